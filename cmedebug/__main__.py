@@ -1,0 +1,3 @@
+from cmedebug.cli import main
+
+main(prog_name="cmedebug")

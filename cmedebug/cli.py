@@ -1,0 +1,169 @@
+"""The command line: thin click commands over the library.
+
+Exit codes scripts can rely on: 0 nothing at or above ``--fail-on``, 1 findings at
+or above it, 2 usage error or an input that could not be read.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cmedebug import __version__
+from cmedebug.model import Severity
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+SEVERITIES = [str(s) for s in Severity]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="cmedebug")
+def main() -> None:
+    """Diagnose Cisco Secure CME failures from the evidence an engineer collects.
+
+    cmedebug reads router output (debug crypto pki, debug capf-server,
+    debug ctl-client, debug ephone, syslogs, show commands, running-config),
+    phone status messages and captured files (CTLFile.tlv, SEP<mac>.cnf.xml.sgn),
+    and says what broke, why, how sure it is, the evidence, and the IOS commands
+    that fix it.
+
+    \b
+    Start with:
+      cmedebug analyze router.log              one capture
+      cmedebug analyze case-folder/            everything in a folder
+      show run | ... | cmedebug analyze -      from standard input
+      cmedebug rules list                      what it knows how to find
+    """
+
+
+def _kind_choices() -> list[str]:
+    from cmedebug.parsers.base import kinds
+
+    return kinds()
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format on standard output.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default="high", show_default=True,
+              help="Exit 1 when a finding has this severity or higher (0 otherwise).")
+@click.option("--kind", metavar="KIND", help="Treat every input as this kind instead of detecting it "
+              "(see `cmedebug kinds`).")
+@click.option("--year", type=click.IntRange(1990, 2100), help="Year of log stamps that print none "
+              "(default: from `show clock` in the evidence, else this year).")
+@click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
+@click.option("--stats", is_flag=True, help="Show per-input coverage and the most frequent unparsed line shapes.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file instead of standard output.")
+@click.option("--colour/--no-colour", "colour", default=None, help="Colour the text report (default: on a terminal).")
+def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour):
+    """Analyse INPUT files, folders, .gz files, or - for standard input.
+
+    Prints the inputs read (kind and how many lines were understood), the clock
+    state of each device, and the findings ranked root cause first, each with
+    its evidence (file:line and the raw line) and the commands that fix it.
+
+    \b
+    Examples:
+      cmedebug analyze sample_logs/clock-never-set/router.log
+      cmedebug analyze --format json --fail-on medium case/ > report.json
+      cmedebug analyze --stats --year 2025 old-capture.txt
+    """
+    from cmedebug.pipeline import analyze as run_analysis
+
+    if kind and kind not in _kind_choices():
+        raise click.BadParameter(f"unknown kind {kind!r}; known kinds: {', '.join(_kind_choices())}",
+                                 param_hint="--kind")
+    if rules:
+        from cmedebug.engine import get_rule
+
+        unknown = [r for r in rules if get_rule(r) is None]
+        if unknown:
+            raise click.BadParameter(f"unknown rule id(s): {', '.join(unknown)}; see `cmedebug rules list`",
+                                     param_hint="--rule")
+    interactive = sys.stderr.isatty()
+
+    def progress(summary):
+        if interactive:
+            click.echo(f"read {summary.path} ({summary.lines} lines)", err=True)
+
+    case = run_analysis(inputs, kind=kind, year=year, rules=rules or None, progress=progress)
+    for s in case.inputs:
+        if s.error:
+            click.echo(f"cmedebug: cannot read {s.path}: {s.error}", err=True)
+    if fmt == "json":
+        from cmedebug.reports.json_report import render
+
+        text = render(case)
+    else:
+        from cmedebug.reports.text import render
+
+        use_colour = colour if colour is not None else (output is None and sys.stdout.isatty())
+        text = render(case, stats=stats, colour=use_colour)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(exit_code(case, fail_on))
+
+
+def exit_code(case, fail_on: str) -> int:
+    if case.inputs and all(s.error for s in case.inputs):
+        return EXIT_INPUT
+    threshold = Severity.parse(fail_on)
+    if any(f.severity >= threshold for f in case.findings):
+        return EXIT_FINDINGS
+    if any(s.error for s in case.inputs):
+        return EXIT_INPUT
+    return EXIT_CLEAN
+
+
+@main.command()
+def kinds():
+    """List the input kinds cmedebug detects (names for --kind)."""
+    from cmedebug.parsers.base import file_parsers, line_parsers
+
+    for cls in [*line_parsers(), *file_parsers()]:
+        click.echo(f"{cls.name:<24} {cls.description}")
+
+
+@main.group()
+def rules():
+    """List the rules and read their documentation."""
+
+
+@rules.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def rules_list(fmt):
+    """One line per rule: id, severity, name, title."""
+    from cmedebug.engine import all_rules
+
+    if fmt == "markdown":
+        from cmedebug.rules_doc import markdown
+
+        click.echo(markdown(), nl=False)
+        return
+    for cls in all_rules():
+        click.echo(f"{cls.id:<8} {str(cls.severity):<8} {cls.name:<44} {cls.title}")
+
+
+@rules.command("explain")
+@click.argument("rule_id")
+def rules_explain(rule_id):
+    """Print the documentation page of RULE_ID (e.g. CLK002)."""
+    from cmedebug.engine import get_rule
+
+    cls = get_rule(rule_id)
+    if cls is None:
+        click.echo(f"cmedebug: no rule {rule_id!r}; see `cmedebug rules list`", err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(f"{cls.id} {cls.name}: {cls.title}")
+    click.echo(f"severity {cls.severity}, confidence {cls.confidence}; tags: {', '.join(cls.tags) or '-'}")
+    click.echo("")
+    click.echo(cls.doc())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,171 @@
+"""The rule engine: the Rule base class, the registry, running rules on a Case,
+linking root causes to the symptoms they explain, and ranking.
+
+A rule is one class in one module of ``cmedebug.rules``; its docstring is its
+documentation page (What it detects / Why it matters / Evidence / Remediation /
+False positives / References). Rules are found by importing every module of
+the package; a second, different class under an existing id is an error.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import textwrap
+from datetime import datetime, timezone
+from typing import ClassVar, Iterable
+
+from cmedebug.model import Case, Confidence, Evidence, Finding, RuleOutcome, Severity
+
+
+class Rule:
+    """Base of every rule. Subclasses set the metadata and implement ``evaluate``."""
+
+    id: ClassVar[str] = ""
+    name: ClassVar[str] = ""  # kebab-case, names the problem
+    title: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.MEDIUM
+    confidence: ClassVar[Confidence] = Confidence.MEDIUM
+    tags: ClassVar[tuple[str, ...]] = ()
+    # The rule is evaluated only when the case holds at least one event or fact of
+    # one of these kinds (dotted prefixes); otherwise it is "not evaluated".
+    requires: ClassVar[tuple[str, ...]] = ()
+    # What to collect when the required evidence is absent (exact commands).
+    collect: ClassVar[tuple[str, ...]] = ()
+    # Ids of rules whose findings this rule's findings may explain (symptoms).
+    explains: ClassVar[tuple[str, ...]] = ()
+    remediation: ClassVar[tuple[str, ...]] = ()
+    verify: ClassVar[str] = ""
+
+    def evaluate(self, case: Case) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def applies(self, case: Case) -> bool:
+        return not self.requires or case.has(*self.requires)
+
+    def links(self, cause: Finding, symptom: Finding, case: Case) -> bool:
+        """Whether ``cause`` (this rule's) explains ``symptom``; refine per rule."""
+        return True
+
+    def finding(self, message: str, evidence: Iterable[Evidence] = (), *, severity: Severity | None = None,
+                confidence: Confidence | None = None, remediation: Iterable[str] | None = None,
+                verify: str | None = None, first_seen: datetime | None = None, **data) -> Finding:
+        """A finding of this rule with its metadata defaults."""
+        return Finding(
+            rule_id=self.id, title=self.title, severity=severity if severity is not None else self.severity,
+            confidence=confidence if confidence is not None else self.confidence, message=message,
+            evidence=list(evidence), remediation=list(remediation if remediation is not None else self.remediation),
+            verify=verify if verify is not None else self.verify, first_seen=first_seen, data=data)
+
+    @classmethod
+    def doc(cls) -> str:
+        return textwrap.dedent(inspect.getdoc(cls) or "").strip()
+
+
+_RULES: dict[str, type[Rule]] = {}
+_loaded = False
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    existing = _RULES.get(cls.id)
+    if existing is not None and existing.__qualname__ != cls.__qualname__:
+        raise RuntimeError(f"two rules claim the id {cls.id}: {existing.__module__} and {cls.__module__}")
+    _RULES[cls.id] = cls
+    return cls
+
+
+def all_rules() -> list[type[Rule]]:
+    global _loaded
+    if not _loaded:
+        import cmedebug.rules as pkg
+
+        for info in pkgutil.iter_modules(pkg.__path__):
+            module = importlib.import_module(f"cmedebug.rules.{info.name}")
+            for obj in vars(module).values():
+                if inspect.isclass(obj) and issubclass(obj, Rule) and obj is not Rule and obj.id \
+                        and obj.__module__ == module.__name__:
+                    register(obj)
+        _loaded = True
+    return [_RULES[k] for k in sorted(_RULES)]
+
+
+def get_rule(rule_id: str) -> type[Rule] | None:
+    all_rules()
+    return _RULES.get(rule_id.upper())
+
+
+def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
+    """Evaluate the rules on the case, link causes to symptoms and rank."""
+    wanted = {r.upper() for r in only} if only else None
+    findings: list[Finding] = []
+    outcomes: list[RuleOutcome] = []
+    rules = [cls() for cls in all_rules() if wanted is None or cls.id in wanted]
+    for rule in rules:
+        if not rule.applies(case):
+            outcomes.append(RuleOutcome(rule.id, "not_evaluated", list(rule.requires), list(rule.collect)))
+            continue
+        found = list(rule.evaluate(case))
+        findings.extend(found)
+        outcomes.append(RuleOutcome(rule.id, "fired" if found else "passed"))
+    for n, f in enumerate(findings, start=1):
+        f.id = f"{f.rule_id}-{n}"
+    _link(findings, {r.id: r for r in rules}, case)
+    case.findings = rank(findings)
+    case.outcomes = outcomes
+    return case.findings
+
+
+def _link(findings: list[Finding], rules: dict[str, Rule], case: Case) -> None:
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    for cause in findings:
+        rule = rules.get(cause.rule_id)
+        if rule is None:
+            continue
+        for symptom_rule in rule.explains:
+            for symptom in by_rule.get(symptom_rule, []):
+                if symptom is cause or symptom.id in cause.explains or cause.id in symptom.explains:
+                    continue
+                if rule.links(cause, symptom, case):
+                    cause.explains.append(symptom.id)
+                    symptom.explained_by.append(cause.id)
+
+
+def _depth(f: Finding, index: dict[str, Finding], seen: frozenset = frozenset()) -> int:
+    """How many findings this one explains, transitively (a deeper root ranks higher)."""
+    total = 0
+    for sid in f.explains:
+        if sid in seen or sid not in index:
+            continue
+        total += 1 + _depth(index[sid], index, seen | {f.id})
+    return total
+
+
+def rank(findings: list[Finding]) -> list[Finding]:
+    """Root causes first; then severity, confidence, causal depth, earliest evidence.
+    Each root cause is followed by the symptoms it explains."""
+    index = {f.id: f for f in findings}
+
+    def key(f: Finding):
+        first = f.first_seen or datetime.max.replace(tzinfo=timezone.utc)
+        return (-int(f.severity), -int(f.confidence), -_depth(f, index), first, f.rule_id)
+
+    roots = sorted((f for f in findings if f.is_root_cause), key=key)
+    ordered: list[Finding] = []
+    placed: set[str] = set()
+
+    def place(f: Finding) -> None:
+        if f.id in placed:
+            return
+        placed.add(f.id)
+        ordered.append(f)
+        for sid in sorted(f.explains, key=lambda s: key(index[s]) if s in index else ()):
+            if sid in index:
+                place(index[sid])
+
+    for root in roots:
+        place(root)
+    for f in sorted(findings, key=key):  # findings only reachable through cycles
+        place(f)
+    return ordered

@@ -1,0 +1,291 @@
+"""The data model: what parsers produce (Event, Fact), what rules produce (Finding),
+and the Case that holds one investigation.
+
+Everything here is plain data and JSON-serialisable through ``to_dict``.
+Field names inside ``fields`` follow one vocabulary for every parser; it is
+listed in docs/architecture.md.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import IntEnum
+from typing import Any, Iterable, Iterator
+
+
+class Severity(IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.name.lower() for s in cls)
+            raise ValueError(f"unknown severity {text!r}; choose one of: {names}") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+class Confidence(IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @classmethod
+    def parse(cls, text: str) -> "Confidence":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown confidence {text!r}; choose low, medium or high") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a piece of evidence came from: file and 1-based line range (or byte offset)."""
+
+    path: str
+    first_line: int = 0
+    last_line: int = 0
+
+    def __str__(self) -> str:
+        if not self.first_line:
+            return self.path
+        if self.last_line and self.last_line != self.first_line:
+            return f"{self.path}:{self.first_line}-{self.last_line}"
+        return f"{self.path}:{self.first_line}"
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "first_line": self.first_line, "last_line": self.last_line}
+
+
+@dataclass(slots=True)
+class Event:
+    """One thing that happened, as the evidence says it.
+
+    ``kind`` is dotted (``pki.cert.invalid_expired``); ``ts`` is timezone-aware or
+    None; ``clock_flag`` is ``*`` (not authoritative), ``.`` (not synchronised) or
+    empty, exactly as IOS prints it.
+    """
+
+    kind: str
+    source: SourceRef
+    ts: datetime | None = None
+    clock_flag: str = ""
+    device: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    raw: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "ts": _json_value(self.ts),
+            "clock_flag": self.clock_flag,
+            "device": self.device,
+            "source": self.source.to_dict(),
+            "fields": {k: _json_value(v) for k, v in self.fields.items()},
+            "raw": list(self.raw),
+        }
+
+
+@dataclass(slots=True)
+class Fact:
+    """A state read from a show command, a config or a file (a certificate, a
+    trustpoint, a CTL record, the device clock, a config line...)."""
+
+    kind: str
+    source: SourceRef
+    device: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    raw: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "device": self.device,
+            "source": self.source.to_dict(),
+            "fields": {k: _json_value(v) for k, v in self.fields.items()},
+            "raw": list(self.raw),
+        }
+
+
+@dataclass(slots=True)
+class Evidence:
+    """A source reference with the lines that prove a finding."""
+
+    source: SourceRef
+    lines: tuple[str, ...] = ()
+    note: str = ""
+
+    @classmethod
+    def of(cls, item: Event | Fact, note: str = "") -> "Evidence":
+        return cls(item.source, tuple(item.raw), note)
+
+    def to_dict(self) -> dict:
+        return {"source": self.source.to_dict(), "ref": str(self.source), "lines": list(self.lines), "note": self.note}
+
+
+@dataclass(slots=True)
+class Finding:
+    """What a rule concluded. ``explains`` holds the ids of the symptom findings
+    this root cause accounts for; ``explained_by`` is filled by the engine."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    confidence: Confidence
+    message: str
+    evidence: list[Evidence] = field(default_factory=list)
+    remediation: list[str] = field(default_factory=list)
+    verify: str = ""
+    id: str = ""
+    explains: list[str] = field(default_factory=list)
+    explained_by: list[str] = field(default_factory=list)
+    first_seen: datetime | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_root_cause(self) -> bool:
+        return not self.explained_by
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "severity": str(self.severity),
+            "confidence": str(self.confidence),
+            "message": self.message,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "remediation": list(self.remediation),
+            "verify": self.verify,
+            "explains": list(self.explains),
+            "explained_by": list(self.explained_by),
+            "first_seen": _json_value(self.first_seen),
+            "data": {k: _json_value(v) for k, v in self.data.items()},
+        }
+
+
+@dataclass(slots=True)
+class Unparsed:
+    """A line no parser understood, kept with its location."""
+
+    source: SourceRef
+    text: str
+
+
+@dataclass(slots=True)
+class InputSummary:
+    """How much of one input was understood."""
+
+    path: str
+    kind: str = "unknown"
+    lines: int = 0
+    nonblank_lines: int = 0
+    understood_lines: int = 0
+    events: int = 0
+    facts: int = 0
+    unparsed_lines: int = 0
+    replaced_bytes: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    unparsed_shapes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def coverage(self) -> float:
+        """Share of non-blank lines attributed to an event, a fact or a known block."""
+        if not self.nonblank_lines:
+            return 1.0
+        return self.understood_lines / self.nonblank_lines
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["coverage"] = round(self.coverage, 4)
+        data["unparsed_shapes"] = dict(sorted(self.unparsed_shapes.items(), key=lambda kv: -kv[1])[:10])
+        return data
+
+
+@dataclass(slots=True)
+class RuleOutcome:
+    """Whether a rule ran; a rule whose evidence is absent is 'not evaluated', never 'passed'."""
+
+    rule_id: str
+    status: str  # "fired" | "passed" | "not_evaluated"
+    missing: list[str] = field(default_factory=list)  # what evidence to collect
+    collect: list[str] = field(default_factory=list)  # exact commands to run
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Case:
+    """All events and facts of one investigation, with the clock model and findings."""
+
+    events: list[Event] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    inputs: list[InputSummary] = field(default_factory=list)
+    unparsed: list[Unparsed] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    outcomes: list[RuleOutcome] = field(default_factory=list)
+    clocks: dict[str, Any] = field(default_factory=dict)  # device -> cmedebug.clock.DeviceClock
+    reference_time: datetime | None = None  # "now" for validity checks; the latest trusted evidence time
+    _timeline: Any = None
+
+    # -- lookups used by rules -------------------------------------------------
+    def events_of(self, *prefixes: str) -> Iterator[Event]:
+        """Events whose kind equals or starts with one of the dotted prefixes."""
+        return (e for e in self.events if _kind_matches(e.kind, prefixes))
+
+    def facts_of(self, *prefixes: str) -> Iterator[Fact]:
+        return (f for f in self.facts if _kind_matches(f.kind, prefixes))
+
+    def has(self, *prefixes: str) -> bool:
+        """True when any event or fact of these kinds is in the case."""
+        return any(True for _ in self.events_of(*prefixes)) or any(True for _ in self.facts_of(*prefixes))
+
+    @property
+    def timeline(self):
+        """A pandas DataFrame of the events, built once on first use (pandas is
+        imported lazily so that small runs start fast)."""
+        if self._timeline is None:
+            from cmedebug.timeline import build_timeline
+
+            self._timeline = build_timeline(self.events)
+        return self._timeline
+
+    def root_causes(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_root_cause]
+
+    def finding(self, finding_id: str) -> Finding | None:
+        return next((f for f in self.findings if f.id == finding_id), None)
+
+
+def _kind_matches(kind: str, prefixes: Iterable[str]) -> bool:
+    for p in prefixes:
+        if kind == p or kind.startswith(p + "."):
+            return True
+    return False
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex().upper()
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,40 @@
+"""The analysis pipeline as a library call: inputs -> parsed Case -> clock model -> findings."""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from cmedebug import clock, engine
+from cmedebug.ingest import read_input
+from cmedebug.model import Case, InputSummary
+from cmedebug.sources import Input, iter_inputs
+
+Progress = Callable[[InputSummary], None]
+
+# Functions that may turn one file into several inputs (a .zip of a case); the
+# case-archive module adds itself here so that sources stay free of archive rules.
+EXPANDERS: list = []
+
+
+def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = None,
+         progress: Progress | None = None, inputs: Iterable[Input] = ()) -> Case:
+    """Parse every input (paths, or inputs already opened) into one Case and
+    resolve its timestamps and clocks."""
+    case = Case()
+    stamps: list = []
+    for inp in [*iter_inputs(paths, EXPANDERS), *inputs]:
+        summary = read_input(inp, case, kind, stamps)
+        if progress is not None:
+            progress(summary)
+    clock.resolve_years(stamps, case.facts, year)
+    clock.build_clock_model(case)
+    case.reference_time = clock.reference_time(case)
+    return case
+
+
+def analyze(paths: Iterable[str] = (), kind: str | None = None, year: int | None = None,
+            rules: Iterable[str] | None = None, progress: Progress | None = None,
+            inputs: Iterable[Input] = ()) -> Case:
+    """Load the inputs and run the rules: the whole of ``cmedebug analyze``."""
+    case = load(paths, kind, year, progress, inputs)
+    engine.run(case, rules)
+    return case

@@ -1,0 +1,1 @@
+"""Parsers: one module per source family (installed as cmedebug.parsers)."""

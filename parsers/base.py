@@ -1,0 +1,152 @@
+"""What every parser is: the two parser shapes, the per-input context, and the registry.
+
+* ``LineParser``: reads framed records of a text input (debugs, syslogs, show
+  output, configs, phone status lines). One instance per input, so a parser may
+  keep state across the lines of a show-command block.
+* ``FileParser``: decodes a whole small file (CTL/ITL ``.tlv``, ``.sgn``,
+  ``SEP<mac>.cnf.xml``) from its bytes.
+
+A parser never judges: it turns evidence into Events and Facts; rules judge.
+Parsers are found by importing every module of ``cmedebug.parsers`` and
+collecting subclasses that set ``name``; no list to edit when adding one.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar, Iterable
+
+from cmedebug.model import Event, Fact, SourceRef
+from cmedebug.parsers.framing import Record, Stamp
+
+Item = Event | Fact
+
+
+@dataclass
+class Context:
+    """What a parser knows about the input it is reading."""
+
+    path: str
+    device: str | None = None  # hostname from the last prompt, if any
+    command: str | None = None  # the CLI command whose output is being read
+    block_owner: "LineParser | None" = None  # the parser reading the current command block
+    stamps: list[tuple[Event, Stamp]] = field(default_factory=list)  # for year resolution
+    warnings: list[str] = field(default_factory=list)
+
+    def ref(self, rec: Record) -> SourceRef:
+        return SourceRef(self.path, rec.first_line, rec.last_line)
+
+    def event(self, kind: str, rec: Record, **fields) -> Event:
+        """An Event located at ``rec``, stamped with the record's time (the year is
+        resolved after parsing, when all clock evidence is known)."""
+        ev = Event(kind=kind, source=self.ref(rec), clock_flag=rec.clock_flag,
+                   device=rec.host or self.device, fields=fields, raw=tuple(rec.lines))
+        if rec.stamp is not None:
+            self.stamps.append((ev, rec.stamp))
+        return ev
+
+    def fact(self, kind: str, rec: Record | None = None, *, first_line: int = 0, last_line: int = 0,
+             raw: Iterable[str] = (), **fields) -> Fact:
+        """A Fact located at ``rec`` or at an explicit line range (for blocks)."""
+        if rec is not None:
+            src, raw = self.ref(rec), tuple(rec.lines)
+        else:
+            src = SourceRef(self.path, first_line, last_line or first_line)
+        return Fact(kind=kind, source=src, device=(rec.host if rec else None) or self.device,
+                    fields=fields, raw=tuple(raw))
+
+
+class LineParser:
+    """Base of the text parsers.
+
+    ``keywords`` is the cheap prefilter: a record is offered to ``parse`` only
+    when one keyword occurs in its text. ``commands`` are regexes of the CLI
+    commands whose output this parser reads as a block (``show clock``);
+    ``block_start`` recognises such output when it was pasted without a prompt.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    keywords: ClassVar[tuple[str, ...]] = ()
+    commands: ClassVar[tuple[str, ...]] = ()
+    block_start: ClassVar[re.Pattern | None] = None
+    priority: ClassVar[int] = 50  # lower runs first; the generic syslog parser runs last
+
+    def parse(self, rec: Record, ctx: Context) -> list[Item] | None:
+        """Items from one record; ``[]`` when recognised but carrying nothing,
+        ``None`` when the record is not this parser's."""
+        return None
+
+    def end_block(self, ctx: Context) -> list[Item]:
+        """Called when a command block this parser owned ends (prompt, EOF)."""
+        return []
+
+    def sniff(self, lines: list[str]) -> float:
+        """How much these first lines of an input look like this parser's source, 0..1."""
+        if not self.keywords or not lines:
+            return 0.0
+        hits = sum(1 for line in lines if any(k in line for k in self.keywords))
+        return min(1.0, hits / max(1, len(lines)) * 2)
+
+
+class FileParser:
+    """Base of the whole-file decoders (binary trust lists, signed and XML configs)."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    max_bytes: ClassVar[int] = 16 * 1024 * 1024
+
+    def sniff_bytes(self, head: bytes, filename: str) -> float:
+        return 0.0
+
+    def parse_file(self, data: bytes, ctx: Context) -> list[Item]:
+        raise NotImplementedError
+
+
+_LINE: dict[str, type[LineParser]] = {}
+_FILE: dict[str, type[FileParser]] = {}
+_loaded = False
+
+
+def _register(cls: type) -> None:
+    table = _LINE if issubclass(cls, LineParser) else _FILE
+    existing = table.get(cls.name)
+    if existing is not None and existing is not cls and existing.__qualname__ != cls.__qualname__:
+        raise RuntimeError(f"two parsers claim the name {cls.name!r}: {existing} and {cls}")
+    table[cls.name] = cls
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    import cmedebug.parsers as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"cmedebug.parsers.{info.name}")
+    for base in (LineParser, FileParser):
+        stack = list(base.__subclasses__())
+        while stack:
+            cls = stack.pop()
+            stack.extend(cls.__subclasses__())
+            if cls.name:
+                _register(cls)
+    _loaded = True
+
+
+def line_parsers() -> list[type[LineParser]]:
+    _load()
+    return sorted(_LINE.values(), key=lambda c: (c.priority, c.name))
+
+
+def file_parsers() -> list[type[FileParser]]:
+    _load()
+    return sorted(_FILE.values(), key=lambda c: c.name)
+
+
+def kinds() -> list[str]:
+    """Every input kind a user may name with ``--kind``."""
+    _load()
+    return sorted([*_LINE, *_FILE])

@@ -1,0 +1,233 @@
+"""IOS log framing: split a stream of lines into records.
+
+A record is one logical message: a prefixed line (timestamp, sequence number,
+syslog header, ``%FAC-SEV-MNEMONIC:``) plus the unprefixed lines that continue
+it (wrapped lines of a pasted capture, raw HTTP lines after a SCEP request), or
+a prompt line (``Router#show clock``), or one line of command output.
+
+The prefix grammar is a handful of compiled regular expressions rather than
+pyparsing: it runs on every line of multi-gigabyte logs, and a single anchored
+``re.match`` per line is what keeps the whole analysis within a small multiple
+of merely reading the file (see docs/architecture.md). Message bodies are
+parsed by the family parsers, which may use pyparsing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+
+
+@dataclass(slots=True, frozen=True)
+class Stamp:
+    """A timestamp as printed: the year and zone may be missing."""
+
+    month: int
+    day: int
+    hour: int
+    minute: int
+    second: int
+    microsecond: int = 0
+    year: int | None = None
+    tz: str | None = None
+
+
+@dataclass(slots=True)
+class Record:
+    """One logical message or one line of output, with its physical lines."""
+
+    first_line: int
+    last_line: int
+    lines: list[str]
+    text: str  # message body; continuation lines joined with one space
+    stamp: Stamp | None = None
+    clock_flag: str = ""
+    seq: int | None = None
+    uptime: str | None = None
+    host: str | None = None
+    facility: str | None = None
+    severity: int | None = None
+    mnemonic: str | None = None
+    prompt: tuple[str, str] | None = None  # (hostname, command) when the line is a CLI prompt
+    continuations: list[str] = field(default_factory=list)
+
+    @property
+    def is_message(self) -> bool:
+        """True for a timestamped / sequenced / syslog message (not plain output)."""
+        return self.stamp is not None or self.seq is not None or self.uptime is not None or self.facility is not None
+
+
+# --- grammar ---------------------------------------------------------------
+# <189>123: host: ...   (RFC 3164 as relayed by a syslog server, PRI first)
+# <189>1 2025-08-07T04:37:54.849Z host app - - - msg   (RFC 5424)
+_PRI = r"(?:<(?P<pri>\d{1,3})>)?"
+_RFC5424 = re.compile(
+    r"<(?P<pri>\d{1,3})>1 (?P<iso>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?) "
+    r"(?P<host>\S+) \S+ \S+ \S+ (?:-|\[.*?\]) ?(?P<rest>.*)$")
+# Aug  7 04:37:54 wilson_19 123: ... (syslog server file: its own stamp and the host before IOS's)
+_SYSLOGD = re.compile(
+    r"(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d\d:\d\d:\d\d) (?P<host>[A-Za-z0-9_.\-]+) "
+    r"(?P<rest>(?:\d+: |\d+:|[*.]?[A-Z][a-z]{2} |%).*)$")
+# 001891: .Jul 21 18:17:07.014: %IPPHONE-6-UNREGISTER_NORMAL: ...
+# *Mar  1 00:03:47.483: CRYPTO_PKI: ...
+# *Jan 11 18:33:09.231:%SYS-5-CONFIG_I:Configured from     (no space after the colon)
+# Aug  7 2025 04:37:54.849 UTC: ...     (service timestamps ... year show-timezone)
+# *Mar  1 00:03:47.483 PST: ...         (localtime show-timezone)
+# 1d06h: ...                            (uptime stamps, the IOS default)
+_PREFIX = re.compile(
+    _PRI
+    + r"(?:(?P<seq>\d{1,10}): ?)?"
+    + r"(?:(?P<host>[A-Za-z][A-Za-z0-9_.\-]*): (?=[*.]?[A-Z][a-z]{2} |\d+[dhw]))?"
+    + r"(?:"
+    + r"(?P<flag>[*.])?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2})"
+    + r"(?: (?P<year>\d{4}))? (?P<h>\d{1,2}):(?P<m>\d\d):(?P<s>\d\d)(?:\.(?P<frac>\d{1,6}))?"
+    + r"(?: (?P<tz>[A-Z]{2,5}(?:[+-]\d{1,2}(?::?\d\d)?)?))?"
+    + r"|(?P<uptime>\d+[wdh]\d+[dhm]|\d\d:\d\d:\d\d(?:\.\d+)?)"
+    + r"): ?(?P<rest>.*)$"
+)
+# 3325 INF Nov 29 06:33:59.915121 SECUREAPP-Hashes match... authentication successful.
+_PHONE_CONSOLE = re.compile(
+    r"(?P<seq>\d+) (?P<level>INF|NOT|WRN|ERR|DEB|CRT) (?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) "
+    r"(?P<h>\d\d):(?P<m>\d\d):(?P<s>\d\d)\.(?P<frac>\d{1,6}) (?P<rest>.*)$")
+# %PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. ...
+_SYSLOG_MSG = re.compile(r"%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>[0-7])-(?P<mn>[A-Z0-9_]+): ?(?P<text>.*)$")
+# Router#show clock      wilson_19#show clock     Router(config)# crypto pki server cme_root
+_PROMPT = re.compile(r"(?P<host>[A-Za-z][A-Za-z0-9_.\-]{0,63})(?:\([a-z0-9\-]+\))?# ?(?P<cmd>.*)$")
+# *Jan 11            (a timestamp cut by the page width; the time follows on the next line)
+_CUT_STAMP = re.compile(r"[*.]?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2}$")
+# ## source: ...   (annotation lines of a shared sample; '!' lines of a config)
+_COMMENT_PREFIXES = ("## ",)
+
+MAX_CONTINUATION_LINES = 40
+
+
+def _stamp_from(m: re.Match) -> Stamp:
+    frac = m.group("frac") or ""
+    year = m.groupdict().get("year")
+    return Stamp(
+        month=MONTHS[m.group("mon")], day=int(m.group("day")), hour=int(m.group("h")),
+        minute=int(m.group("m")), second=int(m.group("s")),
+        microsecond=int(frac.ljust(6, "0")) if frac else 0,
+        year=int(year) if year else None, tz=m.groupdict().get("tz"))
+
+
+def split_syslog(text: str) -> tuple[str, int, str, str] | None:
+    """``%FAC-SEV-MNEMONIC: text`` -> (facility, severity, mnemonic, text)."""
+    m = _SYSLOG_MSG.match(text)
+    if not m:
+        return None
+    return m.group("fac"), int(m.group("sev")), m.group("mn"), m.group("text")
+
+
+def parse_prefix(line: str) -> Record | None:
+    """Parse the prefix of one physical line; None when it has none."""
+    m = _PREFIX.match(line)
+    if m:
+        rec = Record(0, 0, [line], m.group("rest").strip())
+        if m.group("mon"):
+            rec.stamp = _stamp_from(m)
+            rec.clock_flag = m.group("flag") or ""
+        else:
+            rec.uptime = m.group("uptime")
+        if m.group("seq"):
+            rec.seq = int(m.group("seq"))
+        rec.host = m.group("host")
+        _attach_syslog(rec)
+        return rec
+    if line.startswith("<"):
+        m5 = _RFC5424.match(line)
+        if m5:
+            rec = parse_prefix(m5.group("rest")) or Record(0, 0, [line], m5.group("rest").strip())
+            rec.lines = [line]
+            rec.host = rec.host or m5.group("host")
+            _attach_syslog(rec)
+            return rec
+    if line.startswith("%"):
+        rec = Record(0, 0, [line], line.strip())
+        _attach_syslog(rec)
+        return rec
+    m = _PHONE_CONSOLE.match(line)
+    if m:
+        rec = Record(0, 0, [line], m.group("rest").strip(), stamp=_stamp_from(m), seq=int(m.group("seq")))
+        rec.mnemonic = m.group("level")
+        return rec
+    m = _SYSLOGD.match(line)
+    if m:
+        inner = parse_prefix(m.group("rest"))
+        if inner is not None:
+            inner.lines = [line]
+            inner.host = inner.host or m.group("host")
+            return inner
+    return None
+
+
+def _attach_syslog(rec: Record) -> None:
+    if rec.text.startswith("%"):
+        parts = split_syslog(rec.text)
+        if parts:
+            rec.facility, rec.severity, rec.mnemonic, _ = parts
+
+
+def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
+    """Yield records from physical lines (without their line ends).
+
+    Unprefixed lines that follow a message belong to it (up to
+    MAX_CONTINUATION_LINES) until a blank line, a prompt or a new message; after
+    a prompt or at the top of a file they are command output, one record each.
+    """
+    pending: Record | None = None
+    cut_stamp: tuple[int, str] | None = None
+    line_no = start_line - 1
+    for line in lines:
+        line_no += 1
+        if cut_stamp is not None:
+            line = cut_stamp[1] + " " + line.lstrip()
+            first = cut_stamp[0]
+            cut_stamp = None
+        else:
+            first = line_no
+        stripped = line.strip()
+        if not stripped:
+            if pending is not None:
+                yield pending
+                pending = None
+            yield Record(first, line_no, [line], "")
+            continue
+        if len(stripped) < 16 and _CUT_STAMP.match(stripped):
+            cut_stamp = (line_no, stripped)
+            continue
+        rec = parse_prefix(line) if not line.startswith(_COMMENT_PREFIXES) else None
+        if rec is not None:
+            if pending is not None:
+                yield pending
+            rec.first_line, rec.last_line = first, line_no
+            if first != line_no:
+                rec.lines = line.split(" ", 1)[:1] + rec.lines  # keep the cut stamp visible as raw
+            pending = rec
+            continue
+        prompt = _PROMPT.match(stripped) if "#" in stripped else None
+        if pending is not None and prompt is None and len(pending.continuations) < MAX_CONTINUATION_LINES:
+            pending.lines.append(line)
+            pending.continuations.append(stripped)
+            pending.text = pending.text + " " + stripped if pending.text else stripped
+            pending.last_line = line_no
+            if pending.facility is None and pending.text.startswith("%"):
+                _attach_syslog(pending)
+            continue
+        if pending is not None:
+            yield pending
+            pending = None
+        out = Record(first, line_no, [line], stripped)
+        if prompt is not None:
+            out.prompt = (prompt.group("host"), prompt.group("cmd").strip())
+        yield out
+    if cut_stamp is not None:
+        if pending is not None:
+            yield pending
+            pending = None
+        yield Record(cut_stamp[0], cut_stamp[0], [cut_stamp[1]], cut_stamp[1])
+    if pending is not None:
+        yield pending

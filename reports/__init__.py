@@ -1,0 +1,1 @@
+"""Renderers of a diagnosed Case (installed as cmedebug.reports)."""

@@ -1,0 +1,89 @@
+"""The terminal report: inputs and coverage, clocks, findings (root causes with
+their symptoms nested), what was not evaluated."""
+from __future__ import annotations
+
+from cmedebug import __version__
+from cmedebug.model import Case, Finding
+
+_SEVERITY_COLOURS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
+
+
+def render(case: Case, stats: bool = False, colour: bool = False) -> str:
+    import click
+
+    def style(text: str, **kw) -> str:
+        return click.style(text, **kw) if colour else text
+
+    out: list[str] = []
+    roots = case.root_causes()
+    out.append(style(f"cmedebug {__version__}", bold=True)
+               + f": {len(case.inputs)} input(s), {len(case.findings)} finding(s), {len(roots)} root cause(s)")
+    out.append("")
+    out.append(style("Inputs", bold=True))
+    for s in case.inputs:
+        if s.error:
+            out.append(f"  {s.path}: " + style(f"NOT READ: {s.error}", fg="red"))
+            continue
+        out.append(f"  {s.path}  [{s.kind}]  {s.understood_lines}/{s.nonblank_lines} lines understood "
+                   f"({s.coverage:.0%}), {s.events} events, {s.facts} facts")
+        for w in s.warnings:
+            out.append("    " + style(f"warning: {w}", fg="yellow"))
+        if stats and s.unparsed_shapes:
+            out.append(f"    {s.unparsed_lines} unparsed line(s); most frequent shapes:")
+            for shape, n in list(s.unparsed_shapes.items())[:10]:
+                out.append(f"      {n:>6}  {shape}")
+    out.append("")
+    out.append(style("Clocks", bold=True))
+    if not case.clocks:
+        out.append("  no clock evidence (uptime stamps only, or no router output)")
+    for c in case.clocks.values():
+        line = f"  {c.device}: {c.state}"
+        if c.believed_time:
+            line += f"; believed {c.believed_time:%Y-%m-%d %H:%M:%S %Z}"
+        if c.time_source:
+            line += f"; source {c.time_source}"
+        if c.flagged_stamps:
+            line += f"; {c.flagged_stamps} '*' stamp(s)"
+        if c.skew is not None:
+            from cmedebug.rules._helpers import fmt_delta
+
+            line += f"; {fmt_delta(c.skew)} {'behind' if c.skew.total_seconds() > 0 else 'ahead of'} certificate evidence"
+        out.append(line)
+    out.append("")
+    out.append(style("Findings", bold=True))
+    if not case.findings:
+        out.append("  none: no rule found a fault in the evidence given")
+    index = {f.id: f for f in case.findings}
+    number = 0
+    for f in case.findings:
+        if not f.is_root_cause:
+            continue
+        number += 1
+        out.extend(_finding(f, f"{number}.", "  ", style))
+        for sid in f.explains:
+            if sid in index:
+                out.extend(_finding(index[sid], "symptom:", "      ", style, short=True))
+    not_eval = [o for o in case.outcomes if o.status == "not_evaluated"]
+    if not_eval:
+        out.append("")
+        out.append(style("Not evaluated", bold=True) + f" ({len(not_eval)} rule(s) had no evidence to work on)")
+        commands = list(dict.fromkeys(c for o in not_eval for c in o.collect))
+        if commands:
+            out.append("  collect next: " + "; ".join(commands[:8]))
+    return "\n".join(out) + "\n"
+
+
+def _finding(f: Finding, label: str, indent: str, style, short: bool = False) -> list[str]:
+    sev = str(f.severity)
+    head = (f"{indent}{label} " + style(f"[{sev.upper()}]", fg=_SEVERITY_COLOURS.get(sev, "white"), bold=True)
+            + f" {f.rule_id} {f.title} (confidence {f.confidence})")
+    lines = [head, f"{indent}   {f.message}"]
+    for ev in f.evidence[: (1 if short else 4)]:
+        first = ev.lines[0].strip() if ev.lines else ""
+        lines.append(f"{indent}   evidence {ev.source}: {first[:160]}")
+    if not short and f.remediation:
+        lines.append(f"{indent}   fix:")
+        lines.extend(f"{indent}     {cmd}" for cmd in f.remediation)
+        if f.verify:
+            lines.append(f"{indent}   {f.verify}")
+    return lines

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import fmt_delta, fmt_time
+
+
+class CertificateNotYetValidSkew(Rule):
+    """A certificate was rejected as not yet valid because of clock skew.
+
+    What it detects
+        `%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID` (or the same verdict in
+        `debug crypto pki validation`): the checking device's clock is earlier
+        than the certificate's start date. The skew is the certificate's start
+        minus the time the device stamped on the rejection.
+
+    Why it matters
+        The certificate is refused wherever it is checked (TLS to CME on 2443,
+        CAPF on 3804, SCEP responses): phones stay unregistered or non-secure
+        until the clocks agree or the certificate's start date has passed.
+
+    Evidence
+        `%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation
+        has failed. The certificate (SN: 05) is not yet valid   Validity period
+        starts on 10:00:00 UTC Nov 26 2026` with the log stamp of that line.
+
+    Remediation
+        1. Synchronise the clocks of the CA and of every device that checks
+           certificates: `ntp server <ntp-ip>` on each, or `clock set` by hand.
+        2. If the certificate was issued by a CA whose clock was ahead, re-enroll
+           after the clocks agree: `crypto pki enroll <trustpoint>`.
+        3. Regenerate what embeds it: `ctl-client` / `regenerate`, then
+           `telephony-service` / `create cnf-files`, and reset the phones.
+        Verify with `show clock` on both devices and no new NOT_YET_VALID messages.
+
+    False positives
+        A skew of seconds right after enrollment on a lab CA disappears by itself.
+
+    References
+        Secure CME primer F04 clock-skew-not-yet-valid.
+    """
+
+    id = "CLK002"
+    name = "certificate-not-yet-valid-clock-skew"
+    title = "Certificate rejected as not yet valid (clock skew)"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("clock", "pki", "certificate")
+    requires = ("pki.cert.invalid_not_yet_valid",)
+    collect = ("show logging | include PKI", "debug crypto pki validation", "show clock detail")
+    remediation = (
+        "configure terminal",
+        " ntp server <ntp-ip>",
+        "end",
+        "crypto pki enroll <trustpoint>",
+        "configure terminal",
+        " ctl-client",
+        "  regenerate",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show clock` on the CA and on CME (they agree) and no new %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID."
+
+    def evaluate(self, case):
+        by_serial: dict[str, list] = {}
+        for ev in case.events_of("pki.cert.invalid_not_yet_valid"):
+            by_serial.setdefault(ev.fields.get("serial", "?"), []).append(ev)
+        for serial, events in by_serial.items():
+            first = events[0]
+            start = first.fields.get("not_before")
+            skew = start - first.ts if isinstance(start, datetime) and first.ts is not None else None
+            message = (f"Certificate SN {serial} was rejected as not yet valid {len(events)} time(s), first at "
+                       f"{fmt_time(first.ts)} on {first.device or 'the router'}; it is valid from {fmt_time(start)}")
+            if skew is not None:
+                message += f": the checking clock is {fmt_delta(skew)} behind the certificate's issuer."
+            else:
+                message += "; the skew cannot be computed because the log line carries no wall-clock time."
+            yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
+                               serial=serial, skew_seconds=skew.total_seconds() if skew else None,
+                               device=first.device)
