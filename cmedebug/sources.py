@@ -77,6 +77,15 @@ class _NoClose(io.BufferedIOBase):
     def readable(self):
         return True
 
+    def seekable(self):
+        return True
+
+    def seek(self, pos, whence=0):
+        return self._inner.seek(pos, whence)
+
+    def tell(self):
+        return self._inner.tell()
+
     def close(self):
         pass
 

@@ -200,6 +200,8 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
             cut_stamp = (line_no, stripped)
             continue
         rec = parse_prefix(line) if not line.startswith(_COMMENT_PREFIXES) else None
+        if rec is not None and pending is not None and not pending.text and rec.stamp is None and rec.uptime is None:
+            rec = None  # '%FAC-...' wrapped onto the line after its stamp: a continuation
         if rec is not None:
             if pending is not None:
                 yield pending

@@ -1,0 +1,68 @@
+"""Year inference for year-less stamps and the per-device clock model."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from cmedebug.pipeline import load
+
+STAMPED = "*Dec 31 23:59:58.000: %PKI-6-CERTRET: Certificate received from Certificate Authority\n" \
+          "*Jan  1 00:00:02.000: %PKI-6-CERTFAIL: Certificate enrollment failed.\n"
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_new_year_rollover_moves_to_the_next_year(tmp_path):
+    case = load([_write(tmp_path, "a.log", STAMPED)], year=2025)
+    assert [e.ts.year for e in case.events] == [2025, 2026]
+    assert case.events[1].ts - case.events[0].ts == timedelta(seconds=4)
+
+
+def test_show_clock_in_the_same_file_anchors_the_year(tmp_path):
+    text = STAMPED + "R1#show clock\n*00:00:09.000 UTC Thu Jan 1 2015\n"
+    case = load([_write(tmp_path, "a.log", text)])
+    assert [e.ts.year for e in case.events] == [2014, 2015]
+    assert case.events[0].device == "R1" or case.events[0].device is None
+
+
+def test_without_anchor_the_log_is_not_put_in_the_future(tmp_path):
+    today = datetime.now(timezone.utc)
+    future = today + timedelta(days=40)
+    line = f"{future:%b} {future.day:2d} 10:00:00.000: %PKI-6-CERTRET: Certificate received from Certificate Authority\n"
+    case = load([_write(tmp_path, "a.log", line)])
+    assert case.events[0].ts <= today + timedelta(days=1)
+
+
+def test_stamp_with_year_and_zone_is_kept(tmp_path):
+    case = load([_write(tmp_path, "a.log", "Aug  7 2025 04:37:54.849 PST: %PKI-6-CERTRET: Certificate received\n")])
+    ts = case.events[0].ts
+    assert (ts.year, ts.utcoffset()) == (2025, timedelta(hours=-8))
+
+
+def test_clock_model_boot_default_and_flags(tmp_path):
+    text = "R1#show clock detail\n*00:41:07.219 UTC Fri Mar 1 2002\nTime source is hardware calendar\n" \
+           "*Mar  1 00:41:13.841: %PKI-2-NON_AUTHORITATIVE_CLOCK: PKI functions can not be initialized until an " \
+           "authoritative time source, like NTP, can be obtained.\n"
+    case = load([_write(tmp_path, "a.log", text)])
+    clock = case.clocks["R1"]
+    assert clock.boot_default and clock.authoritative is False
+    assert clock.time_source == "hardware calendar" and clock.flagged_stamps == 1
+    assert clock.believed_time == datetime(2002, 3, 1, 0, 41, 7, 219000, tzinfo=timezone.utc)
+    assert case.events[0].ts.year == 2002
+
+
+def test_latest_show_clock_gives_the_state(tmp_path):
+    text = "R1#show clock\n*04:45:00.857 UTC Thu Aug 7 2025\nR1#show clock\n.04:37:54.849 UTC Thu Aug 7 2025\n"
+    clock = load([_write(tmp_path, "a.log", text)]).clocks["R1"]
+    assert clock.flag == "." and clock.authoritative is True and clock.state == "set but not synchronised"
+
+
+def test_skew_from_a_not_yet_valid_certificate(tmp_path):
+    text = "Nov 26 10:00:00.000: %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation has failed." \
+           "  The certificate (SN: 0B) is not yet valid   Validity period starts on 12:30:00 UTC Nov 26 2026\n"
+    case = load([_write(tmp_path, "a.log", text)], year=2026)
+    assert case.clocks["router"].skew == timedelta(hours=2, minutes=30)
+    assert case.events[0].fields["serial"] == "B"

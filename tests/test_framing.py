@@ -1,0 +1,149 @@
+"""The IOS prefix grammar on every form seen in real captures."""
+from __future__ import annotations
+
+import pytest
+
+from cmedebug.parsers.framing import frame, parse_prefix
+
+
+@pytest.mark.parametrize("line, flag, month, day, year, tz, seq, body", [
+    # seq + '.'-flagged datetime msec (service sequence-numbers)
+    ("001891: .Jul 21 18:17:07.014: %IPPHONE-6-UNREGISTER_NORMAL: ephone-1", ".", 7, 21, None, None, 1891,
+     "%IPPHONE-6-UNREGISTER_NORMAL: ephone-1"),
+    # '*' not authoritative, day padded with two spaces
+    ("*Mar  1 00:03:47.483: CRYPTO_PKI: status = 0x762", "*", 3, 1, None, None, None, "CRYPTO_PKI: status = 0x762"),
+    # no marker: trusted clock
+    ("Sep 29 01:01:50.903: Credentials service: Start TLS", "", 9, 29, None, None, None,
+     "Credentials service: Start TLS"),
+    # no space after the colon
+    ("*Jan 11 18:33:09.231:%SYS-5-CONFIG_I:Configured from", "*", 1, 11, None, None, None,
+     "%SYS-5-CONFIG_I:Configured from"),
+    # year and time zone (datetime msec localtime show-timezone year)
+    ("Aug  7 2025 04:37:54.849 UTC: %PKI-6-CERTRET: Certificate received", "", 8, 7, 2025, "UTC", None,
+     "%PKI-6-CERTRET: Certificate received"),
+    # zone without year
+    ("*Mar  1 00:03:47.483 PST: %PKI-6-CS_ENABLED: Certificate server now enabled.", "*", 3, 1, None, "PST", None,
+     "%PKI-6-CS_ENABLED: Certificate server now enabled."),
+    # no milliseconds
+    ("Dec 13 06:15:54: %SYS-5-RESTART: System restarted", "", 12, 13, None, None, None,
+     "%SYS-5-RESTART: System restarted"),
+])
+def test_datetime_prefixes(line, flag, month, day, year, tz, seq, body):
+    rec = parse_prefix(line)
+    assert rec is not None
+    assert rec.clock_flag == flag
+    assert (rec.stamp.month, rec.stamp.day, rec.stamp.year, rec.stamp.tz) == (month, day, year, tz)
+    assert rec.seq == seq
+    assert rec.text == body
+
+
+def test_milliseconds_become_microseconds():
+    rec = parse_prefix("*Jun 29 09:16:02.180: New Skinny socket accepted [2]")
+    assert (rec.stamp.hour, rec.stamp.minute, rec.stamp.second, rec.stamp.microsecond) == (9, 16, 2, 180000)
+
+
+def test_uptime_stamp():
+    rec = parse_prefix("1d06h: skinny_add_socket 1 10.1.1.2 49665")
+    assert rec.uptime == "1d06h" and rec.stamp is None and rec.text == "skinny_add_socket 1 10.1.1.2 49665"
+
+
+def test_syslog_fields_are_split():
+    rec = parse_prefix("Dec 13 06:15:54.587: %EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED: Reason: unsupported protocol")
+    assert (rec.facility, rec.severity, rec.mnemonic) == ("EPHONE_CRED", 2, "CTL_TLS_HANDSHAKE_FAILED")
+
+
+def test_rfc3164_relay_header():
+    rec = parse_prefix("<189>123: CME-1: *Mar  1 00:03:47.483: %PKI-6-CERTRET: Certificate received")
+    assert rec.seq == 123 and rec.host == "CME-1" and rec.clock_flag == "*" and rec.mnemonic == "CERTRET"
+
+
+def test_syslog_server_file_header():
+    rec = parse_prefix("Aug  7 04:37:54 cme-1 001891: .Jul 21 18:17:07.014: %PKI-6-CERTRET: Certificate received")
+    assert rec.host == "cme-1" and rec.seq == 1891 and rec.stamp.month == 7 and rec.clock_flag == "."
+
+
+def test_rfc5424_header():
+    rec = parse_prefix("<187>1 2025-08-07T04:37:54.849Z cme-1 - - - - %PKI-3-SOCKETSEND: Failed to send out message to CA server.")
+    assert rec.host == "cme-1" and rec.mnemonic == "SOCKETSEND"
+
+
+def test_bare_console_message():
+    rec = parse_prefix("%PKI-6-CS_ENABLED: Certificate server now enabled.")
+    assert rec.facility == "PKI" and rec.stamp is None
+
+
+def test_phone_console_prefix():
+    rec = parse_prefix("3325 INF Nov 29 06:33:59.915121 SECUREAPP-Hashes match... authentication successful.")
+    assert rec.seq == 3325 and rec.stamp.microsecond == 915121 and rec.text.startswith("SECUREAPP-Hashes")
+
+
+@pytest.mark.parametrize("line", [
+    "*04:45:00.857 UTC Thu Aug 7 2025",  # show clock output, not a log prefix
+    "   Status: Available",
+    "CRYPTO_PKI: no stamp here",
+    "Router#show clock",
+])
+def test_lines_without_prefix(line):
+    assert parse_prefix(line) is None
+
+
+def _records(text: str):
+    return list(frame(text.splitlines()))
+
+
+def test_wrapped_lines_join_their_message():
+    recs = _records("*Jun 29 09:16:02.184: Start TLS Handshake 0\n10.5.43.177 51617\n"
+                    "*Jun 29 09:16:02.184: TLS Handshake retcode\nOPSSLReadWouldBlockErr\n")
+    assert [r.text for r in recs] == ["Start TLS Handshake 0 10.5.43.177 51617",
+                                      "TLS Handshake retcode OPSSLReadWouldBlockErr"]
+    assert (recs[0].first_line, recs[0].last_line) == (1, 2)
+
+
+def test_wrapped_syslog_header_is_recovered():
+    recs = _records("Dec 13 15:31:52.949: \n%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  Reason: x")
+    assert recs[0].mnemonic == "TLS_HANDSHAKE_FAILED"
+
+
+def test_cut_timestamp_is_rejoined():
+    recs = _records("*Jan 11\n18:33:11.747:ephone-2[2]:---SkinnySyncPhoneDnOverlay\ns is onhook")
+    assert len(recs) == 1
+    assert recs[0].stamp.hour == 18 and recs[0].clock_flag == "*"
+    assert recs[0].text.startswith("ephone-2[2]:---SkinnySync")
+    assert (recs[0].first_line, recs[0].last_line) == (1, 3)
+
+
+def test_raw_http_lines_follow_the_scep_request():
+    recs = _records("*Mar  1 00:41:02.562: CRYPTO_PKI: Sending CA Certificate Request:\n"
+                    "GET /cgi-bin/pkiclient.exe?operation=GetCACert&message=cme_root HTTP/1.0\n"
+                    "User-Agent: Mozilla/4.0 (compatible; MSIE 5.0; Cisco PKI)\nHost: 10.1.1.1\n\n")
+    assert recs[0].continuations[0].startswith("GET /cgi-bin/pkiclient.exe")
+    assert recs[0].continuations[-1] == "Host: 10.1.1.1"
+
+
+def test_prompts_and_command_output():
+    recs = _records("wilson_19#show clock\n*04:45:00.857 UTC Thu Aug 7 2025\nRouter(config)# crypto pki server ca\n")
+    assert recs[0].prompt == ("wilson_19", "show clock")
+    assert recs[1].prompt is None and recs[1].text == "*04:45:00.857 UTC Thu Aug 7 2025"
+    assert recs[2].prompt == ("Router", "crypto pki server ca")
+
+
+def test_a_prompt_ends_a_message():
+    recs = _records("*Mar  1 00:00:01.000: CRYPTO_PKI: x\nRouter#show clock\n")
+    assert len(recs) == 2 and recs[1].prompt is not None
+
+
+def test_every_line_is_in_exactly_one_record():
+    text = "a\n\n*Mar  1 00:00:01.000: x\ny\nRouter#sh clock\n*Jan 11\n18:33:11.747:z\n%SYS-5-X: y\n"
+    covered = []
+    for rec in frame(text.splitlines()):
+        covered.extend(range(rec.first_line, rec.last_line + 1))
+    assert covered == list(range(1, len(text.splitlines()) + 1))
+
+
+def test_long_line_of_separators_is_fast():
+    import time
+
+    line = "*" + ":" * 200_000
+    start = time.perf_counter()
+    list(frame([line, "1" * 100_000 + ": x", "<" + "1" * 50_000]))
+    assert time.perf_counter() - start < 1.0

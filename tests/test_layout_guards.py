@@ -1,0 +1,51 @@
+"""The guards of the package layout (docs/architecture.md)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BARE_IMPORT = re.compile(r"^\s*(from|import) (parsers|rules|reports)(\.|\s|$)", re.M)
+
+
+def test_code_imports_the_installed_names_only():
+    offenders = []
+    for path in REPO.rglob("*.py"):
+        if any(part.startswith(".") or part in ("build", "dist") for part in path.relative_to(REPO).parts):
+            continue
+        if BARE_IMPORT.search(path.read_text(encoding="utf-8", errors="replace")):
+            offenders.append(str(path.relative_to(REPO)))
+    assert not offenders, f"import cmedebug.parsers/rules/reports instead: {offenders}"
+
+
+def test_tests_run_against_the_installed_package():
+    import cmedebug.parsers
+    import cmedebug.rules
+
+    assert Path(cmedebug.parsers.__file__).parent == REPO / "parsers"
+    assert Path(cmedebug.rules.__file__).parent == REPO / "rules"
+
+
+def test_registry_refuses_a_second_rule_under_an_existing_id():
+    from cmedebug.engine import Rule, all_rules, register
+
+    existing = all_rules()[0]
+    impostor = type("Impostor", (Rule,), {"id": existing.id, "__module__": "elsewhere"})
+    with pytest.raises(RuntimeError, match="two rules claim"):
+        register(impostor)
+
+
+def test_shared_files_are_not_copied_into_the_project():
+    import hashlib
+
+    shared = REPO.parent / "shared"
+    if not shared.is_dir():
+        pytest.skip("../shared is absent")
+    sums = {hashlib.sha256(p.read_bytes()).hexdigest()
+            for d in ("corpus", "fixtures") for p in (shared / d).iterdir() if p.is_file()}
+    copies = [str(p.relative_to(REPO)) for p in REPO.rglob("*") if p.is_file() and ".git" not in p.parts
+              and ".venv" not in p.parts and p.stat().st_size < 5_000_000
+              and hashlib.sha256(p.read_bytes()).hexdigest() in sums]
+    assert not copies, copies
