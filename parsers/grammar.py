@@ -6,6 +6,7 @@ real sample above it and parse actions that convert to real types.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyparsing as pp
@@ -59,3 +60,102 @@ def norm_mac(text: str) -> str | None:
     """'SEP000E325C9A43' / '000e.325c.9a43' -> '000E325C9A43'."""
     m = _MAC.search(text.replace(".", "").replace(":", "").replace("-", ""))
     return m.group(1).upper() if m else None
+
+
+# --- pieces shared by the debug and syslog parsers (plain regex text, to be embedded) ---
+# 10.5.43.177        2001:10:5:10::50 (inside [...] in `remote address : [2001:10:5:10::50]:8443`)
+IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
+IPV6 = r"[0-9A-Fa-f:.]{2,45}"
+# SEP000E325C9A43        (device names of phones)
+SEP_NAME = r"SEP[0-9A-Fa-f]{12}"
+
+
+def basename(path: str) -> str:
+    """'system:/its/SEP000E325C9A43.cnf.xml.sgn' -> 'SEP000E325C9A43.cnf.xml.sgn'."""
+    return re.split(r"[/:\\]", path)[-1]
+
+
+# CTLFile.tlv  CTLSEP000E325C9A43.tlv  ITLFile.tlv  ITLSEPB000B4BA0AEE.tlv  SEP000E325C9A43.cnf.xml.sgn
+_FILE_TYPES = (
+    (re.compile(r"CTL(?:File|SEP[0-9A-Fa-f]{12})\.tlv$", re.I), "ctl"),
+    (re.compile(r"ITL(?:File|SEP[0-9A-Fa-f]{12})\.tlv$", re.I), "itl"),
+    (re.compile(r"\.cnf\.xml\.enc\.sgn$", re.I), "cnf_xml_enc_sgn"),
+    (re.compile(r"\.cnf\.xml\.sgn$", re.I), "cnf_xml_sgn"),
+    (re.compile(r"\.cnf\.xml$", re.I), "cnf_xml"),
+    (re.compile(r"\.sgn$", re.I), "sgn"),
+)
+
+
+def file_fields(path: str) -> dict:
+    """The vocabulary fields of a phone file name: filename, file_type and mac when it names a phone."""
+    name = basename(path)
+    fields: dict = {"filename": name}
+    if name != path:
+        fields["path"] = path
+    fields["file_type"] = next((kind for pattern, kind in _FILE_TYPES if pattern.search(name)), "other")
+    mac = re.search(SEP_NAME, name, re.I)
+    if mac:
+        fields["mac"] = norm_mac(mac.group(0))
+    return fields
+
+
+# Fields converted to int when a shape captures them (the vocabulary's numeric fields).
+INT_FIELDS = frozenset({
+    "socket", "ephone", "peer_port", "local_port", "key_size", "msgtype", "auth_mode", "bytes", "count",
+    "active", "pid", "function", "signature_length", "refcount", "seconds", "delay", "keepalive", "line",
+    "dn", "process", "size", "cert_length", "hours", "seq"})
+_SIGNED_INT = re.compile(r"-?\d+$")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One message shape: a regex whose named groups are vocabulary fields, and the event kind."""
+
+    kind: str
+    regex: re.Pattern
+    constants: tuple[tuple[str, object], ...] = ()
+
+    def fields(self, m: re.Match) -> dict:
+        out = dict(self.constants)
+        for name, value in m.groupdict().items():
+            if value is None:
+                continue
+            value = value.strip()
+            if name in INT_FIELDS or (name == "code" and _SIGNED_INT.match(value)):
+                out[name] = int(value)
+            elif name == "mac":
+                out[name] = norm_mac(value)
+            elif name == "serial":
+                out[name] = norm_serial(value)
+            else:
+                out[name] = value
+        return out
+
+
+def shape(kind: str, pattern: str, **constants) -> Shape:
+    return Shape(kind, re.compile(pattern), tuple(constants.items()))
+
+
+def match_shapes(shapes: tuple[Shape, ...], text: str) -> tuple[str, dict] | None:
+    """(kind, fields) of the first shape whose regex matches at the start of ``text``."""
+    for candidate in shapes:
+        m = candidate.regex.match(text)
+        if m:
+            return candidate.kind, candidate.fields(m)
+    return None
+
+
+def match_record(shapes: tuple[Shape, ...], rec) -> tuple[str, dict] | None:
+    """Like ``match_shapes`` on a record's text; when the record has continuation
+    lines, each shape also tries them joined without a space, because documents
+    that wrap at the page width cut words (``... So`` / ``cket:3 DeviceType:Phone ...``)."""
+    texts = [rec.text]
+    if rec.continuations:
+        head = rec.text[: len(rec.text) - len(" ".join(rec.continuations))].rstrip()
+        texts.append(head + "".join(rec.continuations))
+    for candidate in shapes:
+        for text in texts:
+            m = candidate.regex.match(text)
+            if m:
+                return candidate.kind, candidate.fields(m)
+    return None
