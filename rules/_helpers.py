@@ -1,7 +1,8 @@
 """Small helpers shared by rules (formatting real values into messages)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, timedelta, timezone
 
 
 def fmt_time(value: datetime | None) -> str:
@@ -127,3 +128,136 @@ def capf_sessions(case) -> list[list]:
 
 def session_mac(session) -> str | None:
     return next((e.fields["mac"] for e in session if e.fields.get("mac")), None)
+
+
+# --- time and certificate lookups shared by the CLK / PKI rules --------------
+
+# Subjects of the Cisco manufacturing roots that phone MICs chain to (sample 16:
+# cn=CAP-RTP-002,o=Cisco Systems / cn=CAPF-508A3754,o=Cisco Systems Inc,c=US).
+_MIC_ROOT = re.compile(r"CAP-RTP-|CAPF-[0-9A-F]|Cisco Manufacturing CA", re.IGNORECASE)
+# cn=cme_root / CN=srstcaserver,o=Lab
+_CN = re.compile(r"\bcn=([^,+]+)", re.IGNORECASE)
+
+
+def device_now(case, device: str | None) -> tuple[datetime | None, str]:
+    """(what ``device`` believed the time was, the basis of that belief for messages):
+    its latest `show clock`, else the only `show clock` of the case, else the
+    latest trusted log stamp; (None, "") when the evidence holds no time."""
+    from cmedebug.clock import DEFAULT_DEVICE
+
+    clock = case.clocks.get(device or DEFAULT_DEVICE)
+    if clock is None or clock.believed_time is None:
+        shown = [c for c in case.clocks.values() if c.believed_time is not None]
+        clock = shown[0] if len(shown) == 1 else None
+    if clock is not None:
+        return clock.believed_time, f"`show clock` on {clock.device}"
+    if case.reference_time is not None:
+        return case.reference_time, "the latest trusted log stamp"
+    return None, ""
+
+
+def analysis_now() -> datetime:
+    """Today, for dates when the evidence holds no device time (say so in the message)."""
+    return datetime.now(timezone.utc)
+
+
+def is_boot_default(when: datetime | None) -> bool:
+    from cmedebug.clock import BOOT_DEFAULT_YEARS
+
+    return when is not None and when.year in BOOT_DEFAULT_YEARS
+
+
+def happened_before(a, b) -> bool:
+    """Whether item ``a`` came before ``b``: line order within one file (stamps
+    may jump when the clock is set), else the resolved times."""
+    if a.source.path == b.source.path:
+        return a.source.first_line < b.source.first_line
+    ta, tb = getattr(a, "ts", None), getattr(b, "ts", None)
+    return ta is not None and tb is not None and ta < tb
+
+
+def certificates(case) -> list:
+    """`cert` facts, one per (device, serial, issuer): a certificate printed twice counts once."""
+    seen, out = set(), []
+    for f in facts(case, "cert"):
+        key = (f.device, f.fields.get("serial"), (f.fields.get("issuer") or "").lower())
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def common_name(dn: str | None) -> str:
+    m = _CN.search(dn or "")
+    return m.group(1).strip() if m else (dn or "").strip()
+
+
+def is_ca_cert(cert) -> bool:
+    f = cert.fields
+    if f.get("role") == "ca" or f.get("is_ca"):
+        return True
+    return f.get("role") is None and bool(f.get("subject")) and \
+        common_name(f.get("subject")).lower() == common_name(f.get("issuer")).lower()
+
+
+def is_mic_root(cert) -> bool:
+    return is_ca_cert(cert) and bool(_MIC_ROOT.search(cert.fields.get("subject") or ""))
+
+
+def describe_cert(cert) -> str:
+    """'SN 07 (trustpoint cisco2, subject CME1.cisco.com, issued by cme_root)'."""
+    f = cert.fields
+    parts = []
+    if f.get("trustpoints"):
+        parts.append(f"trustpoint{'s' if len(f['trustpoints']) > 1 else ''} {', '.join(f['trustpoints'])}")
+    if f.get("subject"):
+        parts.append(f"subject {common_name(f['subject'])}")
+    if f.get("issuer"):
+        parts.append(f"issued by {common_name(f['issuer'])}")
+    kind = "CA certificate" if is_ca_cert(cert) else "certificate"
+    return f"{kind} SN {f.get('serial', '?')}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def certs_by_serial(case) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for c in certificates(case):
+        if c.fields.get("serial"):
+            out.setdefault(c.fields["serial"], []).append(c)
+    return out
+
+
+def functional_trustpoints(case) -> dict[str, list[str]]:
+    """Trustpoints a Secure CME function uses -> what uses them, from the
+    configuration, the show outputs and `debug ctl-client`. These must hold a
+    key and a certificate; CA-only trustpoints (MIC roots) need neither."""
+    uses: dict[str, list[str]] = {}
+
+    def add(tp, use):
+        if tp and use not in uses.setdefault(tp, []):
+            uses[tp].append(use)
+
+    for f in facts(case, "config.telephony_service") + facts(case, "telephony.security_info"):
+        add(f.fields.get("secure_signaling_trustpoint"), "secure-signaling (TLS on 2443)")
+        add(f.fields.get("tftp_server_credentials_trustpoint"), "tftp-server-credentials (config signing)")
+    for f in facts(case, "config.capf_server") + facts(case, "capf.summary"):
+        add(f.fields.get("trustpoint_label"), "capf-server trustpoint-label (TLS on 3804)")
+    for f in facts(case, "config.ctl_client") + facts(case, "ctl_client.summary"):
+        add(f.fields.get("sast1_trustpoint"), "ctl-client sast1")
+        add(f.fields.get("sast2_trustpoint"), "ctl-client sast2")
+        for server in f.fields.get("servers") or []:
+            add(server.get("trustpoint"), f"ctl-client server {server.get('role') or '?'}")
+    for f in facts(case, "credentials.summary"):
+        add(f.fields.get("trustpoint"), "credentials (CTL provider)")
+    for ev in case.events_of("ctl_client.record_requested"):
+        add(ev.fields.get("trustpoint"), f"ctl-client record (function {ev.fields.get('function')})")
+    return uses
+
+
+def trustpoint_configs(case) -> dict[str, object]:
+    """Trustpoint name -> its `config.trustpoint` fact (the last one given wins)."""
+    return {f.fields["name"]: f for f in facts(case, "config.trustpoint") if f.fields.get("name")}
+
+
+def pki_servers(case) -> list:
+    """`show crypto pki server` facts, then `crypto pki server` config facts."""
+    return facts(case, "pki.server") + facts(case, "config.pki_server")
