@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from cmedebug import __version__
+from cmedebug import __version__, redact
 from cmedebug.model import Case
 
 SCHEMA = "cmedebug.report/1"
@@ -28,4 +28,4 @@ def report_dict(case: Case) -> dict:
 
 
 def render(case: Case) -> str:
-    return json.dumps(report_dict(case), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(redact.value(report_dict(case)), indent=2, ensure_ascii=False) + "\n"

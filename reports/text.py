@@ -2,7 +2,7 @@
 their symptoms nested), what was not evaluated."""
 from __future__ import annotations
 
-from cmedebug import __version__
+from cmedebug import __version__, redact
 from cmedebug.model import Case, Finding
 
 _SEVERITY_COLOURS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
@@ -70,7 +70,7 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
         commands = list(dict.fromkeys(c for o in not_eval for c in o.collect))
         if commands:
             out.append("  collect next: " + "; ".join(commands[:8]))
-    return "\n".join(out) + "\n"
+    return redact.text("\n".join(out) + "\n")
 
 
 def _finding(f: Finding, label: str, indent: str, style, short: bool = False) -> list[str]:

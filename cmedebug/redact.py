@@ -1,0 +1,120 @@
+"""Masking of secrets in everything a report prints.
+
+Reports are handed to colleagues and customers, so the passwords, CAPF
+authentication strings, private keys and SNMP communities that a pasted config
+or show output carries are replaced by ``MASK`` in every format (text, JSON,
+HTML). Masking happens at the report boundary: parsers and rules keep the real
+values (a rule may need to compare two auth strings), reports never print them.
+
+A private key spans several lines: ``Redactor`` keeps that state across the
+lines of one text; ``text``/``lines``/``value`` start a fresh one per call.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+MASK = "[redacted]"
+
+# Each pattern keeps group 1 (the keyword) and masks group 2 (the secret).
+_SECRETS = [
+    # ephone 1 / capf-auth-str 4711
+    re.compile(r"(\bcapf-auth-str\s+)(\S+)", re.I),
+    # capf-server / auth-string generate all 123456
+    re.compile(r"(\bauth-string\s+(?:generate|delete)\s+(?:all|\S+)\s+)(\d+)", re.I),
+    # show capf-server auth-string rows: `000CCE3A817C    7012`
+    re.compile(r"^(\s*(?:SEP)?(?:[0-9A-F]{12}|[0-9A-F]{4}\.[0-9A-F]{4}\.[0-9A-F]{4})\s+)(\d{1,16})\s*$", re.I),
+    # <authenticationString>4711</authenticationString> and other XML secrets (<sshPassword>)
+    re.compile(r"(<(\w*(?:authenticationString|[Pp]assword|[Ss]ecret))>)(?:.*?)(?=</\2>)"),
+    # authenticationString="4711" / authenticationString: 4711
+    re.compile(r"(\bauthenticationString\b\s*[=:]\s*\"?)([^\s\"<]+)"),
+    # username admin password 0 cisco / enable secret 5 $1$mERr$... / ctl-service admin cme secret 0 pw
+    # cert-enroll-trustpoint iosra password 0 cisco123 / server cme 10.1.1.1 username u password 0 pw
+    re.compile(r"(\b(?:password|secret)\s+[0-9#]\s+)(\S+)", re.I),
+    # Password: s3cret  (an interactive prompt that echoed what was typed)
+    re.compile(r"(^\s*(?:Re-enter )?password:\s*)(\S+)", re.I),
+    # snmp-server community public RO
+    re.compile(r"(\bsnmp-server\s+community\s+)(\S+)", re.I),
+    # snmp-server host 10.1.1.9 version 2c public
+    re.compile(r"(\bsnmp-server\s+host\s+\S+\s+(?:(?:informs|traps)\s+)?(?:version\s+\S+\s+)?)(\S+)", re.I),
+    # tacacs-server key 7 0822455D0A16 / radius-server key cisco / crypto isakmp key cisco address 0.0.0.0
+    re.compile(r"(\b(?:tacacs-server|radius-server|isakmp)\s+key\s+(?:[0-9#]\s+)?)(\S+)", re.I),
+    # key 7 0822455D0A16  (under `tacacs server`, `radius server`)
+    re.compile(r"(^\s*key\s+[0-9#]\s+)(\S+)", re.I),
+    # key-string 7 0822455D0A16  (under `key chain` / `key 1`)
+    re.compile(r"(^\s*key-string\s+(?:[0-9#]\s+)?)(\S+)", re.I),
+    # crypto pki import cme-tp pem terminal password cisco123 / crypto pki export cme-tp pkcs12 flash:x password cisco123
+    re.compile(r"(\bcrypto\s+pki\s+(?:import|export)\b.*?\bpassword\s+)(\S+)", re.I),
+]
+# Lines that carry a password with no encryption-type digit, only in config shapes
+# (prose such as "provide this password to the CA" stays readable):
+# enable password cisco / username admin password cisco / password cisco (line vty)
+_CONFIG_PASSWORD = re.compile(
+    r"^(\s*(?:enable\s+|username\s+\S+\s+(?:privilege\s+\d+\s+)?)?(?:password|secret)\s+)(\S+)\s*$", re.I)
+
+# -----BEGIN RSA PRIVATE KEY----- / -----BEGIN ENCRYPTED PRIVATE KEY----- / -----END PRIVATE KEY-----
+_KEY_BEGIN = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+_KEY_END = re.compile(r"-----END [A-Z ]*PRIVATE KEY-----")
+# A line of base64 alone (the body of a key seen without its BEGIN line, e.g. as an
+# unparsed sample or an unparsed shape, where digits print as '#'):
+# MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu
+_BASE64_LINE = re.compile(r"^\s*[A-Za-z0-9+/#]{48,}={0,2}\s*$")
+# a whole key inside one string (continuation lines joined with spaces)
+_KEY_INLINE = re.compile(r"(-----BEGIN [A-Z ]*PRIVATE KEY-----).*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
+
+
+def _mask_line(line: str) -> str:
+    if _BASE64_LINE.match(line):
+        return MASK
+    for pattern in _SECRETS:
+        line = pattern.sub(lambda m: m.group(1) + MASK, line)
+    line = _CONFIG_PASSWORD.sub(lambda m: m.group(1) + MASK, line)
+    return _KEY_INLINE.sub(lambda m: f"{m.group(1)} {MASK} {m.group(2)}".rstrip(), line)
+
+
+class Redactor:
+    """Masks secrets line by line, remembering whether it is inside a private key."""
+
+    def __init__(self) -> None:
+        self.in_key = False
+
+    def line(self, line: str) -> str:
+        if self.in_key:
+            if _KEY_END.search(line):
+                self.in_key = False
+                return line[line.index("-----END"):]
+            return MASK
+        if _KEY_BEGIN.search(line) and not _KEY_END.search(line):
+            self.in_key = True
+            return line
+        return _mask_line(line)
+
+
+def text(value: str) -> str:
+    """A multi-line string with its secrets masked (line ends kept)."""
+    redactor = Redactor()
+    out = []
+    for part in value.splitlines(keepends=True):
+        body = part.rstrip("\r\n")
+        out.append(redactor.line(body) + part[len(body):])
+    return "".join(out)
+
+
+def lines(values: Iterable[str]) -> list[str]:
+    """Consecutive lines (a log excerpt) with their secrets masked."""
+    redactor = Redactor()
+    return [redactor.line(v) for v in values]
+
+
+def value(data: Any) -> Any:
+    """A JSON-like structure with every string masked; a list of strings is read as
+    consecutive lines so that a private key spread over it is masked whole."""
+    if isinstance(data, str):
+        return text(data)
+    if isinstance(data, dict):  # keys too: coverage tables are keyed by line shapes
+        return {text(k) if isinstance(k, str) else k: value(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        if data and all(isinstance(v, str) for v in data):
+            return lines(data)
+        return [value(v) for v in data]
+    return data

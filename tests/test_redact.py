@@ -1,0 +1,129 @@
+"""Secrets are masked in every output format (text, JSON, HTML)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cmedebug import redact
+from cmedebug.ingest import unparsed_shape
+from cmedebug.pipeline import analyze
+
+# Each line carries one secret, in the shape IOS (or a phone config) prints it.
+SECRET_LINES = {
+    " capf-auth-str 4711": "4711",
+    " auth-string generate all 918273": "918273",
+    "000CCE3A817C    7012": "7012",
+    "0013.C352.E7F1    0678": "0678",
+    "<authenticationString>55821</authenticationString>": "55821",
+    "username admin privilege 15 password 0 Kx9pLm2q": "Kx9pLm2q",
+    "enable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0": "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0",
+    "enable password Zq8wertY": "Zq8wertY",
+    " cert-enroll-trustpoint iosra password 0 Pk1cap44": "Pk1cap44",
+    " server cme 10.1.1.2 username cmeadmin password 0 Ctl0prov": "Ctl0prov",
+    " ctl-service admin ctladm secret 0 Cr3dserv": "Cr3dserv",
+    "snmp-server community Vc0mmun1ty RO": "Vc0mmun1ty",
+    "snmp-server host 10.1.1.9 version 2c Tr4pstr": "Tr4pstr",
+    "crypto pki import cme-tp pem terminal password Imp0rtpw": "Imp0rtpw",
+    "tacacs-server key 7 0822455D0A16": "0822455D0A16",
+    "Password: hunter22": "hunter22",
+}
+
+PRIVATE_KEY = [
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu",
+    "KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm",
+    "-----END RSA PRIVATE KEY-----",
+]
+KEY_BODY = ("MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu",
+            "KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm")
+
+
+@pytest.mark.parametrize("line,secret", SECRET_LINES.items())
+def test_each_secret_shape_is_masked_and_the_keyword_kept(line, secret):
+    masked = redact.text(line)
+    assert secret not in masked
+    assert redact.MASK in masked
+    assert masked.startswith(line.split(secret)[0])  # the reader still sees what setting it was
+
+
+def test_private_key_block_is_masked_across_lines_and_inside_one_joined_string():
+    out = redact.lines(PRIVATE_KEY)
+    assert out[0] == PRIVATE_KEY[0] and out[-1] == PRIVATE_KEY[-1]
+    assert out[1:3] == [redact.MASK, redact.MASK]
+    joined = redact.text(" ".join(PRIVATE_KEY))
+    assert all(body not in joined for body in KEY_BODY)
+    assert joined.startswith("-----BEGIN RSA PRIVATE KEY-----") and joined.endswith("-----END RSA PRIVATE KEY-----")
+
+
+def test_ordinary_lines_and_prose_about_passwords_are_left_alone():
+    keep = [
+        "   password to the CA Administrator in order to revoke your certificate.",
+        " For security reasons your password will not be saved in the configuration.",
+        "        Device Authentication Mode: Auth-String",
+        "Key name: cme-ca",
+        "SEP000CCE3A817C         AWAIT-KEYGEN-RES",
+        "*Mar  1 00:05:02.730: %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation has failed.",
+    ]
+    assert redact.lines(keep) == keep
+
+
+def test_value_masks_nested_structures_and_keeps_other_types():
+    data = {"a": [{"lines": PRIVATE_KEY}, " capf-auth-str 4711"], "n": 3, "none": None}
+    out = redact.value(data)
+    assert out["n"] == 3 and out["none"] is None
+    assert out["a"][0]["lines"][1] == redact.MASK
+    assert out["a"][1] == " capf-auth-str " + redact.MASK
+
+
+@pytest.fixture
+def secrets_case(tmp_path):
+    """A router capture whose config and show output carry every kind of secret,
+    next to a real finding (clock never set, certificate rejected)."""
+    log = tmp_path / "router.log"
+    body = [
+        "cme-1#show clock",
+        "*00:12:41.201 UTC Mon Mar 1 1993",
+        "cme-1#show logging",
+        "*Mar  1 00:05:02.730: %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation has failed."
+        " The certificate (SN: 05) is not yet valid   Validity period starts on 10:00:00 UTC Nov 26 2026",
+        "cme-1#show running-config",
+        *SECRET_LINES,
+        "crypto pki import cme-tp pem terminal password Imp0rtpw",
+        *PRIVATE_KEY,
+    ]
+    log.write_text("\n".join(body) + "\n")
+    return analyze([str(log)])
+
+
+def _assert_no_secret(output: str):
+    for secret in [*SECRET_LINES.values(), *KEY_BODY]:
+        assert secret not in output, f"secret {secret!r} leaked"
+        shape = unparsed_shape(secret)  # coverage tables list line shapes (digits as '#')
+        if any(c.isalpha() for c in shape):
+            assert shape not in output, f"secret {secret!r} leaked as the shape {shape!r}"
+
+
+def test_text_report_masks_secrets(secrets_case):
+    from cmedebug.reports.text import render
+
+    out = render(secrets_case, stats=True)
+    assert "capf-auth-str" in out  # the unparsed config lines are still listed...
+    _assert_no_secret(out)  # ...without their values
+
+
+def test_json_report_masks_secrets(secrets_case):
+    from cmedebug.reports.json_report import render
+
+    out = render(secrets_case)
+    samples = [s["text"] for s in json.loads(out)["unparsed_samples"]]
+    assert any(s.startswith("enable secret 5 ") for s in samples)
+    _assert_no_secret(out)
+
+
+def test_html_report_masks_secrets(secrets_case):
+    from cmedebug.reports.html import render
+
+    out = render(secrets_case)
+    assert "capf-auth-str" in out
+    _assert_no_secret(out)
