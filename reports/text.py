@@ -31,7 +31,7 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
         if stats and s.unparsed_shapes:
             out.append(f"    {s.unparsed_lines} unparsed line(s); most frequent shapes:")
             for shape, n in list(s.unparsed_shapes.items())[:10]:
-                out.append(f"      {n:>6}  {shape}")
+                out.append(f"      {n:>6}  {redact.text(shape)}")
     out.append("")
     out.append(style("Clocks", bold=True))
     if not case.clocks:
