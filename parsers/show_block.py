@@ -1,0 +1,129 @@
+"""What every show-command parser shares: reading one command's output line by line.
+
+A show parser recognises each line of its output (``take`` returns ``[]`` for a
+line it understood, ``None`` for one it did not, which then stays unparsed)
+and builds facts as records complete: when the next record starts, or when the
+block ends (next prompt, EOF, another block). Memory holds one record at a time.
+
+Captures copied from web pages often join the prompt and the first output
+line (``Router# show credentials Credentials IP: 172.19.245.1``); the words
+after the command are offered to ``take`` as if they were the first line.
+"""
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from cmedebug.parsers.base import Context, Item, LineParser
+from cmedebug.parsers.framing import Record
+
+# Status: Available        Granting mode is: auto        Credentials PORT: 2444
+_KEY_VALUE = re.compile(r"(?P<key>[^:]{1,80}?)\s*:\s*(?P<value>.*)$")
+# Router#show running-config      wilson_19#sh ephone
+_PROMPT_COMMAND = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,63}(?:\([a-z0-9\-]+\))?# ?(?P<cmd>.*)$")
+# how many words of a joined prompt line may be a command argument before the output starts
+_MAX_ARGUMENT_WORDS = 2
+
+
+def key_value(text: str) -> tuple[str, str] | None:
+    """'Certificate Usage: General Purpose' -> ('certificate usage', 'General Purpose')."""
+    m = _KEY_VALUE.match(text)
+    if not m:
+        return None
+    return " ".join(m.group("key").lower().split()), m.group("value").strip()
+
+
+def hex_compact(text: str | None) -> str | None:
+    """'AC9919F5 CAFE0560' -> 'AC9919F5CAFE0560' (None stays None)."""
+    if text is None:
+        return None
+    return re.sub(r"[^0-9A-Fa-f]", "", text).upper() or None
+
+
+def to_int(text: str | None) -> int | None:
+    m = re.search(r"-?\d+", text or "")
+    return int(m.group(0)) if m else None
+
+
+def yes_no(text: str | None) -> bool | None:
+    """'Yes (General Purpose)' -> True, 'No' -> False, 'Enabled' -> True."""
+    word = (text or "").strip().split(" ", 1)[0].lower().rstrip(".,")
+    if word in ("yes", "enabled", "true", "up", "present", "active"):
+        return True
+    if word in ("no", "disabled", "false", "down", "none", "not"):
+        return False
+    return None
+
+
+class ShowBlockParser(LineParser):
+    """Base of the show parsers; subclasses set ``name``, ``commands``,
+    ``block_start`` and implement ``take`` and ``flush``."""
+
+    priority: ClassVar[int] = 40
+
+    def __init__(self) -> None:
+        self._in_block = False
+        self._carry: list[Item] = []
+        self._tails_used: set[str] = set()
+
+    # -- to implement ------------------------------------------------------------
+    def take(self, text: str, rec: Record, ctx: Context) -> list[Item] | None:
+        """Facts completed by this line, [] when understood, None when not this output's."""
+        raise NotImplementedError
+
+    def flush(self, ctx: Context) -> list[Item]:
+        """Facts of the record in progress; resets it."""
+        return []
+
+    # -- the LineParser protocol ---------------------------------------------------
+    def parse(self, rec: Record, ctx: Context):
+        if rec.is_message or not rec.text:
+            return None
+        if not self._in_block:
+            self._in_block = True
+            self._take_command_tail(rec, ctx)
+        items = self.take(rec.text, rec, ctx)
+        if items is None:
+            return None
+        items, self._carry = self._carry + items, []
+        return items
+
+    def end_block(self, ctx: Context):
+        items, self._carry = self._carry + self.flush(ctx), []
+        self._in_block = False
+        return items
+
+    def sniff(self, lines: list[str]) -> float:
+        hits = 0
+        for line in lines:
+            text = line.strip()
+            m = _PROMPT_COMMAND.match(text) if "#" in text else None
+            if m and self.owns_command(m.group("cmd")):
+                hits += 3
+            elif self.block_start is not None and self.block_start.match(text):
+                hits += 1
+        return min(1.0, hits / max(1, len(lines)) * 4)
+
+    # -- helpers -------------------------------------------------------------------
+    def owns_command(self, command: str) -> re.Match | None:
+        for pattern in self.commands:
+            m = re.match(pattern + r"\b", command, re.I)
+            if m:
+                return m
+        return None
+
+    def _take_command_tail(self, rec: Record, ctx: Context) -> None:
+        command = ctx.command or ""
+        m = self.owns_command(command) if command not in self._tails_used else None
+        if not m:
+            return
+        self._tails_used.add(command)
+        words = command[m.end():].split()
+        for skip in range(min(_MAX_ARGUMENT_WORDS, len(words)) + 1):
+            tail = " ".join(words[skip:])
+            if not tail:
+                return
+            items = self.take(tail, rec, ctx)
+            if items is not None:
+                self._carry.extend(items)
+                return
