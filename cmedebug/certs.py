@@ -1,0 +1,303 @@
+"""Lenient certificate analysis: every problem of a certificate, none of them fatal.
+
+IOS PKI issues X.509 v1 certificates, SHA-1 signatures, 1024-bit keys and no
+SubjectAltName; ``cryptography``'s strict verifier rejects all of these, so this
+module works on its primitives (names, extensions, the issuer's public key over
+the TBS bytes) and reports each problem with its consequence instead.
+
+Also here: finding PEM certificate blocks in text (logs, pasted show output) and
+the ``cert`` fact fields every certificate source shares.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable, Iterator
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from cmedebug.parsers.grammar import norm_serial
+from cmedebug.rules._helpers import fmt_delta, fmt_time
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # kebab-case, stable: expired, not-yet-valid, sha1-signature, rsa-1024, ...
+    severity: str  # error | warning | info
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "message": self.message}
+
+
+@dataclass
+class CertAnalysis:
+    """What was checked on one certificate, and what is wrong with it."""
+
+    fields: dict
+    problems: list[Problem] = field(default_factory=list)
+    issuer_serial: str | None = None  # the certificate whose key verified the signature
+    self_signed: bool = False
+
+    def codes(self) -> set[str]:
+        return {p.code for p in self.problems}
+
+
+# -- the shared `cert` fact fields ---------------------------------------------
+
+def cert_fields(cert: x509.Certificate) -> dict:
+    """Vocabulary fields of a certificate (docs/vocabulary.md, `cert`)."""
+    key = cert.public_key()
+    return {
+        "serial": norm_serial(format(cert.serial_number, "X")),
+        "subject": cert.subject.rfc4514_string(),
+        "issuer": cert.issuer.rfc4514_string(),
+        "not_before": cert.not_valid_before_utc,
+        "not_after": cert.not_valid_after_utc,
+        "sha1": cert.fingerprint(hashes.SHA1()).hex().upper(),
+        "version": 1 if cert.version == x509.Version.v1 else 3,
+        "key_type": key_type(key),
+        "key_size": getattr(key, "key_size", None),
+        "signature_hash": signature_hash_name(cert),
+    }
+
+
+def key_type(key) -> str:
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name}"
+    if isinstance(key, dsa.DSAPublicKey):
+        return "DSA"
+    if isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+        return type(key).__name__.replace("PublicKey", "")
+    return type(key).__name__
+
+
+def signature_hash_name(cert: x509.Certificate) -> str | None:
+    try:
+        algorithm = cert.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        return "unknown"
+    return algorithm.name if algorithm is not None else None
+
+
+# -- validity ------------------------------------------------------------------
+
+def validity_problems(not_before: datetime, not_after: datetime, when: datetime, whose: str) -> list[Problem]:
+    """Expired or not-yet-valid at ``when`` (the time ``whose`` clock shows), by how much."""
+    if when < not_before:
+        return [Problem("not-yet-valid", ERROR,
+                        f"not yet valid at {_fmt(when)} ({whose}): it starts {fmt_delta(not_before - when)} later, "
+                        f"at {_fmt(not_before)}")]
+    if when > not_after:
+        return [Problem("expired", ERROR,
+                        f"expired at {_fmt(when)} ({whose}): it ended {fmt_delta(when - not_after)} earlier, "
+                        f"at {_fmt(not_after)}")]
+    return []
+
+
+def _fmt(when: datetime) -> str:
+    return fmt_time(when.astimezone(timezone.utc))
+
+
+# -- the analyser ----------------------------------------------------------------
+
+# what a certificate used for a role needs (formats.md 2.5, 8.1; the CME guide)
+_ROLE_USAGE = {
+    "ca": ("key_cert_sign",),
+    "capf": ("digital_signature",),
+    "ccm": ("digital_signature", "key_encipherment"),
+    "ccm+tftp": ("digital_signature", "key_encipherment"),
+    "tftp": ("digital_signature",),
+    "sast": ("digital_signature",),
+}
+_TLS_SERVER_ROLES = ("ccm", "ccm+tftp", "capf")
+
+
+def analyze_certificate(cert: x509.Certificate, *, at: datetime | None = None,
+                        device_clocks: dict[str, datetime] | None = None,
+                        issuers: Iterable[x509.Certificate] = (), role: str | None = None) -> CertAnalysis:
+    """Every problem of ``cert``: validity at ``at`` and at each device's believed
+    time, key and signature strength, chaining to one of ``issuers`` (or itself),
+    and the extensions a certificate in ``role`` needs (ca, sast, ccm, ccm+tftp,
+    tftp, capf)."""
+    result = CertAnalysis(fields=cert_fields(cert))
+    f = result.fields
+    if at is not None:
+        result.problems += validity_problems(f["not_before"], f["not_after"], at, "reference time")
+    for device, believed in (device_clocks or {}).items():
+        for p in validity_problems(f["not_before"], f["not_after"], believed, f"clock of {device}"):
+            result.problems.append(Problem(f"{p.code}-on-device", p.severity, p.message))
+    result.problems += _strength_problems(cert, f)
+    result.problems += _chain_problems(cert, list(issuers), result)
+    if role:
+        result.problems += _role_problems(cert, role.lower())
+    return result
+
+
+def _strength_problems(cert: x509.Certificate, f: dict) -> list[Problem]:
+    out = []
+    if f["key_type"] == "RSA" and f["key_size"] is not None:
+        if f["key_size"] < 1024:
+            out.append(Problem(f"rsa-{f['key_size']}", ERROR,
+                               f"{f['key_size']}-bit RSA key: trivially breakable, refused by phone firmware and "
+                               f"TLS libraries; re-enroll with `rsakeypair <label> 2048`"))
+        elif f["key_size"] < 2048:
+            out.append(Problem(f"rsa-{f['key_size']}", WARNING,
+                               f"{f['key_size']}-bit RSA key: accepted by IOS and older phones, but below the 2048 "
+                               f"bits that current phone firmware and TLS stacks expect"))
+    sig = f["signature_hash"]
+    if sig in ("md5", "md2"):
+        out.append(Problem(f"{sig}-signature", ERROR, f"signed with {sig.upper()}: forgeable; refused by every "
+                                                      f"current TLS stack"))
+    elif sig == "sha1":
+        out.append(Problem("sha1-signature", WARNING,
+                           "signed with SHA-1: accepted by IOS and 79xx phones, rejected by newer phone firmware, "
+                           "browsers and strict verifiers"))
+    if f["version"] == 1:
+        out.append(Problem("x509-v1", INFO, "X.509 v1: no extensions (no basic constraints, key usage or key "
+                                             "identifiers); normal for some IOS CAs, refused by strict verifiers"))
+    return out
+
+
+def _chain_problems(cert: x509.Certificate, issuers: list[x509.Certificate], result: CertAnalysis) -> list[Problem]:
+    if cert.issuer == cert.subject and signed_by(cert, cert):
+        result.self_signed = True
+        result.issuer_serial = result.fields["serial"]
+        return []
+    named = [i for i in issuers if i.subject == cert.issuer]
+    if not named:
+        if cert.issuer == cert.subject:
+            return [Problem("self-signature-invalid", ERROR, "subject equals issuer but the certificate's own key "
+                                                             "does not verify its signature")]
+        return [Problem("issuer-not-seen", INFO, f"issuer {cert.issuer.rfc4514_string()} is not among the "
+                                                 f"certificates in the evidence; the chain was not checked")]
+    for issuer in named:
+        if signed_by(cert, issuer):
+            result.issuer_serial = norm_serial(format(issuer.serial_number, "X"))
+            return _key_id_problems(cert, issuer)
+    return [Problem("issuer-signature-invalid", ERROR,
+                    f"a certificate named {cert.issuer.rfc4514_string()} is present "
+                    f"(serial {', '.join(norm_serial(format(i.serial_number, 'X')) for i in named)}) but its key "
+                    f"does not verify this certificate: the CA was rebuilt or re-keyed after issuing it")]
+
+
+def signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer``'s public key verifies ``cert``'s signature (no name, date or extension checks)."""
+    key = issuer.public_key()
+    try:
+        algorithm = cert.signature_hash_algorithm
+        if isinstance(key, rsa.RSAPublicKey):
+            pad = cert.signature_algorithm_parameters
+            key.verify(cert.signature, cert.tbs_certificate_bytes,
+                       pad if isinstance(pad, padding.AsymmetricPadding) else padding.PKCS1v15(), algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(algorithm))
+        elif isinstance(key, dsa.DSAPublicKey):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, algorithm)
+        elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+            key.verify(cert.signature, cert.tbs_certificate_bytes)
+        else:
+            return False
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
+        return False
+    return True
+
+
+def _extension(cert: x509.Certificate, ext_type):
+    try:
+        return cert.extensions.get_extension_for_class(ext_type).value
+    except (x509.ExtensionNotFound, ValueError):
+        return None
+
+
+def _key_id_problems(cert: x509.Certificate, issuer: x509.Certificate) -> list[Problem]:
+    aki = _extension(cert, x509.AuthorityKeyIdentifier)
+    ski = _extension(issuer, x509.SubjectKeyIdentifier)
+    if aki is not None and aki.key_identifier and ski is not None and aki.key_identifier != ski.digest:
+        return [Problem("key-identifier-mismatch", WARNING,
+                        f"authority key identifier {aki.key_identifier.hex().upper()} differs from the issuer's "
+                        f"subject key identifier {ski.digest.hex().upper()}; strict clients may not build the chain")]
+    return []
+
+
+def _role_problems(cert: x509.Certificate, role: str) -> list[Problem]:
+    out = []
+    basic = _extension(cert, x509.BasicConstraints)
+    usage = _extension(cert, x509.KeyUsage)
+    if role == "ca" and (basic is None or not basic.ca):
+        out.append(Problem("not-a-ca", ERROR, "used as a CA but basic constraints do not say CA:TRUE"))
+    if role == "capf" and (basic is None or not basic.ca):
+        out.append(Problem("capf-not-ca", WARNING, "CAPF certificate without CA:TRUE: CUCM 14SU2 and later "
+                                                   "require CA:TRUE, pathlen 0 and keyCertSign for CAPF"))
+    if usage is not None:
+        missing = [u for u in _ROLE_USAGE.get(role, ()) if not getattr(usage, u)]
+        if missing:
+            out.append(Problem("key-usage-missing", ERROR,
+                               f"key usage lacks {', '.join(missing)}, which the {role.upper()} role needs"))
+    eku = _extension(cert, x509.ExtendedKeyUsage)
+    if role in _TLS_SERVER_ROLES and eku is not None and ExtendedKeyUsageOID.SERVER_AUTH not in eku:
+        out.append(Problem("no-server-auth", ERROR, f"extended key usage lacks serverAuth: phones refuse it as "
+                                                    f"the {role.upper()} TLS server certificate"))
+    return out
+
+
+# -- PEM blocks in text ----------------------------------------------------------
+
+# -----BEGIN CERTIFICATE-----
+# MIIB7jCCAVegAwIBAgIBATANBgkqhkiG9w0BAQQFADAPMQ0wCwYDVQQDEwRDTUVD
+# -----END CERTIFICATE-----
+_PEM_BEGIN = re.compile(r"-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----")
+_PEM_END = re.compile(r"-----END (?:X509 |TRUSTED )?CERTIFICATE-----")
+_MAX_PEM_LINES = 400  # a certificate is a few dozen lines; a missing END must not swallow a log
+
+
+@dataclass
+class PemBlock:
+    first_line: int
+    last_line: int
+    certificate: x509.Certificate | None
+    error: str | None = None
+
+
+def find_pem_blocks(lines: Iterable[str]) -> Iterator[PemBlock]:
+    """PEM certificate blocks in a stream of lines (1-based line numbers); a block
+    that does not decode is yielded with ``error`` set."""
+    start, body = None, []
+    for number, line in enumerate(lines, start=1):
+        if start is None:
+            if _PEM_BEGIN.search(line):
+                start, body = number, []
+            continue
+        if _PEM_END.search(line):
+            yield _pem_block(start, number, body)
+            start = None
+        elif number - start > _MAX_PEM_LINES:
+            yield PemBlock(start, number, None, f"no END CERTIFICATE line within {_MAX_PEM_LINES} lines")
+            start = None
+        else:
+            body.append(line.strip())
+    if start is not None:
+        yield PemBlock(start, start + len(body), None, "the text ends inside the certificate block")
+
+
+def _pem_block(first: int, last: int, body: list[str]) -> PemBlock:
+    try:
+        der = base64.b64decode("".join(body), validate=True)
+        return PemBlock(first, last, x509.load_der_x509_certificate(der))
+    except (binascii.Error, ValueError) as exc:
+        return PemBlock(first, last, None, f"certificate block does not decode: {exc}")
+
+
+def der_of(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)

@@ -1,0 +1,91 @@
+"""Real certificates for tests: a small CA that issues RSA certificates the way
+IOS does (including the lenient cases: X.509 v1, SHA-1, 1024-bit, no SAN)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+@lru_cache(maxsize=None)
+def rsa_key(bits: int = 1024, slot: int = 0) -> rsa.RSAPrivateKey:
+    """Keys are cached per (size, slot): key generation dominates test time."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def name(cn: str, ou: str = "VTG", o: str = "Alpha") -> x509.Name:
+    # RDN order as many CAs write it; Cisco's record text reorders it
+    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "US"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, o),
+                      x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+@dataclass
+class Issued:
+    cert: x509.Certificate
+    key: rsa.RSAPrivateKey
+
+
+def issue(cn: str, *, key: rsa.RSAPrivateKey | None = None, issuer: Issued | None = None, serial: int | None = None,
+          not_before: datetime = T0, days: int = 365, ca: bool = False, hash_alg=hashes.SHA256,
+          key_usage: x509.KeyUsage | None = None, eku: list | None = None, slot: int = 0) -> Issued:
+    key = key or rsa_key(1024, slot)
+    builder = (x509.CertificateBuilder().subject_name(name(cn))
+               .issuer_name(issuer.cert.subject if issuer else name(cn)).public_key(key.public_key())
+               .serial_number(serial if serial is not None else x509.random_serial_number())
+               .not_valid_before(not_before).not_valid_after(not_before + timedelta(days=days)))
+    builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+    if key_usage is not None:
+        builder = builder.add_extension(key_usage, critical=True)
+    if eku is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
+    cert = builder.sign((issuer.key if issuer else key), hash_alg())
+    return Issued(cert, key)
+
+
+def usage(**on) -> x509.KeyUsage:
+    flags = dict(digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
+                 key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False)
+    flags.update(on)
+    return x509.KeyUsage(**flags)
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    n = len(body)
+    length = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag]) + length + body
+
+
+def issue_v1(cn: str, *, key: rsa.RSAPrivateKey | None = None, issuer: Issued | None = None, serial: int = 0x1A,
+             not_before: datetime = T0, days: int = 365) -> Issued:
+    """An X.509 v1 certificate (no version field, no extensions) signed with SHA-1,
+    as old IOS CAs issue them. cryptography's builder always writes v3, so the
+    TBS is assembled here in DER."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    key = key or rsa_key(1024)
+    signer = issuer.key if issuer else key
+    sha1_rsa = _der(0x30, _der(0x06, bytes.fromhex("2a864886f70d010105")) + b"\x05\x00")
+    when = lambda d: _der(0x17, d.strftime("%y%m%d%H%M%SZ").encode())  # noqa: E731
+    tbs = _der(0x30, b"".join([
+        _der(0x02, serial.to_bytes((serial.bit_length() + 8) // 8, "big")),
+        sha1_rsa,
+        (issuer.cert.subject if issuer else name(cn)).public_bytes(),
+        _der(0x30, when(not_before) + when(not_before + timedelta(days=days))),
+        name(cn).public_bytes(),
+        key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo),
+    ]))
+    signature = signer.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
+    der = _der(0x30, tbs + sha1_rsa + _der(0x03, b"\x00" + signature))
+    return Issued(x509.load_der_x509_certificate(der), key)
