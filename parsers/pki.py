@@ -1,4 +1,6 @@
-"""`debug crypto pki transactions | messages | validation` lines and the PKI syslogs.
+"""`debug crypto pki transactions | messages | validation | server | callbacks`
+lines, the PKI syslogs, and the console messages of the `crypto pki`
+authenticate / enroll / certificate-server dialogues.
 
 Never judges: a rejected certificate becomes an event with its serial and dates;
 rules decide what that means.
@@ -9,7 +11,7 @@ import re
 
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import norm_serial, parse_ios_date
+from cmedebug.parsers.grammar import match_shapes, norm_serial, parse_ios_date, shape
 
 # %PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. The certificate (SN: 1A2B) has expired. Validity period ended on 13:09:32 UTC Jun 12 2029
 _SN = re.compile(r"\(SN: ?([0-9A-Fa-f: ]+)\)")
@@ -20,7 +22,7 @@ _PERIOD = re.compile(r"Validity period (?:ended|starts) on (.+?)\s*$")
 _STATUS = re.compile(r"status = (0x[0-9A-Fa-f]+)\((E_[A-Z0-9_]+) ?: ?([^)]*)\):? ?(.*)$")
 # %PKI-3-PKCS12_IMPORT_FAILURE: PKCS #12 import failed for trustpoint: CME. Reason: Failed to import pkcs12 context
 _TRUSTPOINT = re.compile(r"[Tt]rustpoint:? ?([A-Za-z0-9_.\-]+?)\.?(?: |$|,)")
-_REASON = re.compile(r"Reason: ?(.*)$")
+_REASON = re.compile(r"Reason ?: ?(.*)$")
 
 # mnemonic -> event kind
 SYSLOG_KINDS = {
@@ -40,27 +42,159 @@ SYSLOG_KINDS = {
     "PKCS12_IMPORT_SUCCESS": "pki.pkcs12.imported",
     "CRL_FETCH_FAIL": "pki.crl.fetch_failed",
 }
+_TRUSTPOINT_MNEMONICS = ("PKCS12_IMPORT_FAILURE", "TRUSTPOINT_CREATE", "PKCS12_IMPORT_SUCCESS", "CRL_FETCH_FAIL")
+
+DEBUG_SHAPES = (
+    # CRYPTO_PKI_SCEP: Client sending GetCACert request
+    shape("pki.scep.request", r"CRYPTO_PKI_SCEP: Client sending (?P<operation>\w+) request"),
+    # CRYPTO_PKI: locked trustpoint CME, refcount is 1
+    shape("pki.trustpoint.locked", r"CRYPTO_PKI: locked trustpoint (?P<trustpoint>[^,\s]+), refcount is (?P<refcount>\d+)"),
+    # CRYPTO_PKI: http connection opened
+    shape("pki.http.connection_opened", r"CRYPTO_PKI: http connection opened"),
+    # CRYPTO_PKI: Sending HTTP message
+    shape("pki.http.sent", r"CRYPTO_PKI: Sending HTTP message"),
+    # CRYPTO_PKI: Reply HTTP header: HTTP/1.0 200 OK
+    shape("pki.http.reply", r"CRYPTO_PKI: (?P<text>Reply HTTP.*)$"),
+    # CRYPTO_PKI:  Certificate Request Fingerprint MD5: 8A8B2C1D 0E6F7A8B 9C0D1E2F 3A4B5C6D
+    shape("pki.request.fingerprint",
+          r"CRYPTO_PKI: +Certificate Request Fingerprint (?P<algorithm>MD5|SHA1): ?(?P<fingerprint>[0-9A-Fa-f ]+?)\s*$"),
+    # CRYPTO_PKI: Prepare global revocation service providers
+    shape("pki.revocation.providers", r"CRYPTO_PKI: (?P<action>Prepare|Remove) global revocation service providers"),
+    # CRYPTO_PKI(Cert Lookup) issuer="cn=CME_ROOT" serial number= 01 0A
+    shape("pki.cert.lookup",
+          r"CRYPTO_PKI\(Cert Lookup\) issuer=\"(?P<issuer>[^\"]*)\" serial number= ?(?P<serial>[0-9A-Fa-f ]*[0-9A-Fa-f])"),
+    # CRYPTO_PKI: looking for cert in handle=62F4A7D8, digest= 9E 3A 11 ...
+    shape("pki.cert.lookup_handle",
+          r"CRYPTO_PKI: looking for cert in handle=(?P<handle>\w+), digest= ?(?P<digest>[0-9A-Fa-f ]*[0-9A-Fa-f])"),
+    # CRYPTO_PKI: set re-enroll timer to 3600-second
+    shape("pki.reenroll.timer", r"CRYPTO_PKI: set re-enroll timer to (?P<seconds>\d+)"),
+    # CRYPTO_PKI_OPSSL - Verifying 1 Certs
+    shape("pki.opssl.verifying", r"CRYPTO_PKI_OPSSL - Verifying (?P<count>\d+) Certs?"),
+    # CRYPTO_PKI: Sending CA Certificate Request:   (then raw HTTP lines; see PkiParser._scep)
+    shape("pki.debug", r"(?P<text>CRYPTO_PKI.*)$"),
+    # ../cert-c/source/p7spprt.c(633) : E_ENCRYPT_ALG_NOT_SUPPORTED : message encryption algorithms not supported
+    shape("pki.pkcs7.error",
+          r"\S*?(?P<location>\w+\.c\(\d+\)) : (?P<error>E_[A-Z0-9_]+) : (?P<reason>.*?)\s*$"),
+    #  Invalid signer count value 0
+    shape("pki.pkcs7.invalid_signer_count", r"Invalid signer count value (?P<count>\d+)"),
+    # CRYPTO_CS: enter FSM: input state disabled, input signal no shut
+    shape("pki.cs.fsm", r"CRYPTO_CS: enter FSM: input state (?P<state>[^,]+), input signal (?P<signal>.*?)\s*$"),
+    # CRYPTO_CS: SCEP server stopped
+    shape("pki.cs.scep_server_stopped", r"CRYPTO_CS: SCEP server stopped"),
+    # CRYPTO_CS: file opened: nvram:cme_root.ser      CRYPTO_CS: closed ser file      CRYPTO_CS: found existing serial file.
+    shape("pki.cs.file", r"CRYPTO_CS: file (?P<action>opened): (?P<path>\S+)"),
+    shape("pki.cs.file", r"CRYPTO_CS: (?P<action>closed|found existing) (?P<path>ser|serial) file", ),
+    # CRYPTO_CS: authenticating the CA 'cme_root'
+    shape("pki.cs.authenticating_ca", r"CRYPTO_CS: authenticating the CA '(?P<issuer>[^']*)'"),
+    # CRYPTO_CS: updated crl in memory ..
+    shape("pki.cs.crl_updated", r"CRYPTO_CS: updated crl"),
+    # CRYPTO_CS: starting enabling checks      All expired database files are deleted.
+    shape("pki.cs.debug", r"(?P<text>CRYPTO_CS.*|All expired database files are deleted\.?)$"),
+)
+
+CONSOLE_SHAPES = (
+    # % Failed to find Certificate Server's trustpoint at startup
+    shape("pki.cs.startup_trustpoint_missing", r"% ?Failed to find Certificate Server's trustpoint at startup"),
+    # % Failed to find Certificate Server's cert.
+    shape("pki.cs.startup_cert_missing", r"% ?Failed to find Certificate Server's cert"),
+    # %Some server settings cannot be changed after CA certificate generation.
+    shape("pki.cs.settings_locked", r"% ?Some server settings cannot be changed after CA certificate generation"),
+    # % Certificate Server enabled.
+    shape("pki.cs.enabled", r"% ?Certificate Server enabled"),
+    # % Generating 1024 bit RSA keys, keys will be non-exportable...     % Generating 1024 bit RSA keys ...[OK]
+    shape("pki.key.generating", r"% ?Generating (?P<key_size>\d+) bit RSA keys(?P<exportable>, keys will be (?:non-)?exportable)?"),
+    # Fingerprint MD5: 995C157D AABB8EE2 494E7B35 00A75A88
+    shape("pki.ca.fingerprint", r"Fingerprint (?P<algorithm>MD5|SHA1): ?(?P<fingerprint>[0-9A-Fa-f ]+?)\s*$"),
+    # Trustpoint CA certificate accepted.
+    shape("pki.ca.accepted", r"Trustpoint CA certificate accepted"),
+    # % Failed to authenticate the Certificate Authority
+    shape("pki.ca.authenticate_failed", r"% ?Failed to authenticate the Certificate Authority"),
+    # % Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0
+    shape("pki.ca_cert.receive_failed",
+          r"% ?Error in receiving Certificate Authority certificate: status = (?P<result>\w+), cert length = (?P<cert_length>\d+)"),
+    # % Certificate successfully imported
+    shape("pki.cert.imported", r"% ?Certificate successfully imported"),
+    # % Certificate request sent to Certificate Authority
+    shape("pki.enroll.request_sent", r"% ?Certificate request sent to Certificate Authority"),
+    # % The subject name in the certificate will include: CME1.cisco.com
+    shape("pki.enroll.subject", r"% ?The subject name in the certificate will include: (?P<subject>.*?)\s*$"),
+)
+# The questions and notes of the interactive dialogues: recognised, nothing to report.
+# % Please enter a passphrase to protect the private key     % Do you accept this certificate? [yes/no]: yes
+# Certificate has the following attributes:                  Are you sure you want to do this? [yes/no]: y
+_DIALOGUE = re.compile(
+    r"%\s*$|% ?(?:Please enter a passphrase|or type Return|Do you accept this certificate|Start certificate enrollment"
+    r"|Create a challenge password|Include (?:the router serial number|an IP address)|The 'show crypto pki"
+    r"|This will cause all certificate requests|Once you start the server|the configuration\.|Exporting Certificate Server)"
+    r"|Certificate has the following attributes:|Are you sure you want to do this\?|Request certificate from CA\?"
+    r"|(?:Re-enter )?[Pp]assword:")
+# GET /cgi-bin/pkiclient.exe?operation=GetCACert&message=CME HTTP/1.0
+_HTTP_REQUEST = re.compile(r"(?:GET|POST) (?P<url>\S+)")
+_QUERY = re.compile(r"[?&](?P<key>operation|message)=(?P<value>[^&\s]*)")
+# User-Agent: Mozilla/4.0 (compatible; MSIE 5.0; Cisco PKI)        Host: 10.1.1.1
+_HTTP_HEADER = re.compile(r"(?P<name>User-Agent|Host): ?(?P<value>.*?)\s*$")
 
 
 class PkiParser(LineParser):
     name = "pki"
-    description = "debug crypto pki (transactions, messages, validation) and %PKI- syslogs"
-    keywords = ("%PKI-", "CRYPTO_PKI", "status = 0x")
+    description = "debug crypto pki (transactions, messages, validation, server), %PKI- syslogs, crypto pki dialogues"
+    keywords = ("%PKI-", "CRYPTO_PKI", "status = 0x", "CRYPTO_CS", "expired database", ".c(", "signer count",
+                "%", "Fingerprint", "Trustpoint CA", "Certificate has", "Are you sure", "assword:",
+                "Request certificate", "GET /", "POST /", "User-Agent:", "Host:")
     priority = 20
+
+    def __init__(self) -> None:
+        self.scep_request = None  # the last `Sending CA Certificate Request:` event, until its HTTP lines are read
 
     def parse(self, rec: Record, ctx: Context):
         text = rec.text
         if rec.facility == "PKI":
             return [self._syslog(rec, ctx)]
+        if rec.facility is not None:
+            return None
         if "status = 0x" in text:
             m = _STATUS.search(text)
             if m:
                 return [ctx.event("pki.status", rec, code=m.group(1).lower(), error=m.group(2),
                                   reason=m.group(3).strip(), context=m.group(4).strip())]
-        if text.startswith("CRYPTO_PKI"):
-            # CRYPTO_PKI: Sending CA Certificate Request:   (the rest are parsed by the full PKI parser)
-            return [ctx.event("pki.debug", rec, text=text)]
+        if text.startswith("CRYPTO_PKI: Sending CA Certificate Request"):
+            event = ctx.event("pki.scep.request", rec)
+            self.scep_request = event
+            self._add_http(event, rec.continuations)
+            return [event]
+        if self.scep_request is not None and not rec.is_message and (_HTTP_REQUEST.match(text) or _HTTP_HEADER.match(text)):
+            self._add_http(self.scep_request, [text])  # HTTP lines printed after a blank line
+            self.scep_request.raw = self.scep_request.raw + tuple(rec.lines)
+            return []
+        found = match_shapes(DEBUG_SHAPES, text) or match_shapes(CONSOLE_SHAPES, text)
+        if found is not None:
+            kind, fields = found
+            if "fingerprint" in fields:
+                fields["fingerprint"] = fields["fingerprint"].replace(" ", "").upper()
+            if "exportable" in fields:
+                fields["exportable"] = "non-" not in fields["exportable"]
+            if kind == "pki.cert.lookup_handle":
+                fields["digest"] = fields["digest"].replace(" ", "").upper()
+            if kind == "pki.cs.file" and fields["path"] in ("ser", "serial"):
+                fields.update(action=fields["action"].split()[0], path="serial file")
+            return [ctx.event(kind, rec, **fields)]
+        if _DIALOGUE.match(text):
+            return []
         return None
+
+    @staticmethod
+    def _add_http(event, lines) -> None:
+        """Fields of a SCEP request from its raw HTTP lines."""
+        for line in lines:
+            request = _HTTP_REQUEST.match(line)
+            if request:
+                event.fields["url"] = request.group("url")
+                for q in _QUERY.finditer(request.group("url")):
+                    event.fields[q.group("key")] = q.group("value")
+                continue
+            header = _HTTP_HEADER.match(line)
+            if header:
+                event.fields["host" if header.group("name") == "Host" else "user_agent"] = header.group("value")
 
     def _syslog(self, rec: Record, ctx: Context):
         kind = SYSLOG_KINDS.get(rec.mnemonic or "", "pki.syslog")
@@ -73,11 +207,13 @@ class PkiParser(LineParser):
             parsed = parse_ios_date(period.group(1))
             if parsed:
                 fields["not_after" if "ended" in period.group(0) else "not_before"] = parsed[0]
-        if rec.mnemonic in ("PKCS12_IMPORT_FAILURE", "TRUSTPOINT_CREATE", "PKCS12_IMPORT_SUCCESS"):
+        if rec.mnemonic in _TRUSTPOINT_MNEMONICS:
             tp = _TRUSTPOINT.search(rec.text)
             if tp:
                 fields["trustpoint"] = tp.group(1)
         reason = _REASON.search(rec.text)
         if reason:
             fields["reason"] = reason.group(1).strip()
+        if kind == "pki.syslog":
+            fields["text"] = rec.text.split(":", 1)[1].strip() if ":" in rec.text else ""
         return ctx.event(kind, rec, **fields)

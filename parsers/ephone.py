@@ -1,0 +1,78 @@
+"""`debug ephone register | detail | state | error`: skinny sockets, the secure
+(TLS) skinny session set-up, StationRegister / RegisterAck, and the security
+key messages of a secure call. Call-progress lines are kept as generic
+``ephone.debug`` / ``ephone.dn.debug`` events."""
+from __future__ import annotations
+
+from cmedebug.parsers.base import Context, LineParser
+from cmedebug.parsers.framing import Record
+from cmedebug.parsers.grammar import IPV4, SEP_NAME, match_record, shape
+
+# ephone-(1)[1]     ephone-1[-1]:     ephone-2[2]:     ephone-3[3][SEP000DEDAB3EBF]:
+_EPHONE = (rf"ephone-\(?(?P<ephone>\d+)\)?(?:\[(?P<socket>-?\d+)\])?(?:\[(?P<mac>{SEP_NAME})\])?"
+           r"(?::{1,2}| )")
+SHAPES = (
+    # New Skinny socket accepted [2] (0 active)
+    shape("ephone.socket.accepted", r"New Skinny socket accepted \[(?P<socket>\d+)\] \((?P<active>\d+) active\)"),
+    # sin_family 2, sin_port 51617, in_addr 10.5.43.177
+    shape("ephone.socket.address", rf"sin_family \d+, sin_port (?P<peer_port>\d+), in_addr (?P<peer_ip>{IPV4})"),
+    # skinny_add_socket 1 10.1.0.21 50778
+    shape("ephone.socket.added", rf"skinny_add_socket (?P<socket>\d+) (?P<peer_ip>{IPV4}) (?P<peer_port>\d+)"),
+    # skinny_socket_process: secure skinny sessions = 1
+    shape("ephone.secure.sessions", r"skinny_socket_process: secure skinny sessions = (?P<count>\d+)"),
+    # add_skinny_secure_socket: pid =155, new_sock=0, ip address = 10.5.43.177
+    shape("ephone.secure.socket_added",
+          rf"add_skinny_secure_socket: pid ?= ?(?P<pid>\d+), new_sock ?= ?(?P<socket>-?\d+), ip address = (?P<peer_ip>{IPV4})"),
+    # skinny_secure_handshake: pid =155, sock=0, args->pid=155, ip address = 10.5.43.177
+    shape("ephone.secure.handshake",
+          rf"skinny_secure_handshake: pid ?= ?(?P<pid>\d+), sock ?= ?(?P<socket>-?\d+),.*?ip address = (?P<peer_ip>{IPV4})"),
+    # socket [3] send ERROR 11
+    shape("ephone.socket.error", r"socket \[(?P<socket>\d+)\] send ERROR (?P<code>\S+)"),
+    # Skinny Socket [3] retry failure
+    shape("ephone.socket.error", r"Skinny Socket \[(?P<socket>\d+)\] (?P<text>.*)$"),
+    # ephone-(1)[1] StationRegisterMessage (2/3/12) from 10.1.0.21
+    shape("ephone.register.message",
+          _EPHONE + rf"StationRegisterMessage \((?P<version>[\d/]+)\) from (?P<peer_ip>{IPV4})"),
+    # ephone-(1)[1] Register StationIdentifier DeviceName SEP003094C3E1A8
+    shape("ephone.register.identifier", _EPHONE + rf"Register StationIdentifier DeviceName (?P<device_name>{SEP_NAME})"),
+    # ephone-1[1]:RegisterAck sent to ephone 1: keepalive period 30
+    shape("ephone.register_ack", _EPHONE + r"RegisterAck sent to ephone \d+: keepalive period (?P<keepalive>\d+)"),
+    # ephone-2[2]:Security Key Generation
+    shape("ephone.security.key_generated", _EPHONE + r"Security Key Generation"),
+    # ephone-2[2]:Send Decryption Key
+    shape("ephone.security.decryption_key_sent", _EPHONE + r"Send Decryption Key"),
+    # ephone-3[3]:Send Encryption Key
+    shape("ephone.security.encryption_key_sent", _EPHONE + r"Send Encryption Key"),
+    # ephone-2[2]:SetCallState line 1 DN 2(-1) chan 1 ref 6 TsOffHook
+    shape("ephone.call.state",
+          _EPHONE + r"SetCallState line (?P<line>\d+) DN (?P<dn>\d+)\(-?\d+\) chan \d+ ref \d+ (?P<state>\w+)"),
+    # ephone-2[2]:OFFHOOK     ephone-(1) Allow any Skinny Server IP address 10.1.0.6
+    shape("ephone.debug", _EPHONE + r"(?!Mac:)(?P<text>.*)$"),  # `ephone-1[0] Mac:...` is show ephone output
+    # DN 2 chan 1 Voice_Mode        dn_tone_control DN=2 chan 1 tonetype=0:DtSilence onoff=0 pid=232
+    # defer_start for DN 2 chan 1 at CONNECTED
+    shape("ephone.dn.debug", r"(?P<text>(?:DN |dn_tone_control DN=|defer_start for DN )(?P<dn>\d+) chan .*)$"),
+)
+
+_GENERIC = ("ephone.debug", "ephone.dn.debug")
+
+
+class EphoneDebugParser(LineParser):
+    name = "ephone"
+    description = "debug ephone register | detail | state | error"
+    keywords = ("ephone-", "kinny", "sin_family", "DN ", "DN=", "socket [")
+    priority = 45
+
+    def parse(self, rec: Record, ctx: Context):
+        if rec.facility is not None:
+            return None  # %IPPHONE- syslogs mention ephone-N too; security_syslogs reads them
+        found = match_record(SHAPES, rec)
+        if found is None:
+            return None
+        kind, fields = found
+        if kind in _GENERIC and not rec.is_message:
+            return None  # unstamped `ephone-N ...` / `DN N chan N` lines are show output, not debugs
+        if "device_name" in fields:
+            fields["mac"] = fields.pop("device_name")[3:].upper()
+        if fields.get("socket") == -1:
+            del fields["socket"]  # ephone-1[-1]: no socket yet
+        return [ctx.event(kind, rec, **fields)]
