@@ -119,11 +119,67 @@ class ShowBlockParser(LineParser):
             return
         self._tails_used.add(command)
         words = command[m.end():].split()
+        at_first_line = Record(rec.first_line, rec.first_line, [], "")  # the prompt line is not part of the fact
         for skip in range(min(_MAX_ARGUMENT_WORDS, len(words)) + 1):
             tail = " ".join(words[skip:])
             if not tail:
                 return
-            items = self.take(tail, rec, ctx)
+            items = self.take(tail, at_first_line, ctx)
             if items is not None:
                 self._carry.extend(items)
                 return
+
+
+def text_or_none(value: str) -> str | None:
+    return value or None
+
+
+def lower_or_none(value: str) -> str | None:
+    return value.lower() or None
+
+
+class KeyValueShowParser(ShowBlockParser):
+    """A show output of `Key: value` lines that makes one fact (``show credentials``).
+
+    ``keys`` maps the lower-case key to (field, converter); ``banners`` are the
+    title lines (understood, carrying nothing). Every field of ``keys`` is in the
+    fact, None when the output did not print it."""
+
+    fact_kind: ClassVar[str] = ""
+    keys: ClassVar[dict[str, tuple[str, object]]] = {}
+    banners: ClassVar[re.Pattern | None] = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict | None = None
+
+    def take(self, text: str, rec: Record, ctx: Context):
+        if self.banners is not None and self.banners.match(text):
+            done = self.flush(ctx) if self.values and self.values["filled"] else []
+            self._extend(rec)
+            return done
+        kv = key_value(text)
+        if kv is None or kv[0] not in self.keys:
+            return None
+        field_name, convert = self.keys[kv[0]]
+        # the same key again: a second instance of the output begins
+        done = self.flush(ctx) if self.values and field_name in self.values["fields"] else []
+        self._extend(rec)
+        self.values["fields"][field_name] = convert(kv[1])
+        self.values["filled"] = True
+        return done
+
+    def _extend(self, rec: Record) -> None:
+        if self.values is None:
+            self.values = {"fields": {}, "filled": False, "first": rec.first_line, "last": rec.last_line, "raw": []}
+        self.values["last"] = rec.last_line
+        self.values["raw"].extend(rec.lines)
+
+    def flush(self, ctx: Context):
+        values, self.values = self.values, None
+        if not values or not values["filled"]:
+            return []
+        fields = {name: None for name, _ in self.keys.values()}
+        fields.update(values["fields"])
+        return [ctx.fact(self.fact_kind, first_line=values["first"], last_line=values["last"], raw=values["raw"],
+                         **fields)]
