@@ -63,7 +63,7 @@ def sep(mac: str | None) -> str:
 def evidence_of(items, limit: int = 5) -> list:
     from cmedebug.model import Evidence
 
-    return [Evidence.of(i) for i in list(items)[:limit]]
+    return [Evidence.of(i) for i in [i for i in items if i is not None][:limit]]
 
 
 def global_security_mode(case):
@@ -261,3 +261,94 @@ def trustpoint_configs(case) -> dict[str, object]:
 def pki_servers(case) -> list:
     """`show crypto pki server` facts, then `crypto pki server` config facts."""
     return facts(case, "pki.server") + facts(case, "config.pki_server")
+
+
+def configured_capf_auth_mode(case, mac: str | None):
+    """(auth-mode keyword, fact) that applies to this phone: the ephone's
+    `cert-oper ... auth-mode`, else `capf-server` / `auth-mode` (config, then
+    `show capf-server summary`); (None, None) when unknown."""
+    for f in facts(case, "config.ephone"):
+        if mac and f.fields.get("mac") == mac and f.fields.get("cert_oper_auth_mode"):
+            return f.fields["cert_oper_auth_mode"].lower(), f
+    for kind in ("config.capf_server", "capf.summary"):
+        for f in facts(case, kind):
+            if f.fields.get("auth_mode"):
+                return f.fields["auth_mode"].lower(), f
+    return None, None
+
+
+def capf_session_outcome(session) -> str:
+    """What a CAPF session did after authentication: 'operation' (a key-generation
+    or certificate request was sent), 'ended' (released without one) or 'open'."""
+    after_auth = False
+    for ev in session:
+        if ev.kind == "capf.auth.result":
+            after_auth = True
+        elif after_auth and ev.kind in ("capf.keygen.requested", "capf.cert.requested"):
+            return "operation"
+        elif after_auth and ev.kind in ("capf.session.released", "capf.session.end_sent"):
+            return "ended"
+    return "open"
+
+
+# Rules whose findings are what a refused or unusable certificate looks like
+# downstream (TLS to 2443 / 3804, CAPF issuance, phones falling back to non-secure).
+CERT_FAILURE_SYMPTOMS = ("TLS001", "TLS003", "CAPF005", "CAPF007", "CFG002", "CFG007")
+# Rules whose findings are a failed enrollment or a trustpoint left without a certificate.
+ENROLLMENT_SYMPTOMS = ("PKI007", "PKI010", "PKI015", "PKI016", "CAPF005")
+# A phone's LSC: CN=SEP001B535CDA32
+_PHONE_SUBJECT = re.compile(r"\bcn=SEP[0-9A-F]{12}\b", re.IGNORECASE)
+
+
+def same_device(a: str | None, b: str | None) -> bool:
+    """Two findings concern the same device (an unnamed device matches any)."""
+    from cmedebug.clock import DEFAULT_DEVICE
+
+    return a in (None, DEFAULT_DEVICE) or b in (None, DEFAULT_DEVICE) or a == b
+
+
+def device_link(cause, symptom) -> bool:
+    return same_device(cause.data.get("device"), symptom.data.get("device"))
+
+
+def is_phone_cert(cert) -> bool:
+    return bool(_PHONE_SUBJECT.search(cert.fields.get("subject") or ""))
+
+
+def in_peer_handshake(case, event) -> bool:
+    """Whether a certificate verdict was printed inside a TLS handshake with a
+    peer (CME checking the phone's certificate: `CRYPTO_PKI_OPSSL - Verifying 1
+    Certs` just before, or a handshake failure just after)."""
+    line = event.source.first_line
+    for ev in case.events:
+        if ev.source.path != event.source.path or ev is event:
+            continue
+        gap = ev.source.first_line - line
+        if -6 <= gap < 0 and (ev.kind == "pki.opssl.verifying" or ev.kind.startswith(("tls.handshake.", "capf."))):
+            return True
+        if 0 < gap <= 3 and ev.kind == "tls.handshake.failed":
+            return True
+    return False
+
+
+def classify_certificate_event(case, event) -> str:
+    """What a `%PKI-3-CERTIFICATE_INVALID_*` serial is: 'ca', 'mic_root', 'phone'
+    (an LSC/MIC checked in a handshake), 'router' (one of the router's own
+    certificates) or 'unknown'."""
+    known = certs_by_serial(case).get(event.fields.get("serial") or "")
+    if known:
+        if any(is_mic_root(c) for c in known):
+            return "mic_root"
+        if any(is_ca_cert(c) for c in known):
+            return "ca"
+        return "phone" if any(is_phone_cert(c) for c in known) else "router"
+    return "phone" if in_peer_handshake(case, event) else "unknown"
+
+
+def validity_failures(case, kind: str, classes: tuple[str, ...]) -> dict[str, list]:
+    """Certificate-verdict events of ``kind`` grouped by serial, keeping the
+    serials whose class (see classify_certificate_event) is in ``classes``."""
+    by_serial: dict[str, list] = {}
+    for ev in case.events_of(kind):
+        by_serial.setdefault(ev.fields.get("serial") or "?", []).append(ev)
+    return {s: evs for s, evs in by_serial.items() if classify_certificate_event(case, evs[0]) in classes}

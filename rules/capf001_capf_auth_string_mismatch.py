@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import (capf_session_outcome, capf_sessions, configured_capf_auth_mode, evidence_of,
+                                     facts, fmt_time, sep, session_mac)
+
+
+class CapfAuthStringMismatch(Rule):
+    """CAPF authentication by string fails, or no string is set for the phone.
+
+    What it detects
+        A CAPF session where the phone answers `AuthMode 1` (authentication
+        string) and the server then releases the session without asking for a
+        key or a certificate operation: the string the user typed was wrong,
+        already used, or never defined. Also, from the configuration: phones
+        whose operation uses `auth-mode auth-string` but which have no
+        `capf-auth-str` and no row in `show capf-server auth-string`.
+
+    Why it matters
+        The phone never gets its LSC; in authenticated or encrypted mode it then
+        cannot register securely. Auth strings are one-time values.
+
+    Evidence
+        `ephone_capf_process_auth_res_msg: SEP000CCE3A817C AuthMode 1`, then
+        `ephone_capf_release_session: SEP000CCE3A817C` and
+        `ephone_capf_send_end_session_msg: ...` with no `PhKeyGenReq`;
+        `show capf-server summary` -> `Device Authentication Mode: Auth-String`.
+
+    Remediation
+        1. `configure terminal`
+        2. `capf-server` / `auth-mode auth-string`
+        3. `auth-string generate <ephone-tag> <4-10 digits>` (or `ephone <n>` / `capf-auth-str <digits>`)
+        4. `ephone <n>` / `device-security-mode none` / `cert-oper upgrade auth-mode auth-string`
+        5. `end`, reset the phone; on the phone: Settings > Security Configuration >
+           LSC > Update, enter the string from `show capf-server auth-string`.
+        Verify with `debug capf-server all` (`PhKeyGenReq` after `AuthMode 1`) and the
+        phone's Model Information (`LSC: Installed`).
+
+    False positives
+        A user who cancels the entry on the phone ends the session the same way.
+
+    References
+        Secure CME primer F32 capf-auth-string-mismatch; CME Security guide,
+        "Enter the Authentication String on the Phone".
+    """
+
+    id = "CAPF001"
+    name = "capf-auth-string-mismatch"
+    title = "CAPF authentication string rejected or not set"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("capf",)
+    requires = ("capf", "config.ephone", "capf.auth_string")
+    collect = ("debug capf-server all", "show capf-server summary", "show capf-server auth-string",
+               "show running-config | section ephone|capf-server")
+    remediation = (
+        "configure terminal",
+        " capf-server",
+        "  auth-mode auth-string",
+        "  auth-string generate <ephone-tag> <4-10 digits>",
+        " ephone <n>",
+        "  device-security-mode none",
+        "  cert-oper upgrade auth-mode auth-string",
+        "end",
+    )
+    verify = "Verify with `debug capf-server all` (PhKeyGenReq after AuthMode 1) and the phone (LSC: Installed)."
+
+    def evaluate(self, case):
+        for session in capf_sessions(case):
+            auth = next((e for e in session if e.kind == "capf.auth.result"), None)
+            if auth is None or auth.fields.get("auth_mode") != 1 or capf_session_outcome(session) != "ended":
+                continue
+            mac = session_mac(session)
+            yield self.finding(
+                f"{sep(mac)} authenticated to CAPF by string (AuthMode 1) at {fmt_time(auth.ts)} and the server "
+                "ended the session without a key-generation request: the string was wrong, already used or not set.",
+                evidence_of([e for e in session if not e.kind.startswith("capf.ssl")], 6),
+                first_seen=auth.ts, device=auth.device, mac=mac)
+        yield from self._strings_not_set(case)
+
+    def _strings_not_set(self, case):
+        listed = {f.fields.get("mac") for f in facts(case, "capf.auth_string") if f.fields.get("auth_string_set")}
+        for ephone in facts(case, "config.ephone"):
+            mac = ephone.fields.get("mac")
+            mode, _ = configured_capf_auth_mode(case, mac)
+            if mode != "auth-string" or not ephone.fields.get("cert_oper") or ephone.fields.get("capf_auth_str_set") \
+                    or mac in listed:
+                continue
+            yield self.finding(
+                f"ephone {ephone.fields.get('ephone')} ({sep(mac)}) has `cert-oper {ephone.fields['cert_oper']}` with "
+                "authentication by string, but no `capf-auth-str` and no entry in `show capf-server auth-string`: "
+                "the user has no string to enter.",
+                evidence_of([ephone]), confidence=Confidence.MEDIUM, device=ephone.device, mac=mac)

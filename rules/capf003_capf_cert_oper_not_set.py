@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import SECURE_MODES, ephone_security_modes, evidence_of, facts, full_config_given, sep
+
+
+class CapfCertOperNotSet(Rule):
+    """No CAPF certificate operation is pending, so phones never get an LSC.
+
+    What it detects
+        A configuration with `capf-server` and phones in authenticated or
+        encrypted mode, but no `cert-oper` on those ephones (nor a global
+        `cert-oper upgrade all` under `capf-server`), while nothing shows the
+        phones already hold a certificate (no phone registered with
+        `+ Authentication`, no completed secure SCCP handshake, no CAPF session).
+
+    Why it matters
+        Without a pending operation the phone never opens a CAPF session on
+        TCP 3804, gets no LSC, and a phone without a usable MIC cannot complete
+        the mutual TLS to CME on 2443.
+
+    Evidence
+        running-config: `capf-server` present, `ephone <n>` with
+        `device-security-mode encrypted` and no `cert-oper ...`; `show
+        capf-server sessions` without rows; `debug capf-server all` silent
+        when the phone boots.
+
+    Remediation
+        1. `configure terminal`
+        2. `ephone <n>`
+        3. `capf-ip-in-cnf`
+        4. `cert-oper upgrade auth-mode null-string` (or `auth-string` with a string)
+        5. `telephony-service` / `create cnf-files`
+        6. `end`, then `ephone <n>` / `reset`.
+        Verify with `show capf-server sessions` (a session for the phone), then the
+        phone's Model Information (`LSC: Installed`).
+
+    False positives
+        Phones that already received their LSC and had `cert-oper` removed
+        afterwards: if they register with `+ Authentication`, nothing is reported.
+
+    References
+        Secure CME primer F38 capf-cert-oper-not-set; CME Security guide (CAPF).
+    """
+
+    id = "CAPF003"
+    name = "capf-cert-oper-not-set"
+    title = "No CAPF certificate operation configured for secure phones"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    tags = ("capf", "config")
+    requires = ("config.capf_server",)
+    collect = ("show running-config", "show capf-server sessions", "debug capf-server all")
+    remediation = (
+        "configure terminal",
+        " ephone <n>",
+        "  capf-ip-in-cnf",
+        "  cert-oper upgrade auth-mode null-string",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show capf-server sessions` (a session for the phone) and the phone (LSC: Installed)."
+
+    def evaluate(self, case):
+        if not full_config_given(case) or _phones_have_certificates(case):
+            return
+        capf = facts(case, "config.capf_server")
+        if any(f.fields.get("cert_oper") for f in capf):
+            return
+        secure = [(tag, f) for tag, (mode, f) in ephone_security_modes(case).items() if mode in SECURE_MODES]
+        if not secure or any(f.fields.get("cert_oper") for _, f in secure):
+            return
+        names = ", ".join(f"ephone {tag} ({sep(f.fields.get('mac'))})" for tag, f in secure[:6])
+        yield self.finding(
+            f"capf-server is configured but no certificate operation is pending: {names} "
+            f"{'is' if len(secure) == 1 else 'are'} in a secure device-security-mode without `cert-oper`, so the "
+            "phones never open a CAPF session and get no LSC.",
+            evidence_of([*capf[:1], *(f for _, f in secure)], 5))
+
+
+def _phones_have_certificates(case) -> bool:
+    """Something shows phones already authenticate or are talking to CAPF."""
+    if any(f.fields.get("authenticated") for f in facts(case, "ephone.status")):
+        return True
+    if any(e.fields.get("service") == "skinny-secure" for e in case.events_of("tls.handshake.completed")):
+        return True
+    return case.has("capf.auth.result", "capf.session")

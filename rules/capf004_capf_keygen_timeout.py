@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, sep, session_mac
+
+# ephone_capf_handle_phone_msg: msgtype 4   (KEY_GEN_RESPONSE, formats.md §8.2)
+KEY_GEN_RESPONSE = 4
+
+
+class CapfKeygenTimeout(Rule):
+    """The phone does not answer CAPF's key-generation request in time.
+
+    What it detects
+        `ephone_capf_send_PhKeyGenReq_msg: SEP<mac> KeySize <n>` with no key
+        generation response (msgtype 4) before the server gives up: the
+        session is released, or the request is sent again (a retry). A
+        `show capf-server sessions` row in `AWAIT-KEYGEN-RES` alone is only a
+        snapshot of a session in progress and is reported as low.
+
+    Why it matters
+        The LSC install hangs at "Pending" and fails after the retries
+        (defaults: 30 minutes, 3 retries). Large keys on slow phones, or many
+        phones at once, cause it; Cisco advises a maintenance window.
+
+    Evidence
+        `ephone_capf_send_PhKeyGenReq_msg: SEP000E325C9A43 KeySize 2048`,
+        `ephone_capf_process_req_in_progress: SEP000E325C9A43 delay 0`, then
+        `ephone_capf_release_session: SEP000E325C9A43` or a second
+        `PhKeyGenReq` for the same phone; `show capf-server summary` ->
+        `Phone KeyGen Timeout: 30 minutes`, `Phone KeyGen Retries: 3`.
+
+    Remediation
+        1. `configure terminal`
+        2. `capf-server`
+        3. `keygen-timeout 120` and `keygen-retry 5`
+        4. `phone-key-size 1024` if policy allows a smaller key
+        5. `end`; upgrade phones in small batches.
+        Verify with `show capf-server sessions` (sessions move past
+        `AWAIT-KEYGEN-RES`) and `debug capf-server all` (msgtype 4 arrives).
+
+    False positives
+        A capture that ends while the phone is still generating its key: only
+        a release or a retry is reported as a failure.
+
+    References
+        Secure CME primer F39 capf-keygen-timeout; CME Command Reference
+        `show capf-server`, `debug capf-server`.
+    """
+
+    id = "CAPF004"
+    name = "capf-keygen-timeout"
+    title = "CAPF key generation timed out on the phone"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("capf",)
+    requires = ("capf",)
+    collect = ("debug capf-server all", "show capf-server sessions", "show capf-server summary")
+    remediation = (
+        "configure terminal",
+        " capf-server",
+        "  keygen-timeout 120",
+        "  keygen-retry 5",
+        "end",
+    )
+    verify = "Verify with `show capf-server sessions` (past AWAIT-KEYGEN-RES) and `debug capf-server all` (msgtype 4)."
+
+    def evaluate(self, case):
+        timeout = first_fact(case, "config.capf_server", "capf.summary")
+        limits = ""
+        if timeout is not None and timeout.fields.get("keygen_timeout"):
+            limits = (f" (keygen-timeout {timeout.fields['keygen_timeout']} min, "
+                      f"keygen-retry {timeout.fields.get('keygen_retry', '?')})")
+        seen = set()
+        for session in capf_sessions(case):
+            requests = [e for e in session if e.kind == "capf.keygen.requested"]
+            if not requests:
+                continue
+            answered = any(e.kind == "capf.message" and e.fields.get("msgtype") == KEY_GEN_RESPONSE for e in session)
+            after = session[session.index(requests[0]):]
+            released = any(e.kind in ("capf.session.released", "capf.session.end_sent") for e in after)
+            if answered or not (released or len(requests) > 1):
+                continue
+            mac = session_mac(session)
+            seen.add(mac)
+            what = f"{len(requests)} key-generation requests" if len(requests) > 1 else "the session was released"
+            yield self.finding(
+                f"{sep(mac)} never answered the CAPF key-generation request (KeySize "
+                f"{requests[0].fields.get('key_size')}) sent at {fmt_time(requests[0].ts)}: {what} without a key "
+                f"response{limits}.",
+                evidence_of([e for e in session if e.kind.startswith(("capf.keygen", "capf.session"))], 6),
+                first_seen=requests[0].ts, device=requests[0].device, mac=mac)
+        waiting = [f for f in facts(case, "capf.session")
+                   if "KEYGEN" in (f.fields.get("state") or "").upper() and f.fields.get("mac") not in seen]
+        if waiting:
+            yield self.finding(
+                f"{', '.join(sep(f.fields.get('mac')) for f in waiting[:6])} "
+                f"{'is' if len(waiting) == 1 else 'are'} waiting for key generation (AWAIT-KEYGEN-RES){limits}; "
+                "a snapshot cannot tell a slow phone from a timeout: run `debug capf-server all`.",
+                evidence_of(waiting), severity=Severity.LOW, confidence=Confidence.LOW)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, full_config_given, sep, \
+    session_mac
+
+KEY_GEN_RESPONSE = 4  # ephone_capf_handle_phone_msg: msgtype 4
+PKI_FAILURES = ("pki.enroll.failed", "pki.enroll.rejected", "pki.enroll.pending", "pki.ca.socket_send_failed")
+
+
+class CapfRaEnrollmentFailure(Rule):
+    """CAPF cannot get the phone's certificate signed by the CA or RA.
+
+    What it detects
+        CAPF sessions that get the phone's public key (msgtype 4) and then fail
+        to obtain the LSC: enrollment failures from the PKI client during the
+        session (`%PKI-6-CERTFAIL`, `CERTREJECT`, `CERTPENDING`,
+        `%PKI-3-SOCKETSEND`) or a release without a certificate being stored;
+        `show capf-server sessions` stuck in `AWAIT CA RESP` /
+        `AWAIT ENCRYPT MSG RESP`; a `cert-enroll-trustpoint` that is not a
+        configured, enrolled trustpoint.
+
+    Why it matters
+        The LSC install stops after key generation. The CA/RA must sign the
+        phone's request: an RA not enrolled to the CA, a CA in manual grant
+        mode, a wrong enrollment password or an unreachable CA all end here.
+
+    Evidence
+        `show capf-server summary` -> `Trustpoint for CA operation: iosra`;
+        `show capf-server sessions` -> `SEP<mac>  AWAIT CA RESP`; `debug capf-server`
+        msgtype 4 followed by `%PKI-6-CERTFAIL: Certificate enrollment failed.`.
+
+    Remediation
+        1. `show crypto pki trustpoints <ra> status` (enrolled, CA authenticated).
+        2. `configure terminal`
+        3. `crypto pki server <ra>` / `grant auto` (the RA grants what CAPF asks for)
+        4. `capf-server` / `cert-enroll-trustpoint <ra> password 0 <pw>`
+        5. `end`; fix CA reachability and grant mode on the CA (`show crypto pki server`).
+        Verify with `show capf-server sessions` (`AWAIT STORE CERT RESP`, then the
+        session ends) and the phone's `LSC: Installed`.
+
+    False positives
+        A snapshot taken while the CA is answering shows `AWAIT CA RESP` for a
+        moment (reported as low).
+
+    References
+        Secure CME primer F40 capf-ra-enrollment-failure; CME Security guide,
+        "Configure the Registration Authority".
+    """
+
+    id = "CAPF005"
+    name = "capf-ra-enrollment-failure"
+    title = "CAPF cannot get the LSC signed by the CA/RA"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("capf", "pki")
+    requires = ("capf", "config.capf_server")
+    collect = ("debug capf-server all", "debug crypto pki transactions", "show capf-server sessions",
+               "show capf-server summary", "show crypto pki server")
+    remediation = (
+        "configure terminal",
+        " crypto pki server <ra>",
+        "  grant auto",
+        " capf-server",
+        "  cert-enroll-trustpoint <ra> password 0 <pw>",
+        "end",
+    )
+    verify = "Verify with `show capf-server sessions` (AWAIT STORE CERT RESP, then done) and the phone (LSC: Installed)."
+
+    def evaluate(self, case):
+        yield from self._failed_sessions(case)
+        yield from self._bad_enroll_trustpoint(case)
+        stuck = [f for f in facts(case, "capf.session")
+                 if any(s in (f.fields.get("state") or "").upper() for s in ("CA RESP", "CA-RESP", "ENCRYPT"))]
+        if stuck:
+            yield self.finding(
+                f"{', '.join(sep(f.fields.get('mac')) for f in stuck[:6])} waiting for the CA/RA "
+                f"({stuck[0].fields.get('state')}): check the cert-enroll-trustpoint and the CA's grant mode.",
+                evidence_of(stuck), severity=Severity.LOW, confidence=Confidence.LOW)
+
+    def _failed_sessions(self, case):
+        pki_failures = list(case.events_of(*PKI_FAILURES))
+        for session in capf_sessions(case):
+            key = next((e for e in session if e.kind == "capf.message" and
+                        e.fields.get("msgtype") == KEY_GEN_RESPONSE), None)
+            if key is None:
+                continue
+            after = session[session.index(key):]
+            stored = any(e.kind.startswith("capf.cert") and e.fields.get("operation") == "store" for e in after)
+            end = next((e for e in after if e.kind in ("capf.session.released", "capf.session.end_sent")), None)
+            during = [p for p in pki_failures if key.ts and p.ts and key.ts <= p.ts and (end is None or
+                                                                                     end.ts is None or p.ts <= end.ts)]
+            if stored or not (during or end):
+                continue
+            mac = session_mac(session)
+            why = f"; the PKI client logged {during[0].fields.get('mnemonic') or during[0].kind}" if during else ""
+            yield self.finding(
+                f"{sep(mac)} sent its public key to CAPF at {fmt_time(key.ts)} but no certificate was stored: "
+                f"the CA/RA did not sign the request{why}.",
+                evidence_of([key, *during[:2], end], 4), first_seen=key.ts, device=key.device, mac=mac)
+
+    def _bad_enroll_trustpoint(self, case):
+        capf = first_fact(case, "config.capf_server", "capf.summary")
+        name = capf.fields.get("cert_enroll_trustpoint") if capf else None
+        if not name:
+            return
+        status = next((f for f in facts(case, "pki.trustpoint") if f.fields.get("name") == name), None)
+        defined = any(f.fields.get("name") == name for f in facts(case, "config.trustpoint")) or \
+            any(f.fields.get("name") == name for f in facts(case, "config.pki_server"))
+        if status is not None and status.fields.get("enrolled") is False:
+            yield self.finding(f"The CAPF cert-enroll-trustpoint {name} has no certificate (not enrolled), so CAPF "
+                               "cannot have phone certificates signed.", evidence_of([capf, status]))
+        elif status is None and full_config_given(case) and not defined:
+            yield self.finding(f"The CAPF cert-enroll-trustpoint {name} is not defined in the configuration.",
+                               evidence_of([capf]), confidence=Confidence.MEDIUM)

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, fmt_time, sep, session_mac
+
+# `phone-key-size` accepts 512, 1024 (default) and 2048; phones and FIPS policy reject 512.
+SUPPORTED = (1024, 2048)
+
+
+class PhoneKeySizeUnsupported(Rule):
+    """CAPF asks the phones for a key size they cannot generate or that policy rejects.
+
+    What it detects
+        `capf-server` / `phone-key-size` (or `Phone Key Size:` in `show
+        capf-server summary`, or `KeySize <n>` in a key-generation request)
+        other than 1024 or 2048; and a CAPF session that fails right after a
+        `PhKeyGenReq` (the phone aborts or ends the session instead of
+        answering with its key).
+
+    Why it matters
+        A phone that cannot generate the size never gets an LSC; a 512-bit LSC
+        is refused later by FIPS-mode devices and by current TLS stacks.
+
+    Evidence
+        `Phone Key Size: 512`; `ephone_capf_send_PhKeyGenReq_msg:
+        SEP000E325C9A43 KeySize 4096` followed by `ephone_capf_handle_phone_msg:
+        msgtype 20` (abort) or `ephone_capf_release_session`.
+
+    Remediation
+        1. `configure terminal`
+        2. `capf-server` / `phone-key-size 1024` (or `2048` for phones that support it)
+        3. `ephone <n>` / `cert-oper upgrade auth-mode null-string`
+        4. `end`, reset the phone.
+        Verify with `debug capf-server all` (a key response, msgtype 4, after
+        `PhKeyGenReq`) and the phone's `LSC: Installed`.
+
+    False positives
+        Cisco's own full example uses `phone-key-size 512` on old phones; it
+        works there but is weak (reported as medium).
+
+    References
+        Secure CME primer F41 phone-key-size-unsupported; CME Security guide (capf-server).
+    """
+
+    id = "CAPF006"
+    name = "phone-key-size-unsupported"
+    title = "CAPF phone key size unsupported"
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    tags = ("capf", "key")
+    requires = ("config.capf_server", "capf.summary", "capf.keygen")
+    collect = ("show capf-server summary", "debug capf-server all")
+    remediation = (
+        "configure terminal",
+        " capf-server",
+        "  phone-key-size 1024",
+        "end",
+    )
+    verify = "Verify with `debug capf-server all` (msgtype 4 after PhKeyGenReq) and the phone (LSC: Installed)."
+
+    def evaluate(self, case):
+        configured = [f for kind in ("config.capf_server", "capf.summary") for f in facts(case, kind)
+                      if isinstance(f.fields.get("phone_key_size"), int)
+                      and f.fields["phone_key_size"] not in SUPPORTED]
+        if configured:
+            size = configured[0].fields["phone_key_size"]
+            yield self.finding(f"CAPF asks phones for {size}-bit keys (phone-key-size {size}); phones support "
+                               "1024 or 2048 and a 512-bit LSC is refused by FIPS policy.", evidence_of(configured[:2]),
+                               key_size=size)
+        for session in capf_sessions(case):
+            request = next((e for e in session if e.kind == "capf.keygen.requested"), None)
+            if request is None:
+                continue
+            after = session[session.index(request) + 1:]
+            aborted = next((e for e in after if e.kind == "capf.message" and e.fields.get("msgtype") in (20, 15)), None)
+            answered = any(e.kind == "capf.message" and e.fields.get("msgtype") in (4, 17) for e in after)
+            if aborted is None or answered:
+                continue
+            mac = session_mac(session)
+            yield self.finding(
+                f"{sep(mac)} ended the CAPF session right after the {request.fields.get('key_size')}-bit "
+                f"key-generation request at {fmt_time(request.ts)} (msgtype {aborted.fields.get('msgtype')}, "
+                f"{aborted.fields.get('operation')}): the phone cannot generate that key size.",
+                evidence_of([request, aborted]), severity=Severity.HIGH, first_seen=request.ts,
+                device=request.device, mac=mac)

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended, telephony_trustpoint
+
+
+class TlsListenerNotOpen(Rule):
+    """CME is not listening for SCCP over TLS on port 2443.
+
+    What it detects
+        `show ephone socket` printing `skinny_secure_tcp_listen_socket fd = -1`:
+        the secure SCCP listener is not open, while the plain listener
+        (`skinny_tcp_listen_socket fd = 0`) may well be.
+
+    Why it matters
+        Phones in authenticated or encrypted mode open TLS to CME on TCP 2443.
+        With no listener their connections are refused, so they never register
+        securely (they loop, or fall back to non-secure with a stale config).
+
+    Evidence
+        `skinny_secure_tcp_listen_socket fd = -1` (and its `(ipv6)` twin) in
+        `show ephone socket`. The finding is high when the configuration or the
+        logs show that secure phones are expected (a secure
+        `device-security-mode`, TLS attempts); otherwise low, since a
+        non-secure CME has no reason to listen on 2443.
+
+    Remediation
+        1. Check the trustpoint: `show crypto pki trustpoints <tp> status` must
+           show `Issuing CA authenticated ... Yes` and a router certificate.
+        2. `configure terminal`
+        3. `telephony-service`
+        4. `no secure-signaling trustpoint <tp>` then `secure-signaling trustpoint <tp>`
+           (re-applying the setting makes CME open the listener again).
+        5. `end`
+        Verify with `show ephone socket` (`skinny_secure_tcp_listen_socket fd` is
+        0 or more) and `show telephony-service security-info`.
+
+    False positives
+        A CME deliberately run without phone security: nothing needs 2443 (the
+        finding is then low).
+
+    References
+        Secure CME primer F34 tls-listener-not-open and F19; CME Command
+        Reference `show ephone socket`.
+    """
+
+    id = "TLS001"
+    name = "tls-listener-not-open"
+    title = "Secure SCCP (TLS 2443) listener not open"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("tls", "sccp")
+    requires = ("ephone.socket",)
+    collect = ("show ephone socket", "show telephony-service security-info", "show crypto pki trustpoints status")
+    remediation = (
+        "configure terminal",
+        " telephony-service",
+        "  no secure-signaling trustpoint <tp>",
+        "  secure-signaling trustpoint <tp>",
+        "end",
+    )
+    verify = "Verify with `show ephone socket` (skinny_secure_tcp_listen_socket fd >= 0)."
+
+    def evaluate(self, case):
+        expected = secure_mode_intended(case) or case.has("tls.handshake", "ephone.secure")
+        trustpoint, _ = telephony_trustpoint(case, "secure_signaling_trustpoint")
+        for sock in facts(case, "ephone.socket"):
+            if sock.fields.get("secure_listen_fd") != -1:
+                continue
+            message = f"CME is not listening for SCCP over TLS: skinny_secure_tcp_listen_socket fd = -1"
+            if sock.fields.get("listen_fd") not in (None, -1):
+                message += f" while the plain SCCP listener is open (fd = {sock.fields['listen_fd']})"
+            message += "."
+            if trustpoint:
+                message += f" secure-signaling trustpoint {trustpoint} is configured: check that it holds a certificate and key."
+            if expected:
+                message += " Phones are expected to register securely, so they are refused on TCP 2443."
+                yield self.finding(message, evidence_of([sock]), device=sock.device)
+            else:
+                message += " No secure phone is configured, which is fine for a non-secure CME."
+                yield self.finding(message, evidence_of([sock]), severity=Severity.LOW,
+                                   confidence=Confidence.MEDIUM, device=sock.device)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import re
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, fmt_time
+
+# Reasons OpenSSL gives when the two ends share no protocol version or cipher:
+#   Reason: unsupported protocol            (TLS 1.0 phone against a TLS 1.2-only router)
+#   Reason: sslv3 alert handshake failure   (no shared cipher)
+VERSION_OR_CIPHER = re.compile(
+    r"unsupported protocol|wrong version|version too low|protocol version|no shared cipher|"
+    r"no ciphers|handshake failure|no suitable|cipher", re.IGNORECASE)
+PORTS = {"skinny-secure": 2443, "credentials": 2444, "capf": 3804}
+
+
+class TlsVersionOrCipherMismatch(Rule):
+    """TLS handshakes fail because the two ends share no TLS version or cipher.
+
+    What it detects
+        TLS handshake failure syslogs whose reason is a protocol or cipher
+        mismatch: `unsupported protocol`, `sslv3 alert handshake failure`,
+        `no shared cipher`, on the secure SCCP port (2443), the credentials
+        service (2444/2445), CAPF (3804) or the IOS HTTPS client.
+
+    Why it matters
+        SCCP phones and VG2xx gateways speak only TLS 1.0. IOS XE 16.9.1 and
+        later leave TLS 1.0 out of the default set, and 26.1.1 drops TLS 1.0/1.1
+        and some ciphers, so phones that worked before an upgrade stop
+        registering securely.
+
+    Evidence
+        `%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  Reason: unsupported
+        protocol, SocketID: 0, local address : 10.1.20.11:2443 and  remote
+        address : 10.1.20.179:12239`; `%EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED:
+        Reason: unsupported protocol, ...:2445`; `%HTTPC-6-TLS_HANDSHAKE_FAILED:
+        Reason: sslv3 alert handshake failure, ...:8443`.
+
+    Remediation
+        1. `show version` and the phone loads: find which end lacks the version.
+        2. `configure terminal`
+        3. Secure SRST: `call-manager-fallback` / `transport-tcp-tls v1.0`
+           (or `v1.2`); on CME look for the same setting under
+           `telephony-service` (`transport-tcp-tls ?`).
+        4. `end`
+        5. Replace TLS 1.0-only phones where policy forbids TLS 1.0.
+        Verify with `show logging | include TLS_HANDSHAKE_FAILED` (no new lines)
+        and `show ephone` (`+ Authentication`).
+
+    False positives
+        A scanner or an unsupported device probing the port causes the same
+        syslog: check that the remote address is one of your phones.
+
+    References
+        Secure CME primer F35 tls-version-or-cipher-mismatch; Cisco Unified SRST
+        guide, "Syslog Messages" (SRST 14.4+).
+    """
+
+    id = "TLS002"
+    name = "tls-version-or-cipher-mismatch"
+    title = "TLS handshake fails: no shared TLS version or cipher"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("tls",)
+    requires = ("tls.handshake.failed",)
+    collect = ("show logging | include TLS_HANDSHAKE_FAILED", "show version", "debug ssl openssl errors")
+    remediation = (
+        "configure terminal",
+        " call-manager-fallback",
+        "  transport-tcp-tls v1.0",
+        "end",
+    )
+    verify = "Verify with `show logging | include TLS_HANDSHAKE_FAILED` (no new lines) and `show ephone` (+ Authentication)."
+
+    def evaluate(self, case):
+        groups: dict[tuple, list] = {}
+        for ev in case.events_of("tls.handshake.failed"):
+            reason = ev.fields.get("reason") or ""
+            if VERSION_OR_CIPHER.search(reason):
+                key = (ev.fields.get("service"), ev.fields.get("local_port"), reason.lower())
+                groups.setdefault(key, []).append(ev)
+        for (service, port, reason), events in groups.items():
+            first = events[0]
+            port = port or PORTS.get(service or "")
+            peers = sorted({f"{e.fields.get('peer_ip')}:{e.fields.get('peer_port')}" for e in events
+                            if e.fields.get("peer_ip")})
+            kind = "cipher" if "cipher" in reason or "handshake failure" in reason else "TLS version"
+            message = (f"{len(events)} TLS handshake(s) of the {service or 'TLS'} service"
+                       f"{f' on port {port}' if port else ''} failed with '{first.fields.get('reason')}' "
+                       f"(no shared {kind}), first at {fmt_time(first.ts)}")
+            message += f", from {', '.join(peers[:5])}." if peers else "."
+            minor = service == "http-client"
+            yield self.finding(message, evidence_of(events, 3), first_seen=first.ts, device=first.device,
+                               service=service, reason=first.fields.get("reason"),
+                               severity=Severity.MEDIUM if minor else None)

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import re
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, fmt_time
+
+# Reason: certificate verify failed | sslv3 alert bad certificate | tlsv1 alert unknown ca
+CERT_REASON = re.compile(r"certificate|unknown ca|unable to get|self.signed|verify", re.IGNORECASE)
+
+
+class TlsPeerCertificateRejected(Rule):
+    """A TLS handshake dies at certificate verification.
+
+    What it detects
+        TLS handshakes (secure SCCP 2443, credentials 2444/2445, CAPF 3804)
+        that fail because one side does not accept the other's certificate:
+        a handshake-failure syslog whose reason names the certificate
+        (`certificate verify failed`, `sslv3 alert bad certificate`,
+        `tlsv1 alert unknown ca`), or a `debug ephone register` handshake that
+        reaches `CRYPTO_PKI_OPSSL - Verifying 1 Certs` and then ends in an error
+        or starts over without `TLS Handshake completes`.
+
+    Why it matters
+        CME trusts a phone's LSC only if the issuing CA's certificate is a
+        trustpoint on the router, and a MIC only if its root was imported. A
+        phone whose certificate CME cannot validate never registers securely.
+
+    Evidence
+        `Start TLS Handshake 0 10.5.43.177 51617`, `TLS Handshake retcode
+        OPSSLReadWouldBlockErr`..., `CRYPTO_PKI_OPSSL - Verifying 1 Certs`, then
+        no `TLS Handshake completes`; or `%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:
+        Reason: certificate verify failed, ...`.
+
+    Remediation
+        1. `show crypto pki trustpoints status`: find the issuer of the phone's
+           LSC or MIC.
+        2. `configure terminal`
+        3. `crypto pki trustpoint <issuer>` / `enrollment terminal` / `revocation-check none`
+        4. `end`, then `crypto pki authenticate <issuer>` and paste the issuer certificate.
+        5. Or re-issue the LSC from the local CA: `ephone <n>` /
+           `cert-oper upgrade auth-mode null-string`, reset the phone.
+        Verify with `debug ephone register` (`TLS Handshake completes`) and
+        `show ephone` (`+ Authentication`).
+
+    False positives
+        An expired or not-yet-valid certificate fails the same way: CLK and PKI
+        findings on the same time explain it (they rank first).
+
+    References
+        Secure CME primer F36 phone-cert-untrusted-by-cme; CME Security guide
+        (CME trusts the LSC because the issuing CA certificate is on the router).
+    """
+
+    id = "TLS003"
+    name = "tls-peer-certificate-rejected"
+    title = "TLS handshake fails at certificate verification"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("tls", "certificate")
+    requires = ("tls.handshake",)
+    collect = ("debug ephone register", "debug crypto pki validation", "show crypto pki trustpoints status")
+    remediation = (
+        "configure terminal",
+        " crypto pki trustpoint <issuer>",
+        "  enrollment terminal",
+        "  revocation-check none",
+        "end",
+        "crypto pki authenticate <issuer>",
+    )
+    verify = "Verify with `debug ephone register` (TLS Handshake completes) and `show ephone` (+ Authentication)."
+
+    def evaluate(self, case):
+        failed = [e for e in case.events_of("tls.handshake.failed") if CERT_REASON.search(e.fields.get("reason") or "")]
+        if failed:
+            first = failed[0]
+            peers = sorted({e.fields.get("peer_ip") for e in failed if e.fields.get("peer_ip")})
+            yield self.finding(
+                f"{len(failed)} TLS handshake(s) failed on a certificate check ('{first.fields.get('reason')}'), "
+                f"first at {fmt_time(first.ts)}" + (f", peers {', '.join(peers[:5])}." if peers else "."),
+                evidence_of(failed, 3), first_seen=first.ts, device=first.device)
+        stalled = _stalled_after_verify(case)
+        if stalled:
+            first = stalled[0]
+            peers = sorted({h[0].fields.get("peer_ip") for h in stalled if h[0].fields.get("peer_ip")})
+            yield self.finding(
+                f"{len(stalled)} secure SCCP handshake(s) reached 'Verifying 1 Certs' and never completed, "
+                f"first from {', '.join(peers) or 'an unknown peer'} at {fmt_time(first[0].ts)}: "
+                "CME could not validate the phone's certificate.",
+                evidence_of([e for h in stalled[:2] for e in h if e.kind != "tls.handshake.pending"], 6),
+                confidence=Confidence.MEDIUM, first_seen=first[0].ts, device=first[0].device)
+
+
+def _stalled_after_verify(case) -> list[list]:
+    """Handshakes (Start ... ) that saw the peer chain being verified and then
+    ended in an error or were started again, without `TLS Handshake completes`."""
+    stalled, current = [], None
+    for ev in case.events_of("tls.handshake", "pki.opssl.verifying"):
+        if ev.kind == "tls.handshake.started":
+            if current and _verified(current):
+                stalled.append(current)
+            current = [ev]
+        elif current is not None:
+            current.append(ev)
+            if ev.kind == "tls.handshake.completed":
+                current = None
+            elif ev.kind == "tls.handshake.error" and _verified(current):
+                stalled.append(current)
+                current = None
+    return stalled
+
+
+def _verified(handshake: list) -> bool:
+    return any(e.kind == "pki.opssl.verifying" for e in handshake)

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts
+
+WEAK_DIGESTS = ("md5", "sha1", "sha-1")
+
+
+class WeakTlsProtocolOrKey(Rule):
+    """Keys or signatures weaker than current practice (informational).
+
+    What it detects
+        Certificates on the router with RSA keys under 2048 bits or SHA-1/MD5
+        signatures, and a CTL signed with a 1024-bit SAST key
+        (`ctl_client_create_ctlfile: Signature length 128`).
+
+    Why it matters
+        Nothing fails today: Cisco's own CME examples use 1024-bit keys and
+        SHA-1. But phones in FIPS mode refuse server certificates under 2048
+        bits (`Cert key size is not FIPS compliant`), newer IOS XE releases
+        drop weak ciphers, and a re-key later means a new CTL that phones must
+        accept (plan SAST continuity first).
+
+    Evidence
+        `show crypto pki certificates verbose` (`Key size`, `Signature
+        Algorithm`), `debug ctl-client` (`Signature length 128` = 1024-bit key).
+
+    Remediation
+        1. Rotate SAST2 first (see CTL005), then each trustpoint:
+           `crypto key generate rsa general-keys label <tp> modulus 2048 exportable`
+        2. `crypto pki enroll <tp>`
+        3. `ctl-client` / `regenerate`, then `telephony-service` / `create cnf-files`; reset the phones.
+        Verify with `show crypto pki certificates verbose <tp>` (Key size 2048) and
+        `debug ctl-client` (`Signature length 256`).
+
+    False positives
+        Old phone models that cannot use 2048-bit keys: keep 1024 there by choice.
+
+    References
+        Secure CME primer §1.4 (key sizes), F15, F35; CME Security guide examples.
+    """
+
+    id = "TLS004"
+    name = "weak-tls-protocol-or-key"
+    title = "Weak TLS key or signature algorithm (informational)"
+    severity = Severity.INFO
+    confidence = Confidence.HIGH
+    tags = ("tls", "certificate", "advisory")
+    requires = ("cert", "ctl_client.signed")
+    collect = ("show crypto pki certificates verbose", "debug ctl-client")
+    remediation = (
+        "crypto key generate rsa general-keys label <tp> modulus 2048 exportable",
+        "crypto pki enroll <tp>",
+        "configure terminal",
+        " ctl-client",
+        "  regenerate",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show crypto pki certificates verbose <tp>` (Key size 2048) and `debug ctl-client` (Signature length 256)."
+
+    def evaluate(self, case):
+        weak, notes = [], []
+        for cert in facts(case, "cert"):
+            size, alg = cert.fields.get("key_size"), (cert.fields.get("sig_alg") or "").lower()
+            problems = []
+            if isinstance(size, int) and size < 2048:
+                problems.append(f"{size}-bit key")
+            if any(d in alg for d in WEAK_DIGESTS):
+                problems.append(cert.fields.get("sig_alg"))
+            if problems:
+                weak.append(cert)
+                tps = ", ".join(cert.fields.get("trustpoints") or []) or "no trustpoint"
+                notes.append(f"SN {cert.fields.get('serial')} ({tps}): {' and '.join(problems)}")
+        signed = [e for e in case.events_of("ctl_client.signed") if (e.fields.get("signature_length") or 256) < 256]
+        if signed:
+            weak.append(signed[-1])
+            notes.append(f"CTL signed with a {signed[-1].fields['signature_length'] * 8}-bit SAST key")
+        if notes:
+            yield self.finding("Weak keys or signatures in use: " + "; ".join(dict.fromkeys(notes[:8])) + ".",
+                               evidence_of(weak, 6))
