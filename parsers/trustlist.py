@@ -23,6 +23,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.x509.oid import NameOID
 
 from cmedebug.model import Fact, SourceRef
@@ -61,7 +62,7 @@ R_PUBLIC_KEY, R_SIGNATURE, R_CERTIFICATE, R_IP, R_CERT_HASH, R_HASH_ALG = 7, 8, 
 # hash code (header tag 8) -> name; formats.md 2.3 (4 = SHA-512 only in a superseded tool)
 HASH_NAMES = {1: "sha1", 2: "sha256", 3: "sha512"}
 HASH_CODES = {name: code for code, name in HASH_NAMES.items()}
-_HASHES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha512": hashes.SHA512}
+HASH_CLASSES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha512": hashes.SHA512}
 SIGALG_RSA = 0
 # modulus code (header tag 11) -> RSA key size in bits
 MODULUS_BITS = {0: 512, 1: 1024, 2: 2048, 3: 4096}
@@ -182,7 +183,7 @@ class TrustList:
 
     def signed_bytes(self) -> bytes | None:
         """The bytes the signature covers: the file without the signature element."""
-        return _signed_bytes(self.data, self.header)
+        return signed_range(self.data, self.header)
 
 
 @dataclass(frozen=True)
@@ -397,7 +398,7 @@ def decode_trust_list(data: bytes) -> TrustList:
 
 # -- signature ----------------------------------------------------------------
 
-def _signed_bytes(data: bytes, header: Header) -> bytes | None:
+def signed_range(data: bytes, header: Header) -> bytes | None:
     if header.signature_offset is None or header.signature is None:
         return None
     cut = header.signature_offset
@@ -418,13 +419,36 @@ def check_signature(data: bytes, header: Header, public_key, signer: TrustRecord
     if not isinstance(public_key, rsa.RSAPublicKey):
         return Verdict("unsupported-algorithm", f"signer key is {type(public_key).__name__}, not RSA", signer)
     try:
-        public_key.verify(header.signature, _signed_bytes(data, header), padding.PKCS1v15(),
-                          _HASHES[hash_name]())
+        public_key.verify(header.signature, signed_range(data, header), padding.PKCS1v15(),
+                          HASH_CLASSES[hash_name]())
     except InvalidSignature:
         return Verdict("invalid", f"the {hash_name.upper()} RSA signature does not match the file content "
                                   f"for signer serial {header.signer_serial}", signer)
     return Verdict("valid", f"{hash_name.upper()} RSA signature verified with the key of serial "
                             f"{header.signer_serial}", signer)
+
+
+def signed_digest(data: bytes, header: Header) -> bytes | None:
+    """The digest of the signed range with the header's hash, so that a later check
+    (against another file's certificates) needs no copy of the file."""
+    name = HASH_NAMES.get(header.hash_alg or 0)
+    covered = signed_range(data, header)
+    if name is None or covered is None:
+        return None
+    digest = hashes.Hash(HASH_CLASSES[name]())
+    digest.update(covered)
+    return digest.finalize()
+
+
+def verify_digest(public_key, signature: bytes, digest: bytes, hash_name: str) -> bool:
+    """Check a PKCS#1 v1.5 signature over bytes already hashed to ``digest``."""
+    if not isinstance(public_key, rsa.RSAPublicKey) or hash_name not in HASH_CLASSES:
+        return False
+    try:
+        public_key.verify(signature, digest, padding.PKCS1v15(), Prehashed(HASH_CLASSES[hash_name]()))
+    except InvalidSignature:
+        return False
+    return True
 
 
 def record_public_key(rec: TrustRecord):
@@ -622,7 +646,7 @@ def header_spec_for(signer_cert: x509.Certificate, signer_key: rsa.RSAPrivateKey
 
 
 def rsa_signer(key: rsa.RSAPrivateKey, hash_alg: str) -> Callable[[bytes], bytes]:
-    return lambda data: key.sign(data, padding.PKCS1v15(), _HASHES[hash_alg]())
+    return lambda data: key.sign(data, padding.PKCS1v15(), HASH_CLASSES[hash_alg]())
 
 
 def build_trust_list(records: list[TrustRecordSpec], signer_cert: x509.Certificate, signer_key: rsa.RSAPrivateKey,
@@ -679,6 +703,7 @@ def trust_list_facts(tl: TrustList, verdict: Verdict, ctx: Context) -> list:
         signer_serial=h.signer_serial, signer_name=h.signer_name, signer_issuer=h.issuer_name,
         timestamp=h.timestamp, hash_alg=h.hash_name, signer_version=h.signer_version,
         verdict=verdict.status, verdict_reason=verdict.reason, records=len(tl.records),
+        signature=h.signature, signed_digest=signed_digest(tl.data, h) if tl.error is None else None,
         sast_serials=[r.serial for r in tl.records_with_role(ROLE_SAST)],
         unknown_tags=[f"{u.where} tag {u.tag} at offset {u.offset} ({len(u.value)} bytes)" for u in tl.unknown_tags],
         warnings=list(tl.warnings), error=str(tl.error) if tl.error else None)]
