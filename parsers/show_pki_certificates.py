@@ -161,18 +161,28 @@ def _fill_from_pem(fields: dict) -> None:
         cert = x509.load_pem_x509_certificate(fields["pem"].encode("ascii"))
     except ValueError:
         return
+    for name, value in decoded_fields(cert).items():
+        if fields.get(name) is None:
+            fields[name] = value
+
+
+def decoded_fields(cert: x509.Certificate) -> dict:
+    """The `cert` fact fields of a decoded certificate (shared with the running-config chains)."""
     key = cert.public_key()
     hash_name = cert.signature_hash_algorithm.name.upper() if cert.signature_hash_algorithm else None
-    decoded = {
+    try:
+        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = None
+    return {
         "serial": norm_serial(format(cert.serial_number, "X")),
         "subject": cert.subject.rfc4514_string(),
         "issuer": cert.issuer.rfc4514_string(),
         "not_before": cert.not_valid_before_utc,
         "not_after": cert.not_valid_after_utc,
-        "key_size": key.key_size if isinstance(key, (rsa.RSAPublicKey, dsa.DSAPublicKey, ec.EllipticCurvePublicKey)) else None,
+        "key_size": key.key_size if isinstance(key, (rsa.RSAPublicKey, dsa.DSAPublicKey, ec.EllipticCurvePublicKey))
+        else None,
         "sig_alg": f"{hash_name} with {'RSA Encryption' if isinstance(key, rsa.RSAPublicKey) else 'ECDSA'}"
         if hash_name else None,
+        "is_ca": is_ca,
     }
-    for name, value in decoded.items():
-        if fields.get(name) is None:
-            fields[name] = value
