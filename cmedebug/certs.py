@@ -54,13 +54,29 @@ class CertAnalysis:
 
 # -- the shared `cert` fact fields ---------------------------------------------
 
+def public_key_of(cert: x509.Certificate):
+    """The certificate's public key, or None when its key info does not parse."""
+    try:
+        return cert.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        return None
+
+
+def name_text(get) -> str:
+    """RFC 4514 text of a name, or a note when the DER name does not parse."""
+    try:
+        return get().rfc4514_string()
+    except ValueError as exc:
+        return f"<unreadable name: {exc}>"
+
+
 def cert_fields(cert: x509.Certificate) -> dict:
     """Vocabulary fields of a certificate (docs/vocabulary.md, `cert`)."""
-    key = cert.public_key()
+    key = public_key_of(cert)
     return {
         "serial": norm_serial(format(cert.serial_number, "X")),
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
+        "subject": name_text(lambda: cert.subject),
+        "issuer": name_text(lambda: cert.issuer),
         "not_before": cert.not_valid_before_utc,
         "not_after": cert.not_valid_after_utc,
         "sha1": cert.fingerprint(hashes.SHA1()).hex().upper(),
@@ -72,6 +88,8 @@ def cert_fields(cert: x509.Certificate) -> dict:
 
 
 def key_type(key) -> str:
+    if key is None:
+        return "unreadable"
     if isinstance(key, rsa.RSAPublicKey):
         return "RSA"
     if isinstance(key, ec.EllipticCurvePublicKey):

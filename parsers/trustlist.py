@@ -15,6 +15,7 @@ names, made by the SAST record whose serial equals the header serial.
 from __future__ import annotations
 
 import ipaddress
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -212,7 +213,9 @@ def _load_der(der: bytes | None) -> tuple[x509.Certificate | None, str | None]:
     if der is None:
         return None, "no certificate element"
     try:
-        return x509.load_der_x509_certificate(der), None
+        with warnings.catch_warnings():  # lenient: negative serials and the like still load
+            warnings.simplefilter("ignore")
+            return x509.load_der_x509_certificate(der), None
     except ValueError as exc:
         return None, f"certificate does not parse: {exc}"
 
@@ -453,9 +456,11 @@ def verify_digest(public_key, signature: bytes, digest: bytes, hash_name: str) -
 
 def record_public_key(rec: TrustRecord):
     """The record's public key: from its certificate, else from its PUBLIC KEY element."""
-    cert = rec.cert
-    if cert is not None:
-        return cert.public_key()
+    from cmedebug.certs import public_key_of
+
+    key = public_key_of(rec.cert) if rec.cert is not None else None
+    if key is not None:
+        return key
     if rec.public_key:
         try:
             return serialization.load_der_public_key(_spki_from_pkcs1(rec.public_key))
@@ -738,7 +743,9 @@ def record_inconsistencies(rec: TrustRecord) -> list[str]:
     out = []
     if rec.serial_bytes is not None and rec.serial != norm_serial(format(cert.serial_number, "X")):
         out.append(f"SERIALNUMBER {rec.serial} differs from the certificate serial {cert.serial_number:X}")
-    key = cert.public_key()
+    from cmedebug.certs import public_key_of
+
+    key = public_key_of(cert)
     if rec.public_key and isinstance(key, rsa.RSAPublicKey) and rec.public_key != key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.PKCS1):
         out.append("PUBLICKEY differs from the certificate's key")
