@@ -352,3 +352,119 @@ def validity_failures(case, kind: str, classes: tuple[str, ...]) -> dict[str, li
     for ev in case.events_of(kind):
         by_serial.setdefault(ev.fields.get("serial") or "?", []).append(ev)
     return {s: evs for s, evs in by_serial.items() if classify_certificate_event(case, evs[0]) in classes}
+
+
+def trustpoint_certificates(case) -> dict:
+    """trustpoint -> its router (identity) certificate fact, from `show crypto pki
+    certificates` or the config's certificate chains (the latest start date wins)."""
+    found: dict = {}
+    for cert in facts(case, "cert"):
+        if cert.fields.get("origin") == "ctl" or cert.fields.get("role") not in ("id", None):
+            continue
+        for tp in cert.fields.get("trustpoints") or []:
+            old = found.get(tp)
+            if old is None or (cert.fields.get("not_before") and old.fields.get("not_before")
+                               and cert.fields["not_before"] > old.fields["not_before"]):
+                found[tp] = cert
+    return found
+
+
+def ctl_built_at(case):
+    """(time, item) of the newest CTL: the `ctl.file` header timestamp or the last
+    `CTL File Created Successfully`; (None, None) when neither is known."""
+    candidates = [(f.fields.get("timestamp"), f) for f in facts(case, "ctl.file") if f.fields.get("kind") != "itl"]
+    candidates += [(e.ts, e) for e in case.events_of("ctl_client.created")]
+    candidates = [c for c in candidates if c[0] is not None]
+    return max(candidates, key=lambda c: c[0]) if candidates else (None, None)
+
+
+# CTL entries per service: `show ctl-client` / config roles and the CTL file's record roles
+CTL_ROLES = {
+    "cme": (("cme", "cme-tftp"), ("CCM", "CCM+TFTP")),
+    "tftp": (("tftp", "cme-tftp"), ("TFTP", "CCM+TFTP")),
+    "capf": (("capf",), ("CAPF",)),
+}
+
+
+def ctl_entry_problems(case, service: str, trustpoint: str | None) -> list[tuple[str, list]]:
+    """How the CTL's entry for ``service`` (cme, tftp, capf) disagrees with the
+    trustpoint that service really uses: (message, evidence items) pairs, from the
+    CTL client's server list and from the records of a decoded CTL file."""
+    if not trustpoint:
+        return []
+    label = service.upper()
+    row_roles, record_roles = CTL_ROLES[service]
+    problems = []
+    servers, listing = ctl_servers(case)
+    if listing is not None:
+        rows = [s for s in servers if (s.get("role") or "").lower() in row_roles]
+        if not rows:
+            problems.append((f"the CTL client lists no {label} server, so the CTL has no {label} record", [listing]))
+        elif trustpoint not in {r.get("trustpoint") for r in rows}:
+            named = ", ".join(sorted({str(r.get("trustpoint")) for r in rows}))
+            problems.append((f"the CTL's {label} entry names trustpoint {named} but {label} uses {trustpoint}",
+                             [listing]))
+    cert = trustpoint_certificates(case).get(trustpoint)
+    records = [r for r in facts(case, "ctl.record") if r.fields.get("kind") != "itl"]
+    if cert is not None and records:
+        mine = [r for r in records if r.fields.get("role_name") in record_roles]
+        serials = sorted({str(r.fields.get("serial")) for r in mine})
+        if not mine:
+            problems.append((f"the CTL file {records[0].fields.get('filename')} has no {label} record", records[:1]))
+        elif cert.fields.get("serial") not in serials:
+            problems.append((f"the CTL file's {label} record carries SN {', '.join(serials)} but trustpoint "
+                             f"{trustpoint} holds SN {cert.fields.get('serial')}", [*mine[:2], cert]))
+    return problems
+
+
+def ctl_files_by_time(case) -> list:
+    """The CTL files of the case (not ITLs), oldest header timestamp first."""
+    files = [f for f in facts(case, "ctl.file") if f.fields.get("kind") != "itl" and f.fields.get("timestamp")]
+    return sorted(files, key=lambda f: f.fields["timestamp"])
+
+
+def sast_break(case):
+    """(older, newer) consecutive CTL files where the newer one's signer is not a SAST of the older."""
+    files = ctl_files_by_time(case)
+    for old, new in zip(files, files[1:]):
+        sasts = set(old.fields.get("sast_serials") or [])
+        if sasts and new.fields.get("signer_serial") not in sasts:
+            return old, new
+    return None
+
+
+def sast_continuity_proven(case) -> bool:
+    """At least two CTL files, each signed by a SAST of the one before."""
+    return len(ctl_files_by_time(case)) >= 2 and sast_break(case) is None
+
+
+# Reasons OpenSSL gives when the two ends share no protocol version or cipher:
+#   Reason: unsupported protocol            (TLS 1.0 phone against a TLS 1.2-only router)
+#   Reason: sslv3 alert handshake failure   (no shared cipher)
+TLS_VERSION_OR_CIPHER = re.compile(
+    r"unsupported protocol|wrong version|version too low|protocol version|no shared cipher|"
+    r"no ciphers|handshake failure|no suitable|cipher", re.IGNORECASE)
+_HANDSHAKE_END = ("tls.handshake.completed", "tls.handshake.error")
+
+
+def tls_handshakes(case, service: str) -> list[list]:
+    """The handshakes of one TLS service (`skinny-secure`, `credentials`) in the
+    debug lines: each a list of events from `Start TLS Handshake` to `TLS Handshake
+    completes` or an error code; `CRYPTO_PKI_OPSSL - Verifying N Certs` joins the open one."""
+    handshakes: list[list] = []
+    for ev in case.events_of("tls.handshake.started", "tls.handshake.pending", "tls.handshake.error",
+                             "tls.handshake.completed", "pki.opssl.verifying"):
+        if ev.kind != "pki.opssl.verifying" and ev.fields.get("service") != service:
+            continue
+        if ev.kind == "tls.handshake.started":
+            handshakes.append([ev])
+        elif handshakes and handshakes[-1][-1].kind not in _HANDSHAKE_END:
+            handshakes[-1].append(ev)
+    return handshakes
+
+
+def failed_handshakes(handshakes: list[list]) -> list[list]:
+    """Handshakes that ended in an error, or were abandoned for a new attempt
+    (the last one may just be cut off by the end of the capture)."""
+    return [h for n, h in enumerate(handshakes)
+            if h[-1].kind == "tls.handshake.error" or (h[-1].kind not in _HANDSHAKE_END and n < len(handshakes) - 1)]

@@ -1,17 +1,9 @@
 from __future__ import annotations
 
-import re
-
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, fmt_time
+from cmedebug.rules._helpers import TLS_VERSION_OR_CIPHER, evidence_of, fmt_time
 
-# Reasons OpenSSL gives when the two ends share no protocol version or cipher:
-#   Reason: unsupported protocol            (TLS 1.0 phone against a TLS 1.2-only router)
-#   Reason: sslv3 alert handshake failure   (no shared cipher)
-VERSION_OR_CIPHER = re.compile(
-    r"unsupported protocol|wrong version|version too low|protocol version|no shared cipher|"
-    r"no ciphers|handshake failure|no suitable|cipher", re.IGNORECASE)
 PORTS = {"skinny-secure": 2443, "credentials": 2444, "capf": 3804}
 
 
@@ -77,7 +69,7 @@ class TlsVersionOrCipherMismatch(Rule):
         groups: dict[tuple, list] = {}
         for ev in case.events_of("tls.handshake.failed"):
             reason = ev.fields.get("reason") or ""
-            if VERSION_OR_CIPHER.search(reason):
+            if TLS_VERSION_OR_CIPHER.search(reason):
                 key = (ev.fields.get("service"), ev.fields.get("local_port"), reason.lower())
                 groups.setdefault(key, []).append(ev)
         for (service, port, reason), events in groups.items():

@@ -4,7 +4,7 @@ import re
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, fmt_time
+from cmedebug.rules._helpers import evidence_of, failed_handshakes, fmt_time, tls_handshakes
 
 # Reason: certificate verify failed | sslv3 alert bad certificate | tlsv1 alert unknown ca
 CERT_REASON = re.compile(r"certificate|unknown ca|unable to get|self.signed|verify", re.IGNORECASE)
@@ -80,7 +80,8 @@ class TlsPeerCertificateRejected(Rule):
                 f"{len(failed)} TLS handshake(s) failed on a certificate check ('{first.fields.get('reason')}'), "
                 f"first at {fmt_time(first.ts)}" + (f", peers {', '.join(peers[:5])}." if peers else "."),
                 evidence_of(failed, 3), first_seen=first.ts, device=first.device)
-        stalled = _stalled_after_verify(case)
+        stalled = [h for h in failed_handshakes(tls_handshakes(case, "skinny-secure"))
+                   if any(e.kind == "pki.opssl.verifying" for e in h)]
         if stalled:
             first = stalled[0]
             peers = sorted({h[0].fields.get("peer_ip") for h in stalled if h[0].fields.get("peer_ip")})
@@ -91,25 +92,3 @@ class TlsPeerCertificateRejected(Rule):
                 evidence_of([e for h in stalled[:2] for e in h if e.kind != "tls.handshake.pending"], 6),
                 confidence=Confidence.MEDIUM, first_seen=first[0].ts, device=first[0].device)
 
-
-def _stalled_after_verify(case) -> list[list]:
-    """Handshakes (Start ... ) that saw the peer chain being verified and then
-    ended in an error or were started again, without `TLS Handshake completes`."""
-    stalled, current = [], None
-    for ev in case.events_of("tls.handshake", "pki.opssl.verifying"):
-        if ev.kind == "tls.handshake.started":
-            if current and _verified(current):
-                stalled.append(current)
-            current = [ev]
-        elif current is not None:
-            current.append(ev)
-            if ev.kind == "tls.handshake.completed":
-                current = None
-            elif ev.kind == "tls.handshake.error" and _verified(current):
-                stalled.append(current)
-                current = None
-    return stalled
-
-
-def _verified(handshake: list) -> bool:
-    return any(e.kind == "pki.opssl.verifying" for e in handshake)

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import (evidence_of, facts, fmt_time, full_config_given, global_security_mode,
+                                     secure_mode_intended)
+
+
+class CtlNotGeneratedOrNotServed(Rule):
+    """No CTL file exists, or the phones cannot fetch it from CME's TFTP server.
+
+    What it detects
+        Phones asking CME's TFTP server for `CTLSEP<MAC>.tlv` / `CTLFile.tlv`
+        and getting `Sending error 1 No such file`; phones reporting `No Trust
+        List installed` or `File Not Found CTLFile.tlv`; `debug ctl-client`
+        reporting a failed build; a configuration asking for secure phones
+        with no `ctl-client`; `Server Security Mode` not secure.
+
+    Why it matters
+        Without a CTL the phone cannot trust CME's certificates: it registers
+        non-secure whatever `device-security-mode` says (or not at all).
+
+    Evidence
+        `TFTP: Looking for CTLSEP000E325C9A43.tlv` then `TFTP: Sending error 1
+        No such file`; phone status `No Trust List installed`; running-config
+        with `device-security-mode encrypted` and no `ctl-client` section;
+        `show telephony-service security-info` -> `Server Security Mode: Non-Secure`.
+
+    Remediation
+        1. `configure terminal`
+        2. `ctl-client`
+        3. `server cme <cme-ip> trustpoint <CME-TLS>`, `server tftp <cme-ip> trustpoint <CME-TFTP>`,
+           `server capf <cme-ip> trustpoint <CME-CAPF>`
+        4. `sast1 trustpoint <SAST1>` and `sast2 trustpoint <SAST2>`
+        5. `regenerate`
+        6. `end`, then reset the phones (`telephony-service` / `reset all`).
+        Verify with `debug ctl-client` (`CTL File Created Successfully`) and
+        `debug tftp events` (the phone's `CTLSEP<MAC>.tlv` is served).
+
+    False positives
+        A CME deliberately run without security asks for no CTL; phones still
+        look for one and get "No such file", which is normal there. When the
+        configuration says no phone is secure, nothing is reported.
+
+    References
+        Secure CME primer F22 ctl-not-generated-or-not-served; VRF-aware CME
+        design guide (`debug tftp events`); CME Security guide (CTL client).
+    """
+
+    id = "CTL001"
+    name = "ctl-not-generated-or-not-served"
+    title = "CTL file missing or not served to the phones"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("ctl", "tftp")
+    requires = ("tftp", "phone.status", "ctl_client", "config.telephony_service", "telephony.security_info")
+    explains = ("CFG007", "CFG001")
+    collect = ("debug tftp events", "debug ctl-client", "show ctl-client", "show telephony-service security-info",
+               "show running-config")
+    remediation = (
+        "configure terminal",
+        " ctl-client",
+        "  server cme <cme-ip> trustpoint <CME-TLS>",
+        "  server tftp <cme-ip> trustpoint <CME-TFTP>",
+        "  server capf <cme-ip> trustpoint <CME-CAPF>",
+        "  sast1 trustpoint <SAST1>",
+        "  sast2 trustpoint <SAST2>",
+        "  regenerate",
+        "end",
+    )
+    verify = "Verify with `debug ctl-client` (CTL File Created Successfully) and `debug tftp events` (CTLSEP<MAC>.tlv served)."
+
+    def evaluate(self, case):
+        intended = secure_mode_intended(case)
+        mode, _ = global_security_mode(case)
+        known_nonsecure = not intended and (mode is not None or full_config_given(case))
+        if known_nonsecure:
+            return
+        level = {} if intended else {"severity": Severity.MEDIUM, "confidence": Confidence.LOW}
+        note = "" if intended else " (if this CME is meant to be secure)"
+        missing = _ctl_not_served(case)
+        if missing:
+            first = missing[0][0]
+            names = sorted({req.fields.get("filename") for req, _ in missing if req.fields.get("filename")})
+            yield self.finding(
+                f"CME's TFTP server answered 'No such file' to {len(missing)} request(s) for "
+                f"{', '.join(names[:4])}, first at {fmt_time(first.ts)}: no CTL is published{note}.",
+                evidence_of([e for pair in missing[:2] for e in pair], 4), first_seen=first.ts, **level)
+        phone = [e for e in case.events_of("phone.status.no_trust_list", "phone.status.file_not_found")
+                 if e.kind.endswith("no_trust_list") or e.fields.get("file_type") == "ctl"]
+        if phone:
+            yield self.finding(f"Phone {phone[0].device or ''} reports '{(phone[0].raw or ('',))[0].strip()}': it "
+                               f"holds no CTL from CME{note}.".replace("Phone  ", "The phone "),
+                               evidence_of(phone, 3), first_seen=phone[0].ts, **level)
+        for failed in case.events_of("ctl_client.failed"):
+            yield self.finding(f"The CTL build failed at {fmt_time(failed.ts)}: {failed.fields.get('text')}.",
+                               evidence_of([failed]), first_seen=failed.ts)
+        if intended:
+            yield from self._config(case)
+
+    def _config(self, case):
+        if full_config_given(case) and not facts(case, "config.ctl_client") and not case.has("ctl_client", "ctl.file"):
+            _, source = global_security_mode(case)
+            yield self.finding("Phones are configured for a secure device-security-mode but the configuration has "
+                               "no `ctl-client`: no CTL can be generated.", evidence_of([source]),
+                               confidence=Confidence.MEDIUM)
+        for info in facts(case, "telephony.security_info"):
+            server_mode = (info.fields.get("server_security_mode") or "").lower()
+            if server_mode and server_mode != "secure":
+                yield self.finding(f"Server Security Mode is {info.fields['server_security_mode']}: CME has no "
+                                   "CTL in force although phones are configured secure.", evidence_of([info]),
+                                   confidence=Confidence.MEDIUM)
+
+
+def _ctl_not_served(case) -> list[tuple]:
+    """(request, error) pairs: a CTL file request answered with a TFTP error."""
+    pairs, last = [], None
+    for ev in case.events_of("tftp.request", "tftp.error_sent"):
+        if ev.kind == "tftp.request":
+            last = ev
+        elif last is not None and last.fields.get("file_type") == "ctl":
+            pairs.append((last, ev))
+            last = None
+        elif ev.fields.get("filename", "").upper().startswith("CTL"):
+            pairs.append((ev, ev))
+    return pairs

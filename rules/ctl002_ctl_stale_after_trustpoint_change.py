@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import ctl_built_at, ctl_servers, evidence_of, facts, fmt_delta, fmt_time, \
+    trustpoint_certificates
+
+
+class CtlStaleAfterTrustpointChange(Rule):
+    """The CTL is older than a certificate it should carry: it was not regenerated.
+
+    What it detects
+        A trustpoint named in the CTL client (CME, TFTP, CAPF, SAST1, SAST2)
+        whose current certificate starts after the CTL was built: the CTL
+        file's own timestamp, or the last `CTL File Created Successfully`,
+        is older than the certificate's start date (or install time).
+
+    Why it matters
+        The phones trust the certificates in their CTL. After a re-enrollment, a
+        new key or a rebuilt CA, CME presents a certificate the CTL does not
+        hold: TLS to 2443 and CAPF fail, and signed configs are refused, until
+        `regenerate` is run and the phones take the new CTL.
+
+    Evidence
+        `show crypto pki certificates` -> `Validity Date: start date: 10:02:11
+        UTC Nov 26 2026` for the certificate of trustpoint `cme-sccp`, against the
+        CTL header time (`CTLFile.tlv`) or `CTL File Created Successfully` at an
+        earlier time.
+
+    Remediation
+        1. `configure terminal`
+        2. `ctl-client`
+        3. `regenerate`
+        4. `telephony-service` / `create cnf-files`
+        5. `end`, then reset the phones (`telephony-service` / `reset all`).
+        Verify with `debug ctl-client` (`CTL File Created Successfully` after the
+        certificate's start) and `show ephone` (`+ Authentication`).
+
+    False positives
+        A certificate renewed to the same key keeps working with some phone
+        loads; the CTL is still stale and should be regenerated.
+
+    References
+        Secure CME primer F23 ctl-stale-after-change and §2.7 (rebuilding the CA);
+        CME Security guide ("regenerate" after CTL changes).
+    """
+
+    id = "CTL002"
+    name = "ctl-stale-after-trustpoint-change"
+    title = "CTL not regenerated after a trustpoint certificate changed"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("ctl", "certificate")
+    requires = ("ctl.file", "ctl_client.created")
+    explains = ("CTL003", "CTL004", "CTL007", "TLS003", "CFG002", "CFG007", "CAPF007")
+    collect = ("show crypto pki certificates", "debug ctl-client", "CTLSEP<MAC>.tlv from CME's TFTP server",
+               "show ctl-client")
+    remediation = (
+        "configure terminal",
+        " ctl-client",
+        "  regenerate",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `debug ctl-client` (CTL File Created Successfully after the change) and `show ephone` (+ Authentication)."
+
+    def evaluate(self, case):
+        built, source = ctl_built_at(case)
+        if built is None:
+            return
+        certs = trustpoint_certificates(case)
+        stale = []
+        for tp in sorted(_ctl_trustpoints(case)):
+            cert = certs.get(tp)
+            start = cert and (cert.fields.get("install_time") or cert.fields.get("not_before"))
+            if start and start > built:
+                stale.append((tp, cert, start))
+        if not stale:
+            return
+        names = "; ".join(f"{tp} (SN {c.fields.get('serial')}, from {fmt_time(s)}, "
+                          f"{fmt_delta(s - built)} after the CTL)" for tp, c, s in stale[:5])
+        yield self.finding(
+            f"The CTL was built at {fmt_time(built)}, before the current certificate of {names}: the CTL still "
+            "carries the old certificates, so phones do not trust what CME presents now.",
+            evidence_of([source, *(c for _, c, _ in stale)], 5), first_seen=stale[0][2],
+            trustpoints=[tp for tp, _, _ in stale])
+
+
+def _ctl_trustpoints(case) -> set[str]:
+    """Every trustpoint the CTL client puts in the CTL (servers and SASTs)."""
+    servers, source = ctl_servers(case)
+    names = {s.get("trustpoint") for s in servers}
+    if source is not None:
+        names |= {source.fields.get("sast1_trustpoint"), source.fields.get("sast2_trustpoint")}
+    names |= {e.fields.get("trustpoint") for e in case.events_of("ctl_client.record_requested")}
+    for f in facts(case, "config.ctl_client"):
+        names |= {f.fields.get("sast1_trustpoint"), f.fields.get("sast2_trustpoint")}
+    names.discard(None)
+    return names

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import ctl_entry_problems, evidence_of, telephony_trustpoint
+
+
+class CtlCmeRecordMismatch(Rule):
+    """The CTL's CME record does not match the certificate CME presents on 2443.
+
+    What it detects
+        The CTL client's `server cme <ip> trustpoint <X>` naming another
+        trustpoint than `secure-signaling trustpoint`, a CTL without a CME
+        record, or a decoded `CTLSEP<MAC>.tlv` whose CCM record carries another
+        serial number than the certificate of the secure-signaling trustpoint.
+
+    Why it matters
+        The phone accepts CME's TLS certificate on 2443 only if it is the one
+        in its CTL. Every phone then fails TLS to CME although the CTL
+        downloads fine, and stays unregistered or non-secure.
+
+    Evidence
+        `show ctl-client` row `CME 10.1.1.1 cmeserver` against
+        `show telephony-service security-info` -> `Skinny Server Trustpoint for
+        TLS: cme-sccp`; the CTL file's CCM record `SN 3` against
+        `show crypto pki certificates` -> `Certificate Serial Number (hex): 05`
+        for that trustpoint.
+
+    Remediation
+        1. `configure terminal`
+        2. `ctl-client` / `server cme <cme-ip> trustpoint <same as secure-signaling>`
+        3. `regenerate`
+        4. `end`, reset the phones.
+        Verify with `show ctl-client` (the CME row names the secure-signaling
+        trustpoint) and `debug ephone register` (`TLS Handshake completes`).
+
+    False positives
+        A CTL file from another router (a second CME) has its own CME record:
+        compare files and show outputs of the same router.
+
+    References
+        Secure CME primer F24 ctl-cme-record-mismatch; formats.md §2.4 (record tags).
+    """
+
+    id = "CTL003"
+    name = "ctl-cme-record-mismatch"
+    title = "CTL CME record does not match CME's TLS certificate"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("ctl", "tls")
+    requires = ("ctl.record", "ctl_client.summary", "config.ctl_client")
+    explains = ("TLS003", "CFG007")
+    collect = ("show ctl-client", "show telephony-service security-info", "show crypto pki certificates",
+               "CTLSEP<MAC>.tlv from CME's TFTP server")
+    remediation = (
+        "configure terminal",
+        " ctl-client",
+        "  server cme <cme-ip> trustpoint <secure-signaling trustpoint>",
+        "  regenerate",
+        "end",
+    )
+    verify = "Verify with `show ctl-client` (CME row = secure-signaling trustpoint) and `debug ephone register` (TLS Handshake completes)."
+
+    def evaluate(self, case):
+        trustpoint, source = telephony_trustpoint(case, "secure_signaling_trustpoint")
+        problems = ctl_entry_problems(case, "cme", trustpoint)
+        if problems:
+            yield self.finding(
+                f"CME presents the certificate of trustpoint {trustpoint} on 2443, but "
+                + "; ".join(m for m, _ in problems) + ": phones will refuse CME's TLS certificate.",
+                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint)

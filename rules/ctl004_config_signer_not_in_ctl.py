@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import CTL_ROLES, ctl_entry_problems, evidence_of, facts, telephony_trustpoint
+
+
+class ConfigSignerNotInCtl(Rule):
+    """The configuration files are signed by a certificate that is not the CTL's TFTP record.
+
+    What it detects
+        `tftp-server-credentials trustpoint` (the signer of every
+        `SEP<mac>.cnf.xml.sgn`) differing from the CTL client's TFTP entry, a
+        CTL without a TFTP record, a decoded CTL whose TFTP record carries
+        another serial than the signer's certificate, and signed config files
+        whose signer is not a TFTP record of the CTL.
+
+    Why it matters
+        The phone checks the config signature against the TFTP record of its
+        CTL. Signed by anything else, the config is refused: changes never
+        reach the phone, or it never asks for signed files at all.
+
+    Evidence
+        `show ctl-client` row `TFTP 10.1.1.1 cmeserver` against
+        `show telephony-service security-info` -> `TFTP Credentials Trustpoint:
+        cme-tftp`; `SEP<mac>.cnf.xml.sgn` header signer SN not among the CTL's
+        TFTP / CCM+TFTP record serials.
+
+    Remediation
+        1. `configure terminal`
+        2. `ctl-client` / `server tftp <cme-ip> trustpoint <same as tftp-server-credentials>`
+        3. `regenerate`
+        4. `telephony-service` / `create cnf-files`
+        5. `end`, reset the phones.
+        Verify with `show ctl-client` (TFTP row = TFTP Credentials Trustpoint) and a
+        test change reaching the phone.
+
+    False positives
+        None known: when the names match but the serials differ, the CTL is
+        stale (CTL002), which ranks as the cause.
+
+    References
+        Secure CME primer F25 config-signer-not-in-ctl; formats.md §3, §7.4.
+    """
+
+    id = "CTL004"
+    name = "config-signer-not-in-ctl"
+    title = "Config signer (TFTP credentials) not in the CTL"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("ctl", "signed-config")
+    requires = ("ctl.record", "ctl_client.summary", "config.ctl_client", "phone.config")
+    explains = ("CFG002",)
+    collect = ("show ctl-client", "show telephony-service security-info", "show crypto pki certificates",
+               "CTLSEP<MAC>.tlv and SEP<MAC>.cnf.xml.sgn from CME's TFTP server")
+    remediation = (
+        "configure terminal",
+        " ctl-client",
+        "  server tftp <cme-ip> trustpoint <tftp-server-credentials trustpoint>",
+        "  regenerate",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show ctl-client` (TFTP row = TFTP Credentials Trustpoint) and a test change reaching the phone."
+
+    def evaluate(self, case):
+        trustpoint, source = telephony_trustpoint(case, "tftp_server_credentials_trustpoint")
+        problems = ctl_entry_problems(case, "tftp", trustpoint)
+        tftp_serials = {r.fields.get("serial") for r in facts(case, "ctl.record")
+                        if r.fields.get("kind") != "itl" and r.fields.get("role_name") in CTL_ROLES["tftp"][1]}
+        foreign = [f for f in facts(case, "phone.config") if f.fields.get("signed") and facts(case, "ctl.record")
+                   and f.fields.get("signer_serial") not in tftp_serials]
+        if foreign:
+            f = foreign[0]
+            problems.append((f"{f.fields.get('filename')} is signed by SN {f.fields.get('signer_serial')}, which is "
+                             f"no TFTP record of the CTL (TFTP records: {', '.join(sorted(map(str, tftp_serials))) or 'none'})",
+                             foreign[:2]))
+        if problems:
+            yield self.finding(
+                f"The phone configuration files are signed with trustpoint {trustpoint or '(unknown)'}, but "
+                + "; ".join(m for m, _ in problems) + ": phones refuse the signed configs.",
+                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint)

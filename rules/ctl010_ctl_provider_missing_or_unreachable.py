@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import TLS_VERSION_OR_CIPHER, evidence_of, failed_handshakes, fmt_time, tls_handshakes
+
+
+class CtlProviderMissingOrUnreachable(Rule):
+    """The CTL client cannot get the credentials of another CME (CTL provider).
+
+    What it detects
+        TLS sessions of the credentials service (TCP 2444 on CME, 2445 on
+        Secure SRST) that start and never complete: a `Credentials service:
+        Start TLS Handshake ...` followed by an error code or by a new attempt
+        without `TLS Handshake completes`, or a
+        `%EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED` whose reason is not a TLS
+        version or cipher mismatch (TLS002 reports those).
+
+    Why it matters
+        Without the other router's credentials the CTL lacks that CME: phones
+        register securely on one CME only and fail over non-secure or not at all.
+
+    Evidence
+        `Credentials service: Start TLS Handshake 1 10.5.43.174 4374`,
+        `Credentials service: TLS Handshake returns OPSSLReadWouldBlockErr`...,
+        then an error or a new start, no `TLS Handshake completes`.
+
+    Remediation
+        1. On the other router: `configure terminal`, `credentials`,
+           `ip source-address <ip> port 2444`, `trustpoint <tp>`,
+           `ctl-service admin <user> secret 0 <pw>`, `end`.
+        2. On the CTL client: `configure terminal`, `ctl-client`,
+           `server cme <ip> username <user> password 0 <pw>`, `regenerate`, `end`.
+        3. Open TCP 2444 between the routers.
+        Verify with `debug credentials` (`TLS Handshake completes`) and
+        `show ctl-client` (both CMEs listed).
+
+    False positives
+        A capture that stops during a handshake: the last attempt is not counted.
+
+    References
+        Secure CME primer F42 ctl-provider-missing-or-unreachable; CME Command
+        Reference `debug credentials`, `show credentials`.
+    """
+
+    id = "CTL010"
+    name = "ctl-provider-missing-or-unreachable"
+    title = "CTL provider (credentials service) unreachable"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    tags = ("ctl", "tls", "multi-cme")
+    requires = ("tls.handshake",)
+    collect = ("debug credentials", "show credentials", "show ctl-client")
+    remediation = (
+        "! on the other CME",
+        "configure terminal",
+        " credentials",
+        "  ip source-address <ip> port 2444",
+        "  trustpoint <tp>",
+        "  ctl-service admin <user> secret 0 <pw>",
+        "end",
+        "! on the CTL client",
+        "configure terminal",
+        " ctl-client",
+        "  server cme <ip> username <user> password 0 <pw>",
+        "  regenerate",
+        "end",
+    )
+    verify = "Verify with `debug credentials` (TLS Handshake completes) and `show ctl-client` (both CMEs listed)."
+
+    def evaluate(self, case):
+        failed = [e for e in case.events_of("tls.handshake.failed") if e.fields.get("service") == "credentials"
+                  and not TLS_VERSION_OR_CIPHER.search(e.fields.get("reason") or "")]
+        if failed:
+            first = failed[0]
+            yield self.finding(f"The credentials service handshake with {first.fields.get('peer_ip')} failed at "
+                               f"{fmt_time(first.ts)}: {first.fields.get('reason')}.", evidence_of(failed, 3),
+                               confidence=Confidence.HIGH, first_seen=first.ts)
+        stalled = failed_handshakes(tls_handshakes(case, "credentials"))
+        if stalled:
+            start = stalled[0][0]
+            yield self.finding(
+                f"{len(stalled)} credentials-service TLS handshake(s) never completed, first with "
+                f"{start.fields.get('peer_ip')}:{start.fields.get('peer_port')} at {fmt_time(start.ts)}.",
+                evidence_of([e for h in stalled[:2] for e in (h[0], h[-1])], 4), first_seen=start.ts)
+
