@@ -14,8 +14,10 @@ parsed by the family parsers, which may use pyparsing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Iterator
+
+_Match = re.Match
 
 MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
@@ -35,29 +37,56 @@ class Stamp:
     tz: str | None = None
 
 
-@dataclass(slots=True)
 class Record:
-    """One logical message or one line of output, with its physical lines."""
+    """One logical message or one line of output, with its physical lines.
 
-    first_line: int
-    last_line: int
-    lines: list[str]
-    text: str  # message body; continuation lines joined with one space
-    stamp: Stamp | None = None
-    clock_flag: str = ""
-    seq: int | None = None
-    uptime: str | None = None
-    host: str | None = None
-    facility: str | None = None
-    severity: int | None = None
-    mnemonic: str | None = None
-    prompt: tuple[str, str] | None = None  # (hostname, command) when the line is a CLI prompt
-    continuations: list[str] = field(default_factory=list)
+    A plain slotted class rather than a dataclass so that ``stamp`` can be lazy:
+    framing keeps the regex match and builds the ``Stamp`` only when a parser
+    asks for it. Most lines of a busy log are noise no parser wants, and
+    building their stamps was a fifth of the framing time (benchmarks/README.md).
+    """
+
+    __slots__ = ("first_line", "last_line", "lines", "text", "_stamp", "clock_flag", "seq", "uptime", "host",
+                 "facility", "severity", "mnemonic", "prompt", "continuations")
+
+    def __init__(self, first_line: int, last_line: int, lines: list[str], text: str, stamp: "Stamp | None" = None,
+                 clock_flag: str = "", seq: int | None = None, uptime: str | None = None, host: str | None = None,
+                 facility: str | None = None, severity: int | None = None, mnemonic: str | None = None,
+                 prompt: tuple[str, str] | None = None, continuations: list[str] | None = None):
+        self.first_line = first_line
+        self.last_line = last_line
+        self.lines = lines
+        self.text = text  # message body; continuation lines joined with one space
+        self._stamp: Stamp | re.Match | None = stamp
+        self.clock_flag = clock_flag
+        self.seq = seq
+        self.uptime = uptime
+        self.host = host
+        self.facility = facility
+        self.severity = severity
+        self.mnemonic = mnemonic
+        self.prompt = prompt  # (hostname, command) when the line is a CLI prompt
+        self.continuations = [] if continuations is None else continuations
+
+    @property
+    def stamp(self) -> Stamp | None:
+        """The printed timestamp (its year and zone may be missing)."""
+        st = self._stamp
+        if st.__class__ is _Match:
+            st = self._stamp = _stamp_from(st)
+        return st
+
+    @stamp.setter
+    def stamp(self, value: Stamp | None) -> None:
+        self._stamp = value
 
     @property
     def is_message(self) -> bool:
         """True for a timestamped / sequenced / syslog message (not plain output)."""
-        return self.stamp is not None or self.seq is not None or self.uptime is not None or self.facility is not None
+        return self._stamp is not None or self.seq is not None or self.uptime is not None or self.facility is not None
+
+    def __repr__(self) -> str:
+        return f"Record({self.first_line}-{self.last_line}, {self.text[:60]!r})"
 
 
 # --- grammar ---------------------------------------------------------------
@@ -67,18 +96,22 @@ _PRI = r"(?:<(?P<pri>\d{1,3})>)?"
 _RFC5424 = re.compile(
     r"<(?P<pri>\d{1,3})>1 (?P<iso>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?) "
     r"(?P<host>\S+) \S+ \S+ \S+ (?:-|\[.*?\]) ?(?P<rest>.*)$")
-# Aug  7 04:37:54 wilson_19 123: ... (syslog server file: its own stamp and the host before IOS's)
-_SYSLOGD = re.compile(
-    r"(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d\d:\d\d:\d\d) (?P<host>[A-Za-z0-9_.\-]+) "
-    r"(?P<rest>(?:\d+: |\d+:|[*.]?[A-Z][a-z]{2} |%).*)$")
+# Aug  7 04:37:54 wilson_19 001891: .Jul 21 18:17:07.014: ...   (a syslog server's file: its own
+# stamp and the device's name before what IOS printed)
+_SERVER_HEADER = r"[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d (?P<server_host>[A-Za-z0-9_.\-]+) "
+# Aug  7 04:37:54 wilson_19 %PKI-6-CERTRET: ...   (the same, IOS without timestamps)
+_SERVER_BARE = re.compile(_SERVER_HEADER + r"(?P<rest>%.*)$")
 # 001891: .Jul 21 18:17:07.014: %IPPHONE-6-UNREGISTER_NORMAL: ...
 # *Mar  1 00:03:47.483: CRYPTO_PKI: ...
 # *Jan 11 18:33:09.231:%SYS-5-CONFIG_I:Configured from     (no space after the colon)
 # Aug  7 2025 04:37:54.849 UTC: ...     (service timestamps ... year show-timezone)
 # *Mar  1 00:03:47.483 PST: ...         (localtime show-timezone)
 # 1d06h: ...                            (uptime stamps, the IOS default)
+# One regex for every common form, syslog-server header included: a single
+# match per line is the whole cost of framing a noise line.
 _PREFIX = re.compile(
     _PRI
+    + r"(?:" + _SERVER_HEADER + r")?"
     + r"(?:(?P<seq>\d{1,10}): ?)?"
     + r"(?:(?P<host>[A-Za-z][A-Za-z0-9_.\-]*): (?=[*.]?[A-Z][a-z]{2} |\d+[dhw]))?"
     + r"(?:"
@@ -125,18 +158,19 @@ def split_syslog(text: str) -> tuple[str, int, str, str] | None:
 def parse_prefix(line: str) -> Record | None:
     """Parse the prefix of one physical line; None when it has none."""
     m = _PREFIX.match(line)
-    if m:
-        rec = Record(0, 0, [line], m.group("rest").strip())
-        if m.group("mon"):
-            rec.stamp = _stamp_from(m)
-            rec.clock_flag = m.group("flag") or ""
-        else:
-            rec.uptime = m.group("uptime")
-        if m.group("seq"):
-            rec.seq = int(m.group("seq"))
-        rec.host = m.group("host")
-        _attach_syslog(rec)
+    if m is not None:
+        flag, mon, seq, host, server_host, uptime, rest = m.group(
+            "flag", "mon", "seq", "host", "server_host", "uptime", "rest")
+        rec = Record(0, 0, [line], rest.strip(), m if mon else None, flag or "", int(seq) if seq else None,
+                     uptime, host or server_host)
+        if rec.text[:1] == "%":
+            _attach_syslog(rec)
         return rec
+    return _parse_unusual_prefix(line)
+
+
+def _parse_unusual_prefix(line: str) -> Record | None:
+    """The rarer forms: RFC 5424 relay, bare console message, phone console, syslog server without stamps."""
     if line.startswith("<"):
         m5 = _RFC5424.match(line)
         if m5:
@@ -151,16 +185,14 @@ def parse_prefix(line: str) -> Record | None:
         return rec
     m = _PHONE_CONSOLE.match(line)
     if m:
-        rec = Record(0, 0, [line], m.group("rest").strip(), stamp=_stamp_from(m), seq=int(m.group("seq")))
+        rec = Record(0, 0, [line], m.group("rest").strip(), stamp=m, seq=int(m.group("seq")))
         rec.mnemonic = m.group("level")
         return rec
-    m = _SYSLOGD.match(line)
+    m = _SERVER_BARE.match(line)
     if m:
-        inner = parse_prefix(m.group("rest"))
-        if inner is not None:
-            inner.lines = [line]
-            inner.host = inner.host or m.group("host")
-            return inner
+        rec = Record(0, 0, [line], m.group("rest").strip(), host=m.group("server_host"))
+        _attach_syslog(rec)
+        return rec
     return None
 
 
@@ -200,12 +232,15 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
             cut_stamp = (line_no, stripped)
             continue
         rec = parse_prefix(line) if not line.startswith(_COMMENT_PREFIXES) else None
-        if rec is not None and pending is not None and not pending.text and rec.stamp is None and rec.uptime is None:
-            rec = None  # '%FAC-...' wrapped onto the line after its stamp: a continuation
         if rec is not None:
             if pending is not None:
-                yield pending
-            rec.first_line, rec.last_line = first, line_no
+                if not pending.text and rec._stamp is None and rec.uptime is None:
+                    rec = None  # '%FAC-...' wrapped onto the line after its stamp: a continuation
+                else:
+                    yield pending
+        if rec is not None:
+            rec.first_line = first
+            rec.last_line = line_no
             if first != line_no:
                 rec.lines = line.split(" ", 1)[:1] + rec.lines  # keep the cut stamp visible as raw
             pending = rec
