@@ -79,7 +79,7 @@ def cert_fields(cert: x509.Certificate) -> dict:
         "issuer": name_text(lambda: cert.issuer),
         "not_before": cert.not_valid_before_utc,
         "not_after": cert.not_valid_after_utc,
-        "sha1": cert.fingerprint(hashes.SHA1()).hex().upper(),
+        "fingerprint_sha1": cert.fingerprint(hashes.SHA1()).hex().upper(),
         "version": 1 if cert.version == x509.Version.v1 else 3,
         "key_type": key_type(key),
         "key_size": getattr(key, "key_size", None),
@@ -124,6 +124,17 @@ def validity_problems(not_before: datetime, not_after: datetime, when: datetime,
     return []
 
 
+def date_problems(not_before: datetime, not_after: datetime, at: datetime | None,
+                  device_clocks: dict[str, datetime]) -> list[Problem]:
+    """Validity at ``at`` (codes ``expired`` / ``not-yet-valid``) and at each device's
+    believed time (the same codes with ``-on-device``)."""
+    problems = validity_problems(not_before, not_after, at, "reference time") if at is not None else []
+    for device, believed in device_clocks.items():
+        problems += [Problem(f"{p.code}-on-device", p.severity, p.message)
+                     for p in validity_problems(not_before, not_after, believed, f"clock of {device}")]
+    return problems
+
+
 def _fmt(when: datetime) -> str:
     return fmt_time(when.astimezone(timezone.utc))
 
@@ -151,11 +162,7 @@ def analyze_certificate(cert: x509.Certificate, *, at: datetime | None = None,
     tftp, capf)."""
     result = CertAnalysis(fields=cert_fields(cert))
     f = result.fields
-    if at is not None:
-        result.problems += validity_problems(f["not_before"], f["not_after"], at, "reference time")
-    for device, believed in (device_clocks or {}).items():
-        for p in validity_problems(f["not_before"], f["not_after"], believed, f"clock of {device}"):
-            result.problems.append(Problem(f"{p.code}-on-device", p.severity, p.message))
+    result.problems += date_problems(f["not_before"], f["not_after"], at, device_clocks or {})
     result.problems += _strength_problems(cert, f)
     result.problems += _chain_problems(cert, list(issuers), result)
     if role:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from cmedebug import clock, engine
+from cmedebug import clock, crosscheck, engine
 from cmedebug.ingest import read_input
 from cmedebug.model import Case, InputSummary
 from cmedebug.sources import Input, iter_inputs
@@ -28,6 +28,7 @@ def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = 
     clock.resolve_years(stamps, case.facts, year)
     clock.build_clock_model(case)
     case.reference_time = clock.reference_time(case)
+    crosscheck.add_crosschecks(case)
     return case
 
 

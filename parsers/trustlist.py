@@ -720,13 +720,13 @@ def trust_list_facts(tl: TrustList, verdict: Verdict, ctx: Context) -> list:
         facts.append(file_fact(
             ctx, "ctl.record", [line], filename=h.filename, kind=tl.kind, index=rec.index, offset=rec.offset,
             role=rec.role, role_name=rec.role_name, subject=rec.subject, issuer=rec.issuer, serial=rec.serial,
-            ip_address=rec.ip_address, dns_name=rec.dns_name, sha1=fields.get("sha1"),
+            ip_address=rec.ip_address, dns_name=rec.dns_name, fingerprint_sha1=fields.get("fingerprint_sha1"),
             not_before=fields.get("not_before"), not_after=fields.get("not_after"),
             key_size=fields.get("key_size"), cert_error=rec.cert_error if cert is None else None,
             inconsistencies=record_inconsistencies(rec)))
         if cert is not None:
-            facts.append(file_fact(ctx, "cert", [line], origin="ctl", list_kind=tl.kind, role=rec.role_name, ctl_index=rec.index,
-                                  der=cert.public_bytes(serialization.Encoding.DER), **fields))
+            facts.append(file_fact(ctx, "cert", [line], origin="ctl", list_kind=tl.kind, ctl_role=rec.role_name,
+                                   ctl_index=rec.index, der=cert.public_bytes(serialization.Encoding.DER), **fields))
     return facts
 
 

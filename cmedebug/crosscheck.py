@@ -1,0 +1,317 @@
+"""Cross-checks between trust artifacts and the router's PKI, added to a Case as
+facts once every input is loaded (rules judge them; nothing here judges).
+
+* ``crosscheck.cme_record``: the CME (secure-signaling) certificate vs the CTL's
+  CCM / CCM+TFTP records.
+* ``crosscheck.config_signer``: the signer of each ``.sgn`` config (and the
+  ``tftp-server-credentials`` certificate) vs the CTL's TFTP / CCM+TFTP records.
+* ``crosscheck.capf_record``: the CAPF trustpoint certificate vs the CTL's CAPF records.
+* ``crosscheck.ctl_age``: the CTL timestamp vs the start date of each trustpoint
+  certificate (a CTL older than a re-enrollment was not regenerated).
+* ``crosscheck.sast_continuity``: a newer CTL's signer vs the SAST records of the
+  CTL before it (a phone accepts an update only from a SAST it already trusts).
+* ``cert.analysis``: every problem of every certificate in the case.
+
+Trustpoint certificates come from ``cert`` facts (``show crypto pki
+certificates``: ``trustpoints``, ``role`` = ``id``) or ``pki.trustpoint`` facts
+(``id_serial``); trustpoint names from the running-config and show facts.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from cryptography import x509
+
+from cmedebug.certs import analyze_certificate, date_problems, public_key_of
+from cmedebug.model import Case, Fact
+from cmedebug.parsers.trustlist import HASH_NAMES, verify_digest
+
+CCM_ROLES = ("CCM", "CCM+TFTP")
+TFTP_ROLES = ("TFTP", "CCM+TFTP")
+# fact kind -> field naming the trustpoint of a function; config first, then show output
+_TRUSTPOINT_SOURCES = {
+    "secure-signaling": [("config.telephony_service", "secure_signaling_trustpoint"),
+                         ("telephony.security_info", "secure_signaling_trustpoint")],
+    "tftp": [("config.telephony_service", "tftp_server_credentials_trustpoint"),
+             ("telephony.security_info", "tftp_server_credentials_trustpoint")],
+    "capf": [("config.capf_server", "trustpoint_label"), ("capf.summary", "trustpoint_label")],
+    "sast1": [("config.ctl_client", "sast1_trustpoint"), ("ctl_client.summary", "sast1_trustpoint")],
+    "sast2": [("config.ctl_client", "sast2_trustpoint"), ("ctl_client.summary", "sast2_trustpoint")],
+}
+# ctl-client `server <role> <ip> trustpoint <tp>` role -> function above
+_CTL_CLIENT_ROLES = {"cme": "secure-signaling", "cme-tftp": "secure-signaling", "tftp": "tftp", "capf": "capf"}
+_ANALYSIS_ROLES = {"SAST": "sast", "CCM": "ccm", "CCM+TFTP": "ccm+tftp", "TFTP": "tftp", "CAPF": "capf"}
+
+
+@dataclass
+class TrustpointCert:
+    """The router certificate of one trustpoint, as far as the evidence shows it."""
+
+    trustpoint: str
+    serial: str | None
+    not_before: datetime | None
+    not_after: datetime | None
+    fact: Fact
+
+
+@dataclass
+class CtlView:
+    """One decoded trust list of the case: its file fact, records and certificates."""
+
+    file: Fact
+    records: list[Fact]
+    certs: dict[int, Fact]  # record index -> `cert` fact
+
+    @property
+    def path(self) -> str:
+        return self.file.source.path
+
+    def serials(self, roles: tuple[str, ...] | None = None) -> list[str]:
+        return [r.fields["serial"] for r in self.records
+                if r.fields.get("serial") and (roles is None or r.fields.get("role_name") in roles)]
+
+    def roles_of(self, serial: str | None) -> list[str]:
+        return [r.fields["role_name"] for r in self.records if serial and r.fields.get("serial") == serial]
+
+    def certificate(self, serial: str, roles: tuple[str, ...]) -> x509.Certificate | None:
+        for rec in self.records:
+            if rec.fields.get("serial") == serial and rec.fields.get("role_name") in roles:
+                fact = self.certs.get(rec.fields["index"])
+                if fact is not None:
+                    return load_certificate(fact)
+        return None
+
+
+def add_crosschecks(case: Case, now: datetime | None = None) -> None:
+    """Append the cross-check and certificate-analysis facts to ``case``."""
+    ctls = trust_lists(case)
+    current = ctls[-1] if ctls else None
+    labels = trustpoint_labels(case)
+    tp_certs = trustpoint_certificates(case)
+    new: list[Fact] = []
+    if current is not None:
+        new += _record_check(case, current, labels, tp_certs, "secure-signaling", CCM_ROLES, "crosscheck.cme_record")
+        new += _record_check(case, current, labels, tp_certs, "capf", ("CAPF",), "crosscheck.capf_record")
+        new += _config_signers(case, current, labels, tp_certs)
+        new += _ctl_age(current, labels, tp_certs)
+    new += _sast_continuity(ctls)
+    new += _cert_analyses(case, now)
+    case.facts.extend(new)
+
+
+# -- what the case holds ------------------------------------------------------------
+
+def trust_lists(case: Case) -> list[CtlView]:
+    """The CTLs of the case (not ITLs), oldest first by header timestamp."""
+    views = []
+    for f in case.facts_of("ctl.file"):
+        if f.fields.get("kind") != "ctl":
+            continue
+        path = f.source.path
+        records = [r for r in case.facts_of("ctl.record") if r.source.path == path]
+        certs = {c.fields["ctl_index"]: c for c in case.facts_of("cert")
+                 if c.fields.get("origin") == "ctl" and c.source.path == path}
+        views.append(CtlView(f, records, certs))
+    epoch = datetime.min.replace(tzinfo=timezone.utc)
+    return sorted(views, key=lambda v: v.file.fields.get("timestamp") or epoch)
+
+
+def trustpoint_labels(case: Case) -> dict[str, str]:
+    """function (secure-signaling, tftp, capf, sast1, sast2) -> trustpoint label."""
+    labels: dict[str, str] = {}
+    for function, sources in _TRUSTPOINT_SOURCES.items():
+        for kind, field in sources:
+            value = next((f.fields.get(field) for f in case.facts_of(kind) if f.fields.get(field)), None)
+            if value:
+                labels[function] = value
+                break
+    for kind in ("config.ctl_client", "ctl_client.summary"):
+        for f in case.facts_of(kind):
+            for server in f.fields.get("servers") or []:
+                function = _CTL_CLIENT_ROLES.get((server.get("role") or "").lower())
+                if function and server.get("trustpoint"):
+                    labels.setdefault(function, server["trustpoint"])
+    return labels
+
+
+def trustpoint_certificates(case: Case) -> dict[str, TrustpointCert]:
+    """trustpoint label -> its router (id) certificate; the last one printed wins."""
+    found: dict[str, TrustpointCert] = {}
+    for f in case.facts_of("pki.trustpoint"):
+        if f.fields.get("name") and f.fields.get("id_serial"):
+            found[f.fields["name"]] = TrustpointCert(f.fields["name"], f.fields["id_serial"], None, None, f)
+    for f in case.facts_of("cert"):
+        if f.fields.get("origin") == "ctl" or f.fields.get("role") in ("ca", "ra"):
+            continue
+        for label in f.fields.get("trustpoints") or []:
+            found[label] = TrustpointCert(label, f.fields.get("serial"), f.fields.get("not_before"),
+                                          f.fields.get("not_after"), f)
+    return found
+
+
+def load_certificate(fact: Fact) -> x509.Certificate | None:
+    """The certificate of a ``cert`` fact from its DER or PEM, if it carries one."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if fact.fields.get("der"):
+                return x509.load_der_x509_certificate(fact.fields["der"])
+            if fact.fields.get("pem"):
+                return x509.load_pem_x509_certificate(fact.fields["pem"].encode())
+    except ValueError:
+        return None
+    return None
+
+
+def _fact(kind: str, anchor: Fact, raw: list[str], **fields) -> Fact:
+    return Fact(kind=kind, source=anchor.source, device=anchor.device, fields=fields, raw=tuple(raw))
+
+
+def _ctl_fields(ctl: CtlView) -> dict:
+    return {"ctl_path": ctl.path, "ctl_filename": ctl.file.fields.get("filename"),
+            "ctl_timestamp": ctl.file.fields.get("timestamp")}
+
+
+# -- the checks ---------------------------------------------------------------------
+
+def _record_check(case, ctl: CtlView, labels, tp_certs, function: str, roles: tuple[str, ...], kind: str):
+    label = labels.get(function)
+    tp = tp_certs.get(label) if label else None
+    if tp is None or not tp.serial:
+        return []
+    ctl_serials = ctl.serials(roles)
+    match = tp.serial in ctl_serials
+    line = (f"{function} trustpoint {label} certificate SN {tp.serial} "
+            f"{'is' if match else 'is NOT'} a {'/'.join(roles)} record of {ctl.path} "
+            f"({', '.join(ctl_serials) or 'none'})")
+    return [_fact(kind, ctl.file, [line, *tp.fact.raw[:3]], trustpoint=label, presented_serial=tp.serial,
+                  ctl_serials=ctl_serials, in_ctl_as=ctl.roles_of(tp.serial), match=match,
+                  trustpoint_source=str(tp.fact.source), **_ctl_fields(ctl))]
+
+
+def _config_signers(case, ctl: CtlView, labels, tp_certs):
+    out = []
+    label = labels.get("tftp")
+    tp = tp_certs.get(label) if label else None
+    tftp_serials = ctl.serials(TFTP_ROLES)
+    for f in [*case.facts_of("phone.config"), *case.facts_of("sgn.file")]:
+        if not f.fields.get("signed") or not f.fields.get("signer_serial"):
+            continue
+        serial = f.fields["signer_serial"]
+        status, reason = _signature_verdict(f.fields, ctl, serial)
+        line = (f"{f.fields.get('filename')} signed by SN {serial}: {status} against {ctl.path} "
+                f"(TFTP-capable records: {', '.join(tftp_serials) or 'none'})")
+        out.append(_fact("crosscheck.config_signer", f, [line], signer_source="sgn", mac=f.fields.get("mac"),
+                         filename=f.fields.get("filename"), signer_serial=serial, ctl_tftp_serials=tftp_serials,
+                         in_ctl_as=ctl.roles_of(serial), match=serial in tftp_serials, verdict=status,
+                         verdict_reason=reason, tftp_trustpoint=label,
+                         tftp_trustpoint_serial=tp.serial if tp else None,
+                         trustpoint_match=(serial == tp.serial) if tp and tp.serial else None, **_ctl_fields(ctl)))
+    if tp is not None and tp.serial:
+        match = tp.serial in tftp_serials
+        line = (f"tftp-server-credentials trustpoint {label} certificate SN {tp.serial} "
+                f"{'is' if match else 'is NOT'} a TFTP/CCM+TFTP record of {ctl.path}")
+        out.append(_fact("crosscheck.config_signer", ctl.file, [line, *tp.fact.raw[:3]], signer_source="trustpoint",
+                         mac=None, filename=None, signer_serial=tp.serial, ctl_tftp_serials=tftp_serials,
+                         in_ctl_as=ctl.roles_of(tp.serial), match=match, verdict=None, verdict_reason=None,
+                         tftp_trustpoint=label, tftp_trustpoint_serial=tp.serial, trustpoint_match=True,
+                         **_ctl_fields(ctl)))
+    return out
+
+
+def _signature_verdict(fields: dict, ctl: CtlView, serial: str) -> tuple[str, str]:
+    """Verify a signed file's recorded digest with the key of the CTL record it names."""
+    roles = ctl.roles_of(serial)
+    if not any(r in TFTP_ROLES for r in roles):
+        where = f"only as {', '.join(roles)}" if roles else "nowhere"
+        return "signer-not-found", f"signer SN {serial} appears in the CTL {where}; a TFTP or CCM+TFTP record is needed"
+    return _verify_recorded(fields, ctl.certificate(serial, TFTP_ROLES), serial)
+
+
+def _verify_recorded(fields: dict, cert: x509.Certificate | None, serial: str) -> tuple[str, str]:
+    hash_name = fields.get("hash_alg")
+    if hash_name not in HASH_NAMES.values():
+        return "unsupported-algorithm", f"hash algorithm {hash_name}"
+    if cert is None or not fields.get("signature") or not fields.get("signed_digest"):
+        return "damaged", "the signature or the signer's certificate is not available"
+    key = public_key_of(cert)
+    if key is None:
+        return "damaged", f"the certificate of SN {serial} holds no usable key"
+    if verify_digest(key, fields["signature"], fields["signed_digest"], hash_name):
+        return "valid", f"signature verified with the key of SN {serial}"
+    return "invalid", f"the signature does not verify with the key of SN {serial}"
+
+
+def _ctl_age(ctl: CtlView, labels, tp_certs):
+    stamp = ctl.file.fields.get("timestamp")
+    if stamp is None:
+        return []
+    wanted = set(labels.values()) or set(tp_certs)
+    out = []
+    for label in sorted(wanted):
+        tp = tp_certs.get(label)
+        if tp is None or tp.not_before is None:
+            continue
+        older = stamp < tp.not_before
+        line = (f"{ctl.path} built {stamp:%Y-%m-%d %H:%M:%S} UTC {'before' if older else 'after'} trustpoint "
+                f"{label} certificate SN {tp.serial} started ({tp.not_before:%Y-%m-%d %H:%M:%S %Z})")
+        out.append(_fact("crosscheck.ctl_age", ctl.file, [line, *tp.fact.raw[:3]], trustpoint=label, serial=tp.serial,
+                         not_before=tp.not_before, ctl_older=older, in_ctl=tp.serial in ctl.serials(),
+                         functions=sorted(f for f, lbl in labels.items() if lbl == label), **_ctl_fields(ctl)))
+    return out
+
+
+def _sast_continuity(ctls: list[CtlView]):
+    out = []
+    for previous, new in zip(ctls, ctls[1:]):
+        if previous.file.fields.get("signed_digest") == new.file.fields.get("signed_digest"):
+            continue  # the same list twice
+        signer = new.file.fields.get("signer_serial")
+        old_sasts = previous.serials(("SAST",))
+        status, reason = ("signer-not-found", f"signer SN {signer} is not a SAST of the previous CTL")
+        if signer in old_sasts:
+            status, reason = _verify_recorded(new.file.fields, previous.certificate(signer, ("SAST",)), signer)
+        line = (f"{new.path} signed by SN {signer}; SASTs of the previous CTL {previous.path}: "
+                f"{', '.join(old_sasts) or 'none'} -> {status}")
+        out.append(_fact("crosscheck.sast_continuity", new.file, [line], previous_path=previous.path,
+                         previous_timestamp=previous.file.fields.get("timestamp"), previous_sast_serials=old_sasts,
+                         new_path=new.path, new_timestamp=new.file.fields.get("timestamp"),
+                         new_sast_serials=new.serials(("SAST",)), signer_serial=signer,
+                         signer_in_previous=signer in old_sasts,
+                         kept_sast_serials=[s for s in new.serials(("SAST",)) if s in old_sasts],
+                         verdict=status, verdict_reason=reason))
+    return out
+
+
+def _cert_analyses(case: Case, now: datetime | None):
+    at = case.reference_time or now or datetime.now(timezone.utc)
+    at_source = "evidence" if case.reference_time else "analysis time"
+    clocks = {name: c.believed_time for name, c in case.clocks.items() if getattr(c, "believed_time", None)}
+    cert_facts = list(case.facts_of("cert"))
+    loaded = [(f, load_certificate(f)) for f in cert_facts]
+    issuers = [c for _, c in loaded if c is not None]
+    out = []
+    for fact, cert in loaded:
+        role = _ANALYSIS_ROLES.get(fact.fields.get("ctl_role")) or ("ca" if fact.fields.get("role") == "ca" else None)
+        if cert is not None:
+            result = analyze_certificate(cert, at=at, device_clocks=clocks, issuers=issuers, role=role)
+            problems, self_signed, issuer_serial = result.problems, result.self_signed, result.issuer_serial
+        else:
+            problems, self_signed, issuer_serial = _dates_only(fact, at, clocks), None, None
+        out.append(_fact("cert.analysis", fact, list(fact.raw[:3]), serial=fact.fields.get("serial"),
+                         subject=fact.fields.get("subject"), issuer=fact.fields.get("issuer"),
+                         origin=fact.fields.get("origin") or "show", role=role,
+                         trustpoints=fact.fields.get("trustpoints") or [], checked_at=at, checked_at_source=at_source,
+                         full=cert is not None, problems=[p.to_dict() for p in problems],
+                         problem_codes=[p.code for p in problems], self_signed=self_signed,
+                         issuer_serial=issuer_serial, cert_source=str(fact.source)))
+    return out
+
+
+def _dates_only(fact: Fact, at: datetime, clocks: dict[str, datetime]):
+    start, end = fact.fields.get("not_before"), fact.fields.get("not_after")
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        return []
+    return date_problems(start, end, at, clocks)
