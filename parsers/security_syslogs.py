@@ -54,7 +54,7 @@ SHAPES = {
     # %SYS-6-CLOCKUPDATE: System clock has been updated from 00:24:57 UTC Fri Mar 1 2002 to 10:00:00 UTC Thu Nov 26 2026, configured from console by admin on console.
     "CLOCKUPDATE": (shape("sys.clock.updated",
                           r"System clock has been updated from (?P<old_time>[^,]+?) to (?P<new_time>[^,]+?),"
-                          r" configured from (?P<by>[^\n]+?)\.?\s*$"),
+                          r" configured from (?P<origin>\S+)(?: by (?P<by>[^\n]+?))?\.?\s*$"),
                     shape("sys.clock.updated", r"")),
     # %SYS-5-CONFIG_I: Configured from console by user1 on console
     "CONFIG_I": (shape("sys.config.changed", r"Configured from (?P<origin>\S+)(?: by (?P<by>[^\n]+?))?\.?\s*$"),),

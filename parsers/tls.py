@@ -27,8 +27,8 @@ def handshake_shapes(prefix: str) -> tuple[Shape, ...]:
         shape("tls.handshake.error", rf"{prefix}TLS Handshake (?:retcode|returns) (?P<code>\S+)"),
         # TLS Handshake completes      TLS Handshake completes.
         shape("tls.handshake.completed", rf"{prefix}TLS Handshake completes\b"),
-        # Start TLS Handshake ...   (a step whose details are cut or unknown)
-        shape("tls.debug", rf"{prefix}(?P<text>(?:Start )?TLS Handshake.*)$"),
+        # Start TLS Handshake 0      (a known step whose details are cut)
+        shape("tls.debug", rf"{prefix}(?P<text>(?:Start TLS Handshake|TLS Handshake (?:retcode|returns))\b.*)$"),
     )
 
 
