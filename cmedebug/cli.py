@@ -57,7 +57,9 @@ def _kind_choices() -> list[str]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of standard output.")
 @click.option("--colour/--no-colour", "colour", default=None, help="Colour the text report (default: on a terminal).")
-def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour):
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the self-contained HTML troubleshooting report to this file.")
+def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html_file):
     """Analyse INPUT files, folders, .gz files, or - for standard input.
 
     Prints the inputs read (kind and how many lines were understood), the clock
@@ -69,6 +71,7 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour):
       cmedebug analyze sample_logs/clock-never-set/router.log
       cmedebug analyze --format json --fail-on medium case/ > report.json
       cmedebug analyze --stats --year 2025 old-capture.txt
+      cmedebug analyze case/ --html report.html
     """
     from cmedebug.pipeline import analyze as run_analysis
 
@@ -106,6 +109,11 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour):
             fh.write(text)
     else:
         click.echo(text, nl=False)
+    if html_file:
+        from cmedebug.reports.html import render as render_html
+
+        with open(html_file, "w", encoding="utf-8") as fh:
+            fh.write(render_html(case))
     sys.exit(exit_code(case, fail_on))
 
 
@@ -118,6 +126,67 @@ def exit_code(case, fail_on: str) -> int:
     if any(s.error for s in case.inputs):
         return EXIT_INPUT
     return EXIT_CLEAN
+
+
+@main.command()
+@click.argument("case_path", metavar="CASE", type=click.Path(exists=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "md", "json", "html"]), default="text",
+              show_default=True, help="Case note format.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default="high", show_default=True,
+              help="Exit 1 when a finding has this severity or higher (0 otherwise).")
+@click.option("--year", type=click.IntRange(1990, 2100), help="Year of log stamps that print none.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the case note to this file instead of standard output.")
+def triage(case_path, fmt, fail_on, year, output):
+    """Triage CASE (a folder or a .zip of whatever the customer sent) into a case note.
+
+    Detects each file's kind, groups the inputs per device, runs every rule on
+    one timeline and writes: the problem as the evidence shows it, the
+    environment, findings root cause first, a numbered action plan with the
+    commands, and the data to request for what could not be evaluated.
+
+    \b
+    Examples:
+      cmedebug triage customer-case/
+      cmedebug triage case.zip --format md -o case-note.md
+      cmedebug triage case.zip --format html -o case.html
+    """
+    from cmedebug.reports.case_note import render
+    from cmedebug.triage import collect_inputs, triage as run_triage
+
+    inputs = collect_inputs([case_path])
+    with _progress(len(inputs)) as advance:
+        note = run_triage(inputs=inputs, year=year, progress=advance)
+    for s in note.case.inputs:
+        if s.error:
+            click.echo(f"cmedebug: cannot read {s.path}: {s.error}", err=True)
+    text = render(note, fmt)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(exit_code(note.case, fail_on))
+
+
+def _progress(total: int):
+    """Progress on stderr: a bar on a terminal, one line per input otherwise."""
+    import contextlib
+
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=total, label="reading", file=sys.stderr)
+
+        @contextlib.contextmanager
+        def with_bar():
+            with bar:
+                yield lambda summary: bar.update(1)
+        return with_bar()
+    seen = [0]
+
+    def line(summary) -> None:
+        seen[0] += 1
+        click.echo(f"cmedebug: [{seen[0]}/{total}] {summary.path} ({summary.kind}, {summary.lines} lines)", err=True)
+    return contextlib.nullcontext(line)
 
 
 @main.command()

@@ -1,0 +1,199 @@
+"""Triage: turn a case folder (or .zip) into a support case note.
+
+The note says what the evidence shows (problem statement), the environment
+(platform, image, licences, CME version, phones, clocks), the inputs grouped
+per device, the findings root cause first, a numbered action plan with the
+commands, and what could not be evaluated with the data to request.
+Renderers are in ``cmedebug.reports.case_note``.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from cmedebug import pipeline
+from cmedebug.model import Case, Finding
+from cmedebug.sources import Input, iter_inputs
+
+UNATTRIBUTED = "(no device named in the evidence)"
+# SEP000E325C9A43.cnf.xml / CTLSEP000E325C9A43.tlv / status-SEP000E325C9A43.txt
+_PHONE_IN_NAME = re.compile(r"SEP([0-9A-Fa-f]{12})")
+_FAILURE_KIND = re.compile(r"(fail|error|invalid|reject|denied)")
+# What a rule asks to collect is a router command (show crypto pki certificates verbose,
+# debug capf-server all, dir <database url>, ping <ca-ip>) or a file or phone screen to get.
+IOS_COMMAND = re.compile(r"^(show|debug|dir|ping|more|terminal|test|clear)\b")
+
+
+@dataclass
+class PlanStep:
+    text: str
+    commands: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "commands": list(self.commands)}
+
+
+@dataclass
+class CaseNote:
+    case: Case
+    problem: str
+    environment: list[tuple[str, str]]
+    devices: list[dict]  # {"device": name, "inputs": [{"path", "kind"}]}
+    action_plan: list[PlanStep]
+    not_evaluated: list[dict]  # {"rule_id", "title", "missing", "commands"}
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.case.findings
+
+    def to_dict(self) -> dict:
+        """The note's own parts (the findings are in the report it goes with)."""
+        return {
+            "problem": self.problem,
+            "environment": [list(pair) for pair in self.environment],
+            "devices": self.devices,
+            "action_plan": [s.to_dict() for s in self.action_plan],
+            "not_evaluated": self.not_evaluated,
+            "root_causes": [f.id for f in self.case.root_causes()],
+        }
+
+
+def collect_inputs(paths: Iterable[str]) -> list[Input]:
+    """Every input of the case (zips expanded), listed before reading so that
+    progress can be shown against a total."""
+    return list(iter_inputs(paths, pipeline.EXPANDERS))
+
+
+def triage(paths: Iterable[str] = (), inputs: Iterable[Input] = (), year: int | None = None,
+           progress: Callable | None = None) -> CaseNote:
+    case = pipeline.analyze(paths, year=year, progress=progress, inputs=inputs)
+    return build_note(case)
+
+
+def build_note(case: Case) -> CaseNote:
+    return CaseNote(case, problem_statement(case), environment(case), devices(case), action_plan(case),
+                    not_evaluated(case))
+
+
+# -- parts of the note -------------------------------------------------------------
+
+def devices(case: Case) -> list[dict]:
+    """Inputs grouped per device: the hostnames (or phone names) their lines carry."""
+    named: dict[str, Counter] = {s.path: Counter() for s in case.inputs}
+    for item in [*case.events, *case.facts]:
+        if item.device and item.source.path in named:
+            named[item.source.path][item.device] += 1
+    groups: dict[str, list[dict]] = {}
+    for s in case.inputs:
+        owners = [d for d, _ in named[s.path].most_common()]
+        if not owners:
+            m = _PHONE_IN_NAME.search(os.path.basename(s.path))
+            owners = [f"SEP{m.group(1).upper()}"] if m else [UNATTRIBUTED]
+        for device in owners:
+            groups.setdefault(device, []).append({"path": s.path, "kind": s.kind})
+    return [{"device": d, "inputs": groups[d]} for d in sorted(groups, key=lambda d: (d == UNATTRIBUTED, d))]
+
+
+def environment(case: Case) -> list[tuple[str, str]]:
+    env: list[tuple[str, str]] = []
+    for f in case.facts_of("platform.version"):
+        v = f.fields
+        who = f.device or v.get("hostname") or "router"
+        env.append((f"{who}: platform", v.get("platform") or "not printed"))
+        env.append((f"{who}: IOS image", v.get("image") or "not printed"))
+        env.append((f"{who}: IOS version", v.get("version") or "not printed"))
+        if v.get("license_level"):
+            env.append((f"{who}: licence level", v["license_level"]))
+    licences = sorted({f"{f.fields.get('feature') or f.fields.get('technology')} ({f.fields.get('state') or '?'})"
+                       for f in case.facts_of("platform.license")})
+    if licences:
+        env.append(("licences", ", ".join(licences)))
+    cme = next((f.fields.get("cme_version") for f in case.facts if f.fields.get("cme_version")), None)
+    env.append(("CME version", cme or "not in the evidence"))
+    for f in case.facts_of("telephony.security_info", "config.telephony_service"):
+        if f.fields.get("device_security_mode"):
+            env.append(("device security mode", str(f.fields["device_security_mode"])))
+            break
+    env.append(("phones", _phones(case)))
+    for c in case.clocks.values():
+        env.append((f"{c.device}: clock", c.state + (f", believed {c.believed_time:%Y-%m-%d %H:%M:%S %Z}"
+                                                      if c.believed_time else "")))
+    if not any(k.endswith("platform") for k, _ in env):
+        env.insert(0, ("platform and image", "not in the evidence (collect `show version`)"))
+    return env
+
+
+def _phones(case: Case) -> str:
+    models: dict[str, str] = {}
+    for f in case.facts_of("ephone.status", "config.ephone"):
+        mac = f.fields.get("mac")
+        if mac:
+            models[mac] = models.get(mac) or f.fields.get("model") or f.fields.get("type") or ""
+    for ev in case.events:
+        mac = ev.fields.get("mac")
+        if isinstance(mac, str) and mac not in models:
+            models[mac] = ""
+    if not models:
+        return "none named in the evidence"
+    names = [f"SEP{mac}" + (f" ({model})" if model else "") for mac, model in sorted(models.items())]
+    return f"{len(names)}: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
+
+
+def problem_statement(case: Case) -> str:
+    failures = Counter(e.kind for e in case.events if _FAILURE_KIND.search(e.kind))
+    dated = [e.ts for e in case.events if e.ts is not None]
+    parts = []
+    symptoms = [f for f in case.findings if not f.is_root_cause] or case.findings
+    if symptoms:
+        parts.append("The evidence shows: " + "; ".join(dict.fromkeys(f.title for f in symptoms)) + ".")
+    if failures:
+        listed = ", ".join(f"{kind} x{n}" for kind, n in failures.most_common(6))
+        parts.append(f"Failure messages: {listed}.")
+    if dated:
+        untrusted = any(c.authoritative is False for c in case.clocks.values())
+        parts.append(f"Evidence stamped {min(dated):%Y-%m-%d %H:%M} to {max(dated):%Y-%m-%d %H:%M} (device time"
+                     + (", from a clock that is not authoritative" if untrusted else "") + ").")
+    if not parts:
+        understood = sum(s.understood_lines for s in case.inputs)
+        total = sum(s.nonblank_lines for s in case.inputs)
+        parts.append(f"The evidence shows no failure cmedebug recognises ({len(case.inputs)} input(s), "
+                     f"{understood}/{total} lines understood).")
+    return " ".join(parts)
+
+
+def action_plan(case: Case) -> list[PlanStep]:
+    steps: list[PlanStep] = []
+    for f in case.root_causes():
+        device = f.data.get("device")
+        steps.append(PlanStep(f"Fix {f.rule_id} {f.title}" + (f" on {device}" if device else "")
+                              + f" ({f.severity}, confidence {f.confidence}).", list(f.remediation)))
+        if f.verify:
+            steps.append(PlanStep(f.verify if f.verify.startswith("Verify") else f"Verify with {f.verify}"))
+        symptoms = [case.finding(s) for s in f.explains]
+        if symptoms:
+            titles = "; ".join(s.title for s in symptoms if s is not None)
+            steps.append(PlanStep(f"Confirm that what {f.rule_id} explains is gone: {titles}."))
+    missing = not_evaluated(case)
+    commands = list(dict.fromkeys(c for row in missing for c in row["commands"] if IOS_COMMAND.match(c)))
+    if missing:
+        steps.append(PlanStep(f"Collect the evidence {len(missing)} rule(s) could not evaluate (router output "
+                              "below; files and phone data under 'Not evaluated') and run cmedebug triage again.",
+                              commands))
+    if not steps:
+        steps.append(PlanStep("No action: no fault was found and every rule had its evidence."))
+    return steps
+
+
+def not_evaluated(case: Case) -> list[dict]:
+    from cmedebug.engine import get_rule
+
+    rows = []
+    for o in case.outcomes:
+        if o.status == "not_evaluated":
+            rule = get_rule(o.rule_id)
+            rows.append({"rule_id": o.rule_id, "title": rule.title if rule else "", "missing": list(o.missing),
+                         "commands": list(o.collect)})
+    return rows

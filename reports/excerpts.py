@@ -1,0 +1,79 @@
+"""Evidence excerpts: the lines a finding cites with a few lines of context,
+read back from the input files, secrets masked.
+
+Each file is streamed once for all the ranges wanted from it, through one
+``Redactor`` so that a private key around the cited lines is masked whole.
+An input that cannot be re-read (standard input, a member of an archive, a
+binary trust list) falls back to the lines the evidence itself carries.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from cmedebug import redact
+from cmedebug.model import Evidence
+from cmedebug.sources import HEAD_BYTES, ReplacementCounter, _open_file, detect_encoding, text_lines
+
+CONTEXT_LINES = 2
+MAX_EXCERPT_LINES = 12
+
+
+@dataclass
+class ExcerptLine:
+    number: int  # 1-based line number in the input, 0 when unknown
+    text: str
+    cited: bool  # one of the lines the evidence points at
+
+
+def excerpts(evidence: Iterable[Evidence], context: int = CONTEXT_LINES) -> dict[int, list[ExcerptLine]]:
+    """``id(evidence) -> lines`` for every evidence given."""
+    items = list(evidence)
+    wanted: dict[str, list[Evidence]] = {}
+    for ev in items:
+        if ev.source.first_line and os.path.isfile(ev.source.path):
+            wanted.setdefault(ev.source.path, []).append(ev)
+    out: dict[int, list[ExcerptLine]] = {}
+    for path, evs in wanted.items():
+        out.update(_from_file(path, evs, context))
+    for ev in items:
+        if id(ev) not in out:
+            out[id(ev)] = _from_evidence(ev)
+    return out
+
+
+def _window(ev: Evidence, context: int) -> tuple[int, int]:
+    first = ev.source.first_line
+    last = max(ev.source.last_line or first, first)
+    last = min(last, first + MAX_EXCERPT_LINES - 1 - 2 * context)
+    return max(1, first - context), last + context
+
+
+def _from_file(path: str, evs: list[Evidence], context: int) -> dict[int, list[ExcerptLine]]:
+    windows = {id(ev): _window(ev, context) for ev in evs}
+    end = max(stop for _, stop in windows.values())
+    collected: dict[int, list[ExcerptLine]] = {key: [] for key in windows}
+    redactor = redact.Redactor()
+    try:
+        with _open_file(Path(path))() as stream:  # the opener of the analysis (gzip-aware)
+            head = stream.peek(HEAD_BYTES)[:HEAD_BYTES]
+            for number, line in enumerate(text_lines(stream, ReplacementCounter(), detect_encoding(head)), start=1):
+                if number > end:
+                    break
+                masked = redactor.line(line)
+                for ev in evs:
+                    start, stop = windows[id(ev)]
+                    if start <= number <= stop:
+                        cited = ev.source.first_line <= number <= max(ev.source.last_line, ev.source.first_line)
+                        collected[id(ev)].append(ExcerptLine(number, masked, cited))
+    except (OSError, EOFError):
+        return {}
+    return {key: lines for key, lines in collected.items() if any(x.cited for x in lines)}
+
+
+def _from_evidence(ev: Evidence) -> list[ExcerptLine]:
+    first = ev.source.first_line
+    return [ExcerptLine(first + i if first else 0, text, True)
+            for i, text in enumerate(redact.lines(ev.lines[:MAX_EXCERPT_LINES]))]
