@@ -468,3 +468,70 @@ def failed_handshakes(handshakes: list[list]) -> list[list]:
     (the last one may just be cut off by the end of the capture)."""
     return [h for n, h in enumerate(handshakes)
             if h[-1].kind == "tls.handshake.error" or (h[-1].kind not in _HANDSHAKE_END and n < len(handshakes) - 1)]
+
+
+def telephony_trustpoint_unset(case, field: str, command: str) -> tuple[str, list, object] | None:
+    """Why a telephony-service trustpoint setting (``field``, configured with
+    ``command``) is unusable, when secure phones need it: (message, evidence,
+    confidence) or None. Unset in `show telephony-service security-info` is
+    stated by the router (high); absent from a full configuration, or naming a
+    trustpoint the configuration does not define, is an inference (medium)."""
+    from cmedebug.model import Confidence
+
+    if not (secure_mode_intended(case) or case.has("config.ctl_client", "ctl_client.summary")):
+        return None
+    for info in facts(case, "telephony.security_info"):
+        if field in info.fields and not info.fields[field]:
+            return (f"`show telephony-service security-info` shows no {command}", [info], Confidence.HIGH)
+    if not full_config_given(case):
+        return None
+    for tel in facts(case, "config.telephony_service"):
+        name = tel.fields.get(field)
+        if not name:
+            return (f"telephony-service has no `{command}`", [tel], Confidence.MEDIUM)
+        defined = set(trustpoint_configs(case)) | {f.fields.get("name") for f in facts(case, "config.pki_server")}
+        if name not in defined:
+            return (f"`{command} {name}` names a trustpoint the configuration does not define", [tel],
+                    Confidence.MEDIUM)
+    return None
+
+
+def configured_modes_by_mac(case) -> dict:
+    """MAC -> (effective device-security-mode, config.ephone fact)."""
+    return {f.fields.get("mac"): (mode, f) for mode, f in ephone_security_modes(case).values() if f.fields.get("mac")}
+
+
+# deviceSecurityMode in SEP<mac>.cnf.xml
+CNF_SECURITY_MODES = {1: "none", 2: "authenticated", 3: "encrypted"}
+
+
+def tftp_not_served(case, file_type: str) -> list[tuple]:
+    """(request, error) pairs of CME's TFTP server for one file type (`ctl`,
+    `cnf_xml_sgn`...): `TFTP: Looking for <file>` answered by `Sending error ...`."""
+    pairs, last = [], None
+    for ev in case.events_of("tftp.request", "tftp.error_sent"):
+        if ev.kind == "tftp.request":
+            last = ev
+        elif last is not None:
+            if last.fields.get("file_type") == file_type:
+                pairs.append((last, ev))
+            last = None
+        elif ev.fields.get("file_type") == file_type:
+            pairs.append((ev, ev))
+    return pairs
+
+
+def is_pkcs12_context(event) -> bool:
+    """`status = 0x760(...): Imported PKCS12 file failure` belongs to a PKCS#12 import, not to SCEP."""
+    return "pkcs12" in (event.fields.get("context") or "").lower().replace("#", "").replace(" ", "")
+
+
+def nearest_before(case, anchor, kind: str, field: str):
+    """The ``field`` of the last ``kind`` event before ``anchor`` in the same file
+    (`CRYPTO_PKI: locked trustpoint <tp>` names the trustpoint of what follows)."""
+    value = None
+    for ev in case.events_of(kind):
+        if ev.source.path == anchor.source.path and ev.source.first_line < anchor.source.first_line \
+                and ev.fields.get(field):
+            value = ev.fields[field]
+    return value

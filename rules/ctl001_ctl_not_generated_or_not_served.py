@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import (evidence_of, facts, fmt_time, full_config_given, global_security_mode,
-                                     secure_mode_intended)
+                                     secure_mode_intended, tftp_not_served)
 
 
 class CtlNotGeneratedOrNotServed(Rule):
@@ -78,7 +78,7 @@ class CtlNotGeneratedOrNotServed(Rule):
             return
         level = {} if intended else {"severity": Severity.MEDIUM, "confidence": Confidence.LOW}
         note = "" if intended else " (if this CME is meant to be secure)"
-        missing = _ctl_not_served(case)
+        missing = tftp_not_served(case, "ctl")
         if missing:
             first = missing[0][0]
             names = sorted({req.fields.get("filename") for req, _ in missing if req.fields.get("filename")})
@@ -111,16 +111,3 @@ class CtlNotGeneratedOrNotServed(Rule):
                                    "CTL in force although phones are configured secure.", evidence_of([info]),
                                    confidence=Confidence.MEDIUM)
 
-
-def _ctl_not_served(case) -> list[tuple]:
-    """(request, error) pairs: a CTL file request answered with a TFTP error."""
-    pairs, last = [], None
-    for ev in case.events_of("tftp.request", "tftp.error_sent"):
-        if ev.kind == "tftp.request":
-            last = ev
-        elif last is not None and last.fields.get("file_type") == "ctl":
-            pairs.append((last, ev))
-            last = None
-        elif ev.fields.get("filename", "").upper().startswith("CTL"):
-            pairs.append((ev, ev))
-    return pairs

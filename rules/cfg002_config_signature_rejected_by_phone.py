@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts, fmt_time
+
+
+class ConfigSignatureRejectedByPhone(Rule):
+    """The phone refuses a signed file: its signature does not check against the phone's CTL.
+
+    What it detects
+        Phone status `invalid file SEP<mac>.cnf.xml.sgn, authenticated fail.
+        Reason:N` (and the same for other signed files), and signed
+        configuration files whose signature does not verify.
+
+    Why it matters
+        The phone ignores the file: configuration changes never arrive, a new
+        phone never learns its security mode or CAPF settings. Usual causes:
+        the signer is not the CTL's TFTP record (CTL004), the CTL is stale
+        (CTL002), or the phone holds another system's trust list (CTL009).
+
+    Evidence
+        `invalid file SEP0011223344AA.cnf.xml.sgn, authenticated fail. Reason:14.`
+        on the phone's Status Messages screen.
+
+    Remediation
+        1. `show ctl-client` and `show telephony-service security-info`: the TFTP
+           row must name the `TFTP Credentials Trustpoint`.
+        2. `configure terminal`, `ctl-client` / `regenerate`, `telephony-service` /
+           `create cnf-files`, `end`.
+        3. Reset the phone; if it still fails, erase its CTL (Settings > Security
+           Configuration > CTL File, `**#`, Erase).
+        Verify with the phone's status messages (`SEP<mac>.cnf.xml.sgn` accepted,
+        no `authenticated fail`) and a test configuration change.
+
+    False positives
+        None known: the phone states the failure itself.
+
+    References
+        Secure CME primer §1.10 of messages.md (phone status), F25, F27, F28.
+    """
+
+    id = "CFG002"
+    name = "config-signature-rejected-by-phone"
+    title = "Phone rejects the signature of its configuration file"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("config", "phone", "signed-config")
+    requires = ("phone.status.file_auth_failed", "phone.config")
+    collect = ("the phone's status messages", "SEP<MAC>.cnf.xml.sgn and CTLSEP<MAC>.tlv from CME's TFTP server",
+               "show ctl-client")
+    remediation = (
+        "configure terminal",
+        " ctl-client",
+        "  regenerate",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with the phone's status messages (no 'authenticated fail') and a test change reaching the phone."
+
+    def evaluate(self, case):
+        by_file: dict[str, list] = {}
+        for ev in case.events_of("phone.status.file_auth_failed"):
+            by_file.setdefault(ev.fields.get("filename") or "?", []).append(ev)
+        for filename, events in by_file.items():
+            first = events[0]
+            yield self.finding(
+                f"The phone {first.device or ''} refused {filename}: 'authenticated fail. Reason:"
+                f"{first.fields.get('code')}' ({len(events)} time(s), first at {fmt_time(first.ts)}); the file's "
+                "signer is not the TFTP record of the phone's CTL.".replace("phone  ", "phone "),
+                evidence_of(events, 3), first_seen=first.ts, mac=first.fields.get("mac"), filename=filename)
+        for cnf in facts(case, "phone.config"):
+            if cnf.fields.get("signed") and cnf.fields.get("verdict") == "invalid":
+                yield self.finding(f"{cnf.fields.get('filename')}: the signature does not verify "
+                                   f"({cnf.fields.get('verdict_reason') or 'bad signature'}); phones will refuse it.",
+                                   evidence_of([cnf]), confidence=Confidence.HIGH, mac=cnf.fields.get("mac"))

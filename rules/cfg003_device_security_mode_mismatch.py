@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import (CNF_SECURITY_MODES, SECURE_MODES, configured_modes_by_mac, evidence_of, facts,
+                                     global_security_mode, sep)
+
+
+class DeviceSecurityModeMismatch(Rule):
+    """A phone does not get the security mode intended for the system.
+
+    What it detects
+        An `ephone` whose own `device-security-mode` overrides the global
+        `telephony-service` one with a weaker mode (typically `none` left from
+        the CAPF bootstrap); and a phone configuration file (`SEP<mac>.cnf.xml`)
+        whose `deviceSecurityMode` differs from what the configuration now
+        says for that phone (the files were not rebuilt).
+
+    Why it matters
+        The ephone-level value wins over the global one, and the phone obeys
+        its configuration file. The phone then registers non-secure, or
+        authenticated without encryption (no SRTP), although the system is
+        meant to be secure.
+
+    Evidence
+        running-config `telephony-service` / `device-security-mode encrypted`
+        with `ephone 3` / `device-security-mode none`; `<deviceSecurityMode>1`
+        in `SEP<mac>.cnf.xml` for an ephone configured `encrypted` (3).
+
+    Remediation
+        1. `configure terminal`
+        2. `ephone <n>` / `no device-security-mode` (or `device-security-mode encrypted`)
+        3. `telephony-service` / `create cnf-files`
+        4. `end`, then `ephone <n>` / `reset`.
+        Verify with `show ephone` (`+ Authentication + Encryption with TLS
+        connection`) and `show ephone offhook` (`SRTP cipher:` on calls).
+
+    False positives
+        A phone deliberately kept non-secure (a model without security
+        support); then leave it and ignore this finding for it.
+
+    References
+        Secure CME primer F29 device-security-mode-mismatch; CME Security guide
+        (modes and precedence).
+    """
+
+    id = "CFG003"
+    name = "device-security-mode-mismatch"
+    title = "device-security-mode differs between system, ephone and phone file"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    tags = ("config", "phone")
+    requires = ("config.ephone", "phone.config")
+    explains = ("CFG007",)
+    collect = ("show running-config", "show telephony-service security-info", "show ephone",
+               "SEP<MAC>.cnf.xml from CME's TFTP server")
+    remediation = (
+        "configure terminal",
+        " ephone <n>",
+        "  no device-security-mode",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show ephone` (+ Authentication + Encryption) and `show ephone offhook` (SRTP cipher)."
+
+    def evaluate(self, case):
+        global_mode, source = global_security_mode(case)
+        for ephone in facts(case, "config.ephone"):
+            own = (ephone.fields.get("device_security_mode") or "").lower()
+            if global_mode in SECURE_MODES and own and _strength(own) < _strength(global_mode):
+                yield self.finding(
+                    f"ephone {ephone.fields.get('ephone')} ({sep(ephone.fields.get('mac'))}) overrides the system's "
+                    f"device-security-mode {global_mode} with {own}, so the phone is told to register {own}.",
+                    evidence_of([ephone, source]), mac=ephone.fields.get("mac"), ephone=ephone.fields.get("ephone"))
+        modes = configured_modes_by_mac(case)
+        for cnf in facts(case, "phone.config"):
+            mac, told = cnf.fields.get("mac"), CNF_SECURITY_MODES.get(cnf.fields.get("device_security_mode"))
+            wanted, ephone = modes.get(mac, (None, None))
+            if told and wanted and told != wanted:
+                yield self.finding(
+                    f"{cnf.fields.get('filename')} tells {sep(mac)} deviceSecurityMode {told} but the configuration "
+                    f"asks for {wanted}: the phone files were not rebuilt (`create cnf-files`).",
+                    evidence_of([cnf, ephone]), confidence=Confidence.HIGH, mac=mac)
+
+    def links(self, cause, symptom, case) -> bool:
+        return cause.data.get("mac") == symptom.data.get("mac")
+
+
+def _strength(mode: str) -> int:
+    return {"none": 0, "non-secure": 0, "authenticated": 1, "encrypted": 2}.get(mode, 0)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts, full_config_given, secure_mode_intended
+
+
+class CnfFilePerphoneMissing(Rule):
+    """Phone security needs per-phone configuration files, and `cnf-file perphone` is not set.
+
+    What it detects
+        A full configuration whose `telephony-service` asks for secure phones
+        (`device-security-mode authenticated|encrypted`, globally or per ephone)
+        but lacks `cnf-file perphone`.
+
+    Why it matters
+        Without per-phone files CME builds shared per-system or per-type files,
+        which cannot carry per-phone security settings or be signed per phone:
+        security settings do not reach the phones.
+
+    Evidence
+        running-config `telephony-service` without `cnf-file perphone`;
+        `show telephony-service tftp-bindings` aliasing `SEP<mac>.cnf.xml` to
+        `XMLDefault7960.cnf.xml` instead of per-phone files.
+
+    Remediation
+        1. `configure terminal`
+        2. `telephony-service`
+        3. `cnf-file perphone`
+        4. `create cnf-files`
+        5. `end`, reset the phones (`telephony-service` / `reset all`).
+        Verify with `show telephony-service tftp-bindings` (one `SEP<mac>.cnf.xml`
+        per phone) and `show ephone` (`+ Authentication`).
+
+    False positives
+        A partial configuration (`show running-config | section ...`) is not used.
+
+    References
+        Secure CME primer F21 cnf-file-perphone-missing; CME Security guide
+        (per-phone files are required for security).
+    """
+
+    id = "CFG006"
+    name = "cnf-file-perphone-missing"
+    title = "cnf-file perphone not configured"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    tags = ("config",)
+    requires = ("config.telephony_service",)
+    collect = ("show running-config", "show telephony-service tftp-bindings")
+    remediation = (
+        "configure terminal",
+        " telephony-service",
+        "  cnf-file perphone",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show telephony-service tftp-bindings` (per-phone files) and `show ephone` (+ Authentication)."
+
+    def evaluate(self, case):
+        if not full_config_given(case) or not secure_mode_intended(case):
+            return
+        for tel in facts(case, "config.telephony_service"):
+            if tel.fields.get("cnf_file_perphone") is False:
+                yield self.finding("Phones are configured for a secure device-security-mode but telephony-service "
+                                   "lacks `cnf-file perphone`: CME builds shared configuration files that cannot "
+                                   "carry per-phone security.", evidence_of([tel]))
+                return

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import (CNF_SECURITY_MODES, SECURE_MODES, configured_modes_by_mac, evidence_of, facts,
+                                     fmt_time, global_security_mode, sep)
+
+
+class PhoneRegisteredNonsecure(Rule):
+    """A phone meant to be secure registered over plain SCCP.
+
+    What it detects
+        `show ephone` listing a phone `REGISTERED` without `+ Authentication`
+        (or without `+ Encryption` when it should be encrypted) while its
+        configured `device-security-mode` (its own, else the global one, or the
+        `deviceSecurityMode` of its configuration file) is authenticated or
+        encrypted; and `%IPPHONE-6-REGISTER` for such a phone after a plain
+        `skinny_add_socket` from its address.
+
+    Why it matters
+        Calls and signalling of that phone are in clear text. This is a
+        symptom: the cause is one of a wrong mode on the ephone (CFG003), no
+        CTL (CTL001), a refused CTL (CTL005, CTL009), a CTL without the right
+        CME record (CTL003), or no certificate on the phone (CAPF rules).
+
+    Evidence
+        `ephone-1 Mac:1000.1111.0002 TCP socket:[5] activeLine:0 REGISTERED in
+        SCCP ver 5` with no `+ Authentication` line (compare with `+
+        Authentication + Encryption with TLS connection`); `debug ephone
+        register`: `skinny_add_socket 1 10.1.0.21 50778` then
+        `StationRegisterMessage` instead of `add_skinny_secure_socket`.
+
+    Remediation
+        1. Find the cause with the findings ranked above this one.
+        2. Then: `configure terminal`, `telephony-service` / `create cnf-files`, `end`.
+        3. `ephone <n>` / `reset`.
+        Verify with `show ephone` (`+ Authentication + Encryption with TLS connection`).
+
+    False positives
+        Phones deliberately non-secure (`device-security-mode none`) are not reported.
+
+    References
+        Secure CME primer F30 phone-registered-nonsecure; samples of `show ephone`.
+    """
+
+    id = "CFG007"
+    name = "phone-registered-nonsecure"
+    title = "Phone registered non-secure although configured secure"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("phone", "sccp")
+    requires = ("ephone.status", "ephone.registered")
+    collect = ("show ephone", "show running-config", "debug ephone register")
+    remediation = (
+        "configure terminal",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show ephone` (+ Authentication + Encryption with TLS connection)."
+
+    def evaluate(self, case):
+        intended = _intended_modes(case)
+        reported = set()
+        for status in facts(case, "ephone.status"):
+            mac = status.fields.get("mac")
+            wanted, source = intended(mac)
+            if not status.fields.get("registered") or wanted not in SECURE_MODES:
+                continue
+            if status.fields.get("authenticated") and (wanted != "encrypted" or status.fields.get("encrypted")):
+                continue
+            reported.add(mac)
+            got = "authenticated only" if status.fields.get("authenticated") else "without TLS"
+            yield self.finding(
+                f"ephone {status.fields.get('ephone')} ({sep(mac)}, {status.fields.get('ip')}) is registered {got} "
+                f"although device-security-mode {wanted} applies to it.",
+                evidence_of([status, source]), mac=mac, ephone=status.fields.get("ephone"))
+        plain = {e.fields.get("peer_ip") for e in case.events_of("ephone.socket.added")}
+        for reg in case.events_of("ephone.registered"):
+            mac = reg.fields.get("mac")
+            wanted, source = intended(mac)
+            if mac in reported or wanted not in SECURE_MODES or reg.fields.get("peer_ip") not in plain:
+                continue
+            reported.add(mac)
+            yield self.finding(
+                f"{sep(mac)} registered at {fmt_time(reg.ts)} from {reg.fields.get('peer_ip')} over a plain SCCP "
+                f"socket although device-security-mode {wanted} applies to it.",
+                evidence_of([reg, source]), confidence=Confidence.MEDIUM, first_seen=reg.ts, mac=mac)
+
+
+def _intended_modes(case):
+    """A lookup MAC -> (intended mode, evidence): the configuration, else the
+    phone's own configuration file, else (when no ephone is configured) the
+    global mode for every phone."""
+    modes = dict(configured_modes_by_mac(case))
+    for cnf in facts(case, "phone.config"):
+        mode = CNF_SECURITY_MODES.get(cnf.fields.get("device_security_mode"))
+        if mode and cnf.fields.get("mac") not in modes:
+            modes[cnf.fields["mac"]] = (mode, cnf)
+    fallback = global_security_mode(case) if not facts(case, "config.ephone") else (None, None)
+    return lambda mac: modes.get(mac, fallback)
