@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from cmedebug.model import Fact, SourceRef
 from cmedebug.parsers.base import Context, Item, LineParser
 from cmedebug.parsers.framing import Record
 
@@ -23,6 +24,12 @@ _KEY_VALUE = re.compile(r"(?P<key>[^:]{1,80}?)\s*:\s*(?P<value>.*)$")
 _PROMPT_COMMAND = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,63}(?:\([a-z0-9\-]+\))?# ?(?P<cmd>.*)$")
 # how many words of a joined prompt line may be a command argument before the output starts
 _MAX_ARGUMENT_WORDS = 2
+
+
+def extend_fact(fact: Fact, rec: Record) -> None:
+    """A fact read over several lines: add this record's lines to its raw lines and range."""
+    fact.raw += tuple(rec.lines)
+    fact.source = SourceRef(fact.source.path, fact.source.first_line, rec.last_line)
 
 
 def key_value(text: str) -> tuple[str, str] | None:
@@ -79,10 +86,16 @@ class ShowBlockParser(LineParser):
     def parse(self, rec: Record, ctx: Context):
         if rec.is_message or not rec.text:
             return None
-        if not self._in_block:
-            self._in_block = True
-            self._take_command_tail(rec, ctx)
-        items = self.take(rec.text, rec, ctx)
+        try:
+            if not self._in_block:
+                self._in_block = True
+                self._take_command_tail(rec, ctx)
+            items = self.take(rec.text, rec, ctx)
+        except Exception as exc:  # a parser bug must not stop the analysis: the line stays unparsed
+            ctx.warnings.append(f"{ctx.path}:{rec.first_line}: {self.name} could not read this line "
+                                f"({exc.__class__.__name__}: {exc})")
+            self._carry.extend(self.flush(ctx))  # keep what was read before it
+            return None
         if items is None:
             return None
         items, self._carry = self._carry + items, []
@@ -148,6 +161,7 @@ class KeyValueShowParser(ShowBlockParser):
     fact_kind: ClassVar[str] = ""
     keys: ClassVar[dict[str, tuple[str, object]]] = {}
     banners: ClassVar[re.Pattern | None] = None
+    other_lines: ClassVar[re.Pattern | None] = None  # lines of this output that carry nothing the rules need
 
     def __init__(self) -> None:
         super().__init__()
@@ -160,7 +174,10 @@ class KeyValueShowParser(ShowBlockParser):
             return done
         kv = key_value(text)
         if kv is None or kv[0] not in self.keys:
-            return None
+            if self.values is None or self.other_lines is None or not self.other_lines.match(text):
+                return None
+            self._extend(rec)
+            return []
         field_name, convert = self.keys[kv[0]]
         # the same key again: a second instance of the output begins
         done = self.flush(ctx) if self.values and field_name in self.values["fields"] else []

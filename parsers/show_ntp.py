@@ -10,7 +10,7 @@ import re
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import parse_ios_date
-from cmedebug.parsers.show_block import ShowBlockParser
+from cmedebug.parsers.show_block import ShowBlockParser, extend_fact
 
 # Clock is synchronized, stratum 3, reference is 10.1.1.1
 # Clock is unsynchronized, stratum 16, no reference clock
@@ -55,9 +55,7 @@ class ShowNtpStatusParser(ShowBlockParser):
             self.status.fields["offset_ms"] = float(m_offset.group("offset"))
         elif not _OTHER_STATUS.match(text):
             return None
-        self.status.raw += tuple(rec.lines)
-        self.status.source = type(self.status.source)(self.status.source.path, self.status.source.first_line,
-                                                      rec.last_line)
+        extend_fact(self.status, rec)
         return []
 
     def flush(self, ctx: Context):
