@@ -156,8 +156,12 @@ def device_now(case, device: str | None) -> tuple[datetime | None, str]:
     return None, ""
 
 
+# The basis quoted in messages when a date had to be compared with today.
+TODAY_BASIS = "today's date: the evidence holds no device clock"
+
+
 def analysis_now() -> datetime:
-    """Today, for dates when the evidence holds no device time (say so in the message)."""
+    """Today, for dates when the evidence holds no device time (quote TODAY_BASIS)."""
     return datetime.now(timezone.utc)
 
 

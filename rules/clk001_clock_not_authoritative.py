@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.model import Case, Confidence, Severity
+from cmedebug.model import Case, Confidence, Evidence, Severity
+from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, device_link, facts, fmt_time, full_config_given, same_device
 
 
 class ClockNotAuthoritative(Rule):
@@ -9,8 +10,11 @@ class ClockNotAuthoritative(Rule):
 
     What it detects
         A router whose own output says its clock cannot be trusted: `show clock`
-        printing a `*`, a boot-default date (Mar 1 1993 or Mar 1 2002),
-        `%PKI-2-NON_AUTHORITATIVE_CLOCK`, or log lines stamped `*Mon dd ...`.
+        printing a `*` or a boot-default date (Mar 1 1993 or Mar 1 2002),
+        `%PKI-2-NON_AUTHORITATIVE_CLOCK`, or log lines stamped `*Mon dd ...`
+        together with a certificate rejected on its dates on the same device.
+        A full running-config without `ntp server` and without `clock
+        calendar-valid` is quoted as supporting evidence.
 
     Why it matters
         Every certificate decision (CA start-up, enrollment, TLS on 2443, CAPF)
@@ -19,12 +23,13 @@ class ClockNotAuthoritative(Rule):
         date expire years early, and IOS XE refuses to start PKI at all.
 
     Evidence
-        `*04:45:00.857 UTC Thu Aug 7 2025` from `show clock`; stamps such as
-        `*Mar  1 00:03:47.483: ...`; `%PKI-2-NON_AUTHORITATIVE_CLOCK: PKI
+        `*04:45:00.857 UTC Thu Aug 7 2025` from `show clock`; `*00:41:07.219
+        UTC Fri Mar 1 2002` (boot default); `%PKI-2-NON_AUTHORITATIVE_CLOCK: PKI
         functions can not be initialized until an authoritative time source,
-        like NTP, can be obtained.` A `*` alone is weak evidence (Cisco's own
-        working secure-SCCP example has `*` stamps); it becomes strong when a
-        certificate was rejected on dates on the same device.
+        like NTP, can be obtained.` Log stamps such as `*Mar  1 00:03:47.483:`
+        count only when a certificate was rejected on its dates on that device:
+        Cisco's own working secure-SCCP example has `*` stamps. A `*` in `show
+        clock` with no failure is reported as low severity.
 
     Remediation
         1. `configure terminal`
@@ -40,10 +45,11 @@ class ClockNotAuthoritative(Rule):
     False positives
         Routers that print `*` because the calendar was not declared valid but
         whose time is right; judge by certificate dates against `show clock`.
+        `*` log stamps alone on a working system are not reported.
 
     References
-        Secure CME primer F01 clock-never-set; Cisco CME Security guide
-        (prerequisite: NTP or clock set before PKI).
+        Secure CME primer F01 clock-never-set and §3.0 (time evidence); Cisco
+        CME Security guide (prerequisite: NTP or clock set before PKI).
     """
 
     id = "CLK001"
@@ -52,7 +58,7 @@ class ClockNotAuthoritative(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     tags = ("clock", "pki")
-    explains = ("CLK002", "PKI001")
+    explains = ("CLK002", "PKI001", "PKI002", "PKI018") + CERT_FAILURE_SYMPTOMS
     collect = ("show clock detail", "show ntp status", "show running-config | include ntp|clock")
     remediation = (
         "configure terminal",
@@ -69,24 +75,43 @@ class ClockNotAuthoritative(Rule):
                    for c in case.clocks.values())
 
     def evaluate(self, case: Case):
-        rejected_on = {e.device for e in case.events_of("pki.cert.invalid_not_yet_valid", "pki.cert.invalid_expired")}
+        rejected = list(case.events_of("pki.cert.invalid_not_yet_valid", "pki.cert.invalid_expired"))
         for clock in case.clocks.values():
             if clock.authoritative is not False and not clock.boot_default:
                 continue
             strong = clock.boot_default or any("NON_AUTHORITATIVE" in r for r in clock.reasons)
-            corroborated = clock.device in rejected_on or (clock.device == "router" and None in rejected_on)
+            corroborated = any(same_device(e.device, clock.device) for e in rejected)
+            shown_untrusted = clock.flag == "*"
+            if not (strong or corroborated or shown_untrusted):
+                continue  # '*' log stamps alone: Cisco's working examples print them too
+            reasons = list(dict.fromkeys(clock.reasons))
+            evidence = list(clock.evidence[:5])
+            no_time_source = self._config_without_time_source(case, clock.device)
+            if no_time_source is not None:
+                reasons.append("the running-config has no `ntp server` and no `clock calendar-valid`")
+                evidence.append(Evidence.of(no_time_source, "full configuration without a time source"))
+            message = f"Device {clock.device}: the clock is {clock.state} ({'; '.join(reasons)})."
+            if clock.believed_time is not None:
+                message += f" It believed the time was {fmt_time(clock.believed_time)}."
             if strong or corroborated:
                 severity, confidence = Severity.HIGH, Confidence.HIGH
+                if corroborated:
+                    message += " Certificates were rejected on their dates on this device, so the wrong clock is a likely cause."
             else:
-                severity, confidence = Severity.MEDIUM, Confidence.MEDIUM
-            detail = "; ".join(dict.fromkeys(clock.reasons)) or "its clock is flagged not authoritative"
-            message = f"Device {clock.device}: the clock is {clock.state} ({detail})."
-            if clock.believed_time is not None:
-                message += f" It believed the time was {clock.believed_time:%Y-%m-%d %H:%M:%S %Z}."
-            if corroborated:
-                message += " Certificates were rejected on their dates on this device, so the wrong clock is a likely cause."
-            yield self.finding(message, clock.evidence[:5], severity=severity, confidence=confidence,
+                severity, confidence = Severity.LOW, Confidence.MEDIUM
+                message += " No certificate was rejected on its dates; judge by certificate dates against `show clock`."
+            yield self.finding(message, evidence, severity=severity, confidence=confidence,
                                first_seen=clock.first_seen, device=clock.device)
 
+    @staticmethod
+    def _config_without_time_source(case: Case, device: str):
+        if not full_config_given(case):
+            return None
+        for f in facts(case, "config.global"):
+            if same_device(f.device or f.fields.get("hostname"), device) and not f.fields.get("ntp_servers") \
+                    and f.fields.get("calendar_valid") is False and not f.fields.get("ntp_master"):
+                return f
+        return None
+
     def links(self, cause, symptom, case) -> bool:
-        return symptom.data.get("device") in (cause.data.get("device"), None) or cause.data.get("device") == "router"
+        return device_link(cause, symptom)

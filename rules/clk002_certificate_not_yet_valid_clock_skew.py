@@ -4,7 +4,7 @@ from datetime import datetime
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import fmt_delta, fmt_time
+from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, certs_by_serial, describe_cert, device_link, fmt_delta, fmt_time
 
 
 class CertificateNotYetValidSkew(Rule):
@@ -49,6 +49,7 @@ class CertificateNotYetValidSkew(Rule):
     confidence = Confidence.HIGH
     tags = ("clock", "pki", "certificate")
     requires = ("pki.cert.invalid_not_yet_valid",)
+    explains = CERT_FAILURE_SYMPTOMS
     collect = ("show logging | include PKI", "debug crypto pki validation", "show clock detail")
     remediation = (
         "configure terminal",
@@ -68,11 +69,13 @@ class CertificateNotYetValidSkew(Rule):
         by_serial: dict[str, list] = {}
         for ev in case.events_of("pki.cert.invalid_not_yet_valid"):
             by_serial.setdefault(ev.fields.get("serial", "?"), []).append(ev)
+        known = certs_by_serial(case)
         for serial, events in by_serial.items():
             first = events[0]
             start = first.fields.get("not_before")
             skew = start - first.ts if isinstance(start, datetime) and first.ts is not None else None
-            message = (f"Certificate SN {serial} was rejected as not yet valid {len(events)} time(s), first at "
+            name = describe_cert(known[serial][0]) if serial in known else f"Certificate SN {serial}"
+            message = (f"{name[0].upper()}{name[1:]} was rejected as not yet valid {len(events)} time(s), first at "
                        f"{fmt_time(first.ts)} on {first.device or 'the router'}; it is valid from {fmt_time(start)}")
             if skew is not None:
                 message += f": the checking clock is {fmt_delta(skew)} behind the certificate's issuer."
@@ -81,3 +84,6 @@ class CertificateNotYetValidSkew(Rule):
             yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
                                serial=serial, skew_seconds=skew.total_seconds() if skew else None,
                                device=first.device)
+
+    def links(self, cause, symptom, case) -> bool:
+        return device_link(cause, symptom)

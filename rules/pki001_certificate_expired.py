@@ -2,16 +2,23 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import fmt_time
+from cmedebug.rules._helpers import (
+    CERT_FAILURE_SYMPTOMS, TODAY_BASIS, analysis_now, certificates, describe_cert, device_link, device_now, fmt_delta, fmt_time,
+    is_ca_cert, is_phone_cert, validity_failures,
+)
 
 
 class CertificateExpired(Rule):
-    """A certificate in a chain has expired.
+    """A router certificate has expired.
 
     What it detects
-        `%PKI-3-CERTIFICATE_INVALID_EXPIRED`: chain validation failed because
-        a certificate's end date is before the checking device's time. Names the
-        certificate by serial and the date its validity ended.
+        One of the router's own certificates (CME TLS, TFTP signer, CAPF, SAST,
+        CTL provider, RA) whose end date is before the time the device believes
+        it is: `%PKI-3-CERTIFICATE_INVALID_EXPIRED` naming a serial that is not
+        a CA or phone certificate, a `show crypto pki certificates` entry whose
+        `end date:` is before that device's `show clock`, or a TLS peer
+        answering with a `certificate expired` alert. Names the certificate by
+        serial and trustpoint and says when it ended.
 
     Why it matters
         IOS CA certificates last 365 days by default. When the CME (secure
@@ -22,7 +29,10 @@ class CertificateExpired(Rule):
     Evidence
         `%PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has
         failed. The certificate (SN: 1A) has expired. Validity period ended on
-        13:09:32 UTC Jun 12 2025`.
+        13:09:32 UTC Jun 12 2025`; `show crypto pki certificates`: `end date:
+        09:44:00 PST Mar 10 2026` with `Associated Trustpoints: cme-tls`, against
+        `show clock`. Without any device time the analysis date is used, at
+        medium severity and low confidence.
 
     Remediation
         1. `crypto pki enroll <trustpoint>` (keeps `rsakeypair <trustpoint>`).
@@ -34,19 +44,21 @@ class CertificateExpired(Rule):
 
     False positives
         A device whose clock is far ahead reports valid certificates as expired:
-        check CLK findings first.
+        check CLK findings first. CA certificates are PKI002, phone LSCs PKI018,
+        MIC roots PKI019.
 
     References
-        Secure CME primer F05 trustpoint-cert-expired.
+        Secure CME primer F05 trustpoint-cert-expired, §2.6 renewal.
     """
 
     id = "PKI001"
     name = "certificate-expired"
-    title = "Certificate in the chain has expired"
+    title = "Router certificate has expired"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     tags = ("pki", "certificate")
-    requires = ("pki.cert.invalid_expired",)
+    requires = ("pki.cert.invalid_expired", "cert", "tls.handshake.failed")
+    explains = CERT_FAILURE_SYMPTOMS + ("CTL002", "CTL003")
     collect = ("show crypto pki certificates verbose", "show logging | include PKI", "show clock detail")
     remediation = (
         "configure terminal",
@@ -62,13 +74,52 @@ class CertificateExpired(Rule):
     verify = "Verify with `show crypto pki certificates <trustpoint>` (end date in the future) and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):
-        by_serial: dict[str, list] = {}
-        for ev in case.events_of("pki.cert.invalid_expired"):
-            by_serial.setdefault(ev.fields.get("serial", "?"), []).append(ev)
-        for serial, events in by_serial.items():
+        reported: set[str] = set()
+        for finding in self._from_certificates(case):
+            reported.add(finding.data["serial"])
+            yield finding
+        for serial, events in validity_failures(case, "pki.cert.invalid_expired", ("router", "unknown")).items():
+            if serial in reported:
+                continue
             first = events[0]
             ended = first.fields.get("not_after")
             message = (f"Certificate SN {serial} has expired: its validity ended on {fmt_time(ended)}; "
                        f"chain validation failed {len(events)} time(s), first at {fmt_time(first.ts)}.")
             yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
                                serial=serial, not_after=ended, device=first.device)
+        alerts = [e for e in case.events_of("tls.handshake.failed")
+                  if "alert certificate expired" in (e.fields.get("reason") or "").lower()]
+        if alerts and not reported:
+            first = alerts[0]
+            yield self.finding(
+                f"The TLS peer {first.fields.get('peer_ip') or '?'} refused the certificate of the "
+                f"{first.fields.get('service') or 'router'} service with `{first.fields.get('reason')}` "
+                f"{len(alerts)} time(s), first at {fmt_time(first.ts)}: the router's certificate has expired by "
+                "the peer's clock.", [Evidence.of(e) for e in alerts[:3]], confidence=Confidence.MEDIUM,
+                first_seen=first.ts, serial=None, device=first.device)
+
+    def _from_certificates(self, case):
+        for cert in certificates(case):
+            ended = cert.fields.get("not_after")
+            if ended is None or is_ca_cert(cert) or is_phone_cert(cert):
+                continue
+            now, basis = device_now(case, cert.device)
+            severity, confidence = self.severity, self.confidence
+            if now is None:
+                now, basis = analysis_now(), TODAY_BASIS
+                severity, confidence = Severity.MEDIUM, Confidence.LOW
+            if ended >= now:
+                continue
+            message = (f"The {describe_cert(cert)} expired on {fmt_time(ended)}, {fmt_delta(now - ended)} before "
+                       f"{fmt_time(now)} ({basis}).")
+            rejected = [e for e in case.events_of("pki.cert.invalid_expired")
+                        if e.fields.get("serial") == cert.fields.get("serial")]
+            if rejected:
+                message += f" Chain validation rejected it {len(rejected)} time(s)."
+            yield self.finding(message, [Evidence.of(cert)] + [Evidence.of(e) for e in rejected[:2]],
+                               severity=severity, confidence=confidence, first_seen=rejected[0].ts if rejected else None,
+                               serial=cert.fields.get("serial"), not_after=ended, device=cert.device,
+                               trustpoints=cert.fields.get("trustpoints") or [])
+
+    def links(self, cause, symptom, case) -> bool:
+        return device_link(cause, symptom) or symptom.rule_id.startswith(("CFG", "CTL"))

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from cmedebug.clock import DEFAULT_DEVICE
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import device_link, facts, fmt_time, same_device
+
+
+class NtpNotSynchronised(Rule):
+    """NTP is configured (or expected) but the clock is not synchronised.
+
+    What it detects
+        `show ntp status` saying the clock is unsynchronized, or `show clock`
+        printing a leading `.` (authoritative once, not synchronised now), with
+        the configured `ntp server` addresses and the associations that never
+        answered (`reach 0`, no `*` system peer) when `show ntp associations`
+        is given.
+
+    Why it matters
+        An unsynchronised clock drifts, so the CA, CME and the devices that
+        check certificates disagree about time: fresh certificates are refused
+        as not yet valid, old ones as expired, and IOS XE holds PKI back until
+        an authoritative time source is found.
+
+    Evidence
+        `Clock is unsynchronized, stratum 16, no reference clock` (`show ntp
+        status`); `.04:37:54.849 UTC Thu Aug 7 2025` (`show clock`); `~10.1.1.1
+        .INIT. 16 - 64 0 0.000 0.000 15937.` (`show ntp associations`, reach 0).
+        `.` log stamps alone are not reported (working systems print them while
+        NTP settles). Severity rises to high when a certificate was rejected on
+        its dates on the same device.
+
+    Remediation
+        1. Check reachability of the server: `ping <ntp-ip> source <interface>`.
+        2. `configure terminal`, `ntp server <ntp-ip>`, `ntp source <interface>`.
+        3. If NTP authentication is used: `ntp authenticate`,
+           `ntp authentication-key <n> md5 <key>`, `ntp trusted-key <n>`
+           (the same key as the server).
+        4. Permit UDP 123 in any ACL between the router and the server.
+        5. `ntp update-calendar` and `clock calendar-valid` so a reload starts
+           from a trusted calendar.
+        Verify with `show ntp status` (Clock is synchronized) and `show clock`
+        (no leading `.` or `*`).
+
+    False positives
+        Right after a reload NTP needs a few minutes to synchronise; a single
+        `show ntp status` taken then is not a fault.
+
+    References
+        Secure CME primer F02 ntp-unsynchronised, §3.0; sample 33 (`show clock`
+        markers).
+    """
+
+    id = "CLK003"
+    name = "ntp-not-synchronised"
+    title = "NTP not synchronised"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    tags = ("clock", "ntp")
+    requires = ("ntp.status", "clock.show")
+    explains = ("CLK002", "CLK005", "PKI001")
+    collect = ("show ntp status", "show ntp associations", "show clock detail", "show running-config | include ntp")
+    remediation = (
+        "ping <ntp-ip> source <interface>",
+        "configure terminal",
+        " ntp server <ntp-ip>",
+        " ntp source <interface>",
+        " ntp update-calendar",
+        " clock calendar-valid",
+        "end",
+    )
+    verify = "Verify with `show ntp status` (Clock is synchronized) and `show clock` (no leading '.' or '*')."
+
+    def evaluate(self, case):
+        status_by_device = {}
+        for f in facts(case, "ntp.status"):
+            status_by_device[f.device or DEFAULT_DEVICE] = f  # the latest one per device
+        rejected = list(case.events_of("pki.cert.invalid_not_yet_valid", "pki.cert.invalid_expired"))
+        devices = set(status_by_device) | {c.device for c in case.clocks.values() if c.flag == "."}
+        for device in sorted(devices):
+            status = status_by_device.get(device)
+            clock = case.clocks.get(device)
+            if status is not None and status.fields.get("synchronised") is not False:
+                continue
+            if status is None and (clock is None or clock.flag != "."):
+                continue
+            evidence, details = [], []
+            confidence = self.confidence
+            if status is not None:
+                evidence.append(Evidence.of(status))
+                stratum = status.fields.get("stratum")
+                details.append("`show ntp status` says the clock is unsynchronized"
+                               + (f" (stratum {stratum})" if stratum is not None else ""))
+            if clock is not None and clock.flag == ".":
+                details.append(f"`show clock` prints '.' before {fmt_time(clock.believed_time)}")
+                evidence.extend(e for e in clock.evidence[-1:])
+                confidence = confidence if status is not None else Confidence.MEDIUM
+            silent = [a for a in facts(case, "ntp.association") if same_device(a.device, device)
+                      and not a.fields.get("sys_peer")]
+            if silent:
+                details.append("associations without a system peer: " + ", ".join(
+                    f"{a.fields.get('address')} (reach {a.fields.get('reach')})" for a in silent[:4]))
+                evidence.extend(Evidence.of(a) for a in silent[:2])
+            servers = [s for f in facts(case, "config.global") if same_device(f.device or f.fields.get("hostname"), device)
+                       for s in f.fields.get("ntp_servers") or []]
+            if servers:
+                details.append("configured servers: " + ", ".join(servers))
+            hits = [e for e in rejected if same_device(e.device, device)]
+            severity = Severity.HIGH if hits else (self.severity if status is not None else Severity.LOW)
+            message = f"Device {device}: NTP is not synchronised ({'; '.join(details)})."
+            if hits:
+                message += f" {len(hits)} certificate(s) were rejected on their dates on this device."
+            yield self.finding(message, evidence, severity=severity, confidence=confidence, device=device)
+
+    def links(self, cause, symptom, case) -> bool:
+        return device_link(cause, symptom)

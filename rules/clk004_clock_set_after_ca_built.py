@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import (
+    CERT_FAILURE_SYMPTOMS, certificates, describe_cert, device_link, device_now, fmt_delta, fmt_time,
+    happened_before, is_boot_default, is_mic_root, same_device,
+)
+
+# A clock change this large is a correction of a wrong clock, not a drift adjustment.
+BIG_CORRECTION = timedelta(days=30)
+
+
+class ClockSetAfterCaBuilt(Rule):
+    """The CA or the trustpoints were built while the clock was wrong, and the clock was corrected afterwards.
+
+    What it detects
+        A certificate server enabled (`%PKI-6-CS_ENABLED`) before a large clock
+        correction (`%SYS-6-CLOCKUPDATE ... from <boot-default date> to
+        <now>`), or CA / router certificates whose `start date:` lies in a
+        boot-default year (1993, 2002) while the device now believes it is
+        years later.
+
+    Why it matters
+        A CA built on 1 March 2002 with the default 3-year lifetime expired in
+        2005, and every certificate it issued is capped at that date. Once the
+        clock is corrected, TLS on 2443, CAPF and enrollment all fail and
+        phones drop out of secure registration.
+
+    Evidence
+        `%PKI-6-CS_ENABLED: Certificate server now enabled.` stamped `*Mar  1
+        00:40:55`, then `%SYS-6-CLOCKUPDATE: System clock has been updated from
+        00:52:10 UTC Fri Mar 1 2002 to 10:00:00 UTC Thu Nov 26 2026, configured
+        from console by admin on console.`; `show crypto pki certificates`
+        `start date: 00:40:55 UTC Mar 1 2002` on the CA certificate.
+
+    Remediation
+        1. Record the state: `show crypto pki server`, `show ctl-client`,
+           `show crypto pki certificates`.
+        2. With the clock right (`show clock`): `configure terminal`,
+           `no crypto pki server <CA>`, `no crypto pki trustpoint <CA>`, delete
+           the database files (`delete nvram:<CA>*`), then build the CA again
+           (`crypto pki server <CA>` ... `no shutdown`).
+        3. Re-authenticate and re-enroll every trustpoint:
+           `crypto pki authenticate <tp>`, `crypto pki enroll <tp>`.
+        4. `ctl-client` / `regenerate`; `telephony-service` / `create cnf-files`;
+           reset the phones (erase their CTL if the SAST keys changed).
+        Verify with `show crypto pki server` (CA certificate expiration timer
+        years ahead) and `show crypto pki certificates` (start dates today).
+
+    False positives
+        A router whose clock was corrected by a few minutes (NTP after a
+        reload) is not reported: only corrections of 30 days or more, or
+        start dates in a boot-default year.
+
+    References
+        Secure CME primer F03 clock-set-after-ca-built, §2.7 rebuilding the CA;
+        CME Security guide (time must be right before the CA is built).
+    """
+
+    id = "CLK004"
+    name = "clock-set-after-ca-built"
+    title = "CA or trustpoints built before the clock was set"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("clock", "pki", "ca")
+    requires = ("sys.clock.updated", "cert")
+    explains = ("PKI001", "PKI002", "PKI018", "CLK001", "CTL002", "CTL003") + CERT_FAILURE_SYMPTOMS
+    collect = ("show logging | include CLOCKUPDATE|CS_ENABLED", "show crypto pki server",
+               "show crypto pki certificates", "show clock detail")
+    remediation = (
+        "configure terminal",
+        " no crypto pki server <CA>",
+        " no crypto pki trustpoint <CA>",
+        "end",
+        "delete nvram:<CA>*",
+        "configure terminal",
+        " crypto pki server <CA>",
+        "  no shutdown",
+        " crypto pki authenticate <tp>",
+        " crypto pki enroll <tp>",
+        " ctl-client",
+        "  regenerate",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show crypto pki server` (CA expiration timer years ahead) and `show crypto pki certificates` (start dates today)."
+
+    def evaluate(self, case):
+        devices: dict[str, dict] = {}
+        enabled = list(case.events_of("pki.cs.enabled"))
+        for update in case.events_of("sys.clock.updated"):
+            old, new = update.fields.get("old_time"), update.fields.get("new_time")
+            if old is None or new is None or not (is_boot_default(old) or abs(new - old) >= BIG_CORRECTION):
+                continue
+            built = [e for e in enabled if same_device(e.device, update.device) and happened_before(e, update)]
+            if not built:
+                continue
+            entry = devices.setdefault(update.device or "router", {"evidence": [], "details": [], "first": built[0].ts})
+            entry["evidence"] += [Evidence.of(built[0], "certificate server enabled"),
+                                  Evidence.of(update, "clock corrected afterwards")]
+            entry["details"].append(f"the certificate server was enabled, then the clock was moved from "
+                                    f"{fmt_time(old)} to {fmt_time(new)} ({fmt_delta(new - old)})")
+        for cert in certificates(case):
+            start = cert.fields.get("not_before")
+            if not is_boot_default(start) or is_mic_root(cert):
+                continue
+            now, _ = device_now(case, cert.device)
+            if now is not None and is_boot_default(now):
+                continue  # still on the boot default: CLK001's case
+            entry = devices.setdefault(cert.device or "router", {"evidence": [], "details": [], "first": None})
+            entry["evidence"].append(Evidence.of(cert, "start date in a boot-default year"))
+            entry["details"].append(f"the {describe_cert(cert)} starts on {fmt_time(start)}, a boot-default date"
+                                    + (f", ends {fmt_time(cert.fields['not_after'])}" if cert.fields.get("not_after") else ""))
+        for device, entry in devices.items():
+            message = (f"Device {device}: the CA or its certificates were created while the clock was wrong: "
+                       + "; ".join(entry["details"][:4]) + ". Certificates built on that date cannot be trusted now.")
+            yield self.finding(message, entry["evidence"][:6], first_seen=entry["first"], device=device)
+
+    def links(self, cause, symptom, case) -> bool:
+        return device_link(cause, symptom)

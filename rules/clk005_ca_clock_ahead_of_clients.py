@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import (
+    certificates, describe_cert, device_link, device_now, facts, fmt_delta, fmt_time,
+    is_boot_default,
+)
+
+# Beyond this the checker's clock is wrong by years (never set: CLK001), not the CA's ahead.
+MAX_PLAUSIBLE_SKEW = timedelta(days=400)
+
+
+class CaClockAheadOfClients(Rule):
+    """The CA's clock is ahead of the devices that check its certificates.
+
+    What it detects
+        Certificates whose start date is still in the future for a device whose
+        own clock is plausible (not a boot-default date, not flagged `*`):
+        `%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID` on that device, or a `show
+        crypto pki certificates` `start date:` later than its `show clock`. The
+        issuer stamped the start with its own clock, so the CA ran ahead by at
+        least that skew; a `show clock` from the CA device confirms it.
+
+    Why it matters
+        A freshly issued certificate is refused until the checker's clock
+        catches up: TLS to CME on 2443 and CAPF on 3804 fail, phones stay
+        non-secure, enrollments look broken although the CA granted them.
+
+    Evidence
+        `%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: ... The certificate (SN: 0B) is
+        not yet valid   Validity period starts on 12:10:00 UTC Nov 26 2026`
+        stamped `Nov 26 10:10:03.114` on an NTP-synchronised CME; `show clock`
+        on the CA router showing a time two hours ahead.
+
+    Remediation
+        1. Synchronise the CA router: `configure terminal`, `ntp server <ntp-ip>`,
+           `ntp update-calendar`, `end` (or `clock set` to the right time).
+        2. Check that every router agrees: `show clock` on the CA and on CME.
+        3. Re-enroll the certificates issued while the CA was ahead:
+           `crypto pki enroll <tp>` (or wait until their start date passes).
+        4. `ctl-client` / `regenerate` and `telephony-service` / `create cnf-files`
+           when the re-enrolled trustpoints are in the CTL.
+        Verify with `show clock` on both routers (they agree) and no new
+        NOT_YET_VALID messages.
+
+    False positives
+        A checker whose own clock is behind (never set) produces the same
+        message: that case is CLK001, and this rule stays silent when the
+        checker's clock is flagged `*` or on a boot-default date.
+
+    References
+        Secure CME primer F04 clock-skew-not-yet-valid (TOPOGEN: CA and clients
+        set independently); TNAUTOENROLL validity rule.
+    """
+
+    id = "CLK005"
+    name = "ca-clock-ahead-of-clients"
+    title = "CA clock ahead of the devices that check its certificates"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    tags = ("clock", "pki", "ca")
+    requires = ("pki.cert.invalid_not_yet_valid", "cert")
+    explains = ("CLK002",)
+    collect = ("show clock detail (on the CA and on CME)", "show ntp status", "show crypto pki certificates",
+               "show logging | include NOT_YET_VALID")
+    remediation = (
+        "configure terminal",
+        " ntp server <ntp-ip>",
+        " ntp update-calendar",
+        "end",
+        "crypto pki enroll <tp>",
+        "configure terminal",
+        " ctl-client",
+        "  regenerate",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show clock` on the CA and on CME (they agree) and no new %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID."
+
+    def evaluate(self, case):
+        seen: set[tuple] = set()
+        for ev in case.events_of("pki.cert.invalid_not_yet_valid"):
+            start, serial = ev.fields.get("not_before"), ev.fields.get("serial")
+            key = (ev.device, serial)
+            if start is None or ev.ts is None or key in seen or not self._checker_clock_plausible(case, ev.device, ev):
+                continue
+            skew = start - ev.ts
+            if not timedelta(0) < skew <= MAX_PLAUSIBLE_SKEW:
+                continue
+            seen.add(key)
+            yield self._finding(case, ev.device, f"certificate SN {serial}", start, ev.ts, skew, [Evidence.of(ev)],
+                                ev.ts, serial)
+        for cert in certificates(case):
+            start, serial = cert.fields.get("not_before"), cert.fields.get("serial")
+            now, basis = device_now(case, cert.device)
+            if start is None or now is None or (cert.device, serial) in seen or now >= start:
+                continue
+            if not self._checker_clock_plausible(case, cert.device, None) or start - now > MAX_PLAUSIBLE_SKEW:
+                continue
+            seen.add((cert.device, serial))
+            yield self._finding(case, cert.device, describe_cert(cert), start, now, start - now, [Evidence.of(cert)],
+                                None, serial, basis)
+
+    def _finding(self, case, device, what, start, checker_time, skew, evidence, first_seen, serial, basis="its log stamp"):
+        message = (f"The {what} starts at {fmt_time(start)}, but {device or 'the checking device'} believed it was "
+                   f"{fmt_time(checker_time)} ({basis}): the issuing CA's clock was at least {fmt_delta(skew)} ahead.")
+        confidence = self.confidence
+        clock = case.clocks.get(device or "router")
+        if clock is not None and clock.authoritative:
+            confidence = Confidence.HIGH
+            message += f" {device or 'The checking device'}'s own clock is authoritative."
+        own = clock.believed_time if clock is not None and clock.believed_time is not None else checker_time
+        ca_reading = self._ca_clock(case, device, own)
+        if ca_reading is not None:
+            ca_device, ca_time, fact = ca_reading
+            message += f" `show clock` on the CA {ca_device} read {fmt_time(ca_time)}."
+            evidence = evidence + [Evidence.of(fact, "the CA's clock")]
+            confidence = Confidence.HIGH
+        return self.finding(message, evidence, confidence=confidence, first_seen=first_seen, device=device,
+                            serial=serial, skew_seconds=skew.total_seconds())
+
+    @staticmethod
+    def _checker_clock_plausible(case, device, event) -> bool:
+        clock = case.clocks.get(device or "router")
+        if clock is not None and (clock.boot_default or clock.flag == "*"):
+            return False
+        if event is not None and (event.clock_flag == "*" or is_boot_default(event.ts)):
+            return False
+        return True
+
+    @staticmethod
+    def _ca_clock(case, checker, checker_time):
+        """(CA device, its `show clock` time, the fact) when another device runs the CA and its clock reads ahead."""
+        ca_devices = {f.device for f in facts(case, "pki.server") + facts(case, "config.pki_server") if f.device}
+        ca_devices |= {e.device for e in case.events_of("pki.cs") if e.device}
+        for name in ca_devices:
+            if name == (checker or "router"):
+                continue
+            shown = [f for f in facts(case, "clock.show") if f.device == name and f.fields.get("time")]
+            if shown and shown[-1].fields["time"] > checker_time:
+                return name, shown[-1].fields["time"], shown[-1]
+        return None
+
+    def links(self, cause, symptom, case) -> bool:
+        serial = cause.data.get("serial")
+        return device_link(cause, symptom) and (serial is None or symptom.data.get("serial") in (None, serial))

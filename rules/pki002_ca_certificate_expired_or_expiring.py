@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import (
+    CERT_FAILURE_SYMPTOMS, TODAY_BASIS, analysis_now, certificates, common_name, describe_cert, device_now, facts, fmt_delta,
+    fmt_time, is_ca_cert, is_mic_root, validity_failures,
+)
+
+# IOS raises its own expiry alerts from 60 days before the end (PKIALERT).
+WARNING_WINDOW = timedelta(days=60)
+
+
+class CaCertificateExpiredOrExpiring(Rule):
+    """The CA certificate has expired, or expires soon without auto-rollover.
+
+    What it detects
+        The certificate server's `CA certificate expiration timer:` (`show
+        crypto pki server`) or a `CA Certificate` block's `end date:` (`show
+        crypto pki certificates`) before the time the device believes it is, a
+        `%PKI-3-CERTIFICATE_INVALID_EXPIRED` naming a CA certificate's serial, or
+        an expiry within 60 days on a server without `Auto-Rollover configured`.
+        Cisco manufacturing roots are PKI019.
+
+    Why it matters
+        Certificates issued by the IOS CA never outlive it (1095 days by
+        default). When the CA certificate expires every chain fails at once:
+        TLS on 2443, CAPF, config signatures; the CA will not issue renewals
+        either, so re-enrolling the leaves does not help.
+
+    Evidence
+        `CA certificate expiration timer: 13:46:57 PST Dec 1 2025` with no
+        `Auto-Rollover configured` line, against `show clock`; `CA Certificate`
+        `end date: 09:44:00 PST Mar 10 2026`. Without a device clock the
+        analysis date is used, at medium severity and low confidence.
+
+    Remediation
+        1. If the CA key survives, keep it; otherwise follow the rebuild steps:
+           `configure terminal`, `no crypto pki server <CA>`, then
+           `crypto pki server <CA>`, `lifetime ca-certificate 3650`,
+           `auto-rollover 30`, `no shutdown`.
+        2. Re-authenticate and re-enroll every trustpoint against the new CA
+           certificate: `crypto pki authenticate <tp>`, `crypto pki enroll <tp>`.
+        3. `ctl-client` / `regenerate`, `telephony-service` / `create cnf-files`,
+           reset the phones, and re-issue LSCs (`cert-oper upgrade auth-mode
+           null-string`).
+        Verify with `show crypto pki server` (new expiration timer,
+        `Auto-Rollover configured`) and `show crypto pki certificates`.
+
+    False positives
+        A device whose clock is far ahead sees a valid CA as expired: check the
+        CLK findings first.
+
+    References
+        Secure CME primer F06 ca-cert-expired, §2.1 lifetimes (1095-day CA
+        default, issued certificates capped at the CA's end), §2.6 step 5
+        (auto-rollover); sample 31 (auto-rollover fields).
+    """
+
+    id = "PKI002"
+    name = "ca-certificate-expired-or-expiring"
+    title = "CA certificate expired or expiring"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "ca", "certificate")
+    requires = ("pki.server", "cert", "pki.cert.invalid_expired")
+    explains = ("PKI001", "PKI003", "PKI018", "PKI010", "CTL002", "CTL003") + CERT_FAILURE_SYMPTOMS
+    collect = ("show crypto pki server", "show crypto pki certificates", "show clock detail")
+    remediation = (
+        "configure terminal",
+        " no crypto pki server <CA>",
+        " crypto pki server <CA>",
+        "  lifetime ca-certificate 3650",
+        "  auto-rollover 30",
+        "  no shutdown",
+        " crypto pki authenticate <tp>",
+        " crypto pki enroll <tp>",
+        " ctl-client",
+        "  regenerate",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show crypto pki server` (expiration timer years ahead, Auto-Rollover configured)."
+
+    def evaluate(self, case):
+        reported: set[str] = set()
+        for server in facts(case, "pki.server"):
+            ends = server.fields.get("ca_cert_expires")
+            name = server.fields.get("name") or "?"
+            if ends is not None:
+                finding = self._judge(case, server, f"certificate server {name}'s CA certificate", ends,
+                                      bool(server.fields.get("auto_rollover")), name)
+                if finding is not None:
+                    reported.add(name.lower())
+                    yield finding
+        for cert in certificates(case):
+            ends = cert.fields.get("not_after")
+            name = common_name(cert.fields.get("subject"))
+            if ends is None or not is_ca_cert(cert) or is_mic_root(cert) or name.lower() in reported:
+                continue
+            finding = self._judge(case, cert, f"{describe_cert(cert)}", ends, False, name)
+            if finding is not None:
+                reported.add(name.lower())
+                yield finding
+        for serial, events in validity_failures(case, "pki.cert.invalid_expired", ("ca",)).items():
+            first = events[0]
+            cert = next(c for c in certificates(case) if c.fields.get("serial") == serial and is_ca_cert(c))
+            name = common_name(cert.fields.get("subject"))
+            if name.lower() in reported:
+                continue
+            yield self.finding(f"The {describe_cert(cert)} has expired (ended {fmt_time(first.fields.get('not_after'))}); "
+                               f"chain validation failed {len(events)} time(s), first at {fmt_time(first.ts)}.",
+                               [Evidence.of(e) for e in events[:3]], first_seen=first.ts, ca=name, device=first.device,
+                               not_after=first.fields.get("not_after"))
+
+    def _judge(self, case, item, what: str, ends, rollover: bool, ca_name: str):
+        now, basis = device_now(case, item.device)
+        severity, confidence = self.severity, self.confidence
+        if now is None:
+            now, basis = analysis_now(), TODAY_BASIS
+            severity, confidence = Severity.MEDIUM, Confidence.LOW
+        rejected = [e for e in case.events_of("pki.cert.invalid_expired")
+                    if e.fields.get("not_after") is not None and abs(e.fields["not_after"] - ends) < timedelta(minutes=1)]
+        if ends < now:
+            message = (f"The {what} expired on {fmt_time(ends)}, {fmt_delta(now - ends)} before {fmt_time(now)} "
+                       f"({basis}); every certificate it issued is capped at that date.")
+        elif ends - now <= WARNING_WINDOW and not rollover:
+            message = (f"The {what} expires on {fmt_time(ends)}, in {fmt_delta(ends - now)} ({basis}), and no "
+                       "auto-rollover is configured: every chain it anchors will fail then.")
+            severity = Severity.MEDIUM
+        else:
+            return None
+        if rejected:
+            message += f" Chain validation already failed {len(rejected)} time(s) on that date."
+        return self.finding(message, [Evidence.of(item)] + [Evidence.of(e) for e in rejected[:2]], severity=severity,
+                            confidence=confidence, first_seen=rejected[0].ts if rejected else None, ca=ca_name,
+                            device=item.device, not_after=ends)
+
+    def links(self, cause, symptom, case) -> bool:
+        ca, ends = (cause.data.get("ca") or "").lower(), cause.data.get("not_after")
+        if symptom.rule_id in ("PKI001", "PKI003", "PKI018"):
+            serial = symptom.data.get("serial")
+            leaf = next((c for c in certificates(case) if serial and c.fields.get("serial") == serial), None)
+            if leaf is not None:
+                return common_name(leaf.fields.get("issuer")).lower() == ca or leaf.fields.get("not_after") == ends
+            return ends is not None and symptom.data.get("not_after") == ends
+        return cause.severity >= Severity.HIGH and "expired on" in cause.message

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import (
+    certificates, describe_cert, device_now, fmt_delta, fmt_time, is_ca_cert, is_mic_root, trustpoint_configs,
+)
+
+WINDOW = timedelta(days=30)
+
+
+class CertificateExpiringSoon(Rule):
+    """A router or phone certificate expires within 30 days.
+
+    What it detects
+        A certificate in `show crypto pki certificates` (or decoded from a CTL)
+        whose `end date:` falls within 30 days of the time the device believes
+        it is. Says when, and whether the trustpoint renews itself
+        (`auto-enroll`). CA certificates are PKI002.
+
+    Why it matters
+        When a CME, TFTP, CAPF or SAST certificate expires, phones fail TLS to
+        2443 and refuse new configs; renewing ahead of time also means
+        regenerating the CTL so phones learn the new certificate while the old
+        one still works.
+
+    Evidence
+        `end date: 09:44:00 PST Dec 10 2026` with `Associated Trustpoints:
+        cme-tls`, against `show clock` `10:00:00.000 PST Nov 26 2026`.
+
+    Remediation
+        1. `configure terminal`, `crypto pki trustpoint <tp>`, `auto-enroll 70`
+           (no `regenerate`, so the key stays), `end`.
+        2. Or renew now: `crypto pki enroll <tp>`.
+        3. After the renewal: `ctl-client` / `regenerate`, `telephony-service` /
+           `create cnf-files`, reset the phones (SAST certificates: rotate one
+           at a time, see primer §2.6).
+        Verify with `show crypto pki certificates <tp>` (new end date) and
+        `show crypto pki timers`.
+
+    False positives
+        A trustpoint with `auto-enroll` renews itself: reported at low severity.
+
+    References
+        Secure CME primer §2.6 renewal and expiry (PKIALERT, CPRESS), F05.
+    """
+
+    id = "PKI003"
+    name = "certificate-expiring-soon"
+    title = "Certificate expires within 30 days"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    tags = ("pki", "certificate")
+    requires = ("cert",)
+    collect = ("show crypto pki certificates", "show clock detail", "show crypto pki timers")
+    remediation = (
+        "configure terminal",
+        " crypto pki trustpoint <tp>",
+        "  auto-enroll 70",
+        "end",
+        "crypto pki enroll <tp>",
+        "configure terminal",
+        " ctl-client",
+        "  regenerate",
+        " telephony-service",
+        "  create cnf-files",
+        "end",
+    )
+    verify = "Verify with `show crypto pki certificates <tp>` (new end date) and `show crypto pki timers`."
+
+    def evaluate(self, case):
+        configs = trustpoint_configs(case)
+        for cert in certificates(case):
+            ends = cert.fields.get("not_after")
+            if ends is None or is_ca_cert(cert) or is_mic_root(cert):
+                continue
+            now, basis = device_now(case, cert.device)
+            if now is None or not now <= ends <= now + WINDOW:
+                continue
+            tps = cert.fields.get("trustpoints") or []
+            renewing = [tp for tp in tps if tp in configs and configs[tp].fields.get("auto_enroll")]
+            message = (f"The {describe_cert(cert)} expires on {fmt_time(ends)}, in {fmt_delta(ends - now)} "
+                       f"(by {basis}: {fmt_time(now)}).")
+            severity = self.severity
+            evidence = [Evidence.of(cert)]
+            if renewing:
+                severity = Severity.LOW
+                message += f" Trustpoint {', '.join(renewing)} has auto-enroll, so it should renew itself."
+                evidence += [Evidence.of(configs[tp]) for tp in renewing[:1]]
+            yield self.finding(message, evidence, severity=severity, serial=cert.fields.get("serial"),
+                               device=cert.device, not_after=ends)

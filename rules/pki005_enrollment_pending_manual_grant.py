@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import facts, happened_before, same_device
+
+
+class EnrollmentPendingManualGrant(Rule):
+    """Enrollment requests wait on a CA in manual granting mode.
+
+    What it detects
+        A certificate server in manual granting mode (`Granting mode is:
+        manual`, or a configuration without `grant auto`) holding requests in
+        state `pending` (`show crypto pki server <CA> requests`), or
+        `%PKI-6-CERTPENDING`, or a client that printed `% Certificate request
+        sent to Certificate Authority` and never received a certificate.
+
+    Why it matters
+        The trustpoint never gets its certificate, so whatever uses it (TLS on
+        2443, config signing, CAPF, the CTL) cannot start; CAPF sessions wait
+        on the CA for LSCs. Nothing fails loudly: the request just waits for an
+        operator.
+
+    Evidence
+        `Granting mode is: manual`; a row `1  pending  <fingerprint>
+        hostname=CME1` under `Router certificates requests:`; client console `%
+        Certificate request sent to Certificate Authority` with no
+        `%PKI-6-CERTRET` afterwards.
+
+    Remediation
+        1. Grant the waiting request on the CA: `crypto pki server <CA> grant
+           <request-id>` (or `crypto pki server <CA> grant all`).
+        2. For the build window only: `configure terminal`, `crypto pki server
+           <CA>`, `grant auto`; remove it afterwards with `no grant auto`.
+        3. An RA serving CAPF needs `grant auto` on the RA.
+        Verify with `show crypto pki server <CA> requests` (state `granted`) and
+        `show crypto pki certificates <tp>` on the client.
+
+    False positives
+        Manual granting is Cisco's recommendation once the build is finished;
+        the mode alone, without a waiting request, is not reported.
+
+    References
+        Secure CME primer F11 enrollment-pending-manual-grant, §2.2 step 4;
+        CME Security guide (manual approval step).
+    """
+
+    id = "PKI005"
+    name = "enrollment-pending-manual-grant"
+    title = "Enrollment pending: CA waits for a manual grant"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "ca", "enrollment")
+    requires = ("pki.server_request", "pki.enroll.pending", "pki.enroll.request_sent")
+    explains = ("PKI016", "PKI007", "CAPF005", "TLS001", "CFG004", "CFG005", "CTL001")
+    collect = ("show crypto pki server", "show crypto pki server <CA> requests", "show running-config | section crypto pki server")
+    remediation = (
+        "crypto pki server <CA> grant <request-id>",
+        "! or, for the build window only:",
+        "configure terminal",
+        " crypto pki server <CA>",
+        "  grant auto",
+        "end",
+    )
+    verify = "Verify with `show crypto pki server <CA> requests` (state granted) and `show crypto pki certificates <tp>` on the client."
+
+    def evaluate(self, case):
+        manual, mode_fact = self._manual_mode(case)
+        pending = [f for f in facts(case, "pki.server_request") if (f.fields.get("state") or "").lower() == "pending"]
+        pending_events = list(case.events_of("pki.enroll.pending"))
+        waiting = self._requests_never_answered(case)
+        if not (pending or pending_events or (waiting and manual)):
+            return
+        ca = (mode_fact.fields.get("name") if mode_fact is not None else None) or "<CA>"
+        details, evidence = [], []
+        confidence = self.confidence
+        if pending:
+            details.append(f"{len(pending)} request(s) pending on the CA: " + ", ".join(
+                f"id {f.fields.get('id')} ({f.fields.get('subject') or 'no subject'})" for f in pending[:5]))
+            evidence += [Evidence.of(f) for f in pending[:3]]
+        if pending_events:
+            details.append(f"the client logged %PKI-6-CERTPENDING {len(pending_events)} time(s)")
+            evidence += [Evidence.of(e) for e in pending_events[:2]]
+        if waiting and not (pending or pending_events):
+            details.append(f"{len(waiting)} request(s) were sent to the CA and no certificate came back")
+            evidence += [Evidence.of(e) for e in waiting[:2]]
+            confidence = Confidence.MEDIUM
+        if manual:
+            details.append("the CA grants manually" + (f" ({mode_fact.fields.get('grant_mode')})"
+                                                       if mode_fact.fields.get("grant_mode") else " (no `grant auto`)"))
+            evidence.append(Evidence.of(mode_fact))
+        ids = [str(f.fields.get("id")) for f in pending if f.fields.get("id") is not None]
+        remediation = [f"crypto pki server {ca} grant {i}" for i in ids[:5]] or list(self.remediation)
+        first = pending_events[0].ts if pending_events else (waiting[0].ts if waiting else None)
+        yield self.finding(f"Enrollment is waiting for a manual grant on CA {ca}: " + "; ".join(details) + ".",
+                           evidence, confidence=confidence, remediation=remediation, first_seen=first, ca=ca,
+                           request_ids=ids)
+
+    @staticmethod
+    def _manual_mode(case):
+        for f in facts(case, "pki.server"):
+            if (f.fields.get("grant_mode") or "").lower().startswith("manual"):
+                return True, f
+        partial = {p.source.path for p in facts(case, "config.present") if p.fields.get("partial")}
+        for f in facts(case, "config.pki_server"):
+            if f.fields.get("grant_auto") is False and f.fields.get("grant_mode") in (None, "none") \
+                    and f.source.path not in partial:
+                return True, f
+        return False, None
+
+    @staticmethod
+    def _requests_never_answered(case):
+        answers = list(case.events_of("pki.enroll.cert_received", "pki.enroll.failed", "pki.enroll.rejected"))
+        return [sent for sent in case.events_of("pki.enroll.request_sent")
+                if not any(same_device(a.device, sent.device) and happened_before(sent, a) for a in answers)]

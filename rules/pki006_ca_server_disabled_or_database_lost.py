@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import re
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import ENROLLMENT_SYMPTOMS, facts, happened_before, same_device
+
+# database url tftp://10.1.1.5/ca/  |  slot0:  |  usbflash0:  -- storage that may be gone after a reload
+VOLATILE_STORAGE = re.compile(r"^(?:tftp|ftp|http|scp|slot\d|usbflash\d|disk\d)", re.IGNORECASE)
+
+
+class CaServerDisabledOrDatabaseLost(Rule):
+    """The IOS certificate server is shut down or could not start (database or key lost).
+
+    What it detects
+        `show crypto pki server` with `Status: disabled`, `shutdown` under
+        `crypto pki server` in the configuration, or `%PKI-6-CS_DISABLED` not
+        followed by `%PKI-6-CS_ENABLED`. The boot messages `% Failed to find
+        Certificate Server's trustpoint at startup` / `% Failed to find
+        Certificate Server's cert.` are quoted only when the server stays
+        disabled, and a database on removable or remote storage is named.
+
+    Why it matters
+        With the CA down, new enrollments and CAPF LSC requests fail and the
+        CRL is no longer refreshed, so every trustpoint with `revocation-check
+        crl` starts failing once the last CRL lapses (168 hours by default).
+
+    Evidence
+        `Certificate Server cme-ca:` / `Status: disabled` / `State: disabled`;
+        `crypto pki server cme-ca` / ` shutdown`; `database url tftp://10.1.1.5/`
+        (storage that a reload can lose).
+
+    Remediation
+        1. Restore the database files (`<CA>.ser`, `<CA>.crl`, `.p12` archive)
+           to the configured URL, or point it at persistent flash:
+           `configure terminal`, `crypto pki server <CA>`,
+           `database url flash:<CA>/`.
+        2. `no shutdown` under `crypto pki server <CA>`.
+        3. If the CA key or certificate is gone, rebuild the CA (primer §2.7).
+        Verify with `show crypto pki server` (`Status: enabled`) and a test
+        enrollment that is granted.
+
+    False positives
+        The startup messages alone are harmless while the startup
+        configuration is still being parsed (Cisco says so); they are not
+        reported when the server comes up.
+
+    References
+        Secure CME primer F08 ca-server-disabled-or-database-lost; sample 17
+        (startup messages), samples 15/30/31 (`show crypto pki server`).
+    """
+
+    id = "PKI006"
+    name = "ca-server-disabled-or-database-lost"
+    title = "Certificate server disabled or its database lost"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "ca")
+    requires = ("pki.server", "config.pki_server", "pki.cs.disabled")
+    explains = ENROLLMENT_SYMPTOMS + ("PKI005", "PKI011")
+    collect = ("show crypto pki server", "show running-config | section crypto pki server", "dir <database url>")
+    remediation = (
+        "configure terminal",
+        " crypto pki server <CA>",
+        "  database url flash:<CA>/",
+        "  no shutdown",
+        "end",
+    )
+    verify = "Verify with `show crypto pki server` (Status: enabled) and a test enrollment that is granted."
+
+    def evaluate(self, case):
+        enabled = list(case.events_of("pki.cs.enabled"))
+        startup = list(case.events_of("pki.cs.startup_trustpoint_missing", "pki.cs.startup_cert_missing"))
+        servers: dict[str, dict] = {}
+
+        def note(name, device, item, text):
+            entry = servers.setdefault(name or "?", {"device": device, "evidence": [], "details": []})
+            entry["evidence"].append(Evidence.of(item))
+            entry["details"].append(text)
+
+        for f in facts(case, "pki.server"):
+            status = (f.fields.get("status") or f.fields.get("state") or "").lower()
+            if status and status != "enabled":
+                note(f.fields.get("name"), f.device, f, f"`show crypto pki server` says Status: {status}")
+        for f in facts(case, "config.pki_server"):
+            if f.fields.get("shutdown"):
+                note(f.fields.get("name"), f.device, f, "the configuration has `shutdown` under `crypto pki server`")
+        known = [f.fields["name"] for f in facts(case, "pki.server") + facts(case, "config.pki_server") if f.fields.get("name")]
+        for ev in case.events_of("pki.cs.disabled"):
+            if not any(same_device(e.device, ev.device) and happened_before(ev, e) for e in enabled):
+                note(known[0] if known else "?", ev.device, ev,
+                     "%PKI-6-CS_DISABLED was logged and the server was not enabled again")
+        for name, entry in servers.items():
+            for ev in startup[:2]:
+                entry["evidence"].append(Evidence.of(ev, "startup message: the server could not load at boot"))
+            storage = self._database_url(case, name)
+            message = f"Certificate server {name} is not running: " + "; ".join(entry["details"]) + "."
+            if startup:
+                message += " At boot it could not find its trustpoint or certificate."
+            if storage and VOLATILE_STORAGE.match(storage):
+                message += f" Its database is on {storage}, storage a reload can lose."
+            yield self.finding(message, entry["evidence"][:6], device=entry["device"], ca=name)
+
+    @staticmethod
+    def _database_url(case, name):
+        for f in facts(case, "pki.server") + facts(case, "config.pki_server"):
+            if (f.fields.get("name") or "?") == name and f.fields.get("database_url"):
+                return f.fields["database_url"]
+        return None

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import fmt_time, nearest_before, trustpoint_configs
+
+# The client's own words for "nothing came back from the CA".
+NO_ANSWER = ("pki.ca_cert.receive_failed", "pki.ca.authenticate_failed")
+
+
+class CaUnreachable(Rule):
+    """The trustpoint cannot reach its CA.
+
+    What it detects
+        `%PKI-3-SOCKETSEND: Failed to send out message to CA server.` (the SCEP
+        request never left), and the client console failures that follow an
+        unanswered GetCACert: `% Error in receiving Certificate Authority
+        certificate: status = FAIL, cert length = 0`, `% Failed to authenticate
+        the Certificate Authority`. Names the trustpoint (`CRYPTO_PKI: locked
+        trustpoint <tp>`) and the enrollment URL the router used.
+
+    Why it matters
+        Without the CA the trustpoint can be neither authenticated nor
+        enrolled nor renewed, so CME, TFTP, CAPF and SAST certificates cannot
+        be obtained and CAPF cannot get LSCs signed.
+
+    Evidence
+        `%PKI-3-SOCKETSEND: Failed to send out message to CA server.` (high
+        confidence); `% Error in receiving Certificate Authority certificate:
+        status = FAIL, cert length = 0` alone (medium: the HTTP server or the
+        CA itself may be down instead, see PKI004 and PKI006).
+
+    Remediation
+        1. Check the URL: `show running-config | section crypto pki trustpoint
+           <tp>`; correct it with `crypto pki trustpoint <tp>`,
+           `enrollment url http://<ca-ip>:80`.
+        2. Check the path: `ping <ca-ip> source <interface>`, `show ip route
+           <ca-ip>`, `telnet <ca-ip> 80`; permit TCP 80 in ACLs and firewalls.
+        3. If needed, pin the source: `source interface <if>` (and `vrf <name>`)
+           under the trustpoint.
+        4. `crypto pki authenticate <tp>` and `crypto pki enroll <tp>`.
+        Verify with `Trustpoint CA certificate accepted.` (the fingerprint
+        matches `show crypto pki server` on the CA).
+
+    False positives
+        A CA router that is reachable but has no HTTP server (PKI004) or a
+        disabled certificate server (PKI006) produces the same client message;
+        those findings explain this one when present.
+
+    References
+        Secure CME primer F12 ca-unreachable, §3.1 symptom table; messages.md
+        §1.3.
+    """
+
+    id = "PKI007"
+    name = "ca-unreachable"
+    title = "CA unreachable from the trustpoint"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "scep", "network")
+    requires = ("pki.ca.socket_send_failed",) + NO_ANSWER
+    collect = ("debug crypto pki transactions", "debug crypto pki messages",
+               "show running-config | section crypto pki trustpoint", "ping <ca-ip>")
+    remediation = (
+        "configure terminal",
+        " crypto pki trustpoint <tp>",
+        "  enrollment url http://<ca-ip>:80",
+        "end",
+        "ping <ca-ip> source <interface>",
+        "crypto pki authenticate <tp>",
+        "crypto pki enroll <tp>",
+    )
+    verify = "Verify with `Trustpoint CA certificate accepted.` and a fingerprint matching `show crypto pki server` on the CA."
+
+    def evaluate(self, case):
+        sent = list(case.events_of("pki.ca.socket_send_failed"))
+        unanswered = list(case.events_of(*NO_ANSWER))
+        failures = sent or unanswered
+        if not failures:
+            return
+        first = failures[0]
+        trustpoint = nearest_before(case, first, "pki.trustpoint.locked", "trustpoint")
+        url = nearest_before(case, first, "pki.scep.request", "url") or nearest_before(case, first, "pki.scep.request", "host")
+        config = trustpoint_configs(case).get(trustpoint) if trustpoint else None
+        if url is None and config is not None:
+            url = config.fields.get("enrollment_url")
+        what = (f"the router could not send its SCEP request to the CA ({len(sent)} × %PKI-3-SOCKETSEND)" if sent
+                else f"no CA certificate came back ({len(unanswered)} failed attempt(s))")
+        message = (f"Trustpoint {trustpoint or '?'} cannot reach its CA" + (f" at {url}" if url else "")
+                   + f": {what}, first at {fmt_time(first.ts)}.")
+        evidence = [Evidence.of(e) for e in (sent + unanswered)[:4]]
+        if config is not None:
+            evidence.append(Evidence.of(config, "enrollment URL configured"))
+        yield self.finding(message, evidence, confidence=self.confidence if sent else Confidence.MEDIUM,
+                           first_seen=first.ts, device=first.device, trustpoint=trustpoint, url=url)

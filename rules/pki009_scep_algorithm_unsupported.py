@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import fmt_time, is_pkcs12_context
+
+UNSUPPORTED = ("E_ENCRYPT_ALG_NOT_SUPPORTED", "E_DIGEST_ALG_NOT_SUPPORTED")
+
+
+class ScepAlgorithmUnsupported(Rule):
+    """The router and the CA share no SCEP envelope or digest algorithm.
+
+    What it detects
+        `CRYPTO_PKI: status = 0x762(E_ENCRYPT_ALG_NOT_SUPPORTED : message
+        encryption algorithms not supported): pkcs7 verify data returned status`
+        and the `p7spprt.c` line with the same code, or
+        `E_DIGEST_ALG_NOT_SUPPORTED` during enrollment (not during a PKCS#12
+        import: that is PKI017).
+
+    Why it matters
+        `crypto pki authenticate` works (GetCACert is not encrypted) but every
+        `crypto pki enroll` fails: the router cannot open the CA's PKCS#7
+        envelope, or the CA cannot open the router's (old IOS wraps requests in
+        DES-CBC with SHA-1, which modern CAs refuse). No certificate, so no TLS,
+        signing or CAPF.
+
+    Evidence
+        `../cert-c/source/p7spprt.c(633) : E_ENCRYPT_ALG_NOT_SUPPORTED : message
+        encryption algorithms not supported`, ` Invalid signer count value 0`,
+        `CRYPTO_PKI: status = 0x762(E_ENCRYPT_ALG_NOT_SUPPORTED : ...)`.
+
+    Remediation
+        1. Prefer the IOS CA on the CME router (no algorithm mismatch):
+           `crypto pki server <CA>` / `no shutdown`, and point the trustpoint at
+           it: `enrollment url http://<cme-ip>:80`.
+        2. Otherwise allow a common algorithm on the CA (3DES or AES, SHA-1 or
+           SHA-256), or set `hash sha256` under the trustpoint where the IOS
+           release supports it, or upgrade IOS.
+        3. Or enroll by hand: `enrollment terminal` under the trustpoint,
+           `crypto pki enroll <tp>` (copy the request to the CA), then
+           `crypto pki import <tp> certificate`.
+        Verify with `show crypto pki trustpoints <tp> status` (`Last enrollment
+        status: Granted`) and `show crypto pki certificates <tp>`.
+
+    False positives
+        None known: the status line states the cause.
+
+    References
+        Secure CME primer F13 scep-algorithm-unsupported (SMALLSTEP, PKCS12
+        shapes); messages.md §1.1.
+    """
+
+    id = "PKI009"
+    name = "scep-algorithm-unsupported"
+    title = "SCEP envelope or digest algorithm not supported"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "scep")
+    requires = ("pki.status", "pki.pkcs7.error")
+    explains = ("PKI010", "PKI016", "CAPF005")
+    collect = ("debug crypto pki transactions", "debug crypto pki messages", "show crypto pki trustpoints status")
+    remediation = (
+        "configure terminal",
+        " crypto pki trustpoint <tp>",
+        "  hash sha256",
+        "! or enroll by hand:",
+        "  enrollment terminal",
+        "end",
+        "crypto pki enroll <tp>",
+        "crypto pki import <tp> certificate",
+    )
+    verify = "Verify with `show crypto pki trustpoints <tp> status` (Last enrollment status: Granted)."
+
+    def evaluate(self, case):
+        hits = [e for e in case.events_of("pki.status", "pki.pkcs7.error")
+                if e.fields.get("error") in UNSUPPORTED and not is_pkcs12_context(e)]
+        if not hits:
+            return
+        first = hits[0]
+        errors = sorted({e.fields["error"] for e in hits})
+        kinds = {"E_ENCRYPT_ALG_NOT_SUPPORTED": "envelope encryption", "E_DIGEST_ALG_NOT_SUPPORTED": "digest"}
+        message = (f"SCEP enrollment failed because the {' and '.join(kinds[e] for e in errors)} algorithm of the "
+                   f"exchange is not supported ({', '.join(errors)}, {len(hits)} line(s), first at {fmt_time(first.ts)})"
+                   + (f": {first.fields['context']}" if first.fields.get("context") else "") + ".")
+        yield self.finding(message, [Evidence.of(e) for e in hits[:4]], first_seen=first.ts, device=first.device,
+                           errors=errors)

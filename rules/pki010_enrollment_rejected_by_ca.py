@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import facts, fmt_time
+
+REFUSED_STATES = ("denied", "rejected")
+
+
+class EnrollmentRejectedByCa(Rule):
+    """The CA refused the enrollment request.
+
+    What it detects
+        `%PKI-6-CERTREJECT` (the CA rejected the request, often for a wrong
+        challenge password), a request in state `denied` / `rejected` in `show
+        crypto pki server <CA> requests`, and `%PKI-6-CERTFAIL: Certificate
+        enrollment failed.` (a failure whose cause the message does not state:
+        low confidence unless another finding explains it).
+
+    Why it matters
+        The trustpoint stays without a certificate, so the function using it
+        (TLS on 2443, config signing, CAPF, SAST) cannot work; LSC issuance
+        through an RA fails the same way.
+
+    Evidence
+        `%PKI-6-CERTREJECT: Certificate enrollment request was rejected by
+        Certificate Authority`; `3  denied  <fingerprint>  hostname=CME1`;
+        `%PKI-6-CERTFAIL: Certificate enrollment failed.`
+
+    Remediation
+        1. On the CA, look at the request: `show crypto pki server <CA>
+           requests`; if it was denied, remove it: `crypto pki server <CA>
+           remove <request-id>`.
+        2. If the CA uses a challenge password, enroll again with the right one:
+           `crypto pki enroll <tp>` and type the password the CA expects (or set
+           `password <pw>` under the trustpoint).
+        3. Check the subject and key the CA accepts (`subject-name`,
+           `rsakeypair <label> 2048`).
+        4. Grant it: `crypto pki server <CA> grant <request-id>`.
+        Verify with `%PKI-6-CERTRET: Certificate received from Certificate
+        Authority` and `show crypto pki certificates <tp>`.
+
+    False positives
+        A CERTFAIL caused by an unreachable CA, a missing HTTP server or an
+        algorithm mismatch is explained by PKI007, PKI004 or PKI009.
+
+    References
+        Secure CME primer §2.2 enrolling a trustpoint, F11/F13 look-alikes;
+        messages.md §1.3 (`%PKI-6-CERTFAIL`).
+    """
+
+    id = "PKI010"
+    name = "enrollment-rejected-by-ca"
+    title = "Enrollment request rejected by the CA"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "ca", "enrollment")
+    requires = ("pki.enroll.rejected", "pki.enroll.failed", "pki.server_request")
+    explains = ("PKI016", "CAPF005")
+    collect = ("show crypto pki server <CA> requests", "debug crypto pki transactions", "debug crypto pki server")
+    remediation = (
+        "show crypto pki server <CA> requests",
+        "crypto pki server <CA> remove <request-id>",
+        "crypto pki enroll <tp>",
+        "crypto pki server <CA> grant <request-id>",
+    )
+    verify = "Verify with `%PKI-6-CERTRET: Certificate received from Certificate Authority` and `show crypto pki certificates <tp>`."
+
+    def evaluate(self, case):
+        rejected = list(case.events_of("pki.enroll.rejected"))
+        denied = [f for f in facts(case, "pki.server_request") if (f.fields.get("state") or "").lower() in REFUSED_STATES]
+        failed = list(case.events_of("pki.enroll.failed"))
+        if rejected or denied:
+            details = []
+            if rejected:
+                reason = next((e.fields["reason"] for e in rejected if e.fields.get("reason")), None)
+                details.append(f"%PKI-6-CERTREJECT {len(rejected)} time(s), first at {fmt_time(rejected[0].ts)}"
+                               + (f" (reason: {reason})" if reason else ""))
+            if denied:
+                details.append("request(s) " + ", ".join(
+                    f"{f.fields.get('id')} ({f.fields.get('state')}, {f.fields.get('subject') or 'no subject'})"
+                    for f in denied[:5]) + " on the CA")
+            evidence = [Evidence.of(e) for e in rejected[:3]] + [Evidence.of(f) for f in denied[:3]]
+            yield self.finding("The CA rejected the enrollment: " + "; ".join(details) + ".", evidence,
+                               first_seen=rejected[0].ts if rejected else None,
+                               device=(rejected or denied)[0].device)
+        elif failed:
+            yield self.finding(
+                f"Certificate enrollment failed {len(failed)} time(s), first at {fmt_time(failed[0].ts)}; the message does "
+                "not say why (CA refusal, challenge password, unreachable CA or algorithm mismatch).",
+                [Evidence.of(e) for e in failed[:3]], severity=Severity.MEDIUM, confidence=Confidence.LOW,
+                first_seen=failed[0].ts, device=failed[0].device)

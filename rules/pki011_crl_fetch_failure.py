@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import re
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, fmt_time, trustpoint_configs
+
+# tls.handshake.failed / ssl reasons that mean revocation could not be checked
+_REVOCATION = re.compile(r"\bcrl\b|revocation", re.IGNORECASE)
+
+
+class CrlFetchFailure(Rule):
+    """A trustpoint checks revocation by CRL and cannot fetch a current CRL.
+
+    What it detects
+        `%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint <tp> failed` with its
+        `Reason :` line, and TLS handshake failures whose reason is a CRL or
+        revocation check. Quotes the trustpoint's `revocation-check` setting
+        when the configuration is given (`crl` is the IOS default).
+
+    Why it matters
+        With `revocation-check crl` a certificate is accepted only with a
+        current CRL. When the CA's HTTP server is down, the CDP URL is wrong or
+        a terminal-enrolled trustpoint (MIC root, Unity root) has no URL at all,
+        validation of phone certificates fails: TLS on 2443 and CAPF fail,
+        often a week after the CA went down (CRL lifetime 168 h).
+
+    Evidence
+        `%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint CAPF-MIC failed` /
+        `Reason : Enrollment URL not configured.`; ` revocation-check crl` under
+        that trustpoint.
+
+    Remediation
+        1. `configure terminal`, `crypto pki trustpoint <tp>`.
+        2. `revocation-check none` (what Cisco's CME/SRST examples use), or keep
+           checking but accept when no CRL can be fetched: `revocation-check crl
+           none`.
+        3. Or make the CRL reachable: `ip http server` on the CA and, if needed,
+           `cdp-url http://<ca-ip>/<CA>.crl` under `crypto pki server <CA>`.
+        Verify with `show crypto pki crls` (a current CRL) or no further
+        `%PKI-3-CRL_FETCH_FAIL`, and TLS handshakes that complete.
+
+    False positives
+        A one-off fetch failure during a CA reload, followed by successful
+        handshakes, is harmless; the finding still names it so the trustpoint
+        setting can be checked.
+
+    References
+        Secure CME primer F14 crl-fetch-failure (CRLFAIL shape, IOSCS 168 h
+        CRL); CME Security guide (`revocation-check` options).
+    """
+
+    id = "PKI011"
+    name = "crl-fetch-failure"
+    title = "CRL cannot be fetched: certificate validation fails"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "crl")
+    requires = ("pki.crl.fetch_failed", "tls.handshake.failed")
+    explains = CERT_FAILURE_SYMPTOMS
+    collect = ("show logging | include CRL", "show crypto pki crls",
+               "show running-config | section crypto pki trustpoint", "debug crypto pki validation")
+    remediation = (
+        "configure terminal",
+        " crypto pki trustpoint <tp>",
+        "  revocation-check none",
+        "end",
+    )
+    verify = "Verify with `show crypto pki crls` (a current CRL) or no further %PKI-3-CRL_FETCH_FAIL, and TLS handshakes that complete."
+
+    def evaluate(self, case):
+        configs = trustpoint_configs(case)
+        by_trustpoint: dict[str, list] = {}
+        for ev in case.events_of("pki.crl.fetch_failed"):
+            by_trustpoint.setdefault(ev.fields.get("trustpoint") or "?", []).append(ev)
+        for tp, events in by_trustpoint.items():
+            first = events[0]
+            reason = next((e.fields["reason"] for e in events if e.fields.get("reason")), None)
+            message = (f"CRL fetch for trustpoint {tp} failed {len(events)} time(s), first at {fmt_time(first.ts)}"
+                       + (f" (reason: {reason})" if reason else "") + ".")
+            evidence = [Evidence.of(e) for e in events[:3]]
+            config = configs.get(tp)
+            if config is not None:
+                checks = config.fields.get("revocation_check") or []
+                message += (f" The trustpoint has `revocation-check {' '.join(checks)}`." if checks
+                            else " The trustpoint has no `revocation-check` line, so IOS checks the CRL (the default).")
+                evidence.append(Evidence.of(config))
+            remediation = ["configure terminal", f" crypto pki trustpoint {tp}", "  revocation-check none", "end"]
+            yield self.finding(message, evidence, first_seen=first.ts, remediation=remediation, trustpoint=tp,
+                               device=first.device)
+        failures = [e for e in case.events_of("tls.handshake.failed") if _REVOCATION.search(e.fields.get("reason") or "")]
+        if failures and not by_trustpoint:
+            first = failures[0]
+            yield self.finding(f"TLS handshakes failed on a revocation check ({first.fields.get('reason')}) "
+                               f"{len(failures)} time(s), first at {fmt_time(first.ts)}.",
+                               [Evidence.of(e) for e in failures[:3]], confidence=Confidence.MEDIUM,
+                               first_seen=first.ts, device=first.device)

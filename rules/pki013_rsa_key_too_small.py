@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import certificates, describe_cert, facts, is_mic_root
+
+# Below this every modern TLS stack and FIPS-mode phone refuses the key.
+MINIMUM_BITS = 1024
+# What FIPS-mode phones require of the server certificate (8800 admin guide).
+FIPS_BITS = 2048
+
+
+class RsaKeyTooSmall(Rule):
+    """An RSA key is smaller than the phones or TLS accept.
+
+    What it detects
+        Keys below 1024 bits anywhere in the evidence (`%CRYPTO-6-AUTOGEN:
+        Generated new 512 bit key pair`, `show crypto key mypubkey rsa` `Key
+        type: RSA KEYS 512 bits`, `RSA Public Key: (512 bit)`, `debug
+        ctl-client` `Signature length 64`, `phone-key-size 512`, CAPF
+        `KeySize 512`), and keys below 2048 bits when a phone reported `Cert key
+        size is not FIPS compliant`. Severity is high when phones or TLS
+        handshakes failed, medium otherwise.
+
+    Why it matters
+        FIPS-mode phones refuse to register with a server certificate under
+        2048 bits; modern TLS stacks refuse 512-bit keys; a CTL signed with a
+        512-bit SAST key is weak. Enrollment without `rsakeypair` let IOS
+        auto-generate a 512-bit key in Cisco's own CME 8.x example.
+
+    Evidence
+        `Jan 20 16:03:24.833: %CRYPTO-6-AUTOGEN: Generated new 512 bit key pair`;
+        `Phone failed to register. Cert key size is not FIPS compliant.`;
+        `ctl_client_create_ctlfile: Signature length 64`.
+
+    Remediation
+        1. `crypto key generate rsa general-keys label <tp> modulus 2048 exportable`
+        2. `configure terminal`, `crypto pki trustpoint <tp>`, `rsakeypair <tp>`, `end`
+        3. `crypto pki enroll <tp>`
+        4. `ctl-client` / `regenerate` (a new SAST key breaks CTL continuity:
+           rotate SASTs one at a time); `capf-server` / `phone-key-size 2048`
+           where the phones support it.
+        Verify with `show crypto key mypubkey rsa <tp>` (2048 bits) and
+        `Signature length 256` in `debug ctl-client`.
+
+    False positives
+        1024-bit keys (the IOS CA default in Cisco's examples) are reported only
+        when a phone said its key check failed; older phone models may not
+        support 2048-bit LSCs.
+
+    References
+        Secure CME primer F15 rsa-key-too-small (samples 15, 18, 21; 8800AG);
+        messages.md §1.4.
+    """
+
+    id = "PKI013"
+    name = "rsa-key-too-small"
+    title = "RSA key too small"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "keys")
+    requires = ("crypto.key.autogen", "pki.key.generating", "platform.key", "cert", "ctl_client.signed",
+                "config.trustpoint", "config.capf_server", "capf.keygen.requested", "phone.status.cert_key_size_not_fips")
+    explains = ("TLS001", "TLS002", "TLS003", "TLS004", "CFG007", "CAPF006", "CAPF007", "PKI014")
+    collect = ("show crypto key mypubkey rsa", "show crypto pki certificates verbose", "debug ctl-client",
+               "show running-config | section crypto pki trustpoint|capf-server")
+    remediation = (
+        "crypto key generate rsa general-keys label <tp> modulus 2048 exportable",
+        "configure terminal",
+        " crypto pki trustpoint <tp>",
+        "  rsakeypair <tp>",
+        "end",
+        "crypto pki enroll <tp>",
+        "configure terminal",
+        " ctl-client",
+        "  regenerate",
+        "end",
+    )
+    verify = "Verify with `show crypto key mypubkey rsa <tp>` (2048 bits) and `Signature length 256` in `debug ctl-client`."
+
+    def evaluate(self, case):
+        fips = list(case.events_of("phone.status.cert_key_size_not_fips"))
+        limit = FIPS_BITS if fips else MINIMUM_BITS
+        small = list({what: (bits, what, item) for bits, what, item in self._keys(case) if bits < limit}.values())
+        if not small:
+            return
+        failures = list(case.events_of("tls.handshake.failed")) + fips
+        sizes = sorted({bits for bits, _, _ in small})
+        message = (f"RSA key(s) of {', '.join(map(str, sizes))} bits, below the {limit} bits "
+                   f"{'that FIPS-mode phones require' if fips else 'that TLS and the phones accept'}: "
+                   + "; ".join(what for _, what, _ in small[:5]) + ".")
+        if fips:
+            message += f" A phone refused to register: `Cert key size is not FIPS compliant` ({len(fips)} time(s))."
+        elif failures:
+            message += f" {len(failures)} TLS handshake(s) failed."
+        evidence = [Evidence.of(item) for _, _, item in small[:4]] + [Evidence.of(e) for e in failures[:2]]
+        first = next((getattr(item, "ts", None) for _, _, item in small if getattr(item, "ts", None)), None)
+        yield self.finding(message, evidence, severity=self.severity if failures else Severity.MEDIUM,
+                           first_seen=first, key_sizes=sizes)
+
+    @staticmethod
+    def _keys(case):
+        """(bits, description, evidence item) for every RSA key size the evidence states."""
+        for ev in case.events_of("crypto.key.autogen"):
+            if ev.fields.get("key_size"):
+                yield ev.fields["key_size"], f"a {ev.fields['key_size']}-bit key pair was generated automatically", ev
+        for ev in case.events_of("pki.key.generating"):
+            if ev.fields.get("key_size"):
+                yield ev.fields["key_size"], f"the certificate server generated a {ev.fields['key_size']}-bit key", ev
+        for f in facts(case, "platform.key"):
+            if f.fields.get("key_size"):
+                yield f.fields["key_size"], f"key {f.fields.get('label') or '?'} is {f.fields['key_size']} bits", f
+        for cert in certificates(case):
+            if cert.fields.get("key_size") and not is_mic_root(cert):
+                yield cert.fields["key_size"], f"the {describe_cert(cert)} has a {cert.fields['key_size']}-bit key", cert
+        for ev in case.events_of("ctl_client.signed"):
+            if ev.fields.get("signature_length"):
+                bits = ev.fields["signature_length"] * 8
+                yield bits, f"the CTL was signed with a {bits}-bit SAST key (signature length {ev.fields['signature_length']})", ev
+        for f in facts(case, "config.trustpoint"):
+            if f.fields.get("rsakeypair_size"):
+                yield f.fields["rsakeypair_size"], f"trustpoint {f.fields.get('name')} asks for a {f.fields['rsakeypair_size']}-bit key", f
+        for f in facts(case, "config.capf_server") + facts(case, "capf.summary"):
+            if f.fields.get("phone_key_size"):
+                yield f.fields["phone_key_size"], f"CAPF issues {f.fields['phone_key_size']}-bit phone keys", f
+        for ev in case.events_of("capf.keygen.requested"):
+            if ev.fields.get("key_size"):
+                yield ev.fields["key_size"], f"CAPF asked SEP{ev.fields.get('mac')} for a {ev.fields['key_size']}-bit key", ev

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, facts, functional_trustpoints
+
+
+class TrustpointNotAuthenticated(Rule):
+    """A trustpoint has no CA certificate (never authenticated).
+
+    What it detects
+        `show crypto pki trustpoints status` printing `Issuing CA authenticated
+        ....... No`, and the console refusing an enrollment because the CA was
+        never authenticated (`% You must authenticate the Certificate Authority
+        before you can enroll with it.`). Trustpoints used by a Secure CME
+        function are high severity; others medium.
+
+    Why it matters
+        Without the CA certificate the trustpoint cannot enroll and no chain
+        can be built through it: the function it serves (TLS on 2443, config
+        signing, CAPF, SAST, a MIC root for CAPF) does not work.
+
+    Evidence
+        `Trustpoint cme-tls:` ... `Issuing CA authenticated ....... No`.
+
+    Remediation
+        1. `configure terminal`
+        2. `crypto pki authenticate <tp>`; compare the fingerprint with `show
+           crypto pki server` (`CA cert fingerprint:`) on the CA and answer yes.
+        3. `crypto pki enroll <tp>` for trustpoints that need a router
+           certificate.
+        Verify with `show crypto pki trustpoints <tp> status` (`Issuing CA
+        authenticated ....... Yes`).
+
+    False positives
+        A trustpoint created and not yet used is harmless until something
+        refers to it.
+
+    References
+        Secure CME primer F17 trustpoint-not-authenticated (GENIELIB messages,
+        sample 16 fields).
+    """
+
+    id = "PKI015"
+    name = "trustpoint-not-authenticated"
+    title = "Trustpoint not authenticated (no CA certificate)"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "trustpoint")
+    requires = ("pki.trustpoint",)
+    explains = CERT_FAILURE_SYMPTOMS + ("PKI016", "PKI019")
+    collect = ("show crypto pki trustpoints status", "show running-config | section crypto pki")
+    remediation = (
+        "configure terminal",
+        " crypto pki authenticate <tp>",
+        " crypto pki enroll <tp>",
+        "end",
+    )
+    verify = "Verify with `show crypto pki trustpoints <tp> status` (Issuing CA authenticated ....... Yes)."
+
+    def evaluate(self, case):
+        uses = functional_trustpoints(case)
+        for tp in facts(case, "pki.trustpoint"):
+            if tp.fields.get("ca_authenticated") is not False:
+                continue
+            name = tp.fields.get("name") or "?"
+            used = uses.get(name)
+            message = f"Trustpoint {name} has no CA certificate (`Issuing CA authenticated ....... No`)"
+            message += f"; it is used for {', '.join(used)}." if used else "."
+            yield self.finding(message, [Evidence.of(tp)], severity=self.severity if used else Severity.MEDIUM,
+                               trustpoint=name, device=tp.device,
+                               remediation=["configure terminal", f" crypto pki authenticate {name}",
+                                            f" crypto pki enroll {name}", "end"])
+
+    def links(self, cause, symptom, case) -> bool:
+        return symptom.data.get("trustpoint") in (None, cause.data.get("trustpoint"))

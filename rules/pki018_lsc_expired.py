@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import re
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import (
+    TODAY_BASIS, analysis_now, certificates, describe_cert, device_now, fmt_delta, fmt_time, is_phone_cert, validity_failures,
+)
+
+# OpenSSL verify result when the peer's certificate is out of date (not the alert the peer sends about ours)
+_PEER_EXPIRED = re.compile(r"certificate has expired", re.IGNORECASE)
+
+
+class LscExpired(Rule):
+    """A phone's locally significant certificate (LSC) has expired.
+
+    What it detects
+        `%PKI-3-CERTIFICATE_INVALID_EXPIRED` printed while CME checks a phone's
+        certificate in the TLS handshake (`CRYPTO_PKI_OPSSL - Verifying 1
+        Certs` just before, or a secure-SCCP / CAPF handshake failure just
+        after), a handshake failure whose reason is `certificate has expired`,
+        and phone certificates (subject `CN=SEP<mac>`) whose end date is before
+        the device's time.
+
+    Why it matters
+        LSCs issued through CAPF take the CA's certificate lifetime (365 days
+        by default). When one expires CME refuses it in the mutual TLS
+        handshake on 2443, the phone stops registering securely, and CAPF can
+        no longer use it for LSC-mode authentication.
+
+    Evidence
+        `CRYPTO_PKI_OPSSL - Verifying 1 Certs`, then `%PKI-3-CERTIFICATE_INVALID_
+        EXPIRED: ... The certificate (SN: 3C) has expired. Validity period ended
+        on 10:00:00 UTC Nov 20 2026`, then `%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_
+        FAILED: Reason: certificate verify failed, ... remote address :
+        10.10.10.21:51617`.
+
+    Remediation
+        1. `configure terminal`, `ephone <n>`, `device-security-mode none` (let it
+           register while it is re-keyed).
+        2. `cert-oper upgrade auth-mode null-string` (or `auth-string`, or `MIC`),
+           then `reset`.
+        3. When `show capf-server sessions` is empty and the phone shows `LSC:
+           Installed`: `device-security-mode encrypted`, `reset`.
+        4. Before the next expiry renew with `cert-oper upgrade auth-mode LSC`.
+        Verify with `show ephone` (`+ Authentication + Encryption with TLS
+        connection`) and the phone's Model Information (`LSC: Installed`).
+
+    False positives
+        A router clock far ahead makes valid LSCs look expired: check the CLK
+        findings first.
+
+    References
+        Secure CME primer F07 lsc-expired, §2.5 step 8 (CME checks the phone
+        certificate), §2.6 step 4.
+    """
+
+    id = "PKI018"
+    name = "lsc-expired"
+    title = "Phone LSC expired"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    tags = ("pki", "capf", "phone", "certificate")
+    requires = ("pki.cert.invalid_expired", "tls.handshake.failed", "cert")
+    explains = ("TLS003", "CAPF007", "CFG007")
+    collect = ("debug ephone register mac-address <mac>", "debug crypto pki validation", "show logging | include PKI|TLS",
+               "ephone <n> / cert-oper fetch (then read the certificate)")
+    remediation = (
+        "configure terminal",
+        " ephone <n>",
+        "  device-security-mode none",
+        "  cert-oper upgrade auth-mode null-string",
+        "  reset",
+        "! once the LSC is installed:",
+        "  device-security-mode encrypted",
+        "  reset",
+        "end",
+    )
+    verify = "Verify with `show ephone` (+ Authentication + Encryption with TLS connection) and `LSC: Installed` on the phone."
+
+    def evaluate(self, case):
+        for serial, events in validity_failures(case, "pki.cert.invalid_expired", ("phone",)).items():
+            first = events[0]
+            peer = self._peer_of(case, first)
+            yield self.finding(
+                f"The phone certificate SN {serial}{' of ' + peer if peer else ''} was refused as expired (ended "
+                f"{fmt_time(first.fields.get('not_after'))}) while CME checked it in the TLS handshake, {len(events)} "
+                f"time(s), first at {fmt_time(first.ts)}.", [Evidence.of(e) for e in events[:3]],
+                first_seen=first.ts, serial=serial, device=first.device, peer_ip=peer)
+        verdicts = [e for e in case.events_of("tls.handshake.failed")
+                    if _PEER_EXPIRED.search(e.fields.get("reason") or "") and "alert" not in e.fields.get("reason", "").lower()]
+        if verdicts:
+            first = verdicts[0]
+            peers = sorted({e.fields.get("peer_ip") for e in verdicts if e.fields.get("peer_ip")})
+            yield self.finding(f"TLS handshakes from {', '.join(peers) or 'phones'} failed because the peer's certificate "
+                               f"has expired ({len(verdicts)} time(s), first at {fmt_time(first.ts)}).",
+                               [Evidence.of(e) for e in verdicts[:3]], first_seen=first.ts, device=first.device)
+        for cert in certificates(case):
+            ends = cert.fields.get("not_after")
+            if ends is None or not is_phone_cert(cert):
+                continue
+            now, basis = device_now(case, cert.device)
+            confidence = Confidence.HIGH
+            if now is None:
+                now, basis, confidence = analysis_now(), TODAY_BASIS, Confidence.LOW
+            if ends < now:
+                yield self.finding(f"The phone {describe_cert(cert)} expired on {fmt_time(ends)}, {fmt_delta(now - ends)} "
+                                   f"before {fmt_time(now)} ({basis}).", [Evidence.of(cert)], confidence=confidence,
+                                   serial=cert.fields.get("serial"), device=cert.device)
+
+    @staticmethod
+    def _peer_of(case, event):
+        """The phone address of the handshake the verdict belongs to (nearest handshake event in the file)."""
+        best, distance = None, 10
+        for ev in case.events_of("tls.handshake"):
+            gap = abs(ev.source.first_line - event.source.first_line)
+            if ev.source.path == event.source.path and gap < distance and ev.fields.get("peer_ip"):
+                best, distance = ev.fields["peer_ip"], gap
+        return best

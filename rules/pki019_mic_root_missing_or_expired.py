@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import re
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import (
+    TODAY_BASIS, analysis_now, certificates, describe_cert, device_now, facts, fmt_time, is_mic_root,
+)
+
+# pki.trustpoint ca_subject of a MIC root: cn=CAP-RTP-002,o=Cisco Systems
+_MIC_SUBJECT = re.compile(r"CAP-RTP-|CAPF-[0-9A-F]|Cisco Manufacturing CA", re.IGNORECASE)
+MIC_AUTH_MODE = 4  # `AuthMode 4` in debug capf-server
+
+
+class MicRootMissingOrExpired(Rule):
+    """The Cisco manufacturing roots needed for MIC authentication are missing or expired.
+
+    What it detects
+        CAPF configured or seen using MIC authentication (`auth-mode MIC` under
+        `capf-server` or an ephone's `cert-oper`, `AuthMode 4` in `debug
+        capf-server`) while no MIC root (`CAP-RTP-001`, `CAP-RTP-002`,
+        `CAPF-<hex>`, `Cisco Manufacturing CA`) is among the router's CA
+        certificates or trustpoints; and MIC roots whose end date is before the
+        device's time (high when MIC authentication is in use, low otherwise).
+
+    Why it matters
+        CME verifies a phone's manufacturer-installed certificate against these
+        roots, imported by hand. The roots in Cisco's published example expired
+        (CAP-RTP-001 on 2023-02-06, CAP-RTP-002 on 2023-10-10, CAPF-7D7D0C0 on
+        2019-07-12), so MIC-mode LSC installs and MIC-based TLS fail.
+
+    Evidence
+        `CA Certificate` ... `cn=CAP-RTP-002,o=Cisco Systems` ... `end date:
+        20:27:37 UTC Oct 10 2023` against `show clock`; `capf-server` /
+        `auth-mode MIC` with no MIC root trustpoint in `show crypto pki
+        trustpoints status`.
+
+    Remediation
+        1. Import the issuers of the phones actually in use, one trustpoint
+           each: `configure terminal`, `crypto pki trustpoint <MICROOT>`,
+           `enrollment terminal`, `revocation-check none`, `end`,
+           `crypto pki authenticate <MICROOT>` (paste the certificate).
+        2. Where the roots have expired, switch CAPF to another mode:
+           `capf-server`, `auth-mode null-string` (or `auth-string`), and per
+           phone `cert-oper upgrade auth-mode null-string`.
+        Verify with `show crypto pki certificates` (MIC roots present and in
+        date) and CAPF sessions that end with the certificate stored.
+
+    False positives
+        Expired roots that nothing uses are harmless: reported at low severity.
+
+    References
+        Secure CME primer F37 mic-root-missing-or-expired (certificates of
+        sample 16 decoded), §1.1 trust anchors imported by hand.
+    """
+
+    id = "PKI019"
+    name = "mic-root-missing-or-expired"
+    title = "MIC root certificates missing or expired"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "capf", "mic")
+    requires = ("cert", "pki.trustpoint", "config.capf_server", "capf.summary", "capf.auth.result")
+    explains = ("CAPF002", "CAPF005", "CAPF007", "TLS003")
+    collect = ("show crypto pki certificates", "show crypto pki trustpoints status", "show capf-server summary",
+               "show clock detail")
+    remediation = (
+        "configure terminal",
+        " crypto pki trustpoint <MICROOT>",
+        "  enrollment terminal",
+        "  revocation-check none",
+        "end",
+        "crypto pki authenticate <MICROOT>",
+        "! where the roots are expired:",
+        "configure terminal",
+        " capf-server",
+        "  auth-mode null-string",
+        "end",
+    )
+    verify = "Verify with `show crypto pki certificates` (MIC roots present and in date) and CAPF sessions that store the certificate."
+
+    def evaluate(self, case):
+        mic_use = self._mic_use(case)
+        roots = [c for c in certificates(case) if is_mic_root(c)]
+        root_trustpoints = [t for t in facts(case, "pki.trustpoint") if _MIC_SUBJECT.search(t.fields.get("ca_subject") or "")]
+        trust_store_shown = bool(certificates(case) or facts(case, "pki.trustpoint"))
+        if mic_use and trust_store_shown and not roots and not root_trustpoints:
+            yield self.finding(f"CAPF uses MIC authentication ({mic_use[0][1]}) but no MIC root (CAP-RTP-00x, CAPF-<hex>, "
+                               "Cisco Manufacturing CA) is among the router's CA certificates or trustpoints, so phone "
+                               "MICs cannot be verified.", [Evidence.of(i) for i, _ in mic_use[:3]],
+                               confidence=Confidence.MEDIUM)
+        for root in roots:
+            ends = root.fields.get("not_after")
+            now, basis = device_now(case, root.device)
+            confidence = self.confidence
+            if now is None:
+                now, basis, confidence = analysis_now(), TODAY_BASIS, Confidence.LOW
+            if ends is None or ends >= now:
+                continue
+            message = f"The MIC root {describe_cert(root)} expired on {fmt_time(ends)} (by {basis}: {fmt_time(now)})"
+            if mic_use:
+                message += f"; CAPF uses MIC authentication ({mic_use[0][1]}), so MIC-based LSC installs fail."
+                severity = self.severity
+            else:
+                message += "; it matters only if MIC authentication is used."
+                severity = Severity.LOW
+            yield self.finding(message, [Evidence.of(root)] + [Evidence.of(i) for i, _ in mic_use[:2]],
+                               severity=severity, confidence=confidence, serial=root.fields.get("serial"),
+                               device=root.device)
+
+    @staticmethod
+    def _mic_use(case) -> list[tuple[object, str]]:
+        """(evidence item, description) of every sign that CAPF authenticates phones by MIC."""
+        uses = []
+        for f in facts(case, "config.capf_server") + facts(case, "capf.summary"):
+            if (f.fields.get("auth_mode") or "").lower() == "mic":
+                uses.append((f, "`capf-server` auth-mode MIC"))
+        for f in facts(case, "config.ephone"):
+            if (f.fields.get("cert_oper_auth_mode") or "").lower() == "mic":
+                uses.append((f, f"ephone {f.fields.get('ephone')} `cert-oper ... auth-mode MIC`"))
+        for ev in case.events_of("capf.auth.result"):
+            if ev.fields.get("auth_mode") == MIC_AUTH_MODE:
+                uses.append((ev, f"SEP{ev.fields.get('mac')} authenticated with AuthMode 4 (MIC)"))
+        return uses
