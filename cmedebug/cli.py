@@ -234,5 +234,14 @@ def rules_explain(rule_id):
     click.echo(cls.doc())
 
 
+def _add_export_command() -> None:
+    from cmedebug.export import events
+
+    main.add_command(events)
+
+
+_add_export_command()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
