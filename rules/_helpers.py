@@ -539,3 +539,14 @@ def nearest_before(case, anchor, kind: str, field: str):
                 and ev.fields.get(field):
             value = ev.fields[field]
     return value
+
+
+def cme_in_use(case) -> bool:
+    """The evidence is from a router running CME (configuration, show output or debugs)."""
+    return case.has("config.telephony_service", "telephony.security_info", "ephone", "capf", "ctl_client",
+                    "config.ephone", "config.ctl_client", "config.capf_server")
+
+
+def secure_cme_in_use(case) -> bool:
+    """CME with phone security configured or running (secure modes, CTL client, CAPF)."""
+    return secure_mode_intended(case) or case.has("config.ctl_client", "ctl_client", "config.capf_server", "capf")

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+
+
+class SecureConferenceUnsupported(Rule):
+    """Software three-way conferences are not secure.
+
+    What it detects
+        A Secure CME whose conferences are done in software (no `conference hardware` under
+        `telephony-service`; `max-conferences` as configured).
+        Reported only when phone security is in use.
+
+    Why it matters
+        Software three-way conferencing is not secure: an SRTP call falls back to RTP when it is
+        joined to a conference, and returns to SRTP only if both remaining parties are SRTP-capable
+        local SCCP phones on this CME and the creator is one of them.
+
+    Evidence
+        running-config `telephony-service` with `max-conferences 8` and without
+        `conference hardware`; `show ephone offhook` losing `Active Secure Call` during a conference.
+
+    Remediation
+        1. `configure terminal`
+        2. `telephony-service` / `conference hardware`
+        3. `sccp ccm group` / `associate profile` a secure DSP farm conference profile
+        4. `end`
+        Verify with `show ephone offhook` during a conference (`SRTP cipher:` stays).
+
+    False positives
+        None: this is by design; the advisory explains non-secure conference legs.
+
+    References
+        Seed article (Limitations); Secure CME primer §3.2 A1.
+    """
+
+    id = "LIM001"
+    name = "secure-conference-unsupported"
+    title = "Software three-way conferences are not secure (advisory)"
+    severity = Severity.INFO
+    confidence = Confidence.HIGH
+    tags = ("limitation", "advisory")
+    requires = ("config",)
+    collect = ("show running-config",)
+    remediation = (
+        "configure terminal",
+        " telephony-service",
+        "  conference hardware",
+        "end",
+    )
+    verify = "Verify with `show ephone offhook` during a conference (`SRTP cipher:` stays)."
+
+    def evaluate(self, case):
+        if not secure_cme_in_use(case):
+            return
+        for tel in facts(case, "config.telephony_service"):
+            if tel.fields.get("conference_hardware") is False:
+                count = tel.fields.get("max_conferences")
+                yield self.finding("Conferences are mixed in software" + (f" (max-conferences {count})" if count else "")
+                                   + ": secure calls drop to RTP (no encryption) while they are in a three-way "
+                                   "conference.", evidence_of([tel]))
+                return

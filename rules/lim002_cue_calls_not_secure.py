@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+
+
+class CueCallsNotSecure(Rule):
+    """Calls to Cisco Unity Express are not secure.
+
+    What it detects
+        A Secure CME with a voicemail pilot (`telephony-service` / `voicemail <number>`), i.e.
+        calls forwarded to Cisco Unity Express.
+        Reported only when phone security is in use.
+
+    Why it matters
+        Calls to Cisco Unity Express are not secure: they are downgraded to RTP. Secure voicemail
+        needs secure SCCP ports on Unity / Unity Connection instead.
+
+    Evidence
+        running-config `telephony-service` / `voicemail 7000`; calls to the voicemail number without
+        `SRTP cipher:` in `show ephone offhook`.
+
+    Remediation
+        1. Accept the downgrade, or integrate Unity Connection with secure SCCP ports
+        2. `configure terminal`, `telephony-service` / `voicemail <secure pilot>`, `end`
+        Verify with `show sccp connections` (`stype secure` on the voicemail ports).
+
+    False positives
+        None: this is by design.
+
+    References
+        Seed article (Limitations); Secure CME primer §3.2 A2 (Cisco's text contradicts itself on Unity Connection).
+    """
+
+    id = "LIM002"
+    name = "cue-calls-not-secure"
+    title = "Calls to Cisco Unity Express are not secure (advisory)"
+    severity = Severity.INFO
+    confidence = Confidence.HIGH
+    tags = ("limitation", "advisory")
+    requires = ("config",)
+    collect = ("show running-config",)
+    remediation = (
+        "! accept the downgrade, or use Unity Connection with secure SCCP voicemail ports",
+    )
+    verify = "Verify with `show sccp connections` (`stype secure` on the voicemail ports)."
+
+    def evaluate(self, case):
+        if not secure_cme_in_use(case):
+            return
+        for tel in facts(case, "config.telephony_service"):
+            if tel.fields.get("voicemail"):
+                yield self.finding(f"Calls to voicemail {tel.fields['voicemail']} (Cisco Unity Express) are not "
+                                   "secure: they are carried as RTP.", evidence_of([tel]))
+                return

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+
+
+class MohNotSecure(Rule):
+    """Music on hold is not secure.
+
+    What it detects
+        A Secure CME with music on hold configured (`telephony-service` / `moh <file>`).
+        Reported only when phone security is in use.
+
+    Why it matters
+        Music on hold is not secure: with `srtp fallback` a held call drops to RTP and returns to
+        SRTP on resume; in SRTP-only mode across a secure SIP trunk MOH, tone on hold and ringback
+        are not played at all.
+
+    Evidence
+        running-config `telephony-service` / `moh music-on-hold.au`.
+
+    Remediation
+        1. Accept the RTP leg while on hold, or
+        2. `configure terminal`, `telephony-service` / `no moh <file>` (tone on hold instead), `end`
+        Verify with `show ephone offhook` after resuming a held call (`SRTP cipher:` back).
+
+    False positives
+        None: this is by design.
+
+    References
+        Seed article (Limitations); Secure CME primer §3.2 A3.
+    """
+
+    id = "LIM003"
+    name = "moh-not-secure"
+    title = "Music on hold is not secure (advisory)"
+    severity = Severity.INFO
+    confidence = Confidence.HIGH
+    tags = ("limitation", "advisory")
+    requires = ("config",)
+    collect = ("show running-config",)
+    remediation = (
+        "! accept the RTP leg while on hold, or:",
+        "configure terminal",
+        " telephony-service",
+        "  no moh <file>",
+        "end",
+    )
+    verify = "Verify with `show ephone offhook` after resuming a held call (`SRTP cipher:` back)."
+
+    def evaluate(self, case):
+        if not secure_cme_in_use(case):
+            return
+        for tel in facts(case, "config.telephony_service"):
+            if tel.fields.get("moh"):
+                yield self.finding(f"Music on hold ({tel.fields['moh']}) is not secure: held calls are carried as "
+                                   "RTP while the music plays.", evidence_of([tel]))
+                return

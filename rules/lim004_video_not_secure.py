@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+
+
+class VideoNotSecure(Rule):
+    """Video calls are not secure.
+
+    What it detects
+        A Secure CME with video enabled on ephones (`ephone <n>` / `video`).
+        Reported only when phone security is in use.
+
+    Why it matters
+        Video calls are not secure on CME: the video stream (and the call) is not encrypted.
+
+    Evidence
+        running-config `ephone 5` / `video`.
+
+    Remediation
+        1. Accept non-secure video calls, or
+        2. `configure terminal`, `ephone <n>` / `no video`, `end`
+        Verify with `show ephone offhook` on a video call.
+
+    False positives
+        None: this is by design.
+
+    References
+        Seed article (Limitations); Secure CME primer §3.2 A4.
+    """
+
+    id = "LIM004"
+    name = "video-not-secure"
+    title = "Video calls are not secure (advisory)"
+    severity = Severity.INFO
+    confidence = Confidence.HIGH
+    tags = ("limitation", "advisory")
+    requires = ("config",)
+    collect = ("show running-config",)
+    remediation = (
+        "! accept non-secure video calls, or:",
+        "configure terminal",
+        " ephone <n>",
+        "  no video",
+        "end",
+    )
+    verify = "Verify with `show ephone offhook` on a video call."
+
+    def evaluate(self, case):
+        if not secure_cme_in_use(case):
+            return
+        video = [f for f in facts(case, "config.ephone") if f.fields.get("video")]
+        if video:
+            tags = ", ".join(str(f.fields.get("ephone")) for f in video[:8])
+            yield self.finding(f"Video is enabled on ephone {tags}: video calls are not secure.", evidence_of(video, 3))

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+
+
+class InbandDtmfConversionNotSecure(Rule):
+    """In-band to RFC 2833 DTMF conversion unsupported on secure calls.
+
+    What it detects
+        A Secure CME with dial-peers using RFC 2833 (`dtmf-relay rtp-nte`).
+        Reported only when phone security is in use.
+
+    Why it matters
+        Secure CME does not convert between in-band tones and RFC 2833: on secure calls digits
+        sent in-band by one side are not turned into RFC 2833 events for the other (RFC 2833 works
+        only when keys go to a secure DSP farm, not with codec passthrough).
+
+    Evidence
+        running-config `dial-peer voice 100 voip` / `dtmf-relay rtp-nte`.
+
+    Remediation
+        1. Use the same DTMF method end to end, or a secure DSP farm (transcoder) for the conversion
+        Verify with a test call sending digits to the IVR / voicemail.
+
+    False positives
+        None: this is by design.
+
+    References
+        Seed article (Limitations); Secure CME primer §3.2 A6.
+    """
+
+    id = "LIM006"
+    name = "inband-dtmf-conversion-not-secure"
+    title = "In-band to RFC 2833 DTMF conversion unsupported on secure calls (advisory)"
+    severity = Severity.INFO
+    confidence = Confidence.HIGH
+    tags = ("limitation", "advisory")
+    requires = ("config",)
+    collect = ("show running-config",)
+    remediation = (
+        "! use one DTMF method end to end, or a secure DSP farm for the conversion",
+    )
+    verify = "Verify with a test call sending digits to the IVR / voicemail."
+
+    def evaluate(self, case):
+        if not secure_cme_in_use(case):
+            return
+        nte = [f for f in facts(case, "config.dial_peer")
+               if any("rtp-nte" in str(d) for d in f.fields.get("dtmf_relay") or [])]
+        if nte:
+            tags = ", ".join(str(f.fields.get("tag")) for f in nte[:8])
+            yield self.finding(f"dial-peer {tags} use RFC 2833 (dtmf-relay rtp-nte): secure calls cannot convert "
+                               "between in-band tones and RFC 2833.", evidence_of(nte, 3))

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+
+
+class SipTrunkNotSupported(Rule):
+    """SIP trunk with Secure CME (only H.323 trunks supported).
+
+    What it detects
+        A Secure CME with VoIP dial-peers using SIP (`session protocol sipv2`).
+        Reported only when phone security is in use.
+
+    Why it matters
+        The seed article and the SRTP section of the CME Security guide say Secure CME supports
+        only H.323 trunks; newer restriction lists allow SIP and H.323 trunks on ISR G2 and a secure
+        SIP trunk (CME 10+) only on SCCP CME, with no secure SIP lines. Calls over such a trunk may
+        not be secure.
+
+    Evidence
+        running-config `dial-peer voice 200 voip` / `session protocol sipv2`.
+
+    Remediation
+        1. Check the CME release's restrictions
+        2. Use an H.323 trunk, or on CME 10+ a secure SIP trunk (`srtp`, `session transport tcp tls`)
+        Verify with `show call active voice brief` (the trunk leg shows SRTP).
+
+    False positives
+        CME 10 and later on ISR G2 support secure SIP trunks: confirm the release.
+
+    References
+        Seed article (Limitations); Secure CME primer §3.2 A7 (Cisco's pages disagree by release).
+    """
+
+    id = "LIM007"
+    name = "sip-trunk-not-supported"
+    title = "SIP trunk with Secure CME (only H.323 trunks supported) (advisory)"
+    severity = Severity.LOW
+    confidence = Confidence.HIGH
+    tags = ("limitation", "advisory")
+    requires = ("config",)
+    collect = ("show running-config",)
+    remediation = (
+        "! check the CME release; use an H.323 trunk, or a secure SIP trunk on CME 10+",
+    )
+    verify = "Verify with `show call active voice brief` (the trunk leg shows SRTP)."
+
+    def evaluate(self, case):
+        if not secure_cme_in_use(case):
+            return
+        sip = [f for f in facts(case, "config.dial_peer") if (f.fields.get("session_protocol") or "").startswith("sip")]
+        if sip:
+            tags = ", ".join(str(f.fields.get("tag")) for f in sip[:8])
+            yield self.finding(f"dial-peer {tags} use SIP (session protocol {sip[0].fields['session_protocol']}): "
+                               "Secure CME documents only H.323 trunks; calls over this trunk may not be secure.",
+                               evidence_of(sip, 3))

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Severity
+from cmedebug.rules._helpers import cme_in_use, evidence_of, facts
+
+# c2900-universalk9-mz.SPA.157-3.M4.bin / c2800nm-advipservicesk9-mz.124-24.T.bin / c3845-adventerprisek9-mz...
+FEATURE_SETS = ("universalk9", "advipservicesk9", "adventerprisek9")
+
+
+class ImageWithoutVoiceSecurity(Rule):
+    """The IOS image lacks the feature set Secure CME needs.
+
+    What it detects
+        `show version` -> `System image file is "flash:<image>"` naming an image
+        that is not one of the feature sets Cisco lists for Secure CME:
+        universal (`universalk9`), `advipservicesk9` or `adventerprisek9`, on a
+        router used for CME.
+
+    Why it matters
+        Without the voice and crypto (k9) features the commands Secure CME
+        needs (`telephony-service` security, `ctl-client`, `capf-server`,
+        `crypto pki server`) are rejected or missing: nothing secure can be built.
+
+    Evidence
+        `System image file is "flash:c2800nm-ipvoice-mz.124-24.T.bin"`.
+
+    Remediation
+        1. Download an image with the right feature set (universal on ISR G2).
+        2. `configure terminal`, `boot system flash:<new image>`, `end`, `write memory`.
+        3. `reload`.
+        Verify with `show version` (the image name contains universalk9,
+        advipservicesk9 or adventerprisek9).
+
+    False positives
+        Images whose names follow another pattern (IOS XE `packages.conf`) are
+        not judged.
+
+    References
+        Seed article (Specifications: universal, advipservicesk9, adventerprisek9);
+        Secure CME primer F43 image-or-licence-missing.
+    """
+
+    id = "PLAT001"
+    name = "image-without-voice-security"
+    title = "IOS image without the voice/security feature set"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("platform",)
+    requires = ("platform.version",)
+    collect = ("show version",)
+    remediation = (
+        "configure terminal",
+        " boot system flash:<image with universalk9|advipservicesk9|adventerprisek9>",
+        "end",
+        "write memory",
+        "reload",
+    )
+    verify = "Verify with `show version` (image name contains universalk9, advipservicesk9 or adventerprisek9)."
+
+    def evaluate(self, case):
+        for version in facts(case, "platform.version"):
+            image = (version.fields.get("image") or "").lower()
+            if not image.endswith(".bin") or any(s in image for s in FEATURE_SETS):
+                continue
+            level = {} if cme_in_use(case) else {"severity": Severity.MEDIUM, "confidence": Confidence.MEDIUM}
+            yield self.finding(f"The router runs {version.fields.get('image')}: not a universal, advipservicesk9 or "
+                               "adventerprisek9 image, so Secure CME cannot be configured.", evidence_of([version]),
+                               **level)
