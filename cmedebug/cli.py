@@ -243,5 +243,24 @@ def _add_export_command() -> None:
 _add_export_command()
 
 
+def _add_trust_commands() -> None:
+    from cmedebug.cli_trust import config, ctl
+
+    main.add_command(ctl)
+    main.add_command(config)
+
+
+_add_trust_commands()
+
+
+def _add_reproduce_command() -> None:
+    from cmedebug.refcme.command import reproduce
+
+    main.add_command(reproduce)
+
+
+_add_reproduce_command()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,125 @@
+"""The IOS certificate server (`crypto pki server`), issuing real X.509 certificates.
+
+IOS defaults used, and where they come from (``shared/domain/secure-cme-primer.md``):
+
+* CA key: 1024-bit RSA, generated at ``no shutdown`` when no key exists
+  (``% Generating 1024 bit RSA keys ...``, corpus samples 15 and 18; §2.1 step 4).
+* ``lifetime ca-certificate``: 1095 days; ``lifetime certificate``: 365 days;
+  an issued certificate never outlives the CA certificate; CRL every 168 hours
+  (§2.1 lifetime table, verified on Cisco's decoded example).
+* Granting: manual unless ``grant auto`` (§2.2 step 4).
+* Serial numbers: 1 for the CA certificate, then 2, 3, ... (sample 19).
+* Signature hash: SHA-256. Old IOS signed with MD5 or SHA-1, which the OpenSSL
+  behind Python's ``ssl`` refuses in certificate chains; this is the one place
+  the model departs from an IOS default, so that the TLS handshakes stay real.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from cmedebug.refcme.clock import VirtualClock
+from cmedebug.refcme.keys import rsa_key
+
+CA_KEY_BITS = 1024
+LIFETIME_CA_DAYS = 1095
+LIFETIME_CERT_DAYS = 365
+CRL_HOURS = 168
+
+
+def name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def build_cert(subject: x509.Name, public_key, issuer: x509.Name, signer_key, serial: int,
+               not_before: datetime, not_after: datetime, *, ca: bool) -> x509.Certificate:
+    usage = x509.KeyUsage(digital_signature=not ca, content_commitment=False, key_encipherment=not ca,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                          encipher_only=False, decipher_only=False)
+    return (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
+            .serial_number(serial).not_valid_before(not_before.replace(microsecond=0))
+            .not_valid_after(not_after.replace(microsecond=0))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(usage, critical=True)
+            .sign(signer_key, hashes.SHA256()))
+
+
+@dataclass
+class Request:
+    """An enrollment request in the CA's database (`show crypto pki server <CA> requests`)."""
+
+    id: int
+    subject: x509.Name
+    public_key: rsa.RSAPublicKey
+    fingerprint: str
+    state: str = "pending"  # pending | granted
+    cert: x509.Certificate | None = None
+
+
+@dataclass
+class IosCa:
+    name: str
+    clock: VirtualClock
+    address: str
+    seed: int = 0
+    grant_auto: bool = True
+    http_server: bool = True
+    lifetime_ca_days: int = LIFETIME_CA_DAYS
+    lifetime_cert_days: int = LIFETIME_CERT_DAYS
+    cdp_url: str | None = None
+    database_url: str = "nvram:"
+    enabled: bool = False
+    generation: int = 0
+    key: rsa.RSAPrivateKey | None = None
+    cert: x509.Certificate | None = None
+    last_serial: int = 0
+    requests: list[Request] = field(default_factory=list)
+
+    def enable(self, log) -> None:
+        """``no shutdown``: generate the key and the self-signed CA certificate."""
+        log.log("CRYPTO_CS: enter FSM: input state disabled, input signal no shut", "crypto pki server")
+        log.log("CRYPTO_CS: starting enabling checks", "crypto pki server")
+        log.log("CRYPTO_CS: nvram filesystem", "crypto pki server")
+        log.log(f"CRYPTO_CS: file opened: nvram:{self.name}.ser", "crypto pki server")
+        log.log("CRYPTO_CS: closed ser file", "crypto pki server")
+        self.generation += 1
+        self.key = rsa_key(f"ca/{self.name}/{self.generation}", CA_KEY_BITS, self.seed)
+        log.console(f"% Generating {CA_KEY_BITS} bit RSA keys, keys will be non-exportable...[OK]")
+        now = self.clock.now
+        self.last_serial = 1
+        self.requests.clear()
+        self.cert = build_cert(name(self.name), self.key.public_key(), name(self.name), self.key, 1,
+                               now, now + timedelta(days=self.lifetime_ca_days), ca=True)
+        self.enabled = True
+        log.console("% Certificate Server enabled.")
+        log.log("%PKI-6-CS_ENABLED: Certificate server now enabled.")
+        if self.grant_auto:
+            log.log("%PKI-6-CS_GRANT_AUTO: All enrollment requests will be automatically granted.")
+
+    def rebuild(self, log) -> None:
+        """``no crypto pki server``, database deleted, built again: a new key and CA certificate."""
+        self.enabled = False
+        self.enable(log)
+
+    def receive(self, subject: x509.Name, public_key, fingerprint: str) -> Request:
+        """A SCEP PKIOperation: granted at once with ``grant auto``, else left pending."""
+        request = Request(len(self.requests) + 1, subject, public_key, fingerprint)
+        self.requests.append(request)
+        if self.grant_auto:
+            self.grant(request)
+        return request
+
+    def grant(self, request: Request) -> None:
+        request.cert = self.issue(request.subject, request.public_key)
+        request.state = "granted"
+
+    def issue(self, subject: x509.Name, public_key) -> x509.Certificate:
+        now = self.clock.now
+        end = min(now + timedelta(days=self.lifetime_cert_days), self.cert.not_valid_after_utc)
+        self.last_serial += 1
+        return build_cert(subject, public_key, self.cert.subject, self.key, self.last_serial, now, end, ca=False)

@@ -1,0 +1,139 @@
+"""The CME router: configuration, its PKI, and the services it runs for the phones."""
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass, field
+
+from cmedebug.refcme import signer
+from cmedebug.refcme.ca import IosCa
+from cmedebug.refcme.capf import AUTH_MODES, CapfConfig, CapfServer
+from cmedebug.refcme.ctl_client import CtlClient
+from cmedebug.refcme.debuglog import RouterLog
+from cmedebug.refcme.sccp import SccpService, validity_problem
+from cmedebug.refcme.tftp import TftpServer
+from cmedebug.refcme.trustpoints import Trustpoint
+
+DEBUGS = ("crypto pki transactions", "crypto pki messages", "crypto pki server", "ctl-client", "tftp events",
+          "capf-server all", "ephone register")
+
+
+@dataclass
+class Ephone:
+    number: int
+    mac: str
+    security_mode: str | None = None  # ephone-level `device-security-mode` (overrides the global one)
+    cert_oper: tuple[str, str] | None = None  # (`upgrade`|`delete`|`fetch`, auth-mode)
+    capf_auth_str: str | None = None
+
+    @property
+    def device(self) -> str:
+        return f"SEP{self.mac}"
+
+    @property
+    def dotted_mac(self) -> str:
+        m = self.mac
+        return f"{m[0:4]}.{m[4:8]}.{m[8:12]}"
+
+
+@dataclass
+class Router:
+    log: RouterLog
+    ca: IosCa | None
+    address: str = "10.1.1.1"
+    trustpoints: dict[str, Trustpoint] = field(default_factory=dict)
+    secure_signaling: str | None = "cme-sccp"
+    tftp_credentials: str | None = "cme-tftp"
+    device_security_mode: str = "encrypted"
+    ephones: list[Ephone] = field(default_factory=list)
+    ctl_client: CtlClient | None = None
+    capf_config: CapfConfig = field(default_factory=CapfConfig)
+    tls_minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1
+    http_server: bool = True
+    ntp_server: str | None = "10.1.1.254"
+    crl_reachable: bool = True
+    secure_listener_wanted: bool = True  # False when secure-signaling was applied before its trustpoint was enrolled
+    tftp: TftpServer = None
+    capf: CapfServer | None = None
+    sccp: SccpService | None = None
+
+    def __post_init__(self) -> None:
+        self.tftp = TftpServer(self.log)
+
+    @property
+    def hostname(self) -> str:
+        return self.log.hostname
+
+    @property
+    def clock(self):
+        return self.log.clock
+
+    def ephone_for(self, device: str) -> Ephone | None:
+        return next((e for e in self.ephones if e.device == device), None)
+
+    # -- building ------------------------------------------------------------------
+    def enroll_all(self, cas: list[IosCa], names=None, *, new_key: bool = False) -> None:
+        for tp in self.trustpoints.values():
+            if tp.enrollment_url is None or (names is not None and tp.name not in names):
+                continue
+            ca = next((c for c in cas if c.address == tp.ca_host), None)
+            if tp.authenticate(ca, self.log):
+                tp.enroll(ca, self.log, new_key=new_key)
+
+    def regenerate_ctl(self) -> None:
+        if self.ctl_client is None:
+            return
+        data = self.ctl_client.regenerate(self.trustpoints, self.log, self.clock.now, self.hostname)
+        if data is not None:
+            for e in self.ephones:
+                self.tftp.publish(f"CTLSEP{e.mac}.tlv", data)
+
+    def create_cnf_files(self) -> None:
+        for e in self.ephones:
+            mode = e.security_mode or self.device_security_mode
+            capf_mode = AUTH_MODES[e.cert_oper[1]] if e.cert_oper else 0
+            xml = signer.cnf_xml(e.mac, self.address, mode, capf_mode, self.capf_config.port)
+            self.tftp.publish(f"SEP{e.mac}.cnf.xml", xml)
+            tp = self.trustpoints.get(self.tftp_credentials) if self.tftp_credentials else None
+            self.tftp.publish(f"SEP{e.mac}.cnf.xml.sgn", signer.signed_cnf(e.mac, xml, tp, self.clock.now))
+
+    # -- services ----------------------------------------------------------------------
+    def start_services(self) -> None:
+        """CAPF and SCCP listeners on loopback, with the certificates as they are now."""
+        self.stop_services()
+        issuers = [self.ca.cert] if self.ca and self.ca.cert else []
+        cfg = self.capf_config
+        cfg.operations = {e.device: e.cert_oper[0] for e in self.ephones if e.cert_oper}
+        cfg.auth_strings = {e.device: e.capf_auth_str for e in self.ephones if e.capf_auth_str}
+        modes = {e.cert_oper[1] for e in self.ephones if e.cert_oper}
+        if modes:
+            cfg.auth_mode = modes.pop()
+        capf_tp = self.trustpoints.get(cfg.trustpoint)
+        if capf_tp is not None and capf_tp.cert is not None and self.ca is not None:
+            self.capf = CapfServer(cfg, capf_tp, self.ca, issuers, self.log)
+        secure_tp = self.trustpoints.get(self.secure_signaling) if self.secure_signaling else None
+        if not self.secure_listener_wanted:
+            secure_tp = None
+        self.sccp = SccpService(self, secure_trustpoint=secure_tp, trusted_issuers=issuers,
+                                minimum_tls=self.tls_minimum)
+
+    def stop_services(self) -> None:
+        for service in (self.capf, self.sccp):
+            if service is not None:
+                service.close()
+        self.capf = self.sccp = None
+
+    # -- the router's own certificate checks ---------------------------------------------
+    def pki_check(self, cert) -> bool:
+        problem = validity_problem(cert, self.clock.now)
+        if problem:
+            self.log.log(problem)
+        return problem is None
+
+    def revocation_check(self, trustpoint) -> str | None:
+        """Revocation of the peer's chain, per the CA trustpoint's `revocation-check`."""
+        anchor = self.trustpoints.get(self.ca.name) if self.ca else None
+        if anchor is None or anchor.revocation_check != "crl" or self.crl_reachable:
+            return None
+        self.log.log(f"%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint {anchor.name} failed")
+        self.log.console("Reason : Enrollment URL not configured.")
+        return "certificate verify failed"

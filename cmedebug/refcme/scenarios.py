@@ -1,0 +1,264 @@
+"""The catalogue of named scenarios: each a real fault injected into the model.
+
+``reproduce(name, out, seed)`` plays one and writes its folder, with a
+``scenario.toml`` saying what was injected and which rules must (not) fire;
+the rule ids are the contract of the rule catalogue (first root cause first).
+"""
+from __future__ import annotations
+
+import shutil
+import ssl
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Callable
+
+from cmedebug.refcme import runner
+from cmedebug.refcme.runner import DAY, NOW, World, boot_phone, build, history, make_world, start_capture
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    injected: str
+    play: Callable[[World], None]
+    first_root: tuple[str, ...] = ()
+    must_fire: tuple[str, ...] = ()
+    must_not_fire: tuple[str, ...] = ()
+    phone_outcome: str = ""  # what the phone ends in
+    world: dict = field(default_factory=dict)  # make_world() keywords
+
+
+def _plain(world: World) -> None:
+    build(world)
+    boot_phone(world)
+
+
+def _configure(change: Callable[[World], None]) -> Callable[[World], None]:
+    """A fault made in the configuration before the system is built."""
+    def play(world: World) -> None:
+        change(world)
+        _plain(world)
+    return play
+
+
+def _after_history(change: Callable[[World], None]) -> Callable[[World], None]:
+    """A system that worked, then something changed; the capture starts at the change."""
+    def play(world: World) -> None:
+        history(world)
+        start_capture(world)
+        change(world)
+        world.router.start_services()
+        boot_phone(world)
+    return play
+
+
+def _reload_unset(world: World) -> None:
+    world.router.clock.reload_unset()
+    world.log.lines.clear()
+    start_capture(world)
+
+
+def _age(days: float) -> Callable[[World], None]:
+    return lambda world: world.timeline.advance(days * DAY)
+
+
+def _rebuild_ca(world: World) -> None:
+    router = world.router
+    router.ca.rebuild(world.log)
+    router.trustpoints[router.ca.name].ca_cert = router.ca.cert
+    router.enroll_all([router.ca], ("cme-sccp", "cme-tftp", "cme-capf"), new_key=True)
+    router.create_cnf_files()  # `create cnf-files`, but no `ctl-client` / `regenerate`
+
+
+def _rekey_sasts(world: World) -> None:
+    router = world.router
+    router.enroll_all([router.ca], ("sast1", "sast2"), new_key=True)
+    router.regenerate_ctl()
+
+
+def _set(**changes) -> Callable[[World], None]:
+    """Attribute changes on the router (``capf_config__keygen_timeout_min`` reaches one level down)."""
+    def change(world: World) -> None:
+        for key, value in changes.items():
+            target, attr = world.router, key
+            if "__" in key:
+                head, attr = key.split("__")
+                target = getattr(world.router, head)
+            setattr(target, attr, value)
+    return change
+
+
+def _each_trustpoint(**changes) -> Callable[[World], None]:
+    def change(world: World) -> None:
+        for tp in runner.FUNCTIONAL:
+            for key, value in changes.items():
+                setattr(world.router.trustpoints[tp], key, value)
+    return change
+
+
+def _ephone(**changes) -> Callable[[World], None]:
+    def change(world: World) -> None:
+        for key, value in changes.items():
+            setattr(world.router.ephones[0], key, value)
+    return change
+
+
+def _phone(**changes) -> Callable[[World], None]:
+    def change(world: World) -> None:
+        for key, value in changes.items():
+            setattr(world.phone, key, value)
+    return change
+
+
+def _both(*changes) -> Callable[[World], None]:
+    def change(world: World) -> None:
+        for c in changes:
+            c(world)
+    return change
+
+
+def _crl_unreachable(world: World) -> None:
+    world.router.trustpoints[world.ca.name].revocation_check = "crl"
+    world.ca.database_url = "tftp://10.1.1.50/cme-root/"
+    world.router.crl_reachable = False
+
+
+def _key_too_small(world: World) -> None:
+    """Trustpoints without `rsakeypair`: IOS auto-generates 512-bit keys at enrollment.
+    The phone already holds an LSC, so it goes straight to TLS on 2443."""
+    _each_trustpoint(key_bits=None)(world)
+    world.router.ephones[0].cert_oper = None
+    build(world)
+    key = runner.rsa_key(f"lsc/{world.phone.mac}", 1024, world.seed)
+    world.phone.state.lsc = (world.ca.issue(runner.name(world.phone.device), key.public_key()), key)
+    boot_phone(world)
+
+
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
+    Scenario("healthy", "Baseline: CA, trustpoints, CTL, signed config, CAPF LSC upgrade, secure registration.",
+             "nothing", _plain, (), (), ("CLK001", "PKI001", "CTL001", "CTL005", "TLS001", "CAPF001"),
+             "registered-secure"),
+    Scenario("clock-never-set", "The system was built with the right time; after a reload the clock was never "
+             "set, so it runs at the boot default (Mar 1 2002) and every certificate is not yet valid.",
+             "router reload without NTP or calendar: clock at 00:00 UTC Fri Mar 1 2002 (`*` stamps)",
+             _after_history(_reload_unset), ("CLK001",), ("CLK001", "CLK002"), ("PKI001",), "stopped:register"),
+    Scenario("ca-clock-ahead", "The CA runs on another router whose clock is 6 hours ahead: certificates it "
+             "issues start in CME's future.", "CA router clock +6 h (NTP on neither side in agreement)",
+             _plain, ("CLK005",), ("CLK005", "CLK002"), (), "stopped:register",
+             {"ca_router_offset": timedelta(hours=6)}),
+    Scenario("cert-expired", "Built 400 days ago with the default 365-day certificate lifetime and no "
+             "auto-enroll: CME's TLS certificate has expired.", "400 days of virtual time after the build",
+             _after_history(_age(400)), ("PKI001",), ("PKI001",), ("CLK001", "PKI002"), "stopped:register",
+             {"start": NOW - timedelta(days=400)}),
+    Scenario("ca-cert-expired", "The IOS CA certificate (default 1095 days) expired 5 days ago; with `lifetime "
+             "certificate 1825` every certificate it issued ended at the same moment.",
+             "1100 days of virtual time after the build; no auto-rollover",
+             _after_history(_age(1100)), ("PKI002",), ("PKI002",), ("CLK001",), "stopped:register",
+             {"start": NOW - timedelta(days=1100)}),
+    Scenario("http-server-off", "`no ip http server` on the CA router: SCEP cannot reach the CA, no trustpoint "
+             "is enrolled, no CTL can be built, the phone registers non-secure.", "no ip http server",
+             _configure(_set(http_server=False)), ("PKI004",), ("PKI004",), ("PKI007",), "registered-nonsecure"),
+    Scenario("enrollment-pending-manual-grant", "The CA grants manually (no `grant auto`): every enrollment "
+             "request waits as pending.", "no grant auto on the certificate server",
+             _configure(lambda w: setattr(w.ca, "grant_auto", False)), ("PKI005",), ("PKI005",), ("PKI004",),
+             "registered-nonsecure"),
+    Scenario("ca-unreachable", "The trustpoints' enrollment URL names an address where no CA answers.",
+             "enrollment url http://10.1.1.99:80 on every functional trustpoint",
+             _configure(_each_trustpoint(enrollment_url="http://10.1.1.99:80")), ("PKI007",), ("PKI007",),
+             ("PKI004",), "registered-nonsecure"),
+    Scenario("crl-unreachable", "The CA trustpoint checks revocation by CRL (the IOS default) and the CRL "
+             "cannot be fetched, so CME rejects the phone's certificate in the TLS handshake.",
+             "revocation-check crl on the CA trustpoint; CRL storage unreachable",
+             _configure(_crl_unreachable), ("PKI011",), ("PKI011",), (), "stopped:register"),
+    Scenario("ca-rebuilt-stale-ctl", "The CA was rebuilt and CME/TFTP/CAPF re-enrolled with new keys, but the "
+             "CTL was not regenerated: its CME record no longer matches what CME presents on 2443.",
+             "CA rebuilt, three trustpoints re-enrolled, no `regenerate`",
+             _after_history(_rebuild_ca), ("CTL002",), ("CTL002", "CTL003"), (), "stopped:tls"),
+    Scenario("sast-changed", "SAST1 and SAST2 were re-enrolled with new keys and the CTL regenerated: the "
+             "phone refuses the new CTL (Trust List Update Failed) and keeps the old one.",
+             "sast1 and sast2 re-keyed, CTL regenerated", _after_history(_rekey_sasts), ("CTL005",),
+             ("CTL005",), (), "registered-secure"),
+    Scenario("config-signed-by-untrusted", "Configs are signed with the CME TLS trustpoint while the CTL's TFTP "
+             "record names cme-tftp: the phone rejects its signed configuration.",
+             "tftp-server-credentials trustpoint cme-sccp", _configure(_set(tftp_credentials="cme-sccp")),
+             ("CTL004",), ("CTL004",), (), "stopped:config"),
+    Scenario("ctl-not-served", "The ctl-client is configured but `regenerate` was never run: no CTL exists, the "
+             "phone registers non-secure.", "no CTL file",
+             _configure(lambda w: setattr(w.router.ctl_client, "regenerate", lambda *a, **k: None)),
+             ("CTL001",), ("CTL001",), (), "registered-nonsecure"),
+    Scenario("capf-auth-string-mismatch", "CAPF auth-string mode; the user types a different string than the "
+             "ephone's capf-auth-str.", "capf-auth-str 1234, typed 4321",
+             _configure(_both(_ephone(cert_oper=("upgrade", "auth-string"), capf_auth_str="1234"),
+                              _phone(auth_string="4321"))),
+             ("CAPF001",), ("CAPF001",), (), "stopped:capf"),
+    Scenario("capf-auth-mode-mismatch", "CAPF told to authenticate by existing LSC on a phone that has none.",
+             "cert-oper upgrade auth-mode LSC on a phone without an LSC",
+             _configure(_ephone(cert_oper=("upgrade", "LSC"))), ("CAPF002",), ("CAPF002",), (), "stopped:capf"),
+    Scenario("capf-cert-oper-not-set", "No certificate operation is configured, so the phone never gets an LSC "
+             "and offers its MIC, whose issuer CME does not trust.", "no cert-oper on the ephone",
+             _configure(_ephone(cert_oper=None)), ("CAPF003",), ("CAPF003",), (), "stopped:tls"),
+    Scenario("capf-keygen-timeout", "2048-bit phone keys take the phone 10 minutes; the CAPF server gives up "
+             "after a 1-minute keygen timeout and one retry.", "phone-key-size 2048, keygen-timeout 1, "
+             "keygen-retry 1", _configure(_both(_set(capf_config__phone_key_size=2048,
+                                                     capf_config__keygen_timeout_min=1,
+                                                     capf_config__keygen_retry=1))),
+             ("CAPF004",), ("CAPF004",), (), "stopped:capf"),
+    Scenario("secure-listener-down", "secure-signaling was applied before cme-sccp was enrolled and never "
+             "re-applied: nothing listens on 2443.", "no TLS listener on 2443",
+             _configure(_set(secure_listener_wanted=False)), ("TLS001",), ("TLS001",), (), "stopped:tls"),
+    Scenario("tls-version-mismatch", "CME requires TLS 1.2 while the phone speaks only TLS 1.0.",
+             "secure SCCP minimum TLS 1.2; phone maximum TLS 1.0",
+             _configure(_both(_set(tls_minimum=ssl.TLSVersion.TLSv1_2), _phone(max_tls=ssl.TLSVersion.TLSv1))),
+             ("TLS002",), ("TLS002",), (), "stopped:tls"),
+    Scenario("key-too-small", "Trustpoints enrolled without `rsakeypair`: IOS auto-generated 512-bit keys, "
+             "which the phone refuses on 2443.", "no rsakeypair: %CRYPTO-6-AUTOGEN 512 bit",
+             _key_too_small, ("PKI013",), ("PKI013",), (), "stopped:tls"),
+    Scenario("device-security-mode-nonsecure", "The ephone overrides the global encrypted mode with "
+             "`device-security-mode none`: the phone registers non-secure.", "ephone device-security-mode none",
+             _configure(_ephone(security_mode="none")), ("CFG003",), ("CFG003", "CFG007"), (),
+             "registered-nonsecure"),
+]}
+
+
+def _toml_list(items) -> str:
+    return "[" + ", ".join(f'"{i}"' for i in items) + "]"
+
+
+def _toml_text(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def scenario_toml(s: Scenario, world: World, seed: int) -> str:
+    outcome = world.phone.outcome if world.phone.stopped_at is None else f"stopped:{world.phone.stopped_at}"
+    return "\n".join([
+        f"name = {_toml_text(s.name)}", f"description = {_toml_text(s.description)}",
+        f"injected = {_toml_text(s.injected)}", f"seed = {seed}",
+        "regenerate = \"cmedebug reproduce --all --out sample_logs\"", "",
+        "[phone]", f"outcome = {_toml_text(outcome)}", f"detail = {_toml_text(world.phone.outcome)}", "",
+        "[expect]", f"first_root = {_toml_list(s.first_root)}", f"must_fire = {_toml_list(s.must_fire)}",
+        f"must_not_fire = {_toml_list(s.must_not_fire)}",
+        *(["max_severity = \"low\""] if not s.first_root else []), ""])
+
+
+def reproduce(name: str, out: Path, seed: int = 0) -> World:
+    """Play scenario ``name`` and write its folder ``out`` (replaced if it exists)."""
+    scenario = SCENARIOS[name]
+    world = make_world(seed, **scenario.world)
+    try:
+        scenario.play(world)
+    finally:
+        world.router.stop_services()
+    if out.exists():
+        shutil.rmtree(out)
+    runner.collect(world, out)
+    (out / "scenario.toml").write_text(scenario_toml(scenario, world, seed))
+    return world
+
+
+def timed_reproduce(name: str, out: Path, seed: int = 0) -> tuple[World, float]:
+    started = time.monotonic()
+    world = reproduce(name, out, seed)
+    return world, time.monotonic() - started
