@@ -7,7 +7,11 @@ rules decide what that means.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+
+from cryptography import x509
 
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
@@ -127,7 +131,15 @@ _DIALOGUE = re.compile(
     r"|Create a challenge password|Include (?:the router serial number|an IP address)|The 'show crypto pki"
     r"|This will cause all certificate requests|Once you start the server|the configuration\.|Exporting Certificate Server)"
     r"|Certificate has the following attributes:|Are you sure you want to do this\?|Request certificate from CA\?"
-    r"|(?:Re-enter )?[Pp]assword:")
+    r"|(?:Re-enter )?[Pp]assword:|End with a blank line or the word \"quit\"")
+# Enter the base 64 encoded CA certificate.     (`crypto pki authenticate <tp>` with `enrollment terminal`)
+_PASTE_START = re.compile(r"Enter the base 64 encoded (?:CA )?certificate\.?")
+# End with a blank line or the word "quit" on a line by itself
+_PASTE_HINT = re.compile(r"End with a blank line or the word \"quit\"")
+# MIIDqDCCApCgAwIBAgIQNT+yS9cPFKNGwfOprHJWdTANBgkqhkiG9w0BAQUFADAu
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]{1,76}={0,2}$")
+# crypto pki authenticate CME-TLS
+_AUTHENTICATE = re.compile(r"cry(?:pto)? (?:pki|ca) auth(?:enticate)? +(?P<trustpoint>\S+)", re.I)
 # GET /cgi-bin/pkiclient.exe?operation=GetCACert&message=CME HTTP/1.0
 _HTTP_REQUEST = re.compile(r"(?:GET|POST) (?P<url>\S+)")
 _QUERY = re.compile(r"[?&](?P<key>operation|message)=(?P<value>[^&\s]*)")
@@ -140,14 +152,34 @@ class PkiParser(LineParser):
     description = "debug crypto pki (transactions, messages, validation, server), %PKI- syslogs, crypto pki dialogues"
     keywords = ("%PKI-", "CRYPTO_PKI", "status = 0x", "CRYPTO_CS", "expired database", ".c(", "signer count",
                 "%", "Fingerprint", "Trustpoint CA", "Certificate has", "Are you sure", "assword:",
-                "Request certificate", "GET /", "POST /", "User-Agent:", "Host:")
+                "Request certificate", "GET /", "POST /", "User-Agent:", "Host:", "base 64", "End with")
+    commands = (r"cry(?:pto)? (?:pki|ca) auth(?:enticate)?",)
     priority = 20
 
     def __init__(self) -> None:
         self.scep_request = None  # the last `Sending CA Certificate Request:` event, until its HTTP lines are read
+        self.paste: dict | None = None  # a CA certificate being pasted into `crypto pki authenticate`
 
     def parse(self, rec: Record, ctx: Context):
         text = rec.text
+        if self.paste is not None:
+            if _BASE64_LINE.match(text) and text != "quit":
+                self.paste["lines"].append(rec.lines[0])
+                self.paste["body"].append(text)
+                self.paste["last"] = rec.last_line
+                return []
+            if not self.paste["body"] and (not text or _PASTE_HINT.match(text)):
+                return []  # the hint, or blank lines before the data
+            if text in ("", "quit"):
+                return self._end_paste(ctx, rec.last_line if text else None)
+            interrupted = self._end_paste(ctx, None)  # something else cut the paste short
+            if interrupted:
+                return interrupted + (self.parse(rec, ctx) or [])
+        if _PASTE_START.match(text):
+            m = _AUTHENTICATE.search(ctx.command or "")
+            self.paste = {"trustpoint": m.group("trustpoint") if m else None, "first": rec.first_line,
+                          "last": rec.last_line, "lines": [], "body": []}
+            return []
         if rec.facility == "PKI":
             return [self._syslog(rec, ctx)]
         if rec.facility is not None:
@@ -181,6 +213,29 @@ class PkiParser(LineParser):
         if _DIALOGUE.match(text):
             return []
         return None
+
+    def end_block(self, ctx: Context):
+        return self._end_paste(ctx, None) if self.paste is not None else []
+
+    def _end_paste(self, ctx: Context, quit_line: int | None):
+        """The pasted CA certificate as a `cert` fact (the fields of show crypto pki
+        certificates); a paste that does not decode is reported, with its lines."""
+        from cmedebug.parsers.show_pki_certificates import decoded_fields
+
+        paste, self.paste = self.paste, None
+        if not paste["body"]:
+            return []
+        last = quit_line or paste["last"]
+        try:
+            cert = x509.load_der_x509_certificate(base64.b64decode("".join(paste["body"]), validate=True))
+        except (binascii.Error, ValueError) as exc:
+            ctx.warnings.append(f"{ctx.path}:{paste['first']}-{last}: the CA certificate pasted into "
+                                f"crypto pki authenticate does not decode ({exc.__class__.__name__}: {exc})")
+            return [ctx.fact("pki.ca.paste_undecodable", first_line=paste["first"], last_line=last,
+                             raw=paste["lines"], trustpoint=paste["trustpoint"], reason=str(exc))]
+        trustpoints = [paste["trustpoint"]] if paste["trustpoint"] else []
+        return [ctx.fact("cert", first_line=paste["first"], last_line=last, raw=paste["lines"], role="ca",
+                         trustpoints=trustpoints, origin="crypto pki authenticate", **decoded_fields(cert))]
 
     @staticmethod
     def _add_http(event, lines) -> None:

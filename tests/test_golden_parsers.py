@@ -66,8 +66,13 @@ def _expected_path(case: Path, folder: Path | None = None) -> Path:
     return (folder or case.parent) / (case.name.rsplit(".", 1)[0] + EXPECTED)
 
 
+UNSTABLE_FIELDS = ("checked_at",)  # cert.analysis: the time the analysis ran
+
+
 def _portable(item: dict, keep_content: bool) -> dict:
     item["source"]["path"] = Path(item["source"]["path"]).name
+    for name in UNSTABLE_FIELDS:
+        item["fields"].pop(name, None)
     if not keep_content:
         item.pop("raw", None)
         item["fields"].pop("text", None)
