@@ -125,10 +125,10 @@ def validity_problems(not_before: datetime, not_after: datetime, when: datetime,
 
 
 def date_problems(not_before: datetime, not_after: datetime, at: datetime | None,
-                  device_clocks: dict[str, datetime]) -> list[Problem]:
+                  device_clocks: dict[str, datetime], at_label: str = "reference time") -> list[Problem]:
     """Validity at ``at`` (codes ``expired`` / ``not-yet-valid``) and at each device's
     believed time (the same codes with ``-on-device``)."""
-    problems = validity_problems(not_before, not_after, at, "reference time") if at is not None else []
+    problems = validity_problems(not_before, not_after, at, at_label) if at is not None else []
     for device, believed in device_clocks.items():
         problems += [Problem(f"{p.code}-on-device", p.severity, p.message)
                      for p in validity_problems(not_before, not_after, believed, f"clock of {device}")]
@@ -155,14 +155,15 @@ _TLS_SERVER_ROLES = ("ccm", "ccm+tftp", "capf")
 
 def analyze_certificate(cert: x509.Certificate, *, at: datetime | None = None,
                         device_clocks: dict[str, datetime] | None = None,
-                        issuers: Iterable[x509.Certificate] = (), role: str | None = None) -> CertAnalysis:
+                        issuers: Iterable[x509.Certificate] = (), role: str | None = None,
+                        at_label: str = "reference time") -> CertAnalysis:
     """Every problem of ``cert``: validity at ``at`` and at each device's believed
     time, key and signature strength, chaining to one of ``issuers`` (or itself),
     and the extensions a certificate in ``role`` needs (ca, sast, ccm, ccm+tftp,
     tftp, capf)."""
     result = CertAnalysis(fields=cert_fields(cert))
     f = result.fields
-    result.problems += date_problems(f["not_before"], f["not_after"], at, device_clocks or {})
+    result.problems += date_problems(f["not_before"], f["not_after"], at, device_clocks or {}, at_label)
     result.problems += _strength_problems(cert, f)
     result.problems += _chain_problems(cert, list(issuers), result)
     if role:
