@@ -217,8 +217,12 @@ class CapfServer:
         if request.state != "granted":
             return "ca-pending"
         self.sessions[device] = "AWAIT STORE CERT RESP"
+        # the two store lines are inferred from the documented delete shapes (corpus sample 01)
+        self._debug(f"ephone_capf_send_store_cert_req_msg: {device}")
         self._send(sock, STORE_CERT_REQUEST, [(E_CERT_TYPE, b"\x01"), (E_CERTIFICATE, wrap_certificate(request.cert))])
-        self._read(sock)
+        _, elements = self._read(sock)
+        if elements.get(E_REASON) == bytes([REASON_OK]):
+            self._debug(f"certificate store successful for {device}")
         self._end(sock, device, REASON_OK)
         return "upgraded"
 

@@ -151,6 +151,7 @@ class SccpService:
         self.log.log(f"%IPPHONE-6-REGISTER: ephone-{ephone}:{device} IP:{self.peer.ip} Socket:{sock} "
                      f"DeviceType:Phone has registered.")
         self.registered[device] = mode
+        self.registered_from = self.peer
         return f"registered-{mode}"
 
     def close(self) -> None:

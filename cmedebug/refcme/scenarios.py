@@ -249,11 +249,11 @@ def reproduce(name: str, out: Path, seed: int = 0) -> World:
     world = make_world(seed, **scenario.world)
     try:
         scenario.play(world)
+        if out.exists():
+            shutil.rmtree(out)
+        runner.collect(world, out)  # while the services run, as `show` sees them
     finally:
         world.router.stop_services()
-    if out.exists():
-        shutil.rmtree(out)
-    runner.collect(world, out)
     (out / "scenario.toml").write_text(scenario_toml(scenario, world, seed))
     return world
 

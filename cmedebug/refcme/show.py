@@ -112,7 +112,7 @@ def show_ephone(router, phone) -> list[str]:  # samples 09, 13
         if mode == "secure":
             lines.append("+ Authentication + Encryption with TLS connection")
         lines += ["mediaActive:0 offhook:0 ringing:0 reset:0", "reset_sent:0 paging 0 debug:0",
-                  f"IP:{phone.ip} * 7970 keepalive 30 max_line 8",
+                  f"IP:{router.sccp.registered_from.ip} {router.sccp.registered_from.port} 7970 keepalive 30 max_line 8",
                   f"button 1: dn {e.number} number 200{e.number} CH1 IDLE", ""]
     return lines[:-1]
 
