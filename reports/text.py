@@ -79,7 +79,7 @@ def _finding(f: Finding, label: str, indent: str, style, short: bool = False) ->
             + f" {f.rule_id} {f.title} (confidence {f.confidence})")
     lines = [head, f"{indent}   {f.message}"]
     for ev in f.evidence[: (1 if short else 4)]:
-        first = ev.lines[0].strip() if ev.lines else ""
+        first = redact.text(ev.lines[0].strip()) if ev.lines else ""
         lines.append(f"{indent}   evidence {ev.source}: {first[:160]}")
     if not short and f.remediation:
         lines.append(f"{indent}   fix:")

@@ -7,6 +7,7 @@ import pytest
 
 from cmedebug import redact
 from cmedebug.ingest import unparsed_shape
+from cmedebug.model import Confidence, Evidence, Finding, Severity, SourceRef, Unparsed
 from cmedebug.pipeline import analyze
 
 # Each line carries one secret, in the shape IOS (or a phone config) prints it.
@@ -78,9 +79,11 @@ def test_value_masks_nested_structures_and_keeps_other_types():
 
 @pytest.fixture
 def secrets_case(tmp_path):
-    """A router capture whose config and show output carry every kind of secret,
-    next to a real finding (clock never set, certificate rejected)."""
+    """A router capture whose config carries every kind of secret next to a real
+    finding; a finding quoting a config line and unparsed samples of every secret
+    line stand for what rules and the coverage table may print."""
     log = tmp_path / "router.log"
+    secret_lines = [*SECRET_LINES, *PRIVATE_KEY]
     body = [
         "cme-1#show clock",
         "*00:12:41.201 UTC Mon Mar 1 1993",
@@ -88,12 +91,20 @@ def secrets_case(tmp_path):
         "*Mar  1 00:05:02.730: %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation has failed."
         " The certificate (SN: 05) is not yet valid   Validity period starts on 10:00:00 UTC Nov 26 2026",
         "cme-1#show running-config",
-        *SECRET_LINES,
-        "crypto pki import cme-tp pem terminal password Imp0rtpw",
-        *PRIVATE_KEY,
+        *secret_lines,
     ]
     log.write_text("\n".join(body) + "\n")
-    return analyze([str(log)])
+    case = analyze([str(log)])
+    first = body.index(secret_lines[0]) + 1
+    refs = [SourceRef(str(log), first + i, first + i) for i in range(len(secret_lines))]
+    case.findings.append(Finding(
+        "CAPF999", "a finding quoting the config", Severity.HIGH, Confidence.HIGH,
+        message="ephone 1 has capf-auth-str 4711 while the phone sent another string",
+        evidence=[Evidence(ref, (line,)) for ref, line in zip(refs, secret_lines)],
+        remediation=["ephone 1", " capf-auth-str 4711"], id="CAPF999-1"))
+    case.unparsed.extend(Unparsed(ref, line.strip()) for ref, line in zip(refs, secret_lines))
+    case.inputs[0].unparsed_shapes.update({unparsed_shape(line.strip()): 1 for line in secret_lines})
+    return case
 
 
 def _assert_no_secret(output: str):
@@ -108,8 +119,8 @@ def test_text_report_masks_secrets(secrets_case):
     from cmedebug.reports.text import render
 
     out = render(secrets_case, stats=True)
-    assert "capf-auth-str" in out  # the unparsed config lines are still listed...
-    _assert_no_secret(out)  # ...without their values
+    assert "capf-auth-str [redacted]" in out  # the setting is still named...
+    _assert_no_secret(out)  # ...without its value
 
 
 def test_json_report_masks_secrets(secrets_case):
@@ -117,7 +128,7 @@ def test_json_report_masks_secrets(secrets_case):
 
     out = render(secrets_case)
     samples = [s["text"] for s in json.loads(out)["unparsed_samples"]]
-    assert any(s.startswith("enable secret 5 ") for s in samples)
+    assert "enable secret 5 [redacted]" in samples
     _assert_no_secret(out)
 
 
@@ -125,5 +136,17 @@ def test_html_report_masks_secrets(secrets_case):
     from cmedebug.reports.html import render
 
     out = render(secrets_case)
-    assert "capf-auth-str" in out
+    assert "capf-auth-str [redacted]" in out
+    assert out.count('<div class="ln cited">') >= len(SECRET_LINES)  # the excerpts were drawn
     _assert_no_secret(out)
+
+
+def test_triage_note_masks_secrets(secrets_case):
+    from cmedebug.reports.case_note import render
+    from cmedebug.triage import build_note
+
+    note = build_note(secrets_case)
+    for fmt in ("text", "md", "json", "html"):
+        out = render(note, fmt)
+        assert "capf-auth-str" in out, fmt
+        _assert_no_secret(out)
