@@ -72,7 +72,8 @@ class ShowVersionParser(ShowBlockParser):
 
     def take(self, text, rec: Record, ctx: Context):
         m = _BANNER.match(text)
-        if m and (self.version is None or self.version.fields.get("version")):
+        # IOS XE prints two banners; a banner after the uptime line starts another `show version`
+        if m and (self.version is None or self.version.fields["uptime"] is not None):
             done = self.flush(ctx)
             self.version = ctx.fact("platform.version", rec, version=m.group("version"), image=None,
                                     image_path=None, platform=None, hostname=None, uptime=None,
@@ -80,7 +81,9 @@ class ShowVersionParser(ShowBlockParser):
             return done
         fields = self.version.fields if self.version is not None else {}
         out: list = []
-        if m := _UPTIME.match(text):
+        if m:
+            pass  # the second banner of IOS XE
+        elif m := _UPTIME.match(text):
             fields["hostname"], fields["uptime"] = m.group("host"), m.group("uptime")
             fields["uptime_seconds"] = uptime_seconds(m.group("uptime"))
         elif m := _IMAGE.match(text):
