@@ -137,17 +137,20 @@ def trustpoint_labels(case: Case) -> dict[str, str]:
 
 
 def trustpoint_certificates(case: Case) -> dict[str, TrustpointCert]:
-    """trustpoint label -> its router (id) certificate; the last one printed wins."""
+    """trustpoint label -> its router (id) certificate: from `cert` facts (the latest
+    start date wins), else the serial of a `pki.trustpoint` fact."""
     found: dict[str, TrustpointCert] = {}
-    for f in case.facts_of("pki.trustpoint"):
-        if f.fields.get("name") and f.fields.get("id_serial"):
-            found[f.fields["name"]] = TrustpointCert(f.fields["name"], f.fields["id_serial"], None, None, f)
     for f in case.facts_of("cert"):
         if f.fields.get("origin") == "ctl" or f.fields.get("role") in ("ca", "ra"):
             continue
         for label in f.fields.get("trustpoints") or []:
-            found[label] = TrustpointCert(label, f.fields.get("serial"), f.fields.get("not_before"),
-                                          f.fields.get("not_after"), f)
+            old = found.get(label)
+            start = f.fields.get("not_before")
+            if old is None or (start and old.not_before and start > old.not_before):
+                found[label] = TrustpointCert(label, f.fields.get("serial"), start, f.fields.get("not_after"), f)
+    for f in case.facts_of("pki.trustpoint"):
+        if f.fields.get("name") and f.fields.get("id_serial") and f.fields["name"] not in found:
+            found[f.fields["name"]] = TrustpointCert(f.fields["name"], f.fields["id_serial"], None, None, f)
     return found
 
 
