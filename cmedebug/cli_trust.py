@@ -62,7 +62,8 @@ def ctl():
 
 
 def _decode_trust_list(path: str):
-    from cmedebug.parsers.trustlist import decode_trust_list, header_end
+    from cmedebug.parsers.tlv import header_end
+    from cmedebug.parsers.trustlist import decode_trust_list
 
     data = _read(path)
     if header_end(data[:10]) is None:
@@ -213,7 +214,7 @@ def config_show(file, ctl_file, fmt):
     The CAPF authentication string is never printed, only whether one is present."""
     from cmedebug.parsers.phone_config import ConfigError, looks_like_phone_config, mac_from_name, read_phone_config
     from cmedebug.parsers.signed_file import decode_signed_file, verify_signed_file
-    from cmedebug.parsers.trustlist import header_end
+    from cmedebug.parsers.tlv import header_end
 
     data = _read(file)
     result: dict = {"path": file, "mac": mac_from_name(file), "signed": header_end(data[:10]) is not None}

@@ -26,7 +26,7 @@ from cryptography import x509
 
 from cmedebug.certs import analyze_certificate, date_problems, public_key_of
 from cmedebug.model import Case, Fact
-from cmedebug.parsers.trustlist import HASH_NAMES, verify_digest
+from cmedebug.parsers.tlv import HASH_NAMES, verify_digest
 
 CCM_ROLES = ("CCM", "CCM+TFTP")
 TFTP_ROLES = ("TFTP", "CCM+TFTP")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from cmedebug.parsers.base import Context, FileParser
 from cmedebug.parsers.grammar import norm_mac
+from cmedebug.parsers.tlv import file_fact
 
 # <deviceSecurityMode>3</deviceSecurityMode>
 SECURITY_MODES = {1: "non-secure", 2: "authenticated", 3: "encrypted"}
@@ -188,8 +189,6 @@ class PhoneConfigParser(FileParser):
 def config_fact(xml: bytes, ctx: Context, filename: str, **extra):
     """A ``phone.config`` fact for this XML; a file that does not read becomes a fact
     with ``error`` (and a warning), so the input is accounted for."""
-    from cmedebug.parsers.trustlist import file_fact
-
     mac = mac_from_name(filename) or mac_from_name(ctx.path)
     base = {"mac": mac, "filename": filename, **extra}
     try:

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cmedebug.parsers.base import Context, FileParser
 from cmedebug.parsers.phone_config import config_fact, looks_like_phone_config
-from cmedebug.parsers.trustlist import (TFTP_ROLES, DecodeError, Header, Malformed, TrustList, UnknownTag, Verdict,
-                                        file_fact, header_end, header_spec_for, read_header, rsa_signer,
-                                        signed_digest, verify_with_records, write_signed)
+from cmedebug.parsers.tlv import (DecodeError, Header, Malformed, UnknownTag, Verdict, file_fact, header_end,
+                                  header_spec_for, read_header, rsa_signer, signed_digest, write_signed)
+from cmedebug.parsers.trustlist import TFTP_ROLES, TrustList, verify_with_records
 
 
 @dataclass

@@ -8,8 +8,9 @@ import pytest
 from certfactory import T0, issue
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.signed_file import SignedFileParser, decode_signed_file, sign_file, verify_signed_file
+from cmedebug.parsers.tlv import verify_digest
 from cmedebug.parsers.trustlist import (ROLE_CAPF, ROLE_CCM, ROLE_CCM_TFTP, ROLE_SAST, ROLE_TFTP, TrustRecordSpec,
-                                        build_trust_list, decode_trust_list, verify_digest)
+                                        build_trust_list, decode_trust_list)
 
 XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<device><deviceProtocol>SCCP</deviceProtocol>'
        b"<deviceSecurityMode>2</deviceSecurityMode><capfAuthMode>2</capfAuthMode></device>\n")

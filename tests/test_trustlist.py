@@ -7,7 +7,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from certfactory import T0, issue, rsa_key
-from cmedebug.parsers import trustlist as tlv
+from cmedebug.parsers import tlv, trustlist
+from cmedebug.parsers.grammar import norm_serial
 from cmedebug.parsers.trustlist import (ROLE_APP_SERVER, ROLE_CAPF, ROLE_CCM, ROLE_CCM_TFTP, ROLE_SAST, ROLE_TFTP,
                                         TrustRecordSpec, build_trust_list, decode_trust_list, verify_trust_list)
 
@@ -56,7 +57,7 @@ def test_real_ctl_records(real_ctl):
     assert tl.records[4].subject.startswith("CN=ITLRECOVERY_")
     assert tl.records[0].dns_name == "gigantic-6"
     # every record's elements are copies out of its certificate
-    assert all(tlv.record_inconsistencies(r) == [] for r in tl.records)
+    assert all(trustlist.record_inconsistencies(r) == [] for r in tl.records)
     assert all(r.cert is not None for r in tl.records)
     assert sum(r.length for r in tl.records) + 312 == len(real_ctl)
 
@@ -101,7 +102,7 @@ def test_writer_reproduces_the_real_ctl(real_ctl):
         covered.append(data)
         return h.signature
 
-    out = tlv.write_signed(header, b"".join(tlv.encode_record(s) for s in specs), original_signature)
+    out = tlv.write_signed(header, b"".join(trustlist.encode_record(s) for s in specs), original_signature)
     assert out == real_ctl
     assert covered == [tl.signed_bytes()]
     sast_key = tl.records[0].cert.public_key()
@@ -114,7 +115,7 @@ def test_writer_rewrites_the_real_itl_records_in_cisco_order(real_itl):
     tl = decode_trust_list(real_itl)
     for rec in tl.records:
         spec = TrustRecordSpec(rec.role, rec.cert, subject_name=rec.subject, issuer_name=rec.issuer)
-        written = tlv.encode_record(spec)
+        written = trustlist.encode_record(spec)
         assert len(written) == rec.length and written != real_itl[rec.offset:rec.offset + rec.length]
         body = build_trust_list([spec], rec.cert, rsa_key(1024), timestamp=T0)
         again = decode_trust_list(body).records[0]
@@ -186,7 +187,7 @@ def test_signer_absent_from_list(cme_pki):
     verdict = verify_trust_list(decode_trust_list(
         build_trust_list(records, cme_pki["sast1"].cert, cme_pki["sast1"].key, timestamp=T0)))
     assert verdict.status == "signer-not-found"
-    assert tlv.norm_serial(format(cme_pki["sast1"].cert.serial_number, "X")) in verdict.reason
+    assert norm_serial(format(cme_pki["sast1"].cert.serial_number, "X")) in verdict.reason
 
 
 def test_update_is_checked_against_the_installed_list(cme_pki):
@@ -212,9 +213,9 @@ def test_wrong_key_for_listed_serial_is_invalid(cme_pki):
 
 def test_unknown_tags_are_kept_and_reported(cme_pki):
     spec = _specs(cme_pki)[0]
-    record = tlv.encode_record(spec)
+    record = trustlist.encode_record(spec)
     extra = tlv.tlv(40, b"abc")
-    record = tlv.tlv(tlv.R_LENGTH, (len(record) + len(extra)).to_bytes(2, "big")) + record[5:] + extra
+    record = tlv.tlv(trustlist.R_LENGTH, (len(record) + len(extra)).to_bytes(2, "big")) + record[5:] + extra
     header = tlv.header_spec_for(spec.certificate, cme_pki["sast1"].key, filename="CTLFile.tlv", timestamp=T0,
                                  hash_alg="sha1", version=(1, 2))
     data = tlv.write_signed(header, record, tlv.rsa_signer(cme_pki["sast1"].key, "sha1"))
@@ -235,18 +236,18 @@ def test_header_in_certutils_order_decodes(real_itl):
 def test_public_key_element_used_when_certificate_missing(cme_pki):
     """A hardware-token SAST record may carry only its key: the signature still verifies."""
     spec = _specs(cme_pki)[0]
-    full = tlv.encode_record(spec)
+    full = trustlist.encode_record(spec)
     rec = decode_trust_list(build_trust_list([spec], spec.certificate, cme_pki["sast1"].key, timestamp=T0)).records[0]
-    key_only = tlv.TrustRecord(index=1, offset=0, length=len(full), role=ROLE_SAST, serial_bytes=rec.serial_bytes,
+    key_only = trustlist.TrustRecord(index=1, offset=0, length=len(full), role=ROLE_SAST, serial_bytes=rec.serial_bytes,
                                public_key=rec.public_key)
-    key = tlv.record_public_key(key_only)
+    key = trustlist.record_public_key(key_only)
     assert key.public_numbers() == cme_pki["sast1"].key.public_key().public_numbers()
 
 
 def test_role_names_keep_unknown_codes():
-    assert tlv.role_name(ROLE_TFTP) == "TFTP"
-    assert tlv.role_name(21) == "TVS"
-    assert tlv.role_name(9) == "role 9"
+    assert trustlist.role_name(ROLE_TFTP) == "TFTP"
+    assert trustlist.role_name(21) == "TVS"
+    assert trustlist.role_name(9) == "role 9"
 
 
 def test_writer_refuses_oversized_values():
