@@ -61,7 +61,7 @@ SHAPES = (
     # ephone_capf_send_end_session_msg: SEP000E325C9A43
     shape("capf.session.end_sent", rf"ephone_capf_send_end_session_msg: {_SEP}"),
     # ephone_capf_process_store_cert_res: SEP000E325C9A43 ...   (any other CAPF function, kept)
-    shape("capf.debug", rf"(?P<function>ephone_capf_\w+):? ?(?:{_SEP})?(?P<text>.*)$"),
+    shape("capf.debug", rf"(?P<step>ephone_capf_\w+):? ?(?:{_SEP})?(?P<text>.*)$"),
 )
 _RESULTS = {"successful": "success", "failed": "failure"}
 

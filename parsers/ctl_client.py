@@ -19,9 +19,9 @@ SHAPES = (
     shape("ctl_client.failed", r"(?i)(?P<text>(?:ctl_client\w*|create_ctl_record|CTL File)\b.*\b(?:fail|error|unable|cannot|not found).*)$",
           result="failure"),
     # ctl_client_create_ctlfile:
-    shape("ctl_client.build_started", r"ctl_client_create_ctlfile:\s*$"),
+    shape("ctl_client.build_started", r"ctl_client_create_ctlfile:$"),
     # ctl_client_<anything>: ...   (other steps, kept)
-    shape("ctl_client.debug", r"(?P<function>ctl_client\w*|create_ctl_record):? ?(?P<text>.*)$"),
+    shape("ctl_client.debug", r"(?P<step>ctl_client\w*|create_ctl_record):? ?(?P<text>.*)$"),
 )
 
 

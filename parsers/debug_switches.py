@@ -11,9 +11,9 @@ _STATES = {"enabled": "debug.enabled", "on": "debug.enabled", "disabled": "debug
 SHAPES = (
     # EPHONE registration debugging is enabled      Credentials server debugging is enabled
     # Crypto PKI Trans debugging is on              CAPF server all debugging is off
-    shape("debug", r"(?P<subsystem>[A-Za-z][\w .\-/]{0,60}?) debugging (?:is )?(?P<state>enabled|disabled|on|off)\.?\s*$"),
+    shape("debug", r"(?P<subsystem>[A-Za-z][\w .\-/]{0,60}?) debugging (?:is )?(?P<state>enabled|disabled|on|off)\.?$"),
     # All possible debugging has been turned off
-    shape("debug.disabled", r"All possible debugging has been turned (?P<state>off)\s*$", subsystem="all"),
+    shape("debug.disabled", r"All possible debugging has been turned (?P<state>off)$", subsystem="all"),
 )
 
 

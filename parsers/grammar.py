@@ -121,7 +121,7 @@ class Shape:
             if value is None:
                 continue
             value = value.strip()
-            if name in INT_FIELDS or (name == "code" and _SIGNED_INT.match(value)):
+            if (name in INT_FIELDS or name == "code") and _SIGNED_INT.match(value):
                 out[name] = int(value)
             elif name == "mac":
                 out[name] = norm_mac(value)

@@ -24,7 +24,7 @@ SHAPES = (
     # SECUREAPP-TL file updated.
     shape("phone.trust_list.updated", r"SECUREAPP-TL file updated"),
     # SECUREAPP-AUTH: hdr ver 1.2 (knows only upto 1.1)
-    shape("phone.secureapp", r"SECUREAPP-(?P<text>.*?)\s*$"),
+    shape("phone.secureapp", r"SECUREAPP-(?P<text>.*?)$"),
     # dgetfile(877)-GETXXTP [GT877][src=ITLSEPB000B4BA0AEE.tlv][dest=/tmp/ITLFile.tlv][serv=][serv6=][sec=0]
     shape("phone.tftp.get",
           r"dgetfile\(\d+\)-GETXXTP \[[^\]]*\]\[src=(?P<file>[^\]]*)\]\[dest=(?P<dest>[^\]]*)\]"
@@ -34,7 +34,7 @@ SHAPES = (
     # dgetfile(851)-XXTP actualserver [192.168.11.51]
     shape("phone.tftp.server", rf"dgetfile\(\d+\)-XXTP actualserver \[(?P<peer_ip>{IPV4}|[0-9A-Fa-f:.]{{2,45}})\]"),
     # dgetfile(877)-In normal mode, call - > makeXXTPrequest (V6...)
-    shape("phone.tftp.debug", r"dgetfile\(\d+\)-(?P<text>.*?)\s*$"),
+    shape("phone.tftp.debug", r"dgetfile\(\d+\)-(?P<text>.*?)$"),
 )
 _LEVELS = ("INF", "NOT", "WRN", "ERR", "DEB", "CRT")
 # 3287 NOT Nov 29  06:34:00.499372 SECUREAPP-Hashes match... authentication successful.

@@ -15,7 +15,7 @@ from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import SEP_NAME, file_fields, match_shapes, norm_mac, shape
 
-_END = r"\.?\s*$"
+_END = r"\.?$"
 SHAPES = (
     # CTL and ITL installed
     shape("phone.status.ctl_itl_installed", r"(?i)CTL and ITL installed" + _END),

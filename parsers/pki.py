@@ -15,13 +15,13 @@ from cryptography import x509
 
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import match_shapes, norm_serial, parse_ios_date, shape
+from cmedebug.parsers.grammar import basename, match_shapes, norm_serial, parse_ios_date, shape
 
 # %PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. The certificate (SN: 1A2B) has expired. Validity period ended on 13:09:32 UTC Jun 12 2029
 _SN = re.compile(r"\(SN: ?([0-9A-Fa-f: ]+)\)")
 # ... Validity period ended on 13:09:32 UTC Jun 12 2029
 # ... Validity period starts on 10:00:00 UTC Nov 26 2026
-_PERIOD = re.compile(r"Validity period (?:ended|starts) on (.+?)\s*$")
+_PERIOD = re.compile(r"Validity period (?:ended|starts) on (.+?)$")
 # CRYPTO_PKI: status = 0x762(E_ENCRYPT_ALG_NOT_SUPPORTED : message encryption algorithms not supported): pkcs7 verify data returned status
 _STATUS = re.compile(r"status = (0x[0-9A-Fa-f]+)\((E_[A-Z0-9_]+) ?: ?([^)]*)\):? ?(.*)$")
 # %PKI-3-PKCS12_IMPORT_FAILURE: PKCS #12 import failed for trustpoint: CME. Reason: Failed to import pkcs12 context
@@ -61,7 +61,7 @@ DEBUG_SHAPES = (
     shape("pki.http.reply", r"CRYPTO_PKI: (?P<text>Reply HTTP.*)$"),
     # CRYPTO_PKI:  Certificate Request Fingerprint MD5: 8A8B2C1D 0E6F7A8B 9C0D1E2F 3A4B5C6D
     shape("pki.request.fingerprint",
-          r"CRYPTO_PKI: +Certificate Request Fingerprint (?P<algorithm>MD5|SHA1): ?(?P<fingerprint>[0-9A-Fa-f ]+?)\s*$"),
+          r"CRYPTO_PKI: +Certificate Request Fingerprint (?P<algorithm>MD5|SHA1): ?(?P<fingerprint>[0-9A-Fa-f ]+?)$"),
     # CRYPTO_PKI: Prepare global revocation service providers
     shape("pki.revocation.providers", r"CRYPTO_PKI: (?P<action>Prepare|Remove) global revocation service providers"),
     # CRYPTO_PKI(Cert Lookup) issuer="cn=CME_ROOT" serial number= 01 0A
@@ -78,11 +78,11 @@ DEBUG_SHAPES = (
     shape("pki.debug", r"(?P<text>CRYPTO_PKI.*)$"),
     # ../cert-c/source/p7spprt.c(633) : E_ENCRYPT_ALG_NOT_SUPPORTED : message encryption algorithms not supported
     shape("pki.pkcs7.error",
-          r"\S*?(?P<location>\w+\.c\(\d+\)) : (?P<error>E_[A-Z0-9_]+) : (?P<reason>.*?)\s*$"),
+          r"(?P<location>[^\s(]*\.c\(\d+\)) : (?P<error>E_[A-Z0-9_]+) : (?P<reason>.*)$"),
     #  Invalid signer count value 0
     shape("pki.pkcs7.invalid_signer_count", r"Invalid signer count value (?P<count>\d+)"),
     # CRYPTO_CS: enter FSM: input state disabled, input signal no shut
-    shape("pki.cs.fsm", r"CRYPTO_CS: enter FSM: input state (?P<state>[^,]+), input signal (?P<signal>.*?)\s*$"),
+    shape("pki.cs.fsm", r"CRYPTO_CS: enter FSM: input state (?P<state>[^,]+), input signal (?P<signal>.*?)$"),
     # CRYPTO_CS: SCEP server stopped
     shape("pki.cs.scep_server_stopped", r"CRYPTO_CS: SCEP server stopped"),
     # CRYPTO_CS: file opened: nvram:cme_root.ser      CRYPTO_CS: closed ser file      CRYPTO_CS: found existing serial file.
@@ -108,7 +108,7 @@ CONSOLE_SHAPES = (
     # % Generating 1024 bit RSA keys, keys will be non-exportable...     % Generating 1024 bit RSA keys ...[OK]
     shape("pki.key.generating", r"% ?Generating (?P<key_size>\d+) bit RSA keys(?P<exportable>, keys will be (?:non-)?exportable)?"),
     # Fingerprint MD5: 995C157D AABB8EE2 494E7B35 00A75A88
-    shape("pki.ca.fingerprint", r"Fingerprint (?P<algorithm>MD5|SHA1): ?(?P<fingerprint>[0-9A-Fa-f ]+?)\s*$"),
+    shape("pki.ca.fingerprint", r"Fingerprint (?P<algorithm>MD5|SHA1): ?(?P<fingerprint>[0-9A-Fa-f ]+?)$"),
     # Trustpoint CA certificate accepted.
     shape("pki.ca.accepted", r"Trustpoint CA certificate accepted"),
     # % Failed to authenticate the Certificate Authority
@@ -121,21 +121,23 @@ CONSOLE_SHAPES = (
     # % Certificate request sent to Certificate Authority
     shape("pki.enroll.request_sent", r"% ?Certificate request sent to Certificate Authority"),
     # % The subject name in the certificate will include: CME1.cisco.com
-    shape("pki.enroll.subject", r"% ?The subject name in the certificate will include: (?P<subject>.*?)\s*$"),
+    shape("pki.enroll.subject", r"% ?The subject name in the certificate will include: (?P<subject>.*?)$"),
 )
 # The questions and notes of the interactive dialogues: recognised, nothing to report.
 # % Please enter a passphrase to protect the private key     % Do you accept this certificate? [yes/no]: yes
 # Certificate has the following attributes:                  Are you sure you want to do this? [yes/no]: y
 _DIALOGUE = re.compile(
-    r"%\s*$|% ?(?:Please enter a passphrase|or type Return|Do you accept this certificate|Start certificate enrollment"
+    r"%$|% ?(?:Please enter a passphrase|or type Return|Do you accept this certificate|Start certificate enrollment"
     r"|Create a challenge password|Include (?:the router serial number|an IP address)|The 'show crypto pki"
     r"|This will cause all certificate requests|Once you start the server|the configuration\.|Exporting Certificate Server)"
     r"|Certificate has the following attributes:|Are you sure you want to do this\?|Request certificate from CA\?"
-    r"|(?:Re-enter )?[Pp]assword:|End with a blank line or the word \"quit\"")
+    r"|(?:Re-enter )?[Pp]assword:|End with a blank line or the word \"quit\"|Enter the base 64 encoded")
 # Enter the base 64 encoded CA certificate.     (`crypto pki authenticate <tp>` with `enrollment terminal`)
 _PASTE_START = re.compile(r"Enter the base 64 encoded (?:CA )?certificate\.?")
 # End with a blank line or the word "quit" on a line by itself
 _PASTE_HINT = re.compile(r"End with a blank line or the word \"quit\"")
+MAX_PASTE_LINES = 400  # 64-character lines: ~19 kB, far above any real CA certificate
+MAX_HTTP_LINES = 8  # the request line and a few headers follow a SCEP request
 # MIIDqDCCApCgAwIBAgIQNT+yS9cPFKNGwfOprHJWdTANBgkqhkiG9w0BAQUFADAu
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]{1,76}={0,2}$")
 # crypto pki authenticate CME-TLS
@@ -144,7 +146,7 @@ _AUTHENTICATE = re.compile(r"cry(?:pto)? (?:pki|ca) auth(?:enticate)? +(?P<trust
 _HTTP_REQUEST = re.compile(r"(?:GET|POST) (?P<url>\S+)")
 _QUERY = re.compile(r"[?&](?P<key>operation|message)=(?P<value>[^&\s]*)")
 # User-Agent: Mozilla/4.0 (compatible; MSIE 5.0; Cisco PKI)        Host: 10.1.1.1
-_HTTP_HEADER = re.compile(r"(?P<name>User-Agent|Host): ?(?P<value>.*?)\s*$")
+_HTTP_HEADER = re.compile(r"(?P<name>User-Agent|Host): ?(?P<value>.*?)$")
 
 
 class PkiParser(LineParser):
@@ -158,25 +160,31 @@ class PkiParser(LineParser):
 
     def __init__(self) -> None:
         self.scep_request = None  # the last `Sending CA Certificate Request:` event, until its HTTP lines are read
+        self.http_lines = 0
         self.paste: dict | None = None  # a CA certificate being pasted into `crypto pki authenticate`
+        self.finished: list = []  # pastes that ended without `quit`, reported when the block ends
 
     def parse(self, rec: Record, ctx: Context):
         text = rec.text
         if self.paste is not None:
+            body = self.paste["body"]
             if _BASE64_LINE.match(text) and text != "quit":
                 self.paste["lines"].append(rec.lines[0])
-                self.paste["body"].append(text)
+                body.append(text)
                 self.paste["last"] = rec.last_line
-                return []
-            if not self.paste["body"] and (not text or _PASTE_HINT.match(text)):
+                return self._end_paste(ctx, rec.last_line) if len(body) >= MAX_PASTE_LINES else []
+            if not body and (not text or _PASTE_HINT.match(text)):
                 return []  # the hint, or blank lines before the data
-            if text in ("", "quit"):
-                return self._end_paste(ctx, rec.last_line if text else None)
-            interrupted = self._end_paste(ctx, None)  # something else cut the paste short
-            if interrupted:
-                return interrupted + (self.parse(rec, ctx) or [])
-        if _PASTE_START.match(text):
+            if text == "quit":
+                return self._end_paste(ctx, rec.last_line)
+            # a blank line ends the paste too; anything else cuts it short and is read as usual.
+            # Either way the certificate is reported when the block ends (items of a blank line are not kept).
+            self.finished.extend(self._end_paste(ctx, None))
+            if not text:
+                return []
+        if _PASTE_START.match(text) and ctx.block_owner in (None, self):
             m = _AUTHENTICATE.search(ctx.command or "")
+            ctx.block_owner = self  # so that end_block reports a paste cut short by the end of the input
             self.paste = {"trustpoint": m.group("trustpoint") if m else None, "first": rec.first_line,
                           "last": rec.last_line, "lines": [], "body": []}
             return []
@@ -191,10 +199,12 @@ class PkiParser(LineParser):
                                   reason=m.group(3).strip(), context=m.group(4).strip())]
         if text.startswith("CRYPTO_PKI: Sending CA Certificate Request"):
             event = ctx.event("pki.scep.request", rec)
-            self.scep_request = event
+            self.scep_request, self.http_lines = event, len(rec.continuations)
             self._add_http(event, rec.continuations)
             return [event]
-        if self.scep_request is not None and not rec.is_message and (_HTTP_REQUEST.match(text) or _HTTP_HEADER.match(text)):
+        if (self.scep_request is not None and not rec.is_message and self.http_lines < MAX_HTTP_LINES
+                and (_HTTP_REQUEST.match(text) or _HTTP_HEADER.match(text))):
+            self.http_lines += 1
             self._add_http(self.scep_request, [text])  # HTTP lines printed after a blank line
             self.scep_request.raw = self.scep_request.raw + tuple(rec.lines)
             return []
@@ -205,6 +215,8 @@ class PkiParser(LineParser):
                 fields["fingerprint"] = fields["fingerprint"].replace(" ", "").upper()
             if "exportable" in fields:
                 fields["exportable"] = "non-" not in fields["exportable"]
+            if kind == "pki.pkcs7.error":
+                fields["location"] = basename(fields["location"])
             if kind == "pki.cert.lookup_handle":
                 fields["digest"] = fields["digest"].replace(" ", "").upper()
             if kind == "pki.cs.file" and fields["path"] in ("ser", "serial"):
@@ -215,7 +227,8 @@ class PkiParser(LineParser):
         return None
 
     def end_block(self, ctx: Context):
-        return self._end_paste(ctx, None) if self.paste is not None else []
+        out, self.finished = self.finished, []
+        return out + (self._end_paste(ctx, None) if self.paste is not None else [])
 
     def _end_paste(self, ctx: Context, quit_line: int | None):
         """The pasted CA certificate as a `cert` fact (the fields of show crypto pki

@@ -44,7 +44,7 @@ SHAPES = {
                             shape("ephone.unregistered", r"", normal=False)),
     # %IPPHONE-6-REG_ALARM: 22: Name=SEP000E325C9A43 Load=7.2(2.0) Last=Reset-Reset
     "REG_ALARM": (shape("ephone.reg_alarm",
-                        rf"(?P<code>\d+): Name=(?P<mac>{SEP_NAME}) Load=(?P<load>\S+) Last=(?P<last>\S+)\s*$"),
+                        rf"(?P<code>\d+): Name=(?P<mac>{SEP_NAME}) Load=(?P<load>\S+) Last=(?P<last>\S+)$"),
                   shape("ephone.reg_alarm", r"(?P<code>\d+)?")),
     # %CRYPTO-6-AUTOGEN: Generated new 512 bit key pair
     "AUTOGEN": (shape("crypto.key.autogen", r"Generated new (?P<key_size>\d+) bit key pair"),),
@@ -53,11 +53,11 @@ SHAPES = {
                            r"A key named (?P<label>\S+) has been generated or imported by (?P<by>\S+)"),),
     # %SYS-6-CLOCKUPDATE: System clock has been updated from 00:24:57 UTC Fri Mar 1 2002 to 10:00:00 UTC Thu Nov 26 2026, configured from console by admin on console.
     "CLOCKUPDATE": (shape("sys.clock.updated",
-                          r"System clock has been updated from (?P<old_time>[^,]+?) to (?P<new_time>[^,]+?),"
-                          r" configured from (?P<origin>\S+)(?: by (?P<by>[^\n]+?))?\.?\s*$"),
+                          r"System clock has been updated from (?P<old_time>[^,]{1,60}?) to (?P<new_time>[^,]{1,60}?),"
+                          r" configured from (?P<origin>\S+)(?: by (?P<by>[^\n]+?))?\.?$"),
                     shape("sys.clock.updated", r"")),
     # %SYS-5-CONFIG_I: Configured from console by user1 on console
-    "CONFIG_I": (shape("sys.config.changed", r"Configured from (?P<origin>\S+)(?: by (?P<by>[^\n]+?))?\.?\s*$"),),
+    "CONFIG_I": (shape("sys.config.changed", r"Configured from (?P<origin>\S+)(?: by (?P<by>[^\n]+?))?\.?$"),),
 }
 _REASON = re.compile(r"Reason ?: ?([^,]*)")
 

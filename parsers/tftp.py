@@ -20,12 +20,12 @@ SHAPES = (
     shape("tftp.server_request",
           r"TFTP: Server request for port (?P<local_port>\d+), socket_id (?P<socket_id>\S+) for process (?P<process>\d+)"),
     # TFTP: Sending error 1 No such file
-    shape("tftp.error_sent", r"TFTP: Sending error (?P<code>\d+) ?(?P<reason>.*?)\s*$"),
+    shape("tftp.error_sent", r"TFTP: Sending error (?P<code>\d+) ?(?P<reason>.*?)$"),
     # TFTP|TFTPEngine::sendNAK[0x8a5d2c8], File[CTLFile.tlv], Error(1)      (CUCM trace)
-    shape("tftp.error_sent", r".*?TFTP\|\s*TFTPEngine::sendNAK\S*, File\[(?P<file>[^\]]+)\], Error\((?P<code>\d+)\)"),
+    shape("tftp.error_sent", r"[^|]*TFTP\|\s*TFTPEngine::sendNAK\S*, File\[(?P<file>[^\]]+)\], Error\((?P<code>\d+)\)"),
     # TFTP|   CReqContext::tftp[0x8a3b240] HandleCTL: Match[SEP001122334455] Found, looking for [CTLFile.tlv] to serve
     shape("tftp.ctl_lookup",
-          r".*?TFTP\|.*?HandleCTL: Match\[(?P<device_name>[^\]]+)\] Found, looking for \[(?P<file>[^\]]+)\]"),
+          r"[^|]*TFTP\|[^|]*?HandleCTL: Match\[(?P<device_name>[^\]]+)\] Found, looking for \[(?P<file>[^\]]+)\]"),
     # TFTP: <any other event>
     shape("tftp.debug", r"(?P<text>TFTP: .*)$"),
 )
