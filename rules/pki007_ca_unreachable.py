@@ -81,13 +81,17 @@ class CaUnreachable(Rule):
         first = failures[0]
         trustpoint = nearest_before(case, first, "pki.trustpoint.locked", "trustpoint")
         url = nearest_before(case, first, "pki.scep.request", "url") or nearest_before(case, first, "pki.scep.request", "host")
-        config = trustpoint_configs(case).get(trustpoint) if trustpoint else None
+        configs = trustpoint_configs(case)
+        if trustpoint is None:
+            enrolling = [name for name, f in configs.items() if f.fields.get("enrollment_url")]
+            trustpoint = enrolling[0] if len(enrolling) == 1 else None  # the only one that talks SCEP
+        config = configs.get(trustpoint) if trustpoint else None
         if url is None and config is not None:
             url = config.fields.get("enrollment_url")
         what = (f"the router could not send its SCEP request to the CA ({len(sent)} × %PKI-3-SOCKETSEND)" if sent
                 else f"no CA certificate came back ({len(unanswered)} failed attempt(s))")
         message = (f"Trustpoint {trustpoint or '?'} cannot reach its CA" + (f" at {url}" if url else "")
-                   + f": {what}, first at {fmt_time(first.ts)}.")
+                   + f": {what}" + (f", first at {fmt_time(first.ts)}." if first.ts else "."))
         evidence = [Evidence.of(e) for e in (sent + unanswered)[:4]]
         if config is not None:
             evidence.append(Evidence.of(config, "enrollment URL configured"))
