@@ -47,6 +47,10 @@ _SECTIONS = {"issuer": "issuer", "subject": "subject", "validity date": "validit
              "crl distribution points": "urls", "authority info access": "urls",
              "x509v3 key usage": "key_usage", "x509v3 basic constraints": "basic_constraints",
              "extended key usage": "ext_key_usage"}
+# every field of a `cert` fact; None until the output prints it
+_UNPRINTED = dict.fromkeys(("status", "serial", "usage", "subject", "subject_name", "issuer", "not_before", "not_after",
+                            "renew_date", "key_size", "sig_alg", "fingerprint_md5", "fingerprint_sha1", "is_ca",
+                            "storage", "key_label", "key_storage", "install_time", "pem"))
 # lines understood but carrying nothing a rule needs
 _IGNORED_KEYS = {"version", "public key algorithm", "x509v3 subject key id", "x509v3 authority key id",
                  "key pair", "name", "ip address",
@@ -70,7 +74,7 @@ class ShowPkiCertificatesParser(ShowBlockParser):
             done = self.flush(ctx)
             kind = (m.group("kind") or "").strip()
             role = "ca" if kind == "CA" else "ra" if kind.startswith("RA") else "id"
-            self.cert = {"fields": {"role": role, "heading": text, "trustpoints": [], "key_usage": []},
+            self.cert = {"fields": dict(_UNPRINTED, role=role, heading=text, trustpoints=[], key_usage=[]),
                          "section": None, "pem": None, "first": rec.first_line, "last": rec.last_line,
                          "raw": list(rec.lines)}
             return done
@@ -113,8 +117,8 @@ class ShowPkiCertificatesParser(ShowBlockParser):
                 return False
             fields[{"start": "not_before", "end": "not_after", "renew": "renew_date"}[m.group("which")]] = parsed[0]
             return True
-        if section in ("issuer", "subject") and _DN_LINE.match(text):
-            fields.setdefault(section, []).append(text)
+        if section in ("issuer", "subject") and _DN_LINE.match(text) and isinstance(fields[section], list):
+            fields[section].append(text)
             return True
         if section == "key_usage" and _KEY_USAGE_NAME.match(text):
             fields["key_usage"].append(text)
@@ -128,7 +132,7 @@ class ShowPkiCertificatesParser(ShowBlockParser):
         if key in _SECTIONS:
             cert["section"] = _SECTIONS[key]
             if key in ("issuer", "subject"):
-                fields[key] = [value] if value else []
+                fields[key] = [value] if value else []  # DN lines follow; joined in flush
             return True
         if key.startswith("certificate serial number"):
             fields["serial"] = norm_serial(value.removeprefix("0x"))

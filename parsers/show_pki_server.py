@@ -30,6 +30,7 @@ _KEYS = {
     "current primary storage dir": "database_url", "current storage dir for .crl files": "crl_storage_url",
     "database level": "database_level", "rollover ca certificate expiration timer": "rollover_ca_cert_expires",
 }
+_UNPRINTED = dict.fromkeys(_KEYS.values())
 _DATES = ("ca_cert_expires", "crl_next_update", "rollover_timer", "rollover_ca_cert_expires")
 _MAX_WRAPPED_LINES = 2
 
@@ -48,7 +49,7 @@ class ShowPkiServerParser(ShowBlockParser):
         m = _HEADING.match(text)
         if m:
             done = self.flush(ctx)
-            self.server = {"values": {"name": m.group("name")}, "flags": {"locked": None, "ra_mode": False,
+            self.server = {"values": dict(_UNPRINTED, name=m.group("name")), "flags": {"locked": None, "ra_mode": False,
                            "auto_rollover": False, "rollover_overlap_days": None, "last_serial": None},
                            "last_key": None, "wrapped": 0,
                            "first": rec.first_line, "last": rec.last_line, "raw": list(rec.lines)}
@@ -86,7 +87,7 @@ class ShowPkiServerParser(ShowBlockParser):
         if server["last_key"] is not None and server["wrapped"] < _MAX_WRAPPED_LINES and ":" not in text:
             server["wrapped"] += 1
             if server["last_key"] != "locked":
-                values[server["last_key"]] += " " + text
+                values[server["last_key"]] = f"{values[server['last_key']] or ''} {text}".strip()
             return True
         return False
 
@@ -98,7 +99,7 @@ class ShowPkiServerParser(ShowBlockParser):
         for name in ("fingerprint", "ra_fingerprint"):
             fields[name] = hex_compact(fields.get(name))
         for name in _DATES:
-            if name in fields:
+            if fields[name] is not None:
                 parsed = parse_ios_date(fields[name])
                 fields[name] = parsed[0] if parsed else None
         if fields.get("database_level"):

@@ -30,6 +30,11 @@ _STATEMENTS = {
     "Not authenticated.": {"ca_authenticated": False},
     "State:": {},
 }
+# every field of a `pki.trustpoint` fact; None until the output prints it
+_UNPRINTED = dict.fromkeys(("ca_authenticated", "enrolled", "keys_generated", "key_usage", "ca_subject",
+                            "ca_fingerprint_md5", "ca_fingerprint_sha1", "ca_serial", "id_subject", "id_fingerprint_md5",
+                            "id_fingerprint_sha1", "id_serial", "certificate_requests", "last_enrollment_status",
+                            "key_label"))
 # Using key label TP-self-signed-1215158049
 _KEY_LABEL = re.compile(r"Using key label (?P<label>\S+)$")
 
@@ -48,8 +53,7 @@ class ShowPkiTrustpointsParser(ShowBlockParser):
         m = _HEADING.match(text)
         if m:
             done = self.flush(ctx)
-            self.tp = {"fields": {"name": m.group("name"), "ca_authenticated": None, "enrolled": None,
-                                  "keys_generated": None, "self_signed": False},
+            self.tp = {"fields": dict(_UNPRINTED, name=m.group("name"), self_signed=False),
                        "section": "ca", "saw_state": False,
                        "first": rec.first_line, "last": rec.last_line, "raw": list(rec.lines)}
             return done
