@@ -406,7 +406,7 @@ def ctl_entry_problems(case, service: str, trustpoint: str | None) -> list[tuple
             problems.append((f"the CTL client lists no {label} server, so the CTL has no {label} record", [listing]))
         elif trustpoint not in {r.get("trustpoint") for r in rows}:
             named = ", ".join(sorted({str(r.get("trustpoint")) for r in rows}))
-            problems.append((f"the CTL's {label} entry names trustpoint {named} but {label} uses {trustpoint}",
+            problems.append((f"the CTL's {label} entry names trustpoint {named} while {label} uses {trustpoint}",
                              [listing]))
     cert = trustpoint_certificates(case).get(trustpoint)
     records = [r for r in facts(case, "ctl.record") if r.fields.get("kind") != "itl"]
@@ -416,7 +416,7 @@ def ctl_entry_problems(case, service: str, trustpoint: str | None) -> list[tuple
         if not mine:
             problems.append((f"the CTL file {records[0].fields.get('filename')} has no {label} record", records[:1]))
         elif cert.fields.get("serial") not in serials:
-            problems.append((f"the CTL file's {label} record carries SN {', '.join(serials)} but trustpoint "
+            problems.append((f"the CTL file's {label} record carries SN {', '.join(serials)} while trustpoint "
                              f"{trustpoint} holds SN {cert.fields.get('serial')}", [*mine[:2], cert]))
     return problems
 

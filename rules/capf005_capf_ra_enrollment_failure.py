@@ -6,6 +6,7 @@ from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fac
     session_mac
 
 KEY_GEN_RESPONSE = 4  # ephone_capf_handle_phone_msg: msgtype 4
+STORE_CERT_REQUEST = 9  # formats.md §8.2
 PKI_FAILURES = ("pki.enroll.failed", "pki.enroll.rejected", "pki.enroll.pending", "pki.ca.socket_send_failed")
 
 
@@ -87,7 +88,7 @@ class CapfRaEnrollmentFailure(Rule):
             if key is None:
                 continue
             after = session[session.index(key):]
-            stored = any(e.kind.startswith("capf.cert") and e.fields.get("operation") == "store" for e in after)
+            stored = any(_is_store(e) for e in after)
             end = next((e for e in after if e.kind in ("capf.session.released", "capf.session.end_sent")), None)
             during = [p for p in pki_failures if key.ts and p.ts and key.ts <= p.ts and (end is None or
                                                                                      end.ts is None or p.ts <= end.ts)]
@@ -114,3 +115,11 @@ class CapfRaEnrollmentFailure(Rule):
         elif status is None and full_config_given(case) and not defined:
             yield self.finding(f"The CAPF cert-enroll-trustpoint {name} is not defined in the configuration.",
                                evidence_of([capf]), confidence=Confidence.MEDIUM)
+
+
+def _is_store(event) -> bool:
+    """The server sent the issued certificate to the phone (store-cert request)."""
+    if event.kind == "capf.message":
+        return event.fields.get("msgtype") in (STORE_CERT_REQUEST, STORE_CERT_REQUEST + 1)
+    return event.kind.startswith(("capf.cert", "capf.debug")) and \
+        "store" in f"{event.fields.get('operation')} {event.fields.get('function')}".lower()

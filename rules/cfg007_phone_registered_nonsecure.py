@@ -89,13 +89,18 @@ class PhoneRegisteredNonsecure(Rule):
 
 
 def _intended_modes(case):
-    """A lookup MAC -> (intended mode, evidence): the configuration, else the
-    phone's own configuration file, else (when no ephone is configured) the
-    global mode for every phone."""
+    """A lookup MAC -> (intended mode, evidence): the system's secure
+    device-security-mode (an ephone override to a weaker mode is CFG003's
+    finding, which explains this one), else the ephone's own mode, else the
+    phone's configuration file."""
     modes = dict(configured_modes_by_mac(case))
     for cnf in facts(case, "phone.config"):
         mode = CNF_SECURITY_MODES.get(cnf.fields.get("device_security_mode"))
         if mode and cnf.fields.get("mac") not in modes:
             modes[cnf.fields["mac"]] = (mode, cnf)
-    fallback = global_security_mode(case) if not facts(case, "config.ephone") else (None, None)
-    return lambda mac: modes.get(mac, fallback)
+    system = global_security_mode(case)
+
+    def intended(mac):
+        mode, source = modes.get(mac, (None, None))
+        return system if system[0] in SECURE_MODES and mode not in SECURE_MODES else (mode, source)
+    return intended

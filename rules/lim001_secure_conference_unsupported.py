@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+from cmedebug.rules._helpers import evidence_of, facts, full_config_given, secure_cme_in_use
 
 
 class SecureConferenceUnsupported(Rule):
@@ -53,7 +53,7 @@ class SecureConferenceUnsupported(Rule):
     verify = "Verify with `show ephone offhook` during a conference (`SRTP cipher:` stays)."
 
     def evaluate(self, case):
-        if not secure_cme_in_use(case):
+        if not secure_cme_in_use(case) or not full_config_given(case):
             return
         for tel in facts(case, "config.telephony_service"):
             if tel.fields.get("conference_hardware") is False:

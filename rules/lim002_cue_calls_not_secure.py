@@ -9,8 +9,8 @@ class CueCallsNotSecure(Rule):
     """Calls to Cisco Unity Express are not secure.
 
     What it detects
-        A Secure CME with a voicemail pilot (`telephony-service` / `voicemail <number>`), i.e.
-        calls forwarded to Cisco Unity Express.
+        A Secure CME with a voicemail pilot (`telephony-service` / `voicemail <number>`) or a
+        SIP dial-peer to Cisco Unity Express (`dtmf-relay sip-notify`, the DTMF method CUE uses).
         Reported only when phone security is in use.
 
     Why it matters
@@ -18,7 +18,8 @@ class CueCallsNotSecure(Rule):
         needs secure SCCP ports on Unity / Unity Connection instead.
 
     Evidence
-        running-config `telephony-service` / `voicemail 7000`; calls to the voicemail number without
+        running-config `telephony-service` / `voicemail 7000`; `dial-peer voice 7000 voip` /
+        `session target ipv4:10.1.1.100` / `dtmf-relay sip-notify`; calls to the voicemail number without
         `SRTP cipher:` in `show ephone offhook`.
 
     Remediation
@@ -54,3 +55,10 @@ class CueCallsNotSecure(Rule):
                 yield self.finding(f"Calls to voicemail {tel.fields['voicemail']} (Cisco Unity Express) are not "
                                    "secure: they are carried as RTP.", evidence_of([tel]))
                 return
+        # CUE's SIP dial-peer carries DTMF as `dtmf-relay sip-notify` (Cisco's CUE integration guides)
+        cue = [f for f in facts(case, "config.dial_peer") if "sip-notify" in (f.fields.get("dtmf_relay") or [])]
+        if cue:
+            peer = cue[0].fields
+            yield self.finding(f"dial-peer {peer.get('tag')} ({peer.get('destination_pattern')} to "
+                               f"{peer.get('session_target')}, dtmf-relay sip-notify) reaches Cisco Unity Express: "
+                               "calls to voicemail are not secure.", evidence_of(cue, 2))

@@ -139,3 +139,12 @@ def test_corpus_golden(corpus_dir: Path, update_golden: bool):
         elif not expected.exists() or json.loads(expected.read_text(encoding="utf-8")) != actual:
             failures.append(sample.name)
     assert not failures, f"corpus snapshots differ (pytest --update-golden, then review): {failures}"
+
+
+def test_every_event_kind_seen_is_in_the_vocabulary(corpus_dir: Path):
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "vocabulary.md").read_text(encoding="utf-8")
+    events_section = doc.split("## Events", 1)[1].split("\n## ", 1)[0]
+    paths = [*_cases(), *sorted(corpus_dir.glob("*.log"))]
+    kinds = {e.kind for path in paths for e in load([str(path)], year=YEAR).events}
+    undocumented = sorted(k for k in kinds if not k.startswith("syslog.") and f"`{k}`" not in events_section)
+    assert not undocumented, f"event kinds missing from docs/vocabulary.md (Events): {undocumented}"
