@@ -73,6 +73,7 @@ class IosCa:
     lifetime_cert_days: int = LIFETIME_CERT_DAYS
     cdp_url: str | None = None
     database_url: str = "nvram:"
+    shutdown: bool = False  # `shutdown` under `crypto pki server`: never enabled
     enabled: bool = False
     generation: int = 0
     key: rsa.RSAPrivateKey | None = None

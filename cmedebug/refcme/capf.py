@@ -101,6 +101,7 @@ class CapfServer:
         self.config, self.trustpoint, self.ca, self.log = config, trustpoint, ca, log
         self.trusted_issuers = trusted_issuers  # certificates CME accepts as issuers of LSCs/MICs
         self.sessions: dict[str, str] = {}  # SEP<mac> -> `show capf-server sessions` state
+        self.fetched: dict[str, x509.Certificate] = {}  # certificates phones returned to `fetch`
         self.session_id = 0
         self.listener = tls.Listener("capf", self._session)
         self.context = tls.server_context(trustpoint.cert, trustpoint.key)
@@ -110,8 +111,9 @@ class CapfServer:
 
     def _send(self, sock, command: int, elements) -> None:
         data = encode(command, self.session_id, elements)
-        sock.sendall(data)
+        # logged before the bytes leave: once they do, the phone may move virtual time on
         self._debug(f"ephone_capf_ssl_write: {len(data)} bytes")
+        sock.sendall(data)
 
     def _read(self, sock):
         command, _, elements, size = read_message(sock)
@@ -160,6 +162,15 @@ class CapfServer:
         if not self._authenticated(device, mode, elements):
             self._end(sock, device, REASON_REFUSED)
             return "auth-failed"
+        if operation == "fetch":
+            self._debug(f"ephone_capf_send_fetch_cert_req_msg: {device}")
+            self._send(sock, FETCH_CERT_REQUEST, [])
+            _, elements = self._read(sock)
+            if E_CERTIFICATE in elements:
+                self.fetched[device] = unwrap_certificate(elements[E_CERTIFICATE])
+                self._debug(f"certificate fetch successful for {device}")
+            self._end(sock, device, REASON_NONE)
+            return "fetched" if device in self.fetched else "nothing-to-fetch"
         if operation == "delete":
             self._debug(f"ephone_capf_send_delete_cert_req_msg: {device}")
             self._send(sock, DELETE_CERT_REQUEST, [])

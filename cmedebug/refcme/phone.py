@@ -194,6 +194,12 @@ class Phone:
             if command == capf.DELETE_CERT_REQUEST:
                 self.state.lsc = None
                 send(capf.DELETE_CERT_RESPONSE, [(capf.E_REASON, b"\x01")])
+            elif command == capf.FETCH_CERT_REQUEST:
+                if self.state.lsc is None:
+                    send(capf.FETCH_CERT_RESPONSE, [(capf.E_REASON, bytes([capf.REASON_REFUSED]))])
+                else:
+                    send(capf.FETCH_CERT_RESPONSE, [(capf.E_REASON, b"\x01"),
+                                                    (capf.E_CERTIFICATE, capf.wrap_certificate(self.state.lsc[0]))])
             elif command == capf.KEY_GEN_REQUEST:
                 size = int.from_bytes(elements[capf.E_KEY_SIZE], "big")
                 remaining = self.keygen_seconds.get(size, KEYGEN_SECONDS[2048])
@@ -230,7 +236,10 @@ class Phone:
         except (OSError, ssl.SSLError) as exc:
             cme.sccp.secure.result()
             reason = tls.openssl_reason(exc)
-            if "key too" in reason or "too weak" in reason:
+            detail = tls.verify_detail(exc)
+            if detail:
+                reason = f"{reason}: {detail}"
+            if "key too weak" in detail:
                 self.log.show_status("Phone failed to register. Cert key size is not FIPS compliant.")
             return self._stop("tls", f"tls-failed ({reason})")
         return self._sccp_register(sock, cme.sccp.secure, "secure")

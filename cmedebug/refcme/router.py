@@ -84,6 +84,7 @@ class Router:
             return
         data = self.ctl_client.regenerate(self.trustpoints, self.log, self.clock.now, self.hostname)
         if data is not None:
+            self.tftp.publish("CTLFile.tlv", data)
             for e in self.ephones:
                 self.tftp.publish(f"CTLSEP{e.mac}.tlv", data)
 
@@ -100,7 +101,7 @@ class Router:
     def start_services(self) -> None:
         """CAPF and SCCP listeners on loopback, with the certificates as they are now."""
         self.stop_services()
-        issuers = [self.ca.cert] if self.ca and self.ca.cert else []
+        issuers = self.trusted_issuers()
         cfg = self.capf_config
         cfg.operations = {e.device: e.cert_oper[0] for e in self.ephones if e.cert_oper}
         cfg.auth_strings = {e.device: e.capf_auth_str for e in self.ephones if e.capf_auth_str}
@@ -115,6 +116,15 @@ class Router:
             secure_tp = None
         self.sccp = SccpService(self, secure_trustpoint=secure_tp, trusted_issuers=issuers,
                                 minimum_tls=self.tls_minimum)
+
+    def trusted_issuers(self) -> list:
+        """Every CA certificate the router holds in a trustpoint: the issuers it accepts
+        for phone LSCs and MICs (imported MIC roots included)."""
+        found = {}
+        for tp in self.trustpoints.values():
+            if tp.ca_cert is not None:
+                found.setdefault(tp.ca_cert.tbs_certificate_bytes, tp.ca_cert)
+        return list(found.values())
 
     def stop_services(self) -> None:
         for service in (self.capf, self.sccp):

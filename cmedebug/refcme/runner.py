@@ -81,7 +81,7 @@ def build(world: World) -> None:
     router, log = world.router, world.log
     log.debug_on(*DEBUGS)
     ca_log = world.ca_log or log
-    if not world.ca.enabled:
+    if not world.ca.enabled and not world.ca.shutdown:
         world.ca.http_server = router.http_server if world.ca_log is None else world.ca.http_server
         world.ca.enable(ca_log)
         if world.ca.name in router.trustpoints:

@@ -131,7 +131,7 @@ class SccpService:
         """The router's own checks after OpenSSL accepted the chain: dates on the
         router clock (its own certificate, the CA, the phone's), then revocation."""
         ca = next((c for c in self.trusted_issuers if c.subject == phone_cert.issuer), None)
-        for cert in (self.trustpoint.cert, ca, phone_cert):
+        for cert in (ca, self.trustpoint.cert, phone_cert):
             if cert is not None and not self.router.pki_check(cert):
                 return "certificate verify failed"
         return self.router.revocation_check(self.trustpoint)
@@ -146,12 +146,12 @@ class SccpService:
         if known is None:
             conn.sendall(sccp_message(REGISTER_REJECT, b"Unknown device\0"))
             return "rejected: unknown device"
-        conn.sendall(sccp_message(REGISTER_ACK, struct.pack("<I", KEEPALIVE)))
+        self.registered[device] = mode
+        self.registered_from = self.peer
         self._debug(f"ephone-{ephone}[{sock}]:RegisterAck sent to ephone {ephone}: keepalive period {KEEPALIVE}")
         self.log.log(f"%IPPHONE-6-REGISTER: ephone-{ephone}:{device} IP:{self.peer.ip} Socket:{sock} "
                      f"DeviceType:Phone has registered.")
-        self.registered[device] = mode
-        self.registered_from = self.peer
+        conn.sendall(sccp_message(REGISTER_ACK, struct.pack("<I", KEEPALIVE)))
         return f"registered-{mode}"
 
     def close(self) -> None:

@@ -55,6 +55,16 @@ def _after_history(change: Callable[[World], None]) -> Callable[[World], None]:
     return play
 
 
+def _after_history_of(setup: Callable[[World], None], change: Callable[[World], None]) -> Callable[[World], None]:
+    """Like ``_after_history``, with ``setup`` applied to the configuration before the build."""
+    later = _after_history(change)
+
+    def play(world: World) -> None:
+        setup(world)
+        later(world)
+    return play
+
+
 def _reload_unset(world: World) -> None:
     world.router.clock.reload_unset()
     world.log.lines.clear()
@@ -156,7 +166,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     Scenario("ca-cert-expired", "The IOS CA certificate (default 1095 days) expired 5 days ago; with `lifetime "
              "certificate 1825` every certificate it issued ended at the same moment.",
              "1100 days of virtual time after the build; no auto-rollover",
-             _after_history(_age(1100)), ("PKI002",), ("PKI002",), ("CLK001",), "stopped:register",
+             _after_history_of(lambda w: setattr(w.ca, "lifetime_cert_days", 1825), _age(1100)), ("PKI002",), ("PKI002",), ("CLK001",), "stopped:register",
              {"start": NOW - timedelta(days=1100)}),
     Scenario("http-server-off", "`no ip http server` on the CA router: SCEP cannot reach the CA, no trustpoint "
              "is enrolled, no CTL can be built, the phone registers non-secure.", "no ip http server",
@@ -164,6 +174,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     Scenario("enrollment-pending-manual-grant", "The CA grants manually (no `grant auto`): every enrollment "
              "request waits as pending.", "no grant auto on the certificate server",
              _configure(lambda w: setattr(w.ca, "grant_auto", False)), ("PKI005",), ("PKI005",), ("PKI004",),
+             "registered-nonsecure"),
+    Scenario("ca-server-disabled", "The certificate server is configured but shut down: the CA answers no "
+             "enrollment, so nothing is enrolled and no CTL exists.", "`shutdown` under crypto pki server",
+             _configure(lambda w: setattr(w.ca, "shutdown", True)), ("PKI006",), ("PKI006",), ("PKI004",),
              "registered-nonsecure"),
     Scenario("ca-unreachable", "The trustpoints' enrollment URL names an address where no CA answers.",
              "enrollment url http://10.1.1.99:80 on every functional trustpoint",

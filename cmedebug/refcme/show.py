@@ -140,6 +140,8 @@ def running_config(router, extra_ca=None) -> list[str]:
             lines.append(f" lifetime ca-certificate {ca.lifetime_ca_days}")
         if ca.grant_auto:
             lines.append(" grant auto")
+        if ca.shutdown:
+            lines.append(" shutdown")
         lines += ["!"]
     for tp in router.trustpoints.values():
         lines += tp.config_lines() + ["!"]

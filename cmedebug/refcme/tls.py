@@ -9,12 +9,11 @@ versions) is OpenSSL's own decision and its own error text.
 from __future__ import annotations
 
 import queue
-import select
 import socket
 import ssl
 import tempfile
 import threading
-import time
+import warnings
 from pathlib import Path
 
 from cryptography import x509
@@ -23,10 +22,6 @@ from cryptography.hazmat.primitives import serialization
 LOOPBACK = "127.0.0.1"
 NO_CHECK_TIME = 0x200000  # X509_V_FLAG_NO_CHECK_TIME (openssl/x509_vfy.h)
 IO_TIMEOUT = 5.0
-# Real seconds the server waits after the socket turns readable, so that a whole
-# TLS flight is in before OpenSSL reads it (keeps the count of "would block"
-# retries, which the router prints, the same on every run).
-FLIGHT_SETTLE = 0.005
 
 
 def pem(cert: x509.Certificate) -> str:
@@ -43,12 +38,19 @@ def _load_identity(ctx: ssl.SSLContext, cert: x509.Certificate, key) -> None:
         ctx.load_cert_chain(cert_path, key_path)
 
 
+def _versions(ctx: ssl.SSLContext, minimum: ssl.TLSVersion, maximum: ssl.TLSVersion) -> None:
+    # SCCP phones and IOS before 16.9 speak TLS 1.0, which Python flags as deprecated
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = minimum
+        ctx.maximum_version = maximum
+
+
 def server_context(cert, key, *, client_cas=(), minimum=ssl.TLSVersion.TLSv1) -> ssl.SSLContext:
     """The router side: IOS accepts small keys and old protocols unless told otherwise."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-    ctx.minimum_version = minimum
-    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    _versions(ctx, minimum, ssl.TLSVersion.TLSv1_2)
     _load_identity(ctx, cert, key)
     if client_cas:
         ctx.verify_mode = ssl.CERT_REQUIRED
@@ -66,8 +68,9 @@ def client_context(anchors, *, cert=None, key=None, maximum=ssl.TLSVersion.TLSv1
     ctx.set_ciphers(f"DEFAULT:@SECLEVEL={seclevel}")
     if maximum < ssl.TLSVersion.TLSv1_2:
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")  # OpenSSL 3 needs level 0 to speak TLS 1.0 at all
-        ctx.minimum_version = ssl.TLSVersion.TLSv1
-    ctx.maximum_version = maximum
+        _versions(ctx, ssl.TLSVersion.TLSv1, maximum)
+    else:
+        _versions(ctx, ssl.TLSVersion.TLSv1_2, maximum)
     ctx.verify_flags |= NO_CHECK_TIME | ssl.VERIFY_X509_PARTIAL_CHAIN
     ctx.load_verify_locations(cadata="".join(pem(c) for c in anchors))
     if cert is not None:
@@ -81,32 +84,87 @@ def openssl_reason(err: Exception) -> str:
     return reason.lower().replace("_", " ") if reason else str(err)
 
 
-def server_handshake(raw: socket.socket, ctx: ssl.SSLContext, on_would_block) -> ssl.SSLSocket:
-    """A non-blocking server handshake; ``on_would_block()`` is called each time
-    OpenSSL has to wait for the peer (IOS prints a line then). Raises ssl.SSLError."""
-    raw.setblocking(False)
-    tls = ctx.wrap_socket(raw, server_side=True, do_handshake_on_connect=False)
-    deadline = time.monotonic() + IO_TIMEOUT
-    _wait_readable(tls, deadline)
-    while True:
-        try:
-            tls.do_handshake()
-            break
-        except ssl.SSLWantReadError:
-            on_would_block()
-            _wait_readable(tls, deadline)
-        except ssl.SSLWantWriteError:
-            select.select([], [tls], [], max(0.0, deadline - time.monotonic()))
-    tls.setblocking(True)
-    tls.settimeout(IO_TIMEOUT)
-    return tls
+def verify_detail(err: Exception) -> str:
+    """OpenSSL's certificate verification message (``EE certificate key too weak``), if any."""
+    return getattr(err, "verify_message", "") or ""
 
 
-def _wait_readable(sock, deadline: float) -> None:
-    ready, _, _ = select.select([sock], [], [], max(0.0, deadline - time.monotonic()))
-    if not ready:
-        raise TimeoutError("the peer sent nothing")
-    time.sleep(FLIGHT_SETTLE)
+class ServerTls:
+    """The router's end of a TLS connection, driven through memory BIOs.
+
+    Driving OpenSSL by hand lets the router see when it has sent a flight and
+    must wait for the phone; IOS prints a "would block" line at that moment
+    (``SSL Handshake Error -6983``, ``TLS Handshake retcode
+    OPSSLReadWouldBlockErr``). Counting those moments, not the socket reads,
+    keeps the log the same on every run, however the bytes arrive.
+    """
+
+    def __init__(self, raw: socket.socket, ctx: ssl.SSLContext) -> None:
+        self.raw = raw
+        self._in, self._out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.tls = ctx.wrap_bio(self._in, self._out, server_side=True)
+
+    def _flush(self) -> bool:
+        data = self._out.read()
+        if data:
+            self.raw.sendall(data)
+        return bool(data)
+
+    def _fill(self) -> bool:
+        chunk = self.raw.recv(65536)
+        if not chunk:
+            self._in.write_eof()
+            return False
+        self._in.write(chunk)
+        return True
+
+    def handshake(self, on_would_block) -> None:
+        """Raises ssl.SSLError (OpenSSL's reason) or ConnectionError."""
+        while True:
+            try:
+                self.tls.do_handshake()
+                self._flush()
+                return
+            except ssl.SSLWantReadError:
+                if self._flush():
+                    on_would_block()
+                if not self._fill():
+                    raise ConnectionError("the peer closed the connection during the handshake") from None
+            except ssl.SSLError:
+                self._flush()  # the alert, so that the phone learns why
+                raise
+
+    def recv(self, size: int) -> bytes:
+        while True:
+            try:
+                return self.tls.read(size)
+            except ssl.SSLWantReadError:
+                self._flush()
+                if not self._fill():
+                    return b""
+            except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                return b""
+
+    def sendall(self, data: bytes) -> None:
+        self.tls.write(data)
+        self._flush()
+
+    def getpeercert(self, binary_form: bool = False):
+        return self.tls.getpeercert(binary_form)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def server_handshake(raw: socket.socket, ctx: ssl.SSLContext, on_would_block) -> ServerTls:
+    """Accept TLS on ``raw``; ``on_would_block()`` runs each time the router waits for the peer."""
+    conn = ServerTls(raw, ctx)
+    try:
+        conn.handshake(on_would_block)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def connect(port: int, ctx: ssl.SSLContext | None) -> socket.socket:

@@ -1,0 +1,115 @@
+"""The reference CME's TLS is real: OpenSSL decides, on 127.0.0.1 only, and nothing leaks."""
+from __future__ import annotations
+
+import ssl
+import threading
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from cmedebug.refcme import tls
+from cmedebug.refcme.ca import build_cert, name
+from cmedebug.refcme.keys import rsa_key
+from cmedebug.refcme.runner import NOW
+
+
+def issued(label: str, bits: int = 1024, issuer=None):
+    """A certificate for ``label``: self-signed, or signed by ``issuer`` = (cert, key)."""
+    key = rsa_key(label, bits, 7)
+    issuer_cert, issuer_key = issuer or (None, key)
+    issuer_name = issuer_cert.subject if issuer_cert is not None else name(label)
+    cert = build_cert(name(label), key.public_key(), issuer_name, issuer_key, 5, NOW, NOW + timedelta(days=30),
+                      ca=issuer is None and label.endswith("-ca"))
+    return cert, key
+
+
+@pytest.fixture
+def listener_for():
+    made = []
+
+    def make(server_ctx):
+        def handler(conn):
+            srv = tls.server_handshake(conn, server_ctx, lambda: None)
+            try:
+                return x509_der(srv)
+            finally:
+                srv.close()
+
+        made.append(tls.Listener("test", handler))
+        return made[-1]
+
+    yield make
+    for listener in made:
+        listener.close()
+
+
+def x509_der(srv):
+    return srv.getpeercert(binary_form=True)
+
+
+def test_phone_refuses_a_server_certificate_that_is_not_its_ccm_record(listener_for):
+    ca = issued("lab-ca")
+    presented = issued("cme-new", issuer=ca)
+    expected = issued("cme-old", issuer=ca)
+    listener = listener_for(tls.server_context(*presented))
+    with pytest.raises(ssl.SSLCertVerificationError) as err:
+        tls.connect(listener.port, tls.client_context([expected[0]]))
+    assert err.value.reason == "CERTIFICATE_VERIFY_FAILED"
+    assert err.value.verify_message == "unable to get local issuer certificate"
+    server_side = listener.result()
+    assert isinstance(server_side, ssl.SSLError) and server_side.reason == "TLSV1_ALERT_UNKNOWN_CA"
+
+
+def test_phone_accepts_exactly_its_ccm_record_and_router_sees_the_client_certificate(listener_for):
+    ca = issued("lab-ca")
+    server = issued("cme", issuer=ca)
+    phone = issued("SEP001122334455", issuer=ca)
+    listener = listener_for(tls.server_context(*server, client_cas=[ca[0]]))
+    sock = tls.connect(listener.port, tls.client_context([server[0]], cert=phone[0], key=phone[1]))
+    sock.close()
+    assert listener.result() == phone[0].public_bytes(Encoding.DER)
+
+
+def test_router_rejects_a_client_certificate_from_an_unknown_issuer(listener_for):
+    ca, foreign_ca = issued("lab-ca"), issued("foreign-ca")
+    server = issued("cme", issuer=ca)
+    phone = issued("SEP001122334455", issuer=foreign_ca)
+    listener = listener_for(tls.server_context(*server, client_cas=[ca[0]]))
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        sock = tls.connect(listener.port, tls.client_context([server[0]], cert=phone[0], key=phone[1]))
+        sock.recv(1)  # TLS 1.3 reports the client-certificate verdict after the handshake
+    server_side = listener.result()
+    assert isinstance(server_side, ssl.SSLError) and server_side.reason == "CERTIFICATE_VERIFY_FAILED"
+
+
+def test_tls_1_0_phone_against_a_tls_1_2_router_fails_with_unsupported_protocol(listener_for):
+    server = issued("cme")
+    listener = listener_for(tls.server_context(*server, minimum=ssl.TLSVersion.TLSv1_2))
+    with pytest.raises(ssl.SSLError):
+        tls.connect(listener.port, tls.client_context([server[0]], maximum=ssl.TLSVersion.TLSv1))
+    server_side = listener.result()
+    assert tls.openssl_reason(server_side) == "unsupported protocol"
+
+
+def test_512_bit_server_key_is_too_weak_for_the_phone(listener_for):
+    server = issued("cme", bits=512)
+    listener = listener_for(tls.server_context(*server))
+    with pytest.raises(ssl.SSLCertVerificationError) as err:
+        tls.connect(listener.port, tls.client_context([server[0]]))
+    assert tls.verify_detail(err.value) == "EE certificate key too weak"
+    listener.result()
+
+
+def test_listener_binds_loopback_only_and_its_thread_ends_on_close():
+    listener = tls.Listener("bind", lambda conn: None)
+    host, port = listener.sock.getsockname()
+    assert host == "127.0.0.1" and port > 0
+    listener.close()
+    assert not any(t.name == "refcme-bind" for t in threading.enumerate())
+    assert listener.sock.fileno() == -1
+
+
+def test_nothing_listens_on_a_closed_port():
+    with pytest.raises(ConnectionRefusedError):
+        tls.connect(tls.closed_port(), None)
