@@ -179,18 +179,41 @@ def _ctl_fields(ctl: CtlView) -> dict:
 
 # -- the checks ---------------------------------------------------------------------
 
+def same_certificate(record: Fact, tp: TrustpointCert) -> list[str]:
+    """How a CTL record and a trustpoint certificate with the same serial differ
+    (empty: no difference the evidence shows). A rebuilt CA numbers its
+    certificates from 1 again, so equal serials alone do not prove the same one."""
+    differences = []
+    mine, theirs = record.fields.get("fingerprint_sha1"), tp.fact.fields.get("fingerprint_sha1")
+    if mine and theirs and mine != theirs:
+        differences.append(f"SHA-1 fingerprint {theirs} vs {mine} in the CTL")
+    start = record.fields.get("not_before")
+    if start and tp.not_before and abs((start - tp.not_before).total_seconds()) >= 1:
+        differences.append(f"start date {tp.not_before:%Y-%m-%d %H:%M:%S %Z} vs {start:%Y-%m-%d %H:%M:%S %Z} in the CTL")
+    return differences
+
+
+def _compare(ctl: CtlView, tp: TrustpointCert, roles: tuple[str, ...]) -> tuple[bool, list[str]]:
+    """(the trustpoint certificate is one of the ``roles`` records, the differences
+    of the records that only share its serial)."""
+    records = [r for r in ctl.records if r.fields.get("role_name") in roles and r.fields.get("serial") == tp.serial]
+    differences = [same_certificate(r, tp) for r in records]
+    return any(not d for d in differences), [text for d in differences for text in d]
+
+
 def _record_check(case, ctl: CtlView, labels, tp_certs, function: str, roles: tuple[str, ...], kind: str):
     label = labels.get(function)
     tp = tp_certs.get(label) if label else None
     if tp is None or not tp.serial:
         return []
     ctl_serials = ctl.serials(roles)
-    match = tp.serial in ctl_serials
+    match, differences = _compare(ctl, tp, roles)
     line = (f"{function} trustpoint {label} certificate SN {tp.serial} "
             f"{'is' if match else 'is NOT'} a {'/'.join(roles)} record of {ctl.path} "
-            f"({', '.join(ctl_serials) or 'none'})")
+            f"({', '.join(ctl_serials) or 'none'}{'; same serial, ' + '; '.join(differences) if differences else ''})")
     return [_fact(kind, ctl.file, [line, *tp.fact.raw[:3]], trustpoint=label, presented_serial=tp.serial,
                   ctl_serials=ctl_serials, in_ctl_as=ctl.roles_of(tp.serial), match=match,
+                  serial_match=tp.serial in ctl_serials, differences=differences,
                   trustpoint_source=str(tp.fact.source), **_ctl_fields(ctl))]
 
 
@@ -208,17 +231,20 @@ def _config_signers(case, ctl: CtlView, labels, tp_certs):
                 f"(TFTP-capable records: {', '.join(tftp_serials) or 'none'})")
         out.append(_fact("crosscheck.config_signer", f, [line], signer_source="sgn", mac=f.fields.get("mac"),
                          filename=f.fields.get("filename"), signer_serial=serial, ctl_tftp_serials=tftp_serials,
-                         in_ctl_as=ctl.roles_of(serial), match=serial in tftp_serials, verdict=status,
+                         in_ctl_as=ctl.roles_of(serial), match=status == "valid",
+                         serial_match=serial in tftp_serials, differences=[], verdict=status,
                          verdict_reason=reason, tftp_trustpoint=label,
                          tftp_trustpoint_serial=tp.serial if tp else None,
                          trustpoint_match=(serial == tp.serial) if tp and tp.serial else None, **_ctl_fields(ctl)))
     if tp is not None and tp.serial:
-        match = tp.serial in tftp_serials
+        match, differences = _compare(ctl, tp, TFTP_ROLES)
         line = (f"tftp-server-credentials trustpoint {label} certificate SN {tp.serial} "
-                f"{'is' if match else 'is NOT'} a TFTP/CCM+TFTP record of {ctl.path}")
+                f"{'is' if match else 'is NOT'} a TFTP/CCM+TFTP record of {ctl.path}"
+                f"{' (same serial, ' + '; '.join(differences) + ')' if differences else ''}")
         out.append(_fact("crosscheck.config_signer", ctl.file, [line, *tp.fact.raw[:3]], signer_source="trustpoint",
                          mac=None, filename=None, signer_serial=tp.serial, ctl_tftp_serials=tftp_serials,
-                         in_ctl_as=ctl.roles_of(tp.serial), match=match, verdict=None, verdict_reason=None,
+                         in_ctl_as=ctl.roles_of(tp.serial), match=match, serial_match=tp.serial in tftp_serials,
+                         differences=differences, verdict=None, verdict_reason=None,
                          tftp_trustpoint=label, tftp_trustpoint_serial=tp.serial, trustpoint_match=True,
                          **_ctl_fields(ctl)))
     return out

@@ -132,6 +132,18 @@ def test_reenrolled_cme_certificate_is_not_in_old_ctl(tmp_path, pki):
     assert age.fields["not_before"] == CTL_TIME + timedelta(days=30)
 
 
+def test_rebuilt_ca_reusing_serials_is_not_a_match(tmp_path, pki):
+    """A rebuilt CA numbers from 1 again: the re-enrolled CME certificate has the
+    serial of the one in the CTL, but it is another certificate (other dates)."""
+    reissued = issue("CME", issuer=issue("CME-CA", ca=True, slot=11), slot=12,
+                     serial=pki["cme"].cert.serial_number, not_before=T0 + timedelta(days=20))
+    case = load([write_ctl(tmp_path / "CTLFile.tlv", pki), write_router(tmp_path / "r.txt", {"cme_cert": reissued})])
+    (check,) = facts(case, "crosscheck.cme_record")
+    f = check.fields
+    assert f["serial_match"] is True and f["match"] is False
+    assert f["differences"] == ["start date 2026-01-21 00:00:00 UTC vs 2026-01-01 00:00:00 UTC in the CTL"]
+
+
 def test_ctl_built_after_enrollment_is_not_old(tmp_path, pki):
     case = load([write_ctl(tmp_path / "CTLFile.tlv", pki), write_router(tmp_path / "r.txt", {"cme_cert": pki["cme"]})])
     (age,) = facts(case, "crosscheck.ctl_age")
@@ -178,7 +190,8 @@ def test_config_signed_by_an_impostor_key_is_invalid(tmp_path, pki):
     (tmp_path / SGN).write_bytes(data)
     case = load([write_ctl(tmp_path / "CTLFile.tlv", pki, tftp=pki["tftp"]), tmp_path / SGN])
     (check,) = facts(case, "crosscheck.config_signer")
-    assert check.fields["match"] is True and check.fields["verdict"] == "invalid"
+    assert check.fields["serial_match"] is True
+    assert check.fields["match"] is False and check.fields["verdict"] == "invalid"
 
 
 def test_sast_continuity_kept_signer(tmp_path, pki):
