@@ -63,7 +63,12 @@ class RunningConfigParser(ShowBlockParser):
             self.config = self._new_config(rec, ctx)
         if self.config["ended"] or rec.is_message or not rec.text:
             return None
-        return self.take(rec.text, rec, ctx)
+        try:
+            return self.take(rec.text, rec, ctx)
+        except Exception as exc:  # a parser bug must not stop the analysis: the line stays unparsed
+            ctx.warnings.append(f"{ctx.path}:{rec.first_line}: {self.name} could not read this line "
+                                f"({exc.__class__.__name__}: {exc})")
+            return None
 
     def _new_config(self, rec: Record, ctx: Context) -> dict:
         command = ctx.command or ""

@@ -126,7 +126,8 @@ _CTL_BANNER = re.compile(r"CTL Client Information$|-{5,}$|List of Trusted Server
 # SAST 1 Certificate Trustpoint: cmeserver
 _SAST = re.compile(r"SAST ?(?P<n>\d) Certificate Trustpoint: *(?P<tp>\S+)$")
 # CME     10.1.1.1        cmeserver
-_SERVER = re.compile(r"(?P<role>[A-Za-z][A-Za-z\-]*) +(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:]+) +(?P<tp>\S+)$")
+_SERVER = re.compile(r"(?P<role>[A-Za-z][A-Za-z\-]*) +(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}) +"
+                     r"(?P<tp>\S+)$")
 
 
 class ShowCtlClientParser(ShowBlockParser):
