@@ -32,7 +32,14 @@ class Axis:
 
     def ticks(self, count: int = 6) -> list[tuple[float, str]]:
         span = self.end - self.start
-        fmt = "%Y" if span > timedelta(days=3 * 365) else "%Y-%m-%d" if span > timedelta(days=3) else "%m-%d %H:%M:%S"
+        if span > timedelta(days=8 * 365):
+            fmt = "%Y"
+        elif span > timedelta(days=120):
+            fmt = "%Y-%m"
+        elif span > timedelta(days=3):
+            fmt = "%Y-%m-%d"
+        else:
+            fmt = "%m-%d %H:%M:%S"
         step = span / count
         return [(self.x(self.start + step * i), (self.start + step * i).strftime(fmt)) for i in range(1, count)]
 
