@@ -316,7 +316,7 @@ def _sast_continuity(ctls: list[CtlView]):
 
 def _cert_analyses(case: Case, now: datetime | None):
     at = case.reference_time or now or datetime.now(timezone.utc)
-    at_source = "evidence" if case.reference_time else "analysis time"
+    at_source = "reference time" if case.reference_time else "analysis time"
     clocks = {name: c.believed_time for name, c in case.clocks.items() if getattr(c, "believed_time", None)}
     cert_facts = list(case.facts_of("cert"))
     loaded = [(f, load_certificate(f)) for f in cert_facts]
@@ -325,22 +325,23 @@ def _cert_analyses(case: Case, now: datetime | None):
     for fact, cert in loaded:
         role = _ANALYSIS_ROLES.get(fact.fields.get("ctl_role")) or ("ca" if fact.fields.get("role") == "ca" else None)
         if cert is not None:
-            result = analyze_certificate(cert, at=at, device_clocks=clocks, issuers=issuers, role=role)
+            result = analyze_certificate(cert, at=at, device_clocks=clocks, issuers=issuers, role=role,
+                                         at_label=at_source)
             problems, self_signed, issuer_serial = result.problems, result.self_signed, result.issuer_serial
         else:
-            problems, self_signed, issuer_serial = _dates_only(fact, at, clocks), None, None
+            problems, self_signed, issuer_serial = _dates_only(fact, at, clocks, at_source), None, None
         out.append(_fact("cert.analysis", fact, list(fact.raw[:3]), serial=fact.fields.get("serial"),
                          subject=fact.fields.get("subject"), issuer=fact.fields.get("issuer"),
                          origin=fact.fields.get("origin") or "show", role=role,
                          trustpoints=fact.fields.get("trustpoints") or [], checked_at=at, checked_at_source=at_source,
                          full=cert is not None, problems=[p.to_dict() for p in problems],
                          problem_codes=[p.code for p in problems], self_signed=self_signed,
-                         issuer_serial=issuer_serial, cert_source=str(fact.source)))
+                         issuer_serial=issuer_serial))
     return out
 
 
-def _dates_only(fact: Fact, at: datetime, clocks: dict[str, datetime]):
+def _dates_only(fact: Fact, at: datetime, clocks: dict[str, datetime], at_label: str):
     start, end = fact.fields.get("not_before"), fact.fields.get("not_after")
     if not isinstance(start, datetime) or not isinstance(end, datetime):
         return []
-    return date_problems(start, end, at, clocks)
+    return date_problems(start, end, at, clocks, at_label)
