@@ -51,6 +51,8 @@ class CapfCertOperNotSet(Rule):
     confidence = Confidence.MEDIUM
     tags = ("capf", "config")
     requires = ("config.capf_server",)
+    # Without an LSC the phone offers its MIC, which CME rejects unless the MIC root is imported.
+    explains = ("TLS003", "CFG007")
     collect = ("show running-config", "show capf-server sessions", "debug capf-server all")
     remediation = (
         "configure terminal",

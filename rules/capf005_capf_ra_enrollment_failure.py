@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, full_config_given, sep, \
-    session_mac
+from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, full_config_given, \
+    pki_servers, sep, session_mac
 
 KEY_GEN_RESPONSE = 4  # ephone_capf_handle_phone_msg: msgtype 4
 STORE_CERT_REQUEST = 9  # formats.md §8.2
@@ -107,9 +107,10 @@ class CapfRaEnrollmentFailure(Rule):
         if not name:
             return
         status = next((f for f in facts(case, "pki.trustpoint") if f.fields.get("name") == name), None)
-        defined = any(f.fields.get("name") == name for f in facts(case, "config.trustpoint")) or \
-            any(f.fields.get("name") == name for f in facts(case, "config.pki_server"))
-        if status is not None and status.fields.get("enrolled") is False:
+        local_ca = any(f.fields.get("name") == name for f in pki_servers(case))  # the CA signs with its own key
+        defined = local_ca or any(f.fields.get("name") == name for f in facts(case, "config.trustpoint"))
+        if status is not None and status.fields.get("enrolled") is False and not local_ca \
+                and not status.fields.get("self_signed"):
             yield self.finding(f"The CAPF cert-enroll-trustpoint {name} has no certificate (not enrolled), so CAPF "
                                "cannot have phone certificates signed.", evidence_of([capf, status]))
         elif status is None and full_config_given(case) and not defined:

@@ -73,41 +73,43 @@ class CtlNotGeneratedOrNotServed(Rule):
     def evaluate(self, case):
         intended = secure_mode_intended(case)
         mode, _ = global_security_mode(case)
-        known_nonsecure = not intended and (mode is not None or full_config_given(case))
-        if known_nonsecure:
+        if not intended and (mode is not None or full_config_given(case)):
+            return  # a non-secure CME publishes no CTL by design
+        proofs = [*self._tftp_and_phone(case), *(self._config(case) if intended else [])]
+        if not proofs:
             return
-        level = {} if intended else {"severity": Severity.MEDIUM, "confidence": Confidence.LOW}
-        note = "" if intended else " (if this CME is meant to be secure)"
+        message = "; ".join(text for text, _, _ in proofs) + "."
+        message = message[0].upper() + message[1:]
+        items = [i for _, found, _ in proofs for i in found]
+        confidence = max(c for _, _, c in proofs)
+        if not intended:
+            message += " This matters if the CME is meant to be secure (its configuration was not provided)."
+            yield self.finding(message, evidence_of(items, 6), severity=Severity.MEDIUM, confidence=Confidence.LOW)
+        else:
+            yield self.finding(message, evidence_of(items, 6), confidence=confidence,
+                               first_seen=next((i.ts for i in items if getattr(i, "ts", None)), None))
+
+    def _tftp_and_phone(self, case):
         missing = tftp_not_served(case, "ctl")
         if missing:
-            first = missing[0][0]
             names = sorted({req.fields.get("filename") for req, _ in missing if req.fields.get("filename")})
-            yield self.finding(
-                f"CME's TFTP server answered 'No such file' to {len(missing)} request(s) for "
-                f"{', '.join(names[:4])}, first at {fmt_time(first.ts)}: no CTL is published{note}.",
-                evidence_of([e for pair in missing[:2] for e in pair], 4), first_seen=first.ts, **level)
+            yield (f"CME's TFTP server answered 'No such file' to {len(missing)} request(s) for {', '.join(names[:4])}, "
+                   f"first at {fmt_time(missing[0][0].ts)}", [e for pair in missing[:2] for e in pair], Confidence.HIGH)
         phone = [e for e in case.events_of("phone.status.no_trust_list", "phone.status.file_not_found")
                  if e.kind.endswith("no_trust_list") or e.fields.get("file_type") == "ctl"]
         if phone:
-            yield self.finding(f"Phone {phone[0].device or ''} reports '{(phone[0].raw or ('',))[0].strip()}': it "
-                               f"holds no CTL from CME{note}.".replace("Phone  ", "The phone "),
-                               evidence_of(phone, 3), first_seen=phone[0].ts, **level)
+            yield (f"{phone[0].device or 'the phone'} reports '{(phone[0].raw or ('',))[0].strip()}'", phone[:2],
+                   Confidence.HIGH)
         for failed in case.events_of("ctl_client.failed"):
-            yield self.finding(f"The CTL build failed at {fmt_time(failed.ts)}: {failed.fields.get('text')}.",
-                               evidence_of([failed]), first_seen=failed.ts)
-        if intended:
-            yield from self._config(case)
+            yield f"the CTL build failed at {fmt_time(failed.ts)}: {failed.fields.get('text')}", [failed], Confidence.HIGH
 
     def _config(self, case):
         if full_config_given(case) and not facts(case, "config.ctl_client") and not case.has("ctl_client", "ctl.file"):
             _, source = global_security_mode(case)
-            yield self.finding("Phones are configured for a secure device-security-mode but the configuration has "
-                               "no `ctl-client`: no CTL can be generated.", evidence_of([source]),
-                               confidence=Confidence.MEDIUM)
+            yield ("phones are configured for a secure device-security-mode but the configuration has no "
+                   "`ctl-client`, so no CTL can be generated", [source], Confidence.MEDIUM)
         for info in facts(case, "telephony.security_info"):
             server_mode = (info.fields.get("server_security_mode") or "").lower()
             if server_mode and server_mode != "secure":
-                yield self.finding(f"Server Security Mode is {info.fields['server_security_mode']}: CME has no "
-                                   "CTL in force although phones are configured secure.", evidence_of([info]),
-                                   confidence=Confidence.MEDIUM)
-
+                yield (f"Server Security Mode is {info.fields['server_security_mode']}: no CTL is in force although "
+                       "phones are configured secure", [info], Confidence.MEDIUM)

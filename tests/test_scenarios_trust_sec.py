@@ -1,0 +1,54 @@
+"""The reference-CME scenarios of the CTL, CFG, CAPF and TLS families: the
+injected fault must be the first root cause of `cmedebug analyze sample_logs/<scenario>/`,
+and the healthy system must raise nothing above low."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cmedebug.model import Severity
+from cmedebug.pipeline import analyze
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_logs"
+# scenario -> (first root cause, symptoms it must explain); /tmp/catalogue.md
+SCENARIOS = {
+    "ca-rebuilt-stale-ctl": ("CTL002", ()),
+    "sast-changed": ("CTL005", ()),
+    "config-signed-by-untrusted": ("CTL004", ("CFG002",)),
+    "ctl-not-served": ("CTL001", ()),
+    "capf-auth-string-mismatch": ("CAPF001", ()),
+    "capf-auth-mode-mismatch": ("CAPF002", ()),
+    "capf-cert-oper-not-set": ("CAPF003", ()),
+    "capf-keygen-timeout": ("CAPF004", ()),
+    "secure-listener-down": ("TLS001", ()),
+    "tls-version-mismatch": ("TLS002", ()),
+    "device-security-mode-nonsecure": ("CFG003", ("CFG007",)),
+}
+
+
+def _folder(name: str) -> Path:
+    folder = SAMPLES / name
+    if not (folder / "scenario.toml").exists():
+        pytest.skip(f"sample_logs/{name} is not generated yet")
+    return folder
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_injected_fault_is_the_first_root_cause(name):
+    folder = _folder(name)
+    expected_root, symptoms = SCENARIOS[name]
+    declared = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8"))["expect"]["first_root"]
+    assert expected_root in declared, f"scenario.toml of {name} expects {declared}"
+    case = analyze([str(folder)])
+    roots = case.root_causes()
+    assert roots and roots[0].rule_id == expected_root, [(f.rule_id, str(f.severity)) for f in roots]
+    explained = {case.finding(i).rule_id for i in roots[0].explains}
+    assert set(symptoms) <= explained, f"{expected_root} explains {sorted(explained)}"
+
+
+def test_healthy_system_has_nothing_above_low():
+    case = analyze([str(_folder("healthy"))])
+    loud = [(f.rule_id, f.message) for f in case.findings if f.severity > Severity.LOW]
+    assert not loud, loud
