@@ -47,7 +47,8 @@ _SECTIONS = (
 class RunningConfigParser(ShowBlockParser):
     name = "running-config"
     description = "show running-config / show startup-config / a saved configuration"
-    commands = (r"sh(?:ow?)? (?:run(?:ning-config)?|start(?:up-config)?|conf(?:iguration)?)",
+    # R1#sh run | section telephony      Router# show running-config telephony-service      sh start
+    commands = (r"sh\w* (?:run[\w-]*|start[\w-]*|conf\w*)",
                 r"more (?:system:running-config|nvram:startup-config)", r"wr(?:ite)? t(?:erm(?:inal)?)?")
     block_start = _START
 

@@ -15,7 +15,7 @@ import re
 from typing import ClassVar
 
 from cmedebug.model import Fact, SourceRef
-from cmedebug.parsers.base import Context, Item, LineParser
+from cmedebug.parsers.base import Context, Item, LineParser, line_parsers
 from cmedebug.parsers.framing import Record
 
 # Status: Available        Granting mode is: auto        Credentials PORT: 2444
@@ -30,6 +30,14 @@ def extend_fact(fact: Fact, rec: Record) -> None:
     """A fact read over several lines: add this record's lines to its raw lines and range."""
     fact.raw += tuple(rec.lines)
     fact.source = SourceRef(fact.source.path, fact.source.first_line, rec.last_line)
+
+
+def starts_other_output(text: str, parser: LineParser) -> bool:
+    """True when ``text`` is the first line of another parser's output: for the
+    outputs whose lines have no fixed shape (a phone's lines, a wrapped value),
+    this is where they end when the next output was pasted without a prompt."""
+    return any(cls.block_start.match(text) for cls in line_parsers()
+               if cls.block_start is not None and not isinstance(parser, cls))
 
 
 def key_value(text: str) -> tuple[str, str] | None:

@@ -22,7 +22,8 @@ _SOURCE = re.compile(r"(?:Time source is (?P<src>.+?)\s*$|(?P<none>No time sourc
 class ShowClockParser(LineParser):
     name = "show-clock"
     description = "show clock / show clock detail"
-    commands = (r"sh(?:ow?)? clo(?:ck?)?",)
+    # wilson_19#show clock      sh clo det
+    commands = (r"sh\w* clo\w*",)
     block_start = _CLOCK_LINE
 
     def __init__(self) -> None:

@@ -16,7 +16,8 @@ from cmedebug.parsers.show_block import KeyValueShowParser, ShowBlockParser, low
 class ShowTelephonySecurityInfoParser(KeyValueShowParser):
     name = "show-telephony-security-info"
     description = "show telephony-service security-info"
-    commands = (r"sh(?:ow?)? telephony-service security-info",)
+    # Router# show telephony-service security-info
+    commands = (r"sh\w* telephony-s[\w-]* sec[\w-]*",)
     # Skinny Server Trustpoint for TLS: cme-sccp
     block_start = re.compile(r"Skinny Server Trustpoint for TLS:")
     fact_kind = "telephony.security_info"
@@ -35,7 +36,8 @@ class ShowTelephonySecurityInfoParser(KeyValueShowParser):
 class ShowCredentialsParser(KeyValueShowParser):
     name = "show-credentials"
     description = "show credentials (CTL provider / SRST credentials service)"
-    commands = (r"sh(?:ow?)? cred(?:entials?)?",)
+    # Router# show credentials
+    commands = (r"sh\w* cred\w*",)
     # Credentials IP: 172.19.245.1
     block_start = re.compile(r"Credentials IP:")
     fact_kind = "credentials.summary"
@@ -52,7 +54,8 @@ class ShowCredentialsParser(KeyValueShowParser):
 class ShowCapfSummaryParser(KeyValueShowParser):
     name = "show-capf-summary"
     description = "show capf-server summary"
-    commands = (r"sh(?:ow?)? capf-server sum(?:mary)?",)
+    # Router# show capf-server summary
+    commands = (r"sh\w* capf-s[\w-]* sum\w*",)
     # CAPF Server Configuration Details
     block_start = re.compile(r"CAPF Server Configuration Details$")
     banners = block_start
@@ -86,7 +89,8 @@ _SESSION_ROW = re.compile(r"(?P<phone>SEP[0-9A-Fa-f]{12}|[0-9A-Fa-f]{12}) +(?P<s
 class ShowCapfSessionsParser(ShowBlockParser):
     name = "show-capf-sessions"
     description = "show capf-server sessions"
-    commands = (r"sh(?:ow?)? capf-server sess(?:ions?)?",)
+    # Router# show capf-server sessions
+    commands = (r"sh\w* capf-s[\w-]* sess\w*",)
     block_start = re.compile(r"Active CAPF Sessions$")
 
     def take(self, text, rec: Record, ctx: Context):
@@ -107,7 +111,8 @@ _AUTH_ROW = re.compile(r"(?P<mac>[0-9A-Fa-f]{12}) *(?P<secret>\S*)$")
 class ShowCapfAuthStringParser(ShowBlockParser):
     name = "show-capf-auth-string"
     description = "show capf-server auth-string"
-    commands = (r"sh(?:ow?)? capf-server auth(?:-string)?",)
+    # Router# show capf-server auth-string
+    commands = (r"sh\w* capf-s[\w-]* auth[\w-]*",)
     block_start = re.compile(r"Authentication Strings for configured Ephones$")
 
     def take(self, text, rec: Record, ctx: Context):
@@ -133,7 +138,8 @@ _SERVER = re.compile(r"(?P<role>[A-Za-z][A-Za-z\-]*) +(?P<ip>\d{1,3}(?:\.\d{1,3}
 class ShowCtlClientParser(ShowBlockParser):
     name = "show-ctl-client"
     description = "show ctl-client"
-    commands = (r"sh(?:ow?)? ctl-client",)
+    # Router# show ctl-client
+    commands = (r"sh\w* ctl-c[\w-]*",)
     block_start = re.compile(r"CTL Client Information$")
 
     def __init__(self) -> None:

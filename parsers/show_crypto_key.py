@@ -32,7 +32,8 @@ _OTHER_KEYS = {"key id", "key label"}
 class ShowCryptoKeyParser(ShowBlockParser):
     name = "show-crypto-key"
     description = "show crypto key mypubkey rsa"
-    commands = (r"sh(?:ow?)? cry(?:pto)? key mypub(?:key)?(?: rsa)?",)
+    # vg400# show crypto key mypubkey rsa 4k_keypair
+    commands = (r"sh\w* cry\w* key mypub\w*(?: rsa)?",)
     block_start = re.compile(r"% Key pair was generated at: |Key name: ")
 
     def __init__(self) -> None:

@@ -12,7 +12,7 @@ import re
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import norm_mac
-from cmedebug.parsers.show_block import ShowBlockParser
+from cmedebug.parsers.show_block import ShowBlockParser, starts_other_output
 
 # ephone-1 Mac:1000.1111.0002 TCP socket:[5]      ephone-1[0] Mac:549A.EBB5.8000 TCP socket:[1] activeLine:1 ...
 _PHONE = re.compile(r"ephone-(?P<n>\d+)(?:\[\d+\])? +Mac:(?P<mac>[0-9A-Fa-f.]{12,14})")
@@ -33,7 +33,8 @@ _MAX_LINES_PER_PHONE = 60
 class ShowEphoneParser(ShowBlockParser):
     name = "show-ephone"
     description = "show ephone [registered|unregistered|offhook|...]"
-    commands = (r"sh(?:ow?)? ephone(?! +s+ocket)(?! *-dn)",)
+    # Router# show ephone offhook      (not `show ephone-dn`, not `show ephone socket`)
+    commands = (r"sh\w* ephone(?! +s+oc)(?!-dn)",)
     block_start = _PHONE
 
     def __init__(self) -> None:
@@ -47,7 +48,7 @@ class ShowEphoneParser(ShowBlockParser):
             self.phone = {"ephone": int(m.group("n")), "mac": norm_mac(m.group("mac")), "text": [text],
                           "first": rec.first_line, "last": rec.last_line, "raw": list(rec.lines)}
             return done
-        if self.phone is None or len(self.phone["text"]) >= _MAX_LINES_PER_PHONE:
+        if self.phone is None or len(self.phone["text"]) >= _MAX_LINES_PER_PHONE or starts_other_output(text, self):
             return None
         self.phone["text"].append(text)
         self.phone["last"] = rec.last_line
@@ -89,7 +90,8 @@ _SOCKET_DETAIL = re.compile(r"Phone \d+,$|skinny_sockets\[\d+\] fd = -?\d+$|read
 class ShowEphoneSocketParser(ShowBlockParser):
     name = "show-ephone-socket"
     description = "show ephone socket"
-    commands = (r"sh(?:ow?)? ephone s+ocket",)
+    # Router# show ephone socket      (typed "ssocket" in the Command Reference)
+    commands = (r"sh\w* ephone s+oc\w*",)
     block_start = re.compile(r"skinny_tcp_listen_socket")
 
     def __init__(self) -> None:

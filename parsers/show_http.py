@@ -12,7 +12,8 @@ from cmedebug.parsers.show_block import KeyValueShowParser, text_or_none, to_int
 class ShowHttpServerStatusParser(KeyValueShowParser):
     name = "show-http-server-status"
     description = "show ip http server status"
-    commands = (r"sh(?:ow?)? ip http server stat(?:us)?", r"sh(?:ow?)? ip http server all")
+    # R1#show ip http server status
+    commands = (r"sh\w* ip http ser\w* (?:stat\w*|all)",)
     # HTTP server status: Enabled
     block_start = re.compile(r"HTTP server status: ")
     fact_kind = "http.server_status"

@@ -36,7 +36,8 @@ def _index_active(state: str | None) -> bool | None:
 class ShowLicenseParser(ShowBlockParser):
     name = "show-license"
     description = "show license / show license feature / show license summary"
-    commands = (r"sh(?:ow?)? lic(?:ense)?",)
+    # R1#show license feature
+    commands = (r"sh\w* lic\w*",)
     block_start = re.compile(r"Index \d+ Feature: |Feature name +Enforcement|License Usage:$")
 
     def __init__(self) -> None:

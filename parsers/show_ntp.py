@@ -30,7 +30,8 @@ _OTHER_STATUS = re.compile(r"(?:nominal freq is|root dispersion is|ntp uptime is
 class ShowNtpStatusParser(ShowBlockParser):
     name = "show-ntp-status"
     description = "show ntp status"
-    commands = (r"sh(?:ow?)? ntp stat(?:us)?",)
+    # R1#show ntp status
+    commands = (r"sh\w* ntp stat\w*",)
     block_start = _CLOCK
 
     def __init__(self) -> None:
@@ -81,7 +82,8 @@ def _number(text: str) -> int | None:
 class ShowNtpAssociationsParser(ShowBlockParser):
     name = "show-ntp-associations"
     description = "show ntp associations"
-    commands = (r"sh(?:ow?)? ntp ass(?:ociations?)?",)
+    # R1#sh ntp assoc
+    commands = (r"sh\w* ntp ass\w*",)
     block_start = _ASSOC_HEADER
 
     def take(self, text, rec: Record, ctx: Context):

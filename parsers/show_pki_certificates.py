@@ -61,7 +61,8 @@ _IGNORED_KEYS = {"version", "public key algorithm", "x509v3 subject key id", "x5
 class ShowPkiCertificatesParser(ShowBlockParser):
     name = "show-pki-certificates"
     description = "show crypto pki certificates [verbose]"
-    commands = (r"sh(?:ow?)? cry(?:pto)? (?:pki|ca) cert(?:ificates?)?",)
+    # Router# sh crypto pki certificates      vg400# show crypto pki certificates verbose 4k_keypair
+    commands = (r"sh\w* cry\w* (?:pki|ca) cert\w*",)
     block_start = _HEADING
 
     def __init__(self) -> None:

@@ -11,7 +11,7 @@ import re
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import norm_serial, parse_ios_date
-from cmedebug.parsers.show_block import ShowBlockParser, hex_compact, key_value
+from cmedebug.parsers.show_block import ShowBlockParser, hex_compact, key_value, starts_other_output
 
 # Certificate Server srstcaserver:
 _HEADING = re.compile(r"Certificate Server (?P<name>\S+?):$")
@@ -38,7 +38,8 @@ _MAX_WRAPPED_LINES = 2
 class ShowPkiServerParser(ShowBlockParser):
     name = "show-pki-server"
     description = "show crypto pki server"
-    commands = (r"sh(?:ow?)? cry(?:pto)? pki ser(?:ver)?(?! +(?:\S+ +)?req)",)
+    # Router# show crypto pki server
+    commands = (r"sh\w* cry\w* pki ser\w*(?! +(?:\S+ +)?req)",)
     block_start = _HEADING
 
     def __init__(self) -> None:
@@ -84,7 +85,8 @@ class ShowPkiServerParser(ShowBlockParser):
                 flags["last_serial"] = norm_serial(value.removeprefix("0x"))
             return True
         # a value the page wrapped onto the next line: `CFF5EC00`, `2007`, `as <serialnum>.cer`, `unlock it)`
-        if server["last_key"] is not None and server["wrapped"] < _MAX_WRAPPED_LINES and ":" not in text:
+        if (server["last_key"] is not None and server["wrapped"] < _MAX_WRAPPED_LINES and ":" not in text
+                and not starts_other_output(text, self)):
             server["wrapped"] += 1
             if server["last_key"] != "locked":
                 values[server["last_key"]] = f"{values[server['last_key']] or ''} {text}".strip()
@@ -124,7 +126,8 @@ _BANNERS = re.compile(r"Enrollment Request Database:$|-{10,}$")
 class ShowPkiServerRequestsParser(ShowBlockParser):
     name = "show-pki-server-requests"
     description = "show crypto pki server requests"
-    commands = (r"sh(?:ow?)? cry(?:pto)? pki ser(?:ver)?(?: \S+)? req(?:uests?)?",)
+    # R1#show crypto pki server cme_root requests
+    commands = (r"sh\w* cry\w* pki ser\w*(?: \S+)? req\w*",)
     block_start = re.compile(r"Enrollment Request Database:$")
 
     def __init__(self) -> None:

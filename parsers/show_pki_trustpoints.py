@@ -42,7 +42,8 @@ _KEY_LABEL = re.compile(r"Using key label (?P<label>\S+)$")
 class ShowPkiTrustpointsParser(ShowBlockParser):
     name = "show-pki-trustpoints"
     description = "show crypto pki trustpoints [status]"
-    commands = (r"sh(?:ow?)? cry(?:pto)? (?:pki|ca) trustpoints?",)
+    # Router# show crypto pki trustpoint status
+    commands = (r"sh\w* cry\w* (?:pki|ca) trust\w*",)
     block_start = _HEADING
 
     def __init__(self) -> None:

@@ -29,7 +29,8 @@ _SIMPLE_KEYS = {"gateway local interface": "local_interface", "ipv4 address": "l
 class ShowSccpParser(ShowBlockParser):
     name = "show-sccp"
     description = "show sccp"
-    commands = (r"sh(?:ow?)? sccp(?! +conn)",)
+    # Router#show sccp
+    commands = (r"sh\w* sccp(?! +conn)",)
     block_start = _ADMIN
 
     def __init__(self) -> None:
@@ -109,7 +110,8 @@ _CONN_TOTAL = re.compile(r"Total number of active session\(s\) \d+")
 class ShowSccpConnectionsParser(ShowBlockParser):
     name = "show-sccp-connections"
     description = "show sccp connections"
-    commands = (r"sh(?:ow?)? sccp conn(?:ections?)?",)
+    # Router# show sccp connections
+    commands = (r"sh\w* sccp conn\w*",)
     block_start = _CONN_HEADER
 
     def take(self, text, rec: Record, ctx: Context):

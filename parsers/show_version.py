@@ -61,7 +61,8 @@ def uptime_seconds(text: str) -> int | None:
 class ShowVersionParser(ShowBlockParser):
     name = "show-version"
     description = "show version"
-    commands = (r"sh(?:ow?)? ver(?:sion)?",)
+    # R1#sh ver
+    commands = (r"sh\w* ver\w*",)
     # the technology table also starts a block: the `Device#   PID   SN` header before it reads as a prompt
     block_start = re.compile(_BANNER.pattern + r"|Technology Package License Information")
 
