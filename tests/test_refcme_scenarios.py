@@ -36,6 +36,9 @@ EVIDENCE = {
     "enrollment-pending-manual-grant": [("shows.txt", "pending"),
                                         ("router.log", "% Certificate request sent to Certificate Authority")],
     "ca-server-disabled": [("shows.txt", "Status: disabled"), ("running-config.txt", " shutdown")],
+    "ca-database-lost": [("router.log", "% Failed to find Certificate Server's cert."),
+                         ("router.log", "%PKI-6-CERTFAIL: Certificate enrollment failed."),
+                         ("shows.txt", "Status: disabled")],
     "ca-unreachable": [("router.log", "%PKI-3-SOCKETSEND: Failed to send out message to CA server.")],
     "crl-unreachable": [("router.log", "%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint cme-root failed")],
     "ca-rebuilt-stale-ctl": [("phone-status.txt", "authenticated fail"),
@@ -86,9 +89,9 @@ def test_scenario_stops_the_phone_where_expected_and_leaves_its_evidence(name, t
     assert _open_fds() == fds
 
 
-def test_only_healthy_and_sast_changed_end_registered_securely():
+def test_only_faults_that_leave_the_old_trust_in_place_end_registered_securely():
     secure = {n for n, s in SCENARIOS.items() if s.phone_outcome == "registered-secure"}
-    assert secure == {"healthy", "sast-changed"}
+    assert secure == {"healthy", "sast-changed", "ca-database-lost"}
 
 
 def test_sample_logs_are_current(tmp_path):

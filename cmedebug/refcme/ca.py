@@ -74,6 +74,7 @@ class IosCa:
     cdp_url: str | None = None
     database_url: str = "nvram:"
     shutdown: bool = False  # `shutdown` under `crypto pki server`: never enabled
+    database_lost: bool = False  # serial file and CA certificate gone from `database url`
     enabled: bool = False
     generation: int = 0
     key: rsa.RSAPrivateKey | None = None
@@ -101,6 +102,18 @@ class IosCa:
         log.log("%PKI-6-CS_ENABLED: Certificate server now enabled.")
         if self.grant_auto:
             log.log("%PKI-6-CS_GRANT_AUTO: All enrollment requests will be automatically granted.")
+
+    def start_after_reload(self, log) -> None:
+        """The server comes back after a reload, unless its database (serial file,
+        certificate) can no longer be read from ``database_url``."""
+        log.log("CRYPTO_CS: starting enabling checks", "crypto pki server")
+        if self.database_lost:
+            self.enabled = False
+            log.console("% Failed to find Certificate Server's trustpoint at startup")
+            log.console("% Failed to find Certificate Server's cert.")
+            return
+        log.log(f"CRYPTO_CS: file opened: {self.database_url}{self.name}.ser", "crypto pki server")
+        log.log("%PKI-6-CS_ENABLED: Certificate server now enabled.")
 
     def rebuild(self, log) -> None:
         """``no crypto pki server``, database deleted, built again: a new key and CA certificate."""

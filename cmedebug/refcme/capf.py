@@ -224,8 +224,13 @@ class CapfServer:
                 return "keygen-timeout"
         self.sessions[device] = "AWAIT CA RESP"
         public_key = serialization.load_der_public_key(elements[E_PUBLIC_KEY])
+        if not self.ca.enabled:
+            self.log.log("%PKI-6-CERTFAIL: Certificate enrollment failed.")
+            self._end(sock, device, REASON_REFUSED)
+            return "ca-failed"
         request = self.ca.receive(name(device), public_key, "")
-        if request.state != "granted":
+        if request.state != "granted":  # waits for `crypto pki server <CA> grant`; the phone gives up
+            self._end(sock, device, REASON_REFUSED)
             return "ca-pending"
         self.sessions[device] = "AWAIT STORE CERT RESP"
         # the two store lines are inferred from the documented delete shapes (corpus sample 01)

@@ -59,9 +59,12 @@ class Phone:
     def device(self) -> str:
         return f"SEP{self.mac}"
 
+    def __post_init__(self) -> None:
+        self._ports = random.Random(f"{self.seed}/ports/{self.mac}")
+
     def _port(self) -> int:
-        self._rng = getattr(self, "_rng", random.Random(f"{self.seed}/ports/{self.mac}"))
-        return 49152 + self._rng.randrange(16000)
+        """The modelled source port of the next connection (the real one is a loopback port)."""
+        return 49152 + self._ports.randrange(16000)
 
     def _stop(self, step: str, outcome: str) -> str:
         self.stopped_at, self.outcome = step, outcome
@@ -110,7 +113,10 @@ class Phone:
         if new.error is not None:
             self.log.show_status("CTL update failed")
             return stored
-        if stored is None:  # trust on first use: the "leap of faith"
+        if stored is None:  # trust on first use ("leap of faith"); the model still checks the
+            if not verify_trust_list(new).ok:  # list is signed by its own SAST record
+                self.log.show_status("CTL update failed")
+                return None
             self.log.note("NOT", "SECUREAPP-updateFromFile: TL parse to table: CTL_SUCCESS")
             self.log.note("INF", "SECUREAPP-TL file updated.")
             self.log.show_status("CTL Installed")
@@ -155,7 +161,6 @@ class Phone:
         anchors = [r.cert for r in trust.records_with_role(ROLE_CAPF) if r.cert] if trust else []
         if not anchors or cme.capf is None:
             return "no-capf-trust"
-        cme.capf.peer = sccp.PhoneAddress(self.ip, self._port())
         try:
             sock = tls.connect(cme.capf.listener.port, tls.client_context(anchors, maximum=self.max_tls))
         except (OSError, ssl.SSLError) as exc:

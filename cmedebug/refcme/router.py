@@ -71,6 +71,13 @@ class Router:
         return next((e for e in self.ephones if e.device == device), None)
 
     # -- building ------------------------------------------------------------------
+    def adopt_ca(self) -> None:
+        """The certificate server's own trustpoint holds its key and self-signed certificate."""
+        tp = self.trustpoints.get(self.ca.name) if self.ca else None
+        if tp is not None:
+            tp.ca_cert = tp.cert = self.ca.cert
+            tp.key = self.ca.key
+
     def enroll_all(self, cas: list[IosCa], names=None, *, new_key: bool = False) -> None:
         for tp in self.trustpoints.values():
             if tp.enrollment_url is None or (names is not None and tp.name not in names):

@@ -84,8 +84,7 @@ def build(world: World) -> None:
     if not world.ca.enabled and not world.ca.shutdown:
         world.ca.http_server = router.http_server if world.ca_log is None else world.ca.http_server
         world.ca.enable(ca_log)
-        if world.ca.name in router.trustpoints:
-            router.trustpoints[world.ca.name].ca_cert = world.ca.cert
+        router.adopt_ca()
     router.enroll_all([world.ca])
     router.regenerate_ctl()
     router.create_cnf_files()
@@ -135,6 +134,7 @@ def collect(world: World, out: Path) -> list[Path]:
         if any(r.state == "pending" for r in router.ca.requests):
             blocks.append((f"show crypto pki server {router.ca.name} requests", show.show_pki_requests(router.ca)))
     blocks += [("show crypto pki certificates", show.show_pki_certificates(router)),
+               ("show crypto pki trustpoints status", show.show_trustpoints_status(router)),
                ("show ctl-client", show.show_ctl_client(router)),
                ("show capf-server summary", show.show_capf_summary(router)),
                ("show capf-server sessions", show.show_capf_sessions(router)),

@@ -75,10 +75,20 @@ def _age(days: float) -> Callable[[World], None]:
     return lambda world: world.timeline.advance(days * DAY)
 
 
+def _database_lost_then_renew(world: World) -> None:
+    """Reload with the CA database gone; then the phone's LSC is renewed through CAPF."""
+    router = world.router
+    router.ca.database_url = "tftp://10.1.1.50/cme-root/"
+    router.ca.database_lost = True
+    router.ca.start_after_reload(world.log)
+    router.ephones[0].cert_oper = ("upgrade", "null-string")
+    router.create_cnf_files()
+
+
 def _rebuild_ca(world: World) -> None:
     router = world.router
     router.ca.rebuild(world.log)
-    router.trustpoints[router.ca.name].ca_cert = router.ca.cert
+    router.adopt_ca()
     router.enroll_all([router.ca], ("cme-sccp", "cme-tftp", "cme-capf"), new_key=True)
     router.create_cnf_files()  # `create cnf-files`, but no `ctl-client` / `regenerate`
 
@@ -179,6 +189,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
              "enrollment, so nothing is enrolled and no CTL exists.", "`shutdown` under crypto pki server",
              _configure(lambda w: setattr(w.ca, "shutdown", True)), ("PKI006",), ("PKI006",), ("PKI004",),
              "registered-nonsecure"),
+    Scenario("ca-database-lost", "After a reload the certificate server cannot read its database and stays "
+             "disabled; the phone's LSC renewal through CAPF fails, while its old LSC still registers.",
+             "CA database on an unreachable TFTP URL, lost at reload; cert-oper upgrade for the phone",
+             _after_history(_database_lost_then_renew), ("PKI006",), ("PKI006",), (), "registered-secure"),
     Scenario("ca-unreachable", "The trustpoints' enrollment URL names an address where no CA answers.",
              "enrollment url http://10.1.1.99:80 on every functional trustpoint",
              _configure(_each_trustpoint(enrollment_url="http://10.1.1.99:80")), ("PKI007",), ("PKI007",),

@@ -71,6 +71,24 @@ def show_pki_certificates(router) -> list[str]:
     return lines[:-1] if lines else lines
 
 
+def show_trustpoints_status(router) -> list[str]:  # samples 16, 32
+    lines = []
+    for tp in router.trustpoints.values():
+        lines.append(f"Trustpoint {tp.name}:")
+        for title, cert in (("Issuing CA certificate configured:", tp.ca_cert),
+                            ("Router General Purpose certificate configured:", tp.cert)):
+            if cert is not None:
+                der = cert.public_bytes(serialization.Encoding.DER)
+                lines += [f"  {title}", "    Subject Name:", f"     {cert.subject.rfc4514_string().lower()}",
+                          f"    Fingerprint MD5: {fingerprint(der, 'md5')} ",
+                          f"    Fingerprint SHA1: {fingerprint(der, 'sha1')} "]
+        keys = "Yes (General Purpose, non-exportable)" if tp.key is not None else "No"
+        lines += ["  State:", f"    Keys generated ............. {keys}",
+                  f"    Issuing CA authenticated ....... {'Yes' if tp.ca_cert is not None else 'No'}",
+                  f"    Certificate request(s) ..... {'Yes' if tp.pending is not None else 'None'}", "", ""]
+    return lines[:-2]
+
+
 def show_ctl_client(router) -> list[str]:
     return router.ctl_client.show() if router.ctl_client else []
 
