@@ -101,7 +101,12 @@ def _text(root: ET.Element, name: str) -> str | None:
 
 def _int(root: ET.Element, name: str) -> int | None:
     text = _text(root, name)
-    return int(text) if text is not None and text.isdigit() else None
+    return int(text) if text is not None and _is_number(text) else None
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def _bool(root: ET.Element, name: str) -> bool | None:
@@ -145,7 +150,7 @@ def read_phone_config(data: bytes) -> PhoneConfig:
     for cm in (e for e in root.iter() if _local(e.tag) == "callManager"):
         ports = _find(cm, "ports")
         port_map = {_local(p.tag): int(p.text) for p in (ports if ports is not None else [])
-                    if p.text and p.text.strip().isdigit()}
+                    if p.text and _is_number(p.text.strip())}
         cfg.call_managers.append({"host": _text(cm, "processNodeName"), "ports": port_map})
     # <TVS><members><member priority="0"><port>2445</port><address>cucm</address></member></members></TVS>
     tvs = _find(root, "TVS")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.phone_config import ConfigError, PhoneConfigParser, mac_from_name, read_phone_config
@@ -106,3 +108,17 @@ def test_sniff_by_content_not_only_name():
 def test_mac_from_name():
     assert mac_from_name("tftp/SEP000e325c9a43.cnf.xml.sgn") == "000E325C9A43"
     assert mac_from_name("XMLDefault.cnf.xml") is None
+
+
+@settings(max_examples=150, deadline=2000)
+@given(data=st.one_of(st.binary(max_size=300),
+                      st.text(alphabet="<>/=\"' &;!?-abcdeviSMx0123", max_size=200).map(str.encode),
+                      st.text(max_size=100).map(lambda t: f"<device><capfAuthMode>{t}</capfAuthMode></device>".encode())))
+@example(data="<device><capfAuthMode>\u00b2</capfAuthMode><ports><sipPort>\u0663</sipPort></ports></device>".encode())
+def test_any_bytes_read_or_fail_with_config_error(data):
+    try:
+        cfg = read_phone_config(data)
+    except ConfigError as exc:
+        assert str(exc)
+        return
+    assert cfg.capf_auth_mode is None or isinstance(cfg.capf_auth_mode, int)

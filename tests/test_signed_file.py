@@ -110,3 +110,30 @@ def test_sniffing_tells_signed_files_from_trust_lists(pki):
         assert SignedFileParser().sniff_bytes(sgn[:4096], name) > TrustListParser().sniff_bytes(sgn[:4096], name)
         assert TrustListParser().sniff_bytes(ctl[:4096], name) > SignedFileParser().sniff_bytes(ctl[:4096], name)
     assert SignedFileParser().sniff_bytes(b"Router#show clock\n", NAME) == 0.0
+
+
+def test_encrypted_config_header_is_decoded():
+    """A `.enc.sgn` header (version 2.0) carries the encryption containers 16{17{18, 19, 20}, 21{22..25}}, 26, 27
+    after the timestamp (formats.md 4.1); the payload is ciphertext, reported as a signed file."""
+    from cmedebug.parsers.tlv import tlv
+
+    def container(tag, body):
+        return bytes([tag]) + len(body).to_bytes(2, "big") + body
+
+    iv_info = container(17, tlv(18, b"\0") + tlv(19, b"I" * 16) + tlv(20, (7).to_bytes(2, "big")))
+    key_info = container(21, tlv(22, b"\0") + tlv(23, (128).to_bytes(2, "big")) + tlv(24, b"\1") + tlv(25, b"K" * 64))
+    encryption = container(16, iv_info + key_info) + tlv(26, b"\1") + tlv(27, b"H" * 20)
+    signer = container(3, tlv(4, b"CN=TFTP\0") + tlv(5, b"\x0a") + tlv(6, b"CN=CA\0"))
+    siginfo = container(7, tlv(8, b"\1") + container(9, tlv(10, b"\0") + tlv(11, b"\0")))
+    body = (signer + siginfo + tlv(12, b"S" * 64) + tlv(14, b"SEP000E325C9A43.cnf.xml.enc.sgn\0")
+            + tlv(15, (1767225600).to_bytes(4, "big")) + encryption)
+    size = 10 + len(body)
+    pad = (-size) % 4
+    data = tlv(1, b"\2\0") + tlv(2, (size + pad).to_bytes(2, "big")) + body + b"\x0d" * pad + b"ciphertext" * 3
+    sf = decode_signed_file(data)
+    assert sf.error is None and not sf.unknown_tags
+    assert sf.header.version == (2, 0) and sf.header.signer_serial == "A"
+    assert sf.header.encryption["iv"] == b"I" * 16 and sf.header.encryption["key_size"] == (128).to_bytes(2, "big")
+    assert sf.content == b"ciphertext" * 3
+    (fact,) = SignedFileParser().parse_file(data, Context(path="SEP000E325C9A43.cnf.xml.enc.sgn"))
+    assert fact.kind == "sgn.file" and fact.fields["encrypted"] is True and fact.fields["content_bytes"] == 30
