@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cmedebug.model import Case, Event, Finding
+from cmedebug.model import Case, Event, Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,8 @@ def boot_flow(case: Case) -> list[Step]:
             step.failures += 1
             step.evidence_ids.add((ev.source.path, ev.source.first_line))
     for f in case.findings:  # ranked: the first match is the most important
+        if f.severity < Severity.LOW:
+            continue  # advisories (weak keys, documented limitations) do not stop a phone
         for definition in STEPS:
             step = steps[definition.key]
             if step.finding_id is None and _finding_hits(f, definition, step):
