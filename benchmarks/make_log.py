@@ -8,7 +8,7 @@ CAPF, TLS, registration), in the shapes of ../shared/domain/messages.md and the
 reference CME. Each device boots with a clock IOS flags ``*`` (the Mar 1 1993
 boot default), is set by NTP (``.``) and then synchronised (no flag).
 
-    python benchmarks/make_log.py                      # 1,000,000 lines -> benchmarks/data/router-1000000.log
+    python benchmarks/make_log.py                      # 1,000,000 lines -> benchmarks/data/router-1000000-seed1.log
     python benchmarks/make_log.py --lines 3000000 --seed 7 -o /tmp/big.log
 """
 from __future__ import annotations
@@ -184,13 +184,17 @@ def generate(path: Path, lines: int, seed: int) -> int:
     return path.stat().st_size
 
 
+def default_path(lines: int, seed: int) -> Path:
+    return DATA / f"router-{lines}-seed{seed}.log"
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=1_000_000, help="number of lines (default 1,000,000)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (same seed, same file)")
     ap.add_argument("-o", "--output", type=Path, help="default: benchmarks/data/router-<lines>.log")
     args = ap.parse_args(argv)
-    path = args.output or DATA / f"router-{args.lines}.log"
+    path = args.output or default_path(args.lines, args.seed)
     size = generate(path, args.lines, args.seed)
     print(f"{path}: {args.lines} lines, {size / 1e6:.1f} MB")
 

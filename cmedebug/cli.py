@@ -10,6 +10,7 @@ import sys
 import click
 
 from cmedebug import __version__
+from cmedebug.archive import ZipLimits
 from cmedebug.model import Severity
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -59,8 +60,15 @@ def _kind_choices() -> list[str]:
 @click.option("--colour/--no-colour", "colour", default=None, help="Colour the text report (default: on a terminal).")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True),
               help="Also write the self-contained HTML troubleshooting report to this file.")
-def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html_file):
-    """Analyse INPUT files, folders, .gz files, or - for standard input.
+@click.option("--zip-max-members", type=click.IntRange(1), default=ZipLimits.max_members, show_default=True,
+              help="Refuse a .zip with more members than this.")
+@click.option("--zip-max-bytes", type=click.IntRange(1), default=ZipLimits.max_bytes, show_default=True,
+              help="Refuse a .zip whose members expand to more bytes than this in all.")
+@click.option("--zip-max-ratio", type=click.IntRange(1), default=ZipLimits.max_ratio, show_default=True,
+              help="Refuse a .zip member that expands more times than this (a decompression bomb).")
+def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html_file,
+            zip_max_members, zip_max_bytes, zip_max_ratio):
+    """Analyse INPUT files, folders, .gz and .zip files, or - for standard input.
 
     Prints the inputs read (kind and how many lines were understood), the clock
     state of each device, and the findings ranked root cause first, each with
@@ -73,8 +81,10 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
       cmedebug analyze --stats --year 2025 old-capture.txt
       cmedebug analyze case/ --html report.html
     """
+    from cmedebug import archive
     from cmedebug.pipeline import analyze as run_analysis
 
+    archive.limits = ZipLimits(zip_max_members, zip_max_bytes, zip_max_ratio)
     if kind and kind not in _kind_choices():
         raise click.BadParameter(f"unknown kind {kind!r}; known kinds: {', '.join(_kind_choices())}",
                                  param_hint="--kind")

@@ -4,15 +4,16 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from cmedebug import clock, crosscheck, engine
+from cmedebug.archive import expand_zip
 from cmedebug.ingest import read_input
 from cmedebug.model import Case, InputSummary
 from cmedebug.sources import Input, iter_inputs
 
 Progress = Callable[[InputSummary], None]
 
-# Functions that may turn one file into several inputs (a .zip of a case); the
-# case-archive module adds itself here so that sources stay free of archive rules.
-EXPANDERS: list = []
+# Functions that may turn one file into several inputs (a .zip of a case), kept
+# out of sources so that it stays free of archive rules.
+EXPANDERS: list = [expand_zip]
 
 
 def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = None,

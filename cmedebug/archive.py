@@ -1,0 +1,162 @@
+"""Case archives: a ``.zip`` of a case becomes one input per member.
+
+Members are streamed from the archive when they are parsed; nothing is ever
+extracted to disk. What a zip can hide is refused with a message naming the
+archive and the member, and the other members are still read:
+
+* names that climb out of the archive (``../``, absolute paths, drive letters),
+  symbolic links, encrypted members, nested archives (a zip inside the zip);
+* decompression bombs: an archive whose members add up to more than
+  ``max_bytes`` once uncompressed, or a member that expands more than
+  ``max_ratio`` times (a text log deflates 5-30x; bombs reach 1000x);
+* more than ``max_members`` members (the whole archive is refused).
+
+The limits below are the defaults; ``cmedebug analyze`` raises them with
+``--zip-max-members``, ``--zip-max-bytes`` and ``--zip-max-ratio``, and library
+callers set ``cmedebug.archive.limits``. Sizes come from the archive's central
+directory, and ``zipfile`` stops every member at its declared size, so a member
+cannot expand past what was checked. Hidden members (``.name``, ``__MACOSX/``)
+are skipped, as in folders. A ``.gz`` member is read through gzip, capped at
+``max_bytes``.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Callable, Iterator
+
+from cmedebug.sources import Input
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; the end record of an empty zip
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_members: int = 10_000
+    max_bytes: int = 8 * 1024**3  # uncompressed, all members together
+    max_ratio: int = 200  # uncompressed / compressed size of one member
+
+
+limits = ZipLimits()
+
+# C:\Users\...   C:/case   (a drive letter)
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def expand_zip(path: Path) -> Iterator[Input] | None:
+    """The inputs of a zip archive, or None when ``path`` is not one (the pipeline's expander)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic not in ZIP_MAGIC:
+        return None
+    return _members(path, limits)
+
+
+def _members(path: Path, lim: ZipLimits) -> Iterator[Input]:
+    name = str(path)
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        yield Input(name, error=f"not a readable zip archive: {exc}")
+        return
+    files = [i for i in infos if not i.is_dir()]
+    if len(files) > lim.max_members:
+        yield Input(name, error=f"zip archive has {len(files)} members, more than the limit of {lim.max_members}; "
+                                "refused (raise it with --zip-max-members)")
+        return
+    total = sum(i.file_size for i in files)
+    if total > lim.max_bytes:
+        yield Input(name, error=f"zip archive expands to {total:,} bytes, more than the limit of {lim.max_bytes:,}; "
+                                "refused as a possible decompression bomb (raise it with --zip-max-bytes)")
+        return
+    if not files:
+        yield Input(name, error="zip archive holds no files")
+        return
+    for info in sorted(files, key=lambda i: i.filename):
+        member = f"{name}/{info.filename}"
+        problem = _refusal(info, lim)
+        if problem:
+            yield Input(member, error=problem)
+        elif not _hidden(info.filename):
+            yield Input(member, _opener(archive, info, lim))
+
+
+def _hidden(filename: str) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(filename).parts)
+
+
+def _refusal(info: zipfile.ZipInfo, lim: ZipLimits) -> str | None:
+    """Why a member is refused, or None."""
+    raw = info.orig_filename
+    parts = raw.replace("\\", "/").split("/")
+    if raw.startswith(("/", "\\")) or _DRIVE.match(raw) or ".." in parts:
+        return f"unsafe member name {raw!r} (it points outside the archive); refused"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "symbolic link inside the zip archive; refused"
+    if info.flag_bits & 0x1:
+        return "encrypted zip member; cannot be read without its password"
+    if info.filename.lower().endswith((".zip", ".7z", ".rar", ".tar", ".tgz", ".jar")):
+        return "nested archive inside the zip archive; refused (extract it and give its files)"
+    if info.file_size > lim.max_ratio * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
+        return (f"expands {info.file_size / max(info.compress_size, 1):,.0f} times ({info.compress_size:,} -> "
+                f"{info.file_size:,} bytes), more than the limit of {lim.max_ratio}; refused as a possible "
+                "decompression bomb (raise it with --zip-max-ratio)")
+    return None
+
+
+def _opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo, lim: ZipLimits) -> Callable[[], BinaryIO]:
+    def opener() -> BinaryIO:
+        try:
+            stream = _buffered(archive.open(info), lim.max_bytes)
+        except (NotImplementedError, RuntimeError, zipfile.BadZipFile) as exc:  # unsupported method, damaged
+            raise OSError(f"zip member cannot be read: {exc}") from None
+        magic = stream.peek(4)[:4]
+        if magic in ZIP_MAGIC:
+            stream.close()
+            raise OSError("nested zip archive inside the zip archive; refused (extract it and give its files)")
+        if magic.startswith(GZIP_MAGIC):
+            return _buffered(gzip.GzipFile(fileobj=stream), lim.max_bytes)
+        return stream
+
+    return opener
+
+
+def _buffered(inner: BinaryIO, cap: int) -> io.BufferedReader:
+    return io.BufferedReader(_MemberStream(inner, cap), 64 * 1024)
+
+
+class _MemberStream(io.RawIOBase):
+    """A member's bytes as a plain stream: damage inside the archive (bad CRC,
+    corrupt deflate data) becomes the OSError that ingest reports while keeping
+    what was read, and reading past ``cap`` bytes fails cleanly (a gzip member
+    has no declared size to check in advance)."""
+
+    def __init__(self, inner: BinaryIO, cap: int):
+        self._inner, self._cap, self._count = inner, cap, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            data = self._inner.read(len(buffer))
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise OSError(f"damaged data: {exc}") from None
+        self._count += len(data)
+        if self._count > self._cap:
+            raise OSError(f"expands past {self._cap:,} bytes; the rest was refused as a possible decompression "
+                          "bomb (raise the limit with --zip-max-bytes)")
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
