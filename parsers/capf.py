@@ -32,8 +32,8 @@ SHAPES = (
     shape("capf.session.started", r"New Connection from phone, socket (?P<socket>\d+)"),
     # Created New Handshake Process
     shape("capf.handshake.created", r"Created New Handshake Process"),
-    # SSL Handshake Error -6983
-    shape("capf.tls.handshake_error", r"SSL Handshake Error (?P<code>-?\d+)", service="capf"),
+    # SSL Handshake Error -6983      (the reference CME prints the OpenSSL reason: SSL Handshake Error tlsv1 alert unknown ca)
+    shape("capf.tls.handshake_error", r"SSL Handshake Error (?:(?P<code>-?\d+)$|(?P<reason>.+))", service="capf"),
     # SSL Handshake Successful
     shape("capf.tls.handshake_ok", r"SSL Handshake Successful", service="capf"),
     # ephone_capf_send_auth_req:

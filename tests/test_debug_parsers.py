@@ -107,6 +107,14 @@ def test_unknown_shapes_do_not_stop_the_parse(tmp_path: Path):
     assert [u.source.first_line for u in case.unparsed] == [4]
 
 
+def test_capf_handshake_errors_keep_a_numeric_code_or_the_reason(tmp_path: Path):
+    log = tmp_path / "capf.log"
+    log.write_text("Nov 26 10:00:00.000: SSL Handshake Error -6983\n"
+                   "Nov 26 10:00:01.000: SSL Handshake Error tlsv1 alert unknown ca\n")
+    errors = [e.fields for e in load([str(log)], year=2025).events if e.kind == "capf.tls.handshake_error"]
+    assert errors == [{"code": -6983, "service": "capf"}, {"reason": "tlsv1 alert unknown ca", "service": "capf"}]
+
+
 def _peak_bytes(path: Path) -> int:
     tracemalloc.start()
     load([str(path)], year=2025)
