@@ -181,14 +181,14 @@ def happened_before(a, b) -> bool:
 
 
 def certificates(case) -> list:
-    """`cert` facts, one per (device, serial, issuer): a certificate printed twice counts once."""
-    seen, out = set(), []
+    """`cert` facts, one per (serial, issuer): a certificate printed twice (by `show crypto pki
+    certificates` and inside a CTL) counts once, as the copy that names its trustpoints."""
+    kept: dict[tuple, object] = {}
     for f in facts(case, "cert"):
-        key = (f.device, f.fields.get("serial"), (f.fields.get("issuer") or "").lower())
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
+        key = (f.fields.get("serial"), common_name(f.fields.get("issuer")).lower())
+        if key not in kept or (f.fields.get("trustpoints") and not kept[key].fields.get("trustpoints")):
+            kept[key] = f
+    return list(kept.values())
 
 
 def common_name(dn: str | None) -> str:
@@ -390,6 +390,23 @@ CTL_ROLES = {
 }
 
 
+# the cross-check of a decoded CTL against the certificate each service uses (cmedebug/crosscheck.py)
+CTL_CROSSCHECKS = {"cme": "crosscheck.cme_record", "tftp": "crosscheck.config_signer", "capf": "crosscheck.capf_record"}
+
+
+def _record_mismatch(check, label: str, trustpoint: str) -> str:
+    f = check.fields
+    serial = f.get("presented_serial") or f.get("tftp_trustpoint_serial")
+    records = f.get("ctl_serials") or f.get("ctl_tftp_serials") or []
+    where = f"the CTL file {f.get('ctl_filename') or ''}".rstrip()
+    if f.get("serial_match"):
+        why = "; ".join(f.get("differences") or []) or "another certificate"
+        return (f"{where} has a {label} record SN {serial}, but it is not the certificate trustpoint {trustpoint} holds "
+                f"now ({why}): same serial, different certificate, as after a CA rebuild")
+    return (f"{where}'s {label} record{'s carry' if len(records) != 1 else ' carries'} SN {', '.join(records) or 'none'} "
+            f"while trustpoint {trustpoint} holds SN {serial}")
+
+
 def ctl_entry_problems(case, service: str, trustpoint: str | None) -> list[tuple[str, list]]:
     """How the CTL's entry for ``service`` (cme, tftp, capf) disagrees with the
     trustpoint that service really uses: (message, evidence items) pairs, from the
@@ -408,9 +425,13 @@ def ctl_entry_problems(case, service: str, trustpoint: str | None) -> list[tuple
             named = ", ".join(sorted({str(r.get("trustpoint")) for r in rows}))
             problems.append((f"the CTL's {label} entry names trustpoint {named} while {label} uses {trustpoint}",
                              [listing]))
+    checks = [f for f in facts(case, CTL_CROSSCHECKS[service]) if f.fields.get("signer_source") in (None, "trustpoint")]
+    for check in checks:
+        if check.fields.get("match") is False:
+            problems.append((_record_mismatch(check, label, trustpoint), [check]))
     cert = trustpoint_certificates(case).get(trustpoint)
     records = [r for r in facts(case, "ctl.record") if r.fields.get("kind") != "itl"]
-    if cert is not None and records:
+    if cert is not None and records and not checks:
         mine = [r for r in records if r.fields.get("role_name") in record_roles]
         serials = sorted({str(r.fields.get("serial")) for r in mine})
         if not mine:
@@ -421,25 +442,16 @@ def ctl_entry_problems(case, service: str, trustpoint: str | None) -> list[tuple
     return problems
 
 
-def ctl_files_by_time(case) -> list:
-    """The CTL files of the case (not ITLs), oldest header timestamp first."""
-    files = [f for f in facts(case, "ctl.file") if f.fields.get("kind") != "itl" and f.fields.get("timestamp")]
-    return sorted(files, key=lambda f: f.fields["timestamp"])
-
-
 def sast_break(case):
-    """(older, newer) consecutive CTL files where the newer one's signer is not a SAST of the older."""
-    files = ctl_files_by_time(case)
-    for old, new in zip(files, files[1:]):
-        sasts = set(old.fields.get("sast_serials") or [])
-        if sasts and new.fields.get("signer_serial") not in sasts:
-            return old, new
-    return None
+    """The first `crosscheck.sast_continuity` (consecutive CTL files) whose new CTL is
+    not signed by a SAST of the previous one, or None."""
+    return next((f for f in facts(case, "crosscheck.sast_continuity") if f.fields.get("verdict") != "valid"), None)
 
 
 def sast_continuity_proven(case) -> bool:
     """At least two CTL files, each signed by a SAST of the one before."""
-    return len(ctl_files_by_time(case)) >= 2 and sast_break(case) is None
+    checks = facts(case, "crosscheck.sast_continuity")
+    return bool(checks) and all(f.fields.get("verdict") == "valid" for f in checks)
 
 
 # Reasons OpenSSL gives when the two ends share no protocol version or cipher:

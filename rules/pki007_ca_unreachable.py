@@ -59,6 +59,7 @@ class CaUnreachable(Rule):
     confidence = Confidence.HIGH
     tags = ("pki", "scep", "network")
     requires = ("pki.ca.socket_send_failed",) + NO_ANSWER
+    explains = ("PKI015", "PKI016", "PKI010")
     collect = ("debug crypto pki transactions", "debug crypto pki messages",
                "show running-config | section crypto pki trustpoint", "ping <ca-ip>")
     remediation = (
@@ -79,21 +80,26 @@ class CaUnreachable(Rule):
         if not failures:
             return
         first = failures[0]
-        trustpoint = nearest_before(case, first, "pki.trustpoint.locked", "trustpoint")
-        url = nearest_before(case, first, "pki.scep.request", "url") or nearest_before(case, first, "pki.scep.request", "host")
         configs = trustpoint_configs(case)
-        if trustpoint is None:
+        trustpoints = list(dict.fromkeys(
+            tp for tp in (nearest_before(case, f, "pki.trustpoint.locked", "trustpoint") for f in failures) if tp))
+        if not trustpoints:
             enrolling = [name for name, f in configs.items() if f.fields.get("enrollment_url")]
-            trustpoint = enrolling[0] if len(enrolling) == 1 else None  # the only one that talks SCEP
-        config = configs.get(trustpoint) if trustpoint else None
-        if url is None and config is not None:
-            url = config.fields.get("enrollment_url")
+            trustpoints = enrolling[:1] if len(enrolling) == 1 else []  # the only one that talks SCEP
+        urls = list(dict.fromkeys(configs[tp].fields["enrollment_url"] for tp in trustpoints
+                                  if tp in configs and configs[tp].fields.get("enrollment_url")))
+        if not urls:
+            host = nearest_before(case, first, "pki.scep.request", "host")
+            urls = [f"http://{host}"] if host else []
         what = (f"the router could not send its SCEP request to the CA ({len(sent)} × %PKI-3-SOCKETSEND)" if sent
                 else f"no CA certificate came back ({len(unanswered)} failed attempt(s))")
-        message = (f"Trustpoint {trustpoint or '?'} cannot reach its CA" + (f" at {url}" if url else "")
+        message = (f"Trustpoint{'s' if len(trustpoints) > 1 else ''} {', '.join(trustpoints) or '?'} cannot reach "
+                   f"{'their' if len(trustpoints) > 1 else 'its'} CA" + (f" at {', '.join(urls)}" if urls else "")
                    + f": {what}" + (f", first at {fmt_time(first.ts)}." if first.ts else "."))
         evidence = [Evidence.of(e) for e in (sent + unanswered)[:4]]
-        if config is not None:
-            evidence.append(Evidence.of(config, "enrollment URL configured"))
+        evidence += [Evidence.of(configs[tp], "enrollment URL configured") for tp in trustpoints[:2] if tp in configs]
         yield self.finding(message, evidence, confidence=self.confidence if sent else Confidence.MEDIUM,
-                           first_seen=first.ts, device=first.device, trustpoint=trustpoint, url=url)
+                           first_seen=first.ts, device=first.device, trustpoints=trustpoints, urls=urls)
+
+    def links(self, cause, symptom, case) -> bool:
+        return symptom.data.get("trustpoint") in [None, *cause.data.get("trustpoints", [])]
