@@ -48,18 +48,26 @@ def stamp_datetime(stamp: Stamp, year: int) -> datetime | None:
 
 
 def resolve_years(stamps: list[tuple[Event, Stamp]], facts: Iterable[Fact], year: int | None = None,
-                  today: datetime | None = None) -> None:
-    """Give every stamped event its timezone-aware ``ts``."""
+                  today: datetime | None = None) -> dict[str, str]:
+    """Give every stamped event its timezone-aware ``ts``. Returns, for each input
+    whose year had to be assumed (no ``--year``, no ``show clock``), how it was."""
     today = today or datetime.now(timezone.utc)
     anchors = [f for f in facts if f.kind == "clock.show" and isinstance(f.fields.get("time"), datetime)]
     by_path: dict[str, list[tuple[Event, Stamp]]] = defaultdict(list)
     for ev, st in stamps:
         by_path[ev.source.path].append((ev, st))
+    assumed: dict[str, str] = {}
     for path, items in by_path.items():
         offsets = _rollover_offsets([st for _, st in items])
-        base = year if year is not None else _base_year(path, items, offsets, anchors, today)
+        if year is not None:
+            base = year
+        else:
+            base, how = _base_year(path, items, offsets, anchors, today)
+            if how and any(st.year is None for _, st in items):
+                assumed[path] = how
         for (ev, st), off in zip(items, offsets):
             ev.ts = stamp_datetime(st, st.year if st.year else base + off)
+    return assumed
 
 
 def _rollover_offsets(stamps: list[Stamp]) -> list[int]:
@@ -72,7 +80,8 @@ def _rollover_offsets(stamps: list[Stamp]) -> list[int]:
     return offsets
 
 
-def _base_year(path, items, offsets, anchors: list[Fact], today: datetime) -> int:
+def _base_year(path, items, offsets, anchors: list[Fact], today: datetime) -> tuple[int, str]:
+    """The year of the first stamp, and how it was assumed ('' when evidence gave it)."""
     same_file = [a for a in anchors if a.source.path == path]
     device = next((ev.device for ev, _ in items if ev.device), None)
     same_device = [a for a in anchors if device and a.device == device]
@@ -86,13 +95,17 @@ def _base_year(path, items, offsets, anchors: list[Fact], today: datetime) -> in
             when: datetime = anchor.fields["time"]
             st = items[idx][1]
             year = when.year - (1 if st.month > when.month + 6 else 0)
-            return year - offsets[idx]
+            return year - offsets[idx], ""
+    first_event, first = items[0]
+    if first_event.clock_flag == "*" and (first.month, first.day) == (3, 1) and first.hour < 12:
+        # `*Mar  1 00:..` right after a reload: the boot default of router images (Mar 1 2002)
+        return BOOT_DEFAULT_YEARS[1], f"{BOOT_DEFAULT_YEARS[1]} assumed: '*Mar  1' stamps are the boot default of a router whose clock was never set"
     last = items[-1][1]
     year = today.year
     candidate = stamp_datetime(last, year)
     if candidate is not None and candidate > today + timedelta(days=1):
         year -= 1
-    return year - offsets[-1]
+    return year - offsets[-1], f"{year - offsets[-1]} assumed: the stamps carry no year and no `show clock` dates them (use --year)"
 
 
 @dataclass
@@ -159,6 +172,9 @@ def build_clock_model(case: Case) -> dict[str, DeviceClock]:
         c = clock_of(ev.device)
         if ev.clock_flag == "*":
             c.flagged_stamps += 1
+            if not c.boot_default and ev.ts is not None and ev.ts.year in BOOT_DEFAULT_YEARS:
+                c.boot_default = True
+                c.reasons.append(f"log stamps run from the boot-default date ({ev.ts:%b %d %Y})")
             if c.flagged_stamps == 1:
                 c.evidence.append(Evidence.of(ev, "log stamps carry '*': the router says its clock is not authoritative"))
         elif ev.ts is not None:

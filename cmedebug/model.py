@@ -239,6 +239,7 @@ class Case:
     outcomes: list[RuleOutcome] = field(default_factory=list)
     clocks: dict[str, Any] = field(default_factory=dict)  # device -> cmedebug.clock.DeviceClock
     reference_time: datetime | None = None  # "now" for validity checks; the latest trusted evidence time
+    assumed_years: dict[str, str] = field(default_factory=dict)  # input path -> how its stamps' year was assumed
     _timeline: Any = None
 
     # -- lookups used by rules -------------------------------------------------

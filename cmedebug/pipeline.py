@@ -26,7 +26,7 @@ def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = 
         summary = read_input(inp, case, kind, stamps)
         if progress is not None:
             progress(summary)
-    clock.resolve_years(stamps, case.facts, year)
+    case.assumed_years = clock.resolve_years(stamps, case.facts, year)
     clock.build_clock_model(case)
     case.reference_time = clock.reference_time(case)
     crosscheck.add_crosschecks(case)

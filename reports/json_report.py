@@ -18,6 +18,7 @@ def report_dict(case: Case) -> dict:
         "reference_time": case.reference_time.isoformat() if case.reference_time else None,
         "inputs": [s.to_dict() for s in case.inputs],
         "clocks": [c.to_dict() for c in case.clocks.values()],
+        "assumed_years": dict(case.assumed_years),
         "findings": [f.to_dict() for f in case.findings],
         "root_causes": [f.id for f in case.root_causes()],
         "rules": [o.to_dict() for o in case.outcomes],

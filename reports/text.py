@@ -28,6 +28,8 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
                    f"({s.coverage:.0%}), {s.events} events, {s.facts} facts")
         for w in s.warnings:
             out.append("    " + style(f"warning: {w}", fg="yellow"))
+        if s.path in case.assumed_years:
+            out.append(f"    year of its stamps: {case.assumed_years[s.path]}")
         if stats and s.unparsed_shapes:
             out.append(f"    {s.unparsed_lines} unparsed line(s); most frequent shapes:")
             for shape, n in list(s.unparsed_shapes.items())[:10]:

@@ -79,6 +79,9 @@ class CertificateNotYetValidSkew(Rule):
                        f"{fmt_time(first.ts)} on {first.device or 'the router'}; it is valid from {fmt_time(start)}")
             if skew is not None:
                 message += f": the checking clock is {fmt_delta(skew)} behind the certificate's issuer."
+                assumed = case.assumed_years.get(first.source.path)
+                if assumed:
+                    message += f" (The log stamps print no year: {assumed}.)"
             else:
                 message += "; the skew cannot be computed because the log line carries no wall-clock time."
             yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
