@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from cmedebug import pipeline
-from cmedebug.model import Case, Finding
+from cmedebug.model import Case, Finding, Severity
 from cmedebug.sources import Input, iter_inputs
 
 UNATTRIBUTED = "(no device named in the evidence)"
@@ -146,12 +146,16 @@ def problem_statement(case: Case) -> str:
     failures = Counter(e.kind for e in case.events if _FAILURE_KIND.search(e.kind))
     dated = [e.ts for e in case.events if e.ts is not None]
     parts = []
-    symptoms = [f for f in case.findings if not f.is_root_cause] or case.findings
+    faults = [f for f in case.findings if f.severity >= Severity.LOW]
+    symptoms = [f for f in faults if not f.is_root_cause] or faults
     if symptoms:
         parts.append("The evidence shows: " + "; ".join(dict.fromkeys(f.title for f in symptoms)) + ".")
+    elif case.findings:
+        parts.append("No fault in the evidence; advisories only: "
+                     + "; ".join(dict.fromkeys(f.title for f in case.findings)) + ".")
     if failures:
         listed = ", ".join(f"{kind} x{n}" for kind, n in failures.most_common(6))
-        parts.append(f"Failure messages: {listed}.")
+        parts.append(f"Error messages in the evidence: {listed}.")
     if dated:
         untrusted = any(c.authoritative is False for c in case.clocks.values())
         parts.append(f"Evidence stamped {min(dated):%Y-%m-%d %H:%M} to {max(dated):%Y-%m-%d %H:%M} (device time"

@@ -16,14 +16,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_logs"
 SCENARIOS = sorted(p for p in SAMPLES.iterdir() if (p / "scenario.toml").is_file()) if SAMPLES.is_dir() else []
 SHOW_VERSION = ROOT / "tests" / "golden" / "parsers" / "show-version" / "isr_g2_uc_missing.txt"
-# Scenarios where the rules do not yet rank the injected fault first (rule-side work,
-# reported to the lead); they run and turn green by themselves when that is fixed.
-RANKED_WRONG = {
-    "ca-unreachable": "CTL001 ranks before PKI007",
-    "ca-server-disabled": "CTL001 ranks before PKI006",
-    "http-server-off": "CTL001 ranks before PKI004",
-    "capf-cert-oper-not-set": "TLS003 ranks before CAPF003",
-}
 
 
 def _triage(*args, codes=(0, 1)):
@@ -36,13 +28,7 @@ def _expect(scenario: Path) -> dict:
     return tomllib.loads((scenario / "scenario.toml").read_text())["expect"]
 
 
-def _scenario_params():
-    for s in SCENARIOS:
-        reason = RANKED_WRONG.get(s.name)
-        yield pytest.param(s, id=s.name, marks=[pytest.mark.xfail(reason=reason, strict=False)] if reason else [])
-
-
-@pytest.mark.parametrize("scenario", list(_scenario_params()))
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.name)
 def test_triage_names_the_injected_fault_first(scenario):
     expected = _expect(scenario).get("first_root") or []
     doc = json.loads(_triage("--format", "json", scenario).stdout)
@@ -108,6 +94,7 @@ def test_text_note_sections_in_order_with_problem_and_plan(two_device_case):
     assert positions == sorted(positions)
     problem = text.split("PROBLEM STATEMENT")[1].split("ENVIRONMENT")[0]
     assert "pki.cert.invalid_not_yet_valid x1" in problem and "not authoritative" in problem
+    assert "Certificate rejected as not yet valid" in problem
     plan = text.split("ACTION PLAN")[1].split("NOT EVALUATED")[0]
     assert "1. Fix CLK001" in plan and "ntp server <ntp-ip>" in plan
     assert "show crypto pki certificates verbose" in text.split("NOT EVALUATED AND DATA TO REQUEST")[1]
