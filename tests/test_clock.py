@@ -66,3 +66,18 @@ def test_skew_from_a_not_yet_valid_certificate(tmp_path):
     case = load([_write(tmp_path, "a.log", text)], year=2026)
     assert case.clocks["router"].skew == timedelta(hours=2, minutes=30)
     assert case.events[0].fields["serial"] == "B"
+
+
+def test_boot_default_stamps_without_anchor_are_taken_as_2002_and_said_so(tmp_path):
+    path = _write(tmp_path, "a.log", "*Mar  1 00:00:05.000: %PKI-6-CERTRET: Certificate received from Certificate Authority\n")
+    case = load([path])
+    assert case.events[0].ts.year == 2002
+    assert "2002 assumed" in case.assumed_years[path]
+    assert case.clocks["router"].boot_default
+
+
+def test_year_given_by_evidence_is_not_reported_as_assumed(tmp_path):
+    path = _write(tmp_path, "a.log", STAMPED + "R1#show clock\n00:00:09.000 UTC Thu Jan 1 2015\n")
+    assert load([path]).assumed_years == {}
+    other = _write(tmp_path, "b.log", STAMPED)
+    assert "use --year" in load([other]).assumed_years[other]
