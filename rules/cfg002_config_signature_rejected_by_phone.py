@@ -46,7 +46,7 @@ class ConfigSignatureRejectedByPhone(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     tags = ("config", "phone", "signed-config")
-    requires = ("phone.status.file_auth_failed", "phone.config")
+    requires = ("phone.status.file_auth_failed", "crosscheck.config_signer")
     collect = ("the phone's status messages", "SEP<MAC>.cnf.xml.sgn and CTLSEP<MAC>.tlv from CME's TFTP server",
                "show ctl-client")
     remediation = (
@@ -70,8 +70,9 @@ class ConfigSignatureRejectedByPhone(Rule):
                 f"{first.fields.get('code')}' ({len(events)} time(s), first at {fmt_time(first.ts)}); the file's "
                 "signer is not the TFTP record of the phone's CTL.".replace("phone  ", "phone "),
                 evidence_of(events, 3), first_seen=first.ts, mac=first.fields.get("mac"), filename=filename)
-        for cnf in facts(case, "phone.config"):
-            if cnf.fields.get("signed") and cnf.fields.get("verdict") == "invalid":
-                yield self.finding(f"{cnf.fields.get('filename')}: the signature does not verify "
-                                   f"({cnf.fields.get('verdict_reason') or 'bad signature'}); phones will refuse it.",
-                                   evidence_of([cnf]), confidence=Confidence.HIGH, mac=cnf.fields.get("mac"))
+        for check in facts(case, "crosscheck.config_signer"):
+            f = check.fields
+            if f.get("signer_source") == "sgn" and f.get("verdict") == "invalid" and f.get("filename") not in by_file:
+                yield self.finding(f"{f.get('filename')}: the signature does not verify with the TFTP record of the "
+                                   f"CTL ({f.get('verdict_reason') or 'bad signature'}); phones holding that CTL refuse it.",
+                                   evidence_of([check]), mac=f.get("mac"), filename=f.get("filename"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import CTL_ROLES, ctl_entry_problems, evidence_of, facts, telephony_trustpoint
+from cmedebug.rules._helpers import ctl_entry_problems, evidence_of, facts, telephony_trustpoint
 
 
 class ConfigSignerNotInCtl(Rule):
@@ -49,7 +49,7 @@ class ConfigSignerNotInCtl(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     tags = ("ctl", "signed-config")
-    requires = ("ctl.record", "ctl_client.summary", "config.ctl_client", "phone.config")
+    requires = ("ctl.record", "ctl_client.summary", "config.ctl_client", "crosscheck.config_signer")
     explains = ("CFG002",)
     collect = ("show ctl-client", "show telephony-service security-info", "show crypto pki certificates",
                "CTLSEP<MAC>.tlv and SEP<MAC>.cnf.xml.sgn from CME's TFTP server")
@@ -67,14 +67,12 @@ class ConfigSignerNotInCtl(Rule):
     def evaluate(self, case):
         trustpoint, source = telephony_trustpoint(case, "tftp_server_credentials_trustpoint")
         problems = ctl_entry_problems(case, "tftp", trustpoint)
-        tftp_serials = {r.fields.get("serial") for r in facts(case, "ctl.record")
-                        if r.fields.get("kind") != "itl" and r.fields.get("role_name") in CTL_ROLES["tftp"][1]}
-        foreign = [f for f in facts(case, "phone.config") if f.fields.get("signed") and facts(case, "ctl.record")
-                   and f.fields.get("signer_serial") not in tftp_serials]
+        foreign = [f for f in facts(case, "crosscheck.config_signer")
+                   if f.fields.get("signer_source") == "sgn" and f.fields.get("verdict") == "signer-not-found"]
         if foreign:
-            f = foreign[0]
-            problems.append((f"{f.fields.get('filename')} is signed by SN {f.fields.get('signer_serial')}, which is "
-                             f"no TFTP record of the CTL (TFTP records: {', '.join(sorted(map(str, tftp_serials))) or 'none'})",
+            f = foreign[0].fields
+            problems.append((f"{f.get('filename')} is signed by SN {f.get('signer_serial')}, which is no TFTP record of "
+                             f"the CTL (TFTP records: {', '.join(f.get('ctl_tftp_serials') or []) or 'none'})",
                              foreign[:2]))
         if problems:
             yield self.finding(

@@ -56,7 +56,7 @@ class SastSignerChanged(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     tags = ("ctl", "sast", "phone")
-    requires = ("ctl.file", *REFUSED)
+    requires = ("crosscheck.sast_continuity", *REFUSED)
     explains = ("CFG002", "CFG007", "CTL009", "TLS003")
     collect = ("the phone's status messages", "CTLSEP<MAC>.tlv before and after the change", "show ctl-client",
                "show crypto pki certificates")
@@ -72,16 +72,16 @@ class SastSignerChanged(Rule):
 
     def evaluate(self, case):
         refused = list(case.events_of(*REFUSED))
-        break_ = sast_break(case)
-        if break_ is not None:
-            old, new = break_
-            message = (f"The new CTL {new.fields.get('filename')} ({fmt_time(new.fields.get('timestamp'))}) is signed "
-                       f"by SN {new.fields.get('signer_serial')} ({new.fields.get('signer_name')}), which is not a SAST "
-                       f"of the previous CTL (SAST SN {', '.join(map(str, old.fields.get('sast_serials') or []))}): "
+        check = sast_break(case)
+        if check is not None:
+            f = check.fields
+            message = (f"The new CTL {f.get('new_path')} ({fmt_time(f.get('new_timestamp'))}) is signed by SN "
+                       f"{f.get('signer_serial')}, which is not a SAST of the previous CTL {f.get('previous_path')} "
+                       f"(SAST SN {', '.join(map(str, f.get('previous_sast_serials') or []))}; {f.get('verdict_reason')}): "
                        "phones holding the previous CTL refuse it.")
             if refused:
                 message += f" The phone reported '{_said(refused[0])}'."
-            yield self.finding(message, evidence_of([new, old, *refused[:2]], 4), first_seen=new.fields.get("timestamp"))
+            yield self.finding(message, evidence_of([check, *refused[:2]], 3), first_seen=f.get("new_timestamp"))
         elif refused and not sast_continuity_proven(case):
             yield self.finding(
                 f"The phone {refused[0].device or ''} reported '{_said(refused[0])}' at {fmt_time(refused[0].ts)}: it "

@@ -68,7 +68,7 @@ class TlsListenerNotOpen(Rule):
         for sock in facts(case, "ephone.socket"):
             if sock.fields.get("secure_listen_fd") != -1:
                 continue
-            message = f"CME is not listening for SCCP over TLS: skinny_secure_tcp_listen_socket fd = -1"
+            message = "CME is not listening for SCCP over TLS: skinny_secure_tcp_listen_socket fd = -1"
             if sock.fields.get("listen_fd") not in (None, -1):
                 message += f" while the plain SCCP listener is open (fd = {sock.fields['listen_fd']})"
             message += "."
