@@ -65,11 +65,17 @@ def make_world(seed: int = 0, *, start: datetime = NOW, ca_router_offset: timede
     return World(seed, timeline, router, phone, ca_log)
 
 
-def manufacturing_identity(mac: str, seed: int, now: datetime):
-    """The phone's MIC, issued by a model of Cisco's manufacturing CA (not a trustpoint on CME)."""
+def mic_root(seed: int, now: datetime = NOW):
+    """A model of Cisco's manufacturing CA (CAP-RTP-002): (certificate, key). CME trusts it
+    only when it is imported as a trustpoint."""
     root_key = rsa_key("mic-root", 1024, seed)
-    root = build_cert(name("CAP-RTP-002"), root_key.public_key(), name("CAP-RTP-002"), root_key, 1,
-                      now - timedelta(days=3000), now + timedelta(days=3000), ca=True)
+    return build_cert(name("CAP-RTP-002"), root_key.public_key(), name("CAP-RTP-002"), root_key, 1,
+                      now - timedelta(days=3000), now + timedelta(days=3000), ca=True), root_key
+
+
+def manufacturing_identity(mac: str, seed: int, now: datetime):
+    """The phone's MIC: (certificate, key), issued by ``mic_root``."""
+    root, root_key = mic_root(seed, now)
     key = rsa_key(f"mic/{mac}", 1024, seed)
     cert = build_cert(name(f"SEP{mac}"), key.public_key(), root.subject, root_key, 0x4D1C,
                       now - timedelta(days=900), now + timedelta(days=3000), ca=False)
