@@ -227,6 +227,7 @@ def _config_signers(case, ctl: CtlView, labels, tp_certs):
             continue
         serial = f.fields["signer_serial"]
         status, reason = _signature_verdict(f.fields, ctl, serial)
+        f.fields.update(verdict=status, verdict_reason=f"{reason} ({ctl.path})")  # was "not-checked"
         line = (f"{f.fields.get('filename')} signed by SN {serial}: {status} against {ctl.path} "
                 f"(TFTP-capable records: {', '.join(tftp_serials) or 'none'})")
         out.append(_fact("crosscheck.config_signer", f, [line], signer_source="sgn", mac=f.fields.get("mac"),

@@ -195,7 +195,7 @@ def config_fact(xml: bytes, ctx: Context, filename: str, **extra):
     """A ``phone.config`` fact for this XML; a file that does not read becomes a fact
     with ``error`` (and a warning), so the input is accounted for."""
     mac = mac_from_name(filename) or mac_from_name(ctx.path)
-    base = {"mac": mac, "filename": filename, **extra}
+    base = {"mac": mac, "filename": filename, "signed": False, "verdict": None, "verdict_reason": None, **extra}
     try:
         cfg = read_phone_config(xml)
     except ConfigError as exc:

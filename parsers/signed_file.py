@@ -82,7 +82,11 @@ class SignedFileParser(FileParser):
         signed = {"signed": True, "signer_serial": h.signer_serial, "signer_name": h.signer_name,
                   "signer_issuer": h.issuer_name, "signed_at": h.timestamp, "hash_alg": h.hash_name,
                   "signature": h.signature, "signed_digest": signed_digest(data, h) if sf.error is None else None,
-                  "encrypted": bool(h.encryption), "sgn_error": str(sf.error) if sf.error else None}
+                  "encrypted": bool(h.encryption), "sgn_error": str(sf.error) if sf.error else None,
+                  # the signer is checked once every input is loaded (cmedebug.crosscheck), against the CTL
+                  "verdict": "damaged" if sf.error else "not-checked",
+                  "verdict_reason": f"the header is damaged at {sf.error}" if sf.error
+                  else "no CTL/ITL in the evidence to check the signer against"}
         if sf.error is not None:
             ctx.warnings.append(f"{ctx.path}: signed file damaged at {sf.error}")
             return [file_fact(ctx, "sgn.file", [f"{name}: damaged at {sf.error}"], filename=name, **signed)]

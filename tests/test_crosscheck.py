@@ -169,6 +169,8 @@ def test_config_signer_in_ctl_verifies(tmp_path, pki):
     sgn = by_source["sgn"]
     assert sgn["mac"] == "000E325C9A43" and sgn["verdict"] == "valid" and sgn["match"] is True
     assert sgn["in_ctl_as"] == ["TFTP"] and sgn["trustpoint_match"] is True
+    (config,) = facts(case, "phone.config")
+    assert config.fields["verdict"] == "valid"  # filled in once the CTL was known
     assert by_source["trustpoint"]["match"] is True
 
 
@@ -179,6 +181,7 @@ def test_config_signed_by_a_certificate_the_ctl_lacks(tmp_path, pki):
                  write_router(tmp_path / "r.txt", {"tftp_cert": pki["tftp"]})])
     by_source = {f.fields["signer_source"]: f.fields for f in facts(case, "crosscheck.config_signer")}
     assert by_source["sgn"]["verdict"] == "signer-not-found" and by_source["sgn"]["match"] is False
+    assert facts(case, "phone.config")[0].fields["verdict"] == "signer-not-found"
     assert by_source["sgn"]["ctl_tftp_serials"] == [f"{pki['cme'].cert.serial_number:X}"]
     assert by_source["trustpoint"]["match"] is False
 

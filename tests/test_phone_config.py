@@ -68,6 +68,7 @@ def test_auth_string_value_never_reaches_the_fact():
     fact = items[0]
     assert fact.kind == "phone.config" and fact.fields["mac"] == "000E325C9A43"
     assert fact.fields["filename"] == "SEP000E325C9A43.cnf.xml"
+    assert fact.fields["signed"] is False and fact.fields["verdict"] is None
     assert "246810" not in repr(fact.to_dict())
 
 

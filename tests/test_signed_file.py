@@ -89,6 +89,7 @@ def test_parser_facts_carry_signer_and_config(pki):
     assert f["device_security_mode"] == 2 and f["capf_auth_mode_name"] == "null-string"
     assert f["signer_serial"] == format(pki["tftp"].cert.serial_number, "X").lstrip("0")
     assert f["signed_at"] == WHEN
+    assert f["verdict"] == "not-checked" and f["encrypted"] is False
     # the digest lets a later check verify without the file
     assert verify_digest(pki["tftp"].cert.public_key(), f["signature"], f["signed_digest"], "sha1")
     assert not verify_digest(pki["cme"].cert.public_key(), f["signature"], f["signed_digest"], "sha1")
