@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import fmt_time, nearest_before, trustpoint_configs
+from cmedebug.rules._helpers import fmt_time, nearest_before, pki_servers, same_device, trustpoint_configs
 
 # The client's own words for "nothing came back from the CA".
 NO_ANSWER = ("pki.ca_cert.receive_failed", "pki.ca.authenticate_failed")
@@ -28,7 +28,9 @@ class CaUnreachable(Rule):
         `%PKI-3-SOCKETSEND: Failed to send out message to CA server.` (high
         confidence); `% Error in receiving Certificate Authority certificate:
         status = FAIL, cert length = 0` alone (medium: the HTTP server or the
-        CA itself may be down instead, see PKI004 and PKI006).
+        CA itself may be down instead, see PKI004 and PKI006). When the CA runs
+        on the same router, that message alone is not a reachability problem
+        and is left to PKI004 / PKI006.
 
     Remediation
         1. Check the URL: `show running-config | section crypto pki trustpoint
@@ -79,6 +81,8 @@ class CaUnreachable(Rule):
         failures = sent or unanswered
         if not failures:
             return
+        if not sent and any(same_device(ca.device, failures[0].device) for ca in pki_servers(case)):
+            return  # the CA runs on this router: a silent CA is its HTTP server or the CA itself (PKI004, PKI006)
         first = failures[0]
         configs = trustpoint_configs(case)
         trustpoints = list(dict.fromkeys(
