@@ -40,7 +40,7 @@ _SECTIONS = (
     ("crypto pki server ", "pki_server"), ("crypto pki trustpoint ", "trustpoint"),
     ("crypto pki certificate chain ", "chain"), ("telephony-service", "telephony_service"),
     ("ctl-client", "ctl_client"), ("capf-server", "capf_server"), ("ephone-dn", None), ("ephone ", "ephone"),
-    ("dial-peer voice ", "dial_peer"), ("voice service voip", "voice"),
+    ("dial-peer voice ", "dial_peer"), ("voice service voip", "voice"), ("ip dhcp pool ", "dhcp_pool"),
 )
 
 
@@ -203,6 +203,8 @@ def _new_fields(kind: str | None, rest: str) -> dict:
         return {"tag": to_int(words[0]) if words else None, "type": words[1] if len(words) > 1 else None,
                 "session_protocol": None, "session_target": None, "destination_pattern": None, "srtp": False,
                 "srtp_fallback": False, "dtmf_relay": [], "fax_protocol": None, "codec": None}
+    if kind == "dhcp_pool":
+        return {"name": rest, "network": None, "default_router": None, "option_150": []}
     return {}
 
 
@@ -351,6 +353,13 @@ def _child(section: dict, text: str, config: dict) -> None:
             f["codec"] = words[1]
     elif kind == "voice":
         _voice_line(text, config["voice"])
+    elif kind == "dhcp_pool":
+        if text.startswith("option 150 ip "):
+            f["option_150"].extend(words[3:])
+        elif text.startswith("network "):
+            f["network"] = " ".join(words[1:])
+        elif text.startswith("default-router "):
+            f["default_router"] = words[1]
 
 
 def _voice_line(text: str, voice: dict) -> None:

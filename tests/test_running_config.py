@@ -40,7 +40,7 @@ def test_pki_sections():
     assert tps["cme_cert"]["rsakeypair"] is None and tps["cme_cert"]["serial_number"] == "none"
     assert tps["cme_cert"]["enrollment_url"] == "http://192.168.20.1:80"
     assert tps["sast2"]["rsakeypair_size"] == 1024 and tps["sast2"]["auto_enroll"] == 70
-    assert (server.source.first_line, server.source.last_line) == (22, 27)
+    assert (server.source.first_line, server.source.last_line) == (26, 31)
 
 
 def test_cme_sections():
@@ -62,6 +62,12 @@ def test_cme_sections():
     assert one.fields["capf_auth_str_length"] == 4 and one.fields["cert_oper"] == "upgrade"
     assert one.fields["cert_oper_auth_mode"] == "auth-string"
     assert two.fields["device_security_mode"] is None and two.fields["capf_auth_str_set"] is False
+
+
+def test_dhcp_pool_option_150():
+    pool, = facts(load([str(FULL)]), "config.dhcp_pool")
+    assert pool.fields["name"] == "phones" and pool.fields["option_150"] == ["192.168.20.1"]
+    assert pool.fields["network"] == "192.168.20.0 255.255.255.0" and pool.fields["default_router"] == "192.168.20.1"
 
 
 def test_secrets_are_not_stored_in_fields():
