@@ -151,6 +151,8 @@ _ROLE_USAGE = {
     "sast": ("digital_signature",),
 }
 _TLS_SERVER_ROLES = ("ccm", "ccm+tftp", "capf")
+# trust-list role name -> the role checked here
+CTL_ROLES = {"SAST": "sast", "CCM": "ccm", "CCM+TFTP": "ccm+tftp", "TFTP": "tftp", "CAPF": "capf"}
 
 
 def analyze_certificate(cert: x509.Certificate, *, at: datetime | None = None,

@@ -93,8 +93,10 @@ def ctl_show(file, at, fmt):
 
 
 def _header_lines(path: str, tl, verdict) -> list[str]:
+    from cmedebug.parsers.tlv import MODULUS_BITS
+
     h = tl.header
-    bits = {0: 512, 1: 1024, 2: 2048, 3: 4096}.get(h.modulus, "?")
+    bits = MODULUS_BITS.get(h.modulus, "?")
     lines = [
         f"{path}: {tl.kind.upper()} file {h.filename or '-'}, version {h.version_text or '-'}, "
         f"header length {h.header_length}",
@@ -111,6 +113,7 @@ def _header_lines(path: str, tl, verdict) -> list[str]:
 
 def _trust_list_text(path: str, tl, verdict, when: datetime, label: str) -> str:
     from cmedebug.certs import cert_fields
+    from cmedebug.parsers.trustlist import record_inconsistencies
 
     lines = _header_lines(path, tl, verdict) + [f"  Records:    {len(tl.records)}", ""]
     for rec in tl.records:
@@ -130,7 +133,7 @@ def _trust_list_text(path: str, tl, verdict, when: datetime, label: str) -> str:
         if cert is None:
             lines.append(f"  Certificate: {rec.cert_error}")
         lines += [f"  {p.severity.upper():<8}     {p.message}" for p in _problems(tl, rec, when, label)]
-        lines += [f"  INCONSISTENT {text}" for text in _inconsistencies(rec)]
+        lines += [f"  INCONSISTENT {text}" for text in record_inconsistencies(rec)]
         lines.append("")
     lines += [f"Unknown element: {u.where} tag {u.tag} at offset {u.offset} ({len(u.value)} bytes)"
               for u in tl.unknown_tags]
@@ -142,23 +145,18 @@ def _trust_list_text(path: str, tl, verdict, when: datetime, label: str) -> str:
 
 def _problems(tl, rec, when: datetime, label: str) -> list:
     """The problems of a record's certificate, its issuer looked for among the list's certificates."""
-    from cmedebug.certs import analyze_certificate
+    from cmedebug.certs import CTL_ROLES, analyze_certificate
 
     if rec.cert is None:
         return []
     issuers = [r.cert for r in tl.records if r.cert is not None]
-    role = rec.role_name.lower() if rec.role_name in ("SAST", "CCM", "CCM+TFTP", "TFTP", "CAPF") else None
-    return analyze_certificate(rec.cert, at=when, issuers=issuers, role=role, at_label=label).problems
-
-
-def _inconsistencies(rec) -> list[str]:
-    from cmedebug.parsers.trustlist import record_inconsistencies
-
-    return record_inconsistencies(rec)
+    return analyze_certificate(rec.cert, at=when, issuers=issuers, role=CTL_ROLES.get(rec.role_name),
+                               at_label=label).problems
 
 
 def _trust_list_json(path: str, tl, verdict, when: datetime, label: str) -> dict:
     from cmedebug.certs import cert_fields
+    from cmedebug.parsers.trustlist import record_inconsistencies
 
     h = tl.header
     records = []
@@ -167,7 +165,7 @@ def _trust_list_json(path: str, tl, verdict, when: datetime, label: str) -> dict
         entry = {"index": rec.index, "offset": rec.offset, "length": rec.length, "role": rec.role,
                  "role_name": rec.role_name, "subject": rec.subject, "issuer": rec.issuer, "serial": rec.serial,
                  "ip_address": rec.ip_address, "dns_name": rec.dns_name, "cert_error": rec.cert_error,
-                 "inconsistencies": _inconsistencies(rec)}
+                 "inconsistencies": record_inconsistencies(rec)}
         entry["certificate"] = cert_fields(cert) if cert is not None else None
         entry["problems"] = [p.to_dict() for p in _problems(tl, rec, when, label)]
         records.append(entry)

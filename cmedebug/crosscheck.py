@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 
 from cryptography import x509
 
-from cmedebug.certs import analyze_certificate, date_problems, public_key_of
+from cmedebug.certs import CTL_ROLES, analyze_certificate, date_problems, public_key_of
 from cmedebug.model import Case, Fact
 from cmedebug.parsers.tlv import HASH_NAMES, verify_digest
 
@@ -42,7 +42,6 @@ _TRUSTPOINT_SOURCES = {
 }
 # ctl-client `server <role> <ip> trustpoint <tp>` role -> function above
 _CTL_CLIENT_ROLES = {"cme": "secure-signaling", "cme-tftp": "secure-signaling", "tftp": "tftp", "capf": "capf"}
-_ANALYSIS_ROLES = {"SAST": "sast", "CCM": "ccm", "CCM+TFTP": "ccm+tftp", "TFTP": "tftp", "CAPF": "capf"}
 
 
 @dataclass
@@ -324,7 +323,7 @@ def _cert_analyses(case: Case, now: datetime | None):
     issuers = [c for _, c in loaded if c is not None]
     out = []
     for fact, cert in loaded:
-        role = _ANALYSIS_ROLES.get(fact.fields.get("ctl_role")) or ("ca" if fact.fields.get("role") == "ca" else None)
+        role = CTL_ROLES.get(fact.fields.get("ctl_role")) or ("ca" if fact.fields.get("role") == "ca" else None)
         if cert is not None:
             result = analyze_certificate(cert, at=at, device_clocks=clocks, issuers=issuers, role=role,
                                          at_label=at_source)
