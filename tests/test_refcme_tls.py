@@ -113,3 +113,18 @@ def test_listener_binds_loopback_only_and_its_thread_ends_on_close():
 def test_nothing_listens_on_a_closed_port():
     with pytest.raises(ConnectionRefusedError):
         tls.connect(tls.closed_port(), None)
+
+
+def test_a_running_reference_cme_listens_on_loopback_only():
+    from cmedebug.refcme.runner import build, make_world
+
+    world = make_world()
+    build(world)
+    try:
+        router = world.router
+        listeners = [router.capf.listener, router.sccp.plain, router.sccp.secure]
+        assert all(lst.sock.getsockname()[0] == "127.0.0.1" for lst in listeners)
+    finally:
+        world.router.stop_services()
+    assert all(lst.sock.fileno() == -1 for lst in listeners)
+    assert not any(t.name.startswith("refcme-") for t in threading.enumerate())

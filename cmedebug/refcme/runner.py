@@ -1,7 +1,6 @@
 """Assemble the reference system, play a scenario, and write what an engineer would collect."""
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
