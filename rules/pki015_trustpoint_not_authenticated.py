@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, facts, functional_trustpoints
+from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, facts, fmt_time, functional_trustpoints, nearest_before
 
 
 class TrustpointNotAuthenticated(Rule):
@@ -47,7 +47,7 @@ class TrustpointNotAuthenticated(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     tags = ("pki", "trustpoint")
-    requires = ("pki.trustpoint",)
+    requires = ("pki.trustpoint", "pki.ca.not_authenticated")
     explains = CERT_FAILURE_SYMPTOMS + ("PKI016", "PKI019")
     collect = ("show crypto pki trustpoints status", "show running-config | section crypto pki")
     remediation = (
@@ -60,6 +60,14 @@ class TrustpointNotAuthenticated(Rule):
 
     def evaluate(self, case):
         uses = functional_trustpoints(case)
+        refusals = list(case.events_of("pki.ca.not_authenticated"))
+        if refusals:
+            first = refusals[0]
+            name = first.fields.get("trustpoint") or nearest_before(case, first, "pki.trustpoint.locked", "trustpoint")
+            yield self.finding(
+                f"IOS refused to enroll{' trustpoint ' + name if name else ''} because its CA was never authenticated "
+                f"({len(refusals)} time(s), first at {fmt_time(first.ts)}).", [Evidence.of(e) for e in refusals[:3]],
+                first_seen=first.ts, trustpoint=name, device=first.device)
         for tp in facts(case, "pki.trustpoint"):
             if tp.fields.get("ca_authenticated") is not False:
                 continue

@@ -20,7 +20,9 @@ def _cases():
     for path in sorted(CASES_DIR.glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for case in data.get("case", []):
-            yield pytest.param(path.stem, case, id=f"{path.stem}:{case['name']}")
+            # `xfail = "<why>"`: the case waits for a parser that is not there yet
+            marks = [pytest.mark.xfail(reason=case["xfail"], strict=False)] if "xfail" in case else []
+            yield pytest.param(path.stem, case, id=f"{path.stem}:{case['name']}", marks=marks)
 
 
 def _write_inputs(case: dict, folder: Path) -> list[str]:
