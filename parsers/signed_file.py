@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cmedebug.parsers.base import Context, FileParser
 from cmedebug.parsers.phone_config import config_fact, looks_like_phone_config
 from cmedebug.parsers.tlv import (DecodeError, Header, Malformed, UnknownTag, Verdict, file_fact, header_end,
-                                  header_spec_for, read_header, rsa_signer, signed_digest, write_signed)
+                                  header_spec_for, looks_binary, read_header, rsa_signer, signed_digest,
+                                  write_signed)
 from cmedebug.parsers.trustlist import TFTP_ROLES, TrustList, verify_with_records
 
 
@@ -69,8 +70,8 @@ class SignedFileParser(FileParser):
 
     def sniff_bytes(self, head: bytes, filename: str) -> float:
         end = header_end(head)
-        if end is None:
-            return 0.0
+        if end is None:  # a damaged binary .sgn is still ours, to say what is wrong with it
+            return 0.55 if filename.lower().endswith((".sgn", ".sha512")) and looks_binary(head) else 0.0
         if len(head) >= end + 5:  # a trust list's records start with 01 0002
             return 0.0 if head[end:end + 3] == b"\x01\x00\x02" else 0.95
         return 0.8 if filename.lower().endswith((".sgn", ".sha512")) else 0.5

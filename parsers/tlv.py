@@ -375,6 +375,11 @@ def rsa_signer(key: rsa.RSAPrivateKey, hash_alg: str) -> Callable[[bytes], bytes
     return lambda data: key.sign(data, padding.PKCS1v15(), HASH_CLASSES[hash_alg]())
 
 
+def looks_binary(head: bytes) -> bool:
+    """NULs or control bytes other than tab, CR, LF, FF in the first bytes: not a text log."""
+    return any(b < 32 and b not in (9, 10, 12, 13) for b in head[:512])
+
+
 def header_end(head: bytes) -> int | None:
     """The header length of a Cisco TLV file from its first 10 bytes, or None."""
     if len(head) >= 10 and head[0] == H_VERSION and head[1:3] == b"\x00\x02" \

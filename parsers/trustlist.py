@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cmedebug.parsers.base import Context, FileParser
 from cmedebug.parsers.grammar import norm_serial
 from cmedebug.parsers.tlv import (DecodeError, Header, Malformed, UnknownTag, Verdict, check_signature, cisco_dn,
-                                  element, file_fact, fixed_int, header_end, header_spec_for, read_header,
-                                  rsa_signer, serial_bytes, signed_digest, signed_range, string_value, text_value,
-                                  tlv, write_signed)
+                                  element, file_fact, fixed_int, header_end, header_spec_for, looks_binary,
+                                  read_header, rsa_signer, serial_bytes, signed_digest, signed_range, string_value,
+                                  text_value, tlv, write_signed)
 
 # -- roles (record tag 4), formats.md 2.5 -------------------------------------
 ROLE_SAST, ROLE_CCM, ROLE_CCM_TFTP, ROLE_TFTP, ROLE_CAPF, ROLE_SRST = 0, 1, 2, 3, 4, 5
@@ -321,8 +321,8 @@ class TrustListParser(FileParser):
 
     def sniff_bytes(self, head: bytes, filename: str) -> float:
         end = header_end(head)
-        if end is None:
-            return 0.0
+        if end is None:  # a damaged binary .tlv is still ours, to say what is wrong with it
+            return 0.55 if filename.lower().endswith(".tlv") and looks_binary(head) else 0.0
         if len(head) >= end + 5:  # records begin with 01 0002; a signed file's payload does not
             return 0.95 if head[end:end + 3] == b"\x01\x00\x02" else 0.0
         return 0.8 if filename.lower().endswith(".tlv") else 0.6

@@ -158,3 +158,20 @@ def test_analyze_detects_trust_files_by_content(tmp_path, fixtures_dir, signed_s
     configs = [f for f in case.facts if f.kind == "phone.config"]
     assert len(configs) == 2 and all(f.fields["auth_string_present"] for f in configs)
     assert "97531" not in json.dumps([f.to_dict() for f in case.facts])
+
+
+def test_analyze_names_a_damaged_trust_list(tmp_path):
+    """A .tlv whose first bytes are wrong is reported as a damaged trust list, not read as text."""
+    bad = tmp_path / "CTLSEP001122334455.tlv"
+    bad.write_bytes(b"\x00\x01garbage\x00" * 4)
+    case = load([bad])
+    (summary,) = case.inputs
+    assert summary.kind == "ctl"
+    assert summary.warnings == [f"{bad}: trust list damaged at offset 0: not a Cisco TLV file: expected VERSION "
+                                "(tag 1, length 2) at offset 0, found bytes 000167; kept the 0 record(s) decoded "
+                                "before it"]
+    (ctl_file,) = [f for f in case.facts if f.kind == "ctl.file"]
+    assert ctl_file.fields["verdict"] == "damaged" and ctl_file.fields["error"].startswith("offset 0")
+    text = tmp_path / "notes.tlv"
+    text.write_text("these are my notes about the CTL\n")
+    assert load([text]).inputs[0].kind != "ctl"
