@@ -188,7 +188,7 @@ def _new_fields(kind: str | None, rest: str) -> dict:
                 "device_security_mode": None, "server_security_mode": None, "cnf_file_perphone": False,
                 "cnf_file_location": None, "ip_source_address": None, "ip_source_port": None, "load_cfg_files": [],
                 "max_ephones": None, "max_dn": None, "max_conferences": None, "moh": None,
-                "conference_hardware": False, "srst_mode": False}
+                "conference_hardware": False, "srst_mode": False, "voicemail": None}
     if kind == "ctl_client":
         return {"sast1_trustpoint": None, "sast2_trustpoint": None, "servers": []}
     if kind == "capf_server":
@@ -198,7 +198,7 @@ def _new_fields(kind: str | None, rest: str) -> dict:
     if kind == "ephone":
         return {"ephone": to_int(rest), "mac": None, "type": None, "device_security_mode": None,
                 "capf_auth_str_set": False, "capf_auth_str_length": None, "cert_oper": None,
-                "cert_oper_auth_mode": None, "capf_ip_in_cnf": False, "buttons": []}
+                "cert_oper_auth_mode": None, "capf_ip_in_cnf": False, "video": False, "buttons": []}
     if kind == "dial_peer":
         return {"tag": to_int(words[0]) if words else None, "type": words[1] if len(words) > 1 else None,
                 "session_protocol": None, "session_target": None, "destination_pattern": None, "srtp": False,
@@ -302,6 +302,8 @@ def _child(section: dict, text: str, config: dict) -> None:
             f["conference_hardware"] = True
         elif text.startswith("srst mode"):
             f["srst_mode"] = True
+        elif text.startswith("voicemail "):
+            f["voicemail"] = words[1]
     elif kind == "ctl_client":
         if text.startswith("server ") and "trustpoint" in words and len(words) >= 5:
             f["servers"].append({"role": words[1].lower(), "ip": words[2], "trustpoint": words[words.index("trustpoint") + 1]})
@@ -334,6 +336,8 @@ def _child(section: dict, text: str, config: dict) -> None:
             f["cert_oper_auth_mode"] = words[words.index("auth-mode") + 1] if "auth-mode" in words[:-1] else None
         elif text == "capf-ip-in-cnf":
             f["capf_ip_in_cnf"] = True
+        elif text == "video":
+            f["video"] = True
         elif text.startswith("button "):
             f["buttons"].append(_after(text, "button "))
     elif kind == "dial_peer":

@@ -51,6 +51,7 @@ def test_cme_sections():
     assert tel.fields["ip_source_address"] == "192.168.20.1" and tel.fields["ip_source_port"] == 2000
     assert tel.fields["load_cfg_files"] == [{"file": "flash:Ringlist.xml", "alias": "Ringlist.xml", "sign": True}]
     assert tel.fields["max_conferences"] == 8 and tel.fields["moh"] == "music-on-hold.au"
+    assert tel.fields["voicemail"] == "7000"
     ctl, = facts(case, "config.ctl_client")
     assert ctl.fields["sast1_trustpoint"] == "cme_cert" and ctl.fields["sast2_trustpoint"] == "sast2"
     assert {s["role"] for s in ctl.fields["servers"]} == {"cme", "tftp", "capf"}
@@ -62,6 +63,7 @@ def test_cme_sections():
     assert one.fields["capf_auth_str_length"] == 4 and one.fields["cert_oper"] == "upgrade"
     assert one.fields["cert_oper_auth_mode"] == "auth-string"
     assert two.fields["device_security_mode"] is None and two.fields["capf_auth_str_set"] is False
+    assert two.fields["video"] is True and one.fields["video"] is False
 
 
 def test_dhcp_pool_option_150():
