@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cmedebug.parsers.base import Context, FileParser
 from cmedebug.parsers.grammar import norm_serial
+from cmedebug.parsers.phone_config import mac_from_name
 from cmedebug.parsers.tlv import (DecodeError, Header, Malformed, UnknownTag, Verdict, check_signature, cisco_dn,
                                   element, file_fact, fixed_int, header_end, header_spec_for, looks_binary,
                                   read_header, rsa_signer, serial_bytes, signed_digest, signed_range, string_value,
@@ -343,7 +344,8 @@ def trust_list_facts(tl: TrustList, verdict: Verdict, ctx: Context) -> list:
     facts = [file_fact(
         ctx, "ctl.file", [f"{tl.kind.upper()} {h.filename} version {h.version_text} signed by {h.signer_name} "
                          f"SN {h.signer_serial} at {h.timestamp}: {verdict.status}"],
-        filename=h.filename, kind=tl.kind, version=h.version_text, header_length=h.header_length,
+        filename=h.filename, mac=mac_from_name(ctx.path), kind=tl.kind, version=h.version_text,
+        header_length=h.header_length,
         signer_serial=h.signer_serial, signer_name=h.signer_name, signer_issuer=h.issuer_name,
         timestamp=h.timestamp, hash_alg=h.hash_name, signer_version=h.signer_version,
         verdict=verdict.status, verdict_reason=verdict.reason, records=len(tl.records),

@@ -172,6 +172,7 @@ def test_analyze_names_a_damaged_trust_list(tmp_path):
                                 "before it"]
     (ctl_file,) = [f for f in case.facts if f.kind == "ctl.file"]
     assert ctl_file.fields["verdict"] == "damaged" and ctl_file.fields["error"].startswith("offset 0")
+    assert ctl_file.fields["mac"] == "001122334455"
     text = tmp_path / "notes.tlv"
     text.write_text("these are my notes about the CTL\n")
     assert load([text]).inputs[0].kind != "ctl"
