@@ -5,7 +5,7 @@ from datetime import timedelta
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    certificates, describe_cert, device_link, device_now, facts, fmt_delta, fmt_time,
+    certificates, certs_by_serial, describe_cert, device_link, device_now, facts, fmt_delta, fmt_time,
     is_boot_default,
 )
 
@@ -82,18 +82,19 @@ class CaClockAheadOfClients(Rule):
     verify = "Verify with `show clock` on the CA and on CME (they agree) and no new %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID."
 
     def evaluate(self, case):
+        by_device: dict[str, list] = {}  # checking device -> (what, start, checker time, basis, evidence item, serial)
         seen: set[tuple] = set()
+        known = certs_by_serial(case)
         for ev in case.events_of("pki.cert.invalid_not_yet_valid"):
             start, serial = ev.fields.get("not_before"), ev.fields.get("serial")
-            key = (ev.device, serial)
-            if start is None or ev.ts is None or key in seen or not self._checker_clock_plausible(case, ev.device, ev):
+            if start is None or ev.ts is None or (ev.device, serial) in seen \
+                    or not self._checker_clock_plausible(case, ev.device, ev):
                 continue
-            skew = start - ev.ts
-            if not timedelta(0) < skew <= MAX_PLAUSIBLE_SKEW:
+            if not timedelta(0) < start - ev.ts <= MAX_PLAUSIBLE_SKEW:
                 continue
-            seen.add(key)
-            yield self._finding(case, ev.device, f"certificate SN {serial}", start, ev.ts, skew, [Evidence.of(ev)],
-                                ev.ts, serial)
+            seen.add((ev.device, serial))
+            what = describe_cert(known[serial][0]) if serial in known else f"certificate SN {serial}"
+            by_device.setdefault(ev.device, []).append((what, start, ev.ts, "its log stamp", ev, serial))
         for cert in certificates(case):
             start, serial = cert.fields.get("not_before"), cert.fields.get("serial")
             now, basis = device_now(case, cert.device)
@@ -102,26 +103,34 @@ class CaClockAheadOfClients(Rule):
             if not self._checker_clock_plausible(case, cert.device, None) or start - now > MAX_PLAUSIBLE_SKEW:
                 continue
             seen.add((cert.device, serial))
-            yield self._finding(case, cert.device, describe_cert(cert), start, now, start - now, [Evidence.of(cert)],
-                                None, serial, basis)
+            by_device.setdefault(cert.device, []).append((describe_cert(cert), start, now, basis, cert, serial))
+        for device, items in by_device.items():
+            yield self._finding(case, device, items)
 
-    def _finding(self, case, device, what, start, checker_time, skew, evidence, first_seen, serial, basis="its log stamp"):
+    def _finding(self, case, device, items):
+        what, start, checker_time, basis, _, _ = max(items, key=lambda i: i[1] - i[2])
+        skew = start - checker_time
         message = (f"The {what} starts at {fmt_time(start)}, but {device or 'the checking device'} believed it was "
                    f"{fmt_time(checker_time)} ({basis}): the issuing CA's clock was at least {fmt_delta(skew)} ahead.")
+        others = sorted({i[5] for i in items if i[0] != what and i[5]})
+        if others:
+            message += f" {len(others)} more certificate(s) start in its future too: SN {', '.join(others[:8])}."
         confidence = self.confidence
         clock = case.clocks.get(device or "router")
         if clock is not None and clock.authoritative:
             confidence = Confidence.HIGH
             message += f" {device or 'The checking device'}'s own clock is authoritative."
+        evidence = [Evidence.of(i[4]) for i in items[:4]]
         own = clock.believed_time if clock is not None and clock.believed_time is not None else checker_time
         ca_reading = self._ca_clock(case, device, own)
         if ca_reading is not None:
             ca_device, ca_time, fact = ca_reading
             message += f" `show clock` on the CA {ca_device} read {fmt_time(ca_time)}."
-            evidence = evidence + [Evidence.of(fact, "the CA's clock")]
+            evidence.append(Evidence.of(fact, "the CA's clock"))
             confidence = Confidence.HIGH
+        first_seen = min((i[4].ts for i in items if getattr(i[4], "ts", None)), default=None)
         return self.finding(message, evidence, confidence=confidence, first_seen=first_seen, device=device,
-                            serial=serial, skew_seconds=skew.total_seconds())
+                            serials=sorted({i[5] for i in items if i[5]}), skew_seconds=skew.total_seconds())
 
     @staticmethod
     def _checker_clock_plausible(case, device, event) -> bool:
@@ -146,5 +155,4 @@ class CaClockAheadOfClients(Rule):
         return None
 
     def links(self, cause, symptom, case) -> bool:
-        serial = cause.data.get("serial")
-        return device_link(cause, symptom) and (serial is None or symptom.data.get("serial") in (None, serial))
+        return device_link(cause, symptom) and symptom.data.get("serial") in [None, *cause.data.get("serials", [])]
