@@ -11,7 +11,7 @@ from cmedebug.parsers.grammar import IPV4, SEP_NAME, match_record, shape
 # ephone-(1)[1]     ephone-1[-1]:     ephone-2[2]:     ephone-3[3][SEP000DEDAB3EBF]:
 _EPHONE = (rf"ephone-\(?(?P<ephone>\d+)\)?(?:\[(?P<socket>-?\d+)\])?(?:\[(?P<mac>{SEP_NAME})\])?"
            r"(?::{1,2}| )")
-SHAPES = (
+SOCKET_SHAPES = (
     # New Skinny socket accepted [2] (0 active)
     shape("ephone.socket.accepted", r"New Skinny socket accepted \[(?P<socket>\d+)\] \((?P<active>\d+) active\)"),
     # sin_family 2, sin_port 51617, in_addr 10.5.43.177
@@ -30,6 +30,8 @@ SHAPES = (
     shape("ephone.socket.error", r"socket \[(?P<socket>\d+)\] send ERROR (?P<code>\S+)"),
     # Skinny Socket [3] retry failure
     shape("ephone.socket.error", r"Skinny Socket \[(?P<socket>\d+)\] (?P<text>.*)$"),
+)
+EPHONE_SHAPES = (  # lines that start with the ephone tag
     # ephone-(1)[1] StationRegisterMessage (2/3/12) from 10.1.0.21
     shape("ephone.register.message",
           _EPHONE + rf"StationRegisterMessage \((?P<version>[\d/]+)\) from (?P<peer_ip>{IPV4})"),
@@ -48,6 +50,8 @@ SHAPES = (
           _EPHONE + r"SetCallState line (?P<line>\d+) DN (?P<dn>\d+)\(-?\d+\) chan \d+ ref \d+ (?P<state>\w+)"),
     # ephone-2[2]:OFFHOOK     ephone-(1) Allow any Skinny Server IP address 10.1.0.6
     shape("ephone.debug", _EPHONE + r"(?!Mac:)(?P<text>.*)$"),  # `ephone-1[0] Mac:...` is show ephone output
+)
+DN_SHAPES = (
     # DN 2 chan 1 Voice_Mode        dn_tone_control DN=2 chan 1 tonetype=0:DtSilence onoff=0 pid=232
     # defer_start for DN 2 chan 1 at CONNECTED
     shape("ephone.dn.debug", r"(?P<text>(?:DN |dn_tone_control DN=|defer_start for DN )(?P<dn>\d+) chan .*)$"),
@@ -65,7 +69,9 @@ class EphoneDebugParser(LineParser):
     def parse(self, rec: Record, ctx: Context):
         if rec.facility is not None:
             return None  # %IPPHONE- syslogs mention ephone-N too; security_syslogs reads them
-        found = match_record(SHAPES, rec)
+        text = rec.text
+        shapes = EPHONE_SHAPES if text.startswith("ephone-") else DN_SHAPES if "DN" in text[:20] else SOCKET_SHAPES
+        found = match_record(shapes, rec)
         if found is None:
             return None
         kind, fields = found

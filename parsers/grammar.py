@@ -104,7 +104,22 @@ INT_FIELDS = frozenset({
     "socket", "ephone", "peer_port", "local_port", "key_size", "msgtype", "auth_mode", "bytes", "count",
     "active", "pid", "function", "signature_length", "refcount", "seconds", "delay", "keepalive", "line",
     "dn", "process", "size", "cert_length", "hours", "seq"})
-_SIGNED_INT = re.compile(r"-?\d+$")
+
+
+def _as_int_if_numeric(value: str):
+    digits = value[1:] if value[:1] == "-" else value
+    return int(value) if digits.isascii() and digits.isdigit() else value
+
+
+def _converter(name: str):
+    """How a captured group becomes a vocabulary value."""
+    if name in INT_FIELDS or name == "code":
+        return _as_int_if_numeric
+    if name == "mac":
+        return norm_mac
+    if name == "serial":
+        return norm_serial
+    return None
 
 
 @dataclass(frozen=True)
@@ -115,20 +130,18 @@ class Shape:
     regex: re.Pattern
     constants: tuple[tuple[str, object], ...] = ()
 
+    def __post_init__(self) -> None:
+        converters = tuple((name, _converter(name)) for name in self.regex.groupindex)
+        object.__setattr__(self, "converters", converters)
+
     def fields(self, m: re.Match) -> dict:
         out = dict(self.constants)
-        for name, value in m.groupdict().items():
+        for name, convert in self.converters:
+            value = m.group(name)
             if value is None:
                 continue
             value = value.strip()
-            if (name in INT_FIELDS or name == "code") and _SIGNED_INT.match(value):
-                out[name] = int(value)
-            elif name == "mac":
-                out[name] = norm_mac(value)
-            elif name == "serial":
-                out[name] = norm_serial(value)
-            else:
-                out[name] = value
+            out[name] = convert(value) if convert is not None else value
         return out
 
 
