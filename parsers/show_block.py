@@ -20,8 +20,6 @@ from cmedebug.parsers.framing import Record
 
 # Status: Available        Granting mode is: auto        Credentials PORT: 2444
 _KEY_VALUE = re.compile(r"(?P<key>[^:]{1,80}?)\s*:\s*(?P<value>.*)$")
-# Router#show running-config      wilson_19#sh ephone
-_PROMPT_COMMAND = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,63}(?:\([a-z0-9\-]+\))?# ?(?P<cmd>.*)$")
 # how many words of a joined prompt line may be a command argument before the output starts
 _MAX_ARGUMENT_WORDS = 2
 
@@ -58,6 +56,14 @@ def hex_compact(text: str | None) -> str | None:
 def to_int(text: str | None) -> int | None:
     m = re.search(r"-?\d+", text or "")
     return int(m.group(0)) if m else None
+
+
+def text_or_none(value: str) -> str | None:
+    return value or None
+
+
+def lower_or_none(value: str) -> str | None:
+    return value.lower() or None
 
 
 def yes_no(text: str | None) -> bool | None:
@@ -118,8 +124,8 @@ class ShowBlockParser(LineParser):
         hits = 0
         for line in lines:
             text = line.strip()
-            m = _PROMPT_COMMAND.match(text) if "#" in text else None
-            if m and self.owns_command(m.group("cmd")):
+            # Router#show running-config      wilson_19#sh ephone
+            if "#" in text and self.owns_command(text.split("#", 1)[1].strip()):
                 hits += 3
             elif self.block_start is not None and self.block_start.match(text):
                 hits += 1
@@ -149,14 +155,6 @@ class ShowBlockParser(LineParser):
             if items is not None:
                 self._carry.extend(items)
                 return
-
-
-def text_or_none(value: str) -> str | None:
-    return value or None
-
-
-def lower_or_none(value: str) -> str | None:
-    return value.lower() or None
 
 
 class KeyValueShowParser(ShowBlockParser):
