@@ -26,6 +26,7 @@ class ExcerptLine:
     number: int  # 1-based line number in the input, 0 when unknown
     text: str
     cited: bool  # one of the lines the evidence points at
+    anchor: str | None = None  # element id when a piece of evidence starts here
 
 
 def excerpts(evidence: Iterable[Evidence], context: int = CONTEXT_LINES) -> dict[int, list[ExcerptLine]]:
@@ -77,3 +78,64 @@ def _from_evidence(ev: Evidence) -> list[ExcerptLine]:
     first = ev.source.first_line
     return [ExcerptLine(first + i if first else 0, text, True)
             for i, text in enumerate(redact.lines(ev.lines[:MAX_EXCERPT_LINES]))]
+
+
+
+@dataclass
+class Block:
+    """Consecutive excerpt lines of one file, possibly citing several pieces of evidence."""
+
+    path: str
+    lines: list[ExcerptLine]
+    notes: list[str]
+
+    @property
+    def ref(self) -> str:
+        numbers = [x.number for x in self.lines if x.number]
+        return f"{self.path}:{numbers[0]}-{numbers[-1]}" if numbers else self.path
+
+
+def blocks(evidence: list[Evidence], lines: dict[int, list[ExcerptLine]], anchor_prefix: str
+           ) -> tuple[list[Block], list[str]]:
+    """The excerpts of one finding, overlapping windows of a file merged into one
+    block; also the element id each piece of evidence (in order) links to."""
+    out: list[Block] = []
+    links: list[str] = []
+    for n, ev in enumerate(evidence, start=1):
+        excerpt = [ExcerptLine(x.number, x.text, x.cited) for x in lines[id(ev)]]
+        block = next((b for b in out if _overlaps(b, ev.source.path, excerpt)), None)
+        if block is None:
+            block = Block(ev.source.path, [], [])
+            out.append(block)
+        _merge(block, excerpt)
+        if not excerpt:  # evidence that carries no line and whose file cannot be read
+            links.append("")
+            continue
+        first = ev.source.first_line if excerpt[0].number else 0
+        start = next(x for x in block.lines if x.cited and x.number == first)
+        start.anchor = start.anchor or f"{anchor_prefix}-{n}"
+        links.append(start.anchor)
+        if ev.note and ev.note not in block.notes:
+            block.notes.append(ev.note)
+    return out, links
+
+
+def _overlaps(block: Block, path: str, excerpt: list[ExcerptLine]) -> bool:
+    if block.path != path or not excerpt or not excerpt[0].number or not block.lines or not block.lines[0].number:
+        return False
+    return excerpt[0].number <= block.lines[-1].number + 1 and excerpt[-1].number >= block.lines[0].number - 1
+
+
+def _merge(block: Block, excerpt: list[ExcerptLine]) -> None:
+    """Add the excerpt's lines to the block, a cited line winning over the same line uncited."""
+    if not block.lines:
+        block.lines.extend(excerpt)
+        return
+    by_number = {x.number: x for x in block.lines}
+    for x in excerpt:
+        known = by_number.get(x.number)
+        if known is None:
+            by_number[x.number] = x
+        elif x.cited and not known.cited:
+            known.cited = True
+    block.lines[:] = [by_number[k] for k in sorted(by_number)]

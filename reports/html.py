@@ -81,16 +81,16 @@ def _findings(case: Case, inputs: dict[str, str]) -> dict[str, dict]:
     out = {}
     for f in case.findings:
         rule = get_rule(f.rule_id)
+        excerpt_blocks, links = excerpts.blocks(f.evidence, lines, f"ev-{f.id}")
         out[f.id] = {
             "id": f.id, "anchor": f"finding-{f.id}", "rule_id": f.rule_id, "title": f.title,
             "severity": str(f.severity), "confidence": str(f.confidence), "message": redact.text(f.message),
             "remediation": redact.lines(f.remediation), "verify": redact.text(f.verify),
             "references": _doc_section(rule.doc(), "References") if rule else "",
             "explains": list(f.explains), "explained_by": list(f.explained_by),
-            "evidence": [{"anchor": f"ev-{f.id}-{n}", "ref": str(ev.source), "path": ev.source.path,
-                          "input_anchor": inputs.get(ev.source.path), "note": redact.text(ev.note),
-                          "lines": lines[id(ev)]}
-                         for n, ev in enumerate(f.evidence, start=1)],
+            "evidence": [{"anchor": link, "ref": str(ev.source)} for ev, link in zip(f.evidence, links)],
+            "excerpts": [{"ref": b.ref, "input_anchor": inputs.get(b.path), "notes": [redact.text(n) for n in b.notes],
+                          "lines": b.lines} for b in excerpt_blocks],
         }
     return out
 

@@ -122,8 +122,8 @@ def test_findings_grouped_root_first_with_symptoms_and_excerpts(skew_case, skew_
     assert skew_page.index(f'id="finding-{skew_case.root_causes()[0].id}"') < skew_page.index(f'id="finding-{symptom.id}"')
     # the cited line is highlighted with its number, with context lines around it
     ev = symptom.evidence[0]
-    cited = re.findall(r'<div class="ln cited"><span class="n">(\d+)</span>', skew_page)
-    assert str(ev.source.first_line) in cited
+    cited = re.findall(r'<div class="ln cited"(?: id="([^"]+)")?><span class="n">(\d+)</span>', skew_page)
+    assert (f"ev-{symptom.id}-1", str(ev.source.first_line)) in cited  # the evidence link lands on it
     assert f'<span class="n">{ev.source.first_line - 1}</span>' in skew_page
 
 
