@@ -182,16 +182,14 @@ class PkiParser(LineParser):
             self.finished.extend(self._end_paste(ctx, None))
             if not text:
                 return []
+        if rec.facility is not None:
+            return [self._syslog(rec, ctx)] if rec.facility == "PKI" else None
         if _PASTE_START.match(text) and ctx.block_owner in (None, self):
             m = _AUTHENTICATE.search(ctx.command or "")
             ctx.block_owner = self  # so that end_block reports a paste cut short by the end of the input
             self.paste = {"trustpoint": m.group("trustpoint") if m else None, "first": rec.first_line,
                           "last": rec.last_line, "lines": [], "body": []}
             return []
-        if rec.facility == "PKI":
-            return [self._syslog(rec, ctx)]
-        if rec.facility is not None:
-            return None
         if "status = 0x" in text:
             m = _STATUS.search(text)
             if m:
