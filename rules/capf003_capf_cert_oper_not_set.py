@@ -13,7 +13,8 @@ class CapfCertOperNotSet(Rule):
         encrypted mode, but no `cert-oper` on those ephones (nor a global
         `cert-oper upgrade all` under `capf-server`), while nothing shows the
         phones already hold a certificate (no phone registered with
-        `+ Authentication`, no completed secure SCCP handshake, no CAPF session).
+        `+ Authentication`, no completed secure SCCP handshake, no CAPF session,
+        no phone certificate rejected for its dates, no TLS alert from the phone).
 
     Why it matters
         Without a pending operation the phone never opens a CAPF session on
@@ -83,9 +84,14 @@ class CapfCertOperNotSet(Rule):
 
 
 def _phones_have_certificates(case) -> bool:
-    """Something shows phones already authenticate or are talking to CAPF."""
+    """Something shows the phones hold certificates or talk to CAPF: they register
+    with authentication, complete TLS, run CAPF sessions, present certificates that
+    are rejected for their dates, or reject CME's certificate themselves (a TLS alert
+    from the phone is about CME's certificate, not about a missing LSC)."""
     if any(f.fields.get("authenticated") for f in facts(case, "ephone.status")):
         return True
     if any(e.fields.get("service") == "skinny-secure" for e in case.events_of("tls.handshake.completed")):
         return True
-    return case.has("capf.auth.result", "capf.session")
+    if any("alert" in (e.fields.get("reason") or "") for e in case.events_of("tls.handshake.failed")):
+        return True
+    return case.has("capf.auth.result", "capf.session", "pki.cert.invalid_expired", "pki.cert.invalid_not_yet_valid")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import ctl_built_at, ctl_servers, evidence_of, facts, fmt_delta, fmt_time, \
+from cmedebug.rules._helpers import ctl_built_at, ctl_servers, device_now, evidence_of, facts, fmt_delta, fmt_time, \
     trustpoint_certificates
 
 
@@ -38,7 +38,9 @@ class CtlStaleAfterTrustpointChange(Rule):
 
     False positives
         A certificate renewed to the same key keeps working with some phone
-        loads; the CTL is still stale and should be regenerated.
+        loads; the CTL is still stale and should be regenerated. A certificate
+        whose start is after the router's own time comes from a CA clock ahead
+        of CME (CLK005), not from a re-enrollment, and is not reported here.
 
     References
         Secure CME primer F23 ctl-stale-after-change and §2.7 (rebuilding the CA);
@@ -74,7 +76,9 @@ class CtlStaleAfterTrustpointChange(Rule):
         for tp in sorted(_ctl_trustpoints(case)):
             cert = certs.get(tp)
             start = cert and (cert.fields.get("install_time") or cert.fields.get("not_before"))
-            if start and start > built:
+            now, _ = device_now(case, cert.device) if cert else (None, "")
+            # a start after the device's own time is clock skew (CLK rules), not a later re-enrollment
+            if start and start > built and (now is None or start <= now):
                 stale.append((tp, cert, start))
         if not stale:
             return

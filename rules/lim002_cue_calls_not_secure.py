@@ -50,15 +50,12 @@ class CueCallsNotSecure(Rule):
     def evaluate(self, case):
         if not secure_cme_in_use(case):
             return
-        for tel in facts(case, "config.telephony_service"):
-            if tel.fields.get("voicemail"):
-                yield self.finding(f"Calls to voicemail {tel.fields['voicemail']} (Cisco Unity Express) are not "
-                                   "secure: they are carried as RTP.", evidence_of([tel]))
-                return
+        pilots = [f for f in facts(case, "config.telephony_service") if f.fields.get("voicemail")]
         # CUE's SIP dial-peer carries DTMF as `dtmf-relay sip-notify` (Cisco's CUE integration guides)
         cue = [f for f in facts(case, "config.dial_peer") if "sip-notify" in (f.fields.get("dtmf_relay") or [])]
-        if cue:
-            peer = cue[0].fields
-            yield self.finding(f"dial-peer {peer.get('tag')} ({peer.get('destination_pattern')} to "
-                               f"{peer.get('session_target')}, dtmf-relay sip-notify) reaches Cisco Unity Express: "
-                               "calls to voicemail are not secure.", evidence_of(cue, 2))
+        parts = [f"voicemail {f.fields['voicemail']}" for f in pilots[:1]]
+        parts += [f"dial-peer {f.fields.get('tag')} ({f.fields.get('destination_pattern')} to "
+                  f"{f.fields.get('session_target')}, dtmf-relay sip-notify)" for f in cue[:2]]
+        if parts:
+            yield self.finding(f"Calls to Cisco Unity Express ({'; '.join(parts)}) are not secure: they are carried "
+                               "as RTP.", evidence_of([*pilots[:1], *cue[:2]]))
