@@ -10,11 +10,14 @@ import re
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import parse_ios_date
+from cmedebug.parsers.show_block import extend_fact
 
 # *04:45:00.857 UTC Thu Aug 7 2025
 # .04:37:54.849 UTC Thu Aug 7 2025
 # 10:15:02.123 PST Mon Mar 1 1993
 _CLOCK_LINE = re.compile(r"[*.]?\d{1,2}:\d\d:\d\d(?:\.\d+)? [A-Z]{2,5}\S* (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} {1,2}\d{1,2} \d{4}$")
+# Summer time starts 02:00:00 PST Sun Mar 8 2026      Summer time ends 02:00:00 PDT Sun Nov 1 2026
+_SUMMER = re.compile(r"Summer time (?:starts|ends) ")
 # Time source is NTP          Time source is user configuration       No time source
 _SOURCE = re.compile(r"(?:Time source is (?P<src>.+?)\s*$|(?P<none>No time source)\s*$)")
 
@@ -39,12 +42,13 @@ class ShowClockParser(LineParser):
             out = self.end_block(ctx)
             self.pending = ctx.fact("clock.show", rec, time=when, flag=flag, zone=when.tzname())
             return out
+        if self.pending is not None and _SUMMER.match(text):
+            extend_fact(self.pending, rec)
+            return []
         m = _SOURCE.match(text)
         if m and self.pending is not None:
             self.pending.fields["time_source"] = "none" if m.group("none") else m.group("src")
-            self.pending.raw = self.pending.raw + tuple(rec.lines)
-            self.pending.source = type(self.pending.source)(
-                self.pending.source.path, self.pending.source.first_line, rec.last_line)
+            extend_fact(self.pending, rec)
             return []
         return None
 

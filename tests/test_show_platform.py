@@ -99,3 +99,16 @@ def test_platform_noise(tmp_path):
             "Cisco IOS Software is great\n")
     case = load_text(tmp_path, text)
     assert [f.kind for f in case.facts if f.kind.startswith(("platform.", "ntp.", "http."))] == []
+
+
+def test_show_clock_detail(tmp_path):
+    text = ("CME1#show clock detail\n10:15:02.123 PST Mon Mar 2 2026\nTime source is NTP\n"
+            "Summer time starts 02:00:00 PST Sun Mar 8 2026\nSummer time ends 02:00:00 PDT Sun Nov 1 2026\n"
+            "CME1#show clock detail\n*00:01:12.001 UTC Mon Mar 1 1993\nNo time source\n")
+    case = load_text(tmp_path, text)
+    ntp, unset = facts(case, "clock.show")
+    assert ntp.fields["time"] == datetime(2026, 3, 2, 10, 15, 2, 123000, tzinfo=PST)
+    assert ntp.fields["time_source"] == "NTP" and ntp.fields["flag"] == ""
+    assert (ntp.source.first_line, ntp.source.last_line) == (2, 5)
+    assert unset.fields["flag"] == "*" and unset.fields["time_source"] == "none"
+    assert case.inputs[0].coverage == 1.0
