@@ -50,9 +50,7 @@ class VideoNotSecure(Rule):
     def evaluate(self, case):
         if not secure_cme_in_use(case):
             return
-        # ` video` under `ephone <n>` (read from the block's lines until the parser gives a `video` field)
-        video = [f for f in facts(case, "config.ephone")
-                 if f.fields.get("video") or any(line.strip() == "video" for line in f.raw)]
+        video = [f for f in facts(case, "config.ephone") if f.fields.get("video")]
         if video:
             tags = ", ".join(str(f.fields.get("ephone")) for f in video[:8])
             yield self.finding(f"Video is enabled on ephone {tags}: video calls are not secure.", evidence_of(video, 3))

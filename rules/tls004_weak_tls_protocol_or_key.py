@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts
+from cmedebug.rules._helpers import certificates, evidence_of
 
 WEAK_DIGESTS = ("md5", "sha1", "sha-1")
 
@@ -63,7 +63,9 @@ class WeakTlsProtocolOrKey(Rule):
 
     def evaluate(self, case):
         weak, notes = [], []
-        for cert in facts(case, "cert"):
+        for cert in certificates(case):
+            if cert.fields.get("origin") == "ctl":
+                continue  # the same certificates as the router's own, seen through the CTL
             size, alg = cert.fields.get("key_size"), (cert.fields.get("sig_alg") or "").lower()
             problems = []
             if isinstance(size, int) and size < 2048:
