@@ -300,6 +300,8 @@ def capf_session_outcome(session) -> str:
 CERT_FAILURE_SYMPTOMS = ("TLS001", "TLS003", "CAPF005", "CAPF007", "CFG002", "CFG007")
 # Rules whose findings are a failed enrollment or a trustpoint left without a certificate.
 ENROLLMENT_SYMPTOMS = ("PKI007", "PKI010", "PKI015", "PKI016", "CAPF005")
+# How long a TLS handshake takes at most, so that lines around it belong to it.
+HANDSHAKE_SECONDS = 5
 # A phone's LSC: CN=SEP001B535CDA32
 _PHONE_SUBJECT = re.compile(r"\bcn=SEP[0-9A-F]{12}\b", re.IGNORECASE)
 
@@ -321,18 +323,21 @@ def is_phone_cert(cert) -> bool:
 
 def in_peer_handshake(case, event) -> bool:
     """Whether a certificate verdict was printed inside a TLS handshake with a
-    peer (CME checking the phone's certificate: `CRYPTO_PKI_OPSSL - Verifying 1
-    Certs` just before, or a handshake failure just after)."""
+    peer (CME checking the phone's certificate): the event just before it in
+    the file is `CRYPTO_PKI_OPSSL - Verifying 1 Certs` or another handshake
+    line, or the one just after is a handshake failure, within a few seconds."""
+    same_file = [e for e in case.events if e.source.path == event.source.path and e is not event]
     line = event.source.first_line
-    for ev in case.events:
-        if ev.source.path != event.source.path or ev is event:
-            continue
-        gap = ev.source.first_line - line
-        if -6 <= gap < 0 and (ev.kind == "pki.opssl.verifying" or ev.kind.startswith(("tls.handshake.", "capf."))):
-            return True
-        if 0 < gap <= 3 and ev.kind == "tls.handshake.failed":
-            return True
-    return False
+    before = max((e for e in same_file if e.source.first_line < line), key=lambda e: e.source.first_line, default=None)
+    after = min((e for e in same_file if e.source.first_line > line), key=lambda e: e.source.first_line, default=None)
+
+    def close(other) -> bool:
+        return other.ts is None or event.ts is None or abs((other.ts - event.ts).total_seconds()) <= HANDSHAKE_SECONDS
+
+    if before is not None and close(before) and \
+            (before.kind == "pki.opssl.verifying" or before.kind.startswith(("tls.handshake.", "capf."))):
+        return True
+    return after is not None and close(after) and after.kind == "tls.handshake.failed"
 
 
 def classify_certificate_event(case, event) -> str:

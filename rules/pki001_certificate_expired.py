@@ -76,7 +76,7 @@ class CertificateExpired(Rule):
     def evaluate(self, case):
         reported: set[str] = set()
         for finding in self._from_certificates(case):
-            reported.add(finding.data["serial"])
+            reported.update(finding.data["serials"])
             yield finding
         for serial, events in validity_failures(case, "pki.cert.invalid_expired", ("router", "unknown")).items():
             if serial in reported:
@@ -99,27 +99,38 @@ class CertificateExpired(Rule):
                 first_seen=first.ts, serial=None, device=first.device)
 
     def _from_certificates(self, case):
+        """One finding per device listing its expired certificates, oldest first."""
+        by_device: dict = {}
         for cert in certificates(case):
             ended = cert.fields.get("not_after")
             if ended is None or is_ca_cert(cert) or is_phone_cert(cert):
                 continue
             now, basis = device_now(case, cert.device)
-            severity, confidence = self.severity, self.confidence
             if now is None:
                 now, basis = analysis_now(), TODAY_BASIS
-                severity, confidence = Severity.MEDIUM, Confidence.LOW
-            if ended >= now:
-                continue
-            message = (f"The {describe_cert(cert)} expired on {fmt_time(ended)}, {fmt_delta(now - ended)} before "
-                       f"{fmt_time(now)} ({basis}).")
-            rejected = [e for e in case.events_of("pki.cert.invalid_expired")
-                        if e.fields.get("serial") == cert.fields.get("serial")]
+            if ended < now:
+                by_device.setdefault(cert.device, (now, basis, []))[2].append(cert)
+        for device, (now, basis, expired) in by_device.items():
+            expired.sort(key=lambda c: c.fields["not_after"])
+            serials = [c.fields.get("serial") for c in expired]
+            rejected = [e for e in case.events_of("pki.cert.invalid_expired") if e.fields.get("serial") in serials]
+            first = expired[0]
+            message = (f"The {describe_cert(first)} expired on {fmt_time(first.fields['not_after'])}, "
+                       f"{fmt_delta(now - first.fields['not_after'])} before {fmt_time(now)} ({basis}).")
+            if len(expired) > 1:
+                message += " Also expired: " + "; ".join(
+                    f"{describe_cert(c)} on {fmt_time(c.fields['not_after'])}" for c in expired[1:6]) + "."
             if rejected:
-                message += f" Chain validation rejected it {len(rejected)} time(s)."
-            yield self.finding(message, [Evidence.of(cert)] + [Evidence.of(e) for e in rejected[:2]],
-                               severity=severity, confidence=confidence, first_seen=rejected[0].ts if rejected else None,
-                               serial=cert.fields.get("serial"), not_after=ended, device=cert.device,
-                               trustpoints=cert.fields.get("trustpoints") or [])
+                message += f" Chain validation rejected them {len(rejected)} time(s)."
+            trustpoints = [tp for c in expired for tp in c.fields.get("trustpoints") or []]
+            remediation = [f"crypto pki enroll {tp}" for tp in trustpoints] + list(self.remediation[1:]) \
+                if trustpoints else list(self.remediation)
+            today = basis == TODAY_BASIS
+            yield self.finding(message, [Evidence.of(c) for c in expired[:4]] + [Evidence.of(e) for e in rejected[:2]],
+                               severity=Severity.MEDIUM if today else self.severity,
+                               confidence=Confidence.LOW if today else self.confidence, remediation=remediation,
+                               first_seen=min((e.ts for e in rejected if e.ts), default=None), serial=serials[0],
+                               serials=serials, not_after=first.fields["not_after"], device=device, trustpoints=trustpoints)
 
     def links(self, cause, symptom, case) -> bool:
         return device_link(cause, symptom) or symptom.rule_id.startswith(("CFG", "CTL"))

@@ -142,9 +142,10 @@ class CaCertificateExpiredOrExpiring(Rule):
     def links(self, cause, symptom, case) -> bool:
         ca, ends = (cause.data.get("ca") or "").lower(), cause.data.get("not_after")
         if symptom.rule_id in ("PKI001", "PKI003", "PKI018"):
-            serial = symptom.data.get("serial")
-            leaf = next((c for c in certificates(case) if serial and c.fields.get("serial") == serial), None)
-            if leaf is not None:
-                return common_name(leaf.fields.get("issuer")).lower() == ca or leaf.fields.get("not_after") == ends
+            serials = symptom.data.get("serials") or [symptom.data.get("serial")]
+            leaves = [c for c in certificates(case) if c.fields.get("serial") in serials]
+            if leaves:
+                return any(common_name(c.fields.get("issuer")).lower() == ca or c.fields.get("not_after") == ends
+                           for c in leaves)
             return ends is not None and symptom.data.get("not_after") == ends
         return cause.severity >= Severity.HIGH and "expired on" in cause.message
