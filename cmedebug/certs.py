@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from cmedebug.parsers.grammar import norm_serial
 from cmedebug.rules._helpers import fmt_delta, fmt_time
@@ -47,6 +48,7 @@ class CertAnalysis:
     problems: list[Problem] = field(default_factory=list)
     issuer_serial: str | None = None  # the certificate whose key verified the signature
     self_signed: bool = False
+    strict: str = ""  # what cryptography's strict RFC 5280 verifier says, for contrast
 
     def codes(self) -> set[str]:
         return {p.code for p in self.problems}
@@ -167,10 +169,37 @@ def analyze_certificate(cert: x509.Certificate, *, at: datetime | None = None,
     f = result.fields
     result.problems += date_problems(f["not_before"], f["not_after"], at, device_clocks or {}, at_label)
     result.problems += _strength_problems(cert, f)
-    result.problems += _chain_problems(cert, list(issuers), result)
+    issuers = list(issuers)
+    result.problems += _chain_problems(cert, issuers, result)
     if role:
         result.problems += _role_problems(cert, role.lower())
+    result.strict = strict_verdict(cert, issuers, at)
     return result
+
+
+# (encountered processing <Certificate(subject=<Name(CN=CME)>, ...)>)
+_STRICT_CONTEXT = re.compile(r"\s*\(encountered processing .*$", re.S)
+
+
+def strict_verdict(cert: x509.Certificate, issuers: list[x509.Certificate], at: datetime | None) -> str:
+    """'accepted' or 'rejected: <reason>' from cryptography's strict verifier (which
+    refuses what IOS often issues: v1, no SAN...), or why it was not run."""
+    basic = _extension(cert, x509.BasicConstraints)
+    if basic is not None and basic.ca:
+        return "not run: a CA certificate (the verifier checks end-entity certificates)"
+    if cert.issuer == cert.subject:
+        return "not run: self-signed (its own trust anchor)"
+    anchors = [i for i in issuers if i.subject == cert.issuer]
+    if not anchors:
+        return "not run: the issuer is not in the evidence"
+    try:
+        builder = PolicyBuilder().store(Store(anchors))
+        if at is not None:
+            builder = builder.time(at)
+        builder.build_client_verifier().verify(cert, [])
+    except (VerificationError, ValueError, TypeError) as exc:
+        return "rejected: " + _STRICT_CONTEXT.sub("", str(exc)).removeprefix("validation failed: ")
+    return "accepted"
 
 
 def _strength_problems(cert: x509.Certificate, f: dict) -> list[Problem]:

@@ -132,7 +132,10 @@ def _trust_list_text(path: str, tl, verdict, when: datetime, label: str) -> str:
         ]
         if cert is None:
             lines.append(f"  Certificate: {rec.cert_error}")
-        lines += [f"  {p.severity.upper():<8}     {p.message}" for p in _problems(tl, rec, when, label)]
+        analysis = _analysis(tl, rec, when, label)
+        if analysis is not None:
+            lines += [f"  {p.severity.upper():<8}     {p.message}" for p in analysis.problems]
+            lines.append(f"  Strict X.509 verifier: {analysis.strict}")
         lines += [f"  INCONSISTENT {text}" for text in record_inconsistencies(rec)]
         lines.append("")
     lines += [f"Unknown element: {u.where} tag {u.tag} at offset {u.offset} ({len(u.value)} bytes)"
@@ -143,15 +146,15 @@ def _trust_list_text(path: str, tl, verdict, when: datetime, label: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _problems(tl, rec, when: datetime, label: str) -> list:
-    """The problems of a record's certificate, its issuer looked for among the list's certificates."""
+def _analysis(tl, rec, when: datetime, label: str):
+    """The analysis of a record's certificate (None without one), its issuer looked
+    for among the list's certificates."""
     from cmedebug.certs import CTL_ROLES, analyze_certificate
 
     if rec.cert is None:
-        return []
+        return None
     issuers = [r.cert for r in tl.records if r.cert is not None]
-    return analyze_certificate(rec.cert, at=when, issuers=issuers, role=CTL_ROLES.get(rec.role_name),
-                               at_label=label).problems
+    return analyze_certificate(rec.cert, at=when, issuers=issuers, role=CTL_ROLES.get(rec.role_name), at_label=label)
 
 
 def _trust_list_json(path: str, tl, verdict, when: datetime, label: str) -> dict:
@@ -167,7 +170,9 @@ def _trust_list_json(path: str, tl, verdict, when: datetime, label: str) -> dict
                  "ip_address": rec.ip_address, "dns_name": rec.dns_name, "cert_error": rec.cert_error,
                  "inconsistencies": record_inconsistencies(rec)}
         entry["certificate"] = cert_fields(cert) if cert is not None else None
-        entry["problems"] = [p.to_dict() for p in _problems(tl, rec, when, label)]
+        analysis = _analysis(tl, rec, when, label)
+        entry["problems"] = [p.to_dict() for p in analysis.problems] if analysis else []
+        entry["strict_verifier"] = analysis.strict if analysis else None
         records.append(entry)
     return {"path": path, "kind": tl.kind, "filename": h.filename, "version": h.version_text,
             "header_length": h.header_length, "signer_name": h.signer_name, "signer_serial": h.signer_serial,

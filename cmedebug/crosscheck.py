@@ -328,15 +328,17 @@ def _cert_analyses(case: Case, now: datetime | None):
             result = analyze_certificate(cert, at=at, device_clocks=clocks, issuers=issuers, role=role,
                                          at_label=at_source)
             problems, self_signed, issuer_serial = result.problems, result.self_signed, result.issuer_serial
+            strict = result.strict
         else:
             problems, self_signed, issuer_serial = _dates_only(fact, at, clocks, at_source), None, None
+            strict = None
         out.append(_fact("cert.analysis", fact, list(fact.raw[:3]), serial=fact.fields.get("serial"),
                          subject=fact.fields.get("subject"), issuer=fact.fields.get("issuer"),
                          origin=fact.fields.get("origin") or "show", role=role,
                          trustpoints=fact.fields.get("trustpoints") or [], checked_at=at, checked_at_source=at_source,
                          full=cert is not None, problems=[p.to_dict() for p in problems],
                          problem_codes=[p.code for p in problems], self_signed=self_signed,
-                         issuer_serial=issuer_serial))
+                         issuer_serial=issuer_serial, strict_verifier=strict))
     return out
 
 

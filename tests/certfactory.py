@@ -60,7 +60,7 @@ class Issued:
 def issue(cn: str, *, key: rsa.RSAPrivateKey | None = None, issuer: Issued | None = None, serial: int | None = None,
           not_before: datetime = T0, days: int = 365, ca: bool = False, hash_alg=hashes.SHA256,
           key_usage: x509.KeyUsage | None = None, eku: list | None = None, slot: int = 0,
-          aki_from: rsa.RSAPrivateKey | None = None) -> Issued:
+          aki_from: rsa.RSAPrivateKey | None = None, san: str | None = None) -> Issued:
     """A v3 certificate; ``aki_from`` puts another key's identifier in the AKI."""
     key = key or rsa_key(1024, slot)
     builder = (x509.CertificateBuilder().subject_name(name(cn))
@@ -75,6 +75,8 @@ def issue(cn: str, *, key: rsa.RSAPrivateKey | None = None, issuer: Issued | Non
             x509.AuthorityKeyIdentifier.from_issuer_public_key(aki_key.public_key()), critical=False)
     if key_usage is not None:
         builder = builder.add_extension(key_usage, critical=True)
+    if san is not None:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
     if eku is not None:
         builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
     cert = builder.sign((issuer.key if issuer else key), hash_alg())

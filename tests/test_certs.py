@@ -133,3 +133,24 @@ def test_v1_certificate_without_extensions_is_analysed():
     cert = issue_v1("CME").cert
     assert len(cert.extensions) == 0
     assert analyze_certificate(cert).fields["subject"] == "CN=CME,OU=VTG,O=Alpha,C=US"
+
+
+def test_strict_verifier_verdict_is_reported_alongside():
+    """cryptography's strict verifier refuses IOS-style certificates the lenient analysis accepts."""
+    ca = issue_v1("cme_root", serial=1)
+    leaf = issue_v1("CME", issuer=ca, key=rsa_key(1024, 1), serial=7)
+    assert analyze_certificate(leaf.cert, at=T0, issuers=[ca.cert]).strict == (
+        "rejected: certificate must be an X509v3 certificate")
+    v3_ca = issue("CME-CA", ca=True, slot=0)
+    no_san = issue("CME", issuer=v3_ca, slot=1)
+    assert "2.5.29.17" in analyze_certificate(no_san.cert, at=T0, issuers=[v3_ca.cert]).strict  # no SAN
+    assert analyze_certificate(no_san.cert, at=T0).strict == "not run: the issuer is not in the evidence"
+    assert analyze_certificate(v3_ca.cert, at=T0).strict.startswith("not run: a CA certificate")
+    assert analyze_certificate(ca.cert, at=T0).strict == "not run: self-signed (its own trust anchor)"
+    strict_ca = issue("CME-CA", ca=True, key=rsa_key(2048, 0), key_usage=usage(key_cert_sign=True, crl_sign=True))
+    modern = issue("cme.example.com", issuer=strict_ca, key=rsa_key(2048, 1), san="cme.example.com",
+                   key_usage=usage(digital_signature=True, key_encipherment=True),
+                   eku=[ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH])
+    assert analyze_certificate(modern.cert, at=T0 + timedelta(days=1), issuers=[strict_ca.cert]).strict == "accepted"
+    assert analyze_certificate(modern.cert, at=T0 + timedelta(days=400), issuers=[strict_ca.cert]).strict.startswith(
+        "rejected: cert is not valid at validation time")

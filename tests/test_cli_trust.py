@@ -59,6 +59,8 @@ def test_ctl_show_real_file(fixtures_dir):
     assert "IP address:  10.32.134.77" in out
     # gigantic-7's certificate ended in 2014: expired when the CTL was checked
     assert "expired at 2015-05-08 00:00:00 UTC (the --at time): it ended 164 days" in out
+    # self-signed CUCM certificates: the strict verifier is not run on trust anchors
+    assert out.count("Strict X.509 verifier: not run: self-signed (its own trust anchor)") == 6
 
 
 def test_ctl_show_json(fixtures_dir):

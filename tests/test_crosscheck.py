@@ -250,6 +250,7 @@ def test_certificate_analysis_against_reference_time_and_device_clock(tmp_path, 
         assert a.fields["full"] is True and a.fields["checked_at"] == later.replace(microsecond=0)
         assert "expired" in codes and "not-yet-valid-on-device" in codes
         assert a.fields["issuer_serial"] == f"{pki['ca'].cert.serial_number:X}"
+        assert a.fields["strict_verifier"].startswith("rejected: ")  # 1024-bit keys, no SAN
     (ca,) = [a for a in facts(case, "cert.analysis") if a.fields["role"] == "ca"]
     assert ca.fields["full"] is True and ca.fields["self_signed"] is True
     sast = next(a for a in analyses if a.fields["role"] == "sast")
