@@ -1,5 +1,6 @@
 """TLS handshake debugs of the secure SCCP listener (`debug ephone register` on
-port 2443): `Start TLS Handshake`, `TLS Handshake retcode ...`, `TLS Handshake completes`.
+port 2443): `Start TLS Handshake`, `TLS Handshake retcode ...`, `TLS Handshake completes`;
+and `debug ssl openssl errors | states | msg` (OpenSSL error strings, `CRYPTO_OPSSL:` lines).
 
 `OPSSLReadWouldBlockErr` means the handshake is still in progress (it repeats
 about once a second); it is emitted as ``tls.handshake.pending``, any other
@@ -32,17 +33,37 @@ def handshake_shapes(prefix: str) -> tuple[Shape, ...]:
     )
 
 
+OPENSSL_SHAPES = (
+    # CRYPTO_OPSSL: ciphersuites TLS_RSA_WITH_AES_128_CBC_SHA:TLS_RSA_WITH_AES_256_CBC_SHA
+    shape("tls.openssl.ciphersuites", r"CRYPTO_OPSSL: ?ciphersuites:? (?P<ciphersuites>\S+)"),
+    # CRYPTO_OPSSL: <anything else>
+    shape("tls.openssl.debug", r"CRYPTO_OPSSL: ?(?P<text>.*)$"),
+    # error:1408A0C1:SSL routines:ssl3_get_client_hello:no shared cipher          (OpenSSL 1.0)
+    # error:0A000102:SSL routines::unsupported protocol                           (OpenSSL 3)
+    shape("tls.openssl.error",
+          r"[^\n]*?\berror:(?P<openssl_code>[0-9A-Fa-f]{8}):(?P<library>[^:]*):(?P<function>[^:]*):(?P<reason>[^:]*)"),
+)
+
+
 class TlsDebugParser(LineParser):
     name = "tls"
     description = "secure SCCP TLS handshake debugs (Start TLS Handshake, retcode, completes)"
-    keywords = ("TLS Handshake",)
+    keywords = ("TLS Handshake", "CRYPTO_OPSSL", "SSL routines")
     priority = 35
     service = "skinny-secure"
     shapes = handshake_shapes("")
 
     def parse(self, rec: Record, ctx: Context):
         found = match_record(self.shapes, rec)
+        if found is not None:
+            kind, fields = found
+            return [ctx.event(kind, rec, service=self.service, **fields)]
+        found = match_record(OPENSSL_SHAPES, rec) if self.service == "skinny-secure" else None
         if found is None:
             return None
         kind, fields = found
-        return [ctx.event(kind, rec, service=self.service, **fields)]
+        if "ciphersuites" in fields:
+            fields["ciphersuites"] = fields["ciphersuites"].split(":")
+        if "openssl_code" in fields:
+            fields["code"] = fields.pop("openssl_code").upper()  # hex, leading zeros kept
+        return [ctx.event(kind, rec, **fields)]

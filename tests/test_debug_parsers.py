@@ -43,6 +43,8 @@ HOSTILE = [
     "CRYPTO_PKI(Cert Lookup) issuer=\"x\" serial number= " + "0 " * 4000 + "z",
     "Fingerprint MD5: " + "AB " * 4000 + "z",
     "dgetfile(1)-GETXXTP [GT1][src=" + "[" * 8000,
+    "error:" * 3000 + "SSL routines",
+    "Start TLS Handshake " + "1 " * 4000 + "x",
 ]
 
 
