@@ -128,3 +128,26 @@ def test_a_running_reference_cme_listens_on_loopback_only():
         world.router.stop_services()
     assert all(lst.sock.fileno() == -1 for lst in listeners)
     assert not any(t.name.startswith("refcme-") for t in threading.enumerate())
+
+
+def test_tftp_transfers_multi_block_files_and_reports_missing_ones():
+    from cmedebug.refcme import tftp
+    from cmedebug.refcme.clock import Timeline, VirtualClock
+    from cmedebug.refcme.debuglog import RouterLog
+
+    log = RouterLog("CME", VirtualClock(Timeline(), NOW, "ntp"))
+    log.debug_on("tftp events")
+    server = tftp.TftpServer(log)
+    payload = bytes(range(256)) * 5  # 1280 bytes: three DATA blocks, the last one short
+    server.publish("SEP001122334455.cnf.xml", payload)
+    server.publish("empty.xml", b"")
+    server.start()
+    try:
+        assert server.sock.getsockname()[0] == "127.0.0.1"
+        assert tftp.fetch(server.port, "SEP001122334455.cnf.xml") == payload
+        assert tftp.fetch(server.port, "empty.xml") == b""
+        assert tftp.fetch(server.port, "CTLSEP001122334455.tlv") is None
+    finally:
+        server.close()
+    assert "TFTP: Looking for CTLSEP001122334455.tlv" in log.text()
+    assert log.text().count("TFTP: Sending error 1 No such file") == 1

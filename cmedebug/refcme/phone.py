@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cmedebug.parsers.signed_file import decode_signed_file, verify_signed_file
 from cmedebug.parsers.trustlist import (ROLE_CAPF, ROLE_CCM, ROLE_CCM_TFTP, ROLE_TFTP, decode_trust_list,
                                         verify_trust_list)
-from cmedebug.refcme import capf, sccp, tls
+from cmedebug.refcme import capf, sccp, tftp, tls
 from cmedebug.refcme.debuglog import PhoneLog
 from cmedebug.refcme.keys import rsa_key
 
@@ -94,7 +94,8 @@ class Phone:
     def _fetch(self, cme, name: str) -> bytes | None:
         self.received.setdefault(name, None)
         self.log.note("NOT", f"dgetfile(877)-GETXXTP [GT877][src={name}][dest=/tmp/{name}][serv=][serv6=][sec=0]")
-        data = cme.tftp.get(name, self.ip, self._port())
+        cme.tftp.peer = (self.ip, self._port())
+        data = tftp.fetch(cme.tftp.port, name)
         if data is None:
             self.log.show_status(f"File Not Found {name}")
         else:

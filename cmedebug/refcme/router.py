@@ -106,8 +106,9 @@ class Router:
 
     # -- services ----------------------------------------------------------------------
     def start_services(self) -> None:
-        """CAPF and SCCP listeners on loopback, with the certificates as they are now."""
+        """TFTP, CAPF and SCCP on loopback, with the files and certificates as they are now."""
         self.stop_services()
+        self.tftp.start()
         issuers = self.trusted_issuers()
         cfg = self.capf_config
         cfg.operations = {e.device: e.cert_oper[0] for e in self.ephones if e.cert_oper}
@@ -134,7 +135,7 @@ class Router:
         return list(found.values())
 
     def stop_services(self) -> None:
-        for service in (self.capf, self.sccp):
+        for service in (self.tftp, self.capf, self.sccp):
             if service is not None:
                 service.close()
         self.capf = self.sccp = None
