@@ -230,6 +230,7 @@ def config_show(file, ctl_file, fmt):
                       signer_issuer=h.issuer_name, signed_at=h.timestamp, hash_alg=h.hash_name,
                       error=str(sf.error) if sf.error else None)
         result["mac"] = mac_from_name(h.filename) or result["mac"]
+        result["encrypted"] = bool(h.encryption)
         if ctl_file:
             verdict = verify_signed_file(sf, _decode_trust_list(ctl_file))
             result.update(verdict=verdict.status, verdict_reason=verdict.reason)
@@ -239,13 +240,16 @@ def config_show(file, ctl_file, fmt):
         xml = sf.content
     elif ctl_file:
         result.update(verdict="unsigned", verdict_reason="the file carries no signature to check")
-    if not looks_like_phone_config(xml[:4096]):
+    if result.get("encrypted"):
+        result["config"] = None  # AES ciphertext: only the phone's private key opens it
+    elif not looks_like_phone_config(xml[:4096]):
         _fail(f"{file} holds no phone configuration (no <device> XML)" if not result.get("error")
               else f"{file}: signed file damaged at {result['error']}")
-    try:
-        result["config"] = read_phone_config(xml).fields()
-    except ConfigError as exc:
-        _fail(f"{file}: {exc}")
+    else:
+        try:
+            result["config"] = read_phone_config(xml).fields()
+        except ConfigError as exc:
+            _fail(f"{file}: {exc}")
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, default=_json))
     else:
@@ -263,6 +267,9 @@ def _config_text(r: dict) -> str:
                   f"  Signed at:            {_when(r['signed_at'])} ({(r['hash_alg'] or '-').upper()})"]
     if "verdict" in r:
         lines.append(f"  Verdict:              {r['verdict']} ({r['verdict_reason']})")
+    if c is None:
+        lines.append("  Encrypted payload:    not readable without the phone's private key (.enc.sgn)")
+        return "\n".join(lines) + "\n"
     capf = ", ".join(f"{s['host']}:{s['port']}" for s in c["capf_servers"]) or "-"
     managers = ", ".join(f"{m['host']} {m['ports']}" for m in c["call_managers"]) or "-"
     tvs = ", ".join(f"{t['address']}:{t['port']}" for t in c["tvs_servers"]) or "-"

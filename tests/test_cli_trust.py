@@ -178,3 +178,14 @@ def test_analyze_names_a_damaged_trust_list(tmp_path):
     text = tmp_path / "notes.tlv"
     text.write_text("these are my notes about the CTL\n")
     assert load([text]).inputs[0].kind != "ctl"
+
+
+def test_config_show_encrypted(tmp_path):
+    from test_signed_file import encrypted_config
+
+    enc = tmp_path / "SEP000E325C9A43.cnf.xml.enc.sgn"
+    enc.write_bytes(encrypted_config())
+    result = run("config", "show", enc)
+    assert result.exit_code == 0, result.output
+    assert "signed" in result.output and "Signer serial:        A" in result.output
+    assert "Encrypted payload:    not readable without the phone's private key" in result.output

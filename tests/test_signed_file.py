@@ -113,9 +113,9 @@ def test_sniffing_tells_signed_files_from_trust_lists(pki):
     assert SignedFileParser().sniff_bytes(b"Router#show clock\n", NAME) == 0.0
 
 
-def test_encrypted_config_header_is_decoded():
-    """A `.enc.sgn` header (version 2.0) carries the encryption containers 16{17{18, 19, 20}, 21{22..25}}, 26, 27
-    after the timestamp (formats.md 4.1); the payload is ciphertext, reported as a signed file."""
+def encrypted_config() -> bytes:
+    """A `.enc.sgn` (version 2.0): the encryption containers 16{17{18, 19, 20}, 21{22..25}}, 26, 27
+    after the timestamp (formats.md 4.1), then ciphertext. Built by hand: the writer makes no encrypted files."""
     from cmedebug.parsers.tlv import tlv
 
     def container(tag, body):
@@ -130,7 +130,11 @@ def test_encrypted_config_header_is_decoded():
             + tlv(15, (1767225600).to_bytes(4, "big")) + encryption)
     size = 10 + len(body)
     pad = (-size) % 4
-    data = tlv(1, b"\2\0") + tlv(2, (size + pad).to_bytes(2, "big")) + body + b"\x0d" * pad + b"ciphertext" * 3
+    return tlv(1, b"\2\0") + tlv(2, (size + pad).to_bytes(2, "big")) + body + b"\x0d" * pad + b"ciphertext" * 3
+
+
+def test_encrypted_config_header_is_decoded():
+    data = encrypted_config()
     sf = decode_signed_file(data)
     assert sf.error is None and not sf.unknown_tags
     assert sf.header.version == (2, 0) and sf.header.signer_serial == "A"
