@@ -12,6 +12,7 @@ import binascii
 import re
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
@@ -116,6 +117,10 @@ CONSOLE_SHAPES = (
     # % Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0
     shape("pki.ca_cert.receive_failed",
           r"% ?Error in receiving Certificate Authority certificate: status = (?P<result>\w+), cert length = (?P<cert_length>\d+)"),
+    # % You must authenticate the Certificate Authority before you can enroll with it.
+    shape("pki.ca.not_authenticated", r"% ?You must authenticate the Certificate Authority before you can enroll"),
+    # % Attempting authentication first.
+    shape("pki.ca.not_authenticated", r"% ?Attempting authentication first", attempting_authentication=True),
     # % Certificate successfully imported
     shape("pki.cert.imported", r"% ?Certificate successfully imported"),
     # % Certificate request sent to Certificate Authority
@@ -140,8 +145,9 @@ MAX_PASTE_LINES = 400  # 64-character lines: ~19 kB, far above any real CA certi
 MAX_HTTP_LINES = 8  # the request line and a few headers follow a SCEP request
 # MIIDqDCCApCgAwIBAgIQNT+yS9cPFKNGwfOprHJWdTANBgkqhkiG9w0BAQUFADAu
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]{1,76}={0,2}$")
-# crypto pki authenticate CME-TLS
+# crypto pki authenticate CME-TLS        crypto pki enroll CME-TLS
 _AUTHENTICATE = re.compile(r"cry(?:pto)? (?:pki|ca) auth(?:enticate)? +(?P<trustpoint>\S+)", re.I)
+_ENROLL_OR_AUTHENTICATE = re.compile(r"cry(?:pto)? (?:pki|ca) (?:auth(?:enticate)?|enr(?:oll)?) +(?P<trustpoint>\S+)", re.I)
 # GET /cgi-bin/pkiclient.exe?operation=GetCACert&message=CME HTTP/1.0
 _HTTP_REQUEST = re.compile(r"(?:GET|POST) (?P<url>\S+)")
 _QUERY = re.compile(r"[?&](?P<key>operation|message)=(?P<value>[^&\s]*)")
@@ -217,6 +223,10 @@ class PkiParser(LineParser):
                 fields["location"] = basename(fields["location"])
             if kind == "pki.cert.lookup_handle":
                 fields["digest"] = fields["digest"].replace(" ", "").upper()
+            if kind == "pki.ca.not_authenticated":
+                command = _ENROLL_OR_AUTHENTICATE.match(ctx.command or "")
+                if command:
+                    fields["trustpoint"] = command.group("trustpoint")
             if kind == "pki.cs.file" and fields["path"] in ("ser", "serial"):
                 fields.update(action=fields["action"].split()[0], path="serial file")
             return [ctx.event(kind, rec, **fields)]
@@ -246,7 +256,8 @@ class PkiParser(LineParser):
                              raw=paste["lines"], trustpoint=paste["trustpoint"], reason=str(exc))]
         trustpoints = [paste["trustpoint"]] if paste["trustpoint"] else []
         return [ctx.fact("cert", first_line=paste["first"], last_line=last, raw=paste["lines"], role="ca",
-                         trustpoints=trustpoints, origin="crypto pki authenticate", **decoded_fields(cert))]
+                         trustpoints=trustpoints, origin="crypto pki authenticate",
+                         der=cert.public_bytes(serialization.Encoding.DER), **decoded_fields(cert))]
 
     @staticmethod
     def _add_http(event, lines) -> None:
