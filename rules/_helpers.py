@@ -406,8 +406,8 @@ def _record_mismatch(check, label: str, trustpoint: str) -> str:
     where = f"the CTL file {f.get('ctl_filename') or ''}".rstrip()
     if f.get("serial_match"):
         why = "; ".join(f.get("differences") or []) or "another certificate"
-        return (f"{where} has a {label} record SN {serial}, but it is not the certificate trustpoint {trustpoint} holds "
-                f"now ({why}): same serial, different certificate, as after a CA rebuild")
+        return (f"{where} holds a {label} record SN {serial} that is not the certificate trustpoint {trustpoint} "
+                f"holds now ({why}): same serial, different certificate, as after a CA rebuild")
     return (f"{where}'s {label} record{'s carry' if len(records) != 1 else ' carries'} SN {', '.join(records) or 'none'} "
             f"while trustpoint {trustpoint} holds SN {serial}")
 
@@ -567,3 +567,17 @@ def cme_in_use(case) -> bool:
 def secure_cme_in_use(case) -> bool:
     """CME with phone security configured or running (secure modes, CTL client, CAPF)."""
     return secure_mode_intended(case) or case.has("config.ctl_client", "ctl_client", "config.capf_server", "capf")
+
+
+def trustpoints_of(finding) -> set[str]:
+    """The trustpoints a finding is about (data `trustpoint` or `trustpoints`)."""
+    names = set(finding.data.get("trustpoints") or [])
+    if finding.data.get("trustpoint"):
+        names.add(finding.data["trustpoint"])
+    return names
+
+
+def shares_trustpoint(cause, symptom) -> bool:
+    """A cause about some trustpoints explains a symptom about one of them, or one that names none."""
+    theirs = trustpoints_of(symptom)
+    return not theirs or bool(trustpoints_of(cause) & theirs)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, fmt_time, sast_break, sast_continuity_proven
+from cmedebug.rules._helpers import evidence_of, facts, fmt_time, happened_before, sast_break, sast_continuity_proven, \
+    trustpoint_configs
 
 REFUSED = ("phone.status.trust_list_update_failed", "phone.status.ctl_update_failed")
 
@@ -27,7 +28,9 @@ class SastSignerChanged(Rule):
 
     Evidence
         Two `CTLFile.tlv` / `CTLSEP<MAC>.tlv` files: the newer one's header
-        signer serial absent from the older one's SAST records; phone status
+        signer serial absent from the older one's SAST records; a new SAST1 key
+        (`%CRYPTO_ENGINE-5-KEY_ADDITION: A key named sast1 ...`) before the CTL
+        was regenerated (`CTL File Created Successfully`); phone status
         `Trust List Update Failed`; a phone console without `SECUREAPP-TL file
         verified successfully.`.
 
@@ -82,12 +85,48 @@ class SastSignerChanged(Rule):
             if refused:
                 message += f" The phone reported '{_said(refused[0])}'."
             yield self.finding(message, evidence_of([check, *refused[:2]], 3), first_seen=f.get("new_timestamp"))
-        elif refused and not sast_continuity_proven(case):
+            return
+        if sast_continuity_proven(case):
+            return  # every CTL chains: a refusing phone holds another system's list (CTL009)
+        rekey = _sast1_rekeyed_before_rebuild(case)
+        phone = refused[0] if refused else None
+        said = f"{phone.device or 'the phone'} reported '{_said(phone)}'" if phone else ""
+        if rekey is not None:
+            key, built = rekey
+            message = (f"The SAST1 key {key.fields.get('label')} was replaced at {fmt_time(key.ts)} "
+                       f"(%CRYPTO_ENGINE-5-KEY_ADDITION) before the CTL was regenerated at {fmt_time(built.ts)}: the new "
+                       "CTL is signed by a key that is not in the CTL the phones hold")
+            message += f", and {said}." if phone else "; phones that hold the previous CTL will refuse it."
+            yield self.finding(message, evidence_of([key, built, phone]), first_seen=key.ts,
+                               confidence=Confidence.HIGH if phone else Confidence.MEDIUM)
+        elif phone is not None:
+            when = f" at {fmt_time(phone.ts)}" if phone.ts else ""
             yield self.finding(
-                f"The phone {refused[0].device or ''} reported '{_said(refused[0])}' at {fmt_time(refused[0].ts)}: it "
-                "refused the new CTL, most likely because its signer (SAST) is not in the CTL it holds. Provide the "
-                "previous and the new CTL to confirm.".replace("phone  ", "phone "),
-                evidence_of(refused, 3), confidence=Confidence.MEDIUM, first_seen=refused[0].ts)
+                f"{said[0].upper() + said[1:]}{when}: it refused the new CTL, most likely because its signer (SAST) is "
+                "not in the CTL it holds. Provide the previous and the new CTL to confirm.",
+                evidence_of(refused, 3), confidence=Confidence.MEDIUM, first_seen=phone.ts)
+
+
+def _sast1_rekeyed_before_rebuild(case):
+    """(key event, CTL build event) when the SAST1 trustpoint's key pair was
+    (re)generated and the CTL built after it; None otherwise. On a first build
+    that is normal, so the caller needs a refusing phone or an earlier build."""
+    names = {f.fields.get("sast1_trustpoint") for kind in ("config.ctl_client", "ctl_client.summary")
+             for f in facts(case, kind)} - {None}
+    if not names:
+        names = {next((e.fields.get("trustpoint") for e in case.events_of("ctl_client.record_requested")
+                       if e.fields.get("function") == 0), None)} - {None}
+    configs = trustpoint_configs(case)
+    labels = names | {configs[n].fields.get("rsakeypair") for n in names if n in configs}
+    builds = list(case.events_of("ctl_client.created"))
+    for key in case.events_of("crypto.key.added"):
+        if key.fields.get("label") not in labels:
+            continue
+        later = [b for b in builds if happened_before(key, b)]
+        earlier = [b for b in builds if happened_before(b, key)]
+        if later and (earlier or case.has(*REFUSED)):
+            return key, later[-1]
+    return None
 
 
 def _said(event) -> str:
