@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import fmt_time, nearest_before, pki_servers, same_device, trustpoint_configs
+from cmedebug.rules._helpers import fmt_time, nearest_before, pki_servers, same_device, shares_trustpoint, trustpoint_configs
 
 # The client's own words for "nothing came back from the CA".
 NO_ANSWER = ("pki.ca_cert.receive_failed", "pki.ca.authenticate_failed")
@@ -106,4 +106,4 @@ class CaUnreachable(Rule):
                            first_seen=first.ts, device=first.device, trustpoints=trustpoints, urls=urls)
 
     def links(self, cause, symptom, case) -> bool:
-        return symptom.data.get("trustpoint") in [None, *cause.data.get("trustpoints", [])]
+        return shares_trustpoint(cause, symptom)

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, facts, fmt_time, functional_trustpoints, nearest_before
+from cmedebug.rules._helpers import (
+    CERT_FAILURE_SYMPTOMS, facts, fmt_time, functional_trustpoints, nearest_before, shares_trustpoint,
+)
 
 
 class TrustpointNotAuthenticated(Rule):
@@ -67,18 +69,21 @@ class TrustpointNotAuthenticated(Rule):
             yield self.finding(
                 f"IOS refused to enroll{' trustpoint ' + name if name else ''} because its CA was never authenticated "
                 f"({len(refusals)} time(s), first at {fmt_time(first.ts)}).", [Evidence.of(e) for e in refusals[:3]],
-                first_seen=first.ts, trustpoint=name, device=first.device)
-        for tp in facts(case, "pki.trustpoint"):
-            if tp.fields.get("ca_authenticated") is not False:
+                first_seen=first.ts, trustpoints=[name] if name else [], device=first.device)
+        missing = [tp for tp in facts(case, "pki.trustpoint") if tp.fields.get("ca_authenticated") is False]
+        used = [tp for tp in missing if tp.fields.get("name") in uses]
+        spare = [tp for tp in missing if tp.fields.get("name") not in uses]
+        for group, severity in ((used, self.severity), (spare, Severity.MEDIUM)):
+            if not group:
                 continue
-            name = tp.fields.get("name") or "?"
-            used = uses.get(name)
-            message = f"Trustpoint {name} has no CA certificate (`Issuing CA authenticated ....... No`)"
-            message += f"; it is used for {', '.join(used)}." if used else "."
-            yield self.finding(message, [Evidence.of(tp)], severity=self.severity if used else Severity.MEDIUM,
-                               trustpoint=name, device=tp.device,
-                               remediation=["configure terminal", f" crypto pki authenticate {name}",
-                                            f" crypto pki enroll {name}", "end"])
+            names = [tp.fields.get("name") or "?" for tp in group]
+            described = [f"{n} (used for {', '.join(uses[n])})" if n in uses else n for n in names]
+            message = (f"Trustpoint{'s' if len(names) > 1 else ''} {'; '.join(described)} "
+                       f"{'have' if len(names) > 1 else 'has'} no CA certificate (`Issuing CA authenticated ....... No`).")
+            remediation = ["configure terminal"] + [f" crypto pki authenticate {n}" for n in names] \
+                + [f" crypto pki enroll {n}" for n in names] + ["end"]
+            yield self.finding(message, [Evidence.of(tp) for tp in group[:5]], severity=severity,
+                               remediation=remediation, trustpoints=names, device=group[0].device)
 
     def links(self, cause, symptom, case) -> bool:
-        return symptom.data.get("trustpoint") in (None, cause.data.get("trustpoint"))
+        return shares_trustpoint(cause, symptom)

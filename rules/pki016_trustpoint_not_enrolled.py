@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, certificates, facts, functional_trustpoints, is_ca_cert
+from cmedebug.rules._helpers import (
+    CERT_FAILURE_SYMPTOMS, certificates, facts, functional_trustpoints, is_ca_cert, shares_trustpoint,
+)
 
 
 class TrustpointNotEnrolled(Rule):
@@ -68,29 +70,30 @@ class TrustpointNotEnrolled(Rule):
 
     def evaluate(self, case):
         uses = functional_trustpoints(case)
-        reported: set[str] = set()
+        missing: dict[str, tuple] = {}  # trustpoint -> (how we know, evidence item, confidence)
         for tp in facts(case, "pki.trustpoint"):
             name = tp.fields.get("name")
-            if name in uses and tp.fields.get("enrolled") is False and name not in reported:
-                reported.add(name)
-                yield self._finding(name, uses[name], "`show crypto pki trustpoints` shows no router certificate",
-                                    [tp], self.confidence, tp.device)
+            if name in uses and tp.fields.get("enrolled") is False and name not in missing:
+                missing[name] = ("`show crypto pki trustpoints` shows no router certificate", tp, self.confidence)
         certs = certificates(case)
-        for name, used in uses.items():
-            if name in reported:
+        for name in uses:
+            if name in missing:
                 continue
             anchors = [c for c in certs if is_ca_cert(c) and name in (c.fields.get("trustpoints") or [])]
             if anchors and not any(name in (c.fields.get("trustpoints") or []) for c in certs if not is_ca_cert(c)):
-                reported.add(name)
-                yield self._finding(name, used, "`show crypto pki certificates` lists it only on the CA certificate",
-                                    anchors[:1], Confidence.MEDIUM, anchors[0].device)
-
-    def _finding(self, name, used, how, items, confidence, device):
-        return self.finding(
-            f"Trustpoint {name} has no router certificate ({how}) although it is used for {', '.join(used)}.",
-            [Evidence.of(i) for i in items], confidence=confidence, trustpoint=name, device=device,
-            remediation=["configure terminal", f" crypto pki enroll {name}", " ctl-client", "  regenerate",
-                         " telephony-service", "  create cnf-files", "end"])
+                missing[name] = ("`show crypto pki certificates` lists it only on the CA certificate", anchors[0],
+                                 Confidence.MEDIUM)
+        if not missing:
+            return
+        names = list(missing)
+        details = "; ".join(f"{n} (used for {', '.join(uses[n])}: {missing[n][0]})" for n in names)
+        message = (f"Trustpoint{'s' if len(names) > 1 else ''} {details} "
+                   f"{'have' if len(names) > 1 else 'has'} no router certificate.")
+        remediation = ["configure terminal"] + [f" crypto pki enroll {n}" for n in names] + \
+            [" ctl-client", "  regenerate", " telephony-service", "  create cnf-files", "end"]
+        items = list({id(m[1]): m[1] for m in missing.values()}.values())
+        yield self.finding(message, [Evidence.of(i) for i in items[:5]], remediation=remediation,
+                           confidence=min(m[2] for m in missing.values()), trustpoints=names, device=items[0].device)
 
     def links(self, cause, symptom, case) -> bool:
-        return symptom.data.get("trustpoint") in (None, cause.data.get("trustpoint"))
+        return shares_trustpoint(cause, symptom)
