@@ -47,7 +47,7 @@ OPENSSL_SHAPES = (
 
 class TlsDebugParser(LineParser):
     name = "tls"
-    description = "secure SCCP TLS handshake debugs (Start TLS Handshake, retcode, completes)"
+    description = "secure SCCP TLS handshake debugs (Start TLS Handshake, retcode, completes), debug ssl openssl"
     keywords = ("TLS Handshake", "CRYPTO_OPSSL", "SSL routines")
     priority = 35
     service = "skinny-secure"
