@@ -66,13 +66,19 @@ class DeviceSecurityModeMismatch(Rule):
 
     def evaluate(self, case):
         global_mode, source = global_security_mode(case)
+        nonsecure = {f.fields.get("mac"): f for f in facts(case, "ephone.status")
+                     if f.fields.get("registered") and not f.fields.get("authenticated")}
         for ephone in facts(case, "config.ephone"):
             own = (ephone.fields.get("device_security_mode") or "").lower()
             if global_mode in SECURE_MODES and own and _strength(own) < _strength(global_mode):
-                yield self.finding(
-                    f"ephone {ephone.fields.get('ephone')} ({sep(ephone.fields.get('mac'))}) overrides the system's "
-                    f"device-security-mode {global_mode} with {own}, so the phone is told to register {own}.",
-                    evidence_of([ephone, source]), mac=ephone.fields.get("mac"), ephone=ephone.fields.get("ephone"))
+                mac = ephone.fields.get("mac")
+                message = (f"ephone {ephone.fields.get('ephone')} ({sep(mac)}) overrides the system's "
+                           f"device-security-mode {global_mode} with {own}, so the phone is told to register {own}")
+                seen = nonsecure.get(mac)
+                message += ", and it is registered without TLS." if seen else "."
+                yield self.finding(message, evidence_of([ephone, source, seen]), mac=mac,
+                                   ephone=ephone.fields.get("ephone"),
+                                   confidence=Confidence.HIGH if seen else Confidence.MEDIUM)
         modes = configured_modes_by_mac(case)
         for cnf in facts(case, "phone.config"):
             mac, told = cnf.fields.get("mac"), CNF_SECURITY_MODES.get(cnf.fields.get("device_security_mode"))
