@@ -248,7 +248,7 @@ class TextLines:
                        f"that length (the first is line {line}, {length} characters)")
         ends = self.line_ends
         if len(ends) > 1:
-            names = ", ".join({"\n": "LF", "\r\n": "CRLF", "\r": "CR"}[e] for e in ends)
+            names = ", ".join(label for end, label in (("\n", "LF"), ("\r\n", "CRLF"), ("\r", "CR")) if end in ends)
             out.append(f"{name}: mixed line ends ({names}); each was read as a line break")
         elif ends == ("\r",):
             out.append(f"{name}: bare CR line ends (classic Mac or a terminal capture); read as line breaks")
