@@ -24,7 +24,7 @@ EVIDENCE = {
                 ("router.log", "%IPPHONE-6-REGISTER: ephone-1:SEP001122334455"),
                 ("router.log", "certificate store successful for SEP001122334455"),
                 ("phone-status.txt", "CTL Installed")],
-    "clock-never-set": [("router.log", "*Mar  1 00:00:0"), ("shows.txt", "UTC Fri Mar 1 2002"),
+    "clock-never-set": [("router.log", "*Mar  1 00:01:3"), ("shows.txt", "UTC Fri Mar 1 2002"),
                         ("router.log", "%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID")],
     "ca-clock-ahead": [("router.log", "is not yet valid   Validity period starts on 15:00:00 UTC Mar 2 2026"),
                        ("ca-shows.txt", "15:00:")],

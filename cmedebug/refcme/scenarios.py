@@ -31,6 +31,9 @@ class Scenario:
     world: dict = field(default_factory=dict)  # make_world() keywords
 
 
+BOOT_SECONDS = 95.0  # a reload takes the router about a minute and a half
+
+
 def _plain(world: World) -> None:
     build(world)
     boot_phone(world)
@@ -67,6 +70,7 @@ def _after_history_of(setup: Callable[[World], None], change: Callable[[World], 
 
 def _reload_unset(world: World) -> None:
     world.router.clock.reload_unset()
+    world.timeline.advance(BOOT_SECONDS)
     world.log.lines.clear()
     start_capture(world)
 
