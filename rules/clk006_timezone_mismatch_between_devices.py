@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import certificates, device_now, facts, fmt_delta, fmt_time
+from cmedebug.rules._helpers import certificates, device_now, facts, fmt_delta
 
 HOUR = timedelta(hours=1)
 # how close to a whole number of hours a skew must be to read as a zone offset

@@ -4,7 +4,7 @@ from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     CERT_FAILURE_SYMPTOMS, TODAY_BASIS, analysis_now, certificates, describe_cert, device_link, device_now, fmt_delta, fmt_time,
-    is_ca_cert, is_phone_cert, validity_failures,
+    functional_trustpoints, is_ca_cert, is_phone_cert, validity_failures,
 )
 
 
@@ -101,6 +101,7 @@ class CertificateExpired(Rule):
     def _from_certificates(self, case):
         """One finding per device listing its expired certificates, oldest first."""
         by_device: dict = {}
+        uses = functional_trustpoints(case)
         for cert in certificates(case):
             ended = cert.fields.get("not_after")
             if ended is None or is_ca_cert(cert) or is_phone_cert(cert):
@@ -120,6 +121,10 @@ class CertificateExpired(Rule):
             if len(expired) > 1:
                 message += " Also expired: " + "; ".join(
                     f"{describe_cert(c)} on {fmt_time(c.fields['not_after'])}" for c in expired[1:6]) + "."
+            depending = [f"{tp} for {', '.join(uses[tp])}" for c in expired for tp in c.fields.get("trustpoints") or []
+                         if tp in uses]
+            if depending:
+                message += f" What depends on them: {'; '.join(dict.fromkeys(depending))}."
             if rejected:
                 message += f" Chain validation rejected them {len(rejected)} time(s)."
             trustpoints = [tp for c in expired for tp in c.fields.get("trustpoints") or []]
