@@ -43,7 +43,8 @@ _SECRETS = [
     re.compile(r"(^\s*key\s+[0-9#]\s+)(\S+)", re.I),
     # key-string 7 0822455D0A16  (under `key chain` / `key 1`)
     re.compile(r"(^\s*key-string\s+(?:[0-9#]\s+)?)(\S+)", re.I),
-    # crypto pki import cme-tp pem terminal password cisco123 / crypto pki export cme-tp pkcs12 flash:x password cisco123
+    # crypto pki import cme-tp pem terminal password cisco123
+    # crypto pki export cme-tp pkcs12 flash:x password cisco123
     re.compile(r"(\bcrypto\s+pki\s+(?:import|export)\b.*?\bpassword\s+)(\S+)", re.I),
 ]
 # Lines that carry a password with no encryption-type digit, only in config shapes

@@ -21,7 +21,9 @@ from cmedebug.sources import Input, iter_inputs
 UNATTRIBUTED = "(no device named in the evidence)"
 # SEP000E325C9A43.cnf.xml / CTLSEP000E325C9A43.tlv / status-SEP000E325C9A43.txt
 _PHONE_IN_NAME = re.compile(r"SEP([0-9A-Fa-f]{12})")
-_FAILURE_KIND = re.compile(r"(fail|error|invalid|reject|denied)")
+# Event kinds that say something went wrong: tls.handshake.failed, pki.cert.invalid_expired,
+# tftp.error_sent, phone.status.file_not_found, ...
+FAILURE_KIND = re.compile(r"(fail|error|invalid|reject|not_found|denied|refused|mismatch)")
 # What a rule asks to collect is a router command (show crypto pki certificates verbose,
 # debug capf-server all, dir <database url>, ping <ca-ip>) or a file or phone screen to get.
 IOS_COMMAND = re.compile(r"^(show|debug|dir|ping|more|terminal|test|clear)\b")
@@ -143,7 +145,7 @@ def _phones(case: Case) -> str:
 
 
 def problem_statement(case: Case) -> str:
-    failures = Counter(e.kind for e in case.events if _FAILURE_KIND.search(e.kind))
+    failures = Counter(e.kind for e in case.events if FAILURE_KIND.search(e.kind))
     dated = [e.ts for e in case.events if e.ts is not None]
     parts = []
     faults = [f for f in case.findings if f.severity >= Severity.LOW]

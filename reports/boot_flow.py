@@ -7,10 +7,10 @@ table ``STEPS``.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from cmedebug.model import Case, Event, Finding, Severity
+from cmedebug.triage import FAILURE_KIND
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,6 @@ STEPS = (
             (), ("REG",)),
 )
 
-# Event kinds that say something went wrong: `tls.handshake.failed`, `pki.cert.invalid_expired`, ...
-_FAILURE = re.compile(r"(fail|error|invalid|reject|unregistered|not_found|denied|refused|mismatch)")
 # An unassigned failure (a certificate rejected inside a handshake) joins the step of
 # the stepped event at most this many lines before it in the same file.
 NEARBY_LINES = 3
@@ -76,7 +74,7 @@ def _assign(case: Case) -> dict[tuple[str, int], StepDef]:
     for ev in sorted(case.events, key=lambda e: (e.source.path, e.source.first_line)):
         step = step_of(ev)
         here = ev.source.first_line
-        if step is None and _FAILURE.search(ev.kind) and ev.source.path in last:
+        if step is None and FAILURE_KIND.search(ev.kind) and ev.source.path in last:
             line, previous = last[ev.source.path]
             if here - line <= NEARBY_LINES:
                 step = previous
@@ -95,7 +93,7 @@ def boot_flow(case: Case) -> list[Step]:
             continue
         step = steps[definition.key]
         step.events += 1
-        if _FAILURE.search(ev.kind):
+        if FAILURE_KIND.search(ev.kind):
             step.failures += 1
             step.evidence_ids.add((ev.source.path, ev.source.first_line))
     for f in case.findings:  # ranked: the first match is the most important

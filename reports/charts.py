@@ -87,7 +87,8 @@ class CertChart:
     ticks: list[tuple[float, str]]
 
 
-def cert_chart(certs: list[dict], clocks: list[tuple[str, datetime]], evidence_time: datetime | None) -> CertChart | None:
+def cert_chart(certs: list[dict], clocks: list[tuple[str, datetime]],
+               evidence_time: datetime | None) -> CertChart | None:
     """``certs``: dicts with label, depth, anchor, not_before, not_after (either may be None)."""
     times = [t for c in certs for t in (c["not_before"], c["not_after"]) if t is not None]
     times += [t for _, t in clocks] + ([evidence_time] if evidence_time else [])

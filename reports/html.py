@@ -17,6 +17,7 @@ from typing import Any
 from cmedebug import __version__, redact
 from cmedebug.model import Case, Finding
 from cmedebug.reports import boot_flow, charts, excerpts
+from cmedebug.rules._helpers import common_name
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 # Facts whose fields are the security settings of a phone or of CME, shown as tables.
@@ -25,7 +26,6 @@ SETTINGS_KINDS = ("phone.config", "telephony.security_info", "config.telephony_s
                   "capf.auth_string", "credentials.summary", "http.server_status")
 CTL_RECORD_COLUMNS = ("index", "role_name", "subject", "issuer", "serial", "ip_address", "not_before", "not_after",
                       "key_size", "inconsistencies")
-_FAILURE_KIND = re.compile(r"(fail|error|invalid|reject|denied)")
 # "References" and the other headings of a rule's documentation page
 _DOC_HEADING = re.compile(r"^(What it detects|Why it matters|Evidence|Remediation|False positives|References)\s*$")
 
@@ -40,7 +40,7 @@ def render(case: Case, note: Any = None) -> str:
     css = env.get_template("report.css.j2").render()
     script = env.get_template("report.js.j2").render()
     csp = (f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(script)}'; "
-           "img-src data:; base-uri 'none'; form-action 'none'")
+           "base-uri 'none'; form-action 'none'")
     view = build_view(case, note)
     return env.get_template("report.html.j2").render(v=view, css=Markup(css), script=Markup(script), csp=csp)
 
@@ -161,8 +161,9 @@ def _certificates(case: Case) -> dict:
     ordered = _chain_order(rows)
     for i, row in enumerate(ordered, start=1):
         row["anchor"] = f"cert-{i}"
-        row["label"] = f"SN {row['serial']} {_cn(row['subject']) or '(subject not in the evidence)'}"
-    believed = {c.device: c.believed_time or c.last_seen for c in case.clocks.values() if c.believed_time or c.last_seen}
+        row["label"] = f"SN {row['serial']} {common_name(row['subject']) or '(subject not in the evidence)'}"
+    believed = {c.device: c.believed_time or c.last_seen for c in case.clocks.values()
+                if c.believed_time or c.last_seen}
     evidence_time, evidence_label = _evidence_time(case)
     chart = charts.cert_chart(ordered, list(believed.items()), evidence_time)
     for row in ordered:
@@ -192,11 +193,6 @@ def _evidence_time(case: Case) -> tuple[datetime | None, str]:
     if proven:
         return max(proven), "no trusted clock: at least this late, by the certificates' start dates"
     return None, "no trusted clock in the evidence"
-
-
-def _cn(dn: str | None) -> str:
-    m = re.search(r"(?i)\bcn\s*=\s*([^,/]+)", dn or "")
-    return m.group(1).strip() if m else (dn or "")
 
 
 def _chain_order(rows: list[dict]) -> list[dict]:
@@ -271,7 +267,9 @@ def _timeline(case: Case, inputs: dict[str, str]):
     lanes = [(s.path, _short_path(s.path), inputs[s.path]) for s in case.inputs]
     jumps = [(ev.ts, f"clock set to {_time(ev.fields.get('new_time')) or '?'}")
              for ev in case.events_of("sys.clock.updated") if ev.ts is not None]
-    return charts.timeline_chart(case.timeline, lanes, jumps, _FAILURE_KIND.search)
+    from cmedebug.triage import FAILURE_KIND
+
+    return charts.timeline_chart(case.timeline, lanes, jumps, FAILURE_KIND.search)
 
 
 def _short_path(path: str) -> str:

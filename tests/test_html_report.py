@@ -61,7 +61,8 @@ class Page(HTMLParser):
             self.text.append(data)
 
     def csp(self) -> str:
-        return next(a["content"] for t, a in self.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+        return next(a["content"] for t, a in self.tags
+                    if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +120,8 @@ def test_findings_grouped_root_first_with_symptoms_and_excerpts(skew_case, skew_
         assert f"finding-{f.id}" in page.ids
     symptom = next(f for f in skew_case.findings if not f.is_root_cause)
     assert re.search(rf'class="card symptom depth-1" id="finding-{symptom.id}"', skew_page)
-    assert skew_page.index(f'id="finding-{skew_case.root_causes()[0].id}"') < skew_page.index(f'id="finding-{symptom.id}"')
+    root = skew_case.root_causes()[0]
+    assert skew_page.index(f'id="finding-{root.id}"') < skew_page.index(f'id="finding-{symptom.id}"')
     # the cited line is highlighted with its number, with context lines around it
     ev = symptom.evidence[0]
     cited = re.findall(r'<div class="ln cited"(?: id="([^"]+)")?><span class="n">(\d+)</span>', skew_page)
