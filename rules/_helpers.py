@@ -468,27 +468,31 @@ TLS_VERSION_OR_CIPHER = re.compile(
 _HANDSHAKE_END = ("tls.handshake.completed", "tls.handshake.error")
 
 
-def tls_handshakes(case, service: str) -> list[list]:
-    """The handshakes of one TLS service (`skinny-secure`, `credentials`) in the
-    debug lines: each a list of events from `Start TLS Handshake` to `TLS Handshake
-    completes` or an error code; `CRYPTO_PKI_OPSSL - Verifying N Certs` joins the open one."""
-    handshakes: list[list] = []
+def failed_handshakes(case, service: str) -> list[list]:
+    """The failed handshakes of one TLS service (`skinny-secure`, `credentials`) in
+    the debug lines, each a list of events from `Start TLS Handshake`: those that
+    ended in an error code, and those abandoned for a new attempt from the same
+    peer. Lines without a peer (`TLS Handshake retcode ...`, `completes`,
+    `CRYPTO_PKI_OPSSL - Verifying N Certs`) belong to the latest open handshake;
+    phones handshaking at the same time are kept apart by peer address, and the
+    last attempt may just be cut off by the end of the capture."""
+    failed: list[list] = []
+    open_: list[list] = []
     for ev in case.events_of("tls.handshake.started", "tls.handshake.pending", "tls.handshake.error",
                              "tls.handshake.completed", "pki.opssl.verifying"):
         if ev.kind != "pki.opssl.verifying" and ev.fields.get("service") != service:
             continue
         if ev.kind == "tls.handshake.started":
-            handshakes.append([ev])
-        elif handshakes and handshakes[-1][-1].kind not in _HANDSHAKE_END:
-            handshakes[-1].append(ev)
-    return handshakes
-
-
-def failed_handshakes(handshakes: list[list]) -> list[list]:
-    """Handshakes that ended in an error, or were abandoned for a new attempt
-    (the last one may just be cut off by the end of the capture)."""
-    return [h for n, h in enumerate(handshakes)
-            if h[-1].kind == "tls.handshake.error" or (h[-1].kind not in _HANDSHAKE_END and n < len(handshakes) - 1)]
+            retried = [h for h in open_ if h[0].fields.get("peer_ip") == ev.fields.get("peer_ip")]
+            failed += retried
+            open_ = [h for h in open_ if h not in retried] + [[ev]]
+        elif open_:
+            open_[-1].append(ev)
+            if ev.kind in _HANDSHAKE_END:
+                done = open_.pop()
+                if ev.kind == "tls.handshake.error":
+                    failed.append(done)
+    return sorted(failed, key=lambda h: (h[0].source.path, h[0].source.first_line))
 
 
 def telephony_trustpoint_unset(case, field: str, command: str) -> tuple[str, list, object] | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import TLS_VERSION_OR_CIPHER, evidence_of, failed_handshakes, fmt_time, tls_handshakes
+from cmedebug.rules._helpers import TLS_VERSION_OR_CIPHER, evidence_of, failed_handshakes, fmt_time
 
 
 class CtlProviderMissingOrUnreachable(Rule):
@@ -76,7 +76,7 @@ class CtlProviderMissingOrUnreachable(Rule):
             yield self.finding(f"The credentials service handshake with {first.fields.get('peer_ip')} failed at "
                                f"{fmt_time(first.ts)}: {first.fields.get('reason')}.", evidence_of(failed, 3),
                                confidence=Confidence.HIGH, first_seen=first.ts)
-        stalled = failed_handshakes(tls_handshakes(case, "credentials"))
+        stalled = failed_handshakes(case, "credentials")
         if stalled:
             start = stalled[0][0]
             yield self.finding(

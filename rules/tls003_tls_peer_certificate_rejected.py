@@ -4,7 +4,7 @@ import re
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, failed_handshakes, fmt_time, tls_handshakes
+from cmedebug.rules._helpers import evidence_of, failed_handshakes, fmt_time
 
 # Reason: certificate verify failed | sslv3 alert bad certificate | tlsv1 alert unknown ca
 CERT_REASON = re.compile(r"certificate|unknown ca|unable to get|self.signed|verify", re.IGNORECASE)
@@ -80,7 +80,7 @@ class TlsPeerCertificateRejected(Rule):
                 f"{len(failed)} TLS handshake(s) failed on a certificate check ('{first.fields.get('reason')}'), "
                 f"first at {fmt_time(first.ts)}" + (f", peers {', '.join(peers[:5])}." if peers else "."),
                 evidence_of(failed, 3), first_seen=first.ts, device=first.device)
-        stalled = [h for h in failed_handshakes(tls_handshakes(case, "skinny-secure"))
+        stalled = [h for h in failed_handshakes(case, "skinny-secure")
                    if any(e.kind == "pki.opssl.verifying" for e in h)]
         if stalled:
             first = stalled[0]
