@@ -12,7 +12,7 @@ class ClockNotAuthoritative(Rule):
         A router whose own output says its clock cannot be trusted: `show clock`
         printing a `*` or a boot-default date (Mar 1 1993 or Mar 1 2002),
         `%PKI-2-NON_AUTHORITATIVE_CLOCK`, or log lines stamped `*Mon dd ...`
-        together with a certificate rejected on its dates on the same device.
+        together with a certificate rejected as not yet valid on the same device.
         A full running-config without `ntp server` and without `clock
         calendar-valid` is quoted as supporting evidence.
 
@@ -27,7 +27,7 @@ class ClockNotAuthoritative(Rule):
         UTC Fri Mar 1 2002` (boot default); `%PKI-2-NON_AUTHORITATIVE_CLOCK: PKI
         functions can not be initialized until an authoritative time source,
         like NTP, can be obtained.` Log stamps such as `*Mar  1 00:03:47.483:`
-        count only when a certificate was rejected on its dates on that device:
+        count only when a certificate was rejected as not yet valid on that device:
         Cisco's own working secure-SCCP example has `*` stamps. A `*` in `show
         clock` with no failure is reported as low severity.
 
@@ -58,7 +58,9 @@ class ClockNotAuthoritative(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     tags = ("clock", "pki")
-    explains = ("CLK002", "PKI001", "PKI002", "PKI018") + CERT_FAILURE_SYMPTOMS
+    # Not PKI001/PKI002: a clock left behind makes certificates "not yet valid", not expired
+    # (a CA built on the boot date and expired since is CLK004).
+    explains = ("CLK002",) + CERT_FAILURE_SYMPTOMS
     collect = ("show clock detail", "show ntp status", "show running-config | include ntp|clock")
     remediation = (
         "configure terminal",
@@ -75,7 +77,7 @@ class ClockNotAuthoritative(Rule):
                    for c in case.clocks.values())
 
     def evaluate(self, case: Case):
-        rejected = list(case.events_of("pki.cert.invalid_not_yet_valid", "pki.cert.invalid_expired"))
+        rejected = list(case.events_of("pki.cert.invalid_not_yet_valid"))
         for clock in case.clocks.values():
             if clock.authoritative is not False and not clock.boot_default:
                 continue
@@ -96,10 +98,11 @@ class ClockNotAuthoritative(Rule):
             if strong or corroborated:
                 severity, confidence = Severity.HIGH, Confidence.HIGH
                 if corroborated:
-                    message += " Certificates were rejected on their dates on this device, so the wrong clock is a likely cause."
+                    message += (" Certificates were rejected as not yet valid on this device, so the wrong clock is a "
+                                "likely cause.")
             else:
                 severity, confidence = Severity.LOW, Confidence.MEDIUM
-                message += " No certificate was rejected on its dates; judge by certificate dates against `show clock`."
+                message += " No certificate was rejected as not yet valid; judge by certificate dates against `show clock`."
             yield self.finding(message, evidence, severity=severity, confidence=confidence,
                                first_seen=clock.first_seen, device=clock.device)
 
