@@ -77,6 +77,10 @@ class CertRow:
     state: str  # "valid" | "expired" | "not-yet-valid" | "open" (one date unknown) | "unknown" (no time)
     anchor: str
 
+    @property
+    def width(self) -> float:
+        return round(max(self.x2 - self.x1, 2), 1)
+
 
 @dataclass
 class CertChart:

@@ -161,7 +161,7 @@ def _certificates(case: Case) -> dict:
     ordered = _chain_order(rows)
     for i, row in enumerate(ordered, start=1):
         row["anchor"] = f"cert-{i}"
-        row["label"] = f"SN {row['serial']} {common_name(row['subject']) or '(subject not in the evidence)'}"
+        row["label"] = f"{common_name(row['subject']) or '(subject not in the evidence)'} · SN {row['serial']}"
     believed = {c.device: c.believed_time or c.last_seen for c in case.clocks.values()
                 if c.believed_time or c.last_seen}
     evidence_time, evidence_label = _evidence_time(case)
