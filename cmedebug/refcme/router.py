@@ -52,9 +52,9 @@ class Router:
     ntp_server: str | None = "10.1.1.254"
     crl_reachable: bool = True
     secure_listener_wanted: bool = True  # False when secure-signaling was applied before its trustpoint was enrolled
-    tftp: TftpServer = None
-    capf: CapfServer | None = None
-    sccp: SccpService | None = None
+    tftp: TftpServer = field(init=False)
+    capf: CapfServer | None = field(default=None, init=False)
+    sccp: SccpService | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.tftp = TftpServer(self.log)
@@ -147,7 +147,7 @@ class Router:
             self.log.log(problem)
         return problem is None
 
-    def revocation_check(self, trustpoint) -> str | None:
+    def revocation_check(self) -> str | None:
         """Revocation of the peer's chain, per the CA trustpoint's `revocation-check`."""
         anchor = self.trustpoints.get(self.ca.name) if self.ca else None
         if anchor is None or anchor.revocation_check != "crl" or self.crl_reachable:

@@ -87,7 +87,8 @@ def build(world: World) -> None:
     log.debug_on(*DEBUGS)
     ca_log = world.ca_log or log
     if not world.ca.enabled and not world.ca.shutdown:
-        world.ca.http_server = router.http_server if world.ca_log is None else world.ca.http_server
+        if world.ca_log is None:  # the CA runs on this router: SCEP rides on its HTTP server
+            world.ca.http_server = router.http_server
         world.ca.enable(ca_log)
         router.adopt_ca()
     router.enroll_all([world.ca])

@@ -134,7 +134,7 @@ class SccpService:
         for cert in (ca, self.trustpoint.cert, phone_cert):
             if cert is not None and not self.router.pki_check(cert):
                 return "certificate verify failed"
-        return self.router.revocation_check(self.trustpoint)
+        return self.router.revocation_check()
 
     def _register(self, conn, sock: int, mode: str) -> str:
         msg_id, body = read_sccp(conn)
