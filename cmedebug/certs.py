@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from cmedebug.parsers.grammar import norm_serial
+from cmedebug.parsers.tlv import serial_text
 from cmedebug.rules._helpers import fmt_delta, fmt_time
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -76,7 +77,7 @@ def cert_fields(cert: x509.Certificate) -> dict:
     """Vocabulary fields of a certificate (docs/vocabulary.md, `cert`)."""
     key = public_key_of(cert)
     return {
-        "serial": norm_serial(format(cert.serial_number, "X")),
+        "serial": serial_text(cert),
         "subject": name_text(lambda: cert.subject),
         "issuer": name_text(lambda: cert.issuer),
         "not_before": cert.not_valid_before_utc,
@@ -221,6 +222,13 @@ def _strength_problems(cert: x509.Certificate, f: dict) -> list[Problem]:
         out.append(Problem("sha1-signature", WARNING,
                            "signed with SHA-1: accepted by IOS and 79xx phones, rejected by newer phone firmware, "
                            "browsers and strict verifiers"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        negative = cert.serial_number < 0
+    if negative:
+        out.append(Problem("negative-serial", WARNING,
+                           f"serial {f['serial']} is encoded as a negative number, which RFC 5280 forbids: IOS "
+                           f"accepts it, strict verifiers (and future cryptography releases) refuse it"))
     if f["version"] == 1:
         out.append(Problem("x509-v1", INFO, "X.509 v1: no extensions (no basic constraints, key usage or key "
                                              "identifiers); normal for some IOS CAs, refused by strict verifiers"))
@@ -241,11 +249,11 @@ def _chain_problems(cert: x509.Certificate, issuers: list[x509.Certificate], res
                                                  f"certificates in the evidence; the chain was not checked")]
     for issuer in named:
         if signed_by(cert, issuer):
-            result.issuer_serial = norm_serial(format(issuer.serial_number, "X"))
+            result.issuer_serial = serial_text(issuer)
             return _key_id_problems(cert, issuer)
     return [Problem("issuer-signature-invalid", ERROR,
                     f"a certificate named {cert.issuer.rfc4514_string()} is present "
-                    f"(serial {', '.join(norm_serial(format(i.serial_number, 'X')) for i in named)}) but its key "
+                    f"(serial {', '.join(serial_text(i) for i in named)}) but its key "
                     f"does not verify this certificate: the CA was rebuilt or re-keyed after issuing it")]
 
 

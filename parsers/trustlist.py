@@ -22,8 +22,8 @@ from cmedebug.parsers.grammar import norm_serial
 from cmedebug.parsers.phone_config import mac_from_name
 from cmedebug.parsers.tlv import (DecodeError, Header, Malformed, UnknownTag, Verdict, check_signature, cisco_dn,
                                   element, file_fact, fixed_int, header_end, header_spec_for, looks_binary,
-                                  read_header, rsa_signer, serial_bytes, signed_digest, signed_range, string_value,
-                                  text_value, tlv, write_signed)
+                                  read_header, rsa_signer, serial_bytes, serial_text, signed_digest, signed_range,
+                                  string_value, text_value, tlv, write_signed)
 
 # -- roles (record tag 4), formats.md 2.5 -------------------------------------
 ROLE_SAST, ROLE_CCM, ROLE_CCM_TFTP, ROLE_TFTP, ROLE_CAPF, ROLE_SRST = 0, 1, 2, 3, 4, 5
@@ -377,8 +377,8 @@ def record_inconsistencies(rec: TrustRecord) -> list[str]:
     if cert is None:
         return []
     out = []
-    if rec.serial_bytes is not None and rec.serial != norm_serial(format(cert.serial_number, "X")):
-        out.append(f"SERIALNUMBER {rec.serial} differs from the certificate serial {cert.serial_number:X}")
+    if rec.serial_bytes is not None and rec.serial != serial_text(cert):
+        out.append(f"SERIALNUMBER {rec.serial} differs from the certificate serial {serial_text(cert)}")
     from cmedebug.certs import public_key_of
 
     key = public_key_of(cert)

@@ -154,3 +154,15 @@ def test_strict_verifier_verdict_is_reported_alongside():
     assert analyze_certificate(modern.cert, at=T0 + timedelta(days=1), issuers=[strict_ca.cert]).strict == "accepted"
     assert analyze_certificate(modern.cert, at=T0 + timedelta(days=400), issuers=[strict_ca.cert]).strict.startswith(
         "rejected: cert is not valid at validation time")
+
+
+def test_negative_serial_keeps_the_raw_bytes_ios_prints():
+    """A CA that wrote the serial 81 23 45 67 89 AB CD EF without a leading zero made it negative."""
+    raw = 0x8123456789ABCDEF
+    cert = issue_v1("CME", serial=raw - (1 << 64)).cert
+    result = analyze_certificate(cert)
+    assert result.fields["serial"] == "8123456789ABCDEF"
+    assert "negative-serial" in codes(result)
+    from cmedebug.parsers.tlv import serial_bytes
+
+    assert serial_bytes(cert) == raw.to_bytes(8, "big")
