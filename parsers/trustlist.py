@@ -12,6 +12,7 @@ import ipaddress
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -74,14 +75,18 @@ class TrustRecord:
     def serial(self) -> str | None:
         return norm_serial(self.serial_bytes.hex()) if self.serial_bytes is not None else None
 
+    @cached_property
+    def _loaded(self) -> tuple[x509.Certificate | None, str | None]:
+        return _load_der(self.certificate)
+
     @property
     def cert(self) -> x509.Certificate | None:
         """The embedded certificate, or None when absent or not parseable (see ``cert_error``)."""
-        return _load_der(self.certificate)[0]
+        return self._loaded[0]
 
     @property
     def cert_error(self) -> str | None:
-        return _load_der(self.certificate)[1]
+        return self._loaded[1]
 
 
 @dataclass
