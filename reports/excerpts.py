@@ -92,7 +92,9 @@ class Block:
     @property
     def ref(self) -> str:
         numbers = [x.number for x in self.lines if x.number]
-        return f"{self.path}:{numbers[0]}-{numbers[-1]}" if numbers else self.path
+        if not numbers:
+            return self.path
+        return f"{self.path}:{numbers[0]}" + (f"-{numbers[-1]}" if numbers[-1] != numbers[0] else "")
 
 
 def blocks(evidence: list[Evidence], lines: dict[int, list[ExcerptLine]], anchor_prefix: str

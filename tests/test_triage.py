@@ -29,33 +29,22 @@ def _expect(scenario: Path) -> dict:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.name)
-def test_triage_names_the_injected_fault_first(scenario):
+def test_triage_names_the_injected_fault_first_for_the_folder_and_its_zip(scenario, tmp_path):
     expected = _expect(scenario).get("first_root") or []
-    doc = json.loads(_triage("--format", "json", scenario).stdout)
-    text = _triage(scenario).stdout
-    if not expected:  # the healthy system: nothing that fails the run
-        assert all(f["severity"] not in ("high", "critical") for f in doc["findings"])
-        return
-    first = doc["findings"][0]
-    assert first["rule_id"] in expected and first["id"] == doc["case_note"]["root_causes"][0]
-    findings_part = text.split("FINDINGS (ROOT CAUSE FIRST)")[1]
-    assert re.search(rf"^  1\. \[[A-Z]+\] {first['id']} .*\(root cause;", findings_part, re.M)
-    plan = text.split("ACTION PLAN")[1]
-    assert plan.lstrip().startswith(f"1. Fix {first['rule_id']} ")
-
-
-def test_triage_of_a_zipped_case_matches_the_folder(tmp_path):
-    pytest.importorskip("cmedebug.archive", reason="the zip expander (cmedebug/archive.py) has not landed")
-    from cmedebug import pipeline
-
-    if not pipeline.EXPANDERS:
-        pytest.skip("the zip expander is not registered in pipeline.EXPANDERS yet")
-    scenario = SAMPLES / "clock-never-set"
-    zipped = shutil.make_archive(str(tmp_path / "case"), "zip", scenario)
-    from_folder = json.loads(_triage("--format", "json", scenario).stdout)
-    from_zip = json.loads(_triage("--format", "json", zipped).stdout)
-    assert [f["rule_id"] for f in from_zip["findings"]] == [f["rule_id"] for f in from_folder["findings"]]
-    assert len(from_zip["inputs"]) == len(from_folder["inputs"])
+    zipped = shutil.make_archive(str(tmp_path / scenario.name), "zip", scenario)
+    for case in (scenario, zipped):
+        doc = json.loads(_triage("--format", "json", case).stdout)
+        text = _triage(case).stdout
+        assert len(doc["inputs"]) == len(list(p for p in scenario.rglob("*") if p.is_file()))
+        if not expected:  # the healthy system: nothing that fails the run
+            assert all(f["severity"] not in ("high", "critical") for f in doc["findings"])
+            continue
+        first = doc["findings"][0]
+        assert first["rule_id"] in expected and first["id"] == doc["case_note"]["root_causes"][0], case
+        findings_part = text.split("FINDINGS (ROOT CAUSE FIRST)")[1]
+        assert re.search(rf"^  1\. \[[A-Z]+\] {first['id']} .*\(root cause;", findings_part, re.M)
+        plan = text.split("ACTION PLAN")[1]
+        assert plan.lstrip().startswith(f"1. Fix {first['rule_id']} ")
 
 
 @pytest.fixture
