@@ -86,7 +86,8 @@ class CtlView:
 def add_crosschecks(case: Case, now: datetime | None = None) -> None:
     """Append the cross-check and certificate-analysis facts to ``case``."""
     ctls = trust_lists(case)
-    current = ctls[-1] if ctls else None
+    intact = [c for c in ctls if not c.file.fields.get("error")]
+    current = (intact or ctls)[-1] if ctls else None  # a damaged CTL only when there is no other
     labels = trustpoint_labels(case)
     tp_certs = trustpoint_certificates(case)
     new: list[Fact] = []

@@ -262,3 +262,15 @@ def test_nothing_to_cross_check_without_a_ctl(tmp_path, pki):
     assert not [f for f in case.facts if f.kind.startswith("crosscheck.")]
     (analysis,) = facts(case, "cert.analysis")
     assert analysis.fields["full"] is False and analysis.fields["trustpoints"] == ["cme_cert"]
+
+
+def test_a_damaged_ctl_does_not_replace_an_intact_one(tmp_path, pki):
+    good = write_ctl(tmp_path / "a.tlv", pki, when=CTL_TIME)
+    newer = write_ctl(tmp_path / "b.tlv", pki, when=CTL_TIME + timedelta(days=1)).read_bytes()
+    cut = tmp_path / "b.tlv"
+    cut.write_bytes(newer[:len(newer) - 100])
+    case = load([good, cut, write_router(tmp_path / "r.txt", {"cme_cert": pki["cme"]})])
+    (check,) = facts(case, "crosscheck.cme_record")
+    assert check.fields["ctl_path"] == str(good) and check.fields["match"] is True
+    (continuity,) = facts(case, "crosscheck.sast_continuity")
+    assert continuity.fields["new_path"] == str(cut) and continuity.fields["verdict"] == "damaged"
