@@ -86,6 +86,17 @@ def test_ctl_verify_exit_codes(fixtures_dir, tmp_path):
     assert result.exit_code == 1 and "damaged" in result.output and "offset 2606" in result.output
 
 
+def test_ctl_show_damaged_file_prints_what_was_decoded(fixtures_dir, tmp_path):
+    cut = tmp_path / "cut.tlv"
+    cut.write_bytes((fixtures_dir / CTL).read_bytes()[:3000])
+    result = run("ctl", "show", cut, "--at", "2015-05-08")
+    assert result.exit_code == 1
+    assert result.output.count("\nRecord ") == 2
+    assert ("DAMAGED at offset 2606: record 3 at offset 2606: record length 1171 but only 394 bytes remain; "
+            "the records above were decoded before it") in result.output
+    assert "Verdict:    damaged" in result.output
+
+
 def test_ctl_verify_update_against_trusted(fixtures_dir):
     result = run("ctl", "verify", fixtures_dir / ITL, "--trusted", fixtures_dir / CTL)
     assert result.exit_code == 1 and "signer-not-found" in result.output
