@@ -86,7 +86,7 @@ class CaUnreachable(Rule):
         first = failures[0]
         configs = trustpoint_configs(case)
         trustpoints = list(dict.fromkeys(
-            tp for tp in (nearest_before(case, f, "pki.trustpoint.locked", "trustpoint") for f in failures) if tp))
+            tp for tp in (nearest_before(case, f, "pki.trustpoint.locked", "trustpoint") for f in failures[:50]) if tp))
         if not trustpoints:
             enrolling = [name for name, f in configs.items() if f.fields.get("enrollment_url")]
             trustpoints = enrolling[:1] if len(enrolling) == 1 else []  # the only one that talks SCEP
