@@ -321,15 +321,31 @@ def is_phone_cert(cert) -> bool:
     return bool(_PHONE_SUBJECT.search(cert.fields.get("subject") or ""))
 
 
-def in_peer_handshake(case, event) -> bool:
+def adjacent_events(case, targets) -> dict[int, tuple]:
+    """id(target) -> (the event just before it, the event just after it) in its file,
+    found in one pass over the case (events keep their input order within a file)."""
+    paths = {t.source.path for t in targets}
+    by_path: dict[str, list] = {}
+    for ev in case.events:
+        if ev.source.path in paths:
+            by_path.setdefault(ev.source.path, []).append(ev)
+    positions = {id(ev): (path, n) for path, evs in by_path.items() for n, ev in enumerate(evs)}
+    out = {}
+    for t in targets:
+        path, n = positions.get(id(t), (None, None))
+        if path is None:
+            out[id(t)] = (None, None)
+            continue
+        evs = by_path[path]
+        out[id(t)] = (evs[n - 1] if n > 0 else None, evs[n + 1] if n + 1 < len(evs) else None)
+    return out
+
+
+def in_peer_handshake(event, before, after) -> bool:
     """Whether a certificate verdict was printed inside a TLS handshake with a
     peer (CME checking the phone's certificate): the event just before it in
     the file is `CRYPTO_PKI_OPSSL - Verifying 1 Certs` or another handshake
     line, or the one just after is a handshake failure, within a few seconds."""
-    same_file = [e for e in case.events if e.source.path == event.source.path and e is not event]
-    line = event.source.first_line
-    before = max((e for e in same_file if e.source.first_line < line), key=lambda e: e.source.first_line, default=None)
-    after = min((e for e in same_file if e.source.first_line > line), key=lambda e: e.source.first_line, default=None)
 
     def close(other) -> bool:
         return other.ts is None or event.ts is None or abs((other.ts - event.ts).total_seconds()) <= HANDSHAKE_SECONDS
@@ -340,18 +356,21 @@ def in_peer_handshake(case, event) -> bool:
     return after is not None and close(after) and after.kind == "tls.handshake.failed"
 
 
-def classify_certificate_event(case, event) -> str:
+def classify_certificate_event(case, event, known: dict | None = None, adjacent: dict | None = None) -> str:
     """What a `%PKI-3-CERTIFICATE_INVALID_*` serial is: 'ca', 'mic_root', 'phone'
     (an LSC/MIC checked in a handshake), 'router' (one of the router's own
-    certificates) or 'unknown'."""
-    known = certs_by_serial(case).get(event.fields.get("serial") or "")
-    if known:
-        if any(is_mic_root(c) for c in known):
+    certificates) or 'unknown'. ``known`` / ``adjacent`` are precomputed
+    certs_by_serial() / adjacent_events() when classifying many events."""
+    known = certs_by_serial(case) if known is None else known
+    certs = known.get(event.fields.get("serial") or "")
+    if certs:
+        if any(is_mic_root(c) for c in certs):
             return "mic_root"
-        if any(is_ca_cert(c) for c in known):
+        if any(is_ca_cert(c) for c in certs):
             return "ca"
-        return "phone" if any(is_phone_cert(c) for c in known) else "router"
-    return "phone" if in_peer_handshake(case, event) else "unknown"
+        return "phone" if any(is_phone_cert(c) for c in certs) else "router"
+    adjacent = adjacent_events(case, [event]) if adjacent is None else adjacent
+    return "phone" if in_peer_handshake(event, *adjacent[id(event)]) else "unknown"
 
 
 def validity_failures(case, kind: str, classes: tuple[str, ...]) -> dict[str, list]:
@@ -360,7 +379,10 @@ def validity_failures(case, kind: str, classes: tuple[str, ...]) -> dict[str, li
     by_serial: dict[str, list] = {}
     for ev in case.events_of(kind):
         by_serial.setdefault(ev.fields.get("serial") or "?", []).append(ev)
-    return {s: evs for s, evs in by_serial.items() if classify_certificate_event(case, evs[0]) in classes}
+    known = certs_by_serial(case)
+    adjacent = adjacent_events(case, [evs[0] for evs in by_serial.values()])
+    return {s: evs for s, evs in by_serial.items()
+            if classify_certificate_event(case, evs[0], known, adjacent) in classes}
 
 
 def trustpoint_certificates(case) -> dict:
@@ -465,6 +487,8 @@ def sast_continuity_proven(case) -> bool:
 TLS_VERSION_OR_CIPHER = re.compile(
     r"unsupported protocol|wrong version|version too low|protocol version|no shared cipher|"
     r"no ciphers|handshake failure|no suitable|cipher", re.IGNORECASE)
+# Reason: certificate verify failed | sslv3 alert bad certificate | tlsv1 alert unknown ca
+TLS_CERTIFICATE_REASON = re.compile(r"certificate|unknown ca|unable to get|self.signed|verify", re.IGNORECASE)
 _HANDSHAKE_END = ("tls.handshake.completed", "tls.handshake.error")
 
 
