@@ -78,7 +78,13 @@ def _decode_trust_list(path: str):
 def ctl_show(file, at, fmt):
     """Print FILE like Cisco's `show ctl`: header, signature verdict, and each record
     with role, subject, issuer, serial, validity, SHA-1 fingerprint and IP address,
-    plus the problems of each certificate."""
+    plus the problems of each certificate.
+
+    \b
+    Examples:
+      cmedebug ctl show CTLSEP000E325C9A43.tlv
+      cmedebug ctl show --at 2026-01-15 --format json CTLFile.tlv
+    """
     from cmedebug.parsers.trustlist import verify_trust_list
 
     tl = _decode_trust_list(file)
@@ -191,7 +197,13 @@ def ctl_verify(file, trusted):
     """Check FILE's signature: with its own SAST record, or as an update of --trusted.
 
     Exit 0 when valid, 1 when not (invalid, signer not found, unsupported
-    algorithm, damaged), 2 when a file cannot be read."""
+    algorithm, damaged), 2 when a file cannot be read.
+
+    \b
+    Examples:
+      cmedebug ctl verify CTLFile.tlv
+      cmedebug ctl verify --trusted phone-had/CTLFile.tlv new/CTLFile.tlv
+    """
     from cmedebug.parsers.trustlist import verify_trust_list
 
     tl = _decode_trust_list(file)
@@ -214,7 +226,13 @@ def config():
 def config_show(file, ctl_file, fmt):
     """Print the security settings of FILE with their meanings, and for a signed file
     its signer and, with --ctl, whether the phone would accept the signature.
-    The CAPF authentication string is never printed, only whether one is present."""
+    The CAPF authentication string is never printed, only whether one is present.
+
+    \b
+    Examples:
+      cmedebug config show SEP000E325C9A43.cnf.xml
+      cmedebug config show --ctl CTLSEP000E325C9A43.tlv SEP000E325C9A43.cnf.xml.sgn
+    """
     from cmedebug.parsers.phone_config import ConfigError, looks_like_phone_config, mac_from_name, read_phone_config
     from cmedebug.parsers.signed_file import decode_signed_file, verify_signed_file
     from cmedebug.parsers.tlv import header_end
