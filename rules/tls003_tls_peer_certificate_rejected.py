@@ -1,13 +1,8 @@
 from __future__ import annotations
 
-import re
-
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, failed_handshakes, fmt_time
-
-# Reason: certificate verify failed | sslv3 alert bad certificate | tlsv1 alert unknown ca
-CERT_REASON = re.compile(r"certificate|unknown ca|unable to get|self.signed|verify", re.IGNORECASE)
+from cmedebug.rules._helpers import TLS_CERTIFICATE_REASON, evidence_of, failed_handshakes, fmt_time
 
 
 class TlsPeerCertificateRejected(Rule):
@@ -72,7 +67,7 @@ class TlsPeerCertificateRejected(Rule):
     verify = "Verify with `debug ephone register` (TLS Handshake completes) and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):
-        failed = [e for e in case.events_of("tls.handshake.failed") if CERT_REASON.search(e.fields.get("reason") or "")]
+        failed = [e for e in case.events_of("tls.handshake.failed") if TLS_CERTIFICATE_REASON.search(e.fields.get("reason") or "")]
         if failed:
             first = failed[0]
             peers = sorted({e.fields.get("peer_ip") for e in failed if e.fields.get("peer_ip")})
