@@ -19,6 +19,7 @@ certificates``: ``trustpoints``, ``role`` = ``id``) or ``pki.trustpoint`` facts
 from __future__ import annotations
 
 import warnings
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -105,15 +106,17 @@ def add_crosschecks(case: Case, now: datetime | None = None) -> None:
 
 def trust_lists(case: Case) -> list[CtlView]:
     """The CTLs of the case (not ITLs), oldest first by header timestamp."""
-    views = []
-    for f in case.facts_of("ctl.file"):
-        if f.fields.get("kind") != "ctl":
-            continue
-        path = f.source.path
-        records = [r for r in case.facts_of("ctl.record") if r.source.path == path]
-        certs = {c.fields["ctl_index"]: c for c in case.facts_of("cert")
-                 if c.fields.get("origin") == "ctl" and c.source.path == path}
-        views.append(CtlView(f, records, certs))
+    files = [f for f in case.facts_of("ctl.file") if f.fields.get("kind") == "ctl"]
+    if not files:
+        return []
+    records: dict[str, list[Fact]] = defaultdict(list)
+    certs: dict[str, dict[int, Fact]] = defaultdict(dict)
+    for f in case.facts:  # one pass, however many files
+        if f.kind == "ctl.record":
+            records[f.source.path].append(f)
+        elif f.kind == "cert" and f.fields.get("origin") == "ctl":
+            certs[f.source.path][f.fields["ctl_index"]] = f
+    views = [CtlView(f, records[f.source.path], certs[f.source.path]) for f in files]
     epoch = datetime.min.replace(tzinfo=timezone.utc)
     return sorted(views, key=lambda v: v.file.fields.get("timestamp") or epoch)
 
