@@ -151,3 +151,29 @@ def test_tftp_transfers_multi_block_files_and_reports_missing_ones():
         server.close()
     assert "TFTP: Looking for CTLSEP001122334455.tlv" in log.text()
     assert log.text().count("TFTP: Sending error 1 No such file") == 1
+
+
+def test_router_refusal_after_its_own_checks_reaches_the_phone_as_a_tls_alert():
+    ca = issued("lab-ca")
+    server = issued("cme", issuer=ca)
+    phone = issued("SEP001122334455", issuer=ca)
+    seen = []
+
+    def handler(conn):
+        def check_peer(der):
+            seen.append(der)
+            return tls.PeerRejected("certificate verify failed", tls.ALERT_CERTIFICATE_EXPIRED)
+        try:
+            tls.server_handshake(conn, tls.server_context(*server, client_cas=[ca[0]]), lambda: None, check_peer)
+        except tls.PeerRejected as refusal:
+            return refusal.reason
+
+    listener = tls.Listener("refuse", handler)
+    try:
+        with pytest.raises(ssl.SSLError) as err:
+            tls.connect(listener.port, tls.client_context([server[0]], cert=phone[0], key=phone[1]))
+        assert err.value.reason == "SSLV3_ALERT_CERTIFICATE_EXPIRED"
+        assert listener.result() == "certificate verify failed"
+        assert seen == [phone[0].public_bytes(Encoding.DER)]
+    finally:
+        listener.close()

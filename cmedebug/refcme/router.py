@@ -147,11 +147,12 @@ class Router:
             self.log.log(problem)
         return problem is None
 
-    def revocation_check(self) -> str | None:
-        """Revocation of the peer's chain, per the CA trustpoint's `revocation-check`."""
+    def revocation_unavailable(self) -> bool:
+        """True when the peer's chain cannot be checked for revocation, per the CA
+        trustpoint's `revocation-check` (the IOS default `crl` needs a current CRL)."""
         anchor = self.trustpoints.get(self.ca.name) if self.ca else None
         if anchor is None or anchor.revocation_check != "crl" or self.crl_reachable:
-            return None
+            return False
         self.log.log(f"%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint {anchor.name} failed")
         self.log.console("Reason : Enrollment URL not configured.")
-        return "certificate verify failed"
+        return True

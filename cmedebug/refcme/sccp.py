@@ -106,17 +106,19 @@ class SccpService:
             self.log.clock.timeline.advance(1.0)
             self._debug("TLS Handshake retcode OPSSLReadWouldBlockErr")
 
+        def check_peer(der: bytes):
+            self._debug("CRYPTO_PKI_OPSSL - Verifying 1 Certs")
+            return self._validate(x509.load_der_x509_certificate(der))
+
         try:
-            tls_sock = tls.server_handshake(conn, self.context, would_block)
+            tls_sock = tls.server_handshake(conn, self.context, would_block, check_peer)
+        except tls.PeerRejected as refusal:
+            self._handshake_failed(refusal.reason, sock)
+            return f"rejected: {refusal.reason}"
         except (OSError, TimeoutError) as exc:
             self._handshake_failed(tls.openssl_reason(exc), sock)
             return f"tls-failed: {tls.openssl_reason(exc)}"
         try:
-            self._debug("CRYPTO_PKI_OPSSL - Verifying 1 Certs")
-            problem = self._validate(x509.load_der_x509_certificate(tls_sock.getpeercert(binary_form=True)))
-            if problem:
-                self._handshake_failed(problem, sock)
-                return f"rejected: {problem}"
             self._debug("TLS Handshake completes")
             return self._register(tls_sock, sock, "secure")
         finally:
@@ -127,14 +129,16 @@ class SccpService:
                      f"local address : {self.router.address}:2443 and  remote address : "
                      f"{self.peer.ip}:{self.peer.port}")
 
-    def _validate(self, phone_cert: x509.Certificate) -> str | None:
-        """The router's own checks after OpenSSL accepted the chain: dates on the
-        router clock (its own certificate, the CA, the phone's), then revocation."""
+    def _validate(self, phone_cert: x509.Certificate) -> tls.PeerRejected | None:
+        """The router's own checks once OpenSSL accepted the chain: dates on the router
+        clock (the CA, its own certificate, the phone's), then revocation."""
         ca = next((c for c in self.trusted_issuers if c.subject == phone_cert.issuer), None)
         for cert in (ca, self.trustpoint.cert, phone_cert):
             if cert is not None and not self.router.pki_check(cert):
-                return "certificate verify failed"
-        return self.router.revocation_check()
+                return tls.PeerRejected("certificate verify failed", tls.ALERT_CERTIFICATE_EXPIRED)
+        if self.router.revocation_unavailable():
+            return tls.PeerRejected("certificate verify failed", tls.ALERT_UNKNOWN_CA)
+        return None
 
     def _register(self, conn, sock: int, mode: str) -> str:
         msg_id, body = read_sccp(conn)

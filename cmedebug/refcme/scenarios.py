@@ -168,19 +168,19 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     Scenario("clock-never-set", "The system was built with the right time; after a reload the clock was never "
              "set, so it runs at the boot default (Mar 1 2002) and every certificate is not yet valid.",
              "router reload without NTP or calendar: clock at 00:00 UTC Fri Mar 1 2002 (`*` stamps)",
-             _after_history(_reload_unset), ("CLK001",), ("CLK001", "CLK002"), ("PKI001",), "stopped:register"),
+             _after_history(_reload_unset), ("CLK001",), ("CLK001", "CLK002"), ("PKI001",), "stopped:tls"),
     Scenario("ca-clock-ahead", "The CA runs on another router whose clock is 6 hours ahead: certificates it "
              "issues start in CME's future.", "CA router clock +6 h (NTP on neither side in agreement)",
-             _plain, ("CLK005",), ("CLK005", "CLK002"), (), "stopped:register",
+             _plain, ("CLK005",), ("CLK005", "CLK002"), (), "stopped:tls",
              {"ca_router_offset": timedelta(hours=6)}),
     Scenario("cert-expired", "Built 400 days ago with the default 365-day certificate lifetime and no "
              "auto-enroll: CME's TLS certificate has expired.", "400 days of virtual time after the build",
-             _after_history(_age(400)), ("PKI001",), ("PKI001",), ("CLK001", "PKI002"), "stopped:register",
+             _after_history(_age(400)), ("PKI001",), ("PKI001",), ("CLK001", "PKI002"), "stopped:tls",
              {"start": NOW - timedelta(days=400)}),
     Scenario("ca-cert-expired", "The IOS CA certificate (default 1095 days) expired 5 days ago; with `lifetime "
              "certificate 1825` every certificate it issued ended at the same moment.",
              "1100 days of virtual time after the build; no auto-rollover",
-             _after_history_of(lambda w: setattr(w.ca, "lifetime_cert_days", 1825), _age(1100)), ("PKI002",), ("PKI002",), ("CLK001",), "stopped:register",
+             _after_history_of(lambda w: setattr(w.ca, "lifetime_cert_days", 1825), _age(1100)), ("PKI002",), ("PKI002",), ("CLK001",), "stopped:tls",
              {"start": NOW - timedelta(days=1100)}),
     Scenario("http-server-off", "`no ip http server` on the CA router: SCEP cannot reach the CA, no trustpoint "
              "is enrolled, no CTL can be built, the phone registers non-secure.", "no ip http server",
@@ -204,7 +204,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     Scenario("crl-unreachable", "The CA trustpoint checks revocation by CRL (the IOS default) and the CRL "
              "cannot be fetched, so CME rejects the phone's certificate in the TLS handshake.",
              "revocation-check crl on the CA trustpoint; CRL storage unreachable",
-             _configure(_crl_unreachable), ("PKI011",), ("PKI011",), (), "stopped:register"),
+             _configure(_crl_unreachable), ("PKI011",), ("PKI011",), (), "stopped:tls"),
     Scenario("ca-rebuilt-stale-ctl", "The CA was rebuilt and CME/TFTP/CAPF re-enrolled with new keys, but the "
              "CTL was not regenerated: its CME record no longer matches what CME presents on 2443.",
              "CA rebuilt, three trustpoints re-enrolled, no `regenerate`",

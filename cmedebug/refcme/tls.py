@@ -89,6 +89,21 @@ def verify_detail(err: Exception) -> str:
     return getattr(err, "verify_message", "") or ""
 
 
+# Alerts (RFC 5246 §7.2) the router sends when its own checks refuse the phone's
+# certificate, as OpenSSL's ssl_x509err2alert maps the matching X509 errors:
+# not yet valid / expired -> certificate_expired, no CRL -> unknown_ca.
+ALERT_CERTIFICATE_EXPIRED, ALERT_UNKNOWN_CA = 45, 48
+_RECORD_VERSIONS = {"TLSv1": b"\x03\x01", "TLSv1.1": b"\x03\x02", "TLSv1.2": b"\x03\x03"}
+
+
+class PeerRejected(Exception):
+    """The router refused the peer after OpenSSL accepted its chain (dates, revocation)."""
+
+    def __init__(self, reason: str, alert: int) -> None:
+        super().__init__(reason)
+        self.reason, self.alert = reason, alert
+
+
 class ServerTls:
     """The router's end of a TLS connection, driven through memory BIOs.
 
@@ -118,11 +133,19 @@ class ServerTls:
         self._in.write(chunk)
         return True
 
-    def handshake(self, on_would_block) -> None:
-        """Raises ssl.SSLError (OpenSSL's reason) or ConnectionError."""
+    def handshake(self, on_would_block, check_peer=None) -> None:
+        """Raises ssl.SSLError (OpenSSL's reason), ConnectionError, or PeerRejected when
+        ``check_peer(der)`` refuses the client certificate: then the router's Finished
+        never leaves and a fatal alert goes out instead, so the phone's handshake fails."""
         while True:
             try:
                 self.tls.do_handshake()
+                refusal = check_peer(self.tls.getpeercert(binary_form=True)) if check_peer else None
+                if refusal is not None:
+                    self._out.read()
+                    version = _RECORD_VERSIONS.get(self.tls.version(), b"\x03\x03")
+                    self.raw.sendall(b"\x15" + version + b"\x00\x02\x02" + bytes([refusal.alert]))
+                    raise refusal
                 self._flush()
                 return
             except ssl.SSLWantReadError:
@@ -156,11 +179,12 @@ class ServerTls:
         self.raw.close()
 
 
-def server_handshake(raw: socket.socket, ctx: ssl.SSLContext, on_would_block) -> ServerTls:
-    """Accept TLS on ``raw``; ``on_would_block()`` runs each time the router waits for the peer."""
+def server_handshake(raw: socket.socket, ctx: ssl.SSLContext, on_would_block, check_peer=None) -> ServerTls:
+    """Accept TLS on ``raw``; ``on_would_block()`` runs each time the router waits for the
+    peer; ``check_peer(der)`` may return a ``PeerRejected`` to refuse the client certificate."""
     conn = ServerTls(raw, ctx)
     try:
-        conn.handshake(on_would_block)
+        conn.handshake(on_would_block, check_peer)
     except BaseException:
         conn.close()
         raise
