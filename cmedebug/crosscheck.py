@@ -86,17 +86,18 @@ class CtlView:
 
 def add_crosschecks(case: Case, now: datetime | None = None) -> None:
     """Append the cross-check and certificate-analysis facts to ``case``."""
-    ctls = trust_lists(case)
-    intact = [c for c in ctls if not c.file.fields.get("error")]
-    current = (intact or ctls)[-1] if ctls else None  # a damaged CTL only when there is no other
+    ctls = trust_lists(case, "ctl")
+    current = _current(ctls)
     labels = trustpoint_labels(case)
     tp_certs = trustpoint_certificates(case)
     new: list[Fact] = []
     if current is not None:
         new += _record_check(case, current, labels, tp_certs, "secure-signaling", CCM_ROLES, "crosscheck.cme_record")
         new += _record_check(case, current, labels, tp_certs, "capf", ("CAPF",), "crosscheck.capf_record")
-        new += _config_signers(case, current, labels, tp_certs)
         new += _ctl_age(current, labels, tp_certs)
+    config_anchor = current or _current(trust_lists(case, "itl"))  # CUCM phones check configs with the ITL too
+    if config_anchor is not None:
+        new += _config_signers(case, config_anchor, labels, tp_certs)
     new += _sast_continuity(ctls)
     new += _cert_analyses(case, now)
     case.facts.extend(new)
@@ -104,9 +105,15 @@ def add_crosschecks(case: Case, now: datetime | None = None) -> None:
 
 # -- what the case holds ------------------------------------------------------------
 
-def trust_lists(case: Case) -> list[CtlView]:
-    """The CTLs of the case (not ITLs), oldest first by header timestamp."""
-    files = [f for f in case.facts_of("ctl.file") if f.fields.get("kind") == "ctl"]
+def _current(views: list[CtlView]) -> CtlView | None:
+    """The newest list; a damaged one only when there is no other."""
+    intact = [v for v in views if not v.file.fields.get("error")]
+    return (intact or views)[-1] if views else None
+
+
+def trust_lists(case: Case, kind: str = "ctl") -> list[CtlView]:
+    """The trust lists of ``kind`` (ctl or itl) in the case, oldest first by header timestamp."""
+    files = [f for f in case.facts_of("ctl.file") if f.fields.get("kind") == kind]
     if not files:
         return []
     records: dict[str, list[Fact]] = defaultdict(list)

@@ -274,3 +274,15 @@ def test_a_damaged_ctl_does_not_replace_an_intact_one(tmp_path, pki):
     assert check.fields["ctl_path"] == str(good) and check.fields["match"] is True
     (continuity,) = facts(case, "crosscheck.sast_continuity")
     assert continuity.fields["new_path"] == str(cut) and continuity.fields["verdict"] == "damaged"
+
+
+def test_config_signer_checked_against_an_itl_when_there_is_no_ctl(tmp_path, pki):
+    itl = tmp_path / "ITLFile.tlv"
+    itl.write_bytes(build_trust_list([TrustRecordSpec(ROLE_SAST, pki["sast1"].cert),
+                                      TrustRecordSpec(ROLE_TFTP, pki["tftp"].cert)],
+                                     pki["sast1"].cert, pki["sast1"].key, filename="ITLFile.tlv", timestamp=CTL_TIME))
+    (tmp_path / SGN).write_bytes(sign_file(XML, SGN, pki["tftp"].cert, pki["tftp"].key, timestamp=CTL_TIME))
+    case = load([itl, tmp_path / SGN])
+    (check,) = facts(case, "crosscheck.config_signer")
+    assert check.fields["verdict"] == "valid" and check.fields["ctl_path"] == str(itl)
+    assert not facts(case, "crosscheck.sast_continuity")
