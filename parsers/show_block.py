@@ -11,6 +11,7 @@ after the command are offered to ``take`` as if they were the first line.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import ClassVar
 
@@ -34,8 +35,13 @@ def starts_other_output(text: str, parser: LineParser) -> bool:
     """True when ``text`` is the first line of another parser's output: for the
     outputs whose lines have no fixed shape (a phone's lines, a wrapped value),
     this is where they end when the next output was pasted without a prompt."""
-    return any(cls.block_start.match(text) for cls in line_parsers()
-               if cls.block_start is not None and not isinstance(parser, cls))
+    return any(start.match(text) for start in _other_block_starts(type(parser)))
+
+
+@functools.cache
+def _other_block_starts(parser_class: type) -> tuple[re.Pattern, ...]:
+    return tuple(cls.block_start for cls in line_parsers()
+                 if cls.block_start is not None and not issubclass(parser_class, cls))
 
 
 def key_value(text: str) -> tuple[str, str] | None:
