@@ -43,10 +43,10 @@ class ShowCryptoKeyParser(ShowBlockParser):
     def take(self, text, rec: Record, ctx: Context):
         lines = [line.strip() for line in rec.lines if line.strip()] or [text]
         out: list = []
-        for line in lines:
+        for i, line in enumerate(lines):
             done = self._line(line, rec, ctx)
-            if done is None:
-                return None if not out and line is lines[0] else out
+            if done is None:  # the framing joined lines that are not this output's to a key
+                return out if i else None
             out.extend(done)
         return out
 
