@@ -112,3 +112,18 @@ def test_show_clock_detail(tmp_path):
     assert (ntp.source.first_line, ntp.source.last_line) == (2, 5)
     assert unset.fields["flag"] == "*" and unset.fields["time_source"] == "none"
     assert case.inputs[0].coverage == 1.0
+
+
+def test_show_crypto_key_with_two_keys(tmp_path):
+    text = ("CME1#show crypto key mypubkey rsa\n"
+            "% Key pair was generated at: 10:02:02 PST Mar 2 2010\nKey name: cme_root\n"
+            "Key type: RSA KEYS          1024 bits\n Storage Device: not specified\n Usage: General Purpose Key\n"
+            " Key is not exportable.\n Key Data:\n  30819F30 0D06092A 864886F7 0D010101\n\n"
+            "% Key pair was generated at: 10:05:00 PST Mar 2 2010\nKey name: cme_cert\n"
+            "Key type: RSA KEYS           512 bits\n Usage: General Purpose Key\n Key is exportable.\n")
+    case = load_text(tmp_path, text)
+    root, cert = facts(case, "platform.key")
+    assert (root.fields["label"], root.fields["key_size"], root.fields["exportable"]) == ("cme_root", 1024, False)
+    assert root.fields["generated_at"] == datetime(2010, 3, 2, 10, 2, 2, tzinfo=PST)
+    assert (cert.fields["label"], cert.fields["key_size"], cert.fields["exportable"]) == ("cme_cert", 512, True)
+    assert cert.source.first_line == 11 and case.inputs[0].coverage == 1.0
