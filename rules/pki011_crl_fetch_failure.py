@@ -4,7 +4,7 @@ import re
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, fmt_time, trustpoint_configs
+from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, fmt_time, full_config_given, trustpoint_configs
 
 # tls.handshake.failed / ssl reasons that mean revocation could not be checked
 _REVOCATION = re.compile(r"\bcrl\b|revocation", re.IGNORECASE)
@@ -17,7 +17,9 @@ class CrlFetchFailure(Rule):
         `%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint <tp> failed` with its
         `Reason :` line, and TLS handshake failures whose reason is a CRL or
         revocation check. Quotes the trustpoint's `revocation-check` setting
-        when the configuration is given (`crl` is the IOS default).
+        when the configuration is given (`crl` is the IOS default). In a full
+        configuration, also terminal-enrolled trustpoints (MIC roots, Unity
+        root) left on CRL checking, a failure waiting to happen (medium).
 
     Why it matters
         With `revocation-check crl` a certificate is accepted only with a
@@ -57,7 +59,7 @@ class CrlFetchFailure(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     tags = ("pki", "crl")
-    requires = ("pki.crl.fetch_failed", "tls.handshake.failed")
+    requires = ("pki.crl.fetch_failed", "tls.handshake.failed", "config.trustpoint")
     explains = CERT_FAILURE_SYMPTOMS
     collect = ("show logging | include CRL", "show crypto pki crls",
                "show running-config | section crypto pki trustpoint", "debug crypto pki validation")
@@ -89,6 +91,7 @@ class CrlFetchFailure(Rule):
             remediation = ["configure terminal", f" crypto pki trustpoint {tp}", "  revocation-check none", "end"]
             yield self.finding(message, evidence, first_seen=first.ts, remediation=remediation, trustpoint=tp,
                                device=first.device)
+        yield from self._latent(case, configs, set(by_trustpoint))
         failures = [e for e in case.events_of("tls.handshake.failed") if _REVOCATION.search(e.fields.get("reason") or "")]
         if failures and not by_trustpoint:
             first = failures[0]
@@ -96,3 +99,22 @@ class CrlFetchFailure(Rule):
                                f"{len(failures)} time(s), first at {fmt_time(first.ts)}.",
                                [Evidence.of(e) for e in failures[:3]], confidence=Confidence.MEDIUM,
                                first_seen=first.ts, device=first.device)
+
+    def _latent(self, case, configs, reported: set[str]):
+        """Terminal-enrolled trustpoints (MIC roots, Unity root) left on CRL checking: they have
+        no URL to fetch a CRL from, so the first certificate they validate fails (primer F14)."""
+        if not full_config_given(case):
+            return
+        exposed = [f for name, f in configs.items() if name not in reported
+                   and f.fields.get("enrollment_mode") == "terminal" and "none" not in (f.fields.get("revocation_check") or [])]
+        if not exposed:
+            return
+        names = [f.fields["name"] for f in exposed]
+        remediation = ["configure terminal"] + [line for n in names for line in (f" crypto pki trustpoint {n}",
+                                                                                 "  revocation-check none")] + ["end"]
+        yield self.finding(
+            f"Trustpoint{'s' if len(names) > 1 else ''} {', '.join(names)} {'are' if len(names) > 1 else 'is'} enrolled "
+            "by terminal and still check revocation by CRL (no `revocation-check none`): there is no URL to fetch a CRL "
+            "from, so certificates validated against them will fail with %PKI-3-CRL_FETCH_FAIL.",
+            [Evidence.of(f) for f in exposed[:4]], severity=Severity.MEDIUM, confidence=Confidence.MEDIUM,
+            remediation=remediation, trustpoints=names, device=exposed[0].device)
