@@ -29,6 +29,7 @@ from cmedebug.refcme.keys import rsa_key
 # phone takes minutes for 2048 bits; the values only have to be plausible).
 KEYGEN_SECONDS = {512: 5, 1024: 20, 2048: 600}
 STEP = 60.0  # the phone reports "request in progress" once a minute
+CTL_RETRIES = 3  # a phone in a secure mode tries four times in all to get a trust list (formats.md 7.1)
 
 
 @dataclass
@@ -80,6 +81,11 @@ class Phone:
         root = ET.fromstring(config)
         mode = int(root.findtext("deviceSecurityMode", "1"))
         capf_mode = int(root.findtext("capfAuthMode", "0"))
+        if trust is None and mode > 1:  # secure mode, no trust list: ask again before giving up
+            for _ in range(CTL_RETRIES):
+                trust = self._trust_list(cme)
+                if trust is not None:
+                    break
         if trust is None:  # no trust list: a secure mode cannot apply (primer F22)
             return self._register_plain(cme)
         if capf_mode:
@@ -257,7 +263,7 @@ class Phone:
 
     def _sccp_register(self, sock, listener, mode: str) -> str:
         try:
-            sock.sendall(sccp.register_message(self.device))
+            sock.sendall(sccp.alarm_message(self.device) + sccp.register_message(self.device))
             msg_id, _ = sccp.read_sccp(sock)
         except (OSError, ConnectionError):
             msg_id = None

@@ -18,7 +18,8 @@ from cryptography import x509
 from cmedebug.refcme import tls
 from cmedebug.refcme.clock import ios_date
 
-REGISTER, REGISTER_ACK, REGISTER_REJECT = 0x0001, 0x0081, 0x009D
+REGISTER, ALARM, REGISTER_ACK, REGISTER_REJECT = 0x0001, 0x0020, 0x0081, 0x009D
+PHONE_LOAD = "SCCP75.9-4-2SR3-1S"
 KEEPALIVE = 30
 
 
@@ -30,6 +31,12 @@ def sccp_message(msg_id: int, body: bytes) -> bytes:
 def register_message(device: str) -> bytes:
     # StationIdentifier (16-byte name, user id, instance), IP, device type 7 (as in corpus 13)
     return sccp_message(REGISTER, device.encode().ljust(16, b"\0") + struct.pack("<IIII", 0, 1, 0, 7))
+
+
+def alarm_message(device: str, last: str = "Reset-Reset") -> bytes:
+    """StationAlarmMessage sent before registering: why the phone last reset (severity 22)."""
+    text = f"Name={device} Load={PHONE_LOAD} Last={last}".encode()
+    return sccp_message(ALARM, struct.pack("<I", 22) + text.ljust(80, b"\0"))
 
 
 def read_sccp(sock) -> tuple[int, bytes]:
@@ -142,6 +149,10 @@ class SccpService:
 
     def _register(self, conn, sock: int, mode: str) -> str:
         msg_id, body = read_sccp(conn)
+        if msg_id == ALARM:  # `debug ephone alarm` territory, always in the syslog
+            severity, text = struct.unpack("<I", body[:4])[0], body[4:84].rstrip(b"\0").decode()
+            self.log.log(f"%IPPHONE-6-REG_ALARM: {severity}: {text}")
+            msg_id, body = read_sccp(conn)
         device = body[:16].rstrip(b"\0").decode()
         ephone = self.peer.ephone
         self._debug(f"ephone-({ephone})[{sock}] StationRegisterMessage (2/3/12) from {self.peer.ip}")

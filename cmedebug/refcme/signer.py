@@ -13,9 +13,9 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from cmedebug.parsers.signed_file import sign_file
+from cmedebug.refcme.sccp import PHONE_LOAD
 
 SECURITY_MODES = {"none": 1, "authenticated": 2, "encrypted": 3}
-PHONE_LOAD = "SCCP75.9-4-2SR3-1S"
 
 
 def cnf_xml(mac: str, cme_ip: str, security_mode: str, capf_auth_mode: int, capf_port: int = 3804) -> bytes:
