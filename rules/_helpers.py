@@ -117,7 +117,9 @@ def telephony_trustpoint(case, field: str):
 
 def capf_sessions(case) -> list[list]:
     """`debug capf-server` events cut into sessions, each starting at
-    `New Connection from phone` (capf.session.started)."""
+    `New Connection from phone` (capf.session.started). Sessions are taken to
+    follow each other: the handshake and msgtype lines carry no phone, so
+    sessions of several phones at once (bulk upgrades) cannot be told apart."""
     sessions: list[list] = []
     for ev in case.events_of("capf"):
         if ev.kind == "capf.session.started" or not sessions:
