@@ -28,3 +28,14 @@ def test_usage_errors_exit_2(tmp_path):
     assert runner.invoke(main, ["reproduce", "no-such-fault", "--out", str(tmp_path)]).exit_code == 2
     assert runner.invoke(main, ["reproduce", "healthy"]).exit_code == 2
     assert runner.invoke(main, ["reproduce", "healthy", "--all", "--out", str(tmp_path)]).exit_code == 2
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_scenario(tmp_path):
+    keep = tmp_path / "notes.txt"
+    keep.write_text("mine")
+    result = CliRunner().invoke(main, ["reproduce", "healthy", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "not a scenario folder" in result.output
+    assert keep.read_text() == "mine"
+    again = tmp_path / "case"
+    for _ in range(2):  # a scenario folder is replaced
+        assert CliRunner().invoke(main, ["reproduce", "healthy", "--out", str(again)]).exit_code == 0

@@ -10,7 +10,8 @@ import click
 @click.argument("name", required=False)
 @click.option("--list", "list_", is_flag=True, help="List the scenarios.")
 @click.option("--all", "all_", is_flag=True, help="Play every scenario, one folder each under --out.")
-@click.option("--out", type=click.Path(file_okay=False), help="Folder to write (replaced if it exists).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder to write; an existing one is replaced only if it is empty or a scenario folder.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of keys and modelled ports.")
 def reproduce(name, list_, all_, out, seed):
     """Reproduce a Secure CME flow on the built-in reference CME (real CA, CTL, TLS on 127.0.0.1).
@@ -33,5 +34,8 @@ def reproduce(name, list_, all_, out, seed):
         raise click.BadParameter(f"unknown scenario {name!r}; see `cmedebug reproduce --list`", param_hint="NAME")
     for scenario in (SCENARIOS if all_ else [name]):
         target = Path(out) / scenario if all_ else Path(out)
-        world, seconds = timed_reproduce(scenario, target, seed)
+        try:
+            world, seconds = timed_reproduce(scenario, target, seed)
+        except FileExistsError as exc:
+            raise click.UsageError(str(exc)) from None
         click.echo(f"{scenario}: phone {world.phone.outcome} -> {target} ({seconds:.1f} s)")

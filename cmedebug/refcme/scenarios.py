@@ -276,8 +276,11 @@ def scenario_toml(s: Scenario, world: World, seed: int) -> str:
 
 
 def reproduce(name: str, out: Path, seed: int = 0) -> World:
-    """Play scenario ``name`` and write its folder ``out`` (replaced if it exists)."""
+    """Play scenario ``name`` and write its folder ``out``. An existing ``out`` is replaced
+    only when it is empty or an earlier scenario folder (it holds a scenario.toml)."""
     scenario = SCENARIOS[name]
+    if out.exists() and any(out.iterdir()) and not (out / "scenario.toml").is_file():
+        raise FileExistsError(f"{out} is not empty and is not a scenario folder: choose another --out")
     world = make_world(seed, **scenario.world)
     try:
         scenario.play(world)
