@@ -104,7 +104,9 @@ class CtlNotGeneratedOrNotServed(Rule):
             yield f"the CTL build failed at {fmt_time(failed.ts)}: {failed.fields.get('text')}", [failed], Confidence.HIGH
 
     def _config(self, case):
-        if full_config_given(case) and not facts(case, "config.ctl_client") and not case.has("ctl_client", "ctl.file"):
+        # a CTL provider (`credentials`) takes its CTL from the CTL client on another router
+        if full_config_given(case) and not facts(case, "config.ctl_client") and \
+                not case.has("ctl_client", "ctl.file", "credentials.summary"):
             _, source = global_security_mode(case)
             yield ("phones are configured for a secure device-security-mode but the configuration has no "
                    "`ctl-client`, so no CTL can be generated", [source], Confidence.MEDIUM)
