@@ -34,7 +34,7 @@ _STATEMENTS = {
 _UNPRINTED = dict.fromkeys(("ca_authenticated", "enrolled", "keys_generated", "key_usage", "ca_subject",
                             "ca_fingerprint_md5", "ca_fingerprint_sha1", "ca_serial", "id_subject", "id_fingerprint_md5",
                             "id_fingerprint_sha1", "id_serial", "certificate_requests", "last_enrollment_status",
-                            "key_label"))
+                            "key_label", "enrollment_url"))
 # Using key label TP-self-signed-1215158049
 _KEY_LABEL = re.compile(r"Using key label (?P<label>\S+)$")
 
@@ -124,6 +124,8 @@ class ShowPkiTrustpointsParser(ShowBlockParser):
             fields[f"{prefix}_serial"] = norm_serial(value)
         elif key == "last enrollment status":
             fields["last_enrollment_status"] = value
+        elif key == "scep url":  # SCEP URL: http://10.1.1.1:80/cgi-bin
+            fields["enrollment_url"] = value
         else:
             return False
         return True

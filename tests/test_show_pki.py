@@ -93,11 +93,13 @@ def test_trustpoint_status_of_corpus_16(corpus_dir):
 
 def test_trustpoints_without_status(tmp_path):
     text = ("CME1#show crypto pki trustpoints\nTrustpoint cme_root:\n    Subject Name:\n    cn=cme_root\n"
-            "          Serial Number (hex): 01\n    Certificate configured.\n\nTrustpoint cme_cert:\n"
+            "          Serial Number (hex): 01\n    Certificate configured.\n    SCEP URL: http://10.1.1.1:80/cgi-bin\n"
+            "\nTrustpoint cme_cert:\n"
             "    Not authenticated.\n")
     root, cert = facts(load_text(tmp_path, text), "pki.trustpoint")
     assert root.fields["ca_subject"] == "cn=cme_root" and root.fields["ca_serial"] == "1"
     assert root.fields["enrolled"] is True and root.fields["ca_authenticated"] is True
+    assert root.fields["enrollment_url"] == "http://10.1.1.1:80/cgi-bin"
     assert cert.fields["ca_authenticated"] is False and cert.fields["enrolled"] is None
 
 
