@@ -275,11 +275,11 @@ def configured_capf_auth_mode(case, mac: str | None):
     `show capf-server summary`); (None, None) when unknown."""
     for f in facts(case, "config.ephone"):
         if mac and f.fields.get("mac") == mac and f.fields.get("cert_oper_auth_mode"):
-            return f.fields["cert_oper_auth_mode"].lower(), f
+            return str(f.fields["cert_oper_auth_mode"]).lower(), f
     for kind in ("config.capf_server", "capf.summary"):
         for f in facts(case, kind):
             if f.fields.get("auth_mode"):
-                return f.fields["auth_mode"].lower(), f
+                return str(f.fields["auth_mode"]).lower(), f
     return None, None
 
 
