@@ -144,6 +144,8 @@ def collect(world: World, out: Path) -> list[Path]:
                ("show ctl-client", show.show_ctl_client(router)),
                ("show capf-server summary", show.show_capf_summary(router)),
                ("show capf-server sessions", show.show_capf_sessions(router)),
+               *([("show capf-server auth-string", show.show_capf_auth_strings(router))]
+                 if any(e.capf_auth_str for e in router.ephones) else []),
                ("show telephony-service security-info", show.show_security_info(router)),
                ("show ephone", show.show_ephone(router, world.phone)),
                ("show ephone socket", show.show_ephone_socket(router))]

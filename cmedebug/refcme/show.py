@@ -103,6 +103,12 @@ def show_capf_summary(router) -> list[str]:  # sample 02
             f"        Device Authentication Mode: {c.auth_mode.title() if c.auth_mode != 'LSC' else 'LSC'}"]
 
 
+def show_capf_auth_strings(router) -> list[str]:  # sample 02
+    return ["Authentication Strings for configured Ephones", "Mac-Addr        Auth-String",
+            "--------        -----------",
+            *(f"{e.mac:<16}{e.capf_auth_str}" for e in router.ephones if e.capf_auth_str)]
+
+
 def show_capf_sessions(router) -> list[str]:
     sessions = router.capf.sessions if router.capf else {}
     return ["Active CAPF Sessions", "Phone ID                State",
