@@ -384,15 +384,21 @@ def _voice_line(text: str, voice: dict) -> None:
 
 
 # certificate ca 01      certificate 02      certificate self-signed 01
-_CERT_START = re.compile(r"certificate (?:(?P<role>ca|ra-sign|ra-encrypt|rollover|self-signed) )?(?P<serial>[0-9A-Fa-f]+)$")
+# certificate 02 nvram:cme_root#2.cer      (certificates kept in storage: no hex in the config)
+_CERT_START = re.compile(r"certificate (?:(?P<role>ca|ra-sign|ra-encrypt|rollover|self-signed) )?(?P<serial>[0-9A-Fa-f]+)"
+                         r"(?: (?P<storage>\S+:\S*))?$")
 
 
 def _chain_line(section: dict, text: str) -> None:
     m = _CERT_START.match(text)
     if m:
-        role = m.group("role") or "id"
-        section["cert"] = {"role": {"ca": "ca", "ra-sign": "ra", "ra-encrypt": "ra"}.get(role, "id"),
-                           "serial": norm_serial(m.group("serial")), "hex": [], "first": section["last"],
+        role = {"ca": "ca", "ra-sign": "ra", "ra-encrypt": "ra"}.get(m.group("role") or "id", "id")
+        serial = norm_serial(m.group("serial"))
+        if m.group("storage"):
+            section["certs"].append(({"role": role, "serial": serial, "storage": m.group("storage")},
+                                     section["last"], section["last"], section["raw"][-1:]))
+            return
+        section["cert"] = {"role": role, "serial": serial, "hex": [], "first": section["last"],
                            "raw_from": len(section["raw"]) - 1}
         return
     cert = section["cert"]

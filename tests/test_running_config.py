@@ -128,6 +128,15 @@ def test_certificate_chain_is_decoded(tmp_path):
     assert cert.source.first_line == 6 and cert.source.last_line == 7 + len(hex_lines)
 
 
+def test_certificates_kept_in_storage(tmp_path):
+    text = ("version 15.1\ncrypto pki certificate chain cme_cert\n certificate 02 nvram:cme_root#2.cer\n"
+            " certificate ca 01 nvram:cme_root#1CA.cer\nend\n")
+    leaf, ca = facts(load_text(tmp_path, text), "cert")
+    assert (leaf.fields["role"], leaf.fields["serial"], leaf.fields["storage"]) == ("id", "2", "nvram:cme_root#2.cer")
+    assert (ca.fields["role"], ca.fields["serial"]) == ("ca", "1") and ca.fields["trustpoints"] == ["cme_cert"]
+    assert ca.source.first_line == 4 and ca.raw == (" certificate ca 01 nvram:cme_root#1CA.cer",)
+
+
 def test_damaged_certificate_hex_is_reported_in_the_fact(tmp_path):
     text = ("version 15.1\ncrypto pki certificate chain tp\n certificate 02\n  30820222 300D0609\n  quit\nend\n")
     cert, = facts(load_text(tmp_path, text), "cert")
