@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended, telephony_trustpoint
+from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended, telephony_trustpoint, \
+    trustpoint_certificates
 
 
 class TlsListenerNotOpen(Rule):
@@ -72,7 +73,11 @@ class TlsListenerNotOpen(Rule):
             if sock.fields.get("listen_fd") not in (None, -1):
                 message += f" while the plain SCCP listener is open (fd = {sock.fields['listen_fd']})"
             message += "."
-            if trustpoint:
+            cert = trustpoint_certificates(case).get(trustpoint) if trustpoint else None
+            if cert is not None:
+                message += (f" secure-signaling trustpoint {trustpoint} holds certificate SN {cert.fields.get('serial')} "
+                            "now: re-apply the setting (it was likely applied before the trustpoint was enrolled).")
+            elif trustpoint:
                 message += f" secure-signaling trustpoint {trustpoint} is configured: check that it holds a certificate and key."
             if expected:
                 message += " Phones are expected to register securely, so they are refused on TCP 2443."
