@@ -64,9 +64,16 @@ _BASE64_LINE = re.compile(r"^\s*[A-Za-z0-9+/#]{48,}={0,2}\s*$")
 _KEY_INLINE = re.compile(r"(-----BEGIN [A-Z ]*PRIVATE KEY-----).*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
 
 
+# Every pattern above needs one of these words (or is an auth-string table row): a cheap
+# first look that lets the lines without any pass untouched.
+_TRIGGER = re.compile(r"auth|password|secret|snmp|key|^\s*(?:SEP)?[0-9A-F.]{12,14}\s+\d", re.I)
+
+
 def _mask_line(line: str) -> str:
     if _BASE64_LINE.match(line):
         return MASK
+    if not _TRIGGER.search(line):
+        return line
     for pattern in _SECRETS:
         line = pattern.sub(lambda m: m.group(1) + MASK, line)
     line = _CONFIG_PASSWORD.sub(lambda m: m.group(1) + MASK, line)
@@ -78,6 +85,11 @@ class Redactor:
 
     def __init__(self) -> None:
         self.in_key = False
+
+    def track(self, line: str) -> None:
+        """Follow a line that will not be printed: only a key's start or end matters."""
+        if "-----" in line:
+            self.line(line)
 
     def line(self, line: str) -> str:
         if self.in_key:

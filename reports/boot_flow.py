@@ -71,8 +71,12 @@ def _assign(case: Case) -> dict[tuple[str, int], StepDef]:
     """(path, first line) of every event -> its step, with nearby failures attached."""
     located: dict[tuple[str, int], StepDef] = {}
     last: dict[str, tuple[int, StepDef]] = {}
+    known: dict[tuple[str, str | None], StepDef | None] = {}  # (kind, file_type) -> step: big logs repeat kinds
     for ev in sorted(case.events, key=lambda e: (e.source.path, e.source.first_line)):
-        step = step_of(ev)
+        key = (ev.kind, ev.fields.get("file_type"))
+        if key not in known:
+            known[key] = step_of(ev)
+        step = known[key]
         here = ev.source.first_line
         if step is None and FAILURE_KIND.search(ev.kind) and ev.source.path in last:
             line, previous = last[ev.source.path]

@@ -53,9 +53,13 @@ def _window(ev: Evidence, context: int) -> tuple[int, int]:
 
 
 def _from_file(path: str, evs: list[Evidence], context: int) -> dict[int, list[ExcerptLine]]:
-    windows = {id(ev): _window(ev, context) for ev in evs}
-    end = max(stop for _, stop in windows.values())
-    collected: dict[int, list[ExcerptLine]] = {key: [] for key in windows}
+    covering: dict[int, list[Evidence]] = {}  # line number -> the evidence whose window holds it
+    for ev in evs:
+        start, stop = _window(ev, context)
+        for number in range(start, stop + 1):
+            covering.setdefault(number, []).append(ev)
+    end = max(covering)
+    collected: dict[int, list[ExcerptLine]] = {id(ev): [] for ev in evs}
     redactor = redact.Redactor()
     try:
         with _open_file(Path(path))() as stream:  # the opener of the analysis (gzip-aware)
@@ -63,12 +67,14 @@ def _from_file(path: str, evs: list[Evidence], context: int) -> dict[int, list[E
             for number, line in enumerate(text_lines(stream, ReplacementCounter(), detect_encoding(head)), start=1):
                 if number > end:
                     break
+                wanted = covering.get(number)
+                if not wanted:
+                    redactor.track(line)  # only whether a private key starts or ends here
+                    continue
                 masked = redactor.line(line)
-                for ev in evs:
-                    start, stop = windows[id(ev)]
-                    if start <= number <= stop:
-                        cited = ev.source.first_line <= number <= max(ev.source.last_line, ev.source.first_line)
-                        collected[id(ev)].append(ExcerptLine(number, masked, cited))
+                for ev in wanted:
+                    cited = ev.source.first_line <= number <= max(ev.source.last_line, ev.source.first_line)
+                    collected[id(ev)].append(ExcerptLine(number, masked, cited))
     except (OSError, EOFError):
         return {}
     return {key: lines for key, lines in collected.items() if any(x.cited for x in lines)}
@@ -78,7 +84,6 @@ def _from_evidence(ev: Evidence) -> list[ExcerptLine]:
     first = ev.source.first_line
     return [ExcerptLine(first + i if first else 0, text, True)
             for i, text in enumerate(redact.lines(ev.lines[:MAX_EXCERPT_LINES]))]
-
 
 
 @dataclass
