@@ -14,7 +14,7 @@ from cmedebug.pipeline import analyze
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_logs"
 # scenario -> (first root cause, symptoms it must explain); /tmp/catalogue.md
 SCENARIOS = {
-    "ca-rebuilt-stale-ctl": ("CTL002", ()),
+    "ca-rebuilt-stale-ctl": ("CTL002", ("CTL003",)),
     "sast-changed": ("CTL005", ()),
     "config-signed-by-untrusted": ("CTL004", ("CFG002",)),
     "ctl-not-served": ("CTL001", ()),
