@@ -7,6 +7,8 @@ from pathlib import Path
 from cmedebug.model import Case
 from cmedebug.pipeline import load
 
+GOLDEN = Path(__file__).parent / "golden" / "parsers"
+
 
 def load_text(tmp_path: Path, text: str, name: str = "capture.txt") -> Case:
     path = tmp_path / name

@@ -1,15 +1,13 @@
 """show running-config / show startup-config / a saved configuration file."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from cryptography.hazmat.primitives import serialization
 
 from certfactory import issue
 from cmedebug.pipeline import load
-from show_helpers import facts, load_text, unparsed_texts
+from show_helpers import GOLDEN, facts, load_text, unparsed_texts
 
-FULL = Path(__file__).parent / "golden" / "parsers" / "running-config" / "secure_cme_full.txt"
+FULL = GOLDEN / "running-config" / "secure_cme_full.txt"
 
 
 def test_saved_config_file_is_recognised_and_read():

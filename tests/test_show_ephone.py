@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cmedebug.pipeline import load
-from show_helpers import facts, load_text
+from show_helpers import GOLDEN, facts, load_text
 
 
 def test_secure_phones_of_corpus_09(corpus_dir):
@@ -25,16 +25,8 @@ def test_srtp_cipher_of_corpus_10(corpus_dir):
     assert not any("0OPV0yxvcnRLPMzHfmYbwgHfdxcuS1uPbp5j" in str(v) for v in phone.fields.values())
 
 
-def test_unregistered_and_nonsecure_phones(tmp_path):
-    text = ("CME1#show ephone\n"
-            "ephone-1[0] Mac:0019.E7F8.A14F TCP socket:[2] activeLine:0 whisperLine:0 REGISTERED in SCCP ver 17/12 max_streams=5\n"
-            "mediaActive:0 whisper_mediaActive:0 startMedia:0 offhook:0 ringing:0 reset:0 reset_sent:0 paging 0 debug:0 caps:9\n"
-            "IP:192.168.20.11 * 7970  keepalive 7 max_line 8 available_line 8\n"
-            "button 1: cw:1 ccw:(0 0)\n  dn 1  number 2001 CH1   IDLE         CH2   IDLE\n\n"
-            "ephone-2[1] Mac:001B.D4C5.D1A2 TCP socket:[-1] activeLine:0 whisperLine:0 UNREGISTERED\n"
-            "mediaActive:0 whisper_mediaActive:0 startMedia:0 offhook:0 ringing:0 reset:0 reset_sent:0 paging 0 debug:0 caps:0\n"
-            "IP:0.0.0.0 0  keepalive 0 max_line 0 available_line 0\n")
-    case = load_text(tmp_path, text)
+def test_unregistered_and_nonsecure_phones():
+    case = load([str(GOLDEN / "show-ephone" / "registered_nonsecure_and_unregistered.txt")])
     registered, unregistered = facts(case, "ephone.status")
     assert registered.fields["registered"] is True and registered.fields["tls"] is False
     assert registered.fields["authenticated"] is False and registered.device == "CME1"

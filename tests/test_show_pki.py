@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import serialization
 
 from certfactory import issue
 from cmedebug.pipeline import load
-from show_helpers import facts, load_text, unparsed_texts
+from show_helpers import GOLDEN, facts, load_text, unparsed_texts
 
 PST = timezone(timedelta(hours=-8))
 
@@ -122,15 +122,8 @@ def test_pki_server_of_corpus(corpus_dir, sample, name, expected):
     assert case.inputs[0].coverage == 1.0
 
 
-def test_pki_server_requests(tmp_path):
-    text = ("CME1#sh crypto pki server cme_root requests\nEnrollment Request Database:\n\n"
-            "Subordinate CA certificate requests:\nReqID  State      Fingerprint                      SubjectName\n"
-            "--------------------------------------------------------------\n\n"
-            "Router certificates requests:\nReqID  State      Fingerprint                      SubjectName\n"
-            "--------------------------------------------------------------\n"
-            "1      pending    A426AB2A98F1BE9CF1E7D1B7D5C3A2B4 hostname=CME1.cisco.com\n"
-            "2      granted    0F1E2D3C4B5A69788796A5B4C3D2E1F0 serialNumber=FTX1628AHFE+hostname=CME2\n")
-    case = load_text(tmp_path, text)
+def test_pki_server_requests():
+    case = load([str(GOLDEN / "show-pki-server-requests" / "pending_and_granted.txt")])
     pending, granted = facts(case, "pki.server_request")
     assert not facts(case, "pki.server")
     assert pending.fields == {"id": 1, "state": "pending", "fingerprint": "A426AB2A98F1BE9CF1E7D1B7D5C3A2B4",

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from cmedebug.parsers.show_version import uptime_seconds
 from cmedebug.pipeline import load
-from show_helpers import facts, load_text
+from show_helpers import GOLDEN, facts, load_text
 
-GOLDEN = Path(__file__).parent / "golden" / "parsers"
 PST = timezone(timedelta(hours=-8))
 
 
@@ -114,14 +112,8 @@ def test_show_clock_detail(tmp_path):
     assert case.inputs[0].coverage == 1.0
 
 
-def test_show_crypto_key_with_two_keys(tmp_path):
-    text = ("CME1#show crypto key mypubkey rsa\n"
-            "% Key pair was generated at: 10:02:02 PST Mar 2 2010\nKey name: cme_root\n"
-            "Key type: RSA KEYS          1024 bits\n Storage Device: not specified\n Usage: General Purpose Key\n"
-            " Key is not exportable.\n Key Data:\n  30819F30 0D06092A 864886F7 0D010101\n\n"
-            "% Key pair was generated at: 10:05:00 PST Mar 2 2010\nKey name: cme_cert\n"
-            "Key type: RSA KEYS           512 bits\n Usage: General Purpose Key\n Key is exportable.\n")
-    case = load_text(tmp_path, text)
+def test_show_crypto_key_with_two_keys():
+    case = load([str(GOLDEN / "show-crypto-key" / "two_keys.txt")])
     root, cert = facts(case, "platform.key")
     assert (root.fields["label"], root.fields["key_size"], root.fields["exportable"]) == ("cme_root", 1024, False)
     assert root.fields["generated_at"] == datetime(2010, 3, 2, 10, 2, 2, tzinfo=PST)
