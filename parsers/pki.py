@@ -131,10 +131,12 @@ CONSOLE_SHAPES = (
 # The questions and notes of the interactive dialogues: recognised, nothing to report.
 # % Please enter a passphrase to protect the private key     % Do you accept this certificate? [yes/no]: yes
 # Certificate has the following attributes:                  Are you sure you want to do this? [yes/no]: y
+# % The fully-qualified domain name will not be included in the certificate
 _DIALOGUE = re.compile(
     r"%$|% ?(?:Please enter a passphrase|or type Return|Do you accept this certificate|Start certificate enrollment"
     r"|Create a challenge password|Include (?:the router serial number|an IP address)|The 'show crypto pki"
-    r"|This will cause all certificate requests|Once you start the server|the configuration\.|Exporting Certificate Server)"
+    r"|This will cause all certificate requests|Once you start the server|the configuration\.|Exporting Certificate Server"
+    r"|The fully-qualified domain name will not be included)"
     r"|Certificate has the following attributes:|Are you sure you want to do this\?|Request certificate from CA\?"
     r"|(?:Re-enter )?[Pp]assword:|End with a blank line or the word \"quit\"|Enter the base 64 encoded")
 # Enter the base 64 encoded CA certificate.     (`crypto pki authenticate <tp>` with `enrollment terminal`)
