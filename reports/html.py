@@ -26,6 +26,8 @@ SETTINGS_KINDS = ("phone.config", "telephony.security_info", "config.telephony_s
                   "capf.auth_string", "credentials.summary", "http.server_status")
 CTL_RECORD_COLUMNS = ("index", "role_name", "subject", "issuer", "serial", "ip_address", "not_before", "not_after",
                       "key_size", "inconsistencies")
+BACKWARD_JUMP_SECONDS = 60
+MAX_JUMPS = 20  # markers drawn on the timeline
 # "References" and the other headings of a rule's documentation page
 _DOC_HEADING = re.compile(r"^(What it detects|Why it matters|Evidence|Remediation|False positives|References)\s*$")
 
@@ -262,14 +264,29 @@ def _time(value: datetime | None) -> str | None:
 # -- timeline, coverage, collect ----------------------------------------------------
 
 def _timeline(case: Case, inputs: dict[str, str]):
+    from cmedebug.triage import FAILURE_KIND
+
     if not case.events:
         return None
     lanes = [(s.path, _short_path(s.path), inputs[s.path]) for s in case.inputs]
+    return charts.timeline_chart(case.timeline, lanes, _clock_jumps(case), FAILURE_KIND.search)
+
+
+def _clock_jumps(case: Case) -> list[tuple[datetime, str]]:
+    """Where a device's time moved: `%SYS-6-CLOCKUPDATE`, and a device's stamps going
+    back by more than a minute from one line to the next of the same file."""
     jumps = [(ev.ts, f"clock set to {_time(ev.fields.get('new_time')) or '?'}")
              for ev in case.events_of("sys.clock.updated") if ev.ts is not None]
-    from cmedebug.triage import FAILURE_KIND
-
-    return charts.timeline_chart(case.timeline, lanes, jumps, FAILURE_KIND.search)
+    previous: dict[tuple[str, str | None], datetime] = {}
+    for ev in case.events:  # in file order
+        if ev.ts is None:
+            continue
+        key = (ev.source.path, ev.device)
+        before = previous.get(key)
+        if before is not None and (before - ev.ts).total_seconds() > BACKWARD_JUMP_SECONDS:
+            jumps.append((ev.ts, f"{ev.device or 'device'} time went back from {_time(before)} ({ev.source})"))
+        previous[key] = ev.ts
+    return jumps[:MAX_JUMPS]
 
 
 def _short_path(path: str) -> str:

@@ -202,3 +202,31 @@ def test_text_analysis_imports_neither_jinja2_nor_pandas():
             "print(sorted(m for m in ('jinja2', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_timeline_spans_all_events_and_marks_the_clock_change(tmp_path):
+    """2,000 stamped lines over 33 hours: '*' until the clock is set, trusted after;
+    every part of the time range has its dots, the untrusted band stops at the change."""
+    from datetime import datetime, timedelta
+
+    start = datetime(2026, 11, 25, 0, 0, 0)
+    lines = ["cme-1#show logging"]
+    for n in range(2000):
+        t = start + timedelta(minutes=n)
+        flag = "*" if n < 1000 else ""
+        if n == 1000:
+            lines.append(f"{t:%b %d %H:%M:%S}.000: %SYS-6-CLOCKUPDATE: System clock has been updated from "
+                         f"00:00:00 UTC Fri Mar 1 2002 to {t:%H:%M:%S} UTC Wed Nov 25 2026, configured from console "
+                         "by admin on console.")
+        lines.append(f"{flag}{t:%b %d %H:%M:%S}.000: %PKI-6-CERTRET: Certificate received from Certificate Authority")
+    log = tmp_path / "router.log"
+    log.write_text("\n".join(lines) + "\n")
+    page = render(analyze([str(log)], year=2026))
+    timeline = page.split('id="timeline"')[1].split("</section>")[0]
+    dots = [float(x) for x in re.findall(r'<circle class="dot[^"]*" cx="([\d.]+)"', timeline)]
+    bands = [(float(x), float(w)) for x, w in re.findall(r'<rect class="untrusted" x="([\d.-]+)" y="[\d.]+" '
+                                                        r'width="([\d.]+)"', timeline)]
+    left, right = min(dots), max(dots)
+    assert right - left > 600  # the dots cover the whole axis, the last hours included
+    assert len(bands) == 1 and abs((bands[0][0] + bands[0][1]) - (left + right) / 2) < 15  # '*' only in the first half
+    assert 'class="marker clock"' in timeline and "clock set to" in timeline
