@@ -6,6 +6,9 @@ import json
 
 import pandas as pd
 from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+
+from certfactory import issue
 
 from cmedebug.cli import main
 from cmedebug.export import COLUMNS
@@ -65,6 +68,20 @@ def test_jsonl_reads_back_with_pandas(tmp_path):
     frame = pd.read_json(io.StringIO(result.stdout), lines=True)
     assert list(frame.columns) == list(COLUMNS)
     assert frame.loc[frame.kind == "credentials.summary", "fields"].iloc[0]["port"] == 2444
+
+
+def test_certificate_data_is_exported_whole(tmp_path):
+    issued = issue("cme-root", serial=0x1F, ca=True, days=30)
+    pem = issued.cert.public_bytes(serialization.Encoding.PEM).decode().strip()
+    path = tmp_path / "certs.txt"
+    path.write_text("CME1#show crypto pki certificates\nCA Certificate\n  Status: Available\n" + pem + "\n"
+                    "CME1#show running-config | include password\nusername admin password 0 s3cr3t-pass\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["events", str(path)])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    cert = next(r for r in rows if r["kind"] == "cert")
+    assert cert["fields"]["pem"] == pem and cert["fields"]["serial"] == "1F"
+    assert "s3cr3t-pass" not in result.stdout
 
 
 def test_unreadable_input_exits_2_with_a_message(tmp_path):
