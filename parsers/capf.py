@@ -26,6 +26,7 @@ CAPF_OPERATIONS = {
 # AUTH_TYPE element, formats.md §8.3 (a reading: CME prints only the number)
 AUTH_MODE_NAMES = {0: "none", 1: "auth-string", 2: "null-string", 3: "LSC", 4: "MIC"}
 
+# SEP000E325C9A43
 _SEP = rf"(?P<mac>{SEP_NAME})"
 SHAPES = (
     # New Connection from phone, socket 1

@@ -31,7 +31,8 @@ SHAPES = (
 _COMMAND = re.compile(r"(?P<off>no +|un)?deb(?:ug)? +(?P<words>.*)$", re.I)
 # debug ephone register mac-address 0030.94c3.8724
 _MAC_FILTER = re.compile(r"mac-address (\S+)")
-# where joined output starts: a capitalised word, a sequence number `001891:`, a stamp or a syslog
+# where joined output starts: a capitalised word, a sequence number, a stamp or a syslog:
+# debug capf-server all 001891: .Jul 21 18:17:07.014: ...     debug credentials Credentials server debugging is enabled
 _OUTPUT_START = re.compile(r"[A-Z*%]|\d+:|\.[A-Z][a-z]{2} ")
 
 

@@ -15,6 +15,7 @@ from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import SEP_NAME, file_fields, match_shapes, norm_mac, shape
 
+# Trust List Updated.      (a message may end with a full stop)
 _END = r"\.?$"
 SHAPES = (
     # CTL and ITL installed
@@ -45,6 +46,7 @@ SHAPES = (
 )
 # 10:15:32a CTL Installed     (the time some phones print before a status message)
 _LEADING_TIME = re.compile(r"\d{1,2}:\d\d(?::\d\d)?\s?[ap]?m?\s+", re.I)
+# case/SEP0023EBC1D2A7-status-messages.txt
 _SEP_IN_PATH = re.compile(SEP_NAME, re.I)
 
 

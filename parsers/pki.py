@@ -27,6 +27,7 @@ _PERIOD = re.compile(r"Validity period (?:ended|starts) on (.+?)$")
 _STATUS = re.compile(r"status = (0x[0-9A-Fa-f]+)\((E_[A-Z0-9_]+) ?: ?([^)]*)\):? ?(.*)$")
 # %PKI-3-PKCS12_IMPORT_FAILURE: PKCS #12 import failed for trustpoint: CME. Reason: Failed to import pkcs12 context
 _TRUSTPOINT = re.compile(r"[Tt]rustpoint:? ?([A-Za-z0-9_.\-]+?)\.?(?: |$|,)")
+# %PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint CME failed Reason : Enrollment URL not configured.
 _REASON = re.compile(r"Reason ?: ?(.*)$")
 
 # mnemonic -> event kind
@@ -148,10 +149,10 @@ MAX_HTTP_LINES = 8  # the request line and a few headers follow a SCEP request
 # MIIDqDCCApCgAwIBAgIQNT+yS9cPFKNGwfOprHJWdTANBgkqhkiG9w0BAQUFADAu
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]{1,76}={0,2}$")
 # crypto pki authenticate CME-TLS        crypto pki enroll CME-TLS
-_AUTHENTICATE = re.compile(r"cry(?:pto)? (?:pki|ca) auth(?:enticate)? +(?P<trustpoint>\S+)", re.I)
-_ENROLL_OR_AUTHENTICATE = re.compile(r"cry(?:pto)? (?:pki|ca) (?:auth(?:enticate)?|enr(?:oll)?) +(?P<trustpoint>\S+)", re.I)
+_TRUSTPOINT_COMMAND = re.compile(r"cry(?:pto)? (?:pki|ca) (?:auth(?:enticate)?|enr(?:oll)?) +(?P<trustpoint>\S+)", re.I)
 # GET /cgi-bin/pkiclient.exe?operation=GetCACert&message=CME HTTP/1.0
 _HTTP_REQUEST = re.compile(r"(?:GET|POST) (?P<url>\S+)")
+# /cgi-bin/pkiclient.exe?operation=GetCACert&message=CME
 _QUERY = re.compile(r"[?&](?P<key>operation|message)=(?P<value>[^&\s]*)")
 # User-Agent: Mozilla/4.0 (compatible; MSIE 5.0; Cisco PKI)        Host: 10.1.1.1
 _HTTP_HEADER = re.compile(r"(?P<name>User-Agent|Host): ?(?P<value>.*?)$")
@@ -193,7 +194,7 @@ class PkiParser(LineParser):
         if rec.facility is not None:
             return [self._syslog(rec, ctx)] if rec.facility == "PKI" else None
         if _PASTE_START.match(text) and ctx.block_owner in (None, self):
-            m = _AUTHENTICATE.search(ctx.command or "")
+            m = _TRUSTPOINT_COMMAND.match(ctx.command or "")
             ctx.block_owner = self  # so that end_block reports a paste cut short by the end of the input
             self.paste = {"trustpoint": m.group("trustpoint") if m else None, "first": rec.first_line,
                           "last": rec.last_line, "lines": [], "body": []}
@@ -226,7 +227,7 @@ class PkiParser(LineParser):
             if kind == "pki.cert.lookup_handle":
                 fields["digest"] = fields["digest"].replace(" ", "").upper()
             if kind == "pki.ca.not_authenticated":
-                command = _ENROLL_OR_AUTHENTICATE.match(ctx.command or "")
+                command = _TRUSTPOINT_COMMAND.match(ctx.command or "")
                 if command:
                     fields["trustpoint"] = command.group("trustpoint")
             if kind == "pki.cs.file" and fields["path"] in ("ser", "serial"):

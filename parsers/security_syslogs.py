@@ -12,6 +12,7 @@ from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import IPV4, IPV6, SEP_NAME, match_record, parse_ios_date, shape
 
+# 10.1.20.11    2001:10:5:10::50
 _ADDR = rf"(?:{IPV4}|{IPV6})"
 # which TLS endpoint each facility's TLS_HANDSHAKE_FAILED is about
 TLS_SERVICES = {"SKINNYSECURESERVICE": "skinny-secure", "EPHONE_CRED": "credentials", "HTTPC": "http-client"}
@@ -20,6 +21,7 @@ GENERIC_KINDS = {"SKINNYSECURESERVICE": "skinny_secure.syslog", "EPHONE_CRED": "
                  "HTTPC": "httpc.syslog", "CRYPTO": "crypto.syslog", "CRYPTO_ENGINE": "crypto.syslog",
                  "SSL": "ssl.syslog", "IPPHONE": "ipphone.syslog"}
 
+# ephone-1:SEP000E325C9A43 IP:10.10.10.194 Socket:2 DeviceType:Phone
 _PHONE = rf"ephone-(?P<ephone>\d+):(?P<mac>{SEP_NAME}) IP:(?P<peer_ip>\S+) Socket:(?P<socket>\d+) DeviceType:(?P<device_type>\S+)"
 # The message text after `%FAC-SEV-MNEMONIC:`, by (facility, mnemonic).
 SHAPES = {
@@ -59,6 +61,7 @@ SHAPES = {
     # %SYS-5-CONFIG_I: Configured from console by user1 on console
     "CONFIG_I": (shape("sys.config.changed", r"Configured from (?P<origin>\S+)(?: by (?P<by>[^\n]+?))?\.?$"),),
 }
+# %SSL-3-SSL_HANDSHAKE_FAIL: Reason: no shared cipher, peer 192.0.2.44   (any syslog with a reason)
 _REASON = re.compile(r"Reason ?: ?([^,]*)")
 
 
