@@ -611,3 +611,9 @@ def shares_trustpoint(cause, symptom) -> bool:
     """A cause about some trustpoints explains a symptom about one of them, or one that names none."""
     theirs = trustpoints_of(symptom)
     return not theirs or bool(trustpoints_of(cause) & theirs)
+
+
+def is_capf_message(event, *operations: str) -> bool:
+    """A phone message in `debug capf-server` (`ephone_capf_handle_phone_msg: msgtype 4`)
+    of one of these operations (formats.md §8.2 names, e.g. KEY_GENERATE_RESPONSE)."""
+    return event.kind == "capf.message" and event.fields.get("operation") in operations

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, sep, session_mac
-
-# ephone_capf_handle_phone_msg: msgtype 4   (KEY_GEN_RESPONSE, formats.md §8.2)
-KEY_GEN_RESPONSE = 4
+from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, is_capf_message, sep, \
+    session_mac
 
 
 class CapfKeygenTimeout(Rule):
@@ -76,7 +74,7 @@ class CapfKeygenTimeout(Rule):
             requests = [e for e in session if e.kind == "capf.keygen.requested"]
             if not requests:
                 continue
-            answered = any(e.kind == "capf.message" and e.fields.get("msgtype") == KEY_GEN_RESPONSE for e in session)
+            answered = any(is_capf_message(e, "KEY_GENERATE_RESPONSE") for e in session)
             after = session[session.index(requests[0]):]
             released = any(e.kind in ("capf.session.released", "capf.session.end_sent") for e in after)
             if answered or not (released or len(requests) > 1):

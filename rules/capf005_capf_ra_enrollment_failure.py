@@ -3,10 +3,8 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, full_config_given, \
-    pki_servers, sep, session_mac
+    is_capf_message, pki_servers, sep, session_mac
 
-KEY_GEN_RESPONSE = 4  # ephone_capf_handle_phone_msg: msgtype 4
-STORE_CERT_REQUEST = 9  # formats.md §8.2
 PKI_FAILURES = ("pki.enroll.failed", "pki.enroll.rejected", "pki.enroll.pending", "pki.ca.socket_send_failed")
 
 
@@ -83,8 +81,7 @@ class CapfRaEnrollmentFailure(Rule):
     def _failed_sessions(self, case):
         pki_failures = list(case.events_of(*PKI_FAILURES))
         for session in capf_sessions(case):
-            key = next((e for e in session if e.kind == "capf.message" and
-                        e.fields.get("msgtype") == KEY_GEN_RESPONSE), None)
+            key = next((e for e in session if is_capf_message(e, "KEY_GENERATE_RESPONSE")), None)
             if key is None:
                 continue
             after = session[session.index(key):]
@@ -121,6 +118,6 @@ class CapfRaEnrollmentFailure(Rule):
 def _is_store(event) -> bool:
     """The server sent the issued certificate to the phone (store-cert request)."""
     if event.kind == "capf.message":
-        return event.fields.get("msgtype") in (STORE_CERT_REQUEST, STORE_CERT_REQUEST + 1)
+        return is_capf_message(event, "STORE_CERTIFICATE_REQUEST", "STORE_CERTIFICATE_RESPONSE")
     return event.kind.startswith(("capf.cert", "capf.debug")) and \
         "store" in f"{event.fields.get('operation')} {event.fields.get('function')}".lower()

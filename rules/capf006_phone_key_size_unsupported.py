@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, fmt_time, sep, session_mac
+from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, fmt_time, is_capf_message, sep, session_mac
 
 # `phone-key-size` accepts 512, 1024 (default) and 2048; phones and FIPS policy reject 512.
 SUPPORTED = (1024, 2048)
@@ -73,8 +73,8 @@ class PhoneKeySizeUnsupported(Rule):
             if request is None:
                 continue
             after = session[session.index(request) + 1:]
-            aborted = next((e for e in after if e.kind == "capf.message" and e.fields.get("msgtype") in (20, 15)), None)
-            answered = any(e.kind == "capf.message" and e.fields.get("msgtype") in (4, 17) for e in after)
+            aborted = next((e for e in after if is_capf_message(e, "ABORT_REQUEST", "END_SESSION")), None)
+            answered = any(is_capf_message(e, "KEY_GENERATE_RESPONSE", "REQUEST_IN_PROGRESS") for e in after)
             if aborted is None or answered:
                 continue
             mac = session_mac(session)
