@@ -9,7 +9,6 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 
 from certfactory import issue
-
 from cmedebug.cli import main
 from cmedebug.export import COLUMNS
 
