@@ -66,9 +66,14 @@ def _decode_trust_list(path: str):
     from cmedebug.parsers.trustlist import decode_trust_list
 
     data = _read(path)
-    if header_end(data[:10]) is None:
+    end = header_end(data[:10])
+    if end is None:
         _fail(f"{path} is not a Cisco TLV trust list (it does not start with the VERSION and HEADER LENGTH elements)")
-    return decode_trust_list(data)
+    tl = decode_trust_list(data)
+    named = (tl.header.filename or "").lower()
+    if named and not named.endswith(".tlv") and data[end:end + 3] != b"\x01\x00\x02":
+        _fail(f"{path} is a signed file ({tl.header.filename}), not a trust list; try `cmedebug config show {path}`")
+    return tl
 
 
 @ctl.command("show")

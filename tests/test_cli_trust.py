@@ -111,6 +111,12 @@ def test_ctl_bad_inputs_exit_2(tmp_path, fixtures_dir):
     assert result.exit_code == 2 and "cannot read" in result.output
 
 
+def test_ctl_show_on_a_signed_config_points_to_config_show(signed_set):
+    _, sgn = signed_set
+    result = run("ctl", "show", sgn)
+    assert result.exit_code == 2 and f"try `cmedebug config show {sgn}`" in result.output
+
+
 def test_config_show_signed_with_ctl(signed_set):
     ctl, sgn = signed_set
     result = run("config", "show", sgn, "--ctl", ctl)
