@@ -92,8 +92,8 @@ def add_crosschecks(case: Case, now: datetime | None = None) -> None:
     tp_certs = trustpoint_certificates(case)
     new: list[Fact] = []
     if current is not None:
-        new += _record_check(case, current, labels, tp_certs, "secure-signaling", CCM_ROLES, "crosscheck.cme_record")
-        new += _record_check(case, current, labels, tp_certs, "capf", ("CAPF",), "crosscheck.capf_record")
+        new += _record_check(current, labels, tp_certs, "secure-signaling", CCM_ROLES, "crosscheck.cme_record")
+        new += _record_check(current, labels, tp_certs, "capf", ("CAPF",), "crosscheck.capf_record")
         new += _ctl_age(current, labels, tp_certs)
     config_anchor = current or _current(trust_lists(case, "itl"))  # CUCM phones check configs with the ITL too
     if config_anchor is not None:
@@ -211,7 +211,7 @@ def _compare(ctl: CtlView, tp: TrustpointCert, roles: tuple[str, ...]) -> tuple[
     return any(not d for d in differences), [text for d in differences for text in d]
 
 
-def _record_check(case, ctl: CtlView, labels, tp_certs, function: str, roles: tuple[str, ...], kind: str):
+def _record_check(ctl: CtlView, labels, tp_certs, function: str, roles: tuple[str, ...], kind: str):
     label = labels.get(function)
     tp = tp_certs.get(label) if label else None
     if tp is None or not tp.serial:
