@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import basename, match_shapes, norm_serial, parse_ios_date, shape
+from cmedebug.parsers.show_pki_certificates import decoded_fields
 
 # %PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. The certificate (SN: 1A2B) has expired. Validity period ended on 13:09:32 UTC Jun 12 2029
 _SN = re.compile(r"\(SN: ?([0-9A-Fa-f: ]+)\)")
@@ -176,21 +177,9 @@ class PkiParser(LineParser):
     def parse(self, rec: Record, ctx: Context):
         text = rec.text
         if self.paste is not None:
-            body = self.paste["body"]
-            if _BASE64_LINE.match(text) and text != "quit":
-                self.paste["lines"].append(rec.lines[0])
-                body.append(text)
-                self.paste["last"] = rec.last_line
-                return self._end_paste(ctx, rec.last_line) if len(body) >= MAX_PASTE_LINES else []
-            if not body and (not text or _PASTE_HINT.match(text)):
-                return []  # the hint, or blank lines before the data
-            if text == "quit":
-                return self._end_paste(ctx, rec.last_line)
-            # a blank line ends the paste too; anything else cuts it short and is read as usual.
-            # Either way the certificate is reported when the block ends (items of a blank line are not kept).
-            self.finished.extend(self._end_paste(ctx, None))
-            if not text:
-                return []
+            items = self._paste_line(rec, ctx)
+            if items is not None:
+                return items
         if rec.facility is not None:
             return [self._syslog(rec, ctx)] if rec.facility == "PKI" else None
         if _PASTE_START.match(text) and ctx.block_owner in (None, self):
@@ -209,33 +198,60 @@ class PkiParser(LineParser):
             self.scep_request, self.http_lines = event, len(rec.continuations)
             self._add_http(event, rec.continuations)
             return [event]
-        if (self.scep_request is not None and not rec.is_message and self.http_lines < MAX_HTTP_LINES
-                and (_HTTP_REQUEST.match(text) or _HTTP_HEADER.match(text))):
-            self.http_lines += 1
-            self._add_http(self.scep_request, [text])  # HTTP lines printed after a blank line
-            self.scep_request.raw = self.scep_request.raw + tuple(rec.lines)
+        if self.scep_request is not None and self._scep_http_line(rec):
             return []
         found = match_shapes(DEBUG_SHAPES, text) or match_shapes(CONSOLE_SHAPES, text)
         if found is not None:
             kind, fields = found
-            if "fingerprint" in fields:
-                fields["fingerprint"] = fields["fingerprint"].replace(" ", "").upper()
-            if "exportable" in fields:
-                fields["exportable"] = "non-" not in fields["exportable"]
-            if kind == "pki.pkcs7.error":
-                fields["location"] = basename(fields["location"])
-            if kind == "pki.cert.lookup_handle":
-                fields["digest"] = fields["digest"].replace(" ", "").upper()
-            if kind == "pki.ca.not_authenticated":
-                command = _TRUSTPOINT_COMMAND.match(ctx.command or "")
-                if command:
-                    fields["trustpoint"] = command.group("trustpoint")
-            if kind == "pki.cs.file" and fields["path"] in ("ser", "serial"):
-                fields.update(action=fields["action"].split()[0], path="serial file")
-            return [ctx.event(kind, rec, **fields)]
-        if _DIALOGUE.match(text):
-            return []
-        return None
+            return [ctx.event(kind, rec, **self._shape_fields(kind, fields, ctx))]
+        return [] if _DIALOGUE.match(text) else None
+
+    def _paste_line(self, rec: Record, ctx: Context):
+        """A line while a CA certificate is being pasted: items, or None when the line is not part of it."""
+        text, body = rec.text, self.paste["body"]
+        if _BASE64_LINE.match(text) and text != "quit":
+            self.paste["lines"].append(rec.lines[0])
+            body.append(text)
+            self.paste["last"] = rec.last_line
+            return self._end_paste(ctx, rec.last_line) if len(body) >= MAX_PASTE_LINES else []
+        if not body and (not text or _PASTE_HINT.match(text)):
+            return []  # the hint, or blank lines before the data
+        if text == "quit":
+            return self._end_paste(ctx, rec.last_line)
+        # A blank line ends the paste too; anything else cuts it short and is read as usual. Either
+        # way the certificate is reported when the block ends (items of a blank line are not kept).
+        self.finished.extend(self._end_paste(ctx, None))
+        return [] if not text else None
+
+    def _scep_http_line(self, rec: Record) -> bool:
+        """Whether ``rec`` is a raw HTTP line of the last SCEP request, printed after a blank line."""
+        text = rec.text
+        if rec.is_message or self.http_lines >= MAX_HTTP_LINES:
+            return False
+        if not (_HTTP_REQUEST.match(text) or _HTTP_HEADER.match(text)):
+            return False
+        self.http_lines += 1
+        self._add_http(self.scep_request, [text])
+        self.scep_request.raw = self.scep_request.raw + tuple(rec.lines)
+        return True
+
+    @staticmethod
+    def _shape_fields(kind: str, fields: dict, ctx: Context) -> dict:
+        """Vocabulary values of the fields a shape captured as printed."""
+        for name in ("fingerprint", "digest"):  # 995C157D AABB8EE2 ... -> 995C157DAABB8EE2...
+            if name in fields:
+                fields[name] = fields[name].replace(" ", "").upper()
+        if "exportable" in fields:
+            fields["exportable"] = "non-" not in fields["exportable"]
+        if kind == "pki.pkcs7.error":
+            fields["location"] = basename(fields["location"])
+        if kind == "pki.ca.not_authenticated":
+            command = _TRUSTPOINT_COMMAND.match(ctx.command or "")
+            if command:
+                fields["trustpoint"] = command.group("trustpoint")
+        if kind == "pki.cs.file" and fields["path"] in ("ser", "serial"):
+            fields.update(action=fields["action"].split()[0], path="serial file")
+        return fields
 
     def end_block(self, ctx: Context):
         out, self.finished = self.finished, []
@@ -244,8 +260,6 @@ class PkiParser(LineParser):
     def _end_paste(self, ctx: Context, quit_line: int | None):
         """The pasted CA certificate as a `cert` fact (the fields of show crypto pki
         certificates); a paste that does not decode is reported, with its lines."""
-        from cmedebug.parsers.show_pki_certificates import decoded_fields
-
         paste, self.paste = self.paste, None
         if not paste["body"]:
             return []
