@@ -266,3 +266,21 @@ def test_public_key_bytes_are_pkcs1(cme_pki):
     rec = decode_trust_list(data).records[0]
     assert rec.public_key == cme_pki["sast1"].key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+
+
+def test_record_elements_that_disagree_with_their_certificate(cme_pki):
+    """Tags 6, 7 and 8 are copies out of the certificate in tag 9; a record whose copies differ is reported."""
+    spec = _specs(cme_pki)[0]
+    other = _specs(cme_pki)[1].certificate
+    record = bytearray(trustlist.encode_record(spec))
+    rec = decode_trust_list(build_trust_list([spec], spec.certificate, cme_pki["sast1"].key, timestamp=T0)).records[0]
+    signature_at = bytes(record).index(spec.certificate.signature)
+    record[signature_at] ^= 0xFF
+    data = build_trust_list([], spec.certificate, cme_pki["sast1"].key, timestamp=T0) + bytes(record)
+    (tampered,) = decode_trust_list(data).records
+    assert trustlist.record_inconsistencies(tampered) == ["SIGNATURE differs from the certificate's signature value"]
+    swapped = trustlist.TrustRecord(index=1, offset=0, length=0, serial_bytes=rec.serial_bytes,
+                                    public_key=rec.public_key, signature=other.signature,
+                                    certificate=other.public_bytes(serialization.Encoding.DER))
+    problems = trustlist.record_inconsistencies(swapped)
+    assert [p.split(" ")[0] for p in problems] == ["SERIALNUMBER", "PUBLICKEY"]
