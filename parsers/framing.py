@@ -14,8 +14,7 @@ parsed by the family parsers, which may use pyparsing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 _Match = re.Match
 
@@ -23,9 +22,9 @@ MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 
 
-@dataclass(slots=True, frozen=True)
-class Stamp:
-    """A timestamp as printed: the year and zone may be missing."""
+class Stamp(NamedTuple):
+    """A timestamp as printed: the year and zone may be missing. (A named tuple:
+    one is built for every event, and it is cheaper than a frozen dataclass.)"""
 
     month: int
     day: int
@@ -138,13 +137,12 @@ MAX_CONTINUATION_LINES = 40
 
 
 def _stamp_from(m: re.Match) -> Stamp:
-    frac = m.group("frac") or ""
-    year = m.groupdict().get("year")
-    return Stamp(
-        month=MONTHS[m.group("mon")], day=int(m.group("day")), hour=int(m.group("h")),
-        minute=int(m.group("m")), second=int(m.group("s")),
-        microsecond=int(frac.ljust(6, "0")) if frac else 0,
-        year=int(year) if year else None, tz=m.groupdict().get("tz"))
+    mon, day, hour, minute, second, frac = m.group("mon", "day", "h", "m", "s", "frac")
+    groups = m.re.groupindex
+    year = m.group("year") if "year" in groups else None
+    return Stamp(MONTHS[mon], int(day), int(hour), int(minute), int(second),
+                 int(frac.ljust(6, "0")) if frac else 0, int(year) if year else None,
+                 m.group("tz") if "tz" in groups else None)
 
 
 def split_syslog(text: str) -> tuple[str, int, str, str] | None:
