@@ -338,6 +338,9 @@ class TrustListParser(FileParser):
         if tl.error is not None:
             ctx.warnings.append(f"{ctx.path}: trust list damaged at {tl.error}; kept the {len(tl.records)} "
                                 f"record(s) decoded before it")
+        ctx.warnings += [f"{ctx.path}: {w}" for w in tl.warnings]
+        ctx.warnings += [f"{ctx.path}: unknown element in {u.where}: tag {u.tag} at offset {u.offset} "
+                         f"({len(u.value)} bytes), kept" for u in tl.unknown_tags]
         return trust_list_facts(tl, verify_trust_list(tl), ctx)
 
 

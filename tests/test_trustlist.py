@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import serialization
 
 from certfactory import T0, issue, rsa_key
 from cmedebug.parsers import tlv, trustlist
+from cmedebug.parsers.base import Context
 from cmedebug.parsers.grammar import norm_serial
 from cmedebug.parsers.trustlist import (ROLE_APP_SERVER, ROLE_CAPF, ROLE_CCM, ROLE_CCM_TFTP, ROLE_SAST, ROLE_TFTP,
                                         TrustRecordSpec, build_trust_list, decode_trust_list, verify_trust_list)
@@ -224,6 +225,11 @@ def test_unknown_tags_are_kept_and_reported(cme_pki):
     assert [(u.where, u.tag, u.value) for u in tl.unknown_tags] == [("record 1", 40, b"abc")]
     assert tl.records[0].role == ROLE_SAST
     assert verify_trust_list(tl).status == "valid"
+    ctx = Context(path="CTLFile.tlv")
+    facts = trustlist.TrustListParser().parse_file(data, ctx)
+    assert facts[0].fields["unknown_tags"] == [f"record 1 tag 40 at offset {tl.unknown_tags[0].offset} (3 bytes)"]
+    assert ctx.warnings == [f"CTLFile.tlv: unknown element in record 1: tag 40 at offset "
+                            f"{tl.unknown_tags[0].offset} (3 bytes), kept"]
 
 
 def test_header_in_certutils_order_decodes(real_itl):
