@@ -88,6 +88,9 @@ class SignedFileParser(FileParser):
                   "verdict": "damaged" if sf.error else "not-checked",
                   "verdict_reason": f"the header is damaged at {sf.error}" if sf.error
                   else "no CTL/ITL in the evidence to check the signer against"}
+        ctx.warnings += [f"{ctx.path}: {w}" for w in sf.warnings]
+        ctx.warnings += [f"{ctx.path}: unknown header element: tag {u.tag} at offset {u.offset} "
+                         f"({len(u.value)} bytes), kept" for u in sf.unknown_tags]
         if sf.error is not None:
             ctx.warnings.append(f"{ctx.path}: signed file damaged at {sf.error}")
             return [file_fact(ctx, "sgn.file", [f"{name}: damaged at {sf.error}"], filename=name, **signed)]

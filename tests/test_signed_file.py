@@ -142,3 +142,21 @@ def test_encrypted_config_header_is_decoded():
     assert sf.content == b"ciphertext" * 3
     (fact,) = SignedFileParser().parse_file(data, Context(path="SEP000E325C9A43.cnf.xml.enc.sgn"))
     assert fact.kind == "sgn.file" and fact.fields["encrypted"] is True and fact.fields["content_bytes"] == 30
+
+
+def test_unknown_header_element_is_kept_and_warned(pki):
+    """An element the decoder does not know, inside the header, is kept and does not stop decoding."""
+    from cmedebug.parsers.tlv import H_FILENAME, tlv
+
+    data = sign_file(XML, NAME, pki["tftp"].cert, pki["tftp"].key, timestamp=WHEN)
+    header_length = decode_signed_file(data).header.header_length
+    at = data.index(bytes([H_FILENAME, 0, len(NAME) + 1]))
+    extra = tlv(99, b"\x01\x02\x03\x04")  # 7 bytes; one pad byte keeps the header a multiple of 4
+    patched = (data[:8] + (header_length + 8).to_bytes(2, "big") + data[10:at] + extra + data[at:header_length]
+               + b"\x0d" + data[header_length:])
+    sf = decode_signed_file(patched)
+    assert sf.error is None and sf.content == XML and sf.header.filename == NAME
+    assert [(u.tag, u.value) for u in sf.unknown_tags] == [(99, b"\x01\x02\x03\x04")]
+    ctx = Context(path="x.sgn")
+    SignedFileParser().parse_file(patched, ctx)
+    assert ctx.warnings == [f"x.sgn: unknown header element: tag 99 at offset {at} (4 bytes), kept"]
