@@ -199,7 +199,8 @@ def same_certificate(record: Fact, tp: TrustpointCert) -> list[str]:
         differences.append(f"SHA-1 fingerprint {theirs} vs {mine} in the CTL")
     start = record.fields.get("not_before")
     if start and tp.not_before and abs((start - tp.not_before).total_seconds()) >= 1:
-        differences.append(f"start date {tp.not_before:%Y-%m-%d %H:%M:%S %Z} vs {start:%Y-%m-%d %H:%M:%S %Z} in the CTL")
+        differences.append(f"start date {tp.not_before:%Y-%m-%d %H:%M:%S %Z} vs "
+                           f"{start:%Y-%m-%d %H:%M:%S %Z} in the CTL")
     return differences
 
 

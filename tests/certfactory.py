@@ -49,7 +49,8 @@ def rsa_key_512() -> rsa.RSAPrivateKey:
 def name(cn: str, ou: str = "VTG", o: str = "Alpha") -> x509.Name:
     # RDN order as many CAs write it; Cisco's record text reorders it
     return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "US"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, o),
-                      x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+                      x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou),
+                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
 @dataclass
@@ -93,7 +94,8 @@ def usage(**on) -> x509.KeyUsage:
 
 def _der(tag: int, body: bytes) -> bytes:
     n = len(body)
-    length = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    size = (n.bit_length() + 7) // 8
+    length = bytes([n]) if n < 0x80 else bytes([0x80 | size]) + n.to_bytes(size, "big")
     return bytes([tag]) + length + body
 
 

@@ -112,7 +112,8 @@ def test_find_pem_blocks_with_line_numbers_and_errors():
     from cryptography.hazmat.primitives import serialization
 
     pem = cert.public_bytes(serialization.Encoding.PEM).decode().splitlines()
-    lines = ["Router#show run", *pem, "noise", "-----BEGIN CERTIFICATE-----", "not base64 !!", "-----END CERTIFICATE-----",
+    lines = ["Router#show run", *pem, "noise",
+             "-----BEGIN CERTIFICATE-----", "not base64 !!", "-----END CERTIFICATE-----",
              "-----BEGIN CERTIFICATE-----", "MIIB"]
     blocks = list(find_pem_blocks(iter(lines)))
     assert [(b.first_line, b.last_line) for b in blocks] == [(2, 1 + len(pem)), (3 + len(pem), 5 + len(pem)),

@@ -94,7 +94,8 @@ def write_ctl(path, pki, *, cme=None, tftp=None, capf=None, signer="sast1", sast
 def show_ca_certificate(cert, trustpoint: str) -> str:
     """A `CA Certificate` entry followed by its PEM, as IOS prints it when asked to."""
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()
-    return show_certificate(cert, trustpoint).replace("Certificate\n", "CA Certificate\n", 1).rstrip() + "\n" + pem + "\n"
+    entry = show_certificate(cert, trustpoint).replace("Certificate\n", "CA Certificate\n", 1)
+    return entry.rstrip() + "\n" + pem + "\n"
 
 
 def write_router(path, certs: dict[str, object], ca=None):

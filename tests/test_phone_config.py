@@ -114,7 +114,8 @@ def test_mac_from_name():
 @settings(max_examples=150, deadline=2000)
 @given(data=st.one_of(st.binary(max_size=300),
                       st.text(alphabet="<>/=\"' &;!?-abcdeviSMx0123", max_size=200).map(str.encode),
-                      st.text(max_size=100).map(lambda t: f"<device><capfAuthMode>{t}</capfAuthMode></device>".encode())))
+                      st.text(max_size=100).map(
+                          lambda t: f"<device><capfAuthMode>{t}</capfAuthMode></device>".encode())))
 @example(data="<device><capfAuthMode>\u00b2</capfAuthMode><ports><sipPort>\u0663</sipPort></ports></device>".encode())
 def test_any_bytes_read_or_fail_with_config_error(data):
     try:
