@@ -617,3 +617,7 @@ def is_capf_message(event, *operations: str) -> bool:
     """A phone message in `debug capf-server` (`ephone_capf_handle_phone_msg: msgtype 4`)
     of one of these operations (formats.md §8.2 names, e.g. KEY_GENERATE_RESPONSE)."""
     return event.kind == "capf.message" and event.fields.get("operation") in operations
+
+
+# database url tftp://10.1.1.5/ca/ | slot0: | usbflash0: -- CA storage a reload or a lost server can take away
+VOLATILE_STORAGE = re.compile(r"^(?:tftp|ftp|http|scp|slot\d|usbflash\d|disk\d)", re.IGNORECASE)

@@ -1,13 +1,8 @@
 from __future__ import annotations
 
-import re
-
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import ENROLLMENT_SYMPTOMS, facts, happened_before, same_device
-
-# database url tftp://10.1.1.5/ca/  |  slot0:  |  usbflash0:  -- storage that may be gone after a reload
-VOLATILE_STORAGE = re.compile(r"^(?:tftp|ftp|http|scp|slot\d|usbflash\d|disk\d)", re.IGNORECASE)
+from cmedebug.rules._helpers import ENROLLMENT_SYMPTOMS, VOLATILE_STORAGE, facts, happened_before, same_device
 
 
 class CaServerDisabledOrDatabaseLost(Rule):

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import VOLATILE_STORAGE, facts, full_config_given
+
+
+class CaDatabaseNotPersistent(Rule):
+    """The certificate server keeps its database where a reload can lose it.
+
+    What it detects
+        A `crypto pki server` whose `database url` (or `show crypto pki
+        server` `Current primary storage dir:`) is remote or removable
+        (`tftp://`, `ftp://`, `slot0:`, `usbflash0:`), or NVRAM (the default
+        when no `database url` is configured) with `database level complete`,
+        which writes every issued certificate into the small NVRAM. Advisory:
+        nothing has failed yet.
+
+    Why it matters
+        The CA needs its serial file (`<CA>.ser`), CRL and, with `complete`,
+        every issued certificate to start after a reload. When the TFTP server
+        is down, the card removed or NVRAM full, the server stays disabled
+        (PKI006): no enrollments, no CAPF LSCs, and CRL checking lapses a week
+        later.
+
+    Evidence
+        `database url tftp://10.1.1.5/cme-ca/`; `Current primary storage dir:
+        nvram:` with `Database Level: Complete - all issued certs written as
+        <serialnum>.cer`.
+
+    Remediation
+        1. `mkdir flash:<CA>` on the CA router.
+        2. `configure terminal`, `crypto pki server <CA>`, `shutdown`,
+           `database url flash:<CA>/`, `database archive pkcs12 password 0
+           <archive-pw>`, `no shutdown`, `end` (copy the existing `.ser`/`.crl`
+           files to the new folder first).
+        3. Back the folder up with the router configuration.
+        Verify with `show crypto pki server` (`Current primary storage dir:
+        flash:<CA>/`) and `dir flash:<CA>/` (`<CA>.ser`, `<CA>.crl`).
+
+    False positives
+        A lab CA with a handful of certificates in NVRAM is harmless; the
+        finding is low severity.
+
+    References
+        Secure CME primer F08 (database on removable, remote or small storage),
+        §1.4 notes (`database url` must be persistent; sample 15 uses nvram).
+    """
+
+    id = "PKI020"
+    name = "ca-database-not-persistent"
+    title = "CA database on storage a reload can lose"
+    severity = Severity.LOW
+    confidence = Confidence.MEDIUM
+    tags = ("pki", "ca", "advisory")
+    requires = ("config.pki_server", "pki.server")
+    collect = ("show running-config | section crypto pki server", "show crypto pki server")
+    remediation = (
+        "mkdir flash:<CA>",
+        "configure terminal",
+        " crypto pki server <CA>",
+        "  shutdown",
+        "  database url flash:<CA>/",
+        "  database archive pkcs12 password 0 <archive-pw>",
+        "  no shutdown",
+        "end",
+    )
+    verify = "Verify with `show crypto pki server` (Current primary storage dir: flash:<CA>/) and `dir flash:<CA>/`."
+
+    def evaluate(self, case):
+        seen: set[str] = set()
+        full = full_config_given(case)
+        for server in facts(case, "config.pki_server") + facts(case, "pki.server"):
+            name = server.fields.get("name") or "?"
+            url = server.fields.get("database_url")
+            if url is None and server.kind == "config.pki_server" and full:
+                url = "nvram:"  # the default when no `database url` is configured
+            if name in seen or not url:
+                continue
+            level = (server.fields.get("database_level") or "").lower()
+            if VOLATILE_STORAGE.match(url):
+                why = "remote or removable storage"
+            elif url.lower().startswith("nvram") and level.startswith("complete"):
+                why = "NVRAM is small and `database level complete` writes every issued certificate there"
+            else:
+                continue
+            seen.add(name)
+            yield self.finding(f"Certificate server {name} keeps its database on `{url}` ({why}), so a reload can "
+                               "leave the CA unable to start.", [Evidence.of(server)], ca=name, device=server.device)

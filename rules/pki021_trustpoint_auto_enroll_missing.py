@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._helpers import certificates, facts, fmt_time, full_config_given, functional_trustpoints, is_ca_cert
+
+# `lifetime certificate` of the IOS CA when none is configured (CMEAUTH).
+DEFAULT_LIFETIME_DAYS = 365
+
+
+class TrustpointAutoEnrollMissing(Rule):
+    """Trustpoints that CME depends on do not renew their certificates by themselves.
+
+    What it detects
+        In a full configuration, trustpoints used by telephony-service,
+        `ctl-client`, `capf-server` or `credentials` that enroll by SCEP
+        (`enrollment url`) but have no `auto-enroll`. Says how long the IOS CA
+        issues certificates for and, when `show crypto pki certificates` is
+        given, when each one ends. Advisory: nothing has failed yet.
+
+    Why it matters
+        The IOS CA issues certificates for 365 days unless `lifetime
+        certificate` says otherwise. Without `auto-enroll` the CME, TFTP, CAPF
+        and SAST certificates all expire on the same day about a year after
+        the build, and phones drop out of secure registration at once (PKI001).
+
+    Evidence
+        `crypto pki trustpoint cme-tls` / ` enrollment url http://10.1.1.1:80`
+        with no ` auto-enroll` line, named by `secure-signaling trustpoint
+        cme-tls`.
+
+    Remediation
+        1. `configure terminal`
+        2. `crypto pki trustpoint <tp>`, `auto-enroll 70` (no `regenerate`, so
+           the key and, for SAST, CTL continuity stay), `end`.
+        3. After each renewal: `ctl-client` / `regenerate` and
+           `telephony-service` / `create cnf-files`.
+        Verify with `show crypto pki certificates <tp>` (a `renew date:` line)
+        and `show crypto pki timers`.
+
+    False positives
+        Sites that renew by hand on a schedule; trustpoints enrolled by terminal
+        cannot auto-enroll and are not reported.
+
+    References
+        Secure CME primer F05 (365-day default, prevention with `auto-enroll`),
+        §2.6 renewal and expiry (CPRESS).
+    """
+
+    id = "PKI021"
+    name = "trustpoint-auto-enroll-missing"
+    title = "Trustpoints used by CME do not auto-enroll"
+    severity = Severity.LOW
+    confidence = Confidence.HIGH
+    tags = ("pki", "trustpoint", "advisory")
+    requires = ("config.trustpoint",)
+    collect = ("show running-config",)
+    remediation = (
+        "configure terminal",
+        " crypto pki trustpoint <tp>",
+        "  auto-enroll 70",
+        "end",
+    )
+    verify = "Verify with `show crypto pki certificates <tp>` (a renew date: line) and `show crypto pki timers`."
+
+    def evaluate(self, case):
+        if not full_config_given(case):
+            return
+        uses = functional_trustpoints(case)
+        manual = [f for f in facts(case, "config.trustpoint") if f.fields.get("name") in uses
+                  and f.fields.get("enrollment_url") and not f.fields.get("auto_enroll")]
+        if not manual:
+            return
+        names = list(dict.fromkeys(f.fields["name"] for f in manual))
+        lifetime = next((s.fields["lifetime_certificate"] for s in facts(case, "config.pki_server")
+                         if s.fields.get("lifetime_certificate")), None)
+        ends = {tp: c.fields["not_after"] for c in certificates(case) if not is_ca_cert(c) and c.fields.get("not_after")
+                for tp in c.fields.get("trustpoints") or [] if tp in names}
+        message = (f"Trustpoint{'s' if len(names) > 1 else ''} {', '.join(names)} "
+                   f"{'are' if len(names) > 1 else 'is'} used by CME but {'have' if len(names) > 1 else 'has'} no "
+                   f"`auto-enroll`: the local CA issues certificates for {lifetime or DEFAULT_LIFETIME_DAYS} days"
+                   f"{'' if lifetime else ' (the default)'}, so they expire unless renewed by hand.")
+        if ends:
+            message += " They end: " + "; ".join(f"{tp} {fmt_time(when)}" for tp, when in sorted(ends.items(), key=lambda kv: kv[1])) + "."
+        remediation = ["configure terminal"] + [line for n in names for line in (f" crypto pki trustpoint {n}", "  auto-enroll 70")] \
+            + ["end"]
+        yield self.finding(message, [Evidence.of(f) for f in manual[:4]], remediation=remediation, trustpoints=names,
+                           device=manual[0].device)
