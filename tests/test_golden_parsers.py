@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from cmedebug.parsers.base import line_parsers
+from cmedebug.parsers.framing import frame
 from cmedebug.pipeline import load
 
 GOLDEN = Path(__file__).parent / "golden" / "parsers"
@@ -108,6 +109,9 @@ def test_parser_golden(case: Path, update_golden: bool):
 @pytest.mark.parametrize("case", [c for c in _cases() if c.name.startswith("noise")],
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_noise_does_not_become_the_parsers_events(case: Path):
+    with case.open(encoding="utf-8") as lines:
+        joined = [r.first_line for r in frame(line.rstrip("\n") for line in lines) if r.last_line != r.first_line]
+    assert not joined, f"{case.name}: lines {joined} continue the line before; separate them with a blank line"
     parser = case.parent.name
     own = [e.kind for e in load([str(case)], year=YEAR).events if owned_by(parser, e)]
     assert own == [], f"{case.name}: lines that are not {parser}'s became {own}"
