@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives import serialization
 
 from certfactory import T0, issue, rsa_key
@@ -290,3 +292,28 @@ def test_record_elements_that_disagree_with_their_certificate(cme_pki):
                                     certificate=other.public_bytes(serialization.Encoding.DER))
     problems = trustlist.record_inconsistencies(swapped)
     assert [p.split(" ")[0] for p in problems] == ["SERIALNUMBER", "PUBLICKEY"]
+
+
+_ROLES = [ROLE_SAST, ROLE_CCM, ROLE_CCM_TFTP, ROLE_TFTP, ROLE_CAPF, ROLE_APP_SERVER, 21, 9]
+_spec_fields = st.tuples(st.sampled_from(_ROLES),
+                         st.sampled_from(["sast1", "sast2", "cme", "capf"]),
+                         st.one_of(st.none(), st.ip_addresses(v=4).map(str)),
+                         st.one_of(st.none(), st.text(alphabet="abcdefgh-0123456789", max_size=20)))
+
+
+@settings(max_examples=40, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.lists(_spec_fields, max_size=6), filename=st.sampled_from(["CTLFile.tlv", "ITLFile.tlv"]),
+       hash_alg=st.sampled_from(["sha1", "sha256", "sha512"]), seconds=st.integers(0, 2**32 - 1))
+def test_decode_of_write_is_identity(cme_pki, fields, filename, hash_alg, seconds):
+    """decode(write(x)) == x for any records, roles (unknown codes too), addresses, names and times."""
+    when = datetime.fromtimestamp(seconds, timezone.utc)
+    specs = [TrustRecordSpec(role, cme_pki[who].cert, ip, dns) for role, who, ip, dns in fields]
+    tl = decode_trust_list(build_trust_list(specs, cme_pki["sast1"].cert, cme_pki["sast1"].key, filename=filename,
+                                            timestamp=when, hash_alg=hash_alg))
+    assert tl.error is None and not tl.warnings and not tl.unknown_tags
+    assert (tl.header.filename, tl.header.timestamp, tl.header.hash_name) == (filename, when, hash_alg)
+    assert [(r.role, r.cert, r.ip_address, r.dns_name) for r in tl.records] == [
+        (s.role, s.certificate, s.ip_address, s.dns_name) for s in specs]
+    expected = "valid" if any(s.role == ROLE_SAST and s.certificate == cme_pki["sast1"].cert for s in specs) \
+        else "signer-not-found"
+    assert verify_trust_list(tl).status == expected
