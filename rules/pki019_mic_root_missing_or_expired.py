@@ -114,10 +114,10 @@ class MicRootMissingOrExpired(Rule):
         """(evidence item, description) of every sign that CAPF authenticates phones by MIC."""
         uses = []
         for f in facts(case, "config.capf_server") + facts(case, "capf.summary"):
-            if (f.fields.get("auth_mode") or "").lower() == "mic":
+            if str(f.fields.get("auth_mode") or "").lower() == "mic":
                 uses.append((f, "`capf-server` auth-mode MIC"))
         for f in facts(case, "config.ephone"):
-            if (f.fields.get("cert_oper_auth_mode") or "").lower() == "mic":
+            if str(f.fields.get("cert_oper_auth_mode") or "").lower() == "mic":
                 uses.append((f, f"ephone {f.fields.get('ephone')} `cert-oper ... auth-mode MIC`"))
         for ev in case.events_of("capf.auth.result"):
             if ev.fields.get("auth_mode") == MIC_AUTH_MODE:
