@@ -86,8 +86,8 @@ class EnrollmentPendingManualGrant(Rule):
             evidence += [Evidence.of(e) for e in waiting[:2]]
             confidence = Confidence.MEDIUM
         if manual:
-            details.append("the CA grants manually" + (f" ({mode_fact.fields.get('grant_mode')})"
-                                                       if mode_fact.fields.get("grant_mode") else " (no `grant auto`)"))
+            details.append("the CA grants manually (" + ("`Granting mode is: manual`" if mode_fact.kind == "pki.server"
+                                                        else "no `grant auto` in its configuration") + ")")
             evidence.append(Evidence.of(mode_fact))
         ids = [str(f.fields.get("id")) for f in pending if f.fields.get("id") is not None]
         remediation = [f"crypto pki server {ca} grant {i}" for i in ids[:5]] or list(self.remediation)
