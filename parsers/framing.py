@@ -14,6 +14,7 @@ parsed by the family parsers, which may use pyparsing.
 from __future__ import annotations
 
 import re
+from sys import intern as _intern
 from typing import Iterable, Iterator, NamedTuple
 
 _Match = re.Match
@@ -159,8 +160,9 @@ def parse_prefix(line: str) -> Record | None:
     if m is not None:
         flag, mon, seq, host, server_host, uptime, rest = m.group(
             "flag", "mon", "seq", "host", "server_host", "uptime", "rest")
+        host = host or server_host
         rec = Record(0, 0, [line], rest.strip(), m if mon else None, flag or "", int(seq) if seq else None,
-                     uptime, host or server_host)
+                     uptime, _intern(host) if host else None)  # one string per device name, not per event
         if rec.text[:1] == "%":
             _attach_syslog(rec)
         return rec
