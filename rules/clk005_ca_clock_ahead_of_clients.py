@@ -64,7 +64,7 @@ class CaClockAheadOfClients(Rule):
     tags = ("clock", "pki", "ca")
     requires = ("pki.cert.invalid_not_yet_valid", "cert")
     explains = ("CLK002",)
-    collect = ("show clock detail (on the CA and on CME)", "show ntp status", "show crypto pki certificates",
+    collect = ("show clock detail", "show ntp status", "show crypto pki certificates",
                "show logging | include NOT_YET_VALID")
     remediation = (
         "configure terminal",

@@ -64,7 +64,7 @@ class TimezoneMismatchBetweenDevices(Rule):
     tags = ("clock",)
     requires = ("pki.cert.invalid_not_yet_valid", "pki.cert.invalid_expired", "cert")
     explains = ("CLK002", "CLK005", "PKI001")
-    collect = ("show clock detail (on every router)", "show running-config | include clock")
+    collect = ("show clock detail", "show running-config | include clock")
     remediation = (
         "configure terminal",
         " clock timezone <zone> <hours> <minutes>",

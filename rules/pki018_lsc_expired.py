@@ -65,7 +65,7 @@ class LscExpired(Rule):
     requires = ("pki.cert.invalid_expired", "tls.handshake.failed", "cert")
     explains = ("TLS003", "CAPF007", "CFG007")
     collect = ("debug ephone register mac-address <mac>", "debug crypto pki validation", "show logging | include PKI|TLS",
-               "ephone <n> / cert-oper fetch (then read the certificate)")
+               "show capf-server sessions")
     remediation = (
         "configure terminal",
         " ephone <n>",
