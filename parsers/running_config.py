@@ -60,9 +60,11 @@ class RunningConfigParser(ShowBlockParser):
     def parse(self, rec: Record, ctx: Context):
         if self.config is not None and self.config["ended"] and _START.match(rec.text):
             self.config = None  # a second configuration in the same capture
+        if rec.is_message or not rec.text:
+            return None
         if self.config is None:
             self.config = self._new_config(rec, ctx)
-        if self.config["ended"] or rec.is_message or not rec.text:
+        if self.config["ended"]:
             return None
         try:
             return self.take(rec.text, rec, ctx)
@@ -131,12 +133,15 @@ class RunningConfigParser(ShowBlockParser):
         section, self.config["section"] = self.config["section"], None
         if section is None or section["kind"] in (None, "voice"):  # voice lines go to config.voice at the end
             return []
+        if not section["raw"]:  # `show running-config telephony-service` printed nothing: no such section
+            return []
         fields = dict(section["fields"], config=self.config["kind"], partial=self.config["partial"])
         if section["kind"] == "chain":
             return [ctx.fact("cert", first_line=first, last_line=last, raw=raw, config=self.config["kind"],
                              trustpoints=[fields["name"]], **cert) for cert, first, last, raw in section["certs"]]
-        return [ctx.fact(f"config.{section['kind']}", first_line=section["first"] or self.config["first"],
-                         last_line=section["last"], raw=section["raw"], **fields)]
+        first = section["first"] or self.config["first"]
+        return [ctx.fact(f"config.{section['kind']}", first_line=first, last_line=max(first, section["last"]),
+                         raw=section["raw"], **fields)]
 
     def _finish(self, ctx: Context) -> list:
         """Everything the configuration still owes, once."""

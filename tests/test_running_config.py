@@ -99,6 +99,13 @@ def test_partial_config_of_corpus_06(corpus_dir):
     assert not facts(case, "config.global")  # nothing global was shown: absence proves nothing
 
 
+def test_a_filtered_section_that_prints_nothing_is_not_a_section(tmp_path):
+    case = load_text(tmp_path, "R1#show running-config telephony-service\nR1#show clock\n"
+                               "R1#show running-config ctl-client\n\n")
+    assert not facts(case, "config.telephony_service") and not facts(case, "config.ctl_client")
+    assert not facts(case, "config.present")
+
+
 def test_startup_config_with_section_filter(tmp_path):
     text = ("R1#sh start | section crypto pki trustpoint\ncrypto pki trustpoint cme\n enrollment terminal\n"
             " revocation-check crl none\nR1#sh run | i http\nno ip http server\n")
