@@ -83,8 +83,8 @@ class IssuerNotFoundChainIncomplete(Rule):
                                [Evidence.of(e) for e in messages[:3]], first_seen=first.ts, device=first.device)
         certs = certificates(case)
         for cert in certs:
-            if is_ca_cert(cert) or not cert.fields.get("issuer"):
-                continue
+            if is_ca_cert(cert) or not cert.fields.get("issuer") or not cert.fields.get("trustpoints"):
+                continue  # only the router's own certificates (a CTL also carries certificates of other CAs)
             anchors = [c for c in certs if is_ca_cert(c) and same_device(c.device, cert.device)]
             if not anchors:
                 continue  # no CA certificate printed at all: the listing was probably filtered
