@@ -14,10 +14,11 @@ class SastSignerChanged(Rule):
     What it detects
         A new CTL whose signer (the SAST1 certificate named in its header) is
         not one of the SAST records of the previous CTL, which is what the
-        phones hold; and phones reporting `Trust List Update Failed` / `CTL
-        update failed`. With both, the cause is proven; the phone message alone
-        is reported with medium confidence (a phone holding another system's
-        trust list gives the same message, see CTL009).
+        phones hold; a SAST1 key replaced before the CTL was regenerated; and
+        phones reporting `Trust List Update Failed` / `CTL update failed`. The
+        two files, or the new key with the phone's refusal, prove the cause; the
+        phone message alone is reported with medium confidence (a phone holding
+        another system's trust list gives the same message, see CTL009).
 
     Why it matters
         A phone that already holds a CTL accepts a new one only when a SAST of
