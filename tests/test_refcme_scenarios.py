@@ -26,6 +26,12 @@ EVIDENCE = {
                 ("phone-status.txt", "CTL Installed")],
     "clock-never-set": [("router.log", "*Mar  1 00:01:3"), ("shows.txt", "UTC Fri Mar 1 2002"),
                         ("router.log", "%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID")],
+    "clock-set-after-ca-built": [("router.log", "%SYS-6-CLOCKUPDATE: System clock has been updated from "),
+                                 ("router.log", "(SN: 1) has expired. Validity period ended on 00:01:35 UTC Feb 28 2005")],
+    "ctl-capf-record-missing": [("router.log", "CTL File Created Successfully"), ("phone-status.txt", "CTL Installed")],
+    "secure-signaling-trustpoint-unset": [("shows.txt", "Skinny Server Trustpoint for TLS: \n"),
+                                          ("shows.txt", "skinny_secure_tcp_listen_socket fd = -1")],
+    "tftp-credentials-trustpoint-unset": [("phone-status.txt", "File Not Found SEP001122334455.cnf.xml.sgn")],
     "ca-clock-ahead": [("router.log", "is not yet valid   Validity period starts on 15:00:00 UTC Mar 2 2026"),
                        ("ca-shows.txt", "15:00:")],
     "cert-expired": [("router.log", "(SN: 2) has expired. Validity period ended on 09:00:00 UTC Jan 26 2026")],
@@ -123,3 +129,10 @@ def test_parsers_understand_at_least_98_percent_of_the_sample(name):
     for summary in case.inputs:
         assert summary.error is None, summary.error
         assert summary.coverage >= 0.98, f"{summary.path}: {summary.coverage:.1%} understood"
+
+
+def test_ctl_without_capf_record_is_what_the_phone_received():
+    from cmedebug.parsers.trustlist import decode_trust_list
+
+    tl = decode_trust_list((SAMPLES / "ctl-capf-record-missing" / "CTLSEP001122334455.tlv").read_bytes())
+    assert [r.role for r in tl.records] == [0, 0, 1, 3]

@@ -75,6 +75,14 @@ class VirtualClock:
         return f"{self.flag}{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b} {now.day} {now.year}"
 
 
+def clock_update(before: datetime, after: datetime, by: str = "admin") -> str:
+    """The syslog of a manual `clock set` (primer §3.0)."""
+    def day(t: datetime) -> str:
+        return f"{t:%H:%M:%S} UTC {t:%a %b} {t.day} {t.year}"
+    return (f"%SYS-6-CLOCKUPDATE: System clock has been updated from {day(before)} to {day(after)}, "
+            f"configured from console by {by} on console.")
+
+
 def ios_date(when: datetime) -> str:
     """Certificate dates as IOS prints them: ``13:46:57 UTC Dec 1 2007``."""
     when = when.astimezone(UTC)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from cmedebug.refcme import runner
+from cmedebug.refcme.clock import clock_update
 from cmedebug.refcme.runner import DAY, NOW, World, boot_phone, build, history, make_world, start_capture
 
 
@@ -87,6 +88,26 @@ def _database_lost_then_renew(world: World) -> None:
     router.ca.start_after_reload(world.log)
     router.ephones[0].cert_oper = ("upgrade", "null-string")
     router.create_cnf_files()
+
+
+def _clock_set_after_build(world: World) -> None:
+    """Built on the boot-default date, then the clock was set: the CA (1095 days from
+    Mar 1 2002) and everything it issued are long expired on the corrected clock."""
+    router = world.router
+    router.ntp_server = None
+    router.clock.reload_unset()
+    world.timeline.advance(BOOT_SECONDS)
+    _plain(world)
+    before = router.clock.now
+    router.clock.set(NOW, "manual")
+    world.log.log(clock_update(before, router.clock.now))
+    router.start_services()
+    boot_phone(world)
+
+
+def _without_capf_record(world: World) -> None:
+    client = world.router.ctl_client
+    client.servers = [s for s in client.servers if s[0] != "capf"]
 
 
 def _rebuild_ca(world: World) -> None:
@@ -169,6 +190,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
              "set, so it runs at the boot default (Mar 1 2002) and every certificate is not yet valid.",
              "router reload without NTP or calendar: clock at 00:00 UTC Fri Mar 1 2002 (`*` stamps)",
              _after_history(_reload_unset), ("CLK001",), ("CLK001", "CLK002"), ("PKI001",), "stopped:tls"),
+    Scenario("clock-set-after-ca-built", "The CA and trustpoints were built while the clock was at the boot "
+             "default (Mar 1 2002); the clock was then set by hand, and every certificate is long expired.",
+             "CA built on `*Mar  1 2002`, then `clock set` (%SYS-6-CLOCKUPDATE)", _clock_set_after_build,
+             ("CLK004",), ("CLK004",), (), "stopped:tls"),
     Scenario("ca-clock-ahead", "The CA runs on another router whose clock is 6 hours ahead: certificates it "
              "issues start in CME's future.", "CA router clock +6 h (NTP on neither side in agreement)",
              _plain, ("CLK005",), ("CLK005", "CLK002"), (), "stopped:tls",
@@ -221,6 +246,16 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
              "phone registers non-secure.", "no CTL file",
              _configure(lambda w: setattr(w.router.ctl_client, "regenerate", lambda *a, **k: None)),
              ("CTL001",), ("CTL001",), (), "registered-nonsecure"),
+    Scenario("ctl-capf-record-missing", "The ctl-client has no `server capf` line: the CTL lacks the CAPF "
+             "record, so the phone cannot trust CAPF and never gets an LSC.", "no server capf in ctl-client",
+             _configure(_without_capf_record), ("CTL007",), ("CTL007",), (), "stopped:capf"),
+    Scenario("secure-signaling-trustpoint-unset", "telephony-service has no `secure-signaling trustpoint`: CME "
+             "has no certificate for TLS and does not listen on 2443.", "no secure-signaling trustpoint",
+             _configure(_set(secure_signaling=None)), ("CFG004",), ("CFG004",), (), "stopped:tls"),
+    Scenario("tftp-credentials-trustpoint-unset", "telephony-service has no `tftp-server-credentials "
+             "trustpoint`: CME cannot sign the configuration the phone asks for.",
+             "no tftp-server-credentials trustpoint", _configure(_set(tftp_credentials=None)), ("CFG005",),
+             ("CFG005",), (), "stopped:config"),
     Scenario("capf-auth-string-mismatch", "CAPF auth-string mode; the user types a different string than the "
              "ephone's capf-auth-str.", "capf-auth-str 1234, typed 4321",
              _configure(_both(_ephone(cert_oper=("upgrade", "auth-string"), capf_auth_str="1234"),
