@@ -72,24 +72,27 @@ class HttpServerOffScepFails(Rule):
     verify = "Verify with `show ip http server status` (HTTP server status: Enabled) and `Trustpoint CA certificate accepted.` on the client."
 
     def evaluate(self, case):
-        failures = list(case.events_of(*SCEP_FAILURES))
+        failures = list(case.events_of(*SCEP_FAILURES))  # the clients may be other routers: any SCEP failure counts
+        reported: set = set()
         for off, ca in self._ca_routers_without_http(case):
             device = off.device or off.fields.get("hostname")
-            symptoms = failures  # the clients may be other routers: any SCEP failure counts
+            if device in reported:
+                continue
+            reported.add(device)
             ca_name = ca.fields.get("name") or "?"
             what = ("`show ip http server status` says the HTTP server is disabled" if off.kind == "http.server_status"
                     else "its running-config has no `ip http server`")
             message = f"Router {device or '?'} runs certificate server {ca_name} but {what}, so SCEP on TCP 80 cannot answer."
             severity, confidence = self.severity, self.confidence
-            if symptoms:
-                message += f" Clients failed to reach the CA {len(symptoms)} time(s)."
+            if failures:
+                message += f" Clients failed to reach the CA {len(failures)} time(s)."
             else:
                 severity = Severity.MEDIUM
                 confidence = Confidence.HIGH if off.kind == "http.server_status" else Confidence.MEDIUM
                 message += " Enrollment and CRL retrieval against this CA will fail."
-            evidence = [Evidence.of(off), Evidence.of(ca)] + [Evidence.of(e) for e in symptoms[:3]]
+            evidence = [Evidence.of(off), Evidence.of(ca)] + [Evidence.of(e) for e in failures[:3]]
             yield self.finding(message, evidence, severity=severity, confidence=confidence,
-                               first_seen=symptoms[0].ts if symptoms else None, device=device, ca=ca_name)
+                               first_seen=failures[0].ts if failures else None, device=device, ca=ca_name)
 
     @staticmethod
     def _ca_routers_without_http(case):
