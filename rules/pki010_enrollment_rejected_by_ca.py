@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import facts, fmt_time
+from cmedebug.rules._helpers import facts, fmt_time, happened_before, nearest_before, same_device
 
 REFUSED_STATES = ("denied", "rejected")
 
@@ -15,7 +15,8 @@ class EnrollmentRejectedByCa(Rule):
         challenge password), a request in state `denied` / `rejected` in `show
         crypto pki server <CA> requests`, and `%PKI-6-CERTFAIL: Certificate
         enrollment failed.` (a failure whose cause the message does not state:
-        low confidence unless another finding explains it).
+        low confidence unless another finding explains it; not reported when a
+        certificate was received afterwards).
 
     Why it matters
         The trustpoint stays without a certificate, so the function using it
@@ -69,12 +70,16 @@ class EnrollmentRejectedByCa(Rule):
     def evaluate(self, case):
         rejected = list(case.events_of("pki.enroll.rejected"))
         denied = [f for f in facts(case, "pki.server_request") if (f.fields.get("state") or "").lower() in REFUSED_STATES]
-        failed = list(case.events_of("pki.enroll.failed"))
+        received = list(case.events_of("pki.enroll.cert_received"))
+        failed = [e for e in case.events_of("pki.enroll.failed")  # a later certificate means a retry worked
+                  if not any(same_device(r.device, e.device) and happened_before(e, r) for r in received)]
         if rejected or denied:
             details = []
             if rejected:
                 reason = next((e.fields["reason"] for e in rejected if e.fields.get("reason")), None)
+                trustpoint = nearest_before(case, rejected[0], "pki.trustpoint.locked", "trustpoint")
                 details.append(f"%PKI-6-CERTREJECT {len(rejected)} time(s), first at {fmt_time(rejected[0].ts)}"
+                               + (f" for trustpoint {trustpoint}" if trustpoint else "")
                                + (f" (reason: {reason})" if reason else ""))
             if denied:
                 details.append("request(s) " + ", ".join(
