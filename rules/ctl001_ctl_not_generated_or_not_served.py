@@ -90,7 +90,10 @@ class CtlNotGeneratedOrNotServed(Rule):
                                first_seen=next((i.ts for i in items if getattr(i, "ts", None)), None))
 
     def _tftp_and_phone(self, case):
-        missing = tftp_not_served(case, "ctl")
+        # a phone served its CTLSEP<MAC>.tlv has a CTL even if a CTLFile.tlv lookup fails
+        served = {e.fields.get("mac") for e in case.events_of("tftp.opened") if e.fields.get("file_type") == "ctl"}
+        missing = [pair for pair in tftp_not_served(case, "ctl") if pair[0].fields.get("mac") not in served
+                   and not (served and not pair[0].fields.get("mac"))]
         if missing:
             names = sorted({req.fields.get("filename") for req, _ in missing if req.fields.get("filename")})
             yield (f"CME's TFTP server answered 'No such file' to {len(missing)} request(s) for {', '.join(names[:4])}, "
