@@ -143,15 +143,17 @@ _CN = re.compile(r"\bcn=([^,+]+)", re.IGNORECASE)
 
 def device_now(case, device: str | None) -> tuple[datetime | None, str]:
     """(what ``device`` believed the time was, the basis of that belief for messages):
-    its latest `show clock`, else the only `show clock` of the case, else the
-    latest trusted log stamp; (None, "") when the evidence holds no time."""
+    its latest `show clock`; the only `show clock` of the case when either side
+    was printed without a prompt (no device name); else the latest trusted log
+    stamp; (None, "") when the evidence holds no time."""
     from cmedebug.clock import DEFAULT_DEVICE
 
     clock = case.clocks.get(device or DEFAULT_DEVICE)
     if clock is None or clock.believed_time is None:
         shown = [c for c in case.clocks.values() if c.believed_time is not None]
-        clock = shown[0] if len(shown) == 1 else None
-    if clock is not None:
+        unnamed = device in (None, DEFAULT_DEVICE) or (len(shown) == 1 and shown[0].device == DEFAULT_DEVICE)
+        clock = shown[0] if len(shown) == 1 and unnamed else None
+    if clock is not None and clock.believed_time is not None:
         return clock.believed_time, f"`show clock` on {clock.device}"
     if case.reference_time is not None:
         return case.reference_time, "the latest trusted log stamp"
@@ -621,3 +623,13 @@ def is_capf_message(event, *operations: str) -> bool:
 
 # database url tftp://10.1.1.5/ca/ | slot0: | usbflash0: -- CA storage a reload or a lost server can take away
 VOLATILE_STORAGE = re.compile(r"^(?:tftp|ftp|http|scp|slot\d|usbflash\d|disk\d)", re.IGNORECASE)
+
+
+def at_time(value) -> str:
+    """' at 2026-11-26 10:15:02 UTC', or '' when the evidence carries no time (phone status lines)."""
+    return f" at {fmt_time(value)}" if value is not None else ""
+
+
+def plural(items, one: str, many: str) -> str:
+    """'dial-peer 200 uses' / 'dial-peers 200, 300 use' style agreement."""
+    return one if len(items) == 1 else many

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, fmt_time
+from cmedebug.rules._helpers import at_time, evidence_of, facts
 
 
 class ConfigSignatureRejectedByPhone(Rule):
@@ -67,7 +67,7 @@ class ConfigSignatureRejectedByPhone(Rule):
             first = events[0]
             yield self.finding(
                 f"The phone {first.device or ''} refused {filename}: 'authenticated fail. Reason:"
-                f"{first.fields.get('code')}' ({len(events)} time(s), first at {fmt_time(first.ts)}); the file's "
+                f"{first.fields.get('code')}' ({len(events)} time(s){at_time(first.ts)}); the file's "
                 "signer is not the TFTP record of the phone's CTL.".replace("phone  ", "phone "),
                 evidence_of(events, 3), first_seen=first.ts, mac=first.fields.get("mac"), filename=filename)
         for check in facts(case, "crosscheck.config_signer"):

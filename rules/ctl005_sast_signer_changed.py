@@ -81,7 +81,8 @@ class SastSignerChanged(Rule):
             f = check.fields
             message = (f"The new CTL {f.get('new_path')} ({fmt_time(f.get('new_timestamp'))}) is signed by SN "
                        f"{f.get('signer_serial')}, which is not a SAST of the previous CTL {f.get('previous_path')} "
-                       f"(SAST SN {', '.join(map(str, f.get('previous_sast_serials') or []))}; {f.get('verdict_reason')}): "
+                       f"(SAST SN {', '.join(map(str, f.get('previous_sast_serials') or []))}"
+                       + (f"; {f.get('verdict_reason')}" if f.get("signer_in_previous") else "") + "): "
                        "phones holding the previous CTL refuse it.")
             if refused:
                 message += f" The phone reported '{_said(refused[0])}'."

@@ -4,7 +4,7 @@ from collections import Counter
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, fmt_time, sast_continuity_proven, sep
+from cmedebug.rules._helpers import at_time, evidence_of, fmt_time, sast_continuity_proven, sep
 
 REFUSED = ("phone.status.trust_list_update_failed", "phone.status.ctl_update_failed")
 # A phone rebooting normally fetches its signed config once per boot.
@@ -73,8 +73,8 @@ class PhoneHasForeignTrustList(Rule):
         if refused and sast_continuity_proven(case):
             first = refused[0]
             yield self.finding(
-                f"Phone {first.device or ''} reported '{(first.raw or (first.kind,))[0].strip()}' at "
-                f"{fmt_time(first.ts)} although every CTL of this CME is signed by a SAST of the previous one: the "
+                f"Phone {first.device or ''} reported '{(first.raw or (first.kind,))[0].strip()}'"
+                f"{at_time(first.ts)} although every CTL of this CME is signed by a SAST of the previous one: the "
                 "phone holds a trust list from another system (CUCM or another CME).".replace("Phone  ", "A phone "),
                 evidence_of(refused, 3), first_seen=first.ts)
             return

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+from cmedebug.rules._helpers import evidence_of, facts, plural, secure_cme_in_use
 
 
 class InbandDtmfConversionNotSecure(Rule):
@@ -51,5 +51,5 @@ class InbandDtmfConversionNotSecure(Rule):
                if any("rtp-nte" in str(d) for d in f.fields.get("dtmf_relay") or [])]
         if nte:
             tags = ", ".join(str(f.fields.get("tag")) for f in nte[:8])
-            yield self.finding(f"dial-peer {tags} use RFC 2833 (dtmf-relay rtp-nte): secure calls cannot convert "
+            yield self.finding(f"{plural(nte, 'dial-peer', 'dial-peers')} {tags} {plural(nte, 'uses', 'use')} RFC 2833 (dtmf-relay rtp-nte): secure calls cannot convert "
                                "between in-band tones and RFC 2833.", evidence_of(nte, 3))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+from cmedebug.rules._helpers import evidence_of, facts, plural, secure_cme_in_use
 
 
 class SipTrunkNotSupported(Rule):
@@ -52,6 +52,6 @@ class SipTrunkNotSupported(Rule):
         sip = [f for f in facts(case, "config.dial_peer") if (f.fields.get("session_protocol") or "").startswith("sip")]
         if sip:
             tags = ", ".join(str(f.fields.get("tag")) for f in sip[:8])
-            yield self.finding(f"dial-peer {tags} use SIP (session protocol {sip[0].fields['session_protocol']}): "
+            yield self.finding(f"{plural(sip, 'dial-peer', 'dial-peers')} {tags} {plural(sip, 'uses', 'use')} SIP (session protocol {sip[0].fields['session_protocol']}): "
                                "Secure CME documents only H.323 trunks; calls over this trunk may not be secure.",
                                evidence_of(sip, 3))

@@ -63,5 +63,6 @@ class PlatformUnsupported(Rule):
         for version in facts(case, "platform.version"):
             label = f"{version.fields.get('platform') or ''} {version.fields.get('image') or ''}".strip()
             if UNSUPPORTED.search(label):
-                yield self.finding(f"This router is {label}: Secure CME (phone authentication and encryption) "
+                yield self.finding(f"This router is a {version.fields.get('platform') or 'platform'} running "
+                                   f"{version.fields.get('image') or 'an unknown image'}: Secure CME (phone authentication and encryption) "
                                    "is not supported on this platform.", evidence_of([version]))

@@ -81,7 +81,7 @@ class TlsVersionOrCipherMismatch(Rule):
             message = (f"{len(events)} TLS handshake(s) of the {service or 'TLS'} service"
                        f"{f' on port {port}' if port else ''} failed with '{first.fields.get('reason')}' "
                        f"(no shared {kind}), first at {fmt_time(first.ts)}")
-            message += f", from {', '.join(peers[:5])}." if peers else "."
+            message += f", peers {', '.join(peers[:5])}." if peers else "."
             minor = service == "http-client"
             yield self.finding(message, evidence_of(events, 3), first_seen=first.ts, device=first.device,
                                service=service, reason=first.fields.get("reason"),
