@@ -144,8 +144,9 @@ _CN = re.compile(r"\bcn=([^,+]+)", re.IGNORECASE)
 def device_now(case, device: str | None) -> tuple[datetime | None, str]:
     """(what ``device`` believed the time was, the basis of that belief for messages):
     its latest `show clock`; the only `show clock` of the case when either side
-    was printed without a prompt (no device name); else the latest trusted log
-    stamp; (None, "") when the evidence holds no time."""
+    was printed without a prompt (no device name); else the latest time a
+    trusted clock vouched for (case.reference_time); (None, "") when the
+    evidence holds no time."""
     from cmedebug.clock import DEFAULT_DEVICE
 
     clock = case.clocks.get(device or DEFAULT_DEVICE)
@@ -156,7 +157,7 @@ def device_now(case, device: str | None) -> tuple[datetime | None, str]:
     if clock is not None and clock.believed_time is not None:
         return clock.believed_time, f"`show clock` on {clock.device}"
     if case.reference_time is not None:
-        return case.reference_time, "the latest trusted log stamp"
+        return case.reference_time, "the latest trusted time in the evidence"
     return None, ""
 
 

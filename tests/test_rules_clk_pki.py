@@ -68,7 +68,8 @@ def test_device_now_prefers_the_device_clock_then_the_only_clock_then_stamps(tmp
     assert when == datetime(2026, 11, 26, 10, 15, 2, 123000, tzinfo=timezone.utc) and "CME-1" in basis
     assert h.device_now(case, None)[0] == when  # the only `show clock` stands for an unnamed device
     stamped = _case(tmp_path, **{"b.log": "Nov 26 10:20:00.000: %PKI-6-CERTRET: Certificate received from Certificate Authority\n"})
-    assert h.device_now(stamped, None) == (datetime(2026, 11, 26, 10, 20, tzinfo=timezone.utc), "the latest trusted log stamp")
+    assert h.device_now(stamped, None) == (datetime(2026, 11, 26, 10, 20, tzinfo=timezone.utc),
+                                           "the latest trusted time in the evidence")
     assert h.device_now(_case(tmp_path, **{"c.txt": "nothing here\n"}), None) == (None, "")
 
 
@@ -94,3 +95,10 @@ def test_ca_clock_ahead_explains_only_its_own_serials(tmp_path):
     cause = next(f for f in case.findings if f.rule_id == "CLK005")
     symptom = next(f for f in case.findings if f.rule_id == "CLK002")
     assert cause.data["serials"] == ["1F"] and symptom.explained_by == [cause.id]
+
+
+def test_device_now_does_not_borrow_another_named_routers_clock(tmp_path):
+    case = _case(tmp_path, **{"a.txt": CLOCK, "b.txt": "CA-1#show crypto pki server\nCertificate Server ca-1:\n"
+                              "    Status: enabled\n"})
+    when, basis = h.device_now(case, "CA-1")
+    assert basis == "the latest trusted time in the evidence"  # never "`show clock` on CME-1"
