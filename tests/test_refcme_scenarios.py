@@ -55,6 +55,9 @@ EVIDENCE = {
                                     "invalid file SEP001122334455.cnf.xml.sgn, authenticated fail. Reason:14.")],
     "ctl-not-served": [("router.log", "TFTP: Sending error 1 No such file"),
                        ("phone-status.txt", "No Trust List installed")],
+    "mic-root-missing": [("router.log", "SEP001122334455 AuthMode 4"), ("running-config.txt",
+                                                                          "cert-oper upgrade auth-mode MIC")],
+    "capf-ra-enrollment-failure": [("shows.txt", "pending    "), ("router.log", "msgtype 4")],
     "capf-auth-string-mismatch": [("router.log", "SEP001122334455 AuthMode 1"),
                                   ("router.log", "ephone_capf_send_end_session_msg")],
     "capf-auth-mode-mismatch": [("router.log", "SEP001122334455 AuthMode 3")],
@@ -97,7 +100,7 @@ def test_scenario_stops_the_phone_where_expected_and_leaves_its_evidence(name, t
 
 def test_only_faults_that_leave_the_old_trust_in_place_end_registered_securely():
     secure = {n for n, s in SCENARIOS.items() if s.phone_outcome == "registered-secure"}
-    assert secure == {"healthy", "sast-changed", "ca-database-lost"}
+    assert secure == {"healthy", "sast-changed", "ca-database-lost", "capf-ra-enrollment-failure"}
 
 
 def test_sample_logs_are_current(tmp_path):

@@ -110,6 +110,13 @@ def _without_capf_record(world: World) -> None:
     client.servers = [s for s in client.servers if s[0] != "capf"]
 
 
+def _manual_grant_after_build(world: World) -> None:
+    """Cisco's advice once the build is done: `no grant auto`. The next LSC request waits."""
+    world.ca.grant_auto = False
+    world.router.ephones[0].cert_oper = ("upgrade", "null-string")
+    world.router.create_cnf_files()
+
+
 def _rebuild_ca(world: World) -> None:
     router = world.router
     router.ca.rebuild(world.log)
@@ -256,6 +263,14 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
              "trustpoint`: CME cannot sign the configuration the phone asks for.",
              "no tftp-server-credentials trustpoint", _configure(_set(tftp_credentials=None)), ("CFG005",),
              ("CFG005",), (), "stopped:config"),
+    Scenario("mic-root-missing", "CAPF authenticates phones by their MIC, but the MIC's issuer "
+             "(CAP-RTP-002) was never imported as a trustpoint on CME.", "cert-oper upgrade auth-mode MIC; no "
+             "MIC root trustpoint", _configure(_ephone(cert_oper=("upgrade", "MIC"))), ("PKI019",), ("PKI019",),
+             (), "stopped:capf"),
+    Scenario("capf-ra-enrollment-failure", "After the build the CA was set to manual granting (`no grant auto`, "
+             "as Cisco advises); the phone's LSC request through CAPF waits as pending and the session ends.",
+             "no grant auto after the build; cert-oper upgrade", _after_history(_manual_grant_after_build),
+             ("CAPF005",), ("CAPF005",), (), "registered-secure"),
     Scenario("capf-auth-string-mismatch", "CAPF auth-string mode; the user types a different string than the "
              "ephone's capf-auth-str.", "capf-auth-str 1234, typed 4321",
              _configure(_both(_ephone(cert_oper=("upgrade", "auth-string"), capf_auth_str="1234"),
