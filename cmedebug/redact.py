@@ -119,13 +119,25 @@ def lines(values: Iterable[str]) -> list[str]:
     return [redactor.line(v) for v in values]
 
 
+# Field names whose text value is a secret (`ssh_password`, `community`, `auth_string`);
+# `*_set` / `*_length` companions are booleans and numbers and stay.
+_SECRET_FIELD = re.compile(r"password|secret|passphrase|community|auth_?str(?:ing)?$|private_?key", re.I)
+
+
+def field(name: str, data: Any) -> Any:
+    """A named value: masked whole when the name says it is a secret, else as ``value``."""
+    if isinstance(data, str) and data and _SECRET_FIELD.search(name):
+        return MASK
+    return value(data)
+
+
 def value(data: Any) -> Any:
     """A JSON-like structure with every string masked; a list of strings is read as
     consecutive lines so that a private key spread over it is masked whole."""
     if isinstance(data, str):
         return text(data)
     if isinstance(data, dict):  # keys too: coverage tables are keyed by line shapes
-        return {text(k) if isinstance(k, str) else k: value(v) for k, v in data.items()}
+        return {text(k) if isinstance(k, str) else k: field(str(k), v) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
         if data and all(isinstance(v, str) for v in data):
             return lines(data)

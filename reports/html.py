@@ -242,7 +242,7 @@ def _settings(case: Case) -> list[dict]:
 
 
 def _pairs(fields: dict, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    return [(k, _cell(v)) for k, v in fields.items() if k not in skip and not isinstance(v, bytes)]
+    return [(k, redact.field(k, _cell(v))) for k, v in fields.items() if k not in skip and not isinstance(v, bytes)]
 
 
 def _cell(value: Any) -> str:

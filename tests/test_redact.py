@@ -7,7 +7,7 @@ import pytest
 
 from cmedebug import redact
 from cmedebug.ingest import unparsed_shape
-from cmedebug.model import Confidence, Evidence, Finding, Severity, SourceRef, Unparsed
+from cmedebug.model import Confidence, Evidence, Fact, Finding, Severity, SourceRef, Unparsed
 from cmedebug.pipeline import analyze
 
 # Each line carries one secret, in the shape IOS (or a phone config) prints it.
@@ -77,6 +77,14 @@ def test_value_masks_nested_structures_and_keeps_other_types():
     assert out["a"][1] == " capf-auth-str " + redact.MASK
 
 
+def test_fields_named_as_secrets_are_masked_whole():
+    data = {"ssh_password": "Lab123", "community": "public", "auth_string": "4711", "auth_string_set": True,
+            "capf_auth_str_length": 4, "key_size": 2048, "subject": "cn=cme"}
+    assert redact.value(data) == {"ssh_password": redact.MASK, "community": redact.MASK, "auth_string": redact.MASK,
+                                  "auth_string_set": True, "capf_auth_str_length": 4, "key_size": 2048,
+                                  "subject": "cn=cme"}
+
+
 @pytest.fixture
 def secrets_case(tmp_path):
     """A router capture whose config carries every kind of secret next to a real
@@ -104,11 +112,14 @@ def secrets_case(tmp_path):
         remediation=["ephone 1", " capf-auth-str 4711"], id="CAPF999-1"))
     case.unparsed.extend(Unparsed(ref, line.strip()) for ref, line in zip(refs, secret_lines))
     case.inputs[0].unparsed_shapes.update({unparsed_shape(line.strip()): 1 for line in secret_lines})
+    # a phone configuration as a decoder might report it, with a secret field
+    case.facts.append(Fact("phone.config", SourceRef(str(log)),
+                           fields={"ssh_user": "admin", "ssh_password": "Ph0nessh"}))
     return case
 
 
 def _assert_no_secret(output: str):
-    for secret in [*SECRET_LINES.values(), *KEY_BODY]:
+    for secret in [*SECRET_LINES.values(), *KEY_BODY, "Ph0nessh"]:
         assert secret not in output, f"secret {secret!r} leaked"
         shape = unparsed_shape(secret)  # coverage tables list line shapes (digits as '#')
         if any(c.isalpha() for c in shape):
@@ -138,6 +149,7 @@ def test_html_report_masks_secrets(secrets_case):
     out = render(secrets_case)
     assert "capf-auth-str [redacted]" in out
     assert out.count('class="ln cited"') >= len(SECRET_LINES)  # the excerpts were drawn
+    assert "ssh_password</span> [redacted]" in out  # the phone configuration table too
     _assert_no_secret(out)
 
 
