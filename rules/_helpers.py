@@ -634,3 +634,8 @@ def at_time(value) -> str:
 def plural(items, one: str, many: str) -> str:
     """'dial-peer 200 uses' / 'dial-peers 200, 300 use' style agreement."""
     return one if len(items) == 1 else many
+
+
+def first_at(when: datetime | None) -> str:
+    """', first at 2026-11-26 10:15:02 UTC' or '' for lines printed without a stamp (console output)."""
+    return f", first at {fmt_time(when)}" if when is not None else ""

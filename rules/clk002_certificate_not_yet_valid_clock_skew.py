@@ -4,7 +4,7 @@ from datetime import datetime
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, certs_by_serial, describe_cert, device_link, fmt_delta, fmt_time
+from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, first_at, certs_by_serial, describe_cert, device_link, fmt_delta, fmt_time
 
 
 class CertificateNotYetValidSkew(Rule):
@@ -75,8 +75,8 @@ class CertificateNotYetValidSkew(Rule):
             start = first.fields.get("not_before")
             skew = start - first.ts if isinstance(start, datetime) and first.ts is not None else None
             name = describe_cert(known[serial][0]) if serial in known else f"Certificate SN {serial}"
-            message = (f"{name[0].upper()}{name[1:]} was rejected as not yet valid {len(events)} time(s), first at "
-                       f"{fmt_time(first.ts)} on {first.device or 'the router'}; it is valid from {fmt_time(start)}")
+            message = (f"{name[0].upper()}{name[1:]} was rejected as not yet valid on {first.device or 'the router'} "
+                       f"{len(events)} time(s){first_at(first.ts)}; it is valid from {fmt_time(start)}")
             if skew is not None:
                 message += f": the checking clock is {fmt_delta(skew)} behind the certificate's issuer."
                 assumed = case.assumed_years.get(first.source.path)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, TODAY_BASIS, analysis_now, certificates, describe_cert, device_link, device_now, fmt_delta, fmt_time,
+    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, analysis_now, certificates, describe_cert, device_link, device_now, fmt_delta, fmt_time,
     functional_trustpoints, is_ca_cert, is_phone_cert, validity_failures,
 )
 
@@ -84,7 +84,7 @@ class CertificateExpired(Rule):
             first = events[0]
             ended = first.fields.get("not_after")
             message = (f"Certificate SN {serial} has expired: its validity ended on {fmt_time(ended)}; "
-                       f"chain validation failed {len(events)} time(s), first at {fmt_time(first.ts)}.")
+                       f"chain validation failed {len(events)} time(s){first_at(first.ts)}.")
             yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
                                serial=serial, not_after=ended, device=first.device)
         alerts = [e for e in case.events_of("tls.handshake.failed")
@@ -94,7 +94,7 @@ class CertificateExpired(Rule):
             yield self.finding(
                 f"The TLS peer {first.fields.get('peer_ip') or '?'} refused the certificate of the "
                 f"{first.fields.get('service') or 'router'} service with `{first.fields.get('reason')}` "
-                f"{len(alerts)} time(s), first at {fmt_time(first.ts)}: the router's certificate has expired by "
+                f"{len(alerts)} time(s){first_at(first.ts)}: the router's certificate has expired by "
                 "the peer's clock.", [Evidence.of(e) for e in alerts[:3]], confidence=Confidence.MEDIUM,
                 first_seen=first.ts, serial=None, device=first.device)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, TODAY_BASIS, analysis_now, certificates, common_name, describe_cert, device_now, facts, fmt_delta,
+    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, analysis_now, certificates, common_name, describe_cert, device_now, facts, fmt_delta,
     fmt_time, is_ca_cert, is_mic_root, validity_failures,
 )
 
@@ -112,7 +112,7 @@ class CaCertificateExpiredOrExpiring(Rule):
             if name.lower() in reported:
                 continue
             yield self.finding(f"The {describe_cert(cert)} has expired (ended {fmt_time(first.fields.get('not_after'))}); "
-                               f"chain validation failed {len(events)} time(s), first at {fmt_time(first.ts)}.",
+                               f"chain validation failed {len(events)} time(s){first_at(first.ts)}.",
                                [Evidence.of(e) for e in events[:3]], first_seen=first.ts, ca=name, device=first.device,
                                not_after=first.fields.get("not_after"))
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import fmt_time, nearest_before, pki_servers, same_device, shares_trustpoint, trustpoint_configs
+from cmedebug.rules._helpers import first_at, nearest_before, pki_servers, same_device, shares_trustpoint, trustpoint_configs
 
 # The client's own words for "nothing came back from the CA".
 NO_ANSWER = ("pki.ca_cert.receive_failed", "pki.ca.authenticate_failed")
@@ -99,7 +99,7 @@ class CaUnreachable(Rule):
                 else f"no CA certificate came back ({len(unanswered)} failed attempt(s))")
         message = (f"Trustpoint{'s' if len(trustpoints) > 1 else ''} {', '.join(trustpoints) or '?'} cannot reach "
                    f"{'their' if len(trustpoints) > 1 else 'its'} CA" + (f" at {', '.join(urls)}" if urls else "")
-                   + f": {what}" + (f", first at {fmt_time(first.ts)}." if first.ts else "."))
+                   + f": {what}" + (f"{first_at(first.ts)}." if first.ts else "."))
         evidence = [Evidence.of(e) for e in (sent + unanswered)[:4]]
         evidence += [Evidence.of(configs[tp], "enrollment URL configured") for tp in trustpoints[:2] if tp in configs]
         yield self.finding(message, evidence, confidence=self.confidence if sent else Confidence.MEDIUM,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import fmt_time, is_pkcs12_context, nearest_before
+from cmedebug.rules._helpers import first_at, is_pkcs12_context, nearest_before
 
 UNSUPPORTED = ("E_ENCRYPT_ALG_NOT_SUPPORTED", "E_DIGEST_ALG_NOT_SUPPORTED")
 
@@ -83,7 +83,7 @@ class ScepAlgorithmUnsupported(Rule):
         trustpoint = nearest_before(case, first, "pki.trustpoint.locked", "trustpoint")
         message = (f"SCEP enrollment{' of trustpoint ' + trustpoint if trustpoint else ''} failed because the "
                    f"{' and '.join(kinds[e] for e in errors)} algorithm of the exchange is not supported "
-                   f"({', '.join(errors)}, {len(hits)} line(s), first at {fmt_time(first.ts)})"
+                   f"({', '.join(errors)}, {len(hits)} line(s){first_at(first.ts)})"
                    + (f": {context}" if context else "") + ".")
         yield self.finding(message, [Evidence.of(e) for e in hits[:4]], first_seen=first.ts, device=first.device,
                            errors=errors, trustpoint=trustpoint)

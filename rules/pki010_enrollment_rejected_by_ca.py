@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import facts, fmt_time, happened_before, nearest_before, same_device
+from cmedebug.rules._helpers import first_at, facts, happened_before, nearest_before, same_device
 
 REFUSED_STATES = ("denied", "rejected")
 
@@ -78,7 +78,7 @@ class EnrollmentRejectedByCa(Rule):
             if rejected:
                 reason = next((e.fields["reason"] for e in rejected if e.fields.get("reason")), None)
                 trustpoint = nearest_before(case, rejected[0], "pki.trustpoint.locked", "trustpoint")
-                details.append(f"%PKI-6-CERTREJECT {len(rejected)} time(s), first at {fmt_time(rejected[0].ts)}"
+                details.append(f"%PKI-6-CERTREJECT {len(rejected)} time(s){first_at(rejected[0].ts)}"
                                + (f" for trustpoint {trustpoint}" if trustpoint else "")
                                + (f" (reason: {reason})" if reason else ""))
             if denied:
@@ -91,7 +91,7 @@ class EnrollmentRejectedByCa(Rule):
                                device=(rejected or denied)[0].device)
         elif failed:
             yield self.finding(
-                f"Certificate enrollment failed {len(failed)} time(s), first at {fmt_time(failed[0].ts)}; the message does "
+                f"Certificate enrollment failed {len(failed)} time(s){first_at(failed[0].ts)}; the message does "
                 "not say why (CA refusal, challenge password, unreachable CA or algorithm mismatch).",
                 [Evidence.of(e) for e in failed[:3]], severity=Severity.MEDIUM, confidence=Confidence.LOW,
                 first_seen=failed[0].ts, device=failed[0].device)

@@ -4,7 +4,7 @@ import re
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, fmt_time, full_config_given, trustpoint_configs
+from cmedebug.rules._helpers import first_at, CERT_FAILURE_SYMPTOMS, full_config_given, trustpoint_configs
 
 # tls.handshake.failed / ssl reasons that mean revocation could not be checked
 _REVOCATION = re.compile(r"\bcrl\b|revocation", re.IGNORECASE)
@@ -79,7 +79,7 @@ class CrlFetchFailure(Rule):
         for tp, events in by_trustpoint.items():
             first = events[0]
             reason = next((e.fields["reason"] for e in events if e.fields.get("reason")), None)
-            message = (f"CRL fetch for trustpoint {tp} failed {len(events)} time(s), first at {fmt_time(first.ts)}"
+            message = (f"CRL fetch for trustpoint {tp} failed {len(events)} time(s){first_at(first.ts)}"
                        + (f" (reason: {reason})" if reason else "") + ".")
             evidence = [Evidence.of(e) for e in events[:3]]
             config = configs.get(tp)
@@ -96,7 +96,7 @@ class CrlFetchFailure(Rule):
         if failures and not by_trustpoint:
             first = failures[0]
             yield self.finding(f"TLS handshakes failed on a revocation check ({first.fields.get('reason')}) "
-                               f"{len(failures)} time(s), first at {fmt_time(first.ts)}.",
+                               f"{len(failures)} time(s){first_at(first.ts)}.",
                                [Evidence.of(e) for e in failures[:3]], confidence=Confidence.MEDIUM,
                                first_seen=first.ts, device=first.device)
 

@@ -5,7 +5,7 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, certificates, common_name, describe_cert, fmt_time, is_ca_cert, same_device,
+    CERT_FAILURE_SYMPTOMS, certificates, common_name, describe_cert, first_at, is_ca_cert, same_device,
 )
 
 # unable to get local issuer certificate | issuer not found | E_NO_ISSUER_CERT | Unable to locate the issuer
@@ -78,8 +78,8 @@ class IssuerNotFoundChainIncomplete(Rule):
                     if any(_NO_ISSUER.search(str(e.fields.get(f) or "")) for f in TEXT_FIELDS)]
         if messages:
             first = messages[0]
-            yield self.finding(f"Certificate validation could not find an issuer {len(messages)} time(s), first at "
-                               f"{fmt_time(first.ts)} on {first.device or 'the router'}.",
+            yield self.finding(f"Certificate validation on {first.device or 'the router'} could not find an issuer "
+                               f"{len(messages)} time(s){first_at(first.ts)}.",
                                [Evidence.of(e) for e in messages[:3]], first_seen=first.ts, device=first.device)
         certs = certificates(case)
         for cert in certs:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, facts, fmt_time, functional_trustpoints, nearest_before, shares_trustpoint,
+    first_at, CERT_FAILURE_SYMPTOMS, facts, functional_trustpoints, nearest_before, shares_trustpoint,
 )
 
 
@@ -68,7 +68,7 @@ class TrustpointNotAuthenticated(Rule):
             name = first.fields.get("trustpoint") or nearest_before(case, first, "pki.trustpoint.locked", "trustpoint")
             yield self.finding(
                 f"IOS refused to enroll{' trustpoint ' + name if name else ''} because its CA was never authenticated "
-                f"({len(refusals)} time(s), first at {fmt_time(first.ts)}).", [Evidence.of(e) for e in refusals[:3]],
+                f"({len(refusals)} time(s){first_at(first.ts)}).", [Evidence.of(e) for e in refusals[:3]],
                 first_seen=first.ts, trustpoints=[name] if name else [], device=first.device)
         missing = [tp for tp in facts(case, "pki.trustpoint") if tp.fields.get("ca_authenticated") is False]
         used = [tp for tp in missing if tp.fields.get("name") in uses]

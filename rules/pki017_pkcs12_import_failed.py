@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import fmt_time, happened_before, is_pkcs12_context
+from cmedebug.rules._helpers import first_at, happened_before, is_pkcs12_context
 
 
 class Pkcs12ImportFailed(Rule):
@@ -77,7 +77,7 @@ class Pkcs12ImportFailed(Rule):
         reasons = list(dict.fromkeys(f.fields.get("reason") or f.fields.get("error") for f in open_failures
                                      if f.fields.get("reason") or f.fields.get("error")))
         message = (f"PKCS#12 import failed{' for trustpoint ' + ', '.join(trustpoints) if trustpoints else ''} "
-                   f"({len(open_failures)} message(s), first at {fmt_time(first.ts)})"
+                   f"({len(open_failures)} message(s){first_at(first.ts)})"
                    + (f": {'; '.join(reasons[:3])}" if reasons else "") + ", and no later import succeeded.")
         if any("DIGEST" in (f.fields.get("error") or "") for f in open_failures):
             message += " The file's digest algorithm is not supported by this release: re-export it with SHA-1/3DES."

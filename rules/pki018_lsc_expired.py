@@ -5,7 +5,7 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    TODAY_BASIS, analysis_now, certificates, describe_cert, device_now, fmt_delta, fmt_time, is_phone_cert, validity_failures,
+    first_at, TODAY_BASIS, analysis_now, certificates, describe_cert, device_now, fmt_delta, fmt_time, is_phone_cert, validity_failures,
 )
 
 # OpenSSL verify result when the peer's certificate is out of date (not the alert the peer sends about ours)
@@ -86,7 +86,7 @@ class LscExpired(Rule):
             yield self.finding(
                 f"The phone certificate SN {serial}{' of ' + peer if peer else ''} was refused as expired (ended "
                 f"{fmt_time(first.fields.get('not_after'))}) while CME checked it in the TLS handshake, {len(events)} "
-                f"time(s), first at {fmt_time(first.ts)}.", [Evidence.of(e) for e in events[:3]],
+                f"time(s){first_at(first.ts)}.", [Evidence.of(e) for e in events[:3]],
                 first_seen=first.ts, serial=serial, device=first.device, peer_ip=peer)
         verdicts = [e for e in case.events_of("tls.handshake.failed")
                     if _PEER_EXPIRED.search(e.fields.get("reason") or "") and "alert" not in e.fields.get("reason", "").lower()]
@@ -94,7 +94,7 @@ class LscExpired(Rule):
             first = verdicts[0]
             peers = sorted({e.fields.get("peer_ip") for e in verdicts if e.fields.get("peer_ip")})
             yield self.finding(f"TLS handshakes from {', '.join(peers) or 'phones'} failed because the peer's certificate "
-                               f"has expired ({len(verdicts)} time(s), first at {fmt_time(first.ts)}).",
+                               f"has expired ({len(verdicts)} time(s){first_at(first.ts)}).",
                                [Evidence.of(e) for e in verdicts[:3]], first_seen=first.ts, device=first.device)
         for cert in certificates(case):
             ends = cert.fields.get("not_after")
