@@ -5,6 +5,8 @@ or above it, 2 usage error or an input that could not be read.
 """
 from __future__ import annotations
 
+import contextlib
+import itertools
 import sys
 
 import click
@@ -179,24 +181,16 @@ def triage(case_path, fmt, fail_on, year, output):
     sys.exit(exit_code(note.case, fail_on))
 
 
+@contextlib.contextmanager
 def _progress(total: int):
     """Progress on stderr: a bar on a terminal, one line per input otherwise."""
-    import contextlib
-
     if sys.stderr.isatty():
-        bar = click.progressbar(length=total, label="reading", file=sys.stderr)
-
-        @contextlib.contextmanager
-        def with_bar():
-            with bar:
-                yield lambda summary: bar.update(1)
-        return with_bar()
-    seen = [0]
-
-    def line(summary) -> None:
-        seen[0] += 1
-        click.echo(f"cmedebug: [{seen[0]}/{total}] {summary.path} ({summary.kind}, {summary.lines} lines)", err=True)
-    return contextlib.nullcontext(line)
+        with click.progressbar(length=total, label="reading", file=sys.stderr) as bar:
+            yield lambda summary: bar.update(1)
+        return
+    done = itertools.count(1)
+    yield lambda summary: click.echo(f"cmedebug: [{next(done)}/{total}] {summary.path} ({summary.kind}, "
+                                     f"{summary.lines} lines)", err=True)
 
 
 @main.command()
