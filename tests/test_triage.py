@@ -119,3 +119,29 @@ def test_exit_codes_as_analyze(tmp_path):
     empty.mkdir()
     result = _triage(empty, codes=(2,))
     assert "folder holds no files" in result.stderr
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    """With stderr on a terminal (a pseudo-terminal here) progress is a bar, not lines."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "cmedebug", "triage", str(SAMPLES / "healthy"), "-o",
+                           str(tmp_path / "note.txt")], stderr=slave, stdout=subprocess.DEVNULL, timeout=120)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed: everything was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"reading" in shown and b"100%" in shown and b"[1/" not in shown
+    assert (tmp_path / "note.txt").read_text().startswith("CASE NOTE")
