@@ -230,3 +230,30 @@ def test_timeline_spans_all_events_and_marks_the_clock_change(tmp_path):
     assert right - left > 600  # the dots cover the whole axis, the last hours included
     assert len(bands) == 1 and abs((bands[0][0] + bands[0][1]) - (left + right) / 2) < 15  # '*' only in the first half
     assert 'class="marker clock"' in timeline and "clock set to" in timeline
+
+
+def _scenarios():
+    import tomllib
+
+    samples = ROOT / "sample_logs"
+    for folder in sorted(samples.iterdir()) if samples.is_dir() else []:
+        if (folder / "scenario.toml").is_file():
+            yield pytest.param(folder, tomllib.loads((folder / "scenario.toml").read_text()), id=folder.name)
+
+
+@pytest.mark.parametrize("folder,meta", list(_scenarios()))
+def test_boot_flow_fails_at_or_before_the_step_where_the_phone_stopped(folder, meta):
+    """The reference CME says where its phone stopped; the boot flow drawn from the
+    evidence must show a failed step there or upstream of it, and none for a healthy run."""
+    from cmedebug.reports.boot_flow import STEPS, boot_flow
+
+    outcome = meta["phone"]["outcome"]
+    flow = {s.key: s for s in boot_flow(analyze([str(folder)]))}
+    order = [d.key for d in STEPS]
+    if outcome.startswith("stopped:"):
+        stopped = outcome.split(":", 1)[1]
+        upstream = order[: order.index(stopped) + 1]
+        assert any(flow[k].status == "failed" for k in upstream), {k: s.status for k, s in flow.items()}
+        assert all(flow[k].finding_id for k in upstream if flow[k].status == "failed")
+    if folder.name == "healthy":
+        assert [s.status for s in flow.values()] == ["passed"] * len(order)
