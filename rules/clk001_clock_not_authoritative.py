@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Case, Confidence, Evidence, Severity
-from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, device_link, facts, fmt_time, full_config_given, same_device
+from cmedebug.rules._helpers import (
+    CERT_FAILURE_SYMPTOMS, device_link, facts, fmt_time, full_config_given, is_boot_default, same_device,
+)
 
 
 class ClockNotAuthoritative(Rule):
@@ -28,8 +30,9 @@ class ClockNotAuthoritative(Rule):
         functions can not be initialized until an authoritative time source,
         like NTP, can be obtained.` Log stamps such as `*Mar  1 00:03:47.483:`
         count only when a certificate was rejected as not yet valid on that device:
-        Cisco's own working secure-SCCP example has `*` stamps. A `*` in `show
-        clock` with no failure is reported as low severity.
+        Cisco's own working secure-SCCP example has `*` stamps. Stamps on
+        `*Mar  1`, the boot-default day, are medium evidence on their own (they
+        print no year); a `*` in `show clock` with no failure is low severity.
 
     Remediation
         1. `configure terminal`
@@ -81,10 +84,14 @@ class ClockNotAuthoritative(Rule):
         for clock in case.clocks.values():
             if clock.authoritative is not False and not clock.boot_default:
                 continue
-            strong = clock.boot_default or any("NON_AUTHORITATIVE" in r for r in clock.reasons)
+            # `show clock` on a boot-default date, or IOS saying so; '*Mar  1' log stamps alone are
+            # boot-default by assumption (they print no year), so they count as medium evidence
+            shown_boot_default = clock.boot_default and is_boot_default(clock.believed_time)
+            strong = shown_boot_default or any("NON_AUTHORITATIVE" in r for r in clock.reasons)
             corroborated = any(same_device(e.device, clock.device) for e in rejected)
+            medium = clock.boot_default and not strong
             shown_untrusted = clock.flag == "*"
-            if not (strong or corroborated or shown_untrusted):
+            if not (strong or corroborated or medium or shown_untrusted):
                 continue  # '*' log stamps alone: Cisco's working examples print them too
             reasons = list(dict.fromkeys(clock.reasons))
             evidence = list(clock.evidence[:5])
@@ -100,6 +107,9 @@ class ClockNotAuthoritative(Rule):
                 if corroborated:
                     message += (" Certificates were rejected as not yet valid on this device, so the wrong clock is a "
                                 "likely cause.")
+            elif medium:
+                severity, confidence = Severity.MEDIUM, Confidence.MEDIUM
+                message += " No certificate was rejected as not yet valid yet; collect `show clock detail` to confirm."
             else:
                 severity, confidence = Severity.LOW, Confidence.MEDIUM
                 message += " No certificate was rejected as not yet valid; judge by certificate dates against `show clock`."
