@@ -431,6 +431,8 @@ def _record_mismatch(check, label: str, trustpoint: str) -> str:
     serial = f.get("presented_serial") or f.get("tftp_trustpoint_serial")
     records = f.get("ctl_serials") or f.get("ctl_tftp_serials") or []
     where = f"the CTL file {f.get('ctl_filename') or ''}".rstrip()
+    if not records:
+        return f"{where} has no {label} record"
     if f.get("serial_match"):
         why = "; ".join(f.get("differences") or []) or "another certificate"
         return (f"{where} holds a {label} record SN {serial} that is not the certificate trustpoint {trustpoint} "
