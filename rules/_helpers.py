@@ -508,21 +508,23 @@ def failed_handshakes(case, service: str) -> list[list]:
     phones handshaking at the same time are kept apart by peer address, and the
     last attempt may just be cut off by the end of the capture."""
     failed: list[list] = []
-    open_: list[list] = []
+    open_by_peer: dict = {}  # insertion order = start order; the last one is the latest open handshake
     for ev in case.events_of("tls.handshake.started", "tls.handshake.pending", "tls.handshake.error",
                              "tls.handshake.completed", "pki.opssl.verifying"):
         if ev.kind != "pki.opssl.verifying" and ev.fields.get("service") != service:
             continue
         if ev.kind == "tls.handshake.started":
-            retried = [h for h in open_ if h[0].fields.get("peer_ip") == ev.fields.get("peer_ip")]
-            failed += retried
-            open_ = [h for h in open_ if h not in retried] + [[ev]]
-        elif open_:
-            open_[-1].append(ev)
+            peer = ev.fields.get("peer_ip")
+            if peer in open_by_peer:
+                failed.append(open_by_peer.pop(peer))
+            open_by_peer[peer] = [ev]
+        elif open_by_peer:
+            latest = next(reversed(open_by_peer.values()))
+            latest.append(ev)
             if ev.kind in _HANDSHAKE_END:
-                done = open_.pop()
+                open_by_peer.pop(latest[0].fields.get("peer_ip"))
                 if ev.kind == "tls.handshake.error":
-                    failed.append(done)
+                    failed.append(latest)
     return sorted(failed, key=lambda h: (h[0].source.path, h[0].source.first_line))
 
 

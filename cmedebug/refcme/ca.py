@@ -57,7 +57,7 @@ class Request:
     subject: x509.Name
     public_key: rsa.RSAPublicKey
     fingerprint: str
-    state: str = "pending"  # pending | granted
+    state: str = "pending"  # pending | granted | denied
     cert: x509.Certificate | None = None
 
 
@@ -121,10 +121,13 @@ class IosCa:
         self.enable(log)
 
     def receive(self, subject: x509.Name, public_key, fingerprint: str) -> Request:
-        """A SCEP PKIOperation: granted at once with ``grant auto``, else left pending."""
+        """A SCEP PKIOperation: granted at once with ``grant auto``, else left pending;
+        denied when the CA certificate itself is not valid on the CA's clock."""
         request = Request(len(self.requests) + 1, subject, public_key, fingerprint)
         self.requests.append(request)
-        if self.grant_auto:
+        if not self.cert.not_valid_before_utc <= self.clock.now <= self.cert.not_valid_after_utc:
+            request.state = "denied"
+        elif self.grant_auto:
             self.grant(request)
         return request
 

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from cmedebug.refcme import tls
 from cmedebug.refcme.ca import name
+from cmedebug.refcme.trustpoints import fingerprint
 
 PROTOCOL = 0x55
 # commands (formats.md 8.2)
@@ -224,12 +225,15 @@ class CapfServer:
                 return "keygen-timeout"
         self.sessions[device] = "AWAIT CA RESP"
         public_key = serialization.load_der_public_key(elements[E_PUBLIC_KEY])
-        if not self.ca.enabled:
+        request = None
+        if self.ca.enabled:
+            spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+            request = self.ca.receive(name(device), public_key, fingerprint(spki, "md5"))
+        if request is None or request.state == "denied":
             self.log.log("%PKI-6-CERTFAIL: Certificate enrollment failed.")
             self._end(sock, device, REASON_REFUSED)
             return "ca-failed"
-        request = self.ca.receive(name(device), public_key, "")
-        if request.state != "granted":  # waits for `crypto pki server <CA> grant`; the phone gives up
+        if request.state == "pending":  # waits for `crypto pki server <CA> grant`; the phone gives up
             self._end(sock, device, REASON_REFUSED)
             return "ca-pending"
         self.sessions[device] = "AWAIT STORE CERT RESP"

@@ -270,7 +270,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     Scenario("capf-ra-enrollment-failure", "After the build the CA was set to manual granting (`no grant auto`, "
              "as Cisco advises); the phone's LSC request through CAPF waits as pending and the session ends.",
              "no grant auto after the build; cert-oper upgrade", _after_history(_manual_grant_after_build),
-             ("CAPF005",), ("CAPF005",), (), "registered-secure"),
+             ("PKI005",), ("PKI005", "CAPF005"), (), "registered-secure"),
     Scenario("capf-auth-string-mismatch", "CAPF auth-string mode; the user types a different string than the "
              "ephone's capf-auth-str.", "capf-auth-str 1234, typed 4321",
              _configure(_both(_ephone(cert_oper=("upgrade", "auth-string"), capf_auth_str="1234"),

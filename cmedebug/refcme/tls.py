@@ -246,8 +246,12 @@ class Listener:
             self._results.put(result)
 
     def result(self, timeout: float = IO_TIMEOUT * 2):
-        """The outcome of the next finished connection."""
-        return self._results.get(timeout=timeout)
+        """The outcome of the next finished connection; a handler's unexpected
+        exception is raised here, in the caller, so that no model error goes unseen."""
+        outcome = self._results.get(timeout=timeout)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
     def close(self) -> None:
         self._stop.set()

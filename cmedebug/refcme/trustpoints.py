@@ -111,6 +111,9 @@ class Trustpoint:
             return False
         log.console("% Certificate request sent to Certificate Authority")
         request = ca.receive(csr.subject, csr.public_key(), fingerprint(der, "md5"))
+        if request.state == "denied":
+            log.log("%PKI-6-CERTFAIL: Certificate enrollment failed.")
+            return False
         return self.collect(request, log)
 
     def collect(self, request, log) -> bool:
