@@ -20,6 +20,8 @@ CATALOGUE = {
     "healthy": [], "clock-never-set": ["CLK001"], "ca-clock-ahead": ["CLK005"], "cert-expired": ["PKI001"],
     "ca-cert-expired": ["PKI002"], "http-server-off": ["PKI004"], "enrollment-pending-manual-grant": ["PKI005"],
     "ca-unreachable": ["PKI007"], "crl-unreachable": ["PKI011"], "key-too-small": ["PKI013"],
+    # scenarios the reference CME added beyond the catalogue table
+    "clock-set-after-ca-built": ["CLK004"], "mic-root-missing": ["PKI019"],
 }
 
 
