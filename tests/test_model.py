@@ -1,0 +1,26 @@
+"""Case lookups used by every rule."""
+from __future__ import annotations
+
+from cmedebug.model import Case, Event, Fact, SourceRef
+
+
+def _ev(kind: str, line: int) -> Event:
+    return Event(kind=kind, source=SourceRef("a.log", line, line))
+
+
+def test_events_of_matches_dotted_prefixes_in_case_order():
+    case = Case(events=[_ev("tls.handshake.failed", 1), _ev("pki.cert.invalid_expired", 2),
+                        _ev("tls.handshake.ok", 3), _ev("tlsx.other", 4)])
+    assert [e.source.first_line for e in case.events_of("tls")] == [1, 3]
+    assert [e.source.first_line for e in case.events_of("tls.handshake.ok", "pki")] == [2, 3]
+    assert list(case.events_of("tls.handshake.fail")) == []  # prefixes are whole dotted parts
+
+
+def test_the_index_follows_events_added_later():
+    case = Case(events=[_ev("a.b", 1)])
+    assert case.has("a")
+    assert not case.has("c")
+    case.events.append(_ev("c.d", 2))
+    assert [e.source.first_line for e in case.events_of("c")] == [2]
+    case.facts.append(Fact(kind="c.fact", source=SourceRef("x")))
+    assert [f.kind for f in case.facts_of("c")] == ["c.fact"]
