@@ -121,7 +121,7 @@ def test_ingest_accounts_for_every_line_and_no_parser_fails(lines):
     summary = read_input(Input("fuzz.log", lambda: io.BytesIO(data)), case)
     assert summary.error is None
     assert not [w for w in summary.warnings if "parser failed" in w]
-    physical = len(data.decode("utf-8", "replace").splitlines()) if data else 0
+    physical = len(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline=None).readlines())
     assert summary.lines == physical
     assert summary.understood_lines + summary.unparsed_lines == summary.nonblank_lines <= summary.lines
     assert summary.events == len(case.events) and summary.facts == len(case.facts)
