@@ -37,6 +37,7 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/=]{4,80}$")
 _FIELDS = {
     "status": "status",
     "certificate usage": "usage",
+    "key usage": "usage",
     "signature algorithm": "sig_alg",
     "storage": "storage",
     "key label": "key_label",
@@ -50,7 +51,8 @@ _SECTIONS = {"issuer": "issuer", "subject": "subject", "validity date": "validit
 # every field of a `cert` fact; None until the output prints it
 _UNPRINTED = dict.fromkeys(("status", "serial", "usage", "subject", "subject_name", "issuer", "not_before", "not_after",
                             "renew_date", "key_size", "sig_alg", "fingerprint_md5", "fingerprint_sha1", "is_ca",
-                            "storage", "key_label", "key_storage", "install_time", "pem"))
+                            "storage", "key_label", "key_storage", "install_time", "pem", "request_fingerprint_md5",
+                            "request_fingerprint_sha1"))
 # lines understood but carrying nothing a rule needs
 _IGNORED_KEYS = {"version", "public key algorithm", "x509v3 subject key id", "x509v3 authority key id",
                  "key pair", "name", "ip address",
@@ -139,6 +141,8 @@ class ShowPkiCertificatesParser(ShowBlockParser):
             fields["serial"] = norm_serial(value.removeprefix("0x"))
         elif key in ("fingerprint md5", "fingerprint sha1"):
             fields[key.replace(" ", "_")] = hex_compact(value)
+        elif key.startswith("certificate request fingerprint "):  # a pending enrollment
+            fields["request_fingerprint_" + key.rsplit(" ", 1)[1]] = hex_compact(value)
         elif key in _FIELDS:
             fields[_FIELDS[key]] = value
         elif key in ("associated trustpoints", "associated trustpoint"):

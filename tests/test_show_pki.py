@@ -68,6 +68,20 @@ def test_truncated_and_hostile_certificate_block_keeps_what_was_read(tmp_path):
     assert any("garbage" in t for t in unparsed_texts(case))
 
 
+def test_pending_certificate(tmp_path):
+    text = ("CME1#show crypto pki certificates cme_cert\nCertificate\n  Status: Pending\n"
+            "  Key Usage: General Purpose\n"
+            "  Certificate Request Fingerprint MD5: 0A3D89C1 6E2E5C1F 7A0B5D39 1A2B3C4D\n"
+            "  Certificate Request Fingerprint SHA1: 11223344 55667788 99AABBCC DDEEFF00 11223344\n"
+            "  Associated Trustpoint: cme_cert\n")
+    case = load_text(tmp_path, text)
+    cert, = facts(case, "cert")
+    assert cert.fields["status"] == "Pending" and cert.fields["usage"] == "General Purpose"
+    assert cert.fields["request_fingerprint_md5"] == "0A3D89C16E2E5C1F7A0B5D391A2B3C4D"
+    assert cert.fields["trustpoints"] == ["cme_cert"] and cert.fields["serial"] is None
+    assert case.inputs[0].coverage == 1.0
+
+
 def test_trustpoint_status_of_corpus_32(corpus_dir):
     case = load([str(next(corpus_dir.glob("32_*.log")))])
     tps = {f.fields["name"]: f.fields for f in facts(case, "pki.trustpoint")}
