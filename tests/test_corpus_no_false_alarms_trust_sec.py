@@ -65,3 +65,10 @@ def test_keygen_snapshot_is_only_a_low_hint(corpus_dir):
 
 def test_successful_secure_registration_with_star_stamps_is_clean(corpus_dir):
     assert not [f.rule_id for f in _ours("07_secure-sccp-tls-register.log")]
+
+
+def test_cisco_ctl_example_signed_with_1024_bit_key_is_only_information(corpus_dir):
+    found = [f for f in _ours("03_ctl-client-ctlfile-created.log") if f.rule_id == "TLS004"]
+    assert [f.severity for f in found] == [Severity.INFO] and "1024-bit SAST key" in found[0].message
+    # the same example builds SAST records from two different trustpoints (cisco1, sast2)
+    assert not [f for f in _ours("03_ctl-client-ctlfile-created.log") if f.rule_id == "CTL008"]
