@@ -254,6 +254,11 @@ class Listener:
         return outcome
 
     def close(self) -> None:
+        """Stop serving; an error no caller collected is raised now rather than lost."""
         self._stop.set()
         self._thread.join()
         self.sock.close()
+        while not self._results.empty():
+            outcome = self._results.get_nowait()
+            if isinstance(outcome, Exception):
+                raise outcome
