@@ -5,8 +5,8 @@ from datetime import timedelta
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, certificates, describe_cert, device_link, device_now, fmt_delta, fmt_time,
-    happened_before, is_boot_default, is_mic_root, same_device,
+    CERT_FAILURE_SYMPTOMS, certificates, common_name, device_link, device_now, fmt_delta, fmt_time,
+    happened_before, is_boot_default, is_ca_cert, is_mic_root, same_device,
 )
 
 # A clock change this large is a correction of a wrong clock, not a drift adjustment.
@@ -104,6 +104,7 @@ class ClockSetAfterCaBuilt(Rule):
                                   Evidence.of(update, "clock corrected afterwards")]
             entry["details"].append(f"the certificate server was enabled, then the clock was moved from "
                                     f"{fmt_time(old)} to {fmt_time(new)} ({fmt_delta(new - old)})")
+        built_early: dict[str, list] = {}
         for cert in certificates(case):
             start = cert.fields.get("not_before")
             if not is_boot_default(start) or is_mic_root(cert):
@@ -111,10 +112,15 @@ class ClockSetAfterCaBuilt(Rule):
             now, _ = device_now(case, cert.device)
             if now is not None and is_boot_default(now):
                 continue  # still on the boot default: CLK001's case
-            entry = devices.setdefault(cert.device or "router", {"evidence": [], "details": [], "first": None})
-            entry["evidence"].append(Evidence.of(cert, "start date in a boot-default year"))
-            entry["details"].append(f"the {describe_cert(cert)} starts on {fmt_time(start)}, a boot-default date"
-                                    + (f", ends {fmt_time(cert.fields['not_after'])}" if cert.fields.get("not_after") else ""))
+            built_early.setdefault(cert.device or "router", []).append(cert)
+        for device, certs in built_early.items():
+            entry = devices.setdefault(device, {"evidence": [], "details": [], "first": None})
+            entry["evidence"] += [Evidence.of(c, "start date in a boot-default year") for c in certs[:3]]
+            names = ", ".join(f"SN {c.fields.get('serial')} ({self._label(c)})" for c in certs[:8])
+            ends = min((c.fields["not_after"] for c in certs if c.fields.get("not_after")), default=None)
+            entry["details"].append(f"{len(certs)} certificate(s) start on a boot-default date "
+                                    f"({fmt_time(min(c.fields['not_before'] for c in certs))}): {names}"
+                                    + (f"; the first of them ended on {fmt_time(ends)}" if ends else ""))
         for device, entry in devices.items():
             message = (f"Device {device}: the CA or its certificates were created while the clock was wrong: "
                        + "; ".join(entry["details"][:4]) + ". Certificates built on that date cannot be trusted now.")
@@ -122,3 +128,7 @@ class ClockSetAfterCaBuilt(Rule):
 
     def links(self, cause, symptom, case) -> bool:
         return device_link(cause, symptom)
+
+    @staticmethod
+    def _label(cert) -> str:
+        return "CA" if is_ca_cert(cert) else ", ".join(cert.fields.get("trustpoints") or []) or common_name(cert.fields.get("subject"))
