@@ -12,6 +12,7 @@ from cmedebug import redact
 from cmedebug.triage import CaseNote
 
 FORMATS = ("text", "md", "json", "html")
+# 1. Fix CLK001 Router clock never set or not authoritative on CME (high, confidence high).
 _NUMBERED = re.compile(r"^\d+\. ")
 
 
