@@ -37,7 +37,8 @@ class DeviceSecurityModeMismatch(Rule):
 
     False positives
         A phone deliberately kept non-secure (a model without security
-        support); then leave it and ignore this finding for it.
+        support): an override seen only in the configuration is reported as
+        medium; high when the phone is also seen registered without TLS.
 
     References
         Secure CME primer F29 device-security-mode-mismatch; CME Security guide
@@ -76,9 +77,10 @@ class DeviceSecurityModeMismatch(Rule):
                            f"device-security-mode {global_mode} with {own}, so the phone is told to register {own}")
                 seen = nonsecure.get(mac)
                 message += ", and it is registered without TLS." if seen else "."
+                # an override alone may be deliberate (a phone without security support)
+                level = {"confidence": Confidence.HIGH} if seen else {"severity": Severity.MEDIUM}
                 yield self.finding(message, evidence_of([ephone, source, seen]), mac=mac,
-                                   ephone=ephone.fields.get("ephone"),
-                                   confidence=Confidence.HIGH if seen else Confidence.MEDIUM)
+                                   ephone=ephone.fields.get("ephone"), **level)
         modes = configured_modes_by_mac(case)
         for cnf in facts(case, "phone.config"):
             mac, told = cnf.fields.get("mac"), CNF_SECURITY_MODES.get(cnf.fields.get("device_security_mode"))
