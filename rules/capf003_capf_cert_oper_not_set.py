@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import SECURE_MODES, ephone_security_modes, evidence_of, facts, full_config_given, sep
+from cmedebug.rules._helpers import SECURE_MODES, TLS_CERTIFICATE_REASON, ephone_security_modes, evidence_of, facts, \
+    full_config_given, sep
 
 
 class CapfCertOperNotSet(Rule):
@@ -39,7 +40,9 @@ class CapfCertOperNotSet(Rule):
 
     False positives
         Phones that already received their LSC and had `cert-oper` removed
-        afterwards: if they register with `+ Authentication`, nothing is reported.
+        afterwards: if they register with `+ Authentication`, nothing is
+        reported; from the configuration alone the finding is medium, and high
+        when CME rejects the phones' certificates.
 
     References
         Secure CME primer F38 capf-cert-oper-not-set; CME Security guide (CAPF).
@@ -76,11 +79,18 @@ class CapfCertOperNotSet(Rule):
         if not secure or any(f.fields.get("cert_oper") for _, f in secure):
             return
         names = ", ".join(f"ephone {tag} ({sep(f.fields.get('mac'))})" for tag, f in secure[:6])
-        yield self.finding(
-            f"capf-server is configured but no certificate operation is pending: {names} "
-            f"{'is' if len(secure) == 1 else 'are'} in a secure device-security-mode without `cert-oper`, so the "
-            "phones never open a CAPF session and get no LSC.",
-            evidence_of([*capf[:1], *(f for _, f in secure)], 5))
+        # CME rejecting the phone's certificate confirms the phone has no usable LSC
+        rejected = [e for e in case.events_of("tls.handshake.failed")
+                    if TLS_CERTIFICATE_REASON.search(e.fields.get("reason") or "")]
+        message = (f"capf-server is configured but no certificate operation is pending: {names} "
+                   f"{'is' if len(secure) == 1 else 'are'} in a secure device-security-mode without `cert-oper`, so "
+                   "the phones never open a CAPF session and get no LSC")
+        if rejected:
+            message += f"; CME rejected the phone's certificate ('{rejected[0].fields.get('reason')}')."
+            yield self.finding(message, evidence_of([*capf[:1], *(f for _, f in secure), rejected[0]], 5))
+        else:
+            yield self.finding(message + " (unless they received one before `cert-oper` was removed).",
+                               evidence_of([*capf[:1], *(f for _, f in secure)], 5), severity=Severity.MEDIUM)
 
 
 def _phones_have_certificates(case) -> bool:
