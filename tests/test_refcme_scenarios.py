@@ -32,6 +32,8 @@ EVIDENCE = {
     "secure-signaling-trustpoint-unset": [("shows.txt", "Skinny Server Trustpoint for TLS: \n"),
                                           ("shows.txt", "skinny_secure_tcp_listen_socket fd = -1")],
     "tftp-credentials-trustpoint-unset": [("phone-status.txt", "File Not Found SEP001122334455.cnf.xml.sgn")],
+    "ntp-unsynchronised": [("router.log", ".Feb 27 09:00:"), ("shows.txt", ".09:00:"),
+                           ("router.log", "%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID")],
     "ca-clock-ahead": [("router.log", "is not yet valid   Validity period starts on 15:00:00 UTC Mar 2 2026"),
                        ("ca-shows.txt", "15:00:")],
     "cert-expired": [("router.log", "(SN: 2) has expired. Validity period ended on 09:00:00 UTC Jan 26 2026")],

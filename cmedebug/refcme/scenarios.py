@@ -90,6 +90,13 @@ def _database_lost_then_renew(world: World) -> None:
     router.create_cnf_files()
 
 
+def _ntp_unsynchronised(world: World) -> None:
+    """NTP is configured on CME but has not synchronised: its clock drifted 3 days behind,
+    while the CA router keeps the right time."""
+    world.router.clock.set(NOW - timedelta(days=3), "ntp-unsynchronised")
+    _plain(world)
+
+
 def _clock_set_after_build(world: World) -> None:
     """Built on the boot-default date, then the clock was set: the CA (1095 days from
     Mar 1 2002) and everything it issued are long expired on the corrected clock."""
@@ -201,6 +208,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
              "default (Mar 1 2002); the clock was then set by hand, and every certificate is long expired.",
              "CA built on `*Mar  1 2002`, then `clock set` (%SYS-6-CLOCKUPDATE)", _clock_set_after_build,
              ("CLK004",), ("CLK004",), (), "stopped:tls"),
+    Scenario("ntp-unsynchronised", "CME has `ntp server` configured but is not synchronised; its clock is 3 "
+             "days behind the CA router's, so every certificate it receives is not yet valid.",
+             "CME clock 3 days behind, NTP unsynchronised (`.` stamps); CA on another router with the right time",
+             _ntp_unsynchronised, ("CLK003",), ("CLK003",), (), "stopped:tls", {"ca_router_offset": timedelta(0)}),
     Scenario("ca-clock-ahead", "The CA runs on another router whose clock is 6 hours ahead: certificates it "
              "issues start in CME's future.", "CA router clock +6 h (NTP on neither side in agreement)",
              _plain, ("CLK005",), ("CLK005", "CLK002"), (), "stopped:tls",
