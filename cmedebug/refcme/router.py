@@ -46,6 +46,7 @@ class Router:
     device_security_mode: str = "encrypted"
     ephones: list[Ephone] = field(default_factory=list)
     ctl_client: CtlClient | None = None
+    ctl_regenerated: bool = True  # False: `regenerate` never run, so no CTL file exists
     capf_config: CapfConfig = field(default_factory=CapfConfig)
     tls_minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1
     http_server: bool = True
@@ -87,7 +88,8 @@ class Router:
                 tp.enroll(ca, self.log, new_key=new_key)
 
     def regenerate_ctl(self) -> None:
-        if self.ctl_client is None:
+        """`ctl-client` / `regenerate`, unless the administrator never ran it."""
+        if self.ctl_client is None or not self.ctl_regenerated:
             return
         data = self.ctl_client.regenerate(self.trustpoints, self.log, self.clock.now, self.hostname)
         if data is not None:

@@ -262,7 +262,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
              ("CTL004",), ("CTL004",), (), "stopped:config"),
     Scenario("ctl-not-served", "The ctl-client is configured but `regenerate` was never run: no CTL exists, the "
              "phone registers non-secure.", "no CTL file",
-             _configure(lambda w: setattr(w.router.ctl_client, "regenerate", lambda *a, **k: None)),
+             _configure(_set(ctl_regenerated=False)),
              ("CTL001",), ("CTL001",), (), "registered-nonsecure"),
     Scenario("ctl-capf-record-missing", "The ctl-client has no `server capf` line: the CTL lacks the CAPF "
              "record, so the phone cannot trust CAPF and never gets an LSC.", "no server capf in ctl-client",
