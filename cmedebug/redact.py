@@ -69,14 +69,22 @@ _KEY_INLINE = re.compile(r"(-----BEGIN [A-Z ]*PRIVATE KEY-----).*?(-----END [A-Z
 _TRIGGER = re.compile(r"auth|password|secret|snmp|key|^\s*(?:SEP)?[0-9A-F.]{12,14}\s+\d", re.I)
 
 
+# A placeholder in a remediation, not a secret: `password 0 <password>`, `capf-auth-str <4-10 digits>`
+_PLACEHOLDER = re.compile(r"<[^<>]+>")
+
+
+def _masked(m: re.Match) -> str:
+    """The keyword part of a match kept, the secret after it replaced (placeholders kept)."""
+    return m.group(0) if _PLACEHOLDER.match(m.string, m.end(1)) else m.group(1) + MASK
+
+
 def _mask_line(line: str) -> str:
     if _BASE64_LINE.match(line):
         return MASK
     if not _TRIGGER.search(line):
         return line
-    for pattern in _SECRETS:
-        line = pattern.sub(lambda m: m.group(1) + MASK, line)
-    line = _CONFIG_PASSWORD.sub(lambda m: m.group(1) + MASK, line)
+    for pattern in [*_SECRETS, _CONFIG_PASSWORD]:
+        line = pattern.sub(_masked, line)
     return _KEY_INLINE.sub(lambda m: f"{m.group(1)} {MASK} {m.group(2)}".rstrip(), line)
 
 

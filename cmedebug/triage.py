@@ -171,8 +171,11 @@ def problem_statement(case: Case) -> str:
 
 
 def action_plan(case: Case) -> list[PlanStep]:
+    """Faults first (root causes, each with its fix, check and symptoms), then the
+    evidence to collect, then advisories."""
+    roots = case.root_causes()
     steps: list[PlanStep] = []
-    for f in case.root_causes():
+    for f in (r for r in roots if r.severity >= Severity.LOW):
         device = f.data.get("device")
         steps.append(PlanStep(f"Fix {f.rule_id} {f.title}" + (f" on {device}" if device else "")
                               + f" ({f.severity}, confidence {f.confidence}).", list(f.remediation)))
@@ -188,6 +191,8 @@ def action_plan(case: Case) -> list[PlanStep]:
         steps.append(PlanStep(f"Collect the evidence {len(missing)} rule(s) could not evaluate (router output "
                               "below; files and phone data under 'Not evaluated') and run cmedebug triage again.",
                               commands))
+    for f in (r for r in roots if r.severity < Severity.LOW):
+        steps.append(PlanStep(f"Consider {f.rule_id} {f.title} (advisory, not a fault).", list(f.remediation)))
     if not steps:
         steps.append(PlanStep("No action: no fault was found and every rule had its evidence."))
     return steps

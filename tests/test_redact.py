@@ -69,6 +69,12 @@ def test_ordinary_lines_and_prose_about_passwords_are_left_alone():
     assert redact.lines(keep) == keep
 
 
+def test_placeholders_of_remediation_commands_stay():
+    lines = ["  database archive pkcs12 password 0 <password>", " capf-auth-str <4-10 digits>",
+             "snmp-server community <community> RO"]
+    assert redact.lines(lines) == lines
+
+
 def test_value_masks_nested_structures_and_keeps_other_types():
     data = {"a": [{"lines": PRIVATE_KEY}, " capf-auth-str 4711"], "n": 3, "none": None}
     out = redact.value(data)
