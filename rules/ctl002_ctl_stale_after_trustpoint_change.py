@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import ctl_built_at, ctl_servers, device_now, evidence_of, facts, fmt_delta, fmt_time, \
+from cmedebug.rules._helpers import ctl_built_at, device_now, evidence_of, fmt_delta, fmt_time, functional_trustpoints, \
     trustpoint_certificates
 
 
@@ -93,12 +93,4 @@ class CtlStaleAfterTrustpointChange(Rule):
 
 def _ctl_trustpoints(case) -> set[str]:
     """Every trustpoint the CTL client puts in the CTL (servers and SASTs)."""
-    servers, source = ctl_servers(case)
-    names = {s.get("trustpoint") for s in servers}
-    if source is not None:
-        names |= {source.fields.get("sast1_trustpoint"), source.fields.get("sast2_trustpoint")}
-    names |= {e.fields.get("trustpoint") for e in case.events_of("ctl_client.record_requested")}
-    for f in facts(case, "config.ctl_client"):
-        names |= {f.fields.get("sast1_trustpoint"), f.fields.get("sast2_trustpoint")}
-    names.discard(None)
-    return names
+    return {tp for tp, uses in functional_trustpoints(case).items() if any(u.startswith("ctl-client") for u in uses)}
