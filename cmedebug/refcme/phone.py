@@ -175,8 +175,8 @@ class Phone:
             return f"tls-failed ({tls.openssl_reason(exc)})"
         try:
             self._capf_session(sock, mode)
-        except (OSError, ConnectionError):
-            pass
+        except OSError:
+            pass  # the router ended the session early: its own result below says why
         finally:
             sock.close()
         return cme.capf.listener.result()
