@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import TLS_VERSION_OR_CIPHER, evidence_of, failed_handshakes, fmt_time
+from cmedebug.rules._helpers import TLS_CERTIFICATE_REASON, TLS_VERSION_OR_CIPHER, evidence_of, failed_handshakes, fmt_time
 
 
 class CtlProviderMissingOrUnreachable(Rule):
@@ -13,8 +13,8 @@ class CtlProviderMissingOrUnreachable(Rule):
         Secure SRST) that start and never complete: a `Credentials service:
         Start TLS Handshake ...` followed by an error code or by a new attempt
         without `TLS Handshake completes`, or a
-        `%EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED` whose reason is not a TLS
-        version or cipher mismatch (TLS002 reports those).
+        `%EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED` whose reason is neither a TLS
+        version or cipher mismatch (TLS002) nor a certificate problem (TLS003).
 
     Why it matters
         Without the other router's credentials the CTL lacks that CME: phones
@@ -70,7 +70,8 @@ class CtlProviderMissingOrUnreachable(Rule):
 
     def evaluate(self, case):
         failed = [e for e in case.events_of("tls.handshake.failed") if e.fields.get("service") == "credentials"
-                  and not TLS_VERSION_OR_CIPHER.search(e.fields.get("reason") or "")]
+                  and not TLS_VERSION_OR_CIPHER.search(e.fields.get("reason") or "")
+                  and not TLS_CERTIFICATE_REASON.search(e.fields.get("reason") or "")]
         if failed:
             first = failed[0]
             yield self.finding(f"The credentials service handshake with {first.fields.get('peer_ip')} failed at "
