@@ -120,6 +120,7 @@ class DeviceClock:
     boot_default: bool = False  # the clock shows a date the router boots at when never set
     flagged_stamps: int = 0  # log lines stamped with '*'
     trusted_stamps: int = 0
+    unsynced_stamps: int = 0  # log lines stamped with '.' (set, but NTP not synchronised)
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     skew: timedelta | None = None  # how far behind (+) or ahead (-) of certificate evidence
@@ -144,7 +145,7 @@ class DeviceClock:
             "believed_time": self.believed_time.isoformat() if self.believed_time else None,
             "time_source": self.time_source, "flag": self.flag, "authoritative": self.authoritative,
             "boot_default": self.boot_default, "flagged_stamps": self.flagged_stamps,
-            "trusted_stamps": self.trusted_stamps,
+            "trusted_stamps": self.trusted_stamps, "unsynced_stamps": self.unsynced_stamps,
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
             "skew_seconds": self.skew.total_seconds() if self.skew is not None else None,
@@ -179,6 +180,8 @@ def build_clock_model(case: Case) -> dict[str, DeviceClock]:
                 c.evidence.append(Evidence.of(ev, "log stamps carry '*': the router says its clock is not authoritative"))
         elif ev.ts is not None:
             c.trusted_stamps += 1
+            if ev.clock_flag == ".":
+                c.unsynced_stamps += 1
         if ev.ts is not None:
             c.first_seen = min(c.first_seen, ev.ts) if c.first_seen else ev.ts
             c.last_seen = max(c.last_seen, ev.ts) if c.last_seen else ev.ts
@@ -217,6 +220,9 @@ def build_clock_model(case: Case) -> dict[str, DeviceClock]:
             c.reasons.append(f"{c.flagged_stamps} log line(s) stamped with '*' (clock not authoritative)")
         elif c.trusted_stamps and c.authoritative is None and not c.flagged_stamps:
             c.authoritative = True
+        if c.flag is None and c.unsynced_stamps and not c.flagged_stamps:
+            c.flag = "."
+            c.reasons.append(f"{c.unsynced_stamps} log line(s) stamped with '.' (clock set but not synchronised)")
     case.clocks = clocks
     return clocks
 

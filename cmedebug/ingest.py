@@ -242,7 +242,10 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 _add_items(router.end_block(ctx), case, summary)
                 ctx.device, ctx.command = rec.prompt
                 ctx.block_owner = router.owner_for(ctx.command) if ctx.command else None
-                tally.understood += 1
+                if ctx.block_owner is not None:
+                    _add_items(ctx.block_owner.start_block(rec, ctx), case, summary)
+                if rec.lines:  # no lines: output glued to the prompt owns the line (framing)
+                    tally.understood += 1
                 continue
             if text.startswith("## "):
                 tally.understood += rec.last_line - rec.first_line + 1  # annotation of a shared sample

@@ -79,6 +79,11 @@ class LineParser:
         ``None`` when the record is not this parser's."""
         return None
 
+    def start_block(self, rec: Record, ctx: Context) -> list[Item]:
+        """Called with the prompt record (``rec.prompt`` = (host, command)) that
+        opens a command block this parser owns."""
+        return []
+
     def end_block(self, ctx: Context) -> list[Item]:
         """Called when a command block this parser owned ends (prompt, EOF)."""
         return []

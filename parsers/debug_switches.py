@@ -2,13 +2,12 @@
 capture shows, and the confirmations IOS prints (`EPHONE registration debugging
 is enabled`), so that rules can see which debugs were running.
 
-The command event is located at the prompt line and emitted when the block
-ends (the records of the block belong to other parsers). The prompt line is
-known from the block's first record, so a `debug` prompt followed at once by
-another prompt gives no event (ingest does not show prompts to parsers). Captures copied from
-documentation join the prompt and the first output line
-(`Router# debug credentials Credentials server debugging is enabled`): the
-command is the lower-case words after `debug`; a joined confirmation is read,
+The command event is located at the prompt line (ingest hands the prompt to
+``start_block``) and emitted when the block ends (the records of the block
+belong to other parsers). Captures copied from documentation join the prompt
+and the first output line (`Router# debug credentials Credentials server
+debugging is enabled`): the command is the lower-case words after `debug`; a
+joined confirmation is read here, a joined log message is split off by framing,
 and any other joined output is reported as a warning, because it is not analysed.
 """
 from __future__ import annotations
@@ -44,20 +43,20 @@ class DebugSwitchParser(LineParser):
     priority = 60
 
     def __init__(self) -> None:
-        self.command_read = False  # the block's command (its prompt is the line before its first record)
         self.pending: list = []
 
+    def start_block(self, rec: Record, ctx: Context):
+        self.pending.extend(self._command(ctx.command or "", rec.first_line, ctx))
+        return []
+
     def parse(self, rec: Record, ctx: Context):
-        if ctx.block_owner is self and not self.command_read:
-            self.command_read = True
-            self.pending.extend(self._command(ctx.command or "", rec.first_line - 1, ctx))
         found = match_shapes(SHAPES, rec.text) if "debugging" in rec.text else None
         if found is None:
             return None
         return [self._confirmation(found, rec, ctx)]
 
     def end_block(self, ctx: Context):
-        out, self.pending, self.command_read = self.pending, [], False
+        out, self.pending = self.pending, []
         return out
 
     @staticmethod

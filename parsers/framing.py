@@ -203,6 +203,21 @@ def _attach_syslog(rec: Record) -> None:
             rec.facility, rec.severity, rec.mnemonic, _ = parts
 
 
+# Router# debug capf-server all 001891: .Jul 21 18:17:07.014: %IPPHONE-6-UNREGISTER_NORMAL: ...
+_JOINED_OUTPUT = re.compile(
+    r"(?P<cmd>.*?) (?P<msg>(?:\d{1,10}: ?)?[*.]?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} "
+    r"\d{1,2}:\d\d:\d\d.*)$")
+
+
+def _split_joined_output(command: str) -> tuple[str, Record | None]:
+    """A command with a log message glued after it -> (command, that message's record)."""
+    m = _JOINED_OUTPUT.match(command) if ":" in command else None
+    if m is None:
+        return command, None
+    rec = parse_prefix(m.group("msg"))
+    return (m.group("cmd").strip(), rec) if rec is not None else (command, None)
+
+
 def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
     """Yield records from physical lines (without their line ends).
 
@@ -259,7 +274,14 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
             pending = None
         out = Record(first, line_no, [line], stripped)
         if prompt is not None:
-            out.prompt = (prompt.group("host"), prompt.group("cmd").strip())
+            command, joined = _split_joined_output(prompt.group("cmd").strip())
+            out.prompt = (prompt.group("host"), command)
+            if joined is not None:  # the capture glued the first output line to the command
+                out.lines = []  # the line is accounted for by the message record that follows
+                yield out
+                joined.first_line, joined.last_line, joined.lines = first, line_no, [line]
+                pending = joined
+                continue
         yield out
     if cut_stamp is not None:
         if pending is not None:

@@ -147,3 +147,11 @@ def test_long_line_of_separators_is_fast():
     start = time.perf_counter()
     list(frame([line, "1" * 100_000 + ": x", "<" + "1" * 50_000]))
     assert time.perf_counter() - start < 1.0
+
+
+def test_output_glued_to_a_prompt_is_split_off():
+    recs = _records("Router# debug capf-server all 001891: .Jul 21 18:17:07.014: %IPPHONE-6-UNREGISTER_NORMAL: "
+                    "ephone-1:SEP000E325C9A43 IP:10.10.10.194 So\ncket:3 DeviceType:Phone has unregistered normally.\n")
+    assert recs[0].prompt == ("Router", "debug capf-server all")
+    assert recs[1].seq == 1891 and recs[1].mnemonic == "UNREGISTER_NORMAL"
+    assert (recs[1].first_line, recs[1].last_line) == (1, 2)
