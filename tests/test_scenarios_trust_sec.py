@@ -61,3 +61,24 @@ def test_healthy_system_has_nothing_above_low():
     case = analyze([str(_folder("healthy"))])
     loud = [(f.rule_id, f.message) for f in case.findings if f.severity > Severity.LOW]
     assert not loud, loud
+
+
+FAMILIES = ("CTL", "CFG", "CAPF", "TLS", "PLAT", "LIM")
+
+
+def _declared_family_scenarios() -> list[str]:
+    """Every generated scenario whose scenario.toml expects a rule of these families first."""
+    names = []
+    for path in sorted(SAMPLES.glob("*/scenario.toml")):
+        roots = tomllib.loads(path.read_text(encoding="utf-8")).get("expect", {}).get("first_root", [])
+        if any(r.startswith(FAMILIES) for r in roots):
+            names.append(path.parent.name)
+    return names
+
+
+@pytest.mark.parametrize("name", _declared_family_scenarios())
+def test_declared_first_root_of_every_family_scenario(name):
+    folder = _folder(name)
+    declared = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8"))["expect"]["first_root"]
+    roots = analyze([str(folder)]).root_causes()
+    assert roots and roots[0].rule_id in declared, [(f.rule_id, str(f.severity)) for f in roots]
