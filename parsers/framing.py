@@ -128,7 +128,11 @@ _PHONE_CONSOLE = re.compile(
 # %PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. ...
 _SYSLOG_MSG = re.compile(r"%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>[0-7])-(?P<mn>[A-Z0-9_]+): ?(?P<text>.*)$")
 # Router#show clock      wilson_19#show clock     Router(config)# crypto pki server cme_root
-_PROMPT = re.compile(r"(?P<host>[A-Za-z][A-Za-z0-9_.\-]{0,63})(?:\([a-z0-9\-]+\))?# ?(?P<cmd>.*)$")
+# (commands are typed in lower case: `Device#   PID   SN` in `show version` output is no prompt)
+_PROMPT = re.compile(r"(?P<host>[A-Za-z][A-Za-z0-9_.\-]{0,63})(?:\([a-z0-9\-]+\))?# ?(?P<cmd>(?:[a-z!].*)?)$")
+# show commands whose output is not log lines: a console message printed in the middle of it
+# takes no continuation lines (they are the show output resuming)
+_SHOW_NOT_LOG = re.compile(r"sh(?:ow?)? +(?!log)")
 # *Jan 11            (a timestamp cut by the page width; the time follows on the next line)
 _CUT_STAMP = re.compile(r"[*.]?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2}$")
 # ## source: ...   (annotation lines of a shared sample; '!' lines of a config)
@@ -227,6 +231,7 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
     """
     pending: Record | None = None
     cut_stamp: tuple[int, str] | None = None
+    in_show_output = False
     line_no = start_line - 1
     for line in lines:
         line_no += 1
@@ -261,7 +266,8 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
             pending = rec
             continue
         prompt = _PROMPT.match(stripped) if "#" in stripped else None
-        if pending is not None and prompt is None and len(pending.continuations) < MAX_CONTINUATION_LINES:
+        if pending is not None and prompt is None and not in_show_output \
+                and len(pending.continuations) < MAX_CONTINUATION_LINES:
             pending.lines.append(line)
             pending.continuations.append(stripped)
             pending.text = pending.text + " " + stripped if pending.text else stripped
@@ -275,6 +281,7 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
         out = Record(first, line_no, [line], stripped)
         if prompt is not None:
             command, joined = _split_joined_output(prompt.group("cmd").strip())
+            in_show_output = _SHOW_NOT_LOG.match(command) is not None
             out.prompt = (prompt.group("host"), command)
             if joined is not None:  # the capture glued the first output line to the command
                 out.lines = []  # the line is accounted for by the message record that follows

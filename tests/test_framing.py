@@ -155,3 +155,21 @@ def test_output_glued_to_a_prompt_is_split_off():
     assert recs[0].prompt == ("Router", "debug capf-server all")
     assert recs[1].seq == 1891 and recs[1].mnemonic == "UNREGISTER_NORMAL"
     assert (recs[1].first_line, recs[1].last_line) == (1, 2)
+
+
+def test_show_output_resumes_after_an_interleaved_console_message():
+    recs = _records("R1#show crypto pki certificates\nCertificate\n  Status: Available\n"
+                    "*Mar  1 00:00:01.000: %SYS-5-CONFIG_I: Configured from console by console\n"
+                    "  Certificate Serial Number (hex): 02\n")
+    assert recs[3].mnemonic == "CONFIG_I" and recs[3].continuations == []
+    assert recs[4].text == "Certificate Serial Number (hex): 02"
+
+
+def test_show_logging_output_keeps_wrapped_lines():
+    recs = _records("R1#show logging\n*Jun 29 09:16:02.184: Start TLS Handshake 0\n10.5.43.177 51617\n")
+    assert recs[1].text == "Start TLS Handshake 0 10.5.43.177 51617"
+
+
+def test_upper_case_after_hash_is_output_not_a_prompt():
+    recs = _records("Device#   PID   SN\nRouter#\n")
+    assert recs[0].prompt is None and recs[1].prompt == ("Router", "")
