@@ -17,8 +17,10 @@ class CertificateExpired(Rule):
         it is: `%PKI-3-CERTIFICATE_INVALID_EXPIRED` naming a serial that is not
         a CA or phone certificate, a `show crypto pki certificates` entry whose
         `end date:` is before that device's `show clock`, or a TLS peer
-        answering with a `certificate expired` alert. Names the certificate by
-        serial and trustpoint and says when it ended.
+        answering with a `certificate expired` alert. One finding per device
+        names every expired certificate by serial and trustpoint, says when each
+        ended and what depends on it (secure-signaling, TFTP signing, CAPF,
+        SAST), with an enroll command per trustpoint.
 
     Why it matters
         IOS CA certificates last 365 days by default. When the CME (secure
