@@ -91,6 +91,11 @@ class _NoClose(io.BufferedIOBase):
         pass
 
 
+# Files a folder walk passes over: the reference CME's description of a scenario
+# (what was injected, what must fire) is not device evidence. Named explicitly, it is read.
+NOT_EVIDENCE = frozenset({"scenario.toml"})
+
+
 def iter_inputs(paths: Iterable[str], expanders: Iterable[Callable[[Path], Iterable[Input] | None]] = ()) -> Iterator[Input]:
     """Inputs for every path: folders are walked recursively (sorted, hidden
     entries skipped); ``expanders`` may turn a file into several inputs (a zip)."""
@@ -105,7 +110,7 @@ def iter_inputs(paths: Iterable[str], expanders: Iterable[Callable[[Path], Itera
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.startswith("."):
+                    if name.startswith(".") or name in NOT_EVIDENCE:
                         continue
                     found = True
                     yield from _file_inputs(Path(root) / name, expanders)

@@ -166,3 +166,10 @@ def test_stats_lists_unparsed_shapes(tmp_path):
     path.write_text("*Mar  1 00:00:01.000: something nobody parses 123\n" * 3 + NOT_YET_VALID)
     out = run("analyze", "--stats", str(path)).output
     assert "3 unparsed line(s)" in out and "something nobody parses #" in out
+
+
+def test_folder_walk_passes_over_the_scenario_description(tmp_path):
+    (tmp_path / "scenario.toml").write_text('name = "x"\n')
+    (tmp_path / "router.log").write_text(NOT_YET_VALID)
+    data = json.loads(run("analyze", "--format", "json", str(tmp_path)).output)
+    assert [Path(i["path"]).name for i in data["inputs"]] == ["router.log"]
