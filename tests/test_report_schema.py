@@ -57,13 +57,28 @@ def test_ctl_input_and_unreadable_input_validate(validator, fixtures_dir, tmp_pa
     assert [i["error"] is not None for i in doc["inputs"]] == [False, True]
 
 
+_NOTE = {"problem": "p", "environment": [], "devices": [], "action_plan": [{"text": "t", "commands": []}],
+         "not_evaluated": [], "root_causes": []}
+
+
+def test_schema_accepts_fields_added_later(validator):
+    """Within a version fields are only added: a consumer of version 1 reads a
+    report that carries more than the schema lists."""
+    doc = _run("analyze", "--format", "json", str(CASES[0]))
+    doc["a_later_field"] = {"anything": 1}
+    doc["findings"][0]["a_later_field"] = 1
+    validator.validate(doc)
+    validator.validate({**doc, "case_note": _NOTE})
+
+
 def test_schema_rejects_what_it_should(validator):
     doc = _run("analyze", "--format", "json", str(CASES[0]))
     broken = [
         ("severity", lambda d: d["findings"][0].update(severity="severe")),
         ("finding id", lambda d: d["findings"][0].update(id="clk001")),
         ("missing field", lambda d: d["findings"][0].pop("remediation")),
-        ("unknown field", lambda d: d.update(extra=1)),
+        ("unknown status", lambda d: d["rules"][0].update(status="skipped")),
+        ("case note without a plan", lambda d: d.update(case_note={**_NOTE, "action_plan": []})),
         ("wrong version", lambda d: d.update(schema="cmedebug.report/0")),
         ("coverage > 1", lambda d: d["inputs"][0].update(coverage=1.5)),
     ]
