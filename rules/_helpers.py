@@ -329,20 +329,19 @@ def is_phone_cert(cert) -> bool:
 def adjacent_events(case, targets) -> dict[int, tuple]:
     """id(target) -> (the event just before it, the event just after it) in its file,
     found in one pass over the case (events keep their input order within a file)."""
-    paths = {t.source.path for t in targets}
-    by_path: dict[str, list] = {}
+    wanted = {id(t) for t in targets}
+    out: dict[int, tuple] = {id(t): (None, None) for t in targets}
+    previous: dict[str, object] = {}  # path -> the last event seen in that file
+    waiting: dict[str, int] = {}  # path -> the target whose next event is still to come
     for ev in case.events:
-        if ev.source.path in paths:
-            by_path.setdefault(ev.source.path, []).append(ev)
-    positions = {id(ev): (path, n) for path, evs in by_path.items() for n, ev in enumerate(evs)}
-    out = {}
-    for t in targets:
-        path, n = positions.get(id(t), (None, None))
-        if path is None:
-            out[id(t)] = (None, None)
-            continue
-        evs = by_path[path]
-        out[id(t)] = (evs[n - 1] if n > 0 else None, evs[n + 1] if n + 1 < len(evs) else None)
+        path = ev.source.path
+        if path in waiting:
+            tid = waiting.pop(path)
+            out[tid] = (out[tid][0], ev)
+        if id(ev) in wanted:
+            out[id(ev)] = (previous.get(path), None)
+            waiting[path] = id(ev)
+        previous[path] = ev
     return out
 
 
