@@ -64,7 +64,8 @@ class TlsListenerNotOpen(Rule):
     verify = "Verify with `show ephone socket` (skinny_secure_tcp_listen_socket fd >= 0)."
 
     def evaluate(self, case):
-        expected = secure_mode_intended(case) or case.has("tls.handshake", "ephone.secure")
+        expected = secure_mode_intended(case) or case.has("ephone.secure") or \
+            any(e.fields.get("service") == "skinny-secure" for e in case.events_of("tls.handshake"))
         trustpoint, _ = telephony_trustpoint(case, "secure_signaling_trustpoint")
         for sock in facts(case, "ephone.socket"):
             if sock.fields.get("secure_listen_fd") != -1:
