@@ -9,6 +9,8 @@ from cmedebug.rules._helpers import certificates, device_now, facts, fmt_delta
 HOUR = timedelta(hours=1)
 # how close to a whole number of hours a skew must be to read as a zone offset
 TOLERANCE = timedelta(minutes=10)
+# how far apart two `show clock` captures taken one after the other may be
+WALL_TIME_TOLERANCE = timedelta(minutes=15)
 
 
 class TimezoneMismatchBetweenDevices(Rule):
@@ -18,7 +20,7 @@ class TimezoneMismatchBetweenDevices(Rule):
         A certificate refused as not yet valid (or just expired) by a skew of
         a whole number of hours, when that number equals the difference between
         the devices' `clock timezone` / `clock summer-time` settings or their
-        `show clock` zones, or equals the only configured zone offset (the
+        `show clock` zones (when both show the same wall-clock time), or equals the only configured zone offset (the
         clock was set in local time as if it were UTC, or the reverse).
 
     Why it matters
@@ -133,7 +135,7 @@ class TimezoneMismatchBetweenDevices(Rule):
             for dev_b, off_b, dst_b, fact_b in zones[i + 1:]:
                 if dev_a == dev_b:
                     continue
-                if abs(abs(off_a - off_b) - hours) < 0.01:
+                if abs(abs(off_a - off_b) - hours) < 0.01 and _same_wall_time(fact_a, fact_b):
                     return (f"the zone offsets of {dev_a} (UTC{off_a:+g}) and {dev_b} (UTC{off_b:+g})",
                             Confidence.HIGH, [fact_a, fact_b])
                 if hours == 1 and dst_a != dst_b and abs(off_a - off_b) < 0.01:
@@ -145,3 +147,12 @@ class TimezoneMismatchBetweenDevices(Rule):
                 return (f"the zone offset of {dev} (UTC{off:+g}): its clock was probably set in local time as if it "
                         "were UTC, or the reverse", Confidence.MEDIUM, [fact])
         return None
+
+
+def _same_wall_time(a, b) -> bool:
+    """Two `show clock` readings in different zones prove a zone mismatch only when they show
+    the same wall-clock time (both set by hand to local time); configurations always count."""
+    if a.kind != "clock.show" or b.kind != "clock.show":
+        return True
+    wall_a, wall_b = a.fields["time"].replace(tzinfo=None), b.fields["time"].replace(tzinfo=None)
+    return abs(wall_a - wall_b) <= WALL_TIME_TOLERANCE
