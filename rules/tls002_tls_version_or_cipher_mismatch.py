@@ -4,6 +4,11 @@ from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import TLS_VERSION_OR_CIPHER, evidence_of, fmt_time
 
+HTTP_CLIENT_REMEDIATION = (
+    "configure terminal",
+    " ip http client secure-ciphersuite aes-128-cbc-sha aes-256-cbc-sha",
+    "end",
+)
 PORTS = {"skinny-secure": 2443, "credentials": 2444, "capf": 3804}
 
 
@@ -37,6 +42,8 @@ class TlsVersionOrCipherMismatch(Rule):
            `telephony-service` (`transport-tcp-tls ?`).
         4. `end`
         5. Replace TLS 1.0-only phones where policy forbids TLS 1.0.
+        6. For the router's HTTPS client (`%HTTPC-6-TLS_HANDSHAKE_FAILED`):
+           `ip http client secure-ciphersuite aes-128-cbc-sha aes-256-cbc-sha`.
         Verify with `show logging | include TLS_HANDSHAKE_FAILED` (no new lines)
         and `show ephone` (`+ Authentication`).
 
@@ -75,14 +82,21 @@ class TlsVersionOrCipherMismatch(Rule):
         for (service, port, reason), events in groups.items():
             first = events[0]
             port = port or PORTS.get(service or "")
-            peers = sorted({f"{e.fields.get('peer_ip')}:{e.fields.get('peer_port')}" for e in events
+            peers = sorted({_address(e.fields["peer_ip"], e.fields.get("peer_port")) for e in events
                             if e.fields.get("peer_ip")})
             kind = "cipher" if "cipher" in reason or "handshake failure" in reason else "TLS version"
             message = (f"{len(events)} TLS handshake(s) of the {service or 'TLS'} service"
                        f"{f' on port {port}' if port else ''} failed with '{first.fields.get('reason')}' "
                        f"(no shared {kind}), first at {fmt_time(first.ts)}")
             message += f", peers {', '.join(peers[:5])}." if peers else "."
-            minor = service == "http-client"
+            # the router's own HTTPS client (sip-oauth, SCEP over https) is tuned with its own ciphers
+            client = service == "http-client"
             yield self.finding(message, evidence_of(events, 3), first_seen=first.ts, device=first.device,
                                service=service, reason=first.fields.get("reason"),
-                               severity=Severity.MEDIUM if minor else None)
+                               severity=Severity.MEDIUM if client else None,
+                               remediation=HTTP_CLIENT_REMEDIATION if client else None)
+
+
+def _address(ip: str, port) -> str:
+    """10.1.1.21:51062, or [2001:10:5:10::50]:8443 for IPv6 as IOS prints it."""
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
