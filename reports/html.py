@@ -17,7 +17,7 @@ from typing import Any
 from cmedebug import __version__, redact
 from cmedebug.model import Case, Finding
 from cmedebug.reports import boot_flow, charts, excerpts
-from cmedebug.rules._helpers import common_name
+from cmedebug.rules._helpers import common_name, fmt_delta
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 # Facts whose fields are the security settings of a phone or of CME, shown as tables.
@@ -138,6 +138,8 @@ def _groups(case: Case, views: dict[str, dict]) -> list[dict]:
 def _certificates(case: Case) -> dict:
     rows, seen = [], set()
     for fact in case.facts_of("cert"):
+        if fact.kind != "cert":  # `cert.analysis` and other children describe, not list, certificates
+            continue
         f = fact.fields
         key = (f.get("serial"), (f.get("issuer") or "").lower())
         if key in seen:
@@ -177,8 +179,6 @@ def _certificates(case: Case) -> dict:
 
 
 def _clock(c) -> dict:
-    from cmedebug.rules._helpers import fmt_delta
-
     skew = None
     if c.skew is not None:
         skew = f"{fmt_delta(c.skew)} {'behind' if c.skew.total_seconds() > 0 else 'ahead of'} the certificates"

@@ -257,3 +257,17 @@ def test_boot_flow_fails_at_or_before_the_step_where_the_phone_stopped(folder, m
         assert all(flow[k].finding_id for k in upstream if flow[k].status == "failed")
     if folder.name == "healthy":
         assert [s.status for s in flow.values()] == ["passed"] * len(order)
+
+
+def test_each_certificate_listed_once_in_chain_order():
+    case = analyze([str(ROOT / "sample_logs" / "healthy")])
+    certs = [f for f in case.facts if f.kind == "cert"]
+    distinct = {(f.fields["serial"], f.fields["issuer"].lower()) for f in certs}
+    page = render(case)
+    section = page.split('id="certificates"')[1].split("</section>")[0]
+    rows = re.findall(r'<tr id="cert-\d+">', section)
+    assert len(rows) == len(distinct) > 1
+    roots = [f for f in certs if f.fields["subject"].lower() == f.fields["issuer"].lower()]
+    first_row = section.split('<tr id="cert-1">')[1].split("</tr>")[0]
+    assert roots and roots[0].fields["subject"] in first_row  # the issuer comes before what it signed
+    assert section.count("&#8627;") == len(distinct) - len({(r.fields["serial"]) for r in roots})
