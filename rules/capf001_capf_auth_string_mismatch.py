@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import (capf_session_outcome, capf_sessions, configured_capf_auth_mode, evidence_of,
-                                     facts, fmt_time, sep, session_mac)
+                                     facts, filled, fmt_time, sep, session_mac)
 
 
 class CapfAuthStringMismatch(Rule):
@@ -91,4 +91,6 @@ class CapfAuthStringMismatch(Rule):
                 f"ephone {ephone.fields.get('ephone')} ({sep(mac)}) has `cert-oper {ephone.fields['cert_oper']}` with "
                 "authentication by string, but no `capf-auth-str` and no entry in `show capf-server auth-string`: "
                 "the user has no string to enter.",
-                evidence_of([ephone]), confidence=Confidence.MEDIUM, device=ephone.device, mac=mac)
+                evidence_of([ephone]), confidence=Confidence.MEDIUM, device=ephone.device, mac=mac,
+                remediation=filled(self.remediation, {"<ephone-tag>": ephone.fields.get("ephone"),
+                                                      "<n>": ephone.fields.get("ephone")}))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import SECURE_MODES, TLS_CERTIFICATE_REASON, ephone_security_modes, evidence_of, facts, \
-    full_config_given, sep
+    filled, full_config_given, sep
 
 
 class CapfCertOperNotSet(Rule):
@@ -79,6 +79,7 @@ class CapfCertOperNotSet(Rule):
         if not secure or any(f.fields.get("cert_oper") for _, f in secure):
             return
         names = ", ".join(f"ephone {tag} ({sep(f.fields.get('mac'))})" for tag, f in secure[:6])
+        fix = filled(self.remediation, {"<n>": secure[0][0] if len(secure) == 1 else None})
         # CME rejecting the phone's certificate confirms the phone has no usable LSC
         rejected = [e for e in case.events_of("tls.handshake.failed")
                     if TLS_CERTIFICATE_REASON.search(e.fields.get("reason") or "")]
@@ -87,10 +88,12 @@ class CapfCertOperNotSet(Rule):
                    "the phones never open a CAPF session and get no LSC")
         if rejected:
             message += f"; CME rejected the phone's certificate ('{rejected[0].fields.get('reason')}')."
-            yield self.finding(message, evidence_of([*capf[:1], *(f for _, f in secure), rejected[0]], 5))
+            yield self.finding(message, evidence_of([*capf[:1], *(f for _, f in secure), rejected[0]], 5),
+                               remediation=fix)
         else:
             yield self.finding(message + " (unless they received one before `cert-oper` was removed).",
-                               evidence_of([*capf[:1], *(f for _, f in secure)], 5), severity=Severity.MEDIUM)
+                               evidence_of([*capf[:1], *(f for _, f in secure)], 5), severity=Severity.MEDIUM,
+                               remediation=fix)
 
 
 def _phones_have_certificates(case) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import (CNF_SECURITY_MODES, SECURE_MODES, configured_modes_by_mac, evidence_of, facts,
-                                     global_security_mode, sep)
+                                     filled, global_security_mode, sep)
 
 
 class DeviceSecurityModeMismatch(Rule):
@@ -80,7 +80,8 @@ class DeviceSecurityModeMismatch(Rule):
                 # an override alone may be deliberate (a phone without security support)
                 level = {"confidence": Confidence.HIGH} if seen else {"severity": Severity.MEDIUM}
                 yield self.finding(message, evidence_of([ephone, source, seen]), mac=mac,
-                                   ephone=ephone.fields.get("ephone"), **level)
+                                   ephone=ephone.fields.get("ephone"), **level,
+                                   remediation=filled(self.remediation, {"<n>": ephone.fields.get("ephone")}))
         modes = configured_modes_by_mac(case)
         for cnf in facts(case, "phone.config"):
             mac, told = cnf.fields.get("mac"), CNF_SECURITY_MODES.get(cnf.fields.get("device_security_mode"))

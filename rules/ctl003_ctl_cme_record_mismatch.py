@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import ctl_entry_problems, evidence_of, telephony_trustpoint
+from cmedebug.rules._helpers import cme_address, ctl_entry_problems, evidence_of, filled, telephony_trustpoint
 
 
 class CtlCmeRecordMismatch(Rule):
@@ -68,4 +68,6 @@ class CtlCmeRecordMismatch(Rule):
             yield self.finding(
                 f"CME presents the certificate of trustpoint {trustpoint} on 2443, but "
                 + "; ".join(m for m, _ in problems) + ": phones will refuse CME's TLS certificate.",
-                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint)
+                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint,
+                remediation=filled(self.remediation, {"<cme-ip>": cme_address(case),
+                                                      "<secure-signaling trustpoint>": trustpoint}))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import ctl_entry_problems, evidence_of, facts, telephony_trustpoint
+from cmedebug.rules._helpers import cme_address, ctl_entry_problems, filled, evidence_of, facts, telephony_trustpoint
 
 
 class ConfigSignerNotInCtl(Rule):
@@ -78,4 +78,6 @@ class ConfigSignerNotInCtl(Rule):
             yield self.finding(
                 f"The phone configuration files are signed with trustpoint {trustpoint or '(unknown)'}, but "
                 + "; ".join(m for m, _ in problems) + ": phones refuse the signed configs.",
-                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint)
+                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint,
+                remediation=filled(self.remediation, {"<cme-ip>": cme_address(case),
+                                                      "<tftp-server-credentials trustpoint>": trustpoint}))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import ctl_entry_problems, evidence_of, first_fact
+from cmedebug.rules._helpers import cme_address, ctl_entry_problems, evidence_of, filled, first_fact
 
 
 class CtlCapfRecordMissing(Rule):
@@ -65,4 +65,6 @@ class CtlCapfRecordMissing(Rule):
             yield self.finding(
                 f"CAPF uses trustpoint {trustpoint} for TLS with the phones, but " + "; ".join(m for m, _ in problems)
                 + ": phones cannot validate CAPF and no LSC can be installed.",
-                evidence_of([capf, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint)
+                evidence_of([capf, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint,
+                remediation=filled(self.remediation, {"<cme-ip>": cme_address(case),
+                                                      "<capf trustpoint-label>": trustpoint}))

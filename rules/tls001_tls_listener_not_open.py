@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended, telephony_trustpoint, \
+from cmedebug.rules._helpers import evidence_of, facts, filled, secure_mode_intended, telephony_trustpoint, \
     trustpoint_certificates
 
 
@@ -80,10 +80,11 @@ class TlsListenerNotOpen(Rule):
                             "now: re-apply the setting (it was likely applied before the trustpoint was enrolled).")
             elif trustpoint:
                 message += f" secure-signaling trustpoint {trustpoint} is configured: check that it holds a certificate and key."
+            fix = filled(self.remediation, {"<tp>": trustpoint})
             if expected:
                 message += " Phones are expected to register securely, so they are refused on TCP 2443."
-                yield self.finding(message, evidence_of([sock]), device=sock.device)
+                yield self.finding(message, evidence_of([sock]), device=sock.device, remediation=fix)
             else:
                 message += " No secure phone is configured, which is fine for a non-secure CME."
                 yield self.finding(message, evidence_of([sock]), severity=Severity.LOW,
-                                   confidence=Confidence.MEDIUM, device=sock.device)
+                                   confidence=Confidence.MEDIUM, device=sock.device, remediation=fix)
