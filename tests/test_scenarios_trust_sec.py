@@ -82,3 +82,15 @@ def test_declared_first_root_of_every_family_scenario(name):
     declared = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8"))["expect"]["first_root"]
     roots = analyze([str(folder)]).root_causes()
     assert roots and roots[0].rule_id in declared, [(f.rule_id, str(f.severity)) for f in roots]
+
+
+@pytest.mark.parametrize("name, command", [
+    ("config-signed-by-untrusted", "  server tftp 10.1.1.1 trustpoint cme-sccp"),
+    ("device-security-mode-nonsecure", " ephone 1"),
+    ("capf-cert-oper-not-set", " ephone 1"),
+    ("secure-listener-down", "  secure-signaling trustpoint cme-sccp"),
+])
+def test_remediation_names_the_real_values(name, command):
+    root = analyze([str(_folder(name))]).root_causes()[0]
+    assert command in root.remediation, root.remediation
+    assert not [c for c in root.remediation if "<" in c], root.remediation
