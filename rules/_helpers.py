@@ -660,3 +660,13 @@ def cme_address(case) -> str | None:
     """CME's registration address (`telephony-service` / `ip source-address`)."""
     return next((f.fields["ip_source_address"] for f in facts(case, "config.telephony_service")
                  if f.fields.get("ip_source_address")), None)
+
+
+# the phone refusing a new trust list: status messages, or a CTL/ITL that fails its check
+TRUST_LIST_REFUSED = ("phone.status.trust_list_update_failed", "phone.status.ctl_update_failed")
+
+
+def trust_list_refusals(case) -> list:
+    """Phone status lines saying the phone refused a CTL/ITL update."""
+    return [e for e in case.events_of(*TRUST_LIST_REFUSED, "phone.status.file_auth_failed")
+            if e.kind in TRUST_LIST_REFUSED or e.fields.get("file_type") in ("ctl", "itl")]

@@ -62,6 +62,8 @@ class ConfigSignatureRejectedByPhone(Rule):
     def evaluate(self, case):
         by_file: dict[str, list] = {}
         for ev in case.events_of("phone.status.file_auth_failed"):
+            if ev.fields.get("file_type") in ("ctl", "itl"):
+                continue  # a refused trust list is CTL005 / CTL006 / CTL009
             by_file.setdefault(ev.fields.get("filename") or "?", []).append(ev)
         for filename, events in by_file.items():
             first = events[0]

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, fmt_time, happened_before, sast_break, sast_continuity_proven, \
-    trustpoint_configs
-
-REFUSED = ("phone.status.trust_list_update_failed", "phone.status.ctl_update_failed")
+from cmedebug.rules._helpers import TRUST_LIST_REFUSED, evidence_of, facts, fmt_time, happened_before, sast_break, \
+    sast_continuity_proven, trust_list_refusals, trustpoint_configs
 
 
 class SastSignerChanged(Rule):
@@ -60,7 +58,7 @@ class SastSignerChanged(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     tags = ("ctl", "sast", "phone")
-    requires = ("crosscheck.sast_continuity", *REFUSED)
+    requires = ("crosscheck.sast_continuity", *TRUST_LIST_REFUSED, "phone.status.file_auth_failed")
     explains = ("CFG002", "CFG007", "CTL009", "TLS003")
     collect = ("the phone's status messages", "CTLSEP<MAC>.tlv before and after the change", "show ctl-client",
                "show crypto pki certificates")
@@ -75,7 +73,7 @@ class SastSignerChanged(Rule):
     verify = "Verify with the phone's status messages (Trust List Updated) and a test change reaching the phone."
 
     def evaluate(self, case):
-        refused = list(case.events_of(*REFUSED))
+        refused = trust_list_refusals(case)
         check = sast_break(case)
         if check is not None:
             f = check.fields
@@ -126,7 +124,7 @@ def _sast1_rekeyed_before_rebuild(case):
             continue
         later = [b for b in builds if happened_before(key, b)]
         earlier = [b for b in builds if happened_before(b, key)]
-        if later and (earlier or case.has(*REFUSED)):
+        if later and (earlier or trust_list_refusals(case)):
             return key, later[-1]
     return None
 

@@ -4,9 +4,9 @@ from collections import Counter
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import at_time, evidence_of, fmt_time, sast_continuity_proven, sep
+from cmedebug.rules._helpers import TRUST_LIST_REFUSED, at_time, evidence_of, fmt_time, sast_continuity_proven, sep, \
+    trust_list_refusals
 
-REFUSED = ("phone.status.trust_list_update_failed", "phone.status.ctl_update_failed")
 # A phone rebooting normally fetches its signed config once per boot.
 REPEATED_FETCHES = 5
 
@@ -55,7 +55,7 @@ class PhoneHasForeignTrustList(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     tags = ("ctl", "phone")
-    requires = (*REFUSED, "tftp.request")
+    requires = (*TRUST_LIST_REFUSED, "phone.status.file_auth_failed", "tftp.request")
     explains = ("CFG002", "CFG007")
     collect = ("the phone's status messages", "debug tftp events", "CTLSEP<MAC>.tlv files before and after changes",
                "the phone's Security Configuration menu (CTL/ITL checksums)")
@@ -69,7 +69,7 @@ class PhoneHasForeignTrustList(Rule):
     verify = "Verify with the phone's status messages (CTL Installed) and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):
-        refused = list(case.events_of(*REFUSED))
+        refused = trust_list_refusals(case)
         if refused and sast_continuity_proven(case):
             first = refused[0]
             yield self.finding(
