@@ -85,16 +85,21 @@ class EnrollmentPendingManualGrant(Rule):
             details.append(f"{len(waiting)} request(s) were sent to the CA and no certificate came back")
             evidence += [Evidence.of(e) for e in waiting[:2]]
             confidence = Confidence.MEDIUM
+        severity = self.severity
         if manual:
             details.append("the CA grants manually (" + ("`Granting mode is: manual`" if mode_fact.kind == "pki.server"
                                                         else "no `grant auto` in its configuration") + ")")
             evidence.append(Evidence.of(mode_fact))
+        elif self._auto_mode(case):
+            details.append("although the CA says it grants automatically: check that the request reached this CA "
+                           "(an RA in front of it, or a second certificate server)")
+            severity, confidence = Severity.MEDIUM, Confidence.LOW
         ids = [str(f.fields.get("id")) for f in pending if f.fields.get("id") is not None]
         remediation = [f"crypto pki server {ca} grant {i}" for i in ids[:5]] or list(self.remediation)
         first = pending_events[0].ts if pending_events else (waiting[0].ts if waiting else None)
         yield self.finding(f"Enrollment is waiting for a manual grant on CA {ca}: " + "; ".join(details) + ".",
-                           evidence, confidence=confidence, remediation=remediation, first_seen=first, ca=ca,
-                           request_ids=ids)
+                           evidence, severity=severity, confidence=confidence, remediation=remediation,
+                           first_seen=first, ca=ca, request_ids=ids)
 
     @staticmethod
     def _manual_mode(case):
@@ -107,6 +112,10 @@ class EnrollmentPendingManualGrant(Rule):
                     and f.source.path not in partial:
                 return True, f
         return False, None
+
+    @staticmethod
+    def _auto_mode(case) -> bool:
+        return any((f.fields.get("grant_mode") or "").lower() == "auto" for f in facts(case, "pki.server"))
 
     @staticmethod
     def _requests_never_answered(case):
