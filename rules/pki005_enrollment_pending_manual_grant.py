@@ -38,7 +38,9 @@ class EnrollmentPendingManualGrant(Rule):
 
     False positives
         Manual granting is Cisco's recommendation once the build is finished;
-        the mode alone, without a waiting request, is not reported.
+        the mode alone, without a waiting request, is not reported. A request
+        pending on a CA that says it grants automatically (it may wait at an RA)
+        is reported at medium severity, low confidence.
 
     References
         Secure CME primer F11 enrollment-pending-manual-grant, §2.2 step 4;
