@@ -137,6 +137,7 @@ class _Router:
         self.parsers = parsers
         self.block_parsers = [(p, [re.compile(c + r"\b", re.I) for c in p.commands]) for p in parsers if p.commands]
         self.headless = [p for p in parsers if p.block_start is not None]
+        self.typed_config = next((p for p in parsers if p.reads_typed_config), None)
         self.keyworded = [(p, p.keywords) for p in parsers if p.keywords]
         # The combined prefilter: a record in which no keyword occurs skips the
         # per-parser keyword loops (most lines of a busy log).
@@ -239,9 +240,14 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
         for rec in frame(chain(first, lines)):
             text = rec.text
             if rec.prompt is not None:
-                _add_items(router.end_block(ctx), case, summary)
-                ctx.device, ctx.command = rec.prompt
-                ctx.block_owner = router.owner_for(ctx.command) if ctx.command else None
+                host, command, mode = rec.prompt
+                owner = router.owner_for(command) if command else None
+                typed = owner is None and mode is not None  # configuration typed at a (config)# prompt
+                if typed:
+                    owner = router.typed_config
+                if not (typed and owner is ctx.block_owner):  # one typing session is one block
+                    _add_items(router.end_block(ctx), case, summary)
+                ctx.device, ctx.command, ctx.block_owner = host, command, owner
                 if ctx.block_owner is not None:
                     _add_items(ctx.block_owner.start_block(rec, ctx), case, summary)
                 if rec.lines:  # no lines: output glued to the prompt owns the line (framing)

@@ -73,6 +73,7 @@ class LineParser:
     commands: ClassVar[tuple[str, ...]] = ()
     block_start: ClassVar[re.Pattern | None] = None
     priority: ClassVar[int] = 50  # lower runs first; the generic syslog parser runs last
+    reads_typed_config: ClassVar[bool] = False  # gets the commands typed at `Router(cs-server)#` prompts
 
     def parse(self, rec: Record, ctx: Context) -> list[Item] | None:
         """Items from one record; ``[]`` when recognised but carrying nothing,
@@ -80,8 +81,9 @@ class LineParser:
         return None
 
     def start_block(self, rec: Record, ctx: Context) -> list[Item]:
-        """Called with the prompt record (``rec.prompt`` = (host, command)) that
-        opens a command block this parser owns."""
+        """Called with the prompt record (``rec.prompt`` = (host, command, mode)) that
+        opens a command block this parser owns; for the parser that
+        ``reads_typed_config``, with every prompt of a configuration session."""
         return []
 
     def end_block(self, ctx: Context) -> list[Item]:

@@ -52,7 +52,7 @@ class Record:
     def __init__(self, first_line: int, last_line: int, lines: list[str], text: str, stamp: "Stamp | None" = None,
                  clock_flag: str = "", seq: int | None = None, uptime: str | None = None, host: str | None = None,
                  facility: str | None = None, severity: int | None = None, mnemonic: str | None = None,
-                 prompt: tuple[str, str] | None = None, continuations: list[str] | None = None):
+                 prompt: tuple[str, str, str | None] | None = None, continuations: list[str] | None = None):
         self.first_line = first_line
         self.last_line = last_line
         self.lines = lines
@@ -65,7 +65,7 @@ class Record:
         self.facility = facility
         self.severity = severity
         self.mnemonic = mnemonic
-        self.prompt = prompt  # (hostname, command) when the line is a CLI prompt
+        self.prompt = prompt  # (hostname, command, config mode or None) when the line is a CLI prompt
         self.continuations = [] if continuations is None else continuations
 
     @property
@@ -129,7 +129,7 @@ _PHONE_CONSOLE = re.compile(
 _SYSLOG_MSG = re.compile(r"%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>[0-7])-(?P<mn>[A-Z0-9_]+): ?(?P<text>.*)$")
 # Router#show clock      wilson_19#show clock     Router(config)# crypto pki server cme_root
 # (commands are typed in lower case: `Device#   PID   SN` in `show version` output is no prompt)
-_PROMPT = re.compile(r"(?P<host>[A-Za-z][A-Za-z0-9_.\-]{0,63})(?:\([a-z0-9\-]+\))?# ?(?P<cmd>(?:[a-z!].*)?)$")
+_PROMPT = re.compile(r"(?P<host>[A-Za-z][A-Za-z0-9_.\-]{0,63})(?:\((?P<mode>[a-z0-9\-]+)\))?# ?(?P<cmd>(?:[a-z!].*)?)$")
 # show commands whose output is not log lines: a console message printed in the middle of it
 # takes no continuation lines (they are the show output resuming)
 _SHOW_NOT_LOG = re.compile(r"sh(?:ow?)? +(?!log)")
@@ -282,7 +282,7 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
         if prompt is not None:
             command, joined = _split_joined_output(prompt.group("cmd").strip())
             in_show_output = _SHOW_NOT_LOG.match(command) is not None
-            out.prompt = (prompt.group("host"), command)
+            out.prompt = (prompt.group("host"), command, prompt.group("mode"))
             if joined is not None:  # the capture glued the first output line to the command
                 out.lines = []  # the line is accounted for by the message record that follows
                 yield out

@@ -8,11 +8,19 @@ starts; `config.global`, `config.voice` and `config.present` come at the end
 (`end`, the next prompt, EOF). Certificates of a `crypto pki certificate chain`
 are decoded with `cryptography` into `cert` facts.
 
+Configuration typed at config-mode prompts (`Router(config)# crypto pki server
+cme_root`, `Router(cs-server)# grant auto`) gives the same facts, rebuilt from
+the prompt modes: a `(config)` command opens a section or is a global line, a
+sub-mode command is a child of the open section (or of the section its mode
+names). Such facts say `origin: "typed"` and are `partial`; a field that was not
+typed is None (unknown), never the default of a full configuration.
+
 Secrets (`capf-auth-str`, passwords) are never stored in fields: presence and
 length only.
 """
 from __future__ import annotations
 
+import copy
 import re
 
 from cryptography import x509
@@ -42,6 +50,15 @@ _SECTIONS = (
     ("ctl-client", "ctl_client"), ("capf-server", "capf_server"), ("ephone-dn", None), ("ephone ", "ephone"),
     ("dial-peer voice ", "dial_peer"), ("voice service voip", "voice"), ("ip dhcp pool ", "dhcp_pool"),
 )
+# Router(cs-server)# grant auto      Router(ca-trustpoint)# enrollment url http://192.168.20.1:80
+# (the corpus shows these two; the others are the modes IOS prints for the sections above)
+# prompt mode -> the section a command typed in it belongs to, when the capture starts inside it
+_MODE_SECTIONS = {
+    "cs-server": "crypto pki server ", "ca-trustpoint": "crypto pki trustpoint ",
+    "config-cert-chain": "crypto pki certificate chain ", "config-telephony": "telephony-service",
+    "config-ctl-client": "ctl-client", "config-capf-server": "capf-server", "config-ephone": "ephone ",
+    "config-dial-peer": "dial-peer voice ", "conf-voi-serv": "voice service voip", "dhcp-config": "ip dhcp pool ",
+}
 
 
 class RunningConfigParser(ShowBlockParser):
@@ -51,6 +68,7 @@ class RunningConfigParser(ShowBlockParser):
     commands = (r"sh\w* (?:run[\w-]*|start[\w-]*|conf\w*)",
                 r"more (?:system:running-config|nvram:startup-config)", r"wr(?:ite)? t(?:erm(?:inal)?)?")
     block_start = _START
+    reads_typed_config = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,6 +76,8 @@ class RunningConfigParser(ShowBlockParser):
 
     # -- block lifecycle -------------------------------------------------------------
     def parse(self, rec: Record, ctx: Context):
+        if self.config is not None and self.config["typed"]:
+            return None  # what IOS answers to typed commands is for the other parsers
         if self.config is not None and self.config["ended"] and _START.match(rec.text):
             self.config = None  # a second configuration in the same capture
         if rec.is_message or not rec.text:
@@ -86,9 +106,48 @@ class RunningConfigParser(ShowBlockParser):
             filter_text = None
         if filter_text and not filter_text.startswith("|"):
             section = _section_of(filter_text)  # `show running-config telephony-service` omits the header
-        return {"kind": kind, "filter": filter_text, "partial": bool(filter_text), "ended": False,
-                "emitted": False, "lines": 0, "first": rec.first_line, "last": rec.last_line, "section": section,
-                "global": _new_global(), "voice": _new_voice(), "hostname": None, "version": None}
+        return _new_config_state(kind, filter_text, rec, section)
+
+    def start_block(self, rec: Record, ctx: Context):
+        _host, command, mode = rec.prompt
+        if mode is None:  # `show running-config`: its output follows
+            return []
+        done = []
+        if self.config is not None and (not self.config["typed"] or self.config["emitted"]):
+            done = self.end_block(ctx)  # a shown configuration, or a session closed by `end`
+        if self.config is None:
+            self.config = _new_config_state("running", None, rec, None, typed=True)
+        return done + self._typed(command, mode, rec, ctx)
+
+    def _typed(self, command: str, mode: str, rec: Record, ctx: Context) -> list:
+        """One command typed at a config-mode prompt."""
+        config = self.config
+        config["lines"] += 1
+        config["last"] = rec.last_line
+        if not command or command.startswith("do "):
+            return []
+        if command == "end" or (command == "exit" and mode == "config"):
+            return self._with_device(self._finish(ctx))
+        if command == "exit":
+            return self._with_device(self._close_section(ctx))
+        if mode == "config":
+            if _section_of(command) is None:
+                # a global line; the section stays open, as documents print `(config)` for its children:
+                # Router(config)# crypto pki server cme_root / Router(config)# database level complete
+                _global_line(command, config)
+                return []
+            done = self._with_device(self._close_section(ctx))
+            config["section"] = _section_of(command, rec)
+            return done
+        if config["section"] is None and mode in _MODE_SECTIONS:  # the capture starts inside a section
+            config["section"] = _section_of(_MODE_SECTIONS[mode])
+            config["section"]["first"] = rec.first_line
+        section = config["section"]
+        if section is not None:
+            section["last"] = rec.last_line
+            section["raw"].extend(rec.lines)
+            _typed_child(section, command, config)
+        return []
 
     def end_block(self, ctx: Context):
         out = self._with_device(self._finish(ctx))
@@ -135,7 +194,9 @@ class RunningConfigParser(ShowBlockParser):
             return []
         if not section["raw"]:  # `show running-config telephony-service` printed nothing: no such section
             return []
-        fields = dict(section["fields"], config=self.config["kind"], partial=self.config["partial"])
+        self.config["sections"] += 1
+        fields = self._typed_fields(section["fields"], _new_fields(section["kind"], ""), section["negated"])
+        fields.update(config=self.config["kind"], partial=self.config["partial"])
         if section["kind"] == "chain":
             return [ctx.fact("cert", first_line=first, last_line=last, raw=raw, config=self.config["kind"],
                              trustpoints=[fields["name"]], **cert) for cert, first, last, raw in section["certs"]]
@@ -150,15 +211,30 @@ class RunningConfigParser(ShowBlockParser):
             return []
         out = self._close_section(ctx)
         config["emitted"] = True
+        if config["typed"] and not (config["sections"] or config["global"]["seen"] or config["voice"]["seen"]):
+            return out  # only `crypto pki enroll` and the like were typed: no configuration seen
         kind, span = config["kind"], {"first_line": config["first"], "last_line": config["last"]}
         out.append(ctx.fact("config.present", **span, config=kind, partial=config["partial"], filter=config["filter"],
-                            hostname=config["hostname"], version=config["version"], lines=config["lines"]))
+                            hostname=config["hostname"], version=config["version"], lines=config["lines"],
+                            **self._origin()))
         if not config["partial"] or config["global"]["seen"]:
             out.append(ctx.fact("config.global", **span, config=kind, partial=config["partial"], hostname=config["hostname"],
-                                **{k: v for k, v in config["global"].items() if k != "seen"}))
+                                **self._typed_fields(config["global"], _new_global())))
         if not config["partial"] or config["voice"]["seen"]:
             out.append(ctx.fact("config.voice", **span, config=kind, partial=config["partial"],
-                                **{k: v for k, v in config["voice"].items() if k != "seen"}))
+                                **self._typed_fields(config["voice"], _new_voice())))
+        return out
+
+    def _origin(self) -> dict:
+        return {"origin": "typed"} if self.config["typed"] else {}
+
+    def _typed_fields(self, fields: dict, defaults: dict, negated: set = frozenset()) -> dict:
+        """A section's fields; typed, those still at their default (and not typed
+        as `no ...`) are unknown (None)."""
+        out = {k: v for k, v in fields.items() if k != "seen"}
+        if self.config["typed"]:
+            out = {k: None if v == defaults[k] and k not in negated else v for k, v in out.items()}
+            out.update(self._origin())
         return out
 
 
@@ -170,9 +246,15 @@ def _section_of(text: str, rec: Record | None = None) -> dict | None:
             rest = text[len(prefix):].strip()
             section = {"kind": kind, "fields": _new_fields(kind, rest), "first": rec.first_line if rec else 0,
                        "last": rec.last_line if rec else 0, "raw": list(rec.lines) if rec else [], "certs": [],
-                       "cert": None}
+                       "cert": None, "negated": set()}
             return section
     return None
+
+
+def _new_config_state(kind: str, filter_text: str | None, rec: Record, section: dict | None, typed: bool = False) -> dict:
+    return {"kind": kind, "filter": filter_text, "partial": bool(filter_text) or typed, "typed": typed, "ended": False,
+            "emitted": False, "sections": 0, "lines": 0, "first": rec.first_line, "last": rec.last_line, "section": section,
+            "global": _new_global(), "voice": _new_voice(), "hostname": None, "version": None}
 
 
 def _new_fields(kind: str | None, rest: str) -> dict:
@@ -369,6 +451,20 @@ def _child(section: dict, text: str, config: dict) -> None:
             f["network"] = " ".join(words[1:])
         elif text.startswith("default-router "):
             f["default_router"] = words[1]
+
+
+def _typed_child(section: dict, text: str, config: dict) -> None:
+    """A typed child line; `no shutdown` sets the fields `shutdown` would set back to their default."""
+    if not text.startswith("no "):
+        _child(section, text, config)
+        return
+    scratch = copy.deepcopy(section)
+    _child(scratch, text[3:], copy.deepcopy(config))
+    blank = _new_fields(section["kind"], "")
+    for key, value in scratch["fields"].items():
+        if value != section["fields"][key]:
+            section["fields"][key] = blank[key]
+            section["negated"].add(key)
 
 
 def _voice_line(text: str, voice: dict) -> None:

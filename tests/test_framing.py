@@ -122,9 +122,9 @@ def test_raw_http_lines_follow_the_scep_request():
 
 def test_prompts_and_command_output():
     recs = _records("wilson_19#show clock\n*04:45:00.857 UTC Thu Aug 7 2025\nRouter(config)# crypto pki server ca\n")
-    assert recs[0].prompt == ("wilson_19", "show clock")
+    assert recs[0].prompt == ("wilson_19", "show clock", None)
     assert recs[1].prompt is None and recs[1].text == "*04:45:00.857 UTC Thu Aug 7 2025"
-    assert recs[2].prompt == ("Router", "crypto pki server ca")
+    assert recs[2].prompt == ("Router", "crypto pki server ca", "config")
 
 
 def test_a_prompt_ends_a_message():
@@ -152,7 +152,7 @@ def test_long_line_of_separators_is_fast():
 def test_output_glued_to_a_prompt_is_split_off():
     recs = _records("Router# debug capf-server all 001891: .Jul 21 18:17:07.014: %IPPHONE-6-UNREGISTER_NORMAL: "
                     "ephone-1:SEP000E325C9A43 IP:10.10.10.194 So\ncket:3 DeviceType:Phone has unregistered normally.\n")
-    assert recs[0].prompt == ("Router", "debug capf-server all")
+    assert recs[0].prompt == ("Router", "debug capf-server all", None)
     assert recs[1].seq == 1891 and recs[1].mnemonic == "UNREGISTER_NORMAL"
     assert (recs[1].first_line, recs[1].last_line) == (1, 2)
 
@@ -172,4 +172,4 @@ def test_show_logging_output_keeps_wrapped_lines():
 
 def test_upper_case_after_hash_is_output_not_a_prompt():
     recs = _records("Device#   PID   SN\nRouter#\n")
-    assert recs[0].prompt is None and recs[1].prompt == ("Router", "")
+    assert recs[0].prompt is None and recs[1].prompt == ("Router", "", None)

@@ -162,3 +162,68 @@ def test_noise_is_not_a_config(tmp_path):
             "ip http server is what you need\ntelephony-service\n")
     case = load_text(tmp_path, text)
     assert [f.kind for f in case.facts if f.kind.startswith("config.")] == []
+
+
+# -- configuration typed at config-mode prompts ---------------------------------------
+
+def test_typed_configuration_of_corpus_18_gives_config_facts(corpus_dir):
+    case = load([str(next(corpus_dir.glob("18_*.log")))])
+    servers = facts(case, "config.pki_server")
+    assert [s.fields["name"] for s in servers] == ["cme_root", "cme_root"]  # typed twice: `no shutdown` later
+    first = servers[0].fields
+    assert first["origin"] == "typed" and first["partial"] is True and first["config"] == "running"
+    assert first["grant_auto"] is True and first["database_url"] == "nvram:"
+    assert first["lifetime_certificate"] == 7305 and first["lifetime_ca_certificate"] == 7305
+    assert first["shutdown"] is None  # not typed: unknown, not "no"
+    assert servers[1].fields["shutdown"] is False  # `no shutdown`
+    tps = {f.fields["name"]: f.fields for f in facts(case, "config.trustpoint")}
+    assert tps["cme_root"]["rsakeypair"] == "cme_root" and tps["cme_root"]["revocation_check"] == ["none"]
+    assert tps["cme_cert"]["enrollment_url"] == "http://192.168.20.1:80" and tps["cme_cert"]["rsakeypair"] is None
+    assert all(p.fields["partial"] and p.fields["origin"] == "typed" for p in facts(case, "config.present"))
+    # what IOS answered still reaches its parser
+    assert any(e.kind == "pki.cs.settings_locked" for e in case.events)
+
+
+def test_typed_session_rebuilds_sections_from_prompt_modes(tmp_path):
+    case = load_text(tmp_path, "\n".join([
+        "CME(config-telephony)# secure-signaling trustpoint cme-sast",  # the capture starts inside the section
+        "CME(config-telephony)# exit",
+        "CME(config)# ip http server",
+        "CME(config)# ephone 3",
+        "CME(config-ephone)# capf-auth-str 123456",
+        "CME(config-ephone)# device-security-mode authenticated",
+        "CME(config-ephone)# end",
+        "CME#show clock",
+        "*10:00:00.000 UTC Thu Nov 26 2026",
+    ]) + "\n")
+    tel, = facts(case, "config.telephony_service")
+    assert tel.fields["secure_signaling_trustpoint"] == "cme-sast" and tel.fields["cnf_file_perphone"] is None
+    assert tel.source.first_line == 1 and tel.device == "CME"
+    ephone, = facts(case, "config.ephone")
+    assert ephone.fields["ephone"] == 3 and ephone.fields["device_security_mode"] == "authenticated"
+    assert ephone.fields["capf_auth_str_set"] is True and "123456" not in repr(ephone.fields)
+    g, = facts(case, "config.global")
+    assert g.fields["http_server"] is True and g.fields["ntp_servers"] is None
+    present, = facts(case, "config.present")
+    assert (present.source.first_line, present.source.last_line) == (1, 7)
+    assert facts(case, "clock.show")  # the session ended at `end`; the show output is still read
+    assert case.inputs[0].coverage == 1.0
+
+
+def test_only_exec_commands_typed_in_config_mode_make_no_configuration(tmp_path):
+    case = load_text(tmp_path, "CME(config)# crypto pki enroll CME-TLS\n% Start certificate enrollment ..\n")
+    assert not facts(case, "config.present")
+
+
+def test_show_running_config_after_a_typed_session_is_its_own_configuration(tmp_path):
+    case = load_text(tmp_path, "\n".join([
+        "CME(config)# crypto pki trustpoint tp1", "CME(ca-trustpoint)# enrollment terminal", "CME(ca-trustpoint)# end",
+        "CME#show running-config", "Building configuration...", "hostname CME", "crypto pki trustpoint tp2",
+        " enrollment selfsigned", "end",
+    ]) + "\n")
+    present = facts(case, "config.present")
+    assert [p.fields.get("origin") for p in present] == ["typed", None]
+    assert [p.fields["partial"] for p in present] == [True, False]
+    tps = {f.fields["name"]: f.fields for f in facts(case, "config.trustpoint")}
+    assert tps["tp1"]["enrollment_mode"] == "terminal" and tps["tp1"]["origin"] == "typed"
+    assert tps["tp2"]["enrollment_mode"] == "selfsigned" and "origin" not in tps["tp2"]
