@@ -53,11 +53,13 @@ def resolve_years(stamps: list[tuple[Event, Stamp]], facts: Iterable[Fact], year
     whose year had to be assumed (no ``--year``, no ``show clock``), how it was."""
     today = today or datetime.now(timezone.utc)
     anchors = [f for f in facts if f.kind == "clock.show" and isinstance(f.fields.get("time"), datetime)]
-    by_path: dict[str, list[tuple[Event, Stamp]]] = defaultdict(list)
+    # One sequence per input, device and clock era ('*' stamps vs trusted ones): devices
+    # interleaved in one file, or a clock set half-way, must not look like New Year.
+    sequences: dict[tuple, list[tuple[Event, Stamp]]] = defaultdict(list)
     for ev, st in stamps:
-        by_path[ev.source.path].append((ev, st))
+        sequences[(ev.source.path, ev.device, ev.clock_flag == "*")].append((ev, st))
     assumed: dict[str, str] = {}
-    for path, items in by_path.items():
+    for (path, _, _), items in sequences.items():
         offsets = _rollover_offsets([st for _, st in items])
         if year is not None:
             base = year
@@ -73,7 +75,7 @@ def resolve_years(stamps: list[tuple[Event, Stamp]], facts: Iterable[Fact], year
 def _rollover_offsets(stamps: list[Stamp]) -> list[int]:
     offsets, off, prev = [], 0, None
     for st in stamps:
-        if st.year is None and prev is not None and st.month + 6 < prev:
+        if st.year is None and prev is not None and prev >= 10 and st.month <= 3:  # Oct-Dec -> Jan-Mar
             off += 1
         prev = st.month if st.year is None else prev
         offsets.append(off)

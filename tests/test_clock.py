@@ -81,3 +81,15 @@ def test_year_given_by_evidence_is_not_reported_as_assumed(tmp_path):
     assert load([path]).assumed_years == {}
     other = _write(tmp_path, "b.log", STAMPED)
     assert "use --year" in load([other]).assumed_years[other]
+
+
+def test_interleaved_devices_do_not_look_like_new_year(tmp_path):
+    lines = []
+    for i in range(50):  # a boot-default router and a synchronised one, in one syslog file
+        lines.append(f"<189>{2 * i}: cme-a: *Mar  1 00:00:{i:02d}.000: %PKI-6-CERTRET: Certificate received from Certificate Authority")
+        lines.append(f"<189>{2 * i + 1}: cme-b: Nov 26 10:00:{i:02d}.000: %PKI-6-CERTRET: Certificate received from Certificate Authority")
+    case = load([_write(tmp_path, "a.log", "\n".join(lines) + "\n")], year=2026)
+    assert {e.ts.year for e in case.events} == {2026}
+    case = load([_write(tmp_path, "b.log", "\n".join(lines) + "\n")])
+    assert {e.ts.year for e in case.events if e.device == "cme-a"} == {2002}
+    assert max(e.ts.year for e in case.events) <= datetime.now(timezone.utc).year
