@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable, Iterator
 
-from cmedebug.sources import Input
+from cmedebug.sources import NOT_EVIDENCE, Input
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; the end record of an empty zip
 GZIP_MAGIC = b"\x1f\x8b"
@@ -90,7 +90,9 @@ def _members(path: Path, lim: ZipLimits) -> Iterator[Input]:
 
 
 def _hidden(filename: str) -> bool:
-    return any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(filename).parts)
+    """Members a folder walk would pass over too (hidden, macOS forks, NOT_EVIDENCE)."""
+    parts = PurePosixPath(filename).parts
+    return any(part.startswith(".") or part == "__MACOSX" for part in parts) or parts[-1] in NOT_EVIDENCE
 
 
 def _refusal(info: zipfile.ZipInfo, lim: ZipLimits) -> str | None:

@@ -173,3 +173,14 @@ def test_folder_walk_passes_over_the_scenario_description(tmp_path):
     (tmp_path / "router.log").write_text(NOT_YET_VALID)
     data = json.loads(run("analyze", "--format", "json", str(tmp_path)).output)
     assert [Path(i["path"]).name for i in data["inputs"]] == ["router.log"]
+
+
+def test_zip_members_pass_over_the_scenario_description_too(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "case.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("case/scenario.toml", 'name = "x"\n')
+        zf.writestr("case/router.log", NOT_YET_VALID)
+    data = json.loads(run("analyze", "--format", "json", str(archive)).output)
+    assert [i["path"].rsplit("/", 1)[-1] for i in data["inputs"]] == ["router.log"]
