@@ -324,7 +324,7 @@ def _role_problems(cert: x509.Certificate, role: str) -> list[Problem]:
 # -----END CERTIFICATE-----
 _PEM_BEGIN = re.compile(r"-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----")
 _PEM_END = re.compile(r"-----END (?:X509 |TRUSTED )?CERTIFICATE-----")
-_MAX_PEM_LINES = 400  # a certificate is a few dozen lines; a missing END must not swallow a log
+MAX_PEM_LINES = 400  # a certificate is a few dozen lines; a missing END must not swallow a log
 
 
 @dataclass
@@ -347,8 +347,8 @@ def find_pem_blocks(lines: Iterable[str]) -> Iterator[PemBlock]:
         if _PEM_END.search(line):
             yield _pem_block(start, number, body)
             start = None
-        elif number - start > _MAX_PEM_LINES:
-            yield PemBlock(start, number, None, f"no END CERTIFICATE line within {_MAX_PEM_LINES} lines")
+        elif number - start > MAX_PEM_LINES:
+            yield PemBlock(start, number, None, f"no END CERTIFICATE line within {MAX_PEM_LINES} lines")
             start = None
         else:
             body.append(line.strip())

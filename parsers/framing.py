@@ -135,6 +135,8 @@ _PROMPT = re.compile(r"(?P<host>[A-Za-z][A-Za-z0-9_.\-]{0,63})(?:\((?P<mode>[a-z
 _SHOW_NOT_LOG = re.compile(r"sh(?:ow?)? +(?!log)")
 # *Jan 11            (a timestamp cut by the page width; the time follows on the next line)
 _CUT_STAMP = re.compile(r"[*.]?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2}$")
+# -----BEGIN CERTIFICATE-----   (a PEM block is never the continuation of the message before it)
+_PEM_BEGIN = "-----BEGIN "
 # ## source: ...   (annotation lines of a shared sample; '!' lines of a config)
 _COMMENT_PREFIXES = ("## ",)
 
@@ -267,7 +269,7 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
             continue
         prompt = _PROMPT.match(stripped) if "#" in stripped else None
         if pending is not None and prompt is None and not in_show_output \
-                and len(pending.continuations) < MAX_CONTINUATION_LINES:
+                and len(pending.continuations) < MAX_CONTINUATION_LINES and not stripped.startswith(_PEM_BEGIN):
             pending.lines.append(line)
             pending.continuations.append(stripped)
             pending.text = pending.text + " " + stripped if pending.text else stripped

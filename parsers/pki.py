@@ -145,6 +145,8 @@ _DIALOGUE = re.compile(
 _PASTE_START = re.compile(r"Enter the base 64 encoded (?:CA )?certificate\.?")
 # End with a blank line or the word "quit" on a line by itself
 _PASTE_HINT = re.compile(r"End with a blank line or the word \"quit\"")
+# -----BEGIN CERTIFICATE-----      -----END CERTIFICATE-----      (IOS takes the paste with or without them)
+_PASTE_ARMOUR = re.compile(r"-----(?:BEGIN|END) (?:X509 |TRUSTED )?CERTIFICATE-----$")
 MAX_PASTE_LINES = 400  # 64-character lines: ~19 kB, far above any real CA certificate
 MAX_HTTP_LINES = 8  # the request line and a few headers follow a SCEP request
 # MIIDqDCCApCgAwIBAgIQNT+yS9cPFKNGwfOprHJWdTANBgkqhkiG9w0BAQUFADAu
@@ -209,6 +211,10 @@ class PkiParser(LineParser):
     def _paste_line(self, rec: Record, ctx: Context):
         """A line while a CA certificate is being pasted: items, or None when the line is not part of it."""
         text, body = rec.text, self.paste["body"]
+        if _PASTE_ARMOUR.match(text):
+            self.paste["lines"].append(rec.lines[0])
+            self.paste["last"] = rec.last_line
+            return []
         if _BASE64_LINE.match(text) and text != "quit":
             self.paste["lines"].append(rec.lines[0])
             body.append(text)
