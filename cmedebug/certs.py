@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -25,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from cmedebug.parsers.tlv import serial_text
+from cmedebug.parsers.grammar import cert_serial, load_certificate, serial_der_bytes
 from cmedebug.rules._helpers import fmt_delta, fmt_time
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -69,15 +68,15 @@ def name_text(get) -> str:
     """RFC 4514 text of a name, or a note when the DER name does not parse."""
     try:
         return get().rfc4514_string()
-    except ValueError as exc:
-        return f"<unreadable name: {exc}>"
+    except (ValueError, KeyError) as exc:  # cryptography raises KeyError on an unknown string tag
+        return f"<unreadable name: {exc!r}>"
 
 
 def cert_fields(cert: x509.Certificate) -> dict:
     """Vocabulary fields of a certificate (docs/vocabulary.md, `cert`)."""
     key = public_key_of(cert)
     return {
-        "serial": serial_text(cert),
+        "serial": cert_serial(cert),
         "subject": name_text(lambda: cert.subject),
         "issuer": name_text(lambda: cert.issuer),
         "not_before": cert.not_valid_before_utc,
@@ -222,10 +221,7 @@ def _strength_problems(cert: x509.Certificate, f: dict) -> list[Problem]:
         out.append(Problem("sha1-signature", WARNING,
                            "signed with SHA-1: accepted by IOS and 79xx phones, rejected by newer phone firmware, "
                            "browsers and strict verifiers"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        negative = cert.serial_number < 0
-    if negative:
+    if serial_der_bytes(cert)[0] & 0x80:  # DER two's complement: a negative number
         out.append(Problem("negative-serial", WARNING,
                            f"serial {f['serial']} is encoded as a negative number, which RFC 5280 forbids: IOS "
                            f"accepts it, strict verifiers (and future cryptography releases) refuse it"))
@@ -249,11 +245,11 @@ def _chain_problems(cert: x509.Certificate, issuers: list[x509.Certificate], res
                                                  f"certificates in the evidence; the chain was not checked")]
     for issuer in named:
         if signed_by(cert, issuer):
-            result.issuer_serial = serial_text(issuer)
+            result.issuer_serial = cert_serial(issuer)
             return _key_id_problems(cert, issuer)
     return [Problem("issuer-signature-invalid", ERROR,
                     f"a certificate named {cert.issuer.rfc4514_string()} is present "
-                    f"(serial {', '.join(serial_text(i) for i in named)}) but its key "
+                    f"(serial {', '.join(cert_serial(i) for i in named)}) but its key "
                     f"does not verify this certificate: the CA was rebuilt or re-keyed after issuing it")]
 
 
@@ -359,7 +355,7 @@ def find_pem_blocks(lines: Iterable[str]) -> Iterator[PemBlock]:
 def _pem_block(first: int, last: int, body: list[str]) -> PemBlock:
     try:
         der = base64.b64decode("".join(body), validate=True)
-        return PemBlock(first, last, x509.load_der_x509_certificate(der))
+        return PemBlock(first, last, load_certificate(der))
     except (binascii.Error, ValueError) as exc:
         return PemBlock(first, last, None, f"certificate block does not decode: {exc}")
 

@@ -18,7 +18,6 @@ certificates``: ``trustpoints``, ``role`` = ``id``) or ``pki.trustpoint`` facts
 """
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,6 +26,7 @@ from cryptography import x509
 
 from cmedebug.certs import CTL_ROLES, analyze_certificate, date_problems, public_key_of
 from cmedebug.model import Case, Fact
+from cmedebug.parsers import grammar
 from cmedebug.parsers.tlv import HASH_NAMES, verify_digest
 
 CCM_ROLES = ("CCM", "CCM+TFTP")
@@ -167,12 +167,10 @@ def trustpoint_certificates(case: Case) -> dict[str, TrustpointCert]:
 def load_certificate(fact: Fact) -> x509.Certificate | None:
     """The certificate of a ``cert`` fact from its DER or PEM, if it carries one."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if fact.fields.get("der"):
-                return x509.load_der_x509_certificate(fact.fields["der"])
-            if fact.fields.get("pem"):
-                return x509.load_pem_x509_certificate(fact.fields["pem"].encode())
+        if fact.fields.get("der"):
+            return grammar.load_certificate(fact.fields["der"])
+        if fact.fields.get("pem"):
+            return grammar.load_certificate(fact.fields["pem"].encode())
     except ValueError:
         return None
     return None

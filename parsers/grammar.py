@@ -6,10 +6,13 @@ real sample above it and parse actions that convert to real types.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 
 import pyparsing as pp
+from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
 
 from cmedebug.clock import zone
 from cmedebug.parsers.framing import MONTHS
@@ -51,6 +54,43 @@ def norm_serial(text: str) -> str:
     except one, as IOS prints them both ways."""
     hexdigits = re.sub(r"[^0-9A-Fa-f]", "", text).upper()
     return hexdigits.lstrip("0") or "0"
+
+
+def load_certificate(data: bytes) -> x509.Certificate:
+    """A certificate from DER or PEM bytes (ValueError when it does not parse). IOS CAs
+    have written serials that DER reads as negative (F3 01); cryptography loads them
+    with a deprecation warning, which is expected here and not shown."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        if data.lstrip().startswith(b"-----BEGIN"):
+            return x509.load_pem_x509_certificate(data)
+        return x509.load_der_x509_certificate(data)
+
+
+def serial_der_bytes(cert: x509.Certificate) -> bytes:
+    """The content bytes of the certificate's serialNumber INTEGER as DER encodes them
+    (two's complement: F3 01 stays F301, where ``serial_number`` says -0xCFF). Read
+    from the TBS bytes, so cryptography's deprecation of such serials is not triggered."""
+    tbs = cert.tbs_certificate_bytes
+    start, _ = _der_item(tbs, 0)  # into the TBSCertificate SEQUENCE
+    if tbs[start] == 0xA0:  # [0] EXPLICIT version (absent in X.509 v1)
+        start = _der_item(tbs, start)[1]
+    content, end = _der_item(tbs, start)
+    return tbs[content:end]
+
+
+def _der_item(data: bytes, pos: int) -> tuple[int, int]:
+    """(content start, content end) of the DER element at ``pos``."""
+    length, pos = data[pos + 1], pos + 2
+    if length & 0x80:
+        count = length & 0x7F
+        length, pos = int.from_bytes(data[pos:pos + count], "big"), pos + count
+    return pos, pos + length
+
+
+def cert_serial(cert: x509.Certificate) -> str:
+    """The serial of a certificate object as IOS prints it, in the vocabulary's form."""
+    return norm_serial(serial_der_bytes(cert).hex())
 
 
 _MAC = re.compile(r"(?:SEP)?([0-9A-Fa-f]{12})")

@@ -11,12 +11,11 @@ import base64
 import binascii
 import re
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import basename, match_shapes, norm_serial, parse_ios_date, shape
+from cmedebug.parsers.grammar import basename, load_certificate, match_shapes, norm_serial, parse_ios_date, shape
 from cmedebug.parsers.show_pki_certificates import decoded_fields
 
 # %PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. The certificate (SN: 1A2B) has expired. Validity period ended on 13:09:32 UTC Jun 12 2029
@@ -271,7 +270,7 @@ class PkiParser(LineParser):
             return []
         last = quit_line or paste["last"]
         try:
-            cert = x509.load_der_x509_certificate(base64.b64decode("".join(paste["body"]), validate=True))
+            cert = load_certificate(base64.b64decode("".join(paste["body"]), validate=True))
         except (binascii.Error, ValueError) as exc:
             ctx.warnings.append(f"{ctx.path}:{paste['first']}-{last}: the CA certificate pasted into "
                                 f"crypto pki authenticate does not decode ({exc.__class__.__name__}: {exc})")

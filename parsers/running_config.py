@@ -23,11 +23,10 @@ from __future__ import annotations
 import copy
 import re
 
-from cryptography import x509
 
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import norm_mac, norm_serial
+from cmedebug.parsers.grammar import load_certificate, norm_mac, norm_serial
 from cmedebug.parsers.show_block import ShowBlockParser, to_int
 from cmedebug.parsers.show_pki_certificates import decoded_fields
 
@@ -511,7 +510,7 @@ def _chain_line(section: dict, text: str) -> None:
         section["cert"] = None
         fields = {"role": cert["role"], "serial": cert["serial"]}
         try:
-            fields.update(decoded_fields(x509.load_der_x509_certificate(bytes.fromhex("".join(cert["hex"])))))
+            fields.update(decoded_fields(load_certificate(bytes.fromhex("".join(cert["hex"])))))
         except ValueError:
             fields["decode_error"] = "certificate hex in the configuration does not decode"
         section["certs"].append((fields, cert["first"], section["last"], section["raw"][cert["raw_from"]:]))

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import norm_serial, parse_ios_date
+from cmedebug.parsers.grammar import cert_serial, load_certificate, norm_serial, parse_ios_date
 from cmedebug.parsers.show_block import ShowBlockParser, hex_compact, key_value
 
 # Certificate      CA Certificate      RA Signature Certificate      Router Self-Signed Certificate
@@ -167,7 +167,7 @@ class ShowPkiCertificatesParser(ShowBlockParser):
 def _fill_from_pem(fields: dict) -> None:
     """Fill what the text did not print from the PEM certificate; a damaged PEM fills nothing."""
     try:
-        cert = x509.load_pem_x509_certificate(fields["pem"].encode("ascii"))
+        cert = load_certificate(fields["pem"].encode("ascii"))
     except ValueError:
         return
     for name, value in decoded_fields(cert).items():
@@ -184,7 +184,7 @@ def decoded_fields(cert: x509.Certificate) -> dict:
     except x509.ExtensionNotFound:
         is_ca = None
     return {
-        "serial": norm_serial(format(cert.serial_number, "X")),
+        "serial": cert_serial(cert),
         "subject": cert.subject.rfc4514_string(),
         "issuer": cert.issuer.rfc4514_string(),
         "not_before": cert.not_valid_before_utc,

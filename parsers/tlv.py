@@ -12,7 +12,6 @@ The signature (header tag 12) covers the whole file with the signature element
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -26,7 +25,7 @@ from cryptography.x509.oid import NameOID
 
 from cmedebug.model import Fact, SourceRef
 from cmedebug.parsers.base import Context
-from cmedebug.parsers.grammar import norm_serial
+from cmedebug.parsers.grammar import norm_serial, serial_der_bytes
 
 # -- header tags, formats.md 2.2 and 4.1 --------------------------------------
 H_VERSION, H_HEADER_LENGTH, H_SIGNER_INFO, H_SIGNER_NAME, H_SERIAL, H_ISSUER = 1, 2, 3, 4, 5, 6
@@ -295,21 +294,11 @@ def cisco_dn(name: x509.Name) -> str:
 
 
 def serial_bytes(cert: x509.Certificate) -> bytes:
-    """The serial as minimal big-endian bytes (24491F10703FEA9B -> 8 bytes). A
-    serial some CA encoded negative (top bit set, no leading zero) keeps those
-    raw bytes, which are what IOS prints."""
-    with warnings.catch_warnings():  # cryptography deprecates negative serials; they exist in the field
-        warnings.simplefilter("ignore")
-        n = cert.serial_number
-    if n < 0:
-        size = (n.bit_length() + 8) // 8
-        return (n + (1 << (8 * size))).to_bytes(size, "big")
-    return n.to_bytes(max(1, (n.bit_length() + 7) // 8), "big")
-
-
-def serial_text(cert: x509.Certificate) -> str:
-    """The serial in the vocabulary's form: upper hex, no separators or leading zeros."""
-    return norm_serial(serial_bytes(cert).hex())
+    """The serial as minimal big-endian bytes (24491F10703FEA9B -> 8 bytes): the DER
+    bytes without the zero DER puts before a leading byte >= 80. A serial some CA
+    encoded negative (top bit set, no leading zero) keeps those raw bytes."""
+    der = serial_der_bytes(cert)
+    return der[1:] if len(der) > 1 and der[0] == 0 else der
 
 
 def tlv(tag: int, value: bytes) -> bytes:

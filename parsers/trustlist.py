@@ -9,7 +9,6 @@ SAST of the list the phone already holds.
 from __future__ import annotations
 
 import ipaddress
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -19,11 +18,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cmedebug.parsers.base import Context, FileParser
-from cmedebug.parsers.grammar import norm_serial
+from cmedebug.parsers.grammar import cert_serial, load_certificate, norm_serial
 from cmedebug.parsers.phone_config import mac_from_name
 from cmedebug.parsers.tlv import (DecodeError, Header, Malformed, UnknownTag, Verdict, check_signature, cisco_dn,
                                   element, file_fact, fixed_int, header_end, header_spec_for, looks_binary,
-                                  read_header, rsa_signer, serial_bytes, serial_text, signed_digest, signed_range,
+                                  read_header, rsa_signer, serial_bytes, signed_digest, signed_range,
                                   string_value, text_value, tlv, write_signed)
 
 # -- roles (record tag 4), formats.md 2.5 -------------------------------------
@@ -118,9 +117,7 @@ def _load_der(der: bytes | None) -> tuple[x509.Certificate | None, str | None]:
     if der is None:
         return None, "no certificate element"
     try:
-        with warnings.catch_warnings():  # lenient: negative serials and the like still load
-            warnings.simplefilter("ignore")
-            return x509.load_der_x509_certificate(der), None
+        return load_certificate(der), None
     except ValueError as exc:
         return None, f"certificate does not parse: {exc}"
 
@@ -385,8 +382,8 @@ def record_inconsistencies(rec: TrustRecord) -> list[str]:
     if cert is None:
         return []
     out = []
-    if rec.serial_bytes is not None and rec.serial != serial_text(cert):
-        out.append(f"SERIALNUMBER {rec.serial} differs from the certificate serial {serial_text(cert)}")
+    if rec.serial_bytes is not None and rec.serial != cert_serial(cert):
+        out.append(f"SERIALNUMBER {rec.serial} differs from the certificate serial {cert_serial(cert)}")
     from cmedebug.certs import public_key_of
 
     key = public_key_of(cert)

@@ -116,7 +116,8 @@ def issue_v1(cn: str, *, key: rsa.RSAPrivateKey | None = None, issuer: Issued | 
     sig_alg = _der(0x30, _der(0x06, bytes.fromhex(oid)) + b"\x05\x00")
     when = lambda d: _der(0x17, d.strftime("%y%m%d%H%M%SZ").encode())  # noqa: E731
     tbs = _der(0x30, b"".join([
-        _der(0x02, serial.to_bytes((serial.bit_length() + 8) // 8, "big", signed=True)),  # negative: as some CAs do
+        # negative: as some CAs do; minimal two's complement, as DER requires (-128 is one byte: 80)
+        _der(0x02, serial.to_bytes(((serial if serial >= 0 else ~serial).bit_length() + 8) // 8, "big", signed=True)),
         sig_alg,
         (issuer.cert.subject if issuer else name(cn)).public_bytes(),
         _der(0x30, when(not_before) + when(not_before + timedelta(days=days))),

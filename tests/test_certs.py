@@ -167,3 +167,40 @@ def test_negative_serial_keeps_the_raw_bytes_ios_prints():
     from cmedebug.parsers.tlv import serial_bytes
 
     assert serial_bytes(cert) == raw.to_bytes(8, "big")
+
+
+def test_serials_are_the_der_bytes_ios_prints_without_deprecation_warnings():
+    import warnings
+
+    from cryptography.hazmat.primitives import serialization
+
+    from cmedebug.parsers.grammar import cert_serial, load_certificate
+    from cmedebug.parsers.show_pki_certificates import decoded_fields
+
+    cases = [(issue_v1("CME", serial=0xF301 - (1 << 16)).cert, "F301"),  # corpus 16's CAPF-7D7D0C0 root
+             (issue_v1("CME", serial=-128).cert, "80"),  # one byte: 80, not FF80
+             (issue_v1("CME", serial=0x1A).cert, "1A"),  # v1: no version field before the serial
+             (issue("CME", serial=0x80).cert, "80"),  # DER writes 00 80; IOS prints 80
+             (issue("CME", serial=0x0B01).cert, "B01")]
+    for cert, printed in cases:
+        der = cert.public_bytes(serialization.Encoding.DER)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            loaded = load_certificate(der)
+            assert cert_serial(loaded) == printed
+            assert decoded_fields(loaded)["serial"] == printed and cert_fields(loaded)["serial"] == printed
+            assert load_certificate(cert.public_bytes(serialization.Encoding.PEM)) == loaded
+        assert seen == [], [str(w.message) for w in seen]
+
+
+def test_negative_serial_of_corpus_16_reads_as_printed(corpus_dir):
+    import warnings
+
+    from cmedebug.pipeline import load
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        case = load([str(next(corpus_dir.glob("16_*.log")))])
+    assert not [w for w in seen if "serial number" in str(w.message)]
+    serials = {f.fields["subject"]: f.fields["serial"] for f in case.facts if f.kind == "cert"}
+    assert serials["CN=CAPF-7D7D0C0,O=Cisco Systems Inc,C=US"] == "F301"

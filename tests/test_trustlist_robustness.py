@@ -109,6 +109,15 @@ def test_mutated_real_files_never_raise(fixtures_dir, edits, which):
     _exercise(_mutate((fixtures_dir / which).read_bytes(), edits))
 
 
+def test_a_certificate_name_with_an_unknown_string_tag_is_noted_not_raised(fixtures_dir):
+    """Found by the test above: a zero byte inside a record's certificate name makes
+    cryptography raise KeyError (not ValueError) when the name is read."""
+    data = _mutate((fixtures_dir / "cucm10_tokenless_CTLFile.tlv").read_bytes(), [("set", 8000, 0)])
+    _exercise(data)
+    certs = [f for f in TrustListParser().parse_file(data, Context(path="fuzz.tlv")) if f.kind == "cert"]
+    assert any(f.fields["issuer"].startswith("<unreadable name: KeyError") for f in certs)
+
+
 @settings(max_examples=150, deadline=2000)
 @given(data=st.binary(max_size=600))
 def test_random_bytes_never_raise(data):
