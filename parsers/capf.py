@@ -7,11 +7,7 @@ transient from real failures.
 """
 from __future__ import annotations
 
-import re
-
-from cmedebug.parsers.base import Context, LineParser
-from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import SEP_NAME, match_shapes, shape
+from cmedebug.parsers.grammar import SEP_NAME, ShapeParser, shape
 
 # CAPF command codes, formats.md §8.2
 CAPF_OPERATIONS = {
@@ -67,17 +63,14 @@ SHAPES = (
 _RESULTS = {"successful": "success", "failed": "failure"}
 
 
-class CapfParser(LineParser):
+class CapfParser(ShapeParser):
     name = "capf"
     description = "debug capf-server all | events | messages | error"
     keywords = ("ephone_capf_", "New Connection from phone", "Handshake Process", "SSL Handshake", " for SEP")
     priority = 30
+    shapes = SHAPES
 
-    def parse(self, rec: Record, ctx: Context):
-        found = match_shapes(SHAPES, rec.text)
-        if found is None:
-            return None
-        kind, fields = found
+    def refine(self, kind, fields, rec):
         if "msgtype" in fields:
             fields["operation"] = CAPF_OPERATIONS.get(fields["msgtype"], "UNKNOWN")
         if "auth_mode" in fields:
@@ -86,7 +79,7 @@ class CapfParser(LineParser):
             fields["result"] = _RESULTS.get(fields["result"], fields["result"])
         if kind == "capf.debug":
             fields["text"] = rec.text
-        return [ctx.event(kind, rec, **fields)]
+        return fields
 
 
 __all__ = ["CapfParser", "CAPF_OPERATIONS", "AUTH_MODE_NAMES"]

@@ -2,9 +2,7 @@
 record per function and trustpoint."""
 from __future__ import annotations
 
-from cmedebug.parsers.base import Context, LineParser
-from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import match_shapes, shape
+from cmedebug.parsers.grammar import ShapeParser, shape
 
 SHAPES = (
     # create_ctl_record: Function 0 Trustpoint cisco1
@@ -25,17 +23,14 @@ SHAPES = (
 )
 
 
-class CtlClientParser(LineParser):
+class CtlClientParser(ShapeParser):
     name = "ctl-client"
     description = "debug ctl-client (CTL file creation)"
     keywords = ("ctl_client", "create_ctl_record", "CTL File")
     priority = 30
+    shapes = SHAPES
 
-    def parse(self, rec: Record, ctx: Context):
-        found = match_shapes(SHAPES, rec.text)
-        if found is None:
-            return None
-        kind, fields = found
+    def refine(self, kind, fields, rec):
         if kind == "ctl_client.failed":
             fields["text"] = rec.text
-        return [ctx.event(kind, rec, **fields)]
+        return fields

@@ -9,12 +9,14 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 import pyparsing as pp
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 
 from cmedebug.clock import zone
+from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import MONTHS
 
 _MONTH = pp.one_of(list(MONTHS)).set_name("month")
@@ -196,6 +198,23 @@ def match_shapes(shapes: tuple[Shape, ...], text: str) -> tuple[str, dict] | Non
         if m:
             return candidate.kind, candidate.fields(m)
     return None
+
+
+class ShapeParser(LineParser):
+    """A parser that is a table of message shapes: the first of ``shapes`` that
+    matches a record's text makes its one event; ``refine`` adjusts the fields."""
+
+    shapes: ClassVar[tuple[Shape, ...]] = ()
+
+    def parse(self, rec, ctx: Context):
+        found = match_shapes(self.shapes, rec.text)
+        if found is None:
+            return None
+        kind, fields = found
+        return [ctx.event(kind, rec, **self.refine(kind, fields, rec))]
+
+    def refine(self, kind: str, fields: dict, rec) -> dict:
+        return fields
 
 
 def match_record(shapes: tuple[Shape, ...], rec) -> tuple[str, dict] | None:

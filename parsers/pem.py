@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 
-from cryptography.hazmat.primitives import serialization
-
 from cmedebug.certs import MAX_PEM_LINES, find_pem_blocks
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
@@ -117,8 +115,7 @@ class PemParser(LineParser):
             ctx.warnings.append(f"{ctx.path}:{block['first']}-{block['last']}: a PEM certificate block "
                                 f"could not be read ({pem.error})")
             return [ctx.fact("pem.undecodable", **span, raw=block["raw"], reason=pem.error, **fields)]
-        der = pem.certificate.public_bytes(serialization.Encoding.DER)
-        return [ctx.fact("cert", **span, raw=block["raw"], der=der, **fields, **decoded_fields(pem.certificate))]
+        return [ctx.fact("cert", **span, raw=block["raw"], **fields, **decoded_fields(pem.certificate))]
 
 
 def _export_label(ctx: Context) -> str | None:

@@ -11,7 +11,6 @@ import base64
 import binascii
 import re
 
-from cryptography.hazmat.primitives import serialization
 
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
@@ -210,14 +209,12 @@ class PkiParser(LineParser):
     def _paste_line(self, rec: Record, ctx: Context):
         """A line while a CA certificate is being pasted: items, or None when the line is not part of it."""
         text, body = rec.text, self.paste["body"]
-        if _PASTE_ARMOUR.match(text):
+        armour = _PASTE_ARMOUR.match(text) is not None
+        if armour or (_BASE64_LINE.match(text) and text != "quit"):
             self.paste["lines"].append(rec.lines[0])
             self.paste["last"] = rec.last_line
-            return []
-        if _BASE64_LINE.match(text) and text != "quit":
-            self.paste["lines"].append(rec.lines[0])
-            body.append(text)
-            self.paste["last"] = rec.last_line
+            if not armour:
+                body.append(text)
             return self._end_paste(ctx, rec.last_line) if len(body) >= MAX_PASTE_LINES else []
         if not body and (not text or _PASTE_HINT.match(text)):
             return []  # the hint, or blank lines before the data
@@ -278,8 +275,7 @@ class PkiParser(LineParser):
                              raw=paste["lines"], trustpoint=paste["trustpoint"], reason=str(exc))]
         trustpoints = [paste["trustpoint"]] if paste["trustpoint"] else []
         return [ctx.fact("cert", first_line=paste["first"], last_line=last, raw=paste["lines"], role="ca",
-                         trustpoints=trustpoints, origin="crypto pki authenticate",
-                         der=cert.public_bytes(serialization.Encoding.DER), **decoded_fields(cert))]
+                         trustpoints=trustpoints, origin="crypto pki authenticate", **decoded_fields(cert))]
 
     @staticmethod
     def _add_http(event, lines) -> None:

@@ -163,6 +163,24 @@ class ShowBlockParser(LineParser):
                 return
 
 
+class TableShowParser(ShowBlockParser):
+    """A show output that is a table: header lines carry nothing, each ``row`` is
+    one ``fact_kind`` fact with the fields ``row_fields`` reads from the match."""
+
+    fact_kind: ClassVar[str] = ""
+    headers: ClassVar[tuple[re.Pattern, ...]] = ()
+    row: ClassVar[re.Pattern]
+
+    def take(self, text: str, rec: Record, ctx: Context):
+        if any(header.match(text) for header in self.headers):
+            return []
+        m = self.row.match(text)
+        return None if m is None else [ctx.fact(self.fact_kind, rec, **self.row_fields(m))]
+
+    def row_fields(self, m: re.Match) -> dict:
+        raise NotImplementedError
+
+
 class KeyValueShowParser(ShowBlockParser):
     """A show output of `Key: value` lines that makes one fact (``show credentials``).
 

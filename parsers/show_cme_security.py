@@ -10,7 +10,8 @@ import re
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import norm_mac
-from cmedebug.parsers.show_block import KeyValueShowParser, ShowBlockParser, lower_or_none, text_or_none, to_int
+from cmedebug.parsers.show_block import (KeyValueShowParser, ShowBlockParser, TableShowParser, lower_or_none,
+                                         text_or_none, to_int)
 
 
 class ShowTelephonySecurityInfoParser(KeyValueShowParser):
@@ -86,20 +87,16 @@ _SESSIONS_BANNER = re.compile(r"Active CAPF Sessions$|Phone ID +State$")
 _SESSION_ROW = re.compile(r"(?P<phone>SEP[0-9A-Fa-f]{12}|[0-9A-Fa-f]{12}) +(?P<state>[A-Z][A-Z0-9_\-]*)$")
 
 
-class ShowCapfSessionsParser(ShowBlockParser):
+class ShowCapfSessionsParser(TableShowParser):
     name = "show-capf-sessions"
     description = "show capf-server sessions"
     # Router# show capf-server sessions
     commands = (r"sh\w* capf-s[\w-]* sess\w*",)
     block_start = re.compile(r"Active CAPF Sessions$")
+    fact_kind, headers, row = "capf.session", (_SESSIONS_BANNER,), _SESSION_ROW
 
-    def take(self, text, rec: Record, ctx: Context):
-        if _SESSIONS_BANNER.match(text):
-            return []
-        m = _SESSION_ROW.match(text)
-        if not m:
-            return None
-        return [ctx.fact("capf.session", rec, mac=norm_mac(m.group("phone")), state=m.group("state"))]
+    def row_fields(self, m):
+        return {"mac": norm_mac(m.group("phone")), "state": m.group("state")}
 
 
 # Authentication Strings for configured Ephones      Mac-Addr        Auth-String      --------        -----------
@@ -108,22 +105,17 @@ _AUTH_BANNER = re.compile(r"Authentication Strings for configured Ephones$|Mac-A
 _AUTH_ROW = re.compile(r"(?P<mac>[0-9A-Fa-f]{12}) *(?P<secret>\S*)$")
 
 
-class ShowCapfAuthStringParser(ShowBlockParser):
+class ShowCapfAuthStringParser(TableShowParser):
     name = "show-capf-auth-string"
     description = "show capf-server auth-string"
     # Router# show capf-server auth-string
     commands = (r"sh\w* capf-s[\w-]* auth[\w-]*",)
     block_start = re.compile(r"Authentication Strings for configured Ephones$")
+    fact_kind, headers, row = "capf.auth_string", (_AUTH_BANNER,), _AUTH_ROW
 
-    def take(self, text, rec: Record, ctx: Context):
-        if _AUTH_BANNER.match(text):
-            return []
-        m = _AUTH_ROW.match(text)
-        if not m:
-            return None
+    def row_fields(self, m):
         secret = m.group("secret")
-        return [ctx.fact("capf.auth_string", rec, mac=m.group("mac").upper(), auth_string_set=bool(secret),
-                         auth_string_length=len(secret))]
+        return {"mac": m.group("mac").upper(), "auth_string_set": bool(secret), "auth_string_length": len(secret)}
 
 
 # CTL Client Information      -----------------------------      List of Trusted Servers in the CTL

@@ -10,7 +10,7 @@ import re
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import parse_ios_date
-from cmedebug.parsers.show_block import ShowBlockParser, extend_fact
+from cmedebug.parsers.show_block import ShowBlockParser, TableShowParser, extend_fact
 
 # Clock is synchronized, stratum 3, reference is 10.1.1.1
 # Clock is unsynchronized, stratum 16, no reference clock
@@ -79,22 +79,18 @@ def _number(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-class ShowNtpAssociationsParser(ShowBlockParser):
+class ShowNtpAssociationsParser(TableShowParser):
     name = "show-ntp-associations"
     description = "show ntp associations"
     # R1#sh ntp assoc
     commands = (r"sh\w* ntp ass\w*",)
     block_start = _ASSOC_HEADER
+    fact_kind, headers, row = "ntp.association", (_ASSOC_HEADER, _ASSOC_LEGEND), _ASSOC_ROW
 
-    def take(self, text, rec: Record, ctx: Context):
-        if _ASSOC_HEADER.match(text) or _ASSOC_LEGEND.match(text):
-            return []
-        m = _ASSOC_ROW.match(text)
-        if not m:
-            return None
+    def row_fields(self, m):
         tally = m.group("tally").strip()
-        return [ctx.fact("ntp.association", rec, address=m.group("address"), ref_clock=m.group("ref"),
-                         stratum=int(m.group("st")), when=_number(m.group("when")), poll=int(m.group("poll")),
-                         reach=m.group("reach"), delay_ms=float(m.group("delay")), offset_ms=float(m.group("offset")),
-                         dispersion_ms=float(m.group("disp").rstrip(".") or 0), tally=tally, sys_peer=tally == "*",
-                         configured=bool(m.group("configured")))]
+        return {"address": m.group("address"), "ref_clock": m.group("ref"), "stratum": int(m.group("st")),
+                "when": _number(m.group("when")), "poll": int(m.group("poll")), "reach": m.group("reach"),
+                "delay_ms": float(m.group("delay")), "offset_ms": float(m.group("offset")),
+                "dispersion_ms": float(m.group("disp").rstrip(".") or 0), "tally": tally, "sys_peer": tally == "*",
+                "configured": bool(m.group("configured"))}

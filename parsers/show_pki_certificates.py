@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
 from cmedebug.parsers.base import Context
@@ -176,7 +177,8 @@ def _fill_from_pem(fields: dict) -> None:
 
 
 def decoded_fields(cert: x509.Certificate) -> dict:
-    """The `cert` fact fields of a decoded certificate (shared with the running-config chains)."""
+    """The `cert` fact fields of a decoded certificate, its DER included (shared with the
+    running-config chains, the `crypto pki authenticate` paste and PEM blocks)."""
     key = cert.public_key()
     hash_name = cert.signature_hash_algorithm.name.upper() if cert.signature_hash_algorithm else None
     try:
@@ -194,4 +196,5 @@ def decoded_fields(cert: x509.Certificate) -> dict:
         "sig_alg": f"{hash_name} with {'RSA Encryption' if isinstance(key, rsa.RSAPublicKey) else 'ECDSA'}"
         if hash_name else None,
         "is_ca": is_ca,
+        "der": cert.public_bytes(serialization.Encoding.DER),
     }

@@ -10,7 +10,7 @@ import re
 
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
-from cmedebug.parsers.show_block import ShowBlockParser, key_value, to_int
+from cmedebug.parsers.show_block import ShowBlockParser, TableShowParser, key_value, to_int
 
 # SCCP Admin State: UP
 _ADMIN = re.compile(r"SCCP Admin State: (?P<state>\S+)")
@@ -107,20 +107,16 @@ _CONN_ROW = re.compile(r"(?P<sess>\d+) +(?P<conn>\d+) +(?P<stype>\S+(?: -\S+)?) 
 _CONN_TOTAL = re.compile(r"Total number of active session\(s\) \d+")
 
 
-class ShowSccpConnectionsParser(ShowBlockParser):
+class ShowSccpConnectionsParser(TableShowParser):
     name = "show-sccp-connections"
     description = "show sccp connections"
     # Router# show sccp connections
     commands = (r"sh\w* sccp conn\w*",)
     block_start = _CONN_HEADER
+    fact_kind, headers, row = "sccp.connection", (_CONN_HEADER, _CONN_TOTAL), _CONN_ROW
 
-    def take(self, text, rec: Record, ctx: Context):
-        if _CONN_HEADER.match(text) or _CONN_TOTAL.match(text):
-            return []
-        m = _CONN_ROW.match(text)
-        if not m:
-            return None
+    def row_fields(self, m):
         stype = m.group("stype")
-        return [ctx.fact("sccp.connection", rec, session_id=int(m.group("sess")), conn_id=int(m.group("conn")),
-                         stype=stype, secure=stype.startswith("secure"), mode=m.group("mode"), codec=m.group("codec"),
-                         peer_ip=m.group("ip"), peer_port=int(m.group("rport")), local_port=int(m.group("sport")))]
+        return {"session_id": int(m.group("sess")), "conn_id": int(m.group("conn")), "stype": stype,
+                "secure": stype.startswith("secure"), "mode": m.group("mode"), "codec": m.group("codec"),
+                "peer_ip": m.group("ip"), "peer_port": int(m.group("rport")), "local_port": int(m.group("sport"))}

@@ -2,9 +2,7 @@
 they exist) and the two CUCM TFTP trace lines about the CTL file."""
 from __future__ import annotations
 
-from cmedebug.parsers.base import Context, LineParser
-from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import IPV4, file_fields, match_shapes, norm_mac, shape
+from cmedebug.parsers.grammar import IPV4, ShapeParser, file_fields, norm_mac, shape
 
 SHAPES = (
     # TFTP: Looking for CTLSEP000E325C9A43.tlv
@@ -31,19 +29,16 @@ SHAPES = (
 )
 
 
-class TftpParser(LineParser):
+class TftpParser(ShapeParser):
     name = "tftp"
     description = "debug tftp events | packets (and CUCM TFTP CTL trace lines)"
     keywords = ("TFTP: ", "TFTP|")
     priority = 40
+    shapes = SHAPES
 
-    def parse(self, rec: Record, ctx: Context):
-        found = match_shapes(SHAPES, rec.text)
-        if found is None:
-            return None
-        kind, fields = found
+    def refine(self, kind, fields, rec):
         if "file" in fields:
             fields.update(file_fields(fields.pop("file")))
         if fields.get("device_name", "").startswith("SEP"):
             fields["mac"] = norm_mac(fields["device_name"])
-        return [ctx.event(kind, rec, **fields)]
+        return fields
