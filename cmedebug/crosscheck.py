@@ -10,7 +10,7 @@ facts once every input is loaded (rules judge them; nothing here judges).
   certificate (a CTL older than a re-enrollment was not regenerated).
 * ``crosscheck.sast_continuity``: a newer CTL's signer vs the SAST records of the
   CTL before it (a phone accepts an update only from a SAST it already trusts).
-* ``cert.analysis``: every problem of every certificate in the case.
+* ``cert_analysis``: every problem of every certificate in the case.
 
 Trustpoint certificates come from ``cert`` facts (``show crypto pki
 certificates``: ``trustpoints``, ``role`` = ``id``) or ``pki.trustpoint`` facts
@@ -342,7 +342,7 @@ def _cert_analyses(case: Case, now: datetime | None):
         else:
             problems, self_signed, issuer_serial = _dates_only(fact, at, clocks, at_source), None, None
             strict = None
-        out.append(_fact("cert.analysis", fact, list(fact.raw[:3]), serial=fact.fields.get("serial"),
+        out.append(_fact("cert_analysis", fact, list(fact.raw[:3]), serial=fact.fields.get("serial"),
                          subject=fact.fields.get("subject"), issuer=fact.fields.get("issuer"),
                          origin=fact.fields.get("origin") or "show", role=role,
                          trustpoints=fact.fields.get("trustpoints") or [], checked_at=at, checked_at_source=at_source,

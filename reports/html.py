@@ -138,8 +138,6 @@ def _groups(case: Case, views: dict[str, dict]) -> list[dict]:
 def _certificates(case: Case) -> dict:
     rows, seen = [], set()
     for fact in case.facts_of("cert"):
-        if fact.kind != "cert":  # `cert.analysis` and other children describe, not list, certificates
-            continue
         f = fact.fields
         key = (f.get("serial"), (f.get("issuer") or "").lower())
         if key in seen:

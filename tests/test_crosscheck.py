@@ -244,7 +244,7 @@ def test_certificate_analysis_against_reference_time_and_device_clock(tmp_path, 
     later = T0 + timedelta(days=400)  # after every certificate ended (365 days)
     other.write_text(f"R2#show clock\n{later:%H:%M:%S}.000 UTC {later:%a %b} {later.day} {later.year}\nR2#\n")
     case = load([ctl, router, other])
-    analyses = [a for a in facts(case, "cert.analysis") if a.fields["origin"] == "ctl"]
+    analyses = [a for a in facts(case, "cert_analysis") if a.fields["origin"] == "ctl"]
     assert len(analyses) == 4  # SAST1, SAST2, CCM+TFTP, CAPF
     for a in analyses:
         codes = a.fields["problem_codes"]
@@ -252,7 +252,7 @@ def test_certificate_analysis_against_reference_time_and_device_clock(tmp_path, 
         assert "expired" in codes and "not-yet-valid-on-device" in codes
         assert a.fields["issuer_serial"] == f"{pki['ca'].cert.serial_number:X}"
         assert a.fields["strict_verifier"].startswith("rejected: ")  # 1024-bit keys, no SAN
-    (ca,) = [a for a in facts(case, "cert.analysis") if a.fields["role"] == "ca"]
+    (ca,) = [a for a in facts(case, "cert_analysis") if a.fields["role"] == "ca"]
     assert ca.fields["full"] is True and ca.fields["self_signed"] is True
     sast = next(a for a in analyses if a.fields["role"] == "sast")
     assert any("clock of CME" in p["message"] for p in sast.fields["problems"])
@@ -261,8 +261,10 @@ def test_certificate_analysis_against_reference_time_and_device_clock(tmp_path, 
 def test_nothing_to_cross_check_without_a_ctl(tmp_path, pki):
     case = load([write_router(tmp_path / "r.txt", {"cme_cert": pki["cme"]})])
     assert not [f for f in case.facts if f.kind.startswith("crosscheck.")]
-    (analysis,) = facts(case, "cert.analysis")
+    (analysis,) = facts(case, "cert_analysis")
     assert analysis.fields["full"] is False and analysis.fields["trustpoints"] == ["cme_cert"]
+    # a lookup of certificates (dotted prefixes match children) finds the certificate, not its analysis
+    assert [f.kind for f in case.facts_of("cert")] == ["cert"]
 
 
 def test_a_damaged_ctl_does_not_replace_an_intact_one(tmp_path, pki):

@@ -67,7 +67,7 @@ def _expected_path(case: Path, folder: Path | None = None) -> Path:
     return (folder or case.parent) / (case.name.rsplit(".", 1)[0] + EXPECTED)
 
 
-UNSTABLE_FIELDS = ("checked_at",)  # cert.analysis: the time the analysis ran
+UNSTABLE_FIELDS = ("checked_at",)  # cert_analysis: the time the analysis ran
 
 
 def _portable(item: dict, keep_content: bool) -> dict:

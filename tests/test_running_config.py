@@ -131,8 +131,8 @@ def test_certificate_chain_is_decoded(tmp_path):
     assert cert.fields["not_after"] == ca.cert.not_valid_after_utc and cert.fields["trustpoints"] == ["cme_root"]
     assert cert.fields["key_size"] == 1024 and cert.fields["config"] == "file"
     assert cert.source.first_line == 6 and cert.source.last_line == 7 + len(hex_lines)
-    assert cert.fields["der"] == ca.cert.public_bytes(serialization.Encoding.DER)  # so cert.analysis runs in full
-    analysis, = facts(case, "cert.analysis")
+    assert cert.fields["der"] == ca.cert.public_bytes(serialization.Encoding.DER)  # so cert_analysis runs in full
+    analysis, = facts(case, "cert_analysis")
     assert analysis.fields["full"] is True
 
 
