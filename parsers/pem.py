@@ -37,7 +37,7 @@ _EXPORT = re.compile(r"cry(?:pto)? (?:pki|key) exp\w* +(?:rsa +)?(?P<label>\S+) 
 class PemParser(LineParser):
     name = "pem"
     description = "PEM certificates (and private key blocks, recorded as present only) in a text log"
-    keywords = ("-----BEGIN", "ertificate:", "% Key name:")
+    keywords = ("-----BEGIN", "% CA certificate:", "% Certificate:", "% certificate:", "% Key name:")
     block_start = _BEGIN
     priority = 30  # before the generic readers of `%` lines
 
