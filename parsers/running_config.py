@@ -129,19 +129,19 @@ class RunningConfigParser(ShowBlockParser):
             return self._with_device(self._finish(ctx))
         if command == "exit":
             return self._with_device(self._close_section(ctx))
-        if mode == "config":
-            if _section_of(command) is None:
-                # a global line; the section stays open, as documents print `(config)` for its children:
-                # Router(config)# crypto pki server cme_root / Router(config)# database level complete
-                _global_line(command, config)
-                return []
+        section = config["section"]
+        if mode == "config" and _section_of(command) is not None:
             done = self._with_device(self._close_section(ctx))
             config["section"] = _section_of(command, rec)
             return done
-        if config["section"] is None and mode in _MODE_SECTIONS:  # the capture starts inside a section
-            config["section"] = _section_of(_MODE_SECTIONS[mode])
-            config["section"]["first"] = rec.first_line
-        section = config["section"]
+        if mode == "config" and not (section is not None and _fields_set_by(section, command, config)):
+            _global_line(command, config)  # the section stays open: a later sub-mode line is still its child
+            return []
+        # a sub-mode line, or a child keyword printed with `(config)` (documents do:
+        # Router(config)# crypto pki server cme_root / Router(config)# database level complete)
+        if section is None and mode in _MODE_SECTIONS:  # the capture starts inside a section
+            section = config["section"] = _section_of(_MODE_SECTIONS[mode])
+            section["first"] = rec.first_line
         if section is not None:
             section["last"] = rec.last_line
             section["raw"].extend(rec.lines)
@@ -457,13 +457,17 @@ def _typed_child(section: dict, text: str, config: dict) -> None:
     if not text.startswith("no "):
         _child(section, text, config)
         return
-    scratch = copy.deepcopy(section)
-    _child(scratch, text[3:], copy.deepcopy(config))
     blank = _new_fields(section["kind"], "")
-    for key, value in scratch["fields"].items():
-        if value != section["fields"][key]:
-            section["fields"][key] = blank[key]
-            section["negated"].add(key)
+    for key in _fields_set_by(section, text[3:], config):
+        section["fields"][key] = blank[key]
+        section["negated"].add(key)
+
+
+def _fields_set_by(section: dict, text: str, config: dict) -> set[str]:
+    """The fields of ``section`` that the child line ``text`` would change (tried on a copy)."""
+    scratch = copy.deepcopy(section)
+    _child(scratch, text, copy.deepcopy(config))
+    return {key for key, value in scratch["fields"].items() if value != section["fields"][key]}
 
 
 def _voice_line(text: str, voice: dict) -> None:

@@ -176,6 +176,7 @@ def test_typed_configuration_of_corpus_18_gives_config_facts(corpus_dir):
     first = servers[0].fields
     assert first["origin"] == "typed" and first["partial"] is True and first["config"] == "running"
     assert first["grant_auto"] is True and first["database_url"] == "nvram:"
+    assert first["database_level"] == "complete"  # printed with `(config)#` by the document: still a child
     assert first["lifetime_certificate"] == 7305 and first["lifetime_ca_certificate"] == 7305
     assert first["shutdown"] is None  # not typed: unknown, not "no"
     assert servers[1].fields["shutdown"] is False  # `no shutdown`
@@ -192,6 +193,7 @@ def test_typed_session_rebuilds_sections_from_prompt_modes(tmp_path):
         "CME(config-telephony)# secure-signaling trustpoint cme-sast",  # the capture starts inside the section
         "CME(config-telephony)# exit",
         "CME(config)# ip http server",
+        "CME(config)# secure-signaling trustpoint other",  # after `exit`: not a child of telephony-service
         "CME(config)# ephone 3",
         "CME(config-ephone)# capf-auth-str 123456",
         "CME(config-ephone)# device-security-mode authenticated",
@@ -208,7 +210,7 @@ def test_typed_session_rebuilds_sections_from_prompt_modes(tmp_path):
     g, = facts(case, "config.global")
     assert g.fields["http_server"] is True and g.fields["ntp_servers"] is None
     present, = facts(case, "config.present")
-    assert (present.source.first_line, present.source.last_line) == (1, 7)
+    assert (present.source.first_line, present.source.last_line) == (1, 8)
     assert facts(case, "clock.show")  # the session ended at `end`; the show output is still read
     assert case.inputs[0].coverage == 1.0
 
