@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import re
 
-
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import load_certificate, norm_mac, norm_serial
