@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.memory_lines:
         _, big = compare(args.memory_lines, args.seed, 1)
         print(f"peak RSS {main_run.peak_rss_mb:.0f} MB at {args.lines:,} lines, {big.peak_rss_mb:.0f} MB at "
-              f"{args.memory_lines:,} lines (it grows with the events kept, not with the noise)")
+              f"{args.memory_lines:,} lines")
     if args.drain3:
         try:
             import drain3  # noqa: F401
