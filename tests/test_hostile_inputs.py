@@ -157,3 +157,27 @@ def test_a_parser_that_fails_costs_one_line_not_the_input(monkeypatch):
 def _write(path, data: bytes):
     path.write_bytes(data)
     return path
+
+
+def _noise(lines: int) -> bytes:
+    """Stamped lines no parser wants, in ever new shapes (the shape table must stay bounded)."""
+    rng = random.Random(lines)
+    letters = "ghijklmnopqrstuvwxyz"  # no hex digits: each word is a shape of its own
+    return "".join(f"*Mar  1 00:{n // 60 % 60:02d}:{n % 60:02d}.000: noise_{''.join(rng.choices(letters, k=8))} "
+                   f"{n} state up\n" for n in range(lines)).encode()
+
+
+def test_memory_does_not_grow_with_noise_lines():
+    peaks = {}
+    for lines in (10_000, 100_000):
+        data = _noise(lines)
+        case = Case()
+        tracemalloc.start()
+        try:
+            summary = read_input(Input("noise.log", lambda: io.BytesIO(data)), case)
+            peaks[lines] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert summary.unparsed_lines == lines and summary.events == 0
+        assert len(case.unparsed) == 200 and len(summary.unparsed_shapes) == 20
+    assert peaks[100_000] < peaks[10_000] + 1024 * 1024, peaks
