@@ -55,6 +55,8 @@ def read_input(inp: Input, case: Case, kind: str | None = None, stamps: list | N
                 _read_text(stream, head, ctx, case, summary, kind)
     except (OSError, EOFError) as exc:  # truncated .gz, I/O error half-way: keep what was read
         summary.error = f"read stopped early: {exc}"
+    except Exception as exc:  # a parser bug outside one line (a block's start or end): keep what was read
+        summary.error = f"analysis stopped early: {exc.__class__.__name__}: {exc}"
     summary.warnings.extend(ctx.warnings)
     if stamps is not None:
         stamps.extend(ctx.stamps)

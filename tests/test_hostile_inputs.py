@@ -181,3 +181,19 @@ def test_memory_does_not_grow_with_noise_lines():
         assert summary.unparsed_lines == lines and summary.events == 0
         assert len(case.unparsed) == 200 and len(summary.unparsed_shapes) == 20
     assert peaks[100_000] < peaks[10_000] + 1024 * 1024, peaks
+
+
+def test_a_block_parser_that_fails_stops_its_input_only(tmp_path, monkeypatch):
+    clock_parser = next(cls for cls in line_parsers() if cls.name == "show-clock")
+
+    def broken(self, ctx):
+        raise KeyError("state")
+
+    monkeypatch.setattr(clock_parser, "end_block", broken)
+    capture = _write(tmp_path / "a-capture.log", ("Router#show clock\n*10:15:02.123 UTC Mon Mar 1 1993\n"
+                                                  "Router#show version\n" + LOG).encode())
+    good = _write(tmp_path / "b-router.log", LOG.encode())
+    case = load([str(capture), str(good)])
+    first, second = case.inputs
+    assert first.error == "analysis stopped early: KeyError: 'state'" and first.lines >= 3
+    assert second.error is None and second.events == 3
