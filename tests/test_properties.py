@@ -176,3 +176,19 @@ def test_framing_takes_linear_time_on_long_lines():
     records = list(frame(lines))
     assert time.perf_counter() - start < 0.5
     assert records[-1].last_line == len(lines)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(st.one_of(mutated_real_line(), st.sampled_from(REAL_LINES)), min_size=1, max_size=60))
+def test_whole_analysis_of_mutated_real_lines_never_raises(tmp_path_factory, lines):
+    """Clock model, cross-checks, rules and both reports on whatever the parsers made of them."""
+    from cmedebug.pipeline import analyze
+    from cmedebug.reports import json_report, text
+
+    path = tmp_path_factory.mktemp("fuzz") / "capture.log"
+    path.write_text("\n".join(lines), encoding="utf-8", errors="surrogateescape")
+    case = analyze([str(path)])
+    assert case.inputs[0].error is None
+    text.render(case, stats=True)
+    json_report.render(case)
