@@ -57,9 +57,8 @@ _chars = st.one_of(st.sampled_from(_SEPARATORS), st.sampled_from("0123456789"), 
                    st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"))
 
 
-@st.composite
-def mutated_real_line(draw) -> str:
-    line = list(draw(st.sampled_from(REAL_LINES)))
+def _mutate(draw, text: str) -> str:
+    line = list(text)
     for _ in range(draw(st.integers(0, 4))):
         pos = draw(st.integers(0, len(line)))
         action = draw(st.sampled_from(("insert", "delete", "replace", "repeat")))
@@ -72,6 +71,24 @@ def mutated_real_line(draw) -> str:
         else:  # repeat a character many times (the backtracking trap)
             line[pos:pos] = [draw(_chars)] * draw(st.integers(10, 300))
     return "".join(line)
+
+
+@st.composite
+def mutated_real_line(draw) -> str:
+    return _mutate(draw, draw(st.sampled_from(REAL_LINES)))
+
+
+REAL_FILES = [p for p in sorted((REPO / "sample_logs").glob("*/*")) if p.suffix in TEXT_SUFFIXES and p.read_text().strip()]
+
+
+@st.composite
+def mutated_real_file(draw) -> list[str]:
+    """A whole capture the reference CME wrote, a few of its lines damaged: rules see coherent flows."""
+    lines = draw(st.sampled_from(REAL_FILES)).read_text(encoding="utf-8").splitlines()
+    for _ in range(draw(st.integers(1, 5))):
+        index = draw(st.integers(0, len(lines) - 1))
+        lines[index] = _mutate(draw, lines[index])
+    return lines
 
 
 any_line = st.one_of(mutated_real_line(), st.sampled_from(REAL_LINES), st.text(_chars, max_size=200),
@@ -180,8 +197,8 @@ def test_framing_takes_linear_time_on_long_lines():
 
 @settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(st.one_of(mutated_real_line(), st.sampled_from(REAL_LINES)), min_size=1, max_size=60))
-def test_whole_analysis_of_mutated_real_lines_never_raises(tmp_path_factory, lines):
+@given(st.one_of(mutated_real_file(), st.lists(mutated_real_line(), min_size=1, max_size=60)))
+def test_whole_analysis_of_mutated_real_captures_never_raises(tmp_path_factory, lines):
     """Clock model, cross-checks, rules and both reports on whatever the parsers made of them."""
     from cmedebug.pipeline import analyze
     from cmedebug.reports import json_report, text
