@@ -78,7 +78,8 @@ def mutated_real_line(draw) -> str:
     return _mutate(draw, draw(st.sampled_from(REAL_LINES)))
 
 
-REAL_FILES = [p for p in sorted((REPO / "sample_logs").glob("*/*")) if p.suffix in TEXT_SUFFIXES and p.read_text().strip()]
+REAL_FILES = [p for p in sorted((REPO / "sample_logs").glob("*/*"))
+              if p.suffix in TEXT_SUFFIXES and p.read_text().strip()]
 
 
 @st.composite
