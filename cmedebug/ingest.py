@@ -281,6 +281,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     finally:
         if gc_was_enabled:
             gc.enable()
+        reader.close()
         tally.close(reader.count)
         summary.replaced_bytes = reader.replaced.count
         summary.warnings.extend(reader.warnings(ctx.path))

@@ -221,6 +221,10 @@ class TextLines:
                 line = line.replace("\x00", "")
             yield line
 
+    def close(self) -> None:
+        """Close the decoding layer (and the stream under it)."""
+        self._text.close()
+
     def _drop_rest_of_line(self, readline) -> None:
         length = self.max_chars
         while piece := readline():
