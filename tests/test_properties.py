@@ -43,7 +43,7 @@ def _real_lines() -> list[str]:
 
 REAL_LINES = _real_lines()
 PARSERS = line_parsers()
-FAST = settings(max_examples=150, deadline=None, derandomize=True,
+FAST = settings(max_examples=300, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -196,7 +196,7 @@ def test_framing_takes_linear_time_on_long_lines():
     assert records[-1].last_line == len(lines)
 
 
-@settings(max_examples=100, deadline=None, derandomize=True,
+@settings(max_examples=300, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.one_of(mutated_real_file(), st.lists(mutated_real_line(), min_size=1, max_size=60)))
 def test_whole_analysis_of_mutated_real_captures_never_raises(tmp_path_factory, lines):
