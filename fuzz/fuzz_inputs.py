@@ -16,10 +16,11 @@ import atheris
 with atheris.instrument_imports():
     from cmedebug.ingest import read_input
     from cmedebug.model import Case
-    from cmedebug.parsers.base import Context, file_parsers
+    from cmedebug.parsers.base import Context, file_parsers, line_parsers
     from cmedebug.sources import Input
 
-DECODERS = [cls() for cls in file_parsers()]
+    line_parsers()  # the parser modules load here, so that atheris instruments them too
+    DECODERS = [cls() for cls in file_parsers()]
 
 
 def test_one_input(data: bytes) -> None:

@@ -90,6 +90,8 @@ class Record:
 
 
 # --- grammar ---------------------------------------------------------------
+# Mar      (a stamp's month is one of these twelve, so that every stamp converts)
+_MONTH = "(?:" + "|".join(MONTHS) + ")"
 # <189>123: host: ...   (RFC 3164 as relayed by a syslog server, PRI first)
 # <189>1 2025-08-07T04:37:54.849Z host app - - - msg   (RFC 5424)
 _PRI = r"(?:<(?P<pri>\d{1,3})>)?"
@@ -115,7 +117,7 @@ _PREFIX = re.compile(
     + r"(?:(?P<seq>\d{1,10}): ?)?"
     + r"(?:(?P<host>[A-Za-z][A-Za-z0-9_.\-]*): (?=[*.]?[A-Z][a-z]{2} |\d+[dhw]))?"
     + r"(?:"
-    + r"(?P<flag>[*.])?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2})"
+    + r"(?P<flag>[*.])?(?P<mon>" + _MONTH + r") {1,2}(?P<day>\d{1,2})"
     + r"(?: (?P<year>\d{4}))? (?P<h>\d{1,2}):(?P<m>\d\d):(?P<s>\d\d)(?:\.(?P<frac>\d{1,6}))?"
     + r"(?: (?P<tz>[A-Z]{2,5}(?:[+-]\d{1,2}(?::?\d\d)?)?))?"
     + r"|(?P<uptime>\d+[wdh]\d+[dhm]|\d\d:\d\d:\d\d(?:\.\d+)?)"
@@ -123,7 +125,7 @@ _PREFIX = re.compile(
 )
 # 3325 INF Nov 29 06:33:59.915121 SECUREAPP-Hashes match... authentication successful.
 _PHONE_CONSOLE = re.compile(
-    r"(?P<seq>\d+) (?P<level>INF|NOT|WRN|ERR|DEB|CRT) (?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) "
+    r"(?P<seq>\d+) (?P<level>INF|NOT|WRN|ERR|DEB|CRT) (?P<mon>" + _MONTH + r") {1,2}(?P<day>\d{1,2}) "
     r"(?P<h>\d\d):(?P<m>\d\d):(?P<s>\d\d)\.(?P<frac>\d{1,6}) (?P<rest>.*)$")
 # %PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. ...
 _SYSLOG_MSG = re.compile(r"%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>[0-7])-(?P<mn>[A-Z0-9_]+): ?(?P<text>.*)$")
@@ -134,7 +136,7 @@ _PROMPT = re.compile(r"(?P<host>[A-Za-z][A-Za-z0-9_.\-]{0,63})(?:\((?P<mode>[a-z
 # takes no continuation lines (they are the show output resuming)
 _SHOW_NOT_LOG = re.compile(r"sh(?:ow?)? +(?!log)")
 # *Jan 11            (a timestamp cut by the page width; the time follows on the next line)
-_CUT_STAMP = re.compile(r"[*.]?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2}$")
+_CUT_STAMP = re.compile(r"[*.]?" + _MONTH + r" {1,2}\d{1,2}$")
 # -----BEGIN CERTIFICATE-----   (a PEM block is never the continuation of the message before it)
 _PEM_BEGIN = "-----BEGIN "
 # ## source: ...   (annotation lines of a shared sample; '!' lines of a config)
@@ -211,7 +213,7 @@ def _attach_syslog(rec: Record) -> None:
 
 # Router# debug capf-server all 001891: .Jul 21 18:17:07.014: %IPPHONE-6-UNREGISTER_NORMAL: ...
 _JOINED_OUTPUT = re.compile(
-    r"(?P<cmd>.*?) (?P<msg>(?:\d{1,10}: ?)?[*.]?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} "
+    r"(?P<cmd>.*?) (?P<msg>(?:\d{1,10}: ?)?[*.]?" + _MONTH + r" {1,2}\d{1,2} "
     r"\d{1,2}:\d\d:\d\d.*)$")
 
 

@@ -197,3 +197,13 @@ def test_a_block_parser_that_fails_stops_its_input_only(tmp_path, monkeypatch):
     first, second = case.inputs
     assert first.error == "analysis stopped early: KeyError: 'state'" and first.lines >= 3
     assert second.error is None and second.events == 3
+
+
+def test_a_stamp_with_a_month_that_does_not_exist_is_no_stamp():
+    """Found by fuzz/fuzz_inputs.py: a phone console line whose month was damaged."""
+    data = b"3309 NOT Mar 02 09:00:22.541000 dgetfile(851)-TFTP complete - status = 100\n" \
+           b"3310 NOT Mal 02 09:00:22.554000 dgetfile(851)-TFTP complete - status = 100\n"
+    case = Case()
+    summary = read_input(Input("console.log", lambda: io.BytesIO(data)), case)
+    assert summary.warnings == [] and summary.nonblank_lines == 2
+    assert case.events[0].source.first_line == 1  # the intact line is still read
