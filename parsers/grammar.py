@@ -47,7 +47,7 @@ def parse_ios_date(text: str) -> tuple[datetime, str] | None:
     try:
         tokens = IOS_DATE.parse_string(text.strip())
         return ios_datetime(tokens), tokens.get("flag", "")
-    except (pp.ParseException, ValueError):
+    except (pp.ParseException, ValueError, OverflowError):  # OverflowError: a year of 30 digits
         return None
 
 

@@ -207,3 +207,11 @@ def test_a_stamp_with_a_month_that_does_not_exist_is_no_stamp():
     summary = read_input(Input("console.log", lambda: io.BytesIO(data)), case)
     assert summary.warnings == [] and summary.nonblank_lines == 2
     assert case.events[0].source.first_line == 1  # the intact line is still read
+
+
+def test_a_date_with_an_absurd_year_is_no_date():
+    """Found by fuzz/fuzz_inputs.py: `show crypto pki server` with a damaged expiry year."""
+    from cmedebug.parsers.grammar import parse_ios_date
+
+    assert parse_ios_date("13:09:32 UTC Jun 12 2029")[0].year == 2029
+    assert parse_ios_date("13:09:32 UTC Jun 12 " + "9" * 30) is None
