@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from cmedebug.engine import Rule
-from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, full_config_given, secure_cme_in_use
+from cmedebug.rules._advisory import Advisory
+from cmedebug.rules._helpers import evidence_of, facts
 
 
-class SecureConferenceUnsupported(Rule):
+class SecureConferenceUnsupported(Advisory):
     """Software three-way conferences are not secure.
 
     What it detects
@@ -39,11 +38,6 @@ class SecureConferenceUnsupported(Rule):
     id = "LIM001"
     name = "secure-conference-unsupported"
     title = "Software three-way conferences are not secure (advisory)"
-    severity = Severity.INFO
-    confidence = Confidence.HIGH
-    tags = ("limitation", "advisory")
-    requires = ("config",)
-    collect = ("show running-config",)
     remediation = (
         "configure terminal",
         " telephony-service",
@@ -51,10 +45,9 @@ class SecureConferenceUnsupported(Rule):
         "end",
     )
     verify = "Verify with `show ephone offhook` during a conference (`SRTP cipher:` stays)."
+    needs_full_config = True
 
-    def evaluate(self, case):
-        if not secure_cme_in_use(case) or not full_config_given(case):
-            return
+    def advise(self, case):
         for tel in facts(case, "config.telephony_service"):
             if tel.fields.get("conference_hardware") is False:
                 count = tel.fields.get("max_conferences")

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from cmedebug.engine import Rule
-from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+from cmedebug.rules._advisory import Advisory
+from cmedebug.rules._helpers import evidence_of, facts
 
 
-class CueCallsNotSecure(Rule):
+class CueCallsNotSecure(Advisory):
     """Calls to Cisco Unity Express are not secure.
 
     What it detects
@@ -37,19 +36,12 @@ class CueCallsNotSecure(Rule):
     id = "LIM002"
     name = "cue-calls-not-secure"
     title = "Calls to Cisco Unity Express are not secure (advisory)"
-    severity = Severity.INFO
-    confidence = Confidence.HIGH
-    tags = ("limitation", "advisory")
-    requires = ("config",)
-    collect = ("show running-config",)
     remediation = (
         "! accept the downgrade, or use Unity Connection with secure SCCP voicemail ports",
     )
     verify = "Verify with `show sccp connections` (`stype secure` on the voicemail ports)."
 
-    def evaluate(self, case):
-        if not secure_cme_in_use(case):
-            return
+    def advise(self, case):
         pilots = [f for f in facts(case, "config.telephony_service") if f.fields.get("voicemail")]
         # CUE's SIP dial-peer carries DTMF as `dtmf-relay sip-notify` (Cisco's CUE integration guides)
         cue = [f for f in facts(case, "config.dial_peer") if "sip-notify" in (f.fields.get("dtmf_relay") or [])]

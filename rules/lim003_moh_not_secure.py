@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from cmedebug.engine import Rule
-from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+from cmedebug.rules._advisory import Advisory
+from cmedebug.rules._helpers import evidence_of, facts
 
 
-class MohNotSecure(Rule):
+class MohNotSecure(Advisory):
     """Music on hold is not secure.
 
     What it detects
@@ -35,11 +34,6 @@ class MohNotSecure(Rule):
     id = "LIM003"
     name = "moh-not-secure"
     title = "Music on hold is not secure (advisory)"
-    severity = Severity.INFO
-    confidence = Confidence.HIGH
-    tags = ("limitation", "advisory")
-    requires = ("config",)
-    collect = ("show running-config",)
     remediation = (
         "! accept the RTP leg while on hold, or:",
         "configure terminal",
@@ -49,9 +43,7 @@ class MohNotSecure(Rule):
     )
     verify = "Verify with `show ephone offhook` after resuming a held call (`SRTP cipher:` back)."
 
-    def evaluate(self, case):
-        if not secure_cme_in_use(case):
-            return
+    def advise(self, case):
         for tel in facts(case, "config.telephony_service"):
             if tel.fields.get("moh"):
                 yield self.finding(f"Music on hold ({tel.fields['moh']}) is not secure: held calls are carried as "

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from cmedebug.engine import Rule
-from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+from cmedebug.rules._advisory import Advisory
+from cmedebug.rules._helpers import evidence_of, facts
 
 
-class VideoNotSecure(Rule):
+class VideoNotSecure(Advisory):
     """Video calls are not secure.
 
     What it detects
@@ -33,11 +32,6 @@ class VideoNotSecure(Rule):
     id = "LIM004"
     name = "video-not-secure"
     title = "Video calls are not secure (advisory)"
-    severity = Severity.INFO
-    confidence = Confidence.HIGH
-    tags = ("limitation", "advisory")
-    requires = ("config",)
-    collect = ("show running-config",)
     remediation = (
         "! accept non-secure video calls, or:",
         "configure terminal",
@@ -47,9 +41,7 @@ class VideoNotSecure(Rule):
     )
     verify = "Verify with `show ephone offhook` on a video call."
 
-    def evaluate(self, case):
-        if not secure_cme_in_use(case):
-            return
+    def advise(self, case):
         video = [f for f in facts(case, "config.ephone") if f.fields.get("video")]
         if video:
             tags = ", ".join(str(f.fields.get("ephone")) for f in video[:8])

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from cmedebug.engine import Rule
-from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+from cmedebug.rules._advisory import Advisory
+from cmedebug.rules._helpers import evidence_of, facts
 
 
-class FaxModemRelayNotSecure(Rule):
+class FaxModemRelayNotSecure(Advisory):
     """Fax relay and modem relay calls are not secure.
 
     What it detects
@@ -35,19 +34,12 @@ class FaxModemRelayNotSecure(Rule):
     id = "LIM005"
     name = "fax-modem-relay-not-secure"
     title = "Fax relay and modem relay calls are not secure (advisory)"
-    severity = Severity.INFO
-    confidence = Confidence.HIGH
-    tags = ("limitation", "advisory")
-    requires = ("config",)
-    collect = ("show running-config",)
     remediation = (
         "! accept non-secure fax/modem calls, or route them over a dedicated non-secure path",
     )
     verify = "Verify with `show call active fax` (the call uses T.38 without SRTP, as expected)."
 
-    def evaluate(self, case):
-        if not secure_cme_in_use(case):
-            return
+    def advise(self, case):
         relay = [f for f in facts(case, "config.voice") if f.fields.get("fax_protocol") or f.fields.get("modem_relay")]
         relay += [f for f in facts(case, "config.dial_peer") if f.fields.get("fax_protocol")]
         if relay:

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from cmedebug.engine import Rule
-from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, plural, secure_cme_in_use
+from cmedebug.rules._advisory import Advisory
+from cmedebug.rules._helpers import evidence_of, facts, plural
 
 
-class InbandDtmfConversionNotSecure(Rule):
+class InbandDtmfConversionNotSecure(Advisory):
     """In-band to RFC 2833 DTMF conversion unsupported on secure calls.
 
     What it detects
@@ -34,19 +33,12 @@ class InbandDtmfConversionNotSecure(Rule):
     id = "LIM006"
     name = "inband-dtmf-conversion-not-secure"
     title = "In-band to RFC 2833 DTMF conversion unsupported on secure calls (advisory)"
-    severity = Severity.INFO
-    confidence = Confidence.HIGH
-    tags = ("limitation", "advisory")
-    requires = ("config",)
-    collect = ("show running-config",)
     remediation = (
         "! use one DTMF method end to end, or a secure DSP farm for the conversion",
     )
     verify = "Verify with a test call sending digits to the IVR / voicemail."
 
-    def evaluate(self, case):
-        if not secure_cme_in_use(case):
-            return
+    def advise(self, case):
         nte = [f for f in facts(case, "config.dial_peer")
                if any("rtp-nte" in str(d) for d in f.fields.get("dtmf_relay") or [])]
         if nte:

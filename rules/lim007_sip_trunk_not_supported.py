@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from cmedebug.engine import Rule
-from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, plural, secure_cme_in_use
+from cmedebug.model import Severity
+from cmedebug.rules._advisory import Advisory
+from cmedebug.rules._helpers import evidence_of, facts, plural
 
 
-class SipTrunkNotSupported(Rule):
+class SipTrunkNotSupported(Advisory):
     """SIP trunk with Secure CME (only H.323 trunks supported).
 
     What it detects
@@ -37,18 +37,12 @@ class SipTrunkNotSupported(Rule):
     name = "sip-trunk-not-supported"
     title = "SIP trunk with Secure CME (only H.323 trunks supported) (advisory)"
     severity = Severity.LOW
-    confidence = Confidence.HIGH
-    tags = ("limitation", "advisory")
-    requires = ("config",)
-    collect = ("show running-config",)
     remediation = (
         "! check the CME release; use an H.323 trunk, or a secure SIP trunk on CME 10+",
     )
     verify = "Verify with `show call active voice brief` (the trunk leg shows SRTP)."
 
-    def evaluate(self, case):
-        if not secure_cme_in_use(case):
-            return
+    def advise(self, case):
         sip = [f for f in facts(case, "config.dial_peer") if (f.fields.get("session_protocol") or "").startswith("sip")]
         if sip:
             tags = ", ".join(str(f.fields.get("tag")) for f in sip[:8])
