@@ -86,15 +86,7 @@ class Event:
     raw: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "ts": _json_value(self.ts),
-            "clock_flag": self.clock_flag,
-            "device": self.device,
-            "source": self.source.to_dict(),
-            "fields": {k: _json_value(v) for k, v in self.fields.items()},
-            "raw": list(self.raw),
-        }
+        return {"kind": self.kind, "ts": _json_value(self.ts), "clock_flag": self.clock_flag, **_located(self)}
 
 
 @dataclass(slots=True)
@@ -109,13 +101,17 @@ class Fact:
     raw: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "device": self.device,
-            "source": self.source.to_dict(),
-            "fields": {k: _json_value(v) for k, v in self.fields.items()},
-            "raw": list(self.raw),
-        }
+        return {"kind": self.kind, **_located(self)}
+
+
+def _located(item: Event | Fact) -> dict:
+    """What events and facts share in their JSON form: device, source, fields, raw lines."""
+    return {
+        "device": item.device,
+        "source": item.source.to_dict(),
+        "fields": {k: _json_value(v) for k, v in item.fields.items()},
+        "raw": list(item.raw),
+    }
 
 
 @dataclass(slots=True)
