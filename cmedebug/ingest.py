@@ -145,6 +145,7 @@ class _Router:
         # per-parser keyword loops (most lines of a busy log).
         self.any_keyword = keyword_regex(k for _, keywords in self.keyworded for k in keywords).search
         self.flushed: list = []  # items of a block that a headless block start ended
+        self.claims: Counter[str] = Counter()  # records claimed per parser: what the input mostly is
 
     def owner_for(self, command: str) -> LineParser | None:
         for parser, patterns in self.block_parsers:
@@ -158,6 +159,7 @@ class _Router:
         if owner is not None:
             items = owner.parse(rec, ctx)
             if items is not None:
+                self.claims[owner.name] += 1
                 return items
         text = rec.text
         if not rec.is_message:
@@ -167,6 +169,7 @@ class _Router:
                     ctx.block_owner = parser
                     items = parser.parse(rec, ctx)
                     if items is not None:
+                        self.claims[parser.name] += 1
                         return items
         if self.any_keyword(text) is None:
             return None
@@ -175,6 +178,7 @@ class _Router:
                 if k in text:
                     items = parser.parse(rec, ctx)
                     if items is not None:
+                        self.claims[parser.name] += 1
                         return items
                     break
         return None
@@ -283,10 +287,23 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
             gc.enable()
         reader.close()
         tally.close(reader.count)
+        if not kind:  # what the parsers actually read beats the guess from the first lines
+            summary.kind = _claimed_kind(router.claims) or summary.kind
         summary.replaced_bytes = reader.replaced.count
         summary.warnings.extend(reader.warnings(ctx.path))
         if failures > MAX_PARSER_FAILURES_LISTED:
             summary.warnings.append(f"{ctx.path}: parsers failed on {failures} lines in all")
+
+
+def _claimed_kind(claims: Counter[str]) -> str | None:
+    """The parser that read most of the input, or the mix of the main ones."""
+    total = sum(claims.values())
+    if not total:
+        return None
+    top = claims.most_common(3)
+    if top[0][1] >= 0.6 * total:
+        return top[0][0]
+    return "mixed: " + ", ".join(name for name, _ in top)
 
 
 def _sniff_kind(parsers: list[LineParser], lines: list[str]) -> str:

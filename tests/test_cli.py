@@ -184,3 +184,15 @@ def test_zip_members_pass_over_the_scenario_description_too(tmp_path):
         zf.writestr("case/router.log", NOT_YET_VALID)
     data = json.loads(run("analyze", "--format", "json", str(archive)).output)
     assert [i["path"].rsplit("/", 1)[-1] for i in data["inputs"]] == ["router.log"]
+
+
+def test_the_kind_reported_is_what_the_parsers_read(tmp_path):
+    mixed = tmp_path / "capture.log"
+    mixed.write_text(NOT_YET_VALID + "R1#show clock\n*00:41:07.219 UTC Fri Mar 1 2002\n"
+                     "*Mar  1 00:41:12.834: Start TLS Handshake 0 10.10.10.21 51617\n")
+    single = tmp_path / "clock.txt"
+    single.write_text("R1#show clock\n*00:41:07.219 UTC Fri Mar 1 2002\n")
+    data = json.loads(run("analyze", "--format", "json", str(mixed), str(single)).output)
+    kinds = {Path(i["path"]).name: i["kind"] for i in data["inputs"]}
+    assert kinds["clock.txt"] == "show-clock"
+    assert kinds["capture.log"].startswith("mixed: ") and "show-clock" in kinds["capture.log"]
