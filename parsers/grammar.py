@@ -64,9 +64,12 @@ def load_certificate(data: bytes) -> x509.Certificate:
     with a deprecation warning, which is expected here and not shown."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        if data.lstrip().startswith(b"-----BEGIN"):
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
+        try:
+            if data.lstrip().startswith(b"-----BEGIN"):
+                return x509.load_pem_x509_certificate(data)
+            return x509.load_der_x509_certificate(data)
+        except x509.InvalidVersion as exc:  # a damaged version field; not a ValueError in cryptography
+            raise ValueError(str(exc)) from None
 
 
 def serial_der_bytes(cert: x509.Certificate) -> bytes:

@@ -100,3 +100,19 @@ def test_decoders_at_their_size_limit_stay_bounded(decoder_cls):
     assert isinstance(items, list)
     assert seconds < 30
     assert peak < 16 * len(data) + 16 * 1024 * 1024
+
+
+def test_a_certificate_with_a_damaged_version_is_a_parse_error_not_a_crash():
+    """Found by fuzz/fuzz_inputs.py: cryptography raises InvalidVersion (not a ValueError)
+    for a version field of 3; every certificate reader expects ValueError."""
+    from cmedebug.parsers.grammar import load_certificate
+    from cmedebug.parsers.trustlist import TrustListParser, decode_trust_list
+
+    ctl = next(d for d in REAL_FILES if TrustListParser().sniff_bytes(d[:4096], "x") >= 0.5)
+    der = decode_trust_list(ctl).records[0].certificate
+    v3, bad = b"\xa0\x03\x02\x01\x02", b"\xa0\x03\x02\x01\x03"  # [0] EXPLICIT INTEGER 2 (X.509 v3) -> 3
+    assert load_certificate(der) is not None and v3 in der
+    with pytest.raises(ValueError):
+        load_certificate(der.replace(v3, bad, 1))
+    items = TrustListParser().parse_file(ctl.replace(der, der.replace(v3, bad, 1)), Context(path="damaged.tlv"))
+    assert isinstance(items, list) and items  # the file's other facts survive the damaged certificate
