@@ -11,6 +11,7 @@ according to independent evidence (a certificate rejected as not yet valid).
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -31,6 +32,7 @@ TZ_OFFSETS_HOURS = {
 BOOT_DEFAULT_YEARS = (1993, 2002)
 
 
+@functools.lru_cache(maxsize=256)
 def zone(name: str | None) -> timezone:
     if not name:
         return timezone.utc

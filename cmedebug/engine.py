@@ -101,10 +101,14 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     outcomes: list[RuleOutcome] = []
     rules = [cls() for cls in all_rules() if wanted is None or cls.id in wanted]
     for rule in rules:
-        if not rule.applies(case):
-            outcomes.append(RuleOutcome(rule.id, "not_evaluated", list(rule.requires), list(rule.collect)))
+        try:
+            if not rule.applies(case):
+                outcomes.append(RuleOutcome(rule.id, "not_evaluated", list(rule.requires), list(rule.collect)))
+                continue
+            found = list(rule.evaluate(case))
+        except Exception as exc:  # one broken rule must not cost the user the other findings
+            outcomes.append(RuleOutcome(rule.id, "error", error=f"{exc.__class__.__name__}: {exc}"))
             continue
-        found = list(rule.evaluate(case))
         findings.extend(found)
         outcomes.append(RuleOutcome(rule.id, "fired" if found else "passed"))
     for n, f in enumerate(findings, start=1):

@@ -215,9 +215,10 @@ class RuleOutcome:
     """Whether a rule ran; a rule whose evidence is absent is 'not evaluated', never 'passed'."""
 
     rule_id: str
-    status: str  # "fired" | "passed" | "not_evaluated"
+    status: str  # "fired" | "passed" | "not_evaluated" | "error"
     missing: list[str] = field(default_factory=list)  # what evidence to collect
     collect: list[str] = field(default_factory=list)  # exact commands to run
+    error: str | None = None  # why the rule failed to run (a bug: please report it)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

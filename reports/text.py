@@ -65,6 +65,11 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
         for sid in f.explains:
             if sid in index:
                 out.extend(_finding(index[sid], "symptom:", "      ", style, short=True))
+    broken = [o for o in case.outcomes if o.status == "error"]
+    if broken:
+        out.append("")
+        out.append(style("Rules that failed to run", bold=True, fg="red") + " (a cmedebug bug; the other rules ran)")
+        out.extend(f"  {o.rule_id}: {o.error}" for o in broken)
     not_eval = [o for o in case.outcomes if o.status == "not_evaluated"]
     if not_eval:
         out.append("")

@@ -196,3 +196,23 @@ def test_the_kind_reported_is_what_the_parsers_read(tmp_path):
     kinds = {Path(i["path"]).name: i["kind"] for i in data["inputs"]}
     assert kinds["clock.txt"] == "show-clock"
     assert kinds["capture.log"].startswith("mixed: ") and "show-clock" in kinds["capture.log"]
+
+
+def test_a_rule_that_raises_does_not_cost_the_other_findings(monkeypatch):
+    from cmedebug import engine
+
+    class Broken(engine.Rule):
+        id, name, title = "ZZZ999", "broken-rule", "A rule with a bug"
+
+        def evaluate(self, case):
+            raise KeyError("trustpoint")
+
+    engine.all_rules()
+    monkeypatch.setitem(engine._RULES, "ZZZ999", Broken)
+    result = run("analyze", "--format", "json", str(SAMPLE))
+    data = json.loads(result.output)
+    assert any(f["rule_id"] == "CLK001" for f in data["findings"])
+    assert {"rule_id": "ZZZ999", "status": "error"}.items() <= next(
+        o for o in data["rules"] if o["rule_id"] == "ZZZ999").items()
+    assert "KeyError" in next(o for o in data["rules"] if o["rule_id"] == "ZZZ999")["error"]
+    assert "ZZZ999: KeyError" in run("analyze", str(SAMPLE)).output
