@@ -67,7 +67,7 @@ class EphoneDebugParser(LineParser):
     name = "ephone"
     description = "debug ephone register | detail | state | error"
     keywords = ("ephone-", "kinny", "sin_family", "DN ", "DN=", "socket [")
-    priority = 45
+    priority = 15  # first: its chatter is most of a busy log, and it returns None for what is not its own
 
     def parse(self, rec: Record, ctx: Context):
         if rec.facility is not None:
