@@ -111,11 +111,11 @@ def test_mutated_real_files_never_raise(fixtures_dir, edits, which):
 
 def test_a_certificate_name_with_an_unknown_string_tag_is_noted_not_raised(fixtures_dir):
     """Found by the test above: a zero byte inside a record's certificate name makes
-    cryptography raise KeyError (not ValueError) when the name is read."""
+    cryptography raise when the name is read (KeyError in 48.x, ValueError in 50.x)."""
     data = _mutate((fixtures_dir / "cucm10_tokenless_CTLFile.tlv").read_bytes(), [("set", 8000, 0)])
     _exercise(data)
     certs = [f for f in TrustListParser().parse_file(data, Context(path="fuzz.tlv")) if f.kind == "cert"]
-    assert any(f.fields["issuer"].startswith("<unreadable name: KeyError") for f in certs)
+    assert any(f.fields["issuer"].startswith("<unreadable name: ") for f in certs)
 
 
 @settings(max_examples=150, deadline=2000)
