@@ -208,5 +208,6 @@ def test_whole_analysis_of_mutated_real_captures_never_raises(tmp_path_factory, 
     path.write_text("\n".join(lines), encoding="utf-8", errors="surrogateescape")
     case = analyze([str(path)])
     assert case.inputs[0].error is None
+    assert not [(o.rule_id, o.error) for o in case.outcomes if o.status == "error"]
     text.render(case, stats=True)
     json_report.render(case)
