@@ -45,6 +45,7 @@ def test_rule_case(rule_id, case, tmp_path):
     name = case["name"]
     assert name.startswith(("fail_", "pass_")), f"case names start with fail_ or pass_: {name}"
     result = analyze(_write_inputs(case, tmp_path), year=case.get("year"))
+    assert not [(o.rule_id, o.error) for o in result.outcomes if o.status == "error"], "a rule raised"
     fired = {f.rule_id for f in result.findings}
     must_fire = set(case.get("fire", [])) | ({rule_id} if name.startswith("fail_") else set())
     must_not = set(case.get("not_fire", [])) | ({rule_id} if name.startswith("pass_") else set())
