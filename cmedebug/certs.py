@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
@@ -96,11 +96,8 @@ def key_type(key) -> str:
         return "RSA"
     if isinstance(key, ec.EllipticCurvePublicKey):
         return f"EC {key.curve.name}"
-    if isinstance(key, dsa.DSAPublicKey):
-        return "DSA"
-    if isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
-        return type(key).__name__.replace("PublicKey", "")
-    return type(key).__name__
+    # DSA, Ed25519, Ed448 by class name: cryptography 51 warns on any use of its deprecated dsa module.
+    return type(key).__name__.removesuffix("PublicKey")
 
 
 def signature_hash_name(cert: x509.Certificate) -> str | None:
@@ -264,7 +261,7 @@ def signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
                        pad if isinstance(pad, padding.AsymmetricPadding) else padding.PKCS1v15(), algorithm)
         elif isinstance(key, ec.EllipticCurvePublicKey):
             key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(algorithm))
-        elif isinstance(key, dsa.DSAPublicKey):
+        elif _is_dsa(key):
             key.verify(cert.signature, cert.tbs_certificate_bytes, algorithm)
         elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
             key.verify(cert.signature, cert.tbs_certificate_bytes)
@@ -273,6 +270,10 @@ def signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
         return False
     return True
+
+
+def _is_dsa(key) -> bool:
+    return type(key).__name__ == "DSAPublicKey"  # not isinstance: the dsa module is deprecated (warns)
 
 
 def _extension(cert: x509.Certificate, ext_type):

@@ -10,7 +10,7 @@ import re
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
@@ -191,8 +191,7 @@ def decoded_fields(cert: x509.Certificate) -> dict:
         "issuer": cert.issuer.rfc4514_string(),
         "not_before": cert.not_valid_before_utc,
         "not_after": cert.not_valid_after_utc,
-        "key_size": key.key_size if isinstance(key, (rsa.RSAPublicKey, dsa.DSAPublicKey, ec.EllipticCurvePublicKey))
-        else None,
+        "key_size": getattr(key, "key_size", None),
         "sig_alg": f"{hash_name} with {'RSA Encryption' if isinstance(key, rsa.RSAPublicKey) else 'ECDSA'}"
         if hash_name else None,
         "is_ca": is_ca,
