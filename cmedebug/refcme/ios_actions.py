@@ -1,0 +1,439 @@
+"""What each command of the reference CME's CLI does to the model, and what IOS prints for it.
+
+Handlers take ``(cli, slots, negated, command)``; ``cli.world`` is the
+``runner.World``. Dialog texts are those of ``shared/domain/ios-commands.md`` §3
+(D1..D12); the few not documented there say so. A change that only takes
+effect when services restart (a new trustpoint for TLS, a CTL, signed configs)
+is picked up by ``Router.start_services``, which the fix runner calls after the
+steps, as the router does when its configuration changes.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from cryptography.hazmat.primitives import serialization
+
+from cmedebug.refcme import show as shows
+from cmedebug.refcme.ca import IosCa
+from cmedebug.refcme.clock import UTC
+from cmedebug.refcme.keys import rsa_key
+from cmedebug.refcme.router import Ephone
+from cmedebug.refcme.trustpoints import Trustpoint, fingerprint
+
+CTL_ROLES = {"cme": "cme", "tftp": "tftp", "capf": "capf", "cme-tftp": "cme"}
+
+
+def _router(cli):
+    return cli.world.router
+
+
+def _tp(cli, name: str) -> Trustpoint | None:
+    tp = _router(cli).trustpoints.get(name)
+    if tp is None:
+        cli.say(f"% Trustpoint {name} not found.")  # inferred wording
+    return tp
+
+
+# -- EXEC ---------------------------------------------------------------------------------
+def grant(cli, slots, negated, command) -> None:
+    ca = _router(cli).ca
+    if ca is None or ca.name != slots["ca"] or not ca.enabled:
+        cli.say(f"% Certificate server {slots['ca']} is not running.")  # inferred wording
+        return
+    wanted = [r for r in ca.requests if r.state == "pending"
+              and (slots["which"] == "all" or str(r.id) == slots["which"])]
+    for request in wanted:
+        ca.grant(request)
+    for tp in _router(cli).trustpoints.values():  # the client's next poll collects the certificate
+        if tp.pending is not None and tp.pending.state == "granted":
+            tp.collect(tp.pending, cli.world.log)
+
+
+def clock_set(cli, slots, negated, command) -> None:
+    parts = [slots["day"], slots["month"]]
+    day, month = parts if parts[0].isdigit() else parts[::-1]
+    try:
+        when = datetime.strptime(f"{slots['time']} {day} {month[:3]} {slots['year']}", "%H:%M:%S %d %b %Y")
+    except ValueError:
+        cli.say("% Invalid input detected at '^' marker.")
+        return
+    _router(cli).clock.set(when.replace(tzinfo=UTC), "manual")
+
+
+SHOWS = {
+    "clock": lambda w: shows.show_clock(w.router),
+    "crypto pki server": lambda w: shows.show_pki_server(w.ca) if w.ca else [],
+    "crypto pki certificates": lambda w: shows.show_pki_certificates(w.router),
+    "crypto pki trustpoints status": lambda w: shows.show_trustpoints_status(w.router),
+    "ctl-client": lambda w: shows.show_ctl_client(w.router),
+    "capf-server summary": lambda w: shows.show_capf_summary(w.router),
+    "capf-server sessions": lambda w: shows.show_capf_sessions(w.router),
+    "telephony-service security-info": lambda w: shows.show_security_info(w.router),
+    "ephone": lambda w: shows.show_ephone(w.router, w.phone),
+    "running-config": lambda w: shows.running_config(w.router),
+}
+
+
+def show_output(world, what: str) -> list[str] | None:
+    """The output of `show <what>` the model can print (longest known command that
+    ``what`` starts with; arguments after it, like a trustpoint name, are ignored)."""
+    for known in sorted(SHOWS, key=len, reverse=True):
+        if what == known or what.startswith(known + " "):
+            return SHOWS[known](world)
+    return None
+
+
+def show(cli, slots, negated, command) -> None:
+    lines = show_output(cli.world, slots["what"])
+    cli.say(*(lines if lines is not None else ["% (the reference CME does not model this output)"]))
+
+
+def ping(cli, slots, negated, command) -> None:
+    router, target = _router(cli), slots["target"]
+    known = {router.address, router.ntp_server, router.ca.address if router.ca else None}
+    cli.say("Type escape sequence to abort.",
+            f"Sending 5, 100-byte ICMP Echos to {target}, timeout is 2 seconds:")
+    cli.say("!!!!!" if target in known else ".....",
+            f"Success rate is {100 if target in known else 0} percent ({5 if target in known else 0}/5)")
+
+
+def write(cli, slots, negated, command) -> None:
+    cli.say("Building configuration...", "[OK]")
+
+
+def delete(cli, slots, negated, command) -> None:
+    file = slots["file"]
+    cli.ask(f"Delete filename [{file.split(':')[-1]}]?")  # inferred dialog
+    if cli.ask(f"Delete {file}? [confirm]").lower() in ("", "y", "yes"):
+        router = _router(cli)
+        if router.ca is not None and router.ca.name in file:
+            router.ca.database_lost = True
+
+
+def mkdir(cli, slots, negated, command) -> None:
+    cli.ask(f"Create directory filename [{slots['dir'].split(':')[-1]}]?")  # inferred dialog
+    cli.say(f"Created dir {slots['dir']}")
+
+
+def reload(cli, slots, negated, command) -> None:
+    if cli.confirm("System configuration has been modified. Save? [yes/no]:"):
+        cli.say("Building configuration...", "[OK]")
+    cli.ask("Proceed with reload? [confirm]")
+
+
+# -- global configuration ---------------------------------------------------------------------
+def http_server(cli, slots, negated, command) -> None:
+    router = _router(cli)
+    router.http_server = not negated
+    if router.ca is not None and cli.world.ca_log is None:
+        router.ca.http_server = not negated
+
+
+def ntp_server(cli, slots, negated, command) -> None:
+    """A reachable NTP server synchronises the clock to the world's time (the phone's
+    clock, which the reference system keeps right)."""
+    router = _router(cli)
+    router.ntp_server = None if negated else slots["ip"]
+    if not negated:
+        router.clock.set(cli.world.phone.log.clock.now, "ntp")
+
+
+def cs_server(cli, slots, negated, command) -> None:
+    router, name = _router(cli), slots["ca"]
+    if negated:
+        if router.ca is not None and router.ca.name == name:
+            router.ca.enabled, router.ca.cert, router.ca.key = False, None, None
+        return
+    if router.ca is None or router.ca.name != name:
+        router.ca = IosCa(name, router.clock, router.address, seed=cli.world.seed)
+        router.trustpoints.setdefault(name, Trustpoint(name, None, None, seed=cli.world.seed, is_ca=True))
+
+
+def trustpoint(cli, slots, negated, command) -> None:
+    router, name = _router(cli), slots["tp"]
+    if negated:
+        router.trustpoints.pop(name, None)
+    else:
+        router.trustpoints.setdefault(name, Trustpoint(name, None, None, seed=cli.world.seed))
+
+
+def authenticate(cli, slots, negated, command) -> None:
+    """D3: the CA certificate's fingerprints, then `% Do you accept this certificate?`."""
+    tp = _tp(cli, slots["tp"])
+    if tp is None:
+        return
+    trial = dataclasses.replace(tp)
+    if not trial.authenticate(cli.world.ca, cli.world.log):
+        cli.say("% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0")
+        return
+    der = trial.ca_cert.public_bytes(serialization.Encoding.DER)
+    cli.say("Certificate has the following attributes:", f"Fingerprint MD5: {fingerprint(der, 'md5')}",
+            f"Fingerprint SHA1: {fingerprint(der, 'sha1')}")
+    if cli.confirm("% Do you accept this certificate? [yes/no]:"):
+        tp.ca_cert = trial.ca_cert
+        cli.say("Trustpoint CA certificate accepted.")
+
+
+def enroll(cli, slots, negated, command) -> None:
+    """D4 for a trustpoint with `serial-number none` and `ip-address none` (the reference
+    configuration): challenge password twice, then `Request certificate from CA?`."""
+    tp = _tp(cli, slots["tp"])
+    if tp is None:
+        return
+    if tp.ca_cert is None:
+        cli.say("% You must authenticate the Certificate Authority before you can enroll with it.")
+        return
+    if tp.enrollment_url is None:
+        cli.say("% The reference CME models SCEP enrollment only (enrollment url).")
+        return
+    cli.say("%", "% Start certificate enrollment ..",
+            "% Create a challenge password. You will need to verbally provide this",
+            "   password to the CA Administrator in order to revoke your certificate.",
+            "   For security reasons your password will not be saved in the configuration.",
+            "   Please make a note of it.", "")
+    first, again = cli.ask("Password:"), cli.ask("Re-enter password:")
+    if first != again:
+        cli.say("% Password mismatch.")  # inferred wording
+        return
+    cli.say(f"% The subject name in the certificate will include: CN={tp.name}")
+    if not cli.confirm("Request certificate from CA? [yes/no]:"):
+        return
+    new_key = tp.key is not None and tp.key_bits is not None and tp.key.key_size != tp.key_bits
+    if tp.enroll(cli.world.ca, cli.world.log, new_key=new_key):
+        cli.say("% Certificate request sent to Certificate Authority",
+                "% The 'show crypto pki certificate verbose " + tp.name + "' command will show the fingerprint.")
+    elif tp.pending is not None:
+        cli.say("% Certificate request sent to Certificate Authority")
+
+
+def export(cli, slots, negated, command) -> None:
+    tp = _tp(cli, slots["tp"])
+    if tp is not None and tp.ca_cert is not None:
+        pem = tp.ca_cert.public_bytes(serialization.Encoding.PEM).decode().splitlines()
+        cli.say("% CA certificate:", *pem)
+
+
+def keygen(cli, slots, negated, command) -> None:
+    """D9 (`modulus` omitted: the size is asked); an existing label is replaced after a question
+    (inferred wording)."""
+    words = slots["rest"].split()
+    label = words[words.index("label") + 1] if "label" in words[:-1] else cli.hostname
+    if "modulus" in words[:-1] and words[words.index("modulus") + 1].isdigit():
+        bits = int(words[words.index("modulus") + 1])
+    else:
+        cli.say(f"The name for the keys will be: {label}",
+                "Choose the size of the key modulus in the range of 360 to 2048 for your",
+                "  General Purpose Keys. Choosing a key modulus greater than 512 may take",
+                "  a few minutes.", "")
+        answer = cli.ask("How many bits in the modulus [512]:")
+        bits = int(answer) if answer.isdigit() else 512
+    if label in cli.keys and not cli.confirm(f"% You already have RSA keys defined named {label}.\n"
+                                             "% Do you really want to replace them? [yes/no]:"):
+        return
+    cli.say(f"% Generating {bits} bit RSA keys, keys will be non-exportable...",
+            "[OK] (elapsed time was 1 seconds)")
+    cli.keys[label] = rsa_key(f"cli/{label}/{len(cli.keys)}", bits, cli.world.seed)
+
+
+# -- sub-modes ---------------------------------------------------------------------------------
+def _ca(cli) -> IosCa:
+    return _router(cli).ca
+
+
+def ca_database_url(cli, slots, negated, command) -> None:
+    ca = _ca(cli)
+    if not negated and slots["url"] != ca.database_url:
+        ca.database_url, ca.database_lost = slots["url"], False
+
+
+def ca_grant_auto(cli, slots, negated, command) -> None:
+    if negated:
+        _ca(cli).grant_auto = False
+        return
+    cli.say("% This will cause all certificate requests to be automatically granted.")
+    if cli.confirm("Are you sure you want to do this? [yes/no]:"):
+        _ca(cli).grant_auto = True
+
+
+def ca_lifetime(cli, slots, negated, command) -> None:
+    days = int(slots["days"]) if slots["days"].isdigit() else None
+    field_name = "lifetime_ca_days" if "ca-certificate" in command.pattern else "lifetime_cert_days"
+    if days is not None and not negated:
+        setattr(_ca(cli), field_name, days)
+
+
+def ca_auto_rollover(cli, slots, negated, command) -> None:
+    """Accepted; the model has no rollover timer (a rollover certificate would follow later)."""
+
+
+def ca_shutdown(cli, slots, negated, command) -> None:
+    """`shutdown`; `no shutdown` is D2 (IOS 15.x): a passphrase when the server has no key yet."""
+    ca, log = _ca(cli), cli.world.log
+    if not negated:
+        ca.enabled, ca.shutdown = False, True
+        return
+    ca.shutdown = False
+    if ca.enabled:
+        return
+    if ca.key is not None and not ca.database_lost:
+        ca.enabled = True
+        cli.say("% Certificate Server enabled.")
+        return
+    cli.say("%Some server settings cannot be changed after CA certificate generation.",
+            "% Please enter a passphrase to protect the private key", "% or type Return to exit")
+    first = cli.ask("Password:")
+    if not first:
+        return
+    if cli.ask("Re-enter password:") != first:
+        cli.say("% Password mismatch.")  # inferred wording
+        return
+    ca.database_lost = False
+    ca.http_server = _router(cli).http_server
+    ca.enable(log)
+    _router(cli).adopt_ca()
+    cli.say("% Generating 1024 bit RSA keys, keys will be non-exportable...",
+            "[OK] (elapsed time was 1 seconds)", "% Certificate Server enabled.")
+
+
+def _current_tp(cli) -> Trustpoint:
+    """The trustpoint whose sub-mode the CLI is in (the last one entered)."""
+    entered = next(o.line for o in reversed(cli.outcomes)
+                   if o.command == "crypto pki trustpoint {tp}")
+    return _router(cli).trustpoints[entered.split()[-1]]
+
+
+def tp_enrollment_url(cli, slots, negated, command) -> None:
+    _current_tp(cli).enrollment_url = None if negated else slots["url"]
+
+
+def tp_enrollment_terminal(cli, slots, negated, command) -> None:
+    _current_tp(cli).enrollment_url = None
+
+
+def tp_revocation(cli, slots, negated, command) -> None:
+    _current_tp(cli).revocation_check = "crl" if negated else slots["methods"].split()[0]
+
+
+def tp_rsakeypair(cli, slots, negated, command) -> None:
+    tp = _current_tp(cli)
+    if negated:
+        tp.key_bits = None
+        return
+    sizes = slots["sizes"].split()
+    key = cli.keys.get(slots["label"])
+    if key is not None:
+        tp.key, tp.key_bits = key, key.key_size
+    elif sizes and sizes[0].isdigit():
+        tp.key_bits = int(sizes[0])
+
+
+def ctl_sast(cli, slots, negated, command) -> None:
+    client = _router(cli).ctl_client
+    setattr(client, command.pattern.split()[0], None if negated else slots["tp"])
+
+
+def ctl_server(cli, slots, negated, command) -> None:
+    client = _router(cli).ctl_client
+    kind = CTL_ROLES[slots["kind"]]
+    client.servers = [s for s in client.servers if s[0] != kind]
+    if not negated:
+        client.servers.append((kind, slots["ip"], slots["tp"]))
+        client.servers.sort(key=lambda s: ("cme", "tftp", "capf").index(s[0]))
+
+
+def ctl_regenerate(cli, slots, negated, command) -> None:
+    router = _router(cli)
+    if negated:
+        return  # `no regenerate` does nothing (ios-commands.md §2.5)
+    router.ctl_regenerated = True
+    router.regenerate_ctl()
+
+
+def _capf(cli):
+    return _router(cli).capf_config
+
+
+def capf_trustpoint(cli, slots, negated, command) -> None:
+    _capf(cli).trustpoint = slots["tp"]
+
+
+def capf_ca_trustpoint(cli, slots, negated, command) -> None:
+    _capf(cli).ca_trustpoint = slots["tp"]
+
+
+def capf_auth_mode(cli, slots, negated, command) -> None:
+    _capf(cli).auth_mode = "none" if negated else slots["mode"]
+
+
+def capf_auth_string(cli, slots, negated, command) -> None:
+    """`auth-string generate {all | <tag>} [<digits>]`: the string goes into the ephone config."""
+    router = _router(cli)
+    chosen = [e for e in router.ephones if slots["which"] in ("all", str(e.number))]
+    for e in chosen:
+        e.capf_auth_str = None if slots["op"] == "delete" else (slots["digits"] or f"{1000 + e.number}")
+
+
+def capf_number(cli, slots, negated, command) -> None:
+    key, value = next(iter(slots.items()))
+    field_name = {"bits": "phone_key_size", "port": "port", "count": "keygen_retry",
+                  "minutes": "keygen_timeout_min"}[key]
+    if value.isdigit() and not negated:
+        setattr(_capf(cli), field_name, int(value))
+
+
+def capf_cert_oper(cli, slots, negated, command) -> None:
+    for e in _router(cli).ephones:
+        e.cert_oper = None if negated else (slots["op"], _capf(cli).auth_mode)
+
+
+def secure_signaling(cli, slots, negated, command) -> None:
+    """Applying it again once the trustpoint holds a certificate opens the TLS listener."""
+    router = _router(cli)
+    router.secure_signaling = None if negated else slots["tp"]
+    tp = router.trustpoints.get(slots["tp"])
+    router.secure_listener_wanted = not negated and tp is not None and tp.cert is not None
+
+
+def tftp_credentials(cli, slots, negated, command) -> None:
+    _router(cli).tftp_credentials = None if negated else slots["tp"]
+
+
+def _current_ephone(cli) -> Ephone | None:
+    entered = next((o.line for o in reversed(cli.outcomes) if o.command == "ephone {tag}"), "")
+    return next((e for e in _router(cli).ephones if str(e.number) == entered.split()[-1]), None)
+
+
+def security_mode(cli, slots, negated, command) -> None:
+    router = _router(cli)
+    if cli.mode == "config-ephone":
+        ephone = _current_ephone(cli)
+        if ephone is not None:
+            ephone.security_mode = None if negated else slots["mode"]
+    else:
+        router.device_security_mode = "none" if negated else slots["mode"]
+
+
+def ephone(cli, slots, negated, command) -> None:
+    if not slots["tag"].isdigit():
+        return
+    router, number = _router(cli), int(slots["tag"])
+    if negated:
+        router.ephones = [e for e in router.ephones if e.number != number]
+
+
+def ephone_auth_str(cli, slots, negated, command) -> None:
+    ephone = _current_ephone(cli)
+    if ephone is not None:
+        ephone.capf_auth_str = None if negated else slots["digits"]
+
+
+def ephone_cert_oper(cli, slots, negated, command) -> None:
+    ephone = _current_ephone(cli)
+    if ephone is not None:
+        ephone.cert_oper = None if negated else (slots["op"], slots["mode"])
+
+
+def create_cnf_files(cli, slots, negated, command) -> None:
+    cli.say("Creating CNF files")
+    _router(cli).create_cnf_files()

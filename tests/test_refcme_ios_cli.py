@@ -1,0 +1,121 @@
+"""The reference CME's CLI enforces IOS modes, prompts and dialogs (ios-commands.md)."""
+from __future__ import annotations
+
+import pytest
+
+from cmedebug.refcme.ios_cli import INVALID, CliSession
+from cmedebug.refcme.ios_modes import COMMANDS, PROMPTS
+from cmedebug.refcme.runner import build, make_world
+
+
+@pytest.fixture
+def world():
+    w = make_world(0)
+    build(w)
+    yield w
+    w.router.stop_services()
+
+
+def test_global_command_in_exec_is_rejected_with_the_caret_under_the_first_bad_word(world):
+    cli = CliSession(world)
+    out = cli.type_text("crypto pki enroll cme-sccp")
+    assert out[0] == "CME#crypto pki enroll cme-sccp"
+    assert out[1].index("^") == out[0].index("enroll")  # `crypto pki` exists in EXEC, `enroll` does not
+    assert out[2] == INVALID
+    assert [o.result for o in cli.outcomes] == ["invalid"]
+
+
+def test_exec_command_in_config_mode_is_rejected_unless_prefixed_with_do(world):
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\nclock set 10:00:00 2 Mar 2026\ndo show clock")
+    assert out[2] == "CME(config)#clock set 10:00:00 2 Mar 2026"
+    assert out[3].index("^") == out[2].index("set")
+    assert out[4] == INVALID
+    assert out[6] == "CME(config)#do show clock" and out[7].startswith("09:00")
+    assert cli.mode == "config"
+
+
+def test_sub_mode_prompts_are_printed_as_ios_prints_them(world):
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\ncrypto pki trustpoint cme-sccp\nexit\ncrypto pki server cme-root\n"
+                        "exit\nctl-client\nexit\ncapf-server\nexit\ntelephony-service\nexit\nephone 1\nend\n")
+    prompts = [line.split("#")[0] for line in out if "#" in line]
+    assert prompts == ["CME", "CME(config)", "CME(ca-trustpoint)", "CME(config)", "CME(cs-server)", "CME(config)",
+                       "CME(config-ctl-client)", "CME(config)", "CME(config-capf-server)", "CME(config)",
+                       "CME(config-telephony)", "CME(config)", "CME(config-ephone)"]
+    assert cli.mode == "exec" and not cli.errors
+
+
+def test_a_sub_mode_command_outside_its_sub_mode_is_invalid(world):
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\nregenerate\ntelephony-service\nregenerate")
+    assert out.count(INVALID) == 2
+    assert world.router.ctl_regenerated is True and len(cli.errors) == 2
+
+
+def test_a_global_command_typed_in_a_sub_mode_leaves_the_sub_mode_as_on_ios(world):
+    cli = CliSession(world)
+    cli.type_text("configure terminal\ntelephony-service\nctl-client\nregenerate")
+    assert cli.mode == "config-ctl-client" and not cli.errors
+
+
+def test_authenticate_asks_to_accept_the_certificate_and_takes_the_next_line(world):
+    tp = world.router.trustpoints["cme-sccp"]
+    tp.ca_cert = None
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\ncrypto pki authenticate cme-sccp\nno\n")
+    assert "% Do you accept this certificate? [yes/no]: no" in out and tp.ca_cert is None
+    out = cli.type_text("crypto pki authenticate cme-sccp\nyes\n")
+    assert out[1] == "Certificate has the following attributes:"
+    assert "Trustpoint CA certificate accepted." in out and tp.ca_cert is world.ca.cert
+
+
+def test_a_missing_answer_eats_the_next_command_as_ios_would(world):
+    world.router.trustpoints["cme-sccp"].ca_cert = None
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\ncrypto pki authenticate cme-sccp\nctl-client\n")
+    assert "% Do you accept this certificate? [yes/no]: ctl-client" in out
+    assert "% Please answer 'yes' or 'no'." in out
+    assert cli.mode == "config"  # ctl-client was an answer, not a command
+
+
+def test_enroll_asks_the_challenge_password_twice_without_echo_then_confirms(world):
+    tp = world.router.trustpoints["cme-sccp"]
+    before = tp.cert.serial_number
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\ncrypto pki enroll cme-sccp\nsecret-pw\nsecret-pw\nyes\n")
+    assert "Password:" in out and "Re-enter password:" in out
+    assert not any("secret-pw" in line for line in out)
+    assert "Request certificate from CA? [yes/no]: yes" in out
+    assert tp.cert.serial_number > before
+
+
+def test_enroll_before_authenticate_is_refused(world):
+    world.router.trustpoints["cme-sccp"].ca_cert = None
+    out = CliSession(world).type_text("configure terminal\ncrypto pki enroll cme-sccp\n")
+    assert "% You must authenticate the Certificate Authority before you can enroll with it." in out
+
+
+def test_first_no_shutdown_of_a_certificate_server_asks_a_passphrase(world):
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\ncrypto pki server lab-ca\nno shutdown\nphrase1\nphrase1\nend")
+    assert out.index("Password:") < out.index("Re-enter password:") < out.index("% Certificate Server enabled.")
+    assert world.router.ca.name == "lab-ca" and world.router.ca.enabled
+    again = cli.type_text("configure terminal\ncrypto pki server lab-ca\nshutdown\nno shutdown\n")
+    assert "Password:" not in again and "% Certificate Server enabled." in again
+
+
+def test_an_unfilled_placeholder_is_rejected_where_it_stands(world):
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\ncrypto pki trustpoint <trustpoint>\n")
+    assert out[3].index("^") == out[2].index("<trustpoint>") and out[4] == INVALID
+    assert "<trustpoint>" not in world.router.trustpoints
+
+
+def test_incomplete_command(world):
+    out = CliSession(world).type_text("configure terminal\ncrypto pki trustpoint")
+    assert "% Incomplete command." in out
+
+
+def test_every_table_mode_has_a_prompt():
+    assert {m for c in COMMANDS for m in c.modes} | {c.enters for c in COMMANDS if c.enters} <= set(PROMPTS)
