@@ -1,0 +1,242 @@
+"""Remediation as steps: each step is one command (or one action on the phone) in
+one IOS mode on one device. Rules write their steps once, with slots such as
+``{trustpoint}``; the slots are filled from the evidence, and `render_blocks`
+turns the steps into one paste-ready block per device that enters and leaves
+the modes as IOS needs (`configure terminal`, the sub-mode, `exit`, `end`).
+
+The modes and commands are those of the command table (cmedebug/ios_commands.py):
+a sub-mode step must follow the step whose command enters that sub-mode.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping, Sequence
+
+from cmedebug.ios_commands import enters, lookup, table
+
+PHONE = "phone"
+_SLOT = re.compile(r"\{([a-z0-9_]+)\}")
+
+# What to put in a slot the evidence could not fill (printed once per block).
+SLOT_MEANINGS = {
+    "trustpoint": "the trustpoint to act on (`show crypto pki trustpoints`)",
+    "ca": "the certificate server's name (`show crypto pki server`)",
+    "ca_trustpoint": "the trustpoint that holds the CA's certificate on this router",
+    "ca_ip": "the certificate server's IP address",
+    "cme_ip": "CME's IP address (telephony-service `ip source-address`)",
+    "ip": "the IP address named in the finding",
+    "mac": "the phone's MAC address (`show ephone`)",
+    "ephone": "the ephone tag of the phone (`show running-config | section ephone`)",
+    "hostname": "the router's hostname",
+    "ntp_ip": "the NTP server's IP address",
+    "ntp_key": "an NTP authentication key number (1-65535), the same on the NTP server",
+    "ntp_secret": "the NTP authentication key string, the same on the NTP server",
+    "interface": "the interface facing the server (e.g. GigabitEthernet0/0)",
+    "zone": "the time-zone name (e.g. CET)",
+    "hours": "the offset from UTC in hours",
+    "challenge": "a challenge password you choose; IOS asks it twice and needs it to revoke the certificate",
+    "passphrase": "a passphrase protecting the CA's private key; keep it, a restore needs it",
+    "export_passphrase": "a passphrase for the exported keys; keep it with the backup",
+    "sast1": "the SAST1 trustpoint (`show ctl-client`)",
+    "sast2": "the SAST2 trustpoint (`show ctl-client`)",
+    "new_sast": "the name of a new trustpoint for the SAST being replaced",
+    "cme_trustpoint": "the secure-signaling trustpoint (`show telephony-service security-info`)",
+    "tftp_trustpoint": "the tftp-server-credentials trustpoint",
+    "capf_trustpoint": "the capf-server trustpoint-label",
+    "ra": "the trustpoint of the CA or RA that signs the phones' LSCs",
+    "issuer_trustpoint": "a new trustpoint name for the missing issuing CA",
+    "ca_certificate_pem": "the issuing CA's certificate in PEM (Base64)",
+    "certificate_pem": "the certificate in PEM (Base64)",
+    "request_id": "the request id (`show crypto pki server <ca> requests`)",
+    "digits": "4 to 10 digits, the string the user types on the phone",
+    "password": "the password configured for it",
+    "user": "the CTL provider's admin user name",
+    "pool": "the DHCP pool the phones use",
+    "url": "the configuration file's URL as configured",
+    "alias": "the alias the file is configured with",
+    "file": "the file name",
+    "storage": "a persistent storage URL (e.g. flash:cme-ca/)",
+    "image": "an image with the voice and security feature set",
+    "platform": "the platform name of `show license` (e.g. c2900)",
+    "acl": "an access list permitting the enrolling routers",
+    "profile": "the DSP-farm conference profile number",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command in one mode (or one action on the phone), with why and a warning.
+    ``answers`` are the replies to IOS's questions, typed on the lines after the
+    command (empty: the command table's answers)."""
+
+    mode: str
+    command: str
+    why: str | None = None
+    warning: str | None = None
+    device: str = "router"
+    answers: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.mode not in table().modes:
+            raise ValueError(f"step `{self.command}`: unknown mode {self.mode!r}; modes: {', '.join(table().modes)}")
+        if (self.mode == PHONE) != (self.device == PHONE):
+            raise ValueError(f"step `{self.command}`: the phone mode is for device 'phone' and only for it")
+
+    @property
+    def slots(self) -> list[str]:
+        return list(dict.fromkeys(_SLOT.findall(" ".join([self.command, *self.answers]))))
+
+    def replies(self) -> tuple[str, ...]:
+        """The answers typed after the command: the step's own, else the table's."""
+        if self.answers or self.mode == PHONE:
+            return self.answers
+        entry = lookup(self.command, self.mode)
+        return tuple(q.answer for q in entry.questions if not q.when) if entry else ()
+
+    def to_dict(self) -> dict:
+        return {"device": self.device, "mode": self.mode, "command": shown(self.command), "why": self.why,
+                "warning": self.warning, "answers": [shown(a) for a in self.replies()],
+                "placeholders": self.slots}
+
+
+def shown(text: str) -> str:
+    """A command as printed: an unfilled slot {trustpoint} reads <trustpoint>."""
+    return _SLOT.sub(lambda m: f"<{m.group(1).replace('_', '-')}>", text)
+
+
+def _substitute(text: str | None, values: Mapping[str, str]) -> str | None:
+    if text is None:
+        return None
+    return _SLOT.sub(lambda m: str(values[m.group(1)]) if values.get(m.group(1)) not in (None, "") else m.group(0),
+                     text)
+
+
+def _scalar(values: Mapping[str, object]) -> dict[str, str]:
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, (list, tuple)):
+            if len(value) == 1:
+                out[key] = str(value[0])
+        elif value not in (None, ""):
+            out[key] = str(value)
+    return out
+
+
+def fill(steps: Sequence[Step], values: Mapping[str, object]) -> list[Step]:
+    """Steps with their slots filled. A slot given several values (two trustpoints)
+    repeats the step that names it, together with the sub-mode steps it enters."""
+    scalars = _scalar(values)
+    lists = {k: [str(x) for x in v] for k, v in values.items() if isinstance(v, (list, tuple)) and len(v) > 1}
+    out: list[Step] = []
+    i = 0
+    while i < len(steps):
+        run = [steps[i]]
+        sub = enters(steps[i].command, steps[i].mode) if steps[i].mode != PHONE else ""
+        while sub and i + len(run) < len(steps) and steps[i + len(run)].mode == sub:
+            run.append(steps[i + len(run)])
+        i += len(run)
+        multi = next((s for s in run[0].slots if s in lists), None)
+        for value in (lists[multi] if multi else [None]):
+            local = dict(scalars, **({multi: value} if multi else {}))
+            out.extend(replace(s, command=_substitute(s.command, local), why=_substitute(s.why, local),
+                               warning=_substitute(s.warning, local),
+                               answers=tuple(_substitute(a, local) for a in s.replies())) for s in run)
+    return out
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a block: what is typed, the mode it is typed in, and the step
+    it comes from (None for the mode changes the renderer adds)."""
+
+    text: str
+    mode: str
+    step: Step | None = None
+    answer: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    """The paste-ready commands for one device."""
+
+    device: str
+    lines: tuple[Line, ...]
+    placeholders: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def to_dict(self) -> dict:
+        return {"device": self.device, "text": self.text, "warnings": list(self.warnings),
+                "placeholders": [{"name": f"<{n}>", "meaning": m} for n, m in self.placeholders]}
+
+
+class StepOrderError(ValueError):
+    """A sub-mode step that does not follow the command entering its sub-mode."""
+
+
+def _parents(mode: str) -> list[str]:
+    """exec, config, ..., mode."""
+    chain = [mode]
+    modes = table().modes
+    while chain[0] in modes and modes[chain[0]].parent:
+        chain.insert(0, modes[chain[0]].parent)
+    return chain
+
+
+def _router_lines(steps: Sequence[Step]) -> list[Line]:
+    stack = ["exec"]
+    lines: list[Line] = []
+
+    def emit(text: str, step: Step | None = None, answer: bool = False) -> None:
+        depth = max(len(stack) - 2, 0)
+        lines.append(Line((" " * depth) + text if not answer else text, stack[-1], step, answer))
+
+    for step in steps:
+        target = _parents(step.mode)
+        if len(target) > 2 and step.mode not in stack:
+            raise StepOrderError(f"`{step.command}` ({step.mode}) does not follow the command that enters "
+                                 f"{step.mode}")
+        if step.mode == "exec" and len(stack) > 1:
+            stack[1:] = []
+            lines.append(Line("end", "config"))
+        if step.mode != "exec":
+            if stack == ["exec"]:
+                lines.append(Line("configure terminal", "exec"))
+                stack.append("config")
+            while stack[-1] != step.mode:
+                left = stack.pop()
+                lines.append(Line(" " * max(len(stack) - 1, 0) + "exit", left))
+        emit(shown(step.command), step)
+        for reply in step.replies():
+            emit(shown(reply), step, answer=True)
+        sub = enters(step.command, step.mode)
+        if sub:
+            stack.append(sub)
+    if len(stack) > 1:
+        lines.append(Line("end", stack[-1]))
+    return lines
+
+
+def render_blocks(steps: Iterable[Step]) -> list[Block]:
+    """One block per run of steps on the same device, in step order."""
+    runs: list[list[Step]] = []
+    for step in steps:
+        if runs and runs[-1][0].device == step.device:
+            runs[-1].append(step)
+        else:
+            runs.append([step])
+    blocks = []
+    for run in runs:
+        if run[0].mode == PHONE:
+            lines = [Line(shown(s.command), PHONE, s) for s in run]
+        else:
+            lines = _router_lines(run)
+        slots = list(dict.fromkeys(slot for s in run for slot in s.slots))
+        blocks.append(Block(run[0].device, tuple(lines),
+                            tuple((s.replace("_", "-"), SLOT_MEANINGS.get(s, "see the finding")) for s in slots),
+                            tuple(dict.fromkeys(shown(s.warning) for s in run if s.warning))))
+    return blocks
