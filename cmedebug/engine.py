@@ -123,15 +123,19 @@ def _link(findings: list[Finding], rules: dict[str, Rule], case: Case) -> None:
     by_rule: dict[str, list[Finding]] = {}
     for f in findings:
         by_rule.setdefault(f.rule_id, []).append(f)
+    # (cause id, symptom id) pairs in a set: a membership test in the lists themselves
+    # made linking cubic in the number of findings of one rule
+    linked = {(f.id, sid) for f in findings for sid in f.explains}
     for cause in findings:
         rule = rules.get(cause.rule_id)
         if rule is None:
             continue
         for symptom_rule in rule.explains:
             for symptom in by_rule.get(symptom_rule, []):
-                if symptom is cause or symptom.id in cause.explains or cause.id in symptom.explains:
+                if symptom is cause or (cause.id, symptom.id) in linked or (symptom.id, cause.id) in linked:
                     continue
                 if rule.links(cause, symptom, case):
+                    linked.add((cause.id, symptom.id))
                     cause.explains.append(symptom.id)
                     symptom.explained_by.append(cause.id)
 
@@ -150,10 +154,13 @@ def rank(findings: list[Finding]) -> list[Finding]:
     """Root causes first; then severity, confidence, causal depth, earliest evidence.
     Each root cause is followed by the symptoms it explains."""
     index = {f.id: f for f in findings}
+    keys: dict[int, tuple] = {}  # each finding's key once: its depth walks everything it explains
 
     def key(f: Finding):
-        first = f.first_seen or datetime.max.replace(tzinfo=timezone.utc)
-        return (-int(f.severity), -int(f.confidence), -_depth(f, index), first, f.rule_id)
+        if id(f) not in keys:
+            first = f.first_seen or datetime.max.replace(tzinfo=timezone.utc)
+            keys[id(f)] = (-int(f.severity), -int(f.confidence), -_depth(f, index), first, f.rule_id)
+        return keys[id(f)]
 
     roots = sorted((f for f in findings if f.is_root_cause), key=key)
     ordered: list[Finding] = []

@@ -67,6 +67,7 @@ class TlsListenerNotOpen(Rule):
         expected = secure_mode_intended(case) or case.has("ephone.secure") or \
             any(e.fields.get("service") == "skinny-secure" for e in case.events_of("tls.handshake"))
         trustpoint, _ = telephony_trustpoint(case, "secure_signaling_trustpoint")
+        certificates = trustpoint_certificates(case) if trustpoint else {}
         for sock in facts(case, "ephone.socket"):
             if sock.fields.get("secure_listen_fd") != -1:
                 continue
@@ -74,7 +75,7 @@ class TlsListenerNotOpen(Rule):
             if sock.fields.get("listen_fd") not in (None, -1):
                 message += f" while the plain SCCP listener is open (fd = {sock.fields['listen_fd']})"
             message += "."
-            cert = trustpoint_certificates(case).get(trustpoint) if trustpoint else None
+            cert = certificates.get(trustpoint)
             if cert is not None:
                 message += (f" secure-signaling trustpoint {trustpoint} holds certificate SN {cert.fields.get('serial')} "
                             "now: re-apply the setting (it was likely applied before the trustpoint was enrolled).")
