@@ -8,12 +8,14 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sys
+import warnings
 
 import click
 
 from cmedebug import __version__
 from cmedebug.archive import ZipLimits
 from cmedebug.model import Severity
+from cmedebug.safe_output import OutputError, check_target, neutralise, write_atomic
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 SEVERITIES = [str(s) for s in Severity]
@@ -37,6 +39,9 @@ def main() -> None:
       show run | ... | cmedebug analyze -      from standard input
       cmedebug rules list                      what it knows how to find
     """
+    # Deprecation and other warnings of the libraries are for developers, not for
+    # the user reading a report (a big input could print thousands of them).
+    warnings.simplefilter("ignore")
 
 
 def _kind_choices() -> list[str]:
@@ -57,10 +62,10 @@ def _kind_choices() -> list[str]:
               "(default: from `show clock` in the evidence, else this year).")
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--stats", is_flag=True, help="Show per-input coverage and the most frequent unparsed line shapes.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+@click.option("-o", "--output", type=click.Path(),
               help="Write the report to this file instead of standard output.")
 @click.option("--colour/--no-colour", "colour", default=None, help="Colour the text report (default: on a terminal).")
-@click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True),
+@click.option("--html", "html_file", type=click.Path(),
               help="Also write the self-contained HTML troubleshooting report to this file.")
 @click.option("--zip-max-members", type=click.IntRange(1), default=ZipLimits.max_members, show_default=True,
               help="Refuse a .zip with more members than this.")
@@ -97,16 +102,15 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
         if unknown:
             raise click.BadParameter(f"unknown rule id(s): {', '.join(unknown)}; see `cmedebug rules list`",
                                      param_hint="--rule")
+    _check_targets(("-o/--output", output), ("--html", html_file))
     interactive = sys.stderr.isatty()
 
     def progress(summary):
         if interactive:
-            click.echo(f"read {summary.path} ({summary.lines} lines)", err=True)
+            click.echo(neutralise(f"read {summary.path} ({summary.lines} lines)"), err=True)
 
     case = run_analysis(inputs, kind=kind, year=year, rules=rules or None, progress=progress)
-    for s in case.inputs:
-        if s.error:
-            click.echo(f"cmedebug: cannot read {s.path}: {s.error}", err=True)
+    _report_unreadable(case)
     if fmt == "json":
         from cmedebug.reports.json_report import render
 
@@ -116,17 +120,44 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
 
         use_colour = colour if colour is not None else (output is None and sys.stdout.isatty())
         text = render(case, stats=stats, colour=use_colour)
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text, nl=False)
+    _deliver(text, output)
     if html_file:
         from cmedebug.reports.html import render as render_html
 
-        with open(html_file, "w", encoding="utf-8") as fh:
-            fh.write(render_html(case))
+        _deliver(render_html(case), html_file)
     sys.exit(exit_code(case, fail_on))
+
+
+def _check_targets(*targets: tuple[str, str | None]) -> None:
+    """Refuse, before any analysis, an output file that cannot be written (exit 2, one line)."""
+    for option, path in targets:
+        if path:
+            try:
+                check_target(path, option)
+            except OutputError as exc:
+                _fail_output(exc)
+
+
+def _deliver(text: str, output: str | None) -> None:
+    """The report to ``output`` (atomically) or to standard output."""
+    if not output:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(output, text)
+    except OutputError as exc:
+        _fail_output(exc)
+
+
+def _fail_output(exc: OutputError) -> None:
+    click.echo(neutralise(f"cmedebug: {exc}"), err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def _report_unreadable(case) -> None:
+    for s in case.inputs:
+        if s.error:
+            click.echo(neutralise(f"cmedebug: cannot read {s.path}: {s.error}"), err=True)
 
 
 def exit_code(case, fail_on: str) -> int:
@@ -147,7 +178,7 @@ def exit_code(case, fail_on: str) -> int:
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default="high", show_default=True,
               help="Exit 1 when a finding has this severity or higher (0 otherwise).")
 @click.option("--year", type=click.IntRange(1990, 2100), help="Year of log stamps that print none.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+@click.option("-o", "--output", type=click.Path(),
               help="Write the case note to this file instead of standard output.")
 def triage(case_path, fmt, fail_on, year, output):
     """Triage CASE (a folder or a .zip of whatever the customer sent) into a case note.
@@ -166,18 +197,12 @@ def triage(case_path, fmt, fail_on, year, output):
     from cmedebug.reports.case_note import render
     from cmedebug.triage import collect_inputs, triage as run_triage
 
+    _check_targets(("-o/--output", output))
     inputs = collect_inputs([case_path])
     with _progress(len(inputs)) as advance:
         note = run_triage(inputs=inputs, year=year, progress=advance)
-    for s in note.case.inputs:
-        if s.error:
-            click.echo(f"cmedebug: cannot read {s.path}: {s.error}", err=True)
-    text = render(note, fmt)
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text, nl=False)
+    _report_unreadable(note.case)
+    _deliver(render(note, fmt), output)
     sys.exit(exit_code(note.case, fail_on))
 
 
@@ -189,8 +214,8 @@ def _progress(total: int):
             yield lambda summary: bar.update(1)
         return
     done = itertools.count(1)
-    yield lambda summary: click.echo(f"cmedebug: [{next(done)}/{total}] {summary.path} ({summary.kind}, "
-                                     f"{summary.lines} lines)", err=True)
+    yield lambda summary: click.echo(neutralise(f"cmedebug: [{next(done)}/{total}] {summary.path} ({summary.kind}, "
+                                                f"{summary.lines} lines)"), err=True)
 
 
 @main.command()

@@ -8,6 +8,7 @@ secrets masked as in every report.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from typing import IO, Iterator
@@ -16,6 +17,7 @@ import click
 
 from cmedebug import redact
 from cmedebug.model import Case, Event, Fact
+from cmedebug.safe_output import OutputError, check_target, neutralise, write_atomic
 
 # certificates, their fingerprints and signatures: public, and useless once masked
 _PUBLIC_FIELDS = {"pem", "der", "signature", "signed_digest"}
@@ -34,9 +36,9 @@ def rows(case: Case) -> Iterator[dict]:
             "record": "event" if is_event else "fact",
             "kind": item.kind,
             "ts": data["ts"] if is_event else None,
-            "device": item.device,
+            "device": neutralise(item.device) if item.device else item.device,
             "clock_flag": item.clock_flag if is_event else "",
-            "path": item.source.path,
+            "path": neutralise(item.source.path),
             "first_line": item.source.first_line,
             "last_line": item.source.last_line,
             "fields": _masked(data["fields"]),
@@ -58,12 +60,25 @@ def write_jsonl(case: Case, out: IO[str]) -> int:
     return count
 
 
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): = + - @, tab, CR
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """A text cell that starts like a formula gets a leading apostrophe, which
+    spreadsheets show as text and never evaluate."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 def write_csv(case: Case, out: IO[str]) -> int:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     count = 0
     for row in rows(case):
-        writer.writerow(dict(row, fields=json.dumps(row["fields"], ensure_ascii=False, sort_keys=True)))
+        row = dict(row, fields=json.dumps(row["fields"], ensure_ascii=False, sort_keys=True))
+        writer.writerow({name: spreadsheet_safe(value) for name, value in row.items()})
         count += 1
     return count
 
@@ -75,7 +90,7 @@ WRITERS = {"jsonl": write_jsonl, "csv": write_csv}
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(WRITERS)), default="jsonl", show_default=True,
               help="jsonl: one JSON object per line; csv: a header row, `fields` as a JSON string.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+@click.option("-o", "--output", type=click.Path(),
               help="Write to this file instead of standard output.")
 @click.option("--kind", metavar="KIND", help="Treat every input as this kind (see `cmedebug kinds`).")
 @click.option("--year", type=click.IntRange(1990, 2100), help="Year of log stamps that print none.")
@@ -108,15 +123,22 @@ def events(inputs, fmt, output, kind, year):
 
     if kind and kind not in kinds():
         raise click.BadParameter(f"unknown kind {kind!r}; known kinds: {', '.join(kinds())}", param_hint="--kind")
-    case = load(inputs, kind=kind, year=year)
-    for summary in case.inputs:
-        if summary.error:
-            click.echo(f"cmedebug: cannot read {summary.path}: {summary.error}", err=True)
-    if output:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            count = WRITERS[fmt](case, fh)
-        click.echo(f"cmedebug: wrote {count} rows to {output}", err=True)
-    else:
+    try:
+        if output:
+            check_target(output, "-o/--output")
+        case = load(inputs, kind=kind, year=year)
+        for summary in case.inputs:
+            if summary.error:
+                click.echo(neutralise(f"cmedebug: cannot read {summary.path}: {summary.error}"), err=True)
+        if output:
+            buffer = io.StringIO(newline="")
+            count = WRITERS[fmt](case, buffer)
+            write_atomic(output, buffer.getvalue(), newline="")
+            click.echo(neutralise(f"cmedebug: wrote {count} rows to {output}"), err=True)
+    except OutputError as exc:
+        click.echo(neutralise(f"cmedebug: {exc}"), err=True)
+        sys.exit(2)
+    if not output:
         WRITERS[fmt](case, sys.stdout)
     if case.inputs and all(summary.error for summary in case.inputs):
         sys.exit(2)

@@ -3,8 +3,9 @@
 Reports are handed to colleagues and customers, so the passwords, CAPF
 authentication strings, private keys and SNMP communities that a pasted config
 or show output carries are replaced by ``MASK`` in every format (text, JSON,
-HTML). Masking happens at the report boundary: parsers and rules keep the real
-values (a rule may need to compare two auth strings), reports never print them.
+HTML, Markdown, CSV). Control characters are neutralised on the way
+(``cmedebug.safe_output.neutralise``), so no report can drive a terminal.
+Masking happens at the report boundary: parsers and rules keep the real values (a rule may need to compare two auth strings), reports never print them.
 
 A private key spans several lines: ``Redactor`` keeps that state across the
 lines of one text; ``text``/``lines``/``value`` start a fresh one per call.
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import re
 from typing import Any, Iterable
+
+from cmedebug.safe_output import neutralise
 
 MASK = "[redacted]"
 
@@ -46,6 +49,34 @@ _SECRETS = [
     # crypto pki import cme-tp pem terminal password cisco123
     # crypto pki export cme-tp pkcs12 flash:x password cisco123
     re.compile(r"(\bcrypto\s+pki\s+(?:import|export)\b.*?\bpassword\s+)(\S+)", re.I),
+    # database url ftp://causer:Dbpass1@10.1.1.9/ca/  (any URL with user:password@)
+    re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)([^\s@/]+)(?=@)", re.I),
+    # database archive pkcs12 password 0 Arch1ve / database archive pem password Arch1ve
+    re.compile(r"(\bdatabase\s+archive\b.*?\bpassword\s+(?:[0-9#]\s+)?)(\S+)", re.I),
+    # snmp-server user u1 g1 v3 auth sha Auth3pw priv aes 128 Pr1vpw
+    re.compile(r"(\bauth\s+(?:md5|sha\d*)\s+)(\S+)", re.I),
+    re.compile(r"(\bpriv\s+(?:3des|des\d*|aes(?:\s+\d+)?)\s+)(\S+)", re.I),
+    # crypto keyring: pre-shared-key address 10.1.1.1 key Psk1; IKEv2: pre-shared-key local 0 Psk2
+    re.compile(r"(\bpre-shared-key\b.*?\bkey\s+(?:[0-9#]\s+)?)(\S+)", re.I),
+    re.compile(r"(\bpre-shared-key\s+(?:(?:local|remote)\s+)?(?:[0-9#]\s+)?)(?!address\b|hostname\b)(\S+)", re.I),
+    # key Radk3y (under `radius server`, no type digit); `key 1` under `key chain` is an id and stays
+    re.compile(r"(^\s*key\s+(?:[0-9#]\s+)?)(?!\d+\s*$|chain\b|config-key\b)(\S+)"),  # lower case, as config prints it
+    # server-private 10.1.1.5 key Tk3y / server-private 10.1.1.5 timeout 5 key 7 0822
+    re.compile(r"(\bserver-private\b.*?\bkey\s+(?:[0-9#]\s+)?)(\S+)", re.I),
+    # ntp authentication-key 1 md5 Ntpk3y 7 / ip ospf authentication-key Osp1 / area 0 authentication-key 7 x
+    re.compile(r"(\bauthentication-key\s+(?:\d+\s+md5\s+|[0-9#]\s+)?)(\S+)", re.I),
+    # ip ospf message-digest-key 1 md5 Md5k3y
+    re.compile(r"(\bmessage-digest-key\s+\d+\s+md5\s+(?:[0-9#]\s+)?)(\S+)", re.I),
+    # neighbor 10.1.1.2 password Bgpk3y
+    re.compile(r"(\bneighbor\s+\S+\s+password\s+(?:[0-9#]\s+)?)(\S+)", re.I),
+    # wpa-psk ascii 0 Wpak3y
+    re.compile(r"(\bwpa-psk\s+(?:ascii|hex)\s+(?:[0-9#]\s+)?)(\S+)", re.I),
+    # authentication username sipuser password Sippw / server ... username u password p
+    re.compile(r"(\busername\s+\S+\s+(?:privilege\s+\d+\s+)?password\s+(?:[0-9#]\s+)?)(\S+)", re.I),
+    # pin 4821 (ephone, voice register pool)
+    re.compile(r"(^\s*pin\s+)(\S+)", re.I),
+    # ip ftp password Ftpw / ip http client password 0 Httpw
+    re.compile(r"(\bip\s+(?:ftp|http\s+client)\s+password\s+(?:[0-9#]\s+)?)(\S+)", re.I),
 ]
 # Lines that carry a password with no encryption-type digit, only in config shapes
 # (prose such as "provide this password to the CA" stays readable):
@@ -66,7 +97,7 @@ _KEY_INLINE = re.compile(r"(-----BEGIN [A-Z ]*PRIVATE KEY-----).*?(-----END [A-Z
 
 # Every pattern above needs one of these words (or is an auth-string table row): a cheap
 # first look that lets the lines without any pass untouched.
-_TRIGGER = re.compile(r"auth|password|secret|snmp|key|^\s*(?:SEP)?[0-9A-F.]{12,14}\s+\d", re.I)
+_TRIGGER = re.compile(r"auth|password|secret|snmp|key|priv|psk|://|^\s*pin\s|^\s*(?:SEP)?[0-9A-F.]{12,14}\s+\d", re.I)
 
 
 # A placeholder in a remediation, not a secret: `password 0 <password>`, `capf-auth-str <4-10 digits>`
@@ -99,7 +130,11 @@ class Redactor:
         if "-----" in line:
             self.line(line)
 
-    def line(self, line: str) -> str:
+    def line(self, line: str, keep_sgr: bool = False) -> str:
+        """The line with its secrets masked and its control characters neutralised."""
+        return neutralise(self._masked_line(line), keep_sgr)
+
+    def _masked_line(self, line: str) -> str:
         if self.in_key:
             if _KEY_END.search(line):
                 self.in_key = False
@@ -111,14 +146,11 @@ class Redactor:
         return _mask_line(line)
 
 
-def text(value: str) -> str:
-    """A multi-line string with its secrets masked (line ends kept)."""
+def text(value: str, keep_sgr: bool = False) -> str:
+    """A multi-line string with its secrets masked and its control characters
+    neutralised (line feeds kept; ``keep_sgr`` keeps colour sequences)."""
     redactor = Redactor()
-    out = []
-    for part in value.splitlines(keepends=True):
-        body = part.rstrip("\r\n")
-        out.append(redactor.line(body) + part[len(body):])
-    return "".join(out)
+    return "\n".join(redactor.line(part, keep_sgr) for part in value.split("\n"))
 
 
 def lines(values: Iterable[str]) -> list[str]:

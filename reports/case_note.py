@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from cmedebug import redact
-from cmedebug.triage import CaseNote
+
+if TYPE_CHECKING:  # the note is built by cmedebug.triage, which runs the analysis
+    from cmedebug.triage import CaseNote
 
 FORMATS = ("text", "md", "json", "html")
 # 1. Fix CLK001 Router clock never set or not authoritative on CME (high, confidence high).
@@ -88,14 +91,36 @@ def _markdown(blocks) -> str:
         if level == 1:
             out += ["", f"## {text}", ""]
         elif level == 2:  # numbered items ("1. Fix ...") stay an ordered list
-            out.append(_md_escape(text) if _NUMBERED.match(text) else f"- {_md_escape(text)}")
+            number = _NUMBERED.match(text)
+            out.append(number.group(0) + _md_escape(text[number.end():]) if number else f"- {_md_escape(text)}")
         else:
             out.append(_md_escape(text))
         if commands:
-            out += ["", "  ```", *[f"  {c}" for c in commands], "  ```"]
+            fence = "`" * max(3, 1 + max(len(run) for c in commands for run in _BACKTICKS.findall(c) or [""]))
+            out += ["", f"  {fence}", *[f"  {c}" for c in commands], f"  {fence}"]
     return "\n".join(out) + "\n"
 
 
+# `crypto pki authenticate <tp>`: a code span, kept literal
+_CODE_SPAN = re.compile(r"(?<!`)(`+)([^`]+)\1(?!`)")
+_BACKTICKS = re.compile(r"`+")
+# characters that make Markdown (or HTML inside it) anywhere in a line: emphasis, links,
+# images, tags, autolinks, tables, strikethrough, code, escapes
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>!|~&]|:(?=//))")
+# what makes Markdown at the start of a line: headings, quotes, lists, rules, fences
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+
+
 def _md_escape(text: str) -> str:
-    """Keep raw log text from turning into Markdown or HTML when the note is pasted."""
-    return text.replace("<", "&lt;").replace(">", "&gt;").replace("*", r"\*").replace("_", r"\_")
+    """Raw log text as literal Markdown: nothing in it becomes a heading, an image, a
+    link, a tag or a fence when the note is pasted into a ticket; code spans stay
+    literal (``<tp>`` inside backticks shows as ``<tp>``)."""
+    text = " ".join(text.splitlines())
+    out, pos = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(_MD_INLINE.sub(r"\\\1", text[pos:m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_MD_INLINE.sub(r"\\\1", text[pos:]))
+    # `\#` for a heading mark, `1\.` for a list number
+    return _MD_LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], "".join(out), count=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cmedebug import __version__, redact
 from cmedebug.model import Case, Finding
+from cmedebug.remediation import heading, notes, render_blocks
 
 _SEVERITY_COLOURS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
 
@@ -77,7 +78,7 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
         commands = list(dict.fromkeys(c for o in not_eval for c in o.collect))
         if commands:
             out.append("  collect next: " + "; ".join(commands[:8]))
-    return redact.text("\n".join(out) + "\n")
+    return redact.text("\n".join(out) + "\n", keep_sgr=colour)  # colour sequences are ours; all else shown
 
 
 def _finding(f: Finding, label: str, indent: str, style, short: bool = False) -> list[str]:
@@ -89,8 +90,10 @@ def _finding(f: Finding, label: str, indent: str, style, short: bool = False) ->
         first = redact.text(ev.lines[0].strip()) if ev.lines else ""
         lines.append(f"{indent}   evidence {ev.source}: {first[:160]}")
     if not short and f.remediation:
-        lines.append(f"{indent}   fix:")
-        lines.extend(f"{indent}     {cmd}" for cmd in f.remediation)
+        for block in render_blocks(f.remediation):
+            lines.append(f"{indent}   fix {heading(block)}:")
+            lines.extend(f"{indent}     {line.text}" for line in block.lines)
+            lines.extend(f"{indent}   {note}" for note in notes(block))
         if f.verify:
             lines.append(f"{indent}   {f.verify}")
     return lines
