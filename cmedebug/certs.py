@@ -5,17 +5,15 @@ SubjectAltName; ``cryptography``'s strict verifier rejects all of these, so this
 module works on its primitives (names, extensions, the issuer's public key over
 the TBS bytes) and reports each problem with its consequence instead.
 
-Also here: finding PEM certificate blocks in text (logs, pasted show output) and
-the ``cert`` fact fields every certificate source shares.
+Also here: the ``cert`` fact fields every certificate source shares (PEM blocks
+in text are found by ``cmedebug.parsers.pem``).
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -24,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from cmedebug.parsers.grammar import cert_serial, load_certificate, serial_der_bytes
+from cmedebug.parsers.grammar import cert_serial, serial_der_bytes
 from cmedebug.rules._helpers import fmt_delta, fmt_time
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -312,53 +310,6 @@ def _role_problems(cert: x509.Certificate, role: str) -> list[Problem]:
         out.append(Problem("no-server-auth", ERROR, f"extended key usage lacks serverAuth: phones refuse it as "
                                                     f"the {role.upper()} TLS server certificate"))
     return out
-
-
-# -- PEM blocks in text ----------------------------------------------------------
-
-# -----BEGIN CERTIFICATE-----
-# MIIB7jCCAVegAwIBAgIBATANBgkqhkiG9w0BAQQFADAPMQ0wCwYDVQQDEwRDTUVD
-# -----END CERTIFICATE-----
-_PEM_BEGIN = re.compile(r"-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----")
-_PEM_END = re.compile(r"-----END (?:X509 |TRUSTED )?CERTIFICATE-----")
-MAX_PEM_LINES = 400  # a certificate is a few dozen lines; a missing END must not swallow a log
-
-
-@dataclass
-class PemBlock:
-    first_line: int
-    last_line: int
-    certificate: x509.Certificate | None
-    error: str | None = None
-
-
-def find_pem_blocks(lines: Iterable[str]) -> Iterator[PemBlock]:
-    """PEM certificate blocks in a stream of lines (1-based line numbers); a block
-    that does not decode is yielded with ``error`` set."""
-    start, body = None, []
-    for number, line in enumerate(lines, start=1):
-        if start is None:
-            if _PEM_BEGIN.search(line):
-                start, body = number, []
-            continue
-        if _PEM_END.search(line):
-            yield _pem_block(start, number, body)
-            start = None
-        elif number - start > MAX_PEM_LINES:
-            yield PemBlock(start, number, None, f"no END CERTIFICATE line within {MAX_PEM_LINES} lines")
-            start = None
-        else:
-            body.append(line.strip())
-    if start is not None:
-        yield PemBlock(start, start + len(body), None, "the text ends inside the certificate block")
-
-
-def _pem_block(first: int, last: int, body: list[str]) -> PemBlock:
-    try:
-        der = base64.b64decode("".join(body), validate=True)
-        return PemBlock(first, last, load_certificate(der))
-    except (binascii.Error, ValueError) as exc:
-        return PemBlock(first, last, None, f"certificate block does not decode: {exc}")
 
 
 def der_of(cert: x509.Certificate) -> bytes:

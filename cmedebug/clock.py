@@ -11,7 +11,6 @@ according to independent evidence (a certificate rejected as not yet valid).
 """
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -19,26 +18,10 @@ from typing import Iterable
 
 from cmedebug.model import Case, Event, Evidence, Fact
 from cmedebug.parsers.framing import Stamp
+from cmedebug.parsers.grammar import zone
 
-# Zones IOS prints with `show-timezone` or in certificate dates. Unknown names are taken as UTC
-# (the stamp keeps its printed text in the raw line).
-TZ_OFFSETS_HOURS = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "CET": 1, "MET": 1, "CEST": 2, "MEST": 2, "EET": 2,
-    "EEST": 3, "MSK": 3, "IST": 5.5, "SGT": 8, "HKT": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
-    "NZST": 12, "NZDT": 13, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
-    "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
-}
 # The dates an IOS router boots at when its clock was never set (no calendar, no NTP).
 BOOT_DEFAULT_YEARS = (1993, 2002)
-
-
-@functools.lru_cache(maxsize=256)
-def zone(name: str | None) -> timezone:
-    if not name:
-        return timezone.utc
-    base = name.rstrip("0123456789:+-") or name
-    hours = TZ_OFFSETS_HOURS.get(base.upper(), 0)
-    return timezone(timedelta(hours=hours), base.upper())
 
 
 def stamp_datetime(stamp: Stamp, year: int) -> datetime | None:

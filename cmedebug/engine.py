@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import textwrap
 from datetime import datetime, timezone
 from typing import ClassVar, Iterable
@@ -61,7 +62,28 @@ class Rule:
     def doc(cls) -> str:
         return textwrap.dedent(inspect.getdoc(cls) or "").strip()
 
+    @classmethod
+    def doc_section(cls, heading: str) -> str:
+        """One section of the rule's page (``References``), its lines joined."""
+        taken, inside = [], False
+        for line in cls.doc().splitlines():
+            if _DOC_HEADING.match(line.strip()):
+                inside = line.strip() == heading
+                continue
+            if inside:
+                taken.append(line.strip())
+        return " ".join(t for t in taken if t)
 
+    def outcome(self, status: str, **details) -> RuleOutcome:
+        """How this rule's run went, with what a report shows of the rule."""
+        return RuleOutcome(self.id, status, title=self.title, references=self.doc_section("References"), **details)
+
+
+_DOC_HEADING = re.compile(r"^(What it detects|Why it matters|Evidence|Remediation|False positives|References)\s*$")
+
+
+
+RULES_PACKAGE = "cmedebug.rules"  # every module in it is searched for Rule subclasses
 _RULES: dict[str, type[Rule]] = {}
 _loaded = False
 
@@ -77,10 +99,9 @@ def register(cls: type[Rule]) -> type[Rule]:
 def all_rules() -> list[type[Rule]]:
     global _loaded
     if not _loaded:
-        import cmedebug.rules as pkg
-
+        pkg = importlib.import_module(RULES_PACKAGE)  # by name: the core never imports the rules it runs
         for info in pkgutil.iter_modules(pkg.__path__):
-            module = importlib.import_module(f"cmedebug.rules.{info.name}")
+            module = importlib.import_module(f"{RULES_PACKAGE}.{info.name}")
             for obj in vars(module).values():
                 if inspect.isclass(obj) and issubclass(obj, Rule) and obj is not Rule and obj.id \
                         and obj.__module__ == module.__name__:
@@ -103,14 +124,14 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     for rule in rules:
         try:
             if not rule.applies(case):
-                outcomes.append(RuleOutcome(rule.id, "not_evaluated", list(rule.requires), list(rule.collect)))
+                outcomes.append(rule.outcome("not_evaluated", missing=list(rule.requires), collect=list(rule.collect)))
                 continue
             found = list(rule.evaluate(case))
         except Exception as exc:  # one broken rule must not cost the user the other findings
-            outcomes.append(RuleOutcome(rule.id, "error", error=f"{exc.__class__.__name__}: {exc}"))
+            outcomes.append(rule.outcome("error", error=f"{exc.__class__.__name__}: {exc}"))
             continue
         findings.extend(found)
-        outcomes.append(RuleOutcome(rule.id, "fired" if found else "passed"))
+        outcomes.append(rule.outcome("fired" if found else "passed"))
     for n, f in enumerate(findings, start=1):
         f.id = f"{f.rule_id}-{n}"
     _link(findings, {r.id: r for r in rules}, case)

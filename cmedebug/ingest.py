@@ -13,6 +13,7 @@ from collections import Counter
 from itertools import chain, islice
 from typing import Iterable
 
+from cmedebug.capture import ExcerptCapture
 from cmedebug.model import Case, Event, InputSummary, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
 from cmedebug.parsers.framing import Record, frame
@@ -236,6 +237,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     first = list(islice(lines, SNIFF_LINES))
     summary.kind = kind or _sniff_kind(parsers, first)
     tally = _Tally(ctx.path, case, summary)
+    capture = ExcerptCapture(case.excerpts.setdefault(ctx.path, {}))
     failures = 0
     # Parsing allocates millions of short-lived objects none of which form
     # cycles; the cyclic collector would only re-scan the events kept so far,
@@ -258,8 +260,10 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                     _add_items(ctx.block_owner.start_block(rec, ctx), case, summary)
                 if rec.lines:  # no lines: output glued to the prompt owns the line (framing)
                     tally.understood += 1
+                capture.record(rec.first_line, rec.lines, True)
                 continue
             if text.startswith("## "):
+                capture.record(rec.first_line, rec.lines, False)
                 tally.understood += rec.last_line - rec.first_line + 1  # annotation of a shared sample
                 continue
             try:
@@ -275,6 +279,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 router.flushed = []
             if items:
                 _add_items(items, case, summary)
+            capture.record(rec.first_line, rec.lines, items is not None)
             if not text:
                 continue
             if items is not None:

@@ -8,6 +8,7 @@ listed in docs/architecture.md.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
@@ -66,6 +67,11 @@ class SourceRef:
 
     def to_dict(self) -> dict:
         return {"path": self.path, "first_line": self.first_line, "last_line": self.last_line}
+
+
+# Event kinds that say something went wrong: tls.handshake.failed, pki.cert.invalid_expired,
+# tftp.error_sent, phone.status.file_not_found, ...
+FAILURE_KIND = re.compile(r"(fail|error|invalid|reject|not_found|denied|refused|mismatch)")
 
 
 @dataclass(slots=True)
@@ -219,6 +225,8 @@ class RuleOutcome:
     missing: list[str] = field(default_factory=list)  # what evidence to collect
     collect: list[str] = field(default_factory=list)  # exact commands to run
     error: str | None = None  # why the rule failed to run (a bug: please report it)
+    title: str = ""  # the rule's title, for reports that list what was not evaluated
+    references: str = ""  # the References section of the rule's page
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -232,6 +240,8 @@ class Case:
     facts: list[Fact] = field(default_factory=list)
     inputs: list[InputSummary] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
+    # input -> line number -> text: the lines evidence may cite, kept at ingest (cmedebug.capture)
+    excerpts: dict[str, dict[int, str]] = field(default_factory=dict, repr=False)
     findings: list[Finding] = field(default_factory=list)
     outcomes: list[RuleOutcome] = field(default_factory=list)
     clocks: dict[str, Any] = field(default_factory=dict)  # device -> cmedebug.clock.DeviceClock

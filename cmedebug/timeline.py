@@ -1,9 +1,13 @@
-"""The case timeline: one pandas DataFrame of events, built once after parsing."""
+"""The case timeline: one pandas DataFrame of events, built once after parsing.
+
+``Case.timeline`` builds it on first use; this module needs the model only for
+its annotations, so the model does not depend on it in turn."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from cmedebug.model import Event
+if TYPE_CHECKING:
+    from cmedebug.model import Event
 
 COLUMNS = ["ts", "kind", "device", "clock_flag", "path", "first_line", "last_line"]
 

@@ -15,18 +15,13 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from cmedebug import pipeline
-from cmedebug.model import Case, Finding, Severity
+from cmedebug.collect import IOS_COMMAND, not_evaluated
+from cmedebug.model import FAILURE_KIND, Case, Finding, Severity
 from cmedebug.sources import Input, iter_inputs
 
 UNATTRIBUTED = "(no device named in the evidence)"
 # SEP000E325C9A43.cnf.xml / CTLSEP000E325C9A43.tlv / status-SEP000E325C9A43.txt
 _PHONE_IN_NAME = re.compile(r"SEP([0-9A-Fa-f]{12})")
-# Event kinds that say something went wrong: tls.handshake.failed, pki.cert.invalid_expired,
-# tftp.error_sent, phone.status.file_not_found, ...
-FAILURE_KIND = re.compile(r"(fail|error|invalid|reject|not_found|denied|refused|mismatch)")
-# What a rule asks to collect is a router command (show crypto pki certificates verbose,
-# debug capf-server all, dir <database url>, ping <ca-ip>) or a file or phone screen to get.
-IOS_COMMAND = re.compile(r"^(show|debug|dir|ping|more|terminal|test|clear)\b")
 
 
 @dataclass
@@ -196,15 +191,3 @@ def action_plan(case: Case) -> list[PlanStep]:
     if not steps:
         steps.append(PlanStep("No action: no fault was found and every rule had its evidence."))
     return steps
-
-
-def not_evaluated(case: Case) -> list[dict]:
-    from cmedebug.engine import get_rule
-
-    rows = []
-    for o in case.outcomes:
-        if o.status == "not_evaluated":
-            rule = get_rule(o.rule_id)
-            rows.append({"rule_id": o.rule_id, "title": rule.title if rule else "", "missing": list(o.missing),
-                         "commands": list(o.collect)})
-    return rows

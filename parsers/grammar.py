@@ -5,17 +5,17 @@ real sample above it and parse actions that convert to real types.
 """
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import ClassVar
 
 import pyparsing as pp
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 
-from cmedebug.clock import zone
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import MONTHS
 
@@ -24,6 +24,25 @@ _WEEKDAY = pp.one_of("Mon Tue Wed Thu Fri Sat Sun").set_name("weekday")
 _INT = pp.Word(pp.nums).set_parse_action(lambda t: int(t[0]))
 _TIME = pp.Regex(r"(?P<h>\d{1,2}):(?P<m>\d\d):(?P<s>\d\d)(?:\.(?P<frac>\d{1,6}))?").set_name("hh:mm:ss")
 _ZONE = pp.Regex(r"[A-Z]{2,5}(?:[+-]\d{1,2}(?::?\d\d)?)?").set_name("zone")
+
+# Zones IOS prints with `show-timezone` or in certificate dates. Unknown names are taken as UTC
+# (the stamp keeps its printed text in the raw line).
+TZ_OFFSETS_HOURS = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "CET": 1, "MET": 1, "CEST": 2, "MEST": 2, "EET": 2,
+    "EEST": 3, "MSK": 3, "IST": 5.5, "SGT": 8, "HKT": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+    "NZST": 12, "NZDT": 13, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
+    "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
+}
+
+
+@functools.lru_cache(maxsize=256)
+def zone(name: str | None) -> timezone:
+    if not name:
+        return timezone.utc
+    base = name.rstrip("0123456789:+-") or name
+    hours = TZ_OFFSETS_HOURS.get(base.upper(), 0)
+    return timezone(timedelta(hours=hours), base.upper())
+
 
 # 13:09:32 UTC Jun 12 2029          (certificate dates, `Validity period ended on ...`)
 # *04:45:00.857 UTC Thu Aug 7 2025  (`show clock`, weekday before the month)

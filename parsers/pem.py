@@ -11,11 +11,17 @@ or `crypto key export rsa <label> pem terminal`.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
 
-from cmedebug.certs import MAX_PEM_LINES, find_pem_blocks
+from cryptography import x509
+
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
+from cmedebug.parsers.grammar import load_certificate
 from cmedebug.parsers.show_pki_certificates import decoded_fields
 
 # -----BEGIN CERTIFICATE-----      -----BEGIN RSA PRIVATE KEY-----      -----BEGIN ENCRYPTED PRIVATE KEY-----
@@ -121,3 +127,50 @@ class PemParser(LineParser):
 def _export_label(ctx: Context) -> str | None:
     m = _EXPORT.match(ctx.command or "")
     return m.group("label") if m else None
+
+
+# -- PEM blocks in text ----------------------------------------------------------
+
+# -----BEGIN CERTIFICATE-----
+# MIIB7jCCAVegAwIBAgIBATANBgkqhkiG9w0BAQQFADAPMQ0wCwYDVQQDEwRDTUVD
+# -----END CERTIFICATE-----
+_PEM_BEGIN = re.compile(r"-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----")
+_PEM_END = re.compile(r"-----END (?:X509 |TRUSTED )?CERTIFICATE-----")
+MAX_PEM_LINES = 400  # a certificate is a few dozen lines; a missing END must not swallow a log
+
+
+@dataclass
+class PemBlock:
+    first_line: int
+    last_line: int
+    certificate: x509.Certificate | None
+    error: str | None = None
+
+
+def find_pem_blocks(lines: Iterable[str]) -> Iterator[PemBlock]:
+    """PEM certificate blocks in a stream of lines (1-based line numbers); a block
+    that does not decode is yielded with ``error`` set."""
+    start, body = None, []
+    for number, line in enumerate(lines, start=1):
+        if start is None:
+            if _PEM_BEGIN.search(line):
+                start, body = number, []
+            continue
+        if _PEM_END.search(line):
+            yield _pem_block(start, number, body)
+            start = None
+        elif number - start > MAX_PEM_LINES:
+            yield PemBlock(start, number, None, f"no END CERTIFICATE line within {MAX_PEM_LINES} lines")
+            start = None
+        else:
+            body.append(line.strip())
+    if start is not None:
+        yield PemBlock(start, start + len(body), None, "the text ends inside the certificate block")
+
+
+def _pem_block(first: int, last: int, body: list[str]) -> PemBlock:
+    try:
+        der = base64.b64decode("".join(body), validate=True)
+        return PemBlock(first, last, load_certificate(der))
+    except (binascii.Error, ValueError) as exc:
+        return PemBlock(first, last, None, f"certificate block does not decode: {exc}")

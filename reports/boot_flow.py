@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cmedebug.model import Case, Event, Finding, Severity
-from cmedebug.triage import FAILURE_KIND
+from cmedebug.model import FAILURE_KIND, Case, Event, Finding, Severity
 
 
 @dataclass(frozen=True)

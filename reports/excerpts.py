@@ -1,21 +1,20 @@
 """Evidence excerpts: the lines a finding cites with a few lines of context,
-read back from the input files, secrets masked.
+secrets masked.
 
-Each file is streamed once for all the ranges wanted from it, through one
-``Redactor`` so that a private key around the cited lines is masked whole.
-An input that cannot be re-read (standard input, a member of an archive, a
-binary trust list) falls back to the lines the evidence itself carries.
+The lines come from ``Case.excerpts``, captured while each input was read
+(``cmedebug.capture``): a report never re-opens an input, so excerpts work the
+same for files, members of a zip and standard input. Evidence whose lines were
+not captured (a binary trust list, a log past the capture budget) shows the
+lines the evidence itself carries. Each window is masked through one
+``Redactor``, so a private key around the cited lines is masked whole.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable
 
 from cmedebug import redact
 from cmedebug.model import Evidence
-from cmedebug.sources import HEAD_BYTES, ReplacementCounter, _open_file, detect_encoding, text_lines
 
 CONTEXT_LINES = 2
 MAX_EXCERPT_LINES = 12
@@ -29,19 +28,14 @@ class ExcerptLine:
     anchor: str | None = None  # element id when a piece of evidence starts here
 
 
-def excerpts(evidence: Iterable[Evidence], context: int = CONTEXT_LINES) -> dict[int, list[ExcerptLine]]:
-    """``id(evidence) -> lines`` for every evidence given."""
-    items = list(evidence)
-    wanted: dict[str, list[Evidence]] = {}
-    for ev in items:
-        if ev.source.first_line and os.path.isfile(ev.source.path):
-            wanted.setdefault(ev.source.path, []).append(ev)
+def excerpts(evidence: Iterable[Evidence], captured: dict[str, dict[int, str]],
+             context: int = CONTEXT_LINES) -> dict[int, list[ExcerptLine]]:
+    """``id(evidence) -> lines`` for every evidence given; ``captured`` is ``Case.excerpts``."""
     out: dict[int, list[ExcerptLine]] = {}
-    for path, evs in wanted.items():
-        out.update(_from_file(path, evs, context))
-    for ev in items:
-        if id(ev) not in out:
-            out[id(ev)] = _from_evidence(ev)
+    for ev in evidence:
+        lines = captured.get(ev.source.path)
+        window = _from_capture(ev, lines, context) if lines and ev.source.first_line else None
+        out[id(ev)] = window or _from_evidence(ev)
     return out
 
 
@@ -52,32 +46,15 @@ def _window(ev: Evidence, context: int) -> tuple[int, int]:
     return max(1, first - context), last + context
 
 
-def _from_file(path: str, evs: list[Evidence], context: int) -> dict[int, list[ExcerptLine]]:
-    covering: dict[int, list[Evidence]] = {}  # line number -> the evidence whose window holds it
-    for ev in evs:
-        start, stop = _window(ev, context)
-        for number in range(start, stop + 1):
-            covering.setdefault(number, []).append(ev)
-    end = max(covering)
-    collected: dict[int, list[ExcerptLine]] = {id(ev): [] for ev in evs}
-    redactor = redact.Redactor()
-    try:
-        with _open_file(Path(path))() as stream:  # the opener of the analysis (gzip-aware)
-            head = stream.peek(HEAD_BYTES)[:HEAD_BYTES]
-            for number, line in enumerate(text_lines(stream, ReplacementCounter(), detect_encoding(head)), start=1):
-                if number > end:
-                    break
-                wanted = covering.get(number)
-                if not wanted:
-                    redactor.track(line)  # only whether a private key starts or ends here
-                    continue
-                masked = redactor.line(line)
-                for ev in wanted:
-                    cited = ev.source.first_line <= number <= max(ev.source.last_line, ev.source.first_line)
-                    collected[id(ev)].append(ExcerptLine(number, masked, cited))
-    except (OSError, EOFError):
-        return {}
-    return {key: lines for key, lines in collected.items() if any(x.cited for x in lines)}
+def _from_capture(ev: Evidence, lines: dict[int, str], context: int) -> list[ExcerptLine] | None:
+    """The window around the cited lines, or None when a cited line was not captured."""
+    start, stop = _window(ev, context)
+    first, last = ev.source.first_line, max(ev.source.last_line, ev.source.first_line)
+    numbers = [n for n in range(start, stop + 1) if n in lines]
+    if any(n not in lines for n in range(first, min(last, stop - context) + 1)):
+        return None
+    masked = redact.lines(lines[n] for n in numbers)
+    return [ExcerptLine(n, text, first <= n <= last) for n, text in zip(numbers, masked)]
 
 
 def _from_evidence(ev: Evidence) -> list[ExcerptLine]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import re
 from datetime import datetime, timezone
 from typing import Any
 
 from cmedebug import __version__, redact
-from cmedebug.model import Case, Finding
+from cmedebug.collect import not_evaluated, split_commands
+from cmedebug.model import FAILURE_KIND, Case, Finding
 from cmedebug.reports import boot_flow, charts, excerpts
 from cmedebug.rules._helpers import common_name, fmt_delta
 
@@ -28,8 +28,6 @@ CTL_RECORD_COLUMNS = ("index", "role_name", "subject", "issuer", "serial", "ip_a
                       "key_size", "inconsistencies")
 BACKWARD_JUMP_SECONDS = 60
 MAX_JUMPS = 20  # markers drawn on the timeline
-# "References" and the other headings of a rule's documentation page
-_DOC_HEADING = re.compile(r"^(What it detects|Why it matters|Evidence|Remediation|False positives|References)\s*$")
 
 
 def render(case: Case, note: Any = None) -> str:
@@ -77,35 +75,22 @@ def build_view(case: Case, note: Any = None) -> dict:
 # -- findings -------------------------------------------------------------------
 
 def _findings(case: Case, inputs: dict[str, str]) -> dict[str, dict]:
-    from cmedebug.engine import get_rule
-
-    lines = excerpts.excerpts(ev for f in case.findings for ev in f.evidence)
+    lines = excerpts.excerpts((ev for f in case.findings for ev in f.evidence), case.excerpts)
+    references = {o.rule_id: o.references for o in case.outcomes}
     out = {}
     for f in case.findings:
-        rule = get_rule(f.rule_id)
         excerpt_blocks, links = excerpts.blocks(f.evidence, lines, f"ev-{f.id}")
         out[f.id] = {
             "id": f.id, "anchor": f"finding-{f.id}", "rule_id": f.rule_id, "title": f.title,
             "severity": str(f.severity), "confidence": str(f.confidence), "message": redact.text(f.message),
             "remediation": redact.lines(f.remediation), "verify": redact.text(f.verify),
-            "references": _doc_section(rule.doc(), "References") if rule else "",
+            "references": references.get(f.rule_id, ""),
             "explains": list(f.explains), "explained_by": list(f.explained_by),
             "evidence": [{"anchor": link, "ref": str(ev.source)} for ev, link in zip(f.evidence, links)],
             "excerpts": [{"ref": b.ref, "input_anchor": inputs.get(b.path), "notes": [redact.text(n) for n in b.notes],
                           "lines": b.lines} for b in excerpt_blocks],
         }
     return out
-
-
-def _doc_section(doc: str, heading: str) -> str:
-    taken, inside = [], False
-    for line in doc.splitlines():
-        if _DOC_HEADING.match(line.strip()):
-            inside = line.strip() == heading
-            continue
-        if inside:
-            taken.append(line.strip())
-    return " ".join(t for t in taken if t)
 
 
 def _groups(case: Case, views: dict[str, dict]) -> list[dict]:
@@ -262,8 +247,6 @@ def _time(value: datetime | None) -> str | None:
 # -- timeline, coverage, collect ----------------------------------------------------
 
 def _timeline(case: Case, inputs: dict[str, str]):
-    from cmedebug.triage import FAILURE_KIND
-
     if not case.events:
         return None
     lanes = [(s.path, _short_path(s.path), inputs[s.path]) for s in case.inputs]
@@ -303,9 +286,6 @@ def _coverage(case: Case, inputs: dict[str, str]) -> list[dict]:
 
 def _collect(case: Case) -> dict:
     """The rules that could not run, and what to get: router commands first, then files and phone data."""
-    from cmedebug.triage import IOS_COMMAND, not_evaluated
-
     rows = not_evaluated(case)
-    wanted = list(dict.fromkeys(c for r in rows for c in r["commands"]))
-    return {"rows": rows, "commands": [c for c in wanted if IOS_COMMAND.match(c)],
-            "other": [c for c in wanted if not IOS_COMMAND.match(c)]}
+    commands, other = split_commands(list(dict.fromkeys(c for r in rows for c in r["commands"])))
+    return {"rows": rows, "commands": commands, "other": other}

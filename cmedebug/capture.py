@@ -1,0 +1,52 @@
+"""Evidence lines captured at ingest, so that reports never re-open an input.
+
+A finding cites the lines of the events and facts it rests on; the HTML report
+shows them with a few lines of context. Those lines are kept here while the
+input streams past: the lines of every record a parser claimed (at most
+``RECORD_LINES`` of it) and of every command prompt (a show block's facts start
+there), with ``CONTEXT_LINES`` before and after. That works the same for files,
+members of a zip and standard input.
+
+Memory is bounded: at most ``MAX_LINES_PER_INPUT`` lines per input. Past that,
+a report shows the lines the evidence itself carries, without context. Lines
+inside a private key are stored masked (whether a line is inside a key depends
+on lines that are not kept); every other secret is masked by the reports.
+"""
+from __future__ import annotations
+
+from collections import deque
+
+from cmedebug.redact import Redactor
+
+CONTEXT_LINES = 2  # shown before and after the cited lines
+RECORD_LINES = 8  # of one cited record or block: a report shows at most 12 lines with context
+MAX_LINES_PER_INPUT = 20_000
+
+
+class ExcerptCapture:
+    """Keeps, in ``lines`` (line number -> text), the lines of one text input
+    that evidence may cite, with their context."""
+
+    __slots__ = ("lines", "recent", "trailing", "redactor")
+
+    def __init__(self, lines: dict[int, str]):
+        self.lines = lines
+        self.recent: deque[tuple[int, str]] = deque(maxlen=CONTEXT_LINES)  # lines not kept, newest last
+        self.trailing = 0  # how many of the next lines to keep
+        self.redactor = Redactor()
+
+    def record(self, first_line: int, physical: list[str], cited: bool) -> None:
+        """Follow one record; ``cited``: a parser claimed it or it opens a command block."""
+        if cited and len(self.lines) < MAX_LINES_PER_INPUT:
+            for number, text in self.recent:
+                self.lines[number] = text
+            self.recent.clear()
+            self.trailing = max(self.trailing, RECORD_LINES + CONTEXT_LINES)
+        for number, text in enumerate(physical, start=first_line):
+            if self.redactor.in_key or "-----" in text:
+                text = self.redactor.line(text)  # a private key's lines are never stored
+            if self.trailing > 0:
+                self.trailing -= 1
+                self.lines[number] = text
+            else:
+                self.recent.append((number, text))
