@@ -5,8 +5,8 @@ SubjectAltName; ``cryptography``'s strict verifier rejects all of these, so this
 module works on its primitives (names, extensions, the issuer's public key over
 the TBS bytes) and reports each problem with its consequence instead.
 
-Also here: the ``cert`` fact fields every certificate source shares (PEM blocks
-in text are found by ``cmedebug.parsers.pem``).
+The ``cert`` fact fields every certificate source shares are decoded by
+``cmedebug.parsers.grammar``; PEM blocks in text are found by ``cmedebug.parsers.pem``.
 """
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from typing import Iterable
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from cmedebug.parsers.grammar import cert_serial, serial_der_bytes
+from cmedebug.parsers.grammar import cert_fields, cert_serial, serial_der_bytes
 from cmedebug.rules._helpers import fmt_delta, fmt_time
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -50,60 +50,6 @@ class CertAnalysis:
 
     def codes(self) -> set[str]:
         return {p.code for p in self.problems}
-
-
-# -- the shared `cert` fact fields ---------------------------------------------
-
-def public_key_of(cert: x509.Certificate):
-    """The certificate's public key, or None when its key info does not parse."""
-    try:
-        return cert.public_key()
-    except (ValueError, UnsupportedAlgorithm):
-        return None
-
-
-def name_text(get) -> str:
-    """RFC 4514 text of a name, or a note when the DER name does not parse."""
-    try:
-        return get().rfc4514_string()
-    except (ValueError, KeyError) as exc:  # cryptography raises KeyError on an unknown string tag
-        return f"<unreadable name: {exc!r}>"
-
-
-def cert_fields(cert: x509.Certificate) -> dict:
-    """Vocabulary fields of a certificate (docs/vocabulary.md, `cert`)."""
-    key = public_key_of(cert)
-    return {
-        "serial": cert_serial(cert),
-        "subject": name_text(lambda: cert.subject),
-        "issuer": name_text(lambda: cert.issuer),
-        "not_before": cert.not_valid_before_utc,
-        "not_after": cert.not_valid_after_utc,
-        "fingerprint_sha1": cert.fingerprint(hashes.SHA1()).hex().upper(),
-        "version": 1 if cert.version == x509.Version.v1 else 3,
-        "key_type": key_type(key),
-        "key_size": getattr(key, "key_size", None),
-        "signature_hash": signature_hash_name(cert),
-    }
-
-
-def key_type(key) -> str:
-    if key is None:
-        return "unreadable"
-    if isinstance(key, rsa.RSAPublicKey):
-        return "RSA"
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return f"EC {key.curve.name}"
-    # DSA, Ed25519, Ed448 by class name: cryptography 51 warns on any use of its deprecated dsa module.
-    return type(key).__name__.removesuffix("PublicKey")
-
-
-def signature_hash_name(cert: x509.Certificate) -> str | None:
-    try:
-        algorithm = cert.signature_hash_algorithm
-    except UnsupportedAlgorithm:
-        return "unknown"
-    return algorithm.name if algorithm is not None else None
 
 
 # -- validity ------------------------------------------------------------------

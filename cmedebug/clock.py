@@ -1,9 +1,14 @@
 """Time: turning printed stamps into real datetimes, and the clock model.
 
 IOS prints log stamps without a year by default. The year is inferred once all
-inputs are parsed, from (in order) ``--year``, a ``show clock`` of the same
-input, a ``show clock`` of the same device or case, or today; crossing New
-Year inside a log (Dec -> Jan) moves to the next year.
+inputs are parsed, from (in order) ``--year``; a printed clock (``show clock``,
+a ``%SYS-6-CLOCKUPDATE``, ``show ntp status``) of the same input, device or case;
+the boot default for ``*Mar  1`` stamps; dates that lie within days of the
+capture (a CRL's LastUpdate, the CA server's CRL NextUpdate timer); the first
+year after the capture's latest certificate issued by the router's own CA or key
+generation; and only then today. Crossing New Year inside a log (Dec -> Jan)
+moves to the next year. Every year not given by a printed clock is recorded in
+``case.assumed_years``, and verdicts that depend on it say so.
 
 The clock model says, per device, what the device believed the time was, whether
 the device itself said its clock was untrustworthy, and how far it was off
@@ -11,12 +16,13 @@ according to independent evidence (a certificate rejected as not yet valid).
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from cmedebug.model import Case, Event, Evidence, Fact
+from cmedebug.model import Case, Confidence, Event, Evidence, Fact
 from cmedebug.parsers.framing import Stamp
 from cmedebug.parsers.grammar import zone
 
@@ -32,24 +38,93 @@ def stamp_datetime(stamp: Stamp, year: int) -> datetime | None:
         return None
 
 
-def resolve_years(stamps: list[tuple[Event, Stamp]], facts: Iterable[Fact], year: int | None = None,
+@dataclass(frozen=True)
+class Anchor:
+    """A full date the evidence holds, usable to date year-less stamps.
+
+    ``exact``: the capture was taken at that time (``show clock``, a clock update,
+    NTP's reference time). ``near``: within days of it (a CRL's LastUpdate, the CA
+    server's CRL NextUpdate timer: a CRL lives a week by default). ``after``: the
+    capture came later, shortly after by assumption (a certificate issued by the
+    router's own CA, a key generated on the router)."""
+
+    when: datetime
+    strength: str  # exact | near | after
+    basis: str
+    path: str | None
+    device: str | None
+    line: int
+    starred: bool | None = None  # dates only the '*' stamps (True), only the others (False), or any (None)
+
+
+def evidence_anchors(stamps: list[tuple[Event, Stamp]], facts: Iterable[Fact]) -> list[Anchor]:
+    """Every dated item of the evidence that can give year-less stamps their year."""
+    facts = list(facts)
+    out: list[Anchor] = []
+
+    def add(item, when, strength: str, basis: str, starred: bool | None = None) -> None:
+        # a printed clock dates the stamps even at the boot default; other dates must be real
+        if isinstance(when, datetime) and (strength == "exact" or when.year not in BOOT_DEFAULT_YEARS):
+            out.append(Anchor(when, strength, basis, item.source.path, item.device, item.source.first_line, starred))
+
+    own_cas = _own_ca_names(facts)
+    for f in facts:
+        if f.kind == "clock.show":
+            add(f, f.fields.get("time"), "exact", "`show clock`")
+        elif f.kind == "ntp.status":
+            add(f, f.fields.get("reference_time"), "exact", "`show ntp status` reference time")
+        elif f.kind == "pki.server":
+            add(f, f.fields.get("crl_next_update"), "near", "the CA server's CRL NextUpdate timer")
+        elif f.kind == "pki.crl":
+            add(f, f.fields.get("last_update"), "near", "a CRL's LastUpdate")
+        elif f.kind == "platform.key":
+            add(f, f.fields.get("generated_at"), "after", "the generation date of a router key")
+        elif f.kind == "cert" and _issuer_name(f.fields.get("issuer")) in own_cas:
+            add(f, f.fields.get("not_before"), "after", "a certificate issued by the router's own CA")
+    for ev, _ in stamps:
+        if ev.kind == "sys.clock.updated":
+            # the stamps before the update ran on the old time ('*'), those after on the new one
+            add(ev, ev.fields.get("old_time"), "exact", "a clock update (%SYS-6-CLOCKUPDATE)", True)
+            add(ev, ev.fields.get("new_time"), "exact", "a clock update (%SYS-6-CLOCKUPDATE)", False)
+    return out
+
+
+def _issuer_name(dn) -> str:
+    m = re.search(r"\bcn=([^,+]+)", dn or "", re.IGNORECASE)
+    return (m.group(1) if m else (dn or "")).strip().lower()
+
+
+def _own_ca_names(facts: list[Fact]) -> set[str]:
+    """The names of the certificate servers running on the routers of the case."""
+    names = set()
+    for f in facts:
+        if f.kind in ("pki.server", "config.pki_server"):
+            names.add((f.fields.get("name") or "").lower())
+            if f.fields.get("issuer") or f.fields.get("issuer_name"):
+                names.add(_issuer_name(f.fields.get("issuer") or f.fields.get("issuer_name")))
+    names.discard("")
+    return names
+
+
+def resolve_years(stamps: list[tuple[Event, Stamp]], anchors: list[Anchor], year: int | None = None,
                   today: datetime | None = None) -> dict[str, str]:
-    """Give every stamped event its timezone-aware ``ts``. Returns, for each input
-    whose year had to be assumed (no ``--year``, no ``show clock``), how it was."""
+    """Give every stamped event its timezone-aware ``ts`` (``anchors``: from
+    ``evidence_anchors``). Returns, for each input whose year came from something
+    weaker than a printed clock, how it was found."""
     today = today or datetime.now(timezone.utc)
-    anchors = [f for f in facts if f.kind == "clock.show" and isinstance(f.fields.get("time"), datetime)]
     # One sequence per input, device and clock era ('*' stamps vs trusted ones): devices
     # interleaved in one file, or a clock set half-way, must not look like New Year.
     sequences: dict[tuple, list[tuple[Event, Stamp]]] = defaultdict(list)
     for ev, st in stamps:
         sequences[(ev.source.path, ev.device, ev.clock_flag == "*")].append((ev, st))
     assumed: dict[str, str] = {}
-    for (path, _, _), items in sequences.items():
+    for (path, _, starred), items in sequences.items():
         offsets = _rollover_offsets([st for _, st in items])
         if year is not None:
             base = year
         else:
-            base, how = _base_year(path, items, offsets, anchors, today)
+            era = [a for a in anchors if a.starred in (None, starred)]
+            base, how = _base_year(path, items, offsets, era, today)
             if how and any(st.year is None for _, st in items):
                 assumed[path] = how
         for (ev, st), off in zip(items, offsets):
@@ -67,32 +142,59 @@ def _rollover_offsets(stamps: list[Stamp]) -> list[int]:
     return offsets
 
 
-def _base_year(path, items, offsets, anchors: list[Fact], today: datetime) -> tuple[int, str]:
-    """The year of the first stamp, and how it was assumed ('' when evidence gave it)."""
-    same_file = [a for a in anchors if a.source.path == path]
-    device = next((ev.device for ev, _ in items if ev.device), None)
-    same_device = [a for a in anchors if device and a.device == device]
-    for pool in (same_file, same_device, anchors):
+def _pick(path, device, anchors: list[Anchor]) -> Anchor | None:
+    """The anchor nearest the sequence: of the same file, else the same device, else the case."""
+    for pool in ([a for a in anchors if a.path == path], [a for a in anchors if device and a.device == device], anchors):
         if pool:
-            anchor = pool[-1]
-            if anchor.source.path == path:  # align on the stamp printed nearest to the anchor
-                idx = min(range(len(items)), key=lambda i: abs(items[i][0].source.first_line - anchor.source.first_line))
-            else:
-                idx = len(items) - 1
-            when: datetime = anchor.fields["time"]
-            st = items[idx][1]
-            year = when.year - (1 if st.month > when.month + 6 else 0)
-            return year - offsets[idx], ""
+            return max(pool, key=lambda a: a.when) if pool[0].strength == "after" else pool[-1]
+    return None
+
+
+def _base_year(path, items, offsets, anchors: list[Anchor], today: datetime) -> tuple[int, str]:
+    """The year of the first stamp, and how it was assumed ('' when a printed clock gave it)."""
+    device = next((ev.device for ev, _ in items if ev.device), None)
+    anchor = _pick(path, device, [a for a in anchors if a.strength == "exact"])
+    if anchor is not None:
+        return _nearest_year(items, offsets, anchor), ""
     first_event, first = items[0]
     if first_event.clock_flag == "*" and (first.month, first.day) == (3, 1) and first.hour < 12:
         # `*Mar  1 00:..` right after a reload: the boot default of router images (Mar 1 2002)
         return BOOT_DEFAULT_YEARS[1], f"{BOOT_DEFAULT_YEARS[1]} assumed: '*Mar  1' stamps are the boot default of a router whose clock was never set"
+    anchor = _pick(path, device, [a for a in anchors if a.strength == "near"])
+    if anchor is not None:
+        year = _nearest_year(items, offsets, anchor)
+        return year, f"{year} from {anchor.basis} ({anchor.when:%Y-%m-%d}), the stamps carry no year"
+    anchor = _pick(path, device, [a for a in anchors if a.strength == "after"])
+    if anchor is not None:
+        year = _year_after(items[-1][1], anchor.when) - offsets[-1]
+        return year, (f"{year} assumed: the first year after {anchor.basis} ({anchor.when:%Y-%m-%d}); "
+                      "the stamps carry no year (use --year)")
     last = items[-1][1]
     year = today.year
     candidate = stamp_datetime(last, year)
     if candidate is not None and candidate > today + timedelta(days=1):
         year -= 1
-    return year - offsets[-1], f"{year - offsets[-1]} assumed: the stamps carry no year and no `show clock` dates them (use --year)"
+    return year - offsets[-1], f"{year - offsets[-1]} assumed: the stamps carry no year and no date in the evidence dates them (use --year)"
+
+
+def _nearest_year(items, offsets, anchor: Anchor) -> int:
+    """The year that puts the stamp printed nearest the anchor closest to it."""
+    if anchor.path == items[0][0].source.path:
+        idx = min(range(len(items)), key=lambda i: abs(items[i][0].source.first_line - anchor.line))
+    else:
+        idx = len(items) - 1
+    st, when = items[idx][1], anchor.when
+    year = when.year - (1 if st.month > when.month + 6 else 0) + (1 if st.month < when.month - 6 else 0)
+    return year - offsets[idx]
+
+
+def _year_after(stamp: Stamp, floor: datetime) -> int:
+    """The first year in which the stamp falls after ``floor`` (a day of slack for zones)."""
+    for year in (floor.year, floor.year + 1, floor.year + 2):  # +2: a Feb 29 stamp
+        when = stamp_datetime(stamp, year)
+        if when is not None and when >= floor - timedelta(days=1):
+            return year
+    return floor.year
 
 
 @dataclass
@@ -221,3 +323,39 @@ def reference_time(case: Case) -> datetime | None:
              if f.kind == "clock.show" and isinstance(f.fields.get("time"), datetime) and f.fields.get("flag") != "*"]
     candidates = trusted + shown
     return max(candidates) if candidates else None
+
+
+def set_capture_time(case: Case, anchors: list[Anchor]) -> None:
+    """The capture's time for validity checks: ``case.reference_time``, why its year
+    is an assumption (``case.reference_assumed``) and, for captures without any
+    clock, the latest date the evidence proves had passed (``case.capture_floor``)."""
+    case.reference_time = reference_time(case)
+    if case.reference_time is not None:
+        latest = max((e for e in case.events if e.ts == case.reference_time), key=lambda e: e.source.first_line,
+                     default=None)
+        if latest is not None and latest.source.path in case.assumed_years:
+            case.reference_assumed = case.assumed_years[latest.source.path]
+    floors = [a for a in anchors if a.strength != "exact"]
+    case.capture_floor = max(floors, key=lambda a: a.when) if floors else None
+
+
+# Rules whose verdicts compare dates (validity, skew): tags of the rules that judge time.
+TIME_JUDGING_TAGS = frozenset({"clock", "certificate", "crl"})
+
+
+def qualify_assumed_years(case: Case, tags_of) -> None:
+    """Lower by one step the confidence of every time-judging finding (``tags_of(rule_id)``
+    meets TIME_JUDGING_TAGS) that rests on a year the stamps did not print (its evidence
+    comes from such an input, or it quotes the assumed reference time), and say so."""
+    for f in case.findings:
+        if not TIME_JUDGING_TAGS & set(tags_of(f.rule_id)):
+            continue
+        how = next((case.assumed_years[e.source.path] for e in f.evidence if e.source.path in case.assumed_years), "")
+        if not how and case.reference_assumed and "the latest log stamp, its year" in f.message:
+            how = case.reference_assumed
+        if not how:
+            continue
+        f.confidence = Confidence(max(int(Confidence.LOW), int(f.confidence) - 1))
+        f.message += (" (Confidence lowered: that year is an assumption.)" if how in f.message
+                      else f" (Confidence lowered: the log stamps print no year; {how}.)")
+        f.data["year_assumed"] = how

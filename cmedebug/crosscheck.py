@@ -24,9 +24,10 @@ from datetime import datetime, timezone
 
 from cryptography import x509
 
-from cmedebug.certs import CTL_ROLES, analyze_certificate, date_problems, public_key_of
+from cmedebug.certs import CTL_ROLES, analyze_certificate, date_problems
 from cmedebug.model import Case, Fact
 from cmedebug.parsers import grammar
+from cmedebug.parsers.grammar import public_key_of
 from cmedebug.parsers.tlv import HASH_NAMES, verify_digest
 
 CCM_ROLES = ("CCM", "CCM+TFTP")

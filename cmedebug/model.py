@@ -247,6 +247,8 @@ class Case:
     clocks: dict[str, Any] = field(default_factory=dict)  # device -> cmedebug.clock.DeviceClock
     reference_time: datetime | None = None  # "now" for validity checks; the latest trusted evidence time
     assumed_years: dict[str, str] = field(default_factory=dict)  # input path -> how its stamps' year was assumed
+    reference_assumed: str = ""  # why reference_time's year is an assumption ('' when a printed clock gave it)
+    capture_floor: Any = None  # cmedebug.clock.Anchor: the latest date the evidence proves had passed
     _timeline: Any = None
     _event_index: Any = field(default=None, repr=False)
     _fact_index: Any = field(default=None, repr=False)

@@ -26,9 +26,10 @@ def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = 
         summary = read_input(inp, case, kind, stamps)
         if progress is not None:
             progress(summary)
-    case.assumed_years = clock.resolve_years(stamps, case.facts, year)
+    anchors = clock.evidence_anchors(stamps, case.facts)
+    case.assumed_years = clock.resolve_years(stamps, anchors, year)
     clock.build_clock_model(case)
-    case.reference_time = clock.reference_time(case)
+    clock.set_capture_time(case, anchors)
     crosscheck.add_crosschecks(case)
     return case
 
@@ -39,4 +40,6 @@ def analyze(paths: Iterable[str] = (), kind: str | None = None, year: int | None
     """Load the inputs and run the rules: the whole of ``cmedebug analyze``."""
     case = load(paths, kind, year, progress, inputs)
     engine.run(case, rules)
+    clock.qualify_assumed_years(case, lambda rule_id: getattr(engine.get_rule(rule_id), "tags", ()))
+    case.findings = engine.rank(case.findings)
     return case

@@ -14,6 +14,9 @@ from typing import ClassVar
 
 import pyparsing as pp
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 
 from cmedebug.parsers.base import Context, LineParser
@@ -118,6 +121,60 @@ def cert_serial(cert: x509.Certificate) -> str:
 
 
 _MAC = re.compile(r"(?:SEP)?([0-9A-Fa-f]{12})")
+
+
+# -- the shared `cert` fact fields (every certificate source: show output, PEM, CTL records) --
+
+def public_key_of(cert: x509.Certificate):
+    """The certificate's public key, or None when its key info does not parse."""
+    try:
+        return cert.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        return None
+
+
+def name_text(get) -> str:
+    """RFC 4514 text of a name, or a note when the DER name does not parse."""
+    try:
+        return get().rfc4514_string()
+    except (ValueError, KeyError) as exc:  # cryptography raises KeyError on an unknown string tag
+        return f"<unreadable name: {exc!r}>"
+
+
+def cert_fields(cert: x509.Certificate) -> dict:
+    """Vocabulary fields of a certificate (docs/vocabulary.md, `cert`)."""
+    key = public_key_of(cert)
+    return {
+        "serial": cert_serial(cert),
+        "subject": name_text(lambda: cert.subject),
+        "issuer": name_text(lambda: cert.issuer),
+        "not_before": cert.not_valid_before_utc,
+        "not_after": cert.not_valid_after_utc,
+        "fingerprint_sha1": cert.fingerprint(hashes.SHA1()).hex().upper(),
+        "version": 1 if cert.version == x509.Version.v1 else 3,
+        "key_type": key_type(key),
+        "key_size": getattr(key, "key_size", None),
+        "signature_hash": signature_hash_name(cert),
+    }
+
+
+def key_type(key) -> str:
+    if key is None:
+        return "unreadable"
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name}"
+    # DSA, Ed25519, Ed448 by class name: cryptography 51 warns on any use of its deprecated dsa module.
+    return type(key).__name__.removesuffix("PublicKey")
+
+
+def signature_hash_name(cert: x509.Certificate) -> str | None:
+    try:
+        algorithm = cert.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        return "unknown"
+    return algorithm.name if algorithm is not None else None
 
 
 def norm_mac(text: str) -> str | None:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cmedebug.parsers.base import Context, FileParser
-from cmedebug.parsers.grammar import cert_serial, load_certificate, norm_serial
+from cmedebug.parsers.grammar import cert_fields, cert_serial, load_certificate, norm_serial, public_key_of
 from cmedebug.parsers.phone_config import mac_from_name
 from cmedebug.parsers.tlv import (DecodeError, Header, Malformed, UnknownTag, Verdict, check_signature, cisco_dn,
                                   element, file_fact, fixed_int, header_end, header_spec_for, looks_binary,
@@ -202,8 +202,6 @@ def decode_trust_list(data: bytes) -> TrustList:
 
 def record_public_key(rec: TrustRecord):
     """The record's public key: from its certificate, else from its PUBLIC KEY element."""
-    from cmedebug.certs import public_key_of
-
     key = public_key_of(rec.cert) if rec.cert is not None else None
     if key is not None:
         return key
@@ -343,8 +341,6 @@ class TrustListParser(FileParser):
 
 def trust_list_facts(tl: TrustList, verdict: Verdict, ctx: Context) -> list:
     """``ctl.file``, then per record ``ctl.record`` and a ``cert`` fact (origin ``ctl``)."""
-    from cmedebug.certs import cert_fields
-
     h = tl.header
     facts = [file_fact(
         ctx, "ctl.file", [f"{tl.kind.upper()} {h.filename} version {h.version_text} signed by {h.signer_name} "
@@ -384,8 +380,6 @@ def record_inconsistencies(rec: TrustRecord) -> list[str]:
     out = []
     if rec.serial_bytes is not None and rec.serial != cert_serial(cert):
         out.append(f"SERIALNUMBER {rec.serial} differs from the certificate serial {cert_serial(cert)}")
-    from cmedebug.certs import public_key_of
-
     key = public_key_of(cert)
     if rec.public_key and isinstance(key, rsa.RSAPublicKey) and rec.public_key != key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.PKCS1):

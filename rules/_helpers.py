@@ -158,6 +158,8 @@ def device_now(case, device: str | None) -> tuple[datetime | None, str]:
     if clock is not None and clock.believed_time is not None:
         return clock.believed_time, f"`show clock` on {clock.device}"
     if case.reference_time is not None:
+        if case.reference_assumed:
+            return case.reference_time, f"the latest log stamp, its year {case.reference_assumed}"
         return case.reference_time, "the latest trusted time in the evidence"
     return None, ""
 
@@ -166,9 +168,19 @@ def device_now(case, device: str | None) -> tuple[datetime | None, str]:
 TODAY_BASIS = "today's date: the evidence holds no device clock"
 
 
-def analysis_now() -> datetime:
-    """Today, for dates when the evidence holds no device time (quote TODAY_BASIS)."""
-    return datetime.now(timezone.utc)
+def judging_time(case, device: str | None, ends: datetime | None = None) -> tuple[datetime, str]:
+    """The time to judge a validity end ``ends`` against: what the device believed
+    (``device_now``); else, when ``ends`` lies before it, the latest date the
+    evidence proves had passed (the capture came later, so the date had passed
+    then too); else today's date (midnight UTC, so that two runs agree), with
+    TODAY_BASIS, which callers report at low confidence."""
+    now, basis = device_now(case, device)
+    if now is not None:
+        return now, basis
+    floor = case.capture_floor
+    if floor is not None and ends is not None and ends < floor.when:
+        return floor.when, f"{floor.basis}, which the capture followed"
+    return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0), TODAY_BASIS
 
 
 def is_boot_default(when: datetime | None) -> bool:

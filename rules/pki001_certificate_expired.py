@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, analysis_now, certificates, describe_cert, device_link, device_now, fmt_delta, fmt_time,
+    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, judging_time, certificates, describe_cert, device_link, fmt_delta, fmt_time,
     functional_trustpoints, is_ca_cert, is_phone_cert, validity_failures,
 )
 
@@ -108,9 +108,7 @@ class CertificateExpired(Rule):
             ended = cert.fields.get("not_after")
             if ended is None or is_ca_cert(cert) or is_phone_cert(cert):
                 continue
-            now, basis = device_now(case, cert.device)
-            if now is None:
-                now, basis = analysis_now(), TODAY_BASIS
+            now, basis = judging_time(case, cert.device, ended)
             if ended < now:
                 by_device.setdefault(cert.device, (now, basis, []))[2].append(cert)
         for device, (now, basis, expired) in by_device.items():

@@ -5,7 +5,7 @@ from datetime import timedelta
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, analysis_now, certificates, common_name, describe_cert, device_now, facts, fmt_delta,
+    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, judging_time, certificates, common_name, describe_cert, facts, fmt_delta,
     fmt_time, is_ca_cert, is_mic_root, validity_failures,
 )
 
@@ -117,10 +117,9 @@ class CaCertificateExpiredOrExpiring(Rule):
                                not_after=first.fields.get("not_after"))
 
     def _judge(self, case, item, what: str, ends, rollover: bool, ca_name: str):
-        now, basis = device_now(case, item.device)
+        now, basis = judging_time(case, item.device, ends)
         severity, confidence = self.severity, self.confidence
-        if now is None:
-            now, basis = analysis_now(), TODAY_BASIS
+        if basis == TODAY_BASIS:
             severity, confidence = Severity.MEDIUM, Confidence.LOW
         rejected = [e for e in case.events_of("pki.cert.invalid_expired")
                     if e.fields.get("not_after") is not None and abs(e.fields["not_after"] - ends) < timedelta(minutes=1)]

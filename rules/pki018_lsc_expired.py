@@ -5,7 +5,7 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    first_at, TODAY_BASIS, analysis_now, certificates, describe_cert, device_now, fmt_delta, fmt_time, is_phone_cert, validity_failures,
+    first_at, TODAY_BASIS, judging_time, certificates, describe_cert, fmt_delta, fmt_time, is_phone_cert, validity_failures,
 )
 
 # OpenSSL verify result when the peer's certificate is out of date (not the alert the peer sends about ours)
@@ -100,10 +100,8 @@ class LscExpired(Rule):
             ends = cert.fields.get("not_after")
             if ends is None or not is_phone_cert(cert):
                 continue
-            now, basis = device_now(case, cert.device)
-            confidence = Confidence.HIGH
-            if now is None:
-                now, basis, confidence = analysis_now(), TODAY_BASIS, Confidence.LOW
+            now, basis = judging_time(case, cert.device, ends)
+            confidence = Confidence.LOW if basis == TODAY_BASIS else Confidence.HIGH
             if ends < now:
                 yield self.finding(f"The phone {describe_cert(cert)} expired on {fmt_time(ends)}, {fmt_delta(now - ends)} "
                                    f"before {fmt_time(now)} ({basis}).", [Evidence.of(cert)], confidence=confidence,

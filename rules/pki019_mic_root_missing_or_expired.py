@@ -5,7 +5,7 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    TODAY_BASIS, analysis_now, certificates, describe_cert, device_now, facts, fmt_time, is_mic_root,
+    TODAY_BASIS, judging_time, certificates, describe_cert, facts, fmt_time, is_mic_root,
 )
 
 # pki.trustpoint ca_subject of a MIC root: cn=CAP-RTP-002,o=Cisco Systems
@@ -92,11 +92,11 @@ class MicRootMissingOrExpired(Rule):
                                confidence=Confidence.MEDIUM)
         for root in roots:
             ends = root.fields.get("not_after")
-            now, basis = device_now(case, root.device)
-            confidence = self.confidence
-            if now is None:
-                now, basis, confidence = analysis_now(), TODAY_BASIS, Confidence.LOW
-            if ends is None or ends >= now:
+            if ends is None:
+                continue
+            now, basis = judging_time(case, root.device, ends)
+            confidence = Confidence.LOW if basis == TODAY_BASIS else self.confidence
+            if ends >= now:
                 continue
             message = f"The MIC root {describe_cert(root)} expired on {fmt_time(ends)} (by {basis}: {fmt_time(now)})"
             if mic_use:
