@@ -1,6 +1,8 @@
 """`cmedebug reproduce`: play reference-CME scenarios and write their evidence folders."""
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import click
@@ -13,7 +15,10 @@ import click
 @click.option("--out", type=click.Path(file_okay=False),
               help="Folder to write; an existing one is replaced only if it is empty or a scenario folder.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of keys and modelled ports.")
-def reproduce(name, list_, all_, out, seed):
+@click.option("--fix", is_flag=True,
+              help="Then type the first root cause's steps into the reference CME's CLI, exactly as a report "
+                   "prints them, replay the phone, and write DIR/after/ and DIR/fix.toml (proven or not, and why).")
+def reproduce(name, list_, all_, out, seed, fix):
     """Reproduce a Secure CME flow on the built-in reference CME (real CA, CTL, TLS on 127.0.0.1).
 
     \b
@@ -21,7 +26,14 @@ def reproduce(name, list_, all_, out, seed):
       cmedebug reproduce --list
       cmedebug reproduce sast-changed --out /tmp/sast
       cmedebug reproduce --all --out sample_logs      (regenerates the shipped samples)
+      cmedebug reproduce cert-expired --out /tmp/ce --fix   (is the suggested fix proven?)
+
+    \b
+    With --fix, a fix is proven when every phone ends registered in its configured
+    security mode and the analysis of DIR/after/ finds nothing at high or above.
+    The exit code is 1 when a fix is not proven.
     """
+    from cmedebug.refcme.fix import reproduce_with_fix
     from cmedebug.refcme.scenarios import SCENARIOS, timed_reproduce
 
     if list_:
@@ -32,10 +44,28 @@ def reproduce(name, list_, all_, out, seed):
         raise click.UsageError("give a scenario NAME or --all, and --out DIR (see --list)")
     if name and name not in SCENARIOS:
         raise click.BadParameter(f"unknown scenario {name!r}; see `cmedebug reproduce --list`", param_hint="NAME")
+    unproven = []
     for scenario in (SCENARIOS if all_ else [name]):
         target = Path(out) / scenario if all_ else Path(out)
         try:
+            if fix:
+                started = time.monotonic()
+                table = reproduce_with_fix(scenario, target, seed)
+                click.echo(f"{scenario}: fix {_fix_summary(table)} -> {target / 'fix.toml'} "
+                           f"({time.monotonic() - started:.1f} s)")
+                unproven += [scenario] if table["verdict"] == "not proven" else []
+                continue
             world, seconds = timed_reproduce(scenario, target, seed)
         except FileExistsError as exc:
             raise click.UsageError(str(exc)) from None
         click.echo(f"{scenario}: phone {world.phone.outcome} -> {target} ({seconds:.1f} s)")
+    if unproven:
+        click.echo(f"not proven: {', '.join(unproven)}", err=True)
+        sys.exit(1)
+
+
+def _fix_summary(table: dict) -> str:
+    if table["verdict"] != "not proven":
+        rule = f" ({table['rule']})" if "rule" in table else ""
+        return f"{table['verdict']}{rule}"
+    return f"not proven ({table['rule']}): {table['reasons'][0]}"

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from cmedebug import ios_commands
 from cmedebug.refcme import ios_actions
 from cmedebug.refcme.ios_modes import Command, commands_in, match_words, prompt
 
@@ -115,22 +116,37 @@ class CliSession:
     def _dispatch(self, words: list[str], mode: str, offset: int, text: str, stay: bool = False) -> None:
         negated = words[0] == "no" and mode != "exec"
         body = words[1:] if negated else words
+        placeholder = next((i for i, w in enumerate(body) if w.startswith("<") or w.startswith("{")), None)
         tried = [mode] + (["config"] if mode not in ("exec", "config") else [])
         best = 0
         for candidate_mode in tried:
-            for command in commands_in(candidate_mode):
-                if negated and not command.negatable:
-                    continue
-                slots, reached = match_words(command.words, body)
-                if slots is None:
-                    best = max(best, reached)
-                    continue
-                if not stay:
-                    self.mode = candidate_mode
-                self._record(text, "ok", command.pattern)
-                self._run(command, slots, negated, stay)
-                return
-        self._reject(words, body, best, offset, text)
+            verdict = table_verdict(" ".join(words), candidate_mode)
+            ours, reached = self._ours(body, candidate_mode, negated)
+            best = max(best, 0 if verdict is False and ours else reached)
+            if placeholder is not None or verdict is False or (verdict is None and ours is None):
+                continue
+            if not stay:
+                self.mode = candidate_mode
+            self._record(text, "ok", ours[0].pattern if ours else verdict.pattern)
+            self._run(ours, verdict, negated, stay)
+            return
+        self._reject(words, body, min(best, placeholder) if placeholder is not None else best, offset, text)
+
+    @staticmethod
+    def _ours(body: list[str], mode: str, negated: bool) -> tuple[tuple[Command, dict] | None, int]:
+        """The model's own row for the command (its action and slots), and how far the
+        best row got (for the caret)."""
+        best = 0
+        for command in commands_in(mode):
+            if negated and not command.negatable:
+                continue
+            slots, reached = match_words(command.words, body)
+            if slots is None and negated:
+                slots = _no_form(command, body, reached)
+            if slots is not None:
+                return (command, slots), len(body)
+            best = max(best, reached)
+        return None, best
 
     def _reject(self, words: list[str], body: list[str], best: int, offset: int, text: str) -> None:
         if best >= len(body):  # every word was taken and more was expected
@@ -142,13 +158,39 @@ class CliSession:
         self.say(" " * column + "^", INVALID, "")
         self._record(text, "invalid")
 
-    def _run(self, command: Command, slots: dict, negated: bool, stay: bool) -> None:
-        if command.action:
+    def _run(self, ours, entry, negated: bool, stay: bool) -> None:
+        """Apply the command: the model's action (which asks its own questions), else the
+        command table's questions, asked in order; then enter the sub-mode."""
+        command, slots = ours if ours else (None, {})
+        if command is not None and command.action:
             getattr(ios_actions, command.action)(self, slots, negated, command)
-        if command.enters and not negated and not stay:
-            self.mode = command.enters
-            if command.enters == "config":
+        if entry and not (command and command.action and command.dialog):
+            for question in (q for q in entry.questions if not q.when):
+                self.ask(question.text)
+        enters = entry.enters if entry else (command.enters if command else None)
+        if enters and not negated and not stay:
+            self.mode = enters
+            if enters == "config":
                 self.say("Enter configuration commands, one per line.  End with CNTL/Z.")
 
     def _record(self, text: str, result: str, pattern: str | None = None) -> None:
         self.outcomes.append(Outcome(text, self.mode, result, pattern))
+
+
+def _no_form(command: Command, body: list[str], reached: int) -> dict | None:
+    """IOS takes a `no` form without the arguments the command sets (`no device-security-mode`):
+    every typed word matched and the rest of the pattern is arguments."""
+    rest = command.words[reached:]
+    if body and reached == len(body) and rest and all(t.startswith("{") for t in rest):
+        return {t[1:-1].split("|")[0].rstrip("*"): "" for t in rest}
+    return None
+
+
+def table_verdict(text: str, mode: str):
+    """What the command table (cmedebug/data/ios_commands.toml) says of ``text`` in ``mode``:
+    its entry when IOS accepts it there, False when the table knows the command only in
+    other modes, None when the table does not know it (the model's own rows decide)."""
+    found = ios_commands.table().matches(text)
+    if not found:
+        return None
+    return next((entry for entry in found if mode in entry.modes), False)

@@ -1,0 +1,211 @@
+"""Prove a fix on the reference CME: the steps a user would paste, typed into its CLI.
+
+``apply_and_replay(world, finding, after_dir)`` takes a played world (services
+stopped, the phone holding what it kept: its CTL, LSC, configuration) and the
+first root cause found in its evidence:
+
+1. renders the finding's steps exactly as a report prints them (one block per
+   device), types the router blocks into ``CliSession`` line by line and has
+   the reference phone perform the ``device = phone`` steps;
+2. restarts the router's services (as a changed configuration does) and boots
+   the phone again, with a fresh capture;
+3. collects ``after_dir`` (the same kinds of evidence as before), analyses it
+   and runs the verify step's `show` commands on the CLI.
+
+A fix is proven when every phone ends registered in the security mode it is
+configured for, the fix did not lower that mode, and the analysis of
+``after_dir`` finds nothing at high or above.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cmedebug.model import Finding, Severity
+from cmedebug.refcme import runner
+from cmedebug.refcme.ios_cli import CliSession
+
+PHONE = "phone"
+SECURE = {"authenticated", "encrypted"}
+
+
+@dataclass
+class Block:
+    device: str
+    text: str
+
+
+@dataclass
+class FixResult:
+    rule_id: str
+    title: str
+    blocks: list[Block]
+    transcript: list[str]
+    cli_errors: list[str]
+    phone_actions: list[dict]
+    phone_before: str
+    phone_after: str
+    expected: str
+    modes_before: dict[str, str]
+    modes_after: dict[str, str]
+    kept: dict[str, bool]
+    verify_text: str
+    verify_outputs: list[dict]
+    after_findings: list[Finding] = field(default_factory=list)
+    rule_cleared: bool = False
+
+    @property
+    def high_after(self) -> list[Finding]:
+        return [f for f in self.after_findings if f.severity >= Severity.HIGH]
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the fix is not proven (empty: proven)."""
+        out = []
+        if self.cli_errors:
+            out.append(f"the CLI rejected {len(self.cli_errors)} line(s): " + "; ".join(self.cli_errors[:3]))
+        lowered = [d for d, m in self.modes_after.items() if self.modes_before.get(d) in SECURE and m not in SECURE]
+        if lowered:
+            out.append("the fix lowers the security mode of " + ", ".join(lowered))
+        if self.phone_after != self.expected:
+            out.append(f"the phone ends {self.phone_after}, expected {self.expected}")
+        out += [f"after the fix: [{f.severity.name}] {f.rule_id} {f.title}" for f in self.high_after]
+        return out
+
+    @property
+    def proven(self) -> bool:
+        return not self.reasons
+
+
+def render(finding: Finding) -> list[Block]:
+    """The finding's steps as the user sees them: one paste-ready block per device."""
+    steps = getattr(finding, "steps", None) or [r for r in finding.remediation if not isinstance(r, str)]
+    if steps:
+        from cmedebug.remediation import render_blocks
+        return [Block(b.device, b.text) for b in render_blocks(steps)]
+    return [Block("router", "\n".join(finding.remediation))] if finding.remediation else []
+
+
+def security_modes(world) -> dict[str, str]:
+    router = world.router
+    return {e.device: e.security_mode or router.device_security_mode for e in router.ephones}
+
+
+def expected_outcome(mode: str | None) -> str:
+    return "registered-secure" if mode in SECURE else "registered-nonsecure"
+
+
+def phone_action(phone, text: str) -> dict:
+    """A `device = phone` step, performed on the reference phone as a user would on the
+    handset (Settings > Security ...). Unknown actions are reported, not guessed."""
+    lowered = text.lower()
+    if "factory" in lowered:
+        phone.state.ctl = phone.state.lsc = phone.state.config = None
+        done = "factory reset: CTL, LSC and configuration erased"
+    elif "security setting" in lowered or ("erase" in lowered and ("ctl" in lowered or "trust list" in lowered)):
+        phone.state.ctl = None
+        done = "trust list (CTL) erased"
+    elif digits := re.search(r"\b(\d{4,10})\b", text) if "auth" in lowered else None:
+        phone.auth_string = digits.group(1)
+        done = "authentication string typed on the phone"
+    else:
+        done = ""
+    return {"step": text, "performed": done or "not modelled by the reference phone"}
+
+
+def verify_commands(verify: str) -> list[str]:
+    return [c for c in re.findall(r"`([^`]+)`", verify) if c.startswith("show ")]
+
+
+def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixResult:
+    """Type ``finding``'s steps, replay the phone, collect and analyse ``after_dir``.
+    ``analyse(paths) -> Case`` is the analysis the user ran (cmedebug.pipeline.analyze)."""
+    phone, router = world.phone, world.router
+    before_outcome = phone.outcome if phone.stopped_at is None else f"stopped:{phone.stopped_at}"
+    modes_before = security_modes(world)
+    kept_before = {"ctl": phone.state.ctl, "lsc": phone.state.lsc}
+    blocks = render(finding)
+    cli = CliSession(world)
+    actions = []
+    for block in blocks:
+        if block.device == PHONE:
+            actions += [phone_action(phone, line.strip()) for line in block.text.splitlines() if line.strip()]
+        else:
+            cli.type_text(block.text)
+    transcript = list(cli.transcript)
+    errors = [o.line for o in cli.errors]
+    if cli.mode != "exec":
+        cli.type_text("end")
+    world.log.lines.clear()  # the capture after the fix starts with the phone's boot
+    runner.start_capture(world)
+    phone.log.status.clear()
+    phone.log.console.clear()
+    try:
+        router.start_services()
+        phone.boot(router)
+        runner.collect(world, after_dir)
+        verify = [{"command": c, "output": "\n".join(cli.type_text(c)[1:])}
+                  for c in verify_commands(finding.verify)]
+    finally:
+        router.stop_services()
+    after_outcome = phone.outcome if phone.stopped_at is None else f"stopped:{phone.stopped_at}"
+    after = analyse([str(p) for p in sorted(after_dir.iterdir()) if p.is_file()])
+    modes_after = security_modes(world)
+    expected = expected_outcome(next(iter(modes_after.values()), None))
+    kept = {"ctl": kept_before["ctl"] is None or phone.state.ctl is not None,
+            "lsc": kept_before["lsc"] is None or phone.state.lsc is not None}
+    return FixResult(finding.rule_id, finding.title, blocks, transcript, errors, actions, before_outcome,
+                     after_outcome, expected, modes_before, modes_after, kept, finding.verify, verify,
+                     list(after.findings), not any(f.rule_id == finding.rule_id for f in after.findings))
+
+
+def first_root_cause(case) -> Finding | None:
+    """The finding a user acts on first: the first root cause of the ranked list."""
+    return next((f for f in case.findings if f.is_root_cause), None)
+
+
+def needs_fix(case) -> bool:
+    return any(f.severity >= Severity.HIGH for f in case.findings)
+
+
+def result_table(result: FixResult) -> dict:
+    """fix.toml's content (TOML tables), secrets already absent: passwords are never echoed."""
+    return {
+        "rule": result.rule_id, "title": result.title,
+        "verdict": "proven" if result.proven else "not proven", "reasons": result.reasons,
+        "block": [{"device": b.device, "text": b.text} for b in result.blocks],
+        "cli": {"transcript": "\n".join(result.transcript), "rejected": result.cli_errors},
+        "phone_step": result.phone_actions,
+        "phone": {"before": result.phone_before, "after": result.phone_after, "expected": result.expected,
+                  "kept_ctl": result.kept["ctl"], "kept_lsc": result.kept["lsc"],
+                  "modes_before": result.modes_before, "modes_after": result.modes_after},
+        "verify": {"text": result.verify_text, "rule_cleared": result.rule_cleared,
+                   "command": result.verify_outputs},
+        "after": {"high_or_above": [f"{f.rule_id} {f.title}" for f in result.high_after],
+                  "all": [f"[{f.severity.name}] {f.rule_id} {f.title}" for f in result.after_findings]},
+    }
+
+
+def reproduce_with_fix(name: str, out: Path, seed: int = 0) -> dict:
+    """`cmedebug reproduce NAME --out DIR --fix`: the scenario's folder, then DIR/after/
+    and DIR/fix.toml. Returns fix.toml's content."""
+    from cmedebug.pipeline import analyze
+    from cmedebug.refcme.scenarios import reproduce
+    from cmedebug.replay.toml_out import dumps
+
+    world = reproduce(name, out, seed)
+    before = analyze(evidence_files(out))
+    root = first_root_cause(before)
+    if not needs_fix(before) or root is None:
+        table = {"scenario": name, "verdict": "nothing to fix",
+                 "reasons": ["no finding at high or above in the evidence"]}
+    else:
+        table = {"scenario": name, **result_table(apply_and_replay(world, root, out / "after", analyze))}
+    (out / "fix.toml").write_text(dumps(table))
+    return table
+
+
+def evidence_files(folder: Path) -> list[str]:
+    """The evidence of a played folder: its files, without what describes the play."""
+    return [str(p) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix != ".toml"]
