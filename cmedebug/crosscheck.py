@@ -12,169 +12,53 @@ facts once every input is loaded (rules judge them; nothing here judges).
   CTL before it (a phone accepts an update only from a SAST it already trusts).
 * ``cert_analysis``: every problem of every certificate in the case.
 
-Trustpoint certificates come from ``cert`` facts (``show crypto pki
-certificates``: ``trustpoints``, ``role`` = ``id``) or ``pki.trustpoint`` facts
-(``id_serial``); trustpoint names from the running-config and show facts.
+Each device of the deployment (cmedebug.deployment) is checked on its own
+evidence: which trustpoint a function uses, the certificate a trustpoint holds
+and the trust lists are read from the device view, the same answers the rules
+get.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from cryptography import x509
 
+from cmedebug import deployment
 from cmedebug.certs import CTL_ROLES, analyze_certificate, date_problems
+from cmedebug.deployment.ctl import CtlView, load_certificate, newest
+from cmedebug.deployment.views import CTL_RECORD_ROLES, Trustpoint
 from cmedebug.model import Case, Fact
-from cmedebug.parsers import grammar
 from cmedebug.parsers.grammar import public_key_of
 from cmedebug.parsers.tlv import HASH_NAMES, verify_digest
 
-CCM_ROLES = ("CCM", "CCM+TFTP")
-TFTP_ROLES = ("TFTP", "CCM+TFTP")
-# fact kind -> field naming the trustpoint of a function; config first, then show output
-_TRUSTPOINT_SOURCES = {
-    "secure-signaling": [("config.telephony_service", "secure_signaling_trustpoint"),
-                         ("telephony.security_info", "secure_signaling_trustpoint")],
-    "tftp": [("config.telephony_service", "tftp_server_credentials_trustpoint"),
-             ("telephony.security_info", "tftp_server_credentials_trustpoint")],
-    "capf": [("config.capf_server", "trustpoint_label"), ("capf.summary", "trustpoint_label")],
-    "sast1": [("config.ctl_client", "sast1_trustpoint"), ("ctl_client.summary", "sast1_trustpoint")],
-    "sast2": [("config.ctl_client", "sast2_trustpoint"), ("ctl_client.summary", "sast2_trustpoint")],
-}
-# ctl-client `server <role> <ip> trustpoint <tp>` role -> function above
-_CTL_CLIENT_ROLES = {"cme": "secure-signaling", "cme-tftp": "secure-signaling", "tftp": "tftp", "capf": "capf"}
-
-
-@dataclass
-class TrustpointCert:
-    """The router certificate of one trustpoint, as far as the evidence shows it."""
-
-    trustpoint: str
-    serial: str | None
-    not_before: datetime | None
-    not_after: datetime | None
-    fact: Fact
-
-
-@dataclass
-class CtlView:
-    """One decoded trust list of the case: its file fact, records and certificates."""
-
-    file: Fact
-    records: list[Fact]
-    certs: dict[int, Fact]  # record index -> `cert` fact
-
-    @property
-    def path(self) -> str:
-        return self.file.source.path
-
-    def serials(self, roles: tuple[str, ...] | None = None) -> list[str]:
-        return [r.fields["serial"] for r in self.records
-                if r.fields.get("serial") and (roles is None or r.fields.get("role_name") in roles)]
-
-    def roles_of(self, serial: str | None) -> list[str]:
-        return [r.fields["role_name"] for r in self.records if serial and r.fields.get("serial") == serial]
-
-    def certificate(self, serial: str, roles: tuple[str, ...]) -> x509.Certificate | None:
-        for rec in self.records:
-            if rec.fields.get("serial") == serial and rec.fields.get("role_name") in roles:
-                fact = self.certs.get(rec.fields["index"])
-                if fact is not None:
-                    return load_certificate(fact)
-        return None
+CCM_ROLES = CTL_RECORD_ROLES["cme"]
+TFTP_ROLES = CTL_RECORD_ROLES["tftp"]
 
 
 def add_crosschecks(case: Case, now: datetime | None = None) -> None:
-    """Append the cross-check and certificate-analysis facts to ``case``."""
-    ctls = trust_lists(case, "ctl")
-    current = _current(ctls)
-    labels = trustpoint_labels(case)
-    tp_certs = trustpoint_certificates(case)
+    """Append the cross-check and certificate-analysis facts of each device to
+    its case and to ``case``."""
+    for device in deployment.of(case).devices:
+        new = _device_checks(device, now)
+        device.case.facts.extend(new)
+        if device.case is not case:
+            case.facts.extend(new)
+
+
+def _device_checks(device, now: datetime | None) -> list[Fact]:
+    lists = device.trust_lists
+    current = lists.current
     new: list[Fact] = []
     if current is not None:
-        new += _record_check(current, labels, tp_certs, "secure-signaling", CCM_ROLES, "crosscheck.cme_record")
-        new += _record_check(current, labels, tp_certs, "capf", ("CAPF",), "crosscheck.capf_record")
-        new += _ctl_age(current, labels, tp_certs)
-    config_anchor = current or _current(trust_lists(case, "itl"))  # CUCM phones check configs with the ITL too
+        new += _record_check(current, device, "secure-signaling", CCM_ROLES, "crosscheck.cme_record")
+        new += _record_check(current, device, "capf", CTL_RECORD_ROLES["capf"], "crosscheck.capf_record")
+        new += _ctl_age(current, device)
+    config_anchor = current or newest(lists.itl)  # CUCM phones check configs with the ITL too
     if config_anchor is not None:
-        new += _config_signers(case, config_anchor, labels, tp_certs)
-    new += _sast_continuity(ctls)
-    new += _cert_analyses(case, now)
-    case.facts.extend(new)
-
-
-# -- what the case holds ------------------------------------------------------------
-
-def _current(views: list[CtlView]) -> CtlView | None:
-    """The newest list; a damaged one only when there is no other."""
-    intact = [v for v in views if not v.file.fields.get("error")]
-    return (intact or views)[-1] if views else None
-
-
-def trust_lists(case: Case, kind: str = "ctl") -> list[CtlView]:
-    """The trust lists of ``kind`` (ctl or itl) in the case, oldest first by header timestamp."""
-    files = [f for f in case.facts_of("ctl.file") if f.fields.get("kind") == kind]
-    if not files:
-        return []
-    records: dict[str, list[Fact]] = defaultdict(list)
-    certs: dict[str, dict[int, Fact]] = defaultdict(dict)
-    for f in case.facts:  # one pass, however many files
-        if f.kind == "ctl.record":
-            records[f.source.path].append(f)
-        elif f.kind == "cert" and f.fields.get("origin") == "ctl":
-            certs[f.source.path][f.fields["ctl_index"]] = f
-    views = [CtlView(f, records[f.source.path], certs[f.source.path]) for f in files]
-    epoch = datetime.min.replace(tzinfo=timezone.utc)
-    return sorted(views, key=lambda v: v.file.fields.get("timestamp") or epoch)
-
-
-def trustpoint_labels(case: Case) -> dict[str, str]:
-    """function (secure-signaling, tftp, capf, sast1, sast2) -> trustpoint label."""
-    labels: dict[str, str] = {}
-    for function, sources in _TRUSTPOINT_SOURCES.items():
-        for kind, field in sources:
-            value = next((f.fields.get(field) for f in case.facts_of(kind) if f.fields.get(field)), None)
-            if value:
-                labels[function] = value
-                break
-    for kind in ("config.ctl_client", "ctl_client.summary"):
-        for f in case.facts_of(kind):
-            for server in f.fields.get("servers") or []:
-                function = _CTL_CLIENT_ROLES.get((server.get("role") or "").lower())
-                if function and server.get("trustpoint"):
-                    labels.setdefault(function, server["trustpoint"])
-    return labels
-
-
-def trustpoint_certificates(case: Case) -> dict[str, TrustpointCert]:
-    """trustpoint label -> its router (id) certificate: from `cert` facts (the latest
-    start date wins), else the serial of a `pki.trustpoint` fact."""
-    found: dict[str, TrustpointCert] = {}
-    for f in case.facts_of("cert"):
-        if f.fields.get("origin") == "ctl" or f.fields.get("role") in ("ca", "ra"):
-            continue
-        for label in f.fields.get("trustpoints") or []:
-            old = found.get(label)
-            start = f.fields.get("not_before")
-            if old is None or (start and old.not_before and start > old.not_before):
-                found[label] = TrustpointCert(label, f.fields.get("serial"), start, f.fields.get("not_after"), f)
-    for f in case.facts_of("pki.trustpoint"):
-        if f.fields.get("name") and f.fields.get("id_serial") and f.fields["name"] not in found:
-            found[f.fields["name"]] = TrustpointCert(f.fields["name"], f.fields["id_serial"], None, None, f)
-    return found
-
-
-def load_certificate(fact: Fact) -> x509.Certificate | None:
-    """The certificate of a ``cert`` fact from its DER or PEM, if it carries one."""
-    try:
-        if fact.fields.get("der"):
-            return grammar.load_certificate(fact.fields["der"])
-        if fact.fields.get("pem"):
-            return grammar.load_certificate(fact.fields["pem"].encode())
-    except ValueError:
-        return None
-    return None
+        new += _config_signers(device, config_anchor)
+    new += _sast_continuity(lists.ctl)
+    new += _cert_analyses(device.case, now)
+    return new
 
 
 def _fact(kind: str, anchor: Fact, raw: list[str], **fields) -> Fact:
@@ -188,12 +72,12 @@ def _ctl_fields(ctl: CtlView) -> dict:
 
 # -- the checks ---------------------------------------------------------------------
 
-def same_certificate(record: Fact, tp: TrustpointCert) -> list[str]:
+def same_certificate(record: Fact, tp: Trustpoint) -> list[str]:
     """How a CTL record and a trustpoint certificate with the same serial differ
     (empty: no difference the evidence shows). A rebuilt CA numbers its
     certificates from 1 again, so equal serials alone do not prove the same one."""
     differences = []
-    mine, theirs = record.fields.get("fingerprint_sha1"), tp.fact.fields.get("fingerprint_sha1")
+    mine, theirs = record.fields.get("fingerprint_sha1"), tp.certificate_evidence.fields.get("fingerprint_sha1")
     if mine and theirs and mine != theirs:
         differences.append(f"SHA-1 fingerprint {theirs} vs {mine} in the CTL")
     start = record.fields.get("not_before")
@@ -203,7 +87,7 @@ def same_certificate(record: Fact, tp: TrustpointCert) -> list[str]:
     return differences
 
 
-def _compare(ctl: CtlView, tp: TrustpointCert, roles: tuple[str, ...]) -> tuple[bool, list[str]]:
+def _compare(ctl: CtlView, tp: Trustpoint, roles: tuple[str, ...]) -> tuple[bool, list[str]]:
     """(the trustpoint certificate is one of the ``roles`` records, the differences
     of the records that only share its serial)."""
     records = [r for r in ctl.records if r.fields.get("role_name") in roles and r.fields.get("serial") == tp.serial]
@@ -211,26 +95,27 @@ def _compare(ctl: CtlView, tp: TrustpointCert, roles: tuple[str, ...]) -> tuple[
     return any(not d for d in differences), [text for d in differences for text in d]
 
 
-def _record_check(ctl: CtlView, labels, tp_certs, function: str, roles: tuple[str, ...], kind: str):
-    label = labels.get(function)
-    tp = tp_certs.get(label) if label else None
-    if tp is None or not tp.serial:
+def _record_check(ctl: CtlView, device, function: str, roles: tuple[str, ...], kind: str):
+    tp = device.trustpoint_certificate(function)
+    if tp is None:
         return []
+    label = tp.name
     ctl_serials = ctl.serials(roles)
     match, differences = _compare(ctl, tp, roles)
     line = (f"{function} trustpoint {label} certificate SN {tp.serial} "
             f"{'is' if match else 'is NOT'} a {'/'.join(roles)} record of {ctl.path} "
             f"({', '.join(ctl_serials) or 'none'}{'; same serial, ' + '; '.join(differences) if differences else ''})")
-    return [_fact(kind, ctl.file, [line, *tp.fact.raw[:3]], trustpoint=label, presented_serial=tp.serial,
+    return [_fact(kind, ctl.file, [line, *tp.certificate_evidence.raw[:3]], trustpoint=label, presented_serial=tp.serial,
                   ctl_serials=ctl_serials, in_ctl_as=ctl.roles_of(tp.serial), match=match,
                   serial_match=tp.serial in ctl_serials, differences=differences,
-                  trustpoint_source=str(tp.fact.source), **_ctl_fields(ctl))]
+                  trustpoint_source=str(tp.certificate_evidence.source), **_ctl_fields(ctl))]
 
 
-def _config_signers(case, ctl: CtlView, labels, tp_certs):
+def _config_signers(device, ctl: CtlView):
     out = []
-    label = labels.get("tftp")
-    tp = tp_certs.get(label) if label else None
+    case = device.case
+    label = device.functions["tftp"].value
+    tp = device.trustpoint_certificate("tftp")
     tftp_serials = ctl.serials(TFTP_ROLES)
     for f in [*case.facts_of("phone.config"), *case.facts_of("sgn.file")]:
         if not f.fields.get("signed") or not f.fields.get("signer_serial"):
@@ -252,7 +137,7 @@ def _config_signers(case, ctl: CtlView, labels, tp_certs):
         line = (f"tftp-server-credentials trustpoint {label} certificate SN {tp.serial} "
                 f"{'is' if match else 'is NOT'} a TFTP/CCM+TFTP record of {ctl.path}"
                 f"{' (same serial, ' + '; '.join(differences) + ')' if differences else ''}")
-        out.append(_fact("crosscheck.config_signer", ctl.file, [line, *tp.fact.raw[:3]], signer_source="trustpoint",
+        out.append(_fact("crosscheck.config_signer", ctl.file, [line, *tp.certificate_evidence.raw[:3]], signer_source="trustpoint",
                          mac=None, filename=None, signer_serial=tp.serial, ctl_tftp_serials=tftp_serials,
                          in_ctl_as=ctl.roles_of(tp.serial), match=match, serial_match=tp.serial in tftp_serials,
                          differences=differences, verdict=None, verdict_reason=None,
@@ -284,20 +169,21 @@ def _verify_recorded(fields: dict, cert: x509.Certificate | None, serial: str) -
     return "invalid", f"the signature does not verify with the key of SN {serial}"
 
 
-def _ctl_age(ctl: CtlView, labels, tp_certs):
+def _ctl_age(ctl: CtlView, device):
     stamp = ctl.file.fields.get("timestamp")
     if stamp is None:
         return []
-    wanted = set(labels.values()) or set(tp_certs)
+    labels = {function: label.value for function, label in device.functions.items() if label.value}
+    wanted = set(labels.values()) or {name for name, tp in device.trustpoints.items() if tp.serial}
     out = []
     for label in sorted(wanted):
-        tp = tp_certs.get(label)
+        tp = device.trustpoints.get(label)
         if tp is None or tp.not_before is None:
             continue
         older = stamp < tp.not_before
         line = (f"{ctl.path} built {stamp:%Y-%m-%d %H:%M:%S} UTC {'before' if older else 'after'} trustpoint "
                 f"{label} certificate SN {tp.serial} started ({tp.not_before:%Y-%m-%d %H:%M:%S %Z})")
-        out.append(_fact("crosscheck.ctl_age", ctl.file, [line, *tp.fact.raw[:3]], trustpoint=label, serial=tp.serial,
+        out.append(_fact("crosscheck.ctl_age", ctl.file, [line, *tp.certificate_evidence.raw[:3]], trustpoint=label, serial=tp.serial,
                          not_before=tp.not_before, ctl_older=older, in_ctl=tp.serial in ctl.serials(),
                          functions=sorted(f for f, lbl in labels.items() if lbl == label), **_ctl_fields(ctl)))
     return out

@@ -16,6 +16,7 @@ import textwrap
 from datetime import datetime, timezone
 from typing import ClassVar, Iterable
 
+from cmedebug import deployment
 from cmedebug.model import Case, Confidence, Evidence, Finding, RuleOutcome, Severity
 
 
@@ -37,6 +38,10 @@ class Rule:
     explains: ClassVar[tuple[str, ...]] = ()
     remediation: ClassVar[tuple[str, ...]] = ()
     verify: ClassVar[str] = ""
+    # Rules run once per device of the deployment, on that device's evidence only;
+    # a rule whose diagnosis needs two devices (a CA and its clients) sets this and
+    # says why, and must itself only join devices it proves are related.
+    across_devices: ClassVar[bool] = False
 
     def evaluate(self, case: Case) -> Iterable[Finding]:
         raise NotImplementedError
@@ -45,8 +50,10 @@ class Rule:
         return not self.requires or case.has(*self.requires)
 
     def links(self, cause: Finding, symptom: Finding, case: Case) -> bool:
-        """Whether ``cause`` (this rule's) explains ``symptom``; refine per rule."""
-        return True
+        """Whether ``cause`` (this rule's) explains ``symptom``: by default when both
+        are about the same device; refine per rule (keeping that condition, or
+        saying why a cause on one device explains a symptom on another)."""
+        return cause.device == symptom.device
 
     def finding(self, message: str, evidence: Iterable[Evidence] = (), *, severity: Severity | None = None,
                 confidence: Confidence | None = None, remediation: Iterable[str] | None = None,
@@ -121,26 +128,42 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     findings: list[Finding] = []
     outcomes: list[RuleOutcome] = []
     rules = [cls() for cls in all_rules() if wanted is None or cls.id in wanted]
+    devices = deployment.of(case).devices
     for rule in rules:
-        try:
-            if not rule.applies(case):
-                outcomes.append(rule.outcome("not_evaluated", missing=list(rule.requires), collect=list(rule.collect)))
-                continue
-            found = list(rule.evaluate(case))
-        except Exception as exc:  # one broken rule must not cost the user the other findings
-            outcomes.append(rule.outcome("error", error=f"{exc.__class__.__name__}: {exc}"))
-            continue
+        found, outcome = _evaluate(rule, case, devices)
         findings.extend(found)
-        outcomes.append(rule.outcome("fired" if found else "passed"))
+        outcomes.append(outcome)
     for n, f in enumerate(findings, start=1):
         f.id = f"{f.rule_id}-{n}"
-    _link(findings, {r.id: r for r in rules}, case)
+    _link(findings, {r.id: r for r in rules}, case, {d.name: d.case for d in devices})
     case.findings = rank(findings)
     case.outcomes = outcomes
     return case.findings
 
 
-def _link(findings: list[Finding], rules: dict[str, Rule], case: Case) -> None:
+def _evaluate(rule: Rule, case: Case, devices: list) -> tuple[list[Finding], RuleOutcome]:
+    """The rule on each device's evidence (or once on the whole case), each finding
+    labelled with the device it is about."""
+    found: list[Finding] = []
+    applied = False
+    for device in ([None] if rule.across_devices else devices):
+        scope = case if device is None else device.case
+        try:
+            if not rule.applies(scope):
+                continue
+            applied = True
+            mine = list(rule.evaluate(scope))
+        except Exception as exc:  # one broken rule must not cost the user the other findings
+            return [], rule.outcome("error", error=f"{exc.__class__.__name__}: {exc}")
+        for f in mine:
+            f.device = f.device or (device.name if device is not None else "")
+        found += mine
+    if not applied:
+        return [], rule.outcome("not_evaluated", missing=list(rule.requires), collect=list(rule.collect))
+    return found, rule.outcome("fired" if found else "passed")
+
+
+def _link(findings: list[Finding], rules: dict[str, Rule], case: Case, device_cases: dict[str, Case]) -> None:
     by_rule: dict[str, list[Finding]] = {}
     for f in findings:
         by_rule.setdefault(f.rule_id, []).append(f)
@@ -155,7 +178,7 @@ def _link(findings: list[Finding], rules: dict[str, Rule], case: Case) -> None:
             for symptom in by_rule.get(symptom_rule, []):
                 if symptom is cause or (cause.id, symptom.id) in linked or (symptom.id, cause.id) in linked:
                     continue
-                if rule.links(cause, symptom, case):
+                if rule.links(cause, symptom, device_cases.get(cause.device, case)):
                     linked.add((cause.id, symptom.id))
                     cause.explains.append(symptom.id)
                     symptom.explained_by.append(cause.id)

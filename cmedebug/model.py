@@ -154,6 +154,7 @@ class Finding:
     explained_by: list[str] = field(default_factory=list)
     first_seen: datetime | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    device: str = ""  # the device of the deployment whose evidence this is (cmedebug.deployment)
 
     @property
     def is_root_cause(self) -> bool:
@@ -163,6 +164,7 @@ class Finding:
         return {
             "id": self.id,
             "rule_id": self.rule_id,
+            "device": self.device,
             "title": self.title,
             "severity": str(self.severity),
             "confidence": str(self.confidence),
@@ -249,6 +251,7 @@ class Case:
     assumed_years: dict[str, str] = field(default_factory=dict)  # input path -> how its stamps' year was assumed
     reference_assumed: str = ""  # why reference_time's year is an assumption ('' when a printed clock gave it)
     capture_floor: Any = None  # cmedebug.clock.Anchor: the latest date the evidence proves had passed
+    deployment: Any = field(default=None, repr=False)  # cmedebug.deployment.Deployment, built after the cross-checks
     _timeline: Any = None
     _event_index: Any = field(default=None, repr=False)
     _fact_index: Any = field(default=None, repr=False)

@@ -108,4 +108,4 @@ class CapfAuthModeMismatch(Rule):
                 evidence_of([cnf, source]), device=cnf.device, mac=mac)
 
     def links(self, cause, symptom, case) -> bool:
-        return cause.data.get("mac") == symptom.data.get("mac")
+        return super().links(cause, symptom, case) and cause.data.get("mac") == symptom.data.get("mac")

@@ -93,7 +93,7 @@ class DeviceSecurityModeMismatch(Rule):
                     evidence_of([cnf, ephone]), confidence=Confidence.HIGH, mac=mac)
 
     def links(self, cause, symptom, case) -> bool:
-        return cause.data.get("mac") == symptom.data.get("mac")
+        return super().links(cause, symptom, case) and cause.data.get("mac") == symptom.data.get("mac")
 
 
 def _strength(mode: str) -> int:

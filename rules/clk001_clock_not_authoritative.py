@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Case, Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, device_link, facts, fmt_time, full_config_given, is_boot_default, same_device,
+    CERT_FAILURE_SYMPTOMS, facts, fmt_time, full_config_given, is_boot_default, same_device,
 )
 
 
@@ -127,4 +127,4 @@ class ClockNotAuthoritative(Rule):
         return None
 
     def links(self, cause, symptom, case) -> bool:
-        return device_link(cause, symptom)
+        return super().links(cause, symptom, case)

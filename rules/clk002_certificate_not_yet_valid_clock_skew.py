@@ -4,7 +4,7 @@ from datetime import datetime
 
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, first_at, certs_by_serial, describe_cert, device_link, fmt_delta, fmt_time
+from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, first_at, certs_by_serial, describe_cert, fmt_delta, fmt_time
 
 
 class CertificateNotYetValidSkew(Rule):
@@ -89,4 +89,4 @@ class CertificateNotYetValidSkew(Rule):
                                device=first.device)
 
     def links(self, cause, symptom, case) -> bool:
-        return device_link(cause, symptom)
+        return super().links(cause, symptom, case)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.clock import DEFAULT_DEVICE
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import device_link, facts, fmt_time, same_device
+from cmedebug.rules._helpers import facts, fmt_time, same_device
 
 
 class NtpNotSynchronised(Rule):
@@ -113,4 +113,4 @@ class NtpNotSynchronised(Rule):
             yield self.finding(message, evidence, severity=severity, confidence=confidence, device=device)
 
     def links(self, cause, symptom, case) -> bool:
-        return device_link(cause, symptom)
+        return super().links(cause, symptom, case)

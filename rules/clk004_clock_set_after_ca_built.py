@@ -5,7 +5,7 @@ from datetime import timedelta
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, certificates, common_name, device_link, device_now, fmt_delta, fmt_time,
+    CERT_FAILURE_SYMPTOMS, certificates, common_name, device_now, fmt_delta, fmt_time,
     happened_before, is_boot_default, is_ca_cert, is_mic_root, same_device,
 )
 
@@ -127,7 +127,7 @@ class ClockSetAfterCaBuilt(Rule):
             yield self.finding(message, entry["evidence"][:6], first_seen=entry["first"], device=device)
 
     def links(self, cause, symptom, case) -> bool:
-        return device_link(cause, symptom)
+        return super().links(cause, symptom, case)
 
     @staticmethod
     def _label(cert) -> str:

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cmedebug import deployment
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    certificates, certs_by_serial, describe_cert, device_link, device_now, facts, fmt_delta, fmt_time,
+    certificates, certs_by_serial, describe_cert, device_now, facts, fmt_delta, fmt_time,
     is_boot_default,
 )
 
@@ -143,16 +146,15 @@ class CaClockAheadOfClients(Rule):
 
     @staticmethod
     def _ca_clock(case, checker, checker_time):
-        """(CA device, its `show clock` time, the fact) when another device runs the CA and its clock reads ahead."""
-        ca_devices = {f.device for f in facts(case, "pki.server") + facts(case, "config.pki_server") if f.device}
-        ca_devices |= {e.device for e in case.events_of("pki.cs") if e.device}
-        for name in ca_devices:
-            if name == (checker or "router"):
-                continue
-            shown = [f for f in facts(case, "clock.show") if f.device == name and f.fields.get("time")]
+        """(CA device, its `show clock` time, the fact) when another device runs the CA
+        and its clock reads ahead. The CA is another device of the deployment, read
+        only when the link is proven (its CA fingerprint is one this device trusts)."""
+        view = deployment.of(case)
+        for ca in view.ca_devices(view.devices[0]):
+            shown = [f for f in ca.case.facts_of("clock.show") if f.fields.get("time")]
             if shown and shown[-1].fields["time"] > checker_time:
-                return name, shown[-1].fields["time"], shown[-1]
+                return ca.name, shown[-1].fields["time"], shown[-1]
         return None
 
     def links(self, cause, symptom, case) -> bool:
-        return device_link(cause, symptom) and symptom.data.get("serial") in [None, *cause.data.get("serials", [])]
+        return super().links(cause, symptom, case) and symptom.data.get("serial") in [None, *cause.data.get("serials", [])]

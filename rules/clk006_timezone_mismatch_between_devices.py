@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cmedebug import deployment
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import certificates, device_now, facts, fmt_delta
@@ -113,16 +114,21 @@ class TimezoneMismatchBetweenDevices(Rule):
     @staticmethod
     def _zones(case) -> list[tuple[str, float, bool, object]]:
         """(device, offset hours, summer time configured, fact) per configuration
-        and per `show clock` of a device without a configuration."""
+        and per `show clock` of a device without a configuration: this device's,
+        and those of the CA devices it is proven to trust (their CA fingerprint)."""
+        view = deployment.of(case)
+        scopes = [case, *(ca.case for ca in view.ca_devices(view.devices[0]))]
+        config = [f for scope in scopes for f in scope.facts_of("config.global")]
+        shown = [f for scope in scopes for f in scope.facts_of("clock.show")]
         out, configured = [], set()
-        for f in facts(case, "config.global"):
+        for f in config:
             tz = f.fields.get("clock_timezone") or {}
             hours = tz.get("hours") or 0
             offset = hours + (tz.get("minutes") or 0) / 60 * (-1 if hours < 0 else 1)
             name = f.fields.get("hostname") or f.device or "router"
             configured.add(name)
             out.append((name, offset, bool(f.fields.get("summer_time")), f))
-        for f in facts(case, "clock.show"):
+        for f in shown:
             name = f.device or "router"
             when = f.fields.get("time")
             if name not in configured and when is not None and when.utcoffset() is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
-    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, judging_time, certificates, describe_cert, device_link, fmt_delta, fmt_time,
+    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, judging_time, certificates, describe_cert, fmt_delta, fmt_time,
     functional_trustpoints, is_ca_cert, is_phone_cert, validity_failures,
 )
 
@@ -138,4 +138,4 @@ class CertificateExpired(Rule):
                                serials=serials, not_after=first.fields["not_after"], device=device, trustpoints=trustpoints)
 
     def links(self, cause, symptom, case) -> bool:
-        return device_link(cause, symptom) or symptom.rule_id.startswith(("CFG", "CTL"))
+        return super().links(cause, symptom, case)

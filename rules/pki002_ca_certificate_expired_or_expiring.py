@@ -139,6 +139,8 @@ class CaCertificateExpiredOrExpiring(Rule):
                             device=item.device, not_after=ends)
 
     def links(self, cause, symptom, case) -> bool:
+        if not super().links(cause, symptom, case):
+            return False
         ca, ends = (cause.data.get("ca") or "").lower(), cause.data.get("not_after")
         if symptom.rule_id in ("PKI001", "PKI003", "PKI018"):
             serials = symptom.data.get("serials") or [symptom.data.get("serial")]

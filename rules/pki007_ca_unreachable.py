@@ -106,4 +106,4 @@ class CaUnreachable(Rule):
                            first_seen=first.ts, device=first.device, trustpoints=trustpoints, urls=urls)
 
     def links(self, cause, symptom, case) -> bool:
-        return shares_trustpoint(cause, symptom)
+        return super().links(cause, symptom, case) and shares_trustpoint(cause, symptom)

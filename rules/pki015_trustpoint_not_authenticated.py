@@ -86,4 +86,4 @@ class TrustpointNotAuthenticated(Rule):
                                remediation=remediation, trustpoints=names, device=group[0].device)
 
     def links(self, cause, symptom, case) -> bool:
-        return shares_trustpoint(cause, symptom)
+        return super().links(cause, symptom, case) and shares_trustpoint(cause, symptom)

@@ -96,4 +96,4 @@ class TrustpointNotEnrolled(Rule):
                            confidence=min(m[2] for m in missing.values()), trustpoints=names, device=items[0].device)
 
     def links(self, cause, symptom, case) -> bool:
-        return shares_trustpoint(cause, symptom)
+        return super().links(cause, symptom, case) and shares_trustpoint(cause, symptom)

@@ -239,7 +239,9 @@ def test_certificate_analysis_against_reference_time_and_device_clock(tmp_path, 
     ctl = write_ctl(tmp_path / "CTLFile.tlv", pki)
     router = tmp_path / "r.txt"
     write_router(router, {}, ca=pki["ca"])
-    router.write_text(router.read_text() + "CME#show clock\n*10:00:00.000 UTC Fri Jan 1 1993\nCME#\n")
+    # `show credentials` names the address the CTL's records carry: that proves the CTL is CME's
+    router.write_text(router.read_text() + "CME#show clock\n*10:00:00.000 UTC Fri Jan 1 1993\n"
+                      "CME#show credentials\nCredentials IP: 10.1.1.1\nCredentials PORT: 2444\nCME#\n")
     other = tmp_path / "other.txt"
     later = T0 + timedelta(days=400)  # after every certificate ended (365 days)
     other.write_text(f"R2#show clock\n{later:%H:%M:%S}.000 UTC {later:%a %b} {later.day} {later.year}\nR2#\n")
