@@ -62,6 +62,8 @@ def mutated_file(draw) -> bytes:
             data[pos:pos] = data[pos:pos + draw(st.integers(1, 2000))]
         else:
             del data[pos:pos + draw(st.integers(1, 200))]
+            if not data:  # a drop can empty the file; the next mutation needs a byte to point at
+                data.extend(b"\x01")
     return bytes(data)
 
 
