@@ -38,6 +38,9 @@ class Rule:
     explains: ClassVar[tuple[str, ...]] = ()
     remediation: ClassVar[tuple[str, ...]] = ()
     verify: ClassVar[str] = ""
+    # A late rule runs after all the others and reads their findings in case.findings
+    # (GEN001: the failures no other finding explains).
+    late: ClassVar[bool] = False
     # Rules run once per device of the deployment, on that device's evidence only;
     # a rule whose diagnosis needs two devices (a CA and its clients) sets this and
     # says why, and must itself only join devices it proves are related.
@@ -129,7 +132,9 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     outcomes: list[RuleOutcome] = []
     rules = [cls() for cls in all_rules() if wanted is None or cls.id in wanted]
     devices = deployment.of(case).devices
-    for rule in rules:
+    for rule in sorted(rules, key=lambda r: r.late):
+        if rule.late:
+            case.findings = list(findings)
         found, outcome = _evaluate(rule, case, devices)
         findings.extend(found)
         outcomes.append(outcome)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import re
+
+from cmedebug.engine import Rule
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.remediation import Step
+from cmedebug.rules._helpers import first_at
+
+# Event kinds that name a failure (pki.ca.authenticate_failed, tls.handshake.error,
+# phone.status.file_not_found, ...); the generic syslog kinds are judged by their text.
+_FAILURE_KIND = re.compile(r"fail|error|invalid|reject|not_found|denied|refused|mismatch|timeout|timed_out|alert|abort")
+# %PKI-3-CERTFAIL / %SSL-3-SSL_HANDSHAKE_FAIL: failure words in the mnemonic or text of a syslog no family
+# parser names more precisely (messages.md), and any `% ` error answer
+_FAILURE_TEXT = re.compile(r"\bFAIL|\bERR|INVALID|REJECT|DENIED|TIMEOUT|ALERT|failed|failure|error|rejected|invalid"
+                           r"|denied|not found|timed out|timeout|refused|unable to|cannot", re.IGNORECASE)
+# Steps the logs print while all is well: the would-block of a TLS handshake in progress
+# (`TLS Handshake retcode OPSSLReadWouldBlockErr`, `SSL Handshake Error -6983`, formats.md §7).
+_NOT_FAILURES = ("tls.handshake.pending",)
+_WOULD_BLOCK_CODES = ("-6983",)
+_GENERIC = re.compile(r"^syslog\.|\.syslog$|\.debug$")
+MAX_GROUPS = 20  # one finding per kind of failure and device; beyond that, one summary line
+
+
+def is_failure(ev) -> bool:
+    """Whether the parsers' reading of ``ev`` is a failure."""
+    if ev.kind in _NOT_FAILURES or str(ev.fields.get("code")) in _WOULD_BLOCK_CODES:
+        return False
+    if _GENERIC.search(ev.kind):
+        text = f"{ev.fields.get('mnemonic') or ''} {ev.fields.get('text') or ''}"
+        return bool(_FAILURE_TEXT.search(text))
+    return bool(_FAILURE_KIND.search(ev.kind))
+
+
+class UnexplainedFailure(Rule):
+    """A failure in the evidence that no diagnosis explains.
+
+    What it detects
+        Every event the parsers read as a failure (a kind naming a failure,
+        rejection, error, invalid certificate, denial, file not found or
+        timeout; a generic syslog whose mnemonic or text says FAIL, error,
+        rejected, invalid, denied, not found or timeout) that no other finding
+        cites, nor any other event of the same kind on the same device. One
+        finding per kind of failure and device, with the first raw lines.
+
+    Why it matters
+        A rule that defers to a more specific rule, or a failure no rule knows
+        yet, must not leave the capture looking clean: an engineer reading the
+        same log would see the failure line at once.
+
+    Evidence
+        `%PKI-3-CERTFAIL`-style syslogs, `CRYPTO_PKI: Failed to send the request.
+        There is no place to send it.`, `phone.status.file_auth_failed`, any
+        `tls.handshake.error` that no TLS rule claimed.
+
+    False positives
+        A failure that was retried and then succeeded; a failure of a feature
+        unrelated to Secure CME. The finding is medium severity, low confidence.
+
+    References
+        Issue #14 class 3 (no failure left unexplained); messages.md (failure shapes).
+    """
+
+    id = "GEN001"
+    name = "unexplained-failure"
+    title = "Failure that no diagnosis explains"
+    severity = Severity.MEDIUM
+    confidence = Confidence.LOW
+    tags = ("evidence",)
+    # reads the other rules' findings, so it runs after them, on the whole case
+    late = True
+    across_devices = True
+    collect = ("show logging",)
+    remediation = (
+        Step("exec", "show logging", why="read the failure line in its context"),
+        Step("exec", "debug crypto pki messages", why="while the failure repeats, if a PKI line failed"),
+        Step("exec", "debug ssl openssl errors", why="while the failure repeats, if a TLS line failed"),
+    )
+    verify = "Verify with a new capture of the same operation: the failure line no longer appears."
+
+    def evaluate(self, case):
+        cited = {(e.source.path, line) for f in case.findings for e in f.evidence
+                 for line in range(e.source.first_line, e.source.last_line + 1)}
+        cited_kinds = {(ev.kind, ev.device) for ev in case.events
+                       if (ev.source.path, ev.source.first_line) in cited}
+        groups: dict[tuple, list] = {}
+        for ev in case.events:
+            if (ev.source.path, ev.source.first_line) in cited or (ev.kind, ev.device) in cited_kinds:
+                continue
+            if is_failure(ev):
+                groups.setdefault((ev.kind, ev.device), []).append(ev)
+        for (kind, device), events in list(groups.items())[:MAX_GROUPS]:
+            first = events[0]
+            line = " ".join(first.raw)[:300]
+            yield self.finding(
+                f"{len(events)} failure(s) of kind {kind} on {device or 'an unnamed device'}{first_at(first.ts)} "
+                f"that no diagnosis explains; first: `{line}` ({first.source}).",
+                [Evidence.of(e) for e in events[:3]], first_seen=first.ts, kind=kind, count=len(events),
+                device=device)
+        if len(groups) > MAX_GROUPS:
+            rest = list(groups.values())[MAX_GROUPS:]
+            yield self.finding(f"{sum(len(g) for g in rest)} more unexplained failure(s) of {len(rest)} other kinds.",
+                               [Evidence.of(g[0]) for g in rest[:3]], kind="(several)", count=sum(len(g) for g in rest))
