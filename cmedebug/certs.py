@@ -23,7 +23,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from cmedebug.parsers.grammar import cert_fields, cert_serial, serial_der_bytes
-from cmedebug.rules._helpers import fmt_delta, fmt_time
+from cmedebug.formatting import fmt_delta, fmt_time
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 

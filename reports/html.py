@@ -17,7 +17,7 @@ from cmedebug import __version__, redact
 from cmedebug.collect import not_evaluated, split_commands
 from cmedebug.model import FAILURE_KIND, Case, Finding
 from cmedebug.reports import boot_flow, charts, excerpts
-from cmedebug.rules._helpers import common_name, fmt_delta
+from cmedebug.formatting import common_name, fmt_delta
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 # Facts whose fields are the security settings of a phone or of CME, shown as tables.

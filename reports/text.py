@@ -3,6 +3,7 @@ their symptoms nested), what was not evaluated."""
 from __future__ import annotations
 
 from cmedebug import __version__, redact
+from cmedebug.formatting import fmt_delta
 from cmedebug.model import Case, Finding
 from cmedebug.remediation import heading, notes, render_blocks
 
@@ -48,8 +49,6 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
         if c.flagged_stamps:
             line += f"; {c.flagged_stamps} '*' stamp(s)"
         if c.skew is not None:
-            from cmedebug.rules._helpers import fmt_delta
-
             line += f"; {fmt_delta(c.skew)} {'behind' if c.skew.total_seconds() > 0 else 'ahead of'} certificate evidence"
         out.append(line)
     out.append("")

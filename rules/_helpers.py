@@ -4,30 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-
-def fmt_time(value: datetime | None) -> str:
-    """A time as IOS engineers read it: 2026-11-26 10:15:02 UTC."""
-    if value is None:
-        return "an unknown time"
-    return value.strftime("%Y-%m-%d %H:%M:%S ") + (value.tzname() or "")
-
-
-def fmt_delta(delta: timedelta) -> str:
-    """'3 days 4 h 5 min' style, absolute."""
-    seconds = int(abs(delta.total_seconds()))
-    days, rem = divmod(seconds, 86400)
-    hours, rem = divmod(rem, 3600)
-    minutes, secs = divmod(rem, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
-    if hours:
-        parts.append(f"{hours} h")
-    if minutes:
-        parts.append(f"{minutes} min")
-    if secs and not days:
-        parts.append(f"{secs} s")
-    return " ".join(parts) or "0 s"
+from cmedebug.formatting import common_name, fmt_delta, fmt_time  # noqa: F401 (rules import them here)
 
 
 # --- lookups shared by the CTL / CFG / CAPF / TLS / PLAT / LIM rules ---------
@@ -138,8 +115,6 @@ def session_mac(session) -> str | None:
 # Subjects of the Cisco manufacturing roots that phone MICs chain to (sample 16:
 # cn=CAP-RTP-002,o=Cisco Systems / cn=CAPF-508A3754,o=Cisco Systems Inc,c=US).
 _MIC_ROOT = re.compile(r"CAP-RTP-|CAPF-[0-9A-F]|Cisco Manufacturing CA", re.IGNORECASE)
-# cn=cme_root / CN=srstcaserver,o=Lab
-_CN = re.compile(r"\bcn=([^,+]+)", re.IGNORECASE)
 
 
 def device_now(case, device: str | None) -> tuple[datetime | None, str]:
@@ -207,11 +182,6 @@ def certificates(case) -> list:
         if key not in kept or (f.fields.get("trustpoints") and not kept[key].fields.get("trustpoints")):
             kept[key] = f
     return list(kept.values())
-
-
-def common_name(dn: str | None) -> str:
-    m = _CN.search(dn or "")
-    return m.group(1).strip() if m else (dn or "").strip()
 
 
 def is_ca_cert(cert) -> bool:
