@@ -49,3 +49,32 @@ def test_shared_files_are_not_copied_into_the_project():
               and ".venv" not in p.parts and p.stat().st_size < 5_000_000
               and hashlib.sha256(p.read_bytes()).hexdigest() in sums]
     assert not copies, copies
+
+
+def _requirement_names(text: str) -> dict[str, str]:
+    """name -> version from `name>=v` (setup.cfg) or `name==v` (constraints) lines."""
+    found = {}
+    for line in text.splitlines():
+        match = re.match(r"\s*([A-Za-z0-9_.-]+)\s*(?:>=|==)\s*([0-9][^\s#,;]*)", line)
+        if match and match.group(1) != "python_requires":
+            found[match.group(1).lower()] = match.group(2)
+    return found
+
+
+def test_every_requirement_has_its_minimum_in_the_ci_constraints():
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(REPO / "setup.cfg")
+    declared = _requirement_names(cfg["options"]["install_requires"])
+    for extra in cfg["options.extras_require"].values():
+        declared.update(_requirement_names(extra))
+    pinned = _requirement_names((REPO / ".ci" / "constraints-min.txt").read_text())
+    missing = sorted(set(declared) - set(pinned))
+    assert not missing, f"add these to .ci/constraints-min.txt at their declared minimum: {missing}"
+    from packaging.version import Version
+
+    for name, minimum in declared.items():
+        # the pin is the declared minimum, or a patch release of it where that one was yanked
+        low, pin = Version(minimum).release, Version(pinned[name]).release
+        assert pin[:len(low)] == low, f"{name}: setup.cfg says >={minimum}, constraints pin {pinned[name]}"
