@@ -1,0 +1,68 @@
+"""The layers of docs/architecture.md ("Layers"), enforced by import-linter with the
+contracts in `.importlinter`.
+
+`parsers/`, `rules/` and `reports/` are mapped into the `cmedebug` package by
+setup.cfg (`package_dir`), but import-linter finds a package's modules by walking
+its folder; so the test lays the package out as Python imports it, in a temporary
+folder of symbolic links, and runs `lint-imports` there.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = REPO / ".importlinter"
+MAPPED = ("parsers", "rules", "reports")  # setup.cfg: cmedebug.<name> = <name>/
+
+
+def lint_imports(package_root: Path) -> subprocess.CompletedProcess:
+    """`lint-imports` on the contracts, with ``cmedebug`` imported from ``package_root``."""
+    executable = shutil.which("lint-imports", path=os.path.dirname(sys.executable)) or shutil.which("lint-imports")
+    if executable is None:
+        pytest.skip("import-linter is not installed (pip install -e '.[test]')")
+    env = {**os.environ, "PYTHONPATH": str(package_root)}
+    return subprocess.run([executable, str(CONFIG), "--no-cache"], cwd=package_root, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def linked_package(root: Path) -> Path:
+    """``root/cmedebug`` holding links to every module of cmedebug/ and to the mapped folders."""
+    package = root / "cmedebug"
+    package.mkdir()
+    for entry in (REPO / "cmedebug").iterdir():
+        if entry.name != "__pycache__":
+            (package / entry.name).symlink_to(entry)
+    for name in MAPPED:
+        (package / name).symlink_to(REPO / name)
+    return root
+
+
+def test_the_mapping_is_what_setup_cfg_declares():
+    text = (REPO / "setup.cfg").read_text(encoding="utf-8")
+    for name in MAPPED:
+        assert f"cmedebug.{name} = {name}" in text
+
+
+def test_every_layer_contract_holds(tmp_path):
+    result = lint_imports(linked_package(tmp_path))
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
+
+
+def test_a_crossing_is_caught(tmp_path):
+    """A parser that imports a rule breaks the parsers contract (the test could fail)."""
+    root = linked_package(tmp_path)
+    parsers = root / "cmedebug" / "parsers"
+    parsers.unlink()
+    shutil.copytree(REPO / "parsers", parsers, ignore=shutil.ignore_patterns("__pycache__"))
+    (parsers / "zz_crossing.py").write_text("from cmedebug.rules import _helpers  # a parser judging\n",
+                                            encoding="utf-8")
+    result = lint_imports(root)
+    assert result.returncode != 0
+    assert "cmedebug.parsers.zz_crossing -> cmedebug.rules" in result.stdout
