@@ -1,0 +1,245 @@
+"""A case's evidence -> the ``ReplaySpec`` of the reference CME that replays it.
+
+Every value comes from a fact or an event of the case; what the evidence lacks
+gets the reference CME's default and an entry in ``spec.assumptions`` saying
+what was assumed and what to collect to know it. Secrets are never read: the
+parsers keep only whether one is set and its length, and the replay uses
+placeholders of that length.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlparse
+
+from cmedebug.model import Case
+from cmedebug.refcme import runner
+from cmedebug.refcme.clock import IOS_BOOT_DEFAULT
+from cmedebug.refcme.spec import PLACEHOLDER_DIGITS, CaSpec, EphoneSpec, PhoneSpec, ReplaySpec, TrustpointSpec
+
+NO_CONFIG = ("the case holds no configuration: collect `show running-config` from the CME router "
+             "(with `show crypto pki certificates`, `show clock` and the debug log), then replay")
+CLOCK_SOURCES = {"": "ntp", "*": "never-set", ".": "ntp-unsynchronised"}
+FLOWS = {"enrollment": ("pki.enroll.", "pki.scep."), "ctl": ("ctl_client.", "phone.trust_list."),
+         "config": ("tftp.", "phone.tftp."), "capf": ("capf.",), "tls": ("tls.", "ephone.secure."),
+         "registration": ("ephone.register",)}
+
+
+class NoConfiguration(ValueError):
+    """The case has no configuration to build a reference CME from."""
+
+
+def _one(case: Case, kind: str):
+    return next((f.fields for f in case.facts if f.kind == kind), None)
+
+
+def _all(case: Case, kind: str) -> list[dict]:
+    return [f.fields for f in case.facts if f.kind == kind]
+
+
+def _events(case: Case, prefix: str) -> list:
+    return [e for e in case.events if e.kind.startswith(prefix)]
+
+
+def spec_from_case(case: Case) -> ReplaySpec:
+    present = _one(case, "config.present")
+    if present is None and not any(f.kind.startswith("config.") for f in case.facts):
+        raise NoConfiguration(NO_CONFIG)
+    spec = ReplaySpec()
+    say = spec.assumptions.append
+    glob = _one(case, "config.global") or {}
+    spec.hostname = (present or {}).get("hostname") or glob.get("hostname") or "CME"
+    if (present or {}).get("partial"):
+        say("the configuration is partial (a filtered `show running-config`): absent sections take the "
+            "reference CME's defaults")
+    spec.http_server = glob.get("http_server", True) is not False
+    spec.ntp_server = (glob.get("ntp_servers") or [None])[0]
+    _telephony(case, spec, say)
+    _clock(case, spec, say)
+    _pki(case, spec, say)
+    _ctl(case, spec, say)
+    _capf(case, spec, say)
+    _phones(case, spec, say)
+    say("certificates are issued again by the replayed CA with fresh keys and SHA-256 signatures, at the "
+        "dates the evidence shows and with the configured lifetimes")
+    say(f"the phone is replayed as a 7970 at {runner.PHONE_IP} with a Cisco-style MIC of the reference's "
+        "own manufacturing CA")
+    spec.flows = [name for name, prefixes in FLOWS.items()
+                  if any(e.kind.startswith(prefixes) for e in case.events)]
+    return spec
+
+
+def _telephony(case: Case, spec: ReplaySpec, say) -> None:
+    tel = _one(case, "config.telephony_service")
+    if tel is None:
+        say("no telephony-service in the configuration: replayed as a CME with default settings "
+            "(collect `show running-config | section telephony-service`)")
+        tel = {}
+    spec.secure_signaling = tel.get("secure_signaling_trustpoint")
+    spec.tftp_credentials = tel.get("tftp_server_credentials_trustpoint")
+    spec.device_security_mode = tel.get("device_security_mode") or "none"
+    spec.address = tel.get("ip_source_address") or runner.CME_IP
+    socket = _one(case, "ephone.socket")
+    if spec.secure_signaling and socket is not None and socket.get("secure_listen_fd") == -1:
+        spec.secure_listener = False
+        say("nothing listens on 2443 (`show ephone socket`): replayed as secure-signaling applied before "
+            "its trustpoint held a certificate")
+    if any(e.fields.get("reason") == "unsupported protocol" for e in _events(case, "tls.handshake.failed")):
+        spec.tls_minimum = "1.2"
+        say("TLS fails with 'unsupported protocol': replayed with CME requiring TLS 1.2 and the phone "
+            "speaking TLS 1.0 (the versions are not in the evidence)")
+
+
+def _clock(case: Case, spec: ReplaySpec, say) -> None:
+    shows = [f for f in case.facts if f.kind == "clock.show" and f.device in (None, spec.hostname)]
+    stamps = [e.ts for e in case.events if e.ts and e.device in (None, spec.hostname)
+              and not e.kind.startswith("phone.")]
+    if shows:
+        show = shows[-1].fields
+        spec.clock_source = CLOCK_SOURCES.get(show.get("flag") or "", "ntp")
+        spec.clock_now = min(stamps) if stamps and abs((min(stamps) - show["time"]).days) < 2 else show["time"]
+        if spec.clock_source == "ntp" and not spec.ntp_server:
+            spec.clock_source = "manual"
+    elif stamps:
+        spec.clock_now = min(stamps)
+        say("no `show clock`: CME's time is taken from the first log stamp, as authoritative")
+    else:
+        say(f"no time in the evidence: CME's clock is the reference date {runner.NOW:%Y-%m-%d %H:%M} UTC "
+            "(collect `show clock`)")
+    spec.clock_now = spec.clock_now.astimezone(runner.NOW.tzinfo).replace(microsecond=0)
+
+
+def _cert_start(case: Case, trustpoint: str, role: str = "id"):
+    for f in case.facts:
+        if f.kind == "cert" and trustpoint in (f.fields.get("trustpoints") or []) \
+                and f.fields.get("role") == role and f.fields.get("not_before"):
+            return f.fields["not_before"].astimezone(runner.NOW.tzinfo)
+    return None
+
+
+def _pki(case: Case, spec: ReplaySpec, say) -> None:
+    server = _one(case, "config.pki_server")
+    trustpoints = _all(case, "config.trustpoint")
+    if server is not None:
+        status = _one(case, "pki.server") or {}
+        spec.ca = CaSpec(server["name"], spec.address, grant_auto=bool(server.get("grant_auto")),
+                         shutdown=bool(server.get("shutdown")), database_url=server.get("database_url") or "nvram:",
+                         lifetime_cert_days=server.get("lifetime_certificate") or 365,
+                         lifetime_ca_days=server.get("lifetime_ca_certificate") or 1095)
+        spec.ca.lost_at_reload = bool(_events(case, "pki.cs.startup_cert_missing")) or (
+            status.get("status") == "disabled" and not spec.ca.shutdown and bool(_cert_start(case, server["name"], "ca")))
+    else:
+        urls = [urlparse(t["enrollment_url"]).hostname for t in trustpoints if t.get("enrollment_url")]
+        if urls:
+            spec.ca = CaSpec("ca-root", urls[0], local=False)
+            say(f"the CA at {urls[0]} is another router: replayed as an IOS CA named ca-root with IOS defaults "
+                "(collect `show crypto pki server` and `show clock` on it)")
+            ca_clock = next((f.fields["time"] for f in case.facts if f.kind == "clock.show"
+                             and f.device not in (None, spec.hostname)), None)
+            if ca_clock is not None:
+                spec.ca.clock_offset = timedelta(seconds=round((ca_clock - spec.clock_now).total_seconds() / 60) * 60)
+    if spec.ca is None:
+        spec.ca = CaSpec("cme-root", spec.address)
+        say("no certificate server and no enrollment URL in the evidence: replayed with a CA named cme-root "
+            "on CME itself, with IOS defaults (collect `show crypto pki server`)")
+    for t in trustpoints:
+        is_ca = spec.ca is not None and spec.ca.local and t["name"] == spec.ca.name
+        check = (t.get("revocation_check") or ["crl"])[0]
+        spec.trustpoints.append(TrustpointSpec(t["name"], t.get("enrollment_url"), t.get("rsakeypair_size"),
+                                               check, is_ca, _cert_start(case, t["name"])))
+    starts = [tp.enrolled_at for tp in spec.trustpoints if tp.enrolled_at]
+    ca_start = _cert_start(case, spec.ca.name, "ca") if spec.ca.local else None
+    if starts:
+        spec.built_at = min(starts)
+    elif ca_start:
+        spec.built_at = ca_start
+    else:
+        spec.built_at = spec.clock_now + spec.ca.clock_offset
+        say("no certificate dates in the evidence: the CA and trustpoints are built at the capture's time "
+            "(collect `show crypto pki certificates`)")
+    if ca_start and starts and ca_start > min(starts) + timedelta(seconds=5):
+        spec.ca.rebuilt_at = ca_start
+    if spec.built_at.replace(month=1, day=1, hour=0, minute=0, second=0) in (
+            IOS_BOOT_DEFAULT.replace(month=1), datetime(1993, 1, 1, tzinfo=runner.NOW.tzinfo)):
+        spec.built_on_boot_default = True
+    if not spec.ca.grant_auto and starts:
+        spec.ca.grant_auto_at_build = True
+        say("certificates were issued while the CA has no `grant auto`: replayed as granted automatically at "
+            "the build, `grant auto` removed afterwards")
+    else:
+        spec.ca.grant_auto_at_build = spec.ca.grant_auto
+    crl_failed = bool(_events(case, "pki.crl.fetch_failed"))
+    if crl_failed and any(tp.revocation_check == "crl" for tp in spec.trustpoints):
+        spec.crl_reachable = False
+        say("the CRL cannot be fetched (%PKI-3-CRL_FETCH_FAIL): replayed with the CRL storage unreachable")
+
+
+def _ctl(case: Case, spec: ReplaySpec, say) -> None:
+    client = _one(case, "config.ctl_client")
+    if client is None:
+        return
+    spec.ctl_sasts = (client.get("sast1_trustpoint") or "sast1", client.get("sast2_trustpoint") or "sast2")
+    spec.ctl_servers = [(s["role"], s["ip"], s["trustpoint"]) for s in client.get("servers") or []
+                        if s.get("role") in ("cme", "tftp", "capf")]
+    ctl = _one(case, "ctl.file")
+    missing = any("CTLSEP" in (e.fields.get("file") or e.fields.get("filename") or "")
+                  for e in _events(case, "phone.status.file_not_found"))
+    if ctl is None and (missing or _events(case, "phone.status.no_trust_list")):
+        spec.ctl_regenerated = False
+        say("the phone finds no CTL file: replayed as `regenerate` never run")
+    if ctl is not None and ctl.get("timestamp"):
+        changed = [tp.enrolled_at for tp in spec.trustpoints
+                   if tp.enrolled_at and tp.enrolled_at > spec.built_at + timedelta(seconds=5)]
+        spec.ctl_regenerated_after_changes = not changed or ctl["timestamp"] >= max(changed)
+
+
+def _capf(case: Case, spec: ReplaySpec, say) -> None:
+    capf = _one(case, "config.capf_server")
+    if capf is None:
+        say("no capf-server in the configuration: replayed with the reference CME's CAPF defaults")
+        return
+    spec.capf = {k: v for k, v in {
+        "trustpoint": capf.get("trustpoint_label"), "ca_trustpoint": capf.get("cert_enroll_trustpoint"),
+        "source_addr": capf.get("source_address"), "port": capf.get("port"), "auth_mode": capf.get("auth_mode"),
+        "phone_key_size": capf.get("phone_key_size"), "keygen_retry": capf.get("keygen_retry"),
+        "keygen_timeout_min": capf.get("keygen_timeout")}.items() if v is not None}
+    if capf.get("cert_enroll_password_set"):
+        say("the cert-enroll-trustpoint password is not copied: a placeholder stands for it")
+
+
+def _phones(case: Case, spec: ReplaySpec, say) -> None:
+    statuses = {f["mac"]: f for f in _all(case, "ephone.status") if f.get("mac")}
+    for e in _all(case, "config.ephone"):
+        if not e.get("mac"):
+            continue
+        digits = PLACEHOLDER_DIGITS[:e["capf_auth_str_length"]] if e.get("capf_auth_str_set") else None
+        if digits:
+            say(f"ephone {e['ephone']}: its capf-auth-str is not copied; the placeholder {digits} stands for it")
+        oper = (e["cert_oper"], e.get("cert_oper_auth_mode") or "null-string") if e.get("cert_oper") else None
+        spec.ephones.append(EphoneSpec(e["ephone"], e["mac"], e.get("device_security_mode"), oper, digits))
+        spec.phones.append(_phone_seen(case, e["mac"], statuses.get(e["mac"]), oper, spec, say))
+    if not spec.ephones:
+        spec.ephones.append(EphoneSpec(1, runner.PHONE_MAC))
+        spec.phones.append(PhoneSpec(runner.PHONE_MAC))
+        say(f"no ephone in the configuration: one phone (SEP{runner.PHONE_MAC}) is replayed with defaults")
+    if len(spec.phones) > 1:
+        say(f"{len(spec.phones)} ephones configured: the replay boots the first phone only "
+            f"(SEP{spec.phones[0].mac})")
+
+
+def _phone_seen(case: Case, mac: str, status: dict | None, oper, spec: ReplaySpec, say) -> PhoneSpec:
+    phone = PhoneSpec(mac)
+    capf_run = bool(_events(case, "capf.session.started"))
+    tls_tried = bool(_events(case, "tls.handshake") or _events(case, "ephone.secure."))
+    phone.has_lsc = bool(status and status.get("tls")) or (tls_tried and not capf_run and oper is None)
+    if phone.has_lsc:
+        say(f"SEP{mac} holds an LSC from before the capture (it reaches TLS without a CAPF session): "
+            "replayed as issued through CAPF at the build")
+    results = _events(case, "capf.auth.result")
+    if any(r.fields.get("auth_mode_name") == "auth-string" for r in results) \
+            and not _events(case, "capf.keygen.requested"):
+        phone.auth_string_differs = True
+        say(f"SEP{mac}: CAPF ended the session after an auth-string authentication: replayed with the user "
+            "typing a string that differs from the ephone's")
+    if spec.tls_minimum == "1.2":
+        phone.max_tls = "1.0"
+    return phone
