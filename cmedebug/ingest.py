@@ -14,6 +14,7 @@ from itertools import chain, islice
 from typing import Iterable
 
 from cmedebug.capture import ExcerptCapture
+from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
 from cmedebug.parsers.framing import Record, frame
@@ -101,7 +102,11 @@ def _read_file(parser: FileParser, stream, head: bytes, ctx: Context, case: Case
 
 
 def _add_items(items, case: Case, summary: InputSummary) -> None:
+    if case._shared_values is None:
+        case._shared_values = SharedValues()
+    share = case._shared_values.share  # equal values stored once (cmedebug/compact.py)
     for item in items:
+        share(item)
         if isinstance(item, Event):
             case.events.append(item)
             summary.events += 1

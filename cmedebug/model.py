@@ -255,6 +255,7 @@ class Case:
     _timeline: Any = None
     _event_index: Any = field(default=None, repr=False)
     _fact_index: Any = field(default=None, repr=False)
+    _shared_values: Any = field(default=None, repr=False, compare=False)  # cmedebug.compact.SharedValues
 
     # -- lookups used by rules -------------------------------------------------
     def events_of(self, *prefixes: str) -> Iterator[Event]:
