@@ -99,6 +99,8 @@ def test_phone_actions_change_only_what_the_handset_action_changes():
     phone.state.ctl = b"ctl"
     assert "factory reset" in phone_action(phone, "Factory reset the phone (**#**)")["performed"]
     assert phone.state.ctl is None and phone.state.lsc is None and phone.state.config is None
+    phone.state.ctl = b"ctl"
+    assert "no ITL" in phone_action(phone, "erase itl")["performed"] and phone.state.ctl == b"ctl"
     assert phone_action(phone, "Hold the phone up")["performed"] == "not modelled by the reference phone"
     assert isinstance(phone, Phone) and isinstance(phone.log, PhoneLog)
 

@@ -119,3 +119,28 @@ def test_incomplete_command(world):
 
 def test_every_table_mode_has_a_prompt():
     assert {m for c in COMMANDS for m in c.modes} | {c.enters for c in COMMANDS if c.enters} <= set(PROMPTS)
+
+
+def _example(command) -> str:
+    """A command line for a row of the CLI's table: first choice of each `{a|b}`, `10` for a value."""
+    words = []
+    for token in command.words:
+        if token.endswith("*}"):
+            continue
+        key, _, choices = token.strip("{}").partition("|")
+        words.append(token if not token.startswith("{") else (choices.split("|")[0] if choices else "10"))
+    return " ".join(words)
+
+
+def test_the_cli_rows_agree_with_the_command_table_on_modes_and_sub_modes():
+    from cmedebug import ios_commands
+
+    checked = 0
+    for command in COMMANDS:
+        found = [e for e in ios_commands.table().matches(_example(command)) if set(e.modes) & set(command.modes)]
+        if not found:
+            continue  # the table does not know this form: the CLI's own row decides (see ios_cli.table_verdict)
+        checked += 1
+        assert set(command.modes) <= {m for e in found for m in e.modes}, command.pattern
+        assert (command.enters or "") in {e.enters for e in found}, command.pattern
+    assert checked >= 60

@@ -96,22 +96,27 @@ def expected_outcome(mode: str | None) -> str:
     return "registered-secure" if mode in SECURE else "registered-nonsecure"
 
 
+PHONE_ACTIONS = {  # the `phone` commands of the command table, as the reference phone performs them
+    "erase ctl": "trust list (CTL) erased",
+    "reset security settings": "security settings reset: trust list (CTL) erased",
+    "factory reset": "factory reset: CTL, LSC and configuration erased",
+    "erase itl": "nothing to erase: the reference phone holds no ITL",
+    "power cycle": "power cycled (the replay boots the phone again anyway)",
+}
+
+
 def phone_action(phone, text: str) -> dict:
     """A `device = phone` step, performed on the reference phone as a user would on the
     handset (Settings > Security ...). Unknown actions are reported, not guessed."""
-    lowered = text.lower()
-    if "factory" in lowered:
-        phone.state.ctl = phone.state.lsc = phone.state.config = None
-        done = "factory reset: CTL, LSC and configuration erased"
-    elif "security setting" in lowered or ("erase" in lowered and ("ctl" in lowered or "trust list" in lowered)):
+    lowered = " ".join(text.lower().split())
+    known = next((k for k in PHONE_ACTIONS if k in lowered), None)
+    if known is None and "erase" in lowered and ("ctl" in lowered or "trust list" in lowered):
+        known = "erase ctl"
+    if known in ("erase ctl", "reset security settings"):
         phone.state.ctl = None
-        done = "trust list (CTL) erased"
-    elif digits := re.search(r"\b(\d{4,10})\b", text) if "auth" in lowered else None:
-        phone.auth_string = digits.group(1)
-        done = "authentication string typed on the phone"
-    else:
-        done = ""
-    return {"step": text, "performed": done or "not modelled by the reference phone"}
+    elif known == "factory reset":
+        phone.state.ctl = phone.state.lsc = phone.state.config = None
+    return {"step": text, "performed": PHONE_ACTIONS.get(known, "not modelled by the reference phone")}
 
 
 def verify_commands(verify: str) -> list[str]:
@@ -128,13 +133,16 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
     blocks = render(finding)
     cli = CliSession(world)
     actions = []
+    untyped = []
     for block in blocks:
         if block.device == PHONE:
             actions += [phone_action(phone, line.strip()) for line in block.text.splitlines() if line.strip()]
-        else:
+        elif block.device in ("router", router.hostname):
             cli.type_text(block.text)
+        else:  # the reference CME has one router's CLI
+            untyped.append(f"(block for {block.device} not typed: the reference CME has no CLI for it)")
     transcript = list(cli.transcript)
-    errors = [o.line for o in cli.errors]
+    errors = [o.line for o in cli.errors] + untyped
     if cli.mode != "exec":
         cli.type_text("end")
     world.log.lines.clear()  # the capture after the fix starts with the phone's boot
