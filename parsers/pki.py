@@ -127,6 +127,8 @@ CONSOLE_SHAPES = (
     shape("pki.enroll.request_sent", r"% ?Certificate request sent to Certificate Authority"),
     # % The subject name in the certificate will include: CME1.cisco.com
     shape("pki.enroll.subject", r"% ?The subject name in the certificate will include: (?P<subject>.*?)$"),
+    # %Error opening tftp://10.1.1.50/cme-root/cme-root.ser (Timed out)      (catalogue cs.file-error, inferred)
+    shape("pki.cs.database_unreadable", r"%Error opening (?P<url>\S+?(?P<file>\.ser|\.crl)?) \((?P<reason>[^)]*)\)$"),
 )
 # The questions and notes of the interactive dialogues: recognised, nothing to report.
 # % Please enter a passphrase to protect the private key     % Do you accept this certificate? [yes/no]: yes
@@ -162,7 +164,7 @@ _HTTP_HEADER = re.compile(r"(?P<name>User-Agent|Host): ?(?P<value>.*?)$")
 class PkiParser(LineParser):
     name = "pki"
     description = "debug crypto pki (transactions, messages, validation, server), %PKI- syslogs, crypto pki dialogues"
-    keywords = ("%PKI-", "CRYPTO_PKI", "status = 0x", "CRYPTO_CS", "expired database", ".c(", "signer count",
+    keywords = ("%PKI-", "CRYPTO_PKI", "status = 0x", "CRYPTO_CS", "%Error opening", "expired database", ".c(", "signer count",
                 "%", "Fingerprint", "Trustpoint CA", "Certificate has", "Are you sure", "assword:",
                 "Request certificate", "GET /", "POST /", "User-Agent:", "Host:", "base 64", "End with")
     commands = (r"cry(?:pto)? (?:pki|ca) auth(?:enticate)?",)

@@ -9,6 +9,8 @@ behind its own prefix (`credentials.py`).
 """
 from __future__ import annotations
 
+import re
+
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import IPV4, IPV6, Shape, match_record, shape
@@ -33,6 +35,9 @@ def handshake_shapes(prefix: str) -> tuple[Shape, ...]:
     )
 
 
+# OpenSSL functions that run inside a handshake (SSL23_GET_CLIENT_HELLO, ssl3_read_bytes, ...)
+_HANDSHAKE_FUNCTION = re.compile(r"HELLO|ACCEPT|HANDSHAKE|READ_BYTES|GET_CLIENT_CERT", re.IGNORECASE)
+
 OPENSSL_SHAPES = (
     # CRYPTO_OPSSL: ciphersuites TLS_RSA_WITH_AES_128_CBC_SHA:TLS_RSA_WITH_AES_256_CBC_SHA
     shape("tls.openssl.ciphersuites", r"CRYPTO_OPSSL: ?ciphersuites:? (?P<ciphersuites>\S+)"),
@@ -53,10 +58,15 @@ class TlsDebugParser(LineParser):
     service = "skinny-secure"
     shapes = handshake_shapes("")
 
+    def __init__(self) -> None:
+        self.last_peer: dict = {}  # the peer of the last `Start TLS Handshake`
+
     def parse(self, rec: Record, ctx: Context):
         found = match_record(self.shapes, rec)
         if found is not None:
             kind, fields = found
+            if kind == "tls.handshake.started":
+                self.last_peer = {k: fields[k] for k in ("peer_ip", "peer_port") if k in fields}
             return [ctx.event(kind, rec, service=self.service, **fields)]
         found = match_record(OPENSSL_SHAPES, rec) if self.service == "skinny-secure" else None
         if found is None:
@@ -66,4 +76,10 @@ class TlsDebugParser(LineParser):
             fields["ciphersuites"] = fields["ciphersuites"].split(":")
         if "openssl_code" in fields:
             fields["code"] = fields.pop("openssl_code").upper()  # hex, leading zeros kept
-        return [ctx.event(kind, rec, **fields)]
+        events = [ctx.event(kind, rec, **fields)]
+        if kind == "tls.openssl.error" and _HANDSHAKE_FUNCTION.search(fields.get("function", "")):
+            # IOS 15.x has no handshake-failure syslog: OpenSSL's error inside a handshake is the
+            # stated reason of the failure (catalogue ssl.openssl-error, tls.failed-retcode)
+            events.append(ctx.event("tls.handshake.failed", rec, service=self.service, reason=fields.get("reason"),
+                                    **self.last_peer))
+        return events

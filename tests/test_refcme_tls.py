@@ -85,14 +85,15 @@ def test_router_rejects_a_client_certificate_from_an_unknown_issuer(listener_for
     assert server_side.value.reason == "CERTIFICATE_VERIFY_FAILED"
 
 
-def test_tls_1_0_phone_against_a_tls_1_2_router_fails_with_unsupported_protocol(listener_for):
+def test_ssl3_only_phone_is_refused_by_the_router_and_reads_as_ios_15_prints_it(listener_for):
     server = issued("cme")
-    listener = listener_for(tls.server_context(*server, minimum=ssl.TLSVersion.TLSv1_2))
-    with pytest.raises(ssl.SSLError):
-        tls.connect(listener.port, tls.client_context([server[0]], maximum=ssl.TLSVersion.TLSv1))
+    listener = listener_for(tls.server_context(*server))
+    answer = tls.offer_ssl3(listener.port, b"phone")
+    assert answer[:1] == b"\x15" and answer[5:6] == b"\x02"  # a fatal alert record
     with pytest.raises(ssl.SSLError) as server_side:
         listener.result()
-    assert tls.openssl_reason(server_side.value) == "unsupported protocol"
+    code, function, reason = tls.OPENSSL_10_ERRORS[server_side.value.reason]
+    assert (code, function, reason) == ("14076102", "SSL23_GET_CLIENT_HELLO", "unsupported protocol")
 
 
 def test_512_bit_server_key_is_too_weak_for_the_phone(listener_for):

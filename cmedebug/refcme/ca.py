@@ -30,6 +30,8 @@ CA_KEY_BITS = 1024
 LIFETIME_CA_DAYS = 1095
 LIFETIME_CERT_DAYS = 365
 CRL_HOURS = 168
+KEYGEN_SECONDS = 1.0  # `[OK] (elapsed time was 1 seconds)` for a 1024-bit key (dialog D2)
+TFTP_GIVE_UP_SECONDS = 30.0  # inferred: the IOS TFTP client's retries before `(Timed out)`
 
 
 def name(cn: str) -> x509.Name:
@@ -74,7 +76,7 @@ class IosCa:
     cdp_url: str | None = None
     database_url: str = "nvram:"
     shutdown: bool = False  # `shutdown` under `crypto pki server`: never enabled
-    database_lost: bool = False  # serial file and CA certificate gone from `database url`
+    database_lost: bool = False  # the files at `database url` cannot be read (a TFTP server gone, files deleted)
     enabled: bool = False
     generation: int = 0
     key: rsa.RSAPrivateKey | None = None
@@ -82,38 +84,71 @@ class IosCa:
     last_serial: int = 0
     requests: list[Request] = field(default_factory=list)
 
+    @property
+    def filesystem(self) -> str:
+        """`nvram`, `flash` or `tftp`: where `database url` keeps the serial file and the CRL."""
+        return self.database_url.split(":", 1)[0]
+
+    def database_file(self, suffix: str) -> str:
+        return f"{self.database_url}{self.name}.{suffix}"
+
+    def open_database(self, log, suffix: str = "ser") -> bool:
+        """Open a database file at `database url`; a TFTP server that does not answer
+        costs the TFTP client's retries (about 30 s) and an error."""
+        if self.database_lost:
+            remote = self.filesystem == "tftp"
+            if remote:
+                log.wait(TFTP_GIVE_UP_SECONDS)
+            log.say("cs.file-error", url=self.database_file(suffix),
+                    reason="Timed out" if remote else "No such file or directory")
+            return False
+        log.emit("cs.file-opened", path=self.database_file(suffix))
+        return True
+
     def enable(self, log) -> None:
-        """``no shutdown``: generate the key and the self-signed CA certificate."""
-        log.log("CRYPTO_CS: enter FSM: input state disabled, input signal no shut", "crypto pki server")
-        log.log("CRYPTO_CS: starting enabling checks", "crypto pki server")
-        log.log("CRYPTO_CS: nvram filesystem", "crypto pki server")
-        log.log(f"CRYPTO_CS: file opened: nvram:{self.name}.ser", "crypto pki server")
-        log.log("CRYPTO_CS: closed ser file", "crypto pki server")
+        """The first ``no shutdown`` (IOS 15.x dialog D2 of ios-commands.md): passphrase,
+        the CA key and the self-signed CA certificate, the serial file at `database url`."""
+        log.say("config.crypto-pki-server", ca=self.name)
+        log.say("cs-server.no-shutdown")
+        log.emit("cs.fsm-no-shut")
+        for mid in ("cs.settings-locked", "cs.passphrase-prompt", "cs.passphrase-return", "console.password",
+                    "console.re-enter-password"):
+            log.say(mid)
         self.generation += 1
         self.key = rsa_key(f"ca/{self.name}/{self.generation}", CA_KEY_BITS, self.seed)
-        log.console(f"% Generating {CA_KEY_BITS} bit RSA keys, keys will be non-exportable...[OK]")
+        log.say("crypto.generating-keys", bits=CA_KEY_BITS)
+        log.wait(KEYGEN_SECONDS)
+        log.say("crypto.generated-ok", seconds=int(KEYGEN_SECONDS))
+        log.say("cs.exporting")
+        log.emit("cs.enabling-checks")
+        log.emit("cs.filesystem", filesystem=self.filesystem)
+        if not self.open_database(log):
+            return
+        log.emit("cs.closed-ser")
         now = self.clock.now
         self.last_serial = 1
         self.requests.clear()
         self.cert = build_cert(name(self.name), self.key.public_key(), name(self.name), self.key, 1,
                                now, now + timedelta(days=self.lifetime_ca_days), ca=True)
         self.enabled = True
-        log.console("% Certificate Server enabled.")
-        log.log("%PKI-6-CS_ENABLED: Certificate server now enabled.")
+        log.say("cs.enabled-console")
+        log.emit("PKI-6-CS_ENABLED")
         if self.grant_auto:
-            log.log("%PKI-6-CS_GRANT_AUTO: All enrollment requests will be automatically granted.")
+            log.emit("PKI-6-CS_GRANT_AUTO")
 
     def start_after_reload(self, log) -> None:
-        """The server comes back after a reload, unless its database (serial file,
-        certificate) can no longer be read from ``database_url``."""
-        log.log("CRYPTO_CS: starting enabling checks", "crypto pki server")
-        if self.database_lost:
+        """The server comes back after a reload, unless its serial file can no longer
+        be read from ``database_url``."""
+        log.emit("cs.enabling-checks")
+        log.emit("cs.filesystem", filesystem=self.filesystem)
+        if not self.open_database(log):
             self.enabled = False
-            log.console("% Failed to find Certificate Server's trustpoint at startup")
-            log.console("% Failed to find Certificate Server's cert.")
+            log.say("cs.startup-no-trustpoint")
+            log.say("cs.startup-no-cert")
             return
-        log.log(f"CRYPTO_CS: file opened: {self.database_url}{self.name}.ser", "crypto pki server")
-        log.log("%PKI-6-CS_ENABLED: Certificate server now enabled.")
+        log.emit("cs.found-serial")
+        log.emit("cs.closed-ser")
+        log.emit("PKI-6-CS_ENABLED")
 
     def rebuild(self, log) -> None:
         """``no crypto pki server``, database deleted, built again: a new key and CA certificate."""

@@ -17,20 +17,24 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from cmedebug.refcme import tls
+from cmedebug.refcme import csr, tls
 from cmedebug.refcme.ca import name
 from cmedebug.refcme.trustpoints import fingerprint
 
 PROTOCOL = 0x55
 # commands (formats.md 8.2)
 AUTH_REQUEST, AUTH_RESPONSE, KEY_GEN_REQUEST, KEY_GEN_RESPONSE = 1, 2, 3, 4
+ENCRYPT_RESPONSE, ENCRYPT_REQUEST = 5, 6
 STORE_CERT_REQUEST, STORE_CERT_RESPONSE, FETCH_CERT_REQUEST, FETCH_CERT_RESPONSE = 9, 10, 11, 12
 DELETE_CERT_REQUEST, DELETE_CERT_RESPONSE, END_SESSION, RETRY_LATER, REQUEST_IN_PROGRESS = 13, 14, 15, 16, 17
 # elements (formats.md 8.3)
-E_REASON, E_CERT_TYPE, E_CERTIFICATE, E_SIGNED_DATA, E_VERSION, E_AUTH_TYPE = 1, 3, 4, 6, 7, 8
+E_REASON, E_REASON_INFO, E_CERT_TYPE, E_CERTIFICATE, E_SIGNED_DATA, E_VERSION, E_AUTH_TYPE = 1, 2, 3, 4, 6, 7, 8
 E_PUBLIC_KEY, E_KEY_SIZE, E_PASSWORD, E_DEVICE_NAME, E_KEY_TYPE = 9, 10, 11, 13, 17
 # reasons (formats.md 8.5)
 REASON_NONE, REASON_OK, REASON_REFUSED = 0, 1, 7
+# A handshake that fails prints a number, as -6983 (would block) is printed; Cisco documents
+# no other code, so this one is a stand-in (catalogue entry capf.ssl-handshake-failed).
+SSL_HANDSHAKE_FAILED_CODE = -6992
 # `cert-oper ... auth-mode` / capfAuthMode codes
 AUTH_MODES = {"auth-string": 1, "null-string": 2, "LSC": 3, "MIC": 4}
 
@@ -102,60 +106,66 @@ class CapfServer:
         self.config, self.trustpoint, self.ca, self.log = config, trustpoint, ca, log
         self.trusted_issuers = trusted_issuers  # certificates CME accepts as issuers of LSCs/MICs
         self.sessions: dict[str, str] = {}  # SEP<mac> -> `show capf-server sessions` state
+        self.history: list[tuple[str, str]] = []
+        self.on_state = None  # called with the open sessions at each state change  # (SEP<mac>, state) in the order the sessions went through them
         self.fetched: dict[str, x509.Certificate] = {}  # certificates phones returned to `fetch`
         self.session_id = 0
         self.listener = tls.Listener("capf", self._session)
         self.context = tls.server_context(trustpoint.cert, trustpoint.key)
 
-    def _debug(self, text: str) -> None:
-        self.log.log(text, "capf-server all")
-
     def _send(self, sock, command: int, elements) -> None:
         data = encode(command, self.session_id, elements)
         # logged before the bytes leave: once they do, the phone may move virtual time on
-        self._debug(f"ephone_capf_ssl_write: {len(data)} bytes")
+        self.log.emit("capf.ssl-write", bytes=len(data))
         sock.sendall(data)
 
     def _read(self, sock):
         command, _, elements, size = read_message(sock)
-        self._debug(f"ephone_capf_ssl_read: Read {size} bytes")
-        self._debug(f"ephone_capf_handle_phone_msg: msgtype {command}")
+        self.log.emit("capf.ssl-read", bytes=size)
+        self.log.emit("capf.phone-msg", msgtype=command)
         return command, elements
+
+    def _state(self, device: str, state: str) -> None:
+        """The session state `show capf-server sessions` prints; every state a session went through
+        is kept, and ``on_state`` (an engineer watching) sees each one."""
+        self.sessions[device] = state
+        self.history.append((device, state))
+        if self.on_state is not None:
+            self.on_state(dict(self.sessions))
 
     def _session(self, conn) -> str:
         self.session_id += 1
-        self._debug("New Connection from phone, socket 1")
-        self._debug("Created New Handshake Process")
+        self.log.emit("capf.new-connection", socket=1)
+        self.log.emit("capf.handshake-process")
 
         def would_block():
-            self.log.clock.timeline.advance(1.0)
-            self._debug("SSL Handshake Error -6983")
+            self.log.emit("capf.ssl-would-block", step=1.0)
 
         try:
             sock = tls.server_handshake(conn, self.context, would_block)
-        except (OSError, TimeoutError) as exc:
-            self._debug(f"SSL Handshake Error {tls.openssl_reason(exc)}")
+        except (OSError, TimeoutError):
+            self.log.emit("capf.ssl-handshake-failed", code=SSL_HANDSHAKE_FAILED_CODE)
             return "tls-failed"
         try:
-            self._debug("SSL Handshake Successful")
+            self.log.emit("capf.ssl-ok")
             return self._converse(sock)
         finally:
             sock.close()
 
     def _end(self, sock, device: str, reason: int) -> None:
-        self._debug(f"ephone_capf_release_session: {device}")
-        self._debug(f"ephone_capf_send_end_session_msg: {device}")
+        self.log.emit("capf.release-session", device=device)
+        self.log.emit("capf.end-session", device=device)
         self._send(sock, END_SESSION, [(E_REASON, bytes([reason]))])
         self.sessions.pop(device, None)
 
     def _converse(self, sock) -> str:
-        self._debug("ephone_capf_send_auth_req:")
+        self.log.emit("capf.send-auth-req")
         self._send(sock, AUTH_REQUEST, [(E_VERSION, b"\x03")])
         command, elements = self._read(sock)
         device = elements.get(E_DEVICE_NAME, b"").rstrip(b"\0").decode()
         mode = elements.get(E_AUTH_TYPE, b"\0")[0]
-        self._debug(f"ephone_capf_process_auth_res_msg: {device} AuthMode {mode}")
-        self.sessions[device] = "AWAIT AUTH RES"
+        self.log.emit("capf.auth-res", device=device, mode=mode)
+        self._state(device, "AWAIT AUTH RES")
         operation = self.config.operations.get(device)
         if operation is None:
             self._end(sock, device, REASON_NONE)
@@ -164,19 +174,19 @@ class CapfServer:
             self._end(sock, device, REASON_REFUSED)
             return "auth-failed"
         if operation == "fetch":
-            self._debug(f"ephone_capf_send_fetch_cert_req_msg: {device}")
+            self.log.emit("capf.send-fetch", device=device)
             self._send(sock, FETCH_CERT_REQUEST, [])
             _, elements = self._read(sock)
             if E_CERTIFICATE in elements:
                 self.fetched[device] = unwrap_certificate(elements[E_CERTIFICATE])
-                self._debug(f"certificate fetch successful for {device}")
+                self.log.emit("capf.fetch-ok", device=device)
             self._end(sock, device, REASON_NONE)
             return "fetched" if device in self.fetched else "nothing-to-fetch"
         if operation == "delete":
-            self._debug(f"ephone_capf_send_delete_cert_req_msg: {device}")
+            self.log.emit("capf.send-delete", device=device)
             self._send(sock, DELETE_CERT_REQUEST, [])
             self._read(sock)
-            self._debug(f"certificate delete successful for {device}")
+            self.log.emit("capf.delete-ok", device=device)
             self._end(sock, device, REASON_OK)
             return "deleted"
         return self._upgrade(sock, device)
@@ -207,13 +217,13 @@ class CapfServer:
 
     def _upgrade(self, sock, device: str) -> str:
         retries = self.config.keygen_retry
-        self.sessions[device] = "AWAIT-KEYGEN-RES"
+        self._state(device, "AWAIT-KEYGEN-RES")
         asked_at = self._ask_keygen(sock, device)
         while True:
             command, elements = self._read(sock)
             if command == KEY_GEN_RESPONSE:
                 break
-            self._debug(f"ephone_capf_process_req_in_progress: {device} delay 0")
+            self.log.emit("capf.req-in-progress", device=device)
             waited = self.log.clock.timeline.elapsed - asked_at
             if waited < self.config.keygen_timeout_min * 60:
                 self._send(sock, RETRY_LATER, [])
@@ -223,32 +233,52 @@ class CapfServer:
             else:
                 self._end(sock, device, REASON_REFUSED)
                 return "keygen-timeout"
-        self.sessions[device] = "AWAIT CA RESP"
-        public_key = serialization.load_der_public_key(elements[E_PUBLIC_KEY])
-        request = None
-        if self.ca.enabled:
-            spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-            request = self.ca.receive(name(device), public_key, fingerprint(spki, "md5"))
+        request = self._enroll(sock, device, elements[E_PUBLIC_KEY])
         if request is None or request.state == "denied":
-            self.log.log("%PKI-6-CERTFAIL: Certificate enrollment failed.")
+            self.log.emit("PKI-6-CERTFAIL")
             self._end(sock, device, REASON_REFUSED)
             return "ca-failed"
         if request.state == "pending":  # waits for `crypto pki server <CA> grant`; the phone gives up
             self._end(sock, device, REASON_REFUSED)
             return "ca-pending"
-        self.sessions[device] = "AWAIT STORE CERT RESP"
-        # the two store lines are inferred from the documented delete shapes (corpus sample 01)
-        self._debug(f"ephone_capf_send_store_cert_req_msg: {device}")
+        self._state(device, "AWAIT STORE CERT RESP")
+        self.log.emit("capf.send-store", device=device)
         self._send(sock, STORE_CERT_REQUEST, [(E_CERT_TYPE, b"\x01"), (E_CERTIFICATE, wrap_certificate(request.cert))])
         _, elements = self._read(sock)
         if elements.get(E_REASON) == bytes([REASON_OK]):
-            self._debug(f"certificate store successful for {device}")
+            self.log.emit("capf.store-ok", device=device)
         self._end(sock, device, REASON_OK)
         return "upgraded"
 
+    def _enroll(self, sock, device: str, spki: bytes):
+        """The CA enrollment CAPF runs for the phone's new key: the phone signs the request
+        (encrypt round trip), CAPF sends it to the CA of `cert-enroll-trustpoint`, as
+        `debug crypto pki transactions` shows. None when the CA cannot take it."""
+        info = csr.request_info(name(device), spki)
+        self._state(device, "AWAIT ENCRYPT MSG RESP")
+        self.log.emit("capf.send-encrypt", device=device)
+        self._send(sock, ENCRYPT_REQUEST, [(E_REASON_INFO, info)])
+        _, elements = self._read(sock)
+        request = csr.assemble(info, elements.get(E_SIGNED_DATA, b""))
+        if not request.is_signature_valid:
+            return None
+        self._state(device, "AWAIT CA RESP")
+        der = csr.der(request)
+        self.log.emit("pki.request-fingerprint-md5", fingerprint=fingerprint(der, "md5"))
+        self.log.emit("pki.request-fingerprint-sha1", fingerprint=fingerprint(der, "sha1"))
+        self.log.emit("pki.locked-trustpoint", tp=self.config.ca_trustpoint, count=1)
+        if not self.ca.enabled:
+            return None
+        received = self.ca.receive(request.subject, request.public_key(), fingerprint(der, "md5"))
+        if received.state == "granted":
+            self.log.emit("pki.status-granted")
+        elif received.state == "pending":
+            self.log.emit("pki.status-pending")
+        return received
+
     def _ask_keygen(self, sock, device: str) -> float:
         size = self.config.phone_key_size
-        self._debug(f"ephone_capf_send_PhKeyGenReq_msg: {device} KeySize {size}")
+        self.log.emit("capf.keygen-req", device=device, size=size)
         self._send(sock, KEY_GEN_REQUEST, [(E_KEY_TYPE, b"\0"), (E_KEY_SIZE, size.to_bytes(2, "big"))])
         return self.log.clock.timeline.elapsed
 

@@ -17,8 +17,12 @@ UTC = timezone.utc
 # (primer §3.0, "boot default"; switch-class images use Mon Mar 1 1993).
 IOS_BOOT_DEFAULT = datetime(2002, 3, 1, tzinfo=UTC)
 
-# Clock sources and the marker IOS prints for each.
-FLAGS = {"ntp": "", "manual": "", "never-set": "*", "ntp-unsynchronised": "."}
+# Clock sources and the marker IOS prints for each; `calendar`: set from the battery calendar
+# at boot, not authoritative until NTP synchronises (no `clock calendar-valid`).
+FLAGS = {"ntp": "", "manual": "", "never-set": "*", "ntp-unsynchronised": ".", "calendar": "*"}
+# `show clock detail`: `Time source is ...` per clock source (primer F01, LABNOTES)
+TIME_SOURCES = {"ntp": "NTP", "manual": "user configuration", "calendar": "hardware calendar",
+                "ntp-unsynchronised": "NTP", "never-set": "hardware calendar"}
 
 
 class Timeline:
@@ -62,7 +66,17 @@ class VirtualClock:
         self.__init__(self.timeline, when, source)
 
     def reload_unset(self) -> None:
+        """A reload of a router whose calendar lost its time (battery failed): the boot default."""
         self.set(IOS_BOOT_DEFAULT, "never-set")
+
+    def reload_from_calendar(self, calendar_behind: float) -> None:
+        """A reload of an ISR G2: the software clock is set from the battery calendar (BSMTIME),
+        which lags ``calendar_behind`` seconds when NTP never updated it (`ntp update-calendar`)."""
+        self.set(self.now - timedelta(seconds=calendar_behind), "calendar")
+
+    @property
+    def time_source(self) -> str:
+        return TIME_SOURCES[self.source]
 
     def stamp(self) -> str:
         """Log prefix with `service timestamps debug datetime msec`: ``*Mar  1 00:10:02.123``."""
@@ -75,12 +89,11 @@ class VirtualClock:
         return f"{self.flag}{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b} {now.day} {now.year}"
 
 
-def clock_update(before: datetime, after: datetime, by: str = "admin") -> str:
-    """The syslog of a manual `clock set` (primer §3.0)."""
+def clock_update(before: datetime, after: datetime, by: str = "admin") -> dict:
+    """The fields of `%SYS-6-CLOCKUPDATE` after a manual `clock set` (primer §3.0)."""
     def day(t: datetime) -> str:
         return f"{t:%H:%M:%S} UTC {t:%a %b} {t.day} {t.year}"
-    return (f"%SYS-6-CLOCKUPDATE: System clock has been updated from {day(before)} to {day(after)}, "
-            f"configured from console by {by} on console.")
+    return {"before": day(before), "after": day(after), "by": by}
 
 
 def ios_date(when: datetime) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cmedebug.messages import render
 from cmedebug.parsers.trustlist import ROLE_CAPF, ROLE_CCM, ROLE_SAST, ROLE_TFTP, TrustRecordSpec, build_trust_list
 
 SERVER_ROLES = {"cme": ROLE_CCM, "tftp": ROLE_TFTP, "capf": ROLE_CAPF}
@@ -25,38 +26,37 @@ class CtlClient:
     def regenerate(self, trustpoints: dict, log, now, hostname: str = "CME") -> bytes | None:
         """Build and sign the CTL; None (and no success line) when a trustpoint cannot serve."""
         log.debug_on("ctl-client")
-        log.log("ctl_client_create_ctlfile:", "ctl-client")
+        log.emit("ctl.create-ctlfile")
         specs = []
         entries = [(ROLE_SAST, self.sast1, None), (ROLE_SAST, self.sast2, None)]
         entries += [(SERVER_ROLES[kind], tp, ip) for kind, ip, tp in self.servers]
         for role, tp_name, ip in entries:
-            log.log(f"create_ctl_record: Function {role} Trustpoint {tp_name}", "ctl-client")
+            log.emit("ctl.create-record", function=role, tp=tp_name)
             tp = trustpoints.get(tp_name)
             if tp is None or tp.cert is None:
                 return None
             specs.append(TrustRecordSpec(role=role, certificate=tp.cert, ip_address=ip,
                                          dns_name=hostname if role != ROLE_SAST else None))
-            log.log(f"create_ctl_record: record added for function {role}", "ctl-client")
+            log.emit("ctl.record-added", function=role)
         signer = trustpoints[self.sast1]
         if signer.key is None:
             return None
         data = build_trust_list(specs, signer.cert, signer.key, filename="CTLFile.tlv", timestamp=now)
-        log.log(f"ctl_client_create_ctlfile: Signature length {signer.key.key_size // 8}", "ctl-client")
-        log.log("CTL File Created Successfully", "ctl-client")
+        log.emit("ctl.signature-length", length=signer.key.key_size // 8)
+        log.emit("ctl.created")
         self.created_at = now
         return data
 
     def config_lines(self) -> list[str]:
-        lines = ["ctl-client"]
-        lines += [f" server {kind} {ip} trustpoint {tp}" for kind, ip, tp in self.servers]
-        lines += [f" sast1 trustpoint {self.sast1}", f" sast2 trustpoint {self.sast2}"]
+        lines = [render("config.ctl")]
+        lines += [render("config.ctl.server", kind=kind, ip=ip, tp=tp) for kind, ip, tp in self.servers]
+        lines += [render("config.ctl.sast1", tp=self.sast1), render("config.ctl.sast2", tp=self.sast2)]
         return lines
 
     def show(self) -> list[str]:
         """`show ctl-client` (Cisco prints "SAST 1" on both SAST lines, sample 04)."""
-        lines = ["CTL Client Information", "-----------------------------",
-                 f"        SAST 1 Certificate Trustpoint: {self.sast1}",
-                 f"        SAST 1 Certificate Trustpoint: {self.sast2}",
-                 "        List of Trusted Servers in the CTL"]
-        lines += [f"                {SHOW_NAMES[kind]:<8}{ip:<16}{tp}" for kind, ip, tp in self.servers]
+        lines = [render("show.ctl-client.title"), render("show.ctl-client.rule"),
+                 render("show.ctl-client.sast", tp=self.sast1), render("show.ctl-client.sast", tp=self.sast2),
+                 render("show.ctl-client.servers")]
+        lines += [render("show.ctl-client.server", kind=SHOW_NAMES[kind], ip=ip, tp=tp) for kind, ip, tp in self.servers]
         return lines

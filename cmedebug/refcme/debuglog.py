@@ -1,15 +1,18 @@
 """The logs the devices write, stamped with each device's virtual clock.
 
 ``RouterLog`` is the router's logging buffer as an engineer captures it: the
-``debug ...`` commands typed at the prompt, then debug and syslog lines in the
-shapes of ``shared/domain/messages.md`` with `service timestamps debug datetime
-msec` stamps (``*Mar  1 00:10:02.123: ...`` when the clock was never set).
+``debug ...`` commands typed at the prompt, then debug and syslog lines with
+`service timestamps debug datetime msec` stamps (``*Mar  1 00:10:02.123: ...``
+when the clock is not authoritative). Every line is a message of the catalogue
+(``cmedebug/data/messages.toml``), printed by id and refused when the router's
+IOS train does not print it; a debug line appears only while its debug is on.
 ``PhoneLog`` holds the phone's status messages and its console log.
 """
 from __future__ import annotations
 
 import threading
 
+from cmedebug.messages import catalogue, render
 from cmedebug.refcme.clock import VirtualClock
 
 # Virtual time one printed line takes; keeps stamps moving like a real buffer.
@@ -17,46 +20,57 @@ LINE_STEP = 0.004
 
 
 class RouterLog:
-    def __init__(self, hostname: str, clock: VirtualClock) -> None:
+    def __init__(self, hostname: str, clock: VirtualClock, train: str = "15") -> None:
         self.hostname = hostname
         self.clock = clock
+        self.train = train
         self.lines: list[str] = []
         self.enabled: set[str] = set()
         self.recording = True
         self._lock = threading.Lock()
 
-    def command(self, text: str) -> None:
-        """A command typed at the enable prompt: ``CME#debug capf-server all``."""
-        if self.recording:
-            with self._lock:
-                self.lines.append(f"{self.hostname}#{text}")
+    def text_of(self, mid: str, **fields) -> str:
+        """Message ``mid`` as this router's train prints it (``TrainError`` otherwise)."""
+        return render(mid, self.train, **{"host": self.hostname, **fields})
 
-    def config(self, text: str) -> None:
-        """A configuration command: ``CME(config)#crypto pki authenticate cme-sccp``."""
+    def _shown(self, mid: str) -> bool:
+        """A debug message (or a line a debug prints unstamped) only while that debug is on."""
+        facility = catalogue()[mid].facility
+        return not facility.startswith("debug ") or facility[len("debug "):] in self.enabled
+
+    def _append(self, line: str) -> None:
         if self.recording:
             with self._lock:
-                self.lines.append(f"{self.hostname}(config)#{text}")
+                self.lines.append(line)
+
+    def say(self, mid: str, **fields) -> None:
+        """An unstamped line: a command at a prompt, console output, a dialog."""
+        if self._shown(mid):
+            self._append(self.text_of(mid, **fields))
+
+    def print_output(self, line: str) -> None:
+        """A line of command output already rendered from the catalogue (a `show` typed mid-capture)."""
+        self._append(line)
 
     def debug_on(self, *debugs: str) -> None:
         for name in debugs:
             if name not in self.enabled:
                 self.enabled.add(name)
-                self.command(f"debug {name}")
+                self.say("exec.debug", debug=name)
 
-    def log(self, text: str, debug: str | None = None, step: float = LINE_STEP) -> None:
-        """One stamped line; a debug line is printed only while that debug is on."""
-        if debug is not None and debug not in self.enabled:
+    def wait(self, seconds: float) -> None:
+        """Virtual time passing with nothing printed (a key being generated, a timeout)."""
+        self.clock.timeline.advance(seconds)
+
+    def emit(self, mid: str, step: float = LINE_STEP, **fields) -> None:
+        """One stamped debug or syslog line; ``step`` is the virtual time it took."""
+        if not self._shown(mid):
             return
+        text = self.text_of(mid, **fields)
         with self._lock:
             self.clock.timeline.advance(step)
             if self.recording:
                 self.lines.append(f"{self.clock.stamp()}: {text}")
-
-    def console(self, text: str) -> None:
-        """An unstamped console message (``% Certificate request sent to Certificate Authority``)."""
-        if self.recording:
-            with self._lock:
-                self.lines.append(text)
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -72,11 +86,11 @@ class PhoneLog:
         self.console: list[str] = []
         self._seq = first_seq
 
-    def show_status(self, message: str) -> None:
-        self.status.append(message)
+    def show_status(self, mid: str, **fields) -> None:
+        self.status.append(render(mid, **fields))
 
-    def note(self, level: str, text: str) -> None:
+    def note(self, mid: str, **fields) -> None:
         self.clock.timeline.advance(0.001)
         now = self.clock.now
         self._seq += 1
-        self.console.append(f"{self._seq} {level} {now:%b %d %H:%M:%S}.{now.microsecond:06d} {text}")
+        self.console.append(render(mid, seq=self._seq, stamp=f"{now:%b %d %H:%M:%S}.{now.microsecond:06d}", **fields))

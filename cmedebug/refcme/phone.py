@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import random
 import ssl
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from defusedxml.ElementTree import fromstring as parse_xml
 
 from cmedebug.parsers.signed_file import decode_signed_file, verify_signed_file
 from cmedebug.parsers.trustlist import (ROLE_CAPF, ROLE_CCM, ROLE_CCM_TFTP, ROLE_TFTP, decode_trust_list,
@@ -30,6 +31,7 @@ from cmedebug.refcme.keys import rsa_key
 KEYGEN_SECONDS = {512: 5, 1024: 20, 2048: 600}
 STEP = 60.0  # the phone reports "request in progress" once a minute
 CTL_RETRIES = 3  # a phone in a secure mode tries four times in all to get a trust list (formats.md 7.1)
+CAPF_TLS_TRIES, CAPF_RETRY_SECONDS = 4, 30.0  # on a network error the phone retries 3 times, 30 s apart (formats.md 8.6)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Phone:
     log: PhoneLog
     state: PhoneState = field(default_factory=PhoneState)
     max_tls: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2
+    ssl3_only: bool = False  # an old load that offers SSL 3.0 and nothing newer on 2443
     keygen_seconds: dict = field(default_factory=lambda: dict(KEYGEN_SECONDS))
     auth_string: str | None = None  # digits the user types in Settings > Security > LSC
     seed: int = 0
@@ -78,7 +81,7 @@ class Phone:
         config = self._config(cme, trust)
         if config is None:
             return self._stop("config", "no-config")
-        root = ET.fromstring(config)
+        root = parse_xml(config, forbid_dtd=True)
         mode = int(root.findtext("deviceSecurityMode", "1"))
         capf_mode = int(root.findtext("capfAuthMode", "0"))
         if trust is None and mode > 1:  # secure mode, no trust list: ask again before giving up
@@ -99,14 +102,14 @@ class Phone:
     # -- trust list --------------------------------------------------------------
     def _fetch(self, cme, name: str) -> bytes | None:
         self.received.setdefault(name, None)
-        self.log.note("NOT", f"dgetfile(877)-GETXXTP [GT877][src={name}][dest=/tmp/{name}][serv=][serv6=][sec=0]")
+        self.log.note("phone.console.getfile", file=name, file2=name)
         cme.tftp.peer = (self.ip, self._port())
         data = tftp.fetch(cme.tftp.port, name)
         if data is None:
-            self.log.show_status(f"File Not Found {name}")
+            self.log.show_status("phone.status.file-not-found", file=name)
         else:
             self.received[name] = data
-            self.log.note("NOT", "dgetfile(851)-XXTP complete - status = 100")
+            self.log.note("phone.console.getfile-done")
         return data
 
     def _trust_list(self, cme):
@@ -114,32 +117,32 @@ class Phone:
         data = self._fetch(cme, f"CTLSEP{self.mac}.tlv")
         if data is None:
             if stored is None:
-                self.log.show_status("No Trust List installed")
+                self.log.show_status("phone.status.no-trust-list")
             return stored
         new = decode_trust_list(data)
         if new.error is not None:
-            self.log.show_status("CTL update failed")
+            self.log.show_status("phone.status.ctl-update-failed")
             return stored
         if stored is None:  # trust on first use ("leap of faith"); the model still checks the
             if not verify_trust_list(new).ok:  # list is signed by its own SAST record
-                self.log.show_status("CTL update failed")
+                self.log.show_status("phone.status.ctl-update-failed")
                 return None
-            self.log.note("NOT", "SECUREAPP-updateFromFile: TL parse to table: CTL_SUCCESS")
-            self.log.note("INF", "SECUREAPP-TL file updated.")
-            self.log.show_status("CTL Installed")
+            self.log.note("phone.console.tl-parse")
+            self.log.note("phone.console.tl-updated")
+            self.log.show_status("phone.status.ctl-installed")
             self.state.ctl = data
             return new
         if data == self.state.ctl:
             return stored
         verdict = verify_trust_list(new, trusted=stored)
         if not verdict.ok:
-            self.log.show_status("Trust List Update Failed")
+            self.log.show_status("phone.status.trust-list-update-failed")
             return stored
-        self.log.note("NOT", "SECUREAPP-Hashes match... authentication successful.")
-        self.log.note("NOT", "SECUREAPP-updateFromFile: TL parse to table: CTL_SUCCESS")
-        self.log.note("DEB", "SECUREAPP-TL file verified successfully.")
-        self.log.note("INF", "SECUREAPP-TL file updated.")
-        self.log.show_status("Trust List Updated")
+        self.log.note("phone.console.hashes")
+        self.log.note("phone.console.tl-parse")
+        self.log.note("phone.console.tl-verified")
+        self.log.note("phone.console.tl-updated")
+        self.log.show_status("phone.status.trust-list-updated")
         self.state.ctl = data
         return new
 
@@ -155,9 +158,9 @@ class Phone:
             sf = decode_signed_file(signed)
             if not verify_signed_file(sf, trust).ok:
                 # the reason code is not documented; 14 is the value seen in the field
-                self.log.show_status(f"invalid file {name}, authenticated fail. Reason:14.")
+                self.log.show_status("phone.status.auth-fail", file=name)
                 return self.state.config  # keeps its cached configuration
-            self.log.show_status(f"{name}(TFTP)")
+            self.log.show_status("phone.status.config-ok", file=name)
             data = sf.content
         if data is not None:
             self.state.config = data
@@ -168,11 +171,17 @@ class Phone:
         anchors = [r.cert for r in trust.records_with_role(ROLE_CAPF) if r.cert] if trust else []
         if not anchors or cme.capf is None:
             return "no-capf-trust"
-        try:
-            sock = tls.connect(cme.capf.listener.port, tls.client_context(anchors, maximum=self.max_tls))
-        except (OSError, ssl.SSLError) as exc:
-            cme.capf.listener.result()
-            return f"tls-failed ({tls.openssl_reason(exc)})"
+        for attempt in range(CAPF_TLS_TRIES):
+            if attempt:
+                self.log.clock.timeline.advance(CAPF_RETRY_SECONDS)
+            try:
+                sock = tls.connect(cme.capf.listener.port, tls.client_context(anchors, maximum=self.max_tls))
+                break
+            except (OSError, ssl.SSLError) as exc:
+                cme.capf.listener.result()
+                failure = f"tls-failed ({tls.openssl_reason(exc)})"
+        else:
+            return failure
         try:
             self._capf_session(sock, mode)
         except OSError:
@@ -227,6 +236,9 @@ class Phone:
                     spki = key.public_key().public_bytes(serialization.Encoding.DER,
                                                          serialization.PublicFormat.SubjectPublicKeyInfo)
                     send(capf.KEY_GEN_RESPONSE, [(capf.E_REASON, b"\x01"), (capf.E_PUBLIC_KEY, spki)])
+            elif command == capf.ENCRYPT_REQUEST:  # sign the request CAPF built for the new key
+                signature = key.sign(elements[capf.E_REASON_INFO], padding.PKCS1v15(), hashes.SHA256())
+                send(capf.ENCRYPT_RESPONSE, [(capf.E_REASON, b"\x01"), (capf.E_SIGNED_DATA, signature)])
             elif command == capf.STORE_CERT_REQUEST:
                 self.state.lsc = (capf.unwrap_certificate(elements[capf.E_CERTIFICATE]), key)
                 send(capf.STORE_CERT_RESPONSE, [(capf.E_REASON, b"\x01")])
@@ -238,6 +250,10 @@ class Phone:
         else:
             port = cme.sccp.secure_port
             cme.sccp.peer = sccp.PhoneAddress(self.ip, self._port())
+        if self.ssl3_only:
+            tls.offer_ssl3(port, self.mac.encode())
+            cme.sccp.secure.result()
+            return self._stop("tls", "tls-failed (SSL 3.0 refused)")
         anchors = [r.cert for r in trust.records_with_role(ROLE_CCM, ROLE_CCM_TFTP) if r.cert]
         cert, key = self.state.lsc or self.state.mic or (None, None)
         try:
@@ -252,7 +268,7 @@ class Phone:
             if detail:
                 reason = f"{reason}: {detail}"
             if "key too weak" in detail:
-                self.log.show_status("Phone failed to register. Cert key size is not FIPS compliant.")
+                self.log.show_status("phone.status.fips")
             return self._stop("tls", f"tls-failed ({reason})")
         return self._sccp_register(sock, cme.sccp.secure, "secure")
 

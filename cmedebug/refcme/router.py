@@ -1,7 +1,6 @@
 """The CME router: configuration, its PKI, and the services it runs for the phones."""
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass, field
 
 from cmedebug.refcme import signer
@@ -10,6 +9,7 @@ from cmedebug.refcme.capf import AUTH_MODES, CapfConfig, CapfServer
 from cmedebug.refcme.ctl_client import CtlClient
 from cmedebug.refcme.debuglog import RouterLog
 from cmedebug.refcme.sccp import SccpService, validity_problem
+from cmedebug.refcme.show import show_capf_sessions
 from cmedebug.refcme.tftp import TftpServer
 from cmedebug.refcme.trustpoints import Trustpoint
 
@@ -48,11 +48,11 @@ class Router:
     ctl_client: CtlClient | None = None
     ctl_regenerated: bool = True  # False: `regenerate` never run, so no CTL file exists
     capf_config: CapfConfig = field(default_factory=CapfConfig)
-    tls_minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1
     http_server: bool = True
     ntp_server: str | None = "10.1.1.254"
-    crl_reachable: bool = True
     secure_listener_wanted: bool = True  # False when secure-signaling was applied before its trustpoint was enrolled
+    watch_capf_encrypt: bool = False  # the engineer runs `show capf-server sessions` while the phone signs
+    cnf_files_built: object = None  # when `create cnf-files` last ran: its version stamp in the running-config
     tftp: TftpServer = field(init=False)
     capf: CapfServer | None = field(default=None, init=False)
     sccp: SccpService | None = field(default=None, init=False)
@@ -98,6 +98,7 @@ class Router:
                 self.tftp.publish(f"CTLSEP{e.mac}.tlv", data)
 
     def create_cnf_files(self) -> None:
+        self.cnf_files_built = self.clock.now
         for e in self.ephones:
             mode = e.security_mode or self.device_security_mode
             capf_mode = AUTH_MODES[e.cert_oper[1]] if e.cert_oper else 0
@@ -121,11 +122,19 @@ class Router:
         capf_tp = self.trustpoints.get(cfg.trustpoint)
         if capf_tp is not None and capf_tp.cert is not None and self.ca is not None:
             self.capf = CapfServer(cfg, capf_tp, self.ca, issuers, self.log)
+            if self.watch_capf_encrypt:
+                self.capf.on_state = self._show_sessions_while_signing
         secure_tp = self.trustpoints.get(self.secure_signaling) if self.secure_signaling else None
         if not self.secure_listener_wanted:
             secure_tp = None
-        self.sccp = SccpService(self, secure_trustpoint=secure_tp, trusted_issuers=issuers,
-                                minimum_tls=self.tls_minimum)
+        self.sccp = SccpService(self, secure_trustpoint=secure_tp, trusted_issuers=issuers)
+
+    def _show_sessions_while_signing(self, sessions: dict) -> None:
+        """`show capf-server sessions` typed while a phone signs its enrollment request."""
+        if "AWAIT ENCRYPT MSG RESP" in sessions.values():
+            self.log.say("exec.show", command="capf-server sessions")
+            for line in show_capf_sessions(self, sessions):
+                self.log.print_output(line)
 
     def trusted_issuers(self) -> list:
         """Every CA certificate the router holds in a trustpoint: the issuers it accepts
@@ -146,15 +155,18 @@ class Router:
     def pki_check(self, cert) -> bool:
         problem = validity_problem(cert, self.clock.now)
         if problem:
-            self.log.log(problem)
+            mid, fields = problem
+            self.log.emit(mid, **fields)
         return problem is None
 
     def revocation_unavailable(self) -> bool:
         """True when the peer's chain cannot be checked for revocation, per the CA
-        trustpoint's `revocation-check` (the IOS default `crl` needs a current CRL)."""
+        trustpoint's `revocation-check` (the IOS default `crl` needs a current CRL). The
+        CA's own trustpoint has no enrollment URL: its CRL is the file at the server's
+        `database url`, which must be readable."""
         anchor = self.trustpoints.get(self.ca.name) if self.ca else None
-        if anchor is None or anchor.revocation_check != "crl" or self.crl_reachable:
+        if anchor is None or anchor.revocation_check != "crl" or self.ca.open_database(self.log, "crl"):
             return False
-        self.log.log(f"%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint {anchor.name} failed")
-        self.log.console("Reason : Enrollment URL not configured.")
+        self.log.emit("PKI-3-CRL_FETCH_FAIL", tp=anchor.name)
+        self.log.say("pki.crl-fail-reason", reason="Enrollment URL not configured.")
         return True

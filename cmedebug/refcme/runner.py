@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from cmedebug.messages import render
 from cmedebug.refcme import show
 from cmedebug.refcme.ca import IosCa, build_cert, name
 from cmedebug.refcme.clock import UTC, Timeline, VirtualClock
@@ -12,6 +13,7 @@ from cmedebug.refcme.ctl_client import CtlClient
 from cmedebug.refcme.debuglog import PhoneLog, RouterLog
 from cmedebug.refcme.keys import rsa_key
 from cmedebug.refcme.phone import Phone
+from cmedebug.refcme.platform import ISR_G2, Platform
 from cmedebug.refcme.router import DEBUGS, Ephone, Router
 from cmedebug.refcme.trustpoints import Trustpoint
 
@@ -29,6 +31,7 @@ class World:
     router: Router
     phone: Phone
     ca_log: RouterLog | None = None  # a CA on another router (its own clock)
+    platform: Platform = ISR_G2
 
     @property
     def log(self) -> RouterLog:
@@ -39,16 +42,18 @@ class World:
         return self.router.ca
 
 
-def make_world(seed: int = 0, *, start: datetime = NOW, ca_router_offset: timedelta | None = None) -> World:
-    """The reference configuration of primer §1.4: one router that is CA, CME, TFTP and CAPF
-    (or, with ``ca_router_offset``, a CA on a second router whose clock differs by that much)."""
+def make_world(seed: int = 0, *, start: datetime = NOW, ca_router_offset: timedelta | None = None,
+               platform: Platform = ISR_G2) -> World:
+    """The reference configuration of primer §1.4 on ``platform``: one router that is CA, CME,
+    TFTP and CAPF (or, with ``ca_router_offset``, a CA on a second router whose clock differs
+    by that much)."""
     timeline = Timeline()
-    log = RouterLog("CME", VirtualClock(timeline, start, "ntp"))
+    log = RouterLog("CME", VirtualClock(timeline, start, "ntp"), train=platform.train)
     ca_log = None
     if ca_router_offset is None:
         ca = IosCa("cme-root", log.clock, CME_IP, seed=seed)
     else:
-        ca_log = RouterLog("CA", VirtualClock(timeline, start + ca_router_offset, "ntp"))
+        ca_log = RouterLog("CA", VirtualClock(timeline, start + ca_router_offset, "ntp"), train=platform.train)
         ca = IosCa("ca-root", ca_log.clock, "10.1.1.2", seed=seed)
     router = Router(log, ca, address=CME_IP)
     if ca_log is None:
@@ -61,7 +66,7 @@ def make_world(seed: int = 0, *, start: datetime = NOW, ca_router_offset: timede
     router.ephones = [Ephone(1, PHONE_MAC, cert_oper=("upgrade", "null-string"))]
     phone = Phone(PHONE_MAC, PHONE_IP, PhoneLog(VirtualClock(timeline, start, "ntp")), seed=seed)
     phone.state.mic = manufacturing_identity(PHONE_MAC, seed, start)
-    return World(seed, timeline, router, phone, ca_log)
+    return World(seed, timeline, router, phone, ca_log, platform)
 
 
 def mic_root(seed: int, now: datetime = NOW):
@@ -134,7 +139,8 @@ def collect(world: World, out: Path) -> list[Path]:
         written.append(path)
 
     write("router.log", router.log.text())
-    blocks = [("show clock", show.show_clock(router))]
+    blocks = [("show version", show.show_version(router, world.platform)),
+              ("show clock detail", show.show_clock(router))]
     if router.ca is not None and world.ca_log is None:
         blocks.append(("show crypto pki server", show.show_pki_server(router.ca)))
         if any(r.state == "pending" for r in router.ca.requests):
@@ -149,12 +155,13 @@ def collect(world: World, out: Path) -> list[Path]:
                ("show telephony-service security-info", show.show_security_info(router)),
                ("show ephone", show.show_ephone(router, world.phone)),
                ("show ephone socket", show.show_ephone_socket(router))]
-    write("shows.txt", "\n".join(f"{host}#{cmd}\n" + "\n".join(lines) + "\n" for cmd, lines in blocks))
-    write("running-config.txt", f"{host}#show running-config\n" + "\n".join(show.running_config(router)) + "\n")
+    write("shows.txt", _blocks(host, blocks))
+    write("running-config.txt", "\n".join([render("config.show-run", host=host),
+                                           *show.running_config(router, world.platform.config_version)]) + "\n")
     if world.ca_log is not None:
-        ca_blocks = [("show clock", [world.ca_log.clock.show_clock()]),
+        ca_blocks = [("show clock detail", show.show_clock(world.ca_log)),
                      ("show crypto pki server", show.show_pki_server(world.ca))]
-        write("ca-shows.txt", "\n".join(f"CA#{cmd}\n" + "\n".join(lines) + "\n" for cmd, lines in ca_blocks))
+        write("ca-shows.txt", _blocks("CA", ca_blocks))
     for file, data in sorted(world.phone.received.items()):
         if data is not None:
             write(file, data)
@@ -165,3 +172,9 @@ def collect(world: World, out: Path) -> list[Path]:
     return written
 
 
+
+
+def _blocks(host: str, blocks) -> str:
+    """Show commands as typed at the prompt, each followed by its output."""
+    return "\n".join("\n".join([render("exec.show", host=host, command=cmd[len("show "):]), *lines]) + "\n"
+                     for cmd, lines in blocks)

@@ -68,7 +68,7 @@ class PhoneAddress:
 class SccpService:
     """Plain and secure SCCP for one CME; `registered` holds SEP<mac> -> 'secure' | 'plain'."""
 
-    def __init__(self, router, *, secure_trustpoint, trusted_issuers, minimum_tls) -> None:
+    def __init__(self, router, *, secure_trustpoint, trusted_issuers) -> None:
         self.router = router
         self.log = router.log
         self.trustpoint = secure_trustpoint
@@ -80,41 +80,37 @@ class SccpService:
         self.secure = None
         if secure_trustpoint is not None and secure_trustpoint.cert is not None and secure_trustpoint.key is not None:
             self.context = tls.server_context(secure_trustpoint.cert, secure_trustpoint.key,
-                                              client_cas=trusted_issuers, minimum=minimum_tls)
+                                              client_cas=trusted_issuers)
             self.secure = tls.Listener("sccp-tls", self._secure_session)
 
     @property
     def secure_port(self) -> int | None:
         return self.secure.port if self.secure else None
 
-    def _debug(self, text: str) -> None:
-        self.log.log(text, "ephone register")
-
     def _accept(self) -> int:
         self.sockets += 1
         peer = self.peer
-        self._debug(f"New Skinny socket accepted [{self.sockets}] ({len(self.registered)} active)")
-        self._debug(f"sin_family 2, sin_port {peer.port}, in_addr {peer.ip}")
+        self.log.emit("ephone.socket-accepted", socket=self.sockets, active=len(self.registered))
+        self.log.emit("ephone.sin-family", port=peer.port, ip=peer.ip)
         return self.sockets
 
     def _plain_session(self, conn) -> str:
         sock = self._accept()
-        self._debug(f"skinny_add_socket {sock} {self.peer.ip} {self.peer.port}")
+        self.log.emit("ephone.add-socket", sock=sock, ip=self.peer.ip, port=self.peer.port)
         return self._register(conn, sock, "plain")
 
     def _secure_session(self, conn) -> str:
         sock, peer = self._accept(), self.peer
-        self._debug("skinny_socket_process: secure skinny sessions = 1")
-        self._debug(f"add_skinny_secure_socket: pid =155, new_sock={sock - 1}, ip address = {peer.ip}")
-        self._debug(f"skinny_secure_handshake: pid =155, sock={sock - 1}, args->pid=155, ip address = {peer.ip}")
-        self._debug(f"Start TLS Handshake {sock - 1} {peer.ip} {peer.port}")
+        self.log.emit("ephone.secure-sessions", count=1)
+        self.log.emit("ephone.add-secure-socket", pid=155, sock=sock - 1, ip=peer.ip)
+        self.log.emit("ephone.secure-handshake", pid=155, sock=sock - 1, pid2=155, ip=peer.ip)
+        self.log.emit("tls.start", sock=sock - 1, ip=peer.ip, port=peer.port)
 
         def would_block():
-            self.log.clock.timeline.advance(1.0)
-            self._debug("TLS Handshake retcode OPSSLReadWouldBlockErr")
+            self.log.emit("tls.would-block", step=1.0)
 
         def check_peer(der: bytes):
-            self._debug("CRYPTO_PKI_OPSSL - Verifying 1 Certs")
+            self.log.emit("pki.verifying-certs")
             return self._validate(x509.load_der_x509_certificate(der))
 
         try:
@@ -123,18 +119,27 @@ class SccpService:
             self._handshake_failed(refusal.reason, sock)
             return f"rejected: {refusal.reason}"
         except (OSError, TimeoutError) as exc:
-            self._handshake_failed(tls.openssl_reason(exc), sock)
+            self._handshake_failed(tls.openssl_reason(exc), sock, getattr(exc, "reason", None))
             return f"tls-failed: {tls.openssl_reason(exc)}"
         try:
-            self._debug("TLS Handshake completes")
+            self.log.emit("tls.completes")
             return self._register(tls_sock, sock, "secure")
         finally:
             tls_sock.close()
 
-    def _handshake_failed(self, reason: str, sock: int) -> None:
-        self.log.log(f"%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  Reason: {reason}, SocketID: {sock - 1}, "
-                     f"local address : {self.router.address}:2443 and  remote address : "
-                     f"{self.peer.ip}:{self.peer.port}")
+    def _handshake_failed(self, reason: str, sock: int, openssl_reason: str | None = None) -> None:
+        """What the train prints for a failed handshake: IOS XE its syslog with OpenSSL's
+        reason (corpus 11); IOS 15.x only the debug retcode and, with `debug ssl openssl
+        errors`, OpenSSL's error line (ios-commands.md §4)."""
+        if self.log.train == "XE":
+            self.log.emit("SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED", reason=reason, sock=sock - 1,
+                          local=self.router.address, ip=self.peer.ip, port=self.peer.port)
+            return
+        error = tls.OPENSSL_10_ERRORS.get(openssl_reason or "")
+        if error is not None:
+            code, function, text = error
+            self.log.emit("ssl.openssl-error", code=code, function=function, reason=text)
+        self.log.emit("tls.failed-retcode")
 
     def _validate(self, phone_cert: x509.Certificate) -> tls.PeerRejected | None:
         """The router's own checks once OpenSSL accepted the chain: dates on the router
@@ -151,21 +156,22 @@ class SccpService:
         msg_id, body = read_sccp(conn)
         if msg_id == ALARM:  # `debug ephone alarm` territory, always in the syslog
             severity, text = struct.unpack("<I", body[:4])[0], body[4:84].rstrip(b"\0").decode()
-            self.log.log(f"%IPPHONE-6-REG_ALARM: {severity}: {text}")
+            fields = dict(part.split("=", 1) for part in text.split())
+            self.log.emit("IPPHONE-6-REG_ALARM", code=severity, device=fields["Name"], load=fields["Load"],
+                          last=fields["Last"])
             msg_id, body = read_sccp(conn)
         device = body[:16].rstrip(b"\0").decode()
         ephone = self.peer.ephone
-        self._debug(f"ephone-({ephone})[{sock}] StationRegisterMessage (2/3/12) from {self.peer.ip}")
-        self._debug(f"ephone-({ephone})[{sock}] Register StationIdentifier DeviceName {device}")
+        self.log.emit("ephone.station-register", ephone=ephone, sock=sock, ip=self.peer.ip)
+        self.log.emit("ephone.register-identifier", ephone=ephone, sock=sock, device=device)
         known = self.router.ephone_for(device)
         if known is None:
             conn.sendall(sccp_message(REGISTER_REJECT, b"Unknown device\0"))
             return "rejected: unknown device"
         self.registered[device] = mode
         self.registered_from = self.peer
-        self._debug(f"ephone-{ephone}[{sock}]:RegisterAck sent to ephone {ephone}: keepalive period {KEEPALIVE}")
-        self.log.log(f"%IPPHONE-6-REGISTER: ephone-{ephone}:{device} IP:{self.peer.ip} Socket:{sock} "
-                     f"DeviceType:Phone has registered.")
+        self.log.emit("ephone.register-ack", ephone=ephone, sock=sock, ephone2=ephone, keepalive=KEEPALIVE)
+        self.log.emit("IPPHONE-6-REGISTER", ephone=ephone, device=device, ip=self.peer.ip, sock=sock)
         conn.sendall(sccp_message(REGISTER_ACK, struct.pack("<I", KEEPALIVE)))
         return f"registered-{mode}"
 
@@ -175,15 +181,11 @@ class SccpService:
             self.secure.close()
 
 
-def validity_problem(cert: x509.Certificate, now) -> str | None:
-    """The PKI syslog IOS prints when ``cert`` is outside its validity at ``now``."""
+def validity_problem(cert: x509.Certificate, now) -> tuple[str, dict] | None:
+    """The PKI syslog (catalogue id, fields) IOS prints when ``cert`` is outside its validity at ``now``."""
     serial = f"{cert.serial_number:X}"
     if now < cert.not_valid_before_utc:
-        return (f"%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation has failed. "
-                f"The certificate (SN: {serial}) is not yet valid   Validity period starts on "
-                f"{ios_date(cert.not_valid_before_utc)}")
+        return "PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID", {"serial": serial, "date": ios_date(cert.not_valid_before_utc)}
     if now > cert.not_valid_after_utc:
-        return (f"%PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. "
-                f"The certificate (SN: {serial}) has expired. Validity period ended on "
-                f"{ios_date(cert.not_valid_after_utc)}")
+        return "PKI-3-CERTIFICATE_INVALID_EXPIRED", {"serial": serial, "date": ios_date(cert.not_valid_after_utc)}
     return None

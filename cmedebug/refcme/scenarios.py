@@ -7,7 +7,6 @@ the rule ids are the contract of the rule catalogue (first root cause first).
 from __future__ import annotations
 
 import shutil
-import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,6 +15,7 @@ from typing import Callable
 
 from cmedebug.refcme import runner
 from cmedebug.refcme.clock import clock_update
+from cmedebug.refcme.trustpoints import SCEP_RETRY_PERIOD
 from cmedebug.refcme.runner import DAY, NOW, World, boot_phone, build, history, make_world, start_capture
 
 
@@ -69,8 +69,14 @@ def _after_history_of(setup: Callable[[World], None], change: Callable[[World], 
     return play
 
 
-def _reload_unset(world: World) -> None:
-    world.router.clock.reload_unset()
+CALENDAR_BEHIND = 47 * 60.0  # an ISR G2 calendar NTP never updated (no `ntp update-calendar`), after years of drift
+
+
+def _reload_from_calendar(world: World) -> None:
+    """A reload ten minutes after the build: the clock comes from the battery calendar, which
+    NTP never updated; NTP has not synchronised yet, so the clock is not authoritative."""
+    world.timeline.advance(600.0)
+    world.router.clock.reload_from_calendar(CALENDAR_BEHIND)
     world.timeline.advance(BOOT_SECONDS)
     world.log.lines.clear()
     start_capture(world)
@@ -80,10 +86,14 @@ def _age(days: float) -> Callable[[World], None]:
     return lambda world: world.timeline.advance(days * DAY)
 
 
+def _database_on_tftp(world: World) -> None:
+    world.ca.database_url = "tftp://10.1.1.50/cme-root/"
+
+
 def _database_lost_then_renew(world: World) -> None:
-    """Reload with the CA database gone; then the phone's LSC is renewed through CAPF."""
+    """Reload while the TFTP server holding the CA database is gone; then the phone's LSC
+    is renewed through CAPF."""
     router = world.router
-    router.ca.database_url = "tftp://10.1.1.50/cme-root/"
     router.ca.database_lost = True
     router.ca.start_after_reload(world.log)
     router.ephones[0].cert_oper = ("upgrade", "null-string")
@@ -98,8 +108,10 @@ def _ntp_unsynchronised(world: World) -> None:
 
 
 def _clock_set_after_build(world: World) -> None:
-    """Built on the boot-default date, then the clock was set: the CA (1095 days from
-    Mar 1 2002) and everything it issued are long expired on the corrected clock."""
+    """The ISR G2's calendar battery had failed, so after a power cut the calendar and the
+    clock started at the boot default (inferred for a lost calendar); the system was built
+    on that date, then the clock was set: the CA (1095 days from Mar 1 2002) and everything
+    it issued are long expired on the corrected clock."""
     router = world.router
     router.ntp_server = None
     router.clock.reload_unset()
@@ -107,7 +119,7 @@ def _clock_set_after_build(world: World) -> None:
     _plain(world)
     before = router.clock.now
     router.clock.set(NOW, "manual")
-    world.log.log(clock_update(before, router.clock.now))
+    world.log.emit("SYS-6-CLOCKUPDATE", **clock_update(before, router.clock.now))
     router.start_services()
     boot_phone(world)
 
@@ -179,10 +191,36 @@ def _both(*changes) -> Callable[[World], None]:
     return change
 
 
-def _crl_unreachable(world: World) -> None:
+def _crl_checked_on_tftp_database(world: World) -> None:
     world.router.trustpoints[world.ca.name].revocation_check = "crl"
-    world.ca.database_url = "tftp://10.1.1.50/cme-root/"
-    world.router.crl_reachable = False
+    _database_on_tftp(world)
+
+
+def _tftp_storage_gone(world: World) -> None:
+    world.ca.database_lost = True
+
+
+def _polled_while_pending(world: World) -> None:
+    """Manual granting: each trustpoint polls its pending request (`enrollment retry period`)."""
+    change = lambda w: setattr(w.ca, "grant_auto", False)  # noqa: E731
+    change(world)
+    build(world)
+    for _ in range(2):
+        world.timeline.advance(SCEP_RETRY_PERIOD)
+        for tp in world.router.trustpoints.values():
+            tp.poll(world.ca, world.log)
+    boot_phone(world)
+
+
+def _ssl3_phone(world: World) -> None:
+    """The phone's old load offers only SSL 3.0; the engineer adds `debug ssl openssl errors`."""
+    world.phone.ssl3_only = True
+    world.log.debug_on("ssl openssl errors")
+
+
+def _watched(world: World) -> None:
+    world.router.watch_capf_encrypt = True
+    _plain(world)
 
 
 def _key_too_small(world: World) -> None:
@@ -198,15 +236,18 @@ def _key_too_small(world: World) -> None:
 
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     Scenario("healthy", "Baseline: CA, trustpoints, CTL, signed config, CAPF LSC upgrade, secure registration.",
-             "nothing", _plain, (), (), ("CLK001", "PKI001", "CTL001", "CTL005", "TLS001", "CAPF001"),
+             "nothing", _watched, (), (), ("CLK001", "PKI001", "CTL001", "CTL005", "TLS001", "CAPF001"),
              "registered-secure"),
-    Scenario("clock-never-set", "The system was built with the right time; after a reload the clock was never "
-             "set, so it runs at the boot default (Mar 1 2002) and every certificate is not yet valid.",
-             "router reload without NTP or calendar: clock at 00:00 UTC Fri Mar 1 2002 (`*` stamps)",
-             _after_history(_reload_unset), ("CLK001",), ("CLK001", "CLK002"), ("PKI001",), "stopped:tls"),
-    Scenario("clock-set-after-ca-built", "The CA and trustpoints were built while the clock was at the boot "
-             "default (Mar 1 2002); the clock was then set by hand, and every certificate is long expired.",
-             "CA built on `*Mar  1 2002`, then `clock set` (%SYS-6-CLOCKUPDATE)", _clock_set_after_build,
+    Scenario("clock-never-set", "Built with NTP time; reloaded ten minutes later. NTP has not synchronised "
+             "since, so the clock came from the battery calendar, which NTP never updated: it is 47 minutes behind "
+             "and not authoritative, and the certificates issued before the reload are not yet valid.",
+             "reload; clock from a calendar 47 min behind (no `ntp update-calendar`), NTP not yet synchronised "
+             "(`*` stamps, time source hardware calendar)",
+             _after_history(_reload_from_calendar), ("CLK001",), ("CLK001", "CLK002"), ("PKI001",), "stopped:tls"),
+    Scenario("clock-set-after-ca-built", "The calendar battery had failed, so after a power cut the router "
+             "started at the boot default (Mar 1 2002); the CA and trustpoints were built then, the clock was "
+             "set by hand later, and every certificate is long expired.",
+             "calendar battery failed: CA built on `*Mar  1 2002`, then `clock set` (%SYS-6-CLOCKUPDATE)", _clock_set_after_build,
              ("CLK004",), ("CLK004",), (), "stopped:tls"),
     Scenario("ntp-unsynchronised", "CME has `ntp server` configured but is not synchronised; its clock is 3 "
              "days behind the CA router's, so every certificate it receives is not yet valid.",
@@ -230,24 +271,25 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
              _configure(_set(http_server=False)), ("PKI004",), ("PKI004",), ("PKI007",), "registered-nonsecure"),
     Scenario("enrollment-pending-manual-grant", "The CA grants manually (no `grant auto`): every enrollment "
              "request waits as pending.", "no grant auto on the certificate server",
-             _configure(lambda w: setattr(w.ca, "grant_auto", False)), ("PKI005",), ("PKI005",), ("PKI004",),
-             "registered-nonsecure"),
+             _polled_while_pending, ("PKI005",), ("PKI005",), ("PKI004",), "registered-nonsecure"),
     Scenario("ca-server-disabled", "The certificate server is configured but shut down: the CA answers no "
              "enrollment, so nothing is enrolled and no CTL exists.", "`shutdown` under crypto pki server",
              _configure(lambda w: setattr(w.ca, "shutdown", True)), ("PKI006",), ("PKI006",), ("PKI004",),
              "registered-nonsecure"),
     Scenario("ca-database-lost", "After a reload the certificate server cannot read its database and stays "
              "disabled; the phone's LSC renewal through CAPF fails, while its old LSC still registers.",
-             "CA database on an unreachable TFTP URL, lost at reload; cert-oper upgrade for the phone",
-             _after_history(_database_lost_then_renew), ("PKI006",), ("PKI006",), (), "registered-secure"),
+             "`database url tftp://10.1.1.50/cme-root/`; the TFTP server gone at the reload; cert-oper upgrade",
+             _after_history_of(_database_on_tftp, _database_lost_then_renew), ("PKI006",), ("PKI006",), (), "registered-secure"),
     Scenario("ca-unreachable", "The trustpoints' enrollment URL names an address where no CA answers.",
              "enrollment url http://10.1.1.99:80 on every functional trustpoint",
              _configure(_each_trustpoint(enrollment_url="http://10.1.1.99:80")), ("PKI007",), ("PKI007",),
              ("PKI004",), "registered-nonsecure"),
-    Scenario("crl-unreachable", "The CA trustpoint checks revocation by CRL (the IOS default) and the CRL "
-             "cannot be fetched, so CME rejects the phone's certificate in the TLS handshake.",
-             "revocation-check crl on the CA trustpoint; CRL storage unreachable",
-             _configure(_crl_unreachable), ("PKI011",), ("PKI011",), (), "stopped:tls"),
+    Scenario("crl-unreachable", "The CA trustpoint checks revocation by CRL (the IOS default); the CA keeps "
+             "its database (and CRL) on a TFTP server that has since gone, so the CRL cannot be read and CME "
+             "rejects the phone's certificate in the TLS handshake.",
+             "revocation-check crl on the CA trustpoint; `database url tftp://10.1.1.50/cme-root/` unreachable",
+             _after_history_of(_crl_checked_on_tftp_database, _tftp_storage_gone), ("PKI011",), ("PKI011",), (),
+             "stopped:tls"),
     Scenario("ca-rebuilt-stale-ctl", "The CA was rebuilt and CME/TFTP/CAPF re-enrolled with new keys, but the "
              "CTL was not regenerated: its CME record no longer matches what CME presents on 2443.",
              "CA rebuilt, three trustpoints re-enrolled, no `regenerate`",
@@ -302,9 +344,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     Scenario("secure-listener-down", "secure-signaling was applied before cme-sccp was enrolled and never "
              "re-applied: nothing listens on 2443.", "no TLS listener on 2443",
              _configure(_set(secure_listener_wanted=False)), ("TLS001",), ("TLS001",), (), "stopped:tls"),
-    Scenario("tls-version-mismatch", "CME requires TLS 1.2 while the phone speaks only TLS 1.0.",
-             "secure SCCP minimum TLS 1.2; phone maximum TLS 1.0",
-             _configure(_both(_set(tls_minimum=ssl.TLSVersion.TLSv1_2), _phone(max_tls=ssl.TLSVersion.TLSv1))),
+    Scenario("tls-version-mismatch", "The phone runs an old load that offers only SSL 3.0 on 2443; IOS 15.x "
+             "accepts TLS 1.0 to 1.2, so every handshake fails (`debug ssl openssl errors`: unsupported protocol).",
+             "phone offers SSL 3.0 only; CME unchanged (TLS 1.0-1.2)",
+             _configure(_ssl3_phone),
              ("TLS002",), ("TLS002",), (), "stopped:tls"),
     Scenario("key-too-small", "Trustpoints enrolled without `rsakeypair`: IOS auto-generated 512-bit keys, "
              "which the phone refuses on 2443.", "no rsakeypair: %CRYPTO-6-AUTOGEN 512 bit",
@@ -330,6 +373,9 @@ def scenario_toml(s: Scenario, world: World, seed: int) -> str:
         f"name = {_toml_text(s.name)}", f"description = {_toml_text(s.description)}",
         f"injected = {_toml_text(s.injected)}", f"seed = {seed}",
         "regenerate = \"cmedebug reproduce --all --out sample_logs\"", "",
+        "[platform]", f"model = {_toml_text(world.platform.model)}", f"train = {_toml_text(world.platform.train)}",
+        f"version = {_toml_text(world.platform.version)}", f"image = {_toml_text(world.platform.image)}",
+        f"licences = {_toml_list(world.platform.licences)}", "",
         "[phone]", f"outcome = {_toml_text(outcome)}", f"detail = {_toml_text(world.phone.outcome)}", "",
         "[expect]", f"first_root = {_toml_list(s.first_root)}", f"must_fire = {_toml_list(s.must_fire)}",
         f"must_not_fire = {_toml_list(s.must_not_fire)}",

@@ -1,6 +1,8 @@
 """The `show` outputs an engineer collects, and the running-config, from the model's state.
 
-Shapes follow the corpus samples named beside each function.
+Every line is a message of the catalogue (``cmedebug/data/messages.toml``, the
+``show.*`` and ``config.*`` entries), whose sources name the corpus sample each
+shape follows.
 """
 from __future__ import annotations
 
@@ -8,54 +10,68 @@ from datetime import timedelta
 
 from cryptography.hazmat.primitives import serialization
 
+from cmedebug.messages import render
 from cmedebug.refcme.ca import CRL_HOURS
 from cmedebug.refcme.clock import ios_date
 from cmedebug.refcme.trustpoints import fingerprint
 
-
-def show_clock(router) -> list[str]:  # sample 33
-    return [router.clock.show_clock()]
+m = render  # every show line by catalogue id
 
 
-def show_pki_server(ca) -> list[str]:  # samples 15, 31
+def show_clock(router) -> list[str]:
+    """`show clock detail`: the time and where it came from."""
+    return [m("show.clock", clock=router.clock.show_clock()),
+            m("show.clock-source", source=router.clock.time_source)]
+
+
+def show_version(router, platform) -> list[str]:
+    uptime = "2 days, 3 hours, 12 minutes"
+    return platform.show_version(router.hostname, uptime, lambda mid, **f: render(mid, platform.train, **f))
+
+
+def show_pki_server(ca) -> list[str]:
     der = ca.cert.public_bytes(serialization.Encoding.DER) if ca.cert else b""
     state = "enabled" if ca.enabled else "disabled"
-    lines = [f"Certificate Server {ca.name}:", f"    Status: {state}", f"    State: {state}"]
+    lines = [m("show.pki-server.heading", ca=ca.name), m("show.pki-server.status", state=state),
+             m("show.pki-server.state", state=state)]
     if ca.enabled:
-        lines.append("    Server's configuration is locked  (enter \"shut\" to unlock it)")
-    lines += [f"    Issuer name: CN={ca.name}"]
+        lines.append(m("show.pki-server.locked"))
+    lines.append(m("show.pki-server.issuer", ca=ca.name))
     if ca.cert is not None:
-        lines += [f"    CA cert fingerprint: {fingerprint(der, 'md5')} ",
-                  f"    Granting mode is: {'auto' if ca.grant_auto else 'manual'}",
-                  f"    Last certificate issued serial number (hex): {ca.last_serial:X}",
-                  f"    CA certificate expiration timer: {ios_date(ca.cert.not_valid_after_utc)}",
-                  f"    CRL NextUpdate timer: {ios_date(ca.cert.not_valid_before_utc + timedelta(hours=CRL_HOURS))}"]
-    lines += [f"    Current primary storage dir: {ca.database_url}",
-              "    Database Level: Complete - all issued certs written as <serialnum>.cer"]
-    return lines
+        lines += [m("show.pki-server.fingerprint", fingerprint=fingerprint(der, "md5")),
+                  m("show.pki-server.granting", mode="auto" if ca.grant_auto else "manual"),
+                  m("show.pki-server.last-serial", serial=f"{ca.last_serial:X}"),
+                  m("show.pki-server.expiration", date=ios_date(ca.cert.not_valid_after_utc)),
+                  m("show.pki-server.crl-timer",
+                    date=ios_date(ca.cert.not_valid_before_utc + timedelta(hours=CRL_HOURS)))]
+    return lines + [m("show.pki-server.storage", url=ca.database_url), m("show.pki-server.db-level")]
 
 
 def show_pki_requests(ca) -> list[str]:
     """`show crypto pki server <CA> requests` (layout of IOS 15; primer §2.2 step 4)."""
-    header = ["ReqID  State      Fingerprint                      SubjectName",
-              "--------------------------------------------------------------"]
-    lines = ["Enrollment Request Database:", "", "Subordinate CA certificate requests:", *header, "",
-             "RA certificate requests:", *header, "", "Router certificates requests:", *header]
+    header = [m("show.pki-requests.header"), m("show.pki-requests.rule")]
+    lines = [m("show.pki-requests.title"), "", m("show.pki-requests.subca"), *header, "",
+             m("show.pki-requests.ra"), *header, "", m("show.pki-requests.router"), *header]
     for r in ca.requests:
-        lines.append(f"{r.id:<6} {r.state:<10} {r.fingerprint.replace(' ', ''):<32} "
-                     f"{r.subject.rfc4514_string().lower()}")
+        lines.append(m("show.pki-requests.row", id=r.id, state=r.state, fingerprint=r.fingerprint.replace(" ", ""),
+                       subject=r.subject.rfc4514_string().lower()))
     return lines
 
 
-def _cert_block(title: str, cert, trustpoints: list[str], ca_name: str) -> list[str]:  # sample 19
+def _cert_block(title: str, cert, trustpoints: list[str], ca_name: str) -> list[str]:
     serial = f"{cert.serial_number:02X}"
-    return [title, "Status: Available", f"Certificate Serial Number (hex): {serial}",
-            f"Certificate Usage: {'Signature' if title == 'CA Certificate' else 'General Purpose'}",
-            "Issuer:", cert.issuer.rfc4514_string().lower(), "Subject:", cert.subject.rfc4514_string().lower(),
-            "Validity Date:", f"start date: {ios_date(cert.not_valid_before_utc)}",
-            f"end date: {ios_date(cert.not_valid_after_utc)}",
-            f"Associated Trustpoints: {' '.join(trustpoints)}",
-            f"Storage: nvram:{ca_name}#{serial.lstrip('0') or '0'}{'CA' if title == 'CA Certificate' else ''}.cer", ""]
+    ca = title == "CA Certificate"
+    return [m("show.pki-certs.ca-title" if ca else "show.pki-certs.title"), m("show.pki-certs.status"),
+            m("show.pki-certs.serial", serial=serial),
+            m("show.pki-certs.usage", usage="Signature" if ca else "General Purpose"),
+            m("show.pki-certs.issuer"), m("show.pki-certs.name", cn=cert.issuer.rfc4514_string()[3:].lower()),
+            m("show.pki-certs.subject"), m("show.pki-certs.name", cn=cert.subject.rfc4514_string()[3:].lower()),
+            m("show.pki-certs.validity"),
+            m("show.pki-certs.start", date=ios_date(cert.not_valid_before_utc)),
+            m("show.pki-certs.end", date=ios_date(cert.not_valid_after_utc)),
+            m("show.pki-certs.trustpoints", trustpoints=" ".join(trustpoints)),
+            m("show.pki-certs.storage", storage=f"nvram:{ca_name}#{serial.lstrip('0') or '0'}{'CA' if ca else ''}.cer"),
+            ""]
 
 
 def show_pki_certificates(router) -> list[str]:
@@ -71,21 +87,20 @@ def show_pki_certificates(router) -> list[str]:
     return lines[:-1] if lines else lines
 
 
-def show_trustpoints_status(router) -> list[str]:  # samples 16, 32
+def show_trustpoints_status(router) -> list[str]:
     lines = []
     for tp in router.trustpoints.values():
-        lines.append(f"Trustpoint {tp.name}:")
-        for title, cert in (("Issuing CA certificate configured:", tp.ca_cert),
-                            ("Router General Purpose certificate configured:", tp.cert)):
+        lines.append(m("show.tp-status.trustpoint", tp=tp.name))
+        for mid, cert in (("show.tp-status.issuing", tp.ca_cert), ("show.tp-status.router", tp.cert)):
             if cert is not None:
                 der = cert.public_bytes(serialization.Encoding.DER)
-                lines += [f"  {title}", "    Subject Name:", f"     {cert.subject.rfc4514_string().lower()}",
-                          f"    Fingerprint MD5: {fingerprint(der, 'md5')} ",
-                          f"    Fingerprint SHA1: {fingerprint(der, 'sha1')} "]
+                lines += [m(mid), m("show.tp-status.subject"), m("show.tp-status.name", cn=cert.subject.rfc4514_string()[3:].lower()),
+                          m("show.tp-status.md5", fingerprint=fingerprint(der, "md5")),
+                          m("show.tp-status.sha1", fingerprint=fingerprint(der, "sha1"))]
         keys = "Yes (General Purpose, non-exportable)" if tp.key is not None else "No"
-        lines += ["  State:", f"    Keys generated ............. {keys}",
-                  f"    Issuing CA authenticated ....... {'Yes' if tp.ca_cert is not None else 'No'}",
-                  f"    Certificate request(s) ..... {'Yes' if tp.pending is not None else 'None'}", "", ""]
+        lines += [m("show.tp-status.state"), m("show.tp-status.keys", keys=keys),
+                  m("show.tp-status.authenticated", yes_no="Yes" if tp.ca_cert is not None else "No"),
+                  m("show.tp-status.requests", requests="Yes" if tp.pending is not None else "None"), "", ""]
     return lines[:-2]
 
 
@@ -93,106 +108,112 @@ def show_ctl_client(router) -> list[str]:
     return router.ctl_client.show() if router.ctl_client else []
 
 
-def show_capf_summary(router) -> list[str]:  # sample 02
+def show_capf_summary(router) -> list[str]:
     c = router.capf_config
-    return ["CAPF Server Configuration Details", f"        Trustpoint for TLS With Phone: {c.trustpoint}",
-            f"        Trustpoint for CA operation: {c.ca_trustpoint}", f"        Source Address: {c.source_addr}",
-            f"        Listening Port: {c.port}", f"        Phone Key Size: {c.phone_key_size}",
-            f"        Phone KeyGen Retries: {c.keygen_retry}",
-            f"        Phone KeyGen Timeout: {c.keygen_timeout_min} minutes",
-            f"        Device Authentication Mode: {c.auth_mode.title() if c.auth_mode != 'LSC' else 'LSC'}"]
+    return [m("show.capf-summary.title"), m("show.capf-summary.tls-tp", tp=c.trustpoint),
+            m("show.capf-summary.ca-tp", tp=c.ca_trustpoint), m("show.capf-summary.source", ip=c.source_addr),
+            m("show.capf-summary.port", port=c.port), m("show.capf-summary.key-size", size=c.phone_key_size),
+            m("show.capf-summary.retries", count=c.keygen_retry),
+            m("show.capf-summary.timeout", minutes=c.keygen_timeout_min),
+            m("show.capf-summary.auth-mode", mode=c.auth_mode.title() if c.auth_mode != "LSC" else "LSC")]
 
 
-def show_capf_auth_strings(router) -> list[str]:  # sample 02
-    return ["Authentication Strings for configured Ephones", "Mac-Addr        Auth-String",
-            "--------        -----------",
-            *(f"{e.mac:<16}{e.capf_auth_str}" for e in router.ephones if e.capf_auth_str)]
+def show_capf_auth_strings(router) -> list[str]:
+    return [m("show.capf-auth.title"), m("show.capf-auth.header"), m("show.capf-auth.rule"),
+            *(m("show.capf-auth.row", mac=e.mac, secret=e.capf_auth_str) for e in router.ephones if e.capf_auth_str)]
 
 
-def show_capf_sessions(router) -> list[str]:
-    sessions = router.capf.sessions if router.capf else {}
-    return ["Active CAPF Sessions", "Phone ID                State",
-            *(f"{device:<24}{state}" for device, state in sessions.items())]
+def show_capf_sessions(router, sessions: dict | None = None) -> list[str]:
+    """`show capf-server sessions`: the sessions open now (or ``sessions``, a moment's copy)."""
+    if sessions is None:
+        sessions = router.capf.sessions if router.capf else {}
+    return [m("show.capf-sessions.title"), m("show.capf-sessions.header"),
+            *(m("show.capf-sessions.row", device=device, state=state) for device, state in sessions.items())]
 
 
-def show_security_info(router) -> list[str]:  # sample 06
+def show_security_info(router) -> list[str]:
     secure = router.ctl_client is not None and router.ctl_client.created_at is not None
-    return [f"Skinny Server Trustpoint for TLS: {router.secure_signaling or ''}",
-            f"TFTP Credentials Trustpoint: {router.tftp_credentials or ''}",
-            f"Server Security Mode: {'Secure' if secure else 'Non-Secure'}",
-            f"Global Device Security Mode: {router.device_security_mode.title()}"]
+    return [m("show.security-info.tls-tp", tp=router.secure_signaling or ""),
+            m("show.security-info.tftp-tp", tp=router.tftp_credentials or ""),
+            m("show.security-info.server-mode", mode="Secure" if secure else "Non-Secure"),
+            m("show.security-info.device-mode", mode=router.device_security_mode.title())]
 
 
-def show_ephone(router, phone) -> list[str]:  # samples 09, 13
+def show_ephone(router, phone) -> list[str]:
     lines = []
     for e in router.ephones:
         mode = router.sccp.registered.get(e.device) if router.sccp else None
         if mode is None:
-            lines += [f"ephone-{e.number} Mac:{e.dotted_mac} TCP socket:[-1] activeLine:0 UNREGISTERED",
-                      "mediaActive:0 offhook:0 ringing:0 reset:0 reset_sent:0 paging 0 debug:0", ""]
+            lines += [m("show.ephone.unregistered", n=e.number, mac=e.dotted_mac),
+                      m("show.ephone.unregistered-state"), ""]
             continue
-        lines += [f"ephone-{e.number} Mac:{e.dotted_mac} TCP socket:[{router.sccp.sockets}]",
-                  "activeLine:0 REGISTERED in SCCP ver 17"]
+        peer = router.sccp.registered_from
+        lines += [m("show.ephone.heading", n=e.number, mac=e.dotted_mac, sock=router.sccp.sockets),
+                  m("show.ephone.registered")]
         if mode == "secure":
-            lines.append("+ Authentication + Encryption with TLS connection")
-        lines += ["mediaActive:0 offhook:0 ringing:0 reset:0", "reset_sent:0 paging 0 debug:0",
-                  f"IP:{router.sccp.registered_from.ip} {router.sccp.registered_from.port} 7970 keepalive 30 max_line 8",
-                  f"button 1: dn {e.number} number 200{e.number} CH1 IDLE", ""]
+            lines.append(m("show.ephone.secure"))
+        lines += [m("show.ephone.state"), m("show.ephone.state2"), m("show.ephone.ip", ip=peer.ip, port=peer.port),
+                  m("show.ephone.button", n=e.number, number=f"200{e.number}"), ""]
     return lines[:-1]
 
 
-def show_ephone_socket(router) -> list[str]:  # sample 12
+def show_ephone_socket(router) -> list[str]:
     fd = 2 if router.sccp and router.sccp.secure else -1
-    return ["skinny_tcp_listen_socket fd = 0", "skinny_tcp_listen_socket (ipv6) fd = 1", " ",
-            f"skinny_secure_tcp_listen_socket fd = {fd}",
-            f"skinny_secure_tcp_listen_socket (ipv6) fd = {-1 if fd < 0 else 3}"]
+    return [m("show.ephone-socket.plain"), m("show.ephone-socket.plain6"), " ",
+            m("show.ephone-socket.secure", fd=fd), m("show.ephone-socket.secure6", fd=-1 if fd < 0 else 3)]
 
 
-def running_config(router, extra_ca=None) -> list[str]:
-    ca = router.ca
-    lines = ["!", "version 15.7", "service timestamps debug datetime msec", "service timestamps log datetime msec",
-             "!", f"hostname {router.hostname}", "!", "clock timezone UTC 0 0"]
+def running_config(router, version: str = "15.7") -> list[str]:
+    ca, c = router.ca, "config."
+    lines = [m(c + "bang"), m(c + "version", version=version), m(c + "timestamps-debug"), m(c + "timestamps-log"),
+             m(c + "bang"), m(c + "hostname", host=router.hostname), m(c + "bang"), m(c + "timezone")]
     if router.ntp_server:
-        lines.append(f"ntp server {router.ntp_server}")
-    lines += ["!", "ip http server" if router.http_server else "no ip http server", "!"]
+        lines.append(m(c + "ntp-server", ip=router.ntp_server))
+    lines += [m(c + "bang"), m(c + ("http-server" if router.http_server else "no-http-server")), m(c + "bang")]
     if ca is not None and ca.address == router.address:
-        lines += [f"crypto pki server {ca.name}", " database level complete", f" database url {ca.database_url}",
-                  f" issuer-name CN={ca.name}"]
+        lines += [m(c + "cs", ca=ca.name), m(c + "cs.db-level"), m(c + "cs.db-url", url=ca.database_url),
+                  m(c + "cs.issuer", ca=ca.name)]
+        if ca.cdp_url:
+            lines.append(m(c + "cs.cdp-url", url=ca.cdp_url))
         if ca.lifetime_cert_days != 365:
-            lines.append(f" lifetime certificate {ca.lifetime_cert_days}")
+            lines.append(m(c + "cs.lifetime-cert", days=ca.lifetime_cert_days))
         if ca.lifetime_ca_days != 1095:
-            lines.append(f" lifetime ca-certificate {ca.lifetime_ca_days}")
+            lines.append(m(c + "cs.lifetime-ca", days=ca.lifetime_ca_days))
         if ca.grant_auto:
-            lines.append(" grant auto")
+            lines.append(m(c + "cs.grant-auto"))
         if ca.shutdown:
-            lines.append(" shutdown")
-        lines += ["!"]
+            lines.append(m(c + "cs.shutdown"))
+        lines.append(m(c + "bang"))
     for tp in router.trustpoints.values():
-        lines += tp.config_lines() + ["!"]
-    lines += ["telephony-service", f" ip source-address {router.address} port 2000"]
+        lines += tp.config_lines() + [m(c + "bang")]
+    lines += [m(c + "telephony"), m(c + "tel.source", ip=router.address)]
     if router.secure_signaling:
-        lines.append(f" secure-signaling trustpoint {router.secure_signaling}")
+        lines.append(m(c + "tel.secure-signaling", tp=router.secure_signaling))
     if router.tftp_credentials:
-        lines.append(f" tftp-server-credentials trustpoint {router.tftp_credentials}")
-    lines += [f" device-security-mode {router.device_security_mode}", " cnf-file perphone", " max-ephones 10",
-              " max-dn 10", "!"]
+        lines.append(m(c + "tel.tftp-credentials", tp=router.tftp_credentials))
+    lines += [m(c + "tel.device-mode", mode=router.device_security_mode), m(c + "tel.cnf-file"),
+              m(c + "tel.max-ephones"), m(c + "tel.max-dn")]
+    if router.cnf_files_built is not None:
+        lines.append(m(c + "tel.version-stamp", stamp=f"{router.cnf_files_built:%b %d %Y %H:%M:%S}"))
+    lines.append(m(c + "bang"))
     for e in router.ephones:
-        lines += [f"ephone-dn  {e.number}", f" number 200{e.number}", "!"]
+        lines += [m(c + "dn", n=e.number), m(c + "dn.number", number=f"200{e.number}"), m(c + "bang")]
     for e in router.ephones:
-        lines += [f"ephone  {e.number}", f" mac-address {e.dotted_mac}"]
+        lines += [m(c + "ephone", n=e.number), m(c + "ephone.mac", mac=e.dotted_mac)]
         if e.security_mode:
-            lines.append(f" device-security-mode {e.security_mode}")
-        lines.append(" capf-ip-in-cnf")
+            lines.append(m(c + "ephone.device-mode", mode=e.security_mode))
+        lines.append(m(c + "ephone.capf-ip"))
         if e.capf_auth_str:
-            lines.append(f" capf-auth-str {e.capf_auth_str}")
+            lines.append(m(c + "ephone.auth-str", digits=e.capf_auth_str))
         if e.cert_oper:
-            lines.append(f" cert-oper {e.cert_oper[0]} auth-mode {e.cert_oper[1]}")
-        lines += [" type 7970", f" button  1:{e.number}", "!"]
+            lines.append(m(c + "ephone.cert-oper", operation=e.cert_oper[0], mode=e.cert_oper[1]))
+        lines += [m(c + "ephone.type", type=7970), m(c + "ephone.button", n=e.number), m(c + "bang")]
     if router.ctl_client is not None:
-        lines += router.ctl_client.config_lines() + ["!"]
-    c = router.capf_config
-    lines += ["capf-server", f" port {c.port}", f" auth-mode {c.auth_mode}",
-              f" cert-enroll-trustpoint {c.ca_trustpoint} password 0 cisco123", f" trustpoint-label {c.trustpoint}",
-              f" source-addr {c.source_addr}", f" phone-key-size {c.phone_key_size}", f" keygen-retry {c.keygen_retry}",
-              f" keygen-timeout {c.keygen_timeout_min}", "!", "end"]
+        lines += router.ctl_client.config_lines() + [m(c + "bang")]
+    cfg = router.capf_config
+    lines += [m(c + "capf"), m(c + "capf.port", port=cfg.port), m(c + "capf.auth-mode", mode=cfg.auth_mode),
+              m(c + "capf.enroll-tp", tp=cfg.ca_trustpoint, password="cisco123"),
+              m(c + "capf.tls-tp", tp=cfg.trustpoint), m(c + "capf.source", ip=cfg.source_addr),
+              m(c + "capf.key-size", size=cfg.phone_key_size), m(c + "capf.retry", count=cfg.keygen_retry),
+              m(c + "capf.timeout", minutes=cfg.keygen_timeout_min), m(c + "bang"), m(c + "end")]
     return lines

@@ -61,12 +61,12 @@ class TftpServer:
 
     def _transfer(self, name: str, client) -> None:
         ip, port = self.peer
-        self.log.log(f"TFTP: Server request for port {port}, socket_id 0x0 for process 1", "tftp events")
-        self.log.log(f"TFTP: read request from host {ip}({port}) via GigabitEthernet0/0", "tftp events")
-        self.log.log(f"TFTP: Looking for {name}", "tftp events")
+        self.log.emit("tftp.server-request", port=port)
+        self.log.emit("tftp.read-request", ip=ip, port=port)
+        self.log.emit("tftp.looking-for", file=name)
         data = self.files.get(name)
         if data is None:
-            self.log.log("TFTP: Sending error 1 No such file", "tftp events")
+            self.log.emit("tftp.no-such-file")
             self.sock.sendto(struct.pack(">HH", ERROR, FILE_NOT_FOUND) + b"File not found\0", client)
             return
         for block in range(1, len(data) // BLOCK + 2):

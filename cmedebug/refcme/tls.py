@@ -46,11 +46,11 @@ def _versions(ctx: ssl.SSLContext, minimum: ssl.TLSVersion, maximum: ssl.TLSVers
         ctx.maximum_version = maximum
 
 
-def server_context(cert, key, *, client_cas=(), minimum=ssl.TLSVersion.TLSv1) -> ssl.SSLContext:
-    """The router side: IOS accepts small keys and old protocols unless told otherwise."""
+def server_context(cert, key, *, client_cas=()) -> ssl.SSLContext:
+    """The router side (IOS 15.x): TLS 1.0 to 1.2, small keys accepted; no SSL 3.0."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-    _versions(ctx, minimum, ssl.TLSVersion.TLSv1_2)
+    _versions(ctx, ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_2)
     _load_identity(ctx, cert, key)
     if client_cas:
         ctx.verify_mode = ssl.CERT_REQUIRED
@@ -76,6 +76,38 @@ def client_context(anchors, *, cert=None, key=None, maximum=ssl.TLSVersion.TLSv1
     if cert is not None:
         _load_identity(ctx, cert, key)
     return ctx
+
+
+# OpenSSL's error line as the OpenSSL 1.0 of IOS 15.x's CiscoSSL prints it with `debug ssl
+# openssl errors` (code, function, reason), by the reason OpenSSL 3 gives here (catalogue
+# entry ssl.openssl-error, inferred).
+OPENSSL_10_ERRORS = {
+    "UNSUPPORTED_PROTOCOL": ("14076102", "SSL23_GET_CLIENT_HELLO", "unsupported protocol"),
+    "VERSION_TOO_LOW": ("14076102", "SSL23_GET_CLIENT_HELLO", "unsupported protocol"),  # 1.0's word for it
+    "WRONG_VERSION_NUMBER": ("1408A10B", "SSL3_GET_CLIENT_HELLO", "wrong version number"),
+    "NO_SHARED_CIPHER": ("1408A0C1", "SSL3_GET_CLIENT_HELLO", "no shared cipher"),
+    "TLSV1_ALERT_UNKNOWN_CA": ("14094418", "SSL3_READ_BYTES", "tlsv1 alert unknown ca"),
+    "SSLV3_ALERT_BAD_CERTIFICATE": ("14094412", "SSL3_READ_BYTES", "sslv3 alert bad certificate"),
+}
+
+
+def ssl3_client_hello(seed: bytes) -> bytes:
+    """An SSL 3.0 ClientHello (record and hello version 3.0, RSA suites), as a phone whose
+    firmware offers nothing newer sends it; OpenSSL 3 cannot speak SSL 3.0 itself."""
+    suites = bytes.fromhex("002f0035000a")  # AES128-SHA, AES256-SHA, DES-CBC3-SHA
+    hello = b"\x03\x00" + seed[:32].ljust(32, b"\0") + b"\x00" + len(suites).to_bytes(2, "big") + suites + b"\x01\x00"
+    handshake = b"\x01" + len(hello).to_bytes(3, "big") + hello
+    return b"\x16\x03\x00" + len(handshake).to_bytes(2, "big") + handshake
+
+
+def offer_ssl3(port: int, seed: bytes) -> bytes:
+    """Send an SSL 3.0 ClientHello to ``port``; the server's answer (an alert, or nothing)."""
+    with socket.create_connection((LOOPBACK, port), timeout=IO_TIMEOUT) as raw:
+        raw.sendall(ssl3_client_hello(seed))
+        try:
+            return raw.recv(64)
+        except (ConnectionError, socket.timeout):
+            return b""
 
 
 def openssl_reason(err: Exception) -> str:

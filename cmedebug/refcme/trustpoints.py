@@ -15,12 +15,16 @@ from urllib.parse import urlparse
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from cmedebug.messages import render
 from cmedebug.refcme.ca import IosCa, name
 from cmedebug.refcme.keys import rsa_key
 
 # Key size IOS picks when a trustpoint has no `rsakeypair` and no key exists:
 # `%CRYPTO-6-AUTOGEN: Generated new 512 bit key pair` (corpus sample 18).
 AUTOGEN_KEY_BITS = 512
+KEYGEN_SECONDS = 1.0  # `[OK] (elapsed time was 1 seconds)` for 1024 bits (ios-commands.md D9)
+TCP_CONNECT_TIMEOUT = 30.0  # `ip tcp synwait-time` default: a CA address where nothing answers
+SCEP_RETRY_PERIOD = 60.0  # `enrollment retry period` default (1 minute) between polls of a pending request
 
 
 def fingerprint(data: bytes, algorithm: str) -> str:
@@ -52,43 +56,44 @@ class Trustpoint:
         bits = self.key_bits or AUTOGEN_KEY_BITS
         self.key = rsa_key(f"tp/{self.name}/{self.generation}", bits, self.seed)
         if self.key_bits is None:
-            log.log(f"%CRYPTO-6-AUTOGEN: Generated new {bits} bit key pair")
+            log.emit("CRYPTO-6-AUTOGEN", bits=bits)
         else:
-            log.console(f"% Generating {bits} bit RSA keys, keys will be non-exportable...[OK]")
-        log.log(f"%CRYPTO_ENGINE-5-KEY_ADDITION: A key named {self.name} has been generated or imported "
-                f"by crypto-engine")
+            log.say("crypto.generating-keys", bits=bits)
+            log.wait(KEYGEN_SECONDS)
+            log.say("crypto.generated-ok", seconds=int(KEYGEN_SECONDS))
+        log.emit("CRYPTO_ENGINE-5-KEY_ADDITION", label=self.name)
 
     def _scep_request(self, ca: IosCa | None, log, operation: str) -> bool:
-        """Log the SCEP HTTP request; True when the CA answered."""
-        log.log(f"CRYPTO_PKI: locked trustpoint {self.name}, refcount is 1", "crypto pki transactions")
+        """Log the SCEP HTTP request; True when the CA answered. An address where nothing
+        answers costs the TCP connect timeout (`ip tcp synwait-time`, 30 s by default)."""
+        log.emit("pki.locked-trustpoint", tp=self.name, count=1)
         if operation == "GetCACert":
-            log.log("CRYPTO_PKI_SCEP: Client sending GetCACert request", "crypto pki transactions")
-            log.log("CRYPTO_PKI: Sending CA Certificate Request:", "crypto pki messages")
-            for raw in (f"GET /cgi-bin/pkiclient.exe?operation=GetCACert&message={self.name} HTTP/1.0",
-                        "User-Agent: Mozilla/4.0 (compatible; MSIE 5.0; Cisco PKI)", f"Host: {self.ca_host}"):
-                if "crypto pki messages" in log.enabled:
-                    log.console(raw)
+            log.emit("pki.scep-getcacert")
+            log.emit("pki.sending-ca-request")
+            log.say("pki.http-get", tp=self.name)
+            log.say("pki.http-user-agent")
+            log.say("pki.http-host", ca_host=self.ca_host)
         if ca is None or ca.address != self.ca_host:
-            log.log("%PKI-3-SOCKETSEND: Failed to send out message to CA server.")
+            log.emit("PKI-3-SOCKETSEND", step=TCP_CONNECT_TIMEOUT)
             return False
         if not ca.http_server:
-            return False  # TCP 80 refused: nothing more is logged before the failure
-        log.log("CRYPTO_PKI: http connection opened", "crypto pki transactions")
-        log.log("CRYPTO_PKI: Sending HTTP message", "crypto pki transactions")
+            return False  # TCP 80 refused at once: nothing more is logged before the failure
+        log.emit("pki.http-opened")
+        log.emit("pki.http-sending")
         return ca.enabled
 
     def authenticate(self, ca: IosCa | None, log) -> bool:
         """`crypto pki authenticate`: fetch and accept the CA certificate."""
-        log.config(f"crypto pki authenticate {self.name}")
+        log.say("config.crypto-pki-authenticate", tp=self.name)
         if not self._scep_request(ca, log, "GetCACert"):
-            log.console("% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0")
+            log.say("pki.ca-receive-error")
             return False
         der = ca.cert.public_bytes(serialization.Encoding.DER)
-        log.console("Certificate has the following attributes:")
-        log.console(f"Fingerprint MD5: {fingerprint(der, 'md5')}")
-        log.console(f"Fingerprint SHA1: {fingerprint(der, 'sha1')}")
-        log.console("% Do you accept this certificate? [yes/no]: yes")
-        log.console("Trustpoint CA certificate accepted.")
+        log.say("pki.cert-attributes")
+        log.say("pki.fingerprint-md5", fingerprint=fingerprint(der, "md5"))
+        log.say("pki.fingerprint-sha1", fingerprint=fingerprint(der, "sha1"))
+        log.say("pki.accept-prompt")
+        log.say("pki.ca-accepted")
         self.ca_cert = ca.cert
         return True
 
@@ -96,45 +101,55 @@ class Trustpoint:
         """`crypto pki enroll`: a real PKCS#10 request; True when a certificate came back."""
         if self.ca_cert is None:
             return False
-        log.config(f"crypto pki enroll {self.name}")
+        log.say("config.crypto-pki-enroll", tp=self.name)
         if self.key is None or new_key:
             self.generate_key(log)
         csr = (x509.CertificateSigningRequestBuilder().subject_name(name(self.name))
                .sign(self.key, hashes.SHA256()))
         der = csr.public_bytes(serialization.Encoding.DER)
-        log.log(f"CRYPTO_PKI:  Certificate Request Fingerprint MD5: {fingerprint(der, 'md5')}",
-                "crypto pki transactions")
-        log.log(f"CRYPTO_PKI:  Certificate Request Fingerprint SHA1: {fingerprint(der, 'sha1')}",
-                "crypto pki transactions")
+        log.emit("pki.request-fingerprint-md5", fingerprint=fingerprint(der, "md5"))
+        log.emit("pki.request-fingerprint-sha1", fingerprint=fingerprint(der, "sha1"))
         if not self._scep_request(ca, log, "PKIOperation"):
-            log.log("%PKI-6-CERTFAIL: Certificate enrollment failed.")
+            log.emit("PKI-6-CERTFAIL")
             return False
-        log.console("% Certificate request sent to Certificate Authority")
+        log.say("pki.request-sent")
         request = ca.receive(csr.subject, csr.public_key(), fingerprint(der, "md5"))
         if request.state == "denied":
-            log.log("%PKI-6-CERTFAIL: Certificate enrollment failed.")
+            log.emit("PKI-6-CERTFAIL")
             return False
         return self.collect(request, log)
 
     def collect(self, request, log) -> bool:
         """Install the certificate once the CA has granted the request."""
         if request.state != "granted":
+            log.emit("pki.status-pending")
             self.pending = request
             return False
-        log.log("CRYPTO_PKI: Prepare global revocation service providers", "crypto pki transactions")
+        log.emit("pki.status-granted")
+        log.emit("pki.prepare-revocation")
         self.cert, self.pending = request.cert, None
-        log.log("%PKI-6-CERTRET: Certificate received from Certificate Authority")
+        log.emit("PKI-6-CERTRET")
         return True
 
+    def poll(self, ca: IosCa, log) -> bool:
+        """The SCEP poll of a pending request (every `enrollment retry period`, SCEP_RETRY_PERIOD)."""
+        if self.pending is None:
+            return False
+        if not self._scep_request(ca, log, "GetCertInitial"):
+            return False
+        return self.collect(self.pending, log)
+
     def config_lines(self) -> list[str]:
-        lines = [f"crypto pki trustpoint {self.name}"]
+        c = "config."
+        lines = [render(c + "tp", tp=self.name)]
         if self.is_ca:
-            revocation = [] if self.revocation_check == "crl" else [f" revocation-check {self.revocation_check}"]
-            return lines + revocation + [f" rsakeypair {self.name}"]
-        lines.append(f" enrollment url {self.enrollment_url}" if self.enrollment_url else " enrollment terminal")
-        lines += [" serial-number none", " ip-address none", f" subject-name CN={self.name}"]
+            revocation = [] if self.revocation_check == "crl" else [render(c + "tp.revocation", method=self.revocation_check)]
+            return lines + revocation + [render(c + "tp.rsakeypair", label=self.name)]
+        lines.append(render(c + "tp.enrollment-url", url=self.enrollment_url) if self.enrollment_url
+                     else render(c + "tp.enrollment-terminal"))
+        lines += [render(c + "tp.serial-none"), render(c + "tp.ip-none"), render(c + "tp.subject", cn=self.name)]
         if self.revocation_check != "crl":  # crl is the IOS default and is not shown
-            lines.append(f" revocation-check {self.revocation_check}")
+            lines.append(render(c + "tp.revocation", method=self.revocation_check))
         if self.key_bits:
-            lines.append(f" rsakeypair {self.name} {self.key_bits}")
+            lines.append(render(c + "tp.rsakeypair-size", label=self.name, bits=self.key_bits))
         return lines

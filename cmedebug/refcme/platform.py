@@ -1,0 +1,56 @@
+"""The router a scenario runs on: model, IOS train, image and licences.
+
+Secure CME is supported on the ISR G2 with IOS 15.x (ios-commands.md §4:
+CMEAUTH, MATRIX); the reference system is a CISCO2911/K9 with the seed's
+universalk9 image and the uck9 + securityk9 technology packages. IOS XE
+platforms are modelled where a scenario is about one (Secure CME is not
+supported on the ISR 4000 series). The train gates the messages the router may
+print (``cmedebug.messages``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Platform:
+    model: str  # as `show version` names it: CISCO2911/K9
+    train: str  # "15" (classic IOS 15.x) or "XE"
+    version: str  # 15.7(3)M4
+    image: str  # flash0:c2900-universalk9-mz.SPA.157-3.M4.bin
+    licences: tuple[str, ...] = ("uck9", "securityk9")
+    family: str = "C2900"  # `C2900 Software (C2900-UNIVERSALK9-M)`
+    battery_calendar: bool = True  # ISR G2: the software clock is set from the calendar at boot (BSMTIME)
+
+    @property
+    def config_version(self) -> str:
+        """`version 15.7` as the running-config prints it."""
+        major, minor = self.version.split("(")[0].split(".")[:2]
+        return f"{major}.{minor}"
+
+    def show_version(self, host: str, uptime: str, render) -> list[str]:
+        """`show version` of an ISR G2 (IOS 15.x) with its technology-package table."""
+        module = self.family.lower()
+        out = [render("show.version.banner", family=self.family, image_name=f"{self.family}-UNIVERSALK9-M",
+                      version=self.version),
+               render("show.version.support"), render("show.version.copyright", year=2018),
+               render("show.version.compiled", when="Thu 06-Dec-18 12:23"), "",
+               render("show.version.rom", rom="15.0(1r)M16"), "",
+               render("show.version.uptime", host=host, uptime=uptime),
+               render("show.version.returned", reason="reload"),
+               render("show.version.image", image=self.image),
+               render("show.version.reload-type"), "",
+               render("show.version.platform", model=self.model, memory="483328K/40960K"),
+               render("show.version.board", serial="FTX1840AHKT"), "",
+               render("show.version.tech-title", module=module), "",
+               render("show.version.rule", dashes="-" * 65),
+               render("show.version.tech-head1"), render("show.version.tech-head2"),
+               render("show.version.rule", dashes="-" * 66)]
+        for tech, package in (("ipbase", "ipbasek9"), ("security", "securityk9"), ("uc", "uck9"), ("data", "datak9")):
+            active = package == "ipbasek9" or package in self.licences
+            out.append(render("show.version.tech-row", technology=tech, current=package if active else "None",
+                              type="Permanent" if active else "None", next=package if active else "None"))
+        return out + ["", render("show.version.config-register")]
+
+
+ISR_G2 = Platform("CISCO2911/K9", "15", "15.7(3)M4", "flash0:c2900-universalk9-mz.SPA.157-3.M4.bin")
