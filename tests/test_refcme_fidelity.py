@@ -179,3 +179,14 @@ def test_tls_version_mismatch_comes_from_the_phone_not_an_invisible_setting():
     healthy = (SAMPLES / "healthy" / "running-config.txt").read_text()
     strip = lambda t: re.sub(r"version-stamp .*", "", t)  # noqa: E731
     assert strip(config) == strip(healthy), "the mismatch must not come from a configuration change"
+
+
+def test_a_finding_resting_only_on_inferred_shapes_is_at_most_medium_confidence():
+    from cmedebug.model import Confidence
+    from cmedebug.pipeline import analyze
+
+    case = analyze([str(SAMPLES / "tls-version-mismatch")])
+    tls002 = [f for f in case.findings if f.rule_id == "TLS002"]
+    assert tls002 and all(f.confidence <= Confidence.MEDIUM for f in tls002)
+    lines = [line for f in tls002 for ev in f.evidence for line in ev.lines]
+    assert messages.provenance(lines) == "inferred"
