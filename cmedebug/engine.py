@@ -135,6 +135,9 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     for rule in sorted(rules, key=lambda r: r.late):
         if rule.late:
             case.findings = list(findings)
+            for device in devices:  # a device's case holds the findings on that device
+                if device.case is not case:
+                    device.case.findings = [f for f in findings if f.device == device.name]
         found, outcome = _evaluate(rule, case, devices)
         findings.extend(found)
         outcomes.append(outcome)

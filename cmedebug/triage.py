@@ -8,20 +8,18 @@ Renderers are in ``cmedebug.reports.case_note``.
 """
 from __future__ import annotations
 
-import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from cmedebug import pipeline
+from cmedebug import deployment, pipeline
+from cmedebug.deployment import summary
 from cmedebug.collect import IOS_COMMAND, not_evaluated
 from cmedebug.model import FAILURE_KIND, Case, Finding, Severity
 from cmedebug.sources import Input, iter_inputs
 
-UNATTRIBUTED = "(no device named in the evidence)"
-# SEP000E325C9A43.cnf.xml / CTLSEP000E325C9A43.tlv / status-SEP000E325C9A43.txt
-_PHONE_IN_NAME = re.compile(r"SEP([0-9A-Fa-f]{12})")
+# rows of the device view that the note prints in its own sections (inputs per device, clocks)
+DEVICE_ROWS_ELSEWHERE = ("inputs", "joined by", "clock")
 
 
 @dataclass
@@ -78,20 +76,11 @@ def build_note(case: Case) -> CaseNote:
 # -- parts of the note -------------------------------------------------------------
 
 def devices(case: Case) -> list[dict]:
-    """Inputs grouped per device: the hostnames (or phone names) their lines carry."""
-    named: dict[str, Counter] = {s.path: Counter() for s in case.inputs}
-    for item in [*case.events, *case.facts]:
-        if item.device and item.source.path in named:
-            named[item.source.path][item.device] += 1
-    groups: dict[str, list[dict]] = {}
-    for s in case.inputs:
-        owners = [d for d, _ in named[s.path].most_common()]
-        if not owners:
-            m = _PHONE_IN_NAME.search(os.path.basename(s.path))
-            owners = [f"SEP{m.group(1).upper()}"] if m else [UNATTRIBUTED]
-        for device in owners:
-            groups.setdefault(device, []).append({"path": s.path, "kind": s.kind})
-    return [{"device": d, "inputs": groups[d]} for d in sorted(groups, key=lambda d: (d == UNATTRIBUTED, d))]
+    """Inputs grouped per device of the deployment view (joined only on a shared
+    hostname, address, certificate fingerprint or phone MAC), and why."""
+    kinds = {s.path: s.kind for s in case.inputs}
+    return [{"device": d.name, "inputs": [{"path": p, "kind": kinds.get(p, "unknown")} for p in d.files],
+             "joined_by": list(d.joined_by)} for d in deployment.of(case).devices]
 
 
 def environment(case: Case) -> list[tuple[str, str]]:
@@ -110,10 +99,10 @@ def environment(case: Case) -> list[tuple[str, str]]:
         env.append(("licences", ", ".join(licences)))
     cme = next((f.fields.get("cme_version") for f in case.facts if f.fields.get("cme_version")), None)
     env.append(("CME version", cme or "not in the evidence"))
-    for f in case.facts_of("telephony.security_info", "config.telephony_service"):
-        if f.fields.get("device_security_mode"):
-            env.append(("device security mode", str(f.fields["device_security_mode"])))
-            break
+    view = deployment.of(case)
+    for device in view.devices:  # what the deployment view derived, as the HTML report shows it
+        prefix = "" if len(view.devices) == 1 else f"{device.name}: "
+        env += [(prefix + label, text) for label, text in summary.rows(device) if label not in DEVICE_ROWS_ELSEWHERE]
     env.append(("phones", _phones(case)))
     for c in case.clocks.values():
         env.append((f"{c.device}: clock", c.state + (f", believed {c.believed_time:%Y-%m-%d %H:%M:%S %Z}"

@@ -13,7 +13,8 @@ import os
 from datetime import datetime, timezone
 from typing import Any
 
-from cmedebug import __version__, redact
+from cmedebug import __version__, deployment, redact
+from cmedebug.deployment import summary
 from cmedebug.collect import not_evaluated, split_commands
 from cmedebug.model import FAILURE_KIND, Case, Finding
 from cmedebug.reports import boot_flow, charts, excerpts
@@ -65,6 +66,7 @@ def build_view(case: Case, note: Any = None) -> dict:
         "certificates": _certificates(case),
         "trust_lists": _trust_lists(case),
         "settings": _settings(case),
+        "devices": [{"name": d.name, "rows": redact.value(summary.rows(d))} for d in deployment.of(case).devices],
         "timeline": _timeline(case, inputs),
         "coverage": _coverage(case, inputs),
         "collect": _collect(case),

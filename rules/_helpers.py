@@ -4,12 +4,16 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from cmedebug import deployment
+from cmedebug.deployment.views import CTL_CLIENT_ROLES, CTL_RECORD_ROLES, SECURE_MODES  # noqa: F401 (rules import SECURE_MODES here)
+
 from cmedebug.formatting import common_name, fmt_delta, fmt_time  # noqa: F401 (rules import them here)
 
 
 # --- lookups shared by the CTL / CFG / CAPF / TLS / PLAT / LIM rules ---------
 
-SECURE_MODES = ("authenticated", "encrypted")
+# the telephony-service field naming a function's trustpoint -> that function in the device view
+_TELEPHONY_FUNCTIONS = {"secure_signaling_trustpoint": "secure-signaling", "tftp_server_credentials_trustpoint": "tftp"}
 # capfAuthMode / `AuthMode <n>` numbers (seed article) by `auth-mode` keyword
 CAPF_AUTH_MODES = {"none": 0, "auth-string": 1, "null-string": 2, "lsc": 3, "mic": 4}
 
@@ -45,52 +49,38 @@ def evidence_of(items, limit: int = 5) -> list:
 
 
 def global_security_mode(case):
-    """(mode, fact) of telephony-service `device-security-mode` (config first, then
-    `show telephony-service security-info`); (None, None) when unknown."""
-    for kind in ("config.telephony_service", "telephony.security_info"):
-        for f in facts(case, kind):
-            mode = (f.fields.get("device_security_mode") or "").lower()
-            if mode:
-                return mode, f
-    return None, None
+    """(mode, fact) of telephony-service `device-security-mode`: the device view's
+    one answer (configuration first, then `show telephony-service security-info`);
+    (None, None) when unknown."""
+    mode = deployment.device(case).security_mode
+    return mode.value, mode.item
 
 
 def ephone_security_modes(case) -> dict:
     """ephone tag -> (effective mode, config.ephone fact): the ephone's own
-    `device-security-mode`, else the global one."""
-    global_mode, _ = global_security_mode(case)
-    modes = {}
-    for f in facts(case, "config.ephone"):
-        own = (f.fields.get("device_security_mode") or "").lower()
-        modes[f.fields.get("ephone")] = (own or global_mode, f)
-    return modes
+    `device-security-mode`, else the global one (the device view's phones)."""
+    return {p.ephone.fields.get("ephone"): (p.security_mode.value, p.ephone)
+            for p in deployment.device(case).phones.values() if p.ephone is not None}
 
 
 def secure_mode_intended(case) -> bool:
     """The configuration asks at least some phones for authenticated or encrypted mode."""
-    global_mode, _ = global_security_mode(case)
-    if global_mode in SECURE_MODES:
-        return True
-    return any(mode in SECURE_MODES for mode, _ in ephone_security_modes(case).values())
+    return deployment.device(case).secure_mode_intended()
 
 
 def ctl_servers(case) -> tuple[list[dict], object]:
     """The server entries of the CTL client ({role, ip, trustpoint}) and the fact
     they came from: the configuration first, then `show ctl-client`."""
-    for kind in ("config.ctl_client", "ctl_client.summary"):
-        for f in facts(case, kind):
-            return list(f.fields.get("servers") or []), f
-    return [], None
+    client = deployment.device(case).ctl_client
+    return client.servers, client.listing
 
 
 def telephony_trustpoint(case, field: str):
     """(trustpoint, fact) of `secure_signaling_trustpoint` or
-    `tftp_server_credentials_trustpoint` from the config, else security-info."""
-    for kind in ("config.telephony_service", "telephony.security_info"):
-        for f in facts(case, kind):
-            if field in f.fields:
-                return f.fields.get(field), f
-    return None, None
+    `tftp_server_credentials_trustpoint`: the device view's answer (config, else
+    security-info, else the CTL client's server list)."""
+    label = deployment.device(case).functions[_TELEPHONY_FUNCTIONS[field]]
+    return label.value, label.item
 
 
 def capf_sessions(case) -> list[list]:
@@ -222,37 +212,17 @@ def functional_trustpoints(case) -> dict[str, list[str]]:
     """Trustpoints a Secure CME function uses -> what uses them, from the
     configuration, the show outputs and `debug ctl-client`. These must hold a
     key and a certificate; CA-only trustpoints (MIC roots) need neither."""
-    uses: dict[str, list[str]] = {}
-
-    def add(tp, use):
-        if tp and use not in uses.setdefault(tp, []):
-            uses[tp].append(use)
-
-    for f in facts(case, "config.telephony_service") + facts(case, "telephony.security_info"):
-        add(f.fields.get("secure_signaling_trustpoint"), "secure-signaling (TLS on 2443)")
-        add(f.fields.get("tftp_server_credentials_trustpoint"), "tftp-server-credentials (config signing)")
-    for f in facts(case, "config.capf_server") + facts(case, "capf.summary"):
-        add(f.fields.get("trustpoint_label"), "capf-server trustpoint-label (TLS on 3804)")
-    for f in facts(case, "config.ctl_client") + facts(case, "ctl_client.summary"):
-        add(f.fields.get("sast1_trustpoint"), "ctl-client sast1")
-        add(f.fields.get("sast2_trustpoint"), "ctl-client sast2")
-        for server in f.fields.get("servers") or []:
-            add(server.get("trustpoint"), f"ctl-client server {server.get('role') or '?'}")
-    for f in facts(case, "credentials.summary"):
-        add(f.fields.get("trustpoint"), "credentials (CTL provider)")
-    for ev in case.events_of("ctl_client.record_requested"):
-        add(ev.fields.get("trustpoint"), f"ctl-client record (function {ev.fields.get('function')})")
-    return uses
+    return {name: list(tp.uses) for name, tp in deployment.device(case).trustpoints.items() if tp.uses}
 
 
 def trustpoint_configs(case) -> dict[str, object]:
     """Trustpoint name -> its `config.trustpoint` fact (the last one given wins)."""
-    return {f.fields["name"]: f for f in facts(case, "config.trustpoint") if f.fields.get("name")}
+    return {name: tp.config for name, tp in deployment.device(case).trustpoints.items() if tp.config is not None}
 
 
 def pki_servers(case) -> list:
     """`show crypto pki server` facts, then `crypto pki server` config facts."""
-    return facts(case, "pki.server") + facts(case, "config.pki_server")
+    return deployment.device(case).ca_servers
 
 
 def configured_capf_auth_mode(case, mac: str | None):
@@ -375,16 +345,8 @@ def validity_failures(case, kind: str, classes: tuple[str, ...]) -> dict[str, li
 def trustpoint_certificates(case) -> dict:
     """trustpoint -> its router (identity) certificate fact, from `show crypto pki
     certificates` or the config's certificate chains (the latest start date wins)."""
-    found: dict = {}
-    for cert in facts(case, "cert"):
-        if cert.fields.get("origin") == "ctl" or cert.fields.get("role") not in ("id", None):
-            continue
-        for tp in cert.fields.get("trustpoints") or []:
-            old = found.get(tp)
-            if old is None or (cert.fields.get("not_before") and old.fields.get("not_before")
-                               and cert.fields["not_before"] > old.fields["not_before"]):
-                found[tp] = cert
-    return found
+    return {name: tp.certificate for name, tp in deployment.device(case).trustpoints.items()
+            if tp.certificate is not None}
 
 
 def ctl_built_at(case):
@@ -396,12 +358,6 @@ def ctl_built_at(case):
     return max(candidates, key=lambda c: c[0]) if candidates else (None, None)
 
 
-# CTL entries per service: `show ctl-client` / config roles and the CTL file's record roles
-CTL_ROLES = {
-    "cme": (("cme", "cme-tftp"), ("CCM", "CCM+TFTP")),
-    "tftp": (("tftp", "cme-tftp"), ("TFTP", "CCM+TFTP")),
-    "capf": (("capf",), ("CAPF",)),
-}
 
 
 # the cross-check of a decoded CTL against the certificate each service uses (cmedebug/crosscheck.py)
@@ -430,7 +386,7 @@ def ctl_entry_problems(case, service: str, trustpoint: str | None) -> list[tuple
     if not trustpoint:
         return []
     label = service.upper()
-    row_roles, record_roles = CTL_ROLES[service]
+    row_roles, record_roles = CTL_CLIENT_ROLES[service], CTL_RECORD_ROLES[service]
     problems = []
     servers, listing = ctl_servers(case)
     if listing is not None:

@@ -1,0 +1,156 @@
+"""The deployment view: which evidence is one device, and one answer per derived field.
+
+Issue #12 (one derived model, read by rules, triage and reports) and issue #14
+class 10 (a finding's evidence and the symptoms it explains come from one
+device unless a hostname, an address or a certificate fingerprint proves the link).
+"""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pytest
+
+from cmedebug import deployment, triage
+from cmedebug.deployment.summary import rows, sourced_text
+from cmedebug.pipeline import analyze, load
+from cmedebug.reports import html as html_report
+from cmedebug.rules._helpers import ctl_servers, global_security_mode, secure_mode_intended, telephony_trustpoint
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+RUNNING_CONFIG = """CME-9#show running-config
+Building configuration...
+!
+hostname CME-9
+!
+crypto pki trustpoint cme-sccp
+ enrollment url http://10.1.1.2:80
+ revocation-check none
+ rsakeypair cme-sccp
+!
+telephony-service
+ secure-signaling trustpoint cme-sccp
+ tftp-server-credentials trustpoint cme-sccp
+ device-security-mode encrypted
+ ip source-address 10.1.1.1 port 2000
+ cnf-file perphone
+!
+end
+"""
+# The same router, captured at another time: security off, another TLS trustpoint.
+SECURITY_INFO = """CME-9#show telephony-service security-info
+Skinny Server Trustpoint for TLS: other-tp
+TFTP Credentials Trustpoint: cme-sccp
+Server Security Mode: Secure
+Global Device Security Mode: None
+CME-9#
+"""
+
+
+@pytest.fixture
+def contradictory(tmp_path):
+    (tmp_path / "running-config.txt").write_text(RUNNING_CONFIG)
+    (tmp_path / "security-info.txt").write_text(SECURITY_INFO)
+    return analyze([str(tmp_path)])
+
+
+def test_contradictory_inputs_one_answer_in_view_rules_note_and_html(contradictory):
+    case = contradictory
+    (device,) = case.deployment.devices
+    assert device.name == "CME-9" and len(device.files) == 2
+    mode = device.security_mode
+    assert mode.value == "encrypted" and mode.item.kind == "config.telephony_service"
+    assert [(value, item.kind) for value, item in mode.conflicts] == [("none", "telephony.security_info")]
+    tls = device.functions["secure-signaling"]
+    assert tls.value == "cme-sccp" and [(v, i.kind) for v, i in tls.conflicts] == [("other-tp",
+                                                                                   "telephony.security_info")]
+
+    # the rules read the same answers
+    assert global_security_mode(case) == ("encrypted", mode.item)
+    assert telephony_trustpoint(case, "secure_signaling_trustpoint") == ("cme-sccp", tls.item)
+    assert secure_mode_intended(case) is True
+    assert ctl_servers(case) == ([], None)
+    fired = {f.rule_id for f in case.findings}
+    assert "CTL001" in fired, "a CTL is needed because the phones are meant to be encrypted"
+    assert not [f for f in case.findings if "mode none" in f.message.lower()]
+
+    # the triage note and the HTML report print every derived field the same way
+    derived = [(label, text) for label, text in rows(device) if label not in triage.DEVICE_ROWS_ELSEWHERE]
+    assert ("device security mode", sourced_text(mode)) in derived
+    assert sourced_text(mode).startswith("encrypted (config.telephony_service at ")
+    assert "the evidence disagrees: none in telephony.security_info" in sourced_text(mode)
+    note = triage.build_note(case)
+    environment = dict(note.environment)
+    page = html_report.render(case, note)
+    for label, text in derived:
+        assert environment[label] == text, label
+        assert f'<span class="k">{html.escape(label)}</span> {html.escape(text)}</div>' in page, label
+
+
+def test_inputs_without_proof_stay_separate_devices(tmp_path):
+    """Two captures that both say `Router#` and a log that names no device, next
+    to a named router: nothing proves they are one router."""
+    (tmp_path / "a.txt").write_text("Router#show clock\n10:00:00.000 UTC Thu Nov 26 2026\n")
+    (tmp_path / "b.txt").write_text("router#show clock\n*00:01:00.000 UTC Mon Mar 1 1993\n")
+    (tmp_path / "c.txt").write_text("wilson_19#show clock\n10:05:00.000 UTC Thu Nov 26 2026\n")
+    (tmp_path / "d.log").write_text(
+        "Nov 26 10:00:11.004: %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation has failed. "
+        " The certificate (SN: 1F) is not yet valid   Validity period starts on 18:00:05 UTC Nov 26 2026\n")
+    view = deployment.build(load([str(tmp_path)], year=2026))
+    files = sorted(sorted(Path(p).name for p in d.files) for d in view.devices)
+    assert files == [["a.txt"], ["b.txt"], ["c.txt"], ["d.log"]]
+    assert "wilson_19" in [d.name for d in view.devices]
+
+
+def test_inputs_joined_on_hostname_address_fingerprint_and_phone(tmp_path):
+    (tmp_path / "config.txt").write_text(RUNNING_CONFIG)
+    (tmp_path / "log.txt").write_text("cme-9#show clock\n10:00:00.000 UTC Thu Nov 26 2026\n")  # same name, other case
+    (tmp_path / "credentials.txt").write_text("Router#show credentials\nCredentials IP: 10.1.1.1\n"
+                                              "Credentials PORT: 2444\nTrustpoint: cme-sccp\n")
+    (tmp_path / "other.txt").write_text("CA-2#show clock\n10:00:00.000 UTC Thu Nov 26 2026\n")
+    view = deployment.build(load([str(tmp_path)], year=2026))
+    by_name = {d.name: sorted(Path(p).name for p in d.files) for d in view.devices}
+    assert by_name == {"CME-9": ["config.txt", "credentials.txt", "log.txt"], "CA-2": ["other.txt"]}
+    (cme,) = [d for d in view.devices if d.name == "CME-9"]
+    assert any("address 10.1.1.1" in why for why in cme.joined_by)
+
+
+def test_a_cause_on_one_device_does_not_explain_a_symptom_on_another(tmp_path):
+    """CLK001 (this router's clock is not set) explains certificate refusals on
+    this router only, not the refusals a second, unrelated router logged."""
+    refusal = ("*Mar  1 00:05:02.730: %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation has "
+               "failed.  The certificate (SN: 05) is not yet valid   Validity period starts on 10:00:00 UTC Nov 26 "
+               "2026\n")
+    (tmp_path / "cme-a.log").write_text("cme-a#show clock\n*00:12:41.201 UTC Mon Mar 1 1993\ncme-a#show logging\n"
+                                        + refusal)
+    (tmp_path / "cme-b.log").write_text("cme-b#show clock\n*00:12:41.201 UTC Mon Mar 1 1993\ncme-b#show logging\n"
+                                        + refusal.replace("SN: 05", "SN: 06"))
+    case = analyze([str(tmp_path)])
+    assert {d.name for d in case.deployment.devices} == {"cme-a", "cme-b"}
+    by_id = {f.id: f for f in case.findings}
+    links = [(f, by_id[s]) for f in case.findings for s in f.explains]
+    assert links, "each router's clock explains its own refusals"
+    assert all(cause.device == symptom.device for cause, symptom in links)
+    for f in case.findings:
+        assert {Path(e.source.path).name for e in f.evidence} <= {f"{f.device}.log"}, f.id
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+def test_corpus_findings_never_span_devices():
+    """`analyze ../shared/corpus/`: every finding's evidence, and the symptoms it
+    explains, come from the files of one device (the corpus proves no link)."""
+    case = analyze([str(CORPUS)])
+    files = {d.name: set(d.files) for d in case.deployment.devices}
+    assert len(files) > 20, "the corpus holds captures of many labs"
+    by_id = {f.id: f for f in case.findings}
+    assert case.findings
+    for f in case.findings:
+        assert f.device in files, f.id
+        assert {e.source.path for e in f.evidence} <= files[f.device], (f.id, f.device)
+        for symptom in (by_id[s] for s in f.explains):
+            assert symptom.device == f.device, (f.id, symptom.id)
+    report = json.loads(json.dumps([f.to_dict() for f in case.findings]))
+    assert all(item["device"] for item in report)
