@@ -112,9 +112,10 @@ def matching(line: str, families: tuple[str, ...] = FAMILIES) -> list[Message]:
 
 
 def provenance(lines) -> str | None:
-    """``seen`` when any line matches a seen entry, ``inferred`` when lines match only
-    inferred entries, None when no line matches the catalogue."""
-    found = [m for line in lines for m in matching(line)]
+    """``seen`` when any log line (debug, syslog, console) matches a seen entry, ``inferred``
+    when lines match only inferred entries, None when no line matches. Show and config
+    templates with a bare field (``{clock}``) would match any line, so they are not asked."""
+    found = [m for line in lines for m in matching(line, ("debug", "syslog", "console"))]
     if not found:
         return None
     return "seen" if any(not m.inferred for m in found) else "inferred"
