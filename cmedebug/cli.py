@@ -233,7 +233,9 @@ def rules():
 
 
 @rules.command("list")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="text: one line per rule; markdown: every page (docs/rules.md); json: every rule's metadata "
+                   "and its generic remediation steps, slots unfilled.")
 def rules_list(fmt):
     """One line per rule: id, severity, name, title."""
     from cmedebug.engine import all_rules
@@ -242,6 +244,13 @@ def rules_list(fmt):
         from cmedebug.rules_doc import markdown
 
         click.echo(markdown(), nl=False)
+        return
+    if fmt == "json":
+        import json
+
+        from cmedebug.rules_doc import as_json
+
+        click.echo(json.dumps({"rules": as_json()}, indent=2))
         return
     for cls in all_rules():
         click.echo(f"{cls.id:<8} {str(cls.severity):<8} {cls.name:<44} {cls.title}")
@@ -260,7 +269,9 @@ def rules_explain(rule_id):
     click.echo(f"{cls.id} {cls.name}: {cls.title}")
     click.echo(f"severity {cls.severity}, confidence {cls.confidence}; tags: {', '.join(cls.tags) or '-'}")
     click.echo("")
-    click.echo(cls.doc())
+    from cmedebug.rules_doc import page
+
+    click.echo(page(cls))
 
 
 def _add_export_command() -> None:

@@ -18,6 +18,8 @@ from typing import ClassVar, Iterable
 
 from cmedebug import deployment
 from cmedebug.model import Case, Confidence, Evidence, Finding, RuleOutcome, Severity
+from cmedebug.remediation import Step
+from cmedebug.remediation_context import fit
 
 
 class Rule:
@@ -36,7 +38,9 @@ class Rule:
     collect: ClassVar[tuple[str, ...]] = ()
     # Ids of rules whose findings this rule's findings may explain (symptoms).
     explains: ClassVar[tuple[str, ...]] = ()
-    remediation: ClassVar[tuple[str, ...]] = ()
+    # The fix, written once as steps with slots ({trustpoint}); the engine fills the
+    # slots from each finding's data and the evidence (cmedebug.remediation_context).
+    remediation: ClassVar[tuple[Step, ...]] = ()
     verify: ClassVar[str] = ""
     # A late rule runs after all the others and reads their findings in case.findings
     # (GEN001: the failures no other finding explains).
@@ -59,7 +63,7 @@ class Rule:
         return cause.device == symptom.device
 
     def finding(self, message: str, evidence: Iterable[Evidence] = (), *, severity: Severity | None = None,
-                confidence: Confidence | None = None, remediation: Iterable[str] | None = None,
+                confidence: Confidence | None = None, remediation: Iterable[Step] | None = None,
                 verify: str | None = None, first_seen: datetime | None = None, **data) -> Finding:
         """A finding of this rule with its metadata defaults."""
         return Finding(
@@ -135,9 +139,6 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     for rule in sorted(rules, key=lambda r: r.late):
         if rule.late:
             case.findings = list(findings)
-            for device in devices:  # a device's case holds the findings on that device
-                if device.case is not case:
-                    device.case.findings = [f for f in findings if f.device == device.name]
         found, outcome = _evaluate(rule, case, devices)
         findings.extend(found)
         outcomes.append(outcome)
@@ -165,6 +166,7 @@ def _evaluate(rule: Rule, case: Case, devices: list) -> tuple[list[Finding], Rul
             return [], rule.outcome("error", error=f"{exc.__class__.__name__}: {exc}")
         for f in mine:
             f.device = f.device or (device.name if device is not None else "")
+            f.remediation = fit(f.remediation, f.data, scope)
         found += mine
     if not applied:
         return [], rule.outcome("not_evaluated", missing=list(rule.requires), collect=list(rule.collect))

@@ -17,8 +17,10 @@ from functools import lru_cache
 from importlib import resources
 
 # An unfilled slot of a step ({trustpoint}) or a printed placeholder (<trustpoint>)
-# stands for one token when a command is matched.
+# stands for one token when a command is matched: any argument, or any keyword
+# of a {a|b} choice.
 _SLOT = re.compile(r"\{[a-z0-9_]+\}|<[^<>\s]+>")
+_ANY = "\x00"
 _TOKEN = "\\S+"
 
 
@@ -71,7 +73,7 @@ class Table:
     def matches(self, command: str) -> list[Command]:
         """The entries whose pattern matches the command (placeholders stand for a token).
         `no <command>` matches an explicit `no` entry, else the command's own entries."""
-        text = " ".join(_SLOT.sub("X", command).split())
+        text = " ".join(_SLOT.sub(_ANY, command).split())
         found = [entry for entry in self.commands if entry.regex.fullmatch(text)]
         if not found and text.startswith("no "):
             return self.matches(text[3:])
@@ -88,7 +90,7 @@ def _compile_str(pattern: str) -> str:
             out.append(f"{_TOKEN}(?: {_TOKEN})*" if pattern[i + 1:end].endswith("...") else _TOKEN)
             i = end + 1
             continue
-        out.append({"{": "(?:", "}": ")", "[": "(?:", "]": ")?", "|": "|"}.get(ch, re.escape(ch)))
+        out.append({"{": f"(?:{_ANY}|", "}": ")", "[": "(?:", "]": ")?", "|": "|"}.get(ch, re.escape(ch)))
         i += 1
     return "".join(out)
 

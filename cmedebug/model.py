@@ -147,7 +147,7 @@ class Finding:
     confidence: Confidence
     message: str
     evidence: list[Evidence] = field(default_factory=list)
-    remediation: list[str] = field(default_factory=list)
+    remediation: list[Any] = field(default_factory=list)  # cmedebug.remediation.Step, slots filled
     verify: str = ""
     id: str = ""
     explains: list[str] = field(default_factory=list)
@@ -170,7 +170,7 @@ class Finding:
             "confidence": str(self.confidence),
             "message": self.message,
             "evidence": [e.to_dict() for e in self.evidence],
-            "remediation": list(self.remediation),
+            "remediation": [step.to_dict() for step in self.remediation],
             "verify": self.verify,
             "explains": list(self.explains),
             "explained_by": list(self.explained_by),

@@ -44,7 +44,6 @@ SLOT_MEANINGS = {
     "cme_trustpoint": "the secure-signaling trustpoint (`show telephony-service security-info`)",
     "tftp_trustpoint": "the tftp-server-credentials trustpoint",
     "capf_trustpoint": "the capf-server trustpoint-label",
-    "ra": "the trustpoint of the CA or RA that signs the phones' LSCs",
     "issuer_trustpoint": "a new trustpoint name for the missing issuing CA",
     "ca_certificate_pem": "the issuing CA's certificate in PEM (Base64)",
     "certificate_pem": "the certificate in PEM (Base64)",
@@ -61,6 +60,21 @@ SLOT_MEANINGS = {
     "platform": "the platform name of `show license` (e.g. c2900)",
     "acl": "an access list permitting the enrolling routers",
     "profile": "the DSP-farm conference profile number",
+    "time": "the time now, hh:mm:ss", "day": "the day of the month", "month": "the month (e.g. Nov)",
+    "year": "the year",
+    "ca_url": "the CA's enrollment URL, as the other trustpoints use it (e.g. http://10.1.1.1:80)",
+    "ca_db_level": "the server's database level (minimal, names or complete)",
+    "ca_db_url": "the server's database URL (persistent storage such as flash:ca/)",
+    "ca_issuer": "the server's issuer name (e.g. CN=cme-root)",
+    "ca_cert_days": "the lifetime of issued certificates in days, as before",
+    "ca_days": "the lifetime of the CA certificate in days, as before",
+    "ca_grant": "auto if the server granted automatically before; leave the line out for manual grant",
+    "issued_trustpoint": "each trustpoint enrolled with this CA (`show crypto pki trustpoints`)",
+    "secure_ephone": "each ephone tag with an LSC",
+    "spare_sast": "the SAST2 trustpoint (`show ctl-client`)",
+    "signing_sast": "the SAST1 trustpoint (`show ctl-client`)",
+    "surviving_sast": "an original SAST trustpoint whose key the phones still trust",
+    "ra": "the trustpoint CAPF enrolls through (capf-server `cert-enroll-trustpoint`)",
 }
 
 
@@ -85,7 +99,9 @@ class Step:
 
     @property
     def slots(self) -> list[str]:
-        return list(dict.fromkeys(_SLOT.findall(" ".join([self.command, *self.answers]))))
+        """The slots it names, in the command, the answers, why or the warning."""
+        return list(dict.fromkeys(_SLOT.findall(" ".join([self.command, *self.answers, self.why or "",
+                                                          self.warning or ""]))))
 
     def replies(self) -> tuple[str, ...]:
         """The answers typed after the command: the step's own, else the table's."""
@@ -123,11 +139,21 @@ def _scalar(values: Mapping[str, object]) -> dict[str, str]:
     return out
 
 
+def _filled(step: Step, values: Mapping[str, str]) -> Step:
+    """The step with its slots substituted; its answers become explicit, read
+    from the table for the filled command (`grant {ca_grant}` -> `grant auto`)."""
+    done = replace(step, command=_substitute(step.command, values), why=_substitute(step.why, values),
+                   warning=_substitute(step.warning, values))
+    return replace(done, answers=tuple(_substitute(a, values) for a in done.replies()))
+
+
 def fill(steps: Sequence[Step], values: Mapping[str, object]) -> list[Step]:
     """Steps with their slots filled. A slot given several values (two trustpoints)
-    repeats the step that names it, together with the sub-mode steps it enters."""
+    repeats the step that names it, together with the sub-mode steps it enters; a
+    slot given no value at all (an empty list: there is none) drops them."""
     scalars = _scalar(values)
     lists = {k: [str(x) for x in v] for k, v in values.items() if isinstance(v, (list, tuple)) and len(v) > 1}
+    empty = {k for k, v in values.items() if isinstance(v, (list, tuple)) and not v}
     out: list[Step] = []
     i = 0
     while i < len(steps):
@@ -136,12 +162,13 @@ def fill(steps: Sequence[Step], values: Mapping[str, object]) -> list[Step]:
         while sub and i + len(run) < len(steps) and steps[i + len(run)].mode == sub:
             run.append(steps[i + len(run)])
         i += len(run)
+        if empty.intersection(run[0].slots):
+            continue
+        run = [s for s in run if not empty.intersection(s.slots)]
         multi = next((s for s in run[0].slots if s in lists), None)
         for value in (lists[multi] if multi else [None]):
             local = dict(scalars, **({multi: value} if multi else {}))
-            out.extend(replace(s, command=_substitute(s.command, local), why=_substitute(s.why, local),
-                               warning=_substitute(s.warning, local),
-                               answers=tuple(_substitute(a, local) for a in s.replies())) for s in run)
+            out.extend(_filled(s, local) for s in run)
     return out
 
 
@@ -240,3 +267,15 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
                             tuple((s.replace("_", "-"), SLOT_MEANINGS.get(s, "see the finding")) for s in slots),
                             tuple(dict.fromkeys(shown(s.warning) for s in run if s.warning))))
     return blocks
+
+
+def notes(block: Block) -> list[str]:
+    """What to read before pasting: the warnings, then what to put in each placeholder."""
+    return [f"WARNING: {w}" for w in block.warnings] + [f"<{name}>: {meaning}" for name, meaning in block.placeholders]
+
+
+def heading(block: Block) -> str:
+    """'on the router, from privileged EXEC (Router#)' / 'on the phone'."""
+    if block.device == PHONE:
+        return "on the phone"
+    return f"on the {block.device}, pasted at the privileged EXEC prompt (Router#)"

@@ -1,8 +1,46 @@
-"""docs/rules.md, generated from the rules' metadata and docstrings
-(`cmedebug rules list --format markdown > docs/rules.md`; a test keeps it current)."""
+"""Each rule's documentation page, and docs/rules.md generated from them
+(`cmedebug rules list --format markdown > docs/rules.md`; a test keeps it current).
+
+A page is the rule's docstring with its Remediation section generated from the
+rule's steps (written once, in ``remediation``), so the page and every report
+show the same commands."""
 from __future__ import annotations
 
-from cmedebug.engine import all_rules
+import textwrap
+
+from cmedebug.engine import Rule, all_rules
+from cmedebug.remediation import notes, render_blocks, shown
+
+_BEFORE = "False positives"
+
+
+def remediation_section(rule: type[Rule]) -> list[str]:
+    """'Remediation', the numbered steps with why and warnings, the paste-ready
+    blocks with their placeholders, and the verify line."""
+    out = ["Remediation"]
+    for n, step in enumerate(rule.remediation, start=1):
+        where = "on the phone" if step.mode == "phone" else f"{step.device}, {step.mode}"
+        text = f"{n}. ({where}) `{shown(step.command)}`" + (f": {shown(step.why)}" if step.why else "")
+        if step.warning:
+            text += f" WARNING: {shown(step.warning)}"
+        out += textwrap.wrap(text, 96, initial_indent="    ", subsequent_indent="       ")
+    for block in render_blocks(rule.remediation):
+        out += ["", f"    On the {block.device}:" if block.device != "phone" else "    On the phone:"]
+        out += [f"        {line.text}" for line in block.lines]
+        out += textwrap.wrap("; ".join(notes(block)), 96, initial_indent="    ", subsequent_indent="    ") \
+            if notes(block) else []
+    if rule.verify:
+        out += [""] + textwrap.wrap(rule.verify, 96, initial_indent="    ", subsequent_indent="    ")
+    return out
+
+
+def page(rule: type[Rule]) -> str:
+    """The rule's full page: its docstring with the generated Remediation section
+    placed before False positives."""
+    lines = rule.doc().splitlines()
+    at = next((i for i, line in enumerate(lines) if line.strip() == _BEFORE), len(lines))
+    section = remediation_section(rule)
+    return "\n".join([*lines[:at], *section, "", *lines[at:]]).strip()
 
 
 def markdown() -> str:
@@ -13,5 +51,16 @@ def markdown() -> str:
     out += [f"| [{r.id}](#{r.id.lower()}) | {r.name} | {r.severity} | {r.confidence} | {r.title} |" for r in rules]
     for r in rules:
         out += ["", f"## {r.id}", "", f"**{r.name}**: {r.title}. Severity {r.severity}, confidence {r.confidence}.", "",
-                "```text", r.doc(), "```"]
+                "```text", page(r), "```"]
     return "\n".join(out) + "\n"
+
+
+def as_json() -> list[dict]:
+    """Every rule's metadata and its generic steps (slots unfilled), for
+    `cmedebug rules list --format json`."""
+    return [{"id": r.id, "name": r.name, "title": r.title, "severity": str(r.severity),
+             "confidence": str(r.confidence), "tags": list(r.tags), "requires": list(r.requires),
+             "collect": list(r.collect), "explains": list(r.explains),
+             "remediation": [step.to_dict() for step in r.remediation],
+             "blocks": [block.to_dict() for block in render_blocks(r.remediation)], "verify": r.verify,
+             "references": r.doc_section("References")} for r in all_rules()]

@@ -16,6 +16,7 @@ from cmedebug import deployment, pipeline
 from cmedebug.deployment import summary
 from cmedebug.collect import IOS_COMMAND, not_evaluated
 from cmedebug.model import FAILURE_KIND, Case, Finding, Severity
+from cmedebug.remediation import heading, notes, render_blocks
 from cmedebug.sources import Input, iter_inputs
 
 # rows of the device view that the note prints in its own sections (inputs per device, clocks)
@@ -154,6 +155,12 @@ def problem_statement(case: Case) -> str:
     return " ".join(parts)
 
 
+def fix_steps(f) -> list[PlanStep]:
+    """One plan step per paste-ready block of the finding's remediation."""
+    return [PlanStep(" ".join([f"Then, {heading(b)}:", *notes(b)]), [line.text for line in b.lines])
+            for b in render_blocks(f.remediation)]
+
+
 def action_plan(case: Case) -> list[PlanStep]:
     """Faults first (root causes, each with its fix, check and symptoms), then the
     evidence to collect, then advisories."""
@@ -162,7 +169,8 @@ def action_plan(case: Case) -> list[PlanStep]:
     for f in (r for r in roots if r.severity >= Severity.LOW):
         device = f.data.get("device")
         steps.append(PlanStep(f"Fix {f.rule_id} {f.title}" + (f" on {device}" if device else "")
-                              + f" ({f.severity}, confidence {f.confidence}).", list(f.remediation)))
+                              + f" ({f.severity}, confidence {f.confidence})."))
+        steps += fix_steps(f)
         if f.verify:
             steps.append(PlanStep(f.verify if f.verify.startswith("Verify") else f"Verify with {f.verify}"))
         symptoms = [case.finding(s) for s in f.explains]
@@ -176,7 +184,8 @@ def action_plan(case: Case) -> list[PlanStep]:
                               "below; files and phone data under 'Not evaluated') and run cmedebug triage again.",
                               commands))
     for f in (r for r in roots if r.severity < Severity.LOW):
-        steps.append(PlanStep(f"Consider {f.rule_id} {f.title} (advisory, not a fault).", list(f.remediation)))
+        steps.append(PlanStep(f"Consider {f.rule_id} {f.title} (advisory, not a fault)."))
+        steps += fix_steps(f)
     if not steps:
         steps.append(PlanStep("No action: no fault was found and every rule had its evidence."))
     return steps

@@ -17,6 +17,7 @@ from cmedebug import __version__, deployment, redact
 from cmedebug.deployment import summary
 from cmedebug.collect import not_evaluated, split_commands
 from cmedebug.model import FAILURE_KIND, Case, Finding
+from cmedebug.remediation import heading, notes, render_blocks
 from cmedebug.reports import boot_flow, charts, excerpts
 from cmedebug.formatting import common_name, fmt_delta
 
@@ -85,7 +86,7 @@ def _findings(case: Case, inputs: dict[str, str]) -> dict[str, dict]:
         out[f.id] = {
             "id": f.id, "anchor": f"finding-{f.id}", "rule_id": f.rule_id, "title": f.title,
             "severity": str(f.severity), "confidence": str(f.confidence), "message": redact.text(f.message),
-            "remediation": redact.lines(f.remediation), "verify": redact.text(f.verify),
+            "remediation": _fix_blocks(f), "verify": redact.text(f.verify),
             "references": references.get(f.rule_id, ""),
             "explains": list(f.explains), "explained_by": list(f.explained_by),
             "evidence": [{"anchor": link, "ref": str(ev.source)} for ev, link in zip(f.evidence, links)],
@@ -93,6 +94,12 @@ def _findings(case: Case, inputs: dict[str, str]) -> dict[str, dict]:
                           "lines": b.lines} for b in excerpt_blocks],
         }
     return out
+
+
+def _fix_blocks(f) -> list[dict]:
+    """The finding's steps as paste-ready blocks (cmedebug.remediation), secrets masked."""
+    return [{"heading": heading(b), "lines": redact.lines(line.text for line in b.lines),
+             "notes": [redact.text(n) for n in notes(b)]} for b in render_blocks(f.remediation)]
 
 
 def _groups(case: Case, views: dict[str, dict]) -> list[dict]:

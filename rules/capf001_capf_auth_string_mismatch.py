@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step, fill
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import (capf_session_outcome, capf_sessions, configured_capf_auth_mode, evidence_of,
-                                     facts, filled, fmt_time, sep, session_mac)
+                                     facts, fmt_time, sep, session_mac)
 
 
 class CapfAuthStringMismatch(Rule):
@@ -27,16 +28,6 @@ class CapfAuthStringMismatch(Rule):
         `ephone_capf_send_end_session_msg: ...` with no `PhKeyGenReq`;
         `show capf-server summary` -> `Device Authentication Mode: Auth-String`.
 
-    Remediation
-        1. `configure terminal`
-        2. `capf-server` / `auth-mode auth-string`
-        3. `auth-string generate <ephone-tag> <4-10 digits>` (or `ephone <n>` / `capf-auth-str <digits>`)
-        4. `ephone <n>` / `device-security-mode none` / `cert-oper upgrade auth-mode auth-string`
-        5. `end`, reset the phone; on the phone: Settings > Security Configuration >
-           LSC > Update, enter the string from `show capf-server auth-string`.
-        Verify with `debug capf-server all` (`PhKeyGenReq` after `AuthMode 1`) and the
-        phone's Model Information (`LSC: Installed`).
-
     False positives
         A user who cancels the entry on the phone ends the session the same way.
 
@@ -55,14 +46,14 @@ class CapfAuthStringMismatch(Rule):
     collect = ("debug capf-server all", "show capf-server summary", "show capf-server auth-string",
                "show running-config | section ephone|capf-server")
     remediation = (
-        "configure terminal",
-        " capf-server",
-        "  auth-mode auth-string",
-        "  auth-string generate <ephone-tag> <4-10 digits>",
-        " ephone <n>",
-        "  device-security-mode none",
-        "  cert-oper upgrade auth-mode auth-string",
-        "end",
+        Step("config", "capf-server"),
+        Step("config-capf-server", "auth-string generate {ephone} {digits}",
+             why="writes `capf-auth-str {digits}` into the ephone's configuration (CMEAUTH)"),
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "cert-oper upgrade auth-mode auth-string",
+             why="this phone authenticates to CAPF with the string, whatever the capf-server auth-mode"),
+        Step("config-ephone", "reset", why="the phone reads the CAPF operation at restart; then on the phone: "
+                                            "Settings > Security Configuration > LSC > Update, and type {digits}"),
     )
     verify = "Verify with `debug capf-server all` (PhKeyGenReq after AuthMode 1) and the phone (LSC: Installed)."
 
@@ -92,5 +83,4 @@ class CapfAuthStringMismatch(Rule):
                 "authentication by string, but no `capf-auth-str` and no entry in `show capf-server auth-string`: "
                 "the user has no string to enter.",
                 evidence_of([ephone]), confidence=Confidence.MEDIUM, device=ephone.device, mac=mac,
-                remediation=filled(self.remediation, {"<ephone-tag>": ephone.fields.get("ephone"),
-                                                      "<n>": ephone.fields.get("ephone")}))
+                remediation=fill(self.remediation, {"ephone": ephone.fields.get("ephone")}))

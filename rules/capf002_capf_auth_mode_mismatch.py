@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import (CAPF_AUTH_MODES, capf_session_outcome, capf_sessions, configured_capf_auth_mode,
                                      evidence_of, facts, fmt_time, sep, session_mac)
@@ -35,15 +36,6 @@ class CapfAuthModeMismatch(Rule):
         `Device Authentication Mode: Null-String`; `<capfAuthMode>` in
         `SEP<mac>.cnf.xml` (1 string, 2 null, 3 LSC, 4 MIC).
 
-    Remediation
-        1. `configure terminal`
-        2. `ephone <n>` / `cert-oper upgrade auth-mode null-string` (first install;
-           `auth-string` with a string, `LSC` only to renew a valid LSC).
-        3. `telephony-service` / `create cnf-files`
-        4. `end`, then `ephone <n>` / `reset`.
-        Verify with `debug capf-server all` (the AuthMode matches and a
-        `PhKeyGenReq` follows) and the phone's `LSC: Installed`.
-
     False positives
         None known for the mismatch; a session ended in LSC mode can also be a
         phone whose LSC was issued by a CA that was since rebuilt.
@@ -63,12 +55,14 @@ class CapfAuthModeMismatch(Rule):
     collect = ("debug capf-server all", "show capf-server summary", "show running-config | section ephone|capf-server",
                "SEP<mac>.cnf.xml from CME's TFTP server")
     remediation = (
-        "configure terminal",
-        " ephone <n>",
-        "  cert-oper upgrade auth-mode null-string",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "cert-oper upgrade auth-mode null-string",
+             why="first install: null-string (auth-string with a string; LSC only renews a valid LSC; MIC needs the "
+                 "MIC roots on the router)"),
+        Step("config", "telephony-service"),
+        Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "reset", why="the phone reads the new file and starts the CAPF session"),
     )
     verify = "Verify with `debug capf-server all` (AuthMode as configured, then PhKeyGenReq) and the phone (LSC: Installed)."
 

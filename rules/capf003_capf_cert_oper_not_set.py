@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step, fill
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import SECURE_MODES, TLS_CERTIFICATE_REASON, ephone_security_modes, evidence_of, facts, \
-    filled, full_config_given, sep
+    full_config_given, sep
 
 
 class CapfCertOperNotSet(Rule):
@@ -28,16 +29,6 @@ class CapfCertOperNotSet(Rule):
         capf-server sessions` without rows; `debug capf-server all` silent
         when the phone boots.
 
-    Remediation
-        1. `configure terminal`
-        2. `ephone <n>`
-        3. `capf-ip-in-cnf`
-        4. `cert-oper upgrade auth-mode null-string` (or `auth-string` with a string)
-        5. `telephony-service` / `create cnf-files`
-        6. `end`, then `ephone <n>` / `reset`.
-        Verify with `show capf-server sessions` (a session for the phone), then the
-        phone's Model Information (`LSC: Installed`).
-
     False positives
         Phones that already received their LSC and had `cert-oper` removed
         afterwards: if they register with `+ Authentication`, nothing is
@@ -59,13 +50,13 @@ class CapfCertOperNotSet(Rule):
     explains = ("TLS003", "CFG007")
     collect = ("show running-config", "show capf-server sessions", "debug capf-server all")
     remediation = (
-        "configure terminal",
-        " ephone <n>",
-        "  capf-ip-in-cnf",
-        "  cert-oper upgrade auth-mode null-string",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "capf-ip-in-cnf", why="the phone's file names CAPF's address"),
+        Step("config-ephone", "cert-oper upgrade auth-mode null-string", why="install an LSC at the next CAPF session"),
+        Step("config", "telephony-service"),
+        Step("config-telephony", "create cnf-files"),
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "reset", why="the phone reads the new file and contacts CAPF"),
     )
     verify = "Verify with `show capf-server sessions` (a session for the phone) and the phone (LSC: Installed)."
 
@@ -79,7 +70,7 @@ class CapfCertOperNotSet(Rule):
         if not secure or any(f.fields.get("cert_oper") for _, f in secure):
             return
         names = ", ".join(f"ephone {tag} ({sep(f.fields.get('mac'))})" for tag, f in secure[:6])
-        fix = filled(self.remediation, {"<n>": secure[0][0] if len(secure) == 1 else None})
+        fix = fill(self.remediation, {"ephone": secure[0][0] if len(secure) == 1 else None})
         # CME rejecting the phone's certificate confirms the phone has no usable LSC
         rejected = [e for e in case.events_of("tls.handshake.failed")
                     if TLS_CERTIFICATE_REASON.search(e.fields.get("reason") or "")]

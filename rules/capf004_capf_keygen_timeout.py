@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, is_capf_message, sep, \
     session_mac
@@ -28,15 +29,6 @@ class CapfKeygenTimeout(Rule):
         `PhKeyGenReq` for the same phone; `show capf-server summary` ->
         `Phone KeyGen Timeout: 30 minutes`, `Phone KeyGen Retries: 3`.
 
-    Remediation
-        1. `configure terminal`
-        2. `capf-server`
-        3. `keygen-timeout 120` and `keygen-retry 5`
-        4. `phone-key-size 1024` if policy allows a smaller key
-        5. `end`; upgrade phones in small batches.
-        Verify with `show capf-server sessions` (sessions move past
-        `AWAIT-KEYGEN-RES`) and `debug capf-server all` (msgtype 4 arrives).
-
     False positives
         A capture that ends while the phone is still generating its key: only
         a release or a retry is reported as a failure.
@@ -55,11 +47,10 @@ class CapfKeygenTimeout(Rule):
     requires = ("capf",)
     collect = ("debug capf-server all", "show capf-server sessions", "show capf-server summary")
     remediation = (
-        "configure terminal",
-        " capf-server",
-        "  keygen-timeout 120",
-        "  keygen-retry 5",
-        "end",
+        Step("config", "capf-server"),
+        Step("config-capf-server", "keygen-timeout 120", why="minutes a phone may take to make its key (1-120, "
+                                                              "default 30); big keys take 30 minutes and more"),
+        Step("config-capf-server", "keygen-retry 5", why="retries before CAPF gives up (0-100, default 3)"),
     )
     verify = "Verify with `show capf-server sessions` (past AWAIT-KEYGEN-RES) and `debug capf-server all` (msgtype 4)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, full_config_given, \
     is_capf_message, pki_servers, sep, session_mac
@@ -30,15 +31,6 @@ class CapfRaEnrollmentFailure(Rule):
         `show capf-server sessions` -> `SEP<mac>  AWAIT CA RESP`; `debug capf-server`
         msgtype 4 followed by `%PKI-6-CERTFAIL: Certificate enrollment failed.`.
 
-    Remediation
-        1. `show crypto pki trustpoints <ra> status` (enrolled, CA authenticated).
-        2. `configure terminal`
-        3. `crypto pki server <ra>` / `grant auto` (the RA grants what CAPF asks for)
-        4. `capf-server` / `cert-enroll-trustpoint <ra> password 0 <pw>`
-        5. `end`; fix CA reachability and grant mode on the CA (`show crypto pki server`).
-        Verify with `show capf-server sessions` (`AWAIT STORE CERT RESP`, then the
-        session ends) and the phone's `LSC: Installed`.
-
     False positives
         A snapshot taken while the CA is answering shows `AWAIT CA RESP` for a
         moment (reported as low).
@@ -58,12 +50,18 @@ class CapfRaEnrollmentFailure(Rule):
     collect = ("debug capf-server all", "debug crypto pki transactions", "show capf-server sessions",
                "show capf-server summary", "show crypto pki server")
     remediation = (
-        "configure terminal",
-        " crypto pki server <ra>",
-        "  grant auto",
-        " capf-server",
-        "  cert-enroll-trustpoint <ra> password 0 <pw>",
-        "end",
+        Step("exec", "show crypto pki trustpoints {ra} status",
+             why="the RA's trustpoint must be enrolled and its CA authenticated"),
+        Step("config", "crypto pki server {ra}", why="the RA (or CA) that signs the phones' LSCs must grant "
+                                                     "CAPF's requests without a person"),
+        Step("cs-server", "shutdown", why="IOS locks a running server's settings (\"enter shut to unlock it\")"),
+        Step("cs-server", "grant auto", why="on the RA in front of the CA only: it grants what CAPF sends",
+             warning="grant auto signs every request that reaches this server: keep it on the RA CAPF uses"),
+        Step("cs-server", "no shutdown"),
+        Step("config", "capf-server"),
+        Step("config-capf-server", "cert-enroll-trustpoint {ra} password 1 {password}",
+             why="CAPF enrolls through this trustpoint; here `1` means clear text and `0` encrypted (CR-C), "
+                 "the opposite of other IOS commands"),
     )
     verify = "Verify with `show capf-server sessions` (AWAIT STORE CERT RESP, then done) and the phone (LSC: Installed)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, fmt_time, is_capf_message, sep, session_mac
 
@@ -27,14 +28,6 @@ class PhoneKeySizeUnsupported(Rule):
         SEP000E325C9A43 KeySize 4096` followed by `ephone_capf_handle_phone_msg:
         msgtype 20` (abort) or `ephone_capf_release_session`.
 
-    Remediation
-        1. `configure terminal`
-        2. `capf-server` / `phone-key-size 1024` (or `2048` for phones that support it)
-        3. `ephone <n>` / `cert-oper upgrade auth-mode null-string`
-        4. `end`, reset the phone.
-        Verify with `debug capf-server all` (a key response, msgtype 4, after
-        `PhKeyGenReq`) and the phone's `LSC: Installed`.
-
     False positives
         Cisco's own full example uses `phone-key-size 512` on old phones; it
         works there but is weak (reported as medium).
@@ -52,10 +45,13 @@ class PhoneKeySizeUnsupported(Rule):
     requires = ("config.capf_server", "capf.summary", "capf.keygen")
     collect = ("show capf-server summary", "debug capf-server all")
     remediation = (
-        "configure terminal",
-        " capf-server",
-        "  phone-key-size 1024",
-        "end",
+        Step("config", "capf-server"),
+        Step("config-capf-server", "phone-key-size 1024",
+             why="CME's phone-key-size takes 512, 1024 (the default) or 2048 (CR-P); 1024 works on every secure "
+                 "phone, 2048 only on models that generate it, 512 is weak"),
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "cert-oper upgrade auth-mode null-string", why="install an LSC of the new size"),
+        Step("config-ephone", "reset"),
     )
     verify = "Verify with `debug capf-server all` (msgtype 4 after PhKeyGenReq) and the phone (LSC: Installed)."
 
@@ -66,7 +62,7 @@ class PhoneKeySizeUnsupported(Rule):
         if configured:
             size = configured[0].fields["phone_key_size"]
             yield self.finding(f"CAPF asks phones for {size}-bit keys (phone-key-size {size}); phones support "
-                               "1024 or 2048 and a 512-bit LSC is refused by FIPS policy.", evidence_of(configured[:2]),
+                               "1024 or 2048 (CME also offers 512, which is weak: FIPS policy refuses a 512-bit LSC).", evidence_of(configured[:2]),
                                key_size=size)
         for session in capf_sessions(case):
             request = next((e for e in session if e.kind == "capf.keygen.requested"), None)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import capf_sessions, evidence_of, fmt_time
 
@@ -31,16 +32,6 @@ class CapfTlsHandshakeFailure(Rule):
         `SSL Handshake Error -6983` repeated, no `SSL Handshake Successful`
         and no `ephone_capf_send_auth_req:`.
 
-    Remediation
-        1. `show capf-server summary` and `show ctl-client`: the CAPF row must name
-           the `Trustpoint for TLS With Phone`.
-        2. `configure terminal`
-        3. `capf-server` / `trustpoint-label <CME-CAPF>`
-        4. `ctl-client` / `server capf <cme-ip> trustpoint <CME-CAPF>` / `regenerate`
-        5. `end`, reset the phone.
-        Verify with `debug capf-server all` (`SSL Handshake Successful`, then
-        `ephone_capf_send_auth_req:`).
-
     False positives
         A capture that stops in the middle of a session: a last session with
         fewer than three errors is not reported.
@@ -59,13 +50,13 @@ class CapfTlsHandshakeFailure(Rule):
     requires = ("capf",)
     collect = ("debug capf-server all", "show capf-server summary", "show ctl-client")
     remediation = (
-        "configure terminal",
-        " capf-server",
-        "  trustpoint-label <CME-CAPF>",
-        " ctl-client",
-        "  server capf <cme-ip> trustpoint <CME-CAPF>",
-        "  regenerate",
-        "end",
+        Step("config", "capf-server"),
+        Step("config-capf-server", "trustpoint-label {capf_trustpoint}",
+             why="CAPF's TLS certificate: an enrolled trustpoint with a key"),
+        Step("config", "ctl-client"),
+        Step("config-ctl-client", "server capf {cme_ip} trustpoint {capf_trustpoint}",
+             why="the phones validate CAPF's certificate against this CTL record"),
+        Step("config-ctl-client", "regenerate"),
     )
     verify = "Verify with `debug capf-server all` (SSL Handshake Successful, then ephone_capf_send_auth_req:)."
 

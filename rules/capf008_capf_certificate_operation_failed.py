@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import at_time, evidence_of, sep
 
@@ -26,16 +27,6 @@ class CapfCertificateOperationFailed(Rule):
         `certificate store failed for SEP000E325C9A43` after
         `ephone_capf_handle_phone_msg: msgtype 10` (STORE_CERTIFICATE_RESPONSE).
 
-    Remediation
-        1. `configure terminal`
-        2. `ephone <n>` / `cert-oper upgrade auth-mode null-string` (or `delete` first,
-           then `upgrade`)
-        3. `end`, then `ephone <n>` / `reset`.
-        4. If it fails again, erase the phone's certificate from its Security
-           Configuration menu or factory reset it.
-        Verify with `debug capf-server all` (`certificate ... successful for SEP<mac>`)
-        and the phone's Model Information (`LSC: Installed`).
-
     False positives
         A phone reset by its user during the operation.
 
@@ -53,10 +44,10 @@ class CapfCertificateOperationFailed(Rule):
     requires = ("capf",)
     collect = ("debug capf-server all", "show capf-server sessions")
     remediation = (
-        "configure terminal",
-        " ephone <n>",
-        "  cert-oper upgrade auth-mode null-string",
-        "end",
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "cert-oper upgrade auth-mode null-string",
+             why="start the operation again with an authentication mode the phone can meet"),
+        Step("config-ephone", "reset"),
     )
     verify = "Verify with `debug capf-server all` (certificate ... successful) and the phone (LSC: Installed)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import evidence_of, fmt_time, secure_mode_intended, sep, tftp_not_served
 
@@ -22,15 +23,6 @@ class SignedConfigMissingOrUnsigned(Rule):
         error 1 No such file`; phone status `File Not Found
         SEP000E325C9A43.cnf.xml.sgn`.
 
-    Remediation
-        1. `configure terminal`
-        2. `telephony-service` / `tftp-server-credentials trustpoint <CME-TFTP>`
-        3. `cnf-file perphone`
-        4. `create cnf-files`
-        5. `end`, reset the phone.
-        Verify with `show telephony-service tftp-bindings` (the `.sgn` file is
-        bound) and `debug tftp events` (the request is served).
-
     False positives
         A phone with a CTL from another system asks for files this CME never
         made for it (CTL009).
@@ -48,12 +40,11 @@ class SignedConfigMissingOrUnsigned(Rule):
     requires = ("tftp", "phone.status.file_not_found")
     collect = ("debug tftp events", "show telephony-service tftp-bindings", "show running-config")
     remediation = (
-        "configure terminal",
-        " telephony-service",
-        "  tftp-server-credentials trustpoint <CME-TFTP>",
-        "  cnf-file perphone",
-        "  create cnf-files",
-        "end",
+        Step("config", "telephony-service"),
+        Step("config-telephony", "tftp-server-credentials trustpoint {tftp_trustpoint}",
+             why="the trustpoint whose certificate signs the phones' files"),
+        Step("config-telephony", "cnf-file perphone", why="secure phones need a file of their own"),
+        Step("config-telephony", "create cnf-files", why="build and sign the files (.sgn)"),
     )
     verify = "Verify with `show telephony-service tftp-bindings` (.sgn bound) and `debug tftp events` (served)."
 

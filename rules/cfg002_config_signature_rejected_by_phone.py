@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import at_time, evidence_of, facts
 
@@ -23,16 +24,6 @@ class ConfigSignatureRejectedByPhone(Rule):
         `invalid file SEP0011223344AA.cnf.xml.sgn, authenticated fail. Reason:14.`
         on the phone's Status Messages screen.
 
-    Remediation
-        1. `show ctl-client` and `show telephony-service security-info`: the TFTP
-           row must name the `TFTP Credentials Trustpoint`.
-        2. `configure terminal`, `ctl-client` / `regenerate`, `telephony-service` /
-           `create cnf-files`, `end`.
-        3. Reset the phone; if it still fails, erase its CTL (Settings > Security
-           Configuration > CTL File, `**#`, Erase).
-        Verify with the phone's status messages (`SEP<mac>.cnf.xml.sgn` accepted,
-        no `authenticated fail`) and a test configuration change.
-
     False positives
         None known: the phone states the failure itself.
 
@@ -50,12 +41,8 @@ class ConfigSignatureRejectedByPhone(Rule):
     collect = ("the phone's status messages", "SEP<MAC>.cnf.xml.sgn and CTLSEP<MAC>.tlv from CME's TFTP server",
                "show ctl-client")
     remediation = (
-        "configure terminal",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        *CTL_REGENERATE,
+        *CNF_FILES,
     )
     verify = "Verify with the phone's status messages (no 'authenticated fail') and a test change reaching the phone."
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import CNF_FILES
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import (CNF_SECURITY_MODES, SECURE_MODES, configured_modes_by_mac, evidence_of, facts,
-                                     filled, global_security_mode, sep)
+                                     global_security_mode, sep)
 
 
 class DeviceSecurityModeMismatch(Rule):
@@ -27,14 +29,6 @@ class DeviceSecurityModeMismatch(Rule):
         with `ephone 3` / `device-security-mode none`; `<deviceSecurityMode>1`
         in `SEP<mac>.cnf.xml` for an ephone configured `encrypted` (3).
 
-    Remediation
-        1. `configure terminal`
-        2. `ephone <n>` / `no device-security-mode` (or `device-security-mode encrypted`)
-        3. `telephony-service` / `create cnf-files`
-        4. `end`, then `ephone <n>` / `reset`.
-        Verify with `show ephone` (`+ Authentication + Encryption with TLS
-        connection`) and `show ephone offhook` (`SRTP cipher:` on calls).
-
     False positives
         A phone deliberately kept non-secure (a model without security
         support): an override seen only in the configuration is reported as
@@ -56,12 +50,11 @@ class DeviceSecurityModeMismatch(Rule):
     collect = ("show running-config", "show telephony-service security-info", "show ephone",
                "SEP<MAC>.cnf.xml from CME's TFTP server")
     remediation = (
-        "configure terminal",
-        " ephone <n>",
-        "  no device-security-mode",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "no device-security-mode", why="the ephone takes telephony-service's mode"),
+        *CNF_FILES,
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "reset", why="the phone reads its new file"),
     )
     verify = "Verify with `show ephone` (+ Authentication + Encryption) and `show ephone offhook` (SRTP cipher)."
 
@@ -80,8 +73,7 @@ class DeviceSecurityModeMismatch(Rule):
                 # an override alone may be deliberate (a phone without security support)
                 level = {"confidence": Confidence.HIGH} if seen else {"severity": Severity.MEDIUM}
                 yield self.finding(message, evidence_of([ephone, source, seen]), mac=mac,
-                                   ephone=ephone.fields.get("ephone"), **level,
-                                   remediation=filled(self.remediation, {"<n>": ephone.fields.get("ephone")}))
+                                   ephone=ephone.fields.get("ephone"), **level)
         modes = configured_modes_by_mac(case)
         for cnf in facts(case, "phone.config"):
             mac, told = cnf.fields.get("mac"), CNF_SECURITY_MODES.get(cnf.fields.get("device_security_mode"))

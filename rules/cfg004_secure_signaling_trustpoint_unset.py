@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Severity
 from cmedebug.rules._helpers import evidence_of, telephony_trustpoint_unset
 
@@ -26,14 +27,6 @@ class SecureSignalingTrustpointUnset(Rule):
         TLS:` with no value; `show ephone socket` ->
         `skinny_secure_tcp_listen_socket fd = -1`.
 
-    Remediation
-        1. `configure terminal`
-        2. `telephony-service` / `secure-signaling trustpoint <CME-TLS>`
-        3. `ctl-client` / `server cme <cme-ip> trustpoint <CME-TLS>` / `regenerate`
-        4. `end`, reset the phones.
-        Verify with `show telephony-service security-info` (the trustpoint is shown)
-        and `show ephone socket` (`skinny_secure_tcp_listen_socket fd` >= 0).
-
     False positives
         A partial configuration (`show running-config | section ...`) proves
         nothing by absence and is not used.
@@ -51,13 +44,13 @@ class SecureSignalingTrustpointUnset(Rule):
     explains = ("TLS001", "CFG007", "CTL003")
     collect = ("show running-config", "show telephony-service security-info")
     remediation = (
-        "configure terminal",
-        " telephony-service",
-        "  secure-signaling trustpoint <CME-TLS>",
-        " ctl-client",
-        "  server cme <cme-ip> trustpoint <CME-TLS>",
-        "  regenerate",
-        "end",
+        Step("config", "telephony-service"),
+        Step("config-telephony", "secure-signaling trustpoint {cme_trustpoint}",
+             why="CME's TLS certificate on 2443: an enrolled trustpoint with a key"),
+        Step("config", "ctl-client"),
+        Step("config-ctl-client", "server cme {cme_ip} trustpoint {cme_trustpoint}",
+             why="the phones validate CME's certificate against this CTL record"),
+        Step("config-ctl-client", "regenerate"),
     )
     verify = "Verify with `show telephony-service security-info` (trustpoint shown) and `show ephone socket` (fd >= 0)."
 

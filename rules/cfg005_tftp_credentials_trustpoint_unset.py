@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import CNF_FILES
 from cmedebug.model import Severity
 from cmedebug.rules._helpers import evidence_of, telephony_trustpoint_unset
 
@@ -26,15 +28,6 @@ class TftpCredentialsTrustpointUnset(Rule):
         Credentials Trustpoint:` with no value; TFTP requests for
         `SEP<mac>.cnf.xml.sgn` answered `No such file`.
 
-    Remediation
-        1. `configure terminal`
-        2. `telephony-service` / `tftp-server-credentials trustpoint <CME-TFTP>`
-        3. `create cnf-files`
-        4. `ctl-client` / `server tftp <cme-ip> trustpoint <CME-TFTP>` / `regenerate`
-        5. `end`, reset the phones.
-        Verify with `show telephony-service security-info` (the trustpoint is shown)
-        and `debug tftp events` (`SEP<mac>.cnf.xml.sgn` served).
-
     False positives
         A partial configuration proves nothing by absence and is not used.
 
@@ -51,14 +44,14 @@ class TftpCredentialsTrustpointUnset(Rule):
     explains = ("CFG001", "CFG002", "CTL004")
     collect = ("show running-config", "show telephony-service security-info")
     remediation = (
-        "configure terminal",
-        " telephony-service",
-        "  tftp-server-credentials trustpoint <CME-TFTP>",
-        "  create cnf-files",
-        " ctl-client",
-        "  server tftp <cme-ip> trustpoint <CME-TFTP>",
-        "  regenerate",
-        "end",
+        Step("config", "telephony-service"),
+        Step("config-telephony", "tftp-server-credentials trustpoint {tftp_trustpoint}",
+             why="the trustpoint whose certificate signs the phones' files"),
+        Step("config", "ctl-client"),
+        Step("config-ctl-client", "server tftp {cme_ip} trustpoint {tftp_trustpoint}",
+             why="the phones check the files' signer against this CTL record, so it comes first"),
+        Step("config-ctl-client", "regenerate"),
+        *CNF_FILES,
     )
     verify = "Verify with `show telephony-service security-info` (trustpoint shown) and `debug tftp events` (.sgn served)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import evidence_of, facts, full_config_given, secure_mode_intended
 
@@ -23,15 +24,6 @@ class CnfFilePerphoneMissing(Rule):
         `show telephony-service tftp-bindings` aliasing `SEP<mac>.cnf.xml` to
         `XMLDefault7960.cnf.xml` instead of per-phone files.
 
-    Remediation
-        1. `configure terminal`
-        2. `telephony-service`
-        3. `cnf-file perphone`
-        4. `create cnf-files`
-        5. `end`, reset the phones (`telephony-service` / `reset all`).
-        Verify with `show telephony-service tftp-bindings` (one `SEP<mac>.cnf.xml`
-        per phone) and `show ephone` (`+ Authentication`).
-
     False positives
         A partial configuration (`show running-config | section ...`) is not used.
 
@@ -49,11 +41,9 @@ class CnfFilePerphoneMissing(Rule):
     requires = ("config.telephony_service",)
     collect = ("show running-config", "show telephony-service tftp-bindings")
     remediation = (
-        "configure terminal",
-        " telephony-service",
-        "  cnf-file perphone",
-        "  create cnf-files",
-        "end",
+        Step("config", "telephony-service"),
+        Step("config-telephony", "cnf-file perphone", why="secure phones need a signed file of their own"),
+        Step("config-telephony", "create cnf-files"),
     )
     verify = "Verify with `show telephony-service tftp-bindings` (per-phone files) and `show ephone` (+ Authentication)."
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import CNF_FILES
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import (CNF_SECURITY_MODES, SECURE_MODES, configured_modes_by_mac, evidence_of, facts,
                                      fmt_time, global_security_mode, sep)
@@ -30,12 +32,6 @@ class PhoneRegisteredNonsecure(Rule):
         register`: `skinny_add_socket 1 10.1.0.21 50778` then
         `StationRegisterMessage` instead of `add_skinny_secure_socket`.
 
-    Remediation
-        1. Find the cause with the findings ranked above this one.
-        2. Then: `configure terminal`, `telephony-service` / `create cnf-files`, `end`.
-        3. `ephone <n>` / `reset`.
-        Verify with `show ephone` (`+ Authentication + Encryption with TLS connection`).
-
     False positives
         Phones deliberately non-secure (`device-security-mode none`) are not reported.
 
@@ -52,10 +48,9 @@ class PhoneRegisteredNonsecure(Rule):
     requires = ("ephone.status", "ephone.registered")
     collect = ("show ephone", "show running-config", "debug ephone register")
     remediation = (
-        "configure terminal",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        *CNF_FILES,
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "reset", why="the phone reads its secure file"),
     )
     verify = "Verify with `show ephone` (+ Authentication + Encryption with TLS connection)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended
 
@@ -24,13 +25,6 @@ class ExternalTftpOrOption150Elsewhere(Rule):
         `telephony-service` / `ip source-address 10.1.1.1 port 2000`; phone
         console `XXTP actualserver [10.1.1.50]`.
 
-    Remediation
-        1. `configure terminal`
-        2. `ip dhcp pool <pool>` / `option 150 ip <cme-ip>` (or fix the external DHCP scope)
-        3. `end`, then reset the phones (`telephony-service` / `reset all`).
-        Verify with `debug tftp events` on CME (`TFTP: Looking for CTLSEP<MAC>.tlv`
-        when the phone boots) and `show ephone` (`+ Authentication`).
-
     False positives
         A second CME or a redundant TFTP address listed after CME's own in
         option 150: only pools that do not list CME at all are reported.
@@ -50,10 +44,10 @@ class ExternalTftpOrOption150Elsewhere(Rule):
     explains = ("CTL001", "CFG001", "CFG007")
     collect = ("show running-config | section dhcp|telephony-service", "the phone's console log / Network Setup")
     remediation = (
-        "configure terminal",
-        " ip dhcp pool <pool>",
-        "  option 150 ip <cme-ip>",
-        "end",
+        Step("config", "ip dhcp pool {pool}"),
+        Step("dhcp-config", "option 150 ip {cme_ip}",
+             why="secure phones must fetch their CTL and files from CME: external TFTP is not supported in secure "
+                 "mode (CMEAUTH)"),
     )
     verify = "Verify with `debug tftp events` on CME (CTLSEP<MAC>.tlv requested at boot) and `show ephone` (+ Authentication)."
 

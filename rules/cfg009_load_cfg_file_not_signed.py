@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended
 
@@ -25,15 +26,6 @@ class LoadCfgFileNotSigned(Rule):
         DistinctiveRinglist.xml` (no `sign`); `debug tftp events` showing
         `TFTP: Looking for DistinctiveRinglist.xml.sgn` answered `No such file`.
 
-    Remediation
-        1. `configure terminal`
-        2. `telephony-service`
-        3. `no load-cfg-file <url> alias <name>`
-        4. `load-cfg-file <url> alias <name> sign create` (`create` writes the `.sgn` once; it is not kept in the running configuration)
-        5. `end`, reset the phones.
-        Verify with `show telephony-service tftp-bindings` (`<name>.sgn` bound) and
-        `debug tftp events` (the `.sgn` is served).
-
     False positives
         Files only non-secure phones use.
 
@@ -51,11 +43,10 @@ class LoadCfgFileNotSigned(Rule):
     requires = ("config.telephony_service",)
     collect = ("show running-config | section telephony-service", "show telephony-service tftp-bindings")
     remediation = (
-        "configure terminal",
-        " telephony-service",
-        "  no load-cfg-file <url> alias <name>",
-        "  load-cfg-file <url> alias <name> sign create",
-        "end",
+        Step("config", "telephony-service"),
+        Step("config-telephony", "no load-cfg-file {url} alias {alias}"),
+        Step("config-telephony", "load-cfg-file {url} alias {alias} sign create",
+             why="`sign` serves a signed copy; `create` is not kept in running-config (CR-L)"),
     )
     verify = "Verify with `show telephony-service tftp-bindings` (<name>.sgn bound) and `debug tftp events` (served)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Case, Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     CERT_FAILURE_SYMPTOMS, facts, fmt_time, full_config_given, is_boot_default, same_device,
@@ -34,17 +35,6 @@ class ClockNotAuthoritative(Rule):
         `*Mar  1`, the boot-default day, are medium evidence on their own (they
         print no year); a `*` in `show clock` with no failure is low severity.
 
-    Remediation
-        1. `configure terminal`
-        2. `clock timezone <zone> <hours>`
-        3. `ntp server <ntp-ip>` and `ntp update-calendar`
-        4. Without NTP: `clock set <hh:mm:ss> <day> <month> <year>`, then
-           `clock calendar-valid` on routers with a battery calendar.
-        5. If the CA or trustpoints were built while the clock was wrong, rebuild
-           them (see CLK004).
-        Verify with `show clock detail` (no `*` or `.`, time source NTP) and
-        `show ntp status` (synchronised).
-
     False positives
         Routers that print `*` because the calendar was not declared valid but
         whose time is right; judge by certificate dates against `show clock`.
@@ -66,12 +56,13 @@ class ClockNotAuthoritative(Rule):
     explains = ("CLK002",) + CERT_FAILURE_SYMPTOMS
     collect = ("show clock detail", "show ntp status", "show running-config | include ntp|clock")
     remediation = (
-        "configure terminal",
-        " clock timezone <zone> <hours>",
-        " ntp server <ntp-ip>",
-        " ntp update-calendar",
-        "end",
-        "! without NTP: clock set <hh:mm:ss> <day> <month> <year>",
+        Step("exec", "clock set {time} {day} {month} {year}",
+             why="set the time by hand now (UTC, or local time once the time zone is set), so nothing made before "
+                 "NTP answers gets wrong dates"),
+        Step("config", "clock timezone {zone} {hours}"),
+        Step("config", "ntp server {ntp_ip}", why="an authoritative time source"),
+        Step("config", "ntp update-calendar", why="the hardware calendar follows NTP, so a reload starts "
+                                                  "from a good time"),
     )
     verify = "Verify with `show clock detail` (no '*' or '.', time source NTP) and `show ntp status`."
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, first_at, certs_by_serial, describe_cert, fmt_delta, fmt_time
 
@@ -26,15 +28,6 @@ class CertificateNotYetValidSkew(Rule):
         has failed. The certificate (SN: 05) is not yet valid   Validity period
         starts on 10:00:00 UTC Nov 26 2026` with the log stamp of that line.
 
-    Remediation
-        1. Synchronise the clocks of the CA and of every device that checks
-           certificates: `ntp server <ntp-ip>` on each, or `clock set` by hand.
-        2. If the certificate was issued by a CA whose clock was ahead, re-enroll
-           after the clocks agree: `crypto pki enroll <trustpoint>`.
-        3. Regenerate what embeds it: `ctl-client` / `regenerate`, then
-           `telephony-service` / `create cnf-files`, and reset the phones.
-        Verify with `show clock` on both devices and no new NOT_YET_VALID messages.
-
     False positives
         A skew of seconds right after enrollment on a lab CA disappears by itself.
 
@@ -52,16 +45,8 @@ class CertificateNotYetValidSkew(Rule):
     explains = CERT_FAILURE_SYMPTOMS
     collect = ("show logging | include PKI", "debug crypto pki validation", "show clock detail")
     remediation = (
-        "configure terminal",
-        " ntp server <ntp-ip>",
-        "end",
-        "crypto pki enroll <trustpoint>",
-        "configure terminal",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        Step("config", "ntp server {ntp_ip}", why="the CA and the devices that check its certificates agree on time"),
+        *RENEWAL,
     )
     verify = "Verify with `show clock` on the CA and on CME (they agree) and no new %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID."
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from cmedebug.clock import DEFAULT_DEVICE
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import NTP_AUTHENTICATED
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import facts, fmt_time, same_device
 
@@ -30,18 +32,6 @@ class NtpNotSynchronised(Rule):
         NTP settles). Severity rises to high when a certificate was rejected on
         its dates on the same device.
 
-    Remediation
-        1. Check reachability of the server: `ping <ntp-ip> source <interface>`.
-        2. `configure terminal`, `ntp server <ntp-ip>`, `ntp source <interface>`.
-        3. If NTP authentication is used: `ntp authenticate`,
-           `ntp authentication-key <n> md5 <key>`, `ntp trusted-key <n>`
-           (the same key as the server).
-        4. Permit UDP 123 in any ACL between the router and the server.
-        5. `ntp update-calendar` and `clock calendar-valid` so a reload starts
-           from a trusted calendar.
-        Verify with `show ntp status` (Clock is synchronized) and `show clock`
-        (no leading `.` or `*`).
-
     False positives
         Right after a reload NTP needs a few minutes to synchronise; a single
         `show ntp status` taken then is not a fault.
@@ -61,13 +51,20 @@ class NtpNotSynchronised(Rule):
     explains = ("CLK002", "CLK005", "PKI001")
     collect = ("show ntp status", "show ntp associations", "show clock detail", "show running-config | include ntp")
     remediation = (
-        "ping <ntp-ip> source <interface>",
-        "configure terminal",
-        " ntp server <ntp-ip>",
-        " ntp source <interface>",
-        " ntp update-calendar",
-        " clock calendar-valid",
-        "end",
+        Step("exec", "ping {ntp_ip} source {interface}", why="the NTP server answers from the router's source"),
+        Step("config", "ntp server {ntp_ip}"),
+        Step("config", "ntp source {interface}"),
+        Step("config", "ntp update-calendar", why="the hardware calendar follows NTP"),
+        Step("config", "clock calendar-valid", why="a reload starts from a calendar IOS trusts"),
+        # NTP authentication is a block of its own: pasted only where the NTP server authenticates.
+        Step("config", "ntp authentication-key {ntp_key} md5 {ntp_secret}", device=NTP_AUTHENTICATED,
+             why="the key the NTP server uses"),
+        Step("config", "ntp trusted-key {ntp_key}", device=NTP_AUTHENTICATED),
+        Step("config", "ntp server {ntp_ip} key {ntp_key}", device=NTP_AUTHENTICATED,
+             why="the server must be told which key to use, or no association is authenticated"),
+        Step("config", "ntp authenticate", device=NTP_AUTHENTICATED,
+             warning="only with the three lines above in place and matching the server: otherwise the clock "
+                     "stops synchronising"),
     )
     verify = "Verify with `show ntp status` (Clock is synchronized) and `show clock` (no leading '.' or '*')."
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     CERT_FAILURE_SYMPTOMS, certificates, common_name, device_now, fmt_delta, fmt_time,
@@ -36,20 +37,6 @@ class ClockSetAfterCaBuilt(Rule):
         from console by admin on console.`; `show crypto pki certificates`
         `start date: 00:40:55 UTC Mar 1 2002` on the CA certificate.
 
-    Remediation
-        1. Record the state: `show crypto pki server`, `show ctl-client`,
-           `show crypto pki certificates`.
-        2. With the clock right (`show clock`): `configure terminal`,
-           `no crypto pki server <CA>`, `no crypto pki trustpoint <CA>`, delete
-           the database files (`delete nvram:<CA>*`), then build the CA again
-           (`crypto pki server <CA>` ... `no shutdown`).
-        3. Re-authenticate and re-enroll every trustpoint:
-           `crypto pki authenticate <tp>`, `crypto pki enroll <tp>`.
-        4. `ctl-client` / `regenerate`; `telephony-service` / `create cnf-files`;
-           reset the phones (erase their CTL if the SAST keys changed).
-        Verify with `show crypto pki server` (CA certificate expiration timer
-        years ahead) and `show crypto pki certificates` (start dates today).
-
     False positives
         A router whose clock was corrected by a few minutes (NTP after a
         reload) is not reported: only corrections of 30 days or more, or
@@ -71,21 +58,8 @@ class ClockSetAfterCaBuilt(Rule):
     collect = ("show logging | include CLOCKUPDATE|CS_ENABLED", "show crypto pki server",
                "show crypto pki certificates", "show clock detail")
     remediation = (
-        "configure terminal",
-        " no crypto pki server <CA>",
-        " no crypto pki trustpoint <CA>",
-        "end",
-        "delete nvram:<CA>*",
-        "configure terminal",
-        " crypto pki server <CA>",
-        "  no shutdown",
-        " crypto pki authenticate <tp>",
-        " crypto pki enroll <tp>",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        *CA_REBUILD,
+        *REISSUE_AFTER_CA_REBUILD,
     )
     verify = "Verify with `show crypto pki server` (CA expiration timer years ahead) and `show crypto pki certificates` (start dates today)."
 

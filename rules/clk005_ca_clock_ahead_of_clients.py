@@ -7,10 +7,8 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    certificates, certs_by_serial, describe_cert, device_now, facts, fmt_delta, fmt_time,
-    is_boot_default,
-)
+from cmedebug.formatting import fmt_delta, fmt_time
+from cmedebug.rules._certs import certificates, certs_by_serial, describe_cert, device_now, is_boot_default
 
 # Beyond this the checker's clock is wrong by years (never set: CLK001), not the CA's ahead.
 MAX_PLAUSIBLE_SKEW = timedelta(days=400)
@@ -38,17 +36,6 @@ class CaClockAheadOfClients(Rule):
         stamped `Nov 26 10:10:03.114` on an NTP-synchronised CME; `show clock`
         on the CA router showing a time two hours ahead.
 
-    Remediation
-        1. Synchronise the CA router: `configure terminal`, `ntp server <ntp-ip>`,
-           `ntp update-calendar`, `end` (or `clock set` to the right time).
-        2. Check that every router agrees: `show clock` on the CA and on CME.
-        3. Re-enroll the certificates issued while the CA was ahead:
-           `crypto pki enroll <tp>` (or wait until their start date passes).
-        4. `ctl-client` / `regenerate` and `telephony-service` / `create cnf-files`
-           when the re-enrolled trustpoints are in the CTL.
-        Verify with `show clock` on both routers (they agree) and no new
-        NOT_YET_VALID messages.
-
     False positives
         A checker whose own clock is behind (never set) produces the same
         message: that case is CLK001, and this rule stays silent when the
@@ -70,17 +57,10 @@ class CaClockAheadOfClients(Rule):
     collect = ("show clock detail", "show ntp status", "show crypto pki certificates",
                "show logging | include NOT_YET_VALID")
     remediation = (
-        "configure terminal",
-        " ntp server <ntp-ip>",
-        " ntp update-calendar",
-        "end",
-        "crypto pki enroll <tp>",
-        "configure terminal",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        Step("config", "ntp server {ntp_ip}", why="on the CA router: its clock must agree with the devices that "
+                                                  "check its certificates"),
+        Step("config", "ntp update-calendar"),
+        *RENEWAL,
     )
     verify = "Verify with `show clock` on the CA and on CME (they agree) and no new %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID."
 

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from cmedebug import deployment
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import certificates, device_now, facts, fmt_delta
 
@@ -37,19 +39,6 @@ class TimezoneMismatchBetweenDevices(Rule):
         configured without `clock timezone`, while the CA's configuration has
         `clock timezone PST -8 0`.
 
-    Remediation
-        1. Configure the same zone rules on every router:
-           `configure terminal`, `clock timezone <zone> <hours> <minutes>`,
-           `clock summer-time <zone> recurring` where it applies, `end`.
-        2. Set the time from NTP rather than by hand: `ntp server <ntp-ip>`
-           (NTP carries UTC, so zones cannot shift it).
-        3. If the clock was set by hand, set it again in the configured zone:
-           `clock set <hh:mm:ss> <day> <month> <year>`.
-        4. Re-enroll certificates issued with a shifted start date:
-           `crypto pki enroll <tp>`.
-        Verify with `show clock detail` on every router (same UTC instant) and
-        no new NOT_YET_VALID / EXPIRED messages.
-
     False positives
         A CA genuinely ahead by exactly a whole number of hours with identical
         zone settings is not reported here (CLK005 is).
@@ -69,12 +58,9 @@ class TimezoneMismatchBetweenDevices(Rule):
     explains = ("CLK002", "CLK005", "PKI001")
     collect = ("show clock detail", "show running-config | include clock")
     remediation = (
-        "configure terminal",
-        " clock timezone <zone> <hours> <minutes>",
-        " clock summer-time <zone> recurring",
-        " ntp server <ntp-ip>",
-        "end",
-        "crypto pki enroll <tp>",
+        Step("config", "clock timezone {zone} {hours}", why="the same zone (and summer time) on every router"),
+        Step("config", "ntp server {ntp_ip}"),
+        *RENEWAL,
     )
     verify = "Verify with `show clock detail` on every router (same UTC instant) and no new NOT_YET_VALID / EXPIRED messages."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import (evidence_of, facts, fmt_time, full_config_given, global_security_mode,
                                      secure_mode_intended, tftp_not_served)
@@ -26,17 +27,6 @@ class CtlNotGeneratedOrNotServed(Rule):
         with `device-security-mode encrypted` and no `ctl-client` section;
         `show telephony-service security-info` -> `Server Security Mode: Non-Secure`.
 
-    Remediation
-        1. `configure terminal`
-        2. `ctl-client`
-        3. `server cme <cme-ip> trustpoint <CME-TLS>`, `server tftp <cme-ip> trustpoint <CME-TFTP>`,
-           `server capf <cme-ip> trustpoint <CME-CAPF>`
-        4. `sast1 trustpoint <SAST1>` and `sast2 trustpoint <SAST2>`
-        5. `regenerate`
-        6. `end`, then reset the phones (`telephony-service` / `reset all`).
-        Verify with `debug ctl-client` (`CTL File Created Successfully`) and
-        `debug tftp events` (the phone's `CTLSEP<MAC>.tlv` is served).
-
     False positives
         A CME deliberately run without security asks for no CTL; phones still
         look for one and get "No such file", which is normal there. When the
@@ -58,15 +48,13 @@ class CtlNotGeneratedOrNotServed(Rule):
     collect = ("debug tftp events", "debug ctl-client", "show ctl-client", "show telephony-service security-info",
                "show running-config")
     remediation = (
-        "configure terminal",
-        " ctl-client",
-        "  server cme <cme-ip> trustpoint <CME-TLS>",
-        "  server tftp <cme-ip> trustpoint <CME-TFTP>",
-        "  server capf <cme-ip> trustpoint <CME-CAPF>",
-        "  sast1 trustpoint <SAST1>",
-        "  sast2 trustpoint <SAST2>",
-        "  regenerate",
-        "end",
+        Step("config", "ctl-client"),
+        Step("config-ctl-client", "server cme {cme_ip} trustpoint {cme_trustpoint}"),
+        Step("config-ctl-client", "server tftp {cme_ip} trustpoint {tftp_trustpoint}"),
+        Step("config-ctl-client", "server capf {cme_ip} trustpoint {capf_trustpoint}"),
+        Step("config-ctl-client", "sast1 trustpoint {sast1}", why="SAST1 signs the CTL"),
+        Step("config-ctl-client", "sast2 trustpoint {sast2}", why="the spare; must differ from SAST1"),
+        Step("config-ctl-client", "regenerate", why="build the CTL; the phones fetch CTLSEP<MAC>.tlv at boot"),
     )
     verify = "Verify with `debug ctl-client` (CTL File Created Successfully) and `debug tftp events` (CTLSEP<MAC>.tlv served)."
 

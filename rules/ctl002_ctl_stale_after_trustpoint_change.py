@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import ctl_built_at, device_now, evidence_of, fmt_delta, fmt_time, functional_trustpoints, \
     trustpoint_certificates
@@ -27,15 +28,6 @@ class CtlStaleAfterTrustpointChange(Rule):
         CTL header time (`CTLFile.tlv`) or `CTL File Created Successfully` at an
         earlier time.
 
-    Remediation
-        1. `configure terminal`
-        2. `ctl-client`
-        3. `regenerate`
-        4. `telephony-service` / `create cnf-files`
-        5. `end`, then reset the phones (`telephony-service` / `reset all`).
-        Verify with `debug ctl-client` (`CTL File Created Successfully` after the
-        certificate's start) and `show ephone` (`+ Authentication`).
-
     False positives
         A certificate renewed to the same key keeps working with some phone
         loads; the CTL is still stale and should be regenerated. A certificate
@@ -58,12 +50,8 @@ class CtlStaleAfterTrustpointChange(Rule):
     collect = ("show crypto pki certificates", "debug ctl-client", "CTLSEP<MAC>.tlv from CME's TFTP server",
                "show ctl-client")
     remediation = (
-        "configure terminal",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        *CTL_REGENERATE,
+        *CNF_FILES,
     )
     verify = "Verify with `debug ctl-client` (CTL File Created Successfully after the change) and `show ephone` (+ Authentication)."
 

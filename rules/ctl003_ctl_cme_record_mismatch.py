@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import cme_address, ctl_entry_problems, evidence_of, filled, telephony_trustpoint
+from cmedebug.rules._helpers import cme_address, ctl_entry_problems, evidence_of, telephony_trustpoint
 
 
 class CtlCmeRecordMismatch(Rule):
@@ -26,14 +27,6 @@ class CtlCmeRecordMismatch(Rule):
         `show crypto pki certificates` -> `Certificate Serial Number (hex): 05`
         for that trustpoint.
 
-    Remediation
-        1. `configure terminal`
-        2. `ctl-client` / `server cme <cme-ip> trustpoint <same as secure-signaling>`
-        3. `regenerate`
-        4. `end`, reset the phones.
-        Verify with `show ctl-client` (the CME row names the secure-signaling
-        trustpoint) and `debug ephone register` (`TLS Handshake completes`).
-
     False positives
         A CTL file from another router (a second CME) has its own CME record:
         compare files and show outputs of the same router.
@@ -53,11 +46,10 @@ class CtlCmeRecordMismatch(Rule):
     collect = ("show ctl-client", "show telephony-service security-info", "show crypto pki certificates",
                "CTLSEP<MAC>.tlv from CME's TFTP server")
     remediation = (
-        "configure terminal",
-        " ctl-client",
-        "  server cme <cme-ip> trustpoint <secure-signaling trustpoint>",
-        "  regenerate",
-        "end",
+        Step("config", "ctl-client"),
+        Step("config-ctl-client", "server cme {cme_ip} trustpoint {trustpoint}",
+             why="the CME record must hold the secure-signaling trustpoint's certificate"),
+        Step("config-ctl-client", "regenerate"),
     )
     verify = "Verify with `show ctl-client` (CME row = secure-signaling trustpoint) and `debug ephone register` (TLS Handshake completes)."
 
@@ -68,6 +60,4 @@ class CtlCmeRecordMismatch(Rule):
             yield self.finding(
                 f"CME presents the certificate of trustpoint {trustpoint} on 2443, but "
                 + "; ".join(m for m, _ in problems) + ": phones will refuse CME's TLS certificate.",
-                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint,
-                remediation=filled(self.remediation, {"<cme-ip>": cme_address(case),
-                                                      "<secure-signaling trustpoint>": trustpoint}))
+                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint)

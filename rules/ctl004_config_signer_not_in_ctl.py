@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import CNF_FILES
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import cme_address, ctl_entry_problems, filled, evidence_of, facts, telephony_trustpoint
+from cmedebug.rules._helpers import cme_address, ctl_entry_problems, evidence_of, facts, telephony_trustpoint
 
 
 class ConfigSignerNotInCtl(Rule):
@@ -26,15 +28,6 @@ class ConfigSignerNotInCtl(Rule):
         cme-tftp`; `SEP<mac>.cnf.xml.sgn` header signer SN not among the CTL's
         TFTP / CCM+TFTP record serials.
 
-    Remediation
-        1. `configure terminal`
-        2. `ctl-client` / `server tftp <cme-ip> trustpoint <same as tftp-server-credentials>`
-        3. `regenerate`
-        4. `telephony-service` / `create cnf-files`
-        5. `end`, reset the phones.
-        Verify with `show ctl-client` (TFTP row = TFTP Credentials Trustpoint) and a
-        test change reaching the phone.
-
     False positives
         None known: when the names match but the serials differ, the CTL is
         stale (CTL002), which ranks as the cause.
@@ -54,13 +47,11 @@ class ConfigSignerNotInCtl(Rule):
     collect = ("show ctl-client", "show telephony-service security-info", "show crypto pki certificates",
                "CTLSEP<MAC>.tlv and SEP<MAC>.cnf.xml.sgn from CME's TFTP server")
     remediation = (
-        "configure terminal",
-        " ctl-client",
-        "  server tftp <cme-ip> trustpoint <tftp-server-credentials trustpoint>",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        Step("config", "ctl-client"),
+        Step("config-ctl-client", "server tftp {cme_ip} trustpoint {trustpoint}",
+             why="the TFTP record must hold the certificate that signs the files"),
+        Step("config-ctl-client", "regenerate"),
+        *CNF_FILES,
     )
     verify = "Verify with `show ctl-client` (TFTP row = TFTP Credentials Trustpoint) and a test change reaching the phone."
 
@@ -78,6 +69,4 @@ class ConfigSignerNotInCtl(Rule):
             yield self.finding(
                 f"The phone configuration files are signed with trustpoint {trustpoint or '(unknown)'}, but "
                 + "; ".join(m for m, _ in problems) + ": phones refuse the signed configs.",
-                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint,
-                remediation=filled(self.remediation, {"<cme-ip>": cme_address(case),
-                                                      "<tftp-server-credentials trustpoint>": trustpoint}))
+                evidence_of([source, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step, PHONE
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import TRUST_LIST_REFUSED, evidence_of, facts, fmt_time, happened_before, sast_break, \
     sast_continuity_proven, trust_list_refusals, trustpoint_configs
@@ -33,16 +34,6 @@ class SastSignerChanged(Rule):
         `Trust List Update Failed`; a phone console without `SECUREAPP-TL file
         verified successfully.`.
 
-    Remediation
-        1. If an original SAST key survives: `configure terminal`, `ctl-client`,
-           `sast1 trustpoint <surviving original SAST>`, `sast2 trustpoint <new SAST>`,
-           `regenerate`, `end`.
-        2. Otherwise erase the CTL on each phone (Settings > Security
-           Configuration > CTL File, unlock with `**#`, Erase) or factory reset it.
-        3. Prevent it: keep SAST keys exportable and backed up, SAST1 different from SAST2.
-        Verify with the phone's status messages (`Trust List Updated`) and a test
-        configuration change reaching the phone.
-
     False positives
         A phone that was moved from CUCM or another CME (CTL009) reports the
         same message; the two-file comparison tells them apart.
@@ -63,12 +54,15 @@ class SastSignerChanged(Rule):
     collect = ("the phone's status messages", "CTLSEP<MAC>.tlv before and after the change", "show ctl-client",
                "show crypto pki certificates")
     remediation = (
-        "configure terminal",
-        " ctl-client",
-        "  sast1 trustpoint <surviving original SAST>",
-        "  sast2 trustpoint <new SAST>",
-        "  regenerate",
-        "end",
+        Step("config", "ctl-client", why="only if an original SAST credential survives: it signs again"),
+        Step("config-ctl-client", "sast1 trustpoint {surviving_sast}",
+             why="the SAST the phones already trust signs the new CTL"),
+        Step("config-ctl-client", "sast2 trustpoint {new_sast}"),
+        Step("config-ctl-client", "regenerate"),
+        Step("phone", "erase ctl", device=PHONE,
+             why="only where no original SAST survives: the phone then takes CME's CTL on first use "
+                 "(or factory reset it)",
+             warning="a phone without a CTL trusts the next CTL it is given: do it on a network you control"),
     )
     verify = "Verify with the phone's status messages (Trust List Updated) and a test change reaching the phone."
 

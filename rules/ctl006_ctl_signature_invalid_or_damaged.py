@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import CTL_REGENERATE
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import evidence_of, facts
 
@@ -27,15 +28,6 @@ class CtlSignatureInvalidOrDamaged(Rule):
         verdict of the signature check (`invalid`, `damaged`, `signer-not-found`)
         with the offset of the damage.
 
-    Remediation
-        1. `configure terminal`
-        2. `ctl-client` / `regenerate` (rebuilds and re-signs the file)
-        3. `end`; if the file was copied to the phones through another server,
-           copy it again in binary mode (TFTP `octet`).
-        4. Reset the phones.
-        Verify with `cmedebug ctl verify CTLSEP<MAC>.tlv` (valid) and the phone's
-        status messages (`Trust List Updated`).
-
     False positives
         A file truncated while being copied for the case (not on the server):
         fetch it again from CME's TFTP server.
@@ -54,10 +46,7 @@ class CtlSignatureInvalidOrDamaged(Rule):
     explains = ("CFG007",)
     collect = ("CTLSEP<MAC>.tlv from CME's TFTP server (binary)", "debug ctl-client")
     remediation = (
-        "configure terminal",
-        " ctl-client",
-        "  regenerate",
-        "end",
+        *CTL_REGENERATE,
     )
     verify = "Verify with `cmedebug ctl verify CTLSEP<MAC>.tlv` (valid) and the phone (Trust List Updated)."
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import cme_address, ctl_entry_problems, evidence_of, filled, first_fact
+from cmedebug.rules._helpers import cme_address, ctl_entry_problems, evidence_of, first_fact
 
 
 class CtlCapfRecordMissing(Rule):
@@ -24,14 +25,6 @@ class CtlCapfRecordMissing(Rule):
         against `show ctl-client` (no `CAPF` row, or `CAPF 10.1.1.1 other-tp`);
         the CTL file's record list without a CAPF role.
 
-    Remediation
-        1. `configure terminal`
-        2. `ctl-client` / `server capf <cme-ip> trustpoint <capf trustpoint-label>`
-        3. `regenerate`
-        4. `end`, reset the phones.
-        Verify with `show ctl-client` (CAPF row) and `debug capf-server all`
-        (`SSL Handshake Successful`).
-
     False positives
         A `capf-server` left configured on a system that does not use LSCs.
 
@@ -49,11 +42,10 @@ class CtlCapfRecordMissing(Rule):
     explains = ("CAPF007",)
     collect = ("show capf-server summary", "show ctl-client", "CTLSEP<MAC>.tlv from CME's TFTP server")
     remediation = (
-        "configure terminal",
-        " ctl-client",
-        "  server capf <cme-ip> trustpoint <capf trustpoint-label>",
-        "  regenerate",
-        "end",
+        Step("config", "ctl-client"),
+        Step("config-ctl-client", "server capf {cme_ip} trustpoint {trustpoint}",
+             why="the phones validate CAPF's certificate against this record"),
+        Step("config-ctl-client", "regenerate"),
     )
     verify = "Verify with `show ctl-client` (CAPF row) and `debug capf-server all` (SSL Handshake Successful)."
 
@@ -65,6 +57,4 @@ class CtlCapfRecordMissing(Rule):
             yield self.finding(
                 f"CAPF uses trustpoint {trustpoint} for TLS with the phones, but " + "; ".join(m for m, _ in problems)
                 + ": phones cannot validate CAPF and no LSC can be installed.",
-                evidence_of([capf, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint,
-                remediation=filled(self.remediation, {"<cme-ip>": cme_address(case),
-                                                      "<capf trustpoint-label>": trustpoint}))
+                evidence_of([capf, *(i for _, items in problems for i in items)], 5), trustpoint=trustpoint)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections import Counter
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import authenticate_steps, trustpoint_steps
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import evidence_of, facts
 
@@ -27,15 +29,6 @@ class Sast1Sast2SameTrustpoint(Rule):
         running-config `sast1 trustpoint cmeserver` / `sast2 trustpoint
         cmeserver`; the CTL's SAST records `SN 3` and `SN 3`.
 
-    Remediation
-        1. `crypto key generate rsa general-keys label sast2 modulus 2048 exportable`
-        2. `configure terminal`, `crypto pki trustpoint sast2` / `enrollment url http://<ca-ip>:80` /
-           `rsakeypair sast2`, `end`; `crypto pki authenticate sast2`; `crypto pki enroll sast2`
-        3. `configure terminal`, `ctl-client` / `sast2 trustpoint sast2` / `regenerate`, `end`
-        4. Back up both SAST keys (`crypto key export rsa <label> pem terminal 3des <pw>`).
-        Verify with `show ctl-client` (two different SAST trustpoints) and
-        `debug ctl-client` (two Function 0 records with different trustpoints).
-
     False positives
         `show ctl-client` prints `SAST 1 Certificate Trustpoint:` on both lines in
         some releases; only the trustpoint names are compared.
@@ -53,15 +46,18 @@ class Sast1Sast2SameTrustpoint(Rule):
     requires = ("config.ctl_client", "ctl_client.summary", "ctl_client.record_requested", "ctl.file")
     collect = ("show running-config | section ctl-client", "show ctl-client", "debug ctl-client")
     remediation = (
-        "crypto key generate rsa general-keys label sast2 modulus 2048 exportable",
-        "configure terminal",
-        " crypto pki trustpoint sast2",
-        "  enrollment url http://<ca-ip>:80",
-        "  rsakeypair sast2",
-        " ctl-client",
-        "  sast2 trustpoint sast2",
-        "  regenerate",
-        "end",
+        Step("config", "crypto key generate rsa general-keys label {new_sast} exportable modulus 2048",
+             why="a key of its own for SAST2, exportable so it can be backed up"),
+        *trustpoint_steps("new_sast", "enrollment url {ca_url}", "rsakeypair {new_sast}", "serial-number none",
+                    "ip-address none"),
+        *authenticate_steps("new_sast"),
+        Step("config", "crypto pki enroll {new_sast}", why="then enroll: SCEP needs the CA authenticated first"),
+        Step("config", "ctl-client"),
+        Step("config-ctl-client", "sast2 trustpoint {new_sast}", why="SAST2 now differs from SAST1"),
+        Step("config-ctl-client", "regenerate", why="SAST1, which the phones trust, signs the CTL that brings the "
+                                                    "new SAST2"),
+        Step("config", "crypto key export rsa {new_sast} pem terminal 3des {export_passphrase}",
+             why="keep a copy of the SAST2 key off the router"),
     )
     verify = "Verify with `show ctl-client` (two different SAST trustpoints) and `debug ctl-client`."
 

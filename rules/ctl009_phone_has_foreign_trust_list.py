@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import Counter
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step, PHONE
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import TRUST_LIST_REFUSED, at_time, evidence_of, fmt_time, sast_continuity_proven, sep, \
     trust_list_refusals
@@ -32,14 +33,6 @@ class PhoneHasForeignTrustList(Rule):
         phone; the phone's security menu shows a CTL checksum that does not
         match CME's.
 
-    Remediation
-        1. On the phone: Settings > Security Configuration > Trust List (or CTL
-           File / ITL File), unlock with `**#`, Erase (or factory reset the phone).
-        2. On CME: `configure terminal`, `ephone <n>`, `reset`, `end`.
-        The next boot installs CME's CTL on first use.
-        Verify with the phone's status messages (`CTL Installed` / `Trust List
-        Updated`) and `show ephone` (`+ Authentication`).
-
     False positives
         A SAST change on this CME (CTL005) gives the same phone message; it is
         reported here only when the CME's own CTL files prove SAST continuity
@@ -60,11 +53,12 @@ class PhoneHasForeignTrustList(Rule):
     collect = ("the phone's status messages", "debug tftp events", "CTLSEP<MAC>.tlv files before and after changes",
                "the phone's Security Configuration menu (CTL/ITL checksums)")
     remediation = (
-        "! on the phone: Settings > Security Configuration > Trust List > **# > Erase",
-        "configure terminal",
-        " ephone <n>",
-        "  reset",
-        "end",
+        Step("phone", "erase ctl", device=PHONE,
+             why="Settings > Security Configuration > CTL File (or Trust List), unlock with **#, Erase; "
+                 "or factory reset the phone",
+             warning="a phone without a CTL trusts the next CTL it is given: do it on a network you control"),
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "reset", why="the phone takes CME's CTL on first use"),
     )
     verify = "Verify with the phone's status messages (CTL Installed) and `show ephone` (+ Authentication)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import TLS_CERTIFICATE_REASON, TLS_VERSION_OR_CIPHER, evidence_of, failed_handshakes, fmt_time
 
@@ -25,16 +26,6 @@ class CtlProviderMissingOrUnreachable(Rule):
         `Credentials service: TLS Handshake returns OPSSLReadWouldBlockErr`...,
         then an error or a new start, no `TLS Handshake completes`.
 
-    Remediation
-        1. On the other router: `configure terminal`, `credentials`,
-           `ip source-address <ip> port 2444`, `trustpoint <tp>`,
-           `ctl-service admin <user> secret 0 <pw>`, `end`.
-        2. On the CTL client: `configure terminal`, `ctl-client`,
-           `server cme <ip> username <user> password 0 <pw>`, `regenerate`, `end`.
-        3. Open TCP 2444 between the routers.
-        Verify with `debug credentials` (`TLS Handshake completes`) and
-        `show ctl-client` (both CMEs listed).
-
     False positives
         A capture that stops during a handshake: the last attempt is not counted.
 
@@ -52,19 +43,14 @@ class CtlProviderMissingOrUnreachable(Rule):
     requires = ("tls.handshake",)
     collect = ("debug credentials", "show credentials", "show ctl-client")
     remediation = (
-        "! on the other CME",
-        "configure terminal",
-        " credentials",
-        "  ip source-address <ip> port 2444",
-        "  trustpoint <tp>",
-        "  ctl-service admin <user> secret 0 <pw>",
-        "end",
-        "! on the CTL client",
-        "configure terminal",
-        " ctl-client",
-        "  server cme <ip> username <user> password 0 <pw>",
-        "  regenerate",
-        "end",
+        Step("config", "credentials", device="other CME",
+             why="on the router whose CTL provider this CTL client asks"),
+        Step("config-credentials", "ip source-address {ip} port 2444", device="other CME"),
+        Step("config-credentials", "trustpoint {trustpoint}", device="other CME"),
+        Step("config-credentials", "ctl-service admin {user} secret 0 {password}", device="other CME"),
+        Step("config", "ctl-client", why="on the CTL client"),
+        Step("config-ctl-client", "server cme {ip} username {user} password 0 {password}"),
+        Step("config-ctl-client", "regenerate"),
     )
     verify = "Verify with `debug credentials` (TLS Handshake completes) and `show ctl-client` (both CMEs listed)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
+from cmedebug.remediation import Step
 from cmedebug.rules._helpers import evidence_of, facts
 
 
@@ -21,13 +22,6 @@ class SecureConferenceUnsupported(Advisory):
         running-config `telephony-service` with `max-conferences 8` and without
         `conference hardware`; `show ephone offhook` losing `Active Secure Call` during a conference.
 
-    Remediation
-        1. `configure terminal`
-        2. `telephony-service` / `conference hardware`
-        3. `sccp ccm group` / `associate profile` a secure DSP farm conference profile
-        4. `end`
-        Verify with `show ephone offhook` during a conference (`SRTP cipher:` stays).
-
     False positives
         None: this is by design; the advisory explains non-secure conference legs.
 
@@ -39,10 +33,11 @@ class SecureConferenceUnsupported(Advisory):
     name = "secure-conference-unsupported"
     title = "Software three-way conferences are not secure (advisory)"
     remediation = (
-        "configure terminal",
-        " telephony-service",
-        "  conference hardware",
-        "end",
+        Step("exec", "show running-config | section dspfarm",
+             why="CME does not support secure conferencing: conferences are non-secure by design, and Cisco "
+                 "advises against registering a secure conference DSP-farm profile to CME (CMECONF). Keep a "
+                 "non-secure (`dspfarm profile <n> conference`, without `security`) profile, and tell users "
+                 "that a call joined to a conference is not encrypted"),
     )
     verify = "Verify with `show ephone offhook` during a conference (`SRTP cipher:` stays)."
     needs_full_config = True

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
+from cmedebug.remediation import Step
 from cmedebug.rules._helpers import evidence_of, facts
 
 
@@ -21,11 +22,6 @@ class CueCallsNotSecure(Advisory):
         `session target ipv4:10.1.1.100` / `dtmf-relay sip-notify`; calls to the voicemail number without
         `SRTP cipher:` in `show ephone offhook`.
 
-    Remediation
-        1. Accept the downgrade, or integrate Unity Connection with secure SCCP ports
-        2. `configure terminal`, `telephony-service` / `voicemail <secure pilot>`, `end`
-        Verify with `show sccp connections` (`stype secure` on the voicemail ports).
-
     False positives
         None: this is by design.
 
@@ -37,7 +33,9 @@ class CueCallsNotSecure(Advisory):
     name = "cue-calls-not-secure"
     title = "Calls to Cisco Unity Express are not secure (advisory)"
     remediation = (
-        "! accept the downgrade, or use Unity Connection with secure SCCP voicemail ports",
+        Step("exec", "show sccp connections",
+             why="calls to Cisco Unity Express are not secure: accept the downgrade, or use Unity Connection "
+                 "with secure SCCP voicemail ports"),
     )
     verify = "Verify with `show sccp connections` (`stype secure` on the voicemail ports)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
+from cmedebug.remediation import Step
 from cmedebug.rules._helpers import evidence_of, facts
 
 
@@ -19,11 +20,6 @@ class MohNotSecure(Advisory):
     Evidence
         running-config `telephony-service` / `moh music-on-hold.au`.
 
-    Remediation
-        1. Accept the RTP leg while on hold, or
-        2. `configure terminal`, `telephony-service` / `no moh <file>` (tone on hold instead), `end`
-        Verify with `show ephone offhook` after resuming a held call (`SRTP cipher:` back).
-
     False positives
         None: this is by design.
 
@@ -35,11 +31,9 @@ class MohNotSecure(Advisory):
     name = "moh-not-secure"
     title = "Music on hold is not secure (advisory)"
     remediation = (
-        "! accept the RTP leg while on hold, or:",
-        "configure terminal",
-        " telephony-service",
-        "  no moh <file>",
-        "end",
+        Step("config", "telephony-service", why="only if held calls must not leave SRTP: music on hold is "
+                                                "an RTP stream"),
+        Step("config-telephony", "no moh {file}", warning="callers on hold hear silence instead of music"),
     )
     verify = "Verify with `show ephone offhook` after resuming a held call (`SRTP cipher:` back)."
 

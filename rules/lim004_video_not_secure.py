@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
+from cmedebug.remediation import Step
 from cmedebug.rules._helpers import evidence_of, facts
 
 
@@ -17,11 +18,6 @@ class VideoNotSecure(Advisory):
     Evidence
         running-config `ephone 5` / `video`.
 
-    Remediation
-        1. Accept non-secure video calls, or
-        2. `configure terminal`, `ephone <n>` / `no video`, `end`
-        Verify with `show ephone offhook` on a video call.
-
     False positives
         None: this is by design.
 
@@ -33,11 +29,8 @@ class VideoNotSecure(Advisory):
     name = "video-not-secure"
     title = "Video calls are not secure (advisory)"
     remediation = (
-        "! accept non-secure video calls, or:",
-        "configure terminal",
-        " ephone <n>",
-        "  no video",
-        "end",
+        Step("config", "ephone {ephone}", why="only if calls must stay secure: video calls are not"),
+        Step("config-ephone", "no video", warning="the phone no longer offers video"),
     )
     verify = "Verify with `show ephone offhook` on a video call."
 

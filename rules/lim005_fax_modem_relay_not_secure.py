@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
+from cmedebug.remediation import Step
 from cmedebug.rules._helpers import evidence_of, facts
 
 
@@ -20,10 +21,6 @@ class FaxModemRelayNotSecure(Advisory):
         running-config `voice service voip` / `fax protocol t38 ...`; `dial-peer voice 10 voip` /
         `fax protocol t38`; `modem relay nse ...`.
 
-    Remediation
-        1. Accept non-secure fax/modem calls, or route them through a non-secure path by design
-        Verify with `show call active fax` (the call uses T.38 without SRTP, as expected).
-
     False positives
         None: this is by design.
 
@@ -35,7 +32,9 @@ class FaxModemRelayNotSecure(Advisory):
     name = "fax-modem-relay-not-secure"
     title = "Fax relay and modem relay calls are not secure (advisory)"
     remediation = (
-        "! accept non-secure fax/modem calls, or route them over a dedicated non-secure path",
+        Step("exec", "show call active fax",
+             why="fax relay and modem relay calls are not secure: accept it, or route them over a dedicated "
+                 "non-secure path"),
     )
     verify = "Verify with `show call active fax` (the call uses T.38 without SRTP, as expected)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
+from cmedebug.remediation import Step
 from cmedebug.rules._helpers import evidence_of, facts, plural
 
 
@@ -19,10 +20,6 @@ class InbandDtmfConversionNotSecure(Advisory):
     Evidence
         running-config `dial-peer voice 100 voip` / `dtmf-relay rtp-nte`.
 
-    Remediation
-        1. Use the same DTMF method end to end, or a secure DSP farm (transcoder) for the conversion
-        Verify with a test call sending digits to the IVR / voicemail.
-
     False positives
         None: this is by design.
 
@@ -34,7 +31,8 @@ class InbandDtmfConversionNotSecure(Advisory):
     name = "inband-dtmf-conversion-not-secure"
     title = "In-band to RFC 2833 DTMF conversion unsupported on secure calls (advisory)"
     remediation = (
-        "! use one DTMF method end to end, or a secure DSP farm for the conversion",
+        Step("exec", "show call active voice brief",
+             why="a secure call cannot convert in-band DTMF to RFC 2833: use one DTMF method end to end"),
     )
     verify = "Verify with a test call sending digits to the IVR / voicemail."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.model import Severity
+from cmedebug.remediation import Step
 from cmedebug.rules._advisory import Advisory
 from cmedebug.rules._helpers import evidence_of, facts, plural
 
@@ -21,11 +22,6 @@ class SipTrunkNotSupported(Advisory):
     Evidence
         running-config `dial-peer voice 200 voip` / `session protocol sipv2`.
 
-    Remediation
-        1. Check the CME release's restrictions
-        2. Use an H.323 trunk, or on CME 10+ a secure SIP trunk (`srtp`, `session transport tcp tls`)
-        Verify with `show call active voice brief` (the trunk leg shows SRTP).
-
     False positives
         CME 10 and later on ISR G2 support secure SIP trunks: confirm the release.
 
@@ -38,7 +34,9 @@ class SipTrunkNotSupported(Advisory):
     title = "SIP trunk with Secure CME (only H.323 trunks supported) (advisory)"
     severity = Severity.LOW
     remediation = (
-        "! check the CME release; use an H.323 trunk, or a secure SIP trunk on CME 10+",
+        Step("exec", "show version",
+             why="check the CME release: secure SIP trunks need CME 10 or later on an ISR G2 with SCCP phones; "
+                 "otherwise use an H.323 trunk"),
     )
     verify = "Verify with `show call active voice brief` (the trunk leg shows SRTP)."
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import RENEWAL, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, judging_time, certificates, describe_cert, fmt_delta, fmt_time,
@@ -36,14 +37,6 @@ class CertificateExpired(Rule):
         `show clock`. Without any device time the analysis date is used, at
         medium severity and low confidence.
 
-    Remediation
-        1. `crypto pki enroll <trustpoint>` (keeps `rsakeypair <trustpoint>`).
-        2. `ctl-client` / `regenerate` so the CTL carries the renewed certificate.
-        3. `telephony-service` / `create cnf-files`, then reset the phones.
-        4. Prevent it: `auto-enroll 70` under each trustpoint.
-        Verify with `show crypto pki certificates <trustpoint>` (new end date) and
-        `show ephone` (`+ Authentication`).
-
     False positives
         A device whose clock is far ahead reports valid certificates as expired:
         check CLK findings first. CA certificates are PKI002, phone LSCs PKI018,
@@ -63,15 +56,8 @@ class CertificateExpired(Rule):
     explains = CERT_FAILURE_SYMPTOMS + ("CTL002", "CTL003")
     collect = ("show crypto pki certificates verbose", "show logging | include PKI", "show clock detail")
     remediation = (
-        "configure terminal",
-        " crypto pki enroll <trustpoint>",
-        " crypto pki trustpoint <trustpoint>",
-        "  auto-enroll 70",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        *RENEWAL,
+        *trustpoint_steps("trustpoint", "auto-enroll 70", why="renew before the end next time, keeping the key"),
     )
     verify = "Verify with `show crypto pki certificates <trustpoint>` (end date in the future) and `show ephone` (+ Authentication)."
 
@@ -128,12 +114,10 @@ class CertificateExpired(Rule):
             if rejected:
                 message += f" Chain validation rejected them {len(rejected)} time(s)."
             trustpoints = [tp for c in expired for tp in c.fields.get("trustpoints") or []]
-            remediation = [f"crypto pki enroll {tp}" for tp in trustpoints] + list(self.remediation[1:]) \
-                if trustpoints else list(self.remediation)
             today = basis == TODAY_BASIS
             yield self.finding(message, [Evidence.of(c) for c in expired[:4]] + [Evidence.of(e) for e in rejected[:2]],
                                severity=Severity.MEDIUM if today else self.severity,
-                               confidence=Confidence.LOW if today else self.confidence, remediation=remediation,
+                               confidence=Confidence.LOW if today else self.confidence,
                                first_seen=min((e.ts for e in rejected if e.ts), default=None), serial=serials[0],
                                serials=serials, not_after=first.fields["not_after"], device=device, trustpoints=trustpoints)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, judging_time, certificates, common_name, describe_cert, facts, fmt_delta,
@@ -36,19 +38,6 @@ class CaCertificateExpiredOrExpiring(Rule):
         `end date: 09:44:00 PST Mar 10 2026`. Without a device clock the
         analysis date is used, at medium severity and low confidence.
 
-    Remediation
-        1. If the CA key survives, keep it; otherwise follow the rebuild steps:
-           `configure terminal`, `no crypto pki server <CA>`, then
-           `crypto pki server <CA>`, `lifetime ca-certificate 3650`,
-           `auto-rollover 30`, `no shutdown`.
-        2. Re-authenticate and re-enroll every trustpoint against the new CA
-           certificate: `crypto pki authenticate <tp>`, `crypto pki enroll <tp>`.
-        3. `ctl-client` / `regenerate`, `telephony-service` / `create cnf-files`,
-           reset the phones, and re-issue LSCs (`cert-oper upgrade auth-mode
-           null-string`).
-        Verify with `show crypto pki server` (new expiration timer,
-        `Auto-Rollover configured`) and `show crypto pki certificates`.
-
     False positives
         A device whose clock is far ahead sees a valid CA as expired: check the
         CLK findings first.
@@ -69,19 +58,22 @@ class CaCertificateExpiredOrExpiring(Rule):
     explains = ("PKI001", "PKI003", "PKI018", "PKI010", "CTL002", "CTL003") + CERT_FAILURE_SYMPTOMS
     collect = ("show crypto pki server", "show crypto pki certificates", "show clock detail")
     remediation = (
-        "configure terminal",
-        " no crypto pki server <CA>",
-        " crypto pki server <CA>",
-        "  lifetime ca-certificate 3650",
-        "  auto-rollover 30",
-        "  no shutdown",
-        " crypto pki authenticate <tp>",
-        " crypto pki enroll <tp>",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        Step("config", "crypto pki export {ca} pem terminal",
+             why="before anything else, keep what can be kept: the CA certificate; IOS makes a CA key "
+                 "non-exportable unless it was generated `exportable`, so the key usually cannot be saved"),
+        *CA_REBUILD,
+        *REISSUE_AFTER_CA_REBUILD,
+    )
+    # Only expiring, not yet expired: roll the CA over on the existing server.
+    ROLLOVER = (
+        Step("config", "crypto pki server {ca}"),
+        Step("cs-server", "shutdown", why="IOS locks a running server's settings"),
+        Step("cs-server", "auto-rollover 90",
+             why="with fewer than 90 days left IOS makes the next CA certificate and key now (a shadow "
+                 "certificate); the server keeps its key, database and settings"),
+        Step("cs-server", "no shutdown"),
+        *trustpoint_steps("trustpoint", "auto-enroll 70",
+                    why="clients with auto-enroll fetch their certificates under the new CA before the old one ends"),
     )
     verify = "Verify with `show crypto pki server` (expiration timer years ahead, Auto-Rollover configured)."
 
@@ -136,6 +128,7 @@ class CaCertificateExpiredOrExpiring(Rule):
             message += f" Chain validation already failed {len(rejected)} time(s) on that date."
         return self.finding(message, [Evidence.of(item)] + [Evidence.of(e) for e in rejected[:2]], severity=severity,
                             confidence=confidence, first_seen=rejected[0].ts if rejected else None, ca=ca_name,
+                            remediation=None if ends < now else self.ROLLOVER,
                             device=item.device, not_after=ends)
 
     def links(self, cause, symptom, case) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     certificates, describe_cert, device_now, fmt_delta, fmt_time, is_ca_cert, is_mic_root, trustpoint_configs,
@@ -30,16 +31,6 @@ class CertificateExpiringSoon(Rule):
         `end date: 09:44:00 PST Dec 10 2026` with `Associated Trustpoints:
         cme-tls`, against `show clock` `10:00:00.000 PST Nov 26 2026`.
 
-    Remediation
-        1. `configure terminal`, `crypto pki trustpoint <tp>`, `auto-enroll 70`
-           (no `regenerate`, so the key stays), `end`.
-        2. Or renew now: `crypto pki enroll <tp>`.
-        3. After the renewal: `ctl-client` / `regenerate`, `telephony-service` /
-           `create cnf-files`, reset the phones (SAST certificates: rotate one
-           at a time, see primer §2.6).
-        Verify with `show crypto pki certificates <tp>` (new end date) and
-        `show crypto pki timers`.
-
     False positives
         A trustpoint with `auto-enroll` renews itself: reported at low severity.
 
@@ -56,17 +47,7 @@ class CertificateExpiringSoon(Rule):
     requires = ("cert",)
     collect = ("show crypto pki certificates", "show clock detail", "show crypto pki timers")
     remediation = (
-        "configure terminal",
-        " crypto pki trustpoint <tp>",
-        "  auto-enroll 70",
-        "end",
-        "crypto pki enroll <tp>",
-        "configure terminal",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        *RENEWAL,
     )
     verify = "Verify with `show crypto pki certificates <tp>` (new end date) and `show crypto pki timers`."
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import authenticate_steps, enroll_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import ENROLLMENT_SYMPTOMS, facts, same_device
 
@@ -34,14 +36,6 @@ class HttpServerOffScepFails(Rule):
         http server status` says disabled, medium when inferred from a config
         alone.
 
-    Remediation
-        1. On the CA router: `configure terminal`, `ip http server`, `end`.
-        2. Optional hardening: `ip http access-class <acl-permitting-clients>`.
-        3. On each client: `crypto pki authenticate <tp>`, then
-           `crypto pki enroll <tp>`.
-        Verify with `show ip http server status` (`HTTP server status:
-        Enabled`) and `Trustpoint CA certificate accepted.` on the client.
-
     False positives
         A CA reached through an RA on another router needs HTTP on that RA, not
         here; a configuration pasted with `| section` proves nothing by absence
@@ -62,12 +56,11 @@ class HttpServerOffScepFails(Rule):
     explains = ENROLLMENT_SYMPTOMS + ("PKI011",)
     collect = ("show running-config", "show ip http server status", "show crypto pki server")
     remediation = (
-        "configure terminal",
-        " ip http server",
-        " ip http access-class <acl-permitting-clients>",
-        "end",
-        "crypto pki authenticate <tp>",
-        "crypto pki enroll <tp>",
+        Step("config", "ip http server", why="on the CA router: SCEP runs over its HTTP server (also when an RA "
+                                             "sits in front of it, the RA forwards to the CA over HTTP)"),
+        Step("config", "ip http access-class {acl}", why="optional: only the enrolling routers may reach it"),
+        *authenticate_steps("trustpoint", why="on each client: fetch the CA certificate again"),
+        *enroll_steps("trustpoint"),
     )
     verify = "Verify with `show ip http server status` (HTTP server status: Enabled) and `Trustpoint CA certificate accepted.` on the client."
 

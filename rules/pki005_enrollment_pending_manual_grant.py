@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import facts, happened_before, same_device
 
@@ -27,15 +28,6 @@ class EnrollmentPendingManualGrant(Rule):
         Certificate request sent to Certificate Authority` with no
         `%PKI-6-CERTRET` afterwards.
 
-    Remediation
-        1. Grant the waiting request on the CA: `crypto pki server <CA> grant
-           <request-id>` (or `crypto pki server <CA> grant all`).
-        2. For the build window only: `configure terminal`, `crypto pki server
-           <CA>`, `grant auto`; remove it afterwards with `no grant auto`.
-        3. An RA serving CAPF needs `grant auto` on the RA.
-        Verify with `show crypto pki server <CA> requests` (state `granted`) and
-        `show crypto pki certificates <tp>` on the client.
-
     False positives
         Manual granting is Cisco's recommendation once the build is finished;
         the mode alone, without a waiting request, is not reported. A request
@@ -57,12 +49,8 @@ class EnrollmentPendingManualGrant(Rule):
     explains = ("PKI016", "PKI007", "CAPF005", "TLS001", "CFG004", "CFG005", "CTL001")
     collect = ("show crypto pki server", "show crypto pki server <CA> requests", "show running-config | section crypto pki server")
     remediation = (
-        "crypto pki server <CA> grant <request-id>",
-        "! or, for the build window only:",
-        "configure terminal",
-        " crypto pki server <CA>",
-        "  grant auto",
-        "end",
+        Step("exec", "crypto pki server {ca} grant {request_id}",
+             why="on the CA: grant the request that waits (`grant all` grants every waiting request)"),
     )
     verify = "Verify with `show crypto pki server <CA> requests` (state granted) and `show crypto pki certificates <tp>` on the client."
 
@@ -97,10 +85,9 @@ class EnrollmentPendingManualGrant(Rule):
                            "(an RA in front of it, or a second certificate server)")
             severity, confidence = Severity.MEDIUM, Confidence.LOW
         ids = [str(f.fields.get("id")) for f in pending if f.fields.get("id") is not None]
-        remediation = [f"crypto pki server {ca} grant {i}" for i in ids[:5]] or list(self.remediation)
         first = pending_events[0].ts if pending_events else (waiting[0].ts if waiting else None)
         yield self.finding(f"Enrollment is waiting for a manual grant on CA {ca}: " + "; ".join(details) + ".",
-                           evidence, severity=severity, confidence=confidence, remediation=remediation,
+                           evidence, severity=severity, confidence=confidence,
                            first_seen=first, ca=ca, request_ids=ids)
 
     @staticmethod

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import ENROLLMENT_SYMPTOMS, VOLATILE_STORAGE, facts, happened_before, same_device
 
@@ -26,16 +27,6 @@ class CaServerDisabledOrDatabaseLost(Rule):
         `crypto pki server cme-ca` / ` shutdown`; `database url tftp://10.1.1.5/`
         (storage that a reload can lose).
 
-    Remediation
-        1. Restore the database files (`<CA>.ser`, `<CA>.crl`, `.p12` archive)
-           to the configured URL, or point it at persistent flash:
-           `configure terminal`, `crypto pki server <CA>`,
-           `database url flash:<CA>/`.
-        2. `no shutdown` under `crypto pki server <CA>`.
-        3. If the CA key or certificate is gone, rebuild the CA (primer §2.7).
-        Verify with `show crypto pki server` (`Status: enabled`) and a test
-        enrollment that is granted.
-
     False positives
         The startup messages alone are harmless while the startup
         configuration is still being parsed (Cisco says so); they are not
@@ -56,11 +47,12 @@ class CaServerDisabledOrDatabaseLost(Rule):
     explains = ENROLLMENT_SYMPTOMS + ("PKI005", "PKI011")
     collect = ("show crypto pki server", "show running-config | section crypto pki server", "dir <database url>")
     remediation = (
-        "configure terminal",
-        " crypto pki server <CA>",
-        "  database url flash:<CA>/",
-        "  no shutdown",
-        "end",
+        Step("exec", "dir {storage}", why="the database files (<ca>.ser, <ca>.crl) must be where the server "
+                                          "looks; restore them there from a backup first"),
+        Step("config", "crypto pki server {ca}"),
+        Step("cs-server", "database url {storage}", why="persistent storage: a reload must not lose the database"),
+        Step("cs-server", "no shutdown", why="start the server; if its key or certificate is gone, rebuild "
+                                             "the CA (PKI002's steps)"),
     )
     verify = "Verify with `show crypto pki server` (Status: enabled) and a test enrollment that is granted."
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import authenticate_steps, enroll_steps, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import first_at, nearest_before, pki_servers, same_device, shares_trustpoint, trustpoint_configs
 
@@ -32,18 +34,6 @@ class CaUnreachable(Rule):
         on the same router, that message alone is not a reachability problem
         and is left to PKI004 / PKI006.
 
-    Remediation
-        1. Check the URL: `show running-config | section crypto pki trustpoint
-           <tp>`; correct it with `crypto pki trustpoint <tp>`,
-           `enrollment url http://<ca-ip>:80`.
-        2. Check the path: `ping <ca-ip> source <interface>`, `show ip route
-           <ca-ip>`, `telnet <ca-ip> 80`; permit TCP 80 in ACLs and firewalls.
-        3. If needed, pin the source: `source interface <if>` (and `vrf <name>`)
-           under the trustpoint.
-        4. `crypto pki authenticate <tp>` and `crypto pki enroll <tp>`.
-        Verify with `Trustpoint CA certificate accepted.` (the fingerprint
-        matches `show crypto pki server` on the CA).
-
     False positives
         A CA router that is reachable but has no HTTP server (PKI004) or a
         disabled certificate server (PKI006) produces the same client message;
@@ -65,13 +55,11 @@ class CaUnreachable(Rule):
     collect = ("debug crypto pki transactions", "debug crypto pki messages",
                "show running-config | section crypto pki trustpoint", "ping <ca-ip>")
     remediation = (
-        "configure terminal",
-        " crypto pki trustpoint <tp>",
-        "  enrollment url http://<ca-ip>:80",
-        "end",
-        "ping <ca-ip> source <interface>",
-        "crypto pki authenticate <tp>",
-        "crypto pki enroll <tp>",
+        Step("exec", "ping {ca_ip} source {interface}", why="the CA answers from the router's source"),
+        *trustpoint_steps("trustpoint", "enrollment url http://{ca_ip}:80", why="the CA's address as reachable "
+                                                                           "from here"),
+        *authenticate_steps("trustpoint"),
+        *enroll_steps("trustpoint"),
     )
     verify = "Verify with `Trustpoint CA certificate accepted.` and a fingerprint matching `show crypto pki server` on the CA."
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import authenticate_steps, enroll_steps, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import facts
 
@@ -53,14 +54,6 @@ class EnrollmentUrlMalformed(Rule):
         `crypto pki trustpoint cme-tls` / ` enrollment url http//10.1.1.1:80`
         (missing colon) in the running-config.
 
-    Remediation
-        1. `configure terminal`
-        2. `crypto pki trustpoint <tp>`
-        3. `enrollment url http://<ca-ip>:80`
-        4. `end`, then `crypto pki authenticate <tp>` and `crypto pki enroll <tp>`.
-        Verify with `show running-config | section crypto pki trustpoint <tp>`
-        and `Trustpoint CA certificate accepted.`
-
     False positives
         File-based enrollment (`enrollment url tftp://...`, `flash:`) and
         `enrollment terminal` are valid and not reported. A well-formed URL
@@ -81,12 +74,10 @@ class EnrollmentUrlMalformed(Rule):
     explains = ("PKI007", "PKI015", "PKI016", "PKI010")
     collect = ("show running-config | section crypto pki trustpoint", "debug crypto pki transactions")
     remediation = (
-        "configure terminal",
-        " crypto pki trustpoint <tp>",
-        "  enrollment url http://<ca-ip>:80",
-        "end",
-        "crypto pki authenticate <tp>",
-        "crypto pki enroll <tp>",
+        *trustpoint_steps("trustpoint", "enrollment url http://{ca_ip}:80",
+                    why="a plain http URL to the CA, port 80 unless the CA's HTTP server listens elsewhere"),
+        *authenticate_steps("trustpoint"),
+        *enroll_steps("trustpoint"),
     )
     verify = "Verify with `show running-config | section crypto pki trustpoint <tp>` and `Trustpoint CA certificate accepted.`"
 
@@ -100,10 +91,8 @@ class EnrollmentUrlMalformed(Rule):
                 continue
             name = tp.fields.get("name") or "?"
             message = f"Trustpoint {name} has `enrollment url {url}`: {problem}, so SCEP requests to the CA cannot be built."
-            remediation = ["configure terminal", f" crypto pki trustpoint {name}", "  enrollment url http://<ca-ip>:80",
-                           "end", f"crypto pki authenticate {name}", f"crypto pki enroll {name}"]
             yield self.finding(message, [Evidence.of(tp)] + [Evidence.of(e) for e in failures[:2]],
-                               severity=self.severity if failures else Severity.MEDIUM, remediation=remediation,
+                               severity=self.severity if failures else Severity.MEDIUM,
                                trustpoint=name, url=url, device=tp.device)
         for ev in case.events_of("pki.scep.request"):
             url = ev.fields.get("url")

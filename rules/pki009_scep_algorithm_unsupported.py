@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import enroll_steps, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import first_at, is_pkcs12_context, nearest_before
 
@@ -29,19 +30,6 @@ class ScepAlgorithmUnsupported(Rule):
         encryption algorithms not supported`, ` Invalid signer count value 0`,
         `CRYPTO_PKI: status = 0x762(E_ENCRYPT_ALG_NOT_SUPPORTED : ...)`.
 
-    Remediation
-        1. Prefer the IOS CA on the CME router (no algorithm mismatch):
-           `crypto pki server <CA>` / `no shutdown`, and point the trustpoint at
-           it: `enrollment url http://<cme-ip>:80`.
-        2. Otherwise allow a common algorithm on the CA (3DES or AES, SHA-1 or
-           SHA-256), or set `hash sha256` under the trustpoint where the IOS
-           release supports it, or upgrade IOS.
-        3. Or enroll by hand: `enrollment terminal` under the trustpoint,
-           `crypto pki enroll <tp>` (copy the request to the CA), then
-           `crypto pki import <tp> certificate`.
-        Verify with `show crypto pki trustpoints <tp> status` (`Last enrollment
-        status: Granted`) and `show crypto pki certificates <tp>`.
-
     False positives
         None known: the status line states the cause.
 
@@ -60,14 +48,8 @@ class ScepAlgorithmUnsupported(Rule):
     explains = ("PKI010", "PKI016", "CAPF005")
     collect = ("debug crypto pki transactions", "debug crypto pki messages", "show crypto pki trustpoints status")
     remediation = (
-        "configure terminal",
-        " crypto pki trustpoint <tp>",
-        "  hash sha256",
-        "! or enroll by hand:",
-        "  enrollment terminal",
-        "end",
-        "crypto pki enroll <tp>",
-        "crypto pki import <tp> certificate",
+        *trustpoint_steps("trustpoint", "hash sha256", why="a digest the CA supports"),
+        *enroll_steps("trustpoint"),
     )
     verify = "Verify with `show crypto pki trustpoints <tp> status` (Last enrollment status: Granted)."
 

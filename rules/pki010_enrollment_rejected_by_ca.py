@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import enroll_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import first_at, facts, happened_before, nearest_before, same_device
 
@@ -28,19 +30,6 @@ class EnrollmentRejectedByCa(Rule):
         Certificate Authority`; `3  denied  <fingerprint>  hostname=CME1`;
         `%PKI-6-CERTFAIL: Certificate enrollment failed.`
 
-    Remediation
-        1. On the CA, look at the request: `show crypto pki server <CA>
-           requests`; if it was denied, remove it: `crypto pki server <CA>
-           remove <request-id>`.
-        2. If the CA uses a challenge password, enroll again with the right one:
-           `crypto pki enroll <tp>` and type the password the CA expects (or set
-           `password <pw>` under the trustpoint).
-        3. Check the subject and key the CA accepts (`subject-name`,
-           `rsakeypair <label> 2048`).
-        4. Grant it: `crypto pki server <CA> grant <request-id>`.
-        Verify with `%PKI-6-CERTRET: Certificate received from Certificate
-        Authority` and `show crypto pki certificates <tp>`.
-
     False positives
         A CERTFAIL caused by an unreachable CA, a missing HTTP server or an
         algorithm mismatch is explained by PKI007, PKI004 or PKI009.
@@ -60,10 +49,11 @@ class EnrollmentRejectedByCa(Rule):
     explains = ("PKI016", "CAPF005")
     collect = ("show crypto pki server <CA> requests", "debug crypto pki transactions", "debug crypto pki server")
     remediation = (
-        "show crypto pki server <CA> requests",
-        "crypto pki server <CA> remove <request-id>",
-        "crypto pki enroll <tp>",
-        "crypto pki server <CA> grant <request-id>",
+        Step("exec", "show crypto pki server {ca} requests", why="on the CA: the request and its state"),
+        Step("exec", "crypto pki server {ca} remove {request_id}", why="on the CA: drop the denied request"),
+        *enroll_steps("trustpoint", why="on the client: a new request (with the challenge password the CA expects)"),
+        Step("exec", "crypto pki server {ca} grant {request_id}",
+             why="on the CA: grant the new request (its id is in `show crypto pki server {ca} requests`)"),
     )
     verify = "Verify with `%PKI-6-CERTRET: Certificate received from Certificate Authority` and `show crypto pki certificates <tp>`."
 

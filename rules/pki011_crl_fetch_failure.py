@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import first_at, CERT_FAILURE_SYMPTOMS, full_config_given, trustpoint_configs
 
@@ -33,16 +35,6 @@ class CrlFetchFailure(Rule):
         `Reason : Enrollment URL not configured.`; ` revocation-check crl` under
         that trustpoint.
 
-    Remediation
-        1. `configure terminal`, `crypto pki trustpoint <tp>`.
-        2. `revocation-check none` (what Cisco's CME/SRST examples use), or keep
-           checking but accept when no CRL can be fetched: `revocation-check crl
-           none`.
-        3. Or make the CRL reachable: `ip http server` on the CA and, if needed,
-           `cdp-url http://<ca-ip>/<CA>.crl` under `crypto pki server <CA>`.
-        Verify with `show crypto pki crls` (a current CRL) or no further
-        `%PKI-3-CRL_FETCH_FAIL`, and TLS handshakes that complete.
-
     False positives
         A one-off fetch failure during a CA reload, followed by successful
         handshakes, is harmless; the finding still names it so the trustpoint
@@ -64,10 +56,16 @@ class CrlFetchFailure(Rule):
     collect = ("show logging | include CRL", "show crypto pki crls",
                "show running-config | section crypto pki trustpoint", "debug crypto pki validation")
     remediation = (
-        "configure terminal",
-        " crypto pki trustpoint <tp>",
-        "  revocation-check none",
-        "end",
+        Step("config", "ip http server",
+             why="on the router that runs the CA: an IOS CA publishes its CRL at "
+                 "http://{ca_ip}/cgi-bin/pkiclient.exe?operation=GetCRL through its HTTP server. A `cdp-url` "
+                 "under `crypto pki server` applies only to certificates issued after it is set"),
+        Step("config", "crypto pki crl request {trustpoint}", why="on the router that failed: fetch the CRL now"),
+    )
+    # A terminal-enrolled root (MIC roots, another system's CA) has no CRL to fetch.
+    ROOTS_WITHOUT_CRL = (
+        *trustpoint_steps("trustpoint", "revocation-check none",
+                    why="a root pasted by hand publishes no CRL this router can fetch"),
     )
     verify = "Verify with `show crypto pki crls` (a current CRL) or no further %PKI-3-CRL_FETCH_FAIL, and TLS handshakes that complete."
 
@@ -88,8 +86,7 @@ class CrlFetchFailure(Rule):
                 message += (f" The trustpoint has `revocation-check {' '.join(checks)}`." if checks
                             else " The trustpoint has no `revocation-check` line, so IOS checks the CRL (the default).")
                 evidence.append(Evidence.of(config))
-            remediation = ["configure terminal", f" crypto pki trustpoint {tp}", "  revocation-check none", "end"]
-            yield self.finding(message, evidence, first_seen=first.ts, remediation=remediation, trustpoint=tp,
+            yield self.finding(message, evidence, first_seen=first.ts, trustpoint=tp,
                                device=first.device)
         yield from self._latent(case, configs, set(by_trustpoint))
         failures = [e for e in case.events_of("tls.handshake.failed") if _REVOCATION.search(e.fields.get("reason") or "")]
@@ -110,11 +107,9 @@ class CrlFetchFailure(Rule):
         if not exposed:
             return
         names = [f.fields["name"] for f in exposed]
-        remediation = ["configure terminal"] + [line for n in names for line in (f" crypto pki trustpoint {n}",
-                                                                                 "  revocation-check none")] + ["end"]
         yield self.finding(
             f"Trustpoint{'s' if len(names) > 1 else ''} {', '.join(names)} {'are' if len(names) > 1 else 'is'} enrolled "
             "by terminal and still check revocation by CRL (no `revocation-check none`): there is no URL to fetch a CRL "
             "from, so certificates validated against them will fail with %PKI-3-CRL_FETCH_FAIL.",
             [Evidence.of(f) for f in exposed[:4]], severity=Severity.MEDIUM, confidence=Confidence.MEDIUM,
-            remediation=remediation, trustpoints=names, device=exposed[0].device)
+            remediation=self.ROOTS_WITHOUT_CRL, trustpoints=names, device=exposed[0].device)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     CERT_FAILURE_SYMPTOMS, certificates, common_name, describe_cert, first_at, is_ca_cert, same_device,
@@ -33,17 +35,6 @@ class IssuerNotFoundChainIncomplete(Rule):
         issuer certificate, ...`; a `Certificate` issued by `cn=sub-ca` with no
         `CA Certificate` whose subject is `cn=sub-ca`.
 
-    Remediation
-        1. Import the missing issuer as a CA-only trustpoint:
-           `configure terminal`, `crypto pki trustpoint <issuer-tp>`,
-           `enrollment terminal`, `revocation-check none`, `end`.
-        2. `crypto pki authenticate <issuer-tp>` and paste the issuer's
-           certificate (base 64), then accept the fingerprint.
-        3. For a subordinate CA, authenticate its parent the same way so the
-           chain reaches a root.
-        Verify with `show crypto pki certificates` (a `CA Certificate` for every
-        issuer) and TLS handshakes that complete.
-
     False positives
         `show crypto pki certificates <tp>` filtered to one trustpoint may omit
         CA certificates held by other trustpoints; the inference from the
@@ -64,12 +55,10 @@ class IssuerNotFoundChainIncomplete(Rule):
     explains = CERT_FAILURE_SYMPTOMS
     collect = ("show crypto pki certificates", "show crypto pki trustpoints status", "debug crypto pki validation")
     remediation = (
-        "configure terminal",
-        " crypto pki trustpoint <issuer-tp>",
-        "  enrollment terminal",
-        "  revocation-check none",
-        "end",
-        "crypto pki authenticate <issuer-tp>",
+        *trustpoint_steps("issuer_trustpoint", "enrollment terminal", "revocation-check none",
+                    why="a trustpoint for the missing issuing CA"),
+        Step("config", "crypto pki authenticate {issuer_trustpoint}", answers=("{ca_certificate_pem}", "quit", "yes"),
+             why="paste the issuer's certificate, end with quit, then accept its fingerprint"),
     )
     verify = "Verify with `show crypto pki certificates` (a CA Certificate for every issuer) and TLS handshakes that complete."
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import RENEWAL, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import certificates, describe_cert, facts, is_mic_root
 
@@ -33,16 +35,6 @@ class RsaKeyTooSmall(Rule):
         `Phone failed to register. Cert key size is not FIPS compliant.`;
         `ctl_client_create_ctlfile: Signature length 64`.
 
-    Remediation
-        1. `crypto key generate rsa general-keys label <tp> modulus 2048 exportable`
-        2. `configure terminal`, `crypto pki trustpoint <tp>`, `rsakeypair <tp>`, `end`
-        3. `crypto pki enroll <tp>`
-        4. `ctl-client` / `regenerate` (a new SAST key breaks CTL continuity:
-           rotate SASTs one at a time); `capf-server` / `phone-key-size 2048`
-           where the phones support it.
-        Verify with `show crypto key mypubkey rsa <tp>` (2048 bits) and
-        `Signature length 256` in `debug ctl-client`.
-
     False positives
         1024-bit keys (the IOS CA default in Cisco's examples) are reported only
         when a phone said its key check failed; older phone models may not
@@ -65,16 +57,11 @@ class RsaKeyTooSmall(Rule):
     collect = ("show crypto key mypubkey rsa", "show crypto pki certificates verbose", "debug ctl-client",
                "show running-config | section crypto pki trustpoint|capf-server")
     remediation = (
-        "crypto key generate rsa general-keys label <tp> modulus 2048 exportable",
-        "configure terminal",
-        " crypto pki trustpoint <tp>",
-        "  rsakeypair <tp>",
-        "end",
-        "crypto pki enroll <tp>",
-        "configure terminal",
-        " ctl-client",
-        "  regenerate",
-        "end",
+        Step("config", "crypto key generate rsa general-keys label {trustpoint}-2048 exportable modulus 2048",
+             why="a new 2048-bit key under a new label, so IOS asks nothing and the old key stays until the "
+                 "new certificate is in"),
+        *trustpoint_steps("trustpoint", "rsakeypair {trustpoint}-2048"),
+        *RENEWAL,
     )
     verify = "Verify with `show crypto key mypubkey rsa <tp>` (2048 bits) and `Signature length 256` in `debug ctl-client`."
 

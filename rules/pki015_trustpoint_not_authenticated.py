@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import authenticate_steps, enroll_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     first_at, CERT_FAILURE_SYMPTOMS, facts, functional_trustpoints, nearest_before, shares_trustpoint,
@@ -25,15 +26,6 @@ class TrustpointNotAuthenticated(Rule):
     Evidence
         `Trustpoint cme-tls:` ... `Issuing CA authenticated ....... No`.
 
-    Remediation
-        1. `configure terminal`
-        2. `crypto pki authenticate <tp>`; compare the fingerprint with `show
-           crypto pki server` (`CA cert fingerprint:`) on the CA and answer yes.
-        3. `crypto pki enroll <tp>` for trustpoints that need a router
-           certificate.
-        Verify with `show crypto pki trustpoints <tp> status` (`Issuing CA
-        authenticated ....... Yes`).
-
     False positives
         A trustpoint created and not yet used is harmless until something
         refers to it.
@@ -53,10 +45,8 @@ class TrustpointNotAuthenticated(Rule):
     explains = CERT_FAILURE_SYMPTOMS + ("PKI016", "PKI019")
     collect = ("show crypto pki trustpoints status", "show running-config | section crypto pki")
     remediation = (
-        "configure terminal",
-        " crypto pki authenticate <tp>",
-        " crypto pki enroll <tp>",
-        "end",
+        *authenticate_steps("trustpoint"),
+        *enroll_steps("trustpoint"),
     )
     verify = "Verify with `show crypto pki trustpoints <tp> status` (Issuing CA authenticated ....... Yes)."
 
@@ -80,10 +70,8 @@ class TrustpointNotAuthenticated(Rule):
             described = [f"{n} (used for {', '.join(uses[n])})" if n in uses else n for n in names]
             message = (f"Trustpoint{'s' if len(names) > 1 else ''} {'; '.join(described)} "
                        f"{'have' if len(names) > 1 else 'has'} no CA certificate (`Issuing CA authenticated ....... No`).")
-            remediation = ["configure terminal"] + [f" crypto pki authenticate {n}" for n in names] \
-                + [f" crypto pki enroll {n}" for n in names] + ["end"]
             yield self.finding(message, [Evidence.of(tp) for tp in group[:5]], severity=severity,
-                               remediation=remediation, trustpoints=names, device=group[0].device)
+                               trustpoints=names, device=group[0].device)
 
     def links(self, cause, symptom, case) -> bool:
         return super().links(cause, symptom, case) and shares_trustpoint(cause, symptom)

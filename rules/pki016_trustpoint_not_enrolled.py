@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, enroll_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     CERT_FAILURE_SYMPTOMS, certificates, facts, functional_trustpoints, is_ca_cert, shares_trustpoint,
@@ -30,15 +31,6 @@ class TrustpointNotEnrolled(Rule):
         `Associated Trustpoints: cme-tls cme-root` with no `Certificate` for
         `cme-tls`.
 
-    Remediation
-        1. `configure terminal`
-        2. `crypto pki enroll <tp>` (then grant it on the CA if it grants
-           manually: `crypto pki server <CA> grant all`).
-        3. `ctl-client` / `regenerate` if the trustpoint is in the CTL;
-           `telephony-service` / `create cnf-files`.
-        Verify with `show crypto pki certificates <tp>` (a `Certificate` with
-        `Associated Trustpoints: <tp>`) and the dependent service working.
-
     False positives
         CA-only trustpoints (MIC roots, the CA's own, `cert-enroll-trustpoint`)
         need no router certificate and are not judged.
@@ -58,13 +50,9 @@ class TrustpointNotEnrolled(Rule):
     collect = ("show crypto pki trustpoints status", "show crypto pki certificates",
                "show running-config | section telephony-service|ctl-client|capf-server")
     remediation = (
-        "configure terminal",
-        " crypto pki enroll <tp>",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        *enroll_steps("trustpoint"),
+        *CTL_REGENERATE,
+        *CNF_FILES,
     )
     verify = "Verify with `show crypto pki certificates <tp>` (a Certificate with Associated Trustpoints: <tp>)."
 
@@ -89,10 +77,8 @@ class TrustpointNotEnrolled(Rule):
         details = "; ".join(f"{n} (used for {', '.join(uses[n])}: {missing[n][0]})" for n in names)
         message = (f"Trustpoint{'s' if len(names) > 1 else ''} {details} "
                    f"{'have' if len(names) > 1 else 'has'} no router certificate.")
-        remediation = ["configure terminal"] + [f" crypto pki enroll {n}" for n in names] + \
-            [" ctl-client", "  regenerate", " telephony-service", "  create cnf-files", "end"]
         items = list({id(m[1]): m[1] for m in missing.values()}.values())
-        yield self.finding(message, [Evidence.of(i) for i in items[:5]], remediation=remediation,
+        yield self.finding(message, [Evidence.of(i) for i in items[:5]],
                            confidence=min(m[2] for m in missing.values()), trustpoints=names, device=items[0].device)
 
     def links(self, cause, symptom, case) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import first_at, happened_before, is_pkcs12_context
 
@@ -27,16 +28,6 @@ class Pkcs12ImportFailed(Rule):
         CME. Reason: Failed to import pkcs12 context`; the status line above.
         `KEY_CMP_MISMATCH` messages after a successful import are not failures.
 
-    Remediation
-        1. Re-export the file with algorithms IOS reads, e.g. `openssl pkcs12
-           -export -legacy -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg
-           sha1 -in cert.pem -inkey key.pem -certfile ca.pem -out tp.p12`.
-        2. Remove the half-made trustpoint: `configure terminal`, `no crypto pki
-           trustpoint <tp>`, `end`.
-        3. `crypto pki import <tp> pkcs12 flash:tp.p12 password <pw>`.
-        Verify with `%PKI-6-PKCS12_IMPORT_SUCCESS` and `show crypto pki
-        certificates <tp>`.
-
     False positives
         A failed attempt followed by a successful import of the same trustpoint
         is not reported.
@@ -56,11 +47,11 @@ class Pkcs12ImportFailed(Rule):
     explains = ("PKI014", "PKI016")
     collect = ("show logging | include PKCS12", "debug crypto pki transactions", "show crypto pki certificates <tp>")
     remediation = (
-        "! re-export: openssl pkcs12 -export -legacy -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1 ...",
-        "configure terminal",
-        " no crypto pki trustpoint <tp>",
-        "end",
-        "crypto pki import <tp> pkcs12 flash:<file>.p12 password <pw>",
+        Step("config", "no crypto pki trustpoint {trustpoint}", why="remove the half-made trustpoint; re-export "
+             "the file first with algorithms IOS reads (openssl pkcs12 -export -legacy -certpbe PBE-SHA1-3DES "
+             "-keypbe PBE-SHA1-3DES -macalg sha1)",
+             warning="deletes the trustpoint and any certificate it holds"),
+        Step("config", "crypto pki import {trustpoint} pkcs12 {url} password {password}"),
     )
     verify = "Verify with `%PKI-6-PKCS12_IMPORT_SUCCESS` and `show crypto pki certificates <tp>`."
 

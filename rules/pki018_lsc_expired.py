@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step, PHONE
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     first_at, TODAY_BASIS, judging_time, certificates, describe_cert, fmt_delta, fmt_time, is_phone_cert, validity_failures,
@@ -36,17 +37,6 @@ class LscExpired(Rule):
         FAILED: Reason: certificate verify failed, ... remote address :
         10.10.10.21:51617`.
 
-    Remediation
-        1. `configure terminal`, `ephone <n>`, `device-security-mode none` (let it
-           register while it is re-keyed).
-        2. `cert-oper upgrade auth-mode null-string` (or `auth-string`, or `MIC`),
-           then `reset`.
-        3. When `show capf-server sessions` is empty and the phone shows `LSC:
-           Installed`: `device-security-mode encrypted`, `reset`.
-        4. Before the next expiry renew with `cert-oper upgrade auth-mode LSC`.
-        Verify with `show ephone` (`+ Authentication + Encryption with TLS
-        connection`) and the phone's Model Information (`LSC: Installed`).
-
     False positives
         A router clock far ahead makes valid LSCs look expired: check the CLK
         findings first.
@@ -67,15 +57,15 @@ class LscExpired(Rule):
     collect = ("debug ephone register mac-address <mac>", "debug crypto pki validation", "show logging | include PKI|TLS",
                "show capf-server sessions")
     remediation = (
-        "configure terminal",
-        " ephone <n>",
-        "  device-security-mode none",
-        "  cert-oper upgrade auth-mode null-string",
-        "  reset",
-        "! once the LSC is installed:",
-        "  device-security-mode encrypted",
-        "  reset",
-        "end",
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "device-security-mode none", why="let the phone register while it is re-keyed"),
+        Step("config-ephone", "cert-oper upgrade auth-mode null-string"),
+        Step("config-ephone", "reset"),
+        Step("phone", "check lsc", device=PHONE, why="wait until the phone shows `LSC: Installed` and "
+                                                     "`show capf-server sessions` is empty"),
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "device-security-mode encrypted"),
+        Step("config-ephone", "reset"),
     )
     verify = "Verify with `show ephone` (+ Authentication + Encryption with TLS connection) and `LSC: Installed` on the phone."
 

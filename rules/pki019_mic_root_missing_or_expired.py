@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import (
     TODAY_BASIS, judging_time, certificates, describe_cert, facts, fmt_time, is_mic_root,
@@ -36,17 +38,6 @@ class MicRootMissingOrExpired(Rule):
         `auth-mode MIC` with no MIC root trustpoint in `show crypto pki
         trustpoints status`.
 
-    Remediation
-        1. Import the issuers of the phones actually in use, one trustpoint
-           each: `configure terminal`, `crypto pki trustpoint <MICROOT>`,
-           `enrollment terminal`, `revocation-check none`, `end`,
-           `crypto pki authenticate <MICROOT>` (paste the certificate).
-        2. Where the roots have expired, switch CAPF to another mode:
-           `capf-server`, `auth-mode null-string` (or `auth-string`), and per
-           phone `cert-oper upgrade auth-mode null-string`.
-        Verify with `show crypto pki certificates` (MIC roots present and in
-        date) and CAPF sessions that end with the certificate stored.
-
     False positives
         Expired roots that nothing uses are harmless: reported at low severity.
 
@@ -66,17 +57,10 @@ class MicRootMissingOrExpired(Rule):
     collect = ("show crypto pki certificates", "show crypto pki trustpoints status", "show capf-server summary",
                "show clock detail")
     remediation = (
-        "configure terminal",
-        " crypto pki trustpoint <MICROOT>",
-        "  enrollment terminal",
-        "  revocation-check none",
-        "end",
-        "crypto pki authenticate <MICROOT>",
-        "! where the roots are expired:",
-        "configure terminal",
-        " capf-server",
-        "  auth-mode null-string",
-        "end",
+        *trustpoint_steps("trustpoint", "enrollment terminal", "revocation-check none",
+                    why="one trustpoint per manufacturing root of the phones in use"),
+        Step("config", "crypto pki authenticate {trustpoint}", answers=("{ca_certificate_pem}", "quit", "yes"),
+             why="paste the root, end with quit, then accept its fingerprint"),
     )
     verify = "Verify with `show crypto pki certificates` (MIC roots present and in date) and CAPF sessions that store the certificate."
 

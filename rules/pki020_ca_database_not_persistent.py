@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import VOLATILE_STORAGE, facts, full_config_given
 
@@ -28,16 +29,6 @@ class CaDatabaseNotPersistent(Rule):
         nvram:` with `Database Level: Complete - all issued certs written as
         <serialnum>.cer`.
 
-    Remediation
-        1. `mkdir flash:<CA>` on the CA router.
-        2. `configure terminal`, `crypto pki server <CA>`, `shutdown`,
-           `database url flash:<CA>/`, `database archive pkcs12 password 0
-           <archive-pw>`, `no shutdown`, `end` (copy the existing `.ser`/`.crl`
-           files to the new folder first).
-        3. Back the folder up with the router configuration.
-        Verify with `show crypto pki server` (`Current primary storage dir:
-        flash:<CA>/`) and `dir flash:<CA>/` (`<CA>.ser`, `<CA>.crl`).
-
     False positives
         A lab CA with a handful of certificates in NVRAM is harmless; the
         finding is low severity.
@@ -56,14 +47,12 @@ class CaDatabaseNotPersistent(Rule):
     requires = ("config.pki_server", "pki.server")
     collect = ("show running-config | section crypto pki server", "show crypto pki server")
     remediation = (
-        "mkdir flash:<CA>",
-        "configure terminal",
-        " crypto pki server <CA>",
-        "  shutdown",
-        "  database url flash:<CA>/",
-        "  database archive pkcs12 password 0 <archive-pw>",
-        "  no shutdown",
-        "end",
+        Step("exec", "mkdir flash:{ca}", why="persistent storage for the CA database"),
+        Step("config", "crypto pki server {ca}"),
+        Step("cs-server", "shutdown", why="IOS locks a running server's settings; copy the existing .ser and "
+                                          ".crl files to the new folder first"),
+        Step("cs-server", "database url flash:{ca}/"),
+        Step("cs-server", "no shutdown"),
     )
     verify = "Verify with `show crypto pki server` (Current primary storage dir: flash:<CA>/) and `dir flash:<CA>/`."
 

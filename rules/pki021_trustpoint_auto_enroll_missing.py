@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation_steps import CTL_REGENERATE, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._helpers import certificates, facts, fmt_time, full_config_given, functional_trustpoints, is_ca_cert
 
@@ -29,15 +30,6 @@ class TrustpointAutoEnrollMissing(Rule):
         with no ` auto-enroll` line, named by `secure-signaling trustpoint
         cme-tls`.
 
-    Remediation
-        1. `configure terminal`
-        2. `crypto pki trustpoint <tp>`, `auto-enroll 70` (no `regenerate`, so
-           the key and, for SAST, CTL continuity stay), `end`.
-        3. After each renewal: `ctl-client` / `regenerate` and
-           `telephony-service` / `create cnf-files`.
-        Verify with `show crypto pki certificates <tp>` (a `renew date:` line)
-        and `show crypto pki timers`.
-
     False positives
         Sites that renew by hand on a schedule; trustpoints enrolled by terminal
         cannot auto-enroll and are not reported.
@@ -56,10 +48,9 @@ class TrustpointAutoEnrollMissing(Rule):
     requires = ("config.trustpoint",)
     collect = ("show running-config",)
     remediation = (
-        "configure terminal",
-        " crypto pki trustpoint <tp>",
-        "  auto-enroll 70",
-        "end",
+        *trustpoint_steps("trustpoint", "auto-enroll 70",
+                    why="renew at 70% of the lifetime, keeping the key (no `regenerate`)"),
+        *CTL_REGENERATE,
     )
     verify = "Verify with `show crypto pki certificates <tp>` (a renew date: line) and `show crypto pki timers`."
 
@@ -82,7 +73,5 @@ class TrustpointAutoEnrollMissing(Rule):
                    f"{'' if lifetime else ' (the default)'}, so they expire unless renewed by hand.")
         if ends:
             message += " They end: " + "; ".join(f"{tp} {fmt_time(when)}" for tp, when in sorted(ends.items(), key=lambda kv: kv[1])) + "."
-        remediation = ["configure terminal"] + [line for n in names for line in (f" crypto pki trustpoint {n}", "  auto-enroll 70")] \
-            + ["end"]
-        yield self.finding(message, [Evidence.of(f) for f in manual[:4]], remediation=remediation, trustpoints=names,
+        yield self.finding(message, [Evidence.of(f) for f in manual[:4]], trustpoints=names,
                            device=manual[0].device)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import cme_in_use, evidence_of, facts
 
@@ -25,13 +26,6 @@ class ImageWithoutVoiceSecurity(Rule):
     Evidence
         `System image file is "flash:c2800nm-ipvoice-mz.124-24.T.bin"`.
 
-    Remediation
-        1. Download an image with the right feature set (universal on ISR G2).
-        2. `configure terminal`, `boot system flash:<new image>`, `end`, `write memory`.
-        3. `reload`.
-        Verify with `show version` (the image name contains universalk9,
-        advipservicesk9 or adventerprisek9).
-
     False positives
         Images whose names follow another pattern (IOS XE `packages.conf`) are
         not judged.
@@ -50,11 +44,10 @@ class ImageWithoutVoiceSecurity(Rule):
     requires = ("platform.version",)
     collect = ("show version",)
     remediation = (
-        "configure terminal",
-        " boot system flash:<image with universalk9|advipservicesk9|adventerprisek9>",
-        "end",
-        "write memory",
-        "reload",
+        Step("config", "boot system flash:{image}",
+             why="an image whose name contains universalk9, advipservicesk9 or adventerprisek9"),
+        Step("exec", "write memory"),
+        Step("exec", "reload", warning="the router restarts: every call and registration drops"),
     )
     verify = "Verify with `show version` (image name contains universalk9, advipservicesk9 or adventerprisek9)."
 

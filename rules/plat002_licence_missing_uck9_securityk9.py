@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import cme_in_use, evidence_of, facts
 
@@ -29,14 +30,6 @@ class LicenceMissingUck9Securityk9(Rule):
         `uc            None          None          None` or
         `security      None ...`, instead of `uck9 Permanent uck9`.
 
-    Remediation
-        1. `configure terminal`
-        2. `license boot module c2900 technology-package uck9`
-        3. `license boot module c2900 technology-package securityk9`
-        4. `end`, `write memory`, `reload` (module name per platform: c1900, c2900, c3900).
-        Verify with `show version` (both packages `Permanent` / `Active`) and
-        `show license feature`.
-
     False positives
         An evaluation licence counts as active until it expires: check `Next
         reboot` when a reload is planned.
@@ -54,12 +47,11 @@ class LicenceMissingUck9Securityk9(Rule):
     requires = ("platform.license",)
     collect = ("show version", "show license feature")
     remediation = (
-        "configure terminal",
-        " license boot module c2900 technology-package uck9",
-        " license boot module c2900 technology-package securityk9",
-        "end",
-        "write memory",
-        "reload",
+        Step("config", "license boot module {platform} technology-package uck9"),
+        Step("config", "license boot module {platform} technology-package securityk9",
+             why="the ISR G2 form (inferred: not in the Cisco pages read)"),
+        Step("exec", "write memory"),
+        Step("exec", "reload", warning="the router restarts: every call and registration drops"),
     )
     verify = "Verify with `show version` (uck9 and securityk9 active) and `show license feature`."
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
 
@@ -29,13 +30,6 @@ class PlatformUnsupported(Rule):
         `cisco ISR4451-X/K9 (2RU) processor ...`; running-config with
         `ctl-client` / `capf-server` on that router.
 
-    Remediation
-        1. Move Secure CME to a supported platform (ISR G2 per the CME guide), or
-        2. redesign: CUCM with Secure SRST, which supports secure SCCP on ISR 4000
-           (`call-manager-fallback` / `transport-tcp-tls ...`).
-        Verify with `show version` on the new platform and `show ephone`
-        (`+ Authentication`).
-
     False positives
         Secure SRST (not CME) on ISR 4000 is supported and is not reported: the
         rule needs CME security configuration.
@@ -53,7 +47,9 @@ class PlatformUnsupported(Rule):
     requires = ("platform.version",)
     collect = ("show version", "show running-config")
     remediation = (
-        "! move Secure CME to an ISR G2, or use CUCM with Secure SRST on this router",
+        Step("exec", "show version",
+             why="Secure CME is supported only on ISR G2 with SCCP phones: move Secure CME to an ISR G2, or use "
+                 "CUCM with Secure SRST on this router"),
     )
     verify = "Verify with `show version` on the new platform and `show ephone` (+ Authentication)."
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step, fill
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, filled, secure_mode_intended, telephony_trustpoint, \
+from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended, telephony_trustpoint, \
     trustpoint_certificates
 
 
@@ -26,17 +27,6 @@ class TlsListenerNotOpen(Rule):
         `device-security-mode`, TLS attempts); otherwise low, since a
         non-secure CME has no reason to listen on 2443.
 
-    Remediation
-        1. Check the trustpoint: `show crypto pki trustpoints <tp> status` must
-           show `Issuing CA authenticated ... Yes` and a router certificate.
-        2. `configure terminal`
-        3. `telephony-service`
-        4. `no secure-signaling trustpoint <tp>` then `secure-signaling trustpoint <tp>`
-           (re-applying the setting makes CME open the listener again).
-        5. `end`
-        Verify with `show ephone socket` (`skinny_secure_tcp_listen_socket fd` is
-        0 or more) and `show telephony-service security-info`.
-
     False positives
         A CME deliberately run without phone security: nothing needs 2443 (the
         finding is then low).
@@ -55,11 +45,10 @@ class TlsListenerNotOpen(Rule):
     requires = ("ephone.socket",)
     collect = ("show ephone socket", "show telephony-service security-info", "show crypto pki trustpoints status")
     remediation = (
-        "configure terminal",
-        " telephony-service",
-        "  no secure-signaling trustpoint <tp>",
-        "  secure-signaling trustpoint <tp>",
-        "end",
+        Step("config", "telephony-service"),
+        Step("config-telephony", "no secure-signaling trustpoint {trustpoint}"),
+        Step("config-telephony", "secure-signaling trustpoint {trustpoint}",
+             why="applied again once the trustpoint holds a certificate, CME opens TLS on 2443"),
     )
     verify = "Verify with `show ephone socket` (skinny_secure_tcp_listen_socket fd >= 0)."
 
@@ -81,7 +70,7 @@ class TlsListenerNotOpen(Rule):
                             "now: re-apply the setting (it was likely applied before the trustpoint was enrolled).")
             elif trustpoint:
                 message += f" secure-signaling trustpoint {trustpoint} is configured: check that it holds a certificate and key."
-            fix = filled(self.remediation, {"<tp>": trustpoint})
+            fix = fill(self.remediation, {"trustpoint": trustpoint})
             if expected:
                 message += " Phones are expected to register securely, so they are refused on TCP 2443."
                 yield self.finding(message, evidence_of([sock]), device=sock.device, remediation=fix)

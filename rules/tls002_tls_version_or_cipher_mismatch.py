@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import TLS_VERSION_OR_CIPHER, evidence_of, fmt_time
 
+# The router's own HTTPS client (%HTTPC-6-TLS_HANDSHAKE_FAILED), not the phones' side.
 HTTP_CLIENT_REMEDIATION = (
-    "configure terminal",
-    " ip http client secure-ciphersuite aes-128-cbc-sha aes-256-cbc-sha",
-    "end",
+    Step("config", "ip http client secure-ciphersuite aes-128-cbc-sha aes-256-cbc-sha",
+         why="offer the AES suites the HTTPS server accepts"),
 )
 PORTS = {"skinny-secure": 2443, "credentials": 2444, "capf": 3804}
 
@@ -34,19 +35,6 @@ class TlsVersionOrCipherMismatch(Rule):
         Reason: unsupported protocol, ...:2445`; `%HTTPC-6-TLS_HANDSHAKE_FAILED:
         Reason: sslv3 alert handshake failure, ...:8443`.
 
-    Remediation
-        1. `show version` and the phone loads: find which end lacks the version.
-        2. `configure terminal`
-        3. Secure SRST: `call-manager-fallback` / `transport-tcp-tls v1.0`
-           (or `v1.2`); on CME look for the same setting under
-           `telephony-service` (`transport-tcp-tls ?`).
-        4. `end`
-        5. Replace TLS 1.0-only phones where policy forbids TLS 1.0.
-        6. For the router's HTTPS client (`%HTTPC-6-TLS_HANDSHAKE_FAILED`):
-           `ip http client secure-ciphersuite aes-128-cbc-sha aes-256-cbc-sha`.
-        Verify with `show logging | include TLS_HANDSHAKE_FAILED` (no new lines)
-        and `show ephone` (`+ Authentication`).
-
     False positives
         A scanner or an unsupported device probing the port causes the same
         syslog: check that the remote address is one of your phones.
@@ -65,10 +53,11 @@ class TlsVersionOrCipherMismatch(Rule):
     requires = ("tls.handshake.failed",)
     collect = ("show logging | include TLS_HANDSHAKE_FAILED", "show version", "debug ssl openssl errors")
     remediation = (
-        "configure terminal",
-        " call-manager-fallback",
-        "  transport-tcp-tls v1.0",
-        "end",
+        Step("exec", "show version",
+             why="SCCP phones speak only TLS 1.0. Secure CME runs on ISR G2 with IOS 15.x, which offers it; on "
+                 "IOS XE (ISR 4000, Catalyst 8000) Secure CME is not supported (PLAT003). Do not downgrade TLS "
+                 "(`transport-tcp-tls` is a Secure SRST command, not for CME): move the secure phones to an ISR "
+                 "G2 CME, or register them to CUCM with Secure SRST on this router"),
     )
     verify = "Verify with `show logging | include TLS_HANDSHAKE_FAILED` (no new lines) and `show ephone` (+ Authentication)."
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import TLS_CERTIFICATE_REASON, evidence_of, failed_handshakes, fmt_time
 
@@ -28,17 +30,6 @@ class TlsPeerCertificateRejected(Rule):
         no `TLS Handshake completes`; or `%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:
         Reason: certificate verify failed, ...`.
 
-    Remediation
-        1. `show crypto pki trustpoints status`: find the issuer of the phone's
-           LSC or MIC.
-        2. `configure terminal`
-        3. `crypto pki trustpoint <issuer>` / `enrollment terminal` / `revocation-check none`
-        4. `end`, then `crypto pki authenticate <issuer>` and paste the issuer certificate.
-        5. Or re-issue the LSC from the local CA: `ephone <n>` /
-           `cert-oper upgrade auth-mode null-string`, reset the phone.
-        Verify with `debug ephone register` (`TLS Handshake completes`) and
-        `show ephone` (`+ Authentication`).
-
     False positives
         An expired or not-yet-valid certificate fails the same way: CLK and PKI
         findings on the same time explain it (they rank first).
@@ -57,12 +48,10 @@ class TlsPeerCertificateRejected(Rule):
     requires = ("tls.handshake",)
     collect = ("debug ephone register", "debug crypto pki validation", "show crypto pki trustpoints status")
     remediation = (
-        "configure terminal",
-        " crypto pki trustpoint <issuer>",
-        "  enrollment terminal",
-        "  revocation-check none",
-        "end",
-        "crypto pki authenticate <issuer>",
+        *trustpoint_steps("issuer_trustpoint", "enrollment terminal", "revocation-check none",
+                    why="a trustpoint for the CA that issued the peer's certificate"),
+        Step("config", "crypto pki authenticate {issuer_trustpoint}", answers=("{ca_certificate_pem}", "quit", "yes"),
+             why="paste the issuer's certificate, end with quit, then accept its fingerprint"),
     )
     verify = "Verify with `debug ephone register` (TLS Handshake completes) and `show ephone` (+ Authentication)."
 

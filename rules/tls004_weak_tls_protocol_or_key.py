@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import RENEWAL, trustpoint_steps
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import certificates, evidence_of
 
@@ -26,14 +28,6 @@ class WeakTlsProtocolOrKey(Rule):
         `show crypto pki certificates verbose` (`Key size`, `Signature
         Algorithm`), `debug ctl-client` (`Signature length 128` = 1024-bit key).
 
-    Remediation
-        1. Rotate SAST2 first (see CTL005), then each trustpoint:
-           `crypto key generate rsa general-keys label <tp> modulus 2048 exportable`
-        2. `crypto pki enroll <tp>`
-        3. `ctl-client` / `regenerate`, then `telephony-service` / `create cnf-files`; reset the phones.
-        Verify with `show crypto pki certificates verbose <tp>` (Key size 2048) and
-        `debug ctl-client` (`Signature length 256`).
-
     False positives
         Old phone models that cannot use 2048-bit keys: keep 1024 there by choice.
 
@@ -50,14 +44,10 @@ class WeakTlsProtocolOrKey(Rule):
     requires = ("cert", "ctl_client.signed")
     collect = ("show crypto pki certificates verbose", "debug ctl-client")
     remediation = (
-        "crypto key generate rsa general-keys label <tp> modulus 2048 exportable",
-        "crypto pki enroll <tp>",
-        "configure terminal",
-        " ctl-client",
-        "  regenerate",
-        " telephony-service",
-        "  create cnf-files",
-        "end",
+        Step("config", "crypto key generate rsa general-keys label {trustpoint}-2048 exportable modulus 2048",
+             why="a new 2048-bit key under a new label, so IOS asks nothing"),
+        *trustpoint_steps("trustpoint", "rsakeypair {trustpoint}-2048"),
+        *RENEWAL,
     )
     verify = "Verify with `show crypto pki certificates verbose <tp>` (Key size 2048) and `debug ctl-client` (Signature length 256)."
 

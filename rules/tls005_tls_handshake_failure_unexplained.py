@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._helpers import TLS_CERTIFICATE_REASON, TLS_VERSION_OR_CIPHER, evidence_of, failed_handshakes, \
     fmt_time
@@ -31,14 +32,6 @@ class TlsHandshakeFailureUnexplained(Rule):
         `TLS Handshake retcode OPSSLReadWouldBlockErr`, then a new
         `Start TLS Handshake 1 10.1.1.21 51070`.
 
-    Remediation
-        1. `debug ssl openssl errors` and `debug ssl openssl states` while the phone
-           retries, to get OpenSSL's own reason.
-        2. `debug ip tcp transactions` to see resets on 2443.
-        3. Check the path: an ACL or firewall between phone and CME resetting 2443.
-        Verify with `debug ephone register` (`TLS Handshake completes`) and
-        `show ephone` (`+ Authentication`).
-
     False positives
         A phone reset in the middle of a handshake; look for repeats.
 
@@ -57,9 +50,9 @@ class TlsHandshakeFailureUnexplained(Rule):
     collect = ("debug ssl openssl errors", "debug ssl openssl states", "debug ephone register",
                "debug ip tcp transactions")
     remediation = (
-        "debug ssl openssl errors",
-        "debug ssl openssl states",
-        "debug ip tcp transactions",
+        Step("exec", "debug ssl openssl errors", why="collect the reason the handshake fails"),
+        Step("exec", "debug ssl openssl states"),
+        Step("exec", "debug ephone register"),
     )
     verify = "Verify with `debug ephone register` (TLS Handshake completes) and `show ephone` (+ Authentication)."
 

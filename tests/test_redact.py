@@ -9,6 +9,7 @@ from cmedebug import redact
 from cmedebug.ingest import unparsed_shape
 from cmedebug.model import Confidence, Evidence, Fact, Finding, Severity, SourceRef, Unparsed
 from cmedebug.pipeline import analyze
+from cmedebug.remediation import Step
 
 # Each line carries one secret, in the shape IOS (or a phone config) prints it.
 SECRET_LINES = {
@@ -115,7 +116,7 @@ def secrets_case(tmp_path):
         "CAPF999", "a finding quoting the config", Severity.HIGH, Confidence.HIGH,
         message="ephone 1 has capf-auth-str 4711 while the phone sent another string",
         evidence=[Evidence(ref, (line,)) for ref, line in zip(refs, secret_lines)],
-        remediation=["ephone 1", " capf-auth-str 4711"], id="CAPF999-1"))
+        remediation=[Step("config", "ephone 1"), Step("config-ephone", "capf-auth-str 4711")], id="CAPF999-1"))
     case.unparsed.extend(Unparsed(ref, line.strip()) for ref, line in zip(refs, secret_lines))
     case.inputs[0].unparsed_shapes.update({unparsed_shape(line.strip()): 1 for line in secret_lines})
     # a phone configuration as a decoder might report it, with a secret field

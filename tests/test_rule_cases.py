@@ -10,6 +10,7 @@ import pytest
 from cmedebug.engine import all_rules
 from cmedebug.model import Severity
 from cmedebug.pipeline import analyze
+from cmedebug.rules_doc import page
 
 REPO = Path(__file__).resolve().parents[1]
 CASES_DIR = REPO / "tests" / "golden" / "rules"
@@ -69,7 +70,7 @@ def test_every_rule_has_cases_and_a_page(rule):
     names = [c["name"] for c in tomllib.loads(path.read_text(encoding="utf-8")).get("case", [])]
     assert any(n.startswith("fail_") for n in names), f"{rule.id} needs a fail_ case"
     assert any(n.startswith("pass_") for n in names), f"{rule.id} needs a pass_ case"
-    doc = rule.doc()
+    doc = page(rule)
     missing = [s for s in DOC_SECTIONS if s not in doc]
     assert not missing, f"{rule.id} docstring lacks sections {missing}"
     assert "Verify with" in doc, f"{rule.id} remediation must end with 'Verify with ...'"

@@ -1,0 +1,158 @@
+"""Fit a finding's remediation steps to the evidence: fill the slots from the
+finding's data and from the case (CME's address, the CA's name, the SAST
+trustpoints, ...), and drop the steps the evidence shows do not apply (CME-only
+steps on a router with no sign of telephony-service)."""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+from urllib.parse import urlsplit
+
+from cmedebug.deployment.views import functions
+from cmedebug.ios_commands import enters
+from cmedebug.remediation import PHONE, Step, fill
+
+# slot -> the finding data keys that fill it, first found wins
+_DATA_SLOTS = {
+    "trustpoint": ("trustpoints", "trustpoint"),
+    "ca": ("ca",),
+    "mac": ("macs", "mac"),
+    "ephone": ("ephones", "ephone"),
+    "request_id": ("request_ids", "request_id"),
+    "ip": ("peer_ip",),
+    "hostname": ("hostname", "device"),
+    "url": ("url",),
+}
+# The modes (and so the steps) that exist only on a CME router.
+CME_MODES = ("config-telephony", "config-ctl-client", "config-capf-server", "config-ephone", "config-credentials")
+# Evidence that the router runs CME (configuration, show output or debug lines of its services).
+_CME_KINDS = ("config.telephony_service", "telephony.", "config.ctl_client", "ctl_client.", "config.capf_server",
+              "capf.", "config.ephone", "ephone.", "sccp.", "ctl.")
+
+
+def data_slots(data: Mapping[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for slot, keys in _DATA_SLOTS.items():
+        value = next((data[k] for k in keys if data.get(k) not in (None, "", [])), None)
+        if value is not None:
+            out[slot] = value
+    return out
+
+
+def _first(case, kind: str, name: str):
+    return next((f.fields[name] for f in case.facts_of(kind) if f.fields.get(name)), None)
+
+
+def case_slots(case) -> dict[str, object]:
+    """Slot values the case itself gives, whatever the finding."""
+    values: dict[str, object] = {
+        "cme_ip": _first(case, "config.telephony_service", "ip_source_address"),
+        "ca": _first(case, "config.pki_server", "name") or _first(case, "pki.server", "name"),
+        "hostname": _first(case, "config.global", "hostname"),
+        "cme_trustpoint": _first(case, "config.telephony_service", "secure_signaling_trustpoint")
+        or _first(case, "telephony.security_info", "secure_signaling_trustpoint"),
+        "tftp_trustpoint": _first(case, "config.telephony_service", "tftp_server_credentials_trustpoint")
+        or _first(case, "telephony.security_info", "tftp_server_credentials_trustpoint"),
+        "capf_trustpoint": _first(case, "config.capf_server", "trustpoint_label")
+        or _first(case, "capf.summary", "trustpoint_label"),
+    }
+    values.update(sast_names(case))
+    values.update(ca_settings(case))
+    ntp = [s for f in case.facts_of("config.global") for s in f.fields.get("ntp_servers") or []]
+    if ntp:
+        values["ntp_ip"] = ntp[0]
+    urls = [f.fields["enrollment_url"] for f in case.facts_of("config.trustpoint") if f.fields.get("enrollment_url")]
+    if urls:
+        values["ca_url"] = urls[0]
+        values["ca_ip"] = urlsplit(urls[0]).hostname
+    values["ra"] = _first(case, "config.capf_server", "cert_enroll_trustpoint")
+    names = {f.fields.get("name") for f in case.facts_of("config.trustpoint", "pki.trustpoint")}
+    values["new_sast"] = next(n for n in ("sast2", "cme-sast2", "sast2-new", "sast2-b") if n not in names)
+    issued = [tp for tp in functional_trustpoints(case) if tp != values.get("ca")]
+    if issued:
+        values["issued_trustpoint"] = issued
+    secure = [f.fields["ephone"] for f in case.facts_of("config.ephone") if f.fields.get("ephone") is not None]
+    if secure:
+        values["secure_ephone"] = secure
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def functional_trustpoints(case) -> list[str]:
+    """The trustpoints CME's functions use (secure-signaling, TFTP, CAPF, SAST1, SAST2), in that order."""
+    return list(dict.fromkeys(v.value for v in functions(case).values() if v.value))
+
+
+def ca_settings(case) -> dict[str, object]:
+    """The certificate server's settings, to restore them after a rebuild. From its
+    configuration, a setting left at its default is known-absent (an empty list:
+    the step drops); from `show crypto pki server` only some are shown."""
+    config = next(iter(case.facts_of("config.pki_server")), None)
+    if config is not None:
+        f = config.fields
+        return {"ca_db_level": f.get("database_level") or [], "ca_db_url": f.get("database_url") or [],
+                "ca_issuer": f.get("issuer_name") or [], "ca_cert_days": f.get("lifetime_certificate") or [],
+                "ca_days": f.get("lifetime_ca_certificate") or [], "ca_grant": "auto" if f.get("grant_auto") else []}
+    shown = next(iter(case.facts_of("pki.server")), None)
+    if shown is None:
+        return {}
+    f = shown.fields
+    return {"ca_db_level": (f.get("database_level") or "").lower() or None, "ca_db_url": f.get("database_url"),
+            "ca_issuer": f.get("issuer"), "ca_cert_days": [], "ca_days": [],
+            "ca_grant": "auto" if (f.get("grant_mode") or "").lower() == "auto" else []}
+
+
+def sast_names(case) -> dict[str, str]:
+    out = {}
+    for slot in ("sast1", "sast2"):
+        name = _first(case, "config.ctl_client", f"{slot}_trustpoint") or \
+            _first(case, "ctl_client.summary", f"{slot}_trustpoint")
+        if name:
+            out[slot] = name
+    return out
+
+
+ROTATION_SLOTS = ("spare_sast", "signing_sast")
+_RENEWED_SLOTS = ("trustpoint", "issued_trustpoint")
+
+
+def renewal_slots(values: Mapping[str, object], case) -> dict[str, object]:
+    """Split the trustpoints to renew: the SAST trustpoints are never renewed with
+    the others (a phone accepts a new CTL only when signed by a SAST credential it
+    already trusts), so {trustpoint} / {issued_trustpoint} keep the others and
+    {spare_sast} / {signing_sast} name the SASTs for the staggered rotation, or are
+    empty (the rotation steps drop) when no SAST is among them."""
+    sasts = sast_names(case)
+    out: dict[str, object] = {}
+    touched = False
+    for slot in _RENEWED_SLOTS:
+        named = values.get(slot)
+        if named is None:
+            continue
+        names = [named] if isinstance(named, str) else list(named)
+        out[slot] = [n for n in names if n not in sasts.values()]
+        touched = touched or any(n in sasts.values() for n in names)
+    if touched and len(sasts) == 2:
+        out.update(spare_sast=sasts["sast2"], signing_sast=sasts["sast1"])
+    elif out:
+        out.update(spare_sast=[], signing_sast=[])
+    return out
+
+
+def cme_in_evidence(case) -> bool:
+    return case.has(*_CME_KINDS)
+
+
+def without_cme_steps(steps: Sequence[Step]) -> list[Step]:
+    """The steps less those of CME's services (and the commands entering them)."""
+    return [s for s in steps if s.mode not in CME_MODES
+            and (s.mode == PHONE or enters(s.command, s.mode) not in CME_MODES)]
+
+
+def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
+    """The finding's steps for this case: slots filled, and CME-only steps dropped
+    when the evidence shows no CME at all."""
+    values = dict(case_slots(case))
+    values.update(data_slots(data))
+    if any(slot in ROTATION_SLOTS for step in steps for slot in step.slots):
+        values.update(renewal_slots(values, case))
+    chosen = list(steps) if cme_in_evidence(case) else without_cme_steps(steps)
+    return fill(chosen, values)

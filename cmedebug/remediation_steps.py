@@ -1,0 +1,121 @@
+"""Step sequences several rules share: renewing certificates, refreshing the CTL
+and the signed files, rotating the SAST credentials one at a time, rebuilding
+a certificate server with its settings."""
+from __future__ import annotations
+
+from cmedebug.remediation import PHONE, Step
+
+# A block pasted only where the NTP server authenticates its time (its own device
+# label, so it never runs together with the unconditional steps).
+NTP_AUTHENTICATED = "router, only if the NTP server authenticates"
+
+
+def trustpoint_steps(slot: str, *commands: str, why: str | None = None) -> tuple[Step, ...]:
+    """`crypto pki trustpoint {slot}` and commands in its sub-mode."""
+    return (Step("config", f"crypto pki trustpoint {{{slot}}}", why=why),
+            *(Step("ca-trustpoint", c) for c in commands))
+
+
+def enroll_steps(slot: str = "trustpoint", why: str | None = None) -> tuple[Step, ...]:
+    """Enroll (or re-enroll) a trustpoint over SCEP. `serial-number none` and
+    `ip-address none` first, so IOS asks only the challenge password and whether
+    to send the request, which the answers give."""
+    return (*trustpoint_steps(slot, "serial-number none", "ip-address none",
+                        why="no serial-number or IP-address questions during enrollment"),
+            Step("config", f"crypto pki enroll {{{slot}}}", why=why or "request a new certificate from the CA"))
+
+
+def authenticate_steps(slot: str = "trustpoint", why: str | None = None) -> tuple[Step, ...]:
+    return (Step("config", f"crypto pki authenticate {{{slot}}}",
+                 why=why or "fetch and accept the CA certificate (compare its fingerprint with "
+                            "`show crypto pki server` on the CA)"),)
+
+
+CTL_REGENERATE = (
+    Step("config", "ctl-client"),
+    Step("config-ctl-client", "regenerate", why="a new CTL carrying the current certificates, signed by SAST1"),
+)
+
+CNF_FILES = (
+    Step("config", "telephony-service"),
+    Step("config-telephony", "create cnf-files", why="rebuild and re-sign the phones' configuration files"),
+)
+
+
+def sast_rotation(authenticate_first: bool = False) -> tuple[Step, ...]:
+    """Renewing SAST1 and SAST2 together leaves phones with a CTL signed by a
+    credential they never trusted (CMEAUTH). Stage 1 renews the spare while the
+    trusted SAST1 still signs; once the phones hold that CTL, stage 2 makes the
+    renewed credential the signer and renews the other. Every step names
+    {spare_sast} or {signing_sast}, so the rotation drops when no SAST needs renewal."""
+    def renew(slot: str, why: str) -> tuple[Step, ...]:
+        return (*(authenticate_steps(slot, why=f"{{{slot}}} takes the new CA certificate") if authenticate_first else ()),
+                *enroll_steps(slot, why=why))
+
+    return (
+        *renew("spare_sast", "stage 1: renew only the spare SAST {spare_sast}; {signing_sast}, which the phones "
+                             "trust, still signs"),
+        Step("config", "ctl-client", why="stage 1: a CTL carrying the renewed {spare_sast}, signed by {signing_sast}, "
+                                         "whose certificate is kept: if both SAST certificates change at once, "
+                                         "every phone must erase its CTL (or be factory reset) to accept a new one"),
+        Step("config-ctl-client", "regenerate"),
+        Step("config", "telephony-service", why="stage 1: the phones fetch the CTL with the renewed {spare_sast}"),
+        Step("config-telephony", "reset all", warning="every phone restarts and drops its calls: do it in a quiet "
+                                                      "hour ({spare_sast} renewal)"),
+        Step("phone", "check ctl", device=PHONE,
+             why="before stage 2, every phone must show the CTL with the renewed {spare_sast} (`Trust List Updated`)"),
+        Step("config", "ctl-client", why="stage 2: the renewed {spare_sast} signs from now on (IOS checks that "
+                                         "SAST1 and SAST2 differ when it builds the CTL: inferred)"),
+        Step("config-ctl-client", "sast1 trustpoint {spare_sast}"),
+        Step("config-ctl-client", "sast2 trustpoint {signing_sast}"),
+        *renew("signing_sast", "stage 2: renew {signing_sast}, now the spare"),
+        Step("config", "ctl-client", why="stage 2: a CTL signed by the renewed {spare_sast}, carrying the renewed "
+                                         "{signing_sast}"),
+        Step("config-ctl-client", "regenerate"),
+    )
+
+
+# Renew the trustpoints a finding names: the SAST ones never with the others.
+RENEWAL = (
+    *enroll_steps("trustpoint"),
+    *CTL_REGENERATE,
+    *CNF_FILES,
+    *sast_rotation(),
+)
+
+# Rebuild the certificate server with the settings the evidence shows
+# ({ca_*} slots; a setting the evidence shows at its default is left out).
+CA_REBUILD = (
+    Step("exec", "show clock detail", why="the clock must be right (NTP synchronised) before the CA is built again"),
+    Step("exec", "show crypto pki server", why="record the server's settings; the steps below restore those the "
+                                               "evidence shows"),
+    Step("config", "no crypto pki server {ca}",
+         warning="deletes the certificate server: every certificate it issued must be issued again, and the "
+                 "phones' LSCs with them"),
+    Step("config", "no crypto pki trustpoint {ca}", warning="deletes the old CA certificate from this router"),
+    Step("config", "crypto pki server {ca}", why="build it again, restoring its settings (inferred: move the old "
+                                                 "database files, {ca}.ser and {ca}.crl, aside first)"),
+    Step("cs-server", "database level {ca_db_level}"),
+    Step("cs-server", "database url {ca_db_url}"),
+    Step("cs-server", "issuer-name {ca_issuer}"),
+    Step("cs-server", "lifetime certificate {ca_cert_days}"),
+    Step("cs-server", "lifetime ca-certificate {ca_days}"),
+    Step("cs-server", "grant {ca_grant}"),
+    Step("cs-server", "auto-rollover 90", why="next time the CA certificate rolls over by itself"),
+    Step("cs-server", "no shutdown", answers=("{passphrase}", "{passphrase}"),
+         why="the first start asks a passphrase for the CA key"),
+)
+
+# After a rebuild: every trustpoint takes the new CA; SAST continuity; LSCs again.
+REISSUE_AFTER_CA_REBUILD = (
+    *authenticate_steps("issued_trustpoint", why="every trustpoint of the old CA takes the new CA certificate (inferred: "
+                                           "or remove and recreate the trustpoint)"),
+    *enroll_steps("issued_trustpoint"),
+    *CTL_REGENERATE,
+    *CNF_FILES,
+    *sast_rotation(authenticate_first=True),
+    Step("config", "ephone {secure_ephone}"),
+    Step("config-ephone", "cert-oper upgrade auth-mode null-string",
+         why="the phones' LSCs were signed by the old CA: issue them again"),
+    Step("config-ephone", "reset"),
+)

@@ -1,0 +1,175 @@
+"""Remediation steps: every rule's steps agree with the IOS command table, every
+rendered block walks cleanly through the table's mode machine, and every output
+(text, HTML, Markdown, JSON) of every sample scenario shows exactly those blocks."""
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from cmedebug.engine import all_rules
+from cmedebug.ios_commands import INVALID_INPUT, ModeMachine, lookup
+from cmedebug.pipeline import analyze
+from cmedebug.remediation import PHONE, Block, Step, StepOrderError, fill, render_blocks
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted(p for p in (REPO / "sample_logs").iterdir() if p.is_dir())
+
+
+def walk(block: Block) -> list[str]:
+    """Type the block into the mode machine: the problems IOS would report, and
+    whether it ends back at privileged EXEC."""
+    if block.device == PHONE:
+        return [f"unknown phone action {line.text!r}" for line in block.lines if lookup(line.text, PHONE) is None]
+    machine, problems = ModeMachine(), []
+    for line in block.lines:
+        if line.answer:
+            continue
+        machine.pending = []
+        if machine.feed(line.text) == INVALID_INPUT:
+            problems.append(f"{line.text.strip()!r} typed in {machine.mode}")
+    if machine.mode != "exec":
+        problems.append(f"the block ends in {machine.mode}")
+    return problems
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_every_step_agrees_with_the_command_table(rule):
+    assert rule.remediation, f"{rule.id} has no remediation steps"
+    for step in rule.remediation:
+        entry = lookup(step.command, step.mode)
+        assert entry is not None, f"{rule.id}: `{step.command}` is not accepted in {step.mode} by the table"
+        if entry.destructive:
+            assert step.warning, f"{rule.id}: `{step.command}` {entry.destructive}, and the step has no warning"
+        asked = [q for q in entry.questions if not q.when]
+        assert len(step.replies()) in (len(asked), len(entry.questions)), \
+            f"{rule.id}: `{step.command}` answers {step.replies()} to {[q.text for q in entry.questions]}"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_every_rule_renders_blocks_that_walk_cleanly(rule):
+    blocks = render_blocks(rule.remediation)
+    assert blocks
+    for block in blocks:
+        assert not walk(block), (rule.id, walk(block), block.text)
+
+
+def test_config_commands_never_follow_end():
+    """The 17 rules of issue 13 that typed global-configuration commands after `end`."""
+    ids = "CLK002 CLK005 CLK006 CTL008 PKI003 PKI004 PKI007 PKI008 PKI009 PKI010 PKI012 PKI013 PKI014 PKI017 " \
+          "PKI019 TLS003 TLS004".split()
+    rules = {r.id: r for r in all_rules()}
+    for rule_id in ids:
+        for block in render_blocks(rules[rule_id].remediation):
+            for line in block.lines:
+                if line.step is not None and line.step.mode == "config":
+                    assert line.mode == "config", (rule_id, line)
+
+
+def test_a_sub_mode_step_must_follow_the_command_that_enters_it():
+    with pytest.raises(StepOrderError):
+        render_blocks([Step("config", "ntp update-calendar"), Step("ca-trustpoint", "auto-enroll 70")])
+    with pytest.raises(ValueError):
+        Step("global", "ntp update-calendar")
+
+
+def test_fill_repeats_a_trustpoint_run_and_drops_a_known_empty_slot():
+    steps = [Step("config", "crypto pki trustpoint {trustpoint}"), Step("ca-trustpoint", "auto-enroll 70"),
+             Step("config", "crypto pki enroll {spare_sast}")]
+    filled = fill(steps, {"trustpoint": ["cme-tls", "cme-tftp"], "spare_sast": []})
+    assert [s.command for s in filled] == ["crypto pki trustpoint cme-tls", "auto-enroll 70",
+                                           "crypto pki trustpoint cme-tftp", "auto-enroll 70"]
+    text = render_blocks(fill(steps, {}))[0].text
+    assert "crypto pki trustpoint <trustpoint>" in text and "{" not in text
+
+
+def test_mode_machine_refuses_a_command_in_the_wrong_mode():
+    machine = ModeMachine()
+    assert machine.feed("crypto pki enroll cme-tls") == INVALID_INPUT
+    assert machine.feed("configure terminal") is None and machine.prompt("CME") == "CME(config)#"
+    assert machine.feed("crypto pki server cme-root") is None and machine.prompt("CME") == "CME(cs-server)#"
+    assert machine.feed("regenerate") == INVALID_INPUT
+    assert machine.feed("grant auto") is None and machine.pending  # D1 waits for its answer
+    assert machine.feed("yes") is None and not machine.pending
+    assert machine.feed("end") is None and machine.mode == "exec"
+
+
+def _analysed(folder: Path):
+    return analyze([str(folder)])
+
+
+@pytest.fixture(scope="module")
+def analysed():
+    return {folder.name: _analysed(folder) for folder in SCENARIOS}
+
+
+def test_cert_expired_fix_fills_the_trustpoints_and_never_renews_both_sasts_at_once(analysed):
+    case = analysed["cert-expired"]
+    pki001 = next(f for f in case.findings if f.rule_id == "PKI001")
+    blocks = render_blocks(pki001.remediation)
+    text = "\n".join(b.text for b in blocks)
+    for tp in ("cme-sccp", "cme-tftp", "cme-capf"):
+        assert f"crypto pki enroll {tp}" in text
+    assert "<trustpoint>" not in text and "{trustpoint}" not in text
+    first = blocks[0].text
+    assert "crypto pki enroll sast2" in first and "crypto pki enroll sast1" not in first
+    assert blocks[1].device == PHONE
+    assert "crypto pki enroll sast1" in blocks[2].text and "sast1 trustpoint sast2" in blocks[2].text
+
+
+def test_cme_only_steps_are_dropped_where_the_evidence_shows_no_cme(tmp_path):
+    log = tmp_path / "ca.log"
+    log.write_text("CA-1#show clock\n10:15:02.123 UTC Thu Nov 26 2026\nCA-1#show crypto pki server\n"
+                   "Certificate Server ca-1:\n    Status: enabled\n    State: enabled\n    Issuer name: CN=ca-1\n"
+                   "    Granting mode is: auto\n    CA certificate expiration timer: 13:46:57 UTC Dec 1 2025\n",
+                   encoding="utf-8")
+    case = analyze([str(log)])
+    pki002 = next(f for f in case.findings if f.rule_id == "PKI002")
+    commands = [s.command for s in pki002.remediation]
+    assert "no crypto pki server ca-1" in commands
+    assert not {"ctl-client", "telephony-service", "regenerate", "create cnf-files"} & set(commands)
+
+
+def _fixes(case) -> dict[str, list[Block]]:
+    return {f.id: render_blocks(f.remediation) for f in case.findings if f.remediation}
+
+
+def _shown_in(output: str, block: Block) -> bool:
+    """The block's lines appear in the output consecutively, in order."""
+    lines = [line.text for line in block.lines]
+    rows = [row.strip() for row in output.splitlines()]
+    return any(rows[i:i + len(lines)] == [t.strip() for t in lines] for i in range(len(rows) - len(lines) + 1))
+
+
+@pytest.mark.parametrize("folder", SCENARIOS, ids=lambda p: p.name)
+def test_every_output_shows_the_rendered_blocks_in_their_modes(folder, analysed):
+    from cmedebug.reports import case_note, json_report, text
+    from cmedebug.reports import html as html_report
+    from cmedebug.triage import build_note
+
+    case = analysed[folder.name]
+    fixes = _fixes(case)
+    for finding_id, blocks in fixes.items():
+        for block in blocks:
+            assert not walk(block), (finding_id, walk(block), block.text)
+    report = json.loads(json_report.render(case))
+    for f in report["findings"]:
+        steps = [Step(s["mode"], s["command"], why=s["why"], warning=s["warning"], device=s["device"],
+                      answers=tuple(s["answers"])) for s in f["remediation"]]
+        assert [b.text for b in render_blocks(steps)] == [b.text for b in fixes.get(f["id"], [])]
+    roots = {f.id for f in case.root_causes()}
+    plain = text.render(case)
+    page = html.unescape(re.sub(r"<[^>]+>", "\n", html_report.render(case)))
+    note = build_note(case)
+    markdown = case_note.render(note, "markdown")
+    for finding_id, blocks in fixes.items():
+        for block in blocks:
+            if finding_id in roots:
+                assert _shown_in(plain, block), (finding_id, block.text)
+            assert _shown_in(page, block), (finding_id, block.text)
+    for f in case.root_causes():
+        for block in fixes.get(f.id, []):
+            assert _shown_in(markdown, block), (f.id, block.text)
