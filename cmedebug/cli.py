@@ -13,6 +13,7 @@ import warnings
 import click
 
 from cmedebug import __version__
+from cmedebug.progress import show_progress, stop_progress
 from cmedebug.archive import ZipLimits
 from cmedebug.model import Severity
 from cmedebug.safe_output import OutputError, check_target, neutralise, write_atomic
@@ -62,6 +63,8 @@ def _kind_choices() -> list[str]:
               "(default: from `show clock` in the evidence, else this year).")
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option("--stats", is_flag=True, help="Show per-input coverage and the most frequent unparsed line shapes.")
+@click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=lambda ctx, _, quiet: show_progress(ctx, quiet),
+              help="No progress on standard error (default: a bar on a terminal, else a line every few seconds).")
 @click.option("-o", "--output", type=click.Path(),
               help="Write the report to this file instead of standard output.")
 @click.option("--colour/--no-colour", "colour", default=None, help="Colour the text report (default: on a terminal).")
@@ -106,10 +109,11 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
     interactive = sys.stderr.isatty()
 
     def progress(summary):
-        if interactive:
+        if interactive and not click.get_current_context().meta.get("quiet"):
             click.echo(neutralise(f"read {summary.path} ({summary.lines} lines)"), err=True)
 
     case = run_analysis(inputs, kind=kind, year=year, rules=rules or None, progress=progress)
+    stop_progress()  # the bar is gone before the report is printed
     _report_unreadable(case)
     if fmt == "json":
         from cmedebug.reports.json_report import render

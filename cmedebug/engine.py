@@ -16,7 +16,7 @@ import textwrap
 from datetime import datetime, timezone
 from typing import ClassVar, Iterable
 
-from cmedebug import deployment
+from cmedebug import deployment, progress
 from cmedebug.model import Case, Confidence, Evidence, Finding, RuleOutcome, Severity
 from cmedebug.remediation import Step
 from cmedebug.remediation_context import fit
@@ -136,12 +136,15 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     outcomes: list[RuleOutcome] = []
     rules = [cls() for cls in all_rules() if wanted is None or cls.id in wanted]
     devices = deployment.of(case).devices
+    report = progress.current()
+    report.stage("judging", len(rules), "rules")
     for rule in sorted(rules, key=lambda r: r.late):
         if rule.late:
             case.findings = list(findings)
         found, outcome = _evaluate(rule, case, devices)
         findings.extend(found)
         outcomes.append(outcome)
+        report.update(len(outcomes))
     for n, f in enumerate(findings, start=1):
         f.id = f"{f.rule_id}-{n}"
     _link(findings, {r.id: r for r in rules}, case, {d.name: d.case for d in devices})

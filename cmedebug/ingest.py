@@ -13,6 +13,7 @@ from collections import Counter
 from itertools import chain, islice
 from typing import Iterable
 
+from cmedebug import progress
 from cmedebug.capture import ExcerptCapture
 from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, SourceRef, Unparsed
@@ -244,6 +245,10 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     tally = _Tally(ctx.path, case, summary)
     capture = ExcerptCapture(case.excerpts.setdefault(ctx.path, {}))
     failures = 0
+    report = progress.current()
+    size = progress.file_size(stream)  # progress in bytes of the file when it is a plain file
+    report.stage(f"parsing {ctx.path}", size, "bytes" if size else "lines")
+    next_report = progress.EVERY_LINES
     # Parsing allocates millions of short-lived objects none of which form
     # cycles; the cyclic collector would only re-scan the events kept so far,
     # a third of the CPU time on a log where most lines become events.
@@ -251,6 +256,9 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     gc.disable()
     try:
         for rec in frame(chain(first, lines)):
+            if rec.last_line >= next_report:
+                next_report = rec.last_line + progress.EVERY_LINES
+                report.update(stream.tell() if size else rec.last_line, rec.last_line)
             text = rec.text
             if rec.prompt is not None:
                 host, command, mode = rec.prompt
