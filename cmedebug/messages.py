@@ -39,8 +39,9 @@ class Message:
     template: str
     trains: tuple[str, ...]
     provenance: str  # seen | inferred
-    source: str  # corpus:<file> | doc:<TAG> | public:<TAG> (seen); the reasoning (inferred)
+    source: str  # corpus:<file> | doc:<TAG> | public:<TAG> | report:<TAG> (seen); the reasoning (inferred)
     regex: re.Pattern
+    kinds: tuple[str, ...] = ()  # the event kinds the parsers make of it
 
     def format(self, **fields) -> str:
         return self.template.format(**fields)
@@ -74,7 +75,8 @@ def _entry(mid: str, raw: dict) -> Message:
         raise ValueError(f"message {mid}: a `seen` source is corpus:<file>, doc:<TAG>, public:<TAG> or report:<TAG>")
     template = raw["template"]
     return Message(mid, family, raw.get("facility", ""), template, trains,
-                   "seen" if seen is not None else "inferred", seen or raw["inferred"], template_regex(template))
+                   "seen" if seen is not None else "inferred", seen or raw["inferred"], template_regex(template),
+                   tuple(raw.get("kind", ())))
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +121,13 @@ def provenance(lines) -> str | None:
     if not found:
         return None
     return "seen" if any(not m.inferred for m in found) else "inferred"
+
+
+def inferred_for(kinds) -> list[Message]:
+    """The inferred shapes among those the parsers read as one of ``kinds`` (dotted prefixes)."""
+    wanted = tuple(kinds)
+    return [m for m in catalogue().values()
+            if m.inferred and any(k == w or k.startswith(w + ".") for k in m.kinds for w in wanted)]
 
 
 def markdown() -> str:

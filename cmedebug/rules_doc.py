@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
+from cmedebug import messages
 from cmedebug.engine import Rule, all_rules
 from cmedebug.remediation import notes, render_blocks, shown
 
@@ -34,12 +35,24 @@ def remediation_section(rule: type[Rule]) -> list[str]:
     return out
 
 
+def inferred_section(rule: type[Rule]) -> list[str]:
+    """'Inferred evidence shapes': the catalogue shapes this rule reads that no source shows
+    (cmedebug/data/messages.toml); a finding resting on them alone is at most medium confidence."""
+    inferred = messages.inferred_for(rule.requires)
+    if not inferred:
+        return []
+    out = ["Inferred evidence shapes",
+           "    No public source shows these lines; a finding whose evidence is only these is capped",
+           "    at medium confidence (docs/messages.md gives the reasoning):"]
+    return out + [f"    - {m.id}: `{m.template}` (IOS {', '.join(m.trains) or 'n/a'})" for m in inferred] + [""]
+
+
 def page(rule: type[Rule]) -> str:
-    """The rule's full page: its docstring with the generated Remediation section
-    placed before False positives."""
+    """The rule's full page: its docstring with the generated Remediation section (and the
+    inferred evidence shapes it reads) placed before False positives."""
     lines = rule.doc().splitlines()
     at = next((i for i, line in enumerate(lines) if line.strip() == _BEFORE), len(lines))
-    section = remediation_section(rule)
+    section = inferred_section(rule) + remediation_section(rule)
     return "\n".join([*lines[:at], *section, "", *lines[at:]]).strip()
 
 

@@ -15,17 +15,23 @@ _EPHONE = (rf"ephone-\(?(?P<ephone>\d+)\)?(?:\[(?P<socket>-?\d+)\])?(?:\[(?P<mac
            r"(?::{1,2}| )")
 SOCKET_SHAPES = (
     # New Skinny socket accepted [2] (0 active)
+    # msg: ephone.socket-accepted
     shape("ephone.socket.accepted", r"New Skinny socket accepted \[(?P<socket>\d+)\] \((?P<active>\d+) active\)"),
     # sin_family 2, sin_port 51617, in_addr 10.5.43.177
+    # msg: ephone.sin-family
     shape("ephone.socket.address", rf"sin_family \d+, sin_port (?P<peer_port>\d+), in_addr (?P<peer_ip>{IPV4})"),
     # skinny_add_socket 1 10.1.0.21 50778
+    # msg: ephone.add-socket
     shape("ephone.socket.added", rf"skinny_add_socket (?P<socket>\d+) (?P<peer_ip>{IPV4}) (?P<peer_port>\d+)"),
     # skinny_socket_process: secure skinny sessions = 1
+    # msg: ephone.secure-sessions
     shape("ephone.secure.sessions", r"skinny_socket_process: secure skinny sessions = (?P<count>\d+)"),
     # add_skinny_secure_socket: pid =155, new_sock=0, ip address = 10.5.43.177
+    # msg: ephone.add-secure-socket
     shape("ephone.secure.socket_added",
           rf"add_skinny_secure_socket: pid ?= ?(?P<pid>\d+), new_sock ?= ?(?P<socket>-?\d+), ip address = (?P<peer_ip>{IPV4})"),
     # skinny_secure_handshake: pid =155, sock=0, args->pid=155, ip address = 10.5.43.177
+    # msg: ephone.secure-handshake
     shape("ephone.secure.handshake",
           rf"skinny_secure_handshake: pid ?= ?(?P<pid>\d+), sock ?= ?(?P<socket>-?\d+),.*?ip address = (?P<peer_ip>{IPV4})"),
     # socket [3] send ERROR 11
@@ -35,11 +41,14 @@ SOCKET_SHAPES = (
 )
 EPHONE_SHAPES = (  # lines that start with the ephone tag
     # ephone-(1)[1] StationRegisterMessage (2/3/12) from 10.1.0.21
+    # msg: ephone.station-register
     shape("ephone.register.message",
           _EPHONE + rf"StationRegisterMessage \((?P<version>[\d/]+)\) from (?P<peer_ip>{IPV4})"),
     # ephone-(1)[1] Register StationIdentifier DeviceName SEP003094C3E1A8
+    # msg: ephone.register-identifier
     shape("ephone.register.identifier", _EPHONE + rf"Register StationIdentifier DeviceName (?P<device_name>{SEP_NAME})"),
     # ephone-1[1]:RegisterAck sent to ephone 1: keepalive period 30
+    # msg: ephone.register-ack
     shape("ephone.register_ack", _EPHONE + r"RegisterAck sent to ephone \d+: keepalive period (?P<keepalive>\d+)"),
     # ephone-2[2]:Security Key Generation
     shape("ephone.security.key_generated", _EPHONE + r"Security Key Generation"),

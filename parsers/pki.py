@@ -32,38 +32,52 @@ _REASON = re.compile(r"Reason ?: ?(.*)$")
 # mnemonic -> event kind
 SYSLOG_KINDS = {
     "NON_AUTHORITATIVE_CLOCK": "pki.clock.non_authoritative",
+    # msg: PKI-3-CERTIFICATE_INVALID_EXPIRED
     "CERTIFICATE_INVALID_EXPIRED": "pki.cert.invalid_expired",
+    # msg: PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID
     "CERTIFICATE_INVALID_NOT_YET_VALID": "pki.cert.invalid_not_yet_valid",
+    # msg: PKI-6-CERTRET
     "CERTRET": "pki.enroll.cert_received",
+    # msg: PKI-6-CERTFAIL
     "CERTFAIL": "pki.enroll.failed",
     "CERTREJECT": "pki.enroll.rejected",
     "CERTPENDING": "pki.enroll.pending",
+    # msg: PKI-3-SOCKETSEND
     "SOCKETSEND": "pki.ca.socket_send_failed",
+    # msg: cs.enabled-console, PKI-6-CS_ENABLED
     "CS_ENABLED": "pki.cs.enabled",
     "CS_DISABLED": "pki.cs.disabled",
+    # msg: PKI-6-CS_GRANT_AUTO
     "CS_GRANT_AUTO": "pki.cs.grant_auto",
     "TRUSTPOINT_CREATE": "pki.trustpoint.created",
     "PKCS12_IMPORT_FAILURE": "pki.pkcs12.import_failed",
     "PKCS12_IMPORT_SUCCESS": "pki.pkcs12.imported",
+    # msg: PKI-3-CRL_FETCH_FAIL
     "CRL_FETCH_FAIL": "pki.crl.fetch_failed",
 }
 _TRUSTPOINT_MNEMONICS = ("PKCS12_IMPORT_FAILURE", "TRUSTPOINT_CREATE", "PKCS12_IMPORT_SUCCESS", "CRL_FETCH_FAIL")
 
 DEBUG_SHAPES = (
     # CRYPTO_PKI_SCEP: Client sending GetCACert request
+    # msg: pki.scep-getcacert, pki.sending-ca-request, pki.http-get, pki.http-user-agent, pki.http-host
     shape("pki.scep.request", r"CRYPTO_PKI_SCEP: Client sending (?P<operation>\w+) request"),
     # CRYPTO_PKI: locked trustpoint CME, refcount is 1
+    # msg: pki.locked-trustpoint
     shape("pki.trustpoint.locked", r"CRYPTO_PKI: locked trustpoint (?P<trustpoint>[^,\s]+), refcount is (?P<refcount>\d+)"),
     # CRYPTO_PKI: http connection opened
+    # msg: pki.http-opened
     shape("pki.http.connection_opened", r"CRYPTO_PKI: http connection opened"),
     # CRYPTO_PKI: Sending HTTP message
+    # msg: pki.http-sending
     shape("pki.http.sent", r"CRYPTO_PKI: Sending HTTP message"),
     # CRYPTO_PKI: Reply HTTP header: HTTP/1.0 200 OK
     shape("pki.http.reply", r"CRYPTO_PKI: (?P<text>Reply HTTP.*)$"),
     # CRYPTO_PKI:  Certificate Request Fingerprint MD5: 8A8B2C1D 0E6F7A8B 9C0D1E2F 3A4B5C6D
+    # msg: pki.request-fingerprint-md5, pki.request-fingerprint-sha1
     shape("pki.request.fingerprint",
           r"CRYPTO_PKI: +Certificate Request Fingerprint (?P<algorithm>MD5|SHA1): ?(?P<fingerprint>[0-9A-Fa-f ]+?)$"),
     # CRYPTO_PKI: Prepare global revocation service providers
+    # msg: pki.prepare-revocation
     shape("pki.revocation.providers", r"CRYPTO_PKI: (?P<action>Prepare|Remove) global revocation service providers"),
     # CRYPTO_PKI(Cert Lookup) issuer="cn=CME_ROOT" serial number= 01 0A
     shape("pki.cert.lookup",
@@ -74,8 +88,10 @@ DEBUG_SHAPES = (
     # CRYPTO_PKI: set re-enroll timer to 3600-second
     shape("pki.reenroll.timer", r"CRYPTO_PKI: set re-enroll timer to (?P<seconds>\d+)"),
     # CRYPTO_PKI_OPSSL - Verifying 1 Certs
+    # msg: pki.verifying-certs
     shape("pki.opssl.verifying", r"CRYPTO_PKI_OPSSL - Verifying (?P<count>\d+) Certs?"),
     # CRYPTO_PKI: Sending CA Certificate Request:   (then raw HTTP lines; see PkiParser._scep)
+    # msg: pki.status-granted, pki.status-pending
     shape("pki.debug", r"(?P<text>CRYPTO_PKI.*)$"),
     # ../cert-c/source/p7spprt.c(633) : E_ENCRYPT_ALG_NOT_SUPPORTED : message encryption algorithms not supported
     shape("pki.pkcs7.error",
@@ -83,10 +99,12 @@ DEBUG_SHAPES = (
     #  Invalid signer count value 0
     shape("pki.pkcs7.invalid_signer_count", r"Invalid signer count value (?P<count>\d+)"),
     # CRYPTO_CS: enter FSM: input state disabled, input signal no shut
+    # msg: cs.fsm-no-shut
     shape("pki.cs.fsm", r"CRYPTO_CS: enter FSM: input state (?P<state>[^,]+), input signal (?P<signal>.*?)$"),
     # CRYPTO_CS: SCEP server stopped
     shape("pki.cs.scep_server_stopped", r"CRYPTO_CS: SCEP server stopped"),
     # CRYPTO_CS: file opened: nvram:cme_root.ser      CRYPTO_CS: closed ser file      CRYPTO_CS: found existing serial file.
+    # msg: cs.file-opened, cs.closed-ser
     shape("pki.cs.file", r"CRYPTO_CS: file (?P<action>opened): (?P<path>\S+)"),
     shape("pki.cs.file", r"CRYPTO_CS: (?P<action>closed|found existing) (?P<path>ser|serial) file", ),
     # CRYPTO_CS: authenticating the CA 'cme_root'
@@ -94,27 +112,34 @@ DEBUG_SHAPES = (
     # CRYPTO_CS: updated crl in memory ..
     shape("pki.cs.crl_updated", r"CRYPTO_CS: updated crl"),
     # CRYPTO_CS: starting enabling checks      All expired database files are deleted.
+    # msg: cs.enabling-checks, cs.filesystem
     shape("pki.cs.debug", r"(?P<text>CRYPTO_CS.*|All expired database files are deleted\.?)$"),
 )
 
 CONSOLE_SHAPES = (
     # % Failed to find Certificate Server's trustpoint at startup
+    # msg: cs.startup-no-trustpoint
     shape("pki.cs.startup_trustpoint_missing", r"% ?Failed to find Certificate Server's trustpoint at startup"),
     # % Failed to find Certificate Server's cert.
+    # msg: cs.startup-no-cert
     shape("pki.cs.startup_cert_missing", r"% ?Failed to find Certificate Server's cert"),
     # %Some server settings cannot be changed after CA certificate generation.
+    # msg: cs.settings-locked
     shape("pki.cs.settings_locked", r"% ?Some server settings cannot be changed after CA certificate generation"),
     # % Certificate Server enabled.
     shape("pki.cs.enabled", r"% ?Certificate Server enabled"),
     # % Generating 1024 bit RSA keys, keys will be non-exportable...     % Generating 1024 bit RSA keys ...[OK]
+    # msg: crypto.generating-keys, crypto.generated-ok
     shape("pki.key.generating", r"% ?Generating (?P<key_size>\d+) bit RSA keys(?P<exportable>, keys will be (?:non-)?exportable)?"),
     # Fingerprint MD5: 995C157D AABB8EE2 494E7B35 00A75A88
+    # msg: pki.fingerprint-md5, pki.fingerprint-sha1
     shape("pki.ca.fingerprint", r"Fingerprint (?P<algorithm>MD5|SHA1): ?(?P<fingerprint>[0-9A-Fa-f ]+?)$"),
     # Trustpoint CA certificate accepted.
     shape("pki.ca.accepted", r"Trustpoint CA certificate accepted"),
     # % Failed to authenticate the Certificate Authority
     shape("pki.ca.authenticate_failed", r"% ?Failed to authenticate the Certificate Authority"),
     # % Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0
+    # msg: pki.ca-receive-error
     shape("pki.ca_cert.receive_failed",
           r"% ?Error in receiving Certificate Authority certificate: status = (?P<result>\w+), cert length = (?P<cert_length>\d+)"),
     # % You must authenticate the Certificate Authority before you can enroll with it.
@@ -124,10 +149,12 @@ CONSOLE_SHAPES = (
     # % Certificate successfully imported
     shape("pki.cert.imported", r"% ?Certificate successfully imported"),
     # % Certificate request sent to Certificate Authority
+    # msg: pki.request-sent
     shape("pki.enroll.request_sent", r"% ?Certificate request sent to Certificate Authority"),
     # % The subject name in the certificate will include: CME1.cisco.com
     shape("pki.enroll.subject", r"% ?The subject name in the certificate will include: (?P<subject>.*?)$"),
     # %Error opening tftp://10.1.1.50/cme-root/cme-root.ser (Timed out)      (catalogue cs.file-error, inferred)
+    # msg: cs.file-error
     shape("pki.cs.database_unreadable", r"%Error opening (?P<url>\S+?(?P<file>\.ser|\.crl)?) \((?P<reason>[^)]*)\)$"),
 )
 # The questions and notes of the interactive dialogues: recognised, nothing to report.

@@ -30,6 +30,7 @@ SHAPES = {
     # %EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED: Reason: unsupported protocol, Socket ID: 1, local address : 10.1.20.11:2445 and  remote address : 10.5.10.50:56372
     # %HTTPC-6-TLS_HANDSHAKE_FAILED:  Reason: sslv3 alert handshake failure, Connection ID: 0, remote address : [2001:10:5:10::50]:8443
     "TLS_HANDSHAKE_FAILED": (
+        # msg: SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED
         shape("tls.handshake.failed",
               rf"Reason: (?P<reason>[^,]*), (?:Socket ?ID|Connection ID): (?P<socket>\d+),"
               rf"(?: local address : \[?(?P<local_ip>{_ADDR})\]?:(?P<local_port>\d+) and)?"
@@ -37,6 +38,7 @@ SHAPES = {
         shape("tls.handshake.failed", r"(?:Reason: (?P<reason>[^,]*))?"),  # truncated: keep what is there
     ),
     # %IPPHONE-6-REGISTER: ephone-1:SEP000E325C9A43 IP:10.10.10.194 Socket:2 DeviceType:Phone has registered.
+    # msg: IPPHONE-6-REGISTER
     "IPPHONE-REGISTER": (shape("ephone.registered", _PHONE + r" has registered", new=False),
                  shape("ephone.registered", r"", new=False)),
     "IPPHONE-REGISTER_NEW": (shape("ephone.registered", _PHONE, new=True), shape("ephone.registered", r"", new=True)),
@@ -46,15 +48,19 @@ SHAPES = {
     "IPPHONE-UNREGISTER_ABNORMAL": (shape("ephone.unregistered", _PHONE, normal=False),
                             shape("ephone.unregistered", r"", normal=False)),
     # %IPPHONE-6-REG_ALARM: 22: Name=SEP000E325C9A43 Load=7.2(2.0) Last=Reset-Reset
+    # msg: IPPHONE-6-REG_ALARM
     "IPPHONE-REG_ALARM": (shape("ephone.reg_alarm",
                         rf"(?P<code>\d+): Name=(?P<mac>{SEP_NAME}) Load=(?P<load>\S+) Last=(?P<last>\S+)$"),
                   shape("ephone.reg_alarm", r"(?P<code>\d+)?")),
     # %CRYPTO-6-AUTOGEN: Generated new 512 bit key pair
+    # msg: CRYPTO-6-AUTOGEN
     "CRYPTO-AUTOGEN": (shape("crypto.key.autogen", r"Generated new (?P<key_size>\d+) bit key pair"),),
     # %CRYPTO_ENGINE-5-KEY_ADDITION: A key named CME has been generated or imported by crypto-engine
+    # msg: CRYPTO_ENGINE-5-KEY_ADDITION
     "CRYPTO_ENGINE-KEY_ADDITION": (shape("crypto.key.added",
                            r"A key named (?P<label>\S+) has been generated or imported by (?P<by>\S+)"),),
     # %SYS-6-CLOCKUPDATE: System clock has been updated from 00:24:57 UTC Fri Mar 1 2002 to 10:00:00 UTC Thu Nov 26 2026, configured from console by admin on console.
+    # msg: SYS-6-CLOCKUPDATE
     "SYS-CLOCKUPDATE": (shape("sys.clock.updated",
                           r"System clock has been updated from (?P<old_time>[^,]{1,60}?) to (?P<new_time>[^,]{1,60}?),"
                           r" configured from (?P<origin>\S+)(?: by (?P<by>[^\n]+?))?\.?$"),

@@ -22,13 +22,17 @@ def handshake_shapes(prefix: str) -> tuple[Shape, ...]:
     """The handshake steps as printed after ``prefix``."""
     return (
         # Start TLS Handshake 0 10.5.43.177 51617
+        # msg: tls.start
         shape("tls.handshake.started",
               rf"{prefix}Start TLS Handshake (?P<socket>\d+) (?P<peer_ip>{IPV4}|{IPV6}) (?P<peer_port>\d+)"),
         # TLS Handshake retcode OPSSLReadWouldBlockErr     (credentials: TLS Handshake returns OPSSLReadWouldBlockErr)
+        # msg: tls.would-block
         shape("tls.handshake.pending", rf"{prefix}TLS Handshake (?:retcode|returns) (?P<code>{WOULD_BLOCK})\b"),
         # TLS Handshake retcode OPSSLHandshakeErr   (any code other than would-block)
+        # msg: tls.failed-retcode
         shape("tls.handshake.error", rf"{prefix}TLS Handshake (?:retcode|returns) (?P<code>\S+)"),
         # TLS Handshake completes      TLS Handshake completes.
+        # msg: tls.completes
         shape("tls.handshake.completed", rf"{prefix}TLS Handshake completes\b"),
         # Start TLS Handshake 0      (a known step whose details are cut)
         shape("tls.debug", rf"{prefix}(?P<text>(?:Start TLS Handshake|TLS Handshake (?:retcode|returns))\b.*)$"),
@@ -45,6 +49,7 @@ OPENSSL_SHAPES = (
     shape("tls.openssl.debug", r"CRYPTO_OPSSL: ?(?P<text>.*)$"),
     # error:1408A0C1:SSL routines:ssl3_get_client_hello:no shared cipher          (OpenSSL 1.0)
     # error:0A000102:SSL routines::unsupported protocol                           (OpenSSL 3)
+    # msg: ssl.openssl-error
     shape("tls.openssl.error",
           r"[^\n]*?\berror:(?P<openssl_code>[0-9A-Fa-f]{8}):(?P<library>[^:]*):(?P<function>[^:]*):(?P<reason>[^:]*)"),
 )
