@@ -74,8 +74,9 @@ def _entry(mid: str, raw: dict) -> Message:
     if seen is not None and seen.split(":", 1)[0] not in _SOURCE_KINDS:
         raise ValueError(f"message {mid}: a `seen` source is corpus:<file>, doc:<TAG>, public:<TAG> or report:<TAG>")
     template = raw["template"]
+    regex = re.compile(raw["pattern"]) if "pattern" in raw else template_regex(template)
     return Message(mid, family, raw.get("facility", ""), template, trains,
-                   "seen" if seen is not None else "inferred", seen or raw["inferred"], template_regex(template),
+                   "seen" if seen is not None else "inferred", seen or raw["inferred"], regex,
                    tuple(raw.get("kind", ())))
 
 
