@@ -6,7 +6,8 @@ from typing import ClassVar, Iterable
 
 from cmedebug.engine import Rule
 from cmedebug.model import Case, Confidence, Finding, Severity
-from cmedebug.rules._helpers import full_config_given, secure_cme_in_use
+from cmedebug.rules._device import secure_cme_in_use
+from cmedebug.rules._evidence import full_config_given
 
 
 class Advisory(Rule):

@@ -3,8 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step, fill
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import (capf_session_outcome, capf_sessions, configured_capf_auth_mode, evidence_of,
-                                     facts, fmt_time, sep, session_mac)
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._trust import capf_session_outcome, capf_sessions, configured_capf_auth_mode, session_mac
 
 
 class CapfAuthStringMismatch(Rule):
@@ -71,8 +72,8 @@ class CapfAuthStringMismatch(Rule):
         yield from self._strings_not_set(case)
 
     def _strings_not_set(self, case):
-        listed = {f.fields.get("mac") for f in facts(case, "capf.auth_string") if f.fields.get("auth_string_set")}
-        for ephone in facts(case, "config.ephone"):
+        listed = {f.fields.get("mac") for f in list(case.facts_of("capf.auth_string")) if f.fields.get("auth_string_set")}
+        for ephone in list(case.facts_of("config.ephone")):
             mac = ephone.fields.get("mac")
             mode, _ = configured_capf_auth_mode(case, mac)
             if mode != "auth-string" or not ephone.fields.get("cert_oper") or ephone.fields.get("capf_auth_str_set") \

@@ -3,8 +3,11 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import (CAPF_AUTH_MODES, capf_session_outcome, capf_sessions, configured_capf_auth_mode,
-                                     evidence_of, facts, fmt_time, sep, session_mac)
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._trust import (
+    CAPF_AUTH_MODES, capf_session_outcome, capf_sessions, configured_capf_auth_mode, session_mac,
+)
 
 MODE_NAMES = {v: k for k, v in CAPF_AUTH_MODES.items()}
 # What a failed session in each certificate-based mode usually means.
@@ -90,7 +93,7 @@ class CapfAuthModeMismatch(Rule):
                     f"authentication at {fmt_time(auth.ts)}: {CERT_MODE_CAUSE[used]}.",
                     evidence_of([e for e in session if not e.kind.startswith("capf.ssl")], 6),
                     confidence=Confidence.MEDIUM, first_seen=auth.ts, device=auth.device, mac=mac)
-        for cnf in facts(case, "phone.config"):
+        for cnf in list(case.facts_of("phone.config")):
             mac, used = cnf.fields.get("mac"), cnf.fields.get("capf_auth_mode")
             wanted, source = configured_capf_auth_mode(case, mac)
             wanted_no = CAPF_AUTH_MODES.get(wanted or "")

@@ -3,8 +3,11 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step, fill
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import SECURE_MODES, TLS_CERTIFICATE_REASON, ephone_security_modes, evidence_of, facts, \
-    full_config_given, sep
+from cmedebug.deployment.views import SECURE_MODES
+from cmedebug.rules._device import ephone_security_modes
+from cmedebug.rules._evidence import full_config_given
+from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._trust import TLS_CERTIFICATE_REASON
 
 
 class CapfCertOperNotSet(Rule):
@@ -63,7 +66,7 @@ class CapfCertOperNotSet(Rule):
     def evaluate(self, case):
         if not full_config_given(case) or _phones_have_certificates(case):
             return
-        capf = facts(case, "config.capf_server")
+        capf = list(case.facts_of("config.capf_server"))
         if any(f.fields.get("cert_oper") for f in capf):
             return
         secure = [(tag, f) for tag, (mode, f) in ephone_security_modes(case).items() if mode in SECURE_MODES]
@@ -92,7 +95,7 @@ def _phones_have_certificates(case) -> bool:
     with authentication, complete TLS, run CAPF sessions, present certificates that
     are rejected for their dates, or reject CME's certificate themselves (a TLS alert
     from the phone is about CME's certificate, not about a missing LSC)."""
-    if any(f.fields.get("authenticated") for f in facts(case, "ephone.status")):
+    if any(f.fields.get("authenticated") for f in list(case.facts_of("ephone.status"))):
         return True
     if any(e.fields.get("service") == "skinny-secure" for e in case.events_of("tls.handshake.completed")):
         return True

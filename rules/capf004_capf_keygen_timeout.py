@@ -3,8 +3,10 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, is_capf_message, sep, \
-    session_mac
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._evidence import first_fact
+from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._trust import capf_sessions, is_capf_message, session_mac
 
 
 class CapfKeygenTimeout(Rule):
@@ -79,7 +81,7 @@ class CapfKeygenTimeout(Rule):
                 f"response{limits}.",
                 evidence_of([e for e in session if e.kind.startswith(("capf.keygen", "capf.session"))], 6),
                 first_seen=requests[0].ts, device=requests[0].device, mac=mac)
-        waiting = [f for f in facts(case, "capf.session")
+        waiting = [f for f in list(case.facts_of("capf.session"))
                    if "KEYGEN" in (f.fields.get("state") or "").upper() and f.fields.get("mac") not in seen]
         if waiting:
             yield self.finding(

@@ -3,8 +3,11 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, first_fact, fmt_time, full_config_given, \
-    is_capf_message, pki_servers, sep, session_mac
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._device import pki_servers
+from cmedebug.rules._evidence import first_fact, full_config_given
+from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._trust import capf_sessions, is_capf_message, session_mac
 
 PKI_FAILURES = ("pki.enroll.failed", "pki.enroll.rejected", "pki.enroll.pending", "pki.ca.socket_send_failed")
 
@@ -68,7 +71,7 @@ class CapfRaEnrollmentFailure(Rule):
     def evaluate(self, case):
         yield from self._failed_sessions(case)
         yield from self._bad_enroll_trustpoint(case)
-        stuck = [f for f in facts(case, "capf.session")
+        stuck = [f for f in list(case.facts_of("capf.session"))
                  if any(s in (f.fields.get("state") or "").upper() for s in ("CA RESP", "CA-RESP", "ENCRYPT"))]
         if stuck:
             yield self.finding(
@@ -101,9 +104,9 @@ class CapfRaEnrollmentFailure(Rule):
         name = capf.fields.get("cert_enroll_trustpoint") if capf else None
         if not name:
             return
-        status = next((f for f in facts(case, "pki.trustpoint") if f.fields.get("name") == name), None)
+        status = next((f for f in list(case.facts_of("pki.trustpoint")) if f.fields.get("name") == name), None)
         local_ca = any(f.fields.get("name") == name for f in pki_servers(case))  # the CA signs with its own key
-        defined = local_ca or any(f.fields.get("name") == name for f in facts(case, "config.trustpoint"))
+        defined = local_ca or any(f.fields.get("name") == name for f in list(case.facts_of("config.trustpoint")))
         if status is not None and status.fields.get("enrolled") is False and not local_ca \
                 and not status.fields.get("self_signed"):
             yield self.finding(f"The CAPF cert-enroll-trustpoint {name} has no certificate (not enrolled), so CAPF "

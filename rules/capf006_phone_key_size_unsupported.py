@@ -3,7 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import capf_sessions, evidence_of, facts, fmt_time, is_capf_message, sep, session_mac
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._trust import capf_sessions, is_capf_message, session_mac
 
 # `phone-key-size` accepts 512, 1024 (default) and 2048; phones and FIPS policy reject 512.
 SUPPORTED = (1024, 2048)
@@ -56,7 +58,7 @@ class PhoneKeySizeUnsupported(Rule):
     verify = "Verify with `debug capf-server all` (msgtype 4 after PhKeyGenReq) and the phone (LSC: Installed)."
 
     def evaluate(self, case):
-        configured = [f for kind in ("config.capf_server", "capf.summary") for f in facts(case, kind)
+        configured = [f for kind in ("config.capf_server", "capf.summary") for f in list(case.facts_of(kind))
                       if isinstance(f.fields.get("phone_key_size"), int)
                       and f.fields["phone_key_size"] not in SUPPORTED]
         if configured:

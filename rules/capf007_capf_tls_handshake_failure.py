@@ -3,7 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import capf_sessions, evidence_of, fmt_time
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._format import evidence_of
+from cmedebug.rules._trust import capf_sessions
 
 # A session still failing after this many errors is not the transient pair
 # seen in Cisco's working example (two -6983 a second apart, then success).

@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import at_time, evidence_of, sep
+from cmedebug.rules._format import at_time, evidence_of, sep
 
 # an LSC that was not installed matters more than a failed delete or fetch
 INSTALL = ("store", "upgrade")

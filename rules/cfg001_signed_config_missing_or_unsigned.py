@@ -3,7 +3,10 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, fmt_time, secure_mode_intended, sep, tftp_not_served
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._device import secure_mode_intended
+from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._trust import tftp_not_served
 
 
 class SignedConfigMissingOrUnsigned(Rule):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import at_time, evidence_of, facts
+from cmedebug.rules._format import at_time, evidence_of
 
 
 class ConfigSignatureRejectedByPhone(Rule):
@@ -59,7 +59,7 @@ class ConfigSignatureRejectedByPhone(Rule):
                 f"{first.fields.get('code')}' ({len(events)} time(s){at_time(first.ts)}); the file's "
                 "signer is not the TFTP record of the phone's CTL.".replace("phone  ", "phone "),
                 evidence_of(events, 3), first_seen=first.ts, mac=first.fields.get("mac"), filename=filename)
-        for check in facts(case, "crosscheck.config_signer"):
+        for check in list(case.facts_of("crosscheck.config_signer")):
             f = check.fields
             if f.get("signer_source") == "sgn" and f.get("verdict") == "invalid" and f.get("filename") not in by_file:
                 yield self.finding(f"{f.get('filename')}: the signature does not verify with the TFTP record of the "

@@ -4,8 +4,10 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import CNF_FILES
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import (CNF_SECURITY_MODES, SECURE_MODES, configured_modes_by_mac, evidence_of, facts,
-                                     global_security_mode, sep)
+from cmedebug.deployment.views import SECURE_MODES
+from cmedebug.rules._device import configured_modes_by_mac, global_security_mode
+from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._trust import CNF_SECURITY_MODES
 
 
 class DeviceSecurityModeMismatch(Rule):
@@ -60,9 +62,9 @@ class DeviceSecurityModeMismatch(Rule):
 
     def evaluate(self, case):
         global_mode, source = global_security_mode(case)
-        nonsecure = {f.fields.get("mac"): f for f in facts(case, "ephone.status")
+        nonsecure = {f.fields.get("mac"): f for f in list(case.facts_of("ephone.status"))
                      if f.fields.get("registered") and not f.fields.get("authenticated")}
-        for ephone in facts(case, "config.ephone"):
+        for ephone in list(case.facts_of("config.ephone")):
             own = (ephone.fields.get("device_security_mode") or "").lower()
             if global_mode in SECURE_MODES and own and _strength(own) < _strength(global_mode):
                 mac = ephone.fields.get("mac")
@@ -75,7 +77,7 @@ class DeviceSecurityModeMismatch(Rule):
                 yield self.finding(message, evidence_of([ephone, source, seen]), mac=mac,
                                    ephone=ephone.fields.get("ephone"), **level)
         modes = configured_modes_by_mac(case)
-        for cnf in facts(case, "phone.config"):
+        for cnf in list(case.facts_of("phone.config")):
             mac, told = cnf.fields.get("mac"), CNF_SECURITY_MODES.get(cnf.fields.get("device_security_mode"))
             wanted, ephone = modes.get(mac, (None, None))
             if told and wanted and told != wanted:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Severity
-from cmedebug.rules._helpers import evidence_of, telephony_trustpoint_unset
+from cmedebug.rules._device import telephony_trustpoint_unset
+from cmedebug.rules._format import evidence_of
 
 
 class SecureSignalingTrustpointUnset(Rule):

@@ -4,7 +4,8 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import CNF_FILES
 from cmedebug.model import Severity
-from cmedebug.rules._helpers import evidence_of, telephony_trustpoint_unset
+from cmedebug.rules._device import telephony_trustpoint_unset
+from cmedebug.rules._format import evidence_of
 
 
 class TftpCredentialsTrustpointUnset(Rule):

@@ -3,7 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, full_config_given, secure_mode_intended
+from cmedebug.rules._device import secure_mode_intended
+from cmedebug.rules._evidence import full_config_given
+from cmedebug.rules._format import evidence_of
 
 
 class CnfFilePerphoneMissing(Rule):
@@ -50,7 +52,7 @@ class CnfFilePerphoneMissing(Rule):
     def evaluate(self, case):
         if not full_config_given(case) or not secure_mode_intended(case):
             return
-        for tel in facts(case, "config.telephony_service"):
+        for tel in list(case.facts_of("config.telephony_service")):
             if tel.fields.get("cnf_file_perphone") is False:
                 yield self.finding("Phones are configured for a secure device-security-mode but telephony-service "
                                    "lacks `cnf-file perphone`: CME builds shared configuration files that cannot "

@@ -4,8 +4,11 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import CNF_FILES
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import (CNF_SECURITY_MODES, SECURE_MODES, configured_modes_by_mac, evidence_of, facts,
-                                     fmt_time, global_security_mode, sep)
+from cmedebug.deployment.views import SECURE_MODES
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._device import configured_modes_by_mac, global_security_mode
+from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._trust import CNF_SECURITY_MODES
 
 
 class PhoneRegisteredNonsecure(Rule):
@@ -57,7 +60,7 @@ class PhoneRegisteredNonsecure(Rule):
     def evaluate(self, case):
         intended = _intended_modes(case)
         reported = set()
-        for status in facts(case, "ephone.status"):
+        for status in list(case.facts_of("ephone.status")):
             mac = status.fields.get("mac")
             wanted, source = intended(mac)
             if not status.fields.get("registered") or wanted not in SECURE_MODES:
@@ -89,7 +92,7 @@ def _intended_modes(case):
     finding, which explains this one), else the ephone's own mode, else the
     phone's configuration file."""
     modes = dict(configured_modes_by_mac(case))
-    for cnf in facts(case, "phone.config"):
+    for cnf in list(case.facts_of("phone.config")):
         mode = CNF_SECURITY_MODES.get(cnf.fields.get("device_security_mode"))
         if mode and cnf.fields.get("mac") not in modes:
             modes[cnf.fields["mac"]] = (mode, cnf)

@@ -3,7 +3,8 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended
+from cmedebug.rules._device import secure_mode_intended
+from cmedebug.rules._format import evidence_of
 
 
 class ExternalTftpOrOption150Elsewhere(Rule):
@@ -52,11 +53,11 @@ class ExternalTftpOrOption150Elsewhere(Rule):
     verify = "Verify with `debug tftp events` on CME (CTLSEP<MAC>.tlv requested at boot) and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):
-        cme_ips = {f.fields.get("ip_source_address") for f in facts(case, "config.telephony_service")} - {None}
+        cme_ips = {f.fields.get("ip_source_address") for f in list(case.facts_of("config.telephony_service"))} - {None}
         if not cme_ips or not secure_mode_intended(case):
             return
         cme = ", ".join(sorted(cme_ips))
-        for pool in facts(case, "config.dhcp_pool"):
+        for pool in list(case.facts_of("config.dhcp_pool")):
             servers = pool.fields.get("option_150") or []
             if servers and not cme_ips & set(servers):
                 yield self.finding(f"DHCP pool {pool.fields.get('name')} hands out option 150 {', '.join(servers)}, "

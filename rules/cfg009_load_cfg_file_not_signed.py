@@ -3,7 +3,8 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended
+from cmedebug.rules._device import secure_mode_intended
+from cmedebug.rules._format import evidence_of
 
 
 class LoadCfgFileNotSigned(Rule):
@@ -53,7 +54,7 @@ class LoadCfgFileNotSigned(Rule):
     def evaluate(self, case):
         if not secure_mode_intended(case):
             return
-        for tel in facts(case, "config.telephony_service"):
+        for tel in list(case.facts_of("config.telephony_service")):
             unsigned = [f for f in tel.fields.get("load_cfg_files") or [] if f.get("sign") is False]
             if unsigned:
                 names = ", ".join(f.get("alias") or f.get("file") or "?" for f in unsigned[:6])

@@ -3,9 +3,10 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Case, Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, facts, fmt_time, full_config_given, is_boot_default, same_device,
-)
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._certs import is_boot_default
+from cmedebug.rules._evidence import full_config_given
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, same_device
 
 
 class ClockNotAuthoritative(Rule):
@@ -111,7 +112,7 @@ class ClockNotAuthoritative(Rule):
     def _config_without_time_source(case: Case, device: str):
         if not full_config_given(case):
             return None
-        for f in facts(case, "config.global"):
+        for f in list(case.facts_of("config.global")):
             if same_device(f.device or f.fields.get("hostname"), device) and not f.fields.get("ntp_servers") \
                     and f.fields.get("calendar_valid") is False and not f.fields.get("ntp_master"):
                 return f

@@ -6,7 +6,10 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import CERT_FAILURE_SYMPTOMS, first_at, certs_by_serial, describe_cert, fmt_delta, fmt_time
+from cmedebug.formatting import fmt_delta, fmt_time
+from cmedebug.rules._certs import certs_by_serial, describe_cert
+from cmedebug.rules._format import first_at
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
 
 
 class CertificateNotYetValidSkew(Rule):

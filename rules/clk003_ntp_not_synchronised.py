@@ -5,7 +5,8 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import NTP_AUTHENTICATED
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import facts, fmt_time, same_device
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._links import same_device
 
 
 class NtpNotSynchronised(Rule):
@@ -70,7 +71,7 @@ class NtpNotSynchronised(Rule):
 
     def evaluate(self, case):
         status_by_device = {}
-        for f in facts(case, "ntp.status"):
+        for f in list(case.facts_of("ntp.status")):
             status_by_device[f.device or DEFAULT_DEVICE] = f  # the latest one per device
         rejected = list(case.events_of("pki.cert.invalid_not_yet_valid", "pki.cert.invalid_expired"))
         devices = set(status_by_device) | {c.device for c in case.clocks.values() if c.flag == "."}
@@ -92,13 +93,13 @@ class NtpNotSynchronised(Rule):
                 details.append(f"`show clock` prints '.' before {fmt_time(clock.believed_time)}")
                 evidence.extend(e for e in clock.evidence[-1:])
                 confidence = confidence if status is not None else Confidence.MEDIUM
-            silent = [a for a in facts(case, "ntp.association") if same_device(a.device, device)
+            silent = [a for a in list(case.facts_of("ntp.association")) if same_device(a.device, device)
                       and not a.fields.get("sys_peer")]
             if silent:
                 details.append("associations without a system peer: " + ", ".join(
                     f"{a.fields.get('address')} (reach {a.fields.get('reach')})" for a in silent[:4]))
                 evidence.extend(Evidence.of(a) for a in silent[:2])
-            servers = [s for f in facts(case, "config.global") if same_device(f.device or f.fields.get("hostname"), device)
+            servers = [s for f in list(case.facts_of("config.global")) if same_device(f.device or f.fields.get("hostname"), device)
                        for s in f.fields.get("ntp_servers") or []]
             if servers:
                 details.append("configured servers: " + ", ".join(servers))

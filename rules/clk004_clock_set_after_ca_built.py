@@ -5,10 +5,10 @@ from datetime import timedelta
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, certificates, common_name, device_now, fmt_delta, fmt_time,
-    happened_before, is_boot_default, is_ca_cert, is_mic_root, same_device,
-)
+from cmedebug.formatting import common_name, fmt_delta, fmt_time
+from cmedebug.rules._certs import certificates, device_now, is_boot_default, is_ca_cert, is_mic_root
+from cmedebug.rules._evidence import happened_before
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, same_device
 
 # A clock change this large is a correction of a wrong clock, not a drift adjustment.
 BIG_CORRECTION = timedelta(days=30)

@@ -7,7 +7,8 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import certificates, device_now, facts, fmt_delta
+from cmedebug.formatting import fmt_delta
+from cmedebug.rules._certs import certificates, device_now
 
 HOUR = timedelta(hours=1)
 # how close to a whole number of hours a skew must be to read as a zone offset

@@ -3,8 +3,11 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import (evidence_of, facts, fmt_time, full_config_given, global_security_mode,
-                                     secure_mode_intended, tftp_not_served)
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._device import global_security_mode, secure_mode_intended
+from cmedebug.rules._evidence import full_config_given
+from cmedebug.rules._format import evidence_of
+from cmedebug.rules._trust import tftp_not_served
 
 
 class CtlNotGeneratedOrNotServed(Rule):
@@ -96,12 +99,12 @@ class CtlNotGeneratedOrNotServed(Rule):
 
     def _config(self, case):
         # a CTL provider (`credentials`) takes its CTL from the CTL client on another router
-        if full_config_given(case) and not facts(case, "config.ctl_client") and \
+        if full_config_given(case) and not list(case.facts_of("config.ctl_client")) and \
                 not case.has("ctl_client", "ctl.file", "credentials.summary"):
             _, source = global_security_mode(case)
             yield ("phones are configured for a secure device-security-mode but the configuration has no "
                    "`ctl-client`, so no CTL can be generated", [source], Confidence.MEDIUM)
-        for info in facts(case, "telephony.security_info"):
+        for info in list(case.facts_of("telephony.security_info")):
             server_mode = (info.fields.get("server_security_mode") or "").lower()
             if server_mode and server_mode != "secure":
                 yield (f"Server Security Mode is {info.fields['server_security_mode']}: no CTL is in force although "

@@ -3,8 +3,11 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import ctl_built_at, device_now, evidence_of, fmt_delta, fmt_time, functional_trustpoints, \
-    trustpoint_certificates
+from cmedebug.formatting import fmt_delta, fmt_time
+from cmedebug.rules._certs import device_now
+from cmedebug.rules._device import functional_trustpoints, trustpoint_certificates
+from cmedebug.rules._format import evidence_of
+from cmedebug.rules._trust import ctl_built_at
 
 
 class CtlStaleAfterTrustpointChange(Rule):

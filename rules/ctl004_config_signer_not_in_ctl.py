@@ -4,7 +4,9 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import CNF_FILES
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import cme_address, ctl_entry_problems, evidence_of, facts, telephony_trustpoint
+from cmedebug.rules._device import cme_address, telephony_trustpoint
+from cmedebug.rules._format import evidence_of
+from cmedebug.rules._trust import ctl_entry_problems
 
 
 class ConfigSignerNotInCtl(Rule):
@@ -58,7 +60,7 @@ class ConfigSignerNotInCtl(Rule):
     def evaluate(self, case):
         trustpoint, source = telephony_trustpoint(case, "tftp_server_credentials_trustpoint")
         problems = ctl_entry_problems(case, "tftp", trustpoint)
-        foreign = [f for f in facts(case, "crosscheck.config_signer")
+        foreign = [f for f in list(case.facts_of("crosscheck.config_signer"))
                    if f.fields.get("signer_source") == "sgn" and f.fields.get("verdict") == "signer-not-found"]
         if foreign:
             f = foreign[0].fields

@@ -3,8 +3,11 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step, PHONE
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import TRUST_LIST_REFUSED, evidence_of, facts, fmt_time, happened_before, sast_break, \
-    sast_continuity_proven, trust_list_refusals, trustpoint_configs
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._device import trustpoint_configs
+from cmedebug.rules._evidence import happened_before
+from cmedebug.rules._format import evidence_of
+from cmedebug.rules._trust import sast_break, sast_continuity_proven, trust_list_refusals, TRUST_LIST_REFUSED
 
 
 class SastSignerChanged(Rule):
@@ -106,7 +109,7 @@ def _sast1_rekeyed_before_rebuild(case):
     (re)generated and the CTL built after it; None otherwise. On a first build
     that is normal, so the caller needs a refusing phone or an earlier build."""
     names = {f.fields.get("sast1_trustpoint") for kind in ("config.ctl_client", "ctl_client.summary")
-             for f in facts(case, kind)} - {None}
+             for f in list(case.facts_of(kind))} - {None}
     if not names:
         names = {next((e.fields.get("trustpoint") for e in case.events_of("ctl_client.record_requested")
                        if e.fields.get("function") == 0), None)} - {None}

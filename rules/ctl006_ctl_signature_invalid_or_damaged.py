@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import CTL_REGENERATE
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts
+from cmedebug.rules._format import evidence_of
 
 BAD_VERDICTS = {"invalid": "its signature does not verify", "damaged": "the file is damaged",
                 "signer-not-found": "its signer is not one of its own SAST records",
@@ -51,7 +51,7 @@ class CtlSignatureInvalidOrDamaged(Rule):
     verify = "Verify with `cmedebug ctl verify CTLSEP<MAC>.tlv` (valid) and the phone (Trust List Updated)."
 
     def evaluate(self, case):
-        for ctl in facts(case, "ctl.file"):
+        for ctl in list(case.facts_of("ctl.file")):
             verdict = ctl.fields.get("verdict")
             if verdict not in BAD_VERDICTS and not ctl.fields.get("error"):
                 continue

@@ -6,7 +6,7 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import authenticate_steps, trustpoint_steps
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts
+from cmedebug.rules._format import evidence_of
 
 
 class Sast1Sast2SameTrustpoint(Rule):
@@ -63,7 +63,7 @@ class Sast1Sast2SameTrustpoint(Rule):
 
     def evaluate(self, case):
         for kind in ("config.ctl_client", "ctl_client.summary"):
-            for f in facts(case, kind):
+            for f in list(case.facts_of(kind)):
                 s1, s2 = f.fields.get("sast1_trustpoint"), f.fields.get("sast2_trustpoint")
                 if s1 and s1 == s2:
                     yield self.finding(f"SAST1 and SAST2 both use trustpoint {s1}: if its certificate is lost or "
@@ -79,7 +79,7 @@ class Sast1Sast2SameTrustpoint(Rule):
             yield self.finding(f"The CTL client built both SAST records (function 0) from trustpoint {doubled[0]}: "
                                "SAST1 and SAST2 are the same certificate.", evidence_of(events, 2), trustpoint=doubled[0])
             return
-        for ctl in facts(case, "ctl.file"):
+        for ctl in list(case.facts_of("ctl.file")):
             sasts = ctl.fields.get("sast_serials") or []
             if ctl.fields.get("kind") != "itl" and 0 < len(set(sasts)) < 2:
                 yield self.finding(f"CTL file {ctl.fields.get('filename')} has {len(sasts)} SAST record(s) with one "

@@ -5,8 +5,9 @@ from collections import Counter
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step, PHONE
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import TRUST_LIST_REFUSED, at_time, evidence_of, fmt_time, sast_continuity_proven, sep, \
-    trust_list_refusals
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._format import at_time, evidence_of, sep
+from cmedebug.rules._trust import sast_continuity_proven, trust_list_refusals, TRUST_LIST_REFUSED
 
 # A phone rebooting normally fetches its signed config once per boot.
 REPEATED_FETCHES = 5

@@ -3,7 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import TLS_CERTIFICATE_REASON, TLS_VERSION_OR_CIPHER, evidence_of, failed_handshakes, fmt_time
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._format import evidence_of
+from cmedebug.rules._trust import failed_handshakes, TLS_CERTIFICATE_REASON, TLS_VERSION_OR_CIPHER
 
 
 class CtlProviderMissingOrUnreachable(Rule):

@@ -5,7 +5,7 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
-from cmedebug.rules._helpers import first_at
+from cmedebug.rules._format import first_at
 
 # Event kinds that name a failure (pki.ca.authenticate_failed, tls.handshake.error,
 # phone.status.file_not_found, ...); the generic syslog kinds are judged by their text.

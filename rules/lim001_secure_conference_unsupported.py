@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
 from cmedebug.remediation import Step
-from cmedebug.rules._helpers import evidence_of, facts
+from cmedebug.rules._format import evidence_of
 
 
 class SecureConferenceUnsupported(Advisory):
@@ -43,7 +43,7 @@ class SecureConferenceUnsupported(Advisory):
     needs_full_config = True
 
     def advise(self, case):
-        for tel in facts(case, "config.telephony_service"):
+        for tel in list(case.facts_of("config.telephony_service")):
             if tel.fields.get("conference_hardware") is False:
                 count = tel.fields.get("max_conferences")
                 yield self.finding("Conferences are mixed in software" + (f" (max-conferences {count})" if count else "")

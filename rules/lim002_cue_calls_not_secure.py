@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
 from cmedebug.remediation import Step
-from cmedebug.rules._helpers import evidence_of, facts
+from cmedebug.rules._format import evidence_of
 
 
 class CueCallsNotSecure(Advisory):
@@ -40,9 +40,9 @@ class CueCallsNotSecure(Advisory):
     verify = "Verify with `show sccp connections` (`stype secure` on the voicemail ports)."
 
     def advise(self, case):
-        pilots = [f for f in facts(case, "config.telephony_service") if f.fields.get("voicemail")]
+        pilots = [f for f in list(case.facts_of("config.telephony_service")) if f.fields.get("voicemail")]
         # CUE's SIP dial-peer carries DTMF as `dtmf-relay sip-notify` (Cisco's CUE integration guides)
-        cue = [f for f in facts(case, "config.dial_peer") if "sip-notify" in (f.fields.get("dtmf_relay") or [])]
+        cue = [f for f in list(case.facts_of("config.dial_peer")) if "sip-notify" in (f.fields.get("dtmf_relay") or [])]
         parts = [f"voicemail {f.fields['voicemail']}" for f in pilots[:1]]
         parts += [f"dial-peer {f.fields.get('tag')} ({f.fields.get('destination_pattern')} to "
                   f"{f.fields.get('session_target')}, dtmf-relay sip-notify)" for f in cue[:2]]

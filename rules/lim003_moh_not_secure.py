@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
 from cmedebug.remediation import Step
-from cmedebug.rules._helpers import evidence_of, facts
+from cmedebug.rules._format import evidence_of
 
 
 class MohNotSecure(Advisory):
@@ -38,7 +38,7 @@ class MohNotSecure(Advisory):
     verify = "Verify with `show ephone offhook` after resuming a held call (`SRTP cipher:` back)."
 
     def advise(self, case):
-        for tel in facts(case, "config.telephony_service"):
+        for tel in list(case.facts_of("config.telephony_service")):
             if tel.fields.get("moh"):
                 yield self.finding(f"Music on hold ({tel.fields['moh']}) is not secure: held calls are carried as "
                                    "RTP while the music plays.", evidence_of([tel]))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
 from cmedebug.remediation import Step
-from cmedebug.rules._helpers import evidence_of, facts
+from cmedebug.rules._format import evidence_of
 
 
 class VideoNotSecure(Advisory):
@@ -35,7 +35,7 @@ class VideoNotSecure(Advisory):
     verify = "Verify with `show ephone offhook` on a video call."
 
     def advise(self, case):
-        video = [f for f in facts(case, "config.ephone") if f.fields.get("video")]
+        video = [f for f in list(case.facts_of("config.ephone")) if f.fields.get("video")]
         if video:
             tags = ", ".join(str(f.fields.get("ephone")) for f in video[:8])
             yield self.finding(f"Video is enabled on ephone {tags}: video calls are not secure.", evidence_of(video, 3))

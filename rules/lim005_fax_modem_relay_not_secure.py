@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
 from cmedebug.remediation import Step
-from cmedebug.rules._helpers import evidence_of, facts
+from cmedebug.rules._format import evidence_of
 
 
 class FaxModemRelayNotSecure(Advisory):
@@ -39,8 +39,8 @@ class FaxModemRelayNotSecure(Advisory):
     verify = "Verify with `show call active fax` (the call uses T.38 without SRTP, as expected)."
 
     def advise(self, case):
-        relay = [f for f in facts(case, "config.voice") if f.fields.get("fax_protocol") or f.fields.get("modem_relay")]
-        relay += [f for f in facts(case, "config.dial_peer") if f.fields.get("fax_protocol")]
+        relay = [f for f in list(case.facts_of("config.voice")) if f.fields.get("fax_protocol") or f.fields.get("modem_relay")]
+        relay += [f for f in list(case.facts_of("config.dial_peer")) if f.fields.get("fax_protocol")]
         if relay:
             what = relay[0].fields.get("fax_protocol") or "modem relay"
             yield self.finding(f"Fax / modem relay is configured ({what}): those calls are not secure.",

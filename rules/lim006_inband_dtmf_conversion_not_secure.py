@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.rules._advisory import Advisory
 from cmedebug.remediation import Step
-from cmedebug.rules._helpers import evidence_of, facts, plural
+from cmedebug.rules._format import evidence_of, plural
 
 
 class InbandDtmfConversionNotSecure(Advisory):
@@ -37,7 +37,7 @@ class InbandDtmfConversionNotSecure(Advisory):
     verify = "Verify with a test call sending digits to the IVR / voicemail."
 
     def advise(self, case):
-        nte = [f for f in facts(case, "config.dial_peer")
+        nte = [f for f in list(case.facts_of("config.dial_peer"))
                if any("rtp-nte" in str(d) for d in f.fields.get("dtmf_relay") or [])]
         if nte:
             tags = ", ".join(str(f.fields.get("tag")) for f in nte[:8])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.model import Severity
 from cmedebug.remediation import Step
 from cmedebug.rules._advisory import Advisory
-from cmedebug.rules._helpers import evidence_of, facts, plural
+from cmedebug.rules._format import evidence_of, plural
 
 
 class SipTrunkNotSupported(Advisory):
@@ -41,7 +41,7 @@ class SipTrunkNotSupported(Advisory):
     verify = "Verify with `show call active voice brief` (the trunk leg shows SRTP)."
 
     def advise(self, case):
-        sip = [f for f in facts(case, "config.dial_peer") if (f.fields.get("session_protocol") or "").startswith("sip")]
+        sip = [f for f in list(case.facts_of("config.dial_peer")) if (f.fields.get("session_protocol") or "").startswith("sip")]
         if sip:
             tags = ", ".join(str(f.fields.get("tag")) for f in sip[:8])
             yield self.finding(f"{plural(sip, 'dial-peer', 'dial-peers')} {tags} {plural(sip, 'uses', 'use')} SIP (session protocol {sip[0].fields['session_protocol']}): "

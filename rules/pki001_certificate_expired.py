@@ -3,10 +3,13 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import RENEWAL, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, judging_time, certificates, describe_cert, fmt_delta, fmt_time,
-    functional_trustpoints, is_ca_cert, is_phone_cert, validity_failures,
+from cmedebug.formatting import fmt_delta, fmt_time
+from cmedebug.rules._certs import (
+    certificates, describe_cert, is_ca_cert, is_phone_cert, judging_time, TODAY_BASIS, validity_failures,
 )
+from cmedebug.rules._device import functional_trustpoints
+from cmedebug.rules._format import first_at
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
 
 
 class CertificateExpired(Rule):

@@ -6,10 +6,12 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    first_at, CERT_FAILURE_SYMPTOMS, TODAY_BASIS, judging_time, certificates, common_name, describe_cert, facts, fmt_delta,
-    fmt_time, is_ca_cert, is_mic_root, validity_failures,
+from cmedebug.formatting import common_name, fmt_delta, fmt_time
+from cmedebug.rules._certs import (
+    certificates, describe_cert, is_ca_cert, is_mic_root, judging_time, TODAY_BASIS, validity_failures,
 )
+from cmedebug.rules._format import first_at
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
 
 # IOS raises its own expiry alerts from 60 days before the end (PKIALERT).
 WARNING_WINDOW = timedelta(days=60)
@@ -79,7 +81,7 @@ class CaCertificateExpiredOrExpiring(Rule):
 
     def evaluate(self, case):
         reported: set[str] = set()
-        for server in facts(case, "pki.server"):
+        for server in list(case.facts_of("pki.server")):
             ends = server.fields.get("ca_cert_expires")
             name = server.fields.get("name") or "?"
             if ends is not None:

@@ -5,9 +5,9 @@ from datetime import timedelta
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    certificates, describe_cert, device_now, fmt_delta, fmt_time, is_ca_cert, is_mic_root, trustpoint_configs,
-)
+from cmedebug.formatting import fmt_delta, fmt_time
+from cmedebug.rules._certs import certificates, describe_cert, device_now, is_ca_cert, is_mic_root
+from cmedebug.rules._device import trustpoint_configs
 
 WINDOW = timedelta(days=30)
 

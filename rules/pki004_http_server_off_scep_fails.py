@@ -4,7 +4,7 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import authenticate_steps, enroll_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import ENROLLMENT_SYMPTOMS, facts, same_device
+from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
 
 # What a SCEP client prints when nothing answered its HTTP request.
 SCEP_FAILURES = ("pki.ca_cert.receive_failed", "pki.ca.authenticate_failed", "pki.enroll.failed",
@@ -90,16 +90,16 @@ class HttpServerOffScepFails(Rule):
     @staticmethod
     def _ca_routers_without_http(case):
         """(fact proving HTTP is off, the CA fact) per router that hosts a CA."""
-        cas = facts(case, "config.pki_server") + facts(case, "pki.server")
-        partial = {f.source.path for f in facts(case, "config.present") if f.fields.get("partial")}
-        for glob in facts(case, "config.global"):
+        cas = list(case.facts_of("config.pki_server")) + list(case.facts_of("pki.server"))
+        partial = {f.source.path for f in list(case.facts_of("config.present")) if f.fields.get("partial")}
+        for glob in list(case.facts_of("config.global")):
             if glob.fields.get("http_server") is not False or glob.source.path in partial:
                 continue
             ca = next((c for c in cas if c.source.path == glob.source.path), None) or \
                 next((c for c in cas if c.device and c.device == (glob.device or glob.fields.get("hostname"))), None)
             if ca is not None:
                 yield glob, ca
-        for status in facts(case, "http.server_status"):
+        for status in list(case.facts_of("http.server_status")):
             if status.fields.get("enabled") is not False:
                 continue
             ca = next((c for c in cas if same_device(c.device, status.device)), None)

@@ -3,7 +3,8 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import facts, happened_before, same_device
+from cmedebug.rules._evidence import happened_before
+from cmedebug.rules._links import same_device
 
 
 class EnrollmentPendingManualGrant(Rule):
@@ -56,7 +57,7 @@ class EnrollmentPendingManualGrant(Rule):
 
     def evaluate(self, case):
         manual, mode_fact = self._manual_mode(case)
-        pending = [f for f in facts(case, "pki.server_request") if (f.fields.get("state") or "").lower() == "pending"]
+        pending = [f for f in list(case.facts_of("pki.server_request")) if (f.fields.get("state") or "").lower() == "pending"]
         pending_events = list(case.events_of("pki.enroll.pending"))
         waiting = self._requests_never_answered(case)
         if not (pending or pending_events or (waiting and manual)):
@@ -92,11 +93,11 @@ class EnrollmentPendingManualGrant(Rule):
 
     @staticmethod
     def _manual_mode(case):
-        for f in facts(case, "pki.server"):
+        for f in list(case.facts_of("pki.server")):
             if (f.fields.get("grant_mode") or "").lower().startswith("manual"):
                 return True, f
-        partial = {p.source.path for p in facts(case, "config.present") if p.fields.get("partial")}
-        for f in facts(case, "config.pki_server"):
+        partial = {p.source.path for p in list(case.facts_of("config.present")) if p.fields.get("partial")}
+        for f in list(case.facts_of("config.pki_server")):
             if f.fields.get("grant_auto") is False and f.fields.get("grant_mode") in (None, "none") \
                     and f.source.path not in partial:
                 return True, f
@@ -104,7 +105,7 @@ class EnrollmentPendingManualGrant(Rule):
 
     @staticmethod
     def _auto_mode(case) -> bool:
-        return any((f.fields.get("grant_mode") or "").lower() == "auto" for f in facts(case, "pki.server"))
+        return any((f.fields.get("grant_mode") or "").lower() == "auto" for f in list(case.facts_of("pki.server")))
 
     @staticmethod
     def _requests_never_answered(case):

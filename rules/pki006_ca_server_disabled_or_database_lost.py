@@ -3,7 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import ENROLLMENT_SYMPTOMS, VOLATILE_STORAGE, facts, happened_before, same_device
+from cmedebug.rules._evidence import happened_before
+from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
+from cmedebug.rules._trust import VOLATILE_STORAGE
 
 
 class CaServerDisabledOrDatabaseLost(Rule):
@@ -66,14 +68,14 @@ class CaServerDisabledOrDatabaseLost(Rule):
             entry["evidence"].append(Evidence.of(item))
             entry["details"].append(text)
 
-        for f in facts(case, "pki.server"):
+        for f in list(case.facts_of("pki.server")):
             status = (f.fields.get("status") or f.fields.get("state") or "").lower()
             if status and status != "enabled":
                 note(f.fields.get("name"), f.device, f, f"`show crypto pki server` says Status: {status}")
-        for f in facts(case, "config.pki_server"):
+        for f in list(case.facts_of("config.pki_server")):
             if f.fields.get("shutdown"):
                 note(f.fields.get("name"), f.device, f, "the configuration has `shutdown` under `crypto pki server`")
-        known = [f.fields["name"] for f in facts(case, "pki.server") + facts(case, "config.pki_server") if f.fields.get("name")]
+        known = [f.fields["name"] for f in list(case.facts_of("pki.server")) + list(case.facts_of("config.pki_server")) if f.fields.get("name")]
         for ev in case.events_of("pki.cs.disabled"):
             if not any(same_device(e.device, ev.device) and happened_before(ev, e) for e in enabled):
                 note(known[0] if known else "?", ev.device, ev,
@@ -91,7 +93,7 @@ class CaServerDisabledOrDatabaseLost(Rule):
 
     @staticmethod
     def _database_url(case, name):
-        for f in facts(case, "pki.server") + facts(case, "config.pki_server"):
+        for f in list(case.facts_of("pki.server")) + list(case.facts_of("config.pki_server")):
             if (f.fields.get("name") or "?") == name and f.fields.get("database_url"):
                 return f.fields["database_url"]
         return None

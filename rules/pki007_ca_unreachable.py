@@ -4,7 +4,10 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import authenticate_steps, enroll_steps, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import first_at, nearest_before, pki_servers, same_device, shares_trustpoint, trustpoint_configs
+from cmedebug.rules._device import pki_servers, trustpoint_configs
+from cmedebug.rules._evidence import nearest_before
+from cmedebug.rules._format import first_at
+from cmedebug.rules._links import same_device, shares_trustpoint
 
 # The client's own words for "nothing came back from the CA".
 NO_ANSWER = ("pki.ca_cert.receive_failed", "pki.ca.authenticate_failed")

@@ -5,7 +5,6 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import authenticate_steps, enroll_steps, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import facts
 
 # enrollment url http://10.1.1.1:80  |  http://ca.example.com/cgi-bin  |  https://[2001:db8::1]:443
 _HTTP_URL = re.compile(r"^https?://(?P<host>\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.\-]+)(?::(?P<port>\d{1,5}))?(?:/\S*)?$")
@@ -84,7 +83,7 @@ class EnrollmentUrlMalformed(Rule):
     def evaluate(self, case):
         failures = list(case.events_of("pki.ca.socket_send_failed", "pki.ca_cert.receive_failed",
                                        "pki.ca.authenticate_failed", "pki.enroll.failed"))
-        for tp in facts(case, "config.trustpoint"):
+        for tp in list(case.facts_of("config.trustpoint")):
             url = tp.fields.get("enrollment_url")
             problem = url_problem(url) if url else None
             if problem is None:

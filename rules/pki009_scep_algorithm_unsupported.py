@@ -3,7 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import enroll_steps, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import first_at, is_pkcs12_context, nearest_before
+from cmedebug.rules._evidence import nearest_before
+from cmedebug.rules._format import first_at
+from cmedebug.rules._trust import is_pkcs12_context
 
 UNSUPPORTED = ("E_ENCRYPT_ALG_NOT_SUPPORTED", "E_DIGEST_ALG_NOT_SUPPORTED")
 

@@ -4,7 +4,9 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import enroll_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import first_at, facts, happened_before, nearest_before, same_device
+from cmedebug.rules._evidence import happened_before, nearest_before
+from cmedebug.rules._format import first_at
+from cmedebug.rules._links import same_device
 
 REFUSED_STATES = ("denied", "rejected")
 
@@ -59,7 +61,7 @@ class EnrollmentRejectedByCa(Rule):
 
     def evaluate(self, case):
         rejected = list(case.events_of("pki.enroll.rejected"))
-        denied = [f for f in facts(case, "pki.server_request") if (f.fields.get("state") or "").lower() in REFUSED_STATES]
+        denied = [f for f in list(case.facts_of("pki.server_request")) if (f.fields.get("state") or "").lower() in REFUSED_STATES]
         received = list(case.events_of("pki.enroll.cert_received"))
         failed = [e for e in case.events_of("pki.enroll.failed")  # a later certificate means a retry worked
                   if not any(same_device(r.device, e.device) and happened_before(e, r) for r in received)]

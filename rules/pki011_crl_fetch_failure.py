@@ -6,7 +6,10 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import first_at, CERT_FAILURE_SYMPTOMS, full_config_given, trustpoint_configs
+from cmedebug.rules._device import trustpoint_configs
+from cmedebug.rules._evidence import full_config_given
+from cmedebug.rules._format import first_at
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
 
 # tls.handshake.failed / ssl reasons that mean revocation could not be checked
 _REVOCATION = re.compile(r"\bcrl\b|revocation", re.IGNORECASE)

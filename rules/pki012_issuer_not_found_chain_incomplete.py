@@ -6,9 +6,10 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, certificates, common_name, describe_cert, first_at, is_ca_cert, same_device,
-)
+from cmedebug.formatting import common_name
+from cmedebug.rules._certs import certificates, describe_cert, is_ca_cert
+from cmedebug.rules._format import first_at
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, same_device
 
 # unable to get local issuer certificate | issuer not found | E_NO_ISSUER_CERT | Unable to locate the issuer
 _NO_ISSUER = re.compile(r"(?:unable to (?:get|find|locate) (?:the )?(?:local )?issuer|issuer (?:cert(?:ificate)? )?not found|"

@@ -4,7 +4,7 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import RENEWAL, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import certificates, describe_cert, facts, is_mic_root
+from cmedebug.rules._certs import certificates, describe_cert, is_mic_root
 
 # Below this every modern TLS stack and FIPS-mode phone refuses the key.
 MINIMUM_BITS = 1024
@@ -94,7 +94,7 @@ class RsaKeyTooSmall(Rule):
         for ev in case.events_of("pki.key.generating"):
             if ev.fields.get("key_size"):
                 yield ev.fields["key_size"], f"the certificate server generated a {ev.fields['key_size']}-bit key", ev
-        for f in facts(case, "platform.key"):
+        for f in list(case.facts_of("platform.key")):
             if f.fields.get("key_size"):
                 yield f.fields["key_size"], f"key {f.fields.get('label') or '?'} is {f.fields['key_size']} bits", f
         for cert in certificates(case):
@@ -104,10 +104,10 @@ class RsaKeyTooSmall(Rule):
             if ev.fields.get("signature_length"):
                 bits = ev.fields["signature_length"] * 8
                 yield bits, f"the CTL was signed with a {bits}-bit SAST key (signature length {ev.fields['signature_length']})", ev
-        for f in facts(case, "config.trustpoint"):
+        for f in list(case.facts_of("config.trustpoint")):
             if f.fields.get("rsakeypair_size"):
                 yield f.fields["rsakeypair_size"], f"trustpoint {f.fields.get('name')} asks for a {f.fields['rsakeypair_size']}-bit key", f
-        for f in facts(case, "config.capf_server") + facts(case, "capf.summary"):
+        for f in list(case.facts_of("config.capf_server")) + list(case.facts_of("capf.summary")):
             if f.fields.get("phone_key_size"):
                 yield f.fields["phone_key_size"], f"CAPF issues {f.fields['phone_key_size']}-bit phone keys", f
         for ev in case.events_of("capf.keygen.requested"):

@@ -3,9 +3,10 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import authenticate_steps, enroll_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    first_at, CERT_FAILURE_SYMPTOMS, facts, functional_trustpoints, nearest_before, shares_trustpoint,
-)
+from cmedebug.rules._device import functional_trustpoints
+from cmedebug.rules._evidence import nearest_before
+from cmedebug.rules._format import first_at
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, shares_trustpoint
 
 
 class TrustpointNotAuthenticated(Rule):
@@ -60,7 +61,7 @@ class TrustpointNotAuthenticated(Rule):
                 f"IOS refused to enroll{' trustpoint ' + name if name else ''} because its CA was never authenticated "
                 f"({len(refusals)} time(s){first_at(first.ts)}).", [Evidence.of(e) for e in refusals[:3]],
                 first_seen=first.ts, trustpoints=[name] if name else [], device=first.device)
-        missing = [tp for tp in facts(case, "pki.trustpoint") if tp.fields.get("ca_authenticated") is False]
+        missing = [tp for tp in list(case.facts_of("pki.trustpoint")) if tp.fields.get("ca_authenticated") is False]
         used = [tp for tp in missing if tp.fields.get("name") in uses]
         spare = [tp for tp in missing if tp.fields.get("name") not in uses]
         for group, severity in ((used, self.severity), (spare, Severity.MEDIUM)):

@@ -3,9 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, enroll_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    CERT_FAILURE_SYMPTOMS, certificates, facts, functional_trustpoints, is_ca_cert, shares_trustpoint,
-)
+from cmedebug.rules._certs import certificates, is_ca_cert
+from cmedebug.rules._device import functional_trustpoints
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, shares_trustpoint
 
 
 class TrustpointNotEnrolled(Rule):
@@ -59,7 +59,7 @@ class TrustpointNotEnrolled(Rule):
     def evaluate(self, case):
         uses = functional_trustpoints(case)
         missing: dict[str, tuple] = {}  # trustpoint -> (how we know, evidence item, confidence)
-        for tp in facts(case, "pki.trustpoint"):
+        for tp in list(case.facts_of("pki.trustpoint")):
             name = tp.fields.get("name")
             if name in uses and tp.fields.get("enrolled") is False and name not in missing:
                 missing[name] = ("`show crypto pki trustpoints` shows no router certificate", tp, self.confidence)

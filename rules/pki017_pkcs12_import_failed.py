@@ -3,7 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import first_at, happened_before, is_pkcs12_context
+from cmedebug.rules._evidence import happened_before
+from cmedebug.rules._format import first_at
+from cmedebug.rules._trust import is_pkcs12_context
 
 
 class Pkcs12ImportFailed(Rule):

@@ -5,9 +5,11 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step, PHONE
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    first_at, TODAY_BASIS, judging_time, certificates, describe_cert, fmt_delta, fmt_time, is_phone_cert, validity_failures,
+from cmedebug.formatting import fmt_delta, fmt_time
+from cmedebug.rules._certs import (
+    certificates, describe_cert, is_phone_cert, judging_time, TODAY_BASIS, validity_failures,
 )
+from cmedebug.rules._format import first_at
 
 # OpenSSL verify result when the peer's certificate is out of date (not the alert the peer sends about ours)
 _PEER_EXPIRED = re.compile(r"certificate has expired", re.IGNORECASE)

@@ -6,9 +6,8 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import (
-    TODAY_BASIS, judging_time, certificates, describe_cert, facts, fmt_time, is_mic_root,
-)
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._certs import certificates, describe_cert, is_mic_root, judging_time, TODAY_BASIS
 
 # pki.trustpoint ca_subject of a MIC root: cn=CAP-RTP-002,o=Cisco Systems
 _MIC_SUBJECT = re.compile(r"CAP-RTP-|CAPF-[0-9A-F]|Cisco Manufacturing CA", re.IGNORECASE)
@@ -67,8 +66,8 @@ class MicRootMissingOrExpired(Rule):
     def evaluate(self, case):
         mic_use = self._mic_use(case)
         roots = [c for c in certificates(case) if is_mic_root(c)]
-        root_trustpoints = [t for t in facts(case, "pki.trustpoint") if _MIC_SUBJECT.search(t.fields.get("ca_subject") or "")]
-        trust_store_shown = bool(certificates(case) or facts(case, "pki.trustpoint"))
+        root_trustpoints = [t for t in list(case.facts_of("pki.trustpoint")) if _MIC_SUBJECT.search(t.fields.get("ca_subject") or "")]
+        trust_store_shown = bool(certificates(case) or list(case.facts_of("pki.trustpoint")))
         if mic_use and trust_store_shown and not roots and not root_trustpoints:
             yield self.finding(f"CAPF uses MIC authentication ({mic_use[0][1]}) but no MIC root (CAP-RTP-00x, CAPF-<hex>, "
                                "Cisco Manufacturing CA) is among the router's CA certificates or trustpoints, so phone "
@@ -97,10 +96,10 @@ class MicRootMissingOrExpired(Rule):
     def _mic_use(case) -> list[tuple[object, str]]:
         """(evidence item, description) of every sign that CAPF authenticates phones by MIC."""
         uses = []
-        for f in facts(case, "config.capf_server") + facts(case, "capf.summary"):
+        for f in list(case.facts_of("config.capf_server")) + list(case.facts_of("capf.summary")):
             if str(f.fields.get("auth_mode") or "").lower() == "mic":
                 uses.append((f, "`capf-server` auth-mode MIC"))
-        for f in facts(case, "config.ephone"):
+        for f in list(case.facts_of("config.ephone")):
             if str(f.fields.get("cert_oper_auth_mode") or "").lower() == "mic":
                 uses.append((f, f"ephone {f.fields.get('ephone')} `cert-oper ... auth-mode MIC`"))
         for ev in case.events_of("capf.auth.result"):

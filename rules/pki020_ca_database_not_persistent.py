@@ -3,7 +3,8 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import VOLATILE_STORAGE, facts, full_config_given
+from cmedebug.rules._evidence import full_config_given
+from cmedebug.rules._trust import VOLATILE_STORAGE
 
 
 class CaDatabaseNotPersistent(Rule):
@@ -59,7 +60,7 @@ class CaDatabaseNotPersistent(Rule):
     def evaluate(self, case):
         seen: set[str] = set()
         full = full_config_given(case)
-        for server in facts(case, "config.pki_server") + facts(case, "pki.server"):
+        for server in list(case.facts_of("config.pki_server")) + list(case.facts_of("pki.server")):
             name = server.fields.get("name") or "?"
             url = server.fields.get("database_url")
             if url is None and server.kind == "config.pki_server" and full:

@@ -3,7 +3,10 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation_steps import CTL_REGENERATE, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._helpers import certificates, facts, fmt_time, full_config_given, functional_trustpoints, is_ca_cert
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._certs import certificates, is_ca_cert
+from cmedebug.rules._device import functional_trustpoints
+from cmedebug.rules._evidence import full_config_given
 
 # `lifetime certificate` of the IOS CA when none is configured (CMEAUTH).
 DEFAULT_LIFETIME_DAYS = 365
@@ -58,12 +61,12 @@ class TrustpointAutoEnrollMissing(Rule):
         if not full_config_given(case):
             return
         uses = functional_trustpoints(case)
-        manual = [f for f in facts(case, "config.trustpoint") if f.fields.get("name") in uses
+        manual = [f for f in list(case.facts_of("config.trustpoint")) if f.fields.get("name") in uses
                   and f.fields.get("enrollment_url") and not f.fields.get("auto_enroll")]
         if not manual:
             return
         names = list(dict.fromkeys(f.fields["name"] for f in manual))
-        lifetime = next((s.fields["lifetime_certificate"] for s in facts(case, "config.pki_server")
+        lifetime = next((s.fields["lifetime_certificate"] for s in list(case.facts_of("config.pki_server"))
                          if s.fields.get("lifetime_certificate")), None)
         ends = {tp: c.fields["not_after"] for c in certificates(case) if not is_ca_cert(c) and c.fields.get("not_after")
                 for tp in c.fields.get("trustpoints") or [] if tp in names}

@@ -3,7 +3,8 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import cme_in_use, evidence_of, facts
+from cmedebug.rules._device import cme_in_use
+from cmedebug.rules._format import evidence_of
 
 # c2900-universalk9-mz.SPA.157-3.M4.bin / c2800nm-advipservicesk9-mz.124-24.T.bin / c3845-adventerprisek9-mz...
 FEATURE_SETS = ("universalk9", "advipservicesk9", "adventerprisek9")
@@ -52,7 +53,7 @@ class ImageWithoutVoiceSecurity(Rule):
     verify = "Verify with `show version` (image name contains universalk9, advipservicesk9 or adventerprisek9)."
 
     def evaluate(self, case):
-        for version in facts(case, "platform.version"):
+        for version in list(case.facts_of("platform.version")):
             image = (version.fields.get("image") or "").lower()
             if not image.endswith(".bin") or any(s in image for s in FEATURE_SETS):
                 continue

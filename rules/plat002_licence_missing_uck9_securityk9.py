@@ -5,7 +5,8 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import cme_in_use, evidence_of, facts
+from cmedebug.rules._device import cme_in_use
+from cmedebug.rules._format import evidence_of
 
 # CISCO2911/K9, CISCO1941/K9, CISCO3945-CHASSIS: the ISR G2 family, where packages are licensed
 ISR_G2 = re.compile(r"CISCO(19|29|39)\d\d|^c(19|29|39)00", re.IGNORECASE)
@@ -56,11 +57,11 @@ class LicenceMissingUck9Securityk9(Rule):
     verify = "Verify with `show version` (uck9 and securityk9 active) and `show license feature`."
 
     def evaluate(self, case):
-        versions = facts(case, "platform.version")
+        versions = list(case.facts_of("platform.version"))
         platform = " ".join(f"{v.fields.get('platform') or ''} {v.fields.get('image') or ''}" for v in versions)
         if versions and not ISR_G2.search(platform):
             return
-        licences = facts(case, "platform.license")
+        licences = list(case.facts_of("platform.license"))
         missing = []
         for package, technology in PACKAGES.items():
             rows = [r for r in licences if r.fields.get("feature") == package or r.fields.get("technology") == technology]

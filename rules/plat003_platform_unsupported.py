@@ -5,7 +5,8 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_cme_in_use
+from cmedebug.rules._device import secure_cme_in_use
+from cmedebug.rules._format import evidence_of
 
 # ISR4451-X/K9, ISR4331/K9, isr4300-universalk9..., IAD2435, CISCO1760
 UNSUPPORTED = re.compile(r"ISR ?4\d\d\d|isr4\d00-|IAD ?24\d\d|CISCO ?17\d\d|^c17\d\d", re.IGNORECASE)
@@ -56,7 +57,7 @@ class PlatformUnsupported(Rule):
     def evaluate(self, case):
         if not secure_cme_in_use(case):
             return
-        for version in facts(case, "platform.version"):
+        for version in list(case.facts_of("platform.version")):
             label = f"{version.fields.get('platform') or ''} {version.fields.get('image') or ''}".strip()
             if UNSUPPORTED.search(label):
                 yield self.finding(f"This router is a {version.fields.get('platform') or 'platform'} running "

@@ -3,8 +3,8 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step, fill
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import evidence_of, facts, secure_mode_intended, telephony_trustpoint, \
-    trustpoint_certificates
+from cmedebug.rules._device import secure_mode_intended, telephony_trustpoint, trustpoint_certificates
+from cmedebug.rules._format import evidence_of
 
 
 class TlsListenerNotOpen(Rule):
@@ -57,7 +57,7 @@ class TlsListenerNotOpen(Rule):
             any(e.fields.get("service") == "skinny-secure" for e in case.events_of("tls.handshake"))
         trustpoint, _ = telephony_trustpoint(case, "secure_signaling_trustpoint")
         certificates = trustpoint_certificates(case) if trustpoint else {}
-        for sock in facts(case, "ephone.socket"):
+        for sock in list(case.facts_of("ephone.socket")):
             if sock.fields.get("secure_listen_fd") != -1:
                 continue
             message = "CME is not listening for SCCP over TLS: skinny_secure_tcp_listen_socket fd = -1"

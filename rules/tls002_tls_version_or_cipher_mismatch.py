@@ -3,7 +3,9 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import TLS_VERSION_OR_CIPHER, evidence_of, fmt_time
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._format import evidence_of
+from cmedebug.rules._trust import TLS_VERSION_OR_CIPHER
 
 # The router's own HTTPS client (%HTTPC-6-TLS_HANDSHAKE_FAILED), not the phones' side.
 HTTP_CLIENT_REMEDIATION = (

@@ -4,7 +4,9 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import TLS_CERTIFICATE_REASON, evidence_of, failed_handshakes, fmt_time
+from cmedebug.formatting import fmt_time
+from cmedebug.rules._format import evidence_of
+from cmedebug.rules._trust import failed_handshakes, TLS_CERTIFICATE_REASON
 
 
 class TlsPeerCertificateRejected(Rule):

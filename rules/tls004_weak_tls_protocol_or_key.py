@@ -4,7 +4,8 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import RENEWAL, trustpoint_steps
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._helpers import certificates, evidence_of
+from cmedebug.rules._certs import certificates
+from cmedebug.rules._format import evidence_of
 
 WEAK_DIGESTS = ("md5", "sha1", "sha-1")
 

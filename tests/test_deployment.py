@@ -16,7 +16,7 @@ from cmedebug import deployment, triage
 from cmedebug.deployment.summary import rows, sourced_text
 from cmedebug.pipeline import analyze, load
 from cmedebug.reports import html as html_report
-from cmedebug.rules._helpers import ctl_servers, global_security_mode, secure_mode_intended, telephony_trustpoint
+from cmedebug.rules._device import ctl_servers, global_security_mode, secure_mode_intended, telephony_trustpoint
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from cmedebug.pipeline import analyze
-from cmedebug.rules import _helpers as h
+from cmedebug.rules import _certs as h
 from cmedebug.rules.pki008_enrollment_url_malformed import url_problem
 
 CLOCK = "CME-1#show clock\n10:15:02.123 UTC Thu Nov 26 2026\n"

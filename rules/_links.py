@@ -1,0 +1,32 @@
+"""Which findings explain which: symptom rule ids and the cause-symptom tests rules share."""
+from __future__ import annotations
+
+
+# Rules whose findings are what a refused or unusable certificate looks like
+# downstream (TLS to 2443 / 3804, CAPF issuance, phones falling back to non-secure).
+CERT_FAILURE_SYMPTOMS = ("TLS001", "TLS003", "CAPF005", "CAPF007", "CFG002", "CFG007")
+
+
+# Rules whose findings are a failed enrollment or a trustpoint left without a certificate.
+ENROLLMENT_SYMPTOMS = ("PKI007", "PKI010", "PKI015", "PKI016", "CAPF005")
+
+
+def same_device(a: str | None, b: str | None) -> bool:
+    """Two findings concern the same device (an unnamed device matches any)."""
+    from cmedebug.clock import DEFAULT_DEVICE
+
+    return a in (None, DEFAULT_DEVICE) or b in (None, DEFAULT_DEVICE) or a == b
+
+
+def trustpoints_of(finding) -> set[str]:
+    """The trustpoints a finding is about (data `trustpoint` or `trustpoints`)."""
+    names = set(finding.data.get("trustpoints") or [])
+    if finding.data.get("trustpoint"):
+        names.add(finding.data["trustpoint"])
+    return names
+
+
+def shares_trustpoint(cause, symptom) -> bool:
+    """A cause about some trustpoints explains a symptom about one of them, or one that names none."""
+    theirs = trustpoints_of(symptom)
+    return not theirs or bool(trustpoints_of(cause) & theirs)
