@@ -301,7 +301,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     Scenario("config-signed-by-untrusted", "Configs are signed with the CME TLS trustpoint while the CTL's TFTP "
              "record names cme-tftp: the phone rejects its signed configuration.",
              "tftp-server-credentials trustpoint cme-sccp", _configure(_set(tftp_credentials="cme-sccp")),
-             ("CTL004",), ("CTL004",), (), "stopped:config"),
+             ("CTL004",), ("CTL004", "CFG002"), (), "stopped:config"),
     Scenario("ctl-not-served", "The ctl-client is configured but `regenerate` was never run: no CTL exists, the "
              "phone registers non-secure.", "no CTL file",
              _configure(_set(ctl_regenerated=False)),
