@@ -70,6 +70,9 @@ EVIDENCE = {
     "key-too-small": [("router.log", "%CRYPTO-6-AUTOGEN: Generated new 512 bit key pair"),
                       ("router.log", "Signature length 64"),
                       ("phone-status.txt", "Cert key size is not FIPS compliant.")],
+    "platform-unsupported": [("shows.txt", "cisco ISR4331/K9 (1RU) processor"),
+                             ("shows.txt", "Cisco IOS XE Software, Version 17.06.01a"),
+                             ("running-config.txt", "version 17.6\n")],
     "device-security-mode-nonsecure": [("router.log", "skinny_add_socket"),
                                        ("running-config.txt", " device-security-mode none")],
 }
@@ -101,7 +104,7 @@ def test_scenario_stops_the_phone_where_expected_and_leaves_its_evidence(name, t
 
 def test_only_faults_that_leave_the_old_trust_in_place_end_registered_securely():
     secure = {n for n, s in SCENARIOS.items() if s.phone_outcome == "registered-secure"}
-    assert secure == {"healthy", "sast-changed", "ca-database-lost", "capf-ra-enrollment-failure"}
+    assert secure == {"healthy", "sast-changed", "ca-database-lost", "capf-ra-enrollment-failure", "platform-unsupported"}
 
 
 def test_sample_logs_are_current(tmp_path):

@@ -29,6 +29,24 @@ class Platform:
         return f"{major}.{minor}"
 
     def show_version(self, host: str, uptime: str, render) -> list[str]:
+        return (self._show_version_xe if self.train == "XE" else self._show_version_15)(host, uptime, render)
+
+    def _show_version_xe(self, host: str, uptime: str, render) -> list[str]:
+        """`show version` of an ISR 4000 on IOS XE (the licence level lines of the universalk9 image)."""
+        major, minor, rest = self.version.split(".", 2)
+        out = [render("show.version-xe.banner", version_padded=f"{major}.{int(minor):02d}.{int(rest[:-1] or 0):02d}{rest[-1]}"),
+               render("show.version-xe.banner2", codename="Bengaluru", version=self.version),
+               render("show.version.support"), render("show.version.copyright", year=2021),
+               render("show.version-xe.compiled", when="Sat 21-Aug-21 03:20"), "",
+               render("show.version.uptime", host=host, uptime=uptime),
+               render("show.version-xe.returned"), render("show.version.image", image=self.image),
+               render("show.version-xe.reload-reason"), "",
+               render("show.version-xe.platform", model=self.model, memory="1795979K/6147K"),
+               render("show.version.board", serial="FDO21520TGH")]
+        out += [render("show.version-xe.license-level", level=licence) for licence in self.licences]
+        return out + ["", render("show.version.config-register")]
+
+    def _show_version_15(self, host: str, uptime: str, render) -> list[str]:
         """`show version` of an ISR G2 (IOS 15.x) with its technology-package table."""
         module = self.family.lower()
         out = [render("show.version.banner", family=self.family, image_name=f"{self.family}-UNIVERSALK9-M",
@@ -54,3 +72,5 @@ class Platform:
 
 
 ISR_G2 = Platform("CISCO2911/K9", "15", "15.7(3)M4", "flash0:c2900-universalk9-mz.SPA.157-3.M4.bin")
+# Secure CME is not supported on the ISR 4000 series (CMEAUTH, MATRIX): a scenario about that.
+ISR_4331_XE = Platform("ISR4331/K9", "XE", "17.6.1a", "bootflash:isr4300-universalk9.17.06.01a.SPA.bin", family="ISR")

@@ -15,6 +15,7 @@ from typing import Callable
 
 from cmedebug.refcme import runner
 from cmedebug.refcme.clock import clock_update
+from cmedebug.refcme.platform import ISR_4331_XE
 from cmedebug.refcme.trustpoints import SCEP_RETRY_PERIOD
 from cmedebug.refcme.runner import DAY, NOW, World, boot_phone, build, history, make_world, start_capture
 
@@ -352,6 +353,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     Scenario("key-too-small", "Trustpoints enrolled without `rsakeypair`: IOS auto-generated 512-bit keys, "
              "which the phone refuses on 2443.", "no rsakeypair: %CRYPTO-6-AUTOGEN 512 bit",
              _key_too_small, ("PKI013",), ("PKI013",), (), "stopped:tls"),
+    Scenario("platform-unsupported", "The same Secure CME configuration on an ISR 4331 with IOS XE 17.6.1a: it "
+             "builds and the phone registers, but Cisco does not support Secure CME on 4000 Series ISRs.",
+             "platform ISR4331/K9, IOS XE 17.6.1a (isr4300-universalk9)", _plain, ("PLAT003",), ("PLAT003",), (),
+             "registered-secure", {"platform": ISR_4331_XE}),
     Scenario("device-security-mode-nonsecure", "The ephone overrides the global encrypted mode with "
              "`device-security-mode none`: the phone registers non-secure.", "ephone device-security-mode none",
              _configure(_ephone(security_mode="none")), ("CFG003",), ("CFG003", "CFG007"), (),
