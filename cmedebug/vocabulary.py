@@ -14,43 +14,11 @@ or a value of another type, is a departure. Datetimes must be timezone-aware.
 from __future__ import annotations
 
 import types
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Union, get_args, get_origin
 
-
-@dataclass(frozen=True)
-class Heading:
-    text: str
-
-
-@dataclass(frozen=True)
-class Prose:
-    text: str
-
-
-@dataclass(frozen=True)
-class Row:
-    """Kinds documented together, their fields (name -> type) and the row as printed."""
-
-    kinds: tuple[str, ...]
-    fields: dict[str, Any]
-    cells: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    columns: tuple[str, ...]
-    rows: list[Row]
-
-
-@dataclass(frozen=True)
-class Plain:
-    """A table that declares no kind (the field vocabulary)."""
-
-    columns: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+from cmedebug.vocabulary_table import PAGE, Heading, Plain, Prose, Table
 
 
 WILDCARD = ".*"  # `syslog.*`: a family whose last parts come from the evidence
@@ -59,8 +27,6 @@ WILDCARD = ".*"  # `syslog.*`: a family whose last parts come from the evidence
 @lru_cache(maxsize=1)
 def schemas() -> dict[str, dict[str, Any]]:
     """kind -> {field: type}; a kind documented in several rows gets the union of their fields."""
-    from cmedebug.vocabulary_table import PAGE
-
     merged: dict[str, dict[str, Any]] = {}
     for block in PAGE:
         if isinstance(block, Table):
@@ -132,8 +98,6 @@ def type_name(tp: Any) -> str:
 
 def markdown() -> str:
     """docs/vocabulary.md: the page's prose and tables, each kind's row with its typed fields."""
-    from cmedebug.vocabulary_table import PAGE
-
     out: list[str] = []
     for block in PAGE:
         if isinstance(block, (Heading, Prose)):
@@ -156,7 +120,5 @@ def _table(columns: tuple[str, ...], rows) -> list[str]:
     return lines + [""]
 
 
-if __name__ == "__main__":  # run as a script, this file is not the module the table imports
-    from cmedebug.vocabulary import markdown as page
-
-    print(page(), end="")
+if __name__ == "__main__":
+    print(markdown(), end="")
