@@ -8,38 +8,41 @@ import pytest
 from click.testing import CliRunner
 
 from cmedebug.cli import main
+from cmedebug.model import Confidence, Finding, Severity
+from cmedebug.pipeline import analyze
 from cmedebug.refcme.debuglog import PhoneLog
-from cmedebug.refcme.fix import phone_action, verify_commands
+from cmedebug.refcme.fix import apply_and_replay, phone_action, phone_holds, verify_commands
+from cmedebug.refcme.ios_cli import INVALID
 from cmedebug.refcme.phone import Phone
 from cmedebug.refcme.runner import make_world
-from cmedebug.refcme.scenarios import SCENARIOS
+from cmedebug.refcme.scenarios import SCENARIOS, reproduce
 
 # Scenarios whose first root cause's steps do not prove today, and why (rule steps are
 # engineer C's area, issue 13 parts 1 and 5). A scenario that starts to prove fails its
 # case here (strict xfail): take it off the list.
 NOT_PROVEN = {
-    "clock-never-set": "CLK001 steps keep <ntp-ip>",
-    "clock-set-after-ca-built": "CLK004 steps keep <CA> and <tp>",
-    "ntp-unsynchronised": "CLK003 steps keep <ntp-ip>, <interface>",
-    "ca-clock-ahead": "CLK005 steps keep <ntp-ip>; enroll typed in EXEC",
-    "cert-expired": "PKI001 steps put `crypto pki enroll` in EXEC and keep <trustpoint>",
-    "ca-cert-expired": "PKI002 steps keep <CA> and <tp>",
-    "http-server-off": "PKI004 steps keep <tp>, <acl-permitting-clients>",
-    "enrollment-pending-manual-grant": "PKI005 grants, but no `regenerate` follows: no CTL, phone non-secure",
-    "ca-server-disabled": "PKI006 steps keep <CA>",
-    "ca-database-lost": "PKI006 steps keep <CA>",
-    "ca-unreachable": "PKI007 steps keep <tp>, <ca-ip>",
+    "clock-never-set": "CLK001 steps keep <time> <day> <month> <year>, <zone> <hours>",
+    "clock-set-after-ca-built": "CLK004 rebuild gives new SAST keys: the phone refuses the CTL (needs `erase ctl`)",
+    "ntp-unsynchronised": "CLK003 steps keep <interface>",
+    "ca-clock-ahead": "CLK005 steps keep <trustpoint>",
+    "cert-expired": "PKI001 renews the router's certificates, not the phone's expired LSC (PKI018 after)",
+    "ca-cert-expired": "PKI002 rebuild: new SAST certificates, the phone refuses the CTL (needs `erase ctl`)",
+    "http-server-off": "PKI004 steps keep <acl>, <trustpoint>",
+    "enrollment-pending-manual-grant": "PKI005 grants, but no `regenerate`/`create cnf-files` follows: no CTL",
+    "ca-server-disabled": "PKI006 steps keep <storage>",
+    "ca-database-lost": "PKI006 steps keep <storage>",
+    "ca-unreachable": "PKI007 steps keep <interface>",
+    "crl-unreachable": "PKI011 requests a CRL from storage that is gone (database url unchanged)",
     "ca-rebuilt-stale-ctl": "CTL002: the phone's LSC is from the old CA; it needs a new LSC (cert-oper upgrade)",
-    "sast-changed": "CTL005 steps keep <surviving original SAST>",
-    "ctl-not-served": "CTL001 steps keep <cme-ip>, <CME-TLS>",
-    "secure-signaling-trustpoint-unset": "CFG004 steps keep <CME-TLS>",
-    "tftp-credentials-trustpoint-unset": "CFG005 steps keep <CME-TFTP>",
-    "mic-root-missing": "PKI019 steps keep <MICROOT>",
+    "sast-changed": "CTL005 steps keep <surviving-sast>",
+    "secure-signaling-trustpoint-unset": "CFG004 steps keep <cme-trustpoint>",
+    "tftp-credentials-trustpoint-unset": "CFG005 steps keep <tftp-trustpoint>",
+    "mic-root-missing": "PKI019 steps keep <trustpoint>",
     "capf-ra-enrollment-failure": "PKI005 grants one request; the next CAPF request waits again (grant auto needed)",
-    "capf-auth-string-mismatch": "CAPF001 steps keep <ephone-tag>, <n> and set device-security-mode none",
-    "capf-auth-mode-mismatch": "CAPF002 steps keep <n>",
-    "tls-version-mismatch": "TLS002 steps use the SRST-only call-manager-fallback",
-    "key-too-small": "PKI013 steps keep <tp>",
+    "capf-auth-string-mismatch": "CAPF001 steps keep <ephone>, <digits>",
+    "capf-auth-mode-mismatch": "CAPF002 steps keep <ephone>",
+    "tls-version-mismatch": "TLS002 gives `show version` only: the phone's SSL 3.0-only load is not replaced",
+    "key-too-small": "PKI013 steps keep <trustpoint>",
 }
 
 
@@ -82,13 +85,22 @@ def test_healthy_needs_no_fix(tmp_path):
     assert not (out / "after").exists()
 
 
-def test_a_fix_the_cli_rejects_is_not_proven_and_exits_1(tmp_path):
+def test_a_step_typed_in_the_wrong_mode_is_rejected_and_the_fix_not_proven(tmp_path):
+    world = reproduce("cert-expired", tmp_path / "case")
+    finding = Finding("TEST001", "test", Severity.HIGH, Confidence.HIGH, "m",
+                      remediation=["crypto pki enroll cme-sccp"])  # global configuration, typed in EXEC
+    result = apply_and_replay(world, finding, tmp_path / "after", analyze)
+    assert result.cli_errors == ["crypto pki enroll cme-sccp"]
+    assert not result.proven and result.reasons[0].startswith("the CLI rejected 1 line(s)")
+    assert result.transcript[1:3] == ["               ^", INVALID]
+    assert (tmp_path / "after" / "router.log").is_file()  # replayed anyway: the after evidence is written
+
+
+def test_the_exit_code_follows_the_verdict(tmp_path):
     result, _, fix = _fix(tmp_path, "cert-expired")
-    assert result.exit_code == 1 and "not proven: cert-expired" in result.output
-    assert fix["verdict"] == "not proven"
-    assert "crypto pki enroll sast1" in fix["cli"]["rejected"]  # global configuration typed in EXEC
-    assert any(r.startswith("the CLI rejected") for r in fix["reasons"])
-    assert "% Invalid input detected at '^' marker." in fix["cli"]["transcript"]
+    assert fix["verdict"] in ("proven", "not proven")
+    assert result.exit_code == (1 if fix["verdict"] == "not proven" else 0)
+    assert ("not proven: cert-expired" in result.output) == (fix["verdict"] == "not proven")
 
 
 def test_phone_actions_change_only_what_the_handset_action_changes():
@@ -103,6 +115,15 @@ def test_phone_actions_change_only_what_the_handset_action_changes():
     assert "no ITL" in phone_action(phone, "erase itl")["performed"] and phone.state.ctl == b"ctl"
     assert phone_action(phone, "Hold the phone up")["performed"] == "not modelled by the reference phone"
     assert isinstance(phone, Phone) and isinstance(phone.log, PhoneLog)
+
+
+def test_phone_checks_report_what_the_phone_holds(tmp_path):
+    phone = reproduce("healthy", tmp_path / "case").phone
+    assert phone_action(phone, "check ctl")["performed"] == "checked: CTL with 5 record(s), signed by CN=sast1"
+    assert phone_holds(phone, "ctl") == "CTL with 5 record(s), signed by CN=sast1"
+    assert phone_holds(phone, "lsc").startswith("LSC CN=SEP001122334455 issued by CN=cme-root")
+    phone.state.lsc = None
+    assert phone_holds(phone, "lsc") == "no LSC installed"
 
 
 def test_verify_commands_are_the_quoted_show_commands():

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cmedebug.model import Finding, Severity
+from cmedebug.parsers.trustlist import decode_trust_list
 from cmedebug.refcme import runner
 from cmedebug.refcme.ios_cli import CliSession
 
@@ -54,6 +55,7 @@ class FixResult:
     verify_outputs: list[dict]
     after_findings: list[Finding] = field(default_factory=list)
     rule_cleared: bool = False
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def high_after(self) -> list[Finding]:
@@ -116,7 +118,32 @@ def phone_action(phone, text: str) -> dict:
         phone.state.ctl = None
     elif known == "factory reset":
         phone.state.ctl = phone.state.lsc = phone.state.config = None
+    elif known is None and lowered in ("check ctl", "check lsc"):
+        return {"step": text, "performed": "checked: " + phone_holds(phone, lowered.split()[1])}
     return {"step": text, "performed": PHONE_ACTIONS.get(known, "not modelled by the reference phone")}
+
+
+def phone_holds(phone, what: str) -> str:
+    """What Settings > Security shows for the phone's CTL or LSC, as the reference phone holds it."""
+    if what == "lsc":
+        if phone.state.lsc is None:
+            return "no LSC installed"
+        cert = phone.state.lsc[0]
+        return (f"LSC {cert.subject.rfc4514_string()} issued by {cert.issuer.rfc4514_string()}, "
+                f"valid to {cert.not_valid_after_utc:%Y-%m-%d}")
+    if phone.state.ctl is None:
+        return "no CTL installed"
+    trust = decode_trust_list(phone.state.ctl)
+    return f"CTL with {len(trust.records)} record(s), signed by {trust.header.signer_name}"
+
+
+def _boot(router, phone) -> None:
+    """The phone boots against the router as it is configured now (services restarted)."""
+    try:
+        router.start_services()
+        phone.boot(router)
+    finally:
+        router.stop_services()
 
 
 def verify_commands(verify: str) -> list[str]:
@@ -133,12 +160,17 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
     blocks = render(finding)
     cli = CliSession(world)
     actions = []
-    untyped = []
-    for block in blocks:
+    untyped, skipped = [], []
+    for n, block in enumerate(blocks):
         if block.device == PHONE:
+            if n:  # the router's changes reach the phone first (its reset, its next boot), as on site
+                _boot(router, phone)
             actions += [phone_action(phone, line.strip()) for line in block.text.splitlines() if line.strip()]
         elif block.device in ("router", router.hostname):
             cli.type_text(block.text)
+        elif block.device.startswith("router,"):  # "router, only if ...": a block for another situation
+            skipped.append(f"{block.device}: not typed (a conditional block; the reference CME does not meet "
+                           "its condition)")
         else:  # the reference CME has one router's CLI
             untyped.append(f"(block for {block.device} not typed: the reference CME has no CLI for it)")
     transcript = list(cli.transcript)
@@ -165,7 +197,7 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
             "lsc": kept_before["lsc"] is None or phone.state.lsc is not None}
     return FixResult(finding.rule_id, finding.title, blocks, transcript, errors, actions, before_outcome,
                      after_outcome, expected, modes_before, modes_after, kept, finding.verify, verify,
-                     list(after.findings), not any(f.rule_id == finding.rule_id for f in after.findings))
+                     list(after.findings), not any(f.rule_id == finding.rule_id for f in after.findings), skipped)
 
 
 def first_root_cause(case) -> Finding | None:
@@ -174,7 +206,8 @@ def first_root_cause(case) -> Finding | None:
 
 
 def needs_fix(case) -> bool:
-    return any(f.severity >= Severity.HIGH for f in case.findings)
+    """A fault to act on: a finding at medium or above (advisories and hygiene are low or info)."""
+    return any(f.severity >= Severity.MEDIUM for f in case.findings)
 
 
 def result_table(result: FixResult) -> dict:
@@ -183,7 +216,8 @@ def result_table(result: FixResult) -> dict:
         "rule": result.rule_id, "title": result.title,
         "verdict": "proven" if result.proven else "not proven", "reasons": result.reasons,
         "block": [{"device": b.device, "text": b.text} for b in result.blocks],
-        "cli": {"transcript": "\n".join(result.transcript), "rejected": result.cli_errors},
+        "cli": {"transcript": "\n".join(result.transcript), "rejected": result.cli_errors,
+                "skipped": result.skipped},
         "phone_step": result.phone_actions,
         "phone": {"before": result.phone_before, "after": result.phone_after, "expected": result.expected,
                   "kept_ctl": result.kept["ctl"], "kept_lsc": result.kept["lsc"],
@@ -207,7 +241,7 @@ def reproduce_with_fix(name: str, out: Path, seed: int = 0) -> dict:
     root = first_root_cause(before)
     if not needs_fix(before) or root is None:
         table = {"scenario": name, "verdict": "nothing to fix",
-                 "reasons": ["no finding at high or above in the evidence"]}
+                 "reasons": ["no finding at medium or above in the evidence"]}
     else:
         table = {"scenario": name, **result_table(apply_and_replay(world, root, out / "after", analyze))}
     (out / "fix.toml").write_text(dumps(table))

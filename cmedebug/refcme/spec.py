@@ -20,7 +20,6 @@ lifetimes the configuration sets; secrets are placeholders.
 """
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -57,6 +56,7 @@ class CaSpec:
     shutdown: bool = False
     database_url: str = "nvram:"
     lost_at_reload: bool = False
+    storage_gone: bool = False  # `database url` unreadable (CRL and database) while the server runs
     lifetime_cert_days: int = 365
     lifetime_ca_days: int = 1095
     clock_offset: timedelta = timedelta(0)  # the CA router's clock minus CME's
@@ -77,7 +77,7 @@ class PhoneSpec:
     mac: str
     has_lsc: bool = False
     auth_string_differs: bool = False
-    max_tls: str | None = None  # "1.0" when the evidence shows a protocol-version failure
+    ssl3_only: bool = False  # an old load offering only SSL 3.0 (the evidence: `unsupported protocol`)
 
 
 @dataclass
@@ -90,8 +90,6 @@ class ReplaySpec:
     tftp_credentials: str | None = None
     device_security_mode: str = "none"
     secure_listener: bool = True
-    tls_minimum: str = "1.0"
-    crl_reachable: bool = True
     ca: CaSpec | None = None
     trustpoints: list[TrustpointSpec] = field(default_factory=list)
     ctl_sasts: tuple[str, str] | None = None
@@ -106,6 +104,7 @@ class ReplaySpec:
     built_at: datetime = runner.NOW
     built_on_boot_default: bool = False
     flows: list[str] = field(default_factory=list)
+    debugs: list[str] = field(default_factory=list)  # the `debug ...` the case's capture had on
     assumptions: list[str] = field(default_factory=list)
 
     @property
@@ -120,16 +119,15 @@ class ReplaySpec:
             out.append("re-enrolled with new keys: " + ", ".join(rekeyed))
         if self.ca and self.ca.lost_at_reload:
             out.append("CA reloaded without its database")
+        if self.ca and self.ca.storage_gone:
+            out.append(f"CA storage {self.ca.database_url} unreachable")
         if self.ca and self.ca.grant_auto_at_build and not self.ca.grant_auto:
             out.append("grant auto removed")
-        if abs((self.clock_now + (self.ca.clock_offset if self.ca else timedelta(0)) - self.built_at)
-               .total_seconds()) > 86400:
+        gap = (self.clock_now + (self.ca.clock_offset if self.ca else timedelta(0)) - self.built_at).total_seconds()
+        if abs(gap) > 86400 or gap < -60:  # days later, or a clock now behind the certificates it issued
             out.append(f"time passed: built {self.built_at:%Y-%m-%d %H:%M} UTC, "
                        f"captured {self.clock_now:%Y-%m-%d %H:%M} UTC ({self.clock_source} clock)")
         return out
-
-
-TLS_VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1, "1.2": ssl.TLSVersion.TLSv1_2}
 
 
 def _configure(world, spec: ReplaySpec, *, at_build: bool) -> None:
@@ -141,8 +139,6 @@ def _configure(world, spec: ReplaySpec, *, at_build: bool) -> None:
     router.tftp_credentials = spec.tftp_credentials
     router.device_security_mode = spec.device_security_mode
     router.secure_listener_wanted = spec.secure_listener
-    router.tls_minimum = TLS_VERSIONS[spec.tls_minimum]
-    router.crl_reachable = spec.crl_reachable
     if router.ca is not None:
         router.ca.grant_auto = spec.ca.grant_auto_at_build if at_build else spec.ca.grant_auto
     for e in router.ephones:
@@ -152,8 +148,7 @@ def _configure(world, spec: ReplaySpec, *, at_build: bool) -> None:
         e.cert_oper = ("upgrade", "null-string") if lsc_first else wanted.cert_oper
     first = spec.phones[0] if spec.phones else None
     if first is not None:
-        if first.max_tls:
-            phone.max_tls = TLS_VERSIONS[first.max_tls]
+        phone.ssl3_only = first.ssl3_only
         own = next((e.auth_string for e in spec.ephones if e.mac == first.mac), None)
         phone.auth_string = (own[::-1] if first.auth_string_differs and own else own)
 
@@ -197,6 +192,7 @@ def play(spec: ReplaySpec, seed: int = 0):
             _build_then_change(world, spec)
         else:
             world.router.clock.set(spec.clock_now, spec.clock_source)
+            world.log.debug_on(*spec.debugs)
             _configure(world, spec, at_build=False)
             runner.build(world)
             runner.boot_phone(world)
@@ -219,10 +215,11 @@ def _build_then_change(world, spec: ReplaySpec) -> None:
     world.log.recording = True
     late = spec.built_at + timedelta(seconds=5)
     rekeyed = [tp.name for tp in spec.trustpoints if tp.enrolled_at and tp.enrolled_at > late]
-    if not (spec.built_on_boot_default or spec.clock_source == "never-set"):  # a clock that is right
+    if not (spec.built_on_boot_default or spec.clock_source in ("never-set", "calendar")):  # a clock that is right
         world.timeline.advance(max((spec.clock_now - router.clock.now).total_seconds(), 0.0))
     router.clock.set(spec.clock_now, spec.clock_source)
     runner.start_capture(world)
+    world.log.debug_on(*spec.debugs)
     _configure(world, spec, at_build=False)
     if spec.ca and spec.ca.rebuilt_at and router.ca is not None:
         router.ca.rebuild(world.log)
@@ -231,6 +228,8 @@ def _build_then_change(world, spec: ReplaySpec) -> None:
         router.enroll_all([router.ca], rekeyed, new_key=True)
         if spec.ctl_regenerated_after_changes:
             router.regenerate_ctl()
+    if spec.ca and spec.ca.storage_gone and router.ca is not None:
+        router.ca.database_lost = True
     if spec.ca and spec.ca.lost_at_reload and router.ca is not None:
         router.ca.database_lost = True
         router.ca.start_after_reload(world.log)

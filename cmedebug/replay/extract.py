@@ -28,12 +28,23 @@ class NoConfiguration(ValueError):
     """The case has no configuration to build a reference CME from."""
 
 
+def _facts(case: Case, kind: str) -> list[dict]:
+    """The fields of every ``kind`` fact, a full running-config's first: commands typed at a
+    prompt in a log (``origin: typed``, partial) only fill what no full configuration has."""
+    found = [f.fields for f in case.facts if f.kind == kind]
+    return sorted(found, key=lambda f: bool(f.get("partial")) or f.get("origin") == "typed")
+
+
 def _one(case: Case, kind: str):
-    return next((f.fields for f in case.facts if f.kind == kind), None)
+    return next(iter(_facts(case, kind)), None)
 
 
-def _all(case: Case, kind: str) -> list[dict]:
-    return [f.fields for f in case.facts if f.kind == kind]
+def _all(case: Case, kind: str, key: str) -> list[dict]:
+    """One fields dict per ``key`` value (a trustpoint's name, an ephone's tag)."""
+    kept: dict = {}
+    for fields in _facts(case, kind):
+        kept.setdefault(fields.get(key), fields)
+    return [f for k, f in kept.items() if k is not None]
 
 
 def _events(case: Case, prefix: str) -> list:
@@ -63,6 +74,8 @@ def spec_from_case(case: Case) -> ReplaySpec:
         "dates the evidence shows and with the configured lifetimes")
     say(f"the phone is replayed as a 7970 at {runner.PHONE_IP} with a Cisco-style MIC of the reference's "
         "own manufacturing CA")
+    spec.debugs = list(dict.fromkeys(e.fields["subsystem"] for e in _events(case, "debug.enabled")
+                                     if e.fields.get("subsystem")))
     spec.flows = [name for name, prefixes in FLOWS.items()
                   if any(e.kind.startswith(prefixes) for e in case.events)]
     return spec
@@ -83,10 +96,6 @@ def _telephony(case: Case, spec: ReplaySpec, say) -> None:
         spec.secure_listener = False
         say("nothing listens on 2443 (`show ephone socket`): replayed as secure-signaling applied before "
             "its trustpoint held a certificate")
-    if any(e.fields.get("reason") == "unsupported protocol" for e in _events(case, "tls.handshake.failed")):
-        spec.tls_minimum = "1.2"
-        say("TLS fails with 'unsupported protocol': replayed with CME requiring TLS 1.2 and the phone "
-            "speaking TLS 1.0 (the versions are not in the evidence)")
 
 
 def _clock(case: Case, spec: ReplaySpec, say) -> None:
@@ -96,6 +105,8 @@ def _clock(case: Case, spec: ReplaySpec, say) -> None:
     if shows:
         show = shows[-1].fields
         spec.clock_source = CLOCK_SOURCES.get(show.get("flag") or "", "ntp")
+        if spec.clock_source == "never-set" and "calendar" in (show.get("time_source") or ""):
+            spec.clock_source = "calendar"
         spec.clock_now = min(stamps) if stamps and abs((min(stamps) - show["time"]).days) < 2 else show["time"]
         if spec.clock_source == "ntp" and not spec.ntp_server:
             spec.clock_source = "manual"
@@ -118,7 +129,7 @@ def _cert_start(case: Case, trustpoint: str, role: str = "id"):
 
 def _pki(case: Case, spec: ReplaySpec, say) -> None:
     server = _one(case, "config.pki_server")
-    trustpoints = _all(case, "config.trustpoint")
+    trustpoints = _all(case, "config.trustpoint", "name")
     if server is not None:
         status = _one(case, "pki.server") or {}
         spec.ca = CaSpec(server["name"], spec.address, grant_auto=bool(server.get("grant_auto")),
@@ -168,9 +179,11 @@ def _pki(case: Case, spec: ReplaySpec, say) -> None:
     else:
         spec.ca.grant_auto_at_build = spec.ca.grant_auto
     crl_failed = bool(_events(case, "pki.crl.fetch_failed"))
-    if crl_failed and any(tp.revocation_check == "crl" for tp in spec.trustpoints):
-        spec.crl_reachable = False
-        say("the CRL cannot be fetched (%PKI-3-CRL_FETCH_FAIL): replayed with the CRL storage unreachable")
+    if crl_failed and any(tp.revocation_check == "crl" for tp in spec.trustpoints) and spec.ca.local \
+            and not spec.ca.lost_at_reload:
+        spec.ca.storage_gone = True
+        say(f"the CRL cannot be fetched (%PKI-3-CRL_FETCH_FAIL): replayed with the CA's storage "
+            f"{spec.ca.database_url} unreachable since the build")
 
 
 def _ctl(case: Case, spec: ReplaySpec, say) -> None:
@@ -207,8 +220,8 @@ def _capf(case: Case, spec: ReplaySpec, say) -> None:
 
 
 def _phones(case: Case, spec: ReplaySpec, say) -> None:
-    statuses = {f["mac"]: f for f in _all(case, "ephone.status") if f.get("mac")}
-    for e in _all(case, "config.ephone"):
+    statuses = {f["mac"]: f for f in _all(case, "ephone.status", "mac") if f.get("mac")}
+    for e in _all(case, "config.ephone", "ephone"):
         if not e.get("mac"):
             continue
         digits = PLACEHOLDER_DIGITS[:e["capf_auth_str_length"]] if e.get("capf_auth_str_set") else None
@@ -240,6 +253,8 @@ def _phone_seen(case: Case, mac: str, status: dict | None, oper, spec: ReplaySpe
         phone.auth_string_differs = True
         say(f"SEP{mac}: CAPF ended the session after an auth-string authentication: replayed with the user "
             "typing a string that differs from the ephone's")
-    if spec.tls_minimum == "1.2":
-        phone.max_tls = "1.0"
+    if any(e.fields.get("reason") == "unsupported protocol" for e in _events(case, "tls.")):
+        phone.ssl3_only = True
+        say(f"SEP{mac}: TLS on 2443 fails with 'unsupported protocol': replayed as a phone load offering only "
+            "SSL 3.0 to CME's TLS 1.0-1.2 (the versions are not in the evidence)")
     return phone

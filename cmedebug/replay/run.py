@@ -100,7 +100,7 @@ def replay(paths: Iterable[str], out: Path, seed: int = 0, time_limit: float = 3
     root = first_root_cause(case)
     if not needs_fix(case) or root is None:
         table = {**head, "verdict": "nothing to reproduce",
-                 "detail": "the case shows nothing at high or above", "case_findings": findings_table(case),
+                 "detail": "the case shows nothing at medium or above", "case_findings": findings_table(case),
                  "assumptions": spec.assumptions, "flows_seen": spec.flows}
         (out / "replay.toml").write_text(dumps(table))
         return table
