@@ -32,8 +32,9 @@ BACKWARD_JUMP_SECONDS = 60
 MAX_JUMPS = 20  # markers drawn on the timeline
 
 
-def render(case: Case, note: Any = None) -> str:
-    """The report as one HTML document; ``note`` adds the triage case summary."""
+def render(case: Case, note: Any = None, replay: dict | None = None) -> str:
+    """The report as one HTML document; ``note`` adds the triage case summary, ``replay``
+    (the content of a `cmedebug replay` replay.toml) the section "Reproduced on the reference CME"."""
     import jinja2
     from markupsafe import Markup
 
@@ -44,6 +45,7 @@ def render(case: Case, note: Any = None) -> str:
     csp = (f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(script)}'; "
            "base-uri 'none'; form-action 'none'")
     view = build_view(case, note)
+    view["replay"] = redact.value(replay) if replay else None
     return env.get_template("report.html.j2").render(v=view, css=Markup(css), script=Markup(script), csp=csp)
 
 
