@@ -73,3 +73,37 @@ def summary(table: dict) -> str:
     lines.append(f"assumptions ({len(table['assumptions'])}):")
     lines += [f"  - {a}" for a in table["assumptions"]] or ["  (none)"]
     return "\n".join(lines)
+
+
+replay_option = click.option(
+    "--replay", "replay_dir", type=click.Path(file_okay=False), metavar="DIR",
+    help="A `cmedebug replay` folder: its verdicts join the report (HTML: the section 'Reproduced on the "
+         "reference CME'; text and case notes: the verdict line).")
+
+
+def load_replay(replay_dir: str | None) -> dict | None:
+    """The replay.toml of ``replay_dir`` (None without one); a folder that holds none ends the
+    command with one line and exit 2."""
+    if not replay_dir:
+        return None
+    from cmedebug.replay.results import NotAReplay, load
+
+    try:
+        return load(replay_dir)
+    except NotAReplay as exc:
+        click.echo(f"cmedebug: {exc}", err=True)
+        sys.exit(2)
+
+
+def add_to_note(note, table: dict | None) -> None:
+    """A triage case note with the replay's verdicts: an environment row, and first in the
+    action plan a caution when the fix was not confirmed on the reference CME."""
+    if table is None:
+        return
+    from cmedebug.replay.results import caution, verdict_line
+    from cmedebug.triage import PlanStep
+
+    note.environment.append(("Reproduced on the reference CME", verdict_line(table)))
+    warning = caution(table)
+    if warning:
+        note.action_plan.insert(0, PlanStep(warning))
