@@ -251,6 +251,8 @@ class Case:
     assumed_years: dict[str, str] = field(default_factory=dict)  # input path -> how its stamps' year was assumed
     reference_assumed: str = ""  # why reference_time's year is an assumption ('' when a printed clock gave it)
     capture_floor: Any = None  # cmedebug.clock.Anchor: the latest date the evidence proves had passed
+    # (path, first line) of an event or fact -> where the same output was seen again (cmedebug.duplicates)
+    copies: dict[tuple[str, int], list[SourceRef]] = field(default_factory=dict)
     deployment: Any = field(default=None, repr=False)  # cmedebug.deployment.Deployment, built after the cross-checks
     _timeline: Any = None
     _event_index: Any = field(default=None, repr=False)

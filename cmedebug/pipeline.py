@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from cmedebug import clock, crosscheck, engine
+from cmedebug import clock, crosscheck, duplicates, engine
 from cmedebug.archive import expand_zip
 from cmedebug.ingest import read_input
 from cmedebug.model import Case, InputSummary
@@ -28,6 +28,7 @@ def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = 
             progress(summary)
     anchors = clock.evidence_anchors(stamps, case.facts)
     case.assumed_years = clock.resolve_years(stamps, anchors, year)
+    duplicates.collapse(case)  # the same output seen twice counts once
     clock.build_clock_model(case)
     clock.set_capture_time(case, anchors)
     crosscheck.add_crosschecks(case)
@@ -41,5 +42,6 @@ def analyze(paths: Iterable[str] = (), kind: str | None = None, year: int | None
     case = load(paths, kind, year, progress, inputs)
     engine.run(case, rules)
     clock.qualify_assumed_years(case, lambda rule_id: getattr(engine.get_rule(rule_id), "tags", ()))
+    duplicates.cite_copies(case)
     case.findings = engine.rank(case.findings)
     return case

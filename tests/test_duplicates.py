@@ -1,0 +1,49 @@
+"""Evidence seen twice counts once (issue #14 class 11): a file given twice, a log
+pasted twice, before/after captures that repeat an output.
+
+Inputs: real captures of ../shared/corpus (11: TLS handshake failures of several
+services; 16: MIC/CAPF roots imported) and the reference CME's `ca-unreachable`
+scenario (sample_logs)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from cmedebug.pipeline import analyze
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _summary(case):
+    return sorted((f.rule_id, f.severity, f.message) for f in case.findings)
+
+
+def test_a_file_given_twice_gives_the_same_findings_citing_both(corpus_dir, tmp_path):
+    original = corpus_dir / "11_tls-version-mismatch-handshake-failed-syslogs.log"
+    copy = tmp_path / "again.log"
+    shutil.copy(original, copy)
+    once = analyze([str(original)])
+    twice = analyze([str(original), str(copy)])
+    assert once.findings and _summary(twice) == _summary(once)
+    for f in twice.findings:
+        assert {e.source.path for e in f.evidence} == {str(original), str(copy)}, f.rule_id
+
+
+def test_a_log_pasted_twice_in_one_file(corpus_dir, tmp_path):
+    text = (corpus_dir / "11_tls-version-mismatch-handshake-failed-syslogs.log").read_text()
+    doubled = tmp_path / "doubled.log"
+    doubled.write_text(text + "\n" + text)
+    once = analyze([str(corpus_dir / "11_tls-version-mismatch-handshake-failed-syslogs.log")])
+    twice = analyze([str(doubled)])
+    assert _summary(twice) == _summary(once)
+    assert all(len({e.source.first_line for e in f.evidence}) >= 2 for f in twice.findings)
+
+
+def test_before_and_after_folders_repeating_a_scenario(tmp_path):
+    scenario = REPO / "sample_logs" / "ca-unreachable"
+    shutil.copytree(scenario, tmp_path / "before")
+    shutil.copytree(scenario, tmp_path / "after")
+    once = analyze([str(scenario)])
+    twice = analyze([str(tmp_path)])
+    assert len(twice.findings) == len(once.findings)
+    assert {f.rule_id for f in twice.findings} == {f.rule_id for f in once.findings}
