@@ -25,7 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from cmedebug import ios_commands
-from cmedebug.refcme import ios_actions
+from cmedebug.refcme import ios_actions, ios_voice_actions
 from cmedebug.refcme.ios_modes import Command, commands_in, match_words, prompt
 
 INVALID = "% Invalid input detected at '^' marker."
@@ -163,7 +163,8 @@ class CliSession:
         command table's questions, asked in order; then enter the sub-mode."""
         command, slots = ours if ours else (None, {})
         if command is not None and command.action:
-            getattr(ios_actions, command.action)(self, slots, negated, command)
+            handler = getattr(ios_actions, command.action, None) or getattr(ios_voice_actions, command.action)
+            handler(self, slots, negated, command)
         if entry and not (command and command.action and command.dialog):
             for question in (q for q in entry.questions if not q.when):
                 self.ask(question.text)

@@ -136,8 +136,9 @@ def _pki(case: Case, spec: ReplaySpec, say) -> None:
                          shutdown=bool(server.get("shutdown")), database_url=server.get("database_url") or "nvram:",
                          lifetime_cert_days=server.get("lifetime_certificate") or 365,
                          lifetime_ca_days=server.get("lifetime_ca_certificate") or 1095)
-        spec.ca.lost_at_reload = bool(_events(case, "pki.cs.startup_cert_missing")) or (
-            status.get("status") == "disabled" and not spec.ca.shutdown and bool(_cert_start(case, server["name"], "ca")))
+        disabled_with_a_past = status.get("status") == "disabled" and not spec.ca.shutdown \
+            and bool(_cert_start(case, server["name"], "ca"))
+        spec.ca.lost_at_reload = bool(_events(case, "pki.cs.startup_cert_missing")) or disabled_with_a_past
     else:
         urls = [urlparse(t["enrollment_url"]).hostname for t in trustpoints if t.get("enrollment_url")]
         if urls:
