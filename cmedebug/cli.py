@@ -297,6 +297,15 @@ def _add_trust_commands() -> None:
 _add_trust_commands()
 
 
+def _add_batch_command() -> None:
+    from cmedebug.cli_batch import batch
+
+    main.add_command(batch)
+
+
+_add_batch_command()
+
+
 def _add_reproduce_command() -> None:
     from cmedebug.refcme.command import reproduce
 

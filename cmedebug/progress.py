@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import threading
 import time
 from typing import TextIO
 
@@ -107,11 +108,12 @@ class BarReporter(Silent):
 
 
 _current: Silent = Silent()
+_owner = threading.get_ident()  # the thread whose work is shown (a batch runs cases in other threads)
 
 
 def current() -> Silent:
-    """The reporter the library reports to."""
-    return _current
+    """The reporter the library reports to (in the thread that installed it; others report to nobody)."""
+    return _current if threading.get_ident() == _owner else Silent()
 
 
 def for_stderr(quiet: bool = False, stream: TextIO | None = None) -> Silent:
@@ -126,9 +128,15 @@ def for_stderr(quiet: bool = False, stream: TextIO | None = None) -> Silent:
 
 def install(reporter: Silent) -> None:
     """Report to ``reporter`` from now on (the one before is closed)."""
-    global _current
+    global _current, _owner
     _current.close()
-    _current = reporter
+    _current, _owner = reporter, threading.get_ident()
+
+
+def detach() -> None:
+    """Report to nobody, without closing the reporter (a process forked from one that shows a bar)."""
+    global _current
+    _current = Silent()
 
 
 def stop_progress() -> None:
