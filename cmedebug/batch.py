@@ -102,7 +102,8 @@ def write(rows: list[dict], out: Path) -> dict[str, Path]:
         table[column] = table[column].astype("Int64")  # an error row has no counts: <NA>, not a float
     paths = {"parquet": out / "cases.parquet", "csv": out / "cases.csv", "index": out / "index.html"}
     table.to_parquet(paths["parquet"], index=False)
-    table.map(spreadsheet_safe).to_csv(paths["csv"], index=False, quoting=csv.QUOTE_MINIMAL)
+    cells = table.apply(lambda column: column.map(spreadsheet_safe))  # Series.map: pandas 2.0 has no DataFrame.map
+    cells.to_csv(paths["csv"], index=False, quoting=csv.QUOTE_MINIMAL)
     write_atomic(str(paths["index"]), index_html(rows))
     return paths
 
