@@ -17,9 +17,24 @@ IOS_COMMAND = re.compile(r"^(show|debug|dir|ping|more|terminal|test|clear)\b")
 
 def not_evaluated(case: Case) -> list[dict]:
     """One row per rule that was not evaluated: its id, title, the evidence it
-    lacked and what to collect."""
-    return [{"rule_id": o.rule_id, "title": o.title, "missing": list(o.missing), "commands": list(o.collect)}
+    lacked and what to collect, less the commands whose output the inputs hold."""
+    given = [c.lower().split() for c in case.commands_given]
+    return [{"rule_id": o.rule_id, "title": o.title, "missing": list(o.missing),
+             "commands": [c for c in o.collect if not any(_same_command(g, c) for g in given)]}
             for o in case.outcomes if o.status == "not_evaluated"]
+
+
+def _same_command(typed: list[str], wanted: str) -> bool:
+    """Whether the typed command (words, IOS abbreviations allowed: `sh cry pki ser`)
+    gives the output of ``wanted``. A `<placeholder>` matches any word; trailing ones
+    may be left out (`show crypto pki certificates` holds every trustpoint's). Output
+    cut by a `|` filter is not the whole output asked for."""
+    words = wanted.lower().split()
+    while words and words[-1].startswith("<"):
+        words.pop()
+    if not words or len(typed) < len(words) or ("|" in typed and "|" not in words):
+        return False
+    return all(w.startswith("<") or w.startswith(t) for t, w in zip(typed, words))
 
 
 def split_commands(wanted: list[str]) -> tuple[list[str], list[str]]:

@@ -269,6 +269,8 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 if not (typed and owner is ctx.block_owner):  # one typing session is one block
                     _add_items(router.end_block(ctx), case, summary)
                 ctx.device, ctx.command, ctx.block_owner = host, command, owner
+                if command:
+                    case.commands_given.add(command)
                 if ctx.block_owner is not None:
                     _add_items(ctx.block_owner.start_block(rec, ctx), case, summary)
                 if rec.lines:  # no lines: output glued to the prompt owns the line (framing)

@@ -253,6 +253,7 @@ class Case:
     capture_floor: Any = None  # cmedebug.clock.Anchor: the latest date the evidence proves had passed
     # (path, first line) of an event or fact -> where the same output was seen again (cmedebug.duplicates)
     copies: dict[tuple[str, int], list[SourceRef]] = field(default_factory=dict)
+    commands_given: set[str] = field(default_factory=set)  # commands typed at the prompts of the inputs
     deployment: Any = field(default=None, repr=False)  # cmedebug.deployment.Deployment, built after the cross-checks
     _timeline: Any = None
     _event_index: Any = field(default=None, repr=False)

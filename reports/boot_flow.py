@@ -44,7 +44,7 @@ NEARBY_LINES = 3
 class Step:
     key: str
     title: str
-    status: str = "not seen"  # "passed" | "failed" | "not seen"
+    status: str = "not seen"  # "passed" | "failed" | "not seen" | "non-secure" (registration only)
     events: int = 0
     failures: int = 0
     finding_id: str | None = None  # the finding that explains the failure
@@ -114,10 +114,32 @@ def boot_flow(case: Case) -> list[Step]:
             step.status = "passed"
             if step.failures:  # e.g. the two transient `SSL Handshake Error -6983` of a working CAPF session
                 step.note = f"{step.failures} error line(s) seen; no rule found a fault in them"
+    register = steps["register"]
+    plain = _registered_without_tls(case)
+    if register.status == "passed" and plain:
+        register.status = "non-secure"
+        register.note = (f"{', '.join(plain[:5])} registered over plain SCCP (no TLS)"
+                         + (f" and {len(plain) - 5} more" if len(plain) > 5 else ""))
     return list(steps.values())
 
 
+# Rules whose step is not their family's: a phone registered non-secure fails registration.
+RULE_STEP = {"CFG007": "register"}
+
+
+def _registered_without_tls(case: Case) -> list[str]:
+    """Phones that registered without TLS: `show ephone` without `+ Authentication`,
+    or `%IPPHONE-6-REGISTER` from an address whose socket was a plain SCCP one."""
+    names = [f"ephone-{f.fields.get('ephone')}" for f in case.facts_of("ephone.status")
+             if f.fields.get("registered") and not f.fields.get("authenticated")]
+    plain = {e.fields.get("peer_ip") for e in case.events_of("ephone.socket.added")}
+    names += [f"SEP{e.fields.get('mac')}" for e in case.events_of("ephone.registered") if e.fields.get("peer_ip") in plain]
+    return list(dict.fromkeys(names))
+
+
 def _finding_hits(f: Finding, definition: StepDef, step: Step) -> bool:
+    if f.rule_id in RULE_STEP:
+        return RULE_STEP[f.rule_id] == definition.key
     if any(f.rule_id.startswith(family) for family in definition.families):
         return True
     return any((ev.source.path, ev.source.first_line) in step.evidence_ids for ev in f.evidence)

@@ -3,6 +3,7 @@ their symptoms nested), what was not evaluated."""
 from __future__ import annotations
 
 from cmedebug import __version__, redact
+from cmedebug.collect import not_evaluated
 from cmedebug.formatting import fmt_delta
 from cmedebug.model import Case, Finding
 from cmedebug.remediation import heading, notes, render_blocks
@@ -56,15 +57,24 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
     if not case.findings:
         out.append("  none: no rule found a fault in the evidence given")
     index = {f.id: f for f in case.findings}
-    number = 0
-    for f in case.findings:
-        if not f.is_root_cause:
-            continue
-        number += 1
-        out.extend(_finding(f, f"{number}.", "  ", style))
+    shown: set[str] = set()
+
+    def symptoms(f: Finding, depth: int) -> None:
+        """Every symptom under its cause, at every depth; each finding once."""
         for sid in f.explains:
-            if sid in index:
-                out.extend(_finding(index[sid], "symptom:", "      ", style, short=True))
+            if sid in index and sid not in shown:
+                shown.add(sid)
+                out.extend(_finding(index[sid], "symptom:", "  " + "    " * depth, style, short=True))
+                symptoms(index[sid], depth + 1)
+
+    number = 0
+    roots = [f for f in case.findings if f.is_root_cause]
+    for f in roots + case.findings:  # then findings reachable only through a cycle of causes
+        if f.id not in shown:
+            number += 1
+            shown.add(f.id)
+            out.extend(_finding(f, f"{number}.", "  ", style))
+            symptoms(f, 1)
     broken = [o for o in case.outcomes if o.status == "error"]
     if broken:
         out.append("")
@@ -74,7 +84,7 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
     if not_eval:
         out.append("")
         out.append(style("Not evaluated", bold=True) + f" ({len(not_eval)} rule(s) had no evidence to work on)")
-        commands = list(dict.fromkeys(c for o in not_eval for c in o.collect))
+        commands = list(dict.fromkeys(c for row in not_evaluated(case) for c in row["commands"]))
         if commands:
             out.append("  collect next: " + "; ".join(commands[:8]))
     return redact.text("\n".join(out) + "\n", keep_sgr=colour)  # colour sequences are ours; all else shown

@@ -1,0 +1,57 @@
+"""Reports tell the whole truth (issue #14 class 12): every finding at every depth in
+the terminal report, "collect next" never asks for output that was given, the HTML
+"Needs" column names commands, and the boot flow never calls a non-secure
+registration "passed".
+
+Inputs: the reference CME's `ca-unreachable` scenario (sample_logs), whose router
+log, running-config and show outputs are in the shapes of ../shared/domain."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cmedebug.collect import not_evaluated
+from cmedebug.pipeline import analyze
+from cmedebug.reports import boot_flow, html, text
+
+SCENARIO = Path(__file__).resolve().parents[1] / "sample_logs" / "ca-unreachable"
+
+
+def test_the_terminal_report_shows_every_finding_at_every_depth():
+    case = analyze([str(SCENARIO)])
+    assert any(f.explained_by and case.finding(f.explained_by[0]).explained_by for f in case.findings), \
+        "the scenario must nest symptoms two levels deep for this test to mean something"
+    report = text.render(case)
+    heads = re.findall(r"\[(?:CRITICAL|HIGH|MEDIUM|LOW|INFO)\] (\w+) ", report)
+    assert sorted(heads) == sorted(f.rule_id for f in case.findings)
+    assert f"{len(case.findings)} finding(s)" in report
+
+
+def test_collect_next_never_asks_for_output_that_was_given():
+    case = analyze([str(SCENARIO)])
+    assert "show crypto pki server" in case.commands_given
+    asked = [c for row in not_evaluated(case) for c in row["commands"]]
+    wanted = [c for o in case.outcomes if o.status == "not_evaluated" for c in o.collect]
+    assert "show crypto pki server" in wanted  # a rule that lacks evidence asks for it: the filter removed it
+    assert "show crypto pki server" not in asked
+    # another output of the same command family was not given: still asked
+    assert "show crypto pki server <CA> requests" in asked
+    collect_line = next(line for line in text.render(case).splitlines() if "collect next:" in line)
+    assert "show crypto pki server;" not in collect_line and not collect_line.endswith("show crypto pki server")
+
+
+def test_html_needs_column_names_commands_not_kinds():
+    case = analyze([str(SCENARIO)])
+    page = html.render(case)
+    table = page[page.index("Needs the output of"):]
+    table = table[:table.index("</table>")]
+    kinds = {k for row in not_evaluated(case) for k in row["missing"]}
+    assert kinds and not any(f">{k}<" in table or f"{k}," in table for k in kinds)
+    assert "<code>show " in table or "<code>debug " in table
+
+
+def test_boot_flow_never_passes_a_non_secure_registration():
+    case = analyze([str(SCENARIO)])
+    assert any(f.rule_id == "CFG007" for f in case.findings)  # ephone 1 registered without TLS
+    (register,) = [s for s in boot_flow.boot_flow(case) if s.key == "register"]
+    assert register.status in ("failed", "non-secure")
