@@ -300,6 +300,13 @@ def match_record(shapes: tuple[Shape, ...], rec) -> tuple[str, dict] | None:
     """Like ``match_shapes`` on a record's text; when the record has continuation
     lines, each shape also tries them joined without a space, because documents
     that wrap at the page width cut words (``... So`` / ``cket:3 DeviceType:Phone ...``)."""
+    found = find_shape(shapes, rec)
+    return (found[0].kind, found[0].fields(found[1])) if found is not None else None
+
+
+def find_shape(shapes: tuple[Shape, ...], rec) -> tuple[Shape, re.Match] | None:
+    """The first shape that matches the record (as ``match_record`` tries them) and its
+    match, without converting fields: for a parser that drops most of what it recognises."""
     texts = [rec.text]
     if rec.continuations:
         head = rec.text[: len(rec.text) - len(" ".join(rec.continuations))].rstrip()
@@ -308,5 +315,5 @@ def match_record(shapes: tuple[Shape, ...], rec) -> tuple[str, dict] | None:
         for text in texts:
             m = candidate.regex.match(text)
             if m:
-                return candidate.kind, candidate.fields(m)
+                return candidate, m
     return None
