@@ -212,8 +212,9 @@ def _sast_continuity(ctls: list[CtlView]):
 
 
 def _cert_analyses(case: Case, now: datetime | None):
-    at = case.reference_time or now or datetime.now(timezone.utc)
-    at_source = "reference time" if case.reference_time else "analysis time"
+    # today's date, never the second: two runs of the same input must agree
+    at = case.reference_time or now or datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    at_source = "reference time" if case.reference_time else "analysis date"
     clocks = {name: c.believed_time for name, c in case.clocks.items() if getattr(c, "believed_time", None)}
     cert_facts = list(case.facts_of("cert"))
     loaded = [(f, load_certificate(f)) for f in cert_facts]

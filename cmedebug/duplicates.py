@@ -10,7 +10,7 @@ Two events are copies when kind, device, resolved time and raw lines agree; an
 event without a time is a copy only of one in another input (inside one input,
 unstamped lines that repeat are separate occurrences: `TLS Handshake retcode`
 printed once per attempt). Two facts are copies when kind, device and raw
-lines agree (facts without raw lines are never merged).
+lines agree (facts without raw lines, and those of decoded files, are never merged).
 """
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def _event_key(ev):
 
 
 def _fact_key(fact):
-    return (fact.kind, fact.device, fact.raw) if fact.raw else None
+    # a decoded file (CTL, .sgn, cnf.xml: no line range) is an artefact of its own, not a repeated
+    # output: the CTL before and after an update must both stay, even when equal
+    return (fact.kind, fact.device, fact.raw) if fact.raw and fact.source.first_line else None
 
 
 def _dedupe(items: list, key_of, copies: dict) -> tuple[list, int]:

@@ -217,7 +217,7 @@ class RunningConfigParser(ShowBlockParser):
                             **self._origin()))
         if not config["partial"] or config["global"]["seen"]:
             out.append(ctx.fact("config.global", **span, config=kind, partial=config["partial"], hostname=config["hostname"],
-                                **self._typed_fields(config["global"], _new_global())))
+                                **self._typed_fields(config["global"], _new_global(), set(config["global"]["explicit"]))))
         if not config["partial"] or config["voice"]["seen"]:
             out.append(ctx.fact("config.voice", **span, config=kind, partial=config["partial"],
                                 **self._typed_fields(config["voice"], _new_voice())))
@@ -296,7 +296,8 @@ def _new_fields(kind: str | None, rest: str) -> dict:
 def _new_global() -> dict:
     return {"seen": False, "http_server": False, "http_secure_server": False, "ntp_servers": [], "ntp_master": False,
             "ntp_update_calendar": False, "clock_timezone": None, "summer_time": None, "calendar_valid": False,
-            "service_timestamps": {}, "tftp_server_files": [], "domain_name": None}
+            "service_timestamps": {}, "tftp_server_files": [], "domain_name": None,
+            "explicit": []}  # fields a printed line set: `no ip http server` in `| include` output proves it off
 
 
 def _new_voice() -> dict:
@@ -528,8 +529,10 @@ def _global_line(text: str, config: dict) -> None:
         config["version"] = words[1]
     elif text in ("ip http server", "no ip http server"):
         g["http_server"], g["seen"] = not text.startswith("no "), True
+        g["explicit"].append("http_server")
     elif text in ("ip http secure-server", "no ip http secure-server"):
         g["http_secure_server"], g["seen"] = not text.startswith("no "), True
+        g["explicit"].append("http_secure_server")
     elif text.startswith("ntp server "):
         rest = [w for w in words[2:] if w not in ("prefer", "burst", "iburst")]
         if rest[:1] == ["vrf"]:

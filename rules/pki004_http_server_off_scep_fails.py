@@ -93,7 +93,8 @@ class HttpServerOffScepFails(Rule):
         cas = list(case.facts_of("config.pki_server")) + list(case.facts_of("pki.server"))
         partial = {f.source.path for f in list(case.facts_of("config.present")) if f.fields.get("partial")}
         for glob in list(case.facts_of("config.global")):
-            if glob.fields.get("http_server") is not False or glob.source.path in partial:
+            explicit = "http_server" in (glob.fields.get("explicit") or ())  # `no ip http server` printed
+            if glob.fields.get("http_server") is not False or (glob.source.path in partial and not explicit):
                 continue
             ca = next((c for c in cas if c.source.path == glob.source.path), None) or \
                 next((c for c in cas if c.device and c.device == (glob.device or glob.fields.get("hostname"))), None)
