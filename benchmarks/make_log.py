@@ -10,6 +10,8 @@ boot default), is set by NTP (``.``) and then synchronised (no flag).
 
     python benchmarks/make_log.py                      # 1,000,000 lines -> benchmarks/data/router-1000000-seed1.log
     python benchmarks/make_log.py --lines 3000000 --seed 7 -o /tmp/big.log
+    python benchmarks/make_log.py --shape mixed --lines 1000000   # 10% real corpus lines (issue 17)
+    python benchmarks/make_log.py --shape dense --lines 2500000   # ../shared/corpus repeated
 """
 from __future__ import annotations
 
@@ -188,15 +190,79 @@ def default_path(lines: int, seed: int) -> Path:
     return DATA / f"router-{lines}-seed{seed}.log"
 
 
+# --- inputs of issue 17: the shared corpus, dense and mixed into noise ---------
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"  # ../shared/corpus of the checkout
+
+
+def corpus_captures() -> list[list[str]]:
+    """The real captures of ../shared/corpus, one list of lines per file (sorted by name)."""
+    files = sorted(CORPUS.glob("*.log"))
+    if not files:
+        raise SystemExit(f"{CORPUS} holds no *.log: the dense and mixed inputs are built from it")
+    return [f.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True) for f in files]
+
+
+def generate_dense(path: Path, lines: int) -> int:
+    """The whole corpus, end to end, repeated until at least ``lines`` lines (whole
+    copies only, so no show block is cut): evidence on every line. Returns the lines written."""
+    once = [line if line.endswith("\n") else line + "\n" for capture in corpus_captures() for line in capture]
+    copies = -(-lines // len(once))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        for _ in range(copies):
+            out.writelines(once)
+    return copies * len(once)
+
+
+def generate_mixed(path: Path, lines: int, seed: int, evidence_share: float = 0.10) -> int:
+    """Routine syslog and ``debug ephone`` chatter from three CMEs (the noise of
+    ``generate``), with whole corpus captures pasted in at random points until
+    ``evidence_share`` of the lines are real corpus lines. Returns the lines written."""
+    rng = random.Random(seed)
+    captures = [[line if line.endswith("\n") else line + "\n" for line in c] for c in corpus_captures()]
+    devices = [Device(h, random.Random(seed * 31 + i), sync_at=2) for i, h in enumerate(DEVICES)]
+    noise, weights = zip(*NOISE)
+    server, written, evidence = SYNCED, 0, 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        buf: list[str] = []
+        while written < lines:
+            if evidence < evidence_share * (written + 1):
+                capture = captures[rng.randrange(len(captures))]
+                buf.extend(capture)
+                written += len(capture)
+                evidence += len(capture)
+            else:
+                dev = devices[rng.randrange(len(devices))]
+                for msg in [*dev.state_messages(), rng.choices(noise, weights)[0](rng)]:
+                    server += timedelta(microseconds=rng.randint(100, 20_000))
+                    buf.append(dev.line(server, msg))
+                    written += 1
+            if len(buf) >= 10_000:
+                out.writelines(buf)
+                buf.clear()
+        out.writelines(buf)
+    return written
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=1_000_000, help="number of lines (default 1,000,000)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (same seed, same file)")
-    ap.add_argument("-o", "--output", type=Path, help="default: benchmarks/data/router-<lines>.log")
+    ap.add_argument("--shape", choices=("router", "mixed", "dense"), default="router",
+                    help="router: 2%% evidence in noise (default); mixed: 10%% real corpus lines in noise; "
+                         "dense: the corpus repeated")
+    ap.add_argument("-o", "--output", type=Path, help="default: benchmarks/data/<shape>-<lines>-seed<seed>.log")
     args = ap.parse_args(argv)
-    path = args.output or default_path(args.lines, args.seed)
-    size = generate(path, args.lines, args.seed)
-    print(f"{path}: {args.lines} lines, {size / 1e6:.1f} MB")
+    path = args.output or DATA / f"{args.shape}-{args.lines}-seed{args.seed}.log"
+    if args.shape == "router":
+        written = args.lines
+        generate(path, args.lines, args.seed)
+    elif args.shape == "mixed":
+        written = generate_mixed(path, args.lines, args.seed)
+    else:
+        written = generate_dense(path, args.lines)
+    print(f"{path}: {written} lines, {path.stat().st_size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":
