@@ -6,8 +6,8 @@ archive and the member, and the other members are still read:
 
 * names that climb out of the archive (``../``, absolute paths, drive letters),
   symbolic links, encrypted members, nested archives (a zip inside the zip);
-* decompression bombs: an archive whose members add up to more than
-  ``max_bytes`` once uncompressed, or a member that expands more than
+* decompression bombs: an archive whose members add up to more than the
+  budget's ``max_bytes`` once uncompressed, or a member that expands more than
   ``max_ratio`` times (a text log deflates 5-30x; bombs reach 1000x);
 * more than ``max_members`` members (the whole archive is refused).
 
@@ -16,13 +16,13 @@ The limits below are the defaults; ``cmedebug analyze`` raises them with
 callers set ``cmedebug.archive.limits``. Sizes come from the archive's central
 directory, and ``zipfile`` stops every member at its declared size, so a member
 cannot expand past what was checked. Hidden members (``.name``, ``__MACOSX/``)
-are skipped, as in folders. A ``.gz`` member is read through gzip, capped at
-``max_bytes``.
+are skipped, as in folders. Every member is read through the run's
+``InputBudget`` (``cmedebug.input_budget``): its bytes count toward the total
+of all inputs, and a ``.gz`` member is decompressed with the budget's ratio cap.
 """
 from __future__ import annotations
 
 import gzip
-import io
 import re
 import stat
 import zipfile
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable, Iterator
 
+from cmedebug.input_budget import InputBudget
 from cmedebug.sources import NOT_EVIDENCE, Input
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; the end record of an empty zip
@@ -40,7 +41,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 @dataclass(frozen=True)
 class ZipLimits:
     max_members: int = 10_000
-    max_bytes: int = 8 * 1024**3  # uncompressed, all members together
     max_ratio: int = 200  # uncompressed / compressed size of one member
 
 
@@ -50,16 +50,17 @@ limits = ZipLimits()
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
-def expand_zip(path: Path) -> Iterator[Input] | None:
-    """The inputs of a zip archive, or None when ``path`` is not one (the pipeline's expander)."""
+def expand_zip(path: Path, budget: InputBudget | None = None) -> Iterator[Input] | None:
+    """The inputs of a zip archive, read within ``budget``, or None when ``path`` is
+    not one (the pipeline's expander)."""
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic not in ZIP_MAGIC:
         return None
-    return _members(path, limits)
+    return _members(path, limits, budget or InputBudget(max_ratio=limits.max_ratio))
 
 
-def _members(path: Path, lim: ZipLimits) -> Iterator[Input]:
+def _members(path: Path, lim: ZipLimits, budget: InputBudget) -> Iterator[Input]:
     name = str(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -73,8 +74,8 @@ def _members(path: Path, lim: ZipLimits) -> Iterator[Input]:
                                 "refused (raise it with --zip-max-members)")
         return
     total = sum(i.file_size for i in files)
-    if total > lim.max_bytes:
-        yield Input(name, error=f"zip archive expands to {total:,} bytes, more than the limit of {lim.max_bytes:,}; "
+    if total > budget.max_bytes:
+        yield Input(name, error=f"zip archive expands to {total:,} bytes, more than the limit of {budget.max_bytes:,}; "
                                 "refused as a possible decompression bomb (raise it with --zip-max-bytes)")
         return
     if not files:
@@ -86,7 +87,7 @@ def _members(path: Path, lim: ZipLimits) -> Iterator[Input]:
         if problem:
             yield Input(member, error=problem)
         elif not _hidden(info.filename):
-            yield Input(member, _opener(archive, info, lim))
+            yield Input(member, _opener(archive, info, budget))
 
 
 def _hidden(filename: str) -> bool:
@@ -114,51 +115,19 @@ def _refusal(info: zipfile.ZipInfo, lim: ZipLimits) -> str | None:
     return None
 
 
-def _opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo, lim: ZipLimits) -> Callable[[], BinaryIO]:
+def _opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: InputBudget) -> Callable[[], BinaryIO]:
     def opener() -> BinaryIO:
+        budget.check_open()
         try:
-            stream = _buffered(archive.open(info), lim.max_bytes)
-        except (NotImplementedError, RuntimeError, zipfile.BadZipFile) as exc:  # unsupported method, damaged
-            raise OSError(f"zip member cannot be read: {exc}") from None
-        magic = stream.peek(4)[:4]
+            member = archive.open(info)
+            magic = member.peek(4)[:4]
+        except (NotImplementedError, RuntimeError, zipfile.BadZipFile, zlib.error, OSError) as exc:  # damaged
+            raise OSError(f"zip member cannot be read: damaged data: {exc}") from None
         if magic in ZIP_MAGIC:
-            stream.close()
+            member.close()
             raise OSError("nested zip archive inside the zip archive; refused (extract it and give its files)")
         if magic.startswith(GZIP_MAGIC):
-            return _buffered(gzip.GzipFile(fileobj=stream), lim.max_bytes)
-        return stream
+            return budget.stream(gzip.GzipFile(fileobj=member), info.file_size)
+        return budget.stream(member)
 
     return opener
-
-
-def _buffered(inner: BinaryIO, cap: int) -> io.BufferedReader:
-    return io.BufferedReader(_MemberStream(inner, cap), 64 * 1024)
-
-
-class _MemberStream(io.RawIOBase):
-    """A member's bytes as a plain stream: damage inside the archive (bad CRC,
-    corrupt deflate data) becomes the OSError that ingest reports while keeping
-    what was read, and reading past ``cap`` bytes fails cleanly (a gzip member
-    has no declared size to check in advance)."""
-
-    def __init__(self, inner: BinaryIO, cap: int):
-        self._inner, self._cap, self._count = inner, cap, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        try:
-            data = self._inner.read(len(buffer))
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise OSError(f"damaged data: {exc}") from None
-        self._count += len(data)
-        if self._count > self._cap:
-            raise OSError(f"expands past {self._cap:,} bytes; the rest was refused as a possible decompression "
-                          "bomb (raise the limit with --zip-max-bytes)")
-        buffer[:len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self._inner.close()
-        super().close()

@@ -15,6 +15,7 @@ import click
 from cmedebug import __version__
 from cmedebug.progress import show_progress, stop_progress
 from cmedebug.archive import ZipLimits
+from cmedebug.input_budget import InputBudget
 from cmedebug.model import Severity
 from cmedebug.safe_output import OutputError, check_target, neutralise, write_atomic
 
@@ -72,12 +73,15 @@ def _kind_choices() -> list[str]:
               help="Also write the self-contained HTML troubleshooting report to this file.")
 @click.option("--zip-max-members", type=click.IntRange(1), default=ZipLimits.max_members, show_default=True,
               help="Refuse a .zip with more members than this.")
-@click.option("--zip-max-bytes", type=click.IntRange(1), default=ZipLimits.max_bytes, show_default=True,
-              help="Refuse a .zip whose members expand to more bytes than this in all.")
+@click.option("--zip-max-bytes", type=click.IntRange(1), default=InputBudget.max_bytes, show_default=True,
+              help="Read at most this many bytes from all inputs together, after decompression (.zip members, "
+                   ".gz contents, folder files); a .zip that declares more is refused.")
 @click.option("--zip-max-ratio", type=click.IntRange(1), default=ZipLimits.max_ratio, show_default=True,
-              help="Refuse a .zip member that expands more times than this (a decompression bomb).")
+              help="Refuse a .zip member, or cut a .gz, that expands more times than this (a decompression bomb).")
+@click.option("--max-files", type=click.IntRange(1), default=InputBudget.max_files, show_default=True,
+              help="Read at most this many files of a folder (the rest is listed as not read).")
 def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html_file,
-            zip_max_members, zip_max_bytes, zip_max_ratio):
+            zip_max_members, zip_max_bytes, zip_max_ratio, max_files):
     """Analyse INPUT files, folders, .gz and .zip files, or - for standard input.
 
     Prints the inputs read (kind and how many lines were understood), the clock
@@ -94,7 +98,8 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
     from cmedebug import archive
     from cmedebug.pipeline import analyze as run_analysis
 
-    archive.limits = ZipLimits(zip_max_members, zip_max_bytes, zip_max_ratio)
+    archive.limits = ZipLimits(max_members=zip_max_members, max_ratio=zip_max_ratio)
+    budget = InputBudget(max_bytes=zip_max_bytes, max_ratio=zip_max_ratio, max_files=max_files)
     if kind and kind not in _kind_choices():
         raise click.BadParameter(f"unknown kind {kind!r}; known kinds: {', '.join(_kind_choices())}",
                                  param_hint="--kind")
@@ -112,7 +117,7 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
         if interactive and not click.get_current_context().meta.get("quiet"):
             click.echo(neutralise(f"read {summary.path} ({summary.lines} lines)"), err=True)
 
-    case = run_analysis(inputs, kind=kind, year=year, rules=rules or None, progress=progress)
+    case = run_analysis(inputs, kind=kind, year=year, rules=rules or None, progress=progress, budget=budget)
     stop_progress()  # the bar is gone before the report is printed
     _report_unreadable(case)
     if fmt == "json":

@@ -57,13 +57,26 @@ def read_input(inp: Input, case: Case, kind: str | None = None, stamps: list | N
             else:
                 _read_text(stream, head, ctx, case, summary, kind)
     except (OSError, EOFError) as exc:  # truncated .gz, I/O error half-way: keep what was read
-        summary.error = f"read stopped early: {exc}"
+        summary.error = f"read stopped early: {exc}" + (f"; {summary.lines:,} lines read" if summary.lines else "")
     except Exception as exc:  # a parser bug outside one line (a block's start or end): keep what was read
         summary.error = f"analysis stopped early: {exc.__class__.__name__}: {exc}"
+    if summary.error is None and summary.nonblank_lines and not (summary.events or summary.facts):
+        summary.error = _nothing_understood(summary)
     summary.warnings.extend(ctx.warnings)
     if stamps is not None:
         stamps.extend(ctx.stamps)
     return summary
+
+
+def _nothing_understood(summary: InputSummary) -> str | None:
+    """Why an input that gave no event and no fact is an error (exit 2), not a clean
+    report, or None (a text whose lines are understood but hold nothing to keep)."""
+    if any("looks like binary data" in w for w in summary.warnings):
+        return "binary data, not a log or a file cmedebug decodes: nothing in it was understood"
+    if summary.understood_lines:
+        return None
+    return (f"nothing in it was understood ({summary.nonblank_lines:,} lines): not Cisco router or phone output "
+            "that cmedebug reads (see `cmedebug kinds`; --kind forces one)")
 
 
 def _peek(stream) -> bytes:

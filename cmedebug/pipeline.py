@@ -7,6 +7,7 @@ from cmedebug import clock, crosscheck, duplicates, engine
 from cmedebug.archive import expand_zip
 from cmedebug.ingest import read_input
 from cmedebug.model import Case, InputSummary
+from cmedebug.input_budget import InputBudget
 from cmedebug.sources import Input, iter_inputs
 
 Progress = Callable[[InputSummary], None]
@@ -17,12 +18,12 @@ EXPANDERS: list = [expand_zip]
 
 
 def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = None,
-         progress: Progress | None = None, inputs: Iterable[Input] = ()) -> Case:
-    """Parse every input (paths, or inputs already opened) into one Case and
-    resolve its timestamps and clocks."""
+         progress: Progress | None = None, inputs: Iterable[Input] = (), budget: InputBudget | None = None) -> Case:
+    """Parse every input (paths, read within ``budget``, or inputs already opened)
+    into one Case and resolve its timestamps and clocks."""
     case = Case()
     stamps: list = []
-    for inp in [*iter_inputs(paths, EXPANDERS), *inputs]:
+    for inp in [*iter_inputs(paths, EXPANDERS, budget), *inputs]:
         summary = read_input(inp, case, kind, stamps)
         if progress is not None:
             progress(summary)
@@ -37,9 +38,9 @@ def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = 
 
 def analyze(paths: Iterable[str] = (), kind: str | None = None, year: int | None = None,
             rules: Iterable[str] | None = None, progress: Progress | None = None,
-            inputs: Iterable[Input] = ()) -> Case:
+            inputs: Iterable[Input] = (), budget: InputBudget | None = None) -> Case:
     """Load the inputs and run the rules: the whole of ``cmedebug analyze``."""
-    case = load(paths, kind, year, progress, inputs)
+    case = load(paths, kind, year, progress, inputs, budget)
     engine.run(case, rules)
     clock.qualify_assumed_years(case, lambda rule_id: getattr(engine.get_rule(rule_id), "tags", ()))
     duplicates.cite_copies(case)

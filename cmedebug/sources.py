@@ -4,6 +4,20 @@ byte streams, without reading them whole.
 Each input becomes an ``Input`` with a display name and a way to open it. A path
 that cannot be opened becomes an ``Input`` carrying the error, so the caller
 reports it by name and goes on with the others.
+
+Evidence comes from customers and is untrusted (docs/security.md):
+
+* a folder is walked without recursion (any depth), in sorted order, hidden
+  entries passed over; a symbolic link is never followed out of the folder
+  (listed as skipped with the reason), a subfolder that cannot be listed is
+  listed as unreadable, and past ``InputBudget.max_files`` files the rest is
+  listed as not read;
+* every byte read from an input is metered against one ``InputBudget`` shared by
+  all the inputs of a run: ``.gz`` contents, zip members (a ``.gz`` inside a zip
+  included) and folder files count toward ``max_bytes`` in all, and a ``.gz``
+  that expands more than ``max_ratio`` times is cut as a possible bomb. The
+  budget is an object handed to ``iter_inputs`` (and by it to the expanders),
+  never a module global.
 """
 from __future__ import annotations
 
@@ -17,7 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
+from cmedebug.input_budget import InputBudget
+
 HEAD_BYTES = 4096
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass
@@ -27,14 +44,15 @@ class Input:
     error: str | None = None
 
 
-def _open_file(path: Path) -> Callable[[], BinaryIO]:
+def _open_file(path: Path, budget: InputBudget) -> Callable[[], BinaryIO]:
     def opener() -> BinaryIO:
+        budget.check_open()
         fh = open(path, "rb")
-        if fh.read(2) == b"\x1f\x8b":
+        if fh.read(2) == GZIP_MAGIC:
             fh.seek(0)
-            return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
+            return budget.stream(gzip.GzipFile(fileobj=fh), os.fstat(fh.fileno()).st_size, fh.tell)
         fh.seek(0)
-        return fh
+        return budget.stream(fh)
 
     return opener
 
@@ -95,48 +113,102 @@ class _NoClose(io.BufferedIOBase):
 # (what was injected, what must fire) is not device evidence. Named explicitly, it is read.
 NOT_EVIDENCE = frozenset({"scenario.toml"})
 
+Expander = Callable[[Path, InputBudget], "Iterable[Input] | None"]
 
-def iter_inputs(paths: Iterable[str], expanders: Iterable[Callable[[Path], Iterable[Input] | None]] = ()) -> Iterator[Input]:
-    """Inputs for every path: folders are walked recursively (sorted, hidden
-    entries skipped); ``expanders`` may turn a file into several inputs (a zip)."""
+
+def iter_inputs(paths: Iterable[str], expanders: Iterable[Expander] = (),
+                budget: InputBudget | None = None) -> Iterator[Input]:
+    """Inputs for every path: folders are walked (sorted, hidden entries skipped);
+    ``expanders`` may turn a file into several inputs (a zip). Every input is read
+    within ``budget`` (a default one when None)."""
     expanders = list(expanders)
+    budget = budget or InputBudget()
     for raw in paths:
         if raw == "-":
             yield Input("<stdin>", _stdin_opener())
             continue
         path = Path(raw)
         if path.is_dir():
-            found = False
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith(".") or name in NOT_EVIDENCE:
-                        continue
-                    found = True
-                    yield from _file_inputs(Path(root) / name, expanders)
-            if not found:
-                yield Input(str(path), error="folder holds no files")
+            yield from _folder_inputs(path, expanders, budget)
             continue
-        yield from _file_inputs(path, expanders)
+        yield from _file_inputs(path, expanders, budget)
 
 
-def _file_inputs(path: Path, expanders) -> Iterator[Input]:
+def _folder_inputs(root: Path, expanders: list, budget: InputBudget) -> Iterator[Input]:
+    files = 0
+    skipped = 0
+    for entry in walk_folder(root):
+        if isinstance(entry, Input):  # a link out of the folder, an unreadable subfolder
+            yield entry
+            continue
+        files += 1
+        if files > budget.max_files:
+            skipped += 1
+            continue
+        yield from _file_inputs(entry, expanders, budget)
+    if skipped:
+        yield Input(str(root), error=f"folder holds {files:,} files, more than the limit of {budget.max_files:,}; "
+                                     f"the last {skipped:,} (in sorted order) were not read (raise the limit with "
+                                     "--max-files)")
+    elif not files:
+        yield Input(str(root), error="folder holds no files")
+
+
+def walk_folder(root: Path) -> Iterator[Path | Input]:
+    """The files under ``root`` (each folder's files sorted, then its subfolders), with
+    an error ``Input`` for what is skipped: symbolic links that leave ``root``,
+    links to folders (never followed), subfolders that cannot be listed. Iterative,
+    so no depth raises RecursionError."""
+    top = os.path.realpath(root)
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+            if not os.access(folder, os.R_OK | os.X_OK):
+                raise PermissionError("permission denied")
+        except OSError as exc:
+            yield Input(str(folder), error=f"folder cannot be listed ({exc.strerror or exc}); its files were not "
+                                           "read")
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(folder) / entry.name
+            if entry.is_symlink():
+                target = os.path.realpath(path)
+                if os.path.commonpath([top, target]) != top:
+                    yield Input(str(path), error=f"symbolic link to {target}, outside {root}; skipped (links "
+                                                 "that leave the folder are never followed)")
+                elif os.path.isdir(target):
+                    yield Input(str(path), error="symbolic link to a folder; skipped (its files are read "
+                                                 "where they are)")
+                elif entry.name not in NOT_EVIDENCE:
+                    yield path
+            elif entry.is_dir(follow_symlinks=False):
+                subfolders.append(path)
+            elif entry.name not in NOT_EVIDENCE:
+                yield path
+        stack.extend(reversed(subfolders))
+
+
+def _file_inputs(path: Path, expanders, budget: InputBudget) -> Iterator[Input]:
     name = str(path)
     if not path.exists():
         yield Input(name, error="no such file or folder")
         return
     if not path.is_file():
-        yield Input(name, error="not a regular file")
+        yield Input(name, error="not a regular file (a device, pipe or socket); skipped")
         return
     if not os.access(path, os.R_OK):
         yield Input(name, error="permission denied: the file is not readable by this user")
         return
     for expand in expanders:
-        expanded = expand(path)
+        expanded = expand(path, budget)
         if expanded is not None:
             yield from expanded
             return
-    yield Input(name, _open_file(path))
+    yield Input(name, _open_file(path, budget))
 
 
 class ReplacementCounter:

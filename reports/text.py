@@ -24,11 +24,13 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
     out.append("")
     out.append(style("Inputs", bold=True))
     for s in case.inputs:
-        if s.error:
+        if s.error and not s.lines:
             out.append(f"  {s.path}: " + style(f"NOT READ: {s.error}", fg="red"))
             continue
         out.append(f"  {s.path}  [{s.kind}]  {s.understood_lines}/{s.nonblank_lines} lines understood "
                    f"({s.coverage:.0%}), {s.events} events, {s.facts} facts")
+        if s.error:  # partly read: a truncated .gz, a limit reached, nothing understood
+            out.append("    " + style(f"error: {s.error}", fg="red"))
         for w in s.warnings:
             out.append("    " + style(f"warning: {w}", fg="yellow"))
         if s.path in case.assumed_years:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from cmedebug import archive
 from cmedebug.cli import main
+from cmedebug.input_budget import InputBudget
 from cmedebug.pipeline import load
 
 # real shapes (messages.md §1.3, §1.7)
@@ -104,10 +105,9 @@ def test_a_member_that_expands_too_much_is_refused_as_a_bomb(tmp_path):
     assert members["router.log"].events == 2
 
 
-def test_an_archive_that_expands_past_the_byte_limit_is_refused_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(archive, "limits", archive.ZipLimits(max_bytes=1000))
+def test_an_archive_that_expands_past_the_byte_limit_is_refused_whole(tmp_path):
     zp = make_zip(tmp_path / "case.zip", {"a.log": ROUTER_LOG, "b.log": ROUTER_LOG * 4})
-    case = load([str(zp)])
+    case = load([str(zp)], budget=InputBudget(max_bytes=1000))
     assert len(case.inputs) == 1 and "--zip-max-bytes" in case.inputs[0].error
     assert case.inputs[0].path == str(zp)
 
@@ -119,11 +119,10 @@ def test_too_many_members_refuse_the_archive(tmp_path, monkeypatch):
     assert len(case.inputs) == 1 and "4 members" in case.inputs[0].error and "--zip-max-members" in case.inputs[0].error
 
 
-def test_gzip_member_is_read_and_a_gzip_bomb_is_cut(tmp_path, monkeypatch):
+def test_gzip_member_is_read_and_a_gzip_bomb_is_cut(tmp_path):
     zp = make_zip(tmp_path / "case.zip", {"rotated.log.gz": gzip.compress(CERTRET * 3),
                                           "bomb.log.gz": gzip.compress(CERTRET * 20_000)}, zipfile.ZIP_STORED)
-    monkeypatch.setattr(archive, "limits", archive.ZipLimits(max_bytes=200_000))
-    members = by_member(load([str(zp)]), zp)
+    members = by_member(load([str(zp)], budget=InputBudget(max_ratio=50)), zp)
     assert members["rotated.log.gz"].events == 3 and members["rotated.log.gz"].error is None
     bomb = members["bomb.log.gz"]
     assert "read stopped early" in bomb.error and "decompression bomb" in bomb.error
@@ -180,7 +179,8 @@ def test_cli_limit_options_refuse_and_raise(tmp_path):
     refused = runner.invoke(main, ["analyze", "--format", "json", "--zip-max-members", "1", str(zp)])
     assert refused.exit_code == 2 and "--zip-max-members" in refused.output
     raised = runner.invoke(main, ["analyze", "--format", "json", "--zip-max-ratio", "5000", str(zp)])
-    data = json.loads(raised.output)
-    assert [s["error"] for s in data["inputs"]] == [None, None]
+    data = json.loads(raised.stdout)
     assert data["inputs"][0]["path"].endswith("case.zip/bomb.log")
+    assert data["inputs"][0]["error"].startswith("nothing in it was understood")  # read, not refused
+    assert data["inputs"][1]["error"] is None
     assert any("cut to that length" in w for w in data["inputs"][0]["warnings"])  # one 3 MB line

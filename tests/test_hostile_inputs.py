@@ -118,14 +118,14 @@ def test_mixed_encodings_keep_the_valid_lines(tmp_path):
     assert warnings_about(summary, path, "NUL characters were removed")  # the UTF-16 text's high bytes
 
 
-def test_binary_file_renamed_log_is_read_with_a_warning_and_the_next_input_still_counts(tmp_path):
+def test_binary_file_renamed_log_is_an_input_error_and_the_next_input_still_counts(tmp_path):
     rng = random.Random(8)
     binary = _write(tmp_path / "a-firmware.log", bytes(rng.randrange(256) for _ in range(200_000)))
     good = _write(tmp_path / "b-router.log", LOG.encode())
     case = load([str(binary), str(good)])
     first, second = case.inputs
-    assert first.error is None and warnings_about(first, binary, "looks like binary data")
-    assert first.lines > 0 and first.understood_lines <= first.nonblank_lines
+    assert first.error.startswith("binary data, not a log") and warnings_about(first, binary, "looks like binary")
+    assert first.lines > 0 and first.events == first.facts == 0
     assert second.error is None and second.events == 3
 
 
