@@ -6,6 +6,7 @@ from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of
+from cmedebug.rules._tls_reason import read_reason
 from cmedebug.rules._trust import failed_handshakes, TLS_CERTIFICATE_REASON
 
 
@@ -62,9 +63,11 @@ class TlsPeerCertificateRejected(Rule):
         if failed:
             first = failed[0]
             peers = sorted({e.fields.get("peer_ip") for e in failed if e.fields.get("peer_ip")})
+            reading = read_reason(first.fields.get("reason"), first.fields.get("service"))
             yield self.finding(
                 f"{len(failed)} TLS handshake(s) failed on a certificate check ('{first.fields.get('reason')}'), "
-                f"first at {fmt_time(first.ts)}" + (f", peers {', '.join(peers[:5])}." if peers else "."),
+                f"first at {fmt_time(first.ts)}" + (f", peers {', '.join(peers[:5])}" if peers else "")
+                + (f": {reading}." if reading else "."),
                 evidence_of(failed, 3), first_seen=first.ts, device=first.device)
         stalled = [h for h in failed_handshakes(case, "skinny-secure")
                    if any(e.kind == "pki.opssl.verifying" for e in h)]
