@@ -10,11 +10,10 @@ import re
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import cert_serial, load_certificate, norm_serial, parse_ios_date
+from cmedebug.parsers.grammar import cert_fields, load_certificate, norm_serial, parse_ios_date
 from cmedebug.parsers.show_block import ShowBlockParser, hex_compact, key_value
 
 # Certificate      CA Certificate      RA Signature Certificate      Router Self-Signed Certificate
@@ -177,23 +176,20 @@ def _fill_from_pem(fields: dict) -> None:
 
 
 def decoded_fields(cert: x509.Certificate) -> dict:
-    """The `cert` fact fields of a decoded certificate, its DER included (shared with the
-    running-config chains, the `crypto pki authenticate` paste and PEM blocks)."""
-    key = cert.public_key()
-    hash_name = cert.signature_hash_algorithm.name.upper() if cert.signature_hash_algorithm else None
+    """The `cert` fact fields of a decoded certificate (running-config chains, the
+    `crypto pki authenticate` paste, PEM blocks): the fields every decoded
+    certificate has (`grammar.cert_fields`, as a CTL's certificates), plus what
+    `show crypto pki certificates verbose` prints (`sig_alg`, `is_ca`) and the DER."""
+    fields = cert_fields(cert)
+    hash_name = fields["signature_hash"]
     try:
         is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     except x509.ExtensionNotFound:
         is_ca = None
+    algorithm = "RSA Encryption" if fields["key_type"] == "RSA" else "ECDSA"
     return {
-        "serial": cert_serial(cert),
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
-        "not_before": cert.not_valid_before_utc,
-        "not_after": cert.not_valid_after_utc,
-        "key_size": getattr(key, "key_size", None),
-        "sig_alg": f"{hash_name} with {'RSA Encryption' if isinstance(key, rsa.RSAPublicKey) else 'ECDSA'}"
-        if hash_name else None,
+        **fields,
+        "sig_alg": f"{hash_name.upper()} with {algorithm}" if hash_name and hash_name != "unknown" else None,
         "is_ca": is_ca,
         "der": cert.public_bytes(serialization.Encoding.DER),
     }

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes
 
 from cmedebug import deployment, triage
 from cmedebug.deployment.summary import rows, sourced_text
@@ -154,3 +155,19 @@ def test_corpus_findings_never_span_devices():
             assert symptom.device == f.device, (f.id, symptom.id)
     report = json.loads(json.dumps([f.to_dict() for f in case.findings]))
     assert all(item["device"] for item in report)
+
+
+def test_a_certificate_has_one_field_set_whichever_input_decoded_it():
+    """A CTL record's certificate and the same certificate pasted as PEM, in a
+    config chain or at `crypto pki authenticate` carry the same fields with the
+    same values (the fingerprint is what joins a CTL to the router holding it)."""
+    from certfactory import issue, issue_v1
+
+    from cmedebug.parsers.grammar import cert_fields
+    from cmedebug.parsers.show_pki_certificates import decoded_fields
+
+    for cert in (issue("CME", slot=3).cert, issue_v1("old-ca").cert):
+        ctl, decoded = cert_fields(cert), decoded_fields(cert)
+        assert {k: decoded[k] for k in ctl} == ctl
+        assert decoded["fingerprint_sha1"] == cert.fingerprint(hashes.SHA1()).hex().upper()
+        assert decoded["sig_alg"] == f"{ctl['signature_hash'].upper()} with RSA Encryption"
