@@ -27,17 +27,23 @@ class ExcerptCapture:
     """Keeps, in ``lines`` (line number -> text), the lines of one text input
     that evidence may cite, with their context."""
 
-    __slots__ = ("lines", "recent", "trailing", "redactor")
+    __slots__ = ("lines", "recent", "trailing", "redactor", "full")
 
     def __init__(self, lines: dict[int, str]):
         self.lines = lines
         self.recent: deque[tuple[int, str]] = deque(maxlen=CONTEXT_LINES)  # lines not kept, newest last
         self.trailing = 0  # how many of the next lines to keep
         self.redactor = Redactor()
+        self.full = False  # the budget is spent: nothing more is kept from this input
 
     def record(self, first_line: int, physical: list[str], cited: bool) -> None:
         """Follow one record; ``cited``: a parser claimed it or it opens a command block."""
-        if cited and len(self.lines) < MAX_LINES_PER_INPUT:
+        if self.full:
+            return
+        if cited:
+            if len(self.lines) >= MAX_LINES_PER_INPUT:
+                self.full = True
+                return
             for number, text in self.recent:
                 self.lines[number] = text
             self.recent.clear()
