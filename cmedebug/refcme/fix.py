@@ -234,7 +234,7 @@ def reproduce_with_fix(name: str, out: Path, seed: int = 0) -> dict:
     and DIR/fix.toml. Returns fix.toml's content."""
     from cmedebug.pipeline import analyze
     from cmedebug.refcme.scenarios import reproduce
-    from cmedebug.replay.toml_out import dumps
+    from cmedebug.refcme.toml_out import dumps
 
     world = reproduce(name, out, seed)
     before = analyze(evidence_files(out))

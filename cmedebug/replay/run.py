@@ -20,8 +20,8 @@ from cmedebug.model import Case, Severity
 from cmedebug.refcme import runner
 from cmedebug.refcme.fix import apply_and_replay, evidence_files, first_root_cause, needs_fix, result_table
 from cmedebug.refcme.spec import ReplaySpec, play
-from cmedebug.replay.extract import spec_from_case
-from cmedebug.replay.toml_out import dumps
+from cmedebug.replay.extract import FLOWS, spec_from_case
+from cmedebug.refcme.toml_out import dumps
 
 FORMAT = "cmedebug.replay/1"
 
@@ -61,6 +61,40 @@ def differences(case: Case, replayed: Case) -> dict:
     ours, theirs = fired(case), fired(replayed)
     return {"case_only": [ours[r] for r in sorted(set(ours) - set(theirs))],
             "replay_only": [theirs[r] for r in sorted(set(theirs) - set(ours))]}
+
+
+def _trustpoint_certificates(case: Case) -> dict[str, dict]:
+    """trustpoint -> its own certificate's fields, as `show crypto pki certificates` shows them."""
+    found: dict[str, dict] = {}
+    for fact in case.facts:
+        if fact.kind == "cert" and fact.fields.get("role") == "id":
+            for tp in fact.fields.get("trustpoints") or []:
+                found.setdefault(tp, fact.fields)
+    return found
+
+
+def certificate_differences(case: Case, replayed: Case) -> list[str]:
+    """Where the replay's certificates differ from the case's: presence, issuer, end date
+    (more than two minutes apart), key size when both show it."""
+    ours, theirs = _trustpoint_certificates(case), _trustpoint_certificates(replayed)
+    out = []
+    for tp in sorted(set(ours) | set(theirs)):
+        a, b = ours.get(tp), theirs.get(tp)
+        if a is None or b is None:
+            out.append(f"{tp}: a certificate in the {'replay' if a is None else 'case'} only")
+            continue
+        if (a.get("issuer") or "").lower() != (b.get("issuer") or "").lower():
+            out.append(f"{tp}: issued by {a.get('issuer')} in the case, {b.get('issuer')} in the replay")
+        ends = a.get("not_after"), b.get("not_after")
+        if all(ends) and abs((ends[0] - ends[1]).total_seconds()) > 120:
+            out.append(f"{tp}: ends {ends[0]:%Y-%m-%d %H:%M} in the case, {ends[1]:%Y-%m-%d %H:%M} in the replay")
+        if a.get("key_size") and b.get("key_size") and a["key_size"] != b["key_size"]:
+            out.append(f"{tp}: {a['key_size']}-bit key in the case, {b['key_size']}-bit in the replay")
+    return out
+
+
+def flows_of(case: Case) -> list[str]:
+    return [name for name, prefixes in FLOWS.items() if any(e.kind.startswith(prefixes) for e in case.events)]
 
 
 def spec_table(spec: ReplaySpec) -> dict:
@@ -134,7 +168,9 @@ def replay(paths: Iterable[str], out: Path, seed: int = 0, time_limit: float = 3
              "replay_first_root": f"{again.rule_id} {again.title}" if again else "none",
              "assumptions": spec.assumptions,
              "flows_seen": spec.flows,
-             "differences": differences(case, replayed),
+             "flows_replayed": flows_of(replayed),
+             "differences": {**differences(case, replayed),
+                             "certificates": certificate_differences(case, replayed)},
              "case_findings": findings_table(case), "replay_findings": findings_table(replayed),
              "spec": spec_table(spec),
              "fix": fix}
