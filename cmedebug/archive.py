@@ -11,9 +11,10 @@ archive and the member, and the other members are still read:
   ``max_ratio`` times (a text log deflates 5-30x; bombs reach 1000x);
 * more than ``max_members`` members (the whole archive is refused).
 
-The limits below are the defaults; ``cmedebug analyze`` raises them with
-``--zip-max-members``, ``--zip-max-bytes`` and ``--zip-max-ratio``, and library
-callers set ``cmedebug.archive.limits``. Sizes come from the archive's central
+The limits are the run's ``InputBudget`` (``max_members``, ``max_bytes``,
+``max_ratio``), passed to ``expand_zip`` by the pipeline; ``cmedebug analyze``
+sets them from ``--zip-max-members``, ``--zip-max-bytes`` and ``--zip-max-ratio``,
+library callers pass ``budget=`` to ``pipeline.load``. Sizes come from the archive's central
 directory, and ``zipfile`` stops every member at its declared size, so a member
 cannot expand past what was checked. Hidden members (``.name``, ``__MACOSX/``)
 are skipped, as in folders. Every member is read through the run's
@@ -27,7 +28,6 @@ import re
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable, Iterator
 
@@ -37,14 +37,6 @@ from cmedebug.sources import NOT_EVIDENCE, Input
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; the end record of an empty zip
 GZIP_MAGIC = b"\x1f\x8b"
 
-
-@dataclass(frozen=True)
-class ZipLimits:
-    max_members: int = 10_000
-    max_ratio: int = 200  # uncompressed / compressed size of one member
-
-
-limits = ZipLimits()
 
 # C:\Users\...   C:/case   (a drive letter)
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -57,10 +49,10 @@ def expand_zip(path: Path, budget: InputBudget | None = None) -> Iterator[Input]
         magic = fh.read(4)
     if magic not in ZIP_MAGIC:
         return None
-    return _members(path, limits, budget or InputBudget(max_ratio=limits.max_ratio))
+    return _members(path, budget or InputBudget())
 
 
-def _members(path: Path, lim: ZipLimits, budget: InputBudget) -> Iterator[Input]:
+def _members(path: Path, budget: InputBudget) -> Iterator[Input]:
     name = str(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -69,8 +61,8 @@ def _members(path: Path, lim: ZipLimits, budget: InputBudget) -> Iterator[Input]
         yield Input(name, error=f"not a readable zip archive: {exc}")
         return
     files = [i for i in infos if not i.is_dir()]
-    if len(files) > lim.max_members:
-        yield Input(name, error=f"zip archive has {len(files)} members, more than the limit of {lim.max_members}; "
+    if len(files) > budget.max_members:
+        yield Input(name, error=f"zip archive has {len(files)} members, more than the limit of {budget.max_members}; "
                                 "refused (raise it with --zip-max-members)")
         return
     total = sum(i.file_size for i in files)
@@ -83,7 +75,7 @@ def _members(path: Path, lim: ZipLimits, budget: InputBudget) -> Iterator[Input]
         return
     for info in sorted(files, key=lambda i: i.filename):
         member = f"{name}/{info.filename}"
-        problem = _refusal(info, lim)
+        problem = _refusal(info, budget.max_ratio)
         if problem:
             yield Input(member, error=problem)
         elif not _hidden(info.filename):
@@ -96,7 +88,7 @@ def _hidden(filename: str) -> bool:
     return any(part.startswith(".") or part == "__MACOSX" for part in parts) or parts[-1] in NOT_EVIDENCE
 
 
-def _refusal(info: zipfile.ZipInfo, lim: ZipLimits) -> str | None:
+def _refusal(info: zipfile.ZipInfo, max_ratio: int) -> str | None:
     """Why a member is refused, or None."""
     raw = info.orig_filename
     parts = raw.replace("\\", "/").split("/")
@@ -108,9 +100,9 @@ def _refusal(info: zipfile.ZipInfo, lim: ZipLimits) -> str | None:
         return "encrypted zip member; cannot be read without its password"
     if info.filename.lower().endswith((".zip", ".7z", ".rar", ".tar", ".tgz", ".jar")):
         return "nested archive inside the zip archive; refused (extract it and give its files)"
-    if info.file_size > lim.max_ratio * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
+    if info.file_size > max_ratio * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
         return (f"expands {info.file_size / max(info.compress_size, 1):,.0f} times ({info.compress_size:,} -> "
-                f"{info.file_size:,} bytes), more than the limit of {lim.max_ratio}; refused as a possible "
+                f"{info.file_size:,} bytes), more than the limit of {max_ratio}; refused as a possible "
                 "decompression bomb (raise it with --zip-max-ratio)")
     return None
 

@@ -14,7 +14,6 @@ import click
 
 from cmedebug import __version__
 from cmedebug.progress import show_progress, stop_progress
-from cmedebug.archive import ZipLimits
 from cmedebug.input_budget import InputBudget
 from cmedebug.model import Severity
 from cmedebug.safe_output import OutputError, check_target, neutralise, write_atomic
@@ -71,12 +70,12 @@ def _kind_choices() -> list[str]:
 @click.option("--colour/--no-colour", "colour", default=None, help="Colour the text report (default: on a terminal).")
 @click.option("--html", "html_file", type=click.Path(),
               help="Also write the self-contained HTML troubleshooting report to this file.")
-@click.option("--zip-max-members", type=click.IntRange(1), default=ZipLimits.max_members, show_default=True,
+@click.option("--zip-max-members", type=click.IntRange(1), default=InputBudget.max_members, show_default=True,
               help="Refuse a .zip with more members than this.")
 @click.option("--zip-max-bytes", type=click.IntRange(1), default=InputBudget.max_bytes, show_default=True,
               help="Read at most this many bytes from all inputs together, after decompression (.zip members, "
                    ".gz contents, folder files); a .zip that declares more is refused.")
-@click.option("--zip-max-ratio", type=click.IntRange(1), default=ZipLimits.max_ratio, show_default=True,
+@click.option("--zip-max-ratio", type=click.IntRange(1), default=InputBudget.max_ratio, show_default=True,
               help="Refuse a .zip member, or cut a .gz, that expands more times than this (a decompression bomb).")
 @click.option("--max-files", type=click.IntRange(1), default=InputBudget.max_files, show_default=True,
               help="Read at most this many files of a folder (the rest is listed as not read).")
@@ -95,11 +94,10 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
       cmedebug analyze --stats --year 2025 old-capture.txt
       cmedebug analyze case/ --html report.html
     """
-    from cmedebug import archive
     from cmedebug.pipeline import analyze as run_analysis
 
-    archive.limits = ZipLimits(max_members=zip_max_members, max_ratio=zip_max_ratio)
-    budget = InputBudget(max_bytes=zip_max_bytes, max_ratio=zip_max_ratio, max_files=max_files)
+    budget = InputBudget(max_bytes=zip_max_bytes, max_ratio=zip_max_ratio, max_files=max_files,
+                         max_members=zip_max_members)
     if kind and kind not in _kind_choices():
         raise click.BadParameter(f"unknown kind {kind!r}; known kinds: {', '.join(_kind_choices())}",
                                  param_hint="--kind")

@@ -19,7 +19,7 @@ from typing import ClassVar, Iterable
 from cmedebug import deployment, progress
 from cmedebug.model import Case, Confidence, Evidence, Finding, RuleOutcome, Severity
 from cmedebug.remediation import Step
-from cmedebug.remediation_context import fit
+from cmedebug.remediation_context import fit, fit_text
 
 
 class Rule:
@@ -170,6 +170,7 @@ def _evaluate(rule: Rule, case: Case, devices: list) -> tuple[list[Finding], Rul
         for f in mine:
             f.device = f.device or (device.name if device is not None else "")
             f.remediation = fit(f.remediation, f.data, scope)
+            f.verify = fit_text(f.verify, f.data, scope)
         found += mine
     if not applied:
         return [], rule.outcome("not_evaluated", missing=list(rule.requires), collect=list(rule.collect))

@@ -5,7 +5,8 @@ folders are all read through ``InputBudget.stream``, which counts their bytes
 after decompression against one total (``max_bytes``), cuts a ``.gz`` that
 expands more than ``max_ratio`` times as a possible bomb, and turns damage in
 compressed data into the ``OSError`` that ingest reports while keeping what was
-read. ``max_files`` bounds how many files a folder gives. The budget is an
+read. ``max_files`` bounds how many files a folder gives, ``max_members`` how many
+members a zip archive may hold. The budget is an
 object handed down from the command line (``iter_inputs``, the expanders), not a
 module global.
 """
@@ -30,6 +31,7 @@ class InputBudget:
     max_bytes: int = 8 * 1024**3  # bytes read from all inputs together, after decompression
     max_ratio: int = 200  # decompressed / compressed size of a .gz (a text log gzips 5-30x)
     max_files: int = 10_000  # files taken from one folder
+    max_members: int = 10_000  # members of one zip archive (more: the archive is refused)
     used: int = 0
 
     def charge(self, count: int) -> None:

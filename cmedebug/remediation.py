@@ -139,6 +139,12 @@ def _scalar(values: Mapping[str, object]) -> dict[str, str]:
     return out
 
 
+def fill_text(text: str, values: Mapping[str, object]) -> str:
+    """A sentence (a verify line) with its slots filled, several values joined, as printed."""
+    joined = {k: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in values.items()}
+    return shown(_substitute(text, _scalar(joined)) or "")
+
+
 def _filled(step: Step, values: Mapping[str, str]) -> Step:
     """The step with its slots substituted; its answers become explicit, read
     from the table for the filled command (`grant {ca_grant}` -> `grant auto`)."""
@@ -270,8 +276,12 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
 
 
 def notes(block: Block) -> list[str]:
-    """What to read before pasting: the warnings, then what to put in each placeholder."""
-    return [f"WARNING: {w}" for w in block.warnings] + [f"<{name}>: {meaning}" for name, meaning in block.placeholders]
+    """What to read before pasting: the warnings, what each action on the phone
+    means, then what to put in each placeholder."""
+    actions = [f"{line.text}: {shown(line.step.why)}" for line in block.lines
+               if block.device == PHONE and line.step is not None and line.step.why]
+    return [f"WARNING: {w}" for w in block.warnings] + actions + \
+        [f"<{name}>: {meaning}" for name, meaning in block.placeholders]
 
 
 def heading(block: Block) -> str:

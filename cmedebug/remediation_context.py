@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from cmedebug.deployment.views import functions
 from cmedebug.ios_commands import enters
-from cmedebug.remediation import PHONE, Step, fill
+from cmedebug.remediation import PHONE, Step, fill, fill_text
 
 # slot -> the finding data keys that fill it, first found wins
 _DATA_SLOTS = {
@@ -67,7 +67,8 @@ def case_slots(case) -> dict[str, object]:
     values["ra"] = _first(case, "config.capf_server", "cert_enroll_trustpoint")
     names = {f.fields.get("name") for f in case.facts_of("config.trustpoint", "pki.trustpoint")}
     values["new_sast"] = next(n for n in ("sast2", "cme-sast2", "sast2-new", "sast2-b") if n not in names)
-    issued = [tp for tp in functional_trustpoints(case) if tp != values.get("ca")]
+    enrolled = [f.fields.get("name") for f in case.facts_of("config.trustpoint") if f.fields.get("enrollment_url")]
+    issued = [tp for tp in dict.fromkeys([*functional_trustpoints(case), *enrolled]) if tp and tp != values.get("ca")]
     if issued:
         values["issued_trustpoint"] = issued
     secure = [f.fields["ephone"] for f in case.facts_of("config.ephone") if f.fields.get("ephone") is not None]
@@ -147,11 +148,21 @@ def without_cme_steps(steps: Sequence[Step]) -> list[Step]:
             and (s.mode == PHONE or enters(s.command, s.mode) not in CME_MODES)]
 
 
+def _values(data: Mapping[str, object], case) -> dict[str, object]:
+    values = dict(case_slots(case))
+    values.update(data_slots(data))
+    return values
+
+
+def fit_text(text: str, data: Mapping[str, object], case) -> str:
+    """A sentence (the verify line) with its slots filled the same way, as printed."""
+    return fill_text(text, _values(data, case))
+
+
 def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     """The finding's steps for this case: slots filled, and CME-only steps dropped
     when the evidence shows no CME at all."""
-    values = dict(case_slots(case))
-    values.update(data_slots(data))
+    values = _values(data, case)
     if any(slot in ROTATION_SLOTS for step in steps for slot in step.slots):
         values.update(renewal_slots(values, case))
     chosen = list(steps) if cme_in_evidence(case) else without_cme_steps(steps)

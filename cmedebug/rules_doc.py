@@ -31,7 +31,7 @@ def remediation_section(rule: type[Rule]) -> list[str]:
         out += textwrap.wrap("; ".join(notes(block)), 96, initial_indent="    ", subsequent_indent="    ") \
             if notes(block) else []
     if rule.verify:
-        out += [""] + textwrap.wrap(rule.verify, 96, initial_indent="    ", subsequent_indent="    ")
+        out += [""] + textwrap.wrap(shown(rule.verify), 96, initial_indent="    ", subsequent_indent="    ")
     return out
 
 

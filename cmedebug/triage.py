@@ -157,7 +157,7 @@ def problem_statement(case: Case) -> str:
 
 def fix_steps(f) -> list[PlanStep]:
     """One plan step per paste-ready block of the finding's remediation."""
-    return [PlanStep(" ".join([f"Then, {heading(b)}:", *notes(b)]), [line.text for line in b.lines])
+    return [PlanStep(" ".join([f"{heading(b)[0].upper()}{heading(b)[1:]}:", *notes(b)]), [line.text for line in b.lines])
             for b in render_blocks(f.remediation)]
 
 

@@ -50,7 +50,7 @@ class ExternalTftpOrOption150Elsewhere(Rule):
              why="secure phones must fetch their CTL and files from CME: external TFTP is not supported in secure "
                  "mode (CMEAUTH)"),
     )
-    verify = "Verify with `debug tftp events` on CME (CTLSEP<MAC>.tlv requested at boot) and `show ephone` (+ Authentication)."
+    verify = "Verify with `debug tftp events` on CME (CTLSEP{mac}.tlv requested at boot) and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):
         cme_ips = {f.fields.get("ip_source_address") for f in list(case.facts_of("config.telephony_service"))} - {None}

@@ -49,7 +49,7 @@ class LoadCfgFileNotSigned(Rule):
         Step("config-telephony", "load-cfg-file {url} alias {alias} sign create",
              why="`sign` serves a signed copy; `create` is not kept in running-config (CR-L)"),
     )
-    verify = "Verify with `show telephony-service tftp-bindings` (<name>.sgn bound) and `debug tftp events` (served)."
+    verify = "Verify with `show telephony-service tftp-bindings` ({alias}.sgn bound) and `debug tftp events` (served)."
 
     def evaluate(self, case):
         if not secure_mode_intended(case):

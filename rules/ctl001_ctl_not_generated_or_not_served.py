@@ -59,7 +59,7 @@ class CtlNotGeneratedOrNotServed(Rule):
         Step("config-ctl-client", "sast2 trustpoint {sast2}", why="the spare; must differ from SAST1"),
         Step("config-ctl-client", "regenerate", why="build the CTL; the phones fetch CTLSEP<MAC>.tlv at boot"),
     )
-    verify = "Verify with `debug ctl-client` (CTL File Created Successfully) and `debug tftp events` (CTLSEP<MAC>.tlv served)."
+    verify = "Verify with `debug ctl-client` (CTL File Created Successfully) and `debug tftp events` (CTLSEP{mac}.tlv served)."
 
     def evaluate(self, case):
         intended = secure_mode_intended(case)

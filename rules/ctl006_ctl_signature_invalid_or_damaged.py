@@ -48,7 +48,7 @@ class CtlSignatureInvalidOrDamaged(Rule):
     remediation = (
         *CTL_REGENERATE,
     )
-    verify = "Verify with `cmedebug ctl verify CTLSEP<MAC>.tlv` (valid) and the phone (Trust List Updated)."
+    verify = "Verify with `cmedebug ctl verify CTLSEP{mac}.tlv` (valid) and the phone (Trust List Updated)."
 
     def evaluate(self, case):
         for ctl in list(case.facts_of("ctl.file")):

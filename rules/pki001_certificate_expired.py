@@ -62,7 +62,7 @@ class CertificateExpired(Rule):
         *RENEWAL,
         *trustpoint_steps("trustpoint", "auto-enroll 70", why="renew before the end next time, keeping the key"),
     )
-    verify = "Verify with `show crypto pki certificates <trustpoint>` (end date in the future) and `show ephone` (+ Authentication)."
+    verify = "Verify with `show crypto pki certificates {trustpoint}` (end date in the future) and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):
         reported: set[str] = set()

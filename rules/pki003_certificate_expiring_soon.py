@@ -49,7 +49,7 @@ class CertificateExpiringSoon(Rule):
     remediation = (
         *RENEWAL,
     )
-    verify = "Verify with `show crypto pki certificates <tp>` (new end date) and `show crypto pki timers`."
+    verify = "Verify with `show crypto pki certificates {trustpoint}` (new end date) and `show crypto pki timers`."
 
     def evaluate(self, case):
         configs = trustpoint_configs(case)

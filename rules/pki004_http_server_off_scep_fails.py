@@ -37,9 +37,10 @@ class HttpServerOffScepFails(Rule):
         alone.
 
     False positives
-        A CA reached through an RA on another router needs HTTP on that RA, not
-        here; a configuration pasted with `| section` proves nothing by absence
-        and is not used.
+        None for a CA behind an RA: the RA forwards the requests to the CA over
+        SCEP, so the CA needs its HTTP server too (and the RA its own). A
+        configuration pasted with `| section` proves nothing by absence and is
+        not used.
 
     References
         Secure CME primer F10 http-server-off, §1.2 ports (TCP 80), §1.3 step 3;
@@ -59,8 +60,8 @@ class HttpServerOffScepFails(Rule):
         Step("config", "ip http server", why="on the CA router: SCEP runs over its HTTP server (also when an RA "
                                              "sits in front of it, the RA forwards to the CA over HTTP)"),
         Step("config", "ip http access-class {acl}", why="optional: only the enrolling routers may reach it"),
-        *authenticate_steps("trustpoint", why="on each client: fetch the CA certificate again"),
-        *enroll_steps("trustpoint"),
+        *authenticate_steps("issued_trustpoint", why="on each client: fetch the CA certificate again"),
+        *enroll_steps("issued_trustpoint"),
     )
     verify = "Verify with `show ip http server status` (HTTP server status: Enabled) and `Trustpoint CA certificate accepted.` on the client."
 

@@ -53,7 +53,7 @@ class EnrollmentPendingManualGrant(Rule):
         Step("exec", "crypto pki server {ca} grant {request_id}",
              why="on the CA: grant the request that waits (`grant all` grants every waiting request)"),
     )
-    verify = "Verify with `show crypto pki server <CA> requests` (state granted) and `show crypto pki certificates <tp>` on the client."
+    verify = "Verify with `show crypto pki server {ca} requests` (state granted) and `show crypto pki certificates {trustpoint}` on the client."
 
     def evaluate(self, case):
         manual, mode_fact = self._manual_mode(case)

@@ -78,7 +78,7 @@ class EnrollmentUrlMalformed(Rule):
         *authenticate_steps("trustpoint"),
         *enroll_steps("trustpoint"),
     )
-    verify = "Verify with `show running-config | section crypto pki trustpoint <tp>` and `Trustpoint CA certificate accepted.`"
+    verify = "Verify with `show running-config | section crypto pki trustpoint {trustpoint}` and `Trustpoint CA certificate accepted.`"
 
     def evaluate(self, case):
         failures = list(case.events_of("pki.ca.socket_send_failed", "pki.ca_cert.receive_failed",

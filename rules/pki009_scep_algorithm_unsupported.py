@@ -53,7 +53,7 @@ class ScepAlgorithmUnsupported(Rule):
         *trustpoint_steps("trustpoint", "hash sha256", why="a digest the CA supports"),
         *enroll_steps("trustpoint"),
     )
-    verify = "Verify with `show crypto pki trustpoints <tp> status` (Last enrollment status: Granted)."
+    verify = "Verify with `show crypto pki trustpoints {trustpoint} status` (Last enrollment status: Granted)."
 
     def evaluate(self, case):
         hits = [e for e in case.events_of("pki.status", "pki.pkcs7.error")

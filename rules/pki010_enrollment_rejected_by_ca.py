@@ -57,7 +57,7 @@ class EnrollmentRejectedByCa(Rule):
         Step("exec", "crypto pki server {ca} grant {request_id}",
              why="on the CA: grant the new request (its id is in `show crypto pki server {ca} requests`)"),
     )
-    verify = "Verify with `%PKI-6-CERTRET: Certificate received from Certificate Authority` and `show crypto pki certificates <tp>`."
+    verify = "Verify with `%PKI-6-CERTRET: Certificate received from Certificate Authority` and `show crypto pki certificates {trustpoint}`."
 
     def evaluate(self, case):
         rejected = list(case.events_of("pki.enroll.rejected"))

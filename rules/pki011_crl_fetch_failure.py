@@ -89,8 +89,9 @@ class CrlFetchFailure(Rule):
                 message += (f" The trustpoint has `revocation-check {' '.join(checks)}`." if checks
                             else " The trustpoint has no `revocation-check` line, so IOS checks the CRL (the default).")
                 evidence.append(Evidence.of(config))
-            yield self.finding(message, evidence, first_seen=first.ts, trustpoint=tp,
-                               device=first.device)
+            terminal = config is not None and config.fields.get("enrollment_mode") == "terminal"
+            yield self.finding(message, evidence, first_seen=first.ts, trustpoint=tp, device=first.device,
+                               remediation=self.ROOTS_WITHOUT_CRL if terminal else None)
         yield from self._latent(case, configs, set(by_trustpoint))
         failures = [e for e in case.events_of("tls.handshake.failed") if _REVOCATION.search(e.fields.get("reason") or "")]
         if failures and not by_trustpoint:

@@ -63,7 +63,7 @@ class RsaKeyTooSmall(Rule):
         *trustpoint_steps("trustpoint", "rsakeypair {trustpoint}-2048"),
         *RENEWAL,
     )
-    verify = "Verify with `show crypto key mypubkey rsa <tp>` (2048 bits) and `Signature length 256` in `debug ctl-client`."
+    verify = "Verify with `show crypto key mypubkey rsa {trustpoint}` (2048 bits) and `Signature length 256` in `debug ctl-client`."
 
     def evaluate(self, case):
         fips = list(case.events_of("phone.status.cert_key_size_not_fips"))

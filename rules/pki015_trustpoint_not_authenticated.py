@@ -49,7 +49,7 @@ class TrustpointNotAuthenticated(Rule):
         *authenticate_steps("trustpoint"),
         *enroll_steps("trustpoint"),
     )
-    verify = "Verify with `show crypto pki trustpoints <tp> status` (Issuing CA authenticated ....... Yes)."
+    verify = "Verify with `show crypto pki trustpoints {trustpoint} status` (Issuing CA authenticated ....... Yes)."
 
     def evaluate(self, case):
         uses = functional_trustpoints(case)

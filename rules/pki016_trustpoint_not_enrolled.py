@@ -54,7 +54,7 @@ class TrustpointNotEnrolled(Rule):
         *CTL_REGENERATE,
         *CNF_FILES,
     )
-    verify = "Verify with `show crypto pki certificates <tp>` (a Certificate with Associated Trustpoints: <tp>)."
+    verify = "Verify with `show crypto pki certificates {trustpoint}` (a Certificate with Associated Trustpoints: {trustpoint})."
 
     def evaluate(self, case):
         uses = functional_trustpoints(case)

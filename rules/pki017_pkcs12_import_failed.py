@@ -55,7 +55,7 @@ class Pkcs12ImportFailed(Rule):
              warning="deletes the trustpoint and any certificate it holds"),
         Step("config", "crypto pki import {trustpoint} pkcs12 {url} password {password}"),
     )
-    verify = "Verify with `%PKI-6-PKCS12_IMPORT_SUCCESS` and `show crypto pki certificates <tp>`."
+    verify = "Verify with `%PKI-6-PKCS12_IMPORT_SUCCESS` and `show crypto pki certificates {trustpoint}`."
 
     def evaluate(self, case):
         successes = list(case.events_of("pki.pkcs12.imported"))

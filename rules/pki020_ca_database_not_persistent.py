@@ -55,7 +55,7 @@ class CaDatabaseNotPersistent(Rule):
         Step("cs-server", "database url flash:{ca}/"),
         Step("cs-server", "no shutdown"),
     )
-    verify = "Verify with `show crypto pki server` (Current primary storage dir: flash:<CA>/) and `dir flash:<CA>/`."
+    verify = "Verify with `show crypto pki server` (Current primary storage dir: flash:{ca}/) and `dir flash:{ca}/`."
 
     def evaluate(self, case):
         seen: set[str] = set()

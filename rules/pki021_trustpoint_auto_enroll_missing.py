@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import CTL_REGENERATE, trustpoint_steps
+from cmedebug.remediation import Step
+from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._certs import certificates, is_ca_cert
@@ -52,10 +53,14 @@ class TrustpointAutoEnrollMissing(Rule):
     collect = ("show running-config",)
     remediation = (
         *trustpoint_steps("trustpoint", "auto-enroll 70",
-                    why="renew at 70% of the lifetime, keeping the key (no `regenerate`)"),
-        *CTL_REGENERATE,
+                          why="renew at 70% of the lifetime, keeping the key (no `regenerate`); after each renewal "
+                              "`ctl-client` / `regenerate` and `create cnf-files`"),
+        Step("exec", "show crypto pki certificates {signing_sast}",
+             why="the SAST trustpoints ({signing_sast}, {spare_sast}) get no auto-enroll, which would renew both at "
+                 "once: renew them by hand one at a time, with a CTL regenerate in between (PKI003's steps), "
+                 "before this end date"),
     )
-    verify = "Verify with `show crypto pki certificates <tp>` (a renew date: line) and `show crypto pki timers`."
+    verify = "Verify with `show crypto pki certificates {trustpoint}` (a renew date: line) and `show crypto pki timers`."
 
     def evaluate(self, case):
         if not full_config_given(case):

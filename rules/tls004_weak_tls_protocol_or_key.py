@@ -50,7 +50,7 @@ class WeakTlsProtocolOrKey(Rule):
         *trustpoint_steps("trustpoint", "rsakeypair {trustpoint}-2048"),
         *RENEWAL,
     )
-    verify = "Verify with `show crypto pki certificates verbose <tp>` (Key size 2048) and `debug ctl-client` (Signature length 256)."
+    verify = "Verify with `show crypto pki certificates verbose {trustpoint}` (Key size 2048) and `debug ctl-client` (Signature length 256)."
 
     def evaluate(self, case):
         weak, notes = [], []

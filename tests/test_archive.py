@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cmedebug import archive
 from cmedebug.cli import main
 from cmedebug.input_budget import InputBudget
 from cmedebug.pipeline import load
@@ -23,11 +22,6 @@ ROUTER_LOG = (
     "SocketID: 0, local address : 10.1.1.1:2443 and  remote address : 10.1.1.21:49152\n"
 )
 CERTRET = b"Mar 10 16:44:41.812: %PKI-6-CERTRET: Certificate received from Certificate Authority\n"
-
-
-@pytest.fixture(autouse=True)
-def default_limits(monkeypatch):
-    monkeypatch.setattr(archive, "limits", archive.ZipLimits())
 
 
 def make_zip(path: Path, members: dict, compression=zipfile.ZIP_DEFLATED) -> Path:
@@ -112,10 +106,9 @@ def test_an_archive_that_expands_past_the_byte_limit_is_refused_whole(tmp_path):
     assert case.inputs[0].path == str(zp)
 
 
-def test_too_many_members_refuse_the_archive(tmp_path, monkeypatch):
-    monkeypatch.setattr(archive, "limits", archive.ZipLimits(max_members=3))
+def test_too_many_members_refuse_the_archive(tmp_path):
     zp = make_zip(tmp_path / "case.zip", {f"{n}.log": CERTRET for n in range(4)})
-    case = load([str(zp)])
+    case = load([str(zp)], budget=InputBudget(max_members=3))
     assert len(case.inputs) == 1 and "4 members" in case.inputs[0].error and "--zip-max-members" in case.inputs[0].error
 
 

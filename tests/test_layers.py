@@ -8,6 +8,7 @@ folder of symbolic links, and runs `lint-imports` there.
 """
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -66,3 +67,27 @@ def test_a_crossing_is_caught(tmp_path):
     result = lint_imports(root)
     assert result.returncode != 0
     assert "cmedebug.parsers.zz_crossing -> cmedebug.rules" in result.stdout
+
+
+def _module_globals_set(path: Path) -> list[str]:
+    """``module.name = value`` statements in ``path`` where ``module`` is an imported module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules = {alias.asname or alias.name.split(".")[0] for node in ast.walk(tree)
+               if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names
+               if isinstance(node, ast.Import) or node.module == "cmedebug"}
+    targets = [t for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+               for t in (node.targets if isinstance(node, ast.Assign) else [node.target])]
+    return [f"{path.name}:{t.lineno}: {ast.unparse(t)}" for t in targets
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in modules]
+
+
+def test_the_cli_sets_no_module_globals():
+    """Limits and budgets are passed down as arguments, never set on a module."""
+    found = [line for name in ("cli.py", "cli_trust.py") for line in _module_globals_set(REPO / "cmedebug" / name)]
+    assert not found, found
+
+
+def test_a_module_global_set_by_the_cli_would_be_caught(tmp_path):
+    script = tmp_path / "cli.py"
+    script.write_text("from cmedebug import archive\n\ndef run():\n    archive.limits = None\n", encoding="utf-8")
+    assert _module_globals_set(script) == ["cli.py:4: archive.limits"]

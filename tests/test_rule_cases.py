@@ -10,6 +10,7 @@ import pytest
 from cmedebug.engine import all_rules
 from cmedebug.model import Severity
 from cmedebug.pipeline import analyze
+from cmedebug.remediation import render_blocks
 from cmedebug.rules_doc import page
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,6 +62,24 @@ def test_rule_case(rule_id, case, tmp_path):
         assert own and text in own[0].message, f"{text!r} not in {own[0].message if own else None!r}"
     if "severity" in case:
         assert own and own[0].severity == Severity.parse(case["severity"])
+    _check_fix(case, own)
+
+
+def _check_fix(case: dict, own: list) -> None:
+    """`fix_contains` / `fix_lacks`: lines of the first finding's rendered fix (all
+    blocks, stripped); `fix_order`: lines that appear in that order."""
+    if not {"fix_contains", "fix_lacks", "fix_order"} & set(case):
+        return
+    assert own, "no finding of the rule to check the fix of"
+    lines = [line.text.strip() for block in render_blocks(own[0].remediation) for line in block.lines]
+    for wanted in case.get("fix_contains", []):
+        assert wanted in lines, f"{wanted!r} not in the fix:\n" + "\n".join(lines)
+    for unwanted in case.get("fix_lacks", []):
+        assert not [line for line in lines if unwanted in line], f"{unwanted!r} in the fix:\n" + "\n".join(lines)
+    at = 0
+    for wanted in case.get("fix_order", []):
+        assert wanted in lines[at:], f"{wanted!r} not after line {at} of the fix:\n" + "\n".join(lines)
+        at = lines.index(wanted, at) + 1
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
