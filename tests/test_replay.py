@@ -125,3 +125,25 @@ def test_each_corpus_file_with_a_configuration_runs_and_lists_assumptions(tmp_pa
         table = tomllib.loads((out / "replay.toml").read_text())
         assert table["assumptions"], path.name
         assert "assumptions (" in result.output
+
+
+def test_the_replayed_certificates_carry_the_case_dates_and_the_same_flows_are_played(tmp_path):
+    run(str(evidence_only("cert-expired", tmp_path)), "--out", str(tmp_path / "out"))
+    table = tomllib.loads((tmp_path / "out" / "replay.toml").read_text())
+    assert table["verdict"] == "reproduced"
+    assert "time passed" in " ".join(table["spec"]["changes_after_build"])  # built 400 days before the capture
+    assert table["differences"]["certificates"] == []  # same issuers and end dates, fresh keys
+    assert table["flows_replayed"] == table["flows_seen"]
+    def end_dates(path: Path) -> list[str]:  # to the minute: the replay's enrollments take their own seconds
+        return sorted(line[:15] + line[18:] for line in path.read_text().splitlines() if line.startswith("end date:"))
+    assert end_dates(tmp_path / "out" / "before" / "shows.txt") == end_dates(SAMPLES / "cert-expired" / "shows.txt")
+
+
+def test_a_replay_over_its_time_limit_stops_with_a_message():
+    from cmedebug.replay.run import Budget, ReplayLimit
+
+    budget = Budget(5)
+    budget.check("the build")  # within the limit
+    budget.started -= 10
+    with pytest.raises(ReplayLimit, match=r"replay stopped at the fix: it took 10 s, over the limit of 5 s"):
+        budget.check("the fix")
