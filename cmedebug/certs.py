@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from cmedebug.parsers.grammar import cert_fields, cert_serial, serial_der_bytes
+from cmedebug.cert_index import IssuerIndex, key_refusal
+from cmedebug.parsers.grammar import cert_fields, cert_serial, public_key_of, serial_der_bytes
 from cmedebug.formatting import fmt_delta, fmt_time
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -100,21 +101,23 @@ CTL_ROLES = {"SAST": "sast", "CCM": "ccm", "CCM+TFTP": "ccm+tftp", "TFTP": "tftp
 
 def analyze_certificate(cert: x509.Certificate, *, at: datetime | None = None,
                         device_clocks: dict[str, datetime] | None = None,
-                        issuers: Iterable[x509.Certificate] = (), role: str | None = None,
+                        issuers: Iterable[x509.Certificate] | IssuerIndex = (), role: str | None = None,
                         at_label: str = "reference time") -> CertAnalysis:
     """Every problem of ``cert``: validity at ``at`` and at each device's believed
-    time, key and signature strength, chaining to one of ``issuers`` (or itself),
-    and the extensions a certificate in ``role`` needs (ca, sast, ccm, ccm+tftp,
+    time, key and signature strength, chaining to one of ``issuers`` (or itself;
+    pass one ``IssuerIndex`` for all the certificates of a case so that each
+    signature is checked once and the work is bounded), and the extensions a
+    certificate in ``role`` needs (ca, sast, ccm, ccm+tftp,
     tftp, capf)."""
     result = CertAnalysis(fields=cert_fields(cert))
     f = result.fields
     result.problems += date_problems(f["not_before"], f["not_after"], at, device_clocks or {}, at_label)
     result.problems += _strength_problems(cert, f)
-    issuers = list(issuers)
-    result.problems += _chain_problems(cert, issuers, result)
+    index = issuers if isinstance(issuers, IssuerIndex) else IssuerIndex(issuers)
+    result.problems += _chain_problems(cert, index, result)
     if role:
         result.problems += _role_problems(cert, role.lower())
-    result.strict = strict_verdict(cert, issuers, at)
+    result.strict = strict_verdict(cert, index, at)
     return result
 
 
@@ -122,7 +125,10 @@ def analyze_certificate(cert: x509.Certificate, *, at: datetime | None = None,
 _STRICT_CONTEXT = re.compile(r"\s*\(encountered processing .*$", re.S)
 
 
-def strict_verdict(cert: x509.Certificate, issuers: list[x509.Certificate], at: datetime | None) -> str:
+MAX_STRICT_ANCHORS = 4  # certificates named as the issuer that the strict verifier is given
+
+
+def strict_verdict(cert: x509.Certificate, index: IssuerIndex, at: datetime | None) -> str:
     """'accepted' or 'rejected: <reason>' from cryptography's strict verifier (which
     refuses what IOS often issues: v1, no SAN...), or why it was not run."""
     basic = _extension(cert, x509.BasicConstraints)
@@ -130,9 +136,13 @@ def strict_verdict(cert: x509.Certificate, issuers: list[x509.Certificate], at: 
         return "not run: a CA certificate (the verifier checks end-entity certificates)"
     if cert.issuer == cert.subject:
         return "not run: self-signed (its own trust anchor)"
-    anchors = [i for i in issuers if i.subject == cert.issuer]
+    anchors = index.named_issuers(cert)
     if not anchors:
         return "not run: the issuer is not in the evidence"
+    if len(anchors) > MAX_STRICT_ANCHORS:
+        return f"not run: {len(anchors)} certificates are named as its issuer"
+    if any(key_refusal(public_key_of(a)) for a in anchors):
+        return f"not run: {index.why_unchecked(anchors)}"
     try:
         builder = PolicyBuilder().store(Store(anchors))
         if at is not None:
@@ -166,31 +176,48 @@ def _strength_problems(cert: x509.Certificate, f: dict) -> list[Problem]:
         out.append(Problem("negative-serial", WARNING,
                            f"serial {f['serial']} is encoded as a negative number, which RFC 5280 forbids: IOS "
                            f"accepts it, strict verifiers (and future cryptography releases) refuse it"))
+    refusal = key_refusal(public_key_of(cert))
+    if refusal:
+        out.append(Problem("rsa-key-refused", ERROR, f"{refusal}; no real CA or device issues such a key"))
     if f["version"] == 1:
         out.append(Problem("x509-v1", INFO, "X.509 v1: no extensions (no basic constraints, key usage or key "
                                              "identifiers); normal for some IOS CAs, refused by strict verifiers"))
     return out
 
 
-def _chain_problems(cert: x509.Certificate, issuers: list[x509.Certificate], result: CertAnalysis) -> list[Problem]:
-    if cert.issuer == cert.subject and signed_by(cert, cert):
-        result.self_signed = True
-        result.issuer_serial = result.fields["serial"]
-        return []
-    named = [i for i in issuers if i.subject == cert.issuer]
-    if not named:
-        if cert.issuer == cert.subject:
+def _chain_problems(cert: x509.Certificate, index: IssuerIndex, result: CertAnalysis) -> list[Problem]:
+    named_self = cert.issuer == cert.subject
+    unchecked = []
+    if named_self:
+        verified = index.verifies(cert, cert)
+        if verified:
+            result.self_signed = True
+            result.issuer_serial = result.fields["serial"]
+            return []
+        if verified is None:
+            unchecked.append(cert)
+    named = index.named_issuers(cert)
+    if not named and not unchecked:
+        if named_self:
             return [Problem("self-signature-invalid", ERROR, "subject equals issuer but the certificate's own key "
                                                              "does not verify its signature")]
         return [Problem("issuer-not-seen", INFO, f"issuer {cert.issuer.rfc4514_string()} is not among the "
                                                  f"certificates in the evidence; the chain was not checked")]
     for issuer in named:
-        if signed_by(cert, issuer):
+        verified = index.verifies(cert, issuer)
+        if verified:
             result.issuer_serial = cert_serial(issuer)
             return _key_id_problems(cert, issuer)
+        if verified is None:
+            unchecked.append(issuer)
+    if unchecked:
+        return [Problem("chain-not-checked", WARNING,
+                        f"the signature was not checked: {index.why_unchecked(unchecked)}")]
+    serials = [cert_serial(i) for i in named]
+    listed = ", ".join(serials[:5]) + (f" and {len(serials) - 5} more" if len(serials) > 5 else "")
     return [Problem("issuer-signature-invalid", ERROR,
                     f"a certificate named {cert.issuer.rfc4514_string()} is present "
-                    f"(serial {', '.join(cert_serial(i) for i in named)}) but its key "
+                    f"(serial {listed}) but its key "
                     f"does not verify this certificate: the CA was rebuilt or re-keyed after issuing it")]
 
 

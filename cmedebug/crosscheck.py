@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from cryptography import x509
 
 from cmedebug import deployment
+from cmedebug.cert_index import IssuerIndex
 from cmedebug.certs import CTL_ROLES, analyze_certificate, date_problems
 from cmedebug.deployment.ctl import CtlView, load_certificate, newest
 from cmedebug.deployment.views import CTL_RECORD_ROLES, Trustpoint
@@ -218,7 +219,7 @@ def _cert_analyses(case: Case, now: datetime | None):
     clocks = {name: c.believed_time for name, c in case.clocks.items() if getattr(c, "believed_time", None)}
     cert_facts = list(case.facts_of("cert"))
     loaded = [(f, load_certificate(f)) for f in cert_facts]
-    issuers = [c for _, c in loaded if c is not None]
+    issuers = IssuerIndex(c for _, c in loaded if c is not None)  # one index: each signature checked once
     out = []
     for fact, cert in loaded:
         role = CTL_ROLES.get(fact.fields.get("ctl_role")) or ("ca" if fact.fields.get("role") == "ca" else None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cmedebug.cert_index import IssuerIndex
 from cmedebug.certs import CTL_ROLES, analyze_certificate
 from cmedebug.parsers.grammar import cert_fields
 from cmedebug.parsers.phone_config import ConfigError, looks_like_phone_config, mac_from_name, read_phone_config
@@ -41,9 +42,10 @@ def trust_list_view(path: str, tl: TrustList, verdict, when: datetime, label: st
     ``when`` (``label`` says what that time is: "now", "the --at time")."""
     h = tl.header
     records = []
+    issuers = IssuerIndex(r.cert for r in tl.records if r.cert is not None)
     for rec in tl.records:
         cert = rec.cert
-        analysis = _analysis(tl, rec, when, label)
+        analysis = _analysis(issuers, rec, when, label)
         records.append({
             "index": rec.index, "offset": rec.offset, "length": rec.length, "role": rec.role,
             "role_name": rec.role_name, "subject": rec.subject, "issuer": rec.issuer, "serial": rec.serial,
@@ -64,12 +66,11 @@ def trust_list_view(path: str, tl: TrustList, verdict, when: datetime, label: st
                              for u in tl.unknown_tags]}
 
 
-def _analysis(tl: TrustList, rec, when: datetime, label: str):
+def _analysis(issuers: IssuerIndex, rec, when: datetime, label: str):
     """The analysis of a record's certificate (None without one), its issuer looked
     for among the list's certificates."""
     if rec.cert is None:
         return None
-    issuers = [r.cert for r in tl.records if r.cert is not None]
     return analyze_certificate(rec.cert, at=when, issuers=issuers, role=CTL_ROLES.get(rec.role_name), at_label=label)
 
 
