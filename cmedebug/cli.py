@@ -14,6 +14,7 @@ import click
 
 from cmedebug import __version__
 from cmedebug.progress import show_progress, stop_progress
+from cmedebug.cli_replay import add_to_note, load_replay, replay, replay_option
 from cmedebug.input_budget import InputBudget
 from cmedebug.model import Severity
 from cmedebug.safe_output import OutputError, check_target, neutralise, write_atomic
@@ -70,6 +71,7 @@ def _kind_choices() -> list[str]:
 @click.option("--colour/--no-colour", "colour", default=None, help="Colour the text report (default: on a terminal).")
 @click.option("--html", "html_file", type=click.Path(),
               help="Also write the self-contained HTML troubleshooting report to this file.")
+@replay_option
 @click.option("--zip-max-members", type=click.IntRange(1), default=InputBudget.max_members, show_default=True,
               help="Refuse a .zip with more members than this.")
 @click.option("--zip-max-bytes", type=click.IntRange(1), default=InputBudget.max_bytes, show_default=True,
@@ -79,7 +81,7 @@ def _kind_choices() -> list[str]:
               help="Refuse a .zip member, or cut a .gz, that expands more times than this (a decompression bomb).")
 @click.option("--max-files", type=click.IntRange(1), default=InputBudget.max_files, show_default=True,
               help="Read at most this many files of a folder (the rest is listed as not read).")
-def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html_file,
+def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html_file, replay_dir,
             zip_max_members, zip_max_bytes, zip_max_ratio, max_files):
     """Analyse INPUT files, folders, .gz and .zip files, or - for standard input.
 
@@ -109,6 +111,7 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
             raise click.BadParameter(f"unknown rule id(s): {', '.join(unknown)}; see `cmedebug rules list`",
                                      param_hint="--rule")
     _check_targets(("-o/--output", output), ("--html", html_file))
+    replayed = load_replay(replay_dir)
     interactive = sys.stderr.isatty()
 
     def progress(summary):
@@ -131,7 +134,7 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
     if html_file:
         from cmedebug.reports.html import render as render_html
 
-        _deliver(render_html(case), html_file)
+        _deliver(render_html(case, replay=replayed), html_file)
     sys.exit(exit_code(case, fail_on))
 
 
@@ -187,7 +190,8 @@ def exit_code(case, fail_on: str) -> int:
 @click.option("--year", type=click.IntRange(1990, 2100), help="Year of log stamps that print none.")
 @click.option("-o", "--output", type=click.Path(),
               help="Write the case note to this file instead of standard output.")
-def triage(case_path, fmt, fail_on, year, output):
+@replay_option
+def triage(case_path, fmt, fail_on, year, output, replay_dir):
     """Triage CASE (a folder or a .zip of whatever the customer sent) into a case note.
 
     Detects each file's kind, groups the inputs per device, runs every rule on
@@ -205,10 +209,12 @@ def triage(case_path, fmt, fail_on, year, output):
     from cmedebug.triage import collect_inputs, triage as run_triage
 
     _check_targets(("-o/--output", output))
+    replayed = load_replay(replay_dir)
     inputs = collect_inputs([case_path])
     with _progress(len(inputs)) as advance:
         note = run_triage(inputs=inputs, year=year, progress=advance)
     _report_unreadable(note.case)
+    add_to_note(note, replayed)
     _deliver(render(note, fmt), output)
     sys.exit(exit_code(note.case, fail_on))
 
@@ -313,6 +319,7 @@ def _add_reproduce_command() -> None:
     from cmedebug.refcme.command import reproduce
 
     main.add_command(reproduce)
+    main.add_command(replay)
 
 
 _add_reproduce_command()

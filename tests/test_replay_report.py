@@ -60,3 +60,19 @@ def test_a_folder_without_replay_toml_is_named_in_the_error(tmp_path):
     (tmp_path / "replay.toml").write_text('format = "other"\nverdict = "x"\n')
     with pytest.raises(NotAReplay, match="is not a cmedebug replay result"):
         load(tmp_path)
+
+
+def test_analyze_html_with_replay_and_triage_with_replay(replayed, tmp_path):
+    from click.testing import CliRunner
+
+    from cmedebug.cli import main
+
+    case, out = replayed
+    html = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["analyze", *case, "--html", str(html), "--replay", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    assert '<section id="replay">' in html.read_text()
+    note = CliRunner().invoke(main, ["triage", str(Path(case[0]).parent), "--replay", str(out)])
+    assert f"Reproduced on the reference CME: {verdict_line(load(out))}" in note.output
+    missing = CliRunner().invoke(main, ["analyze", *case, "--html", str(html), "--replay", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "holds no replay.toml" in missing.output
