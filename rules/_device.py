@@ -108,9 +108,3 @@ def cme_in_use(case) -> bool:
 def secure_cme_in_use(case) -> bool:
     """CME with phone security configured or running (secure modes, CTL client, CAPF)."""
     return secure_mode_intended(case) or case.has("config.ctl_client", "ctl_client", "config.capf_server", "capf")
-
-
-def cme_address(case) -> str | None:
-    """CME's registration address (`telephony-service` / `ip source-address`)."""
-    return next((f.fields["ip_source_address"] for f in list(case.facts_of("config.telephony_service"))
-                 if f.fields.get("ip_source_address")), None)

@@ -29,15 +29,3 @@ def plural(items, one: str, many: str) -> str:
 def first_at(when: datetime | None) -> str:
     """', first at 2026-11-26 10:15:02 UTC' or '' for lines printed without a stamp (console output)."""
     return f", first at {fmt_time(when)}" if when is not None else ""
-
-
-def filled(commands, values: dict) -> list[str]:
-    """The rule's remediation with its `<placeholders>` replaced by the real values
-    found in the evidence (values that are None leave the placeholder)."""
-    out = []
-    for command in commands:
-        for placeholder, value in values.items():
-            if value is not None:
-                command = command.replace(placeholder, str(value))
-        out.append(command)
-    return out

@@ -4,7 +4,7 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import CNF_FILES
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._device import cme_address, telephony_trustpoint
+from cmedebug.rules._device import telephony_trustpoint
 from cmedebug.rules._format import evidence_of
 from cmedebug.rules._trust import ctl_entry_problems
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._device import cme_address
 from cmedebug.rules._evidence import first_fact
 from cmedebug.rules._format import evidence_of
 from cmedebug.rules._trust import ctl_entry_problems

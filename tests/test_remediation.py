@@ -173,3 +173,35 @@ def test_every_output_shows_the_rendered_blocks_in_their_modes(folder, analysed)
     for f in case.root_causes():
         for block in fixes.get(f.id, []):
             assert _shown_in(markdown, block), (f.id, block.text)
+
+
+def test_rules_list_json_gives_every_rule_with_its_generic_steps():
+    from click.testing import CliRunner
+
+    from cmedebug.cli import main
+
+    result = CliRunner().invoke(main, ["rules", "list", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rules = {r["id"]: r for r in json.loads(result.output)["rules"]}
+    assert set(rules) == {r.id for r in all_rules()}
+    pki001 = rules["PKI001"]
+    assert pki001["severity"] == "high" and pki001["name"] == "certificate-expired"
+    enroll = next(s for s in pki001["remediation"] if s["command"] == "crypto pki enroll <trustpoint>")
+    assert enroll["mode"] == "config" and enroll["answers"] == ["<challenge>", "<challenge>", "yes"]
+    assert "trustpoint" in enroll["placeholders"]
+    assert pki001["blocks"][0]["text"].startswith("configure terminal\n")
+
+
+def test_the_command_table_page_is_current():
+    from cmedebug.ios_commands_doc import markdown
+
+    page = REPO / "docs" / "ios-commands.md"
+    assert page.read_text(encoding="utf-8") == markdown(), \
+        "docs/ios-commands.md is stale: run `python -m cmedebug.ios_commands_doc > docs/ios-commands.md`"
+
+
+def test_every_command_the_rules_print_is_in_the_table_page():
+    page = (REPO / "docs" / "ios-commands.md").read_text(encoding="utf-8")
+    for rule in all_rules():
+        for step in rule.remediation:
+            assert f"`{lookup(step.command, step.mode).pattern}`".replace("|", "\\|") in page
