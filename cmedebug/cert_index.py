@@ -20,7 +20,8 @@ from collections import defaultdict
 from typing import Iterable
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
 from cmedebug.parsers.grammar import public_key_of
 
@@ -87,8 +88,6 @@ class IssuerIndex:
     def verifies(self, cert: x509.Certificate, issuer: x509.Certificate) -> bool | None:
         """Whether ``issuer``'s key verifies ``cert`` (cached); None when it was not
         checked (the key is refused, or the case's bound of checks is reached)."""
-        from cmedebug.certs import signed_by  # certs builds on this module
-
         pair = (id(cert), id(issuer))
         if pair in self._verified:
             return self._verified[pair]
@@ -116,3 +115,29 @@ def _key_identifier(cert: x509.Certificate, ext_type) -> bytes | None:
     except (x509.ExtensionNotFound, ValueError):
         return None
     return value.key_identifier if ext_type is x509.AuthorityKeyIdentifier else value.digest
+
+
+def signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer``'s public key verifies ``cert``'s signature (no name, date or extension checks)."""
+    key = issuer.public_key()
+    try:
+        algorithm = cert.signature_hash_algorithm
+        if isinstance(key, rsa.RSAPublicKey):
+            pad = cert.signature_algorithm_parameters
+            key.verify(cert.signature, cert.tbs_certificate_bytes,
+                       pad if isinstance(pad, padding.AsymmetricPadding) else padding.PKCS1v15(), algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(algorithm))
+        elif _is_dsa(key):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, algorithm)
+        elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+            key.verify(cert.signature, cert.tbs_certificate_bytes)
+        else:
+            return False
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
+        return False
+    return True
+
+
+def _is_dsa(key) -> bool:
+    return type(key).__name__ == "DSAPublicKey"  # not isinstance: the dsa module is deprecated (warns)

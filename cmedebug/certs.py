@@ -16,9 +16,8 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
@@ -219,32 +218,6 @@ def _chain_problems(cert: x509.Certificate, index: IssuerIndex, result: CertAnal
                     f"a certificate named {cert.issuer.rfc4514_string()} is present "
                     f"(serial {listed}) but its key "
                     f"does not verify this certificate: the CA was rebuilt or re-keyed after issuing it")]
-
-
-def signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """Whether ``issuer``'s public key verifies ``cert``'s signature (no name, date or extension checks)."""
-    key = issuer.public_key()
-    try:
-        algorithm = cert.signature_hash_algorithm
-        if isinstance(key, rsa.RSAPublicKey):
-            pad = cert.signature_algorithm_parameters
-            key.verify(cert.signature, cert.tbs_certificate_bytes,
-                       pad if isinstance(pad, padding.AsymmetricPadding) else padding.PKCS1v15(), algorithm)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(algorithm))
-        elif _is_dsa(key):
-            key.verify(cert.signature, cert.tbs_certificate_bytes, algorithm)
-        elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
-            key.verify(cert.signature, cert.tbs_certificate_bytes)
-        else:
-            return False
-    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
-        return False
-    return True
-
-
-def _is_dsa(key) -> bool:
-    return type(key).__name__ == "DSAPublicKey"  # not isinstance: the dsa module is deprecated (warns)
 
 
 def _extension(cert: x509.Certificate, ext_type):

@@ -7,7 +7,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from certfactory import T0, issue, issue_v1, rsa_key, rsa_key_512, usage
-from cmedebug.certs import analyze_certificate, cert_fields, signed_by
+from cmedebug.cert_index import signed_by
+from cmedebug.certs import analyze_certificate, cert_fields
 from cmedebug.parsers.pem import find_pem_blocks
 
 
