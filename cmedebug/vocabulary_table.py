@@ -183,6 +183,15 @@ PAGE = [
         Row((), {},
             ('(other `%SYS-`)', '–', 'left to the generic `syslog.<fac>.<mnemonic>` event')),
     ]),
+    Heading('### Answers to typed commands (`console-answers`)'),
+    Table(('Kind', 'Fields', 'From'), [
+        Row(('console.error',), {'command': str, 'text': str},
+            ('`console.error`', '`command` (the prompt\'s command that caused it), `text` (after `% `)', '`% Invalid input detected at \'^\' marker.` and other `% ` error answers; informational answers (`% Generating 1024 bit RSA keys ...[OK]`) give no event')),
+        Row(('crypto.key.generate_failed',), {'command': str, 'label': str, 'text': str},
+            ('`crypto.key.generate_failed`', '`command`, `label` (of `label <name>`), `text`', '`% Please define a domain-name first.` (or any `% ` error) answering `crypto key generate rsa ...`')),
+        Row(('net.ping.failed', 'net.ping.result'), {'command': str, 'target': str, 'success_rate': int, 'received': int, 'sent': int},
+            ('`net.ping.failed`, `net.ping.result`', '`command`, `target`, `success_rate` (percent), `received`, `sent`', '`Success rate is 0 percent (0/5)` after `ping <target>` (`failed` when 0 percent)')),
+    ]),
     Heading('### CAPF server (`capf`, `debug capf-server all|events|messages|error`)'),
     Table(('Kind', 'Fields', 'From'), [
         Row(('capf.session.started',), {'socket': int},

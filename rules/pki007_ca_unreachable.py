@@ -53,7 +53,7 @@ class CaUnreachable(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     tags = ("pki", "scep", "network")
-    requires = ("pki.ca.socket_send_failed",) + NO_ANSWER
+    requires = ("pki.ca.socket_send_failed", "net.ping.failed") + NO_ANSWER
     explains = ("PKI015", "PKI016", "PKI010")
     collect = ("debug crypto pki transactions", "debug crypto pki messages",
                "show running-config | section crypto pki trustpoint", "ping <ca-ip>")
@@ -71,6 +71,7 @@ class CaUnreachable(Rule):
         unanswered = list(case.events_of(*NO_ANSWER))
         failures = sent or unanswered
         if not failures:
+            yield from self._ping_only(case)
             return
         if not sent and any(same_device(ca.device, failures[0].device) for ca in pki_servers(case)):
             return  # the CA runs on this router: a silent CA is its HTTP server or the CA itself (PKI004, PKI006)
@@ -91,10 +92,34 @@ class CaUnreachable(Rule):
         message = (f"Trustpoint{'s' if len(trustpoints) > 1 else ''} {', '.join(trustpoints) or '?'} cannot reach "
                    f"{'their' if len(trustpoints) > 1 else 'its'} CA" + (f" at {', '.join(urls)}" if urls else "")
                    + f": {what}" + (f"{first_at(first.ts)}." if first.ts else "."))
-        evidence = [Evidence.of(e) for e in (sent + unanswered)[:4]]
+        pings = _pings_to(case, urls)
+        if pings:
+            message += (f" `{pings[0].fields.get('command')}` answered Success rate is 0 percent: the CA's address "
+                        "does not answer at all (routing, an ACL, or the CA router is down).")
+        evidence = [Evidence.of(e) for e in (sent + unanswered)[:4]] + [Evidence.of(p) for p in pings[:1]]
         evidence += [Evidence.of(configs[tp], "enrollment URL configured") for tp in trustpoints[:2] if tp in configs]
         yield self.finding(message, evidence, confidence=self.confidence if sent else Confidence.MEDIUM,
                            first_seen=first.ts, device=first.device, trustpoints=trustpoints, urls=urls)
 
+    def _ping_only(self, case):
+        """A console transcript where `ping <CA>` failed and nothing was enrolled yet."""
+        for name, tp in trustpoint_configs(case).items():
+            url = tp.fields.get("enrollment_url")
+            pings = _pings_to(case, [url]) if url else []
+            if pings:
+                yield self.finding(
+                    f"Trustpoint {name} enrolls with {url}, and `{pings[0].fields.get('command')}` answered Success "
+                    "rate is 0 percent: the CA does not answer (routing, an ACL, or the CA router is down; some "
+                    "networks filter ICMP, so confirm with `telnet <ca-ip> 80`).",
+                    [Evidence.of(pings[0]), Evidence.of(tp, "enrollment URL configured")],
+                    confidence=Confidence.MEDIUM, first_seen=pings[0].ts, device=pings[0].device,
+                    trustpoints=[name], urls=[url])
+
     def links(self, cause, symptom, case) -> bool:
         return super().links(cause, symptom, case) and shares_trustpoint(cause, symptom)
+
+
+def _pings_to(case, urls) -> list:
+    """Failed pings (`Success rate is 0 percent`) to the host of one of the URLs."""
+    hosts = {url.split("//", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0] for url in urls if url}
+    return [p for p in case.events_of("net.ping.failed") if p.fields.get("target") in hosts]
