@@ -47,6 +47,7 @@ class SharedValues:
 
     def share(self, item) -> None:
         """Replace the values of an Event or Fact by the equal ones already stored."""
+        item.kind = self.one(item.kind)  # generic syslog kinds are built per line (`syslog.link.updown`)
         fields = item.fields
         for key, value in fields.items():  # replacing values (no new keys) while iterating is allowed
             kind = type(value)

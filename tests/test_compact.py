@@ -57,3 +57,13 @@ def test_ingest_stores_repeated_evidence_once(tmp_path):
     assert len(rest) == 19
     assert all(e.fields["mac"] is first.fields["mac"] and e.fields["peer_ip"] is first.fields["peer_ip"] for e in rest)
     assert len({e.raw[0] for e in rest}) == 19  # every line keeps its own text (stamps differ)
+
+
+def test_kinds_built_per_line_are_stored_once(tmp_path):
+    log = tmp_path / "router.log"
+    log.write_text("".join(f"Nov 26 10:15:{s:02d} cme-hq 0002{s:02d}: Nov 26 10:15:{s:02d}.014: "
+                           "%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to up\n" for s in range(5)))
+    case = Case()
+    read_input(Input(str(log), lambda: open(log, "rb")), case)
+    kinds = [e.kind for e in case.events]
+    assert len(kinds) == 5 and len({id(k) for k in kinds}) == 1, kinds
