@@ -100,10 +100,15 @@ def test_inputs_without_proof_stay_separate_devices(tmp_path):
     (tmp_path / "d.log").write_text(
         "Nov 26 10:00:11.004: %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation has failed. "
         " The certificate (SN: 1F) is not yet valid   Validity period starts on 18:00:05 UTC Nov 26 2026\n")
-    view = deployment.build(load([str(tmp_path)], year=2026))
+    case = load([str(tmp_path)], year=2026)
+    view = deployment.build(case)
     files = sorted(sorted(Path(p).name for p in d.files) for d in view.devices)
     assert files == [["a.txt"], ["b.txt"], ["c.txt"], ["d.log"]]
     assert "wilson_19" in [d.name for d in view.devices]
+    # one clock per device: the never-set `router` clock is not the `Router` one of the other capture
+    states = {name: clock.state for name, clock in case.clocks.items()}
+    assert states["Router (a.txt)"] != states["router (b.txt)"] == "never set (boot-default date)"
+    assert set(states) == {"Router (a.txt)", "router (b.txt)", "wilson_19", "router (d.log)"}
 
 
 def test_inputs_joined_on_hostname_address_fingerprint_and_phone(tmp_path):

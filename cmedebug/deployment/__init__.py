@@ -12,6 +12,7 @@ fingerprint); every derived field points back to the facts it came from
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -154,7 +155,19 @@ def build(case: Case) -> Deployment:
     case.deployment = deployment
     for device in devices:
         device.case.deployment = Deployment([device], deployment._index, main, deployment)
+    case.clocks = _clocks_by_device(devices)
     return deployment
+
+
+def _clocks_by_device(devices: list[Device]) -> dict:
+    """The case's clocks, one per device (two captures that both say `Router` are
+    two clocks), named as the devices are."""
+    clocks = {}
+    for device in devices:
+        for clock in device.case.clocks.values():
+            name = device.name if len(device.case.clocks) == 1 else f"{device.name}: {clock.device}"
+            clocks[name] = dataclasses.replace(clock, device=name)
+    return clocks
 
 
 def of(case: Case) -> Deployment:
