@@ -17,6 +17,8 @@ import re
 from sys import intern as _intern
 from typing import Iterable, Iterator, NamedTuple
 
+from cmedebug.parsers.wrappers import unwrap
+
 _Match = re.Match
 
 MONTHS = {m: i for i, m in enumerate(
@@ -201,6 +203,13 @@ def _parse_unusual_prefix(line: str) -> Record | None:
         rec = Record(0, 0, [line], m.group("rest").strip(), host=m.group("server_host"))
         _attach_syslog(rec)
         return rec
+    inner = unwrap(line)  # a foreign wrapper (tool logger, tcpdump -A, relay, export) around an IOS line
+    if inner is not None:
+        rec = parse_prefix(inner[0])
+        if rec is not None:
+            rec.lines = [line]
+            rec.host = rec.host or (_intern(inner[1]) if inner[1] else None)
+            return rec
     return None
 
 
