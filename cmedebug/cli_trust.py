@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 
 import click
 
+from cmedebug.safe_output import neutralise
+
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
@@ -30,7 +32,7 @@ def _read(path: str) -> bytes:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"cmedebug: {message}", err=True)
+    click.echo(neutralise(f"cmedebug: {message}"), err=True)
     sys.exit(EXIT_INPUT)
 
 
@@ -62,7 +64,8 @@ def _decode_trust_list(path: str):
 def ctl_show(file, at, fmt):
     """Print FILE like Cisco's `show ctl`: header, signature verdict, and each record
     with role, subject, issuer, serial, validity, SHA-1 fingerprint and IP address,
-    plus the problems of each certificate.
+    plus the problems of each certificate. Exits 1 when the signature does not
+    verify, the signer is not among its records, or the file is damaged.
 
     \b
     Examples:
@@ -75,9 +78,10 @@ def ctl_show(file, at, fmt):
 
     tl = _decode_trust_list(file)
     when = at.replace(tzinfo=timezone.utc) if at else datetime.now(timezone.utc)
-    view = trust_list_view(file, tl, verify_trust_list(tl), when, "the --at time" if at else "now")
-    click.echo(to_json(view) if fmt == "json" else trust_list_text(view), nl=fmt == "json")
-    sys.exit(EXIT_FAILED if tl.error else EXIT_OK)
+    verdict = verify_trust_list(tl)
+    view = trust_list_view(file, tl, verdict, when, "the --at time" if at else "now")
+    click.echo(to_json(view) if fmt == "json" else neutralise(trust_list_text(view)), nl=fmt == "json")
+    sys.exit(EXIT_FAILED if tl.error or not verdict.ok else EXIT_OK)
 
 
 @ctl.command("verify")
@@ -100,7 +104,7 @@ def ctl_verify(file, trusted):
     tl = _decode_trust_list(file)
     anchor = _decode_trust_list(trusted) if trusted else None
     verdict = verify_trust_list(tl, trusted=anchor)
-    click.echo(f"{file}: {verdict.status}: {verdict.reason}")
+    click.echo(neutralise(f"{file}: {verdict.status}: {verdict.reason}"))
     sys.exit(EXIT_OK if verdict.ok else EXIT_FAILED)
 
 
@@ -133,5 +137,5 @@ def config_show(file, ctl_file, fmt):
         view, passed = config_view(file, data, ctl_list)
     except NotThisKind as exc:
         _fail(str(exc))
-    click.echo(to_json(view) if fmt == "json" else config_text(view), nl=fmt == "json")
+    click.echo(to_json(view) if fmt == "json" else neutralise(config_text(view)), nl=fmt == "json")
     sys.exit(EXIT_OK if passed else EXIT_FAILED)

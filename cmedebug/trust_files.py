@@ -8,6 +8,7 @@ message that says what to do instead.
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from cmedebug.cert_index import IssuerIndex
@@ -37,13 +38,31 @@ def read_trust_list(path: str, data: bytes) -> TrustList:
     return tl
 
 
+# A trust list holds a few to a few dozen records; a crafted one can hold 200,000
+# empty ones, which would make reports of tens of megabytes.
+MAX_LISTED_RECORDS = 100
+
+
+def unlisted_summary(rest: list[tuple[str | None, bool]]) -> str | None:
+    """One line about the records past ``MAX_LISTED_RECORDS``: (role name, has a
+    certificate) of each; None when there are none."""
+    if not rest:
+        return None
+    roles = Counter(role or "no role" for role, _ in rest)
+    empty = sum(1 for _, has_cert in rest if not has_cert)
+    by_role = ", ".join(f"{role} {count:,}" for role, count in roles.most_common(5))
+    return (f"{len(rest):,} more records not listed (only the first {MAX_LISTED_RECORDS} are): {empty:,} without "
+            f"a certificate; roles: {by_role}" + (", ..." if len(roles) > 5 else ""))
+
+
 def trust_list_view(path: str, tl: TrustList, verdict, when: datetime, label: str) -> dict:
-    """Header, verdict and records of a trust list, each certificate analysed at
-    ``when`` (``label`` says what that time is: "now", "the --at time")."""
+    """Header, verdict and records of a trust list (the first ``MAX_LISTED_RECORDS``,
+    then a summary), each certificate analysed at ``when`` (``label`` says what
+    that time is: "now", "the --at time")."""
     h = tl.header
     records = []
     issuers = IssuerIndex(r.cert for r in tl.records if r.cert is not None)
-    for rec in tl.records:
+    for rec in tl.records[:MAX_LISTED_RECORDS]:
         cert = rec.cert
         analysis = _analysis(issuers, rec, when, label)
         records.append({
@@ -61,7 +80,10 @@ def trust_list_view(path: str, tl: TrustList, verdict, when: datetime, label: st
             "hash_alg": h.hash_name, "signature_bits": MODULUS_BITS.get(h.modulus),
             "signature_length": len(h.signature or b""), "timestamp": h.timestamp,
             "verdict": verdict.status, "verdict_reason": verdict.reason, "checked_at": when,
-            "records": records, "error": str(tl.error) if tl.error else None, "warnings": tl.warnings,
+            "records": records, "records_total": len(tl.records),
+            "records_not_listed": unlisted_summary([(r.role_name, r.cert is not None)
+                                                    for r in tl.records[MAX_LISTED_RECORDS:]]),
+            "error": str(tl.error) if tl.error else None, "warnings": tl.warnings,
             "unknown_tags": [{"where": u.where, "offset": u.offset, "tag": u.tag, "value": u.value}
                              for u in tl.unknown_tags]}
 

@@ -17,6 +17,7 @@ from cmedebug import __version__, deployment, redact
 from cmedebug.deployment import summary
 from cmedebug.collect import not_evaluated, split_commands
 from cmedebug.model import FAILURE_KIND, Case, Finding
+from cmedebug.trust_files import MAX_LISTED_RECORDS, unlisted_summary
 from cmedebug.remediation import heading, notes, render_blocks
 from cmedebug.reports import boot_flow, charts, excerpts
 from cmedebug.formatting import common_name, fmt_delta
@@ -226,7 +227,9 @@ def _trust_lists(case: Case) -> list[dict]:
         lists.append({
             "source": fact.source.path, "fields": _pairs(fact.fields, skip=("sast_serials",)),
             "columns": CTL_RECORD_COLUMNS,
-            "records": [[_cell(r.fields.get(c)) for c in CTL_RECORD_COLUMNS] for r in records]})
+            "records": [[_cell(r.fields.get(c)) for c in CTL_RECORD_COLUMNS] for r in records[:MAX_LISTED_RECORDS]],
+            "not_listed": unlisted_summary([(r.fields.get("role_name"), bool(r.fields.get("serial")))
+                                            for r in records[MAX_LISTED_RECORDS:]])})
     return redact.value(lists)
 
 

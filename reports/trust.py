@@ -41,9 +41,11 @@ def trust_list_text(v: dict) -> str:
     if v["signer_version"]:
         major, minor = v["signer_version"]
         lines.insert(4, f"  Signer version: {major}.{minor}")
-    lines += [f"  Records:    {len(v['records'])}", ""]
+    lines += [f"  Records:    {v.get('records_total', len(v['records']))}", ""]
     for r in v["records"]:
         lines += _record_lines(r) + [""]
+    if v.get("records_not_listed"):
+        lines += [v["records_not_listed"], ""]
     lines += [f"Unknown element: {u['where']} tag {u['tag']} at offset {u['offset']} ({len(u['value'])} bytes)"
               for u in v["unknown_tags"]]
     lines += [f"Warning: {w}" for w in v["warnings"]]
