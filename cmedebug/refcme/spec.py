@@ -30,6 +30,7 @@ from cmedebug.refcme.clock import VirtualClock
 from cmedebug.refcme.ctl_client import CtlClient
 from cmedebug.refcme.debuglog import PhoneLog
 from cmedebug.refcme.phone import Phone
+from cmedebug.refcme.platform import ISR_G2, Platform
 from cmedebug.refcme.router import Ephone
 from cmedebug.refcme.trustpoints import Trustpoint
 
@@ -105,6 +106,7 @@ class ReplaySpec:
     built_on_boot_default: bool = False
     flows: list[str] = field(default_factory=list)
     debugs: list[str] = field(default_factory=list)  # the `debug ...` the case's capture had on
+    platform: dict = field(default_factory=dict)  # Platform fields (model, train, version, image, family)
     assumptions: list[str] = field(default_factory=list)
 
     @property
@@ -182,7 +184,8 @@ def play(spec: ReplaySpec, seed: int = 0):
     offset = spec.ca.clock_offset if spec.ca and not spec.ca.local else None
     changes = spec.changes_after_build
     start = spec.built_at - (offset or timedelta(0)) if changes else spec.clock_now
-    world = runner.make_world(seed, start=start, ca_router_offset=offset)
+    platform = Platform(**spec.platform) if spec.platform else ISR_G2
+    world = runner.make_world(seed, start=start, ca_router_offset=offset, platform=platform)
     if spec.phones and spec.phones[0].mac != world.phone.mac:
         world.phone = _phone(spec.phones[0].mac, world, seed, start)
     world.log.hostname = spec.hostname

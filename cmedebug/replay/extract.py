@@ -64,6 +64,7 @@ def spec_from_case(case: Case) -> ReplaySpec:
             "reference CME's defaults")
     spec.http_server = glob.get("http_server", True) is not False
     spec.ntp_server = (glob.get("ntp_servers") or [None])[0]
+    _platform(case, spec, say)
     _telephony(case, spec, say)
     _clock(case, spec, say)
     _pki(case, spec, say)
@@ -79,6 +80,24 @@ def spec_from_case(case: Case) -> ReplaySpec:
     spec.flows = [name for name, prefixes in FLOWS.items()
                   if any(e.kind.startswith(prefixes) for e in case.events)]
     return spec
+
+
+def _platform(case: Case, spec: ReplaySpec, say) -> None:
+    """`show version`: model, train (IOS XE from 16.x), version, image."""
+    version = _one(case, "platform.version")
+    if not version or not version.get("platform") or not version.get("version"):
+        say("no `show version`: replayed on a CISCO2911/K9 with IOS 15.7(3)M4 (collect `show version`)")
+        return
+    text = version["version"]
+    xe = text.split(".")[0].isdigit() and int(text.split(".")[0]) >= 16
+    if xe:  # 17.06.01a -> 17.6.1a, as the model writes it
+        major, minor, rest = (text.split(".") + ["0", "0"])[:3]
+        digits = "".join(c for c in rest if c.isdigit()) or "0"
+        text = f"{int(major)}.{int(minor)}.{int(digits)}{rest[len(digits):]}"
+    image = version.get("image_path") or version.get("image") or ""
+    family = "ISR" if xe else (image.split(":")[-1].split("-")[0].upper() or "C2900")
+    spec.platform = {"model": version["platform"], "train": "XE" if xe else "15", "version": text,
+                     "image": image, "family": family}
 
 
 def _telephony(case: Case, spec: ReplaySpec, say) -> None:
