@@ -144,3 +144,20 @@ def test_the_cli_rows_agree_with_the_command_table_on_modes_and_sub_modes():
         assert set(command.modes) <= {m for e in found for m in e.modes}, command.pattern
         assert (command.enters or "") in {e.enters for e in found}, command.pattern
     assert checked >= 60
+
+
+def test_authenticate_with_enrollment_terminal_reads_the_pasted_certificate(world):
+    from cryptography.hazmat.primitives import serialization
+
+    from cmedebug.refcme.runner import mic_root
+
+    root, _ = mic_root(0)
+    pem = root.public_bytes(serialization.Encoding.PEM).decode()
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\ncrypto pki trustpoint CAP-RTP-002\n enrollment terminal\n"
+                        f" revocation-check none\n exit\ncrypto pki authenticate CAP-RTP-002\n{pem}quit\nyes\nend\n")
+    assert "Enter the base 64 encoded CA certificate." in out
+    assert "Trustpoint CA certificate accepted." in out and not cli.errors
+    assert world.router.trustpoints["CAP-RTP-002"].ca_cert == root
+    bad = cli.type_text("configure terminal\ncrypto pki authenticate CAP-RTP-002\nnot base64 at all\n\n")
+    assert "% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0" in bad

@@ -10,9 +10,12 @@ steps, as the router does when its configuration changes.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 from datetime import datetime
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from cmedebug.refcme import show as shows
@@ -160,16 +163,41 @@ def authenticate(cli, slots, negated, command) -> None:
     tp = _tp(cli, slots["tp"])
     if tp is None:
         return
-    trial = dataclasses.replace(tp)
-    if not trial.authenticate(cli.world.ca, cli.world.log):
-        cli.say("% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0")
-        return
-    der = trial.ca_cert.public_bytes(serialization.Encoding.DER)
+    if tp.enrollment_url is None:
+        certificate = _pasted_ca_certificate(cli)
+        if certificate is None:
+            return
+    else:
+        trial = dataclasses.replace(tp)
+        if not trial.authenticate(cli.world.ca, cli.world.log):
+            cli.say("% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0")
+            return
+        certificate = trial.ca_cert
+    der = certificate.public_bytes(serialization.Encoding.DER)
     cli.say("Certificate has the following attributes:", f"Fingerprint MD5: {fingerprint(der, 'md5')}",
             f"Fingerprint SHA1: {fingerprint(der, 'sha1')}")
     if cli.confirm("% Do you accept this certificate? [yes/no]:"):
-        tp.ca_cert = trial.ca_cert
+        tp.ca_cert = certificate
         cli.say("Trustpoint CA certificate accepted.")
+
+
+def _pasted_ca_certificate(cli, limit: int = 400):
+    """D3 with `enrollment terminal`: the CA certificate pasted in base 64 (PEM armour
+    allowed), ended by a blank line or `quit`; None (with IOS's error) when it is no certificate."""
+    cli.say("Enter the base 64 encoded CA certificate.",
+            'End with a blank line or the word "quit" on a line by itself')
+    lines = []
+    while len(lines) < limit:
+        line = cli.ask("", default="quit")
+        if line in ("", "quit"):
+            break
+        lines.append(line)
+    body = "".join(line for line in lines if not line.startswith("-----"))
+    try:
+        return x509.load_der_x509_certificate(base64.b64decode(body, validate=True))
+    except (ValueError, binascii.Error):
+        cli.say("% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0")
+        return None
 
 
 def enroll(cli, slots, negated, command) -> None:

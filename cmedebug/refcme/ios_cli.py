@@ -77,7 +77,7 @@ class CliSession:
         nothing more was typed). Passwords are not echoed, as on IOS."""
         answer = self._pending.popleft() if self._pending else default
         secret = question in SECRET_QUESTIONS
-        self.say(question if secret else f"{question} {answer}".rstrip())
+        self.say(question if secret else (f"{question} {answer}" if question else answer).rstrip())
         self.outcomes.append(Outcome("<hidden>" if secret else answer, self.mode, "answer"))
         return answer.strip()
 
