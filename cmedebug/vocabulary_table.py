@@ -189,6 +189,8 @@ PAGE = [
             ('`console.error`', '`command` (the prompt\'s command that caused it), `text` (after `% `)', '`% Invalid input detected at \'^\' marker.` and other `% ` error answers; informational answers (`% Generating 1024 bit RSA keys ...[OK]`) give no event')),
         Row(('crypto.key.generate_failed',), {'command': str, 'label': str, 'text': str},
             ('`crypto.key.generate_failed`', '`command`, `label` (of `label <name>`), `text`', '`% Please define a domain-name first.` (or any `% ` error) answering `crypto key generate rsa ...`')),
+        Row(('pki.cs.revoke',), {'ca': str, 'serial': str, 'command': str},
+            ('`pki.cs.revoke`', '`ca`, `serial` (hex: `0x2` and `2` both give `2`), `command`', '`crypto pki server <ca> revoke <serial>` typed at the prompt (the event sits at the prompt line)')),
         Row(('net.ping.failed', 'net.ping.result'), {'command': str, 'target': str, 'success_rate': int, 'received': int, 'sent': int},
             ('`net.ping.failed`, `net.ping.result`', '`command`, `target`, `success_rate` (percent), `received`, `sent`', '`Success rate is 0 percent (0/5)` after `ping <target>` (`failed` when 0 percent)')),
     ]),

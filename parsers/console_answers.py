@@ -15,6 +15,7 @@ import re
 
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
+from cmedebug.parsers.grammar import norm_serial
 
 # % Please define a domain-name first.             (crypto key generate rsa without `ip domain name`)
 # % Invalid input detected at '^' marker.          (ios-commands.md: IOS's answer to a command it does not know)
@@ -35,11 +36,26 @@ _PING_CHATTER = re.compile(r"^(?:Type escape sequence to abort\.|Sending \d+, \d
 _PING_TARGET = re.compile(r"^ping\b.*?\b(?P<target>\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:]+|[A-Za-z][\w.-]*\.[A-Za-z]{2,})\b")
 
 
+# crypto pki server srstcaserver revoke 0x2     (ios-commands.md: `crypto pki server <cs> revoke <serial>`, Router#;
+# IOS reads the serial as hex after 0x, else decimal)
+_REVOKE = re.compile(r"^cry\w* +pki +ser\w* +(?P<ca>\S+) +rev\w* +(?P<serial>0x[0-9A-Fa-f]+|\d+)$", re.IGNORECASE)
+
+
 class ConsoleAnswersParser(LineParser):
     name = "console-answers"
-    description = "answers to typed commands: `% ` error lines, `ping` summaries"
+    description = "answers to typed commands: `% ` error lines, `ping` summaries, `crypto pki server <cs> revoke`"
     keywords = ("%", "Success rate is", "Type escape sequence", "ICMP Echos")
+    commands = (r"cry\w* +pki +ser\w* +\S+ +rev\w* ",)
     priority = 97  # after every family parser, before the generic syslog one
+
+    def start_block(self, rec: Record, ctx: Context):
+        """The revocation typed at the prompt, located at the prompt line."""
+        m = _REVOKE.match(ctx.command or "")
+        if m is None:
+            return []
+        serial = m.group("serial")
+        serial = serial[2:] if serial.lower().startswith("0x") else f"{int(serial):X}"
+        return [ctx.event("pki.cs.revoke", rec, ca=m.group("ca"), serial=norm_serial(serial), command=ctx.command)]
 
     def parse(self, rec: Record, ctx: Context):
         text = rec.text

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from cmedebug.engine import Rule
+from cmedebug.formatting import fmt_delta, fmt_time
+from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.remediation import Step
+from cmedebug.rules._certs import TODAY_BASIS, judging_time
+from cmedebug.rules._device import trustpoint_configs
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
+
+
+class CaCrlExpired(Rule):
+    """The CA server's CRL has passed its NextUpdate: no current CRL exists.
+
+    What it detects
+        `show crypto pki server` printing a `CRL NextUpdate timer:` that lies
+        before the capture's time (the device's `show clock`, else the latest
+        trusted stamp; without either, today's date at low confidence).
+
+    Why it matters
+        An IOS CA issues a new CRL before the old one lapses (every 168 hours by
+        default); a NextUpdate in the past means it could not (server disabled,
+        clock moved, database unreachable). Every device that checks revocation
+        (`revocation-check crl`, the IOS default) then fails certificate
+        validation, about a week after the CA stopped.
+
+    Evidence
+        `CRL NextUpdate timer: 14:54:57 PST Jan 19 2005` (corpus 15) on a router
+        whose clock is later.
+
+    False positives
+        A `show crypto pki server` taken from an old capture: the check uses the
+        capture's own time, and says so when it had to use today's date.
+
+    References
+        Secure CME primer F14 (`CRL NextUpdate timer:` in the past), IOS
+        certificate server CRL lifetime (168 h).
+    """
+
+    id = "PKI024"
+    name = "ca-crl-expired"
+    title = "CA server CRL past its NextUpdate"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    tags = ("pki", "crl", "ca")
+    requires = ("pki.server",)
+    explains = CERT_FAILURE_SYMPTOMS + ("PKI011",)
+    collect = ("show crypto pki server", "show clock detail")
+    remediation = (
+        Step("config", "crypto pki server {ca}", why="a running server issues a new CRL"),
+        Step("cs-server", "no shutdown", why="if the server is disabled"),
+        Step("exec", "crypto pki server {ca} info crl", why="the CRL the server now holds"),
+    )
+    verify = "Verify with `show crypto pki server` (CRL NextUpdate timer: in the future)."
+
+    def evaluate(self, case):
+        checking = [name for name, tp in trustpoint_configs(case).items()
+                    if "none" not in (tp.fields.get("revocation_check") or [])]
+        for server in case.facts_of("pki.server"):
+            ends = server.fields.get("crl_next_update")
+            if ends is None:
+                continue
+            now, basis = judging_time(case, server.device, ends)
+            if ends >= now:
+                continue
+            today = basis == TODAY_BASIS
+            message = (f"The CRL of CA {server.fields.get('name')} expired on {fmt_time(ends)}, "
+                       f"{fmt_delta(now - ends)} before {fmt_time(now)} ({basis}); "
+                       f"the server is {server.fields.get('status') or 'in an unknown state'}.")
+            if checking:
+                message += f" Trustpoints that check CRLs fail validation: {', '.join(checking[:6])}."
+            yield self.finding(message, [Evidence.of(server)],
+                               severity=Severity.MEDIUM if today or not checking else self.severity,
+                               confidence=Confidence.LOW if today else self.confidence,
+                               ca=server.fields.get("name"), device=server.device, not_after=ends)
