@@ -115,27 +115,36 @@ ROTATION_SLOTS = ("spare_sast", "signing_sast")
 _RENEWED_SLOTS = ("trustpoint", "issued_trustpoint")
 
 
-def renewal_slots(values: Mapping[str, object], case) -> dict[str, object]:
-    """Split the trustpoints to renew: the SAST trustpoints are never renewed with
-    the others (a phone accepts a new CTL only when signed by a SAST credential it
-    already trusts), so {trustpoint} / {issued_trustpoint} keep the others and
-    {spare_sast} / {signing_sast} name the SASTs for the staggered rotation, or are
-    empty (the rotation steps drop) when no SAST is among them."""
+def renewal_slots(values: Mapping[str, object], used: set[str], case) -> dict[str, object]:
+    """Split the trustpoints to renew: a SAST whose certificate the phones may hold
+    is never renewed with the others (a phone accepts a new CTL only when signed by
+    a SAST credential it already trusts), so {trustpoint} / {issued_trustpoint}
+    keep the others and {spare_sast} / {signing_sast} name the SASTs for the
+    staggered rotation. The rotation drops (empty slots) when no certified SAST is
+    among them (a first enrollment), or when the trustpoints are not known."""
     sasts = sast_names(case)
-    out: dict[str, object] = {}
+    shown = {tp for f in case.facts_of("cert") for tp in f.fields.get("trustpoints") or []}
+    # without certificate evidence, assume the phones trust both SASTs (the safe side)
+    certified = (shown if shown else set(sasts.values())) & set(sasts.values())
+    out: dict[str, object] = {"spare_sast": [], "signing_sast": []}
     touched = False
-    for slot in _RENEWED_SLOTS:
+    for slot in used.intersection(_RENEWED_SLOTS):
         named = values.get(slot)
         if named is None:
             continue
         names = [named] if isinstance(named, str) else list(named)
-        out[slot] = [n for n in names if n not in sasts.values()]
-        touched = touched or any(n in sasts.values() for n in names)
+        out[slot] = [n for n in names if n not in certified]
+        touched = touched or any(n in certified for n in names)
     if touched and len(sasts) == 2:
         out.update(spare_sast=sasts["sast2"], signing_sast=sasts["sast1"])
-    elif out:
-        out.update(spare_sast=[], signing_sast=[])
     return out
+
+
+def ephone_of(mac, case):
+    """The ephone tag configured with this MAC address (000E.325C.9A43 or 000E325C9A43)."""
+    wanted = str(mac).replace(".", "").replace(":", "").upper()
+    return next((f.fields["ephone"] for f in case.facts_of("config.ephone")
+                 if str(f.fields.get("mac") or "").replace(".", "").upper() == wanted), None)
 
 
 def cme_in_evidence(case) -> bool:
@@ -151,6 +160,8 @@ def without_cme_steps(steps: Sequence[Step]) -> list[Step]:
 def _values(data: Mapping[str, object], case) -> dict[str, object]:
     values = dict(case_slots(case))
     values.update(data_slots(data))
+    if "ephone" not in values and isinstance(values.get("mac"), str):
+        values["ephone"] = ephone_of(values["mac"], case)
     return values
 
 
@@ -163,7 +174,8 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     """The finding's steps for this case: slots filled, and CME-only steps dropped
     when the evidence shows no CME at all."""
     values = _values(data, case)
-    if any(slot in ROTATION_SLOTS for step in steps for slot in step.slots):
-        values.update(renewal_slots(values, case))
+    used = {slot for step in steps for slot in step.slots}
+    if used.intersection(ROTATION_SLOTS):
+        values.update(renewal_slots(values, used, case))
     chosen = list(steps) if cme_in_evidence(case) else without_cme_steps(steps)
     return fill(chosen, values)

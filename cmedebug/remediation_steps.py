@@ -22,7 +22,9 @@ def enroll_steps(slot: str = "trustpoint", why: str | None = None) -> tuple[Step
     to send the request, which the answers give."""
     return (*trustpoint_steps(slot, "serial-number none", "ip-address none",
                         why="no serial-number or IP-address questions during enrollment"),
-            Step("config", f"crypto pki enroll {{{slot}}}", why=why or "request a new certificate from the CA"))
+            Step("config", f"crypto pki enroll {{{slot}}}",
+                 why=why or "request a new certificate from the CA (a SAST trustpoint the phones trust is renewed "
+                            "apart, one at a time, with a CTL regenerate in between)"))
 
 
 def authenticate_steps(slot: str = "trustpoint", why: str | None = None) -> tuple[Step, ...]:

@@ -60,7 +60,7 @@ class SastSignerChanged(Rule):
         Step("config", "ctl-client", why="only if an original SAST credential survives: it signs again"),
         Step("config-ctl-client", "sast1 trustpoint {surviving_sast}",
              why="the SAST the phones already trust signs the new CTL"),
-        Step("config-ctl-client", "sast2 trustpoint {new_sast}"),
+        Step("config-ctl-client", "sast2 trustpoint {sast1}", why="the new SAST becomes the spare"),
         Step("config-ctl-client", "regenerate"),
         Step("phone", "erase ctl", device=PHONE,
              why="only where no original SAST survives: the phone then takes CME's CTL on first use "

@@ -71,4 +71,4 @@ class CertificateExpiringSoon(Rule):
                 message += f" Trustpoint {', '.join(renewing)} has auto-enroll, so it should renew itself."
                 evidence += [Evidence.of(configs[tp]) for tp in renewing[:1]]
             yield self.finding(message, evidence, severity=severity, serial=cert.fields.get("serial"),
-                               device=cert.device, not_after=ends)
+                               device=cert.device, not_after=ends, trustpoints=cert.fields.get("trustpoints") or [])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import authenticate_steps, enroll_steps
+from cmedebug.remediation_steps import authenticate_steps, enroll_steps, sast_rotation
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
 
@@ -62,6 +62,7 @@ class HttpServerOffScepFails(Rule):
         Step("config", "ip http access-class {acl}", why="optional: only the enrolling routers may reach it"),
         *authenticate_steps("issued_trustpoint", why="on each client: fetch the CA certificate again"),
         *enroll_steps("issued_trustpoint"),
+        *sast_rotation(),
     )
     verify = "Verify with `show ip http server status` (HTTP server status: Enabled) and `Trustpoint CA certificate accepted.` on the client."
 

@@ -49,10 +49,10 @@ class CaServerDisabledOrDatabaseLost(Rule):
     explains = ENROLLMENT_SYMPTOMS + ("PKI005", "PKI011")
     collect = ("show crypto pki server", "show running-config | section crypto pki server", "dir <database url>")
     remediation = (
-        Step("exec", "dir {storage}", why="the database files (<ca>.ser, <ca>.crl) must be where the server "
+        Step("exec", "dir {ca_db_url}", why="the database files (<ca>.ser, <ca>.crl) must be where the server "
                                           "looks; restore them there from a backup first"),
         Step("config", "crypto pki server {ca}"),
-        Step("cs-server", "database url {storage}", why="persistent storage: a reload must not lose the database"),
+        Step("cs-server", "database url {ca_db_url}", why="persistent storage: a reload must not lose the database"),
         Step("cs-server", "no shutdown", why="start the server; if its key or certificate is gone, rebuild "
                                              "the CA (PKI002's steps)"),
     )

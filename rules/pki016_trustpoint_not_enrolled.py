@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, enroll_steps
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, enroll_steps, sast_rotation
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._certs import certificates, is_ca_cert
 from cmedebug.rules._device import functional_trustpoints
@@ -53,6 +53,7 @@ class TrustpointNotEnrolled(Rule):
         *enroll_steps("trustpoint"),
         *CTL_REGENERATE,
         *CNF_FILES,
+        *sast_rotation(),
     )
     verify = "Verify with `show crypto pki certificates {trustpoint}` (a Certificate with Associated Trustpoints: {trustpoint})."
 
