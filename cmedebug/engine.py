@@ -16,7 +16,7 @@ import textwrap
 from datetime import datetime, timezone
 from typing import ClassVar, Iterable
 
-from cmedebug import deployment, progress
+from cmedebug import deployment, messages, progress
 from cmedebug.model import Case, Confidence, Evidence, Finding, RuleOutcome, Severity
 from cmedebug.remediation import Step
 from cmedebug.remediation_context import fit, fit_text
@@ -42,13 +42,13 @@ class Rule:
     # slots from each finding's data and the evidence (cmedebug.remediation_context).
     remediation: ClassVar[tuple[Step, ...]] = ()
     verify: ClassVar[str] = ""
-    # A late rule runs after all the others and reads their findings in case.findings
-    # (GEN001: the failures no other finding explains).
-    late: ClassVar[bool] = False
     # Rules run once per device of the deployment, on that device's evidence only;
     # a rule whose diagnosis needs two devices (a CA and its clients) sets this and
     # says why, and must itself only join devices it proves are related.
     across_devices: ClassVar[bool] = False
+    # A late rule runs after all the others and reads their findings in case.findings
+    # (GEN001: the failures no other finding explains).
+    late: ClassVar[bool] = False
 
     def evaluate(self, case: Case) -> Iterable[Finding]:
         raise NotImplementedError
@@ -96,7 +96,6 @@ class Rule:
 _DOC_HEADING = re.compile(r"^(What it detects|Why it matters|Evidence|Remediation|False positives|References)\s*$")
 
 
-
 RULES_PACKAGE = "cmedebug.rules"  # every module in it is searched for Rule subclasses
 _RULES: dict[str, type[Rule]] = {}
 _loaded = False
@@ -141,7 +140,12 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     for rule in sorted(rules, key=lambda r: r.late):
         if rule.late:
             case.findings = list(findings)
+            for device in devices:  # a device's case holds the findings on that device
+                if device.case is not case:
+                    device.case.findings = [f for f in findings if f.device == device.name]
         found, outcome = _evaluate(rule, case, devices)
+        for finding in found:
+            _cap_inferred_evidence(finding)
         findings.extend(found)
         outcomes.append(outcome)
         report.update(len(outcomes))
@@ -151,6 +155,14 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     case.findings = rank(findings)
     case.outcomes = outcomes
     return case.findings
+
+
+def _cap_inferred_evidence(finding: Finding) -> None:
+    """Honest confidence: a finding whose evidence lines match only `inferred` shapes of the
+    message catalogue (cmedebug/data/messages.toml) is at most medium confidence."""
+    if finding.confidence > Confidence.MEDIUM and \
+            messages.provenance(line for ev in finding.evidence for line in ev.lines) == "inferred":
+        finding.confidence = Confidence.MEDIUM
 
 
 def _evaluate(rule: Rule, case: Case, devices: list) -> tuple[list[Finding], RuleOutcome]:
