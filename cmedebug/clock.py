@@ -28,6 +28,8 @@ from cmedebug.parsers.grammar import zone
 
 # The dates an IOS router boots at when its clock was never set (no calendar, no NTP).
 BOOT_DEFAULT_YEARS = (1993, 2002)
+# '*' stamps of the first days of March read as the boot default plus that much uptime
+BOOT_DEFAULT_DAYS = 7
 
 
 def stamp_datetime(stamp: Stamp, year: int) -> datetime | None:
@@ -157,9 +159,11 @@ def _base_year(path, items, offsets, anchors: list[Anchor], today: datetime) -> 
     if anchor is not None:
         return _nearest_year(items, offsets, anchor), ""
     first_event, first = items[0]
-    if first_event.clock_flag == "*" and (first.month, first.day) == (3, 1) and first.hour < 12:
-        # `*Mar  1 00:..` right after a reload: the boot default of router images (Mar 1 2002)
-        return BOOT_DEFAULT_YEARS[1], f"{BOOT_DEFAULT_YEARS[1]} assumed: '*Mar  1' stamps are the boot default of a router whose clock was never set"
+    if first_event.clock_flag == "*" and first.month == 3 and first.day <= BOOT_DEFAULT_DAYS:
+        # `*Mar  1 00:..` after a reload, `*Mar  2 08:25` a day later: a clock never set runs from the
+        # boot default of router images (00:00 Mar 1 2002)
+        return BOOT_DEFAULT_YEARS[1], (f"{BOOT_DEFAULT_YEARS[1]} assumed: '*Mar {first.day:2d}' stamps are the boot "
+                                       "default of a router whose clock was never set, plus its uptime")
     anchor = _pick(path, device, [a for a in anchors if a.strength == "near"])
     if anchor is not None:
         year = _nearest_year(items, offsets, anchor)

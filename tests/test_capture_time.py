@@ -106,3 +106,11 @@ def test_two_runs_give_identical_reports(corpus_dir):
     second = [json.dumps(_report(p), sort_keys=True) for p in inputs]
     for a, b, p in zip(first, second, inputs):
         assert a == b, p
+
+
+def test_a_never_set_clock_a_day_after_reload_is_the_boot_default(tmp_path):
+    # the reference CME's clock-never-set capture: `*Mar  2 08:25:03.575: TFTP: ...` (32 h of uptime)
+    line = "*Mar  2 08:25:03.575: TFTP: Looking for CTLSEP001122334455.tlv\n"
+    path = _write(tmp_path, "router.log", line)
+    case = load([path])
+    assert case.events[0].ts.year == 2002 and "boot default" in case.assumed_years[path]
