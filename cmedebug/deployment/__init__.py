@@ -145,10 +145,17 @@ def build(case: Case) -> Deployment:
         members[node_index[identity.node_of(item.source.path, item.device, main)]][0].append(item)
     for item in case.facts:
         members[node_index[identity.node_of(item.source.path, item.device, main)]][1].append(item)
+    inputs: dict[str, list] = {}
+    unparsed: dict[str, list] = {}
+    for summary in case.inputs:
+        inputs.setdefault(summary.path, []).append(summary)
+    for line in case.unparsed:
+        unparsed.setdefault(line.source.path, []).append(line)
     devices = []
     for group, name, (events, facts) in zip(groups, names, members):
         files = list(dict.fromkeys(node[0] for node in group.nodes))
-        sub = _sub_case(case, events, facts, set(files))
+        sub = _sub_case(case, events, facts, [s for p in files for s in inputs.get(p, [])],
+                        [u for p in files for u in unparsed.get(p, [])])
         build_clock_model(sub)
         devices.append(Device(name, list(group.hostnames), files, group.joined_by, sub))
     deployment = Deployment(devices, {node: devices[i] for node, i in node_index.items()}, main)
@@ -181,11 +188,9 @@ def device(case: Case) -> Device:
     return of(case).devices[0]
 
 
-def _sub_case(case: Case, events: list, facts: list, files: set[str]) -> Case:
+def _sub_case(case: Case, events: list, facts: list, inputs: list, unparsed: list) -> Case:
     sub = copy.copy(case)  # every other attribute (reference time, assumed years...) as the case has it
-    sub.events, sub.facts = events, facts
-    sub.inputs = [s for s in case.inputs if s.path in files]
-    sub.unparsed = [u for u in case.unparsed if u.source.path in files]
+    sub.events, sub.facts, sub.inputs, sub.unparsed = events, facts, inputs, unparsed
     sub.findings, sub.outcomes, sub.clocks = [], [], {}
     sub._timeline = sub._event_index = sub._fact_index = None
     return sub

@@ -135,7 +135,9 @@ def _is_ca(fields: dict) -> bool:
 
 
 def _join(groups: list[Group]) -> tuple[list[Group], dict[Node, int]]:
-    merged = list(groups)
+    """Merge the groups that proof joins, in passes over an index of their keys (a
+    folder of thousands of captures stays linear), first groups first."""
+    removed: set[int] = set()
 
     def merge(a: Group, b: Group, why: str) -> None:
         a.nodes += b.nodes
@@ -145,48 +147,62 @@ def _join(groups: list[Group]) -> tuple[list[Group], dict[Node, int]]:
         a.own_macs |= b.own_macs
         a.known_macs |= b.known_macs
         a.joined_by += [why, *b.joined_by]
-        merged.remove(b)
+        removed.add(id(b))
 
-    def conflict(a: Group, b: Group) -> bool:
-        return bool(a.real_name and b.real_name and a.real_name.lower() != b.real_name.lower())
+    def alive() -> list[Group]:
+        return [g for g in groups if id(g) not in removed]
 
     changed = True
     while changed:
         changed = False
-        for a in merged:
-            for b in merged:
-                if a is b or conflict(a, b):
+        owner: dict[tuple, Group] = {}
+        for g in alive():
+            for key in _keys(g):
+                other = owner.setdefault(key, g)
+                if other is g or id(other) in removed or _conflict(other, g):
                     continue
-                why = _proof(a, b)
-                if why:
-                    merge(a, b, why)
-                    changed = True
-                    break
-            if changed:
+                merge(other, g, _WHY[key[0]] + key[1])
+                changed = True
                 break
-    _join_lone_generic_name(merged, merge)
-    _adopt_unnamed(merged, merge)
+    _join_phones(alive(), merge)
+    _join_lone_generic_name(alive(), merge)
+    _adopt_unnamed(alive(), merge)
+    merged = alive()
     index = {node: i for i, g in enumerate(merged) for node in g.nodes}
     return merged, index
 
 
-def _proof(a: Group, b: Group) -> str | None:
-    """Why ``a`` and ``b`` are one device, or None."""
-    if a.real_name and b.real_name:
-        return f"hostname {a.real_name}"  # equal (conflict() ruled out the rest)
-    shared = a.addresses & b.addresses
-    if shared and not (a.is_phone or b.is_phone):
-        return f"address {sorted(shared)[0]}"
-    shared = a.fingerprints & b.fingerprints
-    if shared:
-        return f"certificate fingerprint {sorted(shared)[0]}"
-    shared = a.own_macs & b.own_macs
-    if shared:
-        return f"phone SEP{sorted(shared)[0]}"
-    for phone, router in ((a, b), (b, a)):
-        if phone.is_phone and not router.is_phone and phone.own_macs & router.known_macs:
-            return f"phone SEP{sorted(phone.own_macs & router.known_macs)[0]} configured on the router"
-    return None
+_WHY = {"name": "hostname ", "address": "address ", "fingerprint": "certificate fingerprint ", "phone": "phone SEP"}
+
+
+def _keys(g: Group) -> list[tuple[str, str]]:
+    """What proves two groups are one device: a real hostname, an own address (not
+    a phone's: its call managers are the router's), a certificate it holds as its
+    own, the phone it is."""
+    keys = [("name", g.real_name.lower())] if g.real_name else []
+    if not g.is_phone:
+        keys += [("address", a) for a in sorted(g.addresses)]
+    keys += [("fingerprint", f) for f in sorted(g.fingerprints)]
+    return keys + [("phone", m) for m in sorted(g.own_macs)]
+
+
+def _conflict(a: Group, b: Group) -> bool:
+    """Two different real hostnames are two devices, whatever else they share."""
+    return bool(a.real_name and b.real_name and a.real_name.lower() != b.real_name.lower())
+
+
+def _join_phones(groups: list[Group], merge) -> None:
+    """A phone joins the one router that configures or sees its MAC."""
+    routers_by_mac: dict[str, list[Group]] = {}
+    for g in groups:
+        if not g.is_phone:
+            for mac in g.known_macs:
+                routers_by_mac.setdefault(mac, []).append(g)
+    for phone in (g for g in groups if g.is_phone):
+        routers = {id(r): r for mac in phone.own_macs for r in routers_by_mac.get(mac, [])}
+        if len(routers) == 1:
+            router = next(iter(routers.values()))
+            merge(router, phone, f"phone SEP{sorted(phone.own_macs)[0]} configured on the router")
 
 
 def _join_lone_generic_name(merged: list[Group], merge) -> None:
@@ -208,5 +224,5 @@ def _adopt_unnamed(merged: list[Group], merge) -> None:
     if not routers and unnamed:
         routers = [unnamed.pop(0)]
     for g in unnamed:
-        if g is not routers[0] and g in merged:
+        if g is not routers[0]:
             merge(routers[0], g, "the only router in the evidence")
