@@ -52,6 +52,8 @@ def replay(case, out, seed, time_limit):
         click.echo(f"cmedebug replay: {exc}", err=True)
         sys.exit(2)
     click.echo(summary(table))
+    written = ", ".join(str(Path(out) / n) for n in ("replay.toml", "before", "after") if (Path(out) / n).exists())
+    click.echo(f"written: {written}")
     ok = table["verdict"] == "nothing to reproduce" or (
         table["verdict"] == "reproduced" and table["fix_verdict"] == "fix confirmed")
     sys.exit(0 if ok else 1)
@@ -77,8 +79,8 @@ def summary(table: dict) -> str:
 
 replay_option = click.option(
     "--replay", "replay_dir", type=click.Path(file_okay=False), metavar="DIR",
-    help="A `cmedebug replay` folder: its verdicts join the report (HTML: the section 'Reproduced on the "
-         "reference CME'; text and case notes: the verdict line).")
+    help="A `cmedebug replay` folder of this case: analyze --html adds the section 'Reproduced on the reference "
+         "CME'; triage puts the verdicts in the case note (and a caution when the fix was not confirmed).")
 
 
 def load_replay(replay_dir: str | None) -> dict | None:

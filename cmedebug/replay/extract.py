@@ -111,7 +111,8 @@ def _telephony(case: Case, spec: ReplaySpec, say) -> None:
     spec.device_security_mode = tel.get("device_security_mode") or "none"
     spec.address = tel.get("ip_source_address") or runner.CME_IP
     socket = _one(case, "ephone.socket")
-    if spec.secure_signaling and socket is not None and socket.get("secure_listen_fd") == -1:
+    enrolled = _cert_start(case, spec.secure_signaling) is not None if spec.secure_signaling else False
+    if enrolled and socket is not None and socket.get("secure_listen_fd") == -1:  # a certificate, yet no listener
         spec.secure_listener = False
         say("nothing listens on 2443 (`show ephone socket`): replayed as secure-signaling applied before "
             "its trustpoint held a certificate")
@@ -216,7 +217,9 @@ def _ctl(case: Case, spec: ReplaySpec, say) -> None:
     ctl = _one(case, "ctl.file")
     missing = any("CTLSEP" in (e.fields.get("file") or e.fields.get("filename") or "")
                   for e in _events(case, "phone.status.file_not_found"))
-    if ctl is None and (missing or _events(case, "phone.status.no_trust_list")):
+    needed = [*spec.ctl_sasts, *(tp for _, _, tp in spec.ctl_servers)]
+    buildable = all(_cert_start(case, tp) is not None for tp in needed)  # else no CTL could be built anyway
+    if ctl is None and buildable and (missing or _events(case, "phone.status.no_trust_list")):
         spec.ctl_regenerated = False
         say("the phone finds no CTL file: replayed as `regenerate` never run")
     if ctl is not None and ctl.get("timestamp"):
