@@ -58,7 +58,8 @@ def test_expired_router_certificates_are_one_finding_with_their_enroll_commands(
     found = [f for f in _case(tmp_path, **{"shows.txt": text}).findings if f.rule_id == "PKI001"]
     assert len(found) == 1
     assert found[0].data["serials"] == ["3", "2"]  # oldest first
-    assert "crypto pki enroll cme-tftp" in found[0].remediation and "crypto pki enroll cme-tls" in found[0].remediation
+    commands = [step.command for step in found[0].remediation]
+    assert "crypto pki enroll cme-tftp" in commands and "crypto pki enroll cme-tls" in commands
     assert "Also expired: certificate SN 2 (trustpoint cme-tls" in found[0].message
 
 
