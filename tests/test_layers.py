@@ -9,6 +9,7 @@ folder of symbolic links, and runs `lint-imports` there.
 from __future__ import annotations
 
 import ast
+import configparser
 import os
 import shutil
 import subprocess
@@ -91,3 +92,17 @@ def test_a_module_global_set_by_the_cli_would_be_caught(tmp_path):
     script = tmp_path / "cli.py"
     script.write_text("from cmedebug import archive\n\ndef run():\n    archive.limits = None\n", encoding="utf-8")
     assert _module_globals_set(script) == ["cli.py:4: archive.limits"]
+
+
+MODEL_LAYER = {"model", "compact", "timeline", "vocabulary", "vocabulary_table"}
+
+
+def test_the_parsers_contract_names_every_module_outside_the_model_layer():
+    """A module added to the package is forbidden to parsers until it is declared part of the model layer."""
+    config = configparser.ConfigParser()
+    config.read(CONFIG, encoding="utf-8")
+    forbidden = {m.strip() for m in config["importlinter:contract:parsers"]["forbidden_modules"].split() if m.strip()}
+    modules = {p.stem for p in (REPO / "cmedebug").glob("*.py") if not p.stem.startswith("__")}
+    modules |= {p.parent.name for p in (REPO / "cmedebug").glob("*/__init__.py")}
+    expected = {f"cmedebug.{m}" for m in (modules | {"rules", "reports"}) - MODEL_LAYER - {"parsers"}}
+    assert not expected - forbidden, f"add to the parsers contract of .importlinter: {sorted(expected - forbidden)}"
