@@ -260,7 +260,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     failures = 0
     report = progress.current()
     size = progress.file_size(stream)  # progress in bytes of the file when it is a plain file
-    report.stage(f"parsing {ctx.path}", size, "bytes" if size else "lines")
+    report.stage(f"reading and parsing {ctx.path}", size, "bytes" if size else "lines")
     next_report = progress.EVERY_LINES
     # Parsing allocates millions of short-lived objects none of which form
     # cycles; the cyclic collector would only re-scan the events kept so far,

@@ -3,7 +3,8 @@
 On a terminal: a bar (rich) for each stage: reading and parsing each input
 (bytes of the file when its size is known, lines otherwise), then judging (the
 rules). Not on a terminal (a pipe, a CI log, a batch worker): one line every
-few seconds, ``cmedebug: parsing big.log: 1,200,000 lines, 61 of 148 MB (41%), 12 s``.
+few seconds,
+``cmedebug: reading and parsing big.log: 1,200,000 lines, 61 of 148 MB (41%), 12 s``.
 ``--quiet`` silences both.
 
 The library reports through ``current()``, so neither ingest nor the engine

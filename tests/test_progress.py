@@ -52,7 +52,7 @@ def test_not_a_terminal_prints_lines_and_quiet_silences_them(tmp_path, monkeypat
     log = _log(tmp_path, 2_500)
     loud = CliRunner().invoke(main, ["analyze", "--format", "json", "-o", os.devnull, str(log)])
     lines = loud.stderr.splitlines()
-    assert any(line.startswith(f"cmedebug: parsing {log}: 2,000 lines") for line in lines), lines
+    assert any(line.startswith(f"cmedebug: reading and parsing {log}: 2,000 lines") for line in lines), lines
     assert any(line.startswith("cmedebug: judging: ") and " rules, " in line for line in lines), lines
     quiet = CliRunner().invoke(main, ["analyze", "--quiet", "--format", "json", "-o", os.devnull, str(log)])
     assert "cmedebug:" not in quiet.stderr
