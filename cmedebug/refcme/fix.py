@@ -233,6 +233,7 @@ def reproduce_with_fix(name: str, out: Path, seed: int = 0) -> dict:
     """`cmedebug reproduce NAME --out DIR --fix`: the scenario's folder, then DIR/after/
     and DIR/fix.toml. Returns fix.toml's content."""
     from cmedebug.pipeline import analyze
+    from cmedebug.refcme import out_folder
     from cmedebug.refcme.scenarios import reproduce
     from cmedebug.refcme.toml_out import dumps
 
@@ -245,6 +246,7 @@ def reproduce_with_fix(name: str, out: Path, seed: int = 0) -> dict:
     else:
         table = {"scenario": name, **result_table(apply_and_replay(world, root, out / "after", analyze))}
     (out / "fix.toml").write_text(dumps(table))
+    out_folder.record(out, {"fix.toml"} | out_folder.written_under(out, "after"))
     return table
 
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
-from cmedebug.refcme import runner
+from cmedebug.refcme import out_folder, runner
 from cmedebug.refcme.clock import clock_update
 from cmedebug.refcme.platform import ISR_4331_XE
 from cmedebug.refcme.trustpoints import SCEP_RETRY_PERIOD
@@ -388,20 +388,23 @@ def scenario_toml(s: Scenario, world: World, seed: int) -> str:
 
 
 def reproduce(name: str, out: Path, seed: int = 0) -> World:
-    """Play scenario ``name`` and write its folder ``out``. An existing ``out`` is replaced
-    only when it is empty or an earlier scenario folder (it holds a scenario.toml)."""
+    """Play scenario ``name`` and write its folder ``out``. Of an existing ``out`` only
+    what an earlier run wrote is ever replaced (``out_folder``: a manifest; anything
+    else there refuses the run and is left alone)."""
     scenario = SCENARIOS[name]
-    if out.exists() and any(out.iterdir()) and not (out / "scenario.toml").is_file():
-        raise FileExistsError(f"{out} is not empty and is not a scenario folder: choose another --out")
+    out_folder.check(out)
     world = make_world(seed, **scenario.world)
+    stage = out_folder.staging(out)
     try:
         scenario.play(world)
-        if out.exists():
-            shutil.rmtree(out)
-        runner.collect(world, out)  # while the services run, as `show` sees them
+        runner.collect(world, stage)  # while the services run, as `show` sees them
+    except BaseException:
+        shutil.rmtree(stage)
+        raise
     finally:
         world.router.stop_services()
-    (out / "scenario.toml").write_text(scenario_toml(scenario, world, seed))
+    (stage / "scenario.toml").write_text(scenario_toml(scenario, world, seed))
+    out_folder.install(stage, out)
     return world
 
 
