@@ -222,3 +222,24 @@ def test_no_catalogue_shape_matches_any_line():
         if len(literal) < 3 and m.template != "!":
             assert m.regex.pattern != messages.template_regex(m.template).pattern, m.id
             assert not m.regex.match("anything at all"), m.id
+
+
+@pytest.mark.parametrize("url, filesystem", [("nvram:", "nvram"), ("flash:cme-root/", "flash"),
+                                             ("tftp://10.1.1.50/cme-root/", "tftp")])
+def test_the_certificate_server_opens_its_serial_file_at_its_database_url(url, filesystem):
+    from cmedebug.refcme.ca import IosCa
+
+    log = RouterLog("CME", VirtualClock(Timeline(), NOW), train="15")
+    log.debug_on("crypto pki server")
+    ca = IosCa("cme-root", log.clock, "10.1.1.1", database_url=url)
+    ca.enable(log)
+    assert ca.enabled
+    text = "\n".join(log.lines)
+    assert f"CRYPTO_CS: {filesystem} filesystem" in text and f"CRYPTO_CS: file opened: {url}cme-root.ser" in text
+    ca.database_lost = True
+    started = log.clock.timeline.elapsed
+    ca.start_after_reload(log)
+    assert not ca.enabled and log.lines[-1] == "% Failed to find Certificate Server's cert."
+    reason = "Timed out" if filesystem == "tftp" else "No such file or directory"
+    assert f"%Error opening {url}cme-root.ser ({reason})" in log.lines
+    assert (log.clock.timeline.elapsed - started >= 30) == (filesystem == "tftp")  # a TFTP server that is gone costs time

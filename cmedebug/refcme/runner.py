@@ -140,7 +140,7 @@ def collect(world: World, out: Path) -> list[Path]:
 
     write("router.log", router.log.text())
     blocks = [("show version", show.show_version(router, world.platform)),
-              ("show clock detail", show.show_clock(router))]
+              ("show clock detail", show.show_clock(router, detail=True))]
     if router.ca is not None and world.ca_log is None:
         blocks.append(("show crypto pki server", show.show_pki_server(router.ca)))
         if any(r.state == "pending" for r in router.ca.requests):
@@ -159,7 +159,7 @@ def collect(world: World, out: Path) -> list[Path]:
     write("running-config.txt", "\n".join([render("config.show-run", host=host),
                                            *show.running_config(router, world.platform.config_version)]) + "\n")
     if world.ca_log is not None:
-        ca_blocks = [("show clock detail", show.show_clock(world.ca_log)),
+        ca_blocks = [("show clock detail", show.show_clock(world.ca_log, detail=True)),
                      ("show crypto pki server", show.show_pki_server(world.ca))]
         write("ca-shows.txt", _blocks("CA", ca_blocks))
     for file, data in sorted(world.phone.received.items()):

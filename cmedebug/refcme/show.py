@@ -18,10 +18,10 @@ from cmedebug.refcme.trustpoints import fingerprint
 m = render  # every show line by catalogue id
 
 
-def show_clock(router) -> list[str]:
-    """`show clock detail`: the time and where it came from."""
-    return [m("show.clock", clock=router.clock.show_clock()),
-            m("show.clock-source", source=router.clock.time_source)]
+def show_clock(router, detail: bool = False) -> list[str]:
+    """`show clock`, or `show clock detail`: the time and where it came from."""
+    lines = [m("show.clock", clock=router.clock.show_clock())]
+    return lines + [m("show.clock-source", source=router.clock.time_source)] if detail else lines
 
 
 def show_version(router, platform) -> list[str]:
