@@ -57,6 +57,11 @@ def case_slots(case) -> dict[str, object]:
     }
     values.update(sast_names(case))
     values.update(ca_settings(case))
+    # a function left without its trustpoint: the one the CTL client names for it, else the other function's
+    servers = {(s.get("role") or "").lower(): s.get("trustpoint") for f in case.facts_of("config.ctl_client")
+               for s in f.fields.get("servers") or []}
+    values["cme_trustpoint"] = values.get("cme_trustpoint") or servers.get("cme") or values.get("tftp_trustpoint")
+    values["tftp_trustpoint"] = values.get("tftp_trustpoint") or servers.get("tftp") or values.get("cme_trustpoint")
     ntp = [s for f in case.facts_of("config.global") for s in f.fields.get("ntp_servers") or []]
     if ntp:
         values["ntp_ip"] = ntp[0]
@@ -162,7 +167,18 @@ def _values(data: Mapping[str, object], case) -> dict[str, object]:
     values.update(data_slots(data))
     if "ephone" not in values and isinstance(values.get("mac"), str):
         values["ephone"] = ephone_of(values["mac"], case)
+    if "trustpoint" not in values:
+        named = trustpoints_of(data.get("serials") or [data.get("serial")], case)
+        if named:
+            values["trustpoint"] = named
     return values
+
+
+def trustpoints_of(serials, case) -> list[str]:
+    """The trustpoints holding the certificates with these serials (the finding's)."""
+    wanted = {s for s in serials if s}
+    return list(dict.fromkeys(tp for f in case.facts_of("cert") if f.fields.get("serial") in wanted
+                              for tp in f.fields.get("trustpoints") or []))
 
 
 def fit_text(text: str, data: Mapping[str, object], case) -> str:

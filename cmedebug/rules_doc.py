@@ -7,12 +7,15 @@ show the same commands."""
 from __future__ import annotations
 
 import textwrap
+from functools import partial
 
 from cmedebug import messages
 from cmedebug.engine import Rule, all_rules
 from cmedebug.remediation import notes, render_blocks, shown
 
 _BEFORE = "False positives"
+# never split `<export-passphrase>` or `auto-enroll` at their hyphens
+_wrap = partial(textwrap.wrap, width=96, break_on_hyphens=False, break_long_words=False)
 
 
 def remediation_section(rule: type[Rule]) -> list[str]:
@@ -24,14 +27,14 @@ def remediation_section(rule: type[Rule]) -> list[str]:
         text = f"{n}. ({where}) `{shown(step.command)}`" + (f": {shown(step.why)}" if step.why else "")
         if step.warning:
             text += f" WARNING: {shown(step.warning)}"
-        out += textwrap.wrap(text, 96, initial_indent="    ", subsequent_indent="       ")
+        out += _wrap(text, initial_indent="    ", subsequent_indent="       ")
     for block in render_blocks(rule.remediation):
         out += ["", f"    On the {block.device}:" if block.device != "phone" else "    On the phone:"]
         out += [f"        {line.text}" for line in block.lines]
-        out += textwrap.wrap("; ".join(notes(block)), 96, initial_indent="    ", subsequent_indent="    ") \
+        out += _wrap("; ".join(notes(block)), initial_indent="    ", subsequent_indent="    ") \
             if notes(block) else []
     if rule.verify:
-        out += [""] + textwrap.wrap(shown(rule.verify), 96, initial_indent="    ", subsequent_indent="    ")
+        out += [""] + _wrap(shown(rule.verify), initial_indent="    ", subsequent_indent="    ")
     return out
 
 

@@ -48,13 +48,14 @@ class CapfAuthStringMismatch(Rule):
                "show running-config | section ephone|capf-server")
     remediation = (
         Step("config", "capf-server"),
-        Step("config-capf-server", "auth-string generate {ephone} {digits}",
-             why="writes `capf-auth-str {digits}` into the ephone's configuration (CMEAUTH)"),
+        Step("config-capf-server", "auth-string generate {ephone}",
+             why="a new random string, written as `capf-auth-str` into the ephone's configuration (CMEAUTH); "
+                 "`show capf-server auth-string` shows it"),
         Step("config", "ephone {ephone}"),
         Step("config-ephone", "cert-oper upgrade auth-mode auth-string",
              why="this phone authenticates to CAPF with the string, whatever the capf-server auth-mode"),
         Step("config-ephone", "reset", why="the phone reads the CAPF operation at restart; then on the phone: "
-                                            "Settings > Security Configuration > LSC > Update, and type {digits}"),
+                                            "Settings > Security Configuration > LSC > Update, and type the string"),
     )
     verify = "Verify with `debug capf-server all` (PhKeyGenReq after AuthMode 1) and the phone (LSC: Installed)."
 

@@ -57,11 +57,9 @@ class ClockNotAuthoritative(Rule):
     explains = ("CLK002",) + CERT_FAILURE_SYMPTOMS
     collect = ("show clock detail", "show ntp status", "show running-config | include ntp|clock")
     remediation = (
-        Step("exec", "clock set {time} {day} {month} {year}",
-             why="set the time by hand now (UTC, or local time once the time zone is set), so nothing made before "
-                 "NTP answers gets wrong dates"),
-        Step("config", "clock timezone {zone} {hours}"),
-        Step("config", "ntp server {ntp_ip}", why="an authoritative time source"),
+        Step("config", "ntp server {ntp_ip}",
+             why="an authoritative time source (without NTP, set it by hand in EXEC: `clock set hh:mm:ss day month "
+                 "year`; a time zone other than UTC needs `clock timezone` first)"),
         Step("config", "ntp update-calendar", why="the hardware calendar follows NTP, so a reload starts "
                                                   "from a good time"),
     )

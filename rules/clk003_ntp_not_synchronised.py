@@ -52,9 +52,9 @@ class NtpNotSynchronised(Rule):
     explains = ("CLK002", "CLK005", "PKI001")
     collect = ("show ntp status", "show ntp associations", "show clock detail", "show running-config | include ntp")
     remediation = (
-        Step("exec", "ping {ntp_ip} source {interface}", why="the NTP server answers from the router's source"),
-        Step("config", "ntp server {ntp_ip}"),
-        Step("config", "ntp source {interface}"),
+        Step("exec", "ping {ntp_ip}", why="the NTP server answers (UDP 123 must pass every ACL on the way)"),
+        Step("config", "ntp server {ntp_ip}", why="`ntp source <interface>` as well where the server only answers "
+                                                  "one of the router's addresses"),
         Step("config", "ntp update-calendar", why="the hardware calendar follows NTP"),
         Step("config", "clock calendar-valid", why="a reload starts from a calendar IOS trusts"),
         # NTP authentication is a block of its own: pasted only where the NTP server authenticates.

@@ -58,8 +58,8 @@ class HttpServerOffScepFails(Rule):
     collect = ("show running-config", "show ip http server status", "show crypto pki server")
     remediation = (
         Step("config", "ip http server", why="on the CA router: SCEP runs over its HTTP server (also when an RA "
-                                             "sits in front of it, the RA forwards to the CA over HTTP)"),
-        Step("config", "ip http access-class {acl}", why="optional: only the enrolling routers may reach it"),
+                                             "sits in front of it, the RA forwards to the CA over HTTP); harden it "
+                                             "with `ip http access-class <acl>` permitting the enrolling routers"),
         *authenticate_steps("issued_trustpoint", why="on each client: fetch the CA certificate again"),
         *enroll_steps("issued_trustpoint"),
         *sast_rotation(),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import same_device
@@ -52,6 +53,8 @@ class EnrollmentPendingManualGrant(Rule):
     remediation = (
         Step("exec", "crypto pki server {ca} grant {request_id}",
              why="on the CA: grant the request that waits (`grant all` grants every waiting request)"),
+        *CTL_REGENERATE,
+        *CNF_FILES,
     )
     verify = "Verify with `show crypto pki server {ca} requests` (state granted) and `show crypto pki certificates {trustpoint}` on the client."
 

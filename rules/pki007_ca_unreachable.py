@@ -58,7 +58,7 @@ class CaUnreachable(Rule):
     collect = ("debug crypto pki transactions", "debug crypto pki messages",
                "show running-config | section crypto pki trustpoint", "ping <ca-ip>")
     remediation = (
-        Step("exec", "ping {ca_ip} source {interface}", why="the CA answers from the router's source"),
+        Step("exec", "ping {ca_ip}", why="the CA answers (TCP 80 must pass every ACL on the way)"),
         *trustpoint_steps("trustpoint", "enrollment url http://{ca_ip}:80", why="the CA's address as reachable "
                                                                            "from here"),
         *authenticate_steps("trustpoint"),
