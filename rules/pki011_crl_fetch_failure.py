@@ -64,6 +64,9 @@ class CrlFetchFailure(Rule):
                  "http://{ca_ip}/cgi-bin/pkiclient.exe?operation=GetCRL through its HTTP server. A `cdp-url` "
                  "under `crypto pki server` applies only to certificates issued after it is set"),
         Step("config", "crypto pki crl request {trustpoint}", why="on the router that failed: fetch the CRL now"),
+        *trustpoint_steps("trustpoint", "revocation-check crl none",
+                          why="accept certificates while no CRL can be fetched; the check still runs whenever "
+                              "one can"),
     )
     # A terminal-enrolled root (MIC roots, another system's CA) has no CRL to fetch.
     ROOTS_WITHOUT_CRL = (
