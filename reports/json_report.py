@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from cmedebug import __version__, redact
+from cmedebug import __version__, deployment, redact
+from cmedebug.deployment import summary
 from cmedebug.model import Case
 
 SCHEMA = "cmedebug.report/1"
@@ -25,6 +26,8 @@ def report_dict(case: Case) -> dict:
         "counts": {"events": len(case.events), "facts": len(case.facts),
                    "unparsed_lines": sum(s.unparsed_lines for s in case.inputs)},
         "unparsed_samples": [{"ref": str(u.source), "text": u.text} for u in case.unparsed[:100]],
+        "devices": [{**d.to_dict(), "derived": [{"field": k, "value": v} for k, v in summary.rows(d)]}
+                    for d in deployment.of(case).devices],
     }
 
 

@@ -87,7 +87,7 @@ class Device:
 
     def to_dict(self) -> dict:
         return {"name": self.name, "aliases": list(self.aliases), "files": list(self.files),
-                "joined_by": list(self.joined_by)}
+                "joined_by": list(dict.fromkeys(self.joined_by))}
 
 
 @dataclass

@@ -124,6 +124,8 @@ def _collect_identity(item, g: Group) -> None:
             g.own_macs.add(str(f["mac"]).upper())
     elif item.kind == "cert" and f.get("fingerprint_sha1") and not _is_ca(f):
         g.fingerprints.add(f["fingerprint_sha1"])
+    elif item.kind == "pki.trustpoint" and f.get("id_fingerprint_sha1"):
+        g.fingerprints.add(f["id_fingerprint_sha1"])  # `show crypto pki trustpoints status`: the router's own
     elif item.kind in ("config.ephone", "ephone.status") and f.get("mac"):
         g.known_macs.add(str(f["mac"]).upper())
     elif item.kind.startswith(("ephone.", "capf.", "tftp.")) and isinstance(f.get("mac"), str):
