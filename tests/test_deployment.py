@@ -17,6 +17,7 @@ from cmedebug import deployment, triage
 from cmedebug.deployment.summary import rows, sourced_text
 from cmedebug.pipeline import analyze, load
 from cmedebug.reports import html as html_report
+from cmedebug.reports.json_report import report_dict
 from cmedebug.rules._device import ctl_servers, global_security_mode, secure_mode_intended, telephony_trustpoint
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,7 +59,7 @@ def contradictory(tmp_path):
     return analyze([str(tmp_path)])
 
 
-def test_contradictory_inputs_one_answer_in_view_rules_note_and_html(contradictory):
+def test_contradictory_inputs_one_answer_in_view_rules_note_json_and_html(contradictory):
     case = contradictory
     (device,) = case.deployment.devices
     assert device.name == "CME-9" and len(device.files) == 2
@@ -86,8 +87,11 @@ def test_contradictory_inputs_one_answer_in_view_rules_note_and_html(contradicto
     note = triage.build_note(case)
     environment = dict(note.environment)
     page = html_report.render(case, note)
+    (json_device,) = report_dict(case)["devices"]
+    in_json = {row["field"]: row["value"] for row in json_device["derived"]}
     for label, text in derived:
         assert environment[label] == text, label
+        assert in_json[label] == text, label
         assert f'<span class="k">{html.escape(label)}</span> {html.escape(text)}</div>' in page, label
 
 
