@@ -115,6 +115,3 @@ class ClockNotAuthoritative(Rule):
                     and f.fields.get("calendar_valid") is False and not f.fields.get("ntp_master"):
                 return f
         return None
-
-    def links(self, cause, symptom, case) -> bool:
-        return super().links(cause, symptom, case)

@@ -75,6 +75,3 @@ class CertificateNotYetValidSkew(Rule):
             yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
                                serial=serial, skew_seconds=skew.total_seconds() if skew else None,
                                device=first.device)
-
-    def links(self, cause, symptom, case) -> bool:
-        return super().links(cause, symptom, case)

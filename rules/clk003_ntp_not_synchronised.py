@@ -109,6 +109,3 @@ class NtpNotSynchronised(Rule):
             if hits:
                 message += f" {len(hits)} certificate(s) were rejected on their dates on this device."
             yield self.finding(message, evidence, severity=severity, confidence=confidence, device=device)
-
-    def links(self, cause, symptom, case) -> bool:
-        return super().links(cause, symptom, case)

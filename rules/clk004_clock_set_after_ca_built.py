@@ -100,9 +100,6 @@ class ClockSetAfterCaBuilt(Rule):
                        + "; ".join(entry["details"][:4]) + ". Certificates built on that date cannot be trusted now.")
             yield self.finding(message, entry["evidence"][:6], first_seen=entry["first"], device=device)
 
-    def links(self, cause, symptom, case) -> bool:
-        return super().links(cause, symptom, case)
-
     @staticmethod
     def _label(cert) -> str:
         return "CA" if is_ca_cert(cert) else ", ".join(cert.fields.get("trustpoints") or []) or common_name(cert.fields.get("subject"))

@@ -123,6 +123,3 @@ class CertificateExpired(Rule):
                                confidence=Confidence.LOW if today else self.confidence,
                                first_seen=min((e.ts for e in rejected if e.ts), default=None), serial=serials[0],
                                serials=serials, not_after=first.fields["not_after"], device=device, trustpoints=trustpoints)
-
-    def links(self, cause, symptom, case) -> bool:
-        return super().links(cause, symptom, case)
