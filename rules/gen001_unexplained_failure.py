@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from cmedebug.engine import Rule
+from cmedebug.engine import Rule, get_rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
 from cmedebug.rules._format import first_at
@@ -40,8 +40,10 @@ class UnexplainedFailure(Rule):
         rejection, error, invalid certificate, denial, file not found or
         timeout; a generic syslog whose mnemonic or text says FAIL, error,
         rejected, invalid, denied, not found or timeout) that no other finding
-        cites, nor any other event of the same kind on the same device. One
-        finding per kind of failure and device, with the first raw lines.
+        cites, nor any other event of the same kind on the same device, nor a
+        finding on that device whose rule reads that family of evidence (its
+        `requires`: `tls.handshake` for TLS002). One finding per kind of failure
+        and device, with the first raw lines.
 
     Why it matters
         A rule that defers to a more specific rule, or a failure no rule knows
@@ -83,9 +85,11 @@ class UnexplainedFailure(Rule):
                  for line in range(e.source.first_line, e.source.last_line + 1)}
         cited_kinds = {(ev.kind, ev.device) for ev in case.events
                        if (ev.source.path, ev.source.first_line) in cited}
+        read = _families_read(case.findings)
         groups: dict[tuple, list] = {}
         for ev in case.events:
-            if (ev.source.path, ev.source.first_line) in cited or (ev.kind, ev.device) in cited_kinds:
+            if (ev.source.path, ev.source.first_line) in cited or (ev.kind, ev.device) in cited_kinds \
+                    or (_family(ev.kind), ev.device or "") in read or (_family(ev.kind), "") in read:
                 continue
             if is_failure(ev):
                 groups.setdefault((ev.kind, ev.device), []).append(ev)
@@ -101,3 +105,21 @@ class UnexplainedFailure(Rule):
             rest = list(groups.values())[MAX_GROUPS:]
             yield self.finding(f"{sum(len(g) for g in rest)} more unexplained failure(s) of {len(rest)} other kinds.",
                                [Evidence.of(g[0]) for g in rest[:3]], kind="(several)", count=sum(len(g) for g in rest))
+
+
+def _family(kind: str) -> str:
+    """`tls.handshake.error` -> `tls.handshake`: the evidence family a rule reads."""
+    return ".".join(kind.split(".")[:2])
+
+
+def _families_read(findings) -> set[tuple[str, str]]:
+    """(evidence family, device) of what each finding's rule reads (its ``requires``): a
+    failure of that family on that device is the one the finding is about (TLS002 cites the
+    `%...TLS_HANDSHAKE_FAILED` syslog; the `TLS Handshake retcode OPSSLHandshakeErr` debug
+    line beside it is the same handshake)."""
+    read = set()
+    for f in findings:
+        rule = get_rule(f.rule_id)
+        for kind in getattr(rule, "requires", ()):
+            read.add((_family(kind), f.data.get("device") or getattr(f, "device", "") or ""))
+    return read

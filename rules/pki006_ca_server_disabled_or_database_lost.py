@@ -8,6 +8,10 @@ from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
 from cmedebug.rules._trust import VOLATILE_STORAGE
 
 
+# A local client's SCEP request to a CA that is not running ends in one of these.
+CLIENT_FAILURES = ("pki.ca_cert.receive_failed", "pki.ca.authenticate_failed", "pki.ca.socket_send_failed")
+
+
 class CaServerDisabledOrDatabaseLost(Rule):
     """The IOS certificate server is shut down or could not start (database or key lost).
 
@@ -89,7 +93,11 @@ class CaServerDisabledOrDatabaseLost(Rule):
                 message += " At boot it could not find its trustpoint or certificate."
             if storage and VOLATILE_STORAGE.match(storage):
                 message += f" Its database is on {storage}, storage a reload can lose."
-            yield self.finding(message, entry["evidence"][:6], device=entry["device"], ca=name)
+            clients = [e for e in case.events_of(*CLIENT_FAILURES) if same_device(e.device, entry["device"])]
+            if clients:  # what the clients saw: this is their cause, so cite it (GEN001 would report it otherwise)
+                message += f" {len(clients)} request(s) to it failed (`{' '.join(clients[0].raw).strip()}`)."
+            yield self.finding(message, entry["evidence"][:5] + [Evidence.of(e) for e in clients[:2]],
+                               device=entry["device"], ca=name)
 
     @staticmethod
     def _database_url(case, name):

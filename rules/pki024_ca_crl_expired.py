@@ -30,7 +30,9 @@ class CaCrlExpired(Rule):
 
     False positives
         A `show crypto pki server` taken from an old capture: the check uses the
-        capture's own time, and says so when it had to use today's date.
+        capture's own time, and says so when it had to use today's date. When
+        every trustpoint of the case has `revocation-check none`, only other
+        devices could suffer, and the finding is low.
 
     References
         Secure CME primer F14 (`CRL NextUpdate timer:` in the past), IOS
@@ -54,8 +56,8 @@ class CaCrlExpired(Rule):
     verify = "Verify with `show crypto pki server` (CRL NextUpdate timer: in the future)."
 
     def evaluate(self, case):
-        checking = [name for name, tp in trustpoint_configs(case).items()
-                    if "none" not in (tp.fields.get("revocation_check") or [])]
+        configs = trustpoint_configs(case)
+        checking = [name for name, tp in configs.items() if "none" not in (tp.fields.get("revocation_check") or [])]
         for server in case.facts_of("pki.server"):
             ends = server.fields.get("crl_next_update")
             if ends is None:
@@ -70,6 +72,8 @@ class CaCrlExpired(Rule):
             if checking:
                 message += f" Trustpoints that check CRLs fail validation: {', '.join(checking[:6])}."
             yield self.finding(message, [Evidence.of(server)],
-                               severity=Severity.MEDIUM if today or not checking else self.severity,
+                               # nobody here checks CRLs, or the capture's date is unknown: low
+                               severity=Severity.LOW if today or (configs and not checking)
+                               else Severity.MEDIUM if not checking else self.severity,
                                confidence=Confidence.LOW if today else self.confidence,
                                ca=server.fields.get("name"), device=server.device, not_after=ends)
