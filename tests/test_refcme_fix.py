@@ -32,7 +32,6 @@ NOT_PROVEN = {
     "ca-server-disabled": "PKI006 steps keep <storage>",
     "ca-database-lost": "PKI006 steps keep <storage>",
     "ca-unreachable": "PKI007 steps keep <interface>",
-    "crl-unreachable": "PKI011 requests a CRL from storage that is gone (database url unchanged)",
     "ca-rebuilt-stale-ctl": "CTL002: the phone's LSC is from the old CA; it needs a new LSC (cert-oper upgrade)",
     "sast-changed": "CTL005 steps keep <surviving-sast>",
     "secure-signaling-trustpoint-unset": "CFG004 steps keep <cme-trustpoint>",

@@ -337,7 +337,9 @@ def tp_enrollment_terminal(cli, slots, negated, command) -> None:
 
 
 def tp_revocation(cli, slots, negated, command) -> None:
-    _current_tp(cli).revocation_check = "crl" if negated else slots["methods"].split()[0]
+    # `crl none`: a CRL when one can be fetched, else accept; the model's checks treat anything but a
+    # bare `crl` as not requiring one
+    _current_tp(cli).revocation_check = "crl" if negated else " ".join(slots["methods"].split()) or "crl"
 
 
 def tp_rsakeypair(cli, slots, negated, command) -> None:

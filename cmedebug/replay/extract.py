@@ -175,7 +175,7 @@ def _pki(case: Case, spec: ReplaySpec, say) -> None:
             "on CME itself, with IOS defaults (collect `show crypto pki server`)")
     for t in trustpoints:
         is_ca = spec.ca is not None and spec.ca.local and t["name"] == spec.ca.name
-        check = (t.get("revocation_check") or ["crl"])[0]
+        check = " ".join(t.get("revocation_check") or ["crl"])
         spec.trustpoints.append(TrustpointSpec(t["name"], t.get("enrollment_url"), t.get("rsakeypair_size"),
                                                check, is_ca, _cert_start(case, t["name"])))
     starts = [tp.enrolled_at for tp in spec.trustpoints if tp.enrolled_at]
