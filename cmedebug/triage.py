@@ -167,7 +167,7 @@ def action_plan(case: Case) -> list[PlanStep]:
     roots = case.root_causes()
     steps: list[PlanStep] = []
     for f in (r for r in roots if r.severity >= Severity.LOW):
-        device = f.data.get("device")
+        device = f.device or f.data.get("device")  # the deployment view's device first
         steps.append(PlanStep(f"Fix {f.rule_id} {f.title}" + (f" on {device}" if device else "")
                               + f" ({f.severity}, confidence {f.confidence})."))
         steps += fix_steps(f)
