@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from cmedebug import deployment, pipeline
-from cmedebug.deployment import summary
 from cmedebug.collect import IOS_COMMAND, not_evaluated
+from cmedebug.deployment import summary
 from cmedebug.model import FAILURE_KIND, Case, Finding, Severity
 from cmedebug.remediation import heading, notes, render_blocks
 from cmedebug.sources import Input, iter_inputs
