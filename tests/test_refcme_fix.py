@@ -126,6 +126,15 @@ def test_phone_checks_report_what_the_phone_holds(tmp_path):
     assert phone_holds(phone, "lsc") == "no LSC installed"
 
 
+def test_typing_the_auth_string_on_the_phone_uses_the_string_given_or_the_one_configured(tmp_path):
+    world = reproduce("capf-auth-string-mismatch", tmp_path / "case")
+    phone, router = world.phone, world.router
+    assert phone_action(phone, "enter auth-string 5678", router)["performed"].startswith("authentication string")
+    assert phone.auth_string == "5678"
+    phone_action(phone, "enter auth-string", router)  # read from `show capf-server auth-string`
+    assert phone.auth_string == router.ephone_for(phone.device).capf_auth_str == "1234"
+
+
 def test_verify_commands_are_the_quoted_show_commands():
     assert verify_commands("Verify with `show ctl-client` and `debug ctl-client`, then `show ephone`.") == \
         ["show ctl-client", "show ephone"]

@@ -107,10 +107,16 @@ PHONE_ACTIONS = {  # the `phone` commands of the command table, as the reference
 }
 
 
-def phone_action(phone, text: str) -> dict:
+def phone_action(phone, text: str, router=None) -> dict:
     """A `device = phone` step, performed on the reference phone as a user would on the
     handset (Settings > Security ...). Unknown actions are reported, not guessed."""
     lowered = " ".join(text.lower().split())
+    if "auth-string" in lowered or "auth string" in lowered:  # Settings > Security > LSC: the digits typed
+        digits = re.search(r"\b(\d{4,10})\b", text)
+        ephone = router.ephone_for(phone.device) if router is not None else None
+        phone.auth_string = digits.group(1) if digits else (ephone.capf_auth_str if ephone else None)
+        return {"step": text, "performed": "authentication string typed on the phone" if phone.auth_string
+                else "no authentication string to type: none is configured for this phone"}
     known = next((k for k in PHONE_ACTIONS if k in lowered), None)
     if known is None and "erase" in lowered and ("ctl" in lowered or "trust list" in lowered):
         known = "erase ctl"
@@ -165,7 +171,7 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
         if block.device == PHONE:
             if n:  # the router's changes reach the phone first (its reset, its next boot), as on site
                 _boot(router, phone)
-            actions += [phone_action(phone, line.strip()) for line in block.text.splitlines() if line.strip()]
+            actions += [phone_action(phone, line.strip(), router) for line in block.text.splitlines() if line.strip()]
         elif block.device in ("router", router.hostname):
             cli.type_text(block.text)
         elif block.device.startswith("router,"):  # "router, only if ...": a block for another situation
