@@ -113,6 +113,10 @@ def test_inputs_without_proof_stay_separate_devices(tmp_path):
     states = {name: clock.state for name, clock in case.clocks.items()}
     assert states["Router (a.txt)"] != states["router (b.txt)"] == "never set (boot-default date)"
     assert set(states) == {"Router (a.txt)", "router (b.txt)", "wilson_19", "router (d.log)"}
+    # validity is judged at each device's own latest trusted time, not at another capture's
+    at = {d.name: d.case.reference_time.strftime("%H:%M") for d in view.devices}
+    assert at["Router (a.txt)"] == "10:00" and at["wilson_19"] == "10:05" == case.reference_time.strftime("%H:%M")
+    assert at["router (b.txt)"] == "10:05", "a clock never set gives no time: the capture's stands"
 
 
 def test_inputs_joined_on_hostname_address_fingerprint_and_phone(tmp_path):

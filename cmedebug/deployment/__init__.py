@@ -157,6 +157,7 @@ def build(case: Case) -> Deployment:
         sub = _sub_case(case, events, facts, [s for p in files for s in inputs.get(p, [])],
                         [u for p in files for u in unparsed.get(p, [])])
         build_clock_model(sub)
+        _set_capture_time(sub, case)
         devices.append(Device(name, list(group.hostnames), files, group.joined_by, sub))
     deployment = Deployment(devices, {node: devices[i] for node, i in node_index.items()}, main)
     case.deployment = deployment
@@ -164,6 +165,18 @@ def build(case: Case) -> Deployment:
         device.case.deployment = Deployment([device], deployment._index, main, deployment)
     case.clocks = _clocks_by_device(devices)
     return deployment
+
+
+def _set_capture_time(sub: Case, case: Case) -> None:
+    """A device's validity checks run at its own latest trusted time (another lab's
+    clock says nothing about it); a device with no time of its own keeps the case's."""
+    from cmedebug.clock import set_capture_time
+
+    sub.reference_assumed = ""
+    set_capture_time(sub, [])
+    if sub.reference_time is None:
+        sub.reference_time, sub.reference_assumed = case.reference_time, case.reference_assumed
+    sub.capture_floor = case.capture_floor  # what the whole evidence proves had passed
 
 
 def _clocks_by_device(devices: list[Device]) -> dict:
