@@ -21,7 +21,6 @@ from cmedebug.refcme.scenarios import SCENARIOS, reproduce
 # engineer C's area, issue 13 parts 1 and 5). A scenario that starts to prove fails its
 # case here (strict xfail): take it off the list.
 NOT_PROVEN = {
-    "clock-never-set": "CLK001 steps keep <time> <day> <month> <year>, <zone> <hours>",
     "clock-set-after-ca-built": "CLK004 rebuild gives new SAST keys: the phone refuses the CTL (needs `erase ctl`)",
     "ntp-unsynchronised": "CLK003 steps keep <interface>",
     "ca-clock-ahead": "CLK005 steps keep <trustpoint>",
@@ -34,12 +33,9 @@ NOT_PROVEN = {
     "ca-unreachable": "PKI007 steps keep <interface>",
     "ca-rebuilt-stale-ctl": "CTL002: the phone's LSC is from the old CA; it needs a new LSC (cert-oper upgrade)",
     "sast-changed": "CTL005 steps keep <surviving-sast>",
-    "secure-signaling-trustpoint-unset": "CFG004 steps keep <cme-trustpoint>",
-    "tftp-credentials-trustpoint-unset": "CFG005 steps keep <tftp-trustpoint>",
     "mic-root-missing": "PKI019 steps keep <trustpoint>",
     "capf-ra-enrollment-failure": "PKI005 grants one request; the next CAPF request waits again (grant auto needed)",
     "capf-auth-string-mismatch": "CAPF001 steps keep <ephone>, <digits>",
-    "capf-auth-mode-mismatch": "CAPF002 steps keep <ephone>",
     "tls-version-mismatch": "TLS002 gives `show version` only: the phone's SSL 3.0-only load is not replaced",
     "key-too-small": "PKI013 steps keep <trustpoint>",
     "platform-unsupported": "PLAT003: the fix is a supported platform (an ISR G2), not commands typed into this one",
