@@ -34,7 +34,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_scenario(tmp_path):
     keep = tmp_path / "notes.txt"
     keep.write_text("mine")
     result = CliRunner().invoke(main, ["reproduce", "healthy", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "not a scenario folder" in result.output
+    assert result.exit_code == 2 and "was not written by `cmedebug reproduce`" in result.output
     assert keep.read_text() == "mine"
     again = tmp_path / "case"
     for _ in range(2):  # a scenario folder is replaced
