@@ -128,12 +128,16 @@ RULE_STEP = {"CFG007": "register"}
 
 
 def _registered_without_tls(case: Case) -> list[str]:
-    """Phones that registered without TLS: `show ephone` without `+ Authentication`,
-    or `%IPPHONE-6-REGISTER` from an address whose socket was a plain SCCP one."""
+    """Phones that registered without TLS: `show ephone` without `+ Authentication`, or
+    `%IPPHONE-6-REGISTER` / `StationRegisterMessage` from an address whose socket was a
+    plain SCCP one."""
     names = [f"ephone-{f.fields.get('ephone')}" for f in case.facts_of("ephone.status")
              if f.fields.get("registered") and not f.fields.get("authenticated")]
     plain = {e.fields.get("peer_ip") for e in case.events_of("ephone.socket.added")}
     names += [f"SEP{e.fields.get('mac')}" for e in case.events_of("ephone.registered") if e.fields.get("peer_ip") in plain]
+    # `debug ephone register`: `StationRegisterMessage ... from <ip>` on a `skinny_add_socket` (plain) socket
+    names += [f"ephone-{e.fields.get('ephone')}" for e in case.events_of("ephone.register.message")
+              if e.fields.get("peer_ip") in plain]
     return list(dict.fromkeys(names))
 
 

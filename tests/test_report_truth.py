@@ -55,3 +55,17 @@ def test_boot_flow_never_passes_a_non_secure_registration():
     assert any(f.rule_id == "CFG007" for f in case.findings)  # ephone 1 registered without TLS
     (register,) = [s for s in boot_flow.boot_flow(case) if s.key == "register"]
     assert register.status in ("failed", "non-secure")
+
+
+def test_boot_flow_calls_a_plain_sccp_registration_non_secure(corpus_dir):
+    # corpus 13: `skinny_add_socket 1 10.1.0.21 50778`, `StationRegisterMessage (2/3/12) from 10.1.0.21`,
+    # `RegisterAck sent to ephone 1`: registered over plain SCCP, no security configured
+    case = analyze([str(corpus_dir / "13_nonsecure-skinny-register-baseline.log")])
+    (register,) = [s for s in boot_flow.boot_flow(case) if s.key == "register"]
+    assert register.status == "non-secure" and "ephone-1" in register.note
+
+
+def test_boot_flow_passes_a_secure_registration():
+    case = analyze([str(SCENARIO.parent / "healthy")])
+    (register,) = [s for s in boot_flow.boot_flow(case) if s.key == "register"]
+    assert register.status == "passed"
