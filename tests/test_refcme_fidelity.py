@@ -243,3 +243,16 @@ def test_the_certificate_server_opens_its_serial_file_at_its_database_url(url, f
     reason = "Timed out" if filesystem == "tftp" else "No such file or directory"
     assert f"%Error opening {url}cme-root.ser ({reason})" in log.lines
     assert (log.clock.timeline.elapsed - started >= 30) == (filesystem == "tftp")  # a TFTP server that is gone costs time
+
+
+def test_handshake_polls_print_as_cisco_samples_show_them():
+    """Corpus 01: `SSL Handshake Error -6983` twice, 1 s apart, then Successful; corpus 07:
+    the first `OPSSLReadWouldBlockErr` at the moment of `Start TLS Handshake`."""
+    lines = _log("healthy").splitlines()
+    capf = [x for x in lines if "SSL Handshake" in x]
+    assert [x.split(": ", 1)[1] for x in capf] == ["SSL Handshake Error -6983"] * 2 + ["SSL Handshake Successful"]
+    times = [_stamp_seconds(x) for x in capf]
+    assert [round(b - a) for a, b in zip(times, times[1:])] == [1, 1]
+    start = next(i for i, x in enumerate(lines) if "Start TLS Handshake" in x)
+    assert "TLS Handshake retcode OPSSLReadWouldBlockErr" in lines[start + 1]
+    assert _stamp_seconds(lines[start + 1]) - _stamp_seconds(lines[start]) < 0.1

@@ -30,7 +30,7 @@ def listener_for():
 
     def make(server_ctx):
         def handler(conn):
-            srv = tls.server_handshake(conn, server_ctx, lambda: None)
+            srv = tls.server_handshake(conn, server_ctx, lambda first: None)
             try:
                 return x509_der(srv)
             finally:
@@ -169,7 +169,7 @@ def test_router_refusal_after_its_own_checks_reaches_the_phone_as_a_tls_alert():
             seen.append(der)
             return tls.PeerRejected("certificate verify failed", tls.ALERT_CERTIFICATE_EXPIRED)
         try:
-            tls.server_handshake(conn, tls.server_context(*server, client_cas=[ca[0]]), lambda: None, check_peer)
+            tls.server_handshake(conn, tls.server_context(*server, client_cas=[ca[0]]), lambda first: None, check_peer)
         except tls.PeerRejected as refusal:
             return refusal.reason
 

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from cmedebug.refcme import csr, tls
 from cmedebug.refcme.ca import name
+from cmedebug.refcme.debuglog import LINE_STEP
 from cmedebug.refcme.trustpoints import fingerprint
 
 PROTOCOL = 0x55
@@ -138,8 +139,8 @@ class CapfServer:
         self.log.emit("capf.new-connection", socket=1)
         self.log.emit("capf.handshake-process")
 
-        def would_block():
-            self.log.emit("capf.ssl-would-block", step=1.0)
+        def would_block(first: bool):  # IOS polls the handshake once a second (corpus 01: twice, 1 s apart)
+            self.log.emit("capf.ssl-would-block", step=LINE_STEP if first else 1.0)
 
         try:
             sock = tls.server_handshake(conn, self.context, would_block)
@@ -147,7 +148,7 @@ class CapfServer:
             self.log.emit("capf.ssl-handshake-failed", code=SSL_HANDSHAKE_FAILED_CODE)
             return "tls-failed"
         try:
-            self.log.emit("capf.ssl-ok")
+            self.log.emit("capf.ssl-ok", step=1.0)
             return self._converse(sock)
         finally:
             sock.close()

@@ -17,6 +17,7 @@ from cryptography import x509
 
 from cmedebug.refcme import tls
 from cmedebug.refcme.clock import ios_date
+from cmedebug.refcme.debuglog import LINE_STEP
 
 REGISTER, ALARM, REGISTER_ACK, REGISTER_REJECT = 0x0001, 0x0020, 0x0081, 0x009D
 PHONE_LOAD = "SCCP75.9-4-2SR3-1S"
@@ -106,11 +107,11 @@ class SccpService:
         self.log.emit("ephone.secure-handshake", pid=155, sock=sock - 1, pid2=155, ip=peer.ip)
         self.log.emit("tls.start", sock=sock - 1, ip=peer.ip, port=peer.port)
 
-        def would_block():
-            self.log.emit("tls.would-block", step=1.0)
+        def would_block(first: bool):  # printed at once, then once a second while pending (corpus 07)
+            self.log.emit("tls.would-block", step=LINE_STEP if first else 1.0)
 
         def check_peer(der: bytes):
-            self.log.emit("pki.verifying-certs")
+            self.log.emit("pki.verifying-certs", step=1.0)
             return self._validate(x509.load_der_x509_certificate(der))
 
         try:

@@ -168,7 +168,10 @@ class ServerTls:
     def handshake(self, on_would_block, check_peer=None) -> None:
         """Raises ssl.SSLError (OpenSSL's reason), ConnectionError, or PeerRejected when
         ``check_peer(der)`` refuses the client certificate: then the router's Finished
-        never leaves and a fatal alert goes out instead, so the phone's handshake fails."""
+        never leaves and a fatal alert goes out instead, so the phone's handshake fails.
+        ``on_would_block(first)`` runs at the first poll (nothing received yet) and each time
+        the router has sent a flight and waits."""
+        polled = False
         while True:
             try:
                 self.tls.do_handshake()
@@ -181,8 +184,9 @@ class ServerTls:
                 self._flush()
                 return
             except ssl.SSLWantReadError:
-                if self._flush():
-                    on_would_block()
+                if self._flush() or not polled:
+                    on_would_block(not polled)
+                    polled = True
                 if not self._fill():
                     raise ConnectionError("the peer closed the connection during the handshake") from None
             except ssl.SSLError:
@@ -212,7 +216,7 @@ class ServerTls:
 
 
 def server_handshake(raw: socket.socket, ctx: ssl.SSLContext, on_would_block, check_peer=None) -> ServerTls:
-    """Accept TLS on ``raw``; ``on_would_block()`` runs each time the router waits for the
+    """Accept TLS on ``raw``; ``on_would_block(first)`` runs each time the router waits for the
     peer; ``check_peer(der)`` may return a ``PeerRejected`` to refuse the client certificate."""
     conn = ServerTls(raw, ctx)
     try:
