@@ -65,10 +65,11 @@ def case_slots(case) -> dict[str, object]:
     ntp = [s for f in case.facts_of("config.global") for s in f.fields.get("ntp_servers") or []]
     if ntp:
         values["ntp_ip"] = ntp[0]
+    # the CA's address: this router's own when it runs the CA, else the trustpoints' enrollment URL
     urls = [f.fields["enrollment_url"] for f in case.facts_of("config.trustpoint") if f.fields.get("enrollment_url")]
-    if urls:
-        values["ca_url"] = urls[0]
-        values["ca_ip"] = urlsplit(urls[0]).hostname
+    local_ca = values["cme_ip"] if values.get("cme_ip") and case.has("config.pki_server") else None
+    values["ca_ip"] = local_ca or (urlsplit(urls[0]).hostname if urls else None)
+    values["ca_url"] = f"http://{local_ca}:80" if local_ca else (urls[0] if urls else None)
     values["ra"] = _first(case, "config.capf_server", "cert_enroll_trustpoint")
     names = {f.fields.get("name") for f in case.facts_of("config.trustpoint", "pki.trustpoint")}
     values["new_sast"] = next(n for n in ("sast2", "cme-sast2", "sast2-new", "sast2-b") if n not in names)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import authenticate_steps, enroll_steps, sast_rotation
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, authenticate_steps, enroll_steps, sast_rotation
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
 
@@ -62,6 +62,8 @@ class HttpServerOffScepFails(Rule):
                                              "with `ip http access-class <acl>` permitting the enrolling routers"),
         *authenticate_steps("issued_trustpoint", why="on each client: fetch the CA certificate again"),
         *enroll_steps("issued_trustpoint"),
+        *CTL_REGENERATE,
+        *CNF_FILES,
         *sast_rotation(),
     )
     verify = "Verify with `show ip http server status` (HTTP server status: Enabled) and `Trustpoint CA certificate accepted.` on the client."

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, authenticate_steps, enroll_steps, sast_rotation
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
@@ -59,6 +60,12 @@ class CaServerDisabledOrDatabaseLost(Rule):
         Step("cs-server", "database url {ca_db_url}", why="persistent storage: a reload must not lose the database"),
         Step("cs-server", "no shutdown", why="start the server; if its key or certificate is gone, rebuild "
                                              "the CA (PKI002's steps)"),
+        *authenticate_steps("issued_trustpoint", why="the enrollments that failed while the CA was down: each "
+                                                     "trustpoint takes the CA certificate"),
+        *enroll_steps("issued_trustpoint"),
+        *CTL_REGENERATE,
+        *CNF_FILES,
+        *sast_rotation(),
     )
     verify = "Verify with `show crypto pki server` (Status: enabled) and a test enrollment that is granted."
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import authenticate_steps, enroll_steps, sast_rotation, trustpoint_steps
+from cmedebug.remediation_steps import (CNF_FILES, CTL_REGENERATE, authenticate_steps, enroll_steps, sast_rotation,
+                                         trustpoint_steps)
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._device import pki_servers, trustpoint_configs
 from cmedebug.rules._evidence import nearest_before
@@ -63,6 +64,8 @@ class CaUnreachable(Rule):
                                                                            "from here"),
         *authenticate_steps("trustpoint"),
         *enroll_steps("trustpoint"),
+        *CTL_REGENERATE,
+        *CNF_FILES,
         *sast_rotation(),
     )
     verify = "Verify with `Trustpoint CA certificate accepted.` and a fingerprint matching `show crypto pki server` on the CA."
