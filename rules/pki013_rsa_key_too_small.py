@@ -82,8 +82,11 @@ class RsaKeyTooSmall(Rule):
             message += f" {len(failures)} TLS handshake(s) failed."
         evidence = [Evidence.of(item) for _, _, item in small[:4]] + [Evidence.of(e) for e in failures[:2]]
         first = next((getattr(item, "ts", None) for _, _, item in small if getattr(item, "ts", None)), None)
+        # the trustpoints to re-key: those of the small certificates (not a CA's: that is a CA rebuild)
+        trustpoints = [tp for _, _, item in small if item.kind == "cert" and not item.fields.get("is_ca")
+                       for tp in item.fields.get("trustpoints") or []]
         yield self.finding(message, evidence, severity=self.severity if failures else Severity.MEDIUM,
-                           first_seen=first, key_sizes=sizes)
+                           first_seen=first, key_sizes=sizes, trustpoints=list(dict.fromkeys(trustpoints)))
 
     @staticmethod
     def _keys(case):
