@@ -112,4 +112,6 @@ def test_cells_that_look_like_formulas_are_text_in_the_csv(tmp_path):
     batch.write(rows, tmp_path)
     text = (tmp_path / "cases.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and ",'-boom" in text
-    assert "<script" not in batch.index_html([dict(rows[0], case="<script>alert(1)</script>")])
+    page = batch.index_html([dict(rows[0], case="<script>alert(1)</script>")])
+    assert "<script" not in page and "&lt;script&gt;" in page
+    assert "unsafe-inline" not in page  # the style is allowed by its hash only
