@@ -68,14 +68,18 @@ def read_input(inp: Input, case: Case, kind: str | None = None, stamps: list | N
     return summary
 
 
+# How the error of an input that gave nothing starts (callers may tell it from a read failure)
+NOTHING_UNDERSTOOD = ("binary data, not a log", "nothing in it was understood")
+
+
 def _nothing_understood(summary: InputSummary) -> str | None:
     """Why an input that gave no event and no fact is an error (exit 2), not a clean
     report, or None (a text whose lines are understood but hold nothing to keep)."""
     if any("looks like binary data" in w for w in summary.warnings):
-        return "binary data, not a log or a file cmedebug decodes: nothing in it was understood"
+        return f"{NOTHING_UNDERSTOOD[0]} or a file cmedebug decodes: nothing in it was understood"
     if summary.understood_lines:
         return None
-    return (f"nothing in it was understood ({summary.nonblank_lines:,} lines): not Cisco router or phone output "
+    return (f"{NOTHING_UNDERSTOOD[1]} ({summary.nonblank_lines:,} lines): not Cisco router or phone output "
             "that cmedebug reads (see `cmedebug kinds`; --kind forces one)")
 
 

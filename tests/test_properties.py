@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cmedebug.ingest import read_input
+from cmedebug.ingest import NOTHING_UNDERSTOOD, read_input
 from cmedebug.model import Case, Event, Fact
 from cmedebug.parsers.base import Context, line_parsers
 from cmedebug.parsers.framing import frame
@@ -138,7 +138,7 @@ def test_ingest_accounts_for_every_line_and_no_parser_fails(lines):
     data = "\n".join(lines).encode("utf-8", "surrogatepass")
     case = Case()
     summary = read_input(Input("fuzz.log", lambda: io.BytesIO(data)), case)
-    assert summary.error is None
+    assert summary.error is None or summary.error.startswith(NOTHING_UNDERSTOOD)  # noise may be all there is
     assert not [w for w in summary.warnings if "parser failed" in w]
     physical = len(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline=None).readlines())
     assert summary.lines == physical
@@ -207,7 +207,7 @@ def test_whole_analysis_of_mutated_real_captures_never_raises(tmp_path_factory, 
     path = tmp_path_factory.mktemp("fuzz") / "capture.log"
     path.write_text("\n".join(lines), encoding="utf-8", errors="surrogateescape")
     case = analyze([str(path)])
-    assert case.inputs[0].error is None
+    assert case.inputs[0].error is None or case.inputs[0].error.startswith(NOTHING_UNDERSTOOD)
     assert not [(o.rule_id, o.error) for o in case.outcomes if o.status == "error"]
     text.render(case, stats=True)
     json_report.render(case)
