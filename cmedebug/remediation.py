@@ -65,7 +65,6 @@ SLOT_MEANINGS = {
     "ca_url": "the CA's enrollment URL, as the other trustpoints use it (e.g. http://10.1.1.1:80)",
     "ca_db_level": "the server's database level (minimal, names or complete)",
     "ca_db_url": "the server's database URL (persistent storage such as flash:ca/)",
-    "ca_issuer": "the server's issuer name (e.g. CN=cme-root)",
     "ca_cert_days": "the lifetime of issued certificates in days, as before",
     "ca_days": "the lifetime of the CA certificate in days, as before",
     "ca_grant": "auto if the server granted automatically before; leave the line out for manual grant",

@@ -96,14 +96,14 @@ def ca_settings(case) -> dict[str, object]:
     if config is not None:
         f = config.fields
         return {"ca_db_level": f.get("database_level") or [], "ca_db_url": f.get("database_url") or [],
-                "ca_issuer": f.get("issuer_name") or [], "ca_cert_days": f.get("lifetime_certificate") or [],
+                "ca_cert_days": f.get("lifetime_certificate") or [],
                 "ca_days": f.get("lifetime_ca_certificate") or [], "ca_grant": "auto" if f.get("grant_auto") else []}
     shown = next(iter(case.facts_of("pki.server")), None)
     if shown is None:
         return {}
     f = shown.fields
     return {"ca_db_level": (f.get("database_level") or "").lower() or None, "ca_db_url": f.get("database_url"),
-            "ca_issuer": f.get("issuer"), "ca_cert_days": [], "ca_days": [],
+            "ca_cert_days": [], "ca_days": [],
             "ca_grant": "auto" if (f.get("grant_mode") or "").lower() == "auto" else []}
 
 

@@ -99,7 +99,10 @@ CA_REBUILD = (
                                                  "database files, {ca}.ser and {ca}.crl, aside first)"),
     Step("cs-server", "database level {ca_db_level}"),
     Step("cs-server", "database url {ca_db_url}"),
-    Step("cs-server", "issuer-name {ca_issuer}"),
+    Step("cs-server", "issuer-name CN={ca}-new",
+         why="a name of its own: the new CA numbers its certificates from 1 again, and a phone finds a CTL "
+             "signer by issuer and serial number, so they must not repeat the old CA's (inferred from the CTL "
+             "format)"),
     Step("cs-server", "lifetime certificate {ca_cert_days}"),
     Step("cs-server", "lifetime ca-certificate {ca_days}"),
     Step("cs-server", "grant {ca_grant}"),
