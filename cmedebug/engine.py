@@ -180,13 +180,20 @@ def _evaluate(rule: Rule, case: Case, devices: list) -> tuple[list[Finding], Rul
         except Exception as exc:  # one broken rule must not cost the user the other findings
             return [], rule.outcome("error", error=f"{exc.__class__.__name__}: {exc}")
         for f in mine:
-            f.device = f.device or (device.name if device is not None else "")
+            f.device = f.device or (device.name if device is not None else _device_of_evidence(f, devices))
             f.remediation = fit(f.remediation, f.data, scope)
             f.verify = fit_text(f.verify, f.data, scope)
         found += mine
     if not applied:
         return [], rule.outcome("not_evaluated", missing=list(rule.requires), collect=list(rule.collect))
     return found, rule.outcome("fired" if found else "passed")
+
+
+def _device_of_evidence(finding: Finding, devices: list) -> str:
+    """The one device whose inputs hold all of a finding's evidence ('' when it spans devices)."""
+    paths = {e.source.path for e in finding.evidence}
+    owners = {d.name for d in devices if paths & set(d.files)}
+    return owners.pop() if len(owners) == 1 else ""
 
 
 def _link(findings: list[Finding], rules: dict[str, Rule], case: Case, device_cases: dict[str, Case]) -> None:

@@ -184,3 +184,15 @@ def test_a_certificate_has_one_field_set_whichever_input_decoded_it():
         assert {k: decoded[k] for k in ctl} == ctl
         assert decoded["fingerprint_sha1"] == cert.fingerprint(hashes.SHA1()).hex().upper()
         assert decoded["sig_alg"] == f"{ctl['signature_hash'].upper()} with RSA Encryption"
+
+
+def test_a_whole_case_rule_names_the_device_of_its_evidence(tmp_path):
+    """GEN001 runs once on the whole case (it reads every other finding): each of its
+    findings still names the one device its evidence comes from."""
+    line = "Nov 26 10:00:11.004: %SYS-3-FOO_FAILED: the operation failed\n"
+    (tmp_path / "a.txt").write_text("cme-a#show logging\n" + line)
+    (tmp_path / "b.txt").write_text("cme-b#show logging\n" + line)
+    case = analyze([str(tmp_path)], year=2026)
+    unexplained = {f.device: [Path(e.source.path).name for e in f.evidence]
+                   for f in case.findings if f.rule_id == "GEN001"}
+    assert unexplained == {"cme-a": ["a.txt"], "cme-b": ["b.txt"]}
