@@ -343,8 +343,9 @@ def set_capture_time(case: Case, anchors: list[Anchor]) -> None:
     case.capture_floor = max(floors, key=lambda a: a.when) if floors else None
 
 
-# Rules whose verdicts compare dates (validity, skew): tags of the rules that judge time.
-TIME_JUDGING_TAGS = frozenset({"clock", "certificate", "crl"})
+# Rules whose verdicts compare dates (validity, skew): `clock` rules and those tagged `validity`
+# (a TLS certificate rejection read from its reason does not depend on the year; an expiry does).
+TIME_JUDGING_TAGS = frozenset({"clock", "validity"})
 
 
 def qualify_assumed_years(case: Case, tags_of) -> None:

@@ -47,7 +47,7 @@ class CtlStaleAfterTrustpointChange(Rule):
     title = "CTL not regenerated after a trustpoint certificate changed"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
-    tags = ("ctl", "certificate")
+    tags = ("ctl", "certificate", "validity")
     requires = ("ctl.file", "ctl_client.created")
     explains = ("CTL003", "CTL004", "CTL007", "TLS003", "CFG002", "CFG007", "CAPF007")
     collect = ("show crypto pki certificates", "debug ctl-client", "CTLSEP<MAC>.tlv from CME's TFTP server",

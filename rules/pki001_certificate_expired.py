@@ -54,7 +54,7 @@ class CertificateExpired(Rule):
     title = "Router certificate has expired"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
-    tags = ("pki", "certificate")
+    tags = ("pki", "certificate", "validity")
     requires = ("pki.cert.invalid_expired", "cert", "tls.handshake.failed")
     explains = CERT_FAILURE_SYMPTOMS + ("CTL002", "CTL003")
     collect = ("show crypto pki certificates verbose", "show logging | include PKI", "show clock detail")

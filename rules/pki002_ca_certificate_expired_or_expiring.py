@@ -55,7 +55,7 @@ class CaCertificateExpiredOrExpiring(Rule):
     title = "CA certificate expired or expiring"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
-    tags = ("pki", "ca", "certificate")
+    tags = ("pki", "ca", "certificate", "validity")
     requires = ("pki.server", "cert", "pki.cert.invalid_expired")
     explains = ("PKI001", "PKI003", "PKI018", "PKI010", "CTL002", "CTL003") + CERT_FAILURE_SYMPTOMS
     collect = ("show crypto pki server", "show crypto pki certificates", "show clock detail")

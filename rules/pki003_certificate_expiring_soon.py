@@ -43,7 +43,7 @@ class CertificateExpiringSoon(Rule):
     title = "Certificate expires within 30 days"
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
-    tags = ("pki", "certificate")
+    tags = ("pki", "certificate", "validity")
     requires = ("cert",)
     collect = ("show crypto pki certificates", "show clock detail", "show crypto pki timers")
     remediation = (

@@ -53,7 +53,7 @@ class LscExpired(Rule):
     title = "Phone LSC expired"
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
-    tags = ("pki", "capf", "phone", "certificate")
+    tags = ("pki", "capf", "phone", "certificate", "validity")
     requires = ("pki.cert.invalid_expired", "tls.handshake.failed", "cert")
     explains = ("TLS003", "CAPF007", "CFG007")
     collect = ("debug ephone register mac-address <mac>", "debug crypto pki validation", "show logging | include PKI|TLS",

@@ -50,7 +50,7 @@ class MicRootMissingOrExpired(Rule):
     title = "MIC root certificates missing or expired"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
-    tags = ("pki", "capf", "mic")
+    tags = ("pki", "capf", "mic", "validity")
     requires = ("cert", "pki.trustpoint", "config.capf_server", "capf.summary", "capf.auth.result")
     explains = ("CAPF002", "CAPF005", "CAPF007", "TLS003")
     collect = ("show crypto pki certificates", "show crypto pki trustpoints status", "show capf-server summary",

@@ -44,7 +44,7 @@ class CaCrlExpired(Rule):
     title = "CA server CRL past its NextUpdate"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
-    tags = ("pki", "crl", "ca")
+    tags = ("pki", "crl", "ca", "validity")
     requires = ("pki.server",)
     explains = CERT_FAILURE_SYMPTOMS + ("PKI011",)
     collect = ("show crypto pki server", "show clock detail")
