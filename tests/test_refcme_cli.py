@@ -19,7 +19,7 @@ def test_one_scenario_writes_its_folder(tmp_path):
     result = CliRunner().invoke(main, ["reproduce", "sast-changed", "--out", str(out), "--seed", "2"])
     assert result.exit_code == 0, result.output
     assert "sast-changed: phone registered-secure" in result.output
-    assert "Trust List Update Failed" in (out / "phone-status.txt").read_text()
+    assert "Trust List update failed" in (out / "phone-status.txt").read_text()
     assert 'seed = 2' in (out / "scenario.toml").read_text()
 
 

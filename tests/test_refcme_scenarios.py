@@ -52,7 +52,7 @@ EVIDENCE = {
     "crl-unreachable": [("router.log", "%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint cme-root failed")],
     "ca-rebuilt-stale-ctl": [("phone-status.txt", "authenticated fail"),
                              ("router.log", "TLS Handshake retcode OPSSLHandshakeErr")],
-    "sast-changed": [("phone-status.txt", "Trust List Update Failed"),
+    "sast-changed": [("phone-status.txt", "Trust List update failed"),
                      ("router.log", "CTL File Created Successfully")],
     "config-signed-by-untrusted": [("phone-status.txt",
                                     "invalid file SEP001122334455.cnf.xml.sgn, authenticated fail. Reason:14.")],
