@@ -21,22 +21,22 @@ from cmedebug.refcme.scenarios import SCENARIOS, reproduce
 # engineer C's area, issue 13 parts 1 and 5). A scenario that starts to prove fails its
 # case here (strict xfail): take it off the list.
 NOT_PROVEN = {
-    "clock-set-after-ca-built": "CLK004 rebuild gives new SAST keys: the phone refuses the CTL (needs `erase ctl`)",
-    "ntp-unsynchronised": "CLK003 steps keep <interface>",
-    "ca-clock-ahead": "CLK005 steps keep <trustpoint>",
+    "clock-set-after-ca-built": "CLK004 rebuild gives new SAST certificates: the phone refuses the CTL (erase ctl)",
+    "ntp-unsynchronised": "CLK003 re-enrolls without a CTL regenerate after (CTL002 after the fix)",
+    "ca-clock-ahead": "CLK005's NTP steps are for the CA router but print as `router` (typed on CME)",
     "cert-expired": "PKI001 renews the router's certificates, not the phone's expired LSC (PKI018 after)",
-    "ca-cert-expired": "PKI002 rebuild: new SAST certificates, the phone refuses the CTL (needs `erase ctl`)",
-    "enrollment-pending-manual-grant": "PKI005 grants, but no `regenerate`/`create cnf-files` follows: no CTL",
-    "ca-server-disabled": "PKI006 steps keep <storage>",
-    "ca-database-lost": "PKI006 steps keep <storage>",
+    "ca-cert-expired": "PKI002 rebuild: new SAST certificates, the phone refuses the CTL (erase ctl)",
+    "enrollment-pending-manual-grant": "PKI005 grants the pending requests; the phone's CAPF request waits again",
+    "ca-server-disabled": "PKI006: the first `no shutdown` asks a passphrase the steps do not give (D2)",
+    "ca-database-lost": "PKI006: the first `no shutdown` asks a passphrase the steps do not give (D2)",
     "ca-rebuilt-stale-ctl": "CTL002: the phone's LSC is from the old CA; it needs a new LSC (cert-oper upgrade)",
     "sast-changed": "CTL005 steps keep <surviving-sast>",
     "mic-root-missing": "PKI019 steps keep <trustpoint>",
     "capf-ra-enrollment-failure": "PKI005 grants one request; the next CAPF request waits again (grant auto needed)",
-    "capf-auth-string-mismatch": "CAPF001 steps keep <ephone>, <digits>",
+    "capf-auth-string-mismatch": "CAPF001 has no phone step typing the new string on the phone",
     "tls-version-mismatch": "TLS002 gives `show version` only: the phone's SSL 3.0-only load is not replaced",
     "key-too-small": "PKI013 steps keep <trustpoint>",
-    "platform-unsupported": "PLAT003: the fix is a supported platform (an ISR G2), not commands typed into this one",
+    "platform-unsupported": "PLAT003: a supported platform is hardware, not a CLI fix",
 }
 
 
