@@ -3,7 +3,8 @@ reference CME wrote there before.
 
 Every run leaves a manifest, ``DIR/.cmedebug-written``, listing the files it
 wrote (relative paths; hidden, so folder walks and zips pass over it). A new run
-into DIR is written to a staging folder beside it first, then:
+into DIR is written to a hidden staging folder inside it first (so the folder
+that holds DIR never shows a half-written scenario), then:
 
 * DIR missing or empty: the staging folder becomes DIR;
 * DIR holds exactly the files of its manifest: those files are removed and the
@@ -21,12 +22,15 @@ import tempfile
 from pathlib import Path
 
 MANIFEST = ".cmedebug-written"
+STAGING = ".cmedebug-staging-"
 
 
 def _files(folder: Path) -> set[str]:
-    """Relative paths of everything under ``folder`` (links and folders included)."""
+    """Relative paths of everything under ``folder`` (links and folders included),
+    staging folders of runs left out."""
     out = set()
     for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not (root == str(folder) and d.startswith(STAGING))]
         rel = Path(root).relative_to(folder)
         out.update((rel / name).as_posix() for name in files)
         out.update((rel / name).as_posix() for name in dirs if (Path(root) / name).is_symlink())
@@ -47,7 +51,7 @@ def check(out: Path) -> None:
     """Fail early (before playing a scenario) when ``out`` is not ours to replace."""
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out} is a file, not a folder: choose another --out")
-    if not out.is_dir() or not any(out.iterdir()):
+    if not out.is_dir() or not _files(out):
         return
     listed = _manifest(out)
     if listed is None and not (out / "scenario.toml").is_file():
@@ -57,15 +61,15 @@ def check(out: Path) -> None:
 
 
 def staging(out: Path) -> Path:
-    """A new empty folder beside ``out`` to write a run into."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    """A new empty hidden folder inside ``out`` (created if needed) to write a run into."""
+    out.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=STAGING, dir=out))
 
 
 def install(stage: Path, out: Path) -> None:
     """Replace the previous run in ``out`` by the run written in ``stage`` (see the module doc)."""
     new = _files(stage)
-    if out.is_dir() and any(out.iterdir()):
+    if _files(out):
         ours = _manifest(out)
         foreign = _foreign(out, ours if ours is not None else new)
         if foreign:
@@ -73,10 +77,8 @@ def install(stage: Path, out: Path) -> None:
             raise FileExistsError(_refusal(out, foreign))
         for name in sorted(_files(out) - {MANIFEST}, reverse=True):
             (out / name).unlink()
-        _remove_empty_folders(out)
+        _remove_empty_folders(out, keep=stage)
         (out / MANIFEST).unlink(missing_ok=True)
-    else:
-        out.mkdir(parents=True, exist_ok=True)
     for name in sorted(new):
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         os.replace(stage / name, out / name)
@@ -95,11 +97,11 @@ def written_under(out: Path, folder: str) -> set[str]:
     return {f"{folder}/{name}" for name in _files(out / folder)}
 
 
-def _remove_empty_folders(out: Path) -> None:
+def _remove_empty_folders(out: Path, keep: Path) -> None:
     for root, dirs, _ in sorted(os.walk(out, topdown=False), key=lambda entry: -len(entry[0])):
         for name in dirs:
             path = Path(root) / name
-            if not path.is_symlink() and not any(path.iterdir()):
+            if path != keep and not path.is_symlink() and not any(path.iterdir()):
                 path.rmdir()
 
 
