@@ -147,3 +147,10 @@ def test_a_replay_over_its_time_limit_stops_with_a_message():
     budget.started -= 10
     with pytest.raises(ReplayLimit, match=r"replay stopped at the fix: it took 10 s, over the limit of 5 s"):
         budget.check("the fix")
+
+
+def test_an_out_folder_inside_the_case_is_refused(tmp_path):
+    case = evidence_only("healthy", tmp_path)
+    result = run(str(case), "--out", str(case / "replay"))
+    assert result.exit_code == 2 and "inside the case folder" in result.output
+    assert not (case / "replay").exists()

@@ -127,6 +127,10 @@ def replay(paths: Iterable[str], out: Path, seed: int = 0, time_limit: float = 3
         from cmedebug.pipeline import analyze as analyse
     budget = Budget(time_limit)
     paths = list(paths)
+    inside = next((p for p in paths if p != "-" and Path(p).is_dir()
+                   and Path(out).resolve().is_relative_to(Path(p).resolve())), None)
+    if inside is not None:  # the next analysis of the case would read the replay as evidence
+        raise FileExistsError(f"--out {out} is inside the case folder {inside}: choose a folder outside it")
     case = analyse(paths)
     spec = spec_from_case(case)
     prepare(out)
