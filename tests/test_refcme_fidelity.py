@@ -86,6 +86,22 @@ def test_catalogue_sources_exist_and_inferred_entries_give_reasons():
             assert (CORPUS / m.source[len("corpus:"):]).is_file(), m.id
 
 
+def test_a_shape_seen_in_a_corpus_sample_is_in_that_sample():
+    """Every literal part of the template appears in the sample it cites (spacing aside:
+    documents wrap and indent lines their own way)."""
+    import string
+
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not here")
+    squeeze = lambda text: re.sub(r"\s+", "", text)  # noqa: E731
+    for m in messages.catalogue().values():
+        if m.provenance != "seen" or not m.source.startswith("corpus:"):
+            continue
+        sample = squeeze((CORPUS / m.source[len("corpus:"):]).read_text(errors="replace"))
+        for literal, *_ in string.Formatter().parse(m.template):
+            assert squeeze(literal) in sample, f"{m.id}: {literal!r} is not in {m.source}"
+
+
 def test_docs_messages_md_is_current_and_names_every_inferred_shape():
     text = (REPO / "docs" / "messages.md").read_text()
     assert text == messages.markdown(), "regenerate: python -m cmedebug.messages > docs/messages.md"

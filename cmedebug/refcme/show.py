@@ -149,10 +149,10 @@ def show_ephone(router, phone) -> list[str]:
             continue
         peer = router.sccp.registered_from
         lines += [m("show.ephone.heading", n=e.number, mac=e.dotted_mac, sock=router.sccp.sockets),
-                  m("show.ephone.registered")]
+                  m("show.ephone.registered", version=17)]
         if mode == "secure":
             lines.append(m("show.ephone.secure"))
-        lines += [m("show.ephone.state"), m("show.ephone.state2"), m("show.ephone.ip", ip=peer.ip, port=peer.port),
+        lines += [m("show.ephone.state"), m("show.ephone.state2"), m("show.ephone.ip", ip=peer.ip, port=peer.port, type=7970, keepalive=30),
                   m("show.ephone.button", n=e.number, number=f"200{e.number}"), ""]
     return lines[:-1]
 
