@@ -244,3 +244,15 @@ def test_gz_member_of_a_zip_is_held_to_the_ratio_cap(tmp_path):
         z.writestr("inner.log.gz", payload.getvalue())
     (summary,) = load([str(archive)]).inputs
     assert "expands more than 200 times" in summary.error
+
+
+def test_the_folder_file_limit_is_a_cli_flag(tmp_path):
+    from click.testing import CliRunner
+
+    from cmedebug.cli import main
+
+    for i in range(3):
+        (tmp_path / f"r{i}.log").write_text(CERTRET)
+    result = CliRunner().invoke(main, ["analyze", "--max-files", "2", "-f", "json", str(tmp_path)])
+    assert result.exit_code == 2 and "more than the limit of 2" in result.stderr and "--max-files" in result.stderr
+    assert result.stderr.count("\n") == 1
