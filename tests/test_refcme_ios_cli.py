@@ -161,3 +161,12 @@ def test_authenticate_with_enrollment_terminal_reads_the_pasted_certificate(worl
     assert world.router.trustpoints["CAP-RTP-002"].ca_cert == root
     bad = cli.type_text("configure terminal\ncrypto pki authenticate CAP-RTP-002\nnot base64 at all\n\n")
     assert "% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0" in bad
+
+
+def test_a_table_question_answered_no_cancels_the_command(world):
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\nno crypto pki trustpoint cme-sccp\nno\n")
+    assert any(line.endswith("[yes/no]: no") for line in out)
+    assert "cme-sccp" in world.router.trustpoints
+    cli.type_text("no crypto pki trustpoint cme-sccp\nyes\n")
+    assert "cme-sccp" not in world.router.trustpoints

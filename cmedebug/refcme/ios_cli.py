@@ -159,15 +159,20 @@ class CliSession:
         self._record(text, "invalid")
 
     def _run(self, ours, entry, negated: bool, stay: bool) -> None:
-        """Apply the command: the model's action (which asks its own questions), else the
-        command table's questions, asked in order; then enter the sub-mode."""
+        """Apply the command: the model's action asks its own questions; for the others the
+        command table's questions come first, in order, and a [yes/no] answered no cancels the
+        command, as on IOS. Then enter the sub-mode."""
         command, slots = ours if ours else (None, {})
+        if entry and not (command and command.action and command.dialog):
+            for question in (q for q in entry.questions if not q.when):
+                if "[yes/no]" in question.text:
+                    if not self.confirm(question.text):
+                        return
+                else:
+                    self.ask(question.text)
         if command is not None and command.action:
             handler = getattr(ios_actions, command.action, None) or getattr(ios_voice_actions, command.action)
             handler(self, slots, negated, command)
-        if entry and not (command and command.action and command.dialog):
-            for question in (q for q in entry.questions if not q.when):
-                self.ask(question.text)
         enters = entry.enters if entry else (command.enters if command else None)
         if enters and not negated and not stay:
             self.mode = enters
