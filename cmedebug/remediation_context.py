@@ -4,6 +4,7 @@ trustpoints, ...), and drop the steps the evidence shows do not apply (CME-only
 steps on a router with no sign of telephony-service)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -195,4 +196,14 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     if used.intersection(ROTATION_SLOTS):
         values.update(renewal_slots(values, used, case))
     chosen = list(steps) if cme_in_evidence(case) else without_cme_steps(steps)
+    if never_started(case):
+        chosen = [replace(s, answers=("{passphrase}", "{passphrase}"))
+                  if (s.mode, s.command, s.answers) == ("cs-server", "no shutdown", ()) else s for s in chosen]
     return fill(chosen, values)
+
+
+def never_started(case) -> bool:
+    """`show crypto pki server` shows a server without a CA certificate: its first
+    `no shutdown` asks the passphrase of D2 (ios-commands.md), typed twice."""
+    shown = list(case.facts_of("pki.server"))
+    return bool(shown) and not any(f.fields.get("fingerprint") or f.fields.get("ca_cert_expires") for f in shown)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation import Step, fill
+from cmedebug.remediation import PHONE, Step, fill
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of, sep
@@ -54,8 +54,10 @@ class CapfAuthStringMismatch(Rule):
         Step("config", "ephone {ephone}"),
         Step("config-ephone", "cert-oper upgrade auth-mode auth-string",
              why="this phone authenticates to CAPF with the string, whatever the capf-server auth-mode"),
-        Step("config-ephone", "reset", why="the phone reads the CAPF operation at restart; then on the phone: "
-                                            "Settings > Security Configuration > LSC > Update, and type the string"),
+        Step("config-ephone", "reset", why="the phone reads the CAPF operation at restart"),
+        Step("phone", "enter auth-string", device=PHONE,
+             why="Settings > Security Configuration > LSC > Update, and type the string `show capf-server "
+                 "auth-string` shows for this phone"),
     )
     verify = "Verify with `debug capf-server all` (PhKeyGenReq after AuthMode 1) and the phone (LSC: Installed)."
 

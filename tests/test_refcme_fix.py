@@ -33,7 +33,6 @@ NOT_PROVEN = {
     "sast-changed": "CTL005 steps keep <surviving-sast>",
     "mic-root-missing": "PKI019 steps keep <trustpoint>",
     "capf-ra-enrollment-failure": "PKI005 grants one request; the next CAPF request waits again (grant auto needed)",
-    "capf-auth-string-mismatch": "CAPF001 has no phone step typing the new string on the phone",
     "tls-version-mismatch": "TLS002 gives `show version` only: the phone's SSL 3.0-only load is not replaced",
     "key-too-small": "PKI013 steps keep <trustpoint>",
     "platform-unsupported": "PLAT003: a supported platform is hardware, not a CLI fix",
