@@ -42,6 +42,15 @@ def test_replay_values_are_escaped(replayed):
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def test_a_fix_that_could_not_be_played_shows_why(replayed):
+    case, out = replayed
+    table = {**load(out), "fix_verdict": "fix not tried",
+             "fix": {"verdict": "not tried", "reasons": ["the fix could not be played: OSError: boom"]}}
+    html = render(analyze(case), replay=table)
+    assert "fix not tried" in html and "the fix could not be played: OSError: boom" in html
+    assert caution(table) == "The fix was not confirmed on the reference CME: the fix could not be played: OSError: boom."
+
+
 def test_case_note_lines(replayed):
     _, out = replayed
     table = load(out)

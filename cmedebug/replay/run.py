@@ -164,10 +164,15 @@ def replay(paths: Iterable[str], out: Path, seed: int = 0, time_limit: float = 3
     say(f"replay: {'reproduced' if reproduced else 'not reproduced'}"
         f" (first root cause {again.rule_id if again else 'none'}); typing the fix into the CLI")
     budget.check("the fix")
-    fix = result_table(apply_and_replay(world, root, out / "after", analyse))
+    try:
+        fix = result_table(apply_and_replay(world, root, out / "after", analyse))
+    except Exception as exc:  # the verdict on the case stands; say why the fix could not be played
+        fix = {"verdict": "not tried", "reasons": [f"the fix could not be played on the reference CME: "
+                                                   f"{exc.__class__.__name__}: {exc}"]}
     table = {**head,
              "verdict": "reproduced" if reproduced else "not reproduced",
-             "fix_verdict": "fix confirmed" if fix["verdict"] == "proven" else "fix not confirmed",
+             "fix_verdict": {"proven": "fix confirmed", "not tried": "fix not tried"}.get(fix["verdict"],
+                                                                                          "fix not confirmed"),
              "case_first_root": f"{root.rule_id} {root.title}",
              "replay_first_root": f"{again.rule_id} {again.title}" if again else "none",
              "assumptions": spec.assumptions,
