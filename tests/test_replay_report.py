@@ -48,7 +48,8 @@ def test_a_fix_that_could_not_be_played_shows_why(replayed):
              "fix": {"verdict": "not tried", "reasons": ["the fix could not be played: OSError: boom"]}}
     html = render(analyze(case), replay=table)
     assert "fix not tried" in html and "the fix could not be played: OSError: boom" in html
-    assert caution(table) == "The fix was not confirmed on the reference CME: the fix could not be played: OSError: boom."
+    assert caution(table) == ("The fix was not confirmed on the reference CME: "
+                              "the fix could not be played: OSError: boom.")
 
 
 def test_case_note_lines(replayed):
