@@ -18,7 +18,7 @@ from cmedebug.capture import ExcerptCapture
 from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
-from cmedebug.parsers.framing import Record, frame
+from cmedebug.parsers.framing import Record, frame, quick_record
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
 
 UNPARSED_SAMPLES_PER_INPUT = 200
@@ -271,8 +271,26 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     # a third of the CPU time on a log where most lines become events.
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    # Routine chatter: the bodies the first parser to look at a message drops whatever they say
+    # (framing's quick path). Counted as that parser's understood line, no Record built.
+    quick_parser = router.keyworded[0][0] if router.keyworded else None
+    chatter = quick_parser.chatter if quick_parser is not None else None
+    claims = router.claims
     try:
-        for rec in frame(chain(first, lines)):
+        for rec in frame(chain(first, lines), quick=chatter.match if chatter is not None else None):
+            if rec.__class__ is tuple:  # (line number, prefix match) of a chatter message
+                owner = ctx.block_owner
+                if owner is None or owner.ignores_message(rec[1].group("rest").strip()):
+                    line_no = rec[0]
+                    if line_no >= next_report:
+                        next_report = line_no + progress.EVERY_LINES
+                        report.update(stream.tell() if size else line_no, line_no)
+                    claims[quick_parser.name] += 1
+                    if not capture.full:
+                        capture.record(line_no, [rec[1].string], True)
+                    tally.understood += 1
+                    continue
+                rec = quick_record(rec)
             if rec.last_line >= next_report:
                 next_report = rec.last_line + progress.EVERY_LINES
                 report.update(stream.tell() if size else rec.last_line, rec.last_line)

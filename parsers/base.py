@@ -74,6 +74,9 @@ class LineParser:
     block_start: ClassVar[re.Pattern | None] = None
     priority: ClassVar[int] = 50  # lower runs first; the generic syslog parser runs last
     reads_typed_config: ClassVar[bool] = False  # gets the commands typed at `Router(cs-server)#` prompts
+    # Message bodies (one line, as printed after the prefix) for which ``parse`` returns []
+    # whatever the rest says: routine chatter that ingest only counts (framing's quick path)
+    chatter: ClassVar[re.Pattern | None] = None
 
     def parse(self, rec: Record, ctx: Context) -> list[Item] | None:
         """Items from one record; ``[]`` when recognised but carrying nothing,
@@ -89,6 +92,12 @@ class LineParser:
     def end_block(self, ctx: Context) -> list[Item]:
         """Called when a command block this parser owned ends (prompt, EOF)."""
         return []
+
+    def ignores_message(self, body: str) -> bool:
+        """True when ``parse``, while this parser owns a block, surely returns None and
+        changes nothing for a one-line stamped message with this body (the chatter
+        quick path may then skip it). False when unsure."""
+        return False
 
     def sniff(self, lines: list[str]) -> float:
         """How much these first lines of an input look like this parser's source, 0..1."""

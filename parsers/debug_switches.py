@@ -59,6 +59,9 @@ class DebugSwitchParser(LineParser):
         out, self.pending = self.pending, []
         return out
 
+    def ignores_message(self, body: str) -> bool:
+        return "debugging" not in body
+
     @staticmethod
     def _confirmation(found, rec: Record, ctx: Context):
         _, fields = found

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from sys import intern as _intern
-from typing import Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from cmedebug.parsers.wrappers import unwrap
 
@@ -168,15 +168,26 @@ def parse_prefix(line: str) -> Record | None:
     """Parse the prefix of one physical line; None when it has none."""
     m = _PREFIX.match(line)
     if m is not None:
-        flag, mon, seq, host, server_host, uptime, rest = m.group(
-            "flag", "mon", "seq", "host", "server_host", "uptime", "rest")
-        host = host or server_host
-        rec = Record(0, 0, [line], rest.strip(), m if mon else None, flag or "", int(seq) if seq else None,
-                     uptime, _intern(host) if host else None)  # one string per device name, not per event
-        if rec.text[:1] == "%":
-            _attach_syslog(rec)
-        return rec
+        return _prefixed_record(m)
     return _parse_unusual_prefix(line)
+
+
+def _prefixed_record(m: re.Match) -> Record:
+    flag, mon, seq, host, server_host, uptime, rest = m.group(
+        "flag", "mon", "seq", "host", "server_host", "uptime", "rest")
+    host = host or server_host
+    rec = Record(0, 0, [m.string], rest.strip(), m if mon else None, flag or "", int(seq) if seq else None,
+                 uptime, _intern(host) if host else None)  # one string per device name, not per event
+    if rec.text[:1] == "%":
+        _attach_syslog(rec)
+    return rec
+
+
+def quick_record(quick: tuple[int, re.Match]) -> Record:
+    """The Record of a line ``frame`` passed on as ``(line number, prefix match)``."""
+    rec = _prefixed_record(quick[1])
+    rec.first_line = rec.last_line = quick[0]
+    return rec
 
 
 def _parse_unusual_prefix(line: str) -> Record | None:
@@ -235,12 +246,19 @@ def _split_joined_output(command: str) -> tuple[str, Record | None]:
     return (m.group("cmd").strip(), rec) if rec is not None else (command, None)
 
 
-def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
+def frame(lines: Iterable[str], start_line: int = 1,
+          quick: Callable[[str], object] | None = None) -> Iterator[Record | tuple[int, re.Match]]:
     """Yield records from physical lines (without their line ends).
 
     Unprefixed lines that follow a message belong to it (up to
     MAX_CONTINUATION_LINES) until a blank line, a prompt or a new message; after
     a prompt or at the top of a file they are command output, one record each.
+
+    ``quick`` (a test of a message body, as printed after the prefix) picks the
+    routine messages of a busy log: a one-line message whose body passes is
+    yielded as ``(line number, prefix match)`` instead of a Record (most are
+    only counted; ``quick_record`` builds the Record when one is needed). A
+    message that continuation lines follow is always a Record.
     """
     pending: Record | None = None
     cut_stamp: tuple[int, str] | None = None
@@ -264,10 +282,22 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
         if len(stripped) < 16 and _CUT_STAMP.match(stripped):
             cut_stamp = (line_no, stripped)
             continue
-        rec = parse_prefix(line) if not line.startswith(_COMMENT_PREFIXES) else None
+        if line.startswith(_COMMENT_PREFIXES):
+            rec = None
+        else:
+            m = _PREFIX.match(line)
+            if m is None:
+                rec = _parse_unusual_prefix(line)
+            elif quick is not None and first == line_no and quick(m.group("rest")):
+                if pending is not None:  # a quick message has a stamp: it always starts a record
+                    yield pending
+                pending = (line_no, m)
+                continue
+            else:
+                rec = _prefixed_record(m)
         if rec is not None:
             if pending is not None:
-                if not pending.text and rec._stamp is None and rec.uptime is None:
+                if pending.__class__ is not tuple and not pending.text and rec._stamp is None and rec.uptime is None:
                     rec = None  # '%FAC-...' wrapped onto the line after its stamp: a continuation
                 else:
                     yield pending
@@ -279,6 +309,8 @@ def frame(lines: Iterable[str], start_line: int = 1) -> Iterator[Record]:
             pending = rec
             continue
         prompt = _PROMPT.match(stripped) if "#" in stripped else None
+        if pending.__class__ is tuple and prompt is None:
+            pending = quick_record(pending)  # it may take this line as a continuation
         if pending is not None and prompt is None and not in_show_output \
                 and len(pending.continuations) < MAX_CONTINUATION_LINES and not stripped.startswith(_PEM_BEGIN):
             pending.lines.append(line)

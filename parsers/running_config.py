@@ -73,6 +73,9 @@ class RunningConfigParser(ShowBlockParser):
         self.config: dict | None = None
 
     # -- block lifecycle -------------------------------------------------------------
+    def ignores_message(self, body: str) -> bool:
+        return _START.match(body) is None  # a message is never configuration; only a new start resets it
+
     def parse(self, rec: Record, ctx: Context):
         if self.config is not None and self.config["typed"]:
             return None  # what IOS answers to typed commands is for the other parsers

@@ -126,6 +126,9 @@ class ShowBlockParser(LineParser):
         self._in_block = False
         return items
 
+    def ignores_message(self, body: str) -> bool:
+        return True  # `parse` returns None for every message first
+
     def sniff(self, lines: list[str]) -> float:
         hits = 0
         for line in lines:
