@@ -70,6 +70,16 @@ class _Metered(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def fileno(self) -> int:
+        """The file's descriptor when the bytes are the file's own (progress measures
+        its size); a decompressing stream has none."""
+        if self._compressed is not None:
+            raise io.UnsupportedOperation("a decompressed stream has no file descriptor")
+        return self._inner.fileno()
+
+    def tell(self) -> int:
+        return self._count
+
     def readinto(self, buffer) -> int:
         room = self._budget.max_bytes - self._budget.used + 1  # one byte past the limit is enough to know
         if room <= 0:

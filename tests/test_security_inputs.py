@@ -256,3 +256,17 @@ def test_the_folder_file_limit_is_a_cli_flag(tmp_path):
     result = CliRunner().invoke(main, ["analyze", "--max-files", "2", "-f", "json", str(tmp_path)])
     assert result.exit_code == 2 and "more than the limit of 2" in result.stderr and "--max-files" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_metered_plain_file_still_gives_progress_its_size_and_position(tmp_path):
+    from cmedebug.progress import file_size
+
+    plain = tmp_path / "r.log"
+    plain.write_text(CERTRET * 100)
+    stream = InputBudget().stream(open(plain, "rb"))
+    assert file_size(stream) == plain.stat().st_size
+    stream.readline()
+    assert stream.tell() == len(CERTRET)
+    gz = tmp_path / "r.log.gz"
+    gz.write_bytes(gzip.compress(CERTRET.encode() * 100))
+    assert file_size(InputBudget().stream(gzip.GzipFile(gz), gz.stat().st_size)) is None
