@@ -132,7 +132,9 @@ def renewal_slots(values: Mapping[str, object], used: set[str], case) -> dict[st
     sasts = sast_names(case)
     shown = {tp for f in case.facts_of("cert") for tp in f.fields.get("trustpoints") or []}
     # without certificate evidence, assume the phones trust both SASTs (the safe side)
-    certified = (shown if shown else set(sasts.values())) & set(sasts.values())
+    # ... unless `show crypto pki trustpoints status` shows a SAST never enrolled (nothing the phones hold)
+    unenrolled = {f.fields.get("name") for f in case.facts_of("pki.trustpoint") if f.fields.get("enrolled") is False}
+    certified = ((shown if shown else set(sasts.values())) & set(sasts.values())) - unenrolled
     out: dict[str, object] = {"spare_sast": [], "signing_sast": []}
     touched = False
     for slot in used.intersection(_RENEWED_SLOTS):

@@ -27,7 +27,6 @@ NOT_PROVEN = {
     "cert-expired": "PKI001 renews the router's certificates, not the phone's expired LSC (PKI018 after)",
     "ca-cert-expired": "PKI002 rebuild: new SAST certificates, the phone refuses the CTL (erase ctl)",
     "enrollment-pending-manual-grant": "PKI005 grants the pending requests; the phone's CAPF request waits again",
-    "ca-server-disabled": "PKI006: the first `no shutdown` asks a passphrase the steps do not give (D2)",
     "ca-database-lost": "PKI006: the first `no shutdown` asks a passphrase the steps do not give (D2)",
     "ca-rebuilt-stale-ctl": "CTL002: the phone's LSC is from the old CA; it needs a new LSC (cert-oper upgrade)",
     "sast-changed": "CTL005 steps keep <surviving-sast>",
