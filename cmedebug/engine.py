@@ -42,6 +42,9 @@ class Rule:
     # slots from each finding's data and the evidence (cmedebug.remediation_context).
     remediation: ClassVar[tuple[Step, ...]] = ()
     verify: ClassVar[str] = ""
+    # A fix no CLI step makes (new hardware or software): what to do instead, said by
+    # `reproduce --fix` as its verdict rather than a proof attempt (PLAT003).
+    fix_beyond_cli: ClassVar[str] = ""
     # Rules run once per device of the deployment, on that device's evidence only;
     # a rule whose diagnosis needs two devices (a CA and its clients) sets this and
     # says why, and must itself only join devices it proves are related.

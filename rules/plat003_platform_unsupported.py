@@ -52,6 +52,7 @@ class PlatformUnsupported(Rule):
              why="Secure CME is supported only on ISR G2 with SCCP phones: move Secure CME to an ISR G2, or use "
                  "CUCM with Secure SRST on this router"),
     )
+    fix_beyond_cli = "replace the platform (an ISR G2 runs Secure CME), or use CUCM with Secure SRST on this router"
     verify = "Verify with `show version` on the new platform and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):

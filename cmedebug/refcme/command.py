@@ -31,7 +31,8 @@ def reproduce(name, list_, all_, out, seed, fix):
     \b
     With --fix, a fix is proven when every phone ends registered in its configured
     security mode and the analysis of DIR/after/ finds nothing at high or above.
-    The exit code is 1 when a fix is not proven.
+    A fault no CLI step fixes (an unsupported platform) is reported as "not provable
+    on the CLI", with what to do instead. The exit code is 1 when a fix is not proven.
     """
     from cmedebug.refcme.fix import reproduce_with_fix
     from cmedebug.refcme.scenarios import SCENARIOS, timed_reproduce
@@ -67,5 +68,6 @@ def reproduce(name, list_, all_, out, seed, fix):
 def _fix_summary(table: dict) -> str:
     if table["verdict"] != "not proven":
         rule = f" ({table['rule']})" if "rule" in table else ""
-        return f"{table['verdict']}{rule}"
+        said = f": {table['reasons'][0]}" if table["verdict"] == "not provable on the CLI" else ""
+        return f"{table['verdict']}{rule}{said}"
     return f"not proven ({table['rule']}): {table['reasons'][0]}"

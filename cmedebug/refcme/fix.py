@@ -246,14 +246,28 @@ def reproduce_with_fix(name: str, out: Path, seed: int = 0) -> dict:
     world = reproduce(name, out, seed)
     before = analyze(evidence_files(out))
     root = first_root_cause(before)
+    beyond_cli = beyond_the_cli(root) if root is not None else ""
     if not needs_fix(before) or root is None:
         table = {"scenario": name, "verdict": "nothing to fix",
                  "reasons": ["no finding at medium or above in the evidence"]}
+    elif beyond_cli:
+        table = {"scenario": name, "rule": root.rule_id, "title": root.title, "verdict": NOT_ON_THE_CLI,
+                 "reasons": [beyond_cli]}
     else:
         table = {"scenario": name, **result_table(apply_and_replay(world, root, out / "after", analyze))}
     (out / "fix.toml").write_text(dumps(table))
     out_folder.record(out, {"fix.toml"} | out_folder.written_under(out, "after"))
     return table
+
+
+NOT_ON_THE_CLI = "not provable on the CLI"
+
+
+def beyond_the_cli(finding: Finding) -> str:
+    """What the finding's rule says to do when no CLI step fixes it (new hardware, software), else ''."""
+    from cmedebug.engine import get_rule
+    rule = get_rule(finding.rule_id)
+    return rule.fix_beyond_cli if rule is not None else ""
 
 
 def evidence_files(folder: Path) -> list[str]:

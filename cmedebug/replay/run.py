@@ -18,7 +18,8 @@ from typing import Callable, Iterable
 
 from cmedebug.model import Case, Severity
 from cmedebug.refcme import runner
-from cmedebug.refcme.fix import apply_and_replay, evidence_files, first_root_cause, needs_fix, result_table
+from cmedebug.refcme.fix import (NOT_ON_THE_CLI, apply_and_replay, beyond_the_cli, evidence_files, first_root_cause,
+                                 needs_fix, result_table)
 from cmedebug.refcme.spec import ReplaySpec, play
 from cmedebug.replay.extract import FLOWS, spec_from_case
 from cmedebug.refcme.toml_out import dumps
@@ -165,13 +166,15 @@ def replay(paths: Iterable[str], out: Path, seed: int = 0, time_limit: float = 3
         f" (first root cause {again.rule_id if again else 'none'}); typing the fix into the CLI")
     budget.check("the fix")
     try:
-        fix = result_table(apply_and_replay(world, root, out / "after", analyse))
+        fix = {"verdict": NOT_ON_THE_CLI, "reasons": [beyond_the_cli(root)]} if beyond_the_cli(root) \
+            else result_table(apply_and_replay(world, root, out / "after", analyse))
     except Exception as exc:  # the verdict on the case stands; say why the fix could not be played
         fix = {"verdict": "not tried", "reasons": [f"the fix could not be played on the reference CME: "
                                                    f"{exc.__class__.__name__}: {exc}"]}
     table = {**head,
              "verdict": "reproduced" if reproduced else "not reproduced",
-             "fix_verdict": {"proven": "fix confirmed", "not tried": "fix not tried"}.get(fix["verdict"],
+             "fix_verdict": {"proven": "fix confirmed", "not tried": "fix not tried",
+                             NOT_ON_THE_CLI: f"fix {NOT_ON_THE_CLI}"}.get(fix["verdict"],
                                                                                           "fix not confirmed"),
              "case_first_root": f"{root.rule_id} {root.title}",
              "replay_first_root": f"{again.rule_id} {again.title}" if again else "none",
