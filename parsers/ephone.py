@@ -41,6 +41,9 @@ SOCKET_SHAPES = (
     # Skinny Socket [3] retry failure
     shape("ephone.socket.error", r"Skinny Socket \[(?P<socket>\d+)\] (?P<text>.*)$"),
 )
+# how every SOCKET_SHAPES pattern starts
+_SOCKET_START = re.compile(r"New Skinny socket accepted |sin_family |skinny_add_socket |skinny_socket_process: secure "
+                           r"|add_skinny_secure_socket: |skinny_secure_handshake: |socket \[|Skinny Socket \[")
 EPHONE_SHAPES = (  # lines that start with the ephone tag
     # ephone-(1)[1] StationRegisterMessage (2/3/12) from 10.1.0.21
     # msg: ephone.station-register
@@ -93,6 +96,8 @@ class EphoneDebugParser(LineParser):
             return None  # %IPPHONE- syslogs mention ephone-N too; security_syslogs reads them
         text = rec.text
         shapes = EPHONE_SHAPES if text.startswith("ephone-") else DN_SHAPES if "DN" in text[:20] else SOCKET_SHAPES
+        if shapes is SOCKET_SHAPES and not rec.continuations and _SOCKET_START.match(text) is None:
+            return None  # `skinny_socket_process: keepalive socket ...`: one test instead of eight shapes
         found = find_shape(shapes, rec)
         if found is None:
             return None
