@@ -53,6 +53,14 @@ class EnrollmentPendingManualGrant(Rule):
     remediation = (
         Step("exec", "crypto pki server {ca} grant {request_id}",
              why="on the CA: grant the request that waits (`grant all` grants every waiting request)"),
+        Step("config", "crypto pki server {ca}",
+             why="a phone's CAPF session waits on the CA for its LSC and ends before a manual grant comes: "
+                 "grant automatically while the phones enroll (Cisco's build steps; an RA serving CAPF needs "
+                 "it too)"),
+        Step("cs-server", "grant auto",
+             warning="every enrollment request is then granted without review: once the phones hold their "
+                     "LSCs, return to manual granting (`shutdown`, `no grant auto`, `no shutdown` under "
+                     "`crypto pki server {ca}`)"),
         *CTL_REGENERATE,
         *CNF_FILES,
     )
