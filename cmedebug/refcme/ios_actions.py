@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from cmedebug.refcme import show as shows
-from cmedebug.refcme.ca import IosCa
+from cmedebug.refcme.ca import CA_KEY_BITS, KEYGEN_SECONDS, IosCa
 from cmedebug.refcme.clock import UTC
 from cmedebug.refcme.keys import rsa_key
 from cmedebug.refcme.trustpoints import Trustpoint, fingerprint
@@ -303,22 +303,24 @@ def ca_shutdown(cli, slots, negated, command) -> None:
         return
     if ca.key is not None and not ca.database_lost:
         ca.enabled = True
-        cli.say("% Certificate Server enabled.")
+        cli.say(log.text_of("cs.enabled-console"))
         return
-    cli.say("%Some server settings cannot be changed after CA certificate generation.",
-            "% Please enter a passphrase to protect the private key", "% or type Return to exit")
-    first = cli.ask("Password:")
+    # The terminal's side of D2, in the message catalogue's words; `IosCa.enable` keeps the
+    # router's own record of it in the log.
+    cli.say(*(log.text_of(mid) for mid in ("cs.settings-locked", "cs.passphrase-prompt", "cs.passphrase-return")))
+    first = cli.ask(log.text_of("console.password"))
     if not first:
         return
-    if cli.ask("Re-enter password:") != first:
+    if cli.ask(log.text_of("console.re-enter-password")) != first:
         cli.say("% Password mismatch.")  # inferred wording
         return
     ca.database_lost = False
     ca.http_server = _router(cli).http_server
     ca.enable(log)
     _router(cli).adopt_ca()
-    cli.say("% Generating 1024 bit RSA keys, keys will be non-exportable...",
-            "[OK] (elapsed time was 1 seconds)", "% Certificate Server enabled.")
+    cli.say(log.text_of("crypto.generating-keys", bits=CA_KEY_BITS),
+            log.text_of("crypto.generated-ok", seconds=int(KEYGEN_SECONDS)), log.text_of("cs.exporting"),
+            log.text_of("cs.enabled-console"))
 
 
 def _current_tp(cli) -> Trustpoint:
