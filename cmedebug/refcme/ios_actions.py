@@ -170,15 +170,15 @@ def authenticate(cli, slots, negated, command) -> None:
     else:
         trial = dataclasses.replace(tp)
         if not trial.authenticate(cli.world.ca, cli.world.log):
-            cli.say("% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0")
+            cli.say(cli.world.log.text_of("pki.ca-receive-error"))
             return
         certificate = trial.ca_cert
-    der = certificate.public_bytes(serialization.Encoding.DER)
-    cli.say("Certificate has the following attributes:", f"Fingerprint MD5: {fingerprint(der, 'md5')}",
-            f"Fingerprint SHA1: {fingerprint(der, 'sha1')}")
-    if cli.confirm("% Do you accept this certificate? [yes/no]:"):
+    der, log = certificate.public_bytes(serialization.Encoding.DER), cli.world.log
+    cli.say(log.text_of("pki.cert-attributes"), log.text_of("pki.fingerprint-md5", fingerprint=fingerprint(der, "md5")),
+            log.text_of("pki.fingerprint-sha1", fingerprint=fingerprint(der, "sha1")))
+    if cli.confirm("% Do you accept this certificate? [yes/no]:"):  # pki.accept-prompt, asked
         tp.ca_cert = certificate
-        cli.say("Trustpoint CA certificate accepted.")
+        cli.say(log.text_of("pki.ca-accepted"))
 
 
 def _pasted_ca_certificate(cli, limit: int = 400):
@@ -196,7 +196,7 @@ def _pasted_ca_certificate(cli, limit: int = 400):
     try:
         return x509.load_der_x509_certificate(base64.b64decode(body, validate=True))
     except (ValueError, binascii.Error):
-        cli.say("% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0")
+        cli.say(cli.world.log.text_of("pki.ca-receive-error"))
         return None
 
 
@@ -226,10 +226,10 @@ def enroll(cli, slots, negated, command) -> None:
         return
     new_key = tp.key is not None and tp.key_bits is not None and tp.key.key_size != tp.key_bits
     if tp.enroll(cli.world.ca, cli.world.log, new_key=new_key):
-        cli.say("% Certificate request sent to Certificate Authority",
+        cli.say(cli.world.log.text_of("pki.request-sent"),
                 "% The 'show crypto pki certificate verbose " + tp.name + "' command will show the fingerprint.")
     elif tp.pending is not None:
-        cli.say("% Certificate request sent to Certificate Authority")
+        cli.say(cli.world.log.text_of("pki.request-sent"))
 
 
 def export(cli, slots, negated, command) -> None:
