@@ -73,6 +73,8 @@ SLOT_MEANINGS = {
     "spare_sast": "the SAST2 trustpoint (`show ctl-client`)",
     "signing_sast": "the SAST1 trustpoint (`show ctl-client`)",
     "surviving_sast": "an original SAST trustpoint whose key the phones still trust",
+    "replaced_sast": "the other SAST trustpoint, the one whose key or certificate changed",
+    "lost_sasts": "the SAST trustpoints whose keys changed (both: no original SAST survives)",
     "ra": "the trustpoint CAPF enrolls through (capf-server `cert-enroll-trustpoint`)",
 }
 

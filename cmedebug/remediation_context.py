@@ -118,6 +118,55 @@ def sast_names(case) -> dict[str, str]:
     return out
 
 
+def sast_survivors(case) -> dict[str, object]:
+    """{surviving_sast} (an original SAST the phones still trust: it signs again),
+    {replaced_sast} (the other one) and {lost_sasts} (filled only when no original
+    survives: the phones must erase their CTL). A SAST is replaced when its
+    certificate's serial is not among the previous CTL's SAST records, or when its
+    key was generated again before the latest CTL build; nothing is said without
+    that evidence (the slots stay to fill)."""
+    sasts = sast_names(case)
+    if len(sasts) != 2:
+        return {}
+    replaced = _replaced_by_serial(case, set(sasts.values()))
+    if replaced is None:
+        replaced = _replaced_by_key(case, set(sasts.values()))
+    if replaced is None:
+        return {}
+    survivors = [n for n in (sasts["sast2"], sasts["sast1"]) if n not in replaced]
+    if not survivors:
+        return {"surviving_sast": [], "replaced_sast": [], "lost_sasts": " and ".join(sorted(replaced))}
+    survivor = survivors[0]
+    return {"surviving_sast": survivor, "lost_sasts": [],
+            "replaced_sast": next(n for n in sasts.values() if n != survivor)}
+
+
+def _replaced_by_serial(case, names: set[str]) -> set[str] | None:
+    """The SASTs whose certificate is not in the previous CTL (two CTL files given)."""
+    previous = {s for f in case.facts_of("crosscheck.sast_continuity") for s in f.fields.get("previous_sast_serials") or []}
+    serials = {tp: f.fields["serial"] for f in case.facts_of("cert") if f.fields.get("serial")
+               for tp in f.fields.get("trustpoints") or [] if tp in names}
+    if not previous or set(serials) != names:
+        return None
+    return {tp for tp, serial in serials.items() if serial not in previous}
+
+
+def _replaced_by_key(case, names: set[str]) -> set[str] | None:
+    """The SASTs whose key pair was generated (KEY_ADDITION) before the latest CTL
+    build, in the same capture; None without a build after a key event."""
+    labels = {f.fields.get("rsakeypair") or f.fields.get("name"): f.fields.get("name")
+              for f in case.facts_of("config.trustpoint") if f.fields.get("name") in names}
+    labels.update({n: n for n in names if n not in labels.values()})
+    builds = list(case.events_of("ctl_client.created"))
+    if not builds:
+        return None
+    last = builds[-1]
+    keyed = {labels[k.fields["label"]] for k in case.events_of("crypto.key.added")
+             if k.fields.get("label") in labels and k.source.path == last.source.path
+             and k.source.first_line < last.source.first_line}
+    return keyed or None
+
+
 ROTATION_SLOTS = ("spare_sast", "signing_sast")
 _RENEWED_SLOTS = ("trustpoint", "issued_trustpoint")
 
@@ -197,6 +246,8 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     used = {slot for step in steps for slot in step.slots}
     if used.intersection(ROTATION_SLOTS):
         values.update(renewal_slots(values, used, case))
+    if "surviving_sast" in used:
+        values.update(sast_survivors(case))
     chosen = list(steps) if cme_in_evidence(case) else without_cme_steps(steps)
     if never_started(case):
         chosen = [replace(s, answers=("{passphrase}", "{passphrase}"))
