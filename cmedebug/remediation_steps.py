@@ -85,6 +85,20 @@ RENEWAL = (
     *sast_rotation(),
 )
 
+# Issue the secure phones' LSCs again through CAPF (their LSC expired, or the CA that signed it is gone).
+LSC_REISSUE = (
+    Step("config", "ephone {secure_ephone}"),
+    Step("config-ephone", "cert-oper upgrade auth-mode null-string",
+         why="CME no longer accepts the phone's LSC (expired, or signed by a CA that is gone): CAPF issues "
+             "a new one at the phone's next restart",
+         warning="null-string: CAPF does not authenticate the phone for this upgrade; where the phones can be "
+                 "reached by hand, `auth-mode auth-string` is the stricter choice"),
+    Step("config", "telephony-service"),
+    Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
+    Step("config", "ephone {secure_ephone}"),
+    Step("config-ephone", "reset", why="the phone reads the new file and starts the CAPF session"),
+)
+
 # Rebuild the certificate server with the settings the evidence shows
 # ({ca_*} slots; a setting the evidence shows at its default is left out).
 CA_REBUILD = (
@@ -119,8 +133,5 @@ REISSUE_AFTER_CA_REBUILD = (
     *CTL_REGENERATE,
     *CNF_FILES,
     *sast_rotation(authenticate_first=True),
-    Step("config", "ephone {secure_ephone}"),
-    Step("config-ephone", "cert-oper upgrade auth-mode null-string",
-         why="the phones' LSCs were signed by the old CA: issue them again"),
-    Step("config-ephone", "reset"),
+    *LSC_REISSUE,
 )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, LSC_REISSUE
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import device_now
@@ -54,7 +54,7 @@ class CtlStaleAfterTrustpointChange(Rule):
                "show ctl-client")
     remediation = (
         *CTL_REGENERATE,
-        *CNF_FILES,
+        *LSC_REISSUE,  # only when the CA itself was rebuilt after the CTL; else `create cnf-files` alone
     )
     verify = "Verify with `debug ctl-client` (CTL File Created Successfully after the change) and `show ephone` (+ Authentication)."
 
@@ -75,11 +75,29 @@ class CtlStaleAfterTrustpointChange(Rule):
             return
         names = "; ".join(f"{tp} (SN {c.fields.get('serial')}, from {fmt_time(s)}, "
                           f"{fmt_delta(s - built)} after the CTL)" for tp, c, s in stale[:5])
+        new_ca = _ca_rebuilt_after(case, built)
+        message = (f"The CTL was built at {fmt_time(built)}, before the current certificate of {names}: the CTL "
+                   "still carries the old certificates, so phones do not trust what CME presents now.")
+        if new_ca is not None:
+            message += (f" The CA certificate itself ({new_ca.fields.get('subject')}) starts at "
+                        f"{fmt_time(new_ca.fields['not_before'])}: the CA was rebuilt, so the phones' LSCs, "
+                        "signed by the old CA, must be issued again too.")
         yield self.finding(
-            f"The CTL was built at {fmt_time(built)}, before the current certificate of {names}: the CTL still "
-            "carries the old certificates, so phones do not trust what CME presents now.",
-            evidence_of([source, *(c for _, c, _ in stale)], 5), first_seen=stale[0][2],
+            message, evidence_of([source, *(c for _, c, _ in stale), new_ca], 6), first_seen=stale[0][2],
+            remediation=self.remediation if new_ca is not None else (*CTL_REGENERATE, *CNF_FILES),
             trustpoints=[tp for tp, _, _ in stale])
+
+
+def _ca_rebuilt_after(case, built):
+    """A self-signed CA certificate that starts after the CTL was built (and not in the device's future)."""
+    for cert in case.facts_of("cert"):
+        f = cert.fields
+        start, subject = f.get("not_before"), (f.get("subject") or "").lower()
+        now, _ = device_now(case, cert.device)
+        if subject and subject == (f.get("issuer") or "").lower() and start and start > built \
+                and (now is None or start <= now):
+            return cert
+    return None
 
 
 def _ctl_trustpoints(case) -> set[str]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import RENEWAL, trustpoint_steps
+from cmedebug.remediation_steps import LSC_REISSUE, RENEWAL, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import (
@@ -61,6 +61,9 @@ class CertificateExpired(Rule):
     remediation = (
         *RENEWAL,
         *trustpoint_steps("trustpoint", "auto-enroll 70", why="renew before the end next time, keeping the key"),
+        # only when CME's own certificates expired and CAPF issues the phones' LSCs: the phones'
+        # LSCs, from the same CA with the same lifetime, have expired too (inferred)
+        *LSC_REISSUE,
     )
     verify = "Verify with `show crypto pki certificates {trustpoint}` (end date in the future) and `show ephone` (+ Authentication)."
 
@@ -77,6 +80,7 @@ class CertificateExpired(Rule):
             message = (f"Certificate SN {serial} has expired: its validity ended on {fmt_time(ended)}; "
                        f"chain validation failed {len(events)} time(s){first_at(first.ts)}.")
             yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
+                               remediation=self.remediation[:-len(LSC_REISSUE)],
                                serial=serial, not_after=ended, device=first.device)
         alerts = [e for e in case.events_of("tls.handshake.failed")
                   if "alert certificate expired" in (e.fields.get("reason") or "").lower()]
@@ -87,6 +91,7 @@ class CertificateExpired(Rule):
                 f"{first.fields.get('service') or 'router'} service with `{first.fields.get('reason')}` "
                 f"{len(alerts)} time(s){first_at(first.ts)}: the router's certificate has expired by "
                 "the peer's clock.", [Evidence.of(e) for e in alerts[:3]], confidence=Confidence.MEDIUM,
+                remediation=self.remediation[:-len(LSC_REISSUE)],
                 first_seen=first.ts, serial=None, device=first.device)
 
     def _from_certificates(self, case):
@@ -116,10 +121,15 @@ class CertificateExpired(Rule):
                 message += f" What depends on them: {'; '.join(dict.fromkeys(depending))}."
             if rejected:
                 message += f" Chain validation rejected them {len(rejected)} time(s)."
+            lscs_too = bool(depending) and case.has("config.capf_server")
+            if lscs_too:
+                message += (" CAPF issues the phones' LSCs from the same CA with the same lifetime: they have "
+                            "most likely expired too (inferred), so they are issued again.")
             trustpoints = [tp for c in expired for tp in c.fields.get("trustpoints") or []]
             today = basis == TODAY_BASIS
             yield self.finding(message, [Evidence.of(c) for c in expired[:4]] + [Evidence.of(e) for e in rejected[:2]],
                                severity=Severity.MEDIUM if today else self.severity,
                                confidence=Confidence.LOW if today else self.confidence,
                                first_seen=min((e.ts for e in rejected if e.ts), default=None), serial=serials[0],
-                               serials=serials, not_after=first.fields["not_after"], device=device, trustpoints=trustpoints)
+                               serials=serials, not_after=first.fields["not_after"], device=device, trustpoints=trustpoints,
+                               remediation=self.remediation if lscs_too else self.remediation[:-len(LSC_REISSUE)])
