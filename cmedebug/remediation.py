@@ -46,6 +46,9 @@ SLOT_MEANINGS = {
     "capf_trustpoint": "the capf-server trustpoint-label",
     "issuer_trustpoint": "a new trustpoint name for the missing issuing CA",
     "ca_certificate_pem": "the issuing CA's certificate in PEM (Base64)",
+    "mic_root": "a trustpoint name for the issuer of the phones' MICs (e.g. CAP-RTP-002: the issuer on the phone's "
+                "MIC, Settings > Security)",
+    "mic_root_pem": "that MIC issuer's certificate in PEM (Base64), as Cisco publishes it",
     "certificate_pem": "the certificate in PEM (Base64)",
     "request_id": "the request id (`show crypto pki server <ca> requests`)",
     "digits": "4 to 10 digits, the string the user types on the phone",

@@ -22,6 +22,7 @@ _DATA_SLOTS = {
     "ip": ("peer_ip",),
     "hostname": ("hostname", "device"),
     "url": ("url",),
+    "mic_root": ("mic_root",),
 }
 # The modes (and so the steps) that exist only on a CME router.
 CME_MODES = ("config-telephony", "config-ctl-client", "config-capf-server", "config-ephone", "config-credentials")

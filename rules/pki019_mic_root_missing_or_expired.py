@@ -56,9 +56,9 @@ class MicRootMissingOrExpired(Rule):
     collect = ("show crypto pki certificates", "show crypto pki trustpoints status", "show capf-server summary",
                "show clock detail")
     remediation = (
-        *trustpoint_steps("trustpoint", "enrollment terminal", "revocation-check none",
+        *trustpoint_steps("mic_root", "enrollment terminal", "revocation-check none",
                     why="one trustpoint per manufacturing root of the phones in use"),
-        Step("config", "crypto pki authenticate {trustpoint}", answers=("{ca_certificate_pem}", "quit", "yes"),
+        Step("config", "crypto pki authenticate {mic_root}", answers=("{mic_root_pem}", "quit", "yes"),
              why="paste the root, end with quit, then accept its fingerprint"),
     )
     verify = "Verify with `show crypto pki certificates` (MIC roots present and in date) and CAPF sessions that store the certificate."
@@ -90,6 +90,7 @@ class MicRootMissingOrExpired(Rule):
                 severity = Severity.LOW
             yield self.finding(message, [Evidence.of(root)] + [Evidence.of(i) for i, _ in mic_use[:2]],
                                severity=severity, confidence=confidence, serial=root.fields.get("serial"),
+                               mic_root=root.fields.get("trustpoints") or [],
                                device=root.device)
 
     @staticmethod

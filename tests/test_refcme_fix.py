@@ -21,12 +21,9 @@ from cmedebug.refcme.scenarios import SCENARIOS, reproduce
 # engineer C's area, issue 13 parts 1 and 5). A scenario that starts to prove fails its
 # case here (strict xfail): take it off the list.
 NOT_PROVEN = {
-    "clock-set-after-ca-built": "CLK004 rebuild gives new SAST certificates: the phone refuses the CTL (erase ctl)",
     "ntp-unsynchronised": "CLK003 re-enrolls without a CTL regenerate after (CTL002 after the fix)",
     "ca-clock-ahead": "CLK005's NTP steps are for the CA router but print as `router` (typed on CME)",
-    "ca-cert-expired": "PKI002 rebuild: new SAST certificates, the phone refuses the CTL (erase ctl)",
     "ca-database-lost": "PKI006: the first `no shutdown` asks a passphrase the steps do not give (D2)",
-    "mic-root-missing": "PKI019 steps keep <trustpoint>",
     "tls-version-mismatch": "TLS002 gives `show version` only: the phone's SSL 3.0-only load is not replaced",
     "key-too-small": "PKI013 steps keep <trustpoint>",
 }

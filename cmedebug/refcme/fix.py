@@ -6,7 +6,9 @@ first root cause found in its evidence:
 
 1. renders the finding's steps exactly as a report prints them (one block per
    device), types the router blocks into ``CliSession`` line by line and has
-   the reference phone perform the ``device = phone`` steps;
+   the reference phone perform the ``device = phone`` steps (a placeholder no
+   evidence fills but a user looks up, such as a MIC root, is filled as the user
+   would: cmedebug.refcme.user_fills, recorded in fix.toml's cli.filled);
 2. restarts the router's services (as a changed configuration does) and boots
    the phone again, with a fresh capture;
 3. collects ``after_dir`` (the same kinds of evidence as before), analyses it
@@ -26,6 +28,7 @@ from cmedebug.model import Finding, Severity
 from cmedebug.parsers.trustlist import decode_trust_list
 from cmedebug.refcme import runner
 from cmedebug.refcme.ios_cli import CliSession
+from cmedebug.refcme.user_fills import fill_as_user
 
 PHONE = "phone"
 SECURE = {"authenticated", "encrypted"}
@@ -56,6 +59,7 @@ class FixResult:
     after_findings: list[Finding] = field(default_factory=list)
     rule_cleared: bool = False
     skipped: list[str] = field(default_factory=list)
+    filled: list[str] = field(default_factory=list)  # placeholders the runner filled as a user would
 
     @property
     def high_after(self) -> list[Finding]:
@@ -166,14 +170,16 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
     blocks = render(finding)
     cli = CliSession(world)
     actions = []
-    untyped, skipped = [], []
+    untyped, skipped, filled = [], [], []
     for n, block in enumerate(blocks):
         if block.device == PHONE:
             if n:  # the router's changes reach the phone first (its reset, its next boot), as on site
                 _boot(router, phone)
             actions += [phone_action(phone, line.strip(), router) for line in block.text.splitlines() if line.strip()]
         elif block.device in ("router", router.hostname):
-            cli.type_text(block.text)
+            typed, looked_up = fill_as_user(block.text, world)
+            filled += looked_up
+            cli.type_text(typed)
         elif block.device.startswith("router,"):  # "router, only if ...": a block for another situation
             skipped.append(f"{block.device}: not typed (a conditional block; the reference CME does not meet "
                            "its condition)")
@@ -203,7 +209,8 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
             "lsc": kept_before["lsc"] is None or phone.state.lsc is not None}
     return FixResult(finding.rule_id, finding.title, blocks, transcript, errors, actions, before_outcome,
                      after_outcome, expected, modes_before, modes_after, kept, finding.verify, verify,
-                     list(after.findings), not any(f.rule_id == finding.rule_id for f in after.findings), skipped)
+                     list(after.findings), not any(f.rule_id == finding.rule_id for f in after.findings), skipped,
+                     filled)
 
 
 def first_root_cause(case) -> Finding | None:
@@ -223,7 +230,7 @@ def result_table(result: FixResult) -> dict:
         "verdict": "proven" if result.proven else "not proven", "reasons": result.reasons,
         "block": [{"device": b.device, "text": b.text} for b in result.blocks],
         "cli": {"transcript": "\n".join(result.transcript), "rejected": result.cli_errors,
-                "skipped": result.skipped},
+                "skipped": result.skipped, "filled": result.filled},
         "phone_step": result.phone_actions,
         "phone": {"before": result.phone_before, "after": result.phone_after, "expected": result.expected,
                   "kept_ctl": result.kept["ctl"], "kept_lsc": result.kept["lsc"],
