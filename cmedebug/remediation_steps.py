@@ -114,9 +114,9 @@ CA_REBUILD = (
     Step("cs-server", "database level {ca_db_level}"),
     Step("cs-server", "database url {ca_db_url}"),
     Step("cs-server", "issuer-name CN={ca}-new",
-         why="a name of its own: the new CA numbers its certificates from 1 again, and a phone finds a CTL "
-             "signer by issuer and serial number, so they must not repeat the old CA's (inferred from the CTL "
-             "format)"),
+         why="a name of its own: a phone finds a CTL signer by issuer and serial number, and a CA built on "
+             "a new database numbers its certificates from 1 again, so they must not repeat the old CA's "
+             "(inferred from the CTL format)"),
     Step("cs-server", "lifetime certificate {ca_cert_days}"),
     Step("cs-server", "lifetime ca-certificate {ca_days}"),
     Step("cs-server", "grant {ca_grant}"),

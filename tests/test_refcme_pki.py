@@ -77,6 +77,19 @@ def test_rebuilt_ca_has_a_new_key():
     assert ca.cert.public_key().public_numbers() != old.public_key().public_numbers()
 
 
+def test_a_ca_built_again_numbers_on_and_takes_its_issuer_name():
+    """The serial counter is in the CA database, so issuer and serial never repeat; `issuer-name`
+    names the new CA certificate (a phone finds a CTL signer by issuer and serial)."""
+    ca, log = _ca()
+    before = ca.issue(name("sast1"), rsa_key("leaf", 1024).public_key())
+    ca.issuer_name = "CN=cme-root-new"
+    ca.rebuild(log)
+    after = ca.issue(name("sast2"), rsa_key("leaf", 1024).public_key())
+    assert ca.cert.serial_number == before.serial_number + 1 and after.serial_number == before.serial_number + 2
+    assert ca.cert.subject == ca.cert.issuer == after.issuer == name("cme-root-new") != before.issuer
+    after.verify_directly_issued_by(ca.cert)
+
+
 def test_http_server_off_fails_authentication_with_the_ios_console_error():
     world = make_world()
     world.router.http_server = False

@@ -8,7 +8,11 @@ IOS defaults used, and where they come from (``shared/domain/secure-cme-primer.m
   an issued certificate never outlives the CA certificate; CRL every 168 hours
   (§2.1 lifetime table, verified on Cisco's decoded example).
 * Granting: manual unless ``grant auto`` (§2.2 step 4).
-* Serial numbers: 1 for the CA certificate, then 2, 3, ... (sample 19).
+* Serial numbers: 1 for the CA certificate, then 2, 3, ... (sample 19). The counter lives in
+  the CA database (``<ca>.ser`` at `database url`), so a server built again on the same
+  database numbers on from where it stopped: an issuer and serial never repeat (the model
+  keeps the counter across a change of database too: a simplification).
+* ``issuer-name <dn>``: the CA certificate's subject and issuer; ``CN=<ca>`` when unset.
 * Signature hash: SHA-256. Old IOS signed with MD5 or SHA-1, which the OpenSSL
   behind Python's ``ssl`` refuses in certificate chains; this is the one place
   the model departs from an IOS default, so that the TLS handshakes stay real.
@@ -74,6 +78,7 @@ class IosCa:
     lifetime_ca_days: int = LIFETIME_CA_DAYS
     lifetime_cert_days: int = LIFETIME_CERT_DAYS
     cdp_url: str | None = None
+    issuer_name: str | None = None  # `issuer-name <dn>` (RFC 4514 form, as IOS takes it)
     database_url: str = "nvram:"
     shutdown: bool = False  # `shutdown` under `crypto pki server`: never enabled
     database_lost: bool = False  # the files at `database url` cannot be read (a TFTP server gone, files deleted)
@@ -126,9 +131,10 @@ class IosCa:
             return
         log.emit("cs.closed-ser")
         now = self.clock.now
-        self.last_serial = 1
+        self.last_serial += 1  # the database's serial counter: 1 on a new database
         self.requests.clear()
-        self.cert = build_cert(name(self.name), self.key.public_key(), name(self.name), self.key, 1,
+        issuer = x509.Name.from_rfc4514_string(self.issuer_name) if self.issuer_name else name(self.name)
+        self.cert = build_cert(issuer, self.key.public_key(), issuer, self.key, self.last_serial,
                                now, now + timedelta(days=self.lifetime_ca_days), ca=True)
         self.enabled = True
         log.say("cs.enabled-console")

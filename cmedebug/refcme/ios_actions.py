@@ -272,6 +272,13 @@ def ca_database_url(cli, slots, negated, command) -> None:
         ca.database_url, ca.database_lost = slots["url"], False
 
 
+def ca_issuer_name(cli, slots, negated, command) -> None:
+    """The DN of the CA certificate the next `no shutdown` generates (IOS: fixed once it exists)."""
+    ca = _ca(cli)
+    if ca.cert is None:
+        ca.issuer_name = None if negated else " ".join(slots["dn"].split())
+
+
 def ca_grant_auto(cli, slots, negated, command) -> None:
     if negated:
         _ca(cli).grant_auto = False

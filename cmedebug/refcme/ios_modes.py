@@ -97,7 +97,7 @@ COMMANDS: list[Command] = [
     *_rows(("cs-server",),
            "database level {level|minimal|names|complete}",
            ("database url {url}", {"action": "ca_database_url"}),
-           "database archive {rest*}", "issuer-name {dn*}",
+           "database archive {rest*}", ("issuer-name {dn*}", {"action": "ca_issuer_name"}),
            ("grant auto", {"dialog": "D1", "action": "ca_grant_auto"}),
            "grant none", "grant ra-auto",
            ("lifetime certificate {days}", {"action": "ca_lifetime"}),
