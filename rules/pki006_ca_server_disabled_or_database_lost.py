@@ -13,6 +13,17 @@ from cmedebug.rules._trust import VOLATILE_STORAGE
 CLIENT_FAILURES = ("pki.ca_cert.receive_failed", "pki.ca.authenticate_failed", "pki.ca.socket_send_failed")
 
 
+DATABASE_URL = Step("cs-server", "database url {ca_db_url}", why="persistent storage: a reload must not lose the database")
+# The database was on storage a reload can lose: the server starts on the router's own NVRAM, with its
+# key and CA certificate (kept in the router's configuration), and numbers on from there (inferred:
+# the serial file and CRL that stayed on the lost storage are not read again).
+NVRAM_DATABASE = Step("cs-server", "database url nvram:",
+                      why="the storage that held the database is gone or can be lost at a reload: keep the "
+                          "database on the router's NVRAM (or flash:)",
+                      warning="the certificates listed in the lost database are no longer known to the server: "
+                              "it cannot revoke them (inferred)")
+
+
 class CaServerDisabledOrDatabaseLost(Rule):
     """The IOS certificate server is shut down or could not start (database or key lost).
 
@@ -57,7 +68,7 @@ class CaServerDisabledOrDatabaseLost(Rule):
         Step("exec", "dir {ca_db_url}", why="the database files (<ca>.ser, <ca>.crl) must be where the server "
                                           "looks; restore them there from a backup first"),
         Step("config", "crypto pki server {ca}"),
-        Step("cs-server", "database url {ca_db_url}", why="persistent storage: a reload must not lose the database"),
+        DATABASE_URL,
         Step("cs-server", "no shutdown", why="start the server; if its key or certificate is gone, rebuild "
                                              "the CA (PKI002's steps)"),
         *authenticate_steps("issued_trustpoint", why="the enrollments that failed while the CA was down: each "
@@ -98,13 +109,16 @@ class CaServerDisabledOrDatabaseLost(Rule):
             message = f"Certificate server {name} is not running: " + "; ".join(entry["details"]) + "."
             if startup:
                 message += " At boot it could not find its trustpoint or certificate."
-            if storage and VOLATILE_STORAGE.match(storage):
+            volatile = bool(storage and VOLATILE_STORAGE.match(storage))
+            if volatile:
                 message += f" Its database is on {storage}, storage a reload can lose."
             clients = [e for e in case.events_of(*CLIENT_FAILURES) if same_device(e.device, entry["device"])]
             if clients:  # what the clients saw: this is their cause, so cite it (GEN001 would report it otherwise)
                 message += f" {len(clients)} request(s) to it failed (`{' '.join(clients[0].raw).strip()}`)."
+            steps = [NVRAM_DATABASE if step is DATABASE_URL else step for step in self.remediation] if volatile \
+                else self.remediation
             yield self.finding(message, entry["evidence"][:5] + [Evidence.of(e) for e in clients[:2]],
-                               device=entry["device"], ca=name)
+                               device=entry["device"], remediation=steps, ca=name)
 
     @staticmethod
     def _database_url(case, name):

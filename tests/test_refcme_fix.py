@@ -23,7 +23,6 @@ from cmedebug.refcme.scenarios import SCENARIOS, reproduce
 NOT_PROVEN = {
     "ntp-unsynchronised": "CLK003 re-enrolls without a CTL regenerate after (CTL002 after the fix)",
     "ca-clock-ahead": "CLK005's NTP steps are for the CA router but print as `router` (typed on CME)",
-    "ca-database-lost": "PKI006: the first `no shutdown` asks a passphrase the steps do not give (D2)",
     "tls-version-mismatch": "TLS002 gives `show version` only: the phone's SSL 3.0-only load is not replaced",
     "key-too-small": "PKI013 steps keep <trustpoint>",
 }
