@@ -170,3 +170,16 @@ def test_a_table_question_answered_no_cancels_the_command(world):
     assert "cme-sccp" in world.router.trustpoints
     cli.type_text("no crypto pki trustpoint cme-sccp\nyes\n")
     assert "cme-sccp" not in world.router.trustpoints
+
+
+def test_a_certificate_server_built_again_takes_its_issuer_name_and_numbers_on(world):
+    ca = world.router.ca
+    old_cert, issued = ca.cert, ca.last_serial
+    cli = CliSession(world)
+    cli.type_text(f"configure terminal\nno crypto pki server {ca.name}\ncrypto pki server {ca.name}\n"
+                  f"issuer-name CN={ca.name}-new\nno shutdown\nphrase1\nphrase1\nend")
+    assert not cli.errors and world.router.ca is ca and ca.enabled
+    assert ca.cert.subject.rfc4514_string() == f"CN={ca.name}-new" != old_cert.subject.rfc4514_string()
+    assert ca.cert.serial_number == issued + 1  # the database's counter, not 1 again
+    cli.type_text(f"configure terminal\ncrypto pki server {ca.name}\nissuer-name CN=other\nend")
+    assert ca.issuer_name == f"CN={ca.name}-new"  # fixed once the CA certificate exists
