@@ -79,6 +79,7 @@ SLOT_MEANINGS = {
     "replaced_sast": "the other SAST trustpoint, the one whose key or certificate changed",
     "lost_sasts": "the SAST trustpoints whose keys changed (both: no original SAST survives)",
     "ra": "the trustpoint CAPF enrolls through (capf-server `cert-enroll-trustpoint`)",
+    "ca_device": "the router that runs the certificate server (its hostname)",
 }
 
 
@@ -104,7 +105,7 @@ class Step:
     @property
     def slots(self) -> list[str]:
         """The slots it names, in the command, the answers, why or the warning."""
-        return list(dict.fromkeys(_SLOT.findall(" ".join([self.command, *self.answers, self.why or "",
+        return list(dict.fromkeys(_SLOT.findall(" ".join([self.device, self.command, *self.answers, self.why or "",
                                                           self.warning or ""]))))
 
     def replies(self) -> tuple[str, ...]:
@@ -153,7 +154,7 @@ def _filled(step: Step, values: Mapping[str, str]) -> Step:
     """The step with its slots substituted; its answers become explicit, read
     from the table for the filled command (`grant {ca_grant}` -> `grant auto`)."""
     done = replace(step, command=_substitute(step.command, values), why=_substitute(step.why, values),
-                   warning=_substitute(step.warning, values))
+                   warning=_substitute(step.warning, values), device=_substitute(step.device, values))
     return replace(done, answers=tuple(_substitute(a, values) for a in done.replies()))
 
 
@@ -273,7 +274,7 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
         else:
             lines = _router_lines(run)
         slots = list(dict.fromkeys(slot for s in run for slot in s.slots))
-        blocks.append(Block(run[0].device, tuple(lines),
+        blocks.append(Block(shown(run[0].device), tuple(lines),
                             tuple((s.replace("_", "-"), SLOT_MEANINGS.get(s, "see the finding")) for s in slots),
                             tuple(dict.fromkeys(shown(s.warning) for s in run if s.warning))))
     return blocks

@@ -23,6 +23,7 @@ _DATA_SLOTS = {
     "hostname": ("hostname", "device"),
     "url": ("url",),
     "mic_root": ("mic_root",),
+    "ca_device": ("ca_device",),
 }
 # The modes (and so the steps) that exist only on a CME router.
 CME_MODES = ("config-telephony", "config-ctl-client", "config-capf-server", "config-ephone", "config-credentials")
@@ -57,6 +58,7 @@ def case_slots(case) -> dict[str, object]:
         "capf_trustpoint": _first(case, "config.capf_server", "trustpoint_label")
         or _first(case, "capf.summary", "trustpoint_label"),
     }
+    values["ca_device"] = ca_device(case)
     values.update(sast_names(case))
     values.update(ca_settings(case))
     # a function left without its trustpoint: the one the CTL client names for it, else the other function's
@@ -83,6 +85,15 @@ def case_slots(case) -> dict[str, object]:
     if secure:
         values["secure_ephone"] = secure
     return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def ca_device(case) -> str | None:
+    """The device running the certificate server: 'router' (this one) when the
+    configuration holds `crypto pki server`, else the device whose `show crypto pki
+    server` the evidence holds (a CA on another router), else unknown."""
+    if case.has("config.pki_server"):
+        return "router"
+    return next((f.device for f in case.facts_of("pki.server") if f.device), None)
 
 
 def functional_trustpoints(case) -> list[str]:

@@ -57,9 +57,10 @@ class CaClockAheadOfClients(Rule):
     collect = ("show clock detail", "show ntp status", "show crypto pki certificates",
                "show logging | include NOT_YET_VALID")
     remediation = (
-        Step("config", "ntp server {ntp_ip}", why="on the CA router: its clock must agree with the devices that "
-                                                  "check its certificates"),
-        Step("config", "ntp update-calendar"),
+        Step("config", "ntp server {ntp_ip}", device="{ca_device}",
+             why="on the CA router: its clock must agree with the devices that check its certificates (the NTP "
+                 "server CME uses)"),
+        Step("config", "ntp update-calendar", device="{ca_device}"),
         *RENEWAL,
     )
     verify = "Verify with `show clock` on the CA and on CME (they agree) and no new %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID."
@@ -106,14 +107,16 @@ class CaClockAheadOfClients(Rule):
         evidence = [Evidence.of(i[4]) for i in items[:4]]
         own = clock.believed_time if clock is not None and clock.believed_time is not None else checker_time
         ca_reading = self._ca_clock(case, device, own)
+        data = {}
         if ca_reading is not None:
             ca_device, ca_time, fact = ca_reading
             message += f" `show clock` on the CA {ca_device} read {fmt_time(ca_time)}."
             evidence.append(Evidence.of(fact, "the CA's clock"))
             confidence = Confidence.HIGH
+            data["ca_device"] = ca_device  # its NTP steps are typed there
         first_seen = min((i[4].ts for i in items if getattr(i[4], "ts", None)), default=None)
         return self.finding(message, evidence, confidence=confidence, first_seen=first_seen, device=device,
-                            serials=sorted({i[5] for i in items if i[5]}), skew_seconds=skew.total_seconds())
+                            serials=sorted({i[5] for i in items if i[5]}), skew_seconds=skew.total_seconds(), **data)
 
     @staticmethod
     def _checker_clock_plausible(case, device, event) -> bool:

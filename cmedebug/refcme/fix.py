@@ -8,7 +8,9 @@ first root cause found in its evidence:
    device), types the router blocks into ``CliSession`` line by line and has
    the reference phone perform the ``device = phone`` steps (a placeholder no
    evidence fills but a user looks up, such as a MIC root, is filled as the user
-   would: cmedebug.refcme.user_fills, recorded in fix.toml's cli.filled);
+   would: cmedebug.refcme.user_fills, recorded in fix.toml's cli.filled); a
+   block for the CA's own router, where the scenario models one, is typed on
+   that router's CLI (cmedebug.refcme.ca_router);
 2. restarts the router's services (as a changed configuration does) and boots
    the phone again, with a fresh capture;
 3. collects ``after_dir`` (the same kinds of evidence as before), analyses it
@@ -27,6 +29,7 @@ from pathlib import Path
 from cmedebug.model import Finding, Severity
 from cmedebug.parsers.trustlist import decode_trust_list
 from cmedebug.refcme import runner
+from cmedebug.refcme.ca_router import ca_router_session
 from cmedebug.refcme.ios_cli import CliSession
 from cmedebug.refcme.user_fills import fill_as_user
 
@@ -168,25 +171,24 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
     modes_before = security_modes(world)
     kept_before = {"ctl": phone.state.ctl, "lsc": phone.state.lsc}
     blocks = render(finding)
-    cli = CliSession(world)
-    actions = []
+    cli, ca_cli = CliSession(world), ca_router_session(world)
+    actions, transcript = [], []
     untyped, skipped, filled = [], [], []
     for n, block in enumerate(blocks):
         if block.device == PHONE:
             if n:  # the router's changes reach the phone first (its reset, its next boot), as on site
                 _boot(router, phone)
             actions += [phone_action(phone, line.strip(), router) for line in block.text.splitlines() if line.strip()]
-        elif block.device in ("router", router.hostname):
+        elif block.device in ("router", router.hostname) or (ca_cli and block.device == ca_cli.hostname):
             typed, looked_up = fill_as_user(block.text, world)
             filled += looked_up
-            cli.type_text(typed)
+            transcript += (cli if block.device in ("router", router.hostname) else ca_cli).type_text(typed)
         elif block.device.startswith("router,"):  # "router, only if ...": a block for another situation
             skipped.append(f"{block.device}: not typed (a conditional block; the reference CME does not meet "
                            "its condition)")
         else:  # the reference CME has one router's CLI
             untyped.append(f"(block for {block.device} not typed: the reference CME has no CLI for it)")
-    transcript = list(cli.transcript)
-    errors = [o.line for o in cli.errors] + untyped
+    errors = [o.line for o in cli.errors] + [o.line for o in (ca_cli.errors if ca_cli else [])] + untyped
     if cli.mode != "exec":
         cli.type_text("end")
     world.log.lines.clear()  # the capture after the fix starts with the phone's boot

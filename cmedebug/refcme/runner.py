@@ -58,6 +58,8 @@ def make_world(seed: int = 0, *, start: datetime = NOW, ca_router_offset: timede
     router = Router(log, ca, address=CME_IP)
     if ca_log is None:
         router.trustpoints[ca.name] = Trustpoint(ca.name, None, None, seed=seed, is_ca=True)
+    else:  # capf-server cert-enroll-trustpoint names a trustpoint of this router enrolled with the CA
+        router.trustpoints[ca.name] = Trustpoint(ca.name, f"http://{ca.address}:80", 1024, seed=seed)
     for tp in FUNCTIONAL:
         router.trustpoints[tp] = Trustpoint(tp, f"http://{ca.address}:80", 1024, seed=seed)
     router.ctl_client = CtlClient("sast1", "sast2", [("cme", CME_IP, "cme-sccp"), ("tftp", CME_IP, "cme-tftp"),

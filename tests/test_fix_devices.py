@@ -1,0 +1,35 @@
+"""Fix blocks for another device than CME: the step's device is a slot filled from
+the evidence (CLK005: the CA's own router), and the fix runner types such a block
+on that router's CLI where the reference CME models one."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cmedebug.refcme.ca_router import ca_router_session
+from cmedebug.refcme.scenarios import reproduce
+from cmedebug.remediation import Step, fill, render_blocks
+
+
+def test_a_device_slot_names_the_block_and_stays_a_placeholder_when_unknown():
+    steps = [Step("config", "ntp server {ntp_ip}", device="{ca_device}"), Step("config", "ntp update-calendar",
+                                                                             device="{ca_device}")]
+    filled = render_blocks(fill(steps, {"ntp_ip": "10.1.1.254", "ca_device": "CA-7"}))
+    assert [b.device for b in filled] == ["CA-7"]
+    assert filled[0].text.splitlines() == ["configure terminal", "ntp server 10.1.1.254", "ntp update-calendar", "end"]
+    unknown = render_blocks(fill(steps, {"ntp_ip": "10.1.1.254"}))
+    assert unknown[0].device == "<ca-device>"
+    assert ("ca-device", "the router that runs the certificate server (its hostname)") in unknown[0].placeholders
+
+
+def test_the_ca_routers_cli_synchronises_its_clock_and_rejects_wrong_modes(tmp_path):
+    world = reproduce("ca-clock-ahead", tmp_path / "case")
+    assert world.ca.clock.now - world.router.clock.now > timedelta(hours=5)
+    cli = ca_router_session(world)
+    printed = cli.type_text("ntp server 10.1.1.254\nconfigure terminal\nntp server 10.1.1.254\nend")
+    assert printed[0] == "CA#ntp server 10.1.1.254" and "% Invalid input detected at '^' marker." in printed
+    assert [o.line for o in cli.errors] == ["ntp server 10.1.1.254"]  # the EXEC-mode one only
+    assert abs(world.ca.clock.now - world.router.clock.now) < timedelta(seconds=5)
+
+
+def test_a_ca_on_cme_has_no_second_cli(tmp_path):
+    assert ca_router_session(reproduce("healthy", tmp_path / "case")) is None
