@@ -17,13 +17,15 @@ according to independent evidence (a certificate rejected as not yet valid).
 from __future__ import annotations
 
 import re
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from cmedebug.model import Case, Confidence, Event, Evidence, Fact
+from cmedebug.model import Case, Confidence, Evidence, Fact
 from cmedebug.parsers.framing import Stamp
+from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.parsers.grammar import zone
 
 # The dates an IOS router boots at when its clock was never set (no calendar, no NTP).
@@ -59,7 +61,7 @@ class Anchor:
     starred: bool | None = None  # dates only the '*' stamps (True), only the others (False), or any (None)
 
 
-def evidence_anchors(stamps: list[tuple[Event, Stamp]], facts: Iterable[Fact]) -> list[Anchor]:
+def evidence_anchors(stamps: StampLog, facts: Iterable[Fact]) -> list[Anchor]:
     """Every dated item of the evidence that can give year-less stamps their year."""
     facts = list(facts)
     out: list[Anchor] = []
@@ -83,7 +85,7 @@ def evidence_anchors(stamps: list[tuple[Event, Stamp]], facts: Iterable[Fact]) -
             add(f, f.fields.get("generated_at"), "after", "the generation date of a router key")
         elif f.kind == "cert" and _issuer_name(f.fields.get("issuer")) in own_cas:
             add(f, f.fields.get("not_before"), "after", "a certificate issued by the router's own CA")
-    for ev, _ in stamps:
+    for ev in stamps.events:
         if ev.kind == "sys.clock.updated":
             # the stamps before the update ran on the old time ('*'), those after on the new one
             add(ev, ev.fields.get("old_time"), "exact", "a clock update (%SYS-6-CLOCKUPDATE)", True)
@@ -108,7 +110,7 @@ def _own_ca_names(facts: list[Fact]) -> set[str]:
     return names
 
 
-def resolve_years(stamps: list[tuple[Event, Stamp]], anchors: list[Anchor], year: int | None = None,
+def resolve_years(stamps: StampLog, anchors: list[Anchor], year: int | None = None,
                   today: datetime | None = None) -> dict[str, str]:
     """Give every stamped event its timezone-aware ``ts`` (``anchors``: from
     ``evidence_anchors``). Returns, for each input whose year came from something
@@ -116,11 +118,14 @@ def resolve_years(stamps: list[tuple[Event, Stamp]], anchors: list[Anchor], year
     today = today or datetime.now(timezone.utc)
     # One sequence per input, device and clock era ('*' stamps vs trusted ones): devices
     # interleaved in one file, or a clock set half-way, must not look like New Year.
-    sequences: dict[tuple, list[tuple[Event, Stamp]]] = defaultdict(list)
-    for ev, st in stamps:
-        sequences[(ev.source.path, ev.device, ev.clock_flag == "*")].append((ev, st))
+    # A sequence holds the events' indexes; its (event, stamp) pairs exist only while it is resolved.
+    sequences: dict[tuple, array] = defaultdict(lambda: array("q"))
+    events = stamps.events
+    for i, ev in enumerate(events):
+        sequences[(ev.source.path, ev.device, ev.clock_flag == "*")].append(i)
     assumed: dict[str, str] = {}
-    for (path, _, starred), items in sequences.items():
+    for (path, _, starred), indexes in sequences.items():
+        items = [(events[i], stamps.stamp(i)) for i in indexes]
         offsets = _rollover_offsets([st for _, st in items])
         if year is not None:
             base = year

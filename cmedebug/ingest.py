@@ -19,6 +19,7 @@ from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
 from cmedebug.parsers.framing import Record, frame, quick_record
+from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
 
 UNPARSED_SAMPLES_PER_INPUT = 200
@@ -32,8 +33,8 @@ def unparsed_shape(text: str) -> str:
     return _SHAPE_MASK.sub("#", text[:120])[:60]
 
 
-def read_input(inp: Input, case: Case, kind: str | None = None, stamps: list | None = None) -> InputSummary:
-    """Parse one input into ``case``; its (event, printed stamp) pairs go to ``stamps``
+def read_input(inp: Input, case: Case, kind: str | None = None, stamps: StampLog | None = None) -> InputSummary:
+    """Parse one input into ``case``; its stamped events and their printed stamps go to ``stamps``
     so that years can be resolved once all clock evidence of the case is known."""
     summary = InputSummary(path=inp.name)
     case.inputs.append(summary)

@@ -7,6 +7,7 @@ from cmedebug import clock, crosscheck, duplicates, engine
 from cmedebug.archive import expand_zip
 from cmedebug.ingest import read_input
 from cmedebug.model import Case, InputSummary
+from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.input_budget import InputBudget
 from cmedebug.sources import Input, iter_inputs
 
@@ -22,7 +23,7 @@ def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = 
     """Parse every input (paths, read within ``budget``, or inputs already opened)
     into one Case and resolve its timestamps and clocks."""
     case = Case()
-    stamps: list = []
+    stamps = StampLog()
     for inp in [*iter_inputs(paths, EXPANDERS, budget), *inputs]:
         summary = read_input(inp, case, kind, stamps)
         if progress is not None:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
 from cmedebug.model import Event, Fact, SourceRef
-from cmedebug.parsers.framing import Record, Stamp
+from cmedebug.parsers.framing import Record
+from cmedebug.parsers.stamp_log import StampLog
 
 Item = Event | Fact
 
@@ -32,7 +33,7 @@ class Context:
     device: str | None = None  # hostname from the last prompt, if any
     command: str | None = None  # the CLI command whose output is being read
     block_owner: "LineParser | None" = None  # the parser reading the current command block
-    stamps: list[tuple[Event, Stamp]] = field(default_factory=list)  # for year resolution
+    stamps: StampLog = field(default_factory=StampLog)  # printed stamps, for year resolution
     warnings: list[str] = field(default_factory=list)
 
     def ref(self, rec: Record) -> SourceRef:
@@ -44,7 +45,7 @@ class Context:
         ev = Event(kind=kind, source=self.ref(rec), clock_flag=rec.clock_flag,
                    device=rec.host or self.device, fields=fields, raw=tuple(rec.lines))
         if rec.stamp is not None:
-            self.stamps.append((ev, rec.stamp))
+            self.stamps.append(ev, rec.stamp)
         return ev
 
     def fact(self, kind: str, rec: Record | None = None, *, first_line: int = 0, last_line: int = 0,
