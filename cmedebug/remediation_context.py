@@ -81,6 +81,7 @@ def case_slots(case) -> dict[str, object]:
     issued = [tp for tp in dict.fromkeys([*functional_trustpoints(case), *enrolled]) if tp and tp != values.get("ca")]
     if issued:
         values["issued_trustpoint"] = issued
+    values["phone_type"] = _first(case, "config.ephone", "type")
     secure = [f.fields["ephone"] for f in case.facts_of("config.ephone") if f.fields.get("ephone") is not None]
     if secure:
         values["secure_ephone"] = secure

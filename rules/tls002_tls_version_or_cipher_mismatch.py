@@ -56,10 +56,17 @@ class TlsVersionOrCipherMismatch(Rule):
     collect = ("show logging | include TLS_HANDSHAKE_FAILED", "show version", "debug ssl openssl errors")
     remediation = (
         Step("exec", "show version",
-             why="SCCP phones speak only TLS 1.0. Secure CME runs on ISR G2 with IOS 15.x, which offers it; on "
-                 "IOS XE (ISR 4000, Catalyst 8000) Secure CME is not supported (PLAT003). Do not downgrade TLS "
-                 "(`transport-tcp-tls` is a Secure SRST command, not for CME): move the secure phones to an ISR "
-                 "G2 CME, or register them to CUCM with Secure SRST on this router"),
+             why="Secure CME runs on ISR G2 with IOS 15.x, which accepts TLS 1.0 to 1.2; on IOS XE (ISR 4000, "
+                 "Catalyst 8000) Secure CME is not supported (PLAT003): move the secure phones to an ISR G2 CME, "
+                 "or register them to CUCM with Secure SRST on this router. Do not downgrade TLS "
+                 "(`transport-tcp-tls` is a Secure SRST command, not for CME)"),
+        Step("config", "telephony-service",
+             why="a phone that offers an older protocol (SSL 3.0) runs an old load: give it a current one (copy "
+                 "the load's files to flash and serve each with `tftp-server flash:<file>` first)"),
+        Step("config-telephony", "load {phone_type} {phone_load}", why="the load the phones of that type run"),
+        Step("config-telephony", "create cnf-files", why="their configuration files name the new load"),
+        Step("config-telephony", "reset all",
+             warning="every phone restarts (and upgrades) and drops its calls: do it in a quiet hour"),
     )
     verify = "Verify with `show logging | include TLS_HANDSHAKE_FAILED` (no new lines) and `show ephone` (+ Authentication)."
 

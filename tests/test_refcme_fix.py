@@ -23,7 +23,6 @@ from cmedebug.refcme.scenarios import SCENARIOS, reproduce
 NOT_PROVEN = {
     "ca-clock-ahead": "CLK005: the NTP block is typed on the CA router and fixes its clock, but the CA's own "
                       "certificate starts 6 h ahead: re-enrolling fails until then (wait, or rebuild the CA)",
-    "tls-version-mismatch": "TLS002 gives `show version` only: the phone's SSL 3.0-only load is not replaced",
     "key-too-small": "PKI013 steps keep <trustpoint>",
 }
 # Faults no CLI step fixes: `reproduce --fix` says what to do instead of trying.

@@ -141,6 +141,7 @@ COMMANDS: list[Command] = [
            "server-security-mode {mode|erase|non-secure|secure}",
            "cnf-file {how|perphonetype|perphone}",
            ("create cnf-files", {"action": "create_cnf_files", "negatable": False}),
+           ("load {type} {firmware}", {"action": "telephony_load"}),
            "load-cfg-file {rest*}", "ip source-address {rest*}", "max-ephones {n}", "max-dn {n}",
            "conference hardware", "reset {rest*}", "restart {rest*}"),
     *_rows(("config-ephone",),

@@ -118,6 +118,16 @@ def ephone_cert_oper(cli, slots, negated, command) -> None:
         ephone.cert_oper = None if negated else (slots["op"], slots["mode"])
 
 
+def telephony_load(cli, slots, negated, command) -> None:
+    """`load <phone-type> <firmware>`: the load the phones of that type are told to run
+    (in their configuration files, from the next `create cnf-files`)."""
+    loads = _router(cli).phone_loads
+    if negated:
+        loads.pop(slots["type"], None)
+    else:
+        loads[slots["type"]] = slots["firmware"]
+
+
 def create_cnf_files(cli, slots, negated, command) -> None:
     cli.say("Creating CNF files")
     _router(cli).create_cnf_files()

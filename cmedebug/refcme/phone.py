@@ -52,6 +52,7 @@ class Phone:
     state: PhoneState = field(default_factory=PhoneState)
     max_tls: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2
     ssl3_only: bool = False  # an old load that offers SSL 3.0 and nothing newer on 2443
+    load: str = sccp.PHONE_LOAD  # the firmware it runs
     keygen_seconds: dict = field(default_factory=lambda: dict(KEYGEN_SECONDS))
     auth_string: str | None = None  # digits the user types in Settings > Security > LSC
     seed: int = 0
@@ -84,6 +85,7 @@ class Phone:
         root = parse_xml(config, forbid_dtd=True)
         mode = int(root.findtext("deviceSecurityMode", "1"))
         capf_mode = int(root.findtext("capfAuthMode", "0"))
+        self._take_load(root.findtext("loadInformation"))
         if trust is None and mode > 1:  # secure mode, no trust list: ask again before giving up
             for _ in range(CTL_RETRIES):
                 trust = self._trust_list(cme)
@@ -98,6 +100,13 @@ class Phone:
         if mode > 1 and trust is not None and trust.records_with_role(ROLE_CCM, ROLE_CCM_TFTP):
             return self._register_secure(cme, trust)
         return self._register_plain(cme)
+
+    def _take_load(self, load: str | None) -> None:
+        """A configuration file naming another load: the phone upgrades to it and boots
+        again with it; a current load speaks TLS up to 1.2 (inferred: the download of the
+        load's files from TFTP is not modelled)."""
+        if load and load != self.load:
+            self.load, self.ssl3_only = load, False
 
     # -- trust list --------------------------------------------------------------
     def _fetch(self, cme, name: str) -> bytes | None:

@@ -53,6 +53,7 @@ class Router:
     secure_listener_wanted: bool = True  # False when secure-signaling was applied before its trustpoint was enrolled
     watch_capf_encrypt: bool = False  # the engineer runs `show capf-server sessions` while the phone signs
     cnf_files_built: object = None  # when `create cnf-files` last ran: its version stamp in the running-config
+    phone_loads: dict = field(default_factory=dict)  # telephony-service `load <phone-type> <firmware>`
     tftp: TftpServer = field(init=False)
     capf: CapfServer | None = field(default=None, init=False)
     sccp: SccpService | None = field(default=None, init=False)
@@ -102,7 +103,9 @@ class Router:
         for e in self.ephones:
             mode = e.security_mode or self.device_security_mode
             capf_mode = AUTH_MODES[e.cert_oper[1]] if e.cert_oper else 0
-            xml = signer.cnf_xml(e.mac, self.address, mode, capf_mode, self.capf_config.port)
+            # the reference has one phone model: a `load` line for any type is that phone's load
+            load = next(iter(self.phone_loads.values()), signer.PHONE_LOAD)
+            xml = signer.cnf_xml(e.mac, self.address, mode, capf_mode, self.capf_config.port, load)
             self.tftp.publish(f"SEP{e.mac}.cnf.xml", xml)
             tp = self.trustpoints.get(self.tftp_credentials) if self.tftp_credentials else None
             self.tftp.publish(f"SEP{e.mac}.cnf.xml.sgn", signer.signed_cnf(e.mac, xml, tp, self.clock.now))

@@ -18,7 +18,8 @@ from cmedebug.refcme.sccp import PHONE_LOAD
 SECURITY_MODES = {"none": 1, "authenticated": 2, "encrypted": 3}
 
 
-def cnf_xml(mac: str, cme_ip: str, security_mode: str, capf_auth_mode: int, capf_port: int = 3804) -> bytes:
+def cnf_xml(mac: str, cme_ip: str, security_mode: str, capf_auth_mode: int, capf_port: int = 3804,
+            load: str = PHONE_LOAD) -> bytes:
     lines = [
         "<device>",
         "<deviceProtocol>SCCP</deviceProtocol>",
@@ -44,7 +45,7 @@ def cnf_xml(mac: str, cme_ip: str, security_mode: str, capf_auth_mode: int, capf
         f"<processNodeName>{escape(cme_ip)}</processNodeName>",
         "</capf>",
         "</capfList>",
-        f"<loadInformation>{PHONE_LOAD}</loadInformation>",
+        f"<loadInformation>{escape(load)}</loadInformation>",
         "<encrConfig>false</encrConfig>",
         "<fullConfig>true</fullConfig>",
         "</device>",

@@ -9,6 +9,10 @@ the router, and the fix runner looks them up in the reference world instead:
   after it (``CAP-RTP-002``).
 * ``<mic-root-pem>``: that issuer's certificate, as the user downloads it from
   Cisco: the reference phone's manufacturing root, in PEM lines.
+* ``<phone-type>`` / ``<phone-load>``: the phone's type as `load` names it (read
+  on the phone: Settings > Model Information) and the current load for it, as
+  the user downloads it from Cisco: the reference phone runs a 7975 load
+  (SCCP75...), and any other load name stands for a current one.
 
 Every fill is recorded in fix.toml (``cli.filled``) so a proof never hides that
 a value came from the runner rather than from the evidence.
@@ -36,14 +40,18 @@ def _mic_issuer(world):
     return root if root.subject == mic[0].issuer else None
 
 
+CURRENT_LOAD = {"7975": "SCCP75.9-4-2SR4-3S"}  # what a user downloads from Cisco for the reference phone
+
+
 def user_values(world) -> dict[str, list[str]]:
     """placeholder as printed -> the lines a user types for it."""
+    values = {"<phone-type>": ["7975"], "<phone-load>": [CURRENT_LOAD["7975"]]}
     root = _mic_issuer(world)
-    if root is None:
-        return {}
-    cn = root.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
-    return {"<mic-root>": [cn],
-            "<mic-root-pem>": root.public_bytes(serialization.Encoding.PEM).decode().strip().splitlines()}
+    if root is not None:
+        cn = root.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+        values.update({"<mic-root>": [cn],
+                       "<mic-root-pem>": root.public_bytes(serialization.Encoding.PEM).decode().strip().splitlines()})
+    return values
 
 
 def fill_as_user(text: str, world) -> tuple[str, list[str]]:
