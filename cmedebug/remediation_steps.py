@@ -44,7 +44,16 @@ CNF_FILES = (
 )
 
 
-def sast_rotation(authenticate_first: bool = False) -> tuple[Step, ...]:
+def rekey_steps(slot: str) -> tuple[Step, ...]:
+    """A new 2048-bit key under a new label for the trustpoint, so IOS asks nothing and
+    the old key stays until the new certificate is in."""
+    return (Step("config", f"crypto key generate rsa general-keys label {{{slot}}}-2048 exportable modulus 2048",
+                 why="a new 2048-bit key under a new label, so IOS asks nothing and the old key stays until the "
+                     "new certificate is in"),
+            *trustpoint_steps(slot, f"rsakeypair {{{slot}}}-2048"))
+
+
+def sast_rotation(authenticate_first: bool = False, rekey: bool = False) -> tuple[Step, ...]:
     """Renewing SAST1 and SAST2 together leaves phones with a CTL signed by a
     credential they never trusted (CMEAUTH). Stage 1 renews the spare while the
     trusted SAST1 still signs; once the phones hold that CTL, stage 2 makes the
@@ -52,6 +61,7 @@ def sast_rotation(authenticate_first: bool = False) -> tuple[Step, ...]:
     {spare_sast} or {signing_sast}, so the rotation drops when no SAST needs renewal."""
     def renew(slot: str, why: str) -> tuple[Step, ...]:
         return (*(authenticate_steps(slot, why=f"{{{slot}}} takes the new CA certificate") if authenticate_first else ()),
+                *(rekey_steps(slot) if rekey else ()),
                 *enroll_steps(slot, why=why))
 
     return (
@@ -97,6 +107,15 @@ LSC_REISSUE = (
     Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
     Step("config", "ephone {secure_ephone}"),
     Step("config-ephone", "reset", why="the phone reads the new file and starts the CAPF session"),
+)
+
+# Renew with new 2048-bit keys (PKI013): the SASTs too, one at a time.
+REKEYED_RENEWAL = (
+    *rekey_steps("trustpoint"),
+    *enroll_steps("trustpoint"),
+    *CTL_REGENERATE,
+    *CNF_FILES,
+    *sast_rotation(rekey=True),
 )
 
 # Rebuild the certificate server with the settings the evidence shows

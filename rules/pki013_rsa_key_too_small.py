@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import RENEWAL, trustpoint_steps
+from cmedebug.remediation_steps import REKEYED_RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._certs import certificates, describe_cert, is_mic_root
 
@@ -57,11 +57,7 @@ class RsaKeyTooSmall(Rule):
     collect = ("show crypto key mypubkey rsa", "show crypto pki certificates verbose", "debug ctl-client",
                "show running-config | section crypto pki trustpoint|capf-server")
     remediation = (
-        Step("config", "crypto key generate rsa general-keys label {trustpoint}-2048 exportable modulus 2048",
-             why="a new 2048-bit key under a new label, so IOS asks nothing and the old key stays until the "
-                 "new certificate is in"),
-        *trustpoint_steps("trustpoint", "rsakeypair {trustpoint}-2048"),
-        *RENEWAL,
+        *REKEYED_RENEWAL,
     )
     verify = "Verify with `show crypto key mypubkey rsa {trustpoint}` (2048 bits) and `Signature length 256` in `debug ctl-client`."
 
@@ -85,8 +81,20 @@ class RsaKeyTooSmall(Rule):
         # the trustpoints to re-key: those of the small certificates (not a CA's: that is a CA rebuild)
         trustpoints = [tp for _, _, item in small if item.kind == "cert" and not item.fields.get("is_ca")
                        for tp in item.fields.get("trustpoints") or []]
+        trustpoints += self._small_key_trustpoints(case, small)
         yield self.finding(message, evidence, severity=self.severity if failures else Severity.MEDIUM,
                            first_seen=first, key_sizes=sizes, trustpoints=list(dict.fromkeys(trustpoints)))
+
+    @staticmethod
+    def _small_key_trustpoints(case, small) -> list[str]:
+        """Enrolled trustpoints of the configuration whose key is one of the small ones:
+        those asking a small `rsakeypair` size, and, when IOS auto-generated a small key,
+        those without `rsakeypair` (they use that general-purpose key)."""
+        autogen = any(getattr(item, "kind", "") == "crypto.key.autogen" for _, _, item in small)
+        sizes = {id(item) for _, _, item in small}
+        return [f.fields["name"] for f in case.facts_of("config.trustpoint")
+                if f.fields.get("name") and f.fields.get("enrollment_url")
+                and (id(f) in sizes or (autogen and not f.fields.get("rsakeypair")))]
 
     @staticmethod
     def _keys(case):

@@ -23,7 +23,6 @@ from cmedebug.refcme.scenarios import SCENARIOS, reproduce
 NOT_PROVEN = {
     "ca-clock-ahead": "CLK005: the NTP block is typed on the CA router and fixes its clock, but the CA's own "
                       "certificate starts 6 h ahead: re-enrolling fails until then (wait, or rebuild the CA)",
-    "key-too-small": "PKI013 steps keep <trustpoint>",
 }
 # Faults no CLI step fixes: `reproduce --fix` says what to do instead of trying.
 BEYOND_THE_CLI = {"platform-unsupported": "replace the platform"}
