@@ -140,7 +140,8 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     devices = deployment.of(case).devices
     report = progress.current()
     report.stage("judging", len(rules), "rules")
-    for rule in sorted(rules, key=lambda r: r.late):
+    # late rules on one device's evidence (PKI026) before those reading every finding of the case (GEN001)
+    for rule in sorted(rules, key=lambda r: (r.late, r.late and r.across_devices)):
         if rule.late:
             case.findings = list(findings)
             for device in devices:  # a device's case holds the findings on that device

@@ -24,6 +24,7 @@ _DATA_SLOTS = {
     "url": ("url",),
     "mic_root": ("mic_root",),
     "ca_device": ("ca_device",),
+    "label": ("label",),
 }
 # The modes (and so the steps) that exist only on a CME router.
 CME_MODES = ("config-telephony", "config-ctl-client", "config-capf-server", "config-ephone", "config-credentials")

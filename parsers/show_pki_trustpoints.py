@@ -34,7 +34,7 @@ _STATEMENTS = {
 _UNPRINTED = dict.fromkeys(("ca_authenticated", "enrolled", "keys_generated", "key_usage", "ca_subject",
                             "ca_fingerprint_md5", "ca_fingerprint_sha1", "ca_serial", "id_subject", "id_fingerprint_md5",
                             "id_fingerprint_sha1", "id_serial", "certificate_requests", "last_enrollment_status",
-                            "key_label", "enrollment_url"))
+                            "key_label", "enrollment_url", "exportable"))
 # Using key label TP-self-signed-1215158049
 _KEY_LABEL = re.compile(r"Using key label (?P<label>\S+)$")
 
@@ -102,6 +102,8 @@ class ShowPkiTrustpointsParser(ShowBlockParser):
                 fields["keys_generated"] = yes_no(value)
                 usage = re.search(r"\((.*)\)", value)
                 fields["key_usage"] = usage.group(1) if usage else None
+                if usage and "exportable" in usage.group(1):  # (General Purpose, non-exportable)
+                    fields["exportable"] = "non-exportable" not in usage.group(1)
             elif key == "issuing ca authenticated":
                 fields["ca_authenticated"] = yes_no(value)
             elif key == "certificate request(s)":
