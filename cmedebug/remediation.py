@@ -16,6 +16,8 @@ from typing import Iterable, Mapping, Sequence
 from cmedebug.ios_commands import enters, lookup, table
 
 PHONE = "phone"
+WAIT = "wait"  # a pause before the next block (a certificate's start time to pass): nothing is typed
+NOT_TYPED = (PHONE, WAIT)  # steps a person performs, never pasted into IOS: the device is the mode
 _SLOT = re.compile(r"\{([a-z0-9_]+)\}")
 
 # What to put in a slot the evidence could not fill (printed once per block).
@@ -82,6 +84,8 @@ SLOT_MEANINGS = {
     "ca_device": "the router that runs the certificate server (its hostname)",
     "phone_type": "the phone type as `load` names it (e.g. 7975: `show ephone` / the ephone's `type`)",
     "phone_load": "the current SCCP load for that type from Cisco (e.g. SCCP75.9-4-2SR4-3S), its files in flash",
+    "ca_valid_from": "the latest start date of the certificates issued while the CA's clock ran ahead "
+                     "(`show crypto pki certificates`, start date)",
 }
 
 
@@ -101,8 +105,9 @@ class Step:
     def __post_init__(self):
         if self.mode not in table().modes:
             raise ValueError(f"step `{self.command}`: unknown mode {self.mode!r}; modes: {', '.join(table().modes)}")
-        if (self.mode == PHONE) != (self.device == PHONE):
-            raise ValueError(f"step `{self.command}`: the phone mode is for device 'phone' and only for it")
+        for action in NOT_TYPED:
+            if (self.mode == action) != (self.device == action):
+                raise ValueError(f"step `{self.command}`: the {action} mode is for device '{action}' and only for it")
 
     @property
     def slots(self) -> list[str]:
@@ -112,7 +117,7 @@ class Step:
 
     def replies(self) -> tuple[str, ...]:
         """The answers typed after the command: the step's own, else the table's."""
-        if self.answers or self.mode == PHONE:
+        if self.answers or self.mode in NOT_TYPED:
             return self.answers
         entry = lookup(self.command, self.mode)
         return tuple(q.answer for q in entry.questions if not q.when) if entry else ()
@@ -171,7 +176,7 @@ def fill(steps: Sequence[Step], values: Mapping[str, object]) -> list[Step]:
     i = 0
     while i < len(steps):
         run = [steps[i]]
-        sub = enters(steps[i].command, steps[i].mode) if steps[i].mode != PHONE else ""
+        sub = enters(steps[i].command, steps[i].mode) if steps[i].mode not in NOT_TYPED else ""
         while sub and i + len(run) < len(steps) and steps[i + len(run)].mode == sub:
             run.append(steps[i + len(run)])
         i += len(run)
@@ -271,8 +276,8 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
             runs.append([step])
     blocks = []
     for run in runs:
-        if run[0].mode == PHONE:
-            lines = [Line(shown(s.command), PHONE, s) for s in run]
+        if run[0].mode in NOT_TYPED:
+            lines = [Line(shown(s.command), s.mode, s) for s in run]
         else:
             lines = _router_lines(run)
         slots = list(dict.fromkeys(slot for s in run for slot in s.slots))
@@ -284,15 +289,17 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
 
 def notes(block: Block) -> list[str]:
     """What to read before pasting: the warnings, what each action on the phone
-    means, then what to put in each placeholder."""
+    (or wait) means, then what to put in each placeholder."""
     actions = [f"{line.text}: {shown(line.step.why)}" for line in block.lines
-               if block.device == PHONE and line.step is not None and line.step.why]
+               if block.device in NOT_TYPED and line.step is not None and line.step.why]
     return [f"WARNING: {w}" for w in block.warnings] + actions + \
         [f"<{name}>: {meaning}" for name, meaning in block.placeholders]
 
 
 def heading(block: Block) -> str:
-    """'on the router, from privileged EXEC (Router#)' / 'on the phone'."""
+    """'on the router, from privileged EXEC (Router#)' / 'on the phone' / 'wait, nothing to paste'."""
     if block.device == PHONE:
         return "on the phone"
+    if block.device == WAIT:
+        return "wait before the next block (nothing to paste)"
     return f"on the {block.device}, pasted at the privileged EXEC prompt (Router#)"

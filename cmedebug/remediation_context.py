@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from cmedebug.deployment.views import functions
 from cmedebug.ios_commands import enters
-from cmedebug.remediation import PHONE, Step, fill, fill_text
+from cmedebug.remediation import NOT_TYPED, Step, fill, fill_text
 
 # slot -> the finding data keys that fill it, first found wins
 _DATA_SLOTS = {
@@ -24,6 +24,7 @@ _DATA_SLOTS = {
     "url": ("url",),
     "mic_root": ("mic_root",),
     "ca_device": ("ca_device",),
+    "ca_valid_from": ("ca_valid_from",),
     "label": ("label",),
 }
 # The modes (and so the steps) that exist only on a CME router.
@@ -226,7 +227,7 @@ def cme_in_evidence(case) -> bool:
 def without_cme_steps(steps: Sequence[Step]) -> list[Step]:
     """The steps less those of CME's services (and the commands entering them)."""
     return [s for s in steps if s.mode not in CME_MODES
-            and (s.mode == PHONE or enters(s.command, s.mode) not in CME_MODES)]
+            and (s.mode in NOT_TYPED or enters(s.command, s.mode) not in CME_MODES)]
 
 
 def _values(data: Mapping[str, object], case) -> dict[str, object]:

@@ -11,7 +11,7 @@ from functools import partial
 
 from cmedebug import messages
 from cmedebug.engine import Rule, all_rules
-from cmedebug.remediation import notes, render_blocks, shown
+from cmedebug.remediation import NOT_TYPED, heading, notes, render_blocks, shown
 
 _BEFORE = "False positives"
 # never split `<export-passphrase>` or `auto-enroll` at their hyphens
@@ -23,13 +23,15 @@ def remediation_section(rule: type[Rule]) -> list[str]:
     blocks with their placeholders, and the verify line."""
     out = ["Remediation"]
     for n, step in enumerate(rule.remediation, start=1):
-        where = "on the phone" if step.mode == "phone" else f"{step.device}, {step.mode}"
+        where = {"phone": "on the phone", "wait": "wait, nothing to paste"}.get(step.mode,
+                                                                                f"{step.device}, {step.mode}")
         text = f"{n}. ({where}) `{shown(step.command)}`" + (f": {shown(step.why)}" if step.why else "")
         if step.warning:
             text += f" WARNING: {shown(step.warning)}"
         out += _wrap(text, initial_indent="    ", subsequent_indent="       ")
     for block in render_blocks(rule.remediation):
-        out += ["", f"    On the {block.device}:" if block.device != "phone" else "    On the phone:"]
+        title = heading(block).capitalize() if block.device in NOT_TYPED else f"On the {block.device}"
+        out += ["", f"    {title}:"]
         out += [f"        {line.text}" for line in block.lines]
         out += _wrap("; ".join(notes(block)), initial_indent="    ", subsequent_indent="    ") \
             if notes(block) else []

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from cmedebug import deployment
 from cmedebug.engine import Rule
-from cmedebug.remediation import Step
+from cmedebug.remediation import WAIT, Step
 from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
@@ -61,6 +61,12 @@ class CaClockAheadOfClients(Rule):
              why="on the CA router: its clock must agree with the devices that check its certificates (the NTP "
                  "server CME uses)"),
         Step("config", "ntp update-calendar", device="{ca_device}"),
+        Step(WAIT, "wait until {ca_valid_from}", device=WAIT,
+             why="the certificates the CA issued while its clock ran ahead (its own CA certificate among them) "
+                 "are refused by every device until their start date, even with the clocks corrected: "
+                 "re-enrolling earlier fails and the phones still stop at TLS. The alternative that avoids the "
+                 "wait, rebuilding the certificate server, deletes the CA and issues every certificate and LSC "
+                 "again: only if the wait is too long"),
         *RENEWAL,
     )
     verify = "Verify with `show clock` on the CA and on CME (they agree) and no new %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID."
@@ -114,6 +120,7 @@ class CaClockAheadOfClients(Rule):
             evidence.append(Evidence.of(fact, "the CA's clock"))
             confidence = Confidence.HIGH
             data["ca_device"] = ca_device  # its NTP steps are typed there
+        data["ca_valid_from"] = fmt_time(max(i[1] for i in items))  # the wait before re-enrolling
         first_seen = min((i[4].ts for i in items if getattr(i[4], "ts", None)), default=None)
         return self.finding(message, evidence, confidence=confidence, first_seen=first_seen, device=device,
                             serials=sorted({i[5] for i in items if i[5]}), skew_seconds=skew.total_seconds(), **data)

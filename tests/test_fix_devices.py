@@ -3,11 +3,12 @@ the evidence (CLK005: the CA's own router), and the fix runner types such a bloc
 on that router's CLI where the reference CME models one."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from cmedebug.refcme.ca_router import ca_router_session
+from cmedebug.refcme.fix import wait_until
 from cmedebug.refcme.scenarios import reproduce
-from cmedebug.remediation import Step, fill, render_blocks
+from cmedebug.remediation import WAIT, Step, fill, heading, render_blocks
 
 
 def test_a_device_slot_names_the_block_and_stays_a_placeholder_when_unknown():
@@ -33,3 +34,19 @@ def test_the_ca_routers_cli_synchronises_its_clock_and_rejects_wrong_modes(tmp_p
 
 def test_a_ca_on_cme_has_no_second_cli(tmp_path):
     assert ca_router_session(reproduce("healthy", tmp_path / "case")) is None
+
+
+def test_a_wait_step_is_its_own_block_and_the_runner_lets_every_clock_pass_its_time(tmp_path):
+    steps = [Step("config", "ntp update-calendar", device="{ca_device}"),
+             Step(WAIT, "wait until {ca_valid_from}", device=WAIT), Step("config", "ctl-client")]
+    blocks = render_blocks(fill(steps, {"ca_device": "CA", "ca_valid_from": "2026-03-02 15:00:06 UTC"}))
+    assert [(b.device, b.text) for b in blocks][1] == (WAIT, "wait until 2026-03-02 15:00:06 UTC")
+    assert heading(blocks[1]) == "wait before the next block (nothing to paste)"
+    world = reproduce("ca-clock-ahead", tmp_path / "case")
+    ca_router_session(world).type_text("configure terminal\nntp server 10.1.1.254\nend")
+    until = datetime(2026, 3, 2, 15, 0, 6, tzinfo=timezone.utc)
+    assert world.router.clock.now < until - timedelta(hours=5)
+    done = wait_until(world, blocks[1].text)
+    assert min(world.router.clock.now, world.ca.clock.now, world.phone.log.clock.now) > until
+    assert world.router.clock.now - until < timedelta(seconds=2) and done["performed"].startswith("waited ")
+    assert wait_until(world, blocks[1].text)["performed"] == "nothing to wait: every clock is past that time"

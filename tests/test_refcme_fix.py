@@ -20,10 +20,7 @@ from cmedebug.refcme.scenarios import SCENARIOS, reproduce
 # Scenarios whose first root cause's steps do not prove today, and why (rule steps are
 # engineer C's area, issue 13 parts 1 and 5). A scenario that starts to prove fails its
 # case here (strict xfail): take it off the list.
-NOT_PROVEN = {
-    "ca-clock-ahead": "CLK005: the NTP block is typed on the CA router and fixes its clock, but the CA's own "
-                      "certificate starts 6 h ahead: re-enrolling fails until then (wait, or rebuild the CA)",
-}
+NOT_PROVEN: dict[str, str] = {}
 # Faults no CLI step fixes: `reproduce --fix` says what to do instead of trying.
 BEYOND_THE_CLI = {"platform-unsupported": "replace the platform"}
 

@@ -10,7 +10,9 @@ first root cause found in its evidence:
    evidence fills but a user looks up, such as a MIC root, is filled as the user
    would: cmedebug.refcme.user_fills, recorded in fix.toml's cli.filled); a
    block for the CA's own router, where the scenario models one, is typed on
-   that router's CLI (cmedebug.refcme.ca_router);
+   that router's CLI (cmedebug.refcme.ca_router); a ``device = wait`` step
+   ("wait until <time>") is modelled by advancing the shared timeline until
+   every device's clock has passed that time;
 2. restarts the router's services (as a changed configuration does) and boots
    the phone again, with a fresh capture;
 3. collects ``after_dir`` (the same kinds of evidence as before), analyses it
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from cmedebug.model import Finding, Severity
@@ -34,6 +37,7 @@ from cmedebug.refcme.ios_cli import CliSession
 from cmedebug.refcme.user_fills import fill_as_user
 
 PHONE = "phone"
+WAIT = "wait"
 SECURE = {"authenticated", "encrypted"}
 
 
@@ -150,6 +154,21 @@ def phone_holds(phone, what: str) -> str:
     return f"CTL with {len(trust.records)} record(s), signed by {trust.header.signer_name}"
 
 
+def wait_until(world, text: str) -> dict:
+    """A `device = wait` step ("wait until 2026-03-02 15:00:06 UTC"): the simulated time
+    passes until every device's clock is past that time (one second more)."""
+    found = re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC", text)
+    if found is None:
+        return {"step": text, "performed": "not modelled: no time to wait for"}
+    until = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    clocks = [world.log.clock, world.phone.log.clock] + ([world.ca_log.clock] if world.ca_log is not None else [])
+    behind = max((until - c.now).total_seconds() for c in clocks)
+    if behind < 0:
+        return {"step": text, "performed": "nothing to wait: every clock is past that time"}
+    world.timeline.advance(behind + 1)
+    return {"step": text, "performed": f"waited {behind + 1:.0f} s: every clock is past {found.group(0)}"}
+
+
 def _boot(router, phone) -> None:
     """The phone boots against the router as it is configured now (services restarted)."""
     try:
@@ -179,6 +198,8 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
             if n:  # the router's changes reach the phone first (its reset, its next boot), as on site
                 _boot(router, phone)
             actions += [phone_action(phone, line.strip(), router) for line in block.text.splitlines() if line.strip()]
+        elif block.device == WAIT:
+            actions += [wait_until(world, line.strip()) for line in block.text.splitlines() if line.strip()]
         elif block.device in ("router", router.hostname) or (ca_cli and block.device == ca_cli.hostname):
             typed, looked_up = fill_as_user(block.text, world)
             filled += looked_up
