@@ -19,9 +19,6 @@ SAMPLES = REPO / "sample_logs"
 REPLAY_DIVERGES = {
     # the replay takes CME's believed time as the world's, so NTP cannot bring CME to the CA's time
     "ntp-unsynchronised": "replay: CME's wrong clock is the world's time, NTP cannot correct it",
-    # the replayed phone holds no LSC (its assumptions say it does): with CME's keys fixed it presents
-    # its MIC, whose issuer CME does not trust (tlsv1 alert unknown ca)
-    "key-too-small": "replay: the replayed phone has no LSC and presents its MIC (unknown ca) after the fix",
 }
 FAILING = sorted(p.name for p in SAMPLES.iterdir()
                  if p.is_dir() and tomllib.loads((p / "scenario.toml").read_text())["expect"]["first_root"])

@@ -198,11 +198,25 @@ def play(spec: ReplaySpec, seed: int = 0):
             world.log.debug_on(*spec.debugs)
             _configure(world, spec, at_build=False)
             runner.build(world)
+            _lsc_from_before(world, spec)
             runner.boot_phone(world)
     except BaseException:
         world.router.stop_services()
         raise
     return world
+
+
+def _lsc_from_before(world, spec: ReplaySpec) -> None:
+    """A phone that holds an LSC from before the capture while no CAPF operation is configured to
+    give it one: the LSC is issued by the replayed CA at the build (as a phone upgraded through CAPF
+    then, with the operation removed since)."""
+    first = spec.phones[0] if spec.phones else None
+    ephone = next((e for e in spec.ephones if first and e.mac == first.mac), None)
+    if first is None or not first.has_lsc or (ephone and ephone.cert_oper) \
+            or world.router.ca is None or not world.router.ca.enabled:
+        return
+    key = runner.rsa_key(f"lsc/{world.phone.mac}", 1024, world.seed)
+    world.phone.state.lsc = (world.router.ca.issue(runner.name(world.phone.device), key.public_key()), key)
 
 
 def _build_then_change(world, spec: ReplaySpec) -> None:

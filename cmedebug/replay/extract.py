@@ -28,6 +28,11 @@ class NoConfiguration(ValueError):
     """The case has no configuration to build a reference CME from."""
 
 
+# first root causes that say the phone never got an LSC: its TLS failure is then its MIC refused, not a
+# phone that held an LSC (the phone's evidence is the same either way: the handshake fails without a reason)
+PHONE_WITHOUT_LSC = frozenset({"CAPF003"})
+
+
 def _facts(case: Case, kind: str) -> list[dict]:
     """The fields of every ``kind`` fact, a full running-config's first: commands typed at a
     prompt in a log (``origin: typed``, partial) only fill what no full configuration has."""
@@ -266,7 +271,10 @@ def _phone_seen(case: Case, mac: str, status: dict | None, oper, spec: ReplaySpe
     phone = PhoneSpec(mac)
     capf_run = bool(_events(case, "capf.session.started"))
     tls_tried = bool(_events(case, "tls.handshake") or _events(case, "ephone.secure."))
-    phone.has_lsc = bool(status and status.get("tls")) or (tls_tried and not capf_run and oper is None)
+    root = next((f for f in case.findings if f.is_root_cause), None)
+    diagnosed_without_lsc = root is not None and root.rule_id in PHONE_WITHOUT_LSC
+    phone.has_lsc = bool(status and status.get("tls")) or (tls_tried and not capf_run and oper is None
+                                                            and not diagnosed_without_lsc)
     if phone.has_lsc:
         say(f"SEP{mac} holds an LSC from before the capture (it reaches TLS without a CAPF session): "
             "replayed as issued through CAPF at the build")
