@@ -132,6 +132,10 @@ class ReplaySpec:
         return out
 
 
+# clock sources IOS marks as not authoritative (`*`, `.`): the time they show is not the network's
+NOT_AUTHORITATIVE = frozenset({"never-set", "calendar", "ntp-unsynchronised"})
+
+
 def _configure(world, spec: ReplaySpec, *, at_build: bool) -> None:
     """The router and phone as configured at the build (``at_build``) or at the capture."""
     router, phone = world.router, world.phone
@@ -184,6 +188,10 @@ def play(spec: ReplaySpec, seed: int = 0):
     offset = spec.ca.clock_offset if spec.ca and not spec.ca.local else None
     changes = spec.changes_after_build
     start = spec.built_at - (offset or timedelta(0)) if changes else spec.clock_now
+    if offset is not None and not changes and spec.clock_source in NOT_AUTHORITATIVE:
+        # CME's clock is not authoritative: the true time is the CA router's, CME's clock is set off it
+        # (below), so that NTP brings CME to the true time as on the real network
+        start, offset = spec.clock_now + offset, timedelta(0)
     platform = Platform(**spec.platform) if spec.platform else ISR_G2
     world = runner.make_world(seed, start=start, ca_router_offset=offset, platform=platform)
     if spec.phones and spec.phones[0].mac != world.phone.mac:

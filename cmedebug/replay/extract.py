@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from cmedebug.model import Case
 from cmedebug.refcme import runner
 from cmedebug.refcme.clock import IOS_BOOT_DEFAULT
-from cmedebug.refcme.spec import PLACEHOLDER_DIGITS, CaSpec, EphoneSpec, PhoneSpec, ReplaySpec, TrustpointSpec
+from cmedebug.refcme.spec import NOT_AUTHORITATIVE, PLACEHOLDER_DIGITS, CaSpec, EphoneSpec, PhoneSpec, ReplaySpec, TrustpointSpec
 
 NO_CONFIG = ("the case holds no configuration: collect `show running-config` from the CME router "
              "(with `show crypto pki certificates`, `show clock` and the debug log), then replay")
@@ -144,6 +144,13 @@ def _clock(case: Case, spec: ReplaySpec, say) -> None:
     spec.clock_now = spec.clock_now.astimezone(runner.NOW.tzinfo).replace(microsecond=0)
 
 
+def _span(delta: timedelta) -> str:
+    """A clock difference as a user reads it: '3 days behind', '6:00:00 ahead'."""
+    size = abs(delta)
+    amount = f"{size.days} days" if size.days and not size.seconds else str(size)
+    return f"{amount} {'behind' if delta < timedelta(0) else 'ahead'}"
+
+
 def _cert_start(case: Case, trustpoint: str, role: str = "id"):
     for f in case.facts:
         if f.kind == "cert" and trustpoint in (f.fields.get("trustpoints") or []) \
@@ -174,6 +181,9 @@ def _pki(case: Case, spec: ReplaySpec, say) -> None:
                              and f.device not in (None, spec.hostname)), None)
             if ca_clock is not None:
                 spec.ca.clock_offset = timedelta(seconds=round((ca_clock - spec.clock_now).total_seconds() / 60) * 60)
+                if spec.ca.clock_offset and spec.clock_source in NOT_AUTHORITATIVE:
+                    say(f"CME's clock is not authoritative ({spec.clock_source}): the true time is taken from the "
+                        f"CA router's clock, CME's is replayed {_span(-spec.ca.clock_offset)} it")
     if spec.ca is None:
         spec.ca = CaSpec("cme-root", spec.address)
         say("no certificate server and no enrollment URL in the evidence: replayed with a CA named cme-root "
