@@ -154,8 +154,10 @@ PAGE = [
     ]),
     Heading('### Other security syslogs (`security-syslog`)'),
     Table(('Kind', 'Fields', 'From'), [
-        Row(('tls.handshake.failed',), {'service': str, 'reason': str, 'socket': int, 'local_ip': str, 'local_port': int, 'peer_ip': str, 'peer_port': int, 'mnemonic': str, 'severity': int},
-            ('`tls.handshake.failed`', '`service`, `reason`, `socket`, `local_ip`, `local_port`, `peer_ip`, `peer_port`, `mnemonic`, `severity`', '`%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED` (`skinny-secure`), `%EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED` (`credentials`), `%HTTPC-6-TLS_HANDSHAKE_FAILED` (`http-client`; `socket` = Connection ID, IPv6 peers without brackets)')),
+        Row(('tls.handshake.failed',), {'service': str, 'reason': str, 'socket': int, 'local_ip': str, 'local_port': int, 'peer_ip': str, 'peer_port': int, 'mnemonic': str, 'severity': int, 'rejected_by': str, 'alert': str},
+            ('`tls.handshake.failed`', '`service`, `reason`, `socket`, `local_ip`, `local_port`, `peer_ip`, `peer_port`, `mnemonic`, `severity`, `rejected_by`? (`peer` / `local`), `alert`? (`received` / `sent`)', '`%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED` (`skinny-secure`), `%EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED` (`credentials`), `%HTTPC-6-TLS_HANDSHAKE_FAILED` (`http-client`; `socket` = Connection ID, IPv6 peers without brackets); inferred (not in ../shared/domain): `%DTLS-5-ALERT: Received FATAL : <alert> alert from <ip>` (`dtls`, `rejected_by`=`peer`), `%DTLS-5-SEND_ALERT: Send FATAL : <alert> Alert to <ip>:<port>` (`rejected_by`=`local`), `%DTLS-4-BAD_CERT` / `%CAPWAP-3-ERRORLOG: Certificate verification failed` (`local`), `%DTLS-3-HANDSHAKE_FAILURE: Failed to complete DTLS handshake with peer <ip>`, `%SSL-3-SSL_HANDSHAKE_FAIL: Reason: <reason>, peer <ip>` (`ssl`)')),
+        Row(('tls.session.closed',), {'service': str, 'peer_ip': str, 'peer_port': int, 'alert': str, 'reason': str, 'mnemonic': str, 'severity': int},
+            ('`tls.session.closed`', '`service`, `peer_ip`, `peer_port`?, `alert`, `reason` (`Close notify`), `mnemonic`, `severity`', '`%DTLS-5-ALERT: Received WARNING : Close notify alert from <ip>` (inferred, not in ../shared/domain): a (D)TLS session that ended normally')),
         Row(('crypto.key.autogen',), {'key_size': int, 'mnemonic': str, 'severity': int},
             ('`crypto.key.autogen`', '`key_size`', '`%CRYPTO-6-AUTOGEN: Generated new 512 bit key pair`')),
         Row(('crypto.key.added',), {'label': str, 'by': str, 'mnemonic': str, 'severity': int},

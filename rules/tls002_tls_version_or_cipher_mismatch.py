@@ -96,5 +96,8 @@ class TlsVersionOrCipherMismatch(Rule):
 
 
 def _address(ip: str, port) -> str:
-    """10.1.1.21:51062, or [2001:10:5:10::50]:8443 for IPv6 as IOS prints it."""
+    """10.1.1.21:51062, or [2001:10:5:10::50]:8443 for IPv6 as IOS prints it; the address alone
+    when the line gives no port (%SSL-, %DTLS-)."""
+    if port is None:
+        return ip
     return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"

@@ -63,11 +63,16 @@ class TlsPeerCertificateRejected(Rule):
         if failed:
             first = failed[0]
             peers = sorted({e.fields.get("peer_ip") for e in failed if e.fields.get("peer_ip")})
-            reading = read_reason(first.fields.get("reason"), first.fields.get("service"))
+            # each distinct reason, service and side read once: who refused whose certificate, and why
+            readings = list(dict.fromkeys(
+                filter(None, (read_reason(e.fields.get("reason"), e.fields.get("service"), e.fields.get("rejected_by"))
+                              for e in failed))))
+            reasons = "', '".join(list(dict.fromkeys(str(e.fields.get("reason")) for e in failed))[:3])
             yield self.finding(
-                f"{len(failed)} TLS handshake(s) failed on a certificate check ('{first.fields.get('reason')}'), "
+                f"{len(failed)} TLS handshake(s) failed on a certificate check ('{reasons}'), "
                 f"first at {fmt_time(first.ts)}" + (f", peers {', '.join(peers[:5])}" if peers else "")
-                + (f": {reading}." if reading else "."),
+                + (": " + ". ".join([readings[0], *(r[0].upper() + r[1:] for r in readings[1:3])]) + "."
+                   if readings else "."),
                 evidence_of(failed, 3), first_seen=first.ts, device=first.device)
         stalled = [h for h in failed_handshakes(case, "skinny-secure")
                    if any(e.kind == "pki.opssl.verifying" for e in h)]
