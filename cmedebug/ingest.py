@@ -18,7 +18,7 @@ from cmedebug.capture import ExcerptCapture
 from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
-from cmedebug.parsers.framing import Record, frame, quick_record
+from cmedebug.parsers.framing import Record, Run, frame, quick_record, routine_runs
 from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
 
@@ -277,8 +277,19 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     quick_parser = router.keyworded[0][0] if router.keyworded else None
     chatter = quick_parser.chatter if quick_parser is not None else None
     claims = router.claims
+    runs = None
+    if chatter is not None:  # past the excerpt budget, runs of chatter are only counted
+        runs = (routine_runs(chatter), lambda: capture.full and (
+            ctx.block_owner is None or ctx.block_owner.ignores_chatter))
     try:
-        for rec in frame(chain(first, lines), quick=chatter.match if chatter is not None else None):
+        for rec in frame(chain(first, lines), quick=chatter.match if chatter is not None else None, runs=runs):
+            if rec.__class__ is Run:
+                claims[quick_parser.name] += rec.count
+                tally.understood += rec.count
+                if rec.first_line >= next_report:
+                    next_report = rec.first_line + progress.EVERY_LINES
+                    report.update(stream.tell() if size else rec.first_line, rec.first_line)
+                continue
             if rec.__class__ is tuple:  # (line number, prefix match) of a chatter message
                 owner = ctx.block_owner
                 if owner is None or owner.ignores_message(rec[1].group("rest").strip()):

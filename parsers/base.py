@@ -78,6 +78,9 @@ class LineParser:
     # Message bodies (one line, as printed after the prefix) for which ``parse`` returns []
     # whatever the rest says: routine chatter that ingest only counts (framing's quick path)
     chatter: ClassVar[re.Pattern | None] = None
+    # True when ``ignores_message`` holds for every chatter body that does not say
+    # 'debugging': framing's routine runs may pass over chatter while it owns a block
+    ignores_chatter: ClassVar[bool] = False
 
     def parse(self, rec: Record, ctx: Context) -> list[Item] | None:
         """Items from one record; ``[]`` when recognised but carrying nothing,

@@ -59,6 +59,8 @@ class DebugSwitchParser(LineParser):
         out, self.pending = self.pending, []
         return out
 
+    ignores_chatter = True
+
     def ignores_message(self, body: str) -> bool:
         return "debugging" not in body
 

@@ -14,6 +14,8 @@ may use pyparsing.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import islice
 from sys import intern as _intern
 from typing import Callable, Iterable, Iterator, NamedTuple
 
@@ -113,7 +115,7 @@ _SERVER_BARE = re.compile(_SERVER_HEADER + r"(?P<rest>%.*)$")
 # 1d06h: ...                            (uptime stamps, the IOS default)
 # One regex for every common form, syslog-server header included: a single
 # match per line is the whole cost of framing a noise line.
-_PREFIX = re.compile(
+_PREFIX_HEAD = (
     _PRI
     + r"(?:" + _SERVER_HEADER + r")?"
     + r"(?:(?P<seq>\d{1,10}): ?)?"
@@ -123,8 +125,9 @@ _PREFIX = re.compile(
     + r"(?: (?P<year>\d{4}))? (?P<h>\d{1,2}):(?P<m>\d\d):(?P<s>\d\d)(?:\.(?P<frac>\d{1,6}))?"
     + r"(?: (?P<tz>[A-Z]{2,5}(?:[+-]\d{1,2}(?::?\d\d)?)?))?"
     + r"|(?P<uptime>\d+[wdh]\d+[dhm]|\d\d:\d\d:\d\d(?:\.\d+)?)"
-    + r"): ?(?P<rest>.*)$"
+    + r"): ?"
 )
+_PREFIX = re.compile(_PREFIX_HEAD + r"(?P<rest>.*)$")
 # 3325 INF Nov 29 06:33:59.915121 SECUREAPP-Hashes match... authentication successful.
 _PHONE_CONSOLE = re.compile(
     r"(?P<seq>\d+) (?P<level>INF|NOT|WRN|ERR|DEB|CRT) (?P<mon>" + _MONTH + r") {1,2}(?P<day>\d{1,2}) "
@@ -246,8 +249,61 @@ def _split_joined_output(command: str) -> tuple[str, Record | None]:
     return (m.group("cmd").strip(), rec) if rec is not None else (command, None)
 
 
-def frame(lines: Iterable[str], start_line: int = 1,
-          quick: Callable[[str], object] | None = None) -> Iterator[Record | tuple[int, re.Match]]:
+class Run(NamedTuple):
+    """Routine one-line messages framing passed over whole (lines ``first_line``
+    to ``first_line + count - 1``): no Record, no match, only their number."""
+
+    first_line: int
+    count: int
+
+
+RUN_BATCH_LINES = 512  # lines joined for one scan of routine runs
+
+
+@lru_cache(maxsize=8)
+def routine_runs(chatter: re.Pattern) -> re.Pattern:
+    """The regex ``frame(runs=...)`` scans newline-joined lines with: at the start of a
+    line, one or more messages whose body (after the prefix) ``chatter`` matches and
+    does not say 'debugging', up to a line that starts a message or is blank, so
+    that none of them could take the next line as a continuation. The prefix is
+    ``_PREFIX``'s, matched atomically: it splits each line exactly as ``_PREFIX``
+    does, so a run holds only lines the quick path would pass on one by one."""
+    head = re.sub(r"\(\?P<\w+>", "(?:", _PREFIX_HEAD)
+    line = rf"(?>{head})(?![^\n]*debugging)(?:{chatter.pattern})[^\n]*\n"
+    return re.compile(rf"(?:{line})+(?=(?>{head})|\n)", chatter.flags)
+
+
+def _with_runs(lines: Iterable[str], run: re.Pattern, may_skip: Callable[[], bool]) -> Iterator[str | int]:
+    """``lines``, where ``run`` matches from a line on and ``may_skip()`` holds, the
+    number of lines of that run instead of its lines (batches of joined lines are
+    scanned; a run never crosses a batch end, so its last line is followed by the
+    line the lookahead saw)."""
+    lines = iter(lines)
+    match = run.match
+    while batch := list(islice(lines, RUN_BATCH_LINES)):
+        batch.append("")  # so that the joined text ends with a line end
+        joined = "\n".join(batch)
+        batch.pop()
+        pos, i, n = 0, 0, len(batch)
+        while i < n:
+            if may_skip():
+                m = match(joined, pos)
+                if m is not None:
+                    end = m.end()
+                    count = joined.count("\n", pos, end)
+                    yield count
+                    i += count
+                    pos = end
+                    continue
+            line = batch[i]
+            yield line
+            i += 1
+            pos += len(line) + 1
+
+
+def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], object] | None = None,
+          runs: tuple[re.Pattern, Callable[[], bool]] | None = None
+          ) -> Iterator[Record | tuple[int, re.Match] | Run]:
     """Yield records from physical lines (without their line ends).
 
     Unprefixed lines that follow a message belong to it (up to
@@ -259,12 +315,27 @@ def frame(lines: Iterable[str], start_line: int = 1,
     yielded as ``(line number, prefix match)`` instead of a Record (most are
     only counted; ``quick_record`` builds the Record when one is needed). A
     message that continuation lines follow is always a Record.
+
+    ``runs`` = (``routine_runs(chatter)``, ``may_skip``): while the caller's
+    ``may_skip()`` says it would only count such messages, consecutive ones are
+    found by one regex scan over joined lines and yielded as one ``Run``.
     """
     pending: Record | None = None
     cut_stamp: tuple[int, str] | None = None
     in_show_output = False
     line_no = start_line - 1
+    if runs is not None:
+        caller_may_skip = runs[1]
+        lines = _with_runs(lines, runs[0], lambda: cut_stamp is None and (
+            pending is None or pending.__class__ is tuple) and caller_may_skip())
     for line in lines:
+        if line.__class__ is int:
+            if pending is not None:
+                yield pending
+                pending = None
+            yield Run(line_no + 1, line)
+            line_no += line
+            continue
         line_no += 1
         if cut_stamp is not None:
             line = cut_stamp[1] + " " + line.lstrip()

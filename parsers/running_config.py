@@ -70,6 +70,8 @@ class RunningConfigParser(ShowBlockParser):
         self.config: dict | None = None
 
     # -- block lifecycle -------------------------------------------------------------
+    ignores_chatter = True  # a chatter body never starts a configuration
+
     def ignores_message(self, body: str) -> bool:
         return _START.match(body) is None  # a message is never configuration; only a new start resets it
 

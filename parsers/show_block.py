@@ -126,6 +126,8 @@ class ShowBlockParser(LineParser):
         self._in_block = False
         return items
 
+    ignores_chatter = True
+
     def ignores_message(self, body: str) -> bool:
         return True  # `parse` returns None for every message first
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from cmedebug import capture, ingest
 from cmedebug.ingest import read_input
 from cmedebug.model import Case
-from cmedebug.parsers.base import Context
+from cmedebug.parsers.base import Context, line_parsers
 from cmedebug.parsers.ephone import CHATTER, EphoneDebugParser
-from cmedebug.parsers.framing import frame
+from cmedebug.parsers.framing import RUN_BATCH_LINES, Run, frame, routine_runs
 from cmedebug.sources import Input
 
 PREFIX = "Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776: "
@@ -50,13 +51,26 @@ def test_chatter_refuses_what_the_parser_keeps_or_refuses(body):
     assert not CHATTER.match(body)
 
 
-def _read(path: Path, quick: bool, monkeypatch) -> Case:
+def _read(path: Path, quick: bool, monkeypatch, excerpt_budget: int | None = None, runs: list | None = None) -> Case:
+    """Read ``path`` with or without the quick path; ``excerpt_budget``: lines the excerpt
+    capture keeps (routine runs start once it is spent); ``runs`` collects the runs framed."""
     if not quick:
         monkeypatch.setattr(EphoneDebugParser, "chatter", None)
+    if excerpt_budget is not None:
+        monkeypatch.setattr(capture, "MAX_LINES_PER_INPUT", excerpt_budget)
+    if runs is not None:
+        monkeypatch.setattr(ingest, "frame", lambda *a, **k: _collect_runs(frame(*a, **k), runs))
     case = Case()
     read_input(Input(str(path), lambda: open(path, "rb")), case)
     monkeypatch.undo()
     return case
+
+
+def _collect_runs(records, runs: list):
+    for rec in records:
+        if rec.__class__ is Run:
+            runs.append(rec)
+        yield rec
 
 
 def _same(quick: Case, full: Case) -> None:
@@ -87,6 +101,9 @@ def test_quick_path_gives_the_full_result(tmp_path, monkeypatch):
     quick = _read(log, True, monkeypatch)
     full = _read(log, False, monkeypatch)
     _same(quick, full)
+    runs: list[Run] = []
+    _same(_read(log, True, monkeypatch, excerpt_budget=0, runs=runs), _read(log, False, monkeypatch, excerpt_budget=0))
+    assert sum(r.count for r in runs) >= 12  # the dropped bodies, each time the lines repeat
     # the chatter outside blocks that read messages never reached the parser
     assert not any(r.text in ("ephone-44[44]:OFFHOOK", "ephone-8[8]:OFFHOOK") for r in parsed)
     assert quick.inputs[0].understood_lines > 30 and quick.inputs[0].unparsed_lines > 0
@@ -96,3 +113,41 @@ def test_quick_path_gives_the_full_result(tmp_path, monkeypatch):
 def test_quick_path_gives_the_full_result_on_the_corpus(monkeypatch):
     for path in sorted(CORPUS.glob("*.log")):
         _same(_read(path, True, monkeypatch), _read(path, False, monkeypatch))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
+def test_routine_runs_give_the_full_result_on_chatter_and_the_corpus(tmp_path, monkeypatch):
+    """Past the excerpt budget, runs of chatter are counted by one regex scan; every
+    count, event, fact and unparsed line is what the full path gives. The corpus
+    captures are pasted between runs (their debug and show blocks stay open under the
+    chatter), and runs meet batch ends."""
+    chatter = [PREFIX + b for b in DROPPED[:-1]]  # the last says 'debugging': never in a run
+    lines: list[str] = []
+    for path in sorted(CORPUS.glob("*.log")):
+        lines += chatter * 40 + path.read_text(encoding="utf-8", errors="replace").splitlines()
+    log = tmp_path / "mixed.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs: list[Run] = []
+    with_runs = _read(log, True, monkeypatch, excerpt_budget=0, runs=runs)
+    _same(with_runs, _read(log, False, monkeypatch, excerpt_budget=0))
+    skipped = sum(r.count for r in runs)
+    assert skipped > len(lines) // 2 and max(r.count for r in runs) < RUN_BATCH_LINES
+
+
+@pytest.mark.parametrize("after", ["  a wrapped continuation", "Router#show clock", ""])
+def test_a_run_never_takes_the_line_a_message_could_own(after):
+    """The last chatter line before a continuation or a prompt stays out of the run."""
+    lines = [PREFIX + "ephone-5[5]:OFFHOOK"] * 3 + [after]
+    joined = "\n".join(lines) + "\n"
+    m = routine_runs(CHATTER).match(joined)
+    assert m is not None and joined.count("\n", 0, m.end()) == (3 if after == "" else 2)
+
+
+def test_owners_that_ignore_chatter_say_so_of_every_chatter_body():
+    """`ignores_chatter` (routine runs pass over chatter in the owner's block) promises
+    that `ignores_message` holds for every chatter body that does not say 'debugging'."""
+    owners = [cls() for cls in line_parsers() if cls.ignores_chatter]
+    assert {p.name for p in owners} >= {"running-config", "debug-toggle"}
+    for parser in owners:
+        for body in DROPPED:
+            assert parser.ignores_message(body) or "debugging" in body, (parser.name, body)
