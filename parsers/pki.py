@@ -54,6 +54,10 @@ SYSLOG_KINDS = {
     "PKCS12_IMPORT_SUCCESS": "pki.pkcs12.imported",
     # msg: PKI-3-CRL_FETCH_FAIL
     "CRL_FETCH_FAIL": "pki.crl.fetch_failed",
+    # %PKI-3-CERTIFICATE_REVOKED: Certificate chain validation has failed.  The certificate (SN: 03) is revoked
+    # (inferred, not in ../shared/domain: written like CERTIFICATE_INVALID_EXPIRED)
+    # msg: PKI-3-CERTIFICATE_REVOKED
+    "CERTIFICATE_REVOKED": "pki.cert.invalid_revoked",
 }
 _TRUSTPOINT_MNEMONICS = ("PKCS12_IMPORT_FAILURE", "TRUSTPOINT_CREATE", "PKCS12_IMPORT_SUCCESS", "CRL_FETCH_FAIL")
 

@@ -55,7 +55,7 @@ class CrlFetchFailure(Rule):
     confidence = Confidence.HIGH
     tags = ("pki", "crl")
     requires = ("pki.crl.fetch_failed", "tls.handshake.failed", "config.trustpoint")
-    explains = CERT_FAILURE_SYMPTOMS
+    explains = CERT_FAILURE_SYMPTOMS + ("PKI027",)  # the CRL the router holds stays expired
     collect = ("show logging | include CRL", "show crypto pki crls",
                "show running-config | section crypto pki trustpoint", "debug crypto pki validation")
     remediation = (

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.formatting import fmt_delta, fmt_time
+from cmedebug.formatting import common_name, fmt_delta, fmt_time
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
 from cmedebug.rules._certs import TODAY_BASIS, judging_time
@@ -13,8 +13,9 @@ class CaCrlExpired(Rule):
     """The CA server's CRL has passed its NextUpdate: no current CRL exists.
 
     What it detects
-        `show crypto pki server` printing a `CRL NextUpdate timer:` that lies
-        before the capture's time (the device's `show clock`, else the latest
+        `show crypto pki server` printing a `CRL NextUpdate timer:`, or
+        `crypto pki server <ca> info crl` printing a `Next Update:` (shape
+        inferred, not in ../shared/domain), that lies before the capture's time (the device's `show clock`, else the latest
         trusted stamp; without either, today's date at low confidence).
 
     Why it matters
@@ -45,8 +46,8 @@ class CaCrlExpired(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     tags = ("pki", "crl", "ca", "validity")
-    requires = ("pki.server",)
-    explains = CERT_FAILURE_SYMPTOMS + ("PKI011",)
+    requires = ("pki.server", "pki.crl")
+    explains = CERT_FAILURE_SYMPTOMS + ("PKI011", "PKI027")
     collect = ("show crypto pki server", "show clock detail")
     remediation = (
         Step("config", "crypto pki server {ca}", why="a running server issues a new CRL"),
@@ -58,17 +59,18 @@ class CaCrlExpired(Rule):
     def evaluate(self, case):
         configs = trustpoint_configs(case)
         checking = [name for name, tp in configs.items() if "none" not in (tp.fields.get("revocation_check") or [])]
-        for server in case.facts_of("pki.server"):
-            ends = server.fields.get("crl_next_update")
+        for server, ends in _ca_crls(case):
             if ends is None:
                 continue
             now, basis = judging_time(case, server.device, ends)
             if ends >= now:
                 continue
             today = basis == TODAY_BASIS
-            message = (f"The CRL of CA {server.fields.get('name')} expired on {fmt_time(ends)}, "
+            name = server.fields.get("name") or common_name(server.fields.get("issuer"))
+            message = (f"The CRL of CA {name} expired on {fmt_time(ends)}, "
                        f"{fmt_delta(now - ends)} before {fmt_time(now)} ({basis}); "
-                       f"the server is {server.fields.get('status') or 'in an unknown state'}.")
+                       + (f"the server is {server.fields.get('status') or 'in an unknown state'}." if server.kind == "pki.server"
+                          else "`info crl` printed it, so no newer CRL was issued."))
             if checking:
                 message += f" Trustpoints that check CRLs fail validation: {', '.join(checking[:6])}."
             yield self.finding(message, [Evidence.of(server)],
@@ -76,4 +78,14 @@ class CaCrlExpired(Rule):
                                severity=Severity.LOW if today or (configs and not checking)
                                else Severity.MEDIUM if not checking else self.severity,
                                confidence=Confidence.LOW if today else self.confidence,
-                               ca=server.fields.get("name"), device=server.device, not_after=ends)
+                               ca=name, device=server.device, not_after=ends)
+
+
+def _ca_crls(case):
+    """(fact, NextUpdate) of each CRL a CA server of the case issues: `show crypto pki server`'s
+    `CRL NextUpdate timer:`, and the CRL `crypto pki server <cs> info crl` prints."""
+    for server in case.facts_of("pki.server"):
+        yield server, server.fields.get("crl_next_update")
+    for crl in case.facts_of("pki.crl"):
+        if crl.fields.get("held_by") == "ca":
+            yield crl, crl.fields.get("next_update")
