@@ -11,7 +11,8 @@ import gc
 import re
 from collections import Counter
 from itertools import chain, islice
-from typing import Iterable
+
+import ahocorasick
 
 from cmedebug import progress
 from cmedebug.capture import ExcerptCapture
@@ -134,27 +135,20 @@ def _add_items(items, case: Case, summary: InputSummary) -> None:
             summary.facts += 1
 
 
-def keyword_regex(words: Iterable[str]) -> re.Pattern:
-    """One regex that finds any of ``words``, written as a trie (``ab|ac`` -> ``a(?:b|c)``).
-
-    ``re`` tries every alternative at every position; with shared prefixes
-    factored out the search of a log line is 1.7x faster than the plain
-    alternation, and 1.4x faster than testing each word with ``in``."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict) -> str:
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return re.compile(pattern(trie))
+def keyword_automaton(keyword_sets: list[tuple[str, ...]]) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over every keyword; a keyword's value is the bit mask
+    of the sets (parsers) that hold it. One pass over a record's text finds every
+    parser whose keyword occurs in it (2-3 times faster than testing each of the
+    74 keywords with ``in``, benchmarks/README.md)."""
+    masks: dict[str, int] = {}
+    for bit, words in enumerate(keyword_sets):
+        for word in words:
+            masks[word] = masks.get(word, 0) | 1 << bit
+    automaton = ahocorasick.Automaton()
+    for word, mask in masks.items():
+        automaton.add_word(word, mask)
+    automaton.make_automaton()
+    return automaton
 
 
 class _Router:
@@ -165,10 +159,8 @@ class _Router:
         self.block_parsers = [(p, [re.compile(c + r"\b", re.I) for c in p.commands]) for p in parsers if p.commands]
         self.headless = [p for p in parsers if p.block_start is not None]
         self.typed_config = next((p for p in parsers if p.reads_typed_config), None)
-        self.keyworded = [(p, p.keywords) for p in parsers if p.keywords]
-        # The combined prefilter: a record in which no keyword occurs skips the
-        # per-parser keyword loops (most lines of a busy log).
-        self.any_keyword = keyword_regex(k for _, keywords in self.keyworded for k in keywords).search
+        self.keyworded = [p for p in parsers if p.keywords]
+        self.keyword_matches = keyword_automaton([p.keywords for p in self.keyworded]).iter
         self.flushed: list = []  # items of a block that a headless block start ended
         self.claims: Counter[str] = Counter()  # records claimed per parser: what the input mostly is
 
@@ -196,16 +188,18 @@ class _Router:
                     if items is not None:
                         self.claims[parser.name] += 1
                         return items
-        if self.any_keyword(text) is None:
-            return None
-        for parser, keywords in self.keyworded:
-            for k in keywords:
-                if k in text:
-                    items = parser.parse(rec, ctx)
-                    if items is not None:
-                        self.claims[parser.name] += 1
-                        return items
-                    break
+        wanted = 0  # bit i: a keyword of keyworded[i] occurs in the text
+        for _, mask in self.keyword_matches(text):
+            wanted |= mask
+        keyworded = self.keyworded
+        while wanted:  # in parser order: lowest bit first
+            lowest = wanted & -wanted
+            parser = keyworded[lowest.bit_length() - 1]
+            items = parser.parse(rec, ctx)
+            if items is not None:
+                self.claims[parser.name] += 1
+                return items
+            wanted ^= lowest
         return None
 
     def end_block(self, ctx: Context):
@@ -274,7 +268,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     gc.disable()
     # Routine chatter: the bodies the first parser to look at a message drops whatever they say
     # (framing's quick path). Counted as that parser's understood line, no Record built.
-    quick_parser = router.keyworded[0][0] if router.keyworded else None
+    quick_parser = router.keyworded[0] if router.keyworded else None
     chatter = quick_parser.chatter if quick_parser is not None else None
     claims = router.claims
     runs = None

@@ -78,3 +78,22 @@ def test_every_requirement_has_its_minimum_in_the_ci_constraints():
         # the pin is the declared minimum, or a patch release of it where that one was yanked
         low, pin = Version(minimum).release, Version(pinned[name]).release
         assert pin[:len(low)] == low, f"{name}: setup.cfg says >={minimum}, constraints pin {pinned[name]}"
+
+
+def test_setup_cfg_lists_every_package():
+    """`packages` is an explicit list (the top-level folders map to cmedebug.*): a
+    subpackage missing from it works in an editable install and is absent from a
+    wheel (cmedebug.deployment and cmedebug.replay were, and `pip install .` broke)."""
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(REPO / "setup.cfg")
+    listed = {name.strip() for name in cfg["options"]["packages"].split(",")}
+    dirs = {"cmedebug": REPO / "cmedebug", "cmedebug.parsers": REPO / "parsers",
+            "cmedebug.rules": REPO / "rules", "cmedebug.reports": REPO / "reports"}
+    found = set()
+    for package, folder in dirs.items():
+        for init in folder.rglob("__init__.py"):
+            if "__pycache__" not in init.parts:
+                found.add(".".join([package, *init.parent.relative_to(folder).parts]))
+    assert found == listed
