@@ -24,6 +24,7 @@ from show_helpers import facts, load_text
     ("sh license feature", "show-license"), ("sh ntp status", "show-ntp-status"),
     ("sh ntp assoc", "show-ntp-associations"), ("sh ip http server status", "show-http-server-status"),
     ("show crypto key mypubkey rsa", "show-crypto-key"),
+    ("sh cry pki crls", "show-pki-crls"), ("crypto pki server mycs info crl", "show-pki-crls"),
 ])
 def test_commands_and_abbreviations_have_exactly_one_owner(command, parser):
     # the match ingest makes of a prompt's command against every parser's `commands`
