@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cmedebug.formatting import common_name
-from cmedebug.rules._certs import certificates, is_ca_cert, is_phone_cert
+from cmedebug.rules._certs import HANDSHAKE_SECONDS, certificates, is_ca_cert, is_phone_cert
 from cmedebug.rules._trust import TLS_CERTIFICATE_REASON
 
 # the transient CAPF error before a successful handshake (ios-commands.md, CAPF)
@@ -81,6 +81,14 @@ def revoked_certificates(case, revocation: Revocation) -> list:
             and (not ca or common_name(c.fields.get("issuer")).lower() == ca) and not is_ca_cert(c)]
 
 
+def lookups(case, revocation: Revocation) -> list:
+    """`CRYPTO_PKI(Cert Lookup) issuer="cn=<CA>" serial number= <hex>` lines (debug crypto pki)
+    naming the revoked certificate: a device validating it, as a peer presented it."""
+    ca = (revocation.ca or "").lower()
+    return [e for e in case.events_of("pki.cert.lookup") if ca and e.fields.get("serial") == revocation.serial
+            and common_name(e.fields.get("issuer")).lower() == ca]
+
+
 def phone_macs(certs) -> list[str]:
     """The MACs (12 upper-case hex digits) of the phones whose certificates (LSC, MIC) these are."""
     macs = []
@@ -103,17 +111,19 @@ def phone_addresses(case, macs: list[str]) -> set[tuple]:
     return addresses
 
 
-def failures_after(case, revocation: Revocation, certs) -> list:
+def failures_after(case, revocation: Revocation, certs, looked_up=()) -> list:
     """The certificate failures of the device whose certificate was revoked, after the
     revocation (a refusal naming the serial is one of the revocation's own items): a
     handshake failure whose reason says revoked, on a device that holds the certificate
     or the evidence of its revocation; a handshake failure with one of the revoked phones' addresses; for the
     router's own certificate (one with a trustpoint), the certificate failures of its
-    TLS and CAPF services (its peers refuse it). A failure before the revocation (by
-    time, else by line in the same file) is not its."""
+    TLS and CAPF services (its peers refuse it); a failure on a device that looked the
+    certificate up (``looked_up``) within a handshake's time after. A failure before the
+    revocation (by time, else by line in the same file) is not its."""
     addresses = phone_addresses(case, phone_macs(certs))
     router_devices = {c.device for c in certs if c.fields.get("trustpoints")}
-    concerned = {c.device for c in certs} | {item.device for _, item, _ in revocation.items}
+    concerned = {c.device for c in certs} | {item.device for _, item, _ in revocation.items} | \
+        {e.device for e in looked_up}
     start = revocation.when
     anchor = revocation.items[0][1]
     out = []
@@ -124,7 +134,9 @@ def failures_after(case, revocation: Revocation, certs) -> list:
         own_service = ev.device in router_devices and (ev.kind == "capf.tls.handshake_error"
                                                        or TLS_CERTIFICATE_REASON.search(reason))
         said_revoked = "revoked" in reason.lower() and ev.device in concerned
-        if not (said_revoked or (ev.device, ev.fields.get("peer_ip")) in addresses or own_service):
+        validated = any(ev.device == e.device and ev.ts is not None and e.ts is not None
+                        and 0 <= (ev.ts - e.ts).total_seconds() <= HANDSHAKE_SECONDS for e in looked_up)
+        if not (said_revoked or validated or (ev.device, ev.fields.get("peer_ip")) in addresses or own_service):
             continue
         if start is not None and ev.ts is not None:
             if ev.ts < start:

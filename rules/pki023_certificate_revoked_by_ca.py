@@ -7,7 +7,7 @@ from cmedebug.remediation import Step
 from cmedebug.remediation_steps import enroll_steps
 from cmedebug.rules._certs import describe_cert
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, same_device
-from cmedebug.rules._revocation import failures_after, phone_macs, revocations, revoked_certificates
+from cmedebug.rules._revocation import failures_after, lookups, phone_macs, revocations, revoked_certificates
 
 class CertificateRevokedByCa(Rule):
     """A certificate in use was revoked on its CA.
@@ -18,8 +18,9 @@ class CertificateRevokedByCa(Rule):
         `Revoked Certificates:` of a CRL (`crypto pki server <ca> info crl`,
         `show crypto pki crls`), or `%PKI-3-CERTIFICATE_REVOKED` (a checking side
         refused it); matched with the certificates of the case that CA issued
-        under that serial (the router's own, by trustpoint, or a phone's LSC).
-        The certificate failures of that device after the revocation (a refusal
+        under that serial (the router's own, by trustpoint, or a phone's LSC),
+        and with `CRYPTO_PKI(Cert Lookup) issuer="cn=<CA>" serial number= <hex>`
+        (a device validating it as a peer presented it). The certificate failures of that device after the revocation (a refusal
         naming the serial, a handshake failure from the phone's address, failures
         of the router's own TLS and CAPF services) are cited and their findings
         explained. A CRL entry that no certificate of the case carries is normal
@@ -79,23 +80,25 @@ class CertificateRevokedByCa(Rule):
     def evaluate(self, case):
         for revocation in revocations(case):
             certs = revoked_certificates(case, revocation)
-            after = failures_after(case, revocation, certs)
+            looked_up = lookups(case, revocation)
+            after = failures_after(case, revocation, certs, looked_up)
             refusal = revocation.first("refused")
-            if refusal is None and revocation.first("revoke") is None and not certs and not after:
+            if refusal is None and revocation.first("revoke") is None and not (certs or after or looked_up):
                 continue  # a CRL entry no certificate of the case carries: the CRL doing its job
             trustpoints = [tp for c in certs for tp in c.fields.get("trustpoints") or []
                            if tp.lower() != (revocation.ca or "").lower()]
             macs = phone_macs(certs)
             ephones = sorted({f.fields["ephone"] for f in case.facts_of("config.ephone")
                               if (f.fields.get("mac") or "").upper().removeprefix("SEP") in macs and f.fields.get("ephone")})
-            in_use = bool(trustpoints or macs or after or refusal)
+            in_use = bool(trustpoints or macs or after or refusal or looked_up)
             fix = ((self.ROUTER_FIX if trustpoints else ()) + (self.PHONE_FIX if macs else ())) or self.remediation
             finding = self.finding(
-                self._message(revocation, certs, trustpoints, macs, after),
+                self._message(revocation, certs, trustpoints, macs, after, looked_up),
                 [Evidence.of(item) for _, item, _ in revocation.items[:3]] + [Evidence.of(c) for c in certs[:1]]
+                + [Evidence.of(e) for e in looked_up[:1]]
                 + [Evidence.of(e) for e in after[:3]],
                 severity=self.severity if in_use else Severity.MEDIUM,
-                confidence=self.confidence if certs or refusal else Confidence.MEDIUM, first_seen=revocation.when,
+                confidence=self.confidence if certs or refusal or looked_up else Confidence.MEDIUM, first_seen=revocation.when,
                 serial=revocation.serial, ca=revocation.ca, trustpoint=trustpoints or [], ephone=ephones or [],
                 phones=[f"SEP{m}" for m in macs], revoked_by=[how for how, _, _ in revocation.items],
                 symptom_lines=sorted({f"{e.source.path}:{e.source.first_line}" for e in after}), remediation=fix)
@@ -112,7 +115,7 @@ class CertificateRevokedByCa(Rule):
             cause.first_seen is None or symptom.first_seen is None or symptom.first_seen >= cause.first_seen)
 
     @staticmethod
-    def _message(revocation, certs, trustpoints, macs, after) -> str:
+    def _message(revocation, certs, trustpoints, macs, after, looked_up) -> str:
         what = describe_cert(certs[0]) if certs else f"certificate SN {revocation.serial}"
         command, crl, refusal = (revocation.first(h) for h in ("revoke", "crl", "refused"))
         if command is not None:
@@ -132,6 +135,10 @@ class CertificateRevokedByCa(Rule):
         if macs:
             text += (f"; it is the certificate of phone(s) {', '.join('SEP' + m for m in macs)}, which cannot "
                      "register securely with it")
+        if looked_up:
+            validators = sorted({e.device or "a device" for e in looked_up})
+            text += (f"; {', '.join(validators)} validated it after a peer presented it "
+                     "(`CRYPTO_PKI(Cert Lookup)` names its issuer and serial)")
         text += "."
         if after:
             text += f" {len(after)} certificate failure(s) of that device follow the revocation."

@@ -40,6 +40,7 @@ PARSER_KINDS = {
     "ctl-client": ("ctl_client.",),
     "credentials": ("tls.",),
     "tls": ("tls.",),
+    "tls-syslog": ("tls.handshake.failed", "tls.session.closed"),
     "ephone": ("ephone.",),
     "tftp": ("tftp.",),
     "debug-toggle": ("debug.",),
@@ -50,6 +51,7 @@ PARSER_KINDS = {
 NOT_OWN = {
     "credentials": lambda e: e.kind == "tls.handshake.failed" or e.fields.get("service") != "credentials",
     "tls": lambda e: e.kind == "tls.handshake.failed" or e.fields.get("service") != "skinny-secure",
+    "tls-syslog": lambda e: e.fields.get("service") not in ("dtls", "capwap", "ssl"),
     "ephone": lambda e: e.kind in _SYSLOG_EPHONE,
     "phone-console": lambda e: e.kind.startswith("phone.status."),
 }

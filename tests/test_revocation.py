@@ -128,3 +128,18 @@ def test_an_expired_crl_is_judged_at_the_capture_time_not_today(tmp_path):
     assert finding.rule_id == "PKI027" and "before 2013-02-04 18:00:00 UTC" in finding.message
     current = log.replace("Feb  4 18:00", "Jan 24 12:00")
     assert not [f for f in analyze(_write(tmp_path, r1_txt=current)).findings if f.rule_id == "PKI027"]
+
+
+def test_a_revoked_certificate_a_peer_presents_in_a_validation(tmp_path):
+    # messages.md: `CRYPTO_PKI(Cert Lookup) issuer="cn=<CA>" serial number= <hex dump>` (field report)
+    log = ("CME#show logging\n"
+           "Nov 26 10:00:00.000: CRYPTO_PKI(Cert Lookup) issuer=\"cn=mycs\" serial number= 0A\n"
+           "Nov 26 10:00:01.000: %SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  Reason: certificate verify failed, "
+           "SocketID: 0, local address : 10.1.1.1:2443 and  remote address : 10.1.1.30:12239\n"
+           "Nov 26 10:00:30.000: %SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  Reason: certificate verify failed, "
+           "SocketID: 0, local address : 10.1.1.1:2443 and  remote address : 10.1.1.31:12240\n")
+    result = analyze(_write(tmp_path, ca_txt=INFO_CRL, cme_txt=log))
+    (revoked,) = [f for f in result.findings if f.rule_id == "PKI023"]
+    assert revoked.data["serial"] == "A" and "CME validated it after a peer presented it" in revoked.message
+    assert [line.rsplit(":", 1)[1] for line in revoked.data["symptom_lines"]] == ["3"]  # not the one 30 s later
+    assert revoked.severity.name == "HIGH"
