@@ -115,11 +115,14 @@ def failures_after(case, revocation: Revocation, certs, looked_up=()) -> list:
     """The certificate failures of the device whose certificate was revoked, after the
     revocation (a refusal naming the serial is one of the revocation's own items): a
     handshake failure whose reason says revoked, on a device that holds the certificate
-    or the evidence of its revocation; a handshake failure with one of the revoked phones' addresses; for the
-    router's own certificate (one with a trustpoint), the certificate failures of its
-    TLS and CAPF services (its peers refuse it); a failure on a device that looked the
-    certificate up (``looked_up``) within a handshake's time after. A failure before the
-    revocation (by time, else by line in the same file) is not its."""
+    or the evidence of its revocation; a handshake failure from one of the revoked
+    phones' addresses; for the router's own certificate (one with a trustpoint), the
+    failures of its
+    TLS and CAPF services that its peers refused (an alert they sent; CAPF errors); a
+    failure on a device that looked the certificate up (``looked_up``) within a
+    handshake's time after. A failure before the revocation (by time, else by line in
+    the same file) is not its, nor one whose order nothing proves (no time, another
+    file) unless its reason says revoked."""
     addresses = phone_addresses(case, phone_macs(certs))
     router_devices = {c.device for c in certs if c.fields.get("trustpoints")}
     concerned = {c.device for c in certs} | {item.device for _, item, _ in revocation.items} | \
@@ -131,8 +134,11 @@ def failures_after(case, revocation: Revocation, certs, looked_up=()) -> list:
         if ev.fields.get("code") == _TRANSIENT_CAPF_CODE:
             continue
         reason = ev.fields.get("reason") or ""
-        own_service = ev.device in router_devices and (ev.kind == "capf.tls.handshake_error"
-                                                       or TLS_CERTIFICATE_REASON.search(reason))
+        # the router's own certificate refused by its peers: an alert they sent, or CAPF never up
+        refused_by_peer = ev.fields.get("rejected_by") == "peer" or (
+            ev.fields.get("rejected_by") is None and re.search(r"\balert\b", reason, re.IGNORECASE))
+        own_service = ev.device in router_devices and (
+            ev.kind == "capf.tls.handshake_error" or bool(TLS_CERTIFICATE_REASON.search(reason) and refused_by_peer))
         said_revoked = "revoked" in reason.lower() and ev.device in concerned
         validated = any(ev.device == e.device and ev.ts is not None and e.ts is not None
                         and 0 <= (ev.ts - e.ts).total_seconds() <= HANDSHAKE_SECONDS for e in looked_up)
@@ -141,7 +147,10 @@ def failures_after(case, revocation: Revocation, certs, looked_up=()) -> list:
         if start is not None and ev.ts is not None:
             if ev.ts < start:
                 continue
-        elif ev.source.path == anchor.source.path and ev.source.first_line < anchor.source.first_line:
-            continue
+        elif ev.source.path == anchor.source.path:
+            if ev.source.first_line < anchor.source.first_line:
+                continue
+        elif not said_revoked:
+            continue  # no time and another file: nothing proves it came after (a `revoked` reason does)
         out.append(ev)
     return out

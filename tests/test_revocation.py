@@ -143,3 +143,35 @@ def test_a_revoked_certificate_a_peer_presents_in_a_validation(tmp_path):
     assert revoked.data["serial"] == "A" and "CME validated it after a peer presented it" in revoked.message
     assert [line.rsplit(":", 1)[1] for line in revoked.data["symptom_lines"]] == ["3"]  # not the one 30 s later
     assert revoked.severity.name == "HIGH"
+
+
+def test_the_routers_own_certificate_revoked_then_refused_by_its_phones(tmp_path):
+    # one transcript of a CME that is its own CA: the revoke typed at the prompt (ios-commands.md), then
+    # the phones' alert (its peers refuse it) and, apart, CME refusing a phone's certificate (not the revocation's)
+    transcript = """CME#sh crypto pki certificates
+Certificate
+Status: Available
+Certificate Serial Number (hex): 02
+Certificate Usage: General Purpose
+Issuer:
+cn=cme_root
+Subject:
+Name: CME1.cisco.com
+hostname=CME1.cisco.com
+Validity Date:
+start date: 08:47:42 UTC Mar 10 2026
+end date: 09:44:00 UTC Mar 10 2030
+Associated Trustpoints: cme_cert
+Storage: nvram:cme_root#2.cer
+
+CME#crypto pki server cme_root revoke 0x2
+CME#show logging
+Nov 26 10:00:00.000: %SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  Reason: sslv3 alert bad certificate, SocketID: 0, local address : 10.1.1.1:2443 and  remote address : 10.1.1.21:12239
+Nov 26 10:00:05.000: %SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  Reason: certificate verify failed, SocketID: 1, local address : 10.1.1.1:2443 and  remote address : 10.1.1.22:12240
+"""
+    result = analyze(_write(tmp_path, cme_txt=transcript))
+    (revoked,) = [f for f in result.findings if f.rule_id == "PKI023"]
+    assert "trustpoint(s) cme_cert still use it" in revoked.message and revoked.severity.name == "HIGH"
+    assert [line.rsplit(":", 1)[1] for line in revoked.data["symptom_lines"]] == ["19"]
+    fix = [step.command for step in revoked.remediation]
+    assert "crypto pki enroll cme_cert" in fix and not [c for c in fix if c.startswith("cert-oper")]
