@@ -60,7 +60,8 @@ class CrlExpired(Rule):
     collect = ("show crypto pki crls", "show clock detail", "show running-config | section crypto pki trustpoint")
     remediation = (
         Step("config", "crypto pki crl request {trustpoint}",
-             why="fetch a current CRL now, from the CRL distribution point or by SCEP from the CA ({retrieved})"),
+             why="fetch a current CRL now, from the CRL distribution point or by SCEP from the CA (the finding "
+                 "says which)"),
         *trustpoint_steps("trustpoint", "revocation-check crl none",
                           why="while no current CRL can be fetched, accept certificates instead of refusing them all; "
                               "the check still runs whenever a CRL can be fetched"),
@@ -88,7 +89,7 @@ class CrlExpired(Rule):
                         and (e.ts is None or e.ts >= ends)]
             ignoring = bool(checks) and all("none" in c for c in checks.values())
             if checks:
-                message += " " + "; ".join(f"trustpoint {tp} has `revocation-check {' '.join(c) or 'crl'}`"
+                message += " " + "; ".join(f"Trustpoint {tp} has `revocation-check {' '.join(c) or 'crl'}`"
                                            for tp, c in checks.items()) + "."
             if failures:
                 message += f" {len(failures)} certificate failure(s) follow on this device."
@@ -97,7 +98,7 @@ class CrlExpired(Rule):
                         else self.severity if failures else Severity.MEDIUM)
             yield self.finding(message, [Evidence.of(crl)] + [Evidence.of(e) for e in failures[:2]],
                                severity=severity, confidence=Confidence.LOW if today else self.confidence,
-                               first_seen=ends, issuer=issuer, trustpoint=trustpoints or None, retrieved=retrieved,
+                               first_seen=ends, issuer=issuer, trustpoint=trustpoints or None,
                                not_after=ends, device=crl.device)
 
 
