@@ -71,8 +71,12 @@ class CertificateRevokedByCa(Rule):
         Step("config", "ephone {ephone}"),
         Step("config-ephone", "cert-oper upgrade auth-mode null-string",
              why="the phone whose LSC was revoked gets a new one (a new serial) at its next CAPF session"),
+        Step("config", "telephony-service"),
+        Step("config-telephony", "create cnf-files", why="the phone's file asks for the certificate operation"),
+        Step("config", "ephone {ephone}"),
         Step("config-ephone", "reset", why="the phone reads its new file and contacts CAPF"),
     )
+    PHONE_VERIFY = "Verify with `show capf-server sessions` (the phone's session), the phone (LSC: Installed) and `show ephone` (+ Authentication)."
     remediation = ROUTER_FIX + PHONE_FIX
     verify = ("Verify with `show crypto pki certificates {trustpoint}` (a new serial), the phone (LSC: Installed) "
               "and a handshake that completes.")
@@ -92,6 +96,7 @@ class CertificateRevokedByCa(Rule):
                               if (f.fields.get("mac") or "").upper().removeprefix("SEP") in macs and f.fields.get("ephone")})
             in_use = bool(trustpoints or macs or after or refusal or looked_up)
             fix = ((self.ROUTER_FIX if trustpoints else ()) + (self.PHONE_FIX if macs else ())) or self.remediation
+            verify = self.PHONE_VERIFY if macs and not trustpoints else self.verify
             finding = self.finding(
                 self._message(revocation, certs, trustpoints, macs, after, looked_up),
                 [Evidence.of(item) for _, item, _ in revocation.items[:3]] + [Evidence.of(c) for c in certs[:1]]
@@ -101,7 +106,7 @@ class CertificateRevokedByCa(Rule):
                 confidence=self.confidence if certs or refusal or looked_up else Confidence.MEDIUM, first_seen=revocation.when,
                 serial=revocation.serial, ca=revocation.ca, trustpoint=trustpoints or [], ephone=ephones or [],
                 phones=[f"SEP{m}" for m in macs], revoked_by=[how for how, _, _ in revocation.items],
-                symptom_lines=sorted({f"{e.source.path}:{e.source.first_line}" for e in after}), remediation=fix)
+                symptom_lines=sorted({f"{e.source.path}:{e.source.first_line}" for e in after}), remediation=fix, verify=verify)
             finding.device = _device_concerned(revocation, certs, after)
             yield finding
 
