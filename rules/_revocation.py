@@ -11,7 +11,7 @@ from datetime import datetime
 
 from cmedebug.formatting import common_name
 from cmedebug.rules._certs import HANDSHAKE_SECONDS, certificates, is_ca_cert, is_phone_cert
-from cmedebug.rules._trust import TLS_CERTIFICATE_REASON
+from cmedebug.rules._trust import TLS_CERTIFICATE_REASON, capf_sessions, session_mac
 
 # the transient CAPF error before a successful handshake (ios-commands.md, CAPF)
 _TRANSIENT_CAPF_CODE = -6983
@@ -116,14 +116,17 @@ def failures_after(case, revocation: Revocation, certs, looked_up=()) -> list:
     revocation (a refusal naming the serial is one of the revocation's own items): a
     handshake failure whose reason says revoked, on a device that holds the certificate
     or the evidence of its revocation; a handshake failure from one of the revoked
-    phones' addresses; for the router's own certificate (one with a trustpoint), the
+    phones' addresses, or in a CAPF session that names the phone; for the router's own certificate (one with a trustpoint), the
     failures of its
     TLS and CAPF services that its peers refused (an alert they sent; CAPF errors); a
     failure on a device that looked the certificate up (``looked_up``) within a
     handshake's time after. A failure before the revocation (by time, else by line in
     the same file) is not its, nor one whose order nothing proves (no time, another
     file) unless its reason says revoked."""
-    addresses = phone_addresses(case, phone_macs(certs))
+    macs = phone_macs(certs)
+    addresses = phone_addresses(case, macs)
+    # CAPF errors carry no phone: the MAC its session names later (ephone_capf_... SEP<mac>)
+    capf_phone = {id(e): (session_mac(s) or "").upper().removeprefix("SEP") for s in capf_sessions(case) for e in s}
     router_devices = {c.device for c in certs if c.fields.get("trustpoints")}
     concerned = {c.device for c in certs} | {item.device for _, item, _ in revocation.items} | \
         {e.device for e in looked_up}
@@ -142,7 +145,8 @@ def failures_after(case, revocation: Revocation, certs, looked_up=()) -> list:
         said_revoked = "revoked" in reason.lower() and ev.device in concerned
         validated = any(ev.device == e.device and ev.ts is not None and e.ts is not None
                         and 0 <= (ev.ts - e.ts).total_seconds() <= HANDSHAKE_SECONDS for e in looked_up)
-        if not (said_revoked or validated or (ev.device, ev.fields.get("peer_ip")) in addresses or own_service):
+        phone = (ev.device, ev.fields.get("peer_ip")) in addresses or capf_phone.get(id(ev)) in macs
+        if not (said_revoked or validated or phone or own_service):
             continue
         if start is not None and ev.ts is not None:
             if ev.ts < start:

@@ -175,3 +175,22 @@ Nov 26 10:00:05.000: %SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  Reason: certi
     assert [line.rsplit(":", 1)[1] for line in revoked.data["symptom_lines"]] == ["19"]
     fix = [step.command for step in revoked.remediation]
     assert "crypto pki enroll cme_cert" in fix and not [c for c in fix if c.startswith("cert-oper")]
+
+
+def test_a_capf_session_of_the_revoked_phone_failing_after_is_the_revocations(tmp_path):
+    # debug capf-server all (corpus 01 shapes); -6992 is the reference CME's stand-in failure code (inferred)
+    log = """CME#debug capf-server all
+Nov 26 10:00:00.495: New Connection from phone, socket 1
+Nov 26 10:00:00.495: Created New Handshake Process
+Nov 26 10:00:00.499: SSL Handshake Error -6983
+Nov 26 10:00:01.499: SSL Handshake Error -6992
+Nov 26 10:00:02.000: ephone_capf_release_session: SEP001B535CDA32
+Nov 26 10:01:00.495: New Connection from phone, socket 2
+Nov 26 10:01:00.499: SSL Handshake Error -6992
+Nov 26 10:01:02.000: ephone_capf_release_session: SEP00AABBCCDDEE
+"""
+    result = analyze(_write(tmp_path, ca_txt=INFO_CRL, cme_txt=log, lsc_pem=_phone_lsc(2)))
+    (revoked,) = [f for f in result.findings if f.rule_id == "PKI023"]
+    assert [line.rsplit(":", 1)[1] for line in revoked.data["symptom_lines"]] == ["5"]  # not -6983, not the other phone
+    (capf,) = [f for f in result.findings if f.rule_id == "CAPF007"]
+    assert capf.explained_by == [revoked.id]
