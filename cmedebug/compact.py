@@ -16,6 +16,8 @@ input.
 """
 from __future__ import annotations
 
+from cmedebug.model import SyslogEvent
+
 MAX_SHARED = 1 << 17  # table entries before it starts again (a few MB at most)
 MAX_VALUE_CHARS = 512  # longer values are rarely repeated; not worth a table entry
 
@@ -47,7 +49,11 @@ class SharedValues:
 
     def share(self, item) -> None:
         """Replace the values of an Event or Fact by the equal ones already stored."""
-        item.kind = self.one(item.kind)  # generic syslog kinds are built per line (`syslog.link.updown`)
+        if item.__class__ is SyslogEvent:  # its kind is shared by its parser; it holds one line
+            if len(item.line) <= MAX_VALUE_CHARS:
+                item.line = self.one(item.line)
+            return
+        item.kind = self.one(item.kind)
         fields = item.fields
         for key, value in fields.items():  # replacing values (no new keys) while iterating is allowed
             kind = type(value)

@@ -95,6 +95,31 @@ class Event:
         return {"kind": self.kind, "ts": _json_value(self.ts), "clock_flag": self.clock_flag, **_located(self)}
 
 
+class SyslogEvent(Event):
+    """A generic ``%FAC-SEV-MNEMONIC: text`` message printed on one line, stored
+    compactly (a busy log holds hundreds of thousands of them, issue 11): the line,
+    the severity and where the text starts in the line, instead of a fields dict,
+    a raw tuple and a copy of the text. ``fields`` and ``raw`` are built when read
+    and hold what an Event of the same message holds; they are not updated in place."""
+
+    __slots__ = ("severity", "line", "text_at")
+
+    def __init__(self, kind: str, source: SourceRef, clock_flag: str, device: str | None, severity: int,
+                 line: str, text_at: int):
+        self.kind, self.source, self.ts, self.clock_flag, self.device = kind, source, None, clock_flag, device
+        self.severity, self.line, self.text_at = severity, line, text_at
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        _, facility, mnemonic = self.kind.split(".", 2)  # syslog.<fac>.<mnemonic>, IOS prints both in capitals
+        return {"facility": facility.upper(), "severity": self.severity, "mnemonic": mnemonic.upper(),
+                "text": self.line[self.text_at:].strip()}
+
+    @property
+    def raw(self) -> tuple[str, ...]:
+        return (self.line,)
+
+
 @dataclass(slots=True)
 class Fact:
     """A state read from a show command, a config or a file (a certificate, a

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
-from cmedebug.model import Event, Fact, SourceRef
+from cmedebug.model import Event, Fact, SourceRef, SyslogEvent
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.stamp_log import StampLog
 
@@ -42,8 +42,16 @@ class Context:
     def event(self, kind: str, rec: Record, **fields) -> Event:
         """An Event located at ``rec``, stamped with the record's time (the year is
         resolved after parsing, when all clock evidence is known)."""
-        ev = Event(kind=kind, source=self.ref(rec), clock_flag=rec.clock_flag,
-                   device=rec.host or self.device, fields=fields, raw=tuple(rec.lines))
+        return self._stamped(Event(kind=kind, source=self.ref(rec), clock_flag=rec.clock_flag,
+                                   device=rec.host or self.device, fields=fields, raw=tuple(rec.lines)), rec)
+
+    def syslog_event(self, kind: str, rec: Record, severity: int, text_at: int) -> SyslogEvent:
+        """The compact event of a generic syslog printed on one line (``rec.lines[0]``),
+        whose text starts at ``text_at`` in that line."""
+        return self._stamped(SyslogEvent(kind, self.ref(rec), rec.clock_flag, rec.host or self.device, severity,
+                                         rec.lines[0], text_at), rec)
+
+    def _stamped(self, ev: Event, rec: Record):
         if rec.stamp is not None:
             self.stamps.append(ev, rec.stamp)
         return ev

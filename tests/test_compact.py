@@ -2,9 +2,16 @@
 mutable is shared, and the table stays bounded."""
 from __future__ import annotations
 
+import sys
+
+import pytest
+
 from cmedebug import compact
 from cmedebug.ingest import read_input
-from cmedebug.model import Case, Event, Fact, SourceRef
+from cmedebug.model import Case, Event, Fact, SourceRef, SyslogEvent
+from cmedebug.parsers.base import Context
+from cmedebug.parsers.framing import frame
+from cmedebug.parsers.syslog import GenericSyslogParser
 from cmedebug.sources import Input
 
 REGISTER = ("Nov 26 10:15:{s:02d} cme-hq 0001{s:02d}: .Nov 26 10:15:{s:02d}.014: %IPPHONE-6-REGISTER: "
@@ -67,3 +74,51 @@ def test_kinds_built_per_line_are_stored_once(tmp_path):
     read_input(Input(str(log), lambda: open(log, "rb")), case)
     kinds = [e.kind for e in case.events]
     assert len(kinds) == 5 and len({id(k) for k in kinds}) == 1, kinds
+
+
+# (line, the fields a generic syslog event holds)
+SYSLOG_LINES = [
+    ("Nov 26 08:30:09 cme-br1 060128: *Mar  1 00:20:18.395: %LINEPROTO-5-UPDOWN: Line protocol on Interface "
+     "GigabitEthernet0/2, changed state to up",
+     {"facility": "LINEPROTO", "severity": 5, "mnemonic": "UPDOWN",
+      "text": "Line protocol on Interface GigabitEthernet0/2, changed state to up"}),
+    ("*Jan 11 18:33:09.231:%LINK-3-UPDOWN:Interface Gi0/1, changed state to down   ",  # no spaces; trailing blanks
+     {"facility": "LINK", "severity": 3, "mnemonic": "UPDOWN", "text": "Interface Gi0/1, changed state to down"}),
+    ("001891: .Jul 21 18:17:07.014: %DHCPD-4-PING_CONFLICT: DHCP address conflict:  server pinged 10.10.1.40.",
+     {"facility": "DHCPD", "severity": 4, "mnemonic": "PING_CONFLICT",
+      "text": "DHCP address conflict:  server pinged 10.10.1.40."}),
+    ("1d06h: %LINK-5-CHANGED:", {"facility": "LINK", "severity": 5, "mnemonic": "CHANGED", "text": ""}),
+    ("2023-06-22 21:02:23,500: netmiko DEBUG *Mar  1 00:00:48.011: %LINK-3-UPDOWN: Interface Gi0/1, changed "
+     "state to up", {"facility": "LINK", "severity": 3, "mnemonic": "UPDOWN", "text": "Interface Gi0/1, changed state to up"}),
+]
+
+
+@pytest.mark.parametrize("line,fields", SYSLOG_LINES)
+def test_a_one_line_generic_syslog_is_stored_compactly_with_the_same_reading(line, fields):
+    """issue 11 item 5: the line, severity and where the text starts, no dict, no copy
+    of the text; what rules, reports and JSON read is what an Event would hold."""
+    ctx = Context(path="x.log")
+    (rec,) = list(frame([line]))
+    (ev,) = GenericSyslogParser().parse(rec, ctx)
+    assert isinstance(ev, SyslogEvent) and ev.fields == fields and ev.raw == (line,)
+    assert ev.to_dict()["fields"] == fields and ev.kind == f"syslog.{fields['facility'].lower()}.{fields['mnemonic'].lower()}"
+    assert ctx.stamps.events == ([ev] if rec.stamp else [])  # its year is resolved with the others
+
+
+def test_a_syslog_with_continuation_lines_stays_a_plain_event():
+    lines = ["*Mar  1 00:00:48.011: %SYS-2-MALLOCFAIL: Memory allocation of 1024 bytes failed", "  -Traceback= 1 2 3"]
+    (rec,) = list(frame(lines))
+    (ev,) = GenericSyslogParser().parse(rec, Context(path="x.log"))
+    assert ev.__class__ is Event and ev.raw == tuple(lines)
+    assert ev.fields["text"] == "Memory allocation of 1024 bytes failed -Traceback= 1 2 3"
+
+
+def test_compact_syslog_events_hold_less():
+    """Beside the line both keep: the compact event against an Event's object, fields
+    dict, raw tuple and copy of the text."""
+    line, fields = SYSLOG_LINES[0]
+    (rec,) = list(frame([line]))
+    compact_event = GenericSyslogParser().parse(rec, Context(path="x.log"))[0]
+    plain = Event(kind=compact_event.kind, source=compact_event.source, fields=dict(fields), raw=(line,))
+    plain_size = sum(map(sys.getsizeof, (plain, plain.fields, plain.raw, fields["text"])))
+    assert sys.getsizeof(compact_event) + 200 < plain_size
