@@ -23,23 +23,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from cmedebug.model import Case, Confidence, Evidence, Fact
+from cmedebug.model import Case, Confidence, Event, Evidence, Fact
 from cmedebug.parsers.framing import Stamp
-from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.parsers.grammar import zone
+from cmedebug.parsers.stamp_log import StampLog, checked_datetime
+
+
+def stamp_datetime(stamp: Stamp, year: int) -> datetime | None:
+    return checked_datetime(year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second,
+                            stamp.microsecond, zone(stamp.tz))
+
 
 # The dates an IOS router boots at when its clock was never set (no calendar, no NTP).
 BOOT_DEFAULT_YEARS = (1993, 2002)
 # '*' stamps of the first days of March read as the boot default plus that much uptime
 BOOT_DEFAULT_DAYS = 7
-
-
-def stamp_datetime(stamp: Stamp, year: int) -> datetime | None:
-    try:
-        return datetime(year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second,
-                        stamp.microsecond, tzinfo=zone(stamp.tz))
-    except ValueError:  # Feb 29 in a guessed year, or a damaged stamp
-        return None
 
 
 @dataclass(frozen=True)
@@ -118,33 +116,59 @@ def resolve_years(stamps: StampLog, anchors: list[Anchor], year: int | None = No
     today = today or datetime.now(timezone.utc)
     # One sequence per input, device and clock era ('*' stamps vs trusted ones): devices
     # interleaved in one file, or a clock set half-way, must not look like New Year.
-    # A sequence holds the events' indexes; its (event, stamp) pairs exist only while it is resolved.
+    # A sequence holds the events' indexes; stamps are read from the packed log one at a time.
     sequences: dict[tuple, array] = defaultdict(lambda: array("q"))
     events = stamps.events
     for i, ev in enumerate(events):
         sequences[(ev.source.path, ev.device, ev.clock_flag == "*")].append(i)
     assumed: dict[str, str] = {}
     for (path, _, starred), indexes in sequences.items():
-        items = [(events[i], stamps.stamp(i)) for i in indexes]
-        offsets = _rollover_offsets([st for _, st in items])
+        offsets = _rollover_offsets(stamps, indexes)
         if year is not None:
             base = year
         else:
             era = [a for a in anchors if a.starred in (None, starred)]
+            items = _Sequence(stamps, indexes)
             base, how = _base_year(path, items, offsets, era, today)
-            if how and any(st.year is None for _, st in items):
+            if how and any(stamps.printed_year_and_month(i)[0] is None for i in indexes):
                 assumed[path] = how
-        for (ev, st), off in zip(items, offsets):
-            ev.ts = stamp_datetime(st, st.year if st.year else base + off)
+        for i, off in zip(indexes, offsets):
+            odd = stamps.odd(i)
+            events[i].ts = stamps.utc_datetime(i, base + off) if odd is None else \
+                stamp_datetime(odd, odd.year or base + off)
     return assumed
 
 
-def _rollover_offsets(stamps: list[Stamp]) -> list[int]:
-    offsets, off, prev = [], 0, None
-    for st in stamps:
-        if st.year is None and prev is not None and prev >= 10 and st.month <= 3:  # Oct-Dec -> Jan-Mar
-            off += 1
-        prev = st.month if st.year is None else prev
+class _Sequence:
+    """The (event, stamp) pairs of one sequence, built when read (a sequence may hold
+    most of a million events: its pairs would be ~180 bytes each)."""
+
+    __slots__ = ("stamps", "indexes")
+
+    def __init__(self, stamps: StampLog, indexes: array):
+        self.stamps, self.indexes = stamps, indexes
+
+    def __len__(self) -> int:
+        return len(self.indexes)
+
+    def __getitem__(self, k: int) -> tuple[Event, Stamp]:
+        i = self.indexes[k]
+        return self.stamps.events[i], self.stamps.stamp(i)
+
+    def __iter__(self):
+        for i in self.indexes:
+            yield self.stamps.events[i], self.stamps.stamp(i)
+
+
+def _rollover_offsets(stamps: StampLog, indexes: array) -> array:
+    """Per stamp, the years passed since the first of the sequence (Oct-Dec -> Jan-Mar)."""
+    offsets, off, prev = array("H"), 0, None
+    for i in indexes:
+        printed, month = stamps.printed_year_and_month(i)
+        if printed is None:
+            if prev is not None and prev >= 10 and month <= 3:
+                off += 1
+            prev = month
         offsets.append(off)
     return offsets
 

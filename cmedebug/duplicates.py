@@ -14,7 +14,7 @@ lines agree (facts without raw lines, and those of decoded files, are never merg
 """
 from __future__ import annotations
 
-from cmedebug.model import Case, Evidence, SourceRef
+from cmedebug.model import Case, Evidence, SourceRef, SyslogEvent
 
 MAX_COPIES_CITED = 50  # per evidence item; beyond that one line says how many more
 
@@ -30,8 +30,8 @@ def collapse(case: Case) -> int:
 
 
 def _event_key(ev):
-    if ev.ts is None:
-        return (ev.kind, ev.device, None, ev.raw) if ev.raw else None
+    if ev.__class__ is SyslogEvent:  # its raw is its one line (a tuple built per read)
+        return (ev.kind, ev.device, ev.ts, ev.line)
     return (ev.kind, ev.device, ev.ts, ev.raw) if ev.raw else None
 
 
@@ -42,14 +42,17 @@ def _fact_key(fact):
 
 
 def _dedupe(items: list, key_of, copies: dict) -> tuple[list, int]:
-    first: dict = {}
+    # The table is keyed by the key's hash, not the key: on a million events the key
+    # tuples would be the largest thing in memory while it exists. A found item whose
+    # own key differs (a hash collision) is kept as a separate item.
+    first: dict[int, object] = {}
     kept = []
     for item in items:
         key = key_of(item)
-        original = first.get(key) if key is not None else None
-        if original is None:
-            if key is not None:
-                first[key] = item
+        original = first.get(hash(key)) if key is not None else None
+        if original is None or key_of(original) != key:
+            if original is None and key is not None:
+                first[hash(key)] = item
             kept.append(item)
             continue
         if key[2] is None and original.source.path == item.source.path:  # unstamped, same input: a new occurrence

@@ -9,38 +9,38 @@ fit them (a printed zone, a field out of range) is kept as it is.
 from __future__ import annotations
 
 from array import array
+from datetime import datetime, timezone
 from typing import Iterator
 
 from cmedebug.model import Event
-from cmedebug.parsers.framing import Stamp
+from cmedebug.parsers.framing import Stamp, new_stamp
 
-# (field, bits) from the low end; the year is stored plus one (0: not printed)
-_FIELDS = (("microsecond", 20), ("second", 6), ("minute", 6), ("hour", 5), ("day", 5), ("month", 4), ("year", 14))
+# Bit fields from the low end: microsecond 20, second 6, minute 6, hour 5, day 5, month 4,
+# year 14 (stored plus one; 0: not printed). Written out, not looped: one runs per event.
 
 
 def pack(st: Stamp) -> int | None:
     """The stamp as one integer, or None when it does not fit the bit fields."""
-    if st.tz is not None:
+    month, day, hour, minute, second, microsecond, year, tz = st
+    year = 0 if year is None else year + 1
+    if tz is not None or not (0 <= microsecond < 1 << 20 and 0 <= second < 64 and 0 <= minute < 64
+                              and 0 <= hour < 32 and 0 <= day < 32 and 0 <= month < 16 and 0 <= year < 1 << 14):
         return None
-    packed, shift = 0, 0
-    for name, bits in _FIELDS:
-        value = getattr(st, name)
-        if name == "year":
-            value = 0 if value is None else value + 1
-        if not 0 <= value < 1 << bits:
-            return None
-        packed |= value << shift
-        shift += bits
-    return packed
+    return microsecond | second << 20 | minute << 26 | hour << 32 | day << 37 | month << 42 | year << 46
 
 
 def unpack(packed: int) -> Stamp:
-    values = {}
-    for name, bits in _FIELDS:
-        values[name] = packed & ((1 << bits) - 1)
-        packed >>= bits
-    values["year"] = values["year"] - 1 if values["year"] else None
-    return Stamp(**values)
+    year = packed >> 46
+    return new_stamp(Stamp, (packed >> 42 & 15, packed >> 37 & 31, packed >> 32 & 31, packed >> 26 & 63,
+                             packed >> 20 & 63, packed & 0xFFFFF, year - 1 if year else None, None))
+
+
+def checked_datetime(year: int, month: int, day: int, hour: int, minute: int, second: int, microsecond: int,
+                     tzinfo: timezone) -> datetime | None:
+    try:
+        return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tzinfo)
+    except ValueError:  # Feb 29 in a guessed year, or a damaged stamp
+        return None
 
 
 class StampLog:
@@ -70,6 +70,29 @@ class StampLog:
     def stamp(self, index: int) -> Stamp:
         found = self._unpacked.get(index)
         return found if found is not None else unpack(self._packed[index])
+
+    def printed_year_and_month(self, index: int) -> tuple[int | None, int]:
+        """(the printed year or None, the month) of one stamp, without building it."""
+        if index in self._unpacked:
+            st = self._unpacked[index]
+            return st.year, st.month
+        packed = self._packed[index]
+        year = packed >> 46
+        return (year - 1 if year else None), packed >> 42 & 15
+
+    def odd(self, index: int) -> Stamp | None:
+        """The stamp kept as printed because it does not pack (a zone, a field out of range)."""
+        return self._unpacked.get(index)
+
+    def utc_datetime(self, index: int, year: int) -> datetime | None:
+        """A packed stamp (no zone: UTC) as a datetime in ``year`` (a printed year wins),
+        or None when it is no date (Feb 29 of another year)."""
+        packed = self._packed[index]
+        printed = packed >> 46
+        # (a printed year 0 counts as no year, as everywhere else)
+        return checked_datetime(printed - 1 if printed > 1 else year, packed >> 42 & 15, packed >> 37 & 31,
+                                packed >> 32 & 31, packed >> 26 & 63, packed >> 20 & 63, packed & 0xFFFFF,
+                                timezone.utc)
 
     def __len__(self) -> int:
         return len(self.events)

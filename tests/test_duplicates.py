@@ -47,3 +47,22 @@ def test_before_and_after_folders_repeating_a_scenario(tmp_path):
     twice = analyze([str(tmp_path)])
     assert len(twice.findings) == len(once.findings)
     assert {f.rule_id for f in twice.findings} == {f.rule_id for f in once.findings}
+
+
+def test_copies_are_found_by_hash_and_a_collision_keeps_both(monkeypatch):
+    """The table holds the keys' hashes (issue 11 item 5: the key tuples of a million
+    events were the peak of memory); a different item under the same hash is kept."""
+    from cmedebug import duplicates
+    from cmedebug.model import Case, Event, SourceRef
+
+    def event(path, line, text):
+        return Event(kind="syslog.link.updown", source=SourceRef(path, line, line), device="r1", raw=(text,))
+
+    a, b = event("x.log", 1, "%LINK-3-UPDOWN: Gi0/1 down"), event("x.log", 2, "%LINK-3-UPDOWN: Gi0/2 down")
+    a_again, b_again = event("y.log", 1, a.raw[0]), event("y.log", 2, b.raw[0])
+    case = Case(events=[a, b, a_again, b_again])
+    assert duplicates.collapse(case) == 2 and case.events == [a, b]
+    monkeypatch.setattr(duplicates, "hash", lambda key: 0, raising=False)  # every key collides
+    case = Case(events=[a, b, a_again, b_again])
+    assert duplicates.collapse(case) == 1 and case.events == [a, b, b_again]
+    assert case.copies == {("x.log", 1): [a_again.source]}

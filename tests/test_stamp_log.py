@@ -36,3 +36,22 @@ def test_log_gives_each_event_its_stamp_across_inputs():
     assert len(first) == len(events)
     assert list(first) == list(zip(events, STAMPS[:2] + ODD[:1] + STAMPS[2:] + ODD[1:]))
     assert first.stamp(2) is ODD[0] and first.stamp(6) is ODD[1]  # the odd ones, at their new indexes
+
+
+def test_the_log_dates_each_stamp_without_building_it():
+    """Year resolution reads the packed stamps one at a time (no (event, Stamp) pair per
+    event): the printed year and month, then the datetime in the resolved year."""
+    from datetime import datetime, timezone
+
+    from cmedebug.clock import stamp_datetime
+
+    log = StampLog()
+    for n, st in enumerate(STAMPS + ODD):
+        log.append(Event(kind="k", source=SourceRef("a.log", n)), st)
+    assert [log.printed_year_and_month(i) for i in range(len(STAMPS))] == [(st.year, st.month) for st in STAMPS]
+    assert log.utc_datetime(0, 2026) == datetime(2026, 3, 1, 0, 0, 48, 11000, tzinfo=timezone.utc)
+    assert log.utc_datetime(2, 2026) == datetime(2025, 8, 7, 4, 37, 54, 849000, tzinfo=timezone.utc)  # printed year
+    assert log.utc_datetime(3, 2026) is None  # Feb 29 in a year without one
+    for i in range(len(STAMPS)):
+        assert log.odd(i) is None and log.utc_datetime(i, 2024) == stamp_datetime(STAMPS[i], STAMPS[i].year or 2024)
+    assert log.odd(len(STAMPS)) is ODD[0] and log.printed_year_and_month(len(STAMPS)) == (2025, 8)
