@@ -331,8 +331,9 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], obje
     line_no = start_line - 1
     if runs is not None:
         caller_may_skip = runs[1]
-        lines = _with_runs(lines, runs[0], lambda: cut_stamp is None and (
-            pending is None or pending.__class__ is tuple) and caller_may_skip())
+        # (a record still pending ends at the run's first line, which starts a message; its
+        # handling by the caller changes no block and only ever fills the excerpt budget)
+        lines = _with_runs(lines, runs[0], lambda: cut_stamp is None and caller_may_skip())
     for line in lines:
         if line.__class__ is int:
             if pending is not None:
