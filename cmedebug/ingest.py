@@ -173,7 +173,7 @@ class _Router:
     def route(self, rec: Record, ctx: Context):
         """The items of the parser that claimed ``rec``, or None."""
         owner = ctx.block_owner
-        if owner is not None:
+        if owner is not None and not (rec.is_message and owner.ignores_message(rec.text)):
             items = owner.parse(rec, ctx)
             if items is not None:
                 self.claims[owner.name] += 1
@@ -273,7 +273,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     claims = router.claims
     runs = None
     if chatter is not None:  # past the excerpt budget, runs of chatter are only counted
-        runs = (routine_runs(chatter), lambda: capture.full and (
+        runs = (routine_runs(chatter), quick_parser.chatter_marks, lambda: capture.full and (
             ctx.block_owner is None or ctx.block_owner.ignores_chatter))
     try:
         for rec in frame(chain(first, lines), quick=chatter.match if chatter is not None else None, runs=runs):

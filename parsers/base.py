@@ -86,6 +86,8 @@ class LineParser:
     # Message bodies (one line, as printed after the prefix) for which ``parse`` returns []
     # whatever the rest says: routine chatter that ingest only counts (framing's quick path)
     chatter: ClassVar[re.Pattern | None] = None
+    # Strings one of which every chatter body holds (routine runs are only tried from such lines)
+    chatter_marks: ClassVar[tuple[str, ...]] = ()
     # True when ``ignores_message`` holds for every chatter body that does not say
     # 'debugging': framing's routine runs may pass over chatter while it owns a block
     ignores_chatter: ClassVar[bool] = False
@@ -107,8 +109,9 @@ class LineParser:
 
     def ignores_message(self, body: str) -> bool:
         """True when ``parse``, while this parser owns a block, surely returns None and
-        changes nothing for a one-line stamped message with this body (the chatter
-        quick path may then skip it). False when unsure."""
+        changes nothing for a message record (stamped, numbered or a syslog) whose text
+        is ``body``: routing then does not offer it, and the chatter quick path may skip
+        it. False when unsure."""
         return False
 
     def sniff(self, lines: list[str]) -> float:

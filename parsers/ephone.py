@@ -90,6 +90,7 @@ class EphoneDebugParser(LineParser):
     keywords = ("ephone-", "kinny", "sin_family", "DN ", "DN=", "socket [")
     priority = 15  # first: its chatter is most of a busy log, and it returns None for what is not its own
     chatter = CHATTER
+    chatter_marks = ("ephone-", "DN ", "DN=")
 
     def parse(self, rec: Record, ctx: Context):
         if rec.facility is not None:

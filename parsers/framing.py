@@ -278,11 +278,12 @@ def routine_runs(chatter: re.Pattern) -> re.Pattern:
     return re.compile(rf"(?:{line})+(?=(?>{head})|\n)", chatter.flags)
 
 
-def _with_runs(lines: Iterable[str], run: re.Pattern, may_skip: Callable[[], bool]) -> Iterator[str | int]:
+def _with_runs(lines: Iterable[str], run: re.Pattern, marks: tuple[str, ...],
+               may_skip: Callable[[], bool]) -> Iterator[str | int]:
     """``lines``, where ``run`` matches from a line on and ``may_skip()`` holds, the
     number of lines of that run instead of its lines (batches of joined lines are
     scanned; a run never crosses a batch end, so its last line is followed by the
-    line the lookahead saw)."""
+    line the lookahead saw). A run is only tried from a line holding one of ``marks``."""
     lines = iter(lines)
     match = run.match
     while batch := list(islice(lines, RUN_BATCH_LINES)):
@@ -291,7 +292,13 @@ def _with_runs(lines: Iterable[str], run: re.Pattern, may_skip: Callable[[], boo
         batch.pop()
         pos, i, n = 0, 0, len(batch)
         while i < n:
-            if may_skip():
+            line = batch[i]
+            for mark in marks:
+                if mark in line:
+                    break
+            else:
+                mark = None
+            if mark is not None and may_skip():
                 m = match(joined, pos)
                 if m is not None:
                     end = m.end()
@@ -300,14 +307,13 @@ def _with_runs(lines: Iterable[str], run: re.Pattern, may_skip: Callable[[], boo
                     i += count
                     pos = end
                     continue
-            line = batch[i]
             yield line
             i += 1
             pos += len(line) + 1
 
 
 def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], object] | None = None,
-          runs: tuple[re.Pattern, Callable[[], bool]] | None = None
+          runs: tuple[re.Pattern, tuple[str, ...], Callable[[], bool]] | None = None
           ) -> Iterator[Record | tuple[int, re.Match] | Run]:
     """Yield records from physical lines (without their line ends).
 
@@ -321,19 +327,19 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], obje
     only counted; ``quick_record`` builds the Record when one is needed). A
     message that continuation lines follow is always a Record.
 
-    ``runs`` = (``routine_runs(chatter)``, ``may_skip``): while the caller's
-    ``may_skip()`` says it would only count such messages, consecutive ones are
-    found by one regex scan over joined lines and yielded as one ``Run``.
+    ``runs`` = (``routine_runs(chatter)``, the chatter's marks, ``may_skip``): while
+    the caller's ``may_skip()`` says it would only count such messages, consecutive
+    ones are found by one regex scan over joined lines and yielded as one ``Run``.
     """
     pending: Record | None = None
     cut_stamp: tuple[int, str] | None = None
     in_show_output = False
     line_no = start_line - 1
     if runs is not None:
-        caller_may_skip = runs[1]
+        caller_may_skip = runs[2]
         # (a record still pending ends at the run's first line, which starts a message; its
         # handling by the caller changes no block and only ever fills the excerpt budget)
-        lines = _with_runs(lines, runs[0], lambda: cut_stamp is None and caller_may_skip())
+        lines = _with_runs(lines, runs[0], runs[1], lambda: cut_stamp is None and caller_may_skip())
     for line in lines:
         if line.__class__ is int:
             if pending is not None:

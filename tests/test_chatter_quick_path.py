@@ -44,6 +44,7 @@ BODIES = DROPPED + NOT_CHATTER
 def test_chatter_is_what_the_parser_drops(body):
     rec = next(iter(frame([PREFIX + body])))
     assert CHATTER.match(body) and EphoneDebugParser().parse(rec, Context(path="x")) == []
+    assert any(mark in body for mark in EphoneDebugParser.chatter_marks)  # routine runs may start at it
 
 
 @pytest.mark.parametrize("body", NOT_CHATTER)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from functools import lru_cache
+from itertools import chain
 from dataclasses import dataclass, field
 
 from cmedebug.model import Case
@@ -38,6 +40,7 @@ _CME_RECORD_ROLES = ("CCM", "CCM+TFTP", "TFTP", "CAPF")
 Node = tuple  # (path, hostname-or-phone-name or None)
 
 
+@lru_cache(maxsize=4096)  # asked for every event's device: a case names a few devices
 def phone_mac(name: str | None) -> str | None:
     m = _PHONE.search(name or "")
     return m.group(1).upper() if m else None
@@ -78,7 +81,7 @@ def main_names(case: Case) -> dict[str, str | None]:
     """input path -> the router name printed most in it, else the phone name (None:
     no name printed): the device of its lines that print none."""
     counts: dict[str, Counter] = {}
-    for item in (*case.events, *case.facts):
+    for item in chain(case.events, case.facts):
         if item.device:
             # a router's name outweighs the phone lines quoted in its log
             weight = 1 if phone_mac(item.device) else 1_000_000
@@ -101,7 +104,7 @@ def partition(case: Case) -> tuple[list[Group], dict[Node, int]]:
 
     for summary in case.inputs:
         group((summary.path, main.get(summary.path)))
-    for item in (*case.events, *case.facts):
+    for item in chain(case.events, case.facts):
         g = group(node_of(item.source.path, item.device, main))
         if item.device:
             g.hostnames[item.device] += 1
@@ -109,7 +112,15 @@ def partition(case: Case) -> tuple[list[Group], dict[Node, int]]:
     return _join([groups[n] for n in groups])
 
 
+# the kinds _collect_identity reads (any other item holds no identity; its fields are not built)
+_IDENTITY_KINDS = frozenset(("config.present", "config.global", *_OWN_ADDRESSES, "ctl.record", "phone.config", "cert",
+                             "pki.trustpoint", "config.ephone", "ephone.status"))
+_IDENTITY_FAMILIES = ("ephone.", "capf.", "tftp.")
+
+
 def _collect_identity(item, g: Group) -> None:
+    if item.kind not in _IDENTITY_KINDS and not item.kind.startswith(_IDENTITY_FAMILIES):
+        return
     f = item.fields
     if item.kind in ("config.present", "config.global") and f.get("hostname") and not item.device:
         g.hostnames[str(f["hostname"])] += 1
@@ -128,7 +139,7 @@ def _collect_identity(item, g: Group) -> None:
         g.fingerprints.add(f["id_fingerprint_sha1"])  # `show crypto pki trustpoints status`: the router's own
     elif item.kind in ("config.ephone", "ephone.status") and f.get("mac"):
         g.known_macs.add(str(f["mac"]).upper())
-    elif item.kind.startswith(("ephone.", "capf.", "tftp.")) and isinstance(f.get("mac"), str):
+    elif item.kind.startswith(_IDENTITY_FAMILIES) and isinstance(f.get("mac"), str):
         g.known_macs.add(f["mac"].upper())
 
 
