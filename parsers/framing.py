@@ -177,7 +177,12 @@ def parse_prefix(line: str) -> Record | None:
     m = _PREFIX.match(line)
     if m is not None:
         return _prefixed_record(m)
-    return _parse_unusual_prefix(line)
+    rec = _parse_unusual_prefix(line)
+    if rec is None:
+        inner = unwrap(line)
+        if inner is not None:
+            rec = _wrapped_record(inner)
+    return rec
 
 
 def _prefixed_record(m: re.Match) -> Record:
@@ -222,14 +227,18 @@ def _parse_unusual_prefix(line: str) -> Record | None:
         rec = Record(0, 0, [line], m.group("rest").strip(), host=m.group("server_host"))
         _attach_syslog(rec)
         return rec
-    inner = unwrap(line)  # a foreign wrapper (tool logger, tcpdump -A, relay, export) around an IOS line
-    if inner is not None:
-        rec = parse_prefix(inner[0])
-        if rec is not None:
-            rec.lines = [line]
-            rec.host = rec.host or (_intern(inner[1]) if inner[1] else None)
-            return rec
     return None
+
+
+def _wrapped_record(inner: tuple[str, str | None]) -> Record | None:
+    """The record of the IOS message inside a foreign wrapper (tool logger, tcpdump -A,
+    relay, export: ``unwrap``); None when what is inside is no message (a prompt or
+    command output). The wrapper is stripped: the record's line is the IOS line, as
+    for prompts and output, whose parsers read the physical lines."""
+    rec = parse_prefix(inner[0])
+    if rec is not None and inner[1]:
+        rec.host = rec.host or _intern(inner[1])
+    return rec
 
 
 def _attach_syslog(rec: Record) -> None:
@@ -371,6 +380,11 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], obje
             m = _PREFIX.match(line)
             if m is None:
                 rec = _parse_unusual_prefix(line)
+                if rec is None and (inner := unwrap(line)) is not None:
+                    rec = _wrapped_record(inner)
+                    if rec is None:  # a wrapped prompt or line of command output: the IOS line is the
+                        line = inner[0]  # line (config parsers read its indentation)
+                        stripped = line.strip()
             elif quick is not None and first == line_no and quick(m.group("rest")):
                 if pending is not None:  # a quick message has a stamp: it always starts a record
                     yield pending

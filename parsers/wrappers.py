@@ -14,7 +14,7 @@ import re
 # 2023-06-22 21:02:23,500 - netmiko - DEBUG - Router#show clock
 _TOOL_LOG = re.compile(
     r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,6})?:?(?: +-)? +(?:\[?[\w.\-]{1,40}\]?(?: +-)? +)?"
-    r"(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)(?: +-| *:)? +(?P<rest>\S.*)$")
+    r"(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)(?: +-| *:)? (?P<rest>\s*\S.*)$")  # rest: with its indentation
 # E..l.K@.?.......(.....<189>27: *Mar  1 00:01:02.123: %SYS-...   (`tcpdump -A`: payload after the
 # packet headers, non-printable bytes shown as '.')
 _TCPDUMP = re.compile(r"(?P<junk>[^<\s]{0,200}?)(?P<rest><\d{1,3}>.*)$")
