@@ -26,6 +26,7 @@ from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_
 UNPARSED_SAMPLES_PER_INPUT = 200
 MAX_SHAPES_PER_INPUT = 1000
 SNIFF_LINES = 200
+MAX_OWNERS_REMEMBERED = 4096  # distinct commands whose block owner routing remembers
 _SHAPE_MASK = re.compile(r"[0-9A-Fa-f]{4,}|\d+")
 
 
@@ -158,6 +159,7 @@ class _Router:
         self.parsers = parsers
         self.block_parsers = [(p, [re.compile(c + r"\b", re.I) for c in p.commands]) for p in parsers if p.commands]
         self.headless = [p for p in parsers if p.block_start is not None]
+        self.owners: dict[str, LineParser | None] = {}  # command -> owner_for(command)
         self.typed_config = next((p for p in parsers if p.reads_typed_config), None)
         self.keyworded = [p for p in parsers if p.keywords]
         self.keyword_matches = keyword_automaton([p.keywords for p in self.keyworded]).iter
@@ -165,10 +167,17 @@ class _Router:
         self.claims: Counter[str] = Counter()  # records claimed per parser: what the input mostly is
 
     def owner_for(self, command: str) -> LineParser | None:
-        for parser, patterns in self.block_parsers:
-            if any(pat.match(command) for pat in patterns):
-                return parser
-        return None
+        """The parser that reads the output of ``command`` (remembered per command: a
+        capture types the same few commands again and again)."""
+        owners = self.owners
+        if command in owners:
+            return owners[command]
+        found = next((parser for parser, patterns in self.block_parsers
+                      if any(pat.match(command) for pat in patterns)), None)
+        if len(owners) >= MAX_OWNERS_REMEMBERED:
+            owners.clear()
+        owners[command] = found
+        return found
 
     def route(self, rec: Record, ctx: Context):
         """The items of the parser that claimed ``rec``, or None."""

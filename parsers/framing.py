@@ -217,12 +217,13 @@ def _parse_unusual_prefix(line: str) -> Record | None:
         rec = Record(0, 0, [line], line.strip())
         _attach_syslog(rec)
         return rec
-    m = _PHONE_CONSOLE.match(line)
+    first = line[:1]  # (most lines of show output and configs start with neither)
+    m = _PHONE_CONSOLE.match(line) if first.isdigit() else None
     if m:
         rec = Record(0, 0, [line], m.group("rest").strip(), stamp=m, seq=int(m.group("seq")))
         rec.mnemonic = m.group("level")
         return rec
-    m = _SERVER_BARE.match(line)
+    m = _SERVER_BARE.match(line) if first.isupper() else None
     if m:
         rec = Record(0, 0, [line], m.group("rest").strip(), host=m.group("server_host"))
         _attach_syslog(rec)

@@ -66,6 +66,19 @@ def ios_datetime(tokens: pp.ParseResults) -> datetime:
 
 def parse_ios_date(text: str) -> tuple[datetime, str] | None:
     """An IOS date anywhere at the start of ``text`` -> (aware datetime, clock flag)."""
+    # pyparsing takes ~100 us a date; a capture prints the same few dates again and again
+    return _parse_ios_date_cached(text) if len(text) <= MAX_CACHED_DATE_CHARS else _parse_ios_date(text)
+
+
+MAX_CACHED_DATE_CHARS = 80
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_ios_date_cached(text: str) -> tuple[datetime, str] | None:
+    return _parse_ios_date(text)
+
+
+def _parse_ios_date(text: str) -> tuple[datetime, str] | None:
     try:
         tokens = IOS_DATE.parse_string(text.strip())
         return ios_datetime(tokens), tokens.get("flag", "")
