@@ -309,6 +309,16 @@ class ShapeParser(LineParser):
         return fields
 
 
+class SyslogBody:
+    """A record seen from after its `%FAC-SEV-MNEMONIC:` header, for ``match_record``."""
+
+    __slots__ = ("text", "continuations")
+
+    def __init__(self, rec):
+        self.text = rec.text.split(":", 1)[1].strip() if ":" in rec.text else ""
+        self.continuations = rec.continuations
+
+
 def match_record(shapes: tuple[Shape, ...], rec) -> tuple[str, dict] | None:
     """Like ``match_shapes`` on a record's text; when the record has continuation
     lines, each shape also tries them joined without a space, because documents

@@ -10,7 +10,7 @@ import re
 
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import IPV4, IPV6, SEP_NAME, match_record, parse_ios_date, shape
+from cmedebug.parsers.grammar import IPV4, IPV6, SEP_NAME, SyslogBody, match_record, parse_ios_date, shape
 
 # 10.1.20.11    2001:10:5:10::50
 _ADDR = rf"(?:{IPV4}|{IPV6})"
@@ -72,14 +72,6 @@ SHAPES = {
 _REASON = re.compile(r"Reason ?: ?([^,]*)")
 
 
-class _Body:
-    """A record seen from after its `%FAC-SEV-MNEMONIC:` header, for ``match_record``."""
-
-    def __init__(self, rec: Record):
-        self.text = rec.text.split(":", 1)[1].strip() if ":" in rec.text else ""
-        self.continuations = rec.continuations
-
-
 class SecuritySyslogParser(LineParser):
     name = "security-syslog"
     description = "%SKINNYSECURESERVICE-, %EPHONE_CRED-, %HTTPC-, %CRYPTO-, %CRYPTO_ENGINE-, %SSL-, %IPPHONE-, %SYS- syslogs"
@@ -93,12 +85,12 @@ class SecuritySyslogParser(LineParser):
         tls = facility in TLS_SERVICES and mnemonic.endswith("TLS_HANDSHAKE_FAILED")
         key = "TLS_HANDSHAKE_FAILED" if tls else f"{facility}-{mnemonic}"
         shapes = SHAPES.get(key)
-        found = match_record(shapes, _Body(rec)) if shapes else None
+        found = match_record(shapes, SyslogBody(rec)) if shapes else None
         if found is None:
             generic = GENERIC_KINDS.get(facility)
             if generic is None:
                 return None  # %SYS-... messages without a shape: the generic parser keeps them
-            found = generic, {"facility": facility, "text": _Body(rec).text}
+            found = generic, {"facility": facility, "text": SyslogBody(rec).text}
             reason = _REASON.search(rec.text)
             if reason:
                 found[1]["reason"] = reason.group(1).strip()

@@ -19,7 +19,7 @@ import re
 
 from cmedebug.parsers.base import Context, LineParser
 from cmedebug.parsers.framing import Record
-from cmedebug.parsers.grammar import IPV4, IPV6, match_record, shape
+from cmedebug.parsers.grammar import IPV4, IPV6, SyslogBody, match_record, shape
 
 # 10.10.10.5    2001:db8::5
 _ADDR = rf"(?:{IPV4}|{IPV6})"
@@ -62,14 +62,6 @@ SHAPES = (
 _FAILING_MNEMONIC = re.compile(r"HANDSHAKE|ALERT|BAD_CERT|CERT|ERRORLOG", re.IGNORECASE)
 
 
-class _Body:
-    """A record seen from after its `%FAC-SEV-MNEMONIC:` header, for ``match_record``."""
-
-    def __init__(self, rec: Record):
-        self.text = rec.text.split(":", 1)[1].strip() if ":" in rec.text else ""
-        self.continuations = rec.continuations
-
-
 class TlsFailureSyslogParser(LineParser):
     name = "tls-syslog"
     description = "%DTLS-, %CAPWAP-, %SSL- handshake failures (alert received or sent, certificate verification)"
@@ -80,7 +72,7 @@ class TlsFailureSyslogParser(LineParser):
         service = SERVICES.get(rec.facility or "")
         if service is None or not _FAILING_MNEMONIC.search(rec.mnemonic or ""):
             return None
-        found = match_record(SHAPES, _Body(rec))
+        found = match_record(SHAPES, SyslogBody(rec))
         if found is None:
             return None
         kind, fields = found

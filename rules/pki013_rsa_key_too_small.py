@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation import Step
 from cmedebug.remediation_steps import REKEYED_RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._certs import certificates, describe_cert, is_mic_root
