@@ -214,6 +214,23 @@ def generate_dense(path: Path, lines: int) -> int:
     return copies * len(once)
 
 
+def generate_events(path: Path, lines: int, seed: int) -> int:
+    """Nothing but unrelated syslogs and interface flaps from three routers, every line
+    a distinct event that analyze keeps (issue 11 item 5: memory per kept event).
+    Returns the lines written."""
+    rng = random.Random(seed)
+    devices = [Device(h, random.Random(seed * 31 + i), sync_at=2) for i, h in enumerate(DEVICES)]
+    server = SYNCED
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        for written in range(lines):
+            dev = devices[rng.randrange(len(devices))]
+            server += timedelta(microseconds=rng.randint(100, 20_000))
+            message = unrelated_syslog(rng) if rng.random() < 0.4 else interface_flap(rng)
+            out.write(dev.line(server, message))
+    return lines
+
+
 def generate_mixed(path: Path, lines: int, seed: int, evidence_share: float = 0.10) -> int:
     """Routine syslog and ``debug ephone`` chatter from three CMEs (the noise of
     ``generate``), with whole corpus captures pasted in at random points until
@@ -249,9 +266,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=1_000_000, help="number of lines (default 1,000,000)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (same seed, same file)")
-    ap.add_argument("--shape", choices=("router", "mixed", "dense"), default="router",
+    ap.add_argument("--shape", choices=("router", "mixed", "dense", "events"), default="router",
                     help="router: 2%% evidence in noise (default); mixed: 10%% real corpus lines in noise; "
-                         "dense: the corpus repeated")
+                         "dense: the corpus repeated; events: a distinct generic syslog on every line")
     ap.add_argument("-o", "--output", type=Path, help="default: benchmarks/data/<shape>-<lines>-seed<seed>.log")
     args = ap.parse_args(argv)
     path = args.output or DATA / f"{args.shape}-{args.lines}-seed{args.seed}.log"
@@ -260,6 +277,8 @@ def main(argv: list[str] | None = None) -> None:
         generate(path, args.lines, args.seed)
     elif args.shape == "mixed":
         written = generate_mixed(path, args.lines, args.seed)
+    elif args.shape == "events":
+        written = generate_events(path, args.lines, args.seed)
     else:
         written = generate_dense(path, args.lines)
     print(f"{path}: {written} lines, {path.stat().st_size / 1e6:.1f} MB")
