@@ -49,9 +49,7 @@ class SharedValues:
 
     def share(self, item) -> None:
         """Replace the values of an Event or Fact by the equal ones already stored."""
-        if item.__class__ is SyslogEvent:  # its kind is shared by its parser; it holds one line
-            if len(item.line) <= MAX_VALUE_CHARS:
-                item.line = self.one(item.line)
+        if item.__class__ is SyslogEvent:  # its kind is shared by its parser, its line compressed
             return
         item.kind = self.one(item.kind)
         fields = item.fields

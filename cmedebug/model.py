@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
 from typing import Any, Iterable, Iterator
+
+from cmedebug.line_store import LineStore
 
 
 class Severity(IntEnum):
@@ -97,17 +100,28 @@ class Event:
 
 class SyslogEvent(Event):
     """A generic ``%FAC-SEV-MNEMONIC: text`` message printed on one line, stored
-    compactly (a busy log holds hundreds of thousands of them, issue 11): the line,
-    the severity and where the text starts in the line, instead of a fields dict,
-    a raw tuple and a copy of the text. ``fields`` and ``raw`` are built when read
-    and hold what an Event of the same message holds; they are not updated in place."""
+    compactly (a busy log holds hundreds of thousands of them, issue 11): its line
+    in the input's ``LineStore`` (compressed, with its line number), the severity
+    and where the text starts in the line, instead of a ``SourceRef``, a fields
+    dict, a raw tuple and the line and text as strings. ``source``, ``fields`` and
+    ``raw`` are built when read and hold what an Event of the same message holds;
+    they are not updated in place."""
 
-    __slots__ = ("severity", "line", "text_at")
+    __slots__ = ("severity", "store", "index", "text_at")
 
-    def __init__(self, kind: str, source: SourceRef, clock_flag: str, device: str | None, severity: int,
-                 line: str, text_at: int):
-        self.kind, self.source, self.ts, self.clock_flag, self.device = kind, source, None, clock_flag, device
-        self.severity, self.line, self.text_at = severity, line, text_at
+    def __init__(self, kind: str, store: LineStore, index: int, clock_flag: str, device: str | None,
+                 severity: int, text_at: int):
+        self.kind, self.ts, self.clock_flag, self.device = kind, None, clock_flag, device
+        self.severity, self.store, self.index, self.text_at = severity, store, index, text_at
+
+    @property
+    def line(self) -> str:
+        return self.store.line(self.index)
+
+    @property
+    def source(self) -> SourceRef:
+        number = self.store.numbers[self.index]
+        return SourceRef(self.store.path, number, number)
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -294,23 +308,31 @@ class Case:
         return self._select(self.facts, "_fact_index", prefixes)
 
     def _select(self, items: list, attr: str, prefixes: tuple[str, ...]) -> Iterator:
-        # Sixty rules each ask for a few kinds among up to millions of events: an index
-        # of positions by kind, rebuilt when the list has grown, keeps each query
-        # proportional to the number of kinds and matches instead of all events.
-        index = getattr(self, attr)
-        if index is None or index[0] != len(items):
-            positions: dict[str, list[int]] = {}
-            for i, item in enumerate(items):
-                positions.setdefault(item.kind, []).append(i)
-            index = (len(items), positions)
-            setattr(self, attr, index)
-        hits = [pos for kind, pos in index[1].items() if _kind_matches(kind, prefixes)]
+        hits = [pos for kind, pos in self._positions(items, attr).items() if _kind_matches(kind, prefixes)]
         order = hits[0] if len(hits) == 1 else sorted(i for pos in hits for i in pos)
         return iter([items[i] for i in order])
 
+    def _positions(self, items: list, attr: str) -> dict[str, array]:
+        # Sixty rules each ask for a few kinds among up to millions of events: an index
+        # of positions by kind, rebuilt when the list has grown, keeps each query
+        # proportional to the number of kinds and matches instead of all events.
+        # Positions are 4-byte array items, not int objects (a million events: 4 MB, not 60).
+        index = getattr(self, attr)
+        if index is None or index[0] != len(items):
+            positions: dict[str, array] = {}
+            for i, item in enumerate(items):
+                found = positions.get(item.kind)
+                if found is None:
+                    found = positions[item.kind] = array("L")
+                found.append(i)
+            index = (len(items), positions)
+            setattr(self, attr, index)
+        return index[1]
+
     def has(self, *prefixes: str) -> bool:
         """True when any event or fact of these kinds is in the case."""
-        return any(True for _ in self.events_of(*prefixes)) or any(True for _ in self.facts_of(*prefixes))
+        return any(_kind_matches(kind, prefixes) for kind in self._positions(self.events, "_event_index")) or \
+            any(_kind_matches(kind, prefixes) for kind in self._positions(self.facts, "_fact_index"))
 
     @property
     def timeline(self):

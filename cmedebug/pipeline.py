@@ -30,6 +30,7 @@ def load(paths: Iterable[str] = (), kind: str | None = None, year: int | None = 
             progress(summary)
     anchors = clock.evidence_anchors(stamps, case.facts)
     case.assumed_years = clock.resolve_years(stamps, anchors, year)
+    del stamps  # every event has its time now; the log of printed stamps is not needed
     duplicates.collapse(case)  # the same output seen twice counts once
     clock.build_clock_model(case)
     clock.set_capture_time(case, anchors)

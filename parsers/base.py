@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
+from cmedebug.line_store import LineStore
 from cmedebug.model import Event, Fact, SourceRef, SyslogEvent
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.stamp_log import StampLog
@@ -34,6 +35,7 @@ class Context:
     command: str | None = None  # the CLI command whose output is being read
     block_owner: "LineParser | None" = None  # the parser reading the current command block
     stamps: StampLog = field(default_factory=StampLog)  # printed stamps, for year resolution
+    lines: LineStore | None = None  # the lines of its compact events
     warnings: list[str] = field(default_factory=list)
 
     def ref(self, rec: Record) -> SourceRef:
@@ -46,10 +48,12 @@ class Context:
                                    device=rec.host or self.device, fields=fields, raw=tuple(rec.lines)), rec)
 
     def syslog_event(self, kind: str, rec: Record, severity: int, text_at: int) -> SyslogEvent:
-        """The compact event of a generic syslog printed on one line (``rec.lines[0]``),
-        whose text starts at ``text_at`` in that line."""
-        return self._stamped(SyslogEvent(kind, self.ref(rec), rec.clock_flag, rec.host or self.device, severity,
-                                         rec.lines[0], text_at), rec)
+        """The compact event of a generic syslog printed on one line (``rec.lines[0]``,
+        kept in the input's line store), whose text starts at ``text_at`` in that line."""
+        if self.lines is None:
+            self.lines = LineStore(self.path)
+        return self._stamped(SyslogEvent(kind, self.lines, self.lines.add(rec.lines[0], rec.first_line),
+                                         rec.clock_flag, rec.host or self.device, severity, text_at), rec)
 
     def _stamped(self, ev: Event, rec: Record):
         if rec.stamp is not None:

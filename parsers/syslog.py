@@ -35,7 +35,7 @@ class GenericSyslogParser(LineParser):
             body = rec.text
             line = rec.lines[0]
             end = len(line.rstrip())
-            if len(rec.lines) == 1 and line.endswith(body, 0, end):
+            if len(rec.lines) == 1 and line.endswith(body, 0, end) and "\n" not in line:
                 # the message ends its one line: the text is read from the line when asked
                 colon = body.find(":")
                 return [ctx.syslog_event(kind, rec, sev, end - len(body) + colon + 1 if colon >= 0 else end)]

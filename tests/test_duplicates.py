@@ -7,7 +7,10 @@ scenario (sample_logs)."""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
+
+import pytest
 
 from cmedebug.pipeline import analyze
 
@@ -49,20 +52,32 @@ def test_before_and_after_folders_repeating_a_scenario(tmp_path):
     assert {f.rule_id for f in twice.findings} == {f.rule_id for f in once.findings}
 
 
-def test_copies_are_found_by_hash_and_a_collision_keeps_both(monkeypatch):
-    """The table holds the keys' hashes (issue 11 item 5: the key tuples of a million
-    events were the peak of memory); a different item under the same hash is kept."""
+@pytest.mark.parametrize("colliding", [False, True])
+def test_a_big_case_sorts_the_hashes_first_and_keeps_the_same_items(monkeypatch, colliding):
+    """From HASH_FILTER_FROM items only those whose key's hash is shared are looked at
+    with their keys (issue 11 item 5: a dict of a million keys was the peak of memory);
+    the result is the plain one, hash collisions included."""
     from cmedebug import duplicates
     from cmedebug.model import Case, Event, SourceRef
 
-    def event(path, line, text):
-        return Event(kind="syslog.link.updown", source=SourceRef(path, line, line), device="r1", raw=(text,))
+    def event(path, line, text, stamped=True):
+        return Event(kind="syslog.link.updown", source=SourceRef(path, line, line), device="r1", raw=(text,),
+                     ts=datetime(2026, 1, 1, tzinfo=timezone.utc) if stamped else None)
 
     a, b = event("x.log", 1, "%LINK-3-UPDOWN: Gi0/1 down"), event("x.log", 2, "%LINK-3-UPDOWN: Gi0/2 down")
     a_again, b_again = event("y.log", 1, a.raw[0]), event("y.log", 2, b.raw[0])
-    case = Case(events=[a, b, a_again, b_again])
-    assert duplicates.collapse(case) == 2 and case.events == [a, b]
-    monkeypatch.setattr(duplicates, "hash", lambda key: 0, raising=False)  # every key collides
-    case = Case(events=[a, b, a_again, b_again])
-    assert duplicates.collapse(case) == 1 and case.events == [a, b, b_again]
-    assert case.copies == {("x.log", 1): [a_again.source]}
+    unstamped = [event("x.log", 3, "TLS Handshake retcode", False), event("x.log", 4, "TLS Handshake retcode", False)]
+    no_raw = Event(kind="k", source=SourceRef("x.log", 5, 5))
+    items = [a, b, a_again, no_raw, b_again, *unstamped, Event(kind="k", source=SourceRef("x.log", 6, 6))]
+
+    def collapsed():
+        case = Case(events=list(items))
+        return duplicates.collapse(case), case.events, case.copies
+
+    plain = collapsed()
+    assert plain[0] == 2 and plain[1] == [a, b, no_raw, *unstamped, items[-1]]
+    assert plain[2] == {("x.log", 1): [a_again.source], ("x.log", 2): [b_again.source]}
+    monkeypatch.setattr(duplicates, "HASH_FILTER_FROM", 0)
+    if colliding:
+        monkeypatch.setattr(duplicates, "hash", lambda key: 7, raising=False)  # every key shares one hash
+    assert collapsed() == plain

@@ -94,7 +94,7 @@ def test_a_module_global_set_by_the_cli_would_be_caught(tmp_path):
     assert _module_globals_set(script) == ["cli.py:4: archive.limits"]
 
 
-MODEL_LAYER = {"model", "compact", "timeline", "vocabulary", "vocabulary_table"}
+MODEL_LAYER = {"model", "compact", "line_store", "timeline", "vocabulary", "vocabulary_table"}
 
 
 def test_the_parsers_contract_names_every_module_outside_the_model_layer():
