@@ -4,7 +4,6 @@ from cmedebug.engine import Rule
 from cmedebug.formatting import common_name, fmt_delta, fmt_time
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.rules._certs import TODAY_BASIS, certificates, is_ca_cert, judging_time
 from cmedebug.rules._device import trustpoint_configs
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
@@ -62,9 +61,12 @@ class CrlExpired(Rule):
         Step("config", "crypto pki crl request {trustpoint}",
              why="fetch a current CRL now, from the CRL distribution point or by SCEP from the CA (the finding "
                  "says which)"),
-        *trustpoint_steps("trustpoint", "revocation-check crl none",
-                          why="while no current CRL can be fetched, accept certificates instead of refusing them all; "
-                              "the check still runs whenever a CRL can be fetched"),
+        Step("config", "crypto pki trustpoint {trustpoint}",
+             why="while no current CRL can be fetched, accept certificates instead of refusing them all; "
+                 "the check still runs whenever a CRL can be fetched"),
+        Step("ca-trustpoint", "revocation-check crl none",
+             warning="weakens revocation checking: a revoked certificate is accepted while no CRL can be fetched; "
+                     "put `revocation-check crl` back once the CRL distribution point answers"),
     )
     verify = "Verify with `show crypto pki crls` (NextUpdate in the future) and handshakes that complete."
 
