@@ -2,9 +2,11 @@
 
 A finding cites the lines of the events and facts it rests on; the HTML report
 shows them with a few lines of context. Those lines are kept here while the
-input streams past: the lines of every record a parser claimed (at most
-``RECORD_LINES`` of it) and of every command prompt (a show block's facts start
-there), with ``CONTEXT_LINES`` before and after. That works the same for files,
+input streams past: the lines of every record that gave events or facts and of
+every line of a command block (at most ``RECORD_LINES`` of a record) and of every
+command prompt (a show block's facts start there), with ``CONTEXT_LINES`` before
+and after. A message that gave nothing (routine chatter) is context only, so
+that a busy log does not spend the budget on its first lines. That works the same for files,
 members of a zip and standard input.
 
 Memory is bounded: at most ``MAX_LINES_PER_INPUT`` lines per input. Past that,
@@ -56,3 +58,19 @@ class ExcerptCapture:
                 self.lines[number] = text
             else:
                 self.recent.append((number, text))
+
+    def skip(self, first_line: int, physical: list[str]) -> None:
+        """Follow lines no evidence cites (a run of chatter), as ``record(..., False)``
+        would, looking only at the lines that matter: those the last cited record's
+        trailing context keeps and the last ``CONTEXT_LINES``, which may precede the
+        next cited one."""
+        if self.full:
+            return
+        keep = min(self.trailing, len(physical))
+        tail = max(keep, len(physical) - CONTEXT_LINES)
+        if self.redactor.in_key or any("-----" in text for text in physical[keep:tail]):
+            self.record(first_line, physical, False)  # a key's boundary may be among them
+            return
+        self.record(first_line, physical[:keep], False)
+        self.record(first_line + tail, physical[tail:], False)
+

@@ -282,13 +282,14 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     claims = router.claims
     runs = None
     if chatter is not None:  # past the excerpt budget, runs of chatter are only counted
-        runs = (routine_runs(chatter), quick_parser.chatter_marks, lambda: capture.full and (
-            ctx.block_owner is None or ctx.block_owner.ignores_chatter))
+        runs = (routine_runs(chatter), quick_parser.chatter_marks,
+                lambda: ctx.block_owner is None or ctx.block_owner.ignores_chatter)
     try:
         for rec in frame(chain(first, lines), quick=chatter.match if chatter is not None else None, runs=runs):
             if rec.__class__ is Run:
                 claims[quick_parser.name] += rec.count
                 tally.understood += rec.count
+                capture.skip(rec.first_line, rec.lines)
                 if rec.first_line >= next_report:
                     next_report = rec.first_line + progress.EVERY_LINES
                     report.update(stream.tell() if size else rec.first_line, rec.first_line)
@@ -301,8 +302,8 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                         next_report = line_no + progress.EVERY_LINES
                         report.update(stream.tell() if size else line_no, line_no)
                     claims[quick_parser.name] += 1
-                    if not capture.full:
-                        capture.record(line_no, [rec[1].string], True)
+                    if not capture.full:  # a message that gives nothing: context, never cited
+                        capture.record(line_no, [rec[1].string], False)
                     tally.understood += 1
                     continue
                 rec = quick_record(rec)
@@ -344,7 +345,11 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 router.flushed = []
             if items:
                 _add_items(items, case, summary)
-            capture.record(rec.first_line, rec.lines, items is not None)
+            # Cited: a record that gave items, or a line of a command block (its facts come at the
+            # block's end). A message that gave nothing (chatter) is only context, so that the
+            # excerpt budget is spent on evidence, not on the first lines of a busy log.
+            capture.record(rec.first_line, rec.lines, bool(items) or (
+                items is not None and ctx.block_owner is not None and not rec.is_message))
             if not text:
                 continue
             if items is not None:

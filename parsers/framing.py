@@ -266,10 +266,11 @@ def _split_joined_output(command: str) -> tuple[str, Record | None]:
 
 class Run(NamedTuple):
     """Routine one-line messages framing passed over whole (lines ``first_line``
-    to ``first_line + count - 1``): no Record, no match, only their number."""
+    to ``first_line + count - 1``): no Record, no match, their lines as read."""
 
     first_line: int
     count: int
+    lines: list[str]
 
 
 RUN_BATCH_LINES = 512  # lines joined for one scan of routine runs
@@ -289,9 +290,9 @@ def routine_runs(chatter: re.Pattern) -> re.Pattern:
 
 
 def _with_runs(lines: Iterable[str], run: re.Pattern, marks: tuple[str, ...],
-               may_skip: Callable[[], bool]) -> Iterator[str | int]:
+               may_skip: Callable[[], bool]) -> Iterator[str | list[str]]:
     """``lines``, where ``run`` matches from a line on and ``may_skip()`` holds, the
-    number of lines of that run instead of its lines (batches of joined lines are
+    lines of that run as one list instead of one by one (batches of joined lines are
     scanned; a run never crosses a batch end, so its last line is followed by the
     line the lookahead saw). A run is only tried from a line holding one of ``marks``."""
     lines = iter(lines)
@@ -313,7 +314,7 @@ def _with_runs(lines: Iterable[str], run: re.Pattern, marks: tuple[str, ...],
                 if m is not None:
                     end = m.end()
                     count = joined.count("\n", pos, end)
-                    yield count
+                    yield batch[i:i + count]
                     i += count
                     pos = end
                     continue
@@ -351,12 +352,12 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], obje
         # handling by the caller changes no block and only ever fills the excerpt budget)
         lines = _with_runs(lines, runs[0], runs[1], lambda: cut_stamp is None and caller_may_skip())
     for line in lines:
-        if line.__class__ is int:
+        if line.__class__ is list:
             if pending is not None:
                 yield pending
                 pending = None
-            yield Run(line_no + 1, line)
-            line_no += line
+            yield Run(line_no + 1, len(line), line)
+            line_no += len(line)
             continue
         line_no += 1
         if cut_stamp is not None:

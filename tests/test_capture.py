@@ -88,3 +88,19 @@ def test_capture_is_bounded_and_falls_back_to_the_evidence_lines(tmp_path, monke
 def test_evidence_without_lines_or_capture_shows_what_it_carries():
     ev = Evidence(SourceRef("CTLFile.tlv"), ("record 1: SAST CN=sast1",))
     assert [(x.number, x.text) for x in excerpts([ev], {})[id(ev)]] == [(0, "record 1: SAST CN=sast1")]
+
+
+def test_chatter_does_not_spend_the_budget_of_evidence_later_in_a_busy_log(tmp_path):
+    """Routine chatter gives no evidence: it is context, never cited, so the evidence
+    after a quarter of a million lines of it still has its lines and their context
+    (before, the budget went on the first 20,000 chatter lines)."""
+    prefix = "Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776: "
+    chatter = [prefix + f"ephone-{n % 60}[{n % 60}]:KeepaliveAck sent to ephone {n % 60}" for n in range(250_000)]
+    log = tmp_path / "busy.log"
+    log.write_text("\n".join(chatter + [LOG[5], *chatter[:3]]) + "\n")
+    case = load([str(log)])
+    event = next(e for e in case.events if e.kind == "pki.cert.invalid_not_yet_valid")
+    assert event.source.first_line == 250_001
+    kept = case.excerpts[str(log)]
+    assert all(n in kept for n in range(250_001 - capture.CONTEXT_LINES, 250_004 + 1))
+    assert kept[250_001] == LOG[5] and len(kept) < 100  # and nothing of the chatter before it

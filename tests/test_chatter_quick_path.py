@@ -93,7 +93,11 @@ def test_quick_path_gives_the_full_result(tmp_path, monkeypatch):
               "Router#show running-config",
               "Building configuration...", PREFIX + "ephone-7[7]:OFFHOOK", "hostname Router",
               "Router#show clock", PREFIX + "DN 3 chan 1 Voice_Mode", "*10:01:02.003 UTC Mon Nov 26 2025",
-              "Router#show ephone", PREFIX + "ephone-8[8]:OFFHOOK", "*Mar  1", "00:00:41.9: ephone-9[9]:OFFHOOK"]
+              "Router#show ephone", PREFIX + "ephone-8[8]:OFFHOOK", "*Mar  1", "00:00:41.9: ephone-9[9]:OFFHOOK",
+              # a block whose owner reads every line (a CA certificate pasted): chatter there is its
+              "Router(config)#crypto pki authenticate cme_root", "Enter the base 64 encoded CA certificate.",
+              "End with a blank line or the word \"quit\" on a line by itself",
+              *[PREFIX + "ephone-10[10]:OFFHOOK"] * 3, "quit", "Router(config)#end"]
     log = tmp_path / "chatter.log"
     log.write_text("\n".join(lines * 3) + "\n")
     parsed = []
@@ -152,3 +156,22 @@ def test_owners_that_ignore_chatter_say_so_of_every_chatter_body():
     for parser in owners:
         for body in DROPPED:
             assert parser.ignores_message(body) or "debugging" in body, (parser.name, body)
+
+
+def test_no_run_in_the_block_of_an_owner_that_may_read_chatter(tmp_path, monkeypatch):
+    """Runs pass over chatter only outside blocks or in those of owners that declare
+    `ignores_chatter`: one that does not sees every line, as before."""
+    from cmedebug.parsers.running_config import RunningConfigParser
+
+    chatter = [PREFIX + "ephone-5[5]:OFFHOOK"] * 10
+    log = tmp_path / "block.log"
+    log.write_text("\n".join([*chatter, "Router#show running-config", "Building configuration...", *chatter,
+                              "hostname Router", "end"]) + "\n")
+    runs: list[Run] = []
+    _read(log, True, monkeypatch, runs=runs)
+    # before the prompt (its last line goes alone: a prompt follows) and inside the block, up to 'hostname'
+    assert [(r.first_line, r.count) for r in runs] == [(1, 9), (13, 9)]
+    runs.clear()
+    monkeypatch.setattr(RunningConfigParser, "ignores_chatter", False)
+    _read(log, True, monkeypatch, runs=runs)
+    assert [(r.first_line, r.count) for r in runs] == [(1, 9)]  # before the block only
