@@ -281,7 +281,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     chatter = quick_parser.chatter if quick_parser is not None else None
     claims = router.claims
     runs = None
-    if chatter is not None:  # past the excerpt budget, runs of chatter are only counted
+    if chatter is not None:  # runs of chatter are only counted (and followed as excerpt context)
         runs = (routine_runs(chatter), quick_parser.chatter_marks,
                 lambda: ctx.block_owner is None or ctx.block_owner.ignores_chatter)
     try:
