@@ -48,7 +48,7 @@ def _dedupe(items: list, key_of, copies: dict) -> tuple[list, int]:
     first: dict = {}
     kept = []
     for i, item in enumerate(items):
-        key = key_of(item) if candidates is None or i in candidates else None
+        key = key_of(item) if candidates is None or candidates[i] else None
         original = first.get(key) if key is not None else None
         if original is None:
             if key is not None:
@@ -66,9 +66,10 @@ HASH_FILTER_FROM = 100_000  # items in a case from which the hashes are sorted f
 _NO_KEY = 0  # the hash recorded for an item without a key (a real key hashing to it is moved off it)
 
 
-def _sharing_a_hash(items: list, key_of) -> set[int]:
-    """The indexes of the items whose key's hash another item's key shares: 26 bytes
-    an item in numpy arrays while it runs, instead of a dict of keys."""
+def _sharing_a_hash(items: list, key_of):
+    """Per item, whether another item's key shares its key's hash (a numpy bool array):
+    27 bytes an item in numpy arrays while it runs, instead of a dict of keys, and
+    one byte an item after (a repeated capture shares every hash)."""
     import numpy  # only for big cases: its import costs a tenth of a second
 
     def hashed(item) -> int:
@@ -87,7 +88,9 @@ def _sharing_a_hash(items: list, key_of) -> set[int]:
     shared[1:] |= repeated
     shared[:-1] |= repeated
     shared &= ordered != _NO_KEY
-    return set(order[shared].tolist())
+    candidates = numpy.zeros(len(ordered), dtype=bool)
+    candidates[order[shared]] = True
+    return candidates
 
 
 def cite_copies(case: Case) -> None:
