@@ -348,8 +348,11 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
             # Cited: a record that gave items, or a line of a command block (its facts come at the
             # block's end). A message that gave nothing (chatter) is only context, so that the
             # excerpt budget is spent on evidence, not on the first lines of a busy log.
-            capture.record(rec.first_line, rec.lines, bool(items) or (
-                items is not None and ctx.block_owner is not None and not rec.is_message))
+            if items:
+                cited = not rec.is_message or capture.cites_message_of(items[0].kind)
+            else:
+                cited = items is not None and ctx.block_owner is not None and not rec.is_message
+            capture.record(rec.first_line, rec.lines, cited)
             if not text:
                 continue
             if items is not None:

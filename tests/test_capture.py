@@ -104,3 +104,19 @@ def test_chatter_does_not_spend_the_budget_of_evidence_later_in_a_busy_log(tmp_p
     kept = case.excerpts[str(log)]
     assert all(n in kept for n in range(250_001 - capture.CONTEXT_LINES, 250_004 + 1))
     assert kept[250_001] == LOG[5] and len(kept) < 100  # and nothing of the chatter before it
+
+
+def test_a_flood_of_one_kind_leaves_room_for_the_evidence_of_the_others(tmp_path, monkeypatch):
+    """The first CITED_MESSAGES_PER_KIND messages of an event kind spend the budget; the
+    rest of a flood (an interface flapping all day) is context, so evidence of another
+    kind after it still has its lines and context."""
+    monkeypatch.setattr(capture, "MAX_LINES_PER_INPUT", 2_000)
+    prefix = "Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776: "
+    flood = [prefix + f"%LINK-3-UPDOWN: Interface GigabitEthernet0/{n % 4}, changed state to down" for n in range(5_000)]
+    log = tmp_path / "flapping.log"
+    log.write_text("\n".join(flood + [LOG[5], *flood[:3]]) + "\n")
+    case = load([str(log)])
+    kept = case.excerpts[str(log)]
+    assert all(n in kept for n in range(5_001 - capture.CONTEXT_LINES, 5_004 + 1))
+    flood_kept = [n for n in kept if n <= 5_000 - capture.CONTEXT_LINES]
+    assert capture.CITED_MESSAGES_PER_KIND <= len(flood_kept) <= capture.CITED_MESSAGES_PER_KIND * 13
