@@ -16,7 +16,7 @@ input.
 """
 from __future__ import annotations
 
-from cmedebug.model import SyslogEvent
+from cmedebug.model import LineEvent
 
 MAX_SHARED = 1 << 17  # table entries before it starts again (a few MB at most)
 MAX_VALUE_CHARS = 512  # longer values are rarely repeated; not worth a table entry
@@ -49,7 +49,7 @@ class SharedValues:
 
     def share(self, item) -> None:
         """Replace the values of an Event or Fact by the equal ones already stored."""
-        if item.__class__ is SyslogEvent:  # its kind is shared by its parser, its line compressed
+        if isinstance(item, LineEvent):  # its line and fields are held compressed (cmedebug/line_store.py)
             return
         item.kind = self.one(item.kind)
         fields = item.fields

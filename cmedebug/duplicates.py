@@ -14,7 +14,7 @@ lines agree (facts without raw lines, and those of decoded files, are never merg
 """
 from __future__ import annotations
 
-from cmedebug.model import Case, Evidence, SourceRef, SyslogEvent
+from cmedebug.model import Case, Evidence, LineEvent, SourceRef
 
 MAX_COPIES_CITED = 50  # per evidence item; beyond that one line says how many more
 
@@ -30,7 +30,7 @@ def collapse(case: Case) -> int:
 
 
 def _event_key(ev):
-    if ev.__class__ is SyslogEvent:  # its raw is its one line (a tuple built per read)
+    if isinstance(ev, LineEvent):  # its raw is its one line (a tuple built per read)
         return (ev.kind, ev.device, ev.ts, ev.line)
     return (ev.kind, ev.device, ev.ts, ev.raw) if ev.raw else None
 

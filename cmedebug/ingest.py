@@ -17,7 +17,7 @@ import ahocorasick
 from cmedebug import progress
 from cmedebug.capture import ExcerptCapture
 from cmedebug.compact import SharedValues
-from cmedebug.model import Case, Event, InputSummary, SourceRef, Unparsed
+from cmedebug.model import Case, Event, InputSummary, LineEvent, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
 from cmedebug.parsers.framing import Record, Run, frame, quick_record, routine_runs
 from cmedebug.parsers.stamp_log import StampLog
@@ -127,7 +127,10 @@ def _add_items(items, case: Case, summary: InputSummary) -> None:
         case._shared_values = SharedValues()
     share = case._shared_values.share  # equal values stored once (cmedebug/compact.py)
     for item in items:
-        share(item)
+        if isinstance(item, LineEvent):
+            item.freeze()  # its parser is done with it: into the input's line store
+        else:
+            share(item)
         if isinstance(item, Event):
             case.events.append(item)
             summary.events += 1

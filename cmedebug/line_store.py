@@ -1,54 +1,134 @@
-"""The lines of one input's compact events, kept compressed (issue 11 item 5).
+"""The lines and fields of one input's one-line events, kept compressed (issue 11 item 5).
 
-A busy log keeps hundreds of thousands of generic syslog events; their raw line
-was the largest thing each held (~190 bytes as a str). A ``LineStore`` keeps
-them zlib-compressed in blocks of ``BLOCK_LINES`` (15-40 bytes a line) with their
-line numbers in an array (4 bytes, no int object per event), and gives a line
-back by its index. Reads go through a few decompressed blocks kept at hand:
-the passes over the events (duplicates, the rules) read them in input order.
+A busy log keeps hundreds of thousands of one-line events; their raw line and
+fields dict were the largest things each held (~190 and ~270 bytes). A
+``LineStore`` keeps them zlib-compressed in blocks of ``BLOCK_LINES`` events
+(~25 bytes a line, ~17 bytes of fields), with the line numbers in an array
+(4 bytes, no int object per event), and gives them back by index.
+
+Lines and fields are compressed apart, because the rules read fields far more
+often than lines. Fields are kept as a tuple of values with the index of their
+tuple of keys (the keys of one kind of event repeat), and only plain values are
+stored (str, int, float, bool, None, bytes, and tuples, lists and dicts that
+``marshal`` keeps as they are); ``add`` refuses others. A read decompresses
+the block that holds the entry and keeps a few blocks at hand, with the dicts
+it built: the passes over the events (duplicates, the rules) go in input order.
 """
 from __future__ import annotations
 
+import marshal
 import zlib
 from array import array
+from types import MappingProxyType
+from typing import Any, Mapping
 
-BLOCK_LINES = 128  # ~18 KB of log a block: 15-40 bytes a line compressed, ~40 us to decompress
+BLOCK_BITS = 7
+BLOCK_LINES = 1 << BLOCK_BITS  # ~18 KB of log a block: ~40 us to decompress its lines, ~15 us its fields
+BLOCK_MASK = BLOCK_LINES - 1
 BLOCKS_AT_HAND = 4  # decompressed blocks kept for reads (input order, or a few places at once)
+NOT_STORED = -1  # what ``add`` returns for fields that cannot be stored
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
 
 
 class LineStore:
-    """Lines added one at a time (``add`` -> index), read back by index."""
+    """Lines (and their events' fields) added one at a time (``add`` -> index), read back by index."""
 
-    __slots__ = ("path", "numbers", "_blocks", "_open", "_at_hand")
+    __slots__ = ("path", "numbers", "_line_blocks", "_field_blocks", "_open_lines", "_open_fields",
+                 "_keys", "_key_ids", "_lines_at_hand", "_fields_at_hand")
 
     def __init__(self, path: str):
         self.path = path  # the input the lines come from
         self.numbers = array("L")  # index -> line number in the input
-        self._blocks: list[bytes] = []  # full blocks, compressed
-        self._open: list[str] = []  # the block being filled
-        self._at_hand: dict[int, list[str]] = {}  # block -> its lines, newest last
+        self._line_blocks: list[bytes] = []  # full blocks of lines, compressed
+        self._field_blocks: list[bytes | None] = []  # their fields, compressed (None: no line has fields)
+        self._open_lines: list[str] = []  # the block being filled
+        self._open_fields: list[tuple[int, tuple] | None] = []  # (keys id, values) or None
+        self._keys: list[tuple[str, ...]] = []  # keys id -> the keys of a fields dict
+        self._key_ids: dict[tuple[str, ...], int] = {}
+        self._lines_at_hand: dict[int, list[str]] = {}  # block -> its lines, newest last
+        self._fields_at_hand: dict[int, tuple[list, list]] = {}  # block -> its entries and the dicts built
 
-    def add(self, line: str, number: int) -> int:
-        """Store ``line`` (no line end in it) found at line ``number``; returns its index."""
+    def add(self, line: str, number: int, fields: dict | None = None) -> int:
+        """Store ``line`` (no line end in it) found at line ``number``, with ``fields``
+        if given; returns its index, or NOT_STORED when a value of ``fields`` is not
+        plain data (nothing is stored then)."""
+        entry = None
+        if fields is not None:
+            values = tuple(fields.values())
+            if not _plain(values):
+                return NOT_STORED
+            keys = tuple(fields)
+            key_id = self._key_ids.get(keys)
+            if key_id is None:
+                key_id = self._key_ids[keys] = len(self._keys)
+                self._keys.append(keys)
+            entry = (key_id, values)
         index = len(self.numbers)
         self.numbers.append(number)
-        self._open.append(line)
-        if len(self._open) == BLOCK_LINES:
-            self._blocks.append(zlib.compress("\n".join(self._open).encode("utf-8", "surrogatepass"), 1))
-            self._open = []
+        self._open_lines.append(line)
+        self._open_fields.append(entry)
+        if len(self._open_lines) == BLOCK_LINES:
+            self._line_blocks.append(zlib.compress("\n".join(self._open_lines).encode("utf-8", "surrogatepass"), 1))
+            has_fields = any(e is not None for e in self._open_fields)
+            self._field_blocks.append(zlib.compress(marshal.dumps(self._open_fields), 1) if has_fields else None)
+            self._open_lines, self._open_fields = [], []
         return index
 
     def line(self, index: int) -> str:
-        block, offset = divmod(index, BLOCK_LINES)
-        if block == len(self._blocks):
-            return self._open[offset]
-        lines = self._at_hand.get(block)
+        block, offset = index >> BLOCK_BITS, index & BLOCK_MASK
+        if block == len(self._line_blocks):
+            return self._open_lines[offset]
+        lines = self._lines_at_hand.get(block)
         if lines is None:
-            if len(self._at_hand) >= BLOCKS_AT_HAND:
-                del self._at_hand[next(iter(self._at_hand))]  # the oldest
-            lines = self._at_hand[block] = zlib.decompress(self._blocks[block]).decode(
-                "utf-8", "surrogatepass").split("\n")
+            lines = _keep(self._lines_at_hand, block, zlib.decompress(self._line_blocks[block]).decode(
+                "utf-8", "surrogatepass").split("\n"))
         return lines[offset]
+
+    def fields(self, index: int) -> Mapping[str, Any] | None:
+        """The fields stored with line ``index``, read-only (None if it has none)."""
+        at_hand = self._fields_at_hand.get(index >> BLOCK_BITS)
+        if at_hand is not None:  # the rules read the fields of one event several times, in passes
+            found = at_hand[1][index & BLOCK_MASK]
+            if found is not None:
+                return found
+        return self._build_fields(index)
+
+    def _build_fields(self, index: int) -> Mapping[str, Any] | None:
+        block, offset = index >> BLOCK_BITS, index & BLOCK_MASK
+        if block == len(self._field_blocks):
+            entry = self._open_fields[offset]
+            return None if entry is None else MappingProxyType(dict(zip(self._keys[entry[0]], entry[1])))
+        at_hand = self._fields_at_hand.get(block)
+        if at_hand is None:
+            packed = self._field_blocks[block]
+            entries = marshal.loads(zlib.decompress(packed)) if packed is not None else [None] * BLOCK_LINES
+            at_hand = _keep(self._fields_at_hand, block, (entries, [None] * BLOCK_LINES))
+        entry = at_hand[0][offset]
+        if entry is None:
+            return None
+        fields = at_hand[1][offset] = MappingProxyType(dict(zip(self._keys[entry[0]], entry[1])))
+        return fields
 
     def __len__(self) -> int:
         return len(self.numbers)
+
+
+def _keep(at_hand: dict, block: int, decoded):
+    """Keep ``decoded`` at hand for ``block``, forgetting the oldest block if need be."""
+    if len(at_hand) >= BLOCKS_AT_HAND:
+        del at_hand[next(iter(at_hand))]
+    at_hand[block] = decoded
+    return decoded
+
+
+def _plain(value) -> bool:
+    """Whether ``marshal`` gives ``value`` back as it is, with the same types (it refuses
+    subclasses and datetimes, and would give a bytearray back as bytes)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is tuple or kind is list:
+        return all(_plain(v) for v in value)
+    if kind is dict:
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    return False

@@ -13,9 +13,9 @@ from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
-from cmedebug.line_store import LineStore
+from cmedebug.line_store import NOT_STORED, LineStore
 
 
 class Severity(IntEnum):
@@ -98,40 +98,73 @@ class Event:
         return {"kind": self.kind, "ts": _json_value(self.ts), "clock_flag": self.clock_flag, **_located(self)}
 
 
-class SyslogEvent(Event):
-    """A generic ``%FAC-SEV-MNEMONIC: text`` message printed on one line, stored
-    compactly (a busy log holds hundreds of thousands of them, issue 11): its line
-    in the input's ``LineStore`` (compressed, with its line number), the severity
-    and where the text starts in the line, instead of a ``SourceRef``, a fields
-    dict, a raw tuple and the line and text as strings. ``source``, ``fields`` and
-    ``raw`` are built when read and hold what an Event of the same message holds;
-    they are not updated in place."""
+class LineEvent(Event):
+    """An event printed on one line, stored compactly once its parser has returned it
+    (a busy log holds hundreds of thousands; issue 11 item 5).
 
-    __slots__ = ("severity", "store", "index", "text_at")
+    While live (from its parser until ingest takes it), it holds its line, line
+    number and fields dict like any Event. ``freeze`` moves them into the input's
+    ``LineStore`` (compressed, no ``SourceRef``, dict, raw tuple or line string
+    kept per event); ``source``, ``fields`` and ``raw`` are then built when read,
+    with the values they had, and ``fields`` is read-only (a parser that still
+    updates an event after returning it makes it with ``Context.open_event``).
+    """
+
+    __slots__ = ("store", "index", "_live")
+
+    def __init__(self, kind: str, store: LineStore, line: str, number: int, clock_flag: str,
+                 device: str | None, fields: dict[str, Any]):
+        self.kind, self.ts, self.clock_flag, self.device = kind, None, clock_flag, device
+        self.store, self.index, self._live = store, NOT_STORED, (line, number, fields)
+
+    def freeze(self) -> None:
+        """Move the line and fields into the store (kept live when a field value is
+        not plain data, which the store cannot hold)."""
+        live = self._live
+        if live is not None:
+            index = self.store.add(*live)
+            if index != NOT_STORED:
+                self.index, self._live = index, None
+
+    @property
+    def line(self) -> str:
+        live = self._live
+        return live[0] if live is not None else self.store.line(self.index)
+
+    @property
+    def source(self) -> SourceRef:
+        live = self._live
+        number = live[1] if live is not None else self.store.numbers[self.index]
+        return SourceRef(self.store.path, number, number)
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        live = self._live
+        return live[2] if live is not None else self.store.fields(self.index)
+
+    @property
+    def raw(self) -> tuple[str, ...]:
+        return (self.line,)
+
+
+class SyslogEvent(LineEvent):
+    """A generic ``%FAC-SEV-MNEMONIC: text`` message printed on one line: its fields
+    are read from the line itself (kind, the severity and where the text starts in
+    the line), so the store holds only the line. Stored when made."""
+
+    __slots__ = ("severity", "text_at")
 
     def __init__(self, kind: str, store: LineStore, index: int, clock_flag: str, device: str | None,
                  severity: int, text_at: int):
         self.kind, self.ts, self.clock_flag, self.device = kind, None, clock_flag, device
-        self.severity, self.store, self.index, self.text_at = severity, store, index, text_at
-
-    @property
-    def line(self) -> str:
-        return self.store.line(self.index)
-
-    @property
-    def source(self) -> SourceRef:
-        number = self.store.numbers[self.index]
-        return SourceRef(self.store.path, number, number)
+        self.store, self.index, self._live = store, index, None
+        self.severity, self.text_at = severity, text_at
 
     @property
     def fields(self) -> dict[str, Any]:
         _, facility, mnemonic = self.kind.split(".", 2)  # syslog.<fac>.<mnemonic>, IOS prints both in capitals
         return {"facility": facility.upper(), "severity": self.severity, "mnemonic": mnemonic.upper(),
                 "text": self.line[self.text_at:].strip()}
-
-    @property
-    def raw(self) -> tuple[str, ...]:
-        return (self.line,)
 
 
 @dataclass(slots=True)

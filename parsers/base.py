@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
 from cmedebug.line_store import LineStore
-from cmedebug.model import Event, Fact, SourceRef, SyslogEvent
+from cmedebug.model import Event, Fact, LineEvent, SourceRef, SyslogEvent
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.stamp_log import StampLog
 
@@ -35,7 +35,7 @@ class Context:
     command: str | None = None  # the CLI command whose output is being read
     block_owner: "LineParser | None" = None  # the parser reading the current command block
     stamps: StampLog = field(default_factory=StampLog)  # printed stamps, for year resolution
-    lines: LineStore | None = None  # the lines of its compact events
+    line_stores: dict[str | None, LineStore] = field(default_factory=dict)  # device -> its one-line events
     warnings: list[str] = field(default_factory=list)
 
     def ref(self, rec: Record) -> SourceRef:
@@ -43,17 +43,35 @@ class Context:
 
     def event(self, kind: str, rec: Record, **fields) -> Event:
         """An Event located at ``rec``, stamped with the record's time (the year is
-        resolved after parsing, when all clock evidence is known)."""
+        resolved after parsing, when all clock evidence is known). A one-line event
+        is stored compactly once returned (``LineEvent``): its fields can be set
+        until then, not after; ``open_event`` makes one that stays open."""
+        if len(rec.lines) == 1 and rec.first_line == rec.last_line:
+            device = rec.host or self.device
+            return self._stamped(LineEvent(kind, self.line_store(device), rec.lines[0], rec.first_line, rec.clock_flag,
+                                           device, fields), rec)
+        return self.open_event(kind, rec, **fields)
+
+    def open_event(self, kind: str, rec: Record, **fields) -> Event:
+        """An Event whose fields and raw lines its parser may still update after returning it."""
         return self._stamped(Event(kind=kind, source=self.ref(rec), clock_flag=rec.clock_flag,
                                    device=rec.host or self.device, fields=fields, raw=tuple(rec.lines)), rec)
 
     def syslog_event(self, kind: str, rec: Record, severity: int, text_at: int) -> SyslogEvent:
         """The compact event of a generic syslog printed on one line (``rec.lines[0]``,
         kept in the input's line store), whose text starts at ``text_at`` in that line."""
-        if self.lines is None:
-            self.lines = LineStore(self.path)
-        return self._stamped(SyslogEvent(kind, self.lines, self.lines.add(rec.lines[0], rec.first_line),
-                                         rec.clock_flag, rec.host or self.device, severity, text_at), rec)
+        device = rec.host or self.device
+        store = self.line_store(device)
+        return self._stamped(SyslogEvent(kind, store, store.add(rec.lines[0], rec.first_line),
+                                         rec.clock_flag, device, severity, text_at), rec)
+
+    def line_store(self, device: str | None) -> LineStore:
+        """The store of this input's one-line events of ``device``: one store a device, as
+        the rules read the events of one device at a time (a syslog server's log mixes many)."""
+        store = self.line_stores.get(device)
+        if store is None:
+            store = self.line_stores[device] = LineStore(self.path)
+        return store
 
     def _stamped(self, ev: Event, rec: Record):
         if rec.stamp is not None:

@@ -227,7 +227,7 @@ class PkiParser(LineParser):
                 return [ctx.event("pki.status", rec, code=m.group(1).lower(), error=m.group(2),
                                   reason=m.group(3).strip(), context=m.group(4).strip())]
         if text.startswith("CRYPTO_PKI: Sending CA Certificate Request"):
-            event = ctx.event("pki.scep.request", rec)
+            event = ctx.open_event("pki.scep.request", rec)  # its HTTP lines come after it
             self.scep_request, self.http_lines = event, len(rec.continuations)
             self._add_http(event, rec.continuations)
             return [event]

@@ -8,7 +8,7 @@ import pytest
 
 from cmedebug import compact
 from cmedebug.ingest import read_input
-from cmedebug.model import Case, Event, Fact, SourceRef, SyslogEvent
+from cmedebug.model import Case, Event, Fact, LineEvent, SourceRef, SyslogEvent
 from cmedebug.parsers.base import Context
 from cmedebug.parsers.framing import frame
 from cmedebug.parsers.syslog import GenericSyslogParser
@@ -54,16 +54,20 @@ def test_table_is_bounded(monkeypatch):
     assert len(shared.table) <= 10
 
 
-def test_ingest_stores_repeated_evidence_once(tmp_path):
+def test_ingest_stores_one_line_events_in_their_line_store(tmp_path):
+    """Their line and fields go into the input's compressed store, read back equal and read-only."""
     log = tmp_path / "router.log"
     log.write_text("".join(REGISTER.format(s=s) for s in range(20)))
     case = Case()
     read_input(Input(str(log), lambda: open(log, "rb")), case)
-    events = case.events_of("ephone.registered")
-    first, *rest = events
-    assert len(rest) == 19
-    assert all(e.fields["mac"] is first.fields["mac"] and e.fields["peer_ip"] is first.fields["peer_ip"] for e in rest)
-    assert len({e.raw[0] for e in rest}) == 19  # every line keeps its own text (stamps differ)
+    events = list(case.events_of("ephone.registered"))
+    assert len(events) == 20 and all(isinstance(e, LineEvent) and e._live is None for e in events)
+    assert len({id(e.store) for e in events}) == 1 and len(events[0].store) == 20
+    assert all(e.fields["mac"] == "000E325C9A43" and e.fields["peer_ip"] == "10.10.10.194" for e in events)
+    assert [e.source.first_line for e in events] == list(range(1, 21))
+    assert len({e.raw[0] for e in events}) == 20  # every line keeps its own text (stamps differ)
+    with pytest.raises(TypeError):
+        events[0].fields["mac"] = "changed"  # a parser can no longer change it
 
 
 def test_kinds_built_per_line_are_stored_once(tmp_path):
