@@ -214,10 +214,20 @@ def generate_dense(path: Path, lines: int) -> int:
     return copies * len(once)
 
 
+def family_event(rng: random.Random) -> str:
+    """A message a family parser reads into an event of its own (not a generic syslog),
+    with values that differ from line to line."""
+    if rng.random() < 0.5:
+        return (f"%EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED: Reason: certificate expired, Socket ID: {rng.randint(1, 60)}, "
+                f"local address : 10.1.20.11:2445 and  remote address : {_ip(rng)}:{rng.randint(1024, 65535)}")
+    return f"%SYS-5-CONFIG_I: Configured from console by admin{rng.randint(1, 9)} on vty0 ({_ip(rng)})"
+
+
 def generate_events(path: Path, lines: int, seed: int) -> int:
-    """Nothing but unrelated syslogs and interface flaps from three routers, every line
-    a distinct event that analyze keeps (issue 11 item 5: memory per kept event).
-    Returns the lines written."""
+    """Nothing but events from three routers, every line a distinct event that analyze
+    keeps (issue 11 item 5: memory per kept event): half generic syslogs (unrelated
+    messages, interface flaps), half messages of family parsers (TLS failures,
+    configuration changes). Returns the lines written."""
     rng = random.Random(seed)
     devices = [Device(h, random.Random(seed * 31 + i), sync_at=2) for i, h in enumerate(DEVICES)]
     server = SYNCED
@@ -226,7 +236,8 @@ def generate_events(path: Path, lines: int, seed: int) -> int:
         for written in range(lines):
             dev = devices[rng.randrange(len(devices))]
             server += timedelta(microseconds=rng.randint(100, 20_000))
-            message = unrelated_syslog(rng) if rng.random() < 0.4 else interface_flap(rng)
+            pick = rng.random()
+            message = family_event(rng) if pick < 0.5 else unrelated_syslog(rng) if pick < 0.7 else interface_flap(rng)
             out.write(dev.line(server, message))
     return lines
 
