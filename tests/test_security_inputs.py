@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -270,3 +271,33 @@ def test_a_metered_plain_file_still_gives_progress_its_size_and_position(tmp_pat
     gz = tmp_path / "r.log.gz"
     gz.write_bytes(gzip.compress(CERTRET.encode() * 100))
     assert file_size(InputBudget().stream(gzip.GzipFile(gz), gz.stat().st_size)) is None
+
+
+# -- memory per kept event (item 5) ---------------------------------------------------
+def _distinct_events(count: int) -> str:
+    """``count`` distinct one-line events of two routers: TLS failures and configuration
+    changes (read by family parsers) and interface flaps (generic syslogs)."""
+    shapes = ("%EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED: Reason: certificate expired, Socket ID: {s}, local address : "
+              "10.1.20.11:2445 and  remote address : 10.10.{a}.{b}:{port}",
+              "%SYS-5-CONFIG_I: Configured from console by admin{s} on vty0 (10.20.{a}.{b})",
+              "%LINK-3-UPDOWN: Interface GigabitEthernet0/{s}, changed state to down")
+    return "".join(f"Nov 26 08:{n // 60000 % 60:02d}:{n // 1000 % 60:02d} r{n % 2} {n:06d}: Nov 26 "
+                   f"08:{n // 60000 % 60:02d}:{n // 1000 % 60:02d}.{n % 1000:03d}: "
+                   + shapes[n % 3].format(s=n % 50, a=n // 250 % 250, b=n % 250, port=1024 + n) + "\n"
+                   for n in range(count))
+
+
+def test_a_kept_event_costs_a_few_hundred_bytes(tmp_path):
+    """A million events must stay well under 500 MB: every one-line event, family-parsed or
+    generic, is stored compactly (its line and fields compressed, no SourceRef or dict)."""
+    log = tmp_path / "events.log"
+    log.write_text(_distinct_events(30_000))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        case = load([str(log)])
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(case.events) == 30_000 and len({e.kind for e in case.events}) == 3
+    assert held / len(case.events) < 350, f"{held / len(case.events):.0f} bytes an event"
