@@ -10,7 +10,8 @@ Lines and fields are compressed apart, because the rules read fields far more
 often than lines. Fields are kept as a tuple of values with the index of their
 tuple of keys (the keys of one kind of event repeat), and only plain values are
 stored (str, int, float, bool, None, bytes, and tuples, lists and dicts that
-``marshal`` keeps as they are); ``add`` refuses others. A read decompresses
+``marshal`` keeps as they are, and datetimes with a fixed-offset zone or none,
+kept as tuples); ``add`` refuses others. A read decompresses
 the block that holds the entry and keeps a few blocks at hand, with the dicts
 it built: the passes over the events (duplicates, the rules) go in input order.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import marshal
 import zlib
 from array import array
+from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -27,6 +29,7 @@ BLOCK_LINES = 1 << BLOCK_BITS  # ~18 KB of log a block: ~40 us to decompress its
 BLOCK_MASK = BLOCK_LINES - 1
 BLOCKS_AT_HAND = 4  # decompressed blocks kept for reads (input order, or a few places at once)
 NOT_STORED = -1  # what ``add`` returns for fields that cannot be stored
+_MICROSECOND = timedelta(microseconds=1)
 _PLAIN = frozenset({str, int, float, bool, type(None), bytes})
 
 
@@ -43,8 +46,9 @@ class LineStore:
         self._field_blocks: list[bytes | None] = []  # their fields, compressed (None: no line has fields)
         self._open_lines: list[str] = []  # the block being filled
         self._open_fields: list[tuple[int, tuple] | None] = []  # (keys id, values) or None
-        self._keys: list[tuple[str, ...]] = []  # keys id -> the keys of a fields dict
-        self._key_ids: dict[tuple[str, ...], int] = {}
+        # keys id -> (the keys of a fields dict, the positions of its datetime values)
+        self._keys: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
+        self._key_ids: dict[tuple[tuple[str, ...], tuple[int, ...]], int] = {}
         self._lines_at_hand: dict[int, list[str]] = {}  # block -> its lines, newest last
         self._fields_at_hand: dict[int, tuple[list, list]] = {}  # block -> its entries and the dicts built
 
@@ -55,9 +59,13 @@ class LineStore:
         entry = None
         if fields is not None:
             values = tuple(fields.values())
+            times: tuple[int, ...] = ()
             if not _plain(values):
-                return NOT_STORED
-            keys = tuple(fields)
+                packed_times = _pack_times(values)
+                if packed_times is None:
+                    return NOT_STORED
+                values, times = packed_times
+            keys = (tuple(fields), times)
             key_id = self._key_ids.get(keys)
             if key_id is None:
                 key_id = self._key_ids[keys] = len(self._keys)
@@ -97,7 +105,7 @@ class LineStore:
         block, offset = index >> BLOCK_BITS, index & BLOCK_MASK
         if block == len(self._field_blocks):
             entry = self._open_fields[offset]
-            return None if entry is None else MappingProxyType(dict(zip(self._keys[entry[0]], entry[1])))
+            return None if entry is None else self._mapping(entry)
         at_hand = self._fields_at_hand.get(block)
         if at_hand is None:
             packed = self._field_blocks[block]
@@ -106,8 +114,17 @@ class LineStore:
         entry = at_hand[0][offset]
         if entry is None:
             return None
-        fields = at_hand[1][offset] = MappingProxyType(dict(zip(self._keys[entry[0]], entry[1])))
+        fields = at_hand[1][offset] = self._mapping(entry)
         return fields
+
+    def _mapping(self, entry: tuple[int, tuple]) -> Mapping[str, Any]:
+        keys, times = self._keys[entry[0]]
+        values = entry[1]
+        if times:
+            values = list(values)
+            for i in times:
+                values[i] = _unpack_time(values[i])
+        return MappingProxyType(dict(zip(keys, values)))
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -119,6 +136,36 @@ def _keep(at_hand: dict, block: int, decoded):
         del at_hand[next(iter(at_hand))]
     at_hand[block] = decoded
     return decoded
+
+
+def _pack_times(values: tuple) -> tuple[tuple, tuple[int, ...]] | None:
+    """``values`` with each datetime as a plain tuple, and where they were; None when
+    another value is not plain data, or a datetime's zone is not a fixed offset."""
+    out, times = list(values), []
+    for i, value in enumerate(values):
+        if type(value) is datetime:
+            zone = value.tzinfo
+            if zone is None:
+                zone_packed = None
+            elif type(zone) is timezone:
+                offset = zone.utcoffset(None)
+                name = zone.tzname(None)
+                zone_packed = (offset // _MICROSECOND, None if name == timezone(offset).tzname(None) else name)
+            else:  # a zoneinfo zone: its rules are not plain data
+                return None
+            out[i] = (*value.timetuple()[:6], value.microsecond, value.fold, zone_packed)
+            times.append(i)
+        elif not _plain(value):
+            return None
+    return tuple(out), tuple(times)
+
+
+def _unpack_time(packed: tuple) -> datetime:
+    *fields, fold, zone = packed
+    if zone is not None:
+        offset = timedelta(microseconds=zone[0])
+        zone = timezone(offset) if zone[1] is None else timezone(offset, zone[1])
+    return datetime(*fields, tzinfo=zone, fold=fold)
 
 
 def _plain(value) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 import pytest
@@ -85,8 +85,15 @@ def test_fields_come_back_equal_read_only_and_keys_are_stored_once():
         store.fields(0)["reason"] = "changed"
 
 
-@pytest.mark.parametrize("value", [datetime(2026, 1, 1), Severity.HIGH, ("a", datetime(2026, 1, 1)),
-                                   bytearray(b"x"), [{"k": object()}], SourceRef("x")])
+class _RuledZone(tzinfo):
+    """A zone with rules of its own (as zoneinfo's): not plain data."""
+
+    def utcoffset(self, dt):
+        return timedelta(hours=1)
+
+
+@pytest.mark.parametrize("value", [Severity.HIGH, ("a", datetime(2026, 1, 1)), bytearray(b"x"), [{"k": object()}],
+                                   SourceRef("x"), datetime(2026, 1, 1, tzinfo=_RuledZone())])
 def test_fields_that_are_not_plain_data_are_refused_and_the_event_keeps_them(value):
     """marshal would refuse them or give them back as another type (a bytearray as bytes)."""
     store = LineStore("x.log")
@@ -95,6 +102,24 @@ def test_fields_that_are_not_plain_data_are_refused_and_the_event_keeps_them(val
     event.freeze()
     assert event.fields["value"] is value and event.raw == ("line",)
     assert event.source == SourceRef("x.log", 1, 1)
+
+
+def test_datetimes_with_a_fixed_zone_or_none_come_back_equal_with_their_zone():
+    """An expired certificate's end, a clock update's times: their messages can flood a log."""
+    times = [datetime(2029, 6, 12, 13, 9, 32, tzinfo=timezone.utc), datetime(2026, 3, 1, 0, 0, 48, 11),
+             datetime(2010, 3, 2, 10, 2, 2, 5, tzinfo=timezone(timedelta(hours=-8), "PST")),
+             datetime(2024, 2, 19, 22, 20, 2, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+             datetime(2026, 11, 1, 1, 30, fold=1)]
+    store = LineStore("x.log")
+    for n in range(BLOCK_LINES + 1):  # the last one stays in the open block
+        assert store.add(f"line {n}", n + 1, {"serial": "1A2B", "not_after": times[n % len(times)], "n": n}) == n
+    for n in (0, 1, 2, 3, 4, BLOCK_LINES):
+        got, want = store.fields(n)["not_after"], times[n % len(times)]
+        assert got == want and type(got) is datetime and got.fold == want.fold
+        assert (got.tzname(), got.utcoffset()) == (want.tzname(), want.utcoffset())
+        assert got.isoformat() == want.isoformat() and store.fields(n)["n"] == n
+    assert store.fields(0)["not_after"].tzinfo is timezone.utc
+    assert len(store._keys) == 1
 
 
 def test_a_frozen_event_reads_what_it_held_live_and_no_longer_changes():
