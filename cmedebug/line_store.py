@@ -129,6 +129,15 @@ class LineStore:
     def __len__(self) -> int:
         return len(self.numbers)
 
+    def __getstate__(self) -> dict:
+        """What pickling keeps (a case sent to another process): all but the blocks at hand."""
+        return {name: getattr(self, name) for name in self.__slots__ if not name.endswith("_at_hand")}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._lines_at_hand, self._fields_at_hand = {}, {}
+
 
 def _keep(at_hand: dict, block: int, decoded):
     """Keep ``decoded`` at hand for ``block``, forgetting the oldest block if need be."""

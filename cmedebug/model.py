@@ -146,6 +146,17 @@ class LineEvent(Event):
     def raw(self) -> tuple[str, ...]:
         return (self.line,)
 
+    # Pickling and copying (a case sent to another process) keep the stored form:
+    # ``source``, ``fields`` and ``raw`` are built when read, not slots to restore.
+    _STATE = ("kind", "ts", "clock_flag", "device", "store", "index", "_live")
+
+    def __getstate__(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._STATE)
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(self._STATE, state):
+            setattr(self, name, value)
+
 
 class SyslogEvent(LineEvent):
     """A generic ``%FAC-SEV-MNEMONIC: text`` message printed on one line: its fields
@@ -153,6 +164,7 @@ class SyslogEvent(LineEvent):
     the line), so the store holds only the line. Stored when made."""
 
     __slots__ = ("severity", "text_at")
+    _STATE = (*LineEvent._STATE, "severity", "text_at")
 
     def __init__(self, kind: str, store: LineStore, index: int, clock_flag: str, device: str | None,
                  severity: int, text_at: int):

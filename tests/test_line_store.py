@@ -2,6 +2,8 @@
 events well under 500 MB; `python benchmarks/run.py --shapes events` measures it)."""
 from __future__ import annotations
 
+import copy
+import pickle
 import random
 import sys
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -179,3 +181,23 @@ def test_findings_are_the_same_with_one_line_events_stored(corpus_dir, monkeypat
         report.pop("generated_at")
     assert len(stored["findings"]) > 20
     assert stored == opened
+
+
+def test_stored_events_survive_pickling_and_copying():
+    """A case may be sent to another process (batch on a pool or a cluster)."""
+    store = LineStore("x.log")
+    events = [LineEvent("k", store, f"line {n}", n + 1, "", "R1", {"n": n, "at": datetime(2026, 1, 1, tzinfo=timezone.utc)})
+              for n in range(BLOCK_LINES + 3)]
+    for event in events:
+        event.freeze()
+    events[0].fields, events[-1].fields  # blocks at hand, with their read-only mappings
+    copied = pickle.loads(pickle.dumps(events))
+    assert [e.to_dict() for e in copied] == [e.to_dict() for e in events]
+    assert copy.copy(events[5]).to_dict() == events[5].to_dict()
+
+
+def test_generic_syslog_events_survive_pickling():
+    ctx = Context(path="big.log")
+    events = [ev for rec in frame(LINES[:BLOCK_LINES + 2]) for ev in GenericSyslogParser().parse(rec, ctx)]
+    copied = pickle.loads(pickle.dumps(events))
+    assert [e.to_dict() for e in copied] == [e.to_dict() for e in events] and copied[0].__class__ is SyslogEvent
