@@ -24,6 +24,10 @@ from cmedebug.parsers.framing import Record
 from cmedebug.parsers.stamp_log import StampLog
 
 Item = Event | Fact
+# Stores of one input kept apart by device; the devices beyond share one (a store's last,
+# open block is not compressed: one store per line would keep every line as it is)
+MAX_DEVICE_STORES = 64
+SHARED_STORE = "\0shared"  # the key of that store, which no hostname can equal
 
 
 @dataclass
@@ -70,7 +74,11 @@ class Context:
         the rules read the events of one device at a time (a syslog server's log mixes many)."""
         store = self.line_stores.get(device)
         if store is None:
-            store = self.line_stores[device] = LineStore(self.path)
+            if len(self.line_stores) >= MAX_DEVICE_STORES:  # a log naming a new host on every line
+                device = SHARED_STORE
+                store = self.line_stores.get(device)
+            if store is None:
+                store = self.line_stores[device] = LineStore(self.path)
         return store
 
     def _stamped(self, ev: Event, rec: Record):

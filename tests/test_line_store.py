@@ -15,7 +15,7 @@ from cmedebug import pipeline
 from cmedebug.ingest import read_input
 from cmedebug.line_store import BLOCK_LINES, BLOCKS_AT_HAND, NOT_STORED, LineStore
 from cmedebug.model import Case, LineEvent, Severity, SourceRef, SyslogEvent
-from cmedebug.parsers.base import Context, line_parsers
+from cmedebug.parsers.base import MAX_DEVICE_STORES, Context
 from cmedebug.parsers.framing import frame
 from cmedebug.parsers.syslog import GenericSyslogParser
 from cmedebug.reports.json_report import report_dict
@@ -201,3 +201,21 @@ def test_generic_syslog_events_survive_pickling():
     events = [ev for rec in frame(LINES[:BLOCK_LINES + 2]) for ev in GenericSyslogParser().parse(rec, ctx)]
     copied = pickle.loads(pickle.dumps(events))
     assert [e.to_dict() for e in copied] == [e.to_dict() for e in events] and copied[0].__class__ is SyslogEvent
+
+
+def test_a_new_host_on_every_line_does_not_make_a_store_a_line(tmp_path):
+    """Hostile or broken input: beyond MAX_DEVICE_STORES devices the events share one store,
+    whose blocks fill and are compressed."""
+    count = MAX_DEVICE_STORES + 3 * BLOCK_LINES
+    log = tmp_path / "hosts.log"
+    log.write_text("".join(f"Nov 26 08:00:{n % 60:02d} host{n} {n:06d}: Nov 26 08:00:{n % 60:02d}.000: "
+                           f"%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.0.{n // 250}.{n % 250})\n"
+                           for n in range(count)))
+    case = Case()
+    read_input(Input(str(log), lambda: open(log, "rb")), case)
+    stores = {id(e.store) for e in case.events}
+    assert len(case.events) == count and len(stores) == MAX_DEVICE_STORES + 1
+    shared = case.events[-1].store
+    assert len(shared) == count - MAX_DEVICE_STORES and len(shared._line_blocks) == len(shared) // BLOCK_LINES
+    assert [e.device for e in case.events] == [f"host{n}" for n in range(count)]
+    assert case.events[-1].fields["by"] == f"admin on vty0 (10.0.{(count - 1) // 250}.{(count - 1) % 250})"
