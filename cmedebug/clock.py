@@ -120,7 +120,7 @@ def resolve_years(stamps: StampLog, anchors: list[Anchor], year: int | None = No
     sequences: dict[tuple, array] = defaultdict(lambda: array("q"))
     events = stamps.events
     for i, ev in enumerate(events):
-        sequences[(ev.source.path, ev.device, ev.clock_flag == "*")].append(i)
+        sequences[(ev.path, ev.device, ev.clock_flag == "*")].append(i)
     assumed: dict[str, str] = {}
     for (path, _, starred), indexes in sequences.items():
         offsets = _rollover_offsets(stamps, indexes)
@@ -288,7 +288,7 @@ def build_clock_model(case: Case) -> dict[str, DeviceClock]:
         return clocks[name]
 
     for ev in case.events:
-        if ev.source.path and ev.kind.startswith("phone."):
+        if ev.path and ev.kind.startswith("phone."):
             continue  # phones keep their own clocks; they are not the router's
         if ev.ts is None and not ev.clock_flag:
             continue

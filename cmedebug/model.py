@@ -94,6 +94,11 @@ class Event:
     fields: dict[str, Any] = field(default_factory=dict)
     raw: tuple[str, ...] = ()
 
+    @property
+    def path(self) -> str:
+        """The input it came from (``source.path``, without building a SourceRef)."""
+        return self.source.path
+
     def to_dict(self) -> dict:
         return {"kind": self.kind, "ts": _json_value(self.ts), "clock_flag": self.clock_flag, **_located(self)}
 
@@ -130,6 +135,10 @@ class LineEvent(Event):
     def line(self) -> str:
         live = self._live
         return live[0] if live is not None else self.store.line(self.index)
+
+    @property
+    def path(self) -> str:
+        return self.store.path
 
     @property
     def source(self) -> SourceRef:
@@ -189,6 +198,11 @@ class Fact:
     device: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     raw: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The input it came from (``source.path``)."""
+        return self.source.path
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, **_located(self)}

@@ -93,13 +93,7 @@ class Device:
 @dataclass
 class Deployment:
     devices: list[Device]
-    _index: dict = field(default_factory=dict, repr=False)  # identity.Node -> device
-    _main: dict = field(default_factory=dict, repr=False)  # path -> main router name of the file
     whole: "Deployment | None" = field(default=None, repr=False)  # a device's case: the deployment it is part of
-
-    def device_of(self, item) -> Device | None:
-        """The device an event or fact belongs to."""
-        return self._index.get(identity.node_of(item.source.path, item.device, self._main))
 
     def ca_devices(self, client: Device) -> list[Device]:
         """The other devices proven to run the CA that ``client`` trusts: the
@@ -130,21 +124,21 @@ def build(case: Case) -> Deployment:
     """Partition the case into devices; a case of one device keeps the case itself."""
     from cmedebug.clock import build_clock_model
 
-    groups, node_index = identity.partition(case)
     main = identity.main_names(case)
+    groups, node_index = identity.partition(case, main)
     names = _names(groups)
     if len(groups) <= 1:
         group = groups[0] if groups else identity.Group()
         device = Device(names[0] if names else "router", list(group.hostnames), [s.path for s in case.inputs],
                         group.joined_by, case)
-        deployment = Deployment([device], {node: device for node in node_index}, main)
+        deployment = Deployment([device])
         case.deployment = deployment
         return deployment
     members: list[tuple[list, list]] = [([], []) for _ in groups]
     for item in case.events:
-        members[node_index[identity.node_of(item.source.path, item.device, main)]][0].append(item)
+        members[node_index[identity.node_of(item.path, item.device, main)]][0].append(item)
     for item in case.facts:
-        members[node_index[identity.node_of(item.source.path, item.device, main)]][1].append(item)
+        members[node_index[identity.node_of(item.path, item.device, main)]][1].append(item)
     inputs: dict[str, list] = {}
     unparsed: dict[str, list] = {}
     for summary in case.inputs:
@@ -159,10 +153,10 @@ def build(case: Case) -> Deployment:
         build_clock_model(sub)
         _set_capture_time(sub, case)
         devices.append(Device(name, list(group.hostnames), files, group.joined_by, sub))
-    deployment = Deployment(devices, {node: devices[i] for node, i in node_index.items()}, main)
+    deployment = Deployment(devices)
     case.deployment = deployment
     for device in devices:
-        device.case.deployment = Deployment([device], deployment._index, main, deployment)
+        device.case.deployment = Deployment([device], deployment)
     case.clocks = _clocks_by_device(devices)
     return deployment
 

@@ -85,13 +85,13 @@ def main_names(case: Case) -> dict[str, str | None]:
         if item.device:
             # a router's name outweighs the phone lines quoted in its log
             weight = 1 if phone_mac(item.device) else 1_000_000
-            counts.setdefault(item.source.path, Counter())[item.device] += weight
+            counts.setdefault(item.path, Counter())[item.device] += weight
     return {path: c.most_common(1)[0][0] for path, c in counts.items()}
 
 
-def partition(case: Case) -> tuple[list[Group], dict[Node, int]]:
-    """The devices of the case (groups of nodes) and node -> group index."""
-    main = main_names(case)
+def partition(case: Case, main: dict[str, str | None]) -> tuple[list[Group], dict[Node, int]]:
+    """The devices of the case (groups of nodes) and node -> group index; ``main``:
+    ``main_names(case)``."""
     groups: dict[Node, Group] = {}
 
     def group(node: Node) -> Group:
@@ -105,7 +105,7 @@ def partition(case: Case) -> tuple[list[Group], dict[Node, int]]:
     for summary in case.inputs:
         group((summary.path, main.get(summary.path)))
     for item in chain(case.events, case.facts):
-        g = group(node_of(item.source.path, item.device, main))
+        g = group(node_of(item.path, item.device, main))
         if item.device:
             g.hostnames[item.device] += 1
         _collect_identity(item, g)
