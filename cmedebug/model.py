@@ -99,6 +99,11 @@ class Event:
         """The input it came from (``source.path``, without building a SourceRef)."""
         return self.source.path
 
+    @property
+    def first_line(self) -> int:
+        """``source.first_line``, without building a SourceRef."""
+        return self.source.first_line
+
     def to_dict(self) -> dict:
         return {"kind": self.kind, "ts": _json_value(self.ts), "clock_flag": self.clock_flag, **_located(self)}
 
@@ -141,9 +146,13 @@ class LineEvent(Event):
         return self.store.path
 
     @property
-    def source(self) -> SourceRef:
+    def first_line(self) -> int:
         live = self._live
-        number = live[1] if live is not None else self.store.numbers[self.index]
+        return live[1] if live is not None else self.store.numbers[self.index]
+
+    @property
+    def source(self) -> SourceRef:
+        number = self.first_line
         return SourceRef(self.store.path, number, number)
 
     @property

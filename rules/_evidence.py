@@ -33,7 +33,7 @@ def adjacent_events(case, targets) -> dict[int, tuple]:
     previous: dict[str, object] = {}  # path -> the last event seen in that file
     waiting: dict[str, int] = {}  # path -> the target whose next event is still to come
     for ev in case.events:
-        path = ev.source.path
+        path = ev.path
         if path in waiting:
             tid = waiting.pop(path)
             out[tid] = (out[tid][0], ev)

@@ -97,12 +97,11 @@ class UnexplainedFailure(Rule):
     def evaluate(self, case):
         cited = {(e.source.path, line) for f in case.findings for e in f.evidence
                  for line in range(e.source.first_line, e.source.last_line + 1)}
-        cited_kinds = {(ev.kind, ev.device) for ev in case.events
-                       if (ev.source.path, ev.source.first_line) in cited}
+        cited_kinds = {(ev.kind, ev.device) for ev in case.events if (ev.path, ev.first_line) in cited}
         read = _families_read(case.findings)
         groups: dict[tuple, list] = {}
         for ev in case.events:
-            if (ev.source.path, ev.source.first_line) in cited or (ev.kind, ev.device) in cited_kinds \
+            if (ev.path, ev.first_line) in cited or (ev.kind, ev.device) in cited_kinds \
                     or (_family(ev.kind), ev.device or "") in read or (_family(ev.kind), "") in read:
                 continue
             if is_failure(ev):

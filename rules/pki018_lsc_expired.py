@@ -103,8 +103,9 @@ class LscExpired(Rule):
     def _peer_of(case, event):
         """The phone address of the handshake the verdict belongs to (nearest handshake event in the file)."""
         best, distance = None, 10
+        line, path = event.first_line, event.path
         for ev in case.events_of("tls.handshake"):
-            gap = abs(ev.source.first_line - event.source.first_line)
-            if ev.source.path == event.source.path and gap < distance and ev.fields.get("peer_ip"):
+            gap = abs(ev.first_line - line)
+            if ev.path == path and gap < distance and ev.fields.get("peer_ip"):
                 best, distance = ev.fields["peer_ip"], gap
         return best

@@ -59,15 +59,22 @@ class TlsPeerCertificateRejected(Rule):
     verify = "Verify with `debug ephone register` (TLS Handshake completes) and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):
-        failed = [e for e in case.events_of("tls.handshake.failed") if TLS_CERTIFICATE_REASON.search(e.fields.get("reason") or "")]
+        # one pass, each event's fields read once (a stored event builds them on each read)
+        failed, peer_set, sides = [], set(), {}
+        for e in case.events_of("tls.handshake.failed"):
+            fields = e.fields
+            reason = fields.get("reason")
+            if TLS_CERTIFICATE_REASON.search(reason or ""):
+                failed.append(e)
+                if fields.get("peer_ip"):
+                    peer_set.add(fields["peer_ip"])
+                sides.setdefault((reason, fields.get("service"), fields.get("rejected_by")), None)
         if failed:
             first = failed[0]
-            peers = sorted({e.fields.get("peer_ip") for e in failed if e.fields.get("peer_ip")})
+            peers = sorted(peer_set)
             # each distinct reason, service and side read once: who refused whose certificate, and why
-            readings = list(dict.fromkeys(
-                filter(None, (read_reason(e.fields.get("reason"), e.fields.get("service"), e.fields.get("rejected_by"))
-                              for e in failed))))
-            reasons = "', '".join(list(dict.fromkeys(str(e.fields.get("reason")) for e in failed))[:3])
+            readings = list(dict.fromkeys(filter(None, (read_reason(*side) for side in sides))))
+            reasons = "', '".join(list(dict.fromkeys(str(side[0]) for side in sides))[:3])
             yield self.finding(
                 f"{len(failed)} TLS handshake(s) failed on a certificate check ('{reasons}'), "
                 f"first at {fmt_time(first.ts)}" + (f", peers {', '.join(peers[:5])}" if peers else "")
