@@ -113,8 +113,8 @@ class LineEvent(Event):
     (a busy log holds hundreds of thousands; issue 11 item 5).
 
     While live (from its parser until ingest takes it), it holds its line, line
-    number and fields dict like any Event. ``freeze`` moves them into the input's
-    ``LineStore`` (compressed, no ``SourceRef``, dict, raw tuple or line string
+    number and fields dict like any Event. ``freeze`` moves them into the ``LineStore``
+    of its input and device (compressed, no ``SourceRef``, dict, raw tuple or line string
     kept per event); ``source``, ``fields`` and ``raw`` are then built when read,
     with the values they had, and ``fields`` is read-only (a parser that still
     updates an event after returning it makes it with ``Context.open_event``).
