@@ -124,9 +124,11 @@ def report(shape: str, runs: list[tuple[int, Run, Run]]) -> None:
         worst = max(a.cpu_seconds / b.cpu_seconds for _, b, a in runs)
         print(f"target: mixed at most {RATIO_TARGET}x a bare read (cpu): {_verdict(worst <= RATIO_TARGET)}; "
               f"stretch {RATIO_STRETCH}x: {_verdict(worst <= RATIO_STRETCH)} (worst {worst:.1f}x)")
-    if shape == "events" and big_lines >= EVENTS_AT_LINES:
+    at_million = [(lines, run) for lines, _, run in runs if lines == EVENTS_AT_LINES]
+    if shape == "events" and at_million:  # the target is for a million events, not for the largest size
+        lines, run = at_million[0]
         print(f"target: a million kept events well under {EVENTS_RSS_TARGET_MB} MB (issue 11): "
-              f"{_verdict(big.peak_rss_mb < 0.8 * EVENTS_RSS_TARGET_MB)} ({big.peak_rss_mb:.0f} MB at {big_lines:,} events)")
+              f"{_verdict(run.peak_rss_mb < 0.8 * EVENTS_RSS_TARGET_MB)} ({run.peak_rss_mb:.0f} MB at {lines:,} events)")
     if shape == "dense" and big_lines >= RSS_AT_LINES:
         print(f"target: dense peak RSS under {RSS_TARGET_MB} MB at {big_lines:,} lines: "
               f"{_verdict(big.peak_rss_mb < RSS_TARGET_MB)} ({big.peak_rss_mb:.0f} MB)")
