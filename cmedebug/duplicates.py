@@ -23,8 +23,8 @@ def collapse(case: Case) -> int:
     """Drop repeated events and facts from ``case``, recording their locations in
     ``case.copies`` ((path, first line) of the kept item -> other SourceRefs).
     Returns how many items were dropped."""
-    kept_events, dropped = _dedupe(case.events, _event_key, case.copies)
-    kept_facts, dropped_facts = _dedupe(case.facts, _fact_key, case.copies)
+    kept_events, dropped = _dedupe(case.events, _event_key, _event_hash_key, case.copies)
+    kept_facts, dropped_facts = _dedupe(case.facts, _fact_key, _fact_key, case.copies)
     case.events, case.facts = kept_events, kept_facts
     return dropped + dropped_facts
 
@@ -35,16 +35,25 @@ def _event_key(ev):
     return (ev.kind, ev.device, ev.ts, ev.raw) if ev.raw else None
 
 
+def _event_hash_key(ev):
+    """What the hash filter hashes for an event: equal keys give equal values, and a
+    stored event's line is not read (its store keeps the line's CRC)."""
+    if isinstance(ev, LineEvent) and ev._live is None:
+        return (ev.kind, ev.device, ev.ts, ev.store.line_hashes[ev.index])
+    return _event_key(ev)
+
+
 def _fact_key(fact):
     # a decoded file (CTL, .sgn, cnf.xml: no line range) is an artefact of its own, not a repeated
     # output: the CTL before and after an update must both stay, even when equal
     return (fact.kind, fact.device, fact.raw) if fact.raw and fact.source.first_line else None
 
 
-def _dedupe(items: list, key_of, copies: dict) -> tuple[list, int]:
+def _dedupe(items: list, key_of, hash_key_of, copies: dict) -> tuple[list, int]:
     # On a big case only the items whose key's hash occurs twice are looked at with
     # their keys: a table of every key was the peak of memory on a million events.
-    candidates = _sharing_a_hash(items, key_of) if len(items) >= HASH_FILTER_FROM else None
+    # ``hash_key_of``: a stand-in for the key, equal for equal keys, cheaper to make.
+    candidates = _sharing_a_hash(items, hash_key_of) if len(items) >= HASH_FILTER_FROM else None
     first: dict = {}
     kept = []
     for i, item in enumerate(items):

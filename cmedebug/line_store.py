@@ -36,12 +36,15 @@ _PLAIN = frozenset({str, int, float, bool, type(None), bytes})
 class LineStore:
     """Lines (and their events' fields) added one at a time (``add`` -> index), read back by index."""
 
-    __slots__ = ("path", "numbers", "_line_blocks", "_field_blocks", "_open_lines", "_open_fields",
+    __slots__ = ("path", "numbers", "line_hashes", "_line_blocks", "_field_blocks", "_open_lines", "_open_fields",
                  "_keys", "_key_ids", "_lines_at_hand", "_fields_at_hand")
 
     def __init__(self, path: str):
         self.path = path  # the input the lines come from
         self.numbers = array("L")  # index -> line number in the input
+        # index -> CRC-32 of the line: equal lines, equal values, in any process (duplicates
+        # compares them before it reads any line)
+        self.line_hashes = array("L")
         self._line_blocks: list[bytes] = []  # full blocks of lines, compressed
         self._field_blocks: list[bytes | None] = []  # their fields, compressed (None: no line has fields)
         self._open_lines: list[str] = []  # the block being filled
@@ -73,6 +76,7 @@ class LineStore:
             entry = (key_id, values)
         index = len(self.numbers)
         self.numbers.append(number)
+        self.line_hashes.append(zlib.crc32(line.encode("utf-8", "surrogatepass")))
         self._open_lines.append(line)
         self._open_fields.append(entry)
         if len(self._open_lines) == BLOCK_LINES:

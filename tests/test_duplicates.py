@@ -58,7 +58,8 @@ def test_a_big_case_sorts_the_hashes_first_and_keeps_the_same_items(monkeypatch,
     with their keys (issue 11 item 5: a dict of a million keys was the peak of memory);
     the result is the plain one, hash collisions included."""
     from cmedebug import duplicates
-    from cmedebug.model import Case, Event, SourceRef
+    from cmedebug.line_store import LineStore
+    from cmedebug.model import Case, Event, LineEvent, SourceRef
 
     def event(path, line, text, stamped=True):
         return Event(kind="syslog.link.updown", source=SourceRef(path, line, line), device="r1", raw=(text,),
@@ -68,15 +69,27 @@ def test_a_big_case_sorts_the_hashes_first_and_keeps_the_same_items(monkeypatch,
     a_again, b_again = event("y.log", 1, a.raw[0]), event("y.log", 2, b.raw[0])
     unstamped = [event("x.log", 3, "TLS Handshake retcode", False), event("x.log", 4, "TLS Handshake retcode", False)]
     no_raw = Event(kind="k", source=SourceRef("x.log", 5, 5))
-    items = [a, b, a_again, no_raw, b_again, *unstamped, Event(kind="k", source=SourceRef("x.log", 6, 6))]
+
+    def stored(path, line, text):  # a one-line event as ingest keeps it (the filter reads its line's CRC)
+        ev = LineEvent("tls.handshake.failed", stores.setdefault(path, LineStore(path)), text, line, "", "r1",
+                       {"reason": "certificate expired"})
+        ev.freeze()
+        ev.ts = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        return ev
+
+    stores: dict = {}
+    s1, s2 = stored("x.log", 7, "%EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED: one"), stored("x.log", 8, "... two")
+    s1_again = stored("y.log", 7, s1.line)
+    items = [a, b, a_again, no_raw, b_again, *unstamped, Event(kind="k", source=SourceRef("x.log", 6, 6)),
+             s1, s2, s1_again]
 
     def collapsed():
         case = Case(events=list(items))
         return duplicates.collapse(case), case.events, case.copies
 
     plain = collapsed()
-    assert plain[0] == 2 and plain[1] == [a, b, no_raw, *unstamped, items[-1]]
-    assert plain[2] == {("x.log", 1): [a_again.source], ("x.log", 2): [b_again.source]}
+    assert plain[0] == 3 and plain[1] == [a, b, no_raw, *unstamped, items[-4], s1, s2]
+    assert plain[2] == {("x.log", 1): [a_again.source], ("x.log", 2): [b_again.source], ("x.log", 7): [s1_again.source]}
     monkeypatch.setattr(duplicates, "HASH_FILTER_FROM", 0)
     if colliding:
         monkeypatch.setattr(duplicates, "hash", lambda key: 7, raising=False)  # every key shares one hash
