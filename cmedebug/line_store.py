@@ -3,8 +3,9 @@
 A busy log keeps hundreds of thousands of one-line events; their raw line and
 fields dict were the largest things each held (~190 and ~270 bytes). A
 ``LineStore`` keeps them zlib-compressed in blocks of ``BLOCK_LINES`` events
-(~25 bytes a line, ~17 bytes of fields), with the line numbers in an array
-(4 bytes, no int object per event), and gives them back by index.
+(~25 bytes a line, ~17 bytes of fields), with the line numbers and the lines'
+CRC-32 in arrays (4 bytes each, no int object per event), and gives them back by
+index.
 
 Lines and fields are compressed apart, because the rules read fields far more
 often than lines. Fields are kept as a tuple of values with the index of their
