@@ -25,6 +25,8 @@ verdicts use CPU seconds, which the load of other processes moves far less.
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib
 import os
 import platform
 import subprocess
@@ -77,6 +79,14 @@ def measure(args: list[str]) -> Run:
     if proc.returncode not in (0, 1):  # 1 = findings at or above --fail-on, a normal outcome here
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err[-2000:]}")
     return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def compile_package() -> None:
+    """Compile cmedebug's modules to bytecode, as ``pip install`` does: an editable install
+    under ``PYTHONDONTWRITEBYTECODE`` (set on this machine) would otherwise compile every
+    module again in every child, about 0.15 s that no installed copy spends."""
+    for package in ("cmedebug", "cmedebug.parsers", "cmedebug.rules", "cmedebug.reports"):
+        compileall.compile_dir(os.path.dirname(importlib.import_module(package).__file__), quiet=1)
 
 
 def input_file(shape: str, lines: int, seed: int) -> tuple[Path, int]:
@@ -153,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
             drain3 = False
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}", flush=True)
+    compile_package()
     for shape in args.shapes.split(","):
         runs = [compare(shape, lines, args.seed, drain3 and shape == "mixed") for lines in sizes]
         report(shape, runs)

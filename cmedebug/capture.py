@@ -86,9 +86,11 @@ class ExcerptCapture:
             return
         keep = min(self.trailing, len(physical))
         tail = max(keep, len(physical) - CONTEXT_LINES)
-        if self.redactor.in_key or any("-----" in text for text in physical[keep:tail]):
+        # (one test of the joined lines: a '-----' it makes across two of them only costs the slow path)
+        if self.redactor.in_key or tail > keep and "-----" in "".join(physical[keep:tail]):
             self.record(first_line, physical, False)  # a key's boundary may be among them
             return
-        self.record(first_line, physical[:keep], False)
+        if keep:
+            self.record(first_line, physical[:keep], False)
         self.record(first_line + tail, physical[tail:], False)
 

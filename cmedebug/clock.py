@@ -287,34 +287,35 @@ def build_clock_model(case: Case) -> dict[str, DeviceClock]:
             clocks[name] = DeviceClock(name)
         return clocks[name]
 
-    for ev in case.events:
-        if ev.path and ev.kind.startswith("phone."):
+    for ev in case.events:  # (one pass over up to millions of events: attributes read once)
+        ts, flag, kind = ev.ts, ev.clock_flag, ev.kind
+        if ts is None and not flag or kind.startswith("phone.") and ev.path:
             continue  # phones keep their own clocks; they are not the router's
-        if ev.ts is None and not ev.clock_flag:
-            continue
         c = clock_of(ev.device)
-        if ev.clock_flag == "*":
+        if flag == "*":
             c.flagged_stamps += 1
-            if not c.boot_default and ev.ts is not None and ev.ts.year in BOOT_DEFAULT_YEARS:
+            if not c.boot_default and ts is not None and ts.year in BOOT_DEFAULT_YEARS:
                 c.boot_default = True
-                c.reasons.append(f"log stamps run from the boot-default date ({ev.ts:%b %d %Y})")
+                c.reasons.append(f"log stamps run from the boot-default date ({ts:%b %d %Y})")
             if c.flagged_stamps == 1:
                 c.evidence.append(Evidence.of(ev, "log stamps carry '*': the router says its clock is not authoritative"))
-        elif ev.ts is not None:
+        elif ts is not None:
             c.trusted_stamps += 1
-            if ev.clock_flag == ".":
+            if flag == ".":
                 c.unsynced_stamps += 1
-        if ev.ts is not None:
-            c.first_seen = min(c.first_seen, ev.ts) if c.first_seen else ev.ts
-            c.last_seen = max(c.last_seen, ev.ts) if c.last_seen else ev.ts
-        if ev.kind == "pki.clock.non_authoritative":
+        if ts is not None:
+            if c.first_seen is None or ts < c.first_seen:
+                c.first_seen = ts
+            if c.last_seen is None or ts > c.last_seen:
+                c.last_seen = ts
+        if kind == "pki.clock.non_authoritative":
             c.authoritative = False
             c.reasons.append("PKI said the clock is not authoritative (%PKI-2-NON_AUTHORITATIVE_CLOCK)")
             c.evidence.append(Evidence.of(ev))
-        if ev.kind == "pki.cert.invalid_not_yet_valid" and ev.ts is not None:
+        elif kind == "pki.cert.invalid_not_yet_valid" and ts is not None:
             start = ev.fields.get("not_before")
             if isinstance(start, datetime):
-                skew = start - ev.ts
+                skew = start - ts
                 if c.skew is None or skew > c.skew:
                     c.skew = skew
     for fact in case.facts:

@@ -191,10 +191,15 @@ class SyslogEvent(LineEvent):
         self.severity, self.text_at = severity, text_at
 
     @property
+    def text(self) -> str:
+        """The message text (its ``fields["text"]``), read from the line."""
+        return self.line[self.text_at:].strip()
+
+    @property
     def fields(self) -> dict[str, Any]:
         _, facility, mnemonic = self.kind.split(".", 2)  # syslog.<fac>.<mnemonic>, IOS prints both in capitals
         return {"facility": facility.upper(), "severity": self.severity, "mnemonic": mnemonic.upper(),
-                "text": self.line[self.text_at:].strip()}
+                "text": self.text}
 
 
 @dataclass(slots=True)

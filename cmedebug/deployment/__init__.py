@@ -124,8 +124,9 @@ def build(case: Case) -> Deployment:
     """Partition the case into devices; a case of one device keeps the case itself."""
     from cmedebug.clock import build_clock_model
 
-    main = identity.main_names(case)
-    groups, node_index = identity.partition(case, main)
+    printed = identity.printed_names(case)
+    main = identity.main_names(printed)
+    groups, node_index = identity.partition(case, main, printed)
     names = _names(groups)
     if len(groups) <= 1:
         group = groups[0] if groups else identity.Group()
