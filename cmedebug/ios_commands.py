@@ -80,6 +80,13 @@ class Table:
         return found
 
 
+@lru_cache(maxsize=4096)
+def _entries_of(command: str) -> tuple[Command, ...]:
+    """``table().matches(command)``, once per command text: the fix blocks of a case
+    look up the same few hundred commands again and again."""
+    return tuple(table().matches(command))
+
+
 def _compile_str(pattern: str) -> str:
     pattern = " ".join(pattern.replace(" [", "[ ").replace(" | ", "|").replace("{ ", "{").split())
     out, i = [], 0
@@ -113,7 +120,7 @@ def table() -> Table:
 
 def lookup(command: str, mode: str) -> Command | None:
     """The table entry of ``command`` when IOS accepts it in ``mode``, else None."""
-    return next((entry for entry in table().matches(command) if mode in entry.modes), None)
+    return next((entry for entry in _entries_of(command) if mode in entry.modes), None)
 
 
 def enters(command: str, mode: str) -> str:
