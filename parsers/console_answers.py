@@ -58,6 +58,8 @@ class ConsoleAnswersParser(LineParser):
         return [ctx.event("pki.cs.revoke", rec, ca=m.group("ca"), serial=norm_serial(serial), command=ctx.command)]
 
     def parse(self, rec: Record, ctx: Context):
+        if rec.facility is not None:
+            return None  # a `%FAC-SEV-MNEMONIC:` message, which _SYSLOG below refuses (at no cost, on every syslog)
         text = rec.text
         ping = _PING.match(text)
         if ping:

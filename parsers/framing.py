@@ -284,9 +284,25 @@ def routine_runs(chatter: re.Pattern) -> re.Pattern:
     that none of them could take the next line as a continuation. The prefix is
     ``_PREFIX``'s, matched atomically: it splits each line exactly as ``_PREFIX``
     does, so a run holds only lines the quick path would pass on one by one."""
-    head = re.sub(r"\(\?P<\w+>", "(?:", _PREFIX_HEAD)
-    line = rf"(?>{head})(?![^\n]*debugging)(?:{chatter.pattern})[^\n]*\n"
-    return re.compile(rf"(?:{line})+(?=(?>{head})|\n)", chatter.flags)
+    head, body = _unnamed(_PREFIX_HEAD), _unnamed(chatter.pattern)
+    end = rf"(?=(?>{head})|\n)"
+    runs = (rf"(?:(?>{prefix})(?![^\n]*debugging)(?:{body})[^\n]*\n)+{end}" for prefix in (_SERVER_SEQ_STAMP, head))
+    return re.compile("|".join(runs), chatter.flags)
+
+
+def _unnamed(pattern: str) -> str:
+    """``pattern`` with its named groups plain (so that it may appear twice in one regex)."""
+    if "(?P=" in pattern:
+        raise ValueError("a back reference by name cannot be unnamed")
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+# `Nov 26 08:00:00 cme-hq 000002: *Mar  1 00:00:12.038: `: what a syslog server writes of IOS
+# stamped messages, the common form of a busy log. Tried first in routine runs: this regex
+# takes ~40% less time than the whole prefix head, and where it matches, the head matches
+# the same text the same way (the first choice of each of the head's optional parts).
+_SERVER_SEQ_STAMP = (_unnamed(_SERVER_HEADER) + r"\d{1,10}: ?[*.]?" + _MONTH
+                     + r" {1,2}\d{1,2} \d{1,2}:\d\d:\d\d(?:\.\d{1,6})?: ?")
 
 
 def _with_runs(lines: Iterable[str], run: re.Pattern, marks: tuple[str, ...],

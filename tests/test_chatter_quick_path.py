@@ -175,3 +175,37 @@ def test_no_run_in_the_block_of_an_owner_that_may_read_chatter(tmp_path, monkeyp
     monkeypatch.setattr(RunningConfigParser, "ignores_chatter", False)
     _read(log, True, monkeypatch, runs=runs)
     assert [(r.first_line, r.count) for r in runs] == [(1, 9)]  # before the block only
+
+
+# the prefixes of IOS lines as printed, relayed and stored (framing's head), each before chatter
+PREFIXES = [
+    PREFIX, "Nov 26 08:00:45 cme-hq 1481:*Mar  1 00:00:41.776: ", "Nov 26 08:00:45 cme-hq 001481: Mar 1 0:00:41: ",
+    "Nov  6 08:00:45 Mar 001481: .Mar  1 00:00:41.776: ", "Nov 26 08:00:45 cme-hq 001481: *Mar  1 2026 00:00:41.776 UTC: ",
+    "Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776 PST: ", "Nov 26 08:00:45 cme-hq *Mar  1 00:00:41.776: ",
+    "Nov 26 08:00:45 cme-hq 001481: 1d06h: ", "001481: *Mar  1 00:00:41.776: ", "*Mar  1 00:00:41.776: ",
+    "<189>42: cme-hq: *Mar  1 00:00:41.776: ", "1d06h: ", "Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776:",
+]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_routine_runs_split_every_prefix_as_framing_does(prefix):
+    """The syslog-server form tried first in routine runs takes the same prefix as the
+    whole head, and the other forms still make runs."""
+    from cmedebug.parsers.framing import _PREFIX, _SERVER_SEQ_STAMP
+    import re
+
+    line = prefix + "ephone-5[5]:OFFHOOK"
+    fast = re.match(_SERVER_SEQ_STAMP, line)
+    assert fast is None or fast.end() == _PREFIX.match(line).start("rest")
+    joined = "\n".join([line] * 3) + "\n\n"
+    m = routine_runs(CHATTER).match(joined)
+    assert m is not None and joined.count("\n", 0, m.end()) == 3
+
+
+def test_routine_runs_give_the_full_result_on_every_prefix(tmp_path, monkeypatch):
+    lines = [p + b for p in PREFIXES for b in DROPPED[:-1] * 3] + [PREFIXES[1] + b for b in NOT_CHATTER]
+    log = tmp_path / "prefixes.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs: list[Run] = []
+    _same(_read(log, True, monkeypatch, excerpt_budget=0, runs=runs), _read(log, False, monkeypatch, excerpt_budget=0))
+    assert sum(r.count for r in runs) > len(PREFIXES) * 20
