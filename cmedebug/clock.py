@@ -159,6 +159,16 @@ class _Sequence:
         for i in self.indexes:
             yield self.stamps.events[i], self.stamps.stamp(i)
 
+    def nearest(self, line: int) -> int:
+        """The position of the (first) event printed nearest ``line`` (its stamp not read)."""
+        events = self.stamps.events
+        best, best_distance = 0, None
+        for k, i in enumerate(self.indexes):
+            distance = abs(events[i].first_line - line)
+            if best_distance is None or distance < best_distance:
+                best, best_distance = k, distance
+        return best
+
 
 def _rollover_offsets(stamps: StampLog, indexes: array) -> array:
     """Per stamp, the years passed since the first of the sequence (Oct-Dec -> Jan-Mar)."""
@@ -210,10 +220,10 @@ def _base_year(path, items, offsets, anchors: list[Anchor], today: datetime) -> 
     return year - offsets[-1], f"{year - offsets[-1]} assumed: the stamps carry no year and no date in the evidence dates them (use --year)"
 
 
-def _nearest_year(items, offsets, anchor: Anchor) -> int:
+def _nearest_year(items: _Sequence, offsets, anchor: Anchor) -> int:
     """The year that puts the stamp printed nearest the anchor closest to it."""
-    if anchor.path == items[0][0].source.path:
-        idx = min(range(len(items)), key=lambda i: abs(items[i][0].source.first_line - anchor.line))
+    if anchor.path == items[0][0].path:
+        idx = items.nearest(anchor.line)
     else:
         idx = len(items) - 1
     st, when = items[idx][1], anchor.when
