@@ -127,7 +127,8 @@ _PREFIX_HEAD = (
     + r"|(?P<uptime>\d+[wdh]\d+[dhm]|\d\d:\d\d:\d\d(?:\.\d+)?)"
     + r"): ?"
 )
-_PREFIX = re.compile(_PREFIX_HEAD + r"(?P<rest>.*)$")
+# (the rest's `%FAC-SEV-MNEMONIC:` read by the same match: _SYSLOG_MSG's, after the spaces strip() drops)
+_PREFIX = re.compile(_PREFIX_HEAD + r"(?P<rest>\s*(?:%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>[0-7])-(?P<mn>[A-Z0-9_]+):)?.*)$")
 # 3325 INF Nov 29 06:33:59.915121 SECUREAPP-Hashes match... authentication successful.
 _PHONE_CONSOLE = re.compile(
     r"(?P<seq>\d+) (?P<level>INF|NOT|WRN|ERR|DEB|CRT) (?P<mon>" + _MONTH + r") {1,2}(?P<day>\d{1,2}) "
@@ -186,13 +187,13 @@ def parse_prefix(line: str) -> Record | None:
 
 
 def _prefixed_record(m: re.Match) -> Record:
-    flag, mon, seq, host, server_host, uptime, rest = m.group(
-        "flag", "mon", "seq", "host", "server_host", "uptime", "rest")
+    flag, mon, seq, host, server_host, uptime, rest, facility = m.group(
+        "flag", "mon", "seq", "host", "server_host", "uptime", "rest", "fac")
     host = host or server_host
     rec = Record(0, 0, [m.string], rest.strip(), m if mon else None, flag or "", int(seq) if seq else None,
                  uptime, _intern(host) if host else None)  # one string per device name, not per event
-    if rec.text[:1] == "%":
-        _attach_syslog(rec)
+    if facility is not None:
+        rec.facility, rec.severity, rec.mnemonic = facility, int(m.group("sev")), m.group("mn")
     return rec
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cmedebug.parsers.framing import frame, parse_prefix
+from cmedebug.parsers.framing import frame, parse_prefix, split_syslog
 
 
 @pytest.mark.parametrize("line, flag, month, day, year, tz, seq, body", [
@@ -173,3 +175,21 @@ def test_show_logging_output_keeps_wrapped_lines():
 def test_upper_case_after_hash_is_output_not_a_prompt():
     recs = _records("Device#   PID   SN\nRouter#\n")
     assert recs[0].prompt is None and recs[1].prompt == ("Router", "", None)
+
+
+_SYSLOG_BODIES = st.builds(
+    lambda spaces, fac, sev, mn, colon_space, text: f"{spaces}%{fac}-{sev}-{mn}:{colon_space}{text}",
+    st.sampled_from(["", " ", "  ", "\t"]), st.from_regex(r"[A-Z][A-Z0-9_]{0,12}", fullmatch=True),
+    st.sampled_from("0123456789"), st.from_regex(r"[A-Z0-9_]{1,16}", fullmatch=True), st.sampled_from(["", " "]),
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=30))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_SYSLOG_BODIES, st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"),
+                                        max_size=40)))
+def test_the_prefix_match_splits_a_syslog_header_as_split_syslog_does(body):
+    """Framing reads `%FAC-SEV-MNEMONIC:` with the prefix's own match; it is what
+    ``split_syslog`` makes of the stripped message, for any body."""
+    rec = parse_prefix("Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776: " + body)
+    parts = split_syslog(rec.text) if rec.text.startswith("%") else None
+    assert (rec.facility, rec.severity, rec.mnemonic) == (parts[:3] if parts else (None, None, None))
