@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+import ahocorasick
+
 from cmedebug.safe_output import neutralise
 
 MASK = "[redacted]"
@@ -98,6 +100,19 @@ _KEY_INLINE = re.compile(r"(-----BEGIN [A-Z ]*PRIVATE KEY-----).*?(-----END [A-Z
 # Every pattern above needs one of these words (or is an auth-string table row): a cheap
 # first look that lets the lines without any pass untouched.
 _TRIGGER = re.compile(r"auth|password|secret|snmp|key|priv|psk|://|^\s*pin\s|^\s*(?:SEP)?[0-9A-F.]{12,14}\s+\d", re.I)
+# The same look at an ASCII line, several times faster than the case-blind regex (6 us a line):
+# the words in the lower-cased line, the two line starts by an anchored match.
+_TRIGGER_WORDS = ahocorasick.Automaton()
+for _word in ("auth", "password", "secret", "snmp", "key", "priv", "psk", "://"):
+    _TRIGGER_WORDS.add_word(_word, _word)
+_TRIGGER_WORDS.make_automaton()
+_TRIGGER_AT_START = re.compile(r"\s*(?:pin\s|(?:SEP)?[0-9A-F.]{12,14}\s+\d)", re.I)
+
+
+def _may_hold_secret(line: str) -> bool:
+    if not line.isascii():  # case-blind matching knows more than lower() beyond ASCII (K, the Kelvin sign)
+        return _TRIGGER.search(line) is not None
+    return next(_TRIGGER_WORDS.iter(line.lower()), None) is not None or _TRIGGER_AT_START.match(line) is not None
 
 
 # A placeholder in a remediation, not a secret: `password 0 <password>`, `capf-auth-str <4-10 digits>`
@@ -112,7 +127,7 @@ def _masked(m: re.Match) -> str:
 def _mask_line(line: str) -> str:
     if _BASE64_LINE.match(line):
         return MASK
-    if not _TRIGGER.search(line):
+    if not _may_hold_secret(line):
         return line
     for pattern in [*_SECRETS, _CONFIG_PASSWORD]:
         line = pattern.sub(_masked, line)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cmedebug import redact
 from cmedebug.ingest import unparsed_shape
@@ -169,3 +171,15 @@ def test_triage_note_masks_secrets(secrets_case):
         out = render(note, fmt)
         assert "capf-auth-str" in out, fmt
         _assert_no_secret(out)
+
+
+_PIECES = st.sampled_from(["auth", "AUTH", "Password", "secret", "snmp", "KEY", "priv", "psk", "://", "pin ", " pin\t",
+                           "SEP", "000CCE3A817C", "000c.ce3a.817c", " 7012", "\u212aey", "\u017fecret", "  ", "x", "7"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=8).map("".join))
+def test_the_fast_first_look_finds_what_the_case_blind_regex_finds(line):
+    """Lines without a secret word pass untouched; the automaton look at an ASCII line
+    (and the regex at any other) says 'maybe a secret' exactly when the regex does."""
+    assert redact._may_hold_secret(line) == (redact._TRIGGER.search(line) is not None)
