@@ -215,3 +215,26 @@ def test_a_date_with_an_absurd_year_is_no_date():
 
     assert parse_ios_date("13:09:32 UTC Jun 12 2029")[0].year == 2029
     assert parse_ios_date("13:09:32 UTC Jun 12 " + "9" * 30) is None
+
+
+def test_unparsed_shapes_are_counted_exactly_when_remembered(tmp_path, monkeypatch):
+    """The shapes of unparsed lines are remembered by their text with digits made '0':
+    the table is what masking every line gives, across a full memory (cleared and
+    refilled), with digits beyond ASCII (masked by \\d, kept apart) and hex runs."""
+    from collections import Counter
+
+    from cmedebug import ingest
+
+    monkeypatch.setattr(ingest, "MAX_SHAPES_REMEMBERED", 8)
+    rng = random.Random(7)
+    lines = [rng.choice(["skinny_socket_process: keepalive socket {} ip 10.10.{}.{}", "cafe {} beef{} x{}",
+                         "peer \u0663\u0664 port {}{}{}", "id {}-{}:{} done"]).format(
+                             *(rng.randint(0, 10 ** rng.randint(1, 5)) for _ in range(3))) for _ in range(3000)]
+    log = tmp_path / "noise.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    case = Case()
+    summary = read_input(Input(str(log), lambda: open(log, "rb")), case)
+    expected = Counter(ingest.unparsed_shape(line) for line in lines)
+    assert summary.unparsed_lines == len(lines)
+    assert summary.unparsed_shapes == dict(expected.most_common(20))
+    assert len({line.encode().translate(ingest._DIGITS_AS_ZERO) for line in lines}) > 8  # more than it holds
