@@ -84,6 +84,10 @@ class ExcerptCapture:
         next cited one."""
         if self.full:
             return
+        if not self.trailing and not self.redactor.in_key and "-----" not in "".join(physical):
+            # (most runs: no trailing context to keep, no key boundary; only the last lines matter)
+            self.recent.extend(zip(range(first_line, first_line + len(physical)), physical))
+            return
         keep = min(self.trailing, len(physical))
         tail = max(keep, len(physical) - CONTEXT_LINES)
         # (one test of the joined lines: a '-----' it makes across two of them only costs the slow path)
