@@ -172,6 +172,8 @@ class _Router:
         self.typed_config = next((p for p in parsers if p.reads_typed_config), None)
         self.keyworded = [p for p in parsers if p.keywords]
         self.keyword_matches = keyword_automaton([p.keywords for p in self.keyworded]).iter
+        self.last_resort = next((p for p in self.keyworded if p.takes_declined_syslogs), None)
+        self.last_resort_bit = 1 << self.keyworded.index(self.last_resort) if self.last_resort else 0
         self.flushed: list = []  # items of a block that a headless block start ended
         self.claims: Counter[str] = Counter()  # records claimed per parser: what the input mostly is
 
@@ -219,6 +221,30 @@ class _Router:
                 return items
             wanted ^= lowest
         return None
+
+    def declined_syslog(self, number: int, m: re.Match, ctx: Context) -> LineEvent | None:
+        """The event of the one-line `%FAC-SEV-MNEMONIC:` message of prefix match ``m``
+        that the owner of the current block (if any) ignores, when routing would give it
+        to the parser of last resort (every other parser one of whose keywords its text
+        holds declines its facility), made without a Record; else None (route its Record)."""
+        if self.last_resort is None:
+            return None
+        rest, facility = m.group("rest", "fac")
+        text = rest.strip()  # (the Record's text)
+        wanted = 0
+        for _, mask in self.keyword_matches(text):
+            wanted |= mask
+        wanted &= ~self.last_resort_bit
+        keyworded = self.keyworded
+        while wanted:
+            lowest = wanted & -wanted
+            if not keyworded[lowest.bit_length() - 1].declines_syslog(facility):
+                return None
+            wanted ^= lowest
+        event = self.last_resort.declined_syslog_event(number, m, text, ctx)
+        if event is not None:
+            self.claims[self.last_resort.name] += 1
+        return event
 
     def end_block(self, ctx: Context):
         owner, ctx.block_owner = ctx.block_owner, None
@@ -303,31 +329,39 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
         runs = (routine_runs(chatter), quick_parser.chatter_marks,
                 lambda: ctx.block_owner is None or ctx.block_owner.ignores_chatter)
     try:
-        for rec in frame(chain(first, lines), quick=chatter.match if chatter is not None else None, runs=runs):
+        for rec in frame(chain(first, lines), quick=chatter.match if chatter is not None else None, runs=runs,
+                         quick_syslogs=router.last_resort is not None):
             if rec.__class__ is Run:
                 claims[quick_parser.name] += rec.count
                 tally.understood += rec.count
                 capture.skip(rec.first_line, rec.lines)
                 if rec.first_line >= next_report:
-                    next_report = rec.first_line + progress.EVERY_LINES
-                    report.update(stream.tell() if size else rec.first_line, rec.first_line)
+                    next_report = _report_progress(report, stream, size, rec.first_line)
                 continue
-            if rec.__class__ is tuple:  # (line number, prefix match) of a chatter message
+            if rec.__class__ is tuple:  # (line number, prefix match) of a chatter or syslog message
+                line_no, match = rec
                 owner = ctx.block_owner
-                if owner is None or owner.ignores_message(rec[1].group("rest").strip()):
-                    line_no = rec[0]
+                if match.group("fac") is not None:
+                    event = router.declined_syslog(line_no, match, ctx) \
+                        if owner is None or owner.ignores_message(match.group("rest").strip()) else None
+                    if event is not None:  # what routing its Record would give, without the Record
+                        if line_no >= next_report:
+                            next_report = _report_progress(report, stream, size, line_no)
+                        _add_items((event,), case, summary)
+                        capture.record(line_no, [match.string], capture.cites_message_of(event.kind))
+                        tally.understood += 1
+                        continue
+                elif owner is None or owner.ignores_message(match.group("rest").strip()):
                     if line_no >= next_report:
-                        next_report = line_no + progress.EVERY_LINES
-                        report.update(stream.tell() if size else line_no, line_no)
+                        next_report = _report_progress(report, stream, size, line_no)
                     claims[quick_parser.name] += 1
                     if not capture.full:  # a message that gives nothing: context, never cited
-                        capture.record(line_no, [rec[1].string], False)
+                        capture.record(line_no, [match.string], False)
                     tally.understood += 1
                     continue
                 rec = quick_record(rec)
             if rec.last_line >= next_report:
-                next_report = rec.last_line + progress.EVERY_LINES
-                report.update(stream.tell() if size else rec.last_line, rec.last_line)
+                next_report = _report_progress(report, stream, size, rec.last_line)
             text = rec.text
             if rec.prompt is not None:
                 host, command, mode = rec.prompt
@@ -389,6 +423,12 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
         summary.warnings.extend(reader.warnings(ctx.path))
         if failures > MAX_PARSER_FAILURES_LISTED:
             summary.warnings.append(f"{ctx.path}: parsers failed on {failures} lines in all")
+
+
+def _report_progress(report, stream, size: int | None, line_no: int) -> int:
+    """Report reading at line ``line_no`` (in bytes when the size is known); the line of the next report."""
+    report.update(stream.tell() if size else line_no, line_no)
+    return line_no + progress.EVERY_LINES
 
 
 def _claimed_kind(claims: Counter[str]) -> str | None:

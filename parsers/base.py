@@ -20,7 +20,7 @@ from typing import ClassVar, Iterable
 
 from cmedebug.line_store import LineStore
 from cmedebug.model import Event, Fact, LineEvent, SourceRef, SyslogEvent
-from cmedebug.parsers.framing import Record
+from cmedebug.parsers.framing import Record, Stamp
 from cmedebug.parsers.stamp_log import StampLog
 
 Item = Event | Fact
@@ -61,13 +61,16 @@ class Context:
         return self._stamped(Event(kind=kind, source=self.ref(rec), clock_flag=rec.clock_flag,
                                    device=rec.host or self.device, fields=fields, raw=tuple(rec.lines)), rec)
 
-    def syslog_event(self, kind: str, rec: Record, severity: int, text_at: int) -> SyslogEvent:
-        """The compact event of a generic syslog printed on one line (``rec.lines[0]``,
-        kept in the input's line store), whose text starts at ``text_at`` in that line."""
-        device = rec.host or self.device
+    def syslog_event(self, kind: str, line: str, number: int, clock_flag: str, host: str | None,
+                     stamp: Stamp | None, severity: int, text_at: int) -> SyslogEvent:
+        """The compact event of a generic syslog printed on one line (``line``, line
+        ``number``, kept in the input's line store), whose text starts at ``text_at``."""
+        device = host or self.device
         store = self.line_store(device)
-        return self._stamped(SyslogEvent(kind, store, store.add(rec.lines[0], rec.first_line),
-                                         rec.clock_flag, device, severity, text_at), rec)
+        event = SyslogEvent(kind, store, store.add(line, number), clock_flag, device, severity, text_at)
+        if stamp is not None:
+            self.stamps.append(event, stamp)
+        return event
 
     def line_store(self, device: str | None) -> LineStore:
         """The store of this input's one-line events of ``device``: one store a device, as
@@ -121,6 +124,10 @@ class LineParser:
     # True when ``ignores_message`` holds for every chatter body that does not say
     # 'debugging': framing's routine runs may pass over chatter while it owns a block
     ignores_chatter: ClassVar[bool] = False
+    # The parser of last resort for syslogs: ingest gives it, as ``declined_syslog_event``
+    # (line number, prefix match), a one-line `%FAC-SEV-MNEMONIC:` message that the block's
+    # owner, if any, ignores and every other parser whose keywords it holds ``declines_syslog``
+    takes_declined_syslogs: ClassVar[bool] = False
 
     def parse(self, rec: Record, ctx: Context) -> list[Item] | None:
         """Items from one record; ``[]`` when recognised but carrying nothing,
@@ -136,6 +143,12 @@ class LineParser:
     def end_block(self, ctx: Context) -> list[Item]:
         """Called when a command block this parser owned ends (prompt, EOF)."""
         return []
+
+    def declines_syslog(self, facility: str) -> bool:
+        """True when ``parse``, in the parser's present state, surely returns None and
+        changes nothing for a one-line ``%FACILITY-SEV-MNEMONIC:`` message of ``facility``:
+        the generic syslog parser then takes it without routing (ingest). False when unsure."""
+        return False
 
     def ignores_message(self, body: str) -> bool:
         """True when ``parse``, while this parser owns a block, surely returns None and

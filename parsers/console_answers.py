@@ -57,6 +57,9 @@ class ConsoleAnswersParser(LineParser):
         serial = serial[2:] if serial.lower().startswith("0x") else f"{int(serial):X}"
         return [ctx.event("pki.cs.revoke", rec, ca=m.group("ca"), serial=norm_serial(serial), command=ctx.command)]
 
+    def declines_syslog(self, facility: str) -> bool:
+        return True  # (parse's first test)
+
     def parse(self, rec: Record, ctx: Context):
         if rec.facility is not None:
             return None  # a `%FAC-SEV-MNEMONIC:` message, which _SYSLOG below refuses (at no cost, on every syslog)

@@ -92,6 +92,9 @@ class EphoneDebugParser(LineParser):
     chatter = CHATTER
     chatter_marks = ("ephone-", "DN ", "DN=")
 
+    def declines_syslog(self, facility: str) -> bool:
+        return True  # (parse's first test)
+
     def parse(self, rec: Record, ctx: Context):
         if rec.facility is not None:
             return None  # %IPPHONE- syslogs mention ephone-N too; security_syslogs reads them

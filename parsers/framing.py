@@ -187,14 +187,25 @@ def parse_prefix(line: str) -> Record | None:
 
 
 def _prefixed_record(m: re.Match) -> Record:
-    flag, mon, seq, host, server_host, uptime, rest, facility = m.group(
-        "flag", "mon", "seq", "host", "server_host", "uptime", "rest", "fac")
-    host = host or server_host
-    rec = Record(0, 0, [m.string], rest.strip(), m if mon else None, flag or "", int(seq) if seq else None,
-                 uptime, _intern(host) if host else None)  # one string per device name, not per event
+    mon, seq, uptime, rest, facility = m.group("mon", "seq", "uptime", "rest", "fac")
+    host, clock_flag = message_origin(m)
+    rec = Record(0, 0, [m.string], rest.strip(), m if mon else None, clock_flag, int(seq) if seq else None,
+                 uptime, host)
     if facility is not None:
         rec.facility, rec.severity, rec.mnemonic = facility, int(m.group("sev")), m.group("mn")
     return rec
+
+
+def message_origin(m: re.Match) -> tuple[str | None, str]:
+    """(the device that printed a prefixed line, its clock flag) from its prefix match."""
+    flag, host, server_host = m.group("flag", "host", "server_host")
+    host = host or server_host
+    return (_intern(host) if host else None), flag or ""  # one string per device name, not per event
+
+
+def message_stamp(m: re.Match) -> Stamp | None:
+    """The printed stamp of a prefixed line (None for an uptime or no stamp)."""
+    return _stamp_from(m) if m.group("mon") else None
 
 
 def quick_record(quick: tuple[int, re.Match]) -> Record:
@@ -341,7 +352,7 @@ def _with_runs(lines: Iterable[str], run: re.Pattern, marks: tuple[str, ...],
 
 
 def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], object] | None = None,
-          runs: tuple[re.Pattern, tuple[str, ...], Callable[[], bool]] | None = None
+          runs: tuple[re.Pattern, tuple[str, ...], Callable[[], bool]] | None = None, quick_syslogs: bool = False
           ) -> Iterator[Record | tuple[int, re.Match] | Run]:
     """Yield records from physical lines (without their line ends).
 
@@ -352,8 +363,9 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], obje
     ``quick`` (a test of a message body, as printed after the prefix) picks the
     routine messages of a busy log: a one-line message whose body passes is
     yielded as ``(line number, prefix match)`` instead of a Record (most are
-    only counted; ``quick_record`` builds the Record when one is needed). A
-    message that continuation lines follow is always a Record.
+    only counted; ``quick_record`` builds the Record when one is needed). With
+    ``quick_syslogs``, so is a one-line ``%FAC-SEV-MNEMONIC:`` message (its match's
+    ``fac`` group is set). A message that continuation lines follow is always a Record.
 
     ``runs`` = (``routine_runs(chatter)``, the chatter's marks, ``may_skip``): while
     the caller's ``may_skip()`` says it would only count such messages, consecutive
@@ -404,7 +416,8 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], obje
                     if rec is None:  # a wrapped prompt or line of command output: the IOS line is the
                         line = inner[0]  # line (config parsers read its indentation)
                         stripped = line.strip()
-            elif quick is not None and first == line_no and quick(m.group("rest")):
+            elif first == line_no and (quick is not None and quick(m.group("rest"))
+                                       or quick_syslogs and m.group("fac") is not None):
                 if pending is not None:  # a quick message has a stamp: it always starts a record
                     yield pending
                 pending = (line_no, m)

@@ -207,6 +207,9 @@ class PkiParser(LineParser):
         self.paste: dict | None = None  # a CA certificate being pasted into `crypto pki authenticate`
         self.finished: list = []  # pastes that ended without `quit`, reported when the block ends
 
+    def declines_syslog(self, facility: str) -> bool:
+        return facility != "PKI" and self.paste is None  # (parse's first two tests)
+
     def parse(self, rec: Record, ctx: Context):
         text = rec.text
         if self.paste is not None:

@@ -4,10 +4,12 @@ One printed on one line is kept compactly (``SyslogEvent``): a busy log holds
 hundreds of thousands of them."""
 from __future__ import annotations
 
+import re
 from sys import intern
 
+from cmedebug.model import SyslogEvent
 from cmedebug.parsers.base import Context, LineParser
-from cmedebug.parsers.framing import Record, split_syslog
+from cmedebug.parsers.framing import Record, message_origin, message_stamp, split_syslog
 
 
 class GenericSyslogParser(LineParser):
@@ -15,6 +17,7 @@ class GenericSyslogParser(LineParser):
     description = "any %FAC-SEV-MNEMONIC message (generic)"
     keywords = ("%",)
     priority = 99  # after every family parser
+    takes_declined_syslogs = True
 
     def __init__(self) -> None:
         self.kinds: dict[tuple[str, str], str] = {}  # (facility, mnemonic) -> the event kind, one string each
@@ -28,16 +31,40 @@ class GenericSyslogParser(LineParser):
         else:
             fac, sev, mn = rec.facility, rec.severity, rec.mnemonic
             text = None
-        kind = self.kinds.get((fac, mn))
-        if kind is None:
-            kind = self.kinds[(fac, mn)] = intern(f"syslog.{fac.lower()}.{mn.lower()}")
+        kind = self._kind(fac, mn)
         if text is None:
+            text_at = _text_at(rec.lines[0], rec.text) if len(rec.lines) == 1 else None
+            if text_at is not None:  # the message ends its one line: the text is read from the line when asked
+                return [ctx.syslog_event(kind, rec.lines[0], rec.first_line, rec.clock_flag, rec.host, rec.stamp,
+                                         sev, text_at)]
             body = rec.text
-            line = rec.lines[0]
-            end = len(line.rstrip())
-            if len(rec.lines) == 1 and line.endswith(body, 0, end) and "\n" not in line:
-                # the message ends its one line: the text is read from the line when asked
-                colon = body.find(":")
-                return [ctx.syslog_event(kind, rec, sev, end - len(body) + colon + 1 if colon >= 0 else end)]
             text = body.split(":", 1)[1].strip() if ":" in body else ""
         return [ctx.event(kind, rec, facility=fac, severity=sev, mnemonic=mn, text=text)]
+
+    def declined_syslog_event(self, number: int, m: re.Match, body: str, ctx: Context) -> SyslogEvent | None:
+        """What ``parse`` makes of the one-line message of prefix match ``m`` at line
+        ``number`` (``body``: the message, stripped), without its Record (None: read it
+        through ``parse``)."""
+        line = m.string
+        text_at = _text_at(line, body)
+        if text_at is None:
+            return None
+        facility, mnemonic, severity = m.group("fac", "mn", "sev")
+        host, clock_flag = message_origin(m)
+        return ctx.syslog_event(self._kind(facility, mnemonic), line, number, clock_flag, host, message_stamp(m),
+                                int(severity), text_at)
+
+    def _kind(self, facility: str, mnemonic: str) -> str:
+        kind = self.kinds.get((facility, mnemonic))
+        if kind is None:
+            kind = self.kinds[(facility, mnemonic)] = intern(f"syslog.{facility.lower()}.{mnemonic.lower()}")
+        return kind
+
+
+def _text_at(line: str, body: str) -> int | None:
+    """Where the text of message ``body`` starts in ``line``, when the message ends the line."""
+    end = len(line.rstrip())
+    if not line.endswith(body, 0, end) or "\n" in line:
+        return None
+    colon = body.find(":")
+    return end - len(body) + colon + 1 if colon >= 0 else end

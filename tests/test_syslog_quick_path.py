@@ -1,0 +1,133 @@
+"""The declined-syslog path (issue 17 part 3): a one-line `%FAC-SEV-MNEMONIC:` message
+outside any block, which every parser but the generic one declines, becomes its event
+without a Record or routing; the result of an input is exactly what routing gives."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from cmedebug import ingest
+from cmedebug.ingest import _Router
+from cmedebug.pipeline import load
+from cmedebug.parsers.base import line_parsers
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_logs"
+PREFIX = "Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776: "
+
+SYSLOGS = [
+    "%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down",
+    "%LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/1, changed state to up   ",
+    "%SEC-6-IPACCESSLOGP: list 101 denied tcp 10.10.23.4(4444) -> 10.1.1.1(22), 1 packet",
+    "%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.1.1.5)",
+    "%SYS-6-CLOCKUPDATE: System clock has been updated from 00:01:02 UTC Mon Mar 1 1993 to 08:00:00 UTC Thu Nov 26 "
+    "2026, configured from NTP by 10.0.0.1.",
+    "%PKI-6-CERTRET: Certificate received from Certificate Authority",
+    "%PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. The certificate (SN: 1A2B) has "
+    "expired. Validity period ended on 13:09:32 UTC Jun 12 2026",
+    # texts holding other parsers' keywords: routing decides, not the declined path
+    "%FOO-4-BAR: ephone-3[3]:OFFHOOK seen for SEP000E325C9A43",
+    "%FOO-4-BAR: Credentials service: TLS Handshake completes",
+    "%FOO-4-BAR: CRYPTO_PKI: status = 0x762 debugging",
+    "%IPPHONE-6-REGISTER: ephone-1:SEP000E325C9A43 IP:10.1.1.20 Socket:1 DeviceType:Phone has registered.",
+    "%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  Reason: unsupported protocol, SocketID: 0, local address : "
+    "10.1.20.11:2443 and  remote address : 10.1.1.9:51234",
+    "%NOCOLON-5-TEXT:",
+    "%SSH-5-SSH2_USERAUTH:User 'admin' authentication for SSH2 Session from 10.1.1.5 (tty = 0) Succeeded",
+]
+OTHER_PREFIXES = ["*Mar  1 00:00:41.776: ", "001481: 1d06h: ", "Nov 26 08:00:45 cme-br1 001482: .Mar  1 00:00:42: "]
+
+
+def _load(path: Path, declined: bool, monkeypatch):
+    if not declined:
+        monkeypatch.setattr(_Router, "declined_syslog", lambda self, number, m, ctx: None)
+    calls = []
+    if declined:
+        original = _Router.declined_syslog
+        def counted(self, number, m, ctx):
+            event = original(self, number, m, ctx)
+            if event is not None:
+                calls.append(number)
+            return event
+
+        monkeypatch.setattr(_Router, "declined_syslog", counted)
+    case = load([str(path)])
+    monkeypatch.undo()
+    return case, calls
+
+
+def _same(path: Path, monkeypatch) -> list[int]:
+    """Load ``path`` both ways; every input summary, event (its time, device and clock
+    flag too), fact, unparsed line and excerpt agree. Returns the lines whose event the
+    declined path made."""
+    quick, calls = _load(path, True, monkeypatch)
+    full, _ = _load(path, False, monkeypatch)
+    assert [dataclasses.asdict(s) for s in quick.inputs] == [dataclasses.asdict(s) for s in full.inputs]
+    view = lambda e: (e.kind, e.source, e.raw, dict(e.fields), e.ts, e.device, e.clock_flag, type(e))  # noqa: E731
+    assert [view(e) for e in quick.events] == [view(e) for e in full.events]
+    assert [(f.kind, f.source, f.raw) for f in quick.facts] == [(f.kind, f.source, f.raw) for f in full.facts]
+    assert quick.unparsed == full.unparsed and quick.excerpts == full.excerpts
+    return calls
+
+
+def test_declined_syslogs_give_what_routing_gives(tmp_path, monkeypatch):
+    """Syslogs of every kind: generic, family-parsed, holding other parsers' keywords,
+    with continuation lines, under other prefixes, inside command blocks (show logging
+    and a running-config may read messages) and during a CA certificate paste."""
+    lines = [PREFIX + s for s in SYSLOGS] + [p + s for p in OTHER_PREFIXES for s in SYSLOGS[:4]]
+    lines += [PREFIX + SYSLOGS[0], "   wrapped onto a continuation line", "",
+              "Router#show logging", PREFIX + SYSLOGS[0], PREFIX + SYSLOGS[2],
+              "Router#show running-config", "Building configuration...", PREFIX + SYSLOGS[1], "hostname Router", "end",
+              "Router(config)#crypto pki authenticate cme_root", "Enter the base 64 encoded CA certificate.",
+              "End with a blank line or the word \"quit\" on a line by itself", PREFIX + SYSLOGS[0], "quit",
+              "Router(config)#end", PREFIX + SYSLOGS[2]]
+    log = tmp_path / "syslogs.log"
+    log.write_text("\n".join(lines * 3) + "\n", encoding="utf-8")
+    calls = _same(log, monkeypatch)
+    # the generic syslogs before the first block (after it, a configuration session stays open)
+    assert {1, 2, 3, 14, 15} <= set(calls) and 4 not in calls  # (%SYS- is a family parser's keyword)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
+def test_declined_syslogs_give_what_routing_gives_on_the_corpus(monkeypatch):
+    for path in sorted(CORPUS.glob("*.log")):
+        _same(path, monkeypatch)
+
+
+def test_declined_syslogs_give_what_routing_gives_on_the_samples(monkeypatch):
+    logs = sorted(SAMPLES.glob("*/*.log"))
+    assert logs
+    for path in logs:
+        _same(path, monkeypatch)
+
+
+def test_parsers_that_decline_a_facility_return_none_for_it():
+    """``declines_syslog`` promises that ``parse`` returns None for such a message."""
+    from cmedebug.parsers.base import Context
+    from cmedebug.parsers.framing import parse_prefix
+
+    for cls in line_parsers():
+        parser = cls()
+        for body in SYSLOGS:
+            rec = parse_prefix(PREFIX + body)
+            rec.first_line = rec.last_line = 1
+            if parser.declines_syslog(rec.facility):
+                assert parser.parse(rec, Context(path="x")) is None, (parser.name, body)
+    assert ingest  # (the module under test)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
+def test_declined_syslogs_give_what_routing_gives_on_a_busy_log(tmp_path, monkeypatch):
+    """The benchmark's mixed log (three CMEs through a syslog server, corpus captures pasted in)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from make_log import generate_mixed
+    finally:
+        sys.path.pop(0)
+    log = tmp_path / "mixed.log"
+    generate_mixed(log, 20_000, 3)
+    assert len(_same(log, monkeypatch)) > 1000
