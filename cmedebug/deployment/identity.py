@@ -112,7 +112,7 @@ def partition(case: Case, main: dict[str, str | None], printed: Counter[tuple[st
 
     for summary in case.inputs:
         group((summary.path, main.get(summary.path)))
-    of_printed = {printed: group(node_of(*printed, main)) for printed in printed}
+    of_printed = {key: group(node_of(*key, main)) for key in printed}  # (path, device) -> its group
     for item in chain(case.events, case.facts):  # in order: a group's first name is its first printed
         device = item.device
         g = of_printed[item.path, device]
