@@ -297,7 +297,7 @@ def routine_runs(chatter: re.Pattern) -> re.Pattern:
     ``_PREFIX``'s, matched atomically: it splits each line exactly as ``_PREFIX``
     does, so a run holds only lines the quick path would pass on one by one."""
     head, body = _unnamed(_PREFIX_HEAD), _unnamed(chatter.pattern)
-    end = rf"(?=(?>{head})|\n)"
+    end = rf"(?=(?>{_SERVER_SEQ_STAMP})|(?>{head})|\n)"  # (the cheaper form first: it implies the head)
     runs = (rf"(?:(?>{prefix})(?![^\n]*debugging)(?:{body})[^\n]*\n)+{end}" for prefix in (_SERVER_SEQ_STAMP, head))
     return re.compile("|".join(runs), chatter.flags)
 
