@@ -222,15 +222,15 @@ class _Router:
             wanted ^= lowest
         return None
 
-    def declined_syslog(self, number: int, m: re.Match, ctx: Context) -> LineEvent | None:
+    def declined_syslog(self, number: int, m: re.Match, text: str, ctx: Context) -> LineEvent | None:
         """The event of the one-line `%FAC-SEV-MNEMONIC:` message of prefix match ``m``
-        that the owner of the current block (if any) ignores, when routing would give it
-        to the parser of last resort (every other parser one of whose keywords its text
-        holds declines its facility), made without a Record; else None (route its Record)."""
+        (``text``: its message, stripped) that the owner of the current block (if any)
+        ignores, when routing would give it to the parser of last resort (every other
+        parser one of whose keywords its text holds declines its facility), made without
+        a Record; else None (route its Record)."""
         if self.last_resort is None:
             return None
-        rest, facility = m.group("rest", "fac")
-        text = rest.strip()  # (the Record's text)
+        facility = m.group("fac")
         wanted = 0
         for _, mask in self.keyword_matches(text):
             wanted |= mask
@@ -342,8 +342,9 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 line_no, match = rec
                 owner = ctx.block_owner
                 if match.group("fac") is not None:
-                    event = router.declined_syslog(line_no, match, ctx) \
-                        if owner is None or owner.ignores_message(match.group("rest").strip()) else None
+                    text = match.group("rest").strip()  # (the Record's text)
+                    event = router.declined_syslog(line_no, match, text, ctx) \
+                        if owner is None or owner.ignores_message(text) else None
                     if event is not None:  # what routing its Record would give, without the Record
                         if line_no >= next_report:
                             next_report = _report_progress(report, stream, size, line_no)

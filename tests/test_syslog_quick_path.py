@@ -41,12 +41,12 @@ OTHER_PREFIXES = ["*Mar  1 00:00:41.776: ", "001481: 1d06h: ", "Nov 26 08:00:45 
 
 def _load(path: Path, declined: bool, monkeypatch):
     if not declined:
-        monkeypatch.setattr(_Router, "declined_syslog", lambda self, number, m, ctx: None)
+        monkeypatch.setattr(_Router, "declined_syslog", lambda self, number, m, text, ctx: None)
     calls = []
     if declined:
         original = _Router.declined_syslog
-        def counted(self, number, m, ctx):
-            event = original(self, number, m, ctx)
+        def counted(self, number, m, text, ctx):
+            event = original(self, number, m, text, ctx)
             if event is not None:
                 calls.append(number)
             return event
