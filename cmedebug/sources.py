@@ -22,7 +22,6 @@ Evidence comes from customers and is untrusted (docs/security.md):
 from __future__ import annotations
 
 import codecs
-import functools
 import gzip
 import io
 import os
@@ -253,6 +252,9 @@ def binary_share(head: bytes) -> float:
 
 
 MAX_LINE_CHARS = 16 * 1024
+# characters decoded per read: the decoding layer's own chunk, so that a stream that breaks
+# half-way (a truncated .gz) loses no more of what was decoded than reading line by line did
+READ_CHUNK_CHARS = 8192
 
 
 class TextLines:
@@ -260,9 +262,9 @@ class TextLines:
     (LF, CRLF or CR), counting what had to be repaired:
 
     * undecodable bytes, replaced by U+FFFD (``replaced.count``);
-    * NUL characters, removed (``nul_chars``);
+    * NUL characters, removed before lines are split and measured (``nul_chars``);
     * lines longer than ``max_chars``: cut to that length, the rest of the line
-      read and dropped in pieces, so a file without line ends never sits whole in
+      read and dropped in chunks, so a file without line ends never sits whole in
       memory (``cut_lines``, ``first_cut`` = (line number, length));
     * bare CR or mixed line ends (``line_ends``).
     """
@@ -279,35 +281,47 @@ class TextLines:
         self._text = io.TextIOWrapper(stream, encoding=encoding, errors=self.replaced.name, newline=None)
 
     def __iter__(self) -> Iterator[str]:
-        # readline with a limit costs ~40 ns a line more than plain iteration,
-        # and is what bounds the memory a line can take
-        readline = functools.partial(self._text.readline, self.max_chars)
-        for line in iter(readline, ""):
-            self.count += 1
-            if line[-1] == "\n":
-                line = line[:-1]
-            elif len(line) == self.max_chars:
-                self._drop_rest_of_line(readline)
-            if "\x00" in line:
-                self.nul_chars += line.count("\x00")
-                line = line.replace("\x00", "")
-            yield line
+        # Read in chunks and split them in C: a readline per line cost 0.3 us a line more
+        # (three times a bare read). A line is held whole only up to max_chars: the rest
+        # of a longer one is counted and dropped, chunk by chunk.
+        read, limit = self._text.read, self.max_chars
+        head, length = "", 0  # the line not ended yet: its first max_chars, its length so far
+        while chunk := read(READ_CHUNK_CHARS):
+            if "\x00" in chunk:
+                self.nul_chars += chunk.count("\x00")
+                chunk = chunk.replace("\x00", "")
+            lines = chunk.split("\n")
+            if len(lines) == 1:
+                if length < limit:
+                    head += chunk[:limit - length]
+                length += len(chunk)
+                continue
+            first_length = length + len(lines[0])
+            if length:
+                lines[0] = (head + lines[0])[:limit]
+            last = lines.pop()
+            head, length = last[:limit], len(last)
+            yield from self._lines(lines, first_length)
+        if length:
+            yield from self._lines([head], length)
+
+    def _lines(self, lines: list[str], first_length: int) -> list[str]:
+        """``lines`` (the first ``first_length`` characters long as read) cut to max_chars, counted."""
+        limit = self.max_chars
+        if first_length > limit or max(map(len, lines)) > limit:
+            for i, line in enumerate(lines):
+                length = first_length if i == 0 else len(line)
+                if length > limit:
+                    lines[i] = line[:limit]
+                    self.cut_lines += 1
+                    if self.first_cut is None:
+                        self.first_cut = (self.count + i + 1, length)
+        self.count += len(lines)
+        return lines
 
     def close(self) -> None:
         """Close the decoding layer (and the stream under it)."""
         self._text.close()
-
-    def _drop_rest_of_line(self, readline) -> None:
-        length = self.max_chars
-        while piece := readline():
-            if piece[-1] == "\n":
-                length += len(piece) - 1
-                break
-            length += len(piece)
-        if length > self.max_chars:
-            self.cut_lines += 1
-            if self.first_cut is None:
-                self.first_cut = (self.count, length)
 
     @property
     def line_ends(self) -> tuple[str, ...]:
