@@ -222,25 +222,30 @@ class _Router:
             wanted ^= lowest
         return None
 
-    def declined_syslog(self, number: int, m: re.Match, text: str, ctx: Context) -> LineEvent | None:
-        """The event of the one-line `%FAC-SEV-MNEMONIC:` message of prefix match ``m``
-        (``text``: its message, stripped) that the owner of the current block (if any)
-        ignores, when routing would give it to the parser of last resort (every other
-        parser one of whose keywords its text holds declines its facility), made without
-        a Record; else None (route its Record)."""
-        if self.last_resort is None:
-            return None
-        facility = m.group("fac")
+    def declined(self, text: str, facility: str | None) -> bool:
+        """Whether every parser routing would offer the one-line message ``text`` (outside
+        a block, or in one whose owner ignores it) ``declines_message`` it; for a syslog
+        (``facility`` set), every parser but the one of last resort, which takes it then."""
         wanted = 0
         for _, mask in self.keyword_matches(text):
             wanted |= mask
-        wanted &= ~self.last_resort_bit
+        if facility is not None:
+            wanted &= ~self.last_resort_bit
         keyworded = self.keyworded
         while wanted:
             lowest = wanted & -wanted
-            if not keyworded[lowest.bit_length() - 1].declines_syslog(facility):
-                return None
+            if not keyworded[lowest.bit_length() - 1].declines_message(text, facility):
+                return False
             wanted ^= lowest
+        return True
+
+    def declined_syslog(self, number: int, m: re.Match, text: str, ctx: Context) -> LineEvent | None:
+        """The event of the one-line `%FAC-SEV-MNEMONIC:` message of prefix match ``m``
+        (``text``: its message, stripped) that the owner of the current block (if any)
+        ignores, when routing would give it to the parser of last resort (``declined``),
+        made without a Record; else None (route its Record)."""
+        if self.last_resort is None or not self.declined(text, m.group("fac")):
+            return None
         event = self.last_resort.declined_syslog_event(number, m, text, ctx)
         if event is not None:
             self.claims[self.last_resort.name] += 1
@@ -265,9 +270,10 @@ class _Tally:
         # shapes with other numbers, and the regex costs 2-3 us a line
         self.known_shapes: dict[bytes, str] = {}
 
-    def unparsed_record(self, rec: Record, span: int) -> None:
-        self.unparsed += span
-        text = rec.text[:120]
+    def unparsed_lines(self, first_line: int, last_line: int, text: str) -> None:
+        """Lines ``first_line`` to ``last_line`` (``text``: their message) are unparsed."""
+        self.unparsed += last_line - first_line + 1
+        full_text, text = text, text[:120]
         key = text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
         shape = self.known_shapes.get(key)
         if shape is None:
@@ -279,7 +285,7 @@ class _Tally:
             shapes[shape] += 1
         if self.samples < UNPARSED_SAMPLES_PER_INPUT:
             self.samples += 1
-            self.case.unparsed.append(Unparsed(SourceRef(self.path, rec.first_line, rec.last_line), rec.text[:500]))
+            self.case.unparsed.append(Unparsed(SourceRef(self.path, first_line, last_line), full_text[:500]))
 
     def close(self, lines: int) -> None:
         s = self.summary
@@ -329,8 +335,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
         runs = (routine_runs(chatter), quick_parser.chatter_marks,
                 lambda: ctx.block_owner is None or ctx.block_owner.ignores_chatter)
     try:
-        for rec in frame(chain(first, lines), quick=chatter.match if chatter is not None else None, runs=runs,
-                         quick_syslogs=router.last_resort is not None):
+        for rec in frame(chain(first, lines), quick=True, runs=runs):
             if rec.__class__ is Run:
                 claims[quick_parser.name] += rec.count
                 tally.understood += rec.count
@@ -338,28 +343,36 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 if rec.first_line >= next_report:
                     next_report = _report_progress(report, stream, size, rec.first_line)
                 continue
-            if rec.__class__ is tuple:  # (line number, prefix match) of a chatter or syslog message
+            if rec.__class__ is tuple:  # (line number, prefix match) of a one-line message
+                # What routing its Record would give, without the Record when it can be told at once.
                 line_no, match = rec
                 owner = ctx.block_owner
+                if line_no >= next_report:
+                    next_report = _report_progress(report, stream, size, line_no)
+                rest = match.group("rest")
                 if match.group("fac") is not None:
-                    text = match.group("rest").strip()  # (the Record's text)
+                    text = rest.strip()
                     event = router.declined_syslog(line_no, match, text, ctx) \
                         if owner is None or owner.ignores_message(text) else None
-                    if event is not None:  # what routing its Record would give, without the Record
-                        if line_no >= next_report:
-                            next_report = _report_progress(report, stream, size, line_no)
+                    if event is not None:
                         _add_items((event,), case, summary)
                         capture.record(line_no, [match.string], capture.cites_message_of(event.kind))
                         tally.understood += 1
                         continue
-                elif owner is None or owner.ignores_message(match.group("rest").strip()):
-                    if line_no >= next_report:
-                        next_report = _report_progress(report, stream, size, line_no)
-                    claims[quick_parser.name] += 1
-                    if not capture.full:  # a message that gives nothing: context, never cited
+                elif chatter is not None and chatter.match(rest):
+                    if owner is None or owner.ignores_message(rest.strip()):
+                        claims[quick_parser.name] += 1
+                        if not capture.full:  # a message that gives nothing: context, never cited
+                            capture.record(line_no, [match.string], False)
+                        tally.understood += 1
+                        continue
+                else:
+                    text = rest.strip()
+                    if (owner is None or owner.ignores_message(text)) and not text.startswith("## ") \
+                            and router.declined(text, None):
                         capture.record(line_no, [match.string], False)
-                    tally.understood += 1
-                    continue
+                        tally.unparsed_lines(line_no, line_no, text)
+                        continue
                 rec = quick_record(rec)
             if rec.last_line >= next_report:
                 next_report = _report_progress(report, stream, size, rec.last_line)
@@ -411,7 +424,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
             if items is not None:
                 tally.understood += rec.last_line - rec.first_line + 1
             else:
-                tally.unparsed_record(rec, rec.last_line - rec.first_line + 1)
+                tally.unparsed_lines(rec.first_line, rec.last_line, text)
         _add_items(router.end_block(ctx), case, summary)
     finally:
         if gc_was_enabled:

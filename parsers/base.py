@@ -126,7 +126,7 @@ class LineParser:
     ignores_chatter: ClassVar[bool] = False
     # The parser of last resort for syslogs: ingest gives it, as ``declined_syslog_event``
     # (line number, prefix match), a one-line `%FAC-SEV-MNEMONIC:` message that the block's
-    # owner, if any, ignores and every other parser whose keywords it holds ``declines_syslog``
+    # owner, if any, ignores and every other parser whose keywords it holds ``declines_message``
     takes_declined_syslogs: ClassVar[bool] = False
 
     def parse(self, rec: Record, ctx: Context) -> list[Item] | None:
@@ -144,10 +144,13 @@ class LineParser:
         """Called when a command block this parser owned ends (prompt, EOF)."""
         return []
 
-    def declines_syslog(self, facility: str) -> bool:
+    def declines_message(self, text: str, facility: str | None) -> bool:
         """True when ``parse``, in the parser's present state, surely returns None and
-        changes nothing for a one-line ``%FACILITY-SEV-MNEMONIC:`` message of ``facility``:
-        the generic syslog parser then takes it without routing (ingest). False when unsure."""
+        changes nothing for a one-line message record (stamped, numbered or a syslog)
+        whose text is ``text``; ``facility``: its ``%FACILITY-SEV-MNEMONIC:``'s, or None.
+        When every parser routing would offer it declines, ingest does without its
+        Record: a syslog goes to the parser of last resort, another message is counted
+        as unparsed. False when unsure."""
         return False
 
     def ignores_message(self, body: str) -> bool:

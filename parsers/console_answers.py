@@ -57,8 +57,8 @@ class ConsoleAnswersParser(LineParser):
         serial = serial[2:] if serial.lower().startswith("0x") else f"{int(serial):X}"
         return [ctx.event("pki.cs.revoke", rec, ca=m.group("ca"), serial=norm_serial(serial), command=ctx.command)]
 
-    def declines_syslog(self, facility: str) -> bool:
-        return True  # (parse's first test)
+    def declines_message(self, text: str, facility: str | None) -> bool:
+        return facility is not None  # (parse's first test)
 
     def parse(self, rec: Record, ctx: Context):
         if rec.facility is not None:

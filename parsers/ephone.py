@@ -92,8 +92,10 @@ class EphoneDebugParser(LineParser):
     chatter = CHATTER
     chatter_marks = ("ephone-", "DN ", "DN=")
 
-    def declines_syslog(self, facility: str) -> bool:
-        return True  # (parse's first test)
+    def declines_message(self, text: str, facility: str | None) -> bool:
+        # (parse's first tests: a syslog, or a one-line message that is no ephone, DN nor socket shape)
+        return facility is not None or not text.startswith("ephone-") and "DN" not in text[:20] \
+            and _SOCKET_START.match(text) is None
 
     def parse(self, rec: Record, ctx: Context):
         if rec.facility is not None:

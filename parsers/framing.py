@@ -351,8 +351,8 @@ def _with_runs(lines: Iterable[str], run: re.Pattern, marks: tuple[str, ...],
             pos += len(line) + 1
 
 
-def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], object] | None = None,
-          runs: tuple[re.Pattern, tuple[str, ...], Callable[[], bool]] | None = None, quick_syslogs: bool = False
+def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
+          runs: tuple[re.Pattern, tuple[str, ...], Callable[[], bool]] | None = None
           ) -> Iterator[Record | tuple[int, re.Match] | Run]:
     """Yield records from physical lines (without their line ends).
 
@@ -360,12 +360,11 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], obje
     MAX_CONTINUATION_LINES) until a blank line, a prompt or a new message; after
     a prompt or at the top of a file they are command output, one record each.
 
-    ``quick`` (a test of a message body, as printed after the prefix) picks the
-    routine messages of a busy log: a one-line message whose body passes is
-    yielded as ``(line number, prefix match)`` instead of a Record (most are
-    only counted; ``quick_record`` builds the Record when one is needed). With
-    ``quick_syslogs``, so is a one-line ``%FAC-SEV-MNEMONIC:`` message (its match's
-    ``fac`` group is set). A message that continuation lines follow is always a Record.
+    With ``quick``, a one-line prefixed message (its body not blank) is yielded as
+    ``(line number, prefix match)`` instead of a Record: most messages of a busy log
+    are only counted or kept compactly, and ``quick_record`` builds the Record when
+    one is needed. (For a ``%FAC-SEV-MNEMONIC:`` message, the match's ``fac`` group
+    is set.) A message that continuation lines follow is always a Record.
 
     ``runs`` = (``routine_runs(chatter)``, the chatter's marks, ``may_skip``): while
     the caller's ``may_skip()`` says it would only count such messages, consecutive
@@ -416,8 +415,7 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: Callable[[str], obje
                     if rec is None:  # a wrapped prompt or line of command output: the IOS line is the
                         line = inner[0]  # line (config parsers read its indentation)
                         stripped = line.strip()
-            elif first == line_no and (quick is not None and quick(m.group("rest"))
-                                       or quick_syslogs and m.group("fac") is not None):
+            elif quick and first == line_no and (rest := m.group("rest")) and not rest.isspace():
                 if pending is not None:  # a quick message has a stamp: it always starts a record
                     yield pending
                 pending = (line_no, m)

@@ -207,8 +207,8 @@ class PkiParser(LineParser):
         self.paste: dict | None = None  # a CA certificate being pasted into `crypto pki authenticate`
         self.finished: list = []  # pastes that ended without `quit`, reported when the block ends
 
-    def declines_syslog(self, facility: str) -> bool:
-        return facility != "PKI" and self.paste is None  # (parse's first two tests)
+    def declines_message(self, text: str, facility: str | None) -> bool:
+        return facility is not None and facility != "PKI" and self.paste is None  # (parse's first two tests)
 
     def parse(self, rec: Record, ctx: Context):
         text = rec.text

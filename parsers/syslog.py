@@ -41,6 +41,9 @@ class GenericSyslogParser(LineParser):
             text = body.split(":", 1)[1].strip() if ":" in body else ""
         return [ctx.event(kind, rec, facility=fac, severity=sev, mnemonic=mn, text=text)]
 
+    def declines_message(self, text: str, facility: str | None) -> bool:
+        return facility is None  # (the prefix match reads `%FAC-SEV-MNEMONIC:` as split_syslog does)
+
     def declined_syslog_event(self, number: int, m: re.Match, body: str, ctx: Context) -> SyslogEvent | None:
         """What ``parse`` makes of the one-line message of prefix match ``m`` at line
         ``number`` (``body``: the message, stripped), without its Record (None: read it

@@ -1,6 +1,7 @@
-"""The declined-syslog path (issue 17 part 3): a one-line `%FAC-SEV-MNEMONIC:` message
+"""The declined-message path (issue 17 part 3): a one-line `%FAC-SEV-MNEMONIC:` message
 outside any block, which every parser but the generic one declines, becomes its event
-without a Record or routing; the result of an input is exactly what routing gives."""
+without a Record or routing; another one-line message that every parser declines is
+counted as unparsed without a Record. The result of an input is exactly what routing gives."""
 from __future__ import annotations
 
 import dataclasses
@@ -36,22 +37,38 @@ SYSLOGS = [
     "%NOCOLON-5-TEXT:",
     "%SSH-5-SSH2_USERAUTH:User 'admin' authentication for SSH2 Session from 10.1.1.5 (tty = 0) Succeeded",
 ]
+# messages that are no syslog: unparsed noise, and what parsers read (routing decides)
+MESSAGES = [
+    "skinny_socket_process: keepalive socket 37 ip 10.10.13.132",
+    "backup: nightly archive written to flash:",
+    "## not an annotation when stamped",
+    "New Skinny socket accepted [1] (2 active)",
+    "skinny_socket_process: secure skinny sessions = 1",
+    "ephone-1[1]:RegisterAck sent to ephone 1: keepalive period 30",
+    "DN 2 chan 1 Voice_Mode",
+    "CRYPTO_PKI: status = 0x762 (HTTP 503)",
+    "Credentials service: TLS Handshake completes",
+    "Sending 5, 100-byte ICMP Echos to 10.1.1.1, timeout is 2 seconds:",
+    "% Error in the CTL file: unknown section",
+]
 OTHER_PREFIXES = ["*Mar  1 00:00:41.776: ", "001481: 1d06h: ", "Nov 26 08:00:45 cme-br1 001482: .Mar  1 00:00:42: "]
 
 
 def _load(path: Path, declined: bool, monkeypatch):
+    """The case of ``path``; with ``declined``, also the texts that the declined path took
+    (syslogs: ``declined_syslog`` made their event; others: counted as unparsed)."""
     if not declined:
-        monkeypatch.setattr(_Router, "declined_syslog", lambda self, number, m, text, ctx: None)
+        monkeypatch.setattr(_Router, "declined", lambda self, text, facility: False)
     calls = []
     if declined:
-        original = _Router.declined_syslog
-        def counted(self, number, m, text, ctx):
-            event = original(self, number, m, text, ctx)
-            if event is not None:
-                calls.append(number)
-            return event
+        original = _Router.declined
+        def counted(self, text, facility):
+            answer = original(self, text, facility)
+            if answer:
+                calls.append(text)
+            return answer
 
-        monkeypatch.setattr(_Router, "declined_syslog", counted)
+        monkeypatch.setattr(_Router, "declined", counted)
     case = load([str(path)])
     monkeypatch.undo()
     return case, calls
@@ -59,8 +76,8 @@ def _load(path: Path, declined: bool, monkeypatch):
 
 def _same(path: Path, monkeypatch) -> list[int]:
     """Load ``path`` both ways; every input summary, event (its time, device and clock
-    flag too), fact, unparsed line and excerpt agree. Returns the lines whose event the
-    declined path made."""
+    flag too), fact, unparsed line and excerpt agree. Returns the texts the declined
+    path took."""
     quick, calls = _load(path, True, monkeypatch)
     full, _ = _load(path, False, monkeypatch)
     assert [dataclasses.asdict(s) for s in quick.inputs] == [dataclasses.asdict(s) for s in full.inputs]
@@ -71,56 +88,61 @@ def _same(path: Path, monkeypatch) -> list[int]:
     return calls
 
 
-def test_declined_syslogs_give_what_routing_gives(tmp_path, monkeypatch):
-    """Syslogs of every kind: generic, family-parsed, holding other parsers' keywords,
-    with continuation lines, under other prefixes, inside command blocks (show logging
-    and a running-config may read messages) and during a CA certificate paste."""
-    lines = [PREFIX + s for s in SYSLOGS] + [p + s for p in OTHER_PREFIXES for s in SYSLOGS[:4]]
+def test_declined_messages_give_what_routing_gives(tmp_path, monkeypatch):
+    """Syslogs of every kind (generic, family-parsed, holding other parsers' keywords) and
+    other messages (noise, parsers' own), with continuation lines, under other prefixes,
+    inside command blocks (show logging and a running-config may read messages) and
+    during a CA certificate paste."""
+    lines = [PREFIX + s for s in SYSLOGS + MESSAGES] + [p + s for p in OTHER_PREFIXES for s in SYSLOGS[:4]]
     lines += [PREFIX + SYSLOGS[0], "   wrapped onto a continuation line", "",
+              PREFIX + MESSAGES[0], "   wrapped onto a continuation line", "",
               "Router#show logging", PREFIX + SYSLOGS[0], PREFIX + SYSLOGS[2],
               "Router#show running-config", "Building configuration...", PREFIX + SYSLOGS[1], "hostname Router", "end",
               "Router(config)#crypto pki authenticate cme_root", "Enter the base 64 encoded CA certificate.",
-              "End with a blank line or the word \"quit\" on a line by itself", PREFIX + SYSLOGS[0], "quit",
+              "End with a blank line or the word \"quit\" on a line by itself", PREFIX + SYSLOGS[0],
+              PREFIX + MESSAGES[0], "quit",
               "Router(config)#end", PREFIX + SYSLOGS[2]]
     log = tmp_path / "syslogs.log"
     log.write_text("\n".join(lines * 3) + "\n", encoding="utf-8")
-    calls = _same(log, monkeypatch)
-    # the generic syslogs before the first block (after it, a configuration session stays open)
-    assert {1, 2, 3, 14, 15} <= set(calls) and 4 not in calls  # (%SYS- is a family parser's keyword)
+    taken = set(_same(log, monkeypatch))
+    # the generic syslogs and the noise (%SYS- is a family parser's keyword; `## ` is read as an annotation)
+    assert {SYSLOGS[0], SYSLOGS[1].strip(), SYSLOGS[2], SYSLOGS[-2], *MESSAGES[:2]} <= taken
+    assert not taken & {SYSLOGS[3], *MESSAGES[2:]}
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
-def test_declined_syslogs_give_what_routing_gives_on_the_corpus(monkeypatch):
+def test_declined_messages_give_what_routing_gives_on_the_corpus(monkeypatch):
     for path in sorted(CORPUS.glob("*.log")):
         _same(path, monkeypatch)
 
 
-def test_declined_syslogs_give_what_routing_gives_on_the_samples(monkeypatch):
+def test_declined_messages_give_what_routing_gives_on_the_samples(monkeypatch):
     logs = sorted(SAMPLES.glob("*/*.log"))
     assert logs
     for path in logs:
         _same(path, monkeypatch)
 
 
-def test_parsers_that_decline_a_facility_return_none_for_it():
-    """``declines_syslog`` promises that ``parse`` returns None for such a message."""
+def test_parsers_that_decline_a_message_return_none_for_it():
+    """``declines_message`` promises that ``parse`` returns None for such a message."""
     from cmedebug.parsers.base import Context
     from cmedebug.parsers.framing import parse_prefix
 
     declining = set()
     for cls in line_parsers():
         parser = cls()
-        for body in SYSLOGS:
+        for body in SYSLOGS + MESSAGES:
             rec = parse_prefix(PREFIX + body)
             rec.first_line = rec.last_line = 1
-            if parser.declines_syslog(rec.facility):
-                declining.add(parser.name)
+            if parser.declines_message(rec.text, rec.facility):
+                declining.add((parser.name, rec.facility is None))
                 assert parser.parse(rec, Context(path="x")) is None, (parser.name, body)
-    assert declining == {"ephone", "console-answers", "pki"}
+    assert declining == {("ephone", False), ("console-answers", False), ("pki", False), ("ephone", True),
+                         ("syslog", True)}
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
-def test_declined_syslogs_give_what_routing_gives_on_a_busy_log(tmp_path, monkeypatch):
+def test_declined_messages_give_what_routing_gives_on_a_busy_log(tmp_path, monkeypatch):
     """The benchmark's mixed log (three CMEs through a syslog server, corpus captures pasted in)."""
     import sys
 
