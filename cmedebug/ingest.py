@@ -273,19 +273,19 @@ class _Tally:
     def unparsed_lines(self, first_line: int, last_line: int, text: str) -> None:
         """Lines ``first_line`` to ``last_line`` (``text``: their message) are unparsed."""
         self.unparsed += last_line - first_line + 1
-        full_text, text = text, text[:120]
-        key = text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
+        head = text[:120]  # (what a shape is made of)
+        key = head.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
         shape = self.known_shapes.get(key)
         if shape is None:
             if len(self.known_shapes) >= MAX_SHAPES_REMEMBERED:
                 self.known_shapes.clear()
-            shape = self.known_shapes[key] = unparsed_shape(text)
+            shape = self.known_shapes[key] = unparsed_shape(head)
         shapes = self.shapes
         if shape in shapes or len(shapes) < MAX_SHAPES_PER_INPUT:
             shapes[shape] += 1
         if self.samples < UNPARSED_SAMPLES_PER_INPUT:
             self.samples += 1
-            self.case.unparsed.append(Unparsed(SourceRef(self.path, first_line, last_line), full_text[:500]))
+            self.case.unparsed.append(Unparsed(SourceRef(self.path, first_line, last_line), text[:500]))
 
     def close(self, lines: int) -> None:
         s = self.summary
