@@ -1,3 +1,3 @@
-from cmedebug.cli import main
+from cmedebug.cli import run
 
-main(prog_name="cmedebug")
+run()
