@@ -330,6 +330,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     quick_parser = router.keyworded[0] if router.keyworded else None
     chatter = quick_parser.chatter if quick_parser is not None else None
     claims = router.claims
+    events = case.events
     runs = None
     if chatter is not None:  # runs of chatter are only counted (and followed as excerpt context)
         runs = (routine_runs(chatter), quick_parser.chatter_marks,
@@ -354,8 +355,9 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                     text = rest.strip()
                     event = router.declined_syslog(line_no, match, text, ctx) \
                         if owner is None or owner.ignores_message(text) else None
-                    if event is not None:
-                        _add_items((event,), case, summary)
+                    if event is not None:  # (stored when made: nothing for _add_items to do but count it)
+                        events.append(event)
+                        summary.events += 1
                         capture.record(line_no, [match.string], capture.cites_message_of(event.kind))
                         tally.understood += 1
                         continue

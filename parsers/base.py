@@ -62,9 +62,10 @@ class Context:
                                    device=rec.host or self.device, fields=fields, raw=tuple(rec.lines)), rec)
 
     def syslog_event(self, kind: str, line: str, number: int, clock_flag: str, host: str | None,
-                     stamp: Stamp | None, severity: int, text_at: int) -> SyslogEvent:
+                     stamp: Stamp | re.Match | None, severity: int, text_at: int) -> SyslogEvent:
         """The compact event of a generic syslog printed on one line (``line``, line
-        ``number``, kept in the input's line store), whose text starts at ``text_at``."""
+        ``number``, kept in the input's line store), whose text starts at ``text_at``;
+        ``stamp``: its printed stamp, or the prefix match it is read from."""
         device = host or self.device
         store = self.line_store(device)
         event = SyslogEvent(kind, store, store.add(line, number), clock_flag, device, severity, text_at)
@@ -85,8 +86,9 @@ class Context:
         return store
 
     def _stamped(self, ev: Event, rec: Record):
-        if rec.stamp is not None:
-            self.stamps.append(ev, rec.stamp)
+        stamp = rec.printed_stamp
+        if stamp is not None:
+            self.stamps.append(ev, stamp)
         return ev
 
     def fact(self, kind: str, rec: Record | None = None, *, first_line: int = 0, last_line: int = 0,

@@ -77,12 +77,18 @@ class Record:
         """The printed timestamp (its year and zone may be missing)."""
         st = self._stamp
         if st.__class__ is _Match:
-            st = self._stamp = _stamp_from(st)
+            st = self._stamp = stamp_from(st)
         return st
 
     @stamp.setter
     def stamp(self, value: Stamp | None) -> None:
         self._stamp = value
+
+    @property
+    def printed_stamp(self) -> Stamp | re.Match | None:
+        """The stamp, or the match it would be read from when no one asked for it yet
+        (what ``StampLog`` keeps of it is packed from either)."""
+        return self._stamp
 
     @property
     def is_message(self) -> bool:
@@ -128,7 +134,7 @@ _PREFIX_HEAD = (
     + r"): ?"
 )
 # (the rest's `%FAC-SEV-MNEMONIC:` read by the same match: _SYSLOG_MSG's, after the spaces strip() drops)
-_PREFIX = re.compile(_PREFIX_HEAD + r"(?P<rest>\s*(?:%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>[0-7])-(?P<mn>[A-Z0-9_]+):)?.*)$")
+PREFIX = re.compile(_PREFIX_HEAD + r"(?P<rest>\s*(?:%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>[0-7])-(?P<mn>[A-Z0-9_]+):)?.*)$")
 # 3325 INF Nov 29 06:33:59.915121 SECUREAPP-Hashes match... authentication successful.
 _PHONE_CONSOLE = re.compile(
     r"(?P<seq>\d+) (?P<level>INF|NOT|WRN|ERR|DEB|CRT) (?P<mon>" + _MONTH + r") {1,2}(?P<day>\d{1,2}) "
@@ -156,7 +162,7 @@ MAX_CONTINUATION_LINES = 40
 new_stamp = tuple.__new__
 
 
-def _stamp_from(m: re.Match) -> Stamp:
+def stamp_from(m: re.Match) -> Stamp:
     mon, day, hour, minute, second, frac = m.group("mon", "day", "h", "m", "s", "frac")
     groups = m.re.groupindex
     year = m.group("year") if "year" in groups else None
@@ -175,7 +181,7 @@ def split_syslog(text: str) -> tuple[str, int, str, str] | None:
 
 def parse_prefix(line: str) -> Record | None:
     """Parse the prefix of one physical line; None when it has none."""
-    m = _PREFIX.match(line)
+    m = PREFIX.match(line)
     if m is not None:
         return _prefixed_record(m)
     rec = _parse_unusual_prefix(line)
@@ -201,11 +207,6 @@ def message_origin(m: re.Match) -> tuple[str | None, str]:
     flag, host, server_host = m.group("flag", "host", "server_host")
     host = host or server_host
     return (_intern(host) if host else None), flag or ""  # one string per device name, not per event
-
-
-def message_stamp(m: re.Match) -> Stamp | None:
-    """The printed stamp of a prefixed line (None for an uptime or no stamp)."""
-    return _stamp_from(m) if m.group("mon") else None
 
 
 def quick_record(quick: tuple[int, re.Match]) -> Record:
@@ -294,7 +295,7 @@ def routine_runs(chatter: re.Pattern) -> re.Pattern:
     line, one or more messages whose body (after the prefix) ``chatter`` matches and
     does not say 'debugging', up to a line that starts a message or is blank, so
     that none of them could take the next line as a continuation. The prefix is
-    ``_PREFIX``'s, matched atomically: it splits each line exactly as ``_PREFIX``
+    ``PREFIX``'s, matched atomically: it splits each line exactly as ``PREFIX``
     does, so a run holds only lines the quick path would pass on one by one."""
     head, body = _unnamed(_PREFIX_HEAD), _unnamed(chatter.pattern)
     end = rf"(?=(?>{_SERVER_SEQ_STAMP})|(?>{head})|\n)"  # (the cheaper form first: it implies the head)
@@ -407,7 +408,7 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
         if line.startswith(_COMMENT_PREFIXES):
             rec = None
         else:
-            m = _PREFIX.match(line)
+            m = PREFIX.match(line)
             if m is None:
                 rec = _parse_unusual_prefix(line)
                 if rec is None and (inner := unwrap(line)) is not None:

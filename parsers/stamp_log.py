@@ -8,12 +8,13 @@ fit them (a printed zone, a field out of range) is kept as it is.
 """
 from __future__ import annotations
 
+import re
 from array import array
 from datetime import datetime, timezone
 from typing import Iterator
 
 from cmedebug.model import Event
-from cmedebug.parsers.framing import Stamp, new_stamp
+from cmedebug.parsers.framing import MONTHS, PREFIX, Stamp, new_stamp, stamp_from
 
 # Bit fields from the low end: microsecond 20, second 6, minute 6, hour 5, day 5, month 4,
 # year 14 (stored plus one; 0: not printed). Written out, not looped: one runs per event.
@@ -22,9 +23,27 @@ from cmedebug.parsers.framing import Stamp, new_stamp
 def pack(st: Stamp) -> int | None:
     """The stamp as one integer, or None when it does not fit the bit fields."""
     month, day, hour, minute, second, microsecond, year, tz = st
-    year = 0 if year is None else year + 1
-    if tz is not None or not (0 <= microsecond < 1 << 20 and 0 <= second < 64 and 0 <= minute < 64
-                              and 0 <= hour < 32 and 0 <= day < 32 and 0 <= month < 16 and 0 <= year < 1 << 14):
+    if tz is not None:
+        return None
+    return _packed(month, day, hour, minute, second, microsecond, 0 if year is None else year + 1)
+
+
+def pack_printed(m: re.Match) -> int | None:
+    """``pack`` of the stamp of a prefix match (framing keeps the match, not the Stamp,
+    of most lines), without building the Stamp: one runs per event of a busy log."""
+    if m.re is not PREFIX:
+        return pack(stamp_from(m))
+    month, day, hour, minute, second, frac, year, tz = m.group("mon", "day", "h", "m", "s", "frac", "year", "tz")
+    if tz is not None:
+        return None
+    return _packed(MONTHS[month], int(day), int(hour), int(minute), int(second),
+                   int(frac.ljust(6, "0")) if frac else 0, int(year) + 1 if year else 0)
+
+
+def _packed(month: int, day: int, hour: int, minute: int, second: int, microsecond: int, year: int) -> int | None:
+    """The bit fields (``year``: the printed year plus one, 0 when none), or None when one does not fit."""
+    if not (0 <= microsecond < 1 << 20 and 0 <= second < 64 and 0 <= minute < 64 and 0 <= hour < 32
+            and 0 <= day < 32 and 0 <= month < 16 and 0 <= year < 1 << 14):
         return None
     return microsecond | second << 20 | minute << 26 | hour << 32 | day << 37 | month << 42 | year << 46
 
@@ -53,8 +72,14 @@ class StampLog:
         self._packed = array("q")
         self._unpacked: dict[int, Stamp] = {}  # index -> a stamp that does not pack
 
-    def append(self, event: Event, stamp: Stamp) -> None:
-        packed = pack(stamp)
+    def append(self, event: Event, stamp: Stamp | re.Match) -> None:
+        """Log ``event``'s printed stamp: a Stamp, or the prefix match it is read from."""
+        if stamp.__class__ is re.Match:
+            packed = pack_printed(stamp)
+            if packed is None:
+                stamp = stamp_from(stamp)
+        else:
+            packed = pack(stamp)
         if packed is None:
             self._unpacked[len(self.events)] = stamp
             packed = 0

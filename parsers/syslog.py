@@ -9,7 +9,7 @@ from sys import intern
 
 from cmedebug.model import SyslogEvent
 from cmedebug.parsers.base import Context, LineParser
-from cmedebug.parsers.framing import Record, message_origin, message_stamp, split_syslog
+from cmedebug.parsers.framing import Record, message_origin, split_syslog
 
 
 class GenericSyslogParser(LineParser):
@@ -35,7 +35,7 @@ class GenericSyslogParser(LineParser):
         if text is None:
             text_at = _text_at(rec.lines[0], rec.text) if len(rec.lines) == 1 else None
             if text_at is not None:  # the message ends its one line: the text is read from the line when asked
-                return [ctx.syslog_event(kind, rec.lines[0], rec.first_line, rec.clock_flag, rec.host, rec.stamp,
+                return [ctx.syslog_event(kind, rec.lines[0], rec.first_line, rec.clock_flag, rec.host, rec.printed_stamp,
                                          sev, text_at)]
             body = rec.text
             text = body.split(":", 1)[1].strip() if ":" in body else ""
@@ -52,10 +52,10 @@ class GenericSyslogParser(LineParser):
         text_at = _text_at(line, body)
         if text_at is None:
             return None
-        facility, mnemonic, severity = m.group("fac", "mn", "sev")
+        facility, mnemonic, severity, month = m.group("fac", "mn", "sev", "mon")
         host, clock_flag = message_origin(m)
-        return ctx.syslog_event(self._kind(facility, mnemonic), line, number, clock_flag, host, message_stamp(m),
-                                int(severity), text_at)
+        return ctx.syslog_event(self._kind(facility, mnemonic), line, number, clock_flag, host,
+                                m if month else None, int(severity), text_at)
 
     def _kind(self, facility: str, mnemonic: str) -> str:
         kind = self.kinds.get((facility, mnemonic))

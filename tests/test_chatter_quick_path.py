@@ -191,12 +191,12 @@ PREFIXES = [
 def test_routine_runs_split_every_prefix_as_framing_does(prefix):
     """The syslog-server form tried first in routine runs takes the same prefix as the
     whole head, and the other forms still make runs."""
-    from cmedebug.parsers.framing import _PREFIX, _SERVER_SEQ_STAMP
+    from cmedebug.parsers.framing import PREFIX, _SERVER_SEQ_STAMP
     import re
 
     line = prefix + "ephone-5[5]:OFFHOOK"
     fast = re.match(_SERVER_SEQ_STAMP, line)
-    assert fast is None or fast.end() == _PREFIX.match(line).start("rest")
+    assert fast is None or fast.end() == PREFIX.match(line).start("rest")
     joined = "\n".join([line] * 3) + "\n\n"
     m = routine_runs(CHATTER).match(joined)
     assert m is not None and joined.count("\n", 0, m.end()) == 3

@@ -55,3 +55,35 @@ def test_the_log_dates_each_stamp_without_building_it():
     for i in range(len(STAMPS)):
         assert log.odd(i) is None and log.utc_datetime(i, 2024) == stamp_datetime(STAMPS[i], STAMPS[i].year or 2024)
     assert log.odd(len(STAMPS)) is ODD[0] and log.printed_year_and_month(len(STAMPS)) == (2025, 8)
+
+
+PRINTED = [
+    "000123: *Mar  1 00:00:48.011: %SYS-5-CONFIG_I: Configured from console",
+    "Nov 26 08:00:00 cme-hq 000002: *Mar  1 00:00:12.038: ephone-2[2]:KeepaliveAck sent to ephone 2",
+    "Aug  7 2025 04:37:54.849 UTC: %PKI-6-CERTRET: Certificate received from Certificate Authority",  # a zone
+    "Aug  7 2025 04:37:54.8: %PKI-6-CERTRET: x",  # a year, tenths of a second
+    ".Dec 31 23:59:59: no fraction",
+    "*Mar 99 99:99:99.000: a damaged stamp",  # does not pack: kept as printed
+    "Jan  1 0000 00:00:00.000001: year 0 printed",
+]
+
+
+def test_a_prefix_match_is_logged_as_its_stamp_would_be():
+    """Framing keeps the prefix match of most lines, not a Stamp: the log packs the
+    match itself (``pack_printed``), to what the stamp read from it packs to."""
+    from cmedebug.parsers.framing import _PHONE_CONSOLE, PREFIX, stamp_from
+    from cmedebug.parsers.stamp_log import pack_printed
+
+    matches = [PREFIX.match(line) for line in PRINTED]
+    matches.append(_PHONE_CONSOLE.match("3325 INF Nov 29 06:33:59.915121 SECUREAPP-Hashes match"))  # another regex
+    assert all(matches)
+    for m in matches:
+        assert pack_printed(m) == pack(stamp_from(m)), m.string
+    assert [pack_printed(m) is None for m in matches] == [False, False, True, False, False, True, False, False]
+    by_match, by_stamp = StampLog(), StampLog()
+    for n, m in enumerate(matches):
+        ev = Event(kind="k", source=SourceRef("a.log", n))
+        by_match.append(ev, m)
+        by_stamp.append(ev, stamp_from(m))
+    assert list(by_match) == list(by_stamp)
+    assert by_match.odd(2) == stamp_from(matches[2]) and by_match.odd(2).tz == "UTC"  # kept as printed, a Stamp
