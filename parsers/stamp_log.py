@@ -30,14 +30,35 @@ def pack(st: Stamp) -> int | None:
 
 def pack_printed(m: re.Match) -> int | None:
     """``pack`` of the stamp of a prefix match (framing keeps the match, not the Stamp,
-    of most lines), without building the Stamp: one runs per event of a busy log."""
-    if m.re is not PREFIX:
+    of most lines), without building the Stamp: one runs per event of a busy log, and
+    reading five numbers was most of it. A log prints many lines a second, so the
+    fields down to the second are remembered by their text (``Mar  1 00:00:48``)."""
+    year, tz, fraction = m.group("year", "tz", "frac") if m.re is PREFIX else ("", None, None)
+    if year is not None or tz is not None:  # (a printed year or zone, or another regex: rare)
         return pack(stamp_from(m))
-    month, day, hour, minute, second, frac, year, tz = m.group("mon", "day", "h", "m", "s", "frac", "year", "tz")
-    if tz is not None:
+    second = m.string[m.start("mon"):m.end("s")]
+    packed = _BY_SECOND.get(second)
+    if packed is None:
+        if len(_BY_SECOND) >= MAX_REMEMBERED:
+            _BY_SECOND.clear()
+        packed = pack(stamp_from(m)._replace(microsecond=0))
+        packed = _BY_SECOND[second] = _UNPACKABLE if packed is None else packed
+    if packed == _UNPACKABLE:
         return None
-    return _packed(MONTHS[month], int(day), int(hour), int(minute), int(second),
-                   int(frac.ljust(6, "0")) if frac else 0, int(year) + 1 if year else 0)
+    if fraction:
+        microsecond = _MICROSECONDS.get(fraction)
+        if microsecond is None:
+            if len(_MICROSECONDS) >= MAX_REMEMBERED:
+                _MICROSECONDS.clear()
+            microsecond = _MICROSECONDS[fraction] = int(fraction.ljust(6, "0"))  # (six digits at most: it fits)
+        packed |= microsecond
+    return packed
+
+
+MAX_REMEMBERED = 4096
+_BY_SECOND: dict[str, int] = {}  # the text of a stamp down to its second -> its fields packed (microsecond 0)
+_MICROSECONDS: dict[str, int] = {}  # the digits after the point -> microseconds
+_UNPACKABLE = -1  # (a field out of range: the stamp is kept as printed)
 
 
 def _packed(month: int, day: int, hour: int, minute: int, second: int, microsecond: int, year: int) -> int | None:

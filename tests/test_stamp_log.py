@@ -87,3 +87,28 @@ def test_a_prefix_match_is_logged_as_its_stamp_would_be():
         by_stamp.append(ev, stamp_from(m))
     assert list(by_match) == list(by_stamp)
     assert by_match.odd(2) == stamp_from(matches[2]) and by_match.odd(2).tz == "UTC"  # kept as printed, a Stamp
+
+
+def test_remembered_seconds_give_what_packing_each_stamp_gives(monkeypatch):
+    """``pack_printed`` remembers a stamp's fields down to the second: every later stamp of
+    that second (any fraction), of another, and a damaged one seen twice, pack as their
+    Stamps do, also when the bounded memory is cleared half-way."""
+    import random
+
+    from cmedebug.parsers import stamp_log
+    from cmedebug.parsers.framing import PREFIX, stamp_from
+    from cmedebug.parsers.stamp_log import pack_printed
+
+    monkeypatch.setattr(stamp_log, "MAX_REMEMBERED", 16)
+    rng = random.Random(7)
+    lines = []
+    for _ in range(600):
+        day, hour, second = rng.choice((1, 9, 31, 40)), rng.choice((0, 23, 31, 32, 99)), rng.choice((0, 48, 59, 63, 64))
+        fraction = rng.choice(("", ".0", ".011", ".5", ".999999", ".000001"))
+        spaces = " " if day > 9 else rng.choice((" ", "  "))
+        lines.append(f"000001: *{rng.choice(('Jan', 'Mar', 'Dec'))}{spaces}{day} {hour:02d}:07:{second:02d}{fraction}: x")
+    matches = [PREFIX.match(line) for line in lines * 2]  # each second seen again, remembered or not
+    assert all(matches)
+    assert [pack_printed(m) for m in matches] == [pack(stamp_from(m)) for m in matches]
+    assert any(pack_printed(m) is None for m in matches) and any(pack_printed(m) is not None for m in matches)
+    assert len(stamp_log._BY_SECOND) <= 16 and len(stamp_log._MICROSECONDS) <= 16
