@@ -27,6 +27,11 @@ UNPARSED_SAMPLES_PER_INPUT = 200
 MAX_SHAPES_PER_INPUT = 1000
 SNIFF_LINES = 200
 MAX_OWNERS_REMEMBERED = 4096  # distinct commands whose block owner routing remembers
+# Message texts whose keyword mask routing remembers, and the longest: a busy log repeats
+# its messages word for word (an interface flapping, logins), and the automaton pass costs
+# ~2 us on a 150-character syslog; at most ~1 MB is kept.
+MAX_TEXTS_REMEMBERED = 4096
+MAX_TEXT_REMEMBERED = 256
 _SHAPE_MASK = re.compile(r"[0-9A-Fa-f]{4,}|\d+")
 
 
@@ -172,6 +177,7 @@ class _Router:
         self.typed_config = next((p for p in parsers if p.reads_typed_config), None)
         self.keyworded = [p for p in parsers if p.keywords]
         self.keyword_matches = keyword_automaton([p.keywords for p in self.keyworded]).iter
+        self.masks: dict[str, int] = {}  # text -> keyword_mask(text), for the texts remembered
         self.last_resort = next((p for p in self.keyworded if p.takes_declined_syslogs), None)
         self.last_resort_bit = 1 << self.keyworded.index(self.last_resort) if self.last_resort else 0
         self.flushed: list = []  # items of a block that a headless block start ended
@@ -208,9 +214,7 @@ class _Router:
                     if items is not None:
                         self.claims[parser.name] += 1
                         return items
-        wanted = 0  # bit i: a keyword of keyworded[i] occurs in the text
-        for _, mask in self.keyword_matches(text):
-            wanted |= mask
+        wanted = self.keyword_mask(text)
         keyworded = self.keyworded
         while wanted:  # in parser order: lowest bit first
             lowest = wanted & -wanted
@@ -222,13 +226,24 @@ class _Router:
             wanted ^= lowest
         return None
 
+    def keyword_mask(self, text: str) -> int:
+        """Bit i set: a keyword of ``keyworded[i]`` occurs in ``text``."""
+        wanted = self.masks.get(text)
+        if wanted is None:
+            wanted = 0
+            for _, mask in self.keyword_matches(text):
+                wanted |= mask
+            if len(text) <= MAX_TEXT_REMEMBERED:
+                if len(self.masks) >= MAX_TEXTS_REMEMBERED:
+                    self.masks.clear()
+                self.masks[text] = wanted
+        return wanted
+
     def declined(self, text: str, facility: str | None) -> bool:
         """Whether every parser routing would offer the one-line message ``text`` (outside
         a block, or in one whose owner ignores it) ``declines_message`` it; for a syslog
         (``facility`` set), every parser but the one of last resort, which takes it then."""
-        wanted = 0
-        for _, mask in self.keyword_matches(text):
-            wanted |= mask
+        wanted = self.keyword_mask(text)
         if facility is not None:
             wanted &= ~self.last_resort_bit
         keyworded = self.keyworded

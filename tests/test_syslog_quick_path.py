@@ -154,3 +154,28 @@ def test_declined_messages_give_what_routing_gives_on_a_busy_log(tmp_path, monke
     log = tmp_path / "mixed.log"
     generate_mixed(log, 20_000, 3)
     assert len(_same(log, monkeypatch)) > 1000
+
+
+def test_remembered_keyword_masks_are_the_automaton_s(monkeypatch):
+    """Routing remembers the keyword mask of the texts it saw (a busy log repeats its
+    messages): a text seen again, after the bounded table was cleared or not, gets the
+    mask one automaton pass gives, and a long text (a record's joined lines) is not kept."""
+    import cmedebug.ingest as ingest
+
+    monkeypatch.setattr(ingest, "MAX_TEXTS_REMEMBERED", 8)
+    router = _Router([cls() for cls in line_parsers()])
+
+    def fresh(text):
+        mask = 0
+        for _, bits in router.keyword_matches(text):
+            mask |= bits
+        return mask
+
+    long_text = " ".join(MESSAGES)  # (over MAX_TEXT_REMEMBERED characters)
+    texts = SYSLOGS + MESSAGES + [long_text]
+    assert len(long_text) > ingest.MAX_TEXT_REMEMBERED
+    seen = [t for t in texts for _ in range(3)] + texts * 2  # each text again at once, then after clears
+    masks = [router.keyword_mask(t) for t in seen]
+    assert masks == [fresh(t) for t in seen]
+    assert len(set(masks)) > 5  # (the texts reach different parsers)
+    assert 0 < len(router.masks) <= 8 and long_text not in router.masks
