@@ -19,7 +19,7 @@ from cmedebug.capture import ExcerptCapture
 from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, LineEvent, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
-from cmedebug.parsers.framing import Record, Run, frame, quick_record, routine_runs
+from cmedebug.parsers.framing import Record, Run, frame, quick_record
 from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
 
@@ -348,7 +348,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     events = case.events
     runs = None
     if chatter is not None:  # runs of chatter are only counted (and followed as excerpt context)
-        runs = (routine_runs(chatter), quick_parser.chatter_marks,
+        runs = (chatter, quick_parser.chatter_marks,
                 lambda: ctx.block_owner is None or ctx.block_owner.ignores_chatter)
     try:
         for rec in frame(chain(first, lines), quick=True, runs=runs):

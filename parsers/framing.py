@@ -290,16 +290,20 @@ RUN_BATCH_LINES = 512  # lines joined for one scan of routine runs
 
 
 @lru_cache(maxsize=8)
-def routine_runs(chatter: re.Pattern) -> re.Pattern:
+def routine_runs(chatter: re.Pattern, guarded: bool = True) -> re.Pattern:
     """The regex ``frame(runs=...)`` scans newline-joined lines with: at the start of a
     line, one or more messages whose body (after the prefix) ``chatter`` matches and
     does not say 'debugging', up to a line that starts a message or is blank, so
     that none of them could take the next line as a continuation. The prefix is
     ``PREFIX``'s, matched atomically: it splits each line exactly as ``PREFIX``
-    does, so a run holds only lines the quick path would pass on one by one."""
+    does, so a run holds only lines the quick path would pass on one by one.
+
+    Not ``guarded``: without the test for 'debugging', for a text in which the word
+    does not occur (the same matches, without reading every line to its end twice)."""
     head, body = _unnamed(_PREFIX_HEAD), _unnamed(chatter.pattern)
     end = rf"(?=(?>{_SERVER_SEQ_STAMP})|(?>{head})|\n)"  # (the cheaper form first: it implies the head)
-    runs = (rf"(?:(?>{prefix})(?![^\n]*debugging)(?:{body})[^\n]*\n)+{end}" for prefix in (_SERVER_SEQ_STAMP, head))
+    guard = r"(?![^\n]*debugging)" if guarded else ""
+    runs = (rf"(?:(?>{prefix}){guard}(?:{body})[^\n]*\n)+{end}" for prefix in (_SERVER_SEQ_STAMP, head))
     return re.compile("|".join(runs), chatter.flags)
 
 
@@ -318,18 +322,19 @@ _SERVER_SEQ_STAMP = (_unnamed(_SERVER_HEADER) + r"\d{1,10}: ?[*.]?" + _MONTH
                      + r" {1,2}\d{1,2} \d{1,2}:\d\d:\d\d(?:\.\d{1,6})?: ?")
 
 
-def _with_runs(lines: Iterable[str], run: re.Pattern, marks: tuple[str, ...],
+def _with_runs(lines: Iterable[str], chatter: re.Pattern, marks: tuple[str, ...],
                may_skip: Callable[[], bool]) -> Iterator[str | list[str]]:
-    """``lines``, where ``run`` matches from a line on and ``may_skip()`` holds, the
-    lines of that run as one list instead of one by one (batches of joined lines are
-    scanned; a run never crosses a batch end, so its last line is followed by the
-    line the lookahead saw). A run is only tried from a line holding one of ``marks``."""
+    """``lines``, where ``routine_runs(chatter)`` matches from a line on and ``may_skip()``
+    holds, the lines of that run as one list instead of one by one (batches of joined
+    lines are scanned; a run never crosses a batch end, so its last line is followed
+    by the line the lookahead saw). A run is only tried from a line holding one of ``marks``."""
     lines = iter(lines)
-    match = run.match
+    guarded, unguarded = routine_runs(chatter).match, routine_runs(chatter, guarded=False).match
     while batch := list(islice(lines, RUN_BATCH_LINES)):
         batch.append("")  # so that the joined text ends with a line end
         joined = "\n".join(batch)
         batch.pop()
+        match = guarded if "debugging" in joined else unguarded
         pos, i, n = 0, 0, len(batch)
         while i < n:
             line = batch[i]
@@ -367,9 +372,9 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
     one is needed. (For a ``%FAC-SEV-MNEMONIC:`` message, the match's ``fac`` group
     is set.) A message that continuation lines follow is always a Record.
 
-    ``runs`` = (``routine_runs(chatter)``, the chatter's marks, ``may_skip``): while
-    the caller's ``may_skip()`` says it would only count such messages, consecutive
-    ones are found by one regex scan over joined lines and yielded as one ``Run``.
+    ``runs`` = (the ``chatter`` regex, its marks, ``may_skip``): while the caller's
+    ``may_skip()`` says it would only count such messages, consecutive ones are found
+    by one regex scan over joined lines (``routine_runs``) and yielded as one ``Run``.
     """
     pending: Record | None = None
     cut_stamp: tuple[int, str] | None = None

@@ -209,3 +209,21 @@ def test_routine_runs_give_the_full_result_on_every_prefix(tmp_path, monkeypatch
     runs: list[Run] = []
     _same(_read(log, True, monkeypatch, excerpt_budget=0, runs=runs), _read(log, False, monkeypatch, excerpt_budget=0))
     assert sum(r.count for r in runs) > len(PREFIXES) * 20
+
+
+def test_a_batch_that_says_debugging_keeps_the_guard(tmp_path, monkeypatch):
+    """A batch of lines in which 'debugging' occurs is scanned with the guarded regex:
+    a chatter body that is also a debug confirmation (`DN 3 chan 1 tone debugging is
+    on`, amid chatter in a `debug` block) reaches the block's owner. The batches
+    without the word are scanned without the test, and runs fill them."""
+    chatter = [PREFIX + "ephone-5[5]:OFFHOOK"] * 5
+    block = ["Router#debug ephone detail", *chatter, PREFIX + "DN 3 chan 1 tone debugging is on", *chatter]
+    lines = (chatter + block) * 3 + chatter * RUN_BATCH_LINES * 2
+    log = tmp_path / "debugging.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs: list[Run] = []
+    quick = _read(log, True, monkeypatch, excerpt_budget=0, runs=runs)
+    _same(quick, _read(log, False, monkeypatch, excerpt_budget=0))
+    confirmations = [e for e in quick.events if e.fields.get("subsystem") == "DN 3 chan 1 tone"]
+    assert len(confirmations) == 3
+    assert sum(r.count for r in runs) > RUN_BATCH_LINES * 2 - 10  # (a run never takes a batch's last line)
