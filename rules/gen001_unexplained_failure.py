@@ -40,16 +40,22 @@ def is_failure(ev) -> bool:
     if kind in _NOT_FAILURES or not (generic or _names_failure(kind)):
         return False
     if ev.__class__ is SyslogEvent:  # no code; its mnemonic and text read without building its fields
-        text = f"{kind.rsplit('.', 1)[1]} {ev.text}"
-    else:
-        fields = ev.fields
-        if str(fields.get("code")) in _WOULD_BLOCK_CODES:
-            return False
-        if not generic:
-            return True
-        text = f"{fields.get('mnemonic') or ''} {fields.get('text') or ''}"
-    text = text.lower()
-    return next(_FAILURE_WORDS.iter(text), None) is not None and _FAILURE_TEXT.search(text) is not None
+        return _says_failure(kind.rsplit(".", 1)[1], ev.text)
+    fields = ev.fields
+    if str(fields.get("code")) in _WOULD_BLOCK_CODES:
+        return False
+    if not generic:
+        return True
+    return _says_failure(str(fields.get("mnemonic") or ""), str(fields.get("text") or ""))
+
+
+# per text, not per event: a busy log repeats its messages word for word (an interface
+# flapping, logins), and GEN001 judges every generic syslog of the case
+@lru_cache(maxsize=4096)
+def _says_failure(mnemonic: str, text: str) -> bool:
+    """Whether a generic syslog's mnemonic or text says it failed."""
+    words = f"{mnemonic} {text}".lower()
+    return next(_FAILURE_WORDS.iter(words), None) is not None and _FAILURE_TEXT.search(words) is not None
 
 
 # per kind, not per event: a busy log holds a handful of kinds and a million events
