@@ -157,16 +157,17 @@ _COMMENT_PREFIXES = ("## ",)
 MAX_CONTINUATION_LINES = 40
 
 
-# Stamp(...) runs the named tuple's Python-level __new__; this builds the same tuple in C
-# (one stamp per event, a million on a busy log). All eight fields must be given.
-new_stamp = tuple.__new__
+# Stamp(...) and Run(...) run the named tuple's Python-level __new__; new_tuple(Stamp, fields)
+# builds the same tuple in C (a stamp per event, a run per few lines of a busy log). Every
+# field must be given.
+new_tuple = tuple.__new__
 
 
 def stamp_from(m: re.Match) -> Stamp:
     mon, day, hour, minute, second, frac = m.group("mon", "day", "h", "m", "s", "frac")
     groups = m.re.groupindex
     year = m.group("year") if "year" in groups else None
-    return new_stamp(Stamp, (MONTHS[mon], int(day), int(hour), int(minute), int(second),
+    return new_tuple(Stamp, (MONTHS[mon], int(day), int(hour), int(minute), int(second),
                              int(frac.ljust(6, "0")) if frac else 0, int(year) if year else None,
                              m.group("tz") if "tz" in groups else None))
 
@@ -390,7 +391,7 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
             if pending is not None:
                 yield pending
                 pending = None
-            yield Run(line_no + 1, len(line), line)
+            yield new_tuple(Run, (line_no + 1, len(line), line))
             line_no += len(line)
             continue
         line_no += 1

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Iterator
 
 from cmedebug.model import Event
-from cmedebug.parsers.framing import MONTHS, PREFIX, Stamp, new_stamp, stamp_from
+from cmedebug.parsers.framing import MONTHS, PREFIX, Stamp, new_tuple, stamp_from
 
 # Bit fields from the low end: microsecond 20, second 6, minute 6, hour 5, day 5, month 4,
 # year 14 (stored plus one; 0: not printed). Written out, not looped: one runs per event.
@@ -71,7 +71,7 @@ def _packed(month: int, day: int, hour: int, minute: int, second: int, microseco
 
 def unpack(packed: int) -> Stamp:
     year = packed >> 46
-    return new_stamp(Stamp, (packed >> 42 & 15, packed >> 37 & 31, packed >> 32 & 31, packed >> 26 & 63,
+    return new_tuple(Stamp, (packed >> 42 & 15, packed >> 37 & 31, packed >> 32 & 31, packed >> 26 & 63,
                              packed >> 20 & 63, packed & 0xFFFFF, year - 1 if year else None, None))
 
 
