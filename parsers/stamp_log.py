@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from array import array
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Iterator
 
 from cmedebug.model import Event
-from cmedebug.parsers.framing import MONTHS, PREFIX, Stamp, new_tuple, stamp_from
+from cmedebug.parsers.framing import PREFIX, Stamp, new_tuple, stamp_from
 
 # Bit fields from the low end: microsecond 20, second 6, minute 6, hour 5, day 5, month 4,
 # year 14 (stored plus one; 0: not printed). Written out, not looped: one runs per event.
@@ -33,8 +34,10 @@ def pack_printed(m: re.Match) -> int | None:
     of most lines), without building the Stamp: one runs per event of a busy log, and
     reading five numbers was most of it. A log prints many lines a second, so the
     fields down to the second are remembered by their text (``Mar  1 00:00:48``)."""
-    year, tz, fraction = m.group("year", "tz", "frac") if m.re is PREFIX else ("", None, None)
-    if year is not None or tz is not None:  # (a printed year or zone, or another regex: rare)
+    if m.re is not PREFIX:  # (another regex: a phone console line)
+        return pack(stamp_from(m))
+    year, tz, fraction = m.group("year", "tz", "frac")
+    if year is not None or tz is not None:  # (a printed year or zone: rare)
         return pack(stamp_from(m))
     second = m.string[m.start("mon"):m.end("s")]
     packed = _BY_SECOND.get(second)
@@ -45,20 +48,18 @@ def pack_printed(m: re.Match) -> int | None:
         packed = _BY_SECOND[second] = _UNPACKABLE if packed is None else packed
     if packed == _UNPACKABLE:
         return None
-    if fraction:
-        microsecond = _MICROSECONDS.get(fraction)
-        if microsecond is None:
-            if len(_MICROSECONDS) >= MAX_REMEMBERED:
-                _MICROSECONDS.clear()
-            microsecond = _MICROSECONDS[fraction] = int(fraction.ljust(6, "0"))  # (six digits at most: it fits)
-        packed |= microsecond
-    return packed
+    return packed | _microseconds(fraction) if fraction else packed
 
 
 MAX_REMEMBERED = 4096
 _BY_SECOND: dict[str, int] = {}  # the text of a stamp down to its second -> its fields packed (microsecond 0)
-_MICROSECONDS: dict[str, int] = {}  # the digits after the point -> microseconds
 _UNPACKABLE = -1  # (a field out of range: the stamp is kept as printed)
+
+
+@lru_cache(maxsize=MAX_REMEMBERED)
+def _microseconds(fraction: str) -> int:
+    """The digits after the point (six at most: it fits the bit field) as microseconds."""
+    return int(fraction.ljust(6, "0"))
 
 
 def _packed(month: int, day: int, hour: int, minute: int, second: int, microsecond: int, year: int) -> int | None:
