@@ -27,9 +27,10 @@ UNPARSED_SAMPLES_PER_INPUT = 200
 MAX_SHAPES_PER_INPUT = 1000
 SNIFF_LINES = 200
 MAX_OWNERS_REMEMBERED = 4096  # distinct commands whose block owner routing remembers
-# Message texts whose keyword mask routing remembers, and the longest: a busy log repeats
-# its messages word for word (an interface flapping, logins), and the automaton pass costs
-# ~2 us on a 150-character syslog; at most ~1 MB is kept.
+# Message texts whose keyword mask routing remembers (by their digits made '0'), and the
+# longest: a busy log repeats its messages with other numbers (an interface flapping,
+# logins, keepalives), and the automaton pass costs ~2 us on a 150-character syslog;
+# at most ~1 MB is kept.
 MAX_TEXTS_REMEMBERED = 4096
 MAX_TEXT_REMEMBERED = 256
 _SHAPE_MASK = re.compile(r"[0-9A-Fa-f]{4,}|\d+")
@@ -43,6 +44,10 @@ def unparsed_shape(text: str) -> str:
 # Every ASCII digit is inside a masked run, and a digit is a digit to both alternatives of
 # _SHAPE_MASK: texts equal once their digits are all '0' have the same shape.
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
+def _has_digit(word: str) -> bool:
+    return any(c in "0123456789" for c in word)
 MAX_SHAPES_REMEMBERED = 4096
 
 
@@ -150,15 +155,19 @@ def _add_items(items, case: Case, summary: InputSummary) -> None:
             summary.facts += 1
 
 
-def keyword_automaton(keyword_sets: list[tuple[str, ...]]) -> ahocorasick.Automaton:
-    """An Aho-Corasick automaton over every keyword; a keyword's value is the bit mask
-    of the sets (parsers) that hold it. One pass over a record's text finds every
-    parser whose keyword occurs in it (2-3 times faster than testing each of the
-    74 keywords with ``in``, benchmarks/README.md)."""
+def keyword_masks(keyword_sets: list[tuple[str, ...]]) -> dict[str, int]:
+    """Each keyword -> the bit mask of the sets (parsers) that hold it."""
     masks: dict[str, int] = {}
     for bit, words in enumerate(keyword_sets):
         for word in words:
             masks[word] = masks.get(word, 0) | 1 << bit
+    return masks
+
+
+def keyword_automaton(masks: dict[str, int]) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over the keywords of ``masks``, each valued with its mask.
+    One pass over a record's text finds every parser whose keyword occurs in it (2-3
+    times faster than testing each of the 74 keywords with ``in``, benchmarks/README.md)."""
     automaton = ahocorasick.Automaton()
     for word, mask in masks.items():
         automaton.add_word(word, mask)
@@ -176,8 +185,13 @@ class _Router:
         self.owners: dict[str, LineParser | None] = {}  # command -> owner_for(command)
         self.typed_config = next((p for p in parsers if p.reads_typed_config), None)
         self.keyworded = [p for p in parsers if p.keywords]
-        self.keyword_matches = keyword_automaton([p.keywords for p in self.keyworded]).iter
-        self.masks: dict[str, int] = {}  # text -> keyword_mask(text), for the texts remembered
+        masks = keyword_masks([p.keywords for p in self.keyworded])
+        # Keywords without a digit occur alike in a text and in it with its digits made '0':
+        # their masks are remembered by that form (a busy log repeats its messages with other
+        # numbers). The few with a digit are looked for in the text itself.
+        self.keyword_matches = keyword_automaton({w: m for w, m in masks.items() if not _has_digit(w)}).iter
+        self.digit_keywords = [(w, m) for w, m in masks.items() if _has_digit(w)]
+        self.masks: dict[bytes, int] = {}  # text with digits made '0' -> its mask by the automaton
         self.last_resort = next((p for p in self.keyworded if p.takes_declined_syslogs), None)
         self.last_resort_bit = 1 << self.keyworded.index(self.last_resort) if self.last_resort else 0
         self.flushed: list = []  # items of a block that a headless block start ended
@@ -228,15 +242,20 @@ class _Router:
 
     def keyword_mask(self, text: str) -> int:
         """Bit i set: a keyword of ``keyworded[i]`` occurs in ``text``."""
-        wanted = self.masks.get(text)
+        key = text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO) \
+            if len(text) <= MAX_TEXT_REMEMBERED else None
+        wanted = self.masks.get(key)
         if wanted is None:
             wanted = 0
             for _, mask in self.keyword_matches(text):
                 wanted |= mask
-            if len(text) <= MAX_TEXT_REMEMBERED:
+            if key is not None:
                 if len(self.masks) >= MAX_TEXTS_REMEMBERED:
                     self.masks.clear()
-                self.masks[text] = wanted
+                self.masks[key] = wanted
+        for word, mask in self.digit_keywords:
+            if word in text:
+                wanted |= mask
         return wanted
 
     def declined(self, text: str, facility: str | None) -> bool:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from cmedebug.model import Event
-from cmedebug.parsers.framing import PREFIX, Stamp, new_tuple, stamp_from
+from cmedebug.parsers.framing import PREFIX, SERVER_PREFIX, Stamp, new_tuple, stamp_from
 
 # Bit fields from the low end: microsecond 20, second 6, minute 6, hour 5, day 5, month 4,
 # year 14 (stored plus one; 0: not printed). Written out, not looped: one runs per event.
@@ -34,7 +34,7 @@ def pack_printed(m: re.Match) -> int | None:
     of most lines), without building the Stamp: one runs per event of a busy log, and
     reading five numbers was most of it. A log prints many lines a second, so the
     fields down to the second are remembered by their text (``Mar  1 00:00:48``)."""
-    if m.re is not PREFIX:  # (another regex: a phone console line)
+    if m.re is not SERVER_PREFIX and m.re is not PREFIX:  # (another regex: a phone console line)
         return pack(stamp_from(m))
     year, tz, fraction = m.group("year", "tz", "frac")
     if year is not None or tz is not None:  # (a printed year or zone: rare)

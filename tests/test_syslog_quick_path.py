@@ -156,26 +156,31 @@ def test_declined_messages_give_what_routing_gives_on_a_busy_log(tmp_path, monke
     assert len(_same(log, monkeypatch)) > 1000
 
 
-def test_remembered_keyword_masks_are_the_automaton_s(monkeypatch):
-    """Routing remembers the keyword mask of the texts it saw (a busy log repeats its
-    messages): a text seen again, after the bounded table was cleared or not, gets the
-    mask one automaton pass gives, and a long text (a record's joined lines) is not kept."""
+def test_remembered_keyword_masks_are_the_keywords_that_occur(monkeypatch):
+    """Routing remembers the keyword mask of the texts it saw by their digits made '0' (a
+    busy log repeats its messages with other numbers): a text seen again, with other digits,
+    after the bounded table was cleared or not, gets the parsers of exactly the keywords that
+    occur in it, those with a digit (`status = 0x`, `base 64`) included; and a long text (a
+    record's joined lines) is not kept."""
     import cmedebug.ingest as ingest
 
     monkeypatch.setattr(ingest, "MAX_TEXTS_REMEMBERED", 8)
     router = _Router([cls() for cls in line_parsers()])
 
-    def fresh(text):
-        mask = 0
-        for _, bits in router.keyword_matches(text):
-            mask |= bits
-        return mask
+    def occurring(text):
+        return sum(1 << bit for bit, parser in enumerate(router.keyworded) if any(k in text for k in parser.keywords))
 
     long_text = " ".join(MESSAGES)  # (over MAX_TEXT_REMEMBERED characters)
-    texts = SYSLOGS + MESSAGES + [long_text]
+    # the same texts with other digits: a digit keyword comes and goes with its digits
+    renumbered = [t.translate(str.maketrans("0123456789", "5678901234")) for t in SYSLOGS + MESSAGES]
+    digit_keywords = ["reply status = 0x762", "reply status = 5x762", "%FOO-4-BAR: x status = 0x1",
+                      "%FOO-4-BAR: x status = 1x1", "Router is base 64 encoded", "Router is base 65 encoded"]
+    texts = SYSLOGS + MESSAGES + renumbered + digit_keywords + [long_text]
     assert len(long_text) > ingest.MAX_TEXT_REMEMBERED
     seen = [t for t in texts for _ in range(3)] + texts * 2  # each text again at once, then after clears
     masks = [router.keyword_mask(t) for t in seen]
-    assert masks == [fresh(t) for t in seen]
+    assert masks == [occurring(t) for t in seen]
     assert len(set(masks)) > 5  # (the texts reach different parsers)
-    assert 0 < len(router.masks) <= 8 and long_text not in router.masks
+    pki = 1 << next(bit for bit, p in enumerate(router.keyworded) if "status = 0x" in p.keywords)
+    assert [router.keyword_mask(t) & pki for t in digit_keywords[:2]] == [pki, 0]  # (one entry for both)
+    assert 0 < len(router.masks) <= 8 and long_text.encode() not in router.masks
