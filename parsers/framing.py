@@ -303,17 +303,17 @@ RUN_BATCH_LINES = 512  # lines joined for one scan of routine runs
 def routine_runs(chatter: re.Pattern, guarded: bool = True) -> re.Pattern:
     """The regex ``frame(runs=...)`` scans newline-joined lines with: at the start of a
     line, one or more messages whose body (after the prefix) ``chatter`` matches and
-    does not say 'debugging', up to a line that starts a message or is blank, so
-    that none of them could take the next line as a continuation. The prefix is
-    ``PREFIX``'s, matched atomically: it splits each line exactly as ``PREFIX``
-    does, so a run holds only lines the quick path would pass on one by one.
+    does not say 'debugging'. The prefix is ``PREFIX``'s, matched atomically: it splits
+    each line exactly as ``PREFIX`` does, so a run holds only lines the quick path would
+    pass on one by one. (Whether the line after a run continues its last message is
+    told by ``frame``, which reads that line anyway.)
 
     Not ``guarded``: without the test for 'debugging', for a text in which the word
     does not occur (the same matches, without reading every line to its end twice)."""
     head, body = _unnamed(_PREFIX_HEAD), _unnamed(chatter.pattern)
-    end = rf"(?=(?>{_SERVER_SEQ_STAMP})|(?>{head})|\n)"  # (the cheaper form first: it implies the head)
     guard = r"(?![^\n]*debugging)" if guarded else ""
-    runs = (rf"(?:(?>{prefix}){guard}(?:{body})[^\n]*\n)+{end}" for prefix in (_SERVER_SEQ_STAMP, head))
+    # (the syslog-server form first: it is cheaper, and where it matches, the head matches alike)
+    runs = (rf"(?:(?>{prefix}){guard}(?:{body})[^\n]*\n)+" for prefix in (_SERVER_SEQ_STAMP, head))
     return re.compile("|".join(runs), chatter.flags)
 
 
@@ -331,8 +331,8 @@ def _with_runs(lines: Iterable[str], chatter: re.Pattern, marks: tuple[str, ...]
                may_skip: Callable[[], bool]) -> Iterator[str | list[str]]:
     """``lines``, where ``routine_runs(chatter)`` matches from a line on and ``may_skip()``
     holds, the lines of that run as one list instead of one by one (batches of joined
-    lines are scanned; a run never crosses a batch end, so its last line is followed
-    by the line the lookahead saw). A run is only tried from a line holding one of ``marks``."""
+    lines are scanned; a run ends at a batch's end at the latest). A run is only tried
+    from a line holding one of ``marks``."""
     lines = iter(lines)
     guarded, unguarded = routine_runs(chatter).match, routine_runs(chatter, guarded=False).match
     while batch := list(islice(lines, RUN_BATCH_LINES)):
@@ -394,8 +394,7 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
         if line.__class__ is list:
             if pending is not None:
                 yield pending
-                pending = None
-            yield new_tuple(Run, (line_no + 1, len(line), line))
+            pending = new_tuple(Run, (line_no + 1, len(line), line))  # (its last message may take the next line)
             line_no += len(line)
             continue
         line_no += 1
@@ -435,7 +434,7 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
                 rec = _prefixed_record(m)
         if rec is not None:
             if pending is not None:
-                if pending.__class__ is not tuple and not pending.text and rec._stamp is None and rec.uptime is None:
+                if pending.__class__ is Record and not pending.text and rec._stamp is None and rec.uptime is None:
                     rec = None  # '%FAC-...' wrapped onto the line after its stamp: a continuation
                 else:
                     yield pending
@@ -447,10 +446,16 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
             pending = rec
             continue
         prompt = _PROMPT.match(stripped) if "#" in stripped else None
+        if pending.__class__ is Run and prompt is None and not in_show_output and not stripped.startswith(_PEM_BEGIN):
+            # the run's last message takes this line as a continuation: it is a message of its own
+            if pending.count > 1:
+                yield new_tuple(Run, (pending.first_line, pending.count - 1, pending.lines[:-1]))
+            last = pending.lines[-1]
+            pending = (pending.first_line + pending.count - 1, SERVER_PREFIX.match(last) or PREFIX.match(last))
         if pending.__class__ is tuple and prompt is None:
             pending = quick_record(pending)  # it may take this line as a continuation
-        if pending is not None and prompt is None and not in_show_output \
-                and len(pending.continuations) < MAX_CONTINUATION_LINES and not stripped.startswith(_PEM_BEGIN):
+        if pending is not None and prompt is None and not in_show_output and not stripped.startswith(_PEM_BEGIN) \
+                and len(pending.continuations) < MAX_CONTINUATION_LINES:  # (a Run gets here only ended)
             pending.lines.append(line)
             pending.continuations.append(stripped)
             pending.text = pending.text + " " + stripped if pending.text else stripped

@@ -84,8 +84,9 @@ def _same(quick: Case, full: Case) -> None:
 
 
 def test_quick_path_gives_the_full_result(tmp_path, monkeypatch):
-    """Chatter alone, chatter with continuation lines, chatter inside the blocks of
-    `debug` and `show running-config` (which may read messages) and of `show clock`."""
+    """Chatter alone, chatter with continuation lines, chatter before a PEM block,
+    chatter inside the blocks of `debug` and `show running-config` (which may read
+    messages) and of `show clock`."""
     lines = [PREFIX + b for b in BODIES]
     lines += [PREFIX + "ephone-5[5]:OFFHOOK", "  wrapped continuation of the chatter", "",
               "Router#debug ephone detail", PREFIX + "ephone-6[6]:ONHOOK",
@@ -94,6 +95,9 @@ def test_quick_path_gives_the_full_result(tmp_path, monkeypatch):
               "Building configuration...", PREFIX + "ephone-7[7]:OFFHOOK", "hostname Router",
               "Router#show clock", PREFIX + "DN 3 chan 1 Voice_Mode", "*10:01:02.003 UTC Mon Nov 26 2025",
               "Router#show ephone", PREFIX + "ephone-8[8]:OFFHOOK", "*Mar  1", "00:00:41.9: ephone-9[9]:OFFHOOK",
+              # chatter before a PEM block (never a continuation), and before '## ' (one)
+              *[PREFIX + "ephone-11[11]:OFFHOOK"] * 3, "-----BEGIN CERTIFICATE-----", "MIIBszCCAVmgAwIBAgIBATAK",
+              "-----END CERTIFICATE-----", *[PREFIX + "DN 4 chan 1 Voice_Mode"] * 3, "## a note", "",
               # a block whose owner reads every line (a CA certificate pasted): chatter there is its
               "Router(config)#crypto pki authenticate cme_root", "Enter the base 64 encoded CA certificate.",
               "End with a blank line or the word \"quit\" on a line by itself",
@@ -136,16 +140,28 @@ def test_routine_runs_give_the_full_result_on_chatter_and_the_corpus(tmp_path, m
     with_runs = _read(log, True, monkeypatch, excerpt_budget=0, runs=runs)
     _same(with_runs, _read(log, False, monkeypatch, excerpt_budget=0))
     skipped = sum(r.count for r in runs)
-    assert skipped > len(lines) // 2 and max(r.count for r in runs) < RUN_BATCH_LINES
+    assert skipped > len(lines) // 2 and max(r.count for r in runs) <= RUN_BATCH_LINES
 
 
-@pytest.mark.parametrize("after", ["  a wrapped continuation", "Router#show clock", ""])
-def test_a_run_never_takes_the_line_a_message_could_own(after):
-    """The last chatter line before a continuation or a prompt stays out of the run."""
-    lines = [PREFIX + "ephone-5[5]:OFFHOOK"] * 3 + [after]
-    joined = "\n".join(lines) + "\n"
-    m = routine_runs(CHATTER).match(joined)
-    assert m is not None and joined.count("\n", 0, m.end()) == (3 if after == "" else 2)
+@pytest.mark.parametrize("after, run, record", [
+    ("  a wrapped continuation", 2, (3, 2)),  # the last message takes it: a Record of its own, with it
+    ("-----BEGIN CERTIFICATE-----", 3, (4, 1)),  # (never a continuation)
+    ("Router#show clock", 3, (4, 1)), ("", 3, (4, 1)),
+    (PREFIX + "%LINK-3-UPDOWN: Interface Gi0/1, changed state to up", 3, None)])
+def test_a_run_never_takes_the_line_a_message_could_own(after, run, record):
+    """The last chatter line before a line that may continue it leaves the run, with that
+    line; before a prompt, a blank line, a PEM block or another message, the run keeps it."""
+    lines = [*[PREFIX + "ephone-5[5]:OFFHOOK"] * 3, after]
+    framed = list(frame(lines, quick=True, runs=(CHATTER, EphoneDebugParser.chatter_marks, lambda: True)))
+    runs = [r for r in framed if r.__class__ is Run]
+    assert [(r.first_line, r.count) for r in runs] == [(1, run)]
+    assert runs[0].lines == lines[:run]
+    after_run = framed[framed.index(runs[0]) + 1]
+    if record is None:
+        assert after_run[0] == 4  # (line number, prefix match): the quick message
+    else:
+        assert (after_run.first_line, after_run.last_line - after_run.first_line + 1) == record
+        assert after_run.lines == lines[record[0] - 1:record[0] - 1 + record[1]]
 
 
 def test_owners_that_ignore_chatter_say_so_of_every_chatter_body():
@@ -169,12 +185,12 @@ def test_no_run_in_the_block_of_an_owner_that_may_read_chatter(tmp_path, monkeyp
                               "hostname Router", "end"]) + "\n")
     runs: list[Run] = []
     _read(log, True, monkeypatch, runs=runs)
-    # before the prompt (its last line goes alone: a prompt follows) and inside the block, up to 'hostname'
-    assert [(r.first_line, r.count) for r in runs] == [(1, 9), (13, 9)]
+    # before the prompt, and inside the block (in show output, 'hostname' continues no message)
+    assert [(r.first_line, r.count) for r in runs] == [(1, 10), (13, 10)]
     runs.clear()
     monkeypatch.setattr(RunningConfigParser, "ignores_chatter", False)
     _read(log, True, monkeypatch, runs=runs)
-    assert [(r.first_line, r.count) for r in runs] == [(1, 9)]  # before the block only
+    assert [(r.first_line, r.count) for r in runs] == [(1, 10)]  # before the block only
 
 
 # the prefixes of IOS lines as printed, relayed and stored (framing's head), each before chatter
@@ -226,4 +242,4 @@ def test_a_batch_that_says_debugging_keeps_the_guard(tmp_path, monkeypatch):
     _same(quick, _read(log, False, monkeypatch, excerpt_budget=0))
     confirmations = [e for e in quick.events if e.fields.get("subsystem") == "DN 3 chan 1 tone"]
     assert len(confirmations) == 3
-    assert sum(r.count for r in runs) > RUN_BATCH_LINES * 2 - 10  # (a run never takes a batch's last line)
+    assert sum(r.count for r in runs) >= RUN_BATCH_LINES * 2
