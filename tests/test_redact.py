@@ -183,3 +183,28 @@ def test_the_fast_first_look_finds_what_the_case_blind_regex_finds(line):
     """Lines without a secret word pass untouched; the automaton look at an ASCII line
     (and the regex at any other) says 'maybe a secret' exactly when the regex does."""
     assert redact._may_hold_secret(line) == (redact._TRIGGER.search(line) is not None)
+
+
+def test_a_remembered_line_is_masked_as_the_first_time(monkeypatch):
+    """Lines outside a private key are remembered once masked (a report prints the same
+    evidence many times): the same sequence, with a key spread over lines, short and
+    long lines, control characters and colours, reads the same with and without the table."""
+    key = ["-----BEGIN RSA PRIVATE KEY-----", "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu",
+           " capf-auth-str 4711", "-----END RSA PRIVATE KEY-----"]
+    lines = [*SECRET_LINES, *key, "ordinary \x1b[31mred\x1b[0m line\x07", " capf-auth-str 4711 " + "x" * 2000,
+             "-----BEGIN CERTIFICATE-----", "MIIBszCCAVmgAwIBAgIBATAK"] * 3 + [*key[:2], "enable password Zq8wertY"]
+
+    def read(keep_sgr):
+        redactor = redact.Redactor()
+        return [redactor.line(line, keep_sgr) for line in lines]
+
+    redact._clean_line.cache_clear()
+    remembered = [read(False), read(True)]
+    assert redact._clean_line.cache_info().hits > len(SECRET_LINES)
+    monkeypatch.setattr(redact, "MAX_LINE_REMEMBERED", -1)  # nothing remembered
+    assert remembered == [read(False), read(True)]
+    first = remembered[0][:len(lines) // 3]
+    assert remembered[0][-1] == redact.MASK  # (a key left open: what follows stays masked)
+    assert first[len(SECRET_LINES) + 1:len(SECRET_LINES) + 3] == [redact.MASK, redact.MASK]  # (inside the key)
+    assert "4711" not in first[len(SECRET_LINES) + 5] and "\x1b" not in first[len(SECRET_LINES) + 4]
+    assert "\x1b[31m" in remembered[1][len(SECRET_LINES) + 4]  # (colours kept when asked)
