@@ -19,7 +19,7 @@ from cmedebug.capture import ExcerptCapture
 from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, LineEvent, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
-from cmedebug.parsers.framing import Record, Run, frame, quick_record
+from cmedebug.parsers.framing import Record, Run, frame, quick_record, unnamed
 from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
 
@@ -182,6 +182,12 @@ class _Router:
         self.parsers = parsers
         self.block_parsers = [(p, [re.compile(c + r"\b", re.I) for c in p.commands]) for p in parsers if p.commands]
         self.headless = [p for p in parsers if p.block_start is not None]
+        # Whether any of them may start a block here, in one match: most lines of show output and
+        # configurations start none, and each was tried against two dozen regexes. (Patterns with
+        # flags of their own could not be joined: then every line is tried against each.)
+        starts = [p.block_start for p in self.headless]
+        self.any_block_start = re.compile("|".join(f"(?:{unnamed(s.pattern)})" for s in starts)).match \
+            if starts and all(s.flags == re.UNICODE for s in starts) else lambda text: True
         self.owners: dict[str, LineParser | None] = {}  # command -> owner_for(command)
         self.typed_config = next((p for p in parsers if p.reads_typed_config), None)
         self.keyworded = [p for p in parsers if p.keywords]
@@ -219,7 +225,7 @@ class _Router:
                 self.claims[owner.name] += 1
                 return items
         text = rec.text
-        if not rec.is_message:
+        if not rec.is_message and self.any_block_start(text) is not None:
             for parser in self.headless:
                 if parser is not owner and parser.block_start.match(text):
                     self.flushed.extend(self.end_block(ctx))

@@ -310,21 +310,21 @@ def routine_runs(chatter: re.Pattern, guarded: bool = True) -> re.Pattern:
 
     Not ``guarded``: without the test for 'debugging', for a text in which the word
     does not occur (the same matches, without reading every line to its end twice)."""
-    head, body = _unnamed(_PREFIX_HEAD), _unnamed(chatter.pattern)
+    head, body = unnamed(_PREFIX_HEAD), unnamed(chatter.pattern)
     guard = r"(?![^\n]*debugging)" if guarded else ""
     # (the syslog-server form first: it is cheaper, and where it matches, the head matches alike)
     runs = (rf"(?:(?>{prefix}){guard}(?:{body})[^\n]*\n)+" for prefix in (_SERVER_SEQ_STAMP, head))
     return re.compile("|".join(runs), chatter.flags)
 
 
-def _unnamed(pattern: str) -> str:
+def unnamed(pattern: str) -> str:
     """``pattern`` with its named groups plain (so that it may appear twice in one regex)."""
     if "(?P=" in pattern:
         raise ValueError("a back reference by name cannot be unnamed")
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
-_SERVER_SEQ_STAMP = _unnamed(_SERVER_HEAD)  # (tried first in routine runs)
+_SERVER_SEQ_STAMP = unnamed(_SERVER_HEAD)  # (tried first in routine runs)
 
 
 def _with_runs(lines: Iterable[str], chatter: re.Pattern, marks: tuple[str, ...],
