@@ -44,10 +44,6 @@ def unparsed_shape(text: str) -> str:
 # Every ASCII digit is inside a masked run, and a digit is a digit to both alternatives of
 # _SHAPE_MASK: texts equal once their digits are all '0' have the same shape.
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-
-
-def _has_digit(word: str) -> bool:
-    return any(c in "0123456789" for c in word)
 MAX_SHAPES_REMEMBERED = 4096
 
 
@@ -162,6 +158,10 @@ def keyword_masks(keyword_sets: list[tuple[str, ...]]) -> dict[str, int]:
         for word in words:
             masks[word] = masks.get(word, 0) | 1 << bit
     return masks
+
+
+def _has_digit(word: str) -> bool:
+    return any(c in "0123456789" for c in word)
 
 
 def keyword_automaton(masks: dict[str, int]) -> ahocorasick.Automaton:
