@@ -72,8 +72,9 @@ def _after(text: str, prefix: str) -> str | None:
     return text[len(prefix):].strip() or None if text.startswith(prefix) else None
 
 
-def child_line(section: dict, text: str, config: dict) -> None:
-    """One indented line of a section into its fields."""
+def child_line(section: dict, text: str, voice: dict) -> None:
+    """One indented line of a section into its fields (``voice``: the configuration's
+    `voice service voip` state, which `moh` under telephony-service also marks seen)."""
     kind, f = section["kind"], section["fields"]
     words = text.split()
     if kind == "pki_server":
@@ -146,7 +147,7 @@ def child_line(section: dict, text: str, config: dict) -> None:
             f[words[0].replace("-", "_")] = to_int(words[1])
         elif text.startswith("moh "):
             f["moh"] = words[1]
-            config["voice"]["seen"] = True
+            voice["seen"] = True
         elif text.startswith("conference hardware"):
             f["conference_hardware"] = True
         elif text.startswith("srst mode"):
@@ -205,7 +206,7 @@ def child_line(section: dict, text: str, config: dict) -> None:
         elif text.startswith("codec "):
             f["codec"] = words[1]
     elif kind == "voice":
-        _voice_line(text, config["voice"])
+        _voice_line(text, voice)
     elif kind == "dhcp_pool":
         if text.startswith("option 150 ip "):
             f["option_150"].extend(words[3:])
@@ -218,7 +219,7 @@ def child_line(section: dict, text: str, config: dict) -> None:
 def typed_child_line(section: dict, text: str, config: dict) -> None:
     """A typed child line; `no shutdown` sets the fields `shutdown` would set back to their default."""
     if not text.startswith("no "):
-        child_line(section, text, config)
+        child_line(section, text, config["voice"])
         return
     blank = new_fields(section["kind"], "")
     for key in fields_set_by(section, text[3:], config):
@@ -227,9 +228,11 @@ def typed_child_line(section: dict, text: str, config: dict) -> None:
 
 
 def fields_set_by(section: dict, text: str, config: dict) -> set[str]:
-    """The fields of ``section`` that the child line ``text`` would change (tried on a copy)."""
+    """The fields of ``section`` that the child line ``text`` would change (tried on a copy;
+    of the configuration, only what a child line writes is copied: a configuration pasted
+    at the prompt grows with every line, and copying it whole made the paste quadratic)."""
     scratch = copy.deepcopy(section)
-    child_line(scratch, text, copy.deepcopy(config))
+    child_line(scratch, text, copy.deepcopy(config["voice"]))
     return {key for key, value in scratch["fields"].items() if value != section["fields"][key]}
 
 

@@ -177,7 +177,7 @@ class RunningConfigParser(ShowBlockParser):
         if indented and config["section"] is not None:
             config["section"]["last"] = rec.last_line
             config["section"]["raw"].extend(rec.lines)
-            child_line(config["section"], text, config)
+            child_line(config["section"], text, config["voice"])
             return []
         done = self._with_device(self._close_section(ctx))
         if indented:  # a child of a section we do not model (interface, line vty, ...)

@@ -232,3 +232,22 @@ def test_show_running_config_after_a_typed_session_is_its_own_configuration(tmp_
     tps = {f.fields["name"]: f.fields for f in facts(case, "config.trustpoint")}
     assert tps["tp1"]["enrollment_mode"] == "terminal" and tps["tp1"]["origin"] == "typed"
     assert tps["tp2"]["enrollment_mode"] == "selfsigned" and "origin" not in tps["tp2"]
+
+
+def test_a_child_keyword_typed_at_the_config_prompt_joins_the_open_section(tmp_path):
+    """`moh` typed at `(config)#` while telephony-service is open is its child (and marks
+    `voice service voip` seen, as under the section's own prompt); a global line typed
+    then stays global, and marks nothing."""
+    session = ["Router#configure terminal", "Router(config)#telephony-service",
+               "Router(config-telephony)#max-ephones 10", "Router(config)#moh music-on-hold.au",
+               "Router(config)#ntp server 10.1.1.1", "Router(config)#end"]
+    log = tmp_path / "typed.log"
+    log.write_text("\n".join(session) + "\n")
+    case = load([str(log)])
+    tel, = facts(case, "config.telephony_service")
+    assert (tel.fields["max_ephones"], tel.fields["moh"]) == (10, "music-on-hold.au")
+    assert facts(case, "config.global")[0].fields["ntp_servers"] == ["10.1.1.1"]
+    assert len(facts(case, "config.voice")) == 1
+    log.write_text("\n".join(session[:3] + session[4:]) + "\n")
+    case = load([str(log)])
+    assert facts(case, "config.global")[0].fields["ntp_servers"] == ["10.1.1.1"] and not facts(case, "config.voice")
