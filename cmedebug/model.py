@@ -13,7 +13,7 @@ from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from cmedebug.line_store import NOT_STORED, LineStore
 
@@ -371,6 +371,7 @@ class Case:
     _event_index: Any = field(default=None, repr=False)
     _fact_index: Any = field(default=None, repr=False)
     _shared_values: Any = field(default=None, repr=False, compare=False)  # cmedebug.compact.SharedValues
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)  # name -> ((events, facts), value)
 
     # -- lookups used by rules -------------------------------------------------
     def events_of(self, *prefixes: str) -> Iterator[Event]:
@@ -401,6 +402,16 @@ class Case:
             index = (len(items), positions)
             setattr(self, attr, index)
         return index[1]
+
+    def derived(self, name: str, build: Callable[["Case"], Any]) -> Any:
+        """``build(self)``, remembered under ``name`` until events or facts are added: the
+        rules ask the same case-wide values once per finding (a case of a thousand phones
+        has a thousand findings of one rule), and each was a scan of the case."""
+        size = (len(self.events), len(self.facts))
+        found = self._derived.get(name)
+        if found is None or found[0] != size:
+            found = self._derived[name] = (size, build(self))
+        return found[1]
 
     def has(self, *prefixes: str) -> bool:
         """True when any event or fact of these kinds is in the case."""

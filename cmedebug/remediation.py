@@ -153,7 +153,8 @@ def _scalar(values: Mapping[str, object]) -> dict[str, str]:
 
 def fill_text(text: str, values: Mapping[str, object]) -> str:
     """A sentence (a verify line) with its slots filled, several values joined, as printed."""
-    joined = {k: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in values.items()}
+    named = set(_SLOT.findall(text))  # (a case-wide list, every ephone, is not joined for each finding)
+    joined = {k: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in values.items() if k in named}
     return shown(_substitute(text, _scalar(joined)) or "")
 
 
@@ -170,7 +171,9 @@ def fill(steps: Sequence[Step], values: Mapping[str, object]) -> list[Step]:
     repeats the step that names it, together with the sub-mode steps it enters; a
     slot given no value at all (an empty list: there is none) drops them."""
     scalars = _scalar(values)
-    lists = {k: [str(x) for x in v] for k, v in values.items() if isinstance(v, (list, tuple)) and len(v) > 1}
+    named = {slot for step in steps for slot in step.slots}  # (lists of other slots are never read)
+    lists = {k: [str(x) for x in v] for k, v in values.items()
+             if k in named and isinstance(v, (list, tuple)) and len(v) > 1}
     empty = {k for k, v in values.items() if isinstance(v, (list, tuple)) and not v}
     out: list[Step] = []
     i = 0

@@ -48,7 +48,11 @@ def _first(case, kind: str, name: str):
 
 
 def case_slots(case) -> dict[str, object]:
-    """Slot values the case itself gives, whatever the finding."""
+    """Slot values the case itself gives, whatever the finding (read once a case)."""
+    return case.derived("remediation slots", _case_slots)
+
+
+def _case_slots(case) -> dict[str, object]:
     values: dict[str, object] = {
         "cme_ip": _first(case, "config.telephony_service", "ip_source_address"),
         "ca": _first(case, "config.pki_server", "name") or _first(case, "pki.server", "name"),
@@ -215,9 +219,14 @@ def renewal_slots(values: Mapping[str, object], used: set[str], case) -> dict[st
 
 def ephone_of(mac, case):
     """The ephone tag configured with this MAC address (000E.325C.9A43 or 000E325C9A43)."""
-    wanted = str(mac).replace(".", "").replace(":", "").upper()
-    return next((f.fields["ephone"] for f in case.facts_of("config.ephone")
-                 if str(f.fields.get("mac") or "").replace(".", "").upper() == wanted), None)
+    return case.derived("ephones by mac", _ephones_by_mac).get(str(mac).replace(".", "").replace(":", "").upper())
+
+
+def _ephones_by_mac(case) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for f in case.facts_of("config.ephone"):
+        found.setdefault(str(f.fields.get("mac") or "").replace(".", "").upper(), f.fields.get("ephone"))
+    return found
 
 
 def cme_in_evidence(case) -> bool:

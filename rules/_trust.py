@@ -28,18 +28,19 @@ def session_mac(session) -> str | None:
     return next((e.fields["mac"] for e in session if e.fields.get("mac")), None)
 
 
-def configured_capf_auth_mode(case, mac: str | None):
-    """(auth-mode keyword, fact) that applies to this phone: the ephone's
-    `cert-oper ... auth-mode`, else `capf-server` / `auth-mode` (config, then
-    `show capf-server summary`); (None, None) when unknown."""
-    for f in list(case.facts_of("config.ephone")):
-        if mac and f.fields.get("mac") == mac and f.fields.get("cert_oper_auth_mode"):
-            return str(f.fields["cert_oper_auth_mode"]).lower(), f
-    for kind in ("config.capf_server", "capf.summary"):
-        for f in list(case.facts_of(kind)):
-            if f.fields.get("auth_mode"):
-                return str(f.fields["auth_mode"]).lower(), f
-    return None, None
+def configured_capf_auth_modes(case):
+    """A function of a phone's MAC giving the (auth-mode keyword, fact) that applies to it:
+    the ephone's `cert-oper ... auth-mode`, else `capf-server` / `auth-mode` (config, then
+    `show capf-server summary`); (None, None) when unknown. Built once for the rules that
+    ask it for every ephone (a scan of the ephones per ephone was quadratic)."""
+    per_phone: dict[str, tuple] = {}
+    for f in case.facts_of("config.ephone"):
+        mac, mode = f.fields.get("mac"), f.fields.get("cert_oper_auth_mode")
+        if mac and mode and mac not in per_phone:  # (the first ephone that names the phone)
+            per_phone[mac] = (str(mode).lower(), f)
+    default = next(((str(f.fields["auth_mode"]).lower(), f) for kind in ("config.capf_server", "capf.summary")
+                    for f in case.facts_of(kind) if f.fields.get("auth_mode")), (None, None))
+    return lambda mac: per_phone.get(mac, default) if mac else default
 
 
 def capf_session_outcome(session) -> str:

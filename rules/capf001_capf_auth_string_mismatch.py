@@ -5,7 +5,7 @@ from cmedebug.remediation import PHONE, Step, fill
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of, sep
-from cmedebug.rules._trust import capf_session_outcome, capf_sessions, configured_capf_auth_mode, session_mac
+from cmedebug.rules._trust import capf_session_outcome, capf_sessions, configured_capf_auth_modes, session_mac
 
 
 class CapfAuthStringMismatch(Rule):
@@ -76,9 +76,10 @@ class CapfAuthStringMismatch(Rule):
 
     def _strings_not_set(self, case):
         listed = {f.fields.get("mac") for f in list(case.facts_of("capf.auth_string")) if f.fields.get("auth_string_set")}
+        auth_mode_of = configured_capf_auth_modes(case)
         for ephone in list(case.facts_of("config.ephone")):
             mac = ephone.fields.get("mac")
-            mode, _ = configured_capf_auth_mode(case, mac)
+            mode, _ = auth_mode_of(mac)
             if mode != "auth-string" or not ephone.fields.get("cert_oper") or ephone.fields.get("capf_auth_str_set") \
                     or mac in listed:
                 continue

@@ -6,7 +6,7 @@ from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of, sep
 from cmedebug.rules._trust import (
-    CAPF_AUTH_MODES, capf_session_outcome, capf_sessions, configured_capf_auth_mode, session_mac,
+    CAPF_AUTH_MODES, capf_session_outcome, capf_sessions, configured_capf_auth_modes, session_mac,
 )
 
 MODE_NAMES = {v: k for k, v in CAPF_AUTH_MODES.items()}
@@ -71,12 +71,13 @@ class CapfAuthModeMismatch(Rule):
 
     def evaluate(self, case):
         reported = set()
+        auth_mode_of = configured_capf_auth_modes(case)
         for session in capf_sessions(case):
             auth = next((e for e in session if e.kind == "capf.auth.result"), None)
             if auth is None:
                 continue
             mac, used = session_mac(session), auth.fields.get("auth_mode")
-            wanted, source = configured_capf_auth_mode(case, mac)
+            wanted, source = auth_mode_of(mac)
             wanted_no = CAPF_AUTH_MODES.get(wanted or "")
             ended = capf_session_outcome(session) == "ended"
             if wanted_no not in (None, 0) and used is not None and used != wanted_no:
@@ -95,7 +96,7 @@ class CapfAuthModeMismatch(Rule):
                     confidence=Confidence.MEDIUM, first_seen=auth.ts, device=auth.device, mac=mac)
         for cnf in list(case.facts_of("phone.config")):
             mac, used = cnf.fields.get("mac"), cnf.fields.get("capf_auth_mode")
-            wanted, source = configured_capf_auth_mode(case, mac)
+            wanted, source = auth_mode_of(mac)
             wanted_no = CAPF_AUTH_MODES.get(wanted or "")
             if mac in reported or not isinstance(used, int) or used == 0 or wanted_no in (None, 0) or used == wanted_no:
                 continue

@@ -24,3 +24,22 @@ def test_the_index_follows_events_added_later():
     assert [e.source.first_line for e in case.events_of("c")] == [2]
     case.facts.append(Fact(kind="c.fact", source=SourceRef("x")))
     assert [f.kind for f in case.facts_of("c")] == ["c.fact"]
+
+
+def test_a_derived_value_is_remembered_until_the_case_grows():
+    """Values the rules read once per finding are built once a case, and again when
+    events or facts were added since."""
+    case = Case()
+    built = []
+
+    def count_facts(c):
+        built.append(len(c.facts))
+        return len(c.facts)
+
+    assert [case.derived("facts", count_facts) for _ in range(3)] == [0, 0, 0] and built == [0]
+    case.facts.append(Fact(kind="config.ephone", source=SourceRef("a.log", 1, 1)))
+    assert case.derived("facts", count_facts) == 1 and built == [0, 1]
+    case.events.append(Event(kind="x", source=SourceRef("a.log", 2, 2)))
+    assert case.derived("facts", count_facts) == 1 and built == [0, 1, 1]
+    assert case.derived("other", lambda c: "else") == "else" and case.derived("facts", count_facts) == 1
+    assert built == [0, 1, 1]

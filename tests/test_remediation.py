@@ -87,6 +87,23 @@ def test_fill_repeats_a_trustpoint_run_and_drops_a_known_empty_slot():
     assert "crypto pki trustpoint <trustpoint>" in text and "{" not in text
 
 
+def test_slots_the_steps_do_not_name_change_nothing():
+    """A case-wide list (every ephone of a thousand phones) given with the values of a
+    finding whose steps do not name it leaves the filled steps and verify line alike."""
+    from cmedebug.remediation import fill_text
+
+    steps = [Step("config", "crypto pki trustpoint {trustpoint}"), Step("ca-trustpoint", "auto-enroll 70"),
+             Step("config", "ephone {ephone}"), Step("config-ephone", "reset")]
+    values = {"trustpoint": ["cme-tls", "cme-tftp"], "ephone": 7}
+    others = {"secure_ephone": list(range(1, 1001)), "spare_sast": [], "issued_trustpoint": ["a", "b"]}
+    assert fill(steps, {**values, **others}) == fill(steps, values)
+    assert [s.command for s in fill(steps, values)][-2:] == ["ephone 7", "reset"]
+    verify = "Verify on ephone {ephone} with trustpoints {trustpoint}: {secure_ephone}"
+    assert fill_text(verify, {**values, **others}) == \
+        "Verify on ephone 7 with trustpoints cme-tls, cme-tftp: " + ", ".join(map(str, range(1, 1001)))
+    assert fill_text(verify, values) == "Verify on ephone 7 with trustpoints cme-tls, cme-tftp: <secure-ephone>"
+
+
 def test_mode_machine_refuses_a_command_in_the_wrong_mode():
     machine = ModeMachine()
     assert machine.feed("crypto pki enroll cme-tls") == INVALID_INPUT
