@@ -72,10 +72,12 @@ class IssuerNotFoundChainIncomplete(Rule):
                                f"{len(messages)} time(s){first_at(first.ts)}.",
                                [Evidence.of(e) for e in messages[:3]], first_seen=first.ts, device=first.device)
         certs = certificates(case)
-        for cert in certs:
-            if is_ca_cert(cert) or not cert.fields.get("issuer") or not cert.fields.get("trustpoints"):
+        ca_flags = [is_ca_cert(c) for c in certs]  # (once: a router may hold thousands of certificates)
+        ca_certs = [c for c, is_ca in zip(certs, ca_flags) if is_ca]
+        for cert, is_ca in zip(certs, ca_flags):
+            if is_ca or not cert.fields.get("issuer") or not cert.fields.get("trustpoints"):
                 continue  # only the router's own certificates (a CTL also carries certificates of other CAs)
-            anchors = [c for c in certs if is_ca_cert(c) and same_device(c.device, cert.device)]
+            anchors = [c for c in ca_certs if same_device(c.device, cert.device)]
             if not anchors:
                 continue  # no CA certificate printed at all: the listing was probably filtered
             issuer = common_name(cert.fields["issuer"]).lower()
