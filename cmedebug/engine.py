@@ -144,9 +144,12 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     for rule in sorted(rules, key=lambda r: (r.late, r.late and r.across_devices)):
         if rule.late:
             case.findings = list(findings)
+            on_device: dict[str | None, list[Finding]] = {}  # (one pass: a case may hold thousands of devices)
+            for f in findings:
+                on_device.setdefault(f.device, []).append(f)
             for device in devices:  # a device's case holds the findings on that device
                 if device.case is not case:
-                    device.case.findings = [f for f in findings if f.device == device.name]
+                    device.case.findings = list(on_device.get(device.name, ()))
         found, outcome = _evaluate(rule, case, devices)
         for finding in found:
             _cap_inferred_evidence(finding)

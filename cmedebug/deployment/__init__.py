@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -217,9 +218,10 @@ def _names(groups: list[identity.Group]) -> list[str]:
     """A readable, unique name per device: its hostname; a generic or missing one
     with the first file the device was read from (`Router (shows.txt)`)."""
     plain = [_base_name(g) for g in groups]
+    uses = Counter(plain)  # (counted once: a case may hold thousands of devices)
     out = []
     for g, name in zip(groups, plain):
-        if plain.count(name) > 1 or (len(groups) > 1 and not g.real_name and not g.is_phone):
+        if uses[name] > 1 or (len(groups) > 1 and not g.real_name and not g.is_phone):
             name = f"{name} ({os.path.basename(g.nodes[0][0])})"
         out.append(name)
     return out
