@@ -38,6 +38,10 @@ class Rule:
     collect: ClassVar[tuple[str, ...]] = ()
     # Ids of rules whose findings this rule's findings may explain (symptoms).
     explains: ClassVar[tuple[str, ...]] = ()
+    # Whether ``links`` may join a cause and a symptom on different devices (the default
+    # joins only the same device, and so do the refinements that keep that condition):
+    # linking then looks only at the symptoms on the cause's device.
+    links_across_devices: ClassVar[bool] = False
     # The fix, written once as steps with slots ({trustpoint}); the engine fills the
     # slots from each finding's data and the evidence (cmedebug.remediation_context).
     remediation: ClassVar[tuple[Step, ...]] = ()
@@ -205,8 +209,10 @@ def _device_of_evidence(finding: Finding, devices: list) -> str:
 
 def _link(findings: list[Finding], rules: dict[str, Rule], case: Case, device_cases: dict[str, Case]) -> None:
     by_rule: dict[str, list[Finding]] = {}
+    by_rule_and_device: dict[tuple[str, str | None], list[Finding]] = {}  # (a case may hold thousands of devices)
     for f in findings:
         by_rule.setdefault(f.rule_id, []).append(f)
+        by_rule_and_device.setdefault((f.rule_id, f.device), []).append(f)
     # (cause id, symptom id) pairs in a set: a membership test in the lists themselves
     # made linking cubic in the number of findings of one rule
     linked = {(f.id, sid) for f in findings for sid in f.explains}
@@ -215,7 +221,9 @@ def _link(findings: list[Finding], rules: dict[str, Rule], case: Case, device_ca
         if rule is None:
             continue
         for symptom_rule in rule.explains:
-            for symptom in by_rule.get(symptom_rule, []):
+            symptoms = by_rule.get(symptom_rule, []) if rule.links_across_devices else \
+                by_rule_and_device.get((symptom_rule, cause.device), [])
+            for symptom in symptoms:
                 if symptom is cause or (cause.id, symptom.id) in linked or (symptom.id, cause.id) in linked:
                     continue
                 if rule.links(cause, symptom, device_cases.get(cause.device, case)):

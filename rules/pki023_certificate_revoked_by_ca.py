@@ -110,6 +110,8 @@ class CertificateRevokedByCa(Rule):
             finding.device = _device_concerned(revocation, certs, after)
             yield finding
 
+    links_across_devices = True  # (the failures the revocation hit may be on another device)
+
     def links(self, cause, symptom, case) -> bool:
         """A symptom whose evidence is one of the failures the revocation hit; or a
         certificate failure on the revocation's device and not before it."""

@@ -101,13 +101,15 @@ class Deployment:
         fingerprint their `show crypto pki server` prints is one of the CA
         fingerprints the client holds."""
         trusted = _ca_fingerprints(client.case)
-        found = []
-        for other in (self.whole or self).devices:
-            printed = {str(f.fields.get("fingerprint") or "").replace(" ", "").upper()
-                       for f in other.case.facts_of("pki.server")}
-            if other is not client and trusted & printed:
-                found.append(other)
-        return found
+        return [other for other, printed in (self.whole or self).printed_ca_fingerprints
+                if other is not client and trusted & printed]
+
+    @cached_property
+    def printed_ca_fingerprints(self) -> list[tuple[Device, set[str]]]:
+        """Each device with the CA fingerprints its `show crypto pki server` prints (read
+        once: each device of the case asks for its CA's)."""
+        return [(d, {str(f.fields.get("fingerprint") or "").replace(" ", "").upper() for f in d.case.facts_of("pki.server")})
+                for d in self.devices]
 
 
 def _ca_fingerprints(case: Case) -> set[str]:

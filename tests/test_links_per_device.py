@@ -1,0 +1,47 @@
+"""Linking looks only at the symptoms on the cause's device unless the cause's rule says
+its ``links`` may join two devices (``links_across_devices``): every other rule's
+``links`` must refuse a symptom on another device, whatever the findings say."""
+from __future__ import annotations
+
+import pytest
+
+from cmedebug.engine import all_rules, get_rule
+from cmedebug.model import Evidence, SourceRef
+
+PAIRS = [(cls, symptom) for cls in all_rules() for symptom in cls.explains]
+# data that each rule's refinements read (MACs, trustpoints, serials, times): equal on both sides
+DATA = {"mac": "000E325C9A43", "trustpoint": "cme-tls", "trustpoints": ["cme-tls"], "serial": "1A", "serials": ["1A"],
+        "ca": "cme_root", "symptom_lines": []}
+
+
+def _pair(cause_rule, symptom_rule, cause_device, symptom_device):
+    evidence = [Evidence(SourceRef("a.log", 1, 1), ("line",))]
+    rule = cause_rule()
+    cause = rule.finding(f"{rule.id} expired on Jan 1", evidence, **DATA)
+    symptom = get_rule(symptom_rule)().finding("symptom", evidence, **DATA)
+    cause.device, symptom.device = cause_device, symptom_device
+    return rule, cause, symptom
+
+
+@pytest.mark.parametrize("cause_rule, symptom_rule", PAIRS, ids=[f"{c.id}-{s}" for c, s in PAIRS])
+def test_a_rule_links_two_devices_only_when_it_says_so(cause_rule, symptom_rule):
+    from cmedebug.model import Case
+
+    assert get_rule(symptom_rule) is not None, f"{cause_rule.id} explains an unknown rule {symptom_rule}"
+    rule, cause, symptom = _pair(cause_rule, symptom_rule, "CME-A", "CME-B")
+    if not rule.links_across_devices:
+        assert rule.links(cause, symptom, Case()) is False
+
+
+def test_the_same_findings_on_one_device_mostly_link():
+    """(The findings above carry what the rules' refinements compare: on one device most pairs link.)"""
+    from cmedebug.model import Case
+
+    linked = [rule.links(cause, symptom, Case()) for rule, cause, symptom in
+              (_pair(c, s, "CME-A", "CME-A") for c, s in PAIRS)]
+    assert sum(linked) > len(PAIRS) * 0.8
+
+
+def test_the_rules_that_link_across_devices_are_few_and_named():
+    assert sorted(cls.id for cls in all_rules() if cls.links_across_devices) == ["PKI023"]
+    assert len(PAIRS) > 30
