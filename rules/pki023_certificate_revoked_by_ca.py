@@ -60,6 +60,7 @@ class CertificateRevokedByCa(Rule):
     tags = ("pki", "crl", "certificate")
     requires = ("pki.cs.revoke", "pki.crl", "pki.cert.invalid_revoked")
     explains = CERT_FAILURE_SYMPTOMS + ("TLS005", "PKI011")
+    links_across_devices = True  # (the failures the revocation hit may be on another device)
     collect = ("show crypto pki certificates", "show crypto pki crls")
     # The CA that revokes and the devices that present or check the certificate are different
     # routers: a revocation joins a certificate only by its identity (issuer and serial, unique
@@ -109,8 +110,6 @@ class CertificateRevokedByCa(Rule):
                 symptom_lines=sorted({f"{e.source.path}:{e.source.first_line}" for e in after}), remediation=fix, verify=verify)
             finding.device = _device_concerned(revocation, certs, after)
             yield finding
-
-    links_across_devices = True  # (the failures the revocation hit may be on another device)
 
     def links(self, cause, symptom, case) -> bool:
         """A symptom whose evidence is one of the failures the revocation hit; or a

@@ -108,7 +108,8 @@ class Deployment:
     def printed_ca_fingerprints(self) -> list[tuple[Device, set[str]]]:
         """Each device with the CA fingerprints its `show crypto pki server` prints (read
         once: each device of the case asks for its CA's)."""
-        return [(d, {str(f.fields.get("fingerprint") or "").replace(" ", "").upper() for f in d.case.facts_of("pki.server")})
+        return [(d, {str(f.fields.get("fingerprint") or "").replace(" ", "").upper()
+                     for f in d.case.facts_of("pki.server")})
                 for d in self.devices]
 
 
