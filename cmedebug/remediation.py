@@ -24,6 +24,8 @@ _SLOT = re.compile(r"\{([a-z0-9_]+)\}")
 SLOT_MEANINGS = {
     "trustpoint": "the trustpoint to act on (`show crypto pki trustpoints`)",
     "ca": "the certificate server's name (`show crypto pki server`)",
+    "ca_serial_file": "the server's serial file, <ca>.ser, where its `database url` points (`dir` it)",
+    "ca_crl_file": "the server's CRL file, <ca>.crl, where its `database url` points (`dir` it)",
     "ca_trustpoint": "the trustpoint that holds the CA's certificate on this router",
     "ca_ip": "the certificate server's IP address",
     "cme_ip": "CME's IP address (telephony-service `ip source-address`)",

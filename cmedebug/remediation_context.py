@@ -26,6 +26,8 @@ _DATA_SLOTS = {
     "ca_device": ("ca_device",),
     "ca_valid_from": ("ca_valid_from",),
     "label": ("label",),
+    "ca_serial_file": ("ca_serial_file",),
+    "ca_crl_file": ("ca_crl_file",),
 }
 # The modes (and so the steps) that exist only on a CME router.
 CME_MODES = ("config-telephony", "config-ctl-client", "config-capf-server", "config-ephone", "config-credentials")
@@ -280,7 +282,9 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
 
 
 def never_started(case) -> bool:
-    """`show crypto pki server` shows a server without a CA certificate: its first
-    `no shutdown` asks the passphrase of D2 (ios-commands.md), typed twice."""
+    """`show crypto pki server` shows a server without a CA certificate (and not enabled,
+    which needs one): its first `no shutdown` asks the passphrase of D2 (ios-commands.md),
+    typed twice."""
     shown = list(case.facts_of("pki.server"))
-    return bool(shown) and not any(f.fields.get("fingerprint") or f.fields.get("ca_cert_expires") for f in shown)
+    return bool(shown) and not any(f.fields.get("fingerprint") or f.fields.get("ca_cert_expires")
+                                   or str(f.fields.get("status") or "").lower() == "enabled" for f in shown)

@@ -50,10 +50,18 @@ class CaDatabaseNotPersistent(Rule):
     remediation = (
         Step("exec", "mkdir flash:{ca}", why="persistent storage for the CA database"),
         Step("config", "crypto pki server {ca}"),
-        Step("cs-server", "shutdown", why="IOS locks a running server's settings; copy the existing .ser and "
-                                          ".crl files to the new folder first"),
+        Step("cs-server", "shutdown", why="IOS locks a running server's settings, and its files must not change "
+                                          "while they are copied"),
+        # The server looks for its serial and CRL files in the new folder at `no shutdown`: moved
+        # without them, it does not find its database (primer F08: restore the files to the URL).
+        Step("exec", "copy {ca_serial_file} flash:{ca}/{ca}.ser",
+             why="the serial file: the server goes on numbering where it stopped"),
+        Step("exec", "copy {ca_crl_file} flash:{ca}/{ca}.crl", why="the CRL the server publishes"),
+        Step("config", "crypto pki server {ca}"),
         Step("cs-server", "database url flash:{ca}/"),
-        Step("cs-server", "no shutdown"),
+        Step("cs-server", "no shutdown",
+             why="the server starts from the copied files; the certificates it issued before (`<serial>.cer` "
+                 "with `database level complete`) stay at the old place"),
     )
     verify = "Verify with `show crypto pki server` (Current primary storage dir: flash:{ca}/) and `dir flash:{ca}/`."
 
@@ -76,4 +84,14 @@ class CaDatabaseNotPersistent(Rule):
                 continue
             seen.add(name)
             yield self.finding(f"Certificate server {name} keeps its database on `{url}` ({why}), so a reload can "
-                               "leave the CA unable to start.", [Evidence.of(server)], ca=name, device=server.device)
+                               "leave the CA unable to start.", [Evidence.of(server)], ca=name, device=server.device,
+                               ca_serial_file=database_file(url, f"{name}.ser"),
+                               ca_crl_file=database_file(server.fields.get("crl_storage_url") or url, f"{name}.crl"))
+
+
+def database_file(url: str, name: str) -> str:
+    """A file of the server's database at its ``database url`` (``nvram:`` + ``cme-ca.ser``).
+    A folder URL without its last ``/`` takes one (inferred: IOS's own joining is not shown)."""
+    if ":" not in url:
+        url += ":"  # `Current storage dir: nvram`: older IOS prints the file system without its colon
+    return url + name if url.endswith((":", "/")) else f"{url}/{name}"

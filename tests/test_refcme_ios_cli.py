@@ -183,3 +183,28 @@ def test_a_certificate_server_built_again_takes_its_issuer_name_and_numbers_on(w
     assert ca.cert.serial_number == issued + 1  # the database's counter, not 1 again
     cli.type_text(f"configure terminal\ncrypto pki server {ca.name}\nissuer-name CN=other\nend")
     assert ca.issuer_name == f"CN={ca.name}-new"  # fixed once the CA certificate exists
+
+
+def test_the_ca_database_move_types_cleanly_with_its_files_copied_first(world):
+    """PKI020's fix as a report renders it: the server shut, its serial and CRL files copied
+    (each copy confirms its destination), then the new URL and the restart."""
+    from cmedebug.model import Case, Fact, SourceRef
+    from cmedebug.remediation import render_blocks
+    from cmedebug.remediation_context import fit
+    from cmedebug.rules.pki020_ca_database_not_persistent import CaDatabaseNotPersistent
+
+    ca = world.ca
+    case = Case()
+    case.facts.append(Fact("pki.server", SourceRef("shows.txt", 1, 7), fields={
+        "name": ca.name, "status": "enabled", "database_url": "nvram", "database_level": "Complete"}))
+    (finding,) = CaDatabaseNotPersistent().evaluate(case)
+    (block,) = render_blocks(fit(CaDatabaseNotPersistent.remediation, finding.data, case))
+    cli = CliSession(world)
+    out = cli.type_text(block.text)
+    assert not cli.errors, out
+    copies = [line for line in out if "#copy " in line]
+    assert [line.split("#", 1)[1] for line in copies] == [
+        f"copy nvram:{ca.name}.ser flash:{ca.name}/{ca.name}.ser",
+        f"copy nvram:{ca.name}.crl flash:{ca.name}/{ca.name}.crl"]
+    assert f"Destination filename [{ca.name}/{ca.name}.ser]?" in out
+    assert ca.database_url == f"flash:{ca.name}/" and ca.enabled and cli.mode == "exec"

@@ -111,6 +111,13 @@ def delete(cli, slots, negated, command) -> None:
             router.ca.database_lost = True
 
 
+def copy(cli, slots, negated, command) -> None:
+    """A file copied (the CA database moved to flash): the reference keeps no file system."""
+    destination = slots["destination"]
+    cli.ask(f"Destination filename [{destination.split(':')[-1]}]?")  # inferred dialog
+    cli.say(f"Copied {slots['source']} to {destination}")  # inferred wording
+
+
 def mkdir(cli, slots, negated, command) -> None:
     cli.ask(f"Create directory filename [{slots['dir'].split(':')[-1]}]?")  # inferred dialog
     cli.say(f"Created dir {slots['dir']}")

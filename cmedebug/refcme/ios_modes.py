@@ -58,6 +58,8 @@ COMMANDS: list[Command] = [
            ("debug {what*}", {"negatable": False}),
            ("undebug {what*}", {"negatable": False}),
            ("copy running-config startup-config", {"action": "write", "negatable": False}),
+           ("copy {source} {destination}", {"dialog": "copy (inferred: IOS confirms the destination file name)",
+                                            "action": "copy", "negatable": False}),
            ("write memory", {"action": "write", "negatable": False}),
            ("delete {file}", {"dialog": "delete (inferred: IOS confirms the file name)", "action": "delete",
                               "negatable": False}),
