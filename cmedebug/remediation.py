@@ -292,12 +292,18 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
     return blocks
 
 
-def notes(block: Block) -> list[str]:
-    """What to read before pasting: the warnings, what each action on the phone
-    (or wait) means, then what to put in each placeholder."""
-    actions = [f"{line.text}: {shown(line.step.why)}" for line in block.lines
-               if block.device in NOT_TYPED and line.step is not None and line.step.why]
-    return [f"WARNING: {w}" for w in block.warnings] + actions + \
+def notes(block: Block, reasons: bool = True) -> list[str]:
+    """What to read before pasting: the warnings, what each line is for (its step's
+    why; lines that share one are named together), then what to put in each placeholder.
+    Without ``reasons``, only what each action on the phone (or wait) means: a rule's
+    page lists every step's why above its blocks."""
+    typed = block.device not in NOT_TYPED
+    commands: dict[str, list[str]] = {}  # why -> the lines it explains, in block order
+    for line in block.lines:
+        if line.step is not None and line.step.why and not line.answer and (reasons or not typed):
+            commands.setdefault(shown(line.step.why), []).append(line.text.strip())
+    return [f"WARNING: {w}" for w in block.warnings] + \
+        [f"{' / '.join(lines)}: {why}" for why, lines in commands.items()] + \
         [f"<{name}>: {meaning}" for name, meaning in block.placeholders]
 
 

@@ -33,8 +33,8 @@ def remediation_section(rule: type[Rule]) -> list[str]:
         title = heading(block).capitalize() if block.device in NOT_TYPED else f"On the {block.device}"
         out += ["", f"    {title}:"]
         out += [f"        {line.text}" for line in block.lines]
-        out += _wrap("; ".join(notes(block)), initial_indent="    ", subsequent_indent="    ") \
-            if notes(block) else []
+        out += _wrap("; ".join(notes(block, reasons=False)), initial_indent="    ", subsequent_indent="    ") \
+            if notes(block, reasons=False) else []
     if rule.verify:
         out += [""] + _wrap(shown(rule.verify), initial_indent="    ", subsequent_indent="    ")
     return out

@@ -27,9 +27,10 @@ DEVICE_ROWS_ELSEWHERE = ("inputs", "joined by", "clock")
 class PlanStep:
     text: str
     commands: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what to read about the commands (warnings, why each is there)
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "commands": list(self.commands)}
+        return {"text": self.text, "commands": list(self.commands), "notes": list(self.notes)}
 
 
 @dataclass
@@ -157,7 +158,7 @@ def problem_statement(case: Case) -> str:
 
 def fix_steps(f) -> list[PlanStep]:
     """One plan step per paste-ready block of the finding's remediation."""
-    return [PlanStep(" ".join([f"{heading(b)[0].upper()}{heading(b)[1:]}:", *notes(b)]), [line.text for line in b.lines])
+    return [PlanStep(f"{heading(b)[0].upper()}{heading(b)[1:]}:", [line.text for line in b.lines], notes(b))
             for b in render_blocks(f.remediation)]
 
 

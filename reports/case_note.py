@@ -25,17 +25,14 @@ def render(note: CaseNote, fmt: str = "text") -> str:
     if fmt == "html":
         from cmedebug.reports.html import render as render_html
 
-        return render_html(note.case, note=note_view(note))
-    blocks = _outline(note)
+        return render_html(note.case, note=note.to_dict())
+    if fmt not in ("md", "text"):
+        raise ValueError(f"unknown case note format {fmt!r}: text, md, json or html")
+    # masked before Markdown escapes them (escaped, `ftp\://user:secret@` no longer reads as a
+    # URL), and the whole note once more
+    blocks = [(level, redact.text(text), redact.lines(commands)) for level, text, commands in _outline(note)]
     out = _markdown(blocks) if fmt == "md" else _text(blocks)
     return redact.text(out)
-
-
-def note_view(note: CaseNote) -> dict:
-    """What the HTML report shows of the note above its findings."""
-    data = note.to_dict()
-    data["action_plan"] = [{"text": s.text, "commands": s.commands} for s in note.action_plan]
-    return data
 
 
 def render_json(note: CaseNote) -> str:
@@ -47,7 +44,8 @@ def render_json(note: CaseNote) -> str:
 
 
 def _outline(note: CaseNote) -> list[tuple[int, str, list[str]]]:
-    """(level, text, commands): level 1 a heading, 0 a paragraph, 2 a list item."""
+    """(level, text, commands): level 1 a heading, 0 a paragraph, 2 a list item, 3 an item
+    inside the one before."""
     case = note.case
     blocks: list[tuple[int, str, list[str]]] = [(1, "Problem statement", []), (0, note.problem, [])]
     blocks.append((1, "Environment", []))
@@ -64,7 +62,9 @@ def _outline(note: CaseNote) -> list[tuple[int, str, list[str]]]:
         blocks.append((2, f"{n}. [{str(f.severity).upper()}] {f.id} {f.title} ({role}; confidence {f.confidence}). "
                           f"{f.message}" + (f" Evidence: {refs}." if refs else ""), []))
     blocks.append((1, "Action plan", []))
-    blocks += [(2, f"{n}. {s.text}", s.commands) for n, s in enumerate(note.action_plan, start=1)]
+    for n, step in enumerate(note.action_plan, start=1):
+        blocks.append((2, f"{n}. {step.text}", step.commands))
+        blocks += [(3, text, []) for text in step.notes]
     blocks.append((1, "Not evaluated and data to request", []))
     if not note.not_evaluated:
         blocks.append((0, "Every rule had the evidence it needs.", []))
@@ -80,7 +80,7 @@ def _text(blocks) -> str:
         if level == 1:
             out += ["", text.upper()]
         else:
-            out.append(("  " if level == 2 else "") + text)
+            out.append({0: "", 2: "  ", 3: "     "}[level] + text)
         out += [f"       {c}" for c in commands]
     return "\n".join(out) + "\n"
 
@@ -93,6 +93,8 @@ def _markdown(blocks) -> str:
         elif level == 2:  # numbered items ("1. Fix ...") stay an ordered list
             number = _NUMBERED.match(text)
             out.append(number.group(0) + _md_escape(text[number.end():]) if number else f"- {_md_escape(text)}")
+        elif level == 3:
+            out.append(f"  - {_md_escape(text)}")
         else:
             out.append(_md_escape(text))
         if commands:

@@ -208,3 +208,17 @@ def test_a_remembered_line_is_masked_as_the_first_time(monkeypatch):
     assert first[len(SECRET_LINES) + 1:len(SECRET_LINES) + 3] == [redact.MASK, redact.MASK]  # (inside the key)
     assert "4711" not in first[len(SECRET_LINES) + 5] and "\x1b" not in first[len(SECRET_LINES) + 4]
     assert "\x1b[31m" in remembered[1][len(SECRET_LINES) + 4]  # (colours kept when asked)
+
+
+def test_a_url_with_credentials_is_masked_before_markdown_escapes_it(secrets_case):
+    """Markdown escapes `ftp://` as `ftp\\://`, which the URL pattern no longer reads: the
+    note's texts and commands are masked before they are escaped."""
+    from cmedebug.reports.case_note import render
+    from cmedebug.triage import PlanStep, build_note
+
+    note = build_note(secrets_case)
+    url = "ftp://causer:Dbpa55wd@10.1.1.9/ca/cme-ca.ser"
+    note.action_plan.append(PlanStep(f"Copy {url} first.", [f"copy {url} flash:"], [f"copy {url} flash:: why"]))
+    for fmt in ("text", "md"):
+        out = render(note, fmt)
+        assert "Dbpa55wd" not in out and "causer" in out, fmt

@@ -104,6 +104,29 @@ def test_slots_the_steps_do_not_name_change_nothing():
     assert fill_text(verify, values) == "Verify on ephone 7 with trustpoints cme-tls, cme-tftp: <secure-ephone>"
 
 
+def test_a_block_says_why_each_line_is_there_and_a_rule_page_keeps_its_own_list():
+    """What a router step is for is printed with its block (a fix whose remedy is a
+    check, `show version`, means nothing without it); lines that share a why are named
+    together, answers never; a rule's page lists every step's why already."""
+    from cmedebug.remediation import notes
+
+    steps = [Step("exec", "show version", why="move Secure CME to an ISR G2"),
+             Step("config", "crypto pki trustpoint {trustpoint}", why="no questions during enrollment"),
+             Step("ca-trustpoint", "serial-number none"),
+             Step("config", "crypto pki enroll {trustpoint}", warning="IOS asks twice"),
+             Step("config", "telephony-service"), Step("config-telephony", "reset all", why="phones restart")]
+    (block,) = render_blocks(fill(steps, {"trustpoint": ["cme-tls", "cme-tftp"]}))
+    assert notes(block) == [
+        "WARNING: IOS asks twice",
+        "show version: move Secure CME to an ISR G2",
+        "crypto pki trustpoint cme-tls / crypto pki trustpoint cme-tftp: no questions during enrollment",
+        "reset all: phones restart",
+        "<challenge>: a challenge password you choose; IOS asks it twice and needs it to revoke the certificate"]
+    assert notes(block, reasons=False) == [notes(block)[0], notes(block)[-1]]
+    phone = render_blocks([Step(PHONE, "check ctl", why="the CTL shows the new SAST", device=PHONE)])[0]
+    assert notes(phone) == notes(phone, reasons=False) == ["check ctl: the CTL shows the new SAST"]
+
+
 def test_mode_machine_refuses_a_command_in_the_wrong_mode():
     machine = ModeMachine()
     assert machine.feed("crypto pki enroll cme-tls") == INVALID_INPUT
@@ -182,7 +205,7 @@ def test_every_output_shows_the_rendered_blocks_in_their_modes(folder, analysed)
     plain = text.render(case)
     page = html.unescape(re.sub(r"<[^>]+>", "\n", html_report.render(case)))
     note = build_note(case)
-    markdown = case_note.render(note, "markdown")
+    markdown = case_note.render(note, "md")
     for finding_id, blocks in fixes.items():
         for block in blocks:
             if finding_id in roots:
@@ -223,3 +246,19 @@ def test_every_command_the_rules_print_is_in_the_table_page():
     for rule in all_rules():
         for step in rule.remediation:
             assert f"`{lookup(step.command, step.mode).pattern}`".replace("|", "\\|") in page
+
+
+def test_a_fix_that_is_a_check_prints_what_to_do_in_every_report(analysed):
+    """PLAT003's step is `show version`: the remedy is its why, which the text and HTML
+    reports and the case note print with the block."""
+    from cmedebug.reports import case_note, text
+    from cmedebug.reports import html as html_report
+    from cmedebug.triage import build_note
+
+    case = analysed["platform-unsupported"]
+    remedy = "show version: Secure CME is supported only on ISR G2 with SCCP phones: move Secure CME to an ISR G2"
+    assert remedy in text.render(case)
+    assert remedy in html.unescape(html_report.render(case))
+    markdown = case_note.render(build_note(case), "md").splitlines()
+    fence = markdown.index("  show version") + 1  # the note follows the block, inside its plan item
+    assert markdown[fence] == "  ```" and markdown[fence + 1].startswith(f"  - {remedy}")
