@@ -24,6 +24,8 @@ _SLOT = re.compile(r"\{([a-z0-9_]+)\}")
 SLOT_MEANINGS = {
     "trustpoint": "the trustpoint to act on (`show crypto pki trustpoints`)",
     "ca": "the certificate server's name (`show crypto pki server`)",
+    "phone_security_mode": "the phone's device-security-mode before the change, authenticated or encrypted "
+                           "(`show running-config | section ephone|telephony-service`)",
     "ca_serial_file": "the server's serial file, <ca>.ser, where its `database url` points (`dir` it)",
     "ca_crl_file": "the server's CRL file, <ca>.crl, where its `database url` points (`dir` it)",
     "ca_trustpoint": "the trustpoint that holds the CA's certificate on this router",

@@ -28,6 +28,7 @@ _DATA_SLOTS = {
     "label": ("label",),
     "ca_serial_file": ("ca_serial_file",),
     "ca_crl_file": ("ca_crl_file",),
+    "phone_security_mode": ("phone_security_mode",),
 }
 # The modes (and so the steps) that exist only on a CME router.
 CME_MODES = ("config-telephony", "config-ctl-client", "config-capf-server", "config-ephone", "config-credentials")

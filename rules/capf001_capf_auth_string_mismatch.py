@@ -4,6 +4,7 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import PHONE, Step, fill
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
+from cmedebug.rules._device import configured_modes_by_mac
 from cmedebug.rules._format import evidence_of, sep
 from cmedebug.rules._trust import capf_session_outcome, capf_sessions, configured_capf_auth_modes, session_mac
 
@@ -52,16 +53,27 @@ class CapfAuthStringMismatch(Rule):
              why="a new random string, written as `capf-auth-str` into the ephone's configuration (CMEAUTH); "
                  "`show capf-server auth-string` shows it"),
         Step("config", "ephone {ephone}"),
+        Step("config-ephone", "device-security-mode none",
+             why="Cisco's procedure has the user enter the string with the phone in non-secure mode (CUCM "
+                 "security guide; the CME guide's procedure does the same, inferred): in authenticated or "
+                 "encrypted mode the phone waits for CAPF before it registers"),
         Step("config-ephone", "cert-oper upgrade auth-mode auth-string",
              why="this phone authenticates to CAPF with the string, whatever the capf-server auth-mode"),
         Step("config-ephone", "reset", why="the phone reads the CAPF operation at restart"),
         Step("phone", "enter auth-string", device=PHONE,
              why="Settings > Security Configuration > LSC > Update, and type the string `show capf-server "
                  "auth-string` shows for this phone"),
+        Step("phone", "check lsc", device=PHONE, why="`LSC: Installed` before the phone goes back to its secure mode"),
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "device-security-mode {phone_security_mode}",
+             why="back to the mode it had, now with its LSC (where it took the mode from telephony-service, "
+                 "`no device-security-mode` keeps it following telephony-service instead)"),
+        Step("config-ephone", "reset", why="the phone registers in its secure mode with the new LSC"),
     )
     verify = "Verify with `debug capf-server all` (PhKeyGenReq after AuthMode 1) and the phone (LSC: Installed)."
 
     def evaluate(self, case):
+        modes = {mac: mode for mac, (mode, _) in configured_modes_by_mac(case).items() if mode}
         for session in capf_sessions(case):
             auth = next((e for e in session if e.kind == "capf.auth.result"), None)
             if auth is None or auth.fields.get("auth_mode") != 1 or capf_session_outcome(session) != "ended":
@@ -71,10 +83,10 @@ class CapfAuthStringMismatch(Rule):
                 f"{sep(mac)} authenticated to CAPF by string (AuthMode 1) at {fmt_time(auth.ts)} and the server "
                 "ended the session without a key-generation request: the string was wrong, already used or not set.",
                 evidence_of([e for e in session if not e.kind.startswith("capf.ssl")], 6),
-                first_seen=auth.ts, device=auth.device, mac=mac)
-        yield from self._strings_not_set(case)
+                first_seen=auth.ts, device=auth.device, mac=mac, phone_security_mode=modes.get(mac))
+        yield from self._strings_not_set(case, modes)
 
-    def _strings_not_set(self, case):
+    def _strings_not_set(self, case, modes: dict):
         listed = {f.fields.get("mac") for f in list(case.facts_of("capf.auth_string")) if f.fields.get("auth_string_set")}
         auth_mode_of = configured_capf_auth_modes(case)
         for ephone in list(case.facts_of("config.ephone")):
@@ -88,4 +100,5 @@ class CapfAuthStringMismatch(Rule):
                 "authentication by string, but no `capf-auth-str` and no entry in `show capf-server auth-string`: "
                 "the user has no string to enter.",
                 evidence_of([ephone]), confidence=Confidence.MEDIUM, device=ephone.device, mac=mac,
+                phone_security_mode=modes.get(mac),
                 remediation=fill(self.remediation, {"ephone": ephone.fields.get("ephone")}))

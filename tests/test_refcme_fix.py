@@ -114,6 +114,19 @@ def test_typing_the_auth_string_on_the_phone_uses_the_string_given_or_the_one_co
     assert phone.auth_string == router.ephone_for(phone.device).capf_auth_str == "1234"
 
 
+def test_a_submitted_auth_string_opens_the_capf_session_at_once(tmp_path):
+    """Settings > Security Configuration > LSC > Update: the phone contacts CAPF when the
+    string is submitted, so `check lsc` right after shows the new LSC (a wrong string, none)."""
+    world = reproduce("capf-auth-string-mismatch", tmp_path / "case")
+    phone, router = world.phone, world.router
+    assert phone.state.lsc is None
+    assert phone_action(phone, "enter auth-string 9999", router)["performed"].endswith("CAPF auth-failed")
+    assert phone_holds(phone, "lsc") == "no LSC installed"
+    assert phone_action(phone, "enter auth-string", router)["performed"] == \
+        "authentication string typed and submitted: CAPF upgraded"
+    assert phone_action(phone, "check lsc")["performed"].startswith("checked: LSC CN=SEP001122334455")
+
+
 def test_verify_commands_are_the_quoted_show_commands():
     assert verify_commands("Verify with `show ctl-client` and `debug ctl-client`, then `show ephone`.") == \
         ["show ctl-client", "show ephone"]

@@ -126,8 +126,16 @@ def phone_action(phone, text: str, router=None) -> dict:
         digits = re.search(r"\b(\d{4,10})\b", text)
         ephone = router.ephone_for(phone.device) if router is not None else None
         phone.auth_string = digits.group(1) if digits else (ephone.capf_auth_str if ephone else None)
-        return {"step": text, "performed": "authentication string typed on the phone" if phone.auth_string
-                else "no authentication string to type: none is configured for this phone"}
+        if not phone.auth_string:
+            return {"step": text, "performed": "no authentication string to type: none is configured for this phone"}
+        if router is None:
+            return {"step": text, "performed": "authentication string typed on the phone"}
+        router.start_services()  # submitted: the phone opens its CAPF session at once
+        try:
+            result = phone.update_lsc(router)
+        finally:
+            router.stop_services()
+        return {"step": text, "performed": f"authentication string typed and submitted: CAPF {result}"}
     known = next((k for k in PHONE_ACTIONS if k in lowered), None)
     if known is None and "erase" in lowered and ("ctl" in lowered or "trust list" in lowered):
         known = "erase ctl"

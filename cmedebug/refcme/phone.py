@@ -176,6 +176,13 @@ class Phone:
         return data
 
     # -- CAPF --------------------------------------------------------------------
+    def update_lsc(self, cme) -> str:
+        """Settings > Security Configuration > LSC > Update, the string typed and submitted:
+        the phone opens its CAPF session now, with the trust list it holds (primer F32:
+        `Pending`, then the result)."""
+        trust = decode_trust_list(self.state.ctl) if self.state.ctl else None
+        return self._capf(cme, trust, 1)
+
     def _capf(self, cme, trust, mode: int) -> str:
         anchors = [r.cert for r in trust.records_with_role(ROLE_CAPF) if r.cert] if trust else []
         if not anchors or cme.capf is None:
