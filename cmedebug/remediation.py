@@ -78,6 +78,8 @@ SLOT_MEANINGS = {
     "ca_days": "the lifetime of the CA certificate in days, as before",
     "ca_grant": "auto if the server granted automatically before; leave the line out for manual grant",
     "issued_trustpoint": "each trustpoint enrolled with this CA (`show crypto pki trustpoints`)",
+    "uncertified_trustpoint": "each trustpoint of this CA without a certificate of its own (`show crypto pki "
+                              "trustpoints status`)",
     "secure_ephone": "each ephone tag with an LSC",
     "spare_sast": "the SAST2 trustpoint (`show ctl-client`)",
     "signing_sast": "the SAST1 trustpoint (`show ctl-client`)",

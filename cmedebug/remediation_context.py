@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from cmedebug.deployment.views import functions
 from cmedebug.ios_commands import enters
+from cmedebug.parsers.pki import TRUSTPOINT_FAILURES
 from cmedebug.remediation import NOT_TYPED, Step, fill, fill_text
 
 # slot -> the finding data keys that fill it, first found wins
@@ -32,9 +33,11 @@ _DATA_SLOTS = {
 }
 # The modes (and so the steps) that exist only on a CME router.
 CME_MODES = ("config-telephony", "config-ctl-client", "config-capf-server", "config-ephone", "config-credentials")
-# Evidence that the router runs CME (configuration, show output or debug lines of its services).
-_CME_KINDS = ("config.telephony_service", "telephony.", "config.ctl_client", "ctl_client.", "config.capf_server",
-              "capf.", "config.ephone", "ephone.", "sccp.", "ctl.")
+# Evidence that the router runs CME (configuration, show output or debug lines of its services): kinds
+# and kind families (`capf` is every capf.* kind). Not `sccp` (DSP farms speak SCCP without CME) nor
+# `ctl` (CUCM writes CTL files too).
+CME_EVIDENCE = ("config.telephony_service", "telephony.security_info", "ephone", "capf", "ctl_client",
+                "config.ephone", "config.ctl_client", "config.capf_server")
 
 
 def data_slots(data: Mapping[str, object]) -> dict[str, object]:
@@ -90,11 +93,30 @@ def _case_slots(case) -> dict[str, object]:
     issued = [tp for tp in dict.fromkeys([*functional_trustpoints(case), *enrolled]) if tp and tp != values.get("ca")]
     if issued:
         values["issued_trustpoint"] = issued
+        uncertified = uncertified_trustpoints(issued, case)
+        if uncertified is not None:
+            values["uncertified_trustpoint"] = uncertified
     values["phone_type"] = _first(case, "config.ephone", "type")
     secure = [f.fields["ephone"] for f in case.facts_of("config.ephone") if f.fields.get("ephone") is not None]
     if secure:
         values["secure_ephone"] = secure
     return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def uncertified_trustpoints(trustpoints: list[str], case) -> list[str] | None:
+    """Those of ``trustpoints`` that hold no certificate of their own by the evidence
+    (`show crypto pki certificates`, `show crypto pki trustpoints status`), or whose
+    `crypto pki authenticate|enroll` failed in it; None when it shows neither."""
+    certified = {tp for f in case.facts_of("cert") if not (f.fields.get("role") == "ca" or f.fields.get("is_ca"))
+                 for tp in f.fields.get("trustpoints") or []}
+    enrolled = {f.fields.get("name"): f.fields.get("enrolled") for f in case.facts_of("pki.trustpoint")
+                if f.fields.get("enrolled") is not None}
+    failed = {e.fields.get("trustpoint") for e in case.events_of(*TRUSTPOINT_FAILURES)} - {None}
+    if not (certified or enrolled or failed):
+        return None
+    shown = bool(certified or enrolled)
+    return [tp for tp in trustpoints
+            if tp in failed or (shown and tp not in certified and enrolled.get(tp) is not True)]
 
 
 def ca_device(case) -> str | None:
@@ -190,7 +212,7 @@ def _replaced_by_key(case, names: set[str]) -> set[str] | None:
 
 
 ROTATION_SLOTS = ("spare_sast", "signing_sast")
-_RENEWED_SLOTS = ("trustpoint", "issued_trustpoint")
+_RENEWED_SLOTS = ("trustpoint", "issued_trustpoint", "uncertified_trustpoint")
 
 
 def renewal_slots(values: Mapping[str, object], used: set[str], case) -> dict[str, object]:
@@ -233,7 +255,8 @@ def _ephones_by_mac(case) -> dict[str, object]:
 
 
 def cme_in_evidence(case) -> bool:
-    return case.has(*_CME_KINDS)
+    """The evidence is from a router running CME (configuration, show output or debugs)."""
+    return case.has(*CME_EVIDENCE)
 
 
 def without_cme_steps(steps: Sequence[Step]) -> list[Step]:

@@ -3,7 +3,7 @@ and the signed files, rotating the SAST credentials one at a time, rebuilding
 a certificate server with its settings."""
 from __future__ import annotations
 
-from cmedebug.remediation import PHONE, Step
+from cmedebug.remediation import PHONE, WAIT, Step
 
 # A block pasted only where the NTP server authenticates its time (its own device
 # label, so it never runs together with the unconditional steps).
@@ -38,9 +38,24 @@ CTL_REGENERATE = (
     Step("config-ctl-client", "regenerate", why="a new CTL carrying the current certificates, signed by SAST1"),
 )
 
+# NTP takes minutes to synchronise after `ntp server`: what signs with the clock's time (an
+# enrollment, a CTL) waits in a block of its own, or it is dated by the wrong clock again.
+NTP_SYNC_WAIT = Step(WAIT, "wait until the clock is synchronized", device=WAIT,
+                     why="`show ntp status`: `Clock is synchronized` (minutes after `ntp server`); then paste the "
+                         "next block")
+
 CNF_FILES = (
     Step("config", "telephony-service"),
     Step("config-telephony", "create cnf-files", why="rebuild and re-sign the phones' configuration files"),
+)
+
+# An ephone's security mode and CAPF operation reach the phone in its file (deviceSecurityMode,
+# capfAuthMode): the files are rebuilt, then the phone restarts and reads its own (primer 2.4 step 4).
+PHONE_FILE_THEN_RESET = (
+    Step("config", "telephony-service"),
+    Step("config-telephony", "create cnf-files", why="the phone's file carries its security mode and CAPF operation"),
+    Step("config", "ephone {ephone}"),
+    Step("config-ephone", "reset", why="the phone restarts and reads its new file"),
 )
 
 

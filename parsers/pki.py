@@ -192,6 +192,10 @@ _QUERY = re.compile(r"[?&](?P<key>operation|message)=(?P<value>[^&\s]*)")
 _HTTP_HEADER = re.compile(r"(?P<name>User-Agent|Host): ?(?P<value>.*?)$")
 
 
+# A client's authenticate or enroll that failed: the events name the trustpoint typed at the prompt.
+TRUSTPOINT_FAILURES = ("pki.ca.not_authenticated", "pki.ca_cert.receive_failed", "pki.ca.authenticate_failed")
+
+
 class PkiParser(LineParser):
     name = "pki"
     description = "debug crypto pki (transactions, messages, validation, server), %PKI- syslogs, crypto pki dialogues"
@@ -283,7 +287,7 @@ class PkiParser(LineParser):
             fields["exportable"] = "non-" not in fields["exportable"]
         if kind == "pki.pkcs7.error":
             fields["location"] = basename(fields["location"])
-        if kind == "pki.ca.not_authenticated":
+        if kind in TRUSTPOINT_FAILURES:  # the answer to `crypto pki authenticate|enroll <trustpoint>`
             command = _TRUSTPOINT_COMMAND.match(ctx.command or "")
             if command:
                 fields["trustpoint"] = command.group("trustpoint")

@@ -99,12 +99,6 @@ def configured_modes_by_mac(case) -> dict:
     return {f.fields.get("mac"): (mode, f) for mode, f in ephone_security_modes(case).values() if f.fields.get("mac")}
 
 
-def cme_in_use(case) -> bool:
-    """The evidence is from a router running CME (configuration, show output or debugs)."""
-    return case.has("config.telephony_service", "telephony.security_info", "ephone", "capf", "ctl_client",
-                    "config.ephone", "config.ctl_client", "config.capf_server")
-
-
 def secure_cme_in_use(case) -> bool:
     """CME with phone security configured or running (secure modes, CTL client, CAPF)."""
     return secure_mode_intended(case) or case.has("config.ctl_client", "ctl_client", "config.capf_server", "capf")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import PHONE, Step, fill
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._device import configured_modes_by_mac
@@ -59,7 +60,7 @@ class CapfAuthStringMismatch(Rule):
                  "encrypted mode the phone waits for CAPF before it registers"),
         Step("config-ephone", "cert-oper upgrade auth-mode auth-string",
              why="this phone authenticates to CAPF with the string, whatever the capf-server auth-mode"),
-        Step("config-ephone", "reset", why="the phone reads the CAPF operation at restart"),
+        *PHONE_FILE_THEN_RESET,
         Step("phone", "enter auth-string", device=PHONE,
              why="Settings > Security Configuration > LSC > Update, and type the string `show capf-server "
                  "auth-string` shows for this phone"),
@@ -68,7 +69,7 @@ class CapfAuthStringMismatch(Rule):
         Step("config-ephone", "device-security-mode {phone_security_mode}",
              why="back to the mode it had, now with its LSC (where it took the mode from telephony-service, "
                  "`no device-security-mode` keeps it following telephony-service instead)"),
-        Step("config-ephone", "reset", why="the phone registers in its secure mode with the new LSC"),
+        *PHONE_FILE_THEN_RESET,
     )
     verify = "Verify with `debug capf-server all` (PhKeyGenReq after AuthMode 1) and the phone (LSC: Installed)."
 

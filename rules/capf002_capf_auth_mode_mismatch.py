@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of, sep
@@ -62,10 +63,7 @@ class CapfAuthModeMismatch(Rule):
         Step("config-ephone", "cert-oper upgrade auth-mode null-string",
              why="first install: null-string (auth-string with a string; LSC only renews a valid LSC; MIC needs the "
                  "MIC roots on the router)"),
-        Step("config", "telephony-service"),
-        Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
-        Step("config", "ephone {ephone}"),
-        Step("config-ephone", "reset", why="the phone reads the new file and starts the CAPF session"),
+        *PHONE_FILE_THEN_RESET,
     )
     verify = "Verify with `debug capf-server all` (AuthMode as configured, then PhKeyGenReq) and the phone (LSC: Installed)."
 

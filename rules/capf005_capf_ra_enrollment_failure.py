@@ -57,7 +57,8 @@ class CapfRaEnrollmentFailure(Rule):
              why="the RA's trustpoint must be enrolled and its CA authenticated"),
         Step("config", "crypto pki server {ra}", why="the RA (or CA) that signs the phones' LSCs must grant "
                                                      "CAPF's requests without a person"),
-        Step("cs-server", "shutdown", why="IOS locks a running server's settings (\"enter shut to unlock it\")"),
+        Step("cs-server", "shutdown", why="IOS locks a running server's settings (\"enter shut to unlock it\")",
+             warning="the server grants nothing (no enrollment, no CAPF LSC) until its `no shutdown`"),
         Step("cs-server", "grant auto", why="on the RA in front of the CA only: it grants what CAPF sends",
              warning="grant auto signs every request that reaches this server: keep it on the RA CAPF uses"),
         Step("cs-server", "no shutdown"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of, sep
@@ -53,7 +54,7 @@ class PhoneKeySizeUnsupported(Rule):
                  "phone, 2048 only on models that generate it, 512 is weak"),
         Step("config", "ephone {ephone}"),
         Step("config-ephone", "cert-oper upgrade auth-mode null-string", why="install an LSC of the new size"),
-        Step("config-ephone", "reset"),
+        *PHONE_FILE_THEN_RESET,
     )
     verify = "Verify with `debug capf-server all` (msgtype 4 after PhKeyGenReq) and the phone (LSC: Installed)."
 

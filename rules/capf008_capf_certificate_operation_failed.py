@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._format import at_time, evidence_of, sep
 
@@ -47,7 +48,7 @@ class CapfCertificateOperationFailed(Rule):
         Step("config", "ephone {ephone}"),
         Step("config-ephone", "cert-oper upgrade auth-mode null-string",
              why="start the operation again with an authentication mode the phone can meet"),
-        Step("config-ephone", "reset"),
+        *PHONE_FILE_THEN_RESET,
     )
     verify = "Verify with `debug capf-server all` (certificate ... successful) and the phone (LSC: Installed)."
 

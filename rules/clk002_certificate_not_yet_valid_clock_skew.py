@@ -4,7 +4,7 @@ from datetime import datetime
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import RENEWAL
+from cmedebug.remediation_steps import NTP_SYNC_WAIT, RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import certs_by_serial, describe_cert
@@ -49,6 +49,7 @@ class CertificateNotYetValidSkew(Rule):
     collect = ("show logging | include PKI", "debug crypto pki validation", "show clock detail")
     remediation = (
         Step("config", "ntp server {ntp_ip}", why="the CA and the devices that check its certificates agree on time"),
+        NTP_SYNC_WAIT,
         *RENEWAL,
     )
     verify = "Verify with `show clock` on the CA and on CME (they agree) and no new %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID."

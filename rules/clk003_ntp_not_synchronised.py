@@ -5,7 +5,7 @@ from dataclasses import replace
 from cmedebug.clock import DEFAULT_DEVICE
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CTL_REGENERATE, NTP_AUTHENTICATED
+from cmedebug.remediation_steps import CTL_REGENERATE, NTP_AUTHENTICATED, NTP_SYNC_WAIT
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._links import same_device
@@ -59,9 +59,6 @@ class NtpNotSynchronised(Rule):
                                                   "one of the router's addresses"),
         Step("config", "ntp update-calendar", why="the hardware calendar follows NTP"),
         Step("config", "clock calendar-valid", why="a reload starts from a calendar IOS trusts"),
-        replace(CTL_REGENERATE[0], why="once `show ntp status` says synchronised: the CTL built while the clock was "
-                                       "wrong is dated before the certificates it carries; build it again"),
-        *CTL_REGENERATE[1:],
         # NTP authentication is a block of its own: pasted only where the NTP server authenticates.
         Step("config", "ntp authentication-key {ntp_key} md5 {ntp_secret}", device=NTP_AUTHENTICATED,
              why="the key the NTP server uses"),
@@ -71,6 +68,10 @@ class NtpNotSynchronised(Rule):
         Step("config", "ntp authenticate", device=NTP_AUTHENTICATED,
              warning="only with the three lines above in place and matching the server: otherwise the clock "
                      "stops synchronising"),
+        NTP_SYNC_WAIT,  # (after the authentication block: with it, NTP synchronises only once it is in)
+        replace(CTL_REGENERATE[0], why="the CTL built while the clock was wrong is dated before the certificates "
+                                       "it carries; build it again"),
+        *CTL_REGENERATE[1:],
     )
     verify = "Verify with `show ntp status` (Clock is synchronized) and `show clock` (no leading '.' or '*')."
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from cmedebug import deployment
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import RENEWAL
+from cmedebug.remediation_steps import NTP_SYNC_WAIT, RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta
 from cmedebug.rules._certs import certificates, device_now
@@ -61,6 +61,7 @@ class TimezoneMismatchBetweenDevices(Rule):
     remediation = (
         Step("config", "clock timezone {zone} {hours}", why="the same zone (and summer time) on every router"),
         Step("config", "ntp server {ntp_ip}"),
+        NTP_SYNC_WAIT,
         *RENEWAL,
     )
     verify = "Verify with `show clock detail` on every router (same UTC instant) and no new NOT_YET_VALID / EXPIRED messages."

@@ -69,7 +69,8 @@ class CaCertificateExpiredOrExpiring(Rule):
     # Only expiring, not yet expired: roll the CA over on the existing server.
     ROLLOVER = (
         Step("config", "crypto pki server {ca}"),
-        Step("cs-server", "shutdown", why="IOS locks a running server's settings"),
+        Step("cs-server", "shutdown", why="IOS locks a running server's settings",
+             warning="the server grants nothing (no enrollment, no CAPF LSC) until its `no shutdown`"),
         Step("cs-server", "auto-rollover 90",
              why="with fewer than 90 days left IOS makes the next CA certificate and key now (a shadow "
                  "certificate); the server keeps its key, database and settings"),

@@ -60,8 +60,9 @@ class HttpServerOffScepFails(Rule):
         Step("config", "ip http server", why="on the CA router: SCEP runs over its HTTP server (also when an RA "
                                              "sits in front of it, the RA forwards to the CA over HTTP); harden it "
                                              "with `ip http access-class <acl>` permitting the enrolling routers"),
-        *authenticate_steps("issued_trustpoint", why="on each client: fetch the CA certificate again"),
-        *enroll_steps("issued_trustpoint"),
+        # only the trustpoints whose enrollment failed: those that hold a certificate keep it
+        *authenticate_steps("uncertified_trustpoint", why="on each client: fetch the CA certificate again"),
+        *enroll_steps("uncertified_trustpoint"),
         *CTL_REGENERATE,
         *CNF_FILES,
         *sast_rotation(),

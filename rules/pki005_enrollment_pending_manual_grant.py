@@ -57,10 +57,13 @@ class EnrollmentPendingManualGrant(Rule):
              why="a phone's CAPF session waits on the CA for its LSC and ends before a manual grant comes: "
                  "grant automatically while the phones enroll (Cisco's build steps; an RA serving CAPF needs "
                  "it too)"),
+        Step("cs-server", "shutdown", why="IOS locks a running server's settings (\"enter shut to unlock it\")",
+             warning="the server grants nothing (no enrollment, no CAPF LSC) until its `no shutdown`"),
         Step("cs-server", "grant auto",
              warning="every enrollment request is then granted without review: once the phones hold their "
                      "LSCs, return to manual granting (`shutdown`, `no grant auto`, `no shutdown` under "
                      "`crypto pki server {ca}`)"),
+        Step("cs-server", "no shutdown"),
         *CTL_REGENERATE,
         *CNF_FILES,
     )

@@ -69,11 +69,13 @@ class CaServerDisabledOrDatabaseLost(Rule):
                                           "looks; restore them there from a backup first"),
         Step("config", "crypto pki server {ca}"),
         DATABASE_URL,
-        Step("cs-server", "no shutdown", why="start the server; if its key or certificate is gone, rebuild "
-                                             "the CA (PKI002's steps)"),
-        *authenticate_steps("issued_trustpoint", why="the enrollments that failed while the CA was down: each "
-                                                     "trustpoint takes the CA certificate"),
-        *enroll_steps("issued_trustpoint"),
+        Step("cs-server", "no shutdown", why="start the server",
+             warning="only while the CA's key pair is there (`show crypto key mypubkey rsa {ca}`): without it, "
+                     "`no shutdown` makes a new CA, and every certificate, the CTL and the phones' trust change: "
+                     "follow PKI002's rebuild instead"),
+        *authenticate_steps("uncertified_trustpoint", why="the enrollments that failed while the CA was down: "
+                                                          "each trustpoint takes the CA certificate"),
+        *enroll_steps("uncertified_trustpoint"),
         *CTL_REGENERATE,
         *CNF_FILES,
         *sast_rotation(),

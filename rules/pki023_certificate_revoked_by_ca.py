@@ -4,7 +4,7 @@ from cmedebug.engine import Rule
 from cmedebug.formatting import fmt_time
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import enroll_steps
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, enroll_steps
 from cmedebug.rules._certs import describe_cert
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, same_device
 from cmedebug.rules._revocation import failures_after, lookups, phone_macs, revocations, revoked_certificates
@@ -72,10 +72,7 @@ class CertificateRevokedByCa(Rule):
         Step("config", "ephone {ephone}"),
         Step("config-ephone", "cert-oper upgrade auth-mode null-string",
              why="the phone whose LSC was revoked gets a new one (a new serial) at its next CAPF session"),
-        Step("config", "telephony-service"),
-        Step("config-telephony", "create cnf-files", why="the phone's file asks for the certificate operation"),
-        Step("config", "ephone {ephone}"),
-        Step("config-ephone", "reset", why="the phone reads its new file and contacts CAPF"),
+        *PHONE_FILE_THEN_RESET,
     )
     PHONE_VERIFY = "Verify with `show capf-server sessions` (the phone's session), the phone (LSC: Installed) and `show ephone` (+ Authentication)."
     remediation = ROUTER_FIX + PHONE_FIX

@@ -5,6 +5,7 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import enroll_steps
 from cmedebug.rules._device import trustpoint_configs
 
 # show crypto key mypubkey rsa      (the whole listing: with a label argument it shows one key only)
@@ -50,7 +51,8 @@ class RsakeypairLabelMissing(Rule):
     remediation = (
         Step("config", "crypto key generate rsa general-keys label {label} exportable modulus 2048",
              why="the key pair the trustpoint names"),
-        Step("config", "crypto pki enroll {trustpoint}", why="a certificate for the new key"),
+        *enroll_steps("trustpoint", why="a certificate for the new key"),
+        Step("exec", "write memory", why="keep the key and certificate across a reload"),
     )
     verify = "Verify with `show crypto key mypubkey rsa {label}` (Key name: {label})."
 

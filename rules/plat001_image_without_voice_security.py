@@ -3,7 +3,7 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._device import cme_in_use
+from cmedebug.remediation_context import cme_in_evidence
 from cmedebug.rules._format import evidence_of
 
 # c2900-universalk9-mz.SPA.157-3.M4.bin / c2800nm-advipservicesk9-mz.124-24.T.bin / c3845-adventerprisek9-mz...
@@ -57,7 +57,7 @@ class ImageWithoutVoiceSecurity(Rule):
             image = (version.fields.get("image") or "").lower()
             if not image.endswith(".bin") or any(s in image for s in FEATURE_SETS):
                 continue
-            level = {} if cme_in_use(case) else {"severity": Severity.MEDIUM, "confidence": Confidence.MEDIUM}
+            level = {} if cme_in_evidence(case) else {"severity": Severity.MEDIUM, "confidence": Confidence.MEDIUM}
             yield self.finding(f"The router runs {version.fields.get('image')}: not a universal, advipservicesk9 or "
                                "adventerprisek9 image, so Secure CME cannot be configured.", evidence_of([version]),
                                **level)

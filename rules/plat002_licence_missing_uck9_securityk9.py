@@ -5,7 +5,7 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._device import cme_in_use
+from cmedebug.remediation_context import cme_in_evidence
 from cmedebug.rules._format import evidence_of
 
 # CISCO2911/K9, CISCO1941/K9, CISCO3945-CHASSIS: the ISR G2 family, where packages are licensed
@@ -69,7 +69,7 @@ class LicenceMissingUck9Securityk9(Rule):
                                 for r in rows):
                 missing.append((package, rows))
         if missing:
-            level = {} if cme_in_use(case) or versions else {"confidence": Confidence.MEDIUM}
+            level = {} if cme_in_evidence(case) or versions else {"confidence": Confidence.MEDIUM}
             yield self.finding(f"The {' and '.join(p for p, _ in missing)} technology package"
                                f"{'s are' if len(missing) > 1 else ' is'} not active: Secure CME needs both uck9 "
                                "and securityk9 on ISR G2.", evidence_of([r for _, rows in missing for r in rows], 4),

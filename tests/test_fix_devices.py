@@ -50,3 +50,14 @@ def test_a_wait_step_is_its_own_block_and_the_runner_lets_every_clock_pass_its_t
     assert min(world.router.clock.now, world.ca.clock.now, world.phone.log.clock.now) > until
     assert world.router.clock.now - until < timedelta(seconds=2) and done["performed"].startswith("waited ")
     assert wait_until(world, blocks[1].text)["performed"] == "nothing to wait: every clock is past that time"
+
+
+def test_the_wait_for_ntp_is_met_only_by_a_clock_ntp_set(tmp_path):
+    """`wait until the clock is synchronized`: the reference router's NTP server answers at
+    once, so the wait is met while NTP sets the clock, and not after a `clock set`."""
+    world = reproduce("healthy", tmp_path / "case")
+    assert world.router.clock.source == "ntp"
+    assert wait_until(world, "wait until the clock is synchronized")["performed"] == \
+        "nothing to wait: the clock is synchronized (NTP)"
+    world.router.clock.set(world.router.clock.now, "manual")
+    assert wait_until(world, "wait until the clock is synchronized")["performed"].startswith("not synchronized")

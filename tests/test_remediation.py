@@ -174,6 +174,23 @@ def test_cme_only_steps_are_dropped_where_the_evidence_shows_no_cme(tmp_path):
     assert not {"ctl-client", "telephony-service", "regenerate", "create cnf-files"} & set(commands)
 
 
+def test_cme_steps_stay_where_only_cmes_debugs_show_it(tmp_path):
+    """`debug capf-server` output alone is CME's evidence: a kind family (`capf`) counts for
+    every kind in it (the families were written `capf.`, which matched no kind)."""
+    from cmedebug.remediation_context import cme_in_evidence
+
+    log = tmp_path / "capf.log"
+    log.write_text("*Mar  1 00:05:01.100: ephone_capf_send_end_session_msg: SEP000E325C9A43\n"
+                   "*Mar  1 00:05:01.000: %CAPF-3-STORE_CERT_FAILED: store operation failed for SEP000E325C9A43\n",
+                   encoding="utf-8")
+    case = analyze([str(log)])
+    assert case.has("capf") and cme_in_evidence(case)
+    show_only = tmp_path / "sccp.txt"
+    show_only.write_text("Router#show sccp connections\nsess_id    conn_id      stype mode     codec   ripaddr\n",
+                         encoding="utf-8")
+    assert not cme_in_evidence(analyze([str(show_only)]))
+
+
 def _fixes(case) -> dict[str, list[Block]]:
     return {f.id: render_blocks(f.remediation) for f in case.findings if f.remediation}
 

@@ -164,7 +164,12 @@ def phone_holds(phone, what: str) -> str:
 
 def wait_until(world, text: str) -> dict:
     """A `device = wait` step ("wait until 2026-03-02 15:00:06 UTC"): the simulated time
-    passes until every device's clock is past that time (one second more)."""
+    passes until every device's clock is past that time (one second more); "wait until
+    the clock is synchronized": the router's clock is NTP's."""
+    if text.endswith("the clock is synchronized"):  # the reference's NTP server answers at once
+        synced = world.router.clock.source == "ntp"
+        return {"step": text, "performed": "nothing to wait: the clock is synchronized (NTP)" if synced
+                else "not synchronized: the router has no NTP server it reaches"}
     found = re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC", text)
     if found is None:
         return {"step": text, "performed": "not modelled: no time to wait for"}
