@@ -49,6 +49,15 @@ CNF_FILES = (
     Step("config-telephony", "create cnf-files", why="rebuild and re-sign the phones' configuration files"),
 )
 
+# A phone fetches its CTL and configuration file when it boots: a fix that changes them ends
+# with the phones restarted (primer F20-F26, F31: "reset phones"), or the phones keep what
+# they hold until their next reload.
+PHONES_RESTART = (
+    Step("config", "telephony-service"),
+    Step("config-telephony", "reset all", why="the phones fetch the new CTL and files when they restart",
+         warning="every phone restarts and drops its calls: do it in a quiet hour"),
+)
+
 # An ephone's security mode and CAPF operation reach the phone in its file (deviceSecurityMode,
 # capfAuthMode): the files are rebuilt, then the phone restarts and reads its own (primer 2.4 step 4).
 PHONE_FILE_THEN_RESET = (
@@ -99,6 +108,9 @@ def sast_rotation(authenticate_first: bool = False, rekey: bool = False) -> tupl
         Step("config", "ctl-client", why="stage 2: a CTL signed by the renewed {spare_sast}, carrying the renewed "
                                          "{signing_sast}"),
         Step("config-ctl-client", "regenerate"),
+        Step("config", "telephony-service", why="stage 2: the files signed again, where {signing_sast} also signs "
+                                                "them (one trustpoint for CME, TFTP and SAST1, as in CMEAUTH)"),
+        Step("config-telephony", "create cnf-files"),
     )
 
 
@@ -108,6 +120,7 @@ RENEWAL = (
     *CTL_REGENERATE,
     *CNF_FILES,
     *sast_rotation(),
+    *PHONES_RESTART,
 )
 
 # Issue the secure phones' LSCs again through CAPF (their LSC expired, or the CA that signed it is gone).
@@ -131,6 +144,7 @@ REKEYED_RENEWAL = (
     *CTL_REGENERATE,
     *CNF_FILES,
     *sast_rotation(rekey=True),
+    *PHONES_RESTART,
 )
 
 # Rebuild the certificate server with the settings the evidence shows

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of
@@ -70,6 +71,7 @@ class CapfTlsHandshakeFailure(Rule):
         Step("config-ctl-client", "server capf {cme_ip} trustpoint {capf_trustpoint}",
              why="the phones validate CAPF's certificate against this CTL record"),
         Step("config-ctl-client", "regenerate"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `debug capf-server all` (SSL Handshake Successful, then ephone_capf_send_auth_req:)."
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._format import at_time, evidence_of
 
@@ -43,6 +43,7 @@ class ConfigSignatureRejectedByPhone(Rule):
     remediation = (
         *CTL_REGENERATE,
         *CNF_FILES,
+        *PHONES_RESTART,
     )
     verify = "Verify with the phone's status messages (no 'authenticated fail') and a test change reaching the phone."
 

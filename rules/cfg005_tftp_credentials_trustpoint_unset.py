@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CNF_FILES
+from cmedebug.remediation_steps import CNF_FILES, PHONES_RESTART
 from cmedebug.model import Severity
 from cmedebug.rules._device import telephony_trustpoint_unset
 from cmedebug.rules._format import evidence_of
@@ -53,6 +53,7 @@ class TftpCredentialsTrustpointUnset(Rule):
              why="the phones check the files' signer against this CTL record, so it comes first"),
         Step("config-ctl-client", "regenerate"),
         *CNF_FILES,
+        *PHONES_RESTART,
     )
     verify = "Verify with `show telephony-service security-info` (trustpoint shown) and `debug tftp events` (.sgn served)."
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._device import secure_mode_intended
 from cmedebug.rules._evidence import full_config_given
@@ -46,6 +47,7 @@ class CnfFilePerphoneMissing(Rule):
         Step("config", "telephony-service"),
         Step("config-telephony", "cnf-file perphone", why="secure phones need a signed file of their own"),
         Step("config-telephony", "create cnf-files"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `show telephony-service tftp-bindings` (per-phone files) and `show ephone` (+ Authentication)."
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._device import secure_mode_intended
 from cmedebug.rules._format import evidence_of
@@ -49,6 +50,7 @@ class ExternalTftpOrOption150Elsewhere(Rule):
         Step("dhcp-config", "option 150 ip {cme_ip}",
              why="secure phones must fetch their CTL and files from CME: external TFTP is not supported in secure "
                  "mode (CMEAUTH)"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `debug tftp events` on CME (CTLSEP{mac}.tlv requested at boot) and `show ephone` (+ Authentication)."
 

@@ -2,12 +2,25 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._device import global_security_mode, secure_mode_intended
 from cmedebug.rules._evidence import full_config_given
 from cmedebug.rules._format import evidence_of
 from cmedebug.rules._trust import tftp_not_served
+
+
+# `Server Security Mode: Non-Secure` once a CTL exists: the mode is set back, and the CTL built again
+# after it (primer F22; CR-S1: after toggling the mode, `regenerate`).
+SECURE_SERVER_MODE = (
+    Step("config", "telephony-service"),
+    Step("config-telephony", "server-security-mode secure",
+         why="`show telephony-service security-info` says Non-Secure: the first CTL sets it to secure, and "
+             "it was set back since"),
+    Step("config", "ctl-client"),
+    Step("config-ctl-client", "regenerate", why="after a change of the server security mode (CR-S1)"),
+)
 
 
 class CtlNotGeneratedOrNotServed(Rule):
@@ -58,6 +71,7 @@ class CtlNotGeneratedOrNotServed(Rule):
         Step("config-ctl-client", "sast1 trustpoint {sast1}", why="SAST1 signs the CTL"),
         Step("config-ctl-client", "sast2 trustpoint {sast2}", why="the spare; must differ from SAST1"),
         Step("config-ctl-client", "regenerate", why="build the CTL; the phones fetch CTLSEP<MAC>.tlv at boot"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `debug ctl-client` (CTL File Created Successfully) and `debug tftp events` (CTLSEP{mac}.tlv served)."
 
@@ -77,8 +91,11 @@ class CtlNotGeneratedOrNotServed(Rule):
             message += " This matters if the CME is meant to be secure (its configuration was not provided)."
             yield self.finding(message, evidence_of(items, 6), severity=Severity.MEDIUM, confidence=Confidence.LOW)
         else:
+            steps = self.remediation if not _non_secure_servers(case) else \
+                (*self.remediation[:-len(PHONES_RESTART)], *SECURE_SERVER_MODE, *PHONES_RESTART)
             yield self.finding(message, evidence_of(items, 6), confidence=confidence,
-                               first_seen=next((i.ts for i in items if getattr(i, "ts", None)), None))
+                               first_seen=next((i.ts for i in items if getattr(i, "ts", None)), None),
+                               remediation=steps)
 
     def _tftp_and_phone(self, case):
         # a phone served its CTLSEP<MAC>.tlv has a CTL even if a CTLFile.tlv lookup fails
@@ -104,8 +121,12 @@ class CtlNotGeneratedOrNotServed(Rule):
             _, source = global_security_mode(case)
             yield ("phones are configured for a secure device-security-mode but the configuration has no "
                    "`ctl-client`, so no CTL can be generated", [source], Confidence.MEDIUM)
-        for info in list(case.facts_of("telephony.security_info")):
-            server_mode = (info.fields.get("server_security_mode") or "").lower()
-            if server_mode and server_mode != "secure":
-                yield (f"Server Security Mode is {info.fields['server_security_mode']}: no CTL is in force although "
-                       "phones are configured secure", [info], Confidence.MEDIUM)
+        for info in _non_secure_servers(case):
+            yield (f"Server Security Mode is {info.fields['server_security_mode']}: no CTL is in force although "
+                   "phones are configured secure", [info], Confidence.MEDIUM)
+
+
+def _non_secure_servers(case) -> list:
+    """`show telephony-service security-info` facts whose Server Security Mode is not secure."""
+    return [info for info in case.facts_of("telephony.security_info")
+            if (info.fields.get("server_security_mode") or "").lower() not in ("", "secure")]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._device import telephony_trustpoint
 from cmedebug.rules._format import evidence_of
@@ -52,6 +53,7 @@ class CtlCmeRecordMismatch(Rule):
         Step("config-ctl-client", "server cme {cme_ip} trustpoint {trustpoint}",
              why="the CME record must hold the secure-signaling trustpoint's certificate"),
         Step("config-ctl-client", "regenerate"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `show ctl-client` (CME row = secure-signaling trustpoint) and `debug ephone register` (TLS Handshake completes)."
 

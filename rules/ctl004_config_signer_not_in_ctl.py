@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CNF_FILES
+from cmedebug.remediation_steps import CNF_FILES, PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._device import telephony_trustpoint
 from cmedebug.rules._format import evidence_of
@@ -54,6 +54,7 @@ class ConfigSignerNotInCtl(Rule):
              why="the TFTP record must hold the certificate that signs the files"),
         Step("config-ctl-client", "regenerate"),
         *CNF_FILES,
+        *PHONES_RESTART,
     )
     verify = "Verify with `show ctl-client` (TFTP row = TFTP Credentials Trustpoint) and a test change reaching the phone."
 

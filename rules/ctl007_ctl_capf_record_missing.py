@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._evidence import first_fact
 from cmedebug.rules._format import evidence_of
@@ -48,6 +49,7 @@ class CtlCapfRecordMissing(Rule):
         Step("config-ctl-client", "server capf {cme_ip} trustpoint {trustpoint}",
              why="the phones validate CAPF's certificate against this record"),
         Step("config-ctl-client", "regenerate"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `show ctl-client` (CAPF row) and `debug capf-server all` (SSL Handshake Successful)."
 
