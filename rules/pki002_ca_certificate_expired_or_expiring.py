@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_context import case_slots, sast_names
 from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import common_name, fmt_delta, fmt_time
@@ -76,7 +77,9 @@ class CaCertificateExpiredOrExpiring(Rule):
                  "certificate); the server keeps its key, database and settings"),
         Step("cs-server", "no shutdown"),
         *trustpoint_steps("trustpoint", "auto-enroll 70",
-                    why="clients with auto-enroll fetch their certificates under the new CA before the old one ends"),
+                    why="clients with auto-enroll fetch their certificates under the new CA before the old one ends "
+                        "(not the SAST trustpoints: renewed together, the phones would refuse the next CTL; "
+                        "renew them one at a time, as PKI003 does)"),
     )
     verify = "Verify with `show crypto pki server` (expiration timer years ahead, Auto-Rollover configured)."
 
@@ -129,10 +132,10 @@ class CaCertificateExpiredOrExpiring(Rule):
             return None
         if rejected:
             message += f" Chain validation already failed {len(rejected)} time(s) on that date."
+        rollover = {} if ends < now else {"remediation": self.ROLLOVER, "trustpoint": rollover_clients(case)}
         return self.finding(message, [Evidence.of(item)] + [Evidence.of(e) for e in rejected[:2]], severity=severity,
                             confidence=confidence, first_seen=rejected[0].ts if rejected else None, ca=ca_name,
-                            remediation=None if ends < now else self.ROLLOVER,
-                            device=item.device, not_after=ends)
+                            device=item.device, not_after=ends, **rollover)
 
     def links(self, cause, symptom, case) -> bool:
         if not super().links(cause, symptom, case):
@@ -146,3 +149,10 @@ class CaCertificateExpiredOrExpiring(Rule):
                            for c in leaves)
             return ends is not None and symptom.data.get("not_after") == ends
         return cause.severity >= Severity.HIGH and "expired on" in cause.message
+
+
+def rollover_clients(case) -> list[str]:
+    """The trustpoints of the CA's clients that auto-enroll may renew: every one enrolled with
+    it but the SASTs (an empty list when there is none: the step drops)."""
+    sasts = set(sast_names(case).values())
+    return [tp for tp in case_slots(case).get("issued_trustpoint") or [] if tp not in sasts]

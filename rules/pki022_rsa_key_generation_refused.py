@@ -51,6 +51,7 @@ class RsaKeyGenerationRefused(Rule):
         Step("config", "ip domain name {domain}", why="IOS names keys after the router's FQDN"),
         Step("config", "crypto key generate rsa general-keys label {label} exportable modulus 2048",
              why="the key the trustpoint's `rsakeypair` names, exportable so it can be backed up"),
+        Step("exec", "write memory", why="keep the key across a reload"),
     )
     verify = "Verify with `show crypto key mypubkey rsa {label}` (Key name: {label})."
 
