@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from cmedebug import deployment
 from cmedebug.engine import Rule
 from cmedebug.remediation import WAIT, Step
-from cmedebug.remediation_steps import RENEWAL
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import certificates, certs_by_serial, describe_cert, device_now, is_boot_default
@@ -67,7 +68,11 @@ class CaClockAheadOfClients(Rule):
                  "re-enrolling earlier fails and the phones still stop at TLS. The alternative that avoids the "
                  "wait, rebuilding the certificate server, deletes the CA and issues every certificate and LSC "
                  "again: only if the wait is too long"),
-        *RENEWAL,
+        replace(CTL_REGENERATE[0], why="once the certificates are in date: a CTL built after their start dates "
+                                       "(they keep their keys and serials; nothing is enrolled again)"),
+        *CTL_REGENERATE[1:],
+        *CNF_FILES,
+        *PHONES_RESTART,
     )
     verify = "Verify with `show clock` on the CA and on CME (they agree) and no new %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID."
 

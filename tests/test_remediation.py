@@ -279,3 +279,14 @@ def test_a_fix_that_is_a_check_prints_what_to_do_in_every_report(analysed):
     markdown = case_note.render(build_note(case), "md").splitlines()
     fence = markdown.index("  show version") + 1  # the note follows the block, inside its plan item
     assert markdown[fence] == "  ```" and markdown[fence + 1].startswith(f"  - {remedy}")
+
+
+def test_a_ca_clock_ahead_is_waited_out_not_enrolled_again(analysed):
+    """CLK005: the certificates the CA issued ahead become valid at their start date, so after
+    the wait the CTL is built again and nothing is enrolled again (no SAST rotation)."""
+    case = analysed["ca-clock-ahead"]
+    clk005 = next(f for f in case.findings if f.rule_id == "CLK005")
+    lines = [line.text.strip() for block in render_blocks(clk005.remediation) for line in block.lines]
+    wait = next(i for i, line in enumerate(lines) if line.startswith("wait until "))
+    assert "regenerate" in lines[wait:] and "reset all" in lines[wait:]
+    assert not [line for line in lines if line.startswith("crypto pki enroll")]
