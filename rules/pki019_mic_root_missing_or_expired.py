@@ -4,7 +4,7 @@ import re
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import trustpoint_steps
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._certs import certificates, describe_cert, is_mic_root, judging_time, TODAY_BASIS
@@ -12,6 +12,23 @@ from cmedebug.rules._certs import certificates, describe_cert, is_mic_root, judg
 # pki.trustpoint ca_subject of a MIC root: cn=CAP-RTP-002,o=Cisco Systems
 _MIC_SUBJECT = re.compile(r"CAP-RTP-|CAPF-[0-9A-F]|Cisco Manufacturing CA", re.IGNORECASE)
 MIC_AUTH_MODE = 4  # `AuthMode 4` in debug capf-server
+
+
+# The roots Cisco publishes for MIC authentication are the ones that expired: importing them again
+# changes nothing, so the phones that use MIC authenticate to CAPF another way (primer F37).
+NULL_STRING_WARNING = ("null-string: CAPF does not authenticate the phone for this operation; where the phones can "
+                       "be reached by hand, `auth-mode auth-string` (CAPF001's steps) is the stricter choice")
+WITHOUT_MIC_GLOBAL = (
+    Step("config", "capf-server"),
+    Step("config-capf-server", "auth-mode null-string", why="the MIC roots have expired: CAPF cannot verify a MIC",
+         warning=NULL_STRING_WARNING),
+)
+WITHOUT_MIC_EPHONE = (
+    Step("config", "ephone {ephone}"),
+    Step("config-ephone", "cert-oper upgrade auth-mode null-string",
+         why="this phone's operation used its MIC, which the expired roots cannot verify", warning=NULL_STRING_WARNING),
+    *PHONE_FILE_THEN_RESET,
+)
 
 
 class MicRootMissingOrExpired(Rule):
@@ -91,7 +108,21 @@ class MicRootMissingOrExpired(Rule):
             yield self.finding(message, [Evidence.of(root)] + [Evidence.of(i) for i, _ in mic_use[:2]],
                                severity=severity, confidence=confidence, serial=root.fields.get("serial"),
                                mic_root=root.fields.get("trustpoints") or [],
-                               device=root.device)
+                               device=root.device, **self._without_mic(mic_use))
+
+    @staticmethod
+    def _without_mic(mic_use) -> dict:
+        """The fix where MIC authentication is in use and the roots expired: CAPF authenticates
+        those phones another way (the global mode, and each ephone whose own operation names MIC)."""
+        ephones = [item.fields.get("ephone") for item, _ in mic_use if item.kind == "config.ephone"]
+        global_mic = any(item.kind in ("config.capf_server", "capf.summary") for item, _ in mic_use)
+        if ephones or global_mic:
+            return {"remediation": (*(WITHOUT_MIC_GLOBAL if global_mic else ()),
+                                    *(WITHOUT_MIC_EPHONE if ephones else ())), "ephone": ephones}
+        # only CAPF sessions show MIC: which setting asked for it is not known, so both, for the
+        # phone of the first session (its ephone found from the MAC when the configuration is given)
+        macs = [item.fields.get("mac") for item, _ in mic_use if item.fields.get("mac")]
+        return {"remediation": (*WITHOUT_MIC_GLOBAL, *WITHOUT_MIC_EPHONE), "mac": macs[0] if macs else None}
 
     @staticmethod
     def _mic_use(case) -> list[tuple[object, str]]:
