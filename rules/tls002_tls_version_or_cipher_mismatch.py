@@ -89,10 +89,13 @@ class TlsVersionOrCipherMismatch(Rule):
             message += f", peers {', '.join(peers[:5])}." if peers else "."
             # the router's own HTTPS client (sip-oauth, SCEP over https) is tuned with its own ciphers
             client = service == "http-client"
+            # A phone's load is the cause only where the router accepts TLS 1.0 to 1.2 (classic IOS 15.x):
+            # then the phone offered less. Elsewhere (IOS XE, or a release the evidence does not show)
+            # SCCP phones speak TLS 1.0 whatever their load (primer F35): no upgrade and restart of them all.
+            steps = HTTP_CLIENT_REMEDIATION if client else None if _classic_ios(case) else self.remediation[:1]
             yield self.finding(message, evidence_of(events, 3), first_seen=first.ts, device=first.device,
                                service=service, reason=first.fields.get("reason"),
-                               severity=Severity.MEDIUM if client else None,
-                               remediation=HTTP_CLIENT_REMEDIATION if client else None)
+                               severity=Severity.MEDIUM if client else None, remediation=steps)
 
 
 def _address(ip: str, port) -> str:
@@ -101,3 +104,8 @@ def _address(ip: str, port) -> str:
     if port is None:
         return ip
     return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+
+
+def _classic_ios(case) -> bool:
+    """`show version` shows a classic IOS 15.x release (ISR G2), which accepts TLS 1.0 to 1.2."""
+    return any(str(f.fields.get("version") or "").startswith("15.") for f in case.facts_of("platform.version"))

@@ -290,3 +290,13 @@ def test_a_ca_clock_ahead_is_waited_out_not_enrolled_again(analysed):
     wait = next(i for i, line in enumerate(lines) if line.startswith("wait until "))
     assert "regenerate" in lines[wait:] and "reset all" in lines[wait:]
     assert not [line for line in lines if line.startswith("crypto pki enroll")]
+
+
+def test_a_phone_load_upgrade_is_advised_only_where_the_router_accepts_tls_1_0(analysed):
+    """TLS002 on classic IOS 15.x (the tls-version-mismatch sample's `show version`): the phone
+    offered less than TLS 1.0, so it is given a current load and restarted."""
+    case = analysed["tls-version-mismatch"]
+    tls002 = next(f for f in case.findings if f.rule_id == "TLS002")
+    lines = [line.text.strip() for block in render_blocks(tls002.remediation) for line in block.lines]
+    assert lines[0] == "show version" and "create cnf-files" in lines and "reset all" in lines
+    assert any(line.startswith("load ") for line in lines)
