@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation import Step
-from cmedebug.remediation_steps import RENEWAL, trustpoint_steps
+from cmedebug.remediation_context import sast_names
+from cmedebug.remediation_steps import REKEYED_RENEWAL
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._certs import certificates
 from cmedebug.rules._format import evidence_of
@@ -44,12 +44,7 @@ class WeakTlsProtocolOrKey(Rule):
     tags = ("tls", "certificate", "advisory")
     requires = ("cert", "ctl_client.signed")
     collect = ("show crypto pki certificates verbose", "debug ctl-client")
-    remediation = (
-        Step("config", "crypto key generate rsa general-keys label {trustpoint}-2048 exportable modulus 2048",
-             why="a new 2048-bit key under a new label, so IOS asks nothing"),
-        *trustpoint_steps("trustpoint", "rsakeypair {trustpoint}-2048"),
-        *RENEWAL,
-    )
+    remediation = REKEYED_RENEWAL  # (a renewal on the same key leaves a weak key weak: a SAST's too)
     verify = "Verify with `show crypto pki certificates verbose {trustpoint}` (Key size 2048) and `debug ctl-client` (Signature length 256)."
 
     def evaluate(self, case):
@@ -67,10 +62,14 @@ class WeakTlsProtocolOrKey(Rule):
                 weak.append(cert)
                 tps = ", ".join(cert.fields.get("trustpoints") or []) or "no trustpoint"
                 notes.append(f"SN {cert.fields.get('serial')} ({tps}): {' and '.join(problems)}")
+        trustpoints = [tp for cert in weak for tp in cert.fields.get("trustpoints") or []]
         signed = [e for e in case.events_of("ctl_client.signed") if (e.fields.get("signature_length") or 256) < 256]
         if signed:
             weak.append(signed[-1])
             notes.append(f"CTL signed with a {signed[-1].fields['signature_length'] * 8}-bit SAST key")
+            trustpoints.append(sast_names(case).get("sast1"))  # the signer: renewed in the SAST rotation
         if notes:
+            # the trustpoints to re-key, named so that a SAST among them goes to the rotation, one at a time
+            named = [tp for tp in dict.fromkeys(trustpoints) if tp]
             yield self.finding("Weak keys or signatures in use: " + "; ".join(dict.fromkeys(notes[:8])) + ".",
-                               evidence_of(weak, 6))
+                               evidence_of(weak, 6), **({"trustpoint": named} if named else {}))

@@ -300,3 +300,16 @@ def test_a_phone_load_upgrade_is_advised_only_where_the_router_accepts_tls_1_0(a
     lines = [line.text.strip() for block in render_blocks(tls002.remediation) for line in block.lines]
     assert lines[0] == "show version" and "create cnf-files" in lines and "reset all" in lines
     assert any(line.startswith("load ") for line in lines)
+
+
+def test_a_weak_sast_key_is_replaced_one_sast_at_a_time(analysed):
+    """TLS004 on a CTL signed with a 1024-bit SAST key: new 2048-bit keys for the SASTs, the
+    spare first while the old SAST1 still signs, then the roles swap (a renewal on the same key
+    left the key weak, and a re-keyed SAST1 signing at once is refused by every phone)."""
+    case = analysed["sast-changed"]
+    tls004 = next(f for f in case.findings if f.rule_id == "TLS004")
+    lines = [line.text.strip() for block in render_blocks(tls004.remediation) for line in block.lines]
+    spare = lines.index("crypto key generate rsa general-keys label sast2-2048 exportable modulus 2048")
+    swap = lines.index("sast1 trustpoint sast2")
+    signer = lines.index("crypto key generate rsa general-keys label sast1-2048 exportable modulus 2048")
+    assert spare < lines.index("check ctl") < swap < signer
