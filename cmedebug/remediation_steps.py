@@ -49,6 +49,10 @@ CNF_FILES = (
     Step("config-telephony", "create cnf-files", why="rebuild and re-sign the phones' configuration files"),
 )
 
+# What null-string CAPF authentication gives up (a re-issued LSC, a phone whose MIC cannot be checked).
+NULL_STRING_WARNING = ("null-string: CAPF does not authenticate the phone for this operation; where the phones can be "
+                       "reached by hand, `auth-mode auth-string` (CAPF001's steps) is the stricter choice")
+
 # A phone fetches its CTL and configuration file when it boots: a fix that changes them ends
 # with the phones restarted (primer F20-F26, F31: "reset phones"), or the phones keep what
 # they hold until their next reload.
@@ -129,8 +133,7 @@ LSC_REISSUE = (
     Step("config-ephone", "cert-oper upgrade auth-mode null-string",
          why="CME no longer accepts the phone's LSC (expired, or signed by a CA that is gone): CAPF issues "
              "a new one at the phone's next restart",
-         warning="null-string: CAPF does not authenticate the phone for this upgrade; where the phones can be "
-                 "reached by hand, `auth-mode auth-string` is the stricter choice"),
+         warning=NULL_STRING_WARNING),
     Step("config", "telephony-service"),
     Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
     Step("config", "ephone {secure_ephone}"),

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import PHONES_RESTART
+from cmedebug.remediation_steps import CTL_REGENERATE, PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._device import global_security_mode, secure_mode_intended
@@ -18,8 +20,8 @@ SECURE_SERVER_MODE = (
     Step("config-telephony", "server-security-mode secure",
          why="`show telephony-service security-info` says Non-Secure: the first CTL sets it to secure, and "
              "it was set back since"),
-    Step("config", "ctl-client"),
-    Step("config-ctl-client", "regenerate", why="after a change of the server security mode (CR-S1)"),
+    CTL_REGENERATE[0],
+    replace(CTL_REGENERATE[1], why="after a change of the server security mode (CR-S1)"),
 )
 
 

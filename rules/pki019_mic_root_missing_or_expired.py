@@ -4,7 +4,7 @@ import re
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, trustpoint_steps
+from cmedebug.remediation_steps import NULL_STRING_WARNING, PHONE_FILE_THEN_RESET, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._certs import certificates, describe_cert, is_mic_root, judging_time, TODAY_BASIS
@@ -16,8 +16,6 @@ MIC_AUTH_MODE = 4  # `AuthMode 4` in debug capf-server
 
 # The roots Cisco publishes for MIC authentication are the ones that expired: importing them again
 # changes nothing, so the phones that use MIC authenticate to CAPF another way (primer F37).
-NULL_STRING_WARNING = ("null-string: CAPF does not authenticate the phone for this operation; where the phones can "
-                       "be reached by hand, `auth-mode auth-string` (CAPF001's steps) is the stricter choice")
 WITHOUT_MIC_GLOBAL = (
     Step("config", "capf-server"),
     Step("config-capf-server", "auth-mode null-string", why="the MIC roots have expired: CAPF cannot verify a MIC",

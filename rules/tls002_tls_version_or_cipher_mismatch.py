@@ -92,7 +92,10 @@ class TlsVersionOrCipherMismatch(Rule):
             # A phone's load is the cause only where the router accepts TLS 1.0 to 1.2 (classic IOS 15.x):
             # then the phone offered less. Elsewhere (IOS XE, or a release the evidence does not show)
             # SCCP phones speak TLS 1.0 whatever their load (primer F35): no upgrade and restart of them all.
-            steps = HTTP_CLIENT_REMEDIATION if client else None if _classic_ios(case) else self.remediation[:1]
+            if client:
+                steps = HTTP_CLIENT_REMEDIATION
+            else:
+                steps = None if _classic_ios(case) else self.remediation[:1]  # (None: every step)
             yield self.finding(message, evidence_of(events, 3), first_seen=first.ts, device=first.device,
                                service=service, reason=first.fields.get("reason"),
                                severity=Severity.MEDIUM if client else None, remediation=steps)
