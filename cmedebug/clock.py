@@ -123,7 +123,7 @@ def resolve_years(stamps: StampLog, anchors: list[Anchor], year: int | None = No
         sequences[(ev.path, ev.device, ev.clock_flag == "*")].append(i)
     assumed: dict[str, str] = {}
     for (path, _, starred), indexes in sequences.items():
-        offsets = _rollover_offsets(stamps, indexes)
+        offsets = stamps.rollover_offsets(indexes)
         if year is not None:
             base = year
         else:
@@ -132,10 +132,7 @@ def resolve_years(stamps: StampLog, anchors: list[Anchor], year: int | None = No
             base, how = _base_year(path, items, offsets, era, today)
             if how and any(stamps.printed_year_and_month(i)[0] is None for i in indexes):
                 assumed[path] = how
-        for i, off in zip(indexes, offsets):
-            odd = stamps.odd(i)
-            events[i].ts = stamps.utc_datetime(i, base + off) if odd is None else \
-                stamp_datetime(odd, odd.year or base + off)
+        stamps.date(indexes, offsets, base, stamp_datetime)
     return assumed
 
 
@@ -168,19 +165,6 @@ class _Sequence:
             if best_distance is None or distance < best_distance:
                 best, best_distance = k, distance
         return best
-
-
-def _rollover_offsets(stamps: StampLog, indexes: array) -> array:
-    """Per stamp, the years passed since the first of the sequence (Oct-Dec -> Jan-Mar)."""
-    offsets, off, prev = array("H"), 0, None
-    for i in indexes:
-        printed, month = stamps.printed_year_and_month(i)
-        if printed is None:
-            if prev is not None and prev >= 10 and month <= 3:
-                off += 1
-            prev = month
-        offsets.append(off)
-    return offsets
 
 
 def _pick(path, device, anchors: list[Anchor]) -> Anchor | None:

@@ -14,6 +14,8 @@ lines agree (facts without raw lines, and those of decoded files, are never merg
 """
 from __future__ import annotations
 
+import zlib
+
 from cmedebug.model import Case, Evidence, LineEvent, SourceRef
 
 MAX_COPIES_CITED = 50  # per evidence item; beyond that one line says how many more
@@ -24,7 +26,7 @@ def collapse(case: Case) -> int:
     ``case.copies`` ((path, first line) of the kept item -> other SourceRefs).
     Returns how many items were dropped."""
     kept_events, dropped = _dedupe(case.events, _event_key, _event_hash_key, case.copies)
-    kept_facts, dropped_facts = _dedupe(case.facts, _fact_key, _fact_key, case.copies)
+    kept_facts, dropped_facts = _dedupe(case.facts, _fact_key, _fact_hash, case.copies)
     case.events, case.facts = kept_events, kept_facts
     return dropped + dropped_facts
 
@@ -36,11 +38,15 @@ def _event_key(ev):
 
 
 def _event_hash_key(ev):
-    """What the hash filter hashes for an event: equal keys give equal values, and a
-    stored event's line is not read (its store keeps the line's CRC)."""
-    if isinstance(ev, LineEvent) and ev._live is None:
-        return (ev.kind, ev.device, ev.ts, ev.store.line_hashes[ev.index])
-    return _event_key(ev)
+    """What the hash filter hashes for an event: equal keys give equal values. A one-line
+    event gives its line's CRC (a stored one's store keeps it: its line is not read, nor
+    its key built); an event that is no ``LineEvent`` never shares a key with one."""
+    if isinstance(ev, LineEvent):
+        if ev._live is None:
+            return ev.store.line_hashes[ev.index]
+        return zlib.crc32(ev.line.encode("utf-8", "surrogatepass"))
+    key = _event_key(ev)
+    return None if key is None else hash(key)
 
 
 def _fact_key(fact):
@@ -49,43 +55,53 @@ def _fact_key(fact):
     return (fact.kind, fact.device, fact.raw) if fact.raw and fact.source.first_line else None
 
 
-def _dedupe(items: list, key_of, hash_key_of, copies: dict) -> tuple[list, int]:
-    # On a big case only the items whose key's hash occurs twice are looked at with
-    # their keys: a table of every key was the peak of memory on a million events.
-    # ``hash_key_of``: a stand-in for the key, equal for equal keys, cheaper to make.
-    candidates = _sharing_a_hash(items, hash_key_of) if len(items) >= HASH_FILTER_FROM else None
+def _fact_hash(fact):
+    key = _fact_key(fact)
+    return None if key is None else hash(key)
+
+
+def _dedupe(items: list, key_of, hash_of, copies: dict) -> tuple[list, int]:
+    # On a big case only the items whose hash is shared are looked at, with their keys:
+    # a table of every key was the peak of memory on a million events, and a pass over
+    # every item most of the time. ``hash_of``: an int equal for equal keys (None: no key).
+    if len(items) < HASH_FILTER_FROM:
+        looked_at = range(len(items))
+    else:
+        looked_at = _sharing_a_hash(items, hash_of)
     first: dict = {}
-    kept = []
-    for i, item in enumerate(items):
-        key = key_of(item) if candidates is None or candidates[i] else None
-        original = first.get(key) if key is not None else None
+    dropped: list[int] = []
+    for i in looked_at:
+        item = items[i]
+        key = key_of(item)
+        if key is None:
+            continue
+        original = first.get(key)
         if original is None:
-            if key is not None:
-                first[key] = item
-            kept.append(item)
-            continue
-        if key[2] is None and original.source.path == item.source.path:  # unstamped, same input: a new occurrence
-            kept.append(item)
-            continue
-        copies.setdefault((original.source.path, original.source.first_line), []).append(item.source)
-    return kept, len(items) - len(kept)
+            first[key] = item
+        elif key[2] is None and original.source.path == item.source.path:
+            continue  # unstamped, same input: a new occurrence
+        else:
+            copies.setdefault((original.source.path, original.source.first_line), []).append(item.source)
+            dropped.append(i)
+    if not dropped:
+        return items, 0
+    gone = set(dropped)
+    return [item for i, item in enumerate(items) if i not in gone], len(dropped)
 
 
 HASH_FILTER_FROM = 100_000  # items in a case from which the hashes are sorted first
 _NO_KEY = 0  # the hash recorded for an item without a key (a real key hashing to it is moved off it)
 
 
-def _sharing_a_hash(items: list, key_of):
-    """Per item, whether another item's key shares its key's hash (a numpy bool array):
-    27 bytes an item in numpy arrays while it runs, instead of a dict of keys, and
-    one byte an item after (a repeated capture shares every hash)."""
+def _sharing_a_hash(items: list, hash_of):
+    """The positions, in order, of the items whose hash another item shares (a numpy
+    array): 27 bytes an item while it runs, instead of a dict of keys."""
     import numpy  # only for big cases: its import costs a tenth of a second
 
     def hashed(item) -> int:
-        key = key_of(item)
-        if key is None:
+        h = hash_of(item)
+        if h is None:
             return _NO_KEY
-        h = hash(key)
         return h if h != _NO_KEY else _NO_KEY + 1
 
     hashes = numpy.fromiter(map(hashed, items), dtype=numpy.int64, count=len(items))
@@ -97,9 +113,7 @@ def _sharing_a_hash(items: list, key_of):
     shared[1:] |= repeated
     shared[:-1] |= repeated
     shared &= ordered != _NO_KEY
-    candidates = numpy.zeros(len(ordered), dtype=bool)
-    candidates[order[shared]] = True
-    return candidates
+    return numpy.sort(order[shared])
 
 
 def cite_copies(case: Case) -> None:

@@ -12,7 +12,7 @@ import re
 from array import array
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Iterator
+from typing import Callable, Iterator
 
 from cmedebug.model import Event
 from cmedebug.parsers.framing import PREFIX, SERVER_PREFIX, Stamp, new_tuple, stamp_from
@@ -127,19 +127,41 @@ class StampLog:
         year = packed >> 46
         return (year - 1 if year else None), packed >> 42 & 15
 
-    def odd(self, index: int) -> Stamp | None:
-        """The stamp kept as printed because it does not pack (a zone, a field out of range)."""
-        return self._unpacked.get(index)
+    def rollover_offsets(self, indexes: array) -> array:
+        """Per stamp of a sequence (``indexes``, in order), the years passed since its
+        first (Oct-Dec -> Jan-Mar between two year-less stamps)."""
+        offsets, off, prev = array("H"), 0, None
+        packed_of, unpacked = self._packed, self._unpacked
+        for i in indexes:
+            st = unpacked.get(i)
+            if st is None:
+                packed = packed_of[i]
+                yearless, month = not packed >> 46, packed >> 42 & 15
+            else:
+                yearless, month = st.year is None, st.month
+            if yearless:
+                if prev is not None and prev >= 10 and month <= 3:
+                    off += 1
+                prev = month
+            offsets.append(off)
+        return offsets
 
-    def utc_datetime(self, index: int, year: int) -> datetime | None:
-        """A packed stamp (no zone: UTC) as a datetime in ``year`` (a printed year wins),
-        or None when it is no date (Feb 29 of another year)."""
-        packed = self._packed[index]
-        printed = packed >> 46
-        # (a printed year 0 counts as no year, as everywhere else)
-        return checked_datetime(printed - 1 if printed > 1 else year, packed >> 42 & 15, packed >> 37 & 31,
-                                packed >> 32 & 31, packed >> 26 & 63, packed >> 20 & 63, packed & 0xFFFFF,
-                                timezone.utc)
+    def date(self, indexes: array, offsets: array, base: int,
+             odd_datetime: Callable[[Stamp, int], datetime | None]) -> None:
+        """Give the events of a sequence their ``ts``: year ``base`` plus its offset
+        where none is printed; ``odd_datetime(stamp, year)`` dates a stamp kept as printed.
+        (One loop: it runs for every stamped event of a case.)"""
+        events, packed_of, unpacked, utc = self.events, self._packed, self._unpacked, timezone.utc
+        for i, off in zip(indexes, offsets):
+            odd = unpacked.get(i) if unpacked else None
+            if odd is not None:
+                events[i].ts = odd_datetime(odd, odd.year or base + off)
+                continue
+            packed = packed_of[i]
+            printed = packed >> 46  # (a printed year 0 counts as no year, as everywhere else)
+            events[i].ts = checked_datetime(printed - 1 if printed > 1 else base + off, packed >> 42 & 15,
+                                            packed >> 37 & 31, packed >> 32 & 31, packed >> 26 & 63,
+                                            packed >> 20 & 63, packed & 0xFFFFF, utc)
 
     def __len__(self) -> int:
         return len(self.events)

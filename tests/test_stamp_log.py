@@ -39,22 +39,31 @@ def test_log_gives_each_event_its_stamp_across_inputs():
 
 
 def test_the_log_dates_each_stamp_without_building_it():
-    """Year resolution reads the packed stamps one at a time (no (event, Stamp) pair per
-    event): the printed year and month, then the datetime in the resolved year."""
+    """Year resolution reads the packed stamps (no (event, Stamp) pair per event): the
+    printed year and month, the years passed within a sequence, then each event's
+    datetime in the resolved year."""
+    from array import array
     from datetime import datetime, timezone
 
     from cmedebug.clock import stamp_datetime
 
     log = StampLog()
-    for n, st in enumerate(STAMPS + ODD):
-        log.append(Event(kind="k", source=SourceRef("a.log", n)), st)
+    events = [Event(kind="k", source=SourceRef("a.log", n)) for n in range(len(STAMPS) + len(ODD))]
+    for ev, st in zip(events, STAMPS + ODD):
+        log.append(ev, st)
     assert [log.printed_year_and_month(i) for i in range(len(STAMPS))] == [(st.year, st.month) for st in STAMPS]
-    assert log.utc_datetime(0, 2026) == datetime(2026, 3, 1, 0, 0, 48, 11000, tzinfo=timezone.utc)
-    assert log.utc_datetime(2, 2026) == datetime(2025, 8, 7, 4, 37, 54, 849000, tzinfo=timezone.utc)  # printed year
-    assert log.utc_datetime(3, 2026) is None  # Feb 29 in a year without one
-    for i in range(len(STAMPS)):
-        assert log.odd(i) is None and log.utc_datetime(i, 2024) == stamp_datetime(STAMPS[i], STAMPS[i].year or 2024)
-    assert log.odd(len(STAMPS)) is ODD[0] and log.printed_year_and_month(len(STAMPS)) == (2025, 8)
+    assert log.printed_year_and_month(len(STAMPS)) == (2025, 8)
+    everything = array("q", range(len(events)))
+    offsets = log.rollover_offsets(everything)
+    # Dec then a year-less March (ODD[1], kept as printed) is a new year; printed years don't count
+    assert list(offsets) == [0, 0, 0, 0, 0, 0, 1, 1]
+    log.date(everything, offsets, 2026, stamp_datetime)
+    assert [ev.ts for ev in events] == [stamp_datetime(st, st.year or 2026 + off) for st, off in zip(STAMPS + ODD, offsets)]
+    assert events[0].ts == datetime(2026, 3, 1, 0, 0, 48, 11000, tzinfo=timezone.utc)
+    assert events[2].ts == datetime(2025, 8, 7, 4, 37, 54, 849000, tzinfo=timezone.utc)  # printed year
+    assert events[3].ts is None  # Feb 29 in a year without one
+    assert events[5].ts == datetime(2025, 8, 7, 4, 37, 54, 849000, tzinfo=timezone.utc)  # its zone, UTC
+    assert events[6].ts is None and events[7].ts is None  # damaged; a year past 9999
 
 
 PRINTED = [
@@ -86,7 +95,7 @@ def test_a_prefix_match_is_logged_as_its_stamp_would_be():
         by_match.append(ev, m)
         by_stamp.append(ev, stamp_from(m))
     assert list(by_match) == list(by_stamp)
-    assert by_match.odd(2) == stamp_from(matches[2]) and by_match.odd(2).tz == "UTC"  # kept as printed, a Stamp
+    assert by_match.stamp(2) == stamp_from(matches[2]) and by_match.stamp(2).tz == "UTC"  # kept as printed, a Stamp
 
 
 def test_remembered_seconds_give_what_packing_each_stamp_gives(monkeypatch):
