@@ -3,6 +3,8 @@ and the signed files, rotating the SAST credentials one at a time, rebuilding
 a certificate server with its settings."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cmedebug.remediation import PHONE, WAIT, Step
 
 # A block pasted only where the NTP server authenticates its time (its own device
@@ -62,6 +64,16 @@ PHONES_RESTART = (
          warning="every phone restarts and drops its calls: do it in a quiet hour"),
 )
 
+
+def restart_if_changed(*slots: str) -> tuple[Step, ...]:
+    """PHONES_RESTART where the fix changes the CTL or what CME presents only when one of
+    ``slots`` (the trustpoints enrolled, the SAST renewed) has a value: dropped when the
+    evidence shows every one of them empty (each trustpoint keeps its certificate)."""
+    telephony, reset = PHONES_RESTART
+    return (replace(telephony, only_if=slots),
+            replace(reset, only_if=slots, why="the phones fetch the new CTL and files, with the certificates enrolled "
+                                              "above, when they restart"))
+
 # An ephone's security mode and CAPF operation reach the phone in its file (deviceSecurityMode,
 # capfAuthMode): the files are rebuilt, then the phone restarts and reads its own (primer 2.4 step 4).
 PHONE_FILE_THEN_RESET = (
@@ -118,14 +130,36 @@ def sast_rotation(authenticate_first: bool = False, rekey: bool = False) -> tupl
     )
 
 
-# Renew the trustpoints a finding names: the SAST ones never with the others.
-RENEWAL = (
-    *enroll_steps("trustpoint"),
+# What follows an enrollment of CME's trustpoints: the CTL and the files carry the new
+# certificates, and a SAST the phones trust is renewed apart, one at a time.
+REFRESH_AFTER_ENROLL = (
     *CTL_REGENERATE,
     *CNF_FILES,
     *sast_rotation(),
+)
+
+# Renew the trustpoints a finding names: the SAST ones never with the others. Rules that
+# reach the phones another way too (an LSC operation in their files) restart them once, after it.
+RENEWAL_BEFORE_RESTART = (
+    *enroll_steps("trustpoint"),
+    *REFRESH_AFTER_ENROLL,
+)
+RENEWAL = (
+    *RENEWAL_BEFORE_RESTART,
     *PHONES_RESTART,
 )
+
+
+def enrollment_refresh(slot: str, authenticate: bool | str = False) -> tuple[Step, ...]:
+    """Enroll the trustpoints of ``slot`` that the CA could not serve (first fetching the CA
+    certificate when ``authenticate``, a string being its why), then REFRESH_AFTER_ENROLL and the
+    phones restarted where something was enrolled or a SAST renewed (primer F20-F26, F31: a
+    changed CTL reaches a phone when it boots)."""
+    why = authenticate if isinstance(authenticate, str) else None
+    return (*(authenticate_steps(slot, why=why) if authenticate else ()),
+            *enroll_steps(slot),
+            *REFRESH_AFTER_ENROLL,
+            *restart_if_changed(slot, "spare_sast"))
 
 # Issue the secure phones' LSCs again through CAPF (their LSC expired, or the CA that signed it is gone).
 LSC_REISSUE = (

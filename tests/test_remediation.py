@@ -313,3 +313,44 @@ def test_a_weak_sast_key_is_replaced_one_sast_at_a_time(analysed):
     swap = lines.index("sast1 trustpoint sast2")
     signer = lines.index("crypto key generate rsa general-keys label sast1-2048 exportable modulus 2048")
     assert spare < lines.index("check ctl") < swap < signer
+
+
+@pytest.mark.parametrize("rule_id, slot", [("PKI004", "uncertified_trustpoint"), ("PKI006", "uncertified_trustpoint"),
+                                           ("PKI007", "trustpoint"), ("PKI008", "trustpoint"),
+                                           ("PKI016", "trustpoint")])
+def test_an_enrollment_fix_restarts_the_phones_only_when_it_enrolled_something(rule_id, slot):
+    """Primer F20-F26, F31: a changed CTL reaches a phone when it boots. The enrollment fixes end
+    with `reset all` once something was enrolled (or a SAST renewed), after the last regenerate
+    and `create cnf-files`; where every trustpoint kept its certificate nothing restarts."""
+    rule = next(r for r in all_rules() if r.id == rule_id)
+    enrolled = [s.command for s in fill(rule.remediation, {slot: ["cme-tls"], "spare_sast": [], "signing_sast": []})]
+    assert enrolled[-1] == "reset all" and enrolled.count("reset all") == 1, enrolled
+    assert enrolled.index("crypto pki enroll cme-tls") < enrolled.index("regenerate") < enrolled.index("reset all")
+    rotated = [s.command for s in fill(rule.remediation, {slot: [], "spare_sast": "sast2", "signing_sast": "sast1"})]
+    assert rotated[-3:] == ["create cnf-files", "telephony-service", "reset all"] and "crypto pki enroll sast1" in rotated
+    kept = [s.command for s in fill(rule.remediation, {slot: [], "spare_sast": [], "signing_sast": []})]
+    assert "reset all" not in kept and "crypto pki enroll cme-tls" not in kept
+
+
+def test_enrollment_fixes_of_the_samples_end_with_one_restart(analysed):
+    """http-server-off, ca-server-disabled, ca-unreachable enroll every trustpoint: the phones
+    restart once, at the end; ca-database-lost enrolls nothing again, so nothing restarts."""
+    for name, rule_id in (("http-server-off", "PKI004"), ("ca-server-disabled", "PKI006"),
+                          ("ca-unreachable", "PKI007"), ("ca-database-lost", "PKI006")):
+        finding = next(f for f in analysed[name].findings if f.rule_id == rule_id)
+        lines = [line.text.strip() for block in render_blocks(finding.remediation) for line in block.lines]
+        if name == "ca-database-lost":
+            assert "reset all" not in lines and not any(line.startswith("crypto pki enroll") for line in lines)
+        else:
+            assert lines[-2:] == ["reset all", "end"] and lines.count("reset all") == 1, (name, lines)
+
+
+def test_a_step_that_depends_on_a_list_slot_is_neither_repeated_nor_kept_when_it_is_empty():
+    """`only_if`: naming {trustpoint} in the restart's why would print it once per trustpoint."""
+    steps = [Step("config", "crypto pki enroll {trustpoint}"), Step("config", "telephony-service", only_if=("trustpoint",)),
+             Step("config-telephony", "reset all", only_if=("trustpoint", "spare_sast"))]
+    two = [s.command for s in fill(steps, {"trustpoint": ["a", "b"]})]
+    assert two == ["crypto pki enroll a", "crypto pki enroll b", "telephony-service", "reset all"]
+    assert [s.command for s in fill(steps, {"trustpoint": []})] == []
+    unknown = [s.command for s in fill(steps, {})]
+    assert unknown == ["crypto pki enroll {trustpoint}", "telephony-service", "reset all"]  # not known empty: kept
