@@ -161,15 +161,25 @@ def enrollment_refresh(slot: str, authenticate: bool | str = False) -> tuple[Ste
             *REFRESH_AFTER_ENROLL,
             *restart_if_changed(slot, "spare_sast"))
 
+
+def lsc_upgrade(why: str) -> tuple[Step, ...]:
+    """A CAPF upgrade for each secure phone, in its file: CAPF issues the LSC when the phone
+    next restarts (the restart is the caller's: one, after everything else the phones fetch)."""
+    return (
+        Step("config", "ephone {secure_ephone}"),
+        Step("config-ephone", "cert-oper upgrade auth-mode null-string", why=why, warning=NULL_STRING_WARNING),
+        Step("config", "telephony-service"),
+        Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
+    )
+
+
+# CME no longer accepts the phones' LSCs: CAPF issues them again.
+LSC_UPGRADE = lsc_upgrade("CME no longer accepts the phone's LSC (expired, or signed by a CA that is gone): CAPF "
+                          "issues a new one at the phone's next restart")
+
 # Issue the secure phones' LSCs again through CAPF (their LSC expired, or the CA that signed it is gone).
 LSC_REISSUE = (
-    Step("config", "ephone {secure_ephone}"),
-    Step("config-ephone", "cert-oper upgrade auth-mode null-string",
-         why="CME no longer accepts the phone's LSC (expired, or signed by a CA that is gone): CAPF issues "
-             "a new one at the phone's next restart",
-         warning=NULL_STRING_WARNING),
-    Step("config", "telephony-service"),
-    Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
+    *LSC_UPGRADE,
     Step("config", "ephone {secure_ephone}"),
     Step("config-ephone", "reset", why="the phone reads the new file and starts the CAPF session"),
 )

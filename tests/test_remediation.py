@@ -354,3 +354,17 @@ def test_a_step_that_depends_on_a_list_slot_is_neither_repeated_nor_kept_when_it
     assert [s.command for s in fill(steps, {"trustpoint": []})] == []
     unknown = [s.command for s in fill(steps, {})]
     assert unknown == ["crypto pki enroll {trustpoint}", "telephony-service", "reset all"]  # not known empty: kept
+
+
+def test_expired_cme_certificates_and_lscs_restart_the_phones_once_at_the_end(analysed):
+    """PKI001 on cert-expired (CAPF issues the LSCs again): the CAPF operation goes into the
+    phones' files before the final restart, so the phones restart once after the SAST rotation's
+    phone check, not `reset all` and then each ephone's `reset` (primer F05: one or the other)."""
+    pki001 = next(f for f in analysed["cert-expired"].findings if f.rule_id == "PKI001")
+    lines = [line.text.strip() for block in render_blocks(pki001.remediation) for line in block.lines]
+    after_check = lines[lines.index("check ctl"):]
+    restarts = [line for line in after_check if line in ("reset all", "reset")]
+    assert restarts == ["reset all"], after_check
+    upgrade = after_check.index("cert-oper upgrade auth-mode null-string")
+    assert upgrade < after_check.index("create cnf-files", upgrade) < after_check.index("reset all")
+    assert after_check[-2:] == ["reset all", "end"]
