@@ -30,6 +30,9 @@ _DATA_SLOTS = {
     "ca_serial_file": ("ca_serial_file",),
     "ca_crl_file": ("ca_crl_file",),
     "phone_security_mode": ("phone_security_mode",),
+    "surviving_sast": ("surviving_sast",),
+    "replaced_sast": ("replaced_sast",),
+    "lost_sasts": ("lost_sasts",),
 }
 # The modes (and so the steps) that exist only on a CME router.
 CME_MODES = ("config-telephony", "config-ctl-client", "config-capf-server", "config-ephone", "config-credentials")
@@ -296,8 +299,9 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     used = {slot for step in steps for slot in step.slots}
     if used.intersection(ROTATION_SLOTS):
         values.update(renewal_slots(values, used, case))
-    if "surviving_sast" in used:
-        values.update(sast_survivors(case))
+    if used.intersection(("surviving_sast", "lost_sasts")):  # (what the finding says of them wins)
+        given = data_slots(data)
+        values.update({k: v for k, v in sast_survivors(case).items() if k not in given})
     chosen = list(steps) if cme_in_evidence(case) else without_cme_steps(steps)
     if never_started(case):
         chosen = [replace(s, answers=("{passphrase}", "{passphrase}"))

@@ -138,6 +138,24 @@ REFRESH_AFTER_ENROLL = (
     *sast_rotation(),
 )
 
+# Primer F27 / CMEAUTH: a phone takes a new CTL only when a SAST of the CTL it holds signed it. Where
+# SAST1's key or certificate changed and an original SAST survives, that one signs the next CTL and
+# the new one becomes the spare; where none survives, every phone erases its CTL.
+SAST_SURVIVOR_SIGNS = (
+    Step("config", "ctl-client", why="only if an original SAST credential survives: {surviving_sast} signs "
+                                     "again"),
+    Step("config-ctl-client", "sast1 trustpoint {surviving_sast}",
+         why="the SAST the phones already trust signs the new CTL"),
+    Step("config-ctl-client", "sast2 trustpoint {replaced_sast}", why="the new SAST becomes the spare"),
+    Step("config-ctl-client", "regenerate"),
+)
+PHONES_ERASE_CTL = (
+    Step(PHONE, "erase ctl", device=PHONE,
+         why="only where no original SAST survives ({lost_sasts} have new keys): the phone then takes "
+             "CME's CTL on first use (or factory reset it)",
+         warning="a phone without a CTL trusts the next CTL it is given: do it on a network you control"),
+)
+
 # Renew the trustpoints a finding names: the SAST ones never with the others. Rules that
 # reach the phones another way too (an LSC operation in their files) restart them once, after it.
 RENEWAL_BEFORE_RESTART = (
