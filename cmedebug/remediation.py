@@ -44,6 +44,7 @@ SLOT_MEANINGS = {
     "challenge": "a challenge password you choose; IOS asks it twice and needs it to revoke the certificate",
     "passphrase": "a passphrase protecting the CA's private key; keep it, a restore needs it",
     "export_passphrase": "a passphrase for the exported keys; keep it with the backup",
+    "sast_key": "each SAST trustpoint's key label (its `rsakeypair`, `show crypto key mypubkey rsa`)",
     "sast1": "the SAST1 trustpoint (`show ctl-client`)",
     "sast2": "the SAST2 trustpoint (`show ctl-client`)",
     "new_sast": "the name of a new trustpoint for the SAST being replaced",

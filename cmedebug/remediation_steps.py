@@ -10,6 +10,8 @@ from cmedebug.remediation import PHONE, WAIT, Step
 # A block pasted only where the NTP server authenticates its time (its own device
 # label, so it never runs together with the unconditional steps).
 NTP_AUTHENTICATED = "router, only if the NTP server authenticates"
+# The SAST key backup before a CA rebuild: only a key generated `exportable` can be exported.
+SAST_KEY_BACKUP = "router, only if the SAST keys were generated exportable"
 
 
 def trustpoint_steps(slot: str, *commands: str, why: str | None = None) -> tuple[Step, ...]:
@@ -218,6 +220,16 @@ CA_REBUILD = (
     Step("exec", "show clock detail", why="the clock must be right (NTP synchronised) before the CA is built again"),
     Step("exec", "show crypto pki server", why="record the server's settings; the steps below restore those the "
                                                "evidence shows"),
+    # primer §2.7 steps 1-2: what the phones trust is recorded, and the SAST keys kept, before anything is deleted
+    Step("exec", "show ctl-client", why="record the SAST1 and SAST2 trustpoints: an original SAST whose key "
+                                        "survives is left untouched and signs the first CTL after the rebuild"),
+    Step("exec", "show crypto pki certificates", why="record each trustpoint's certificate (serial, dates): "
+                                                     "which SAST certificates the phones' CTL holds"),
+    Step("config", "crypto key export rsa {sast_key} pem terminal 3des {export_passphrase}", device=SAST_KEY_BACKUP,
+         why="a copy of each SAST key before the CA is deleted: the phones trust these keys, and with both lost "
+             "every phone must erase its CTL (primer §2.7 step 2)",
+         warning="prints the private key, encrypted with the passphrase: keep the output and the passphrase "
+                 "apart and safe; IOS exports only a key generated `exportable`"),
     Step("config", "no crypto pki server {ca}",
          warning="deletes the certificate server: every certificate it issued must be issued again, and the "
                  "phones' LSCs with them"),

@@ -172,6 +172,8 @@ def test_cme_only_steps_are_dropped_where_the_evidence_shows_no_cme(tmp_path):
     commands = [s.command for s in pki002.remediation]
     assert "no crypto pki server ca-1" in commands
     assert not {"ctl-client", "telephony-service", "regenerate", "create cnf-files"} & set(commands)
+    # no CME, so no CTL client to record and no SAST key to back up here
+    assert "show ctl-client" not in commands and not [c for c in commands if c.startswith("crypto key export")]
 
 
 def test_cme_steps_stay_where_only_cmes_debugs_show_it(tmp_path):
@@ -368,3 +370,21 @@ def test_expired_cme_certificates_and_lscs_restart_the_phones_once_at_the_end(an
     upgrade = after_check.index("cert-oper upgrade auth-mode null-string")
     assert upgrade < after_check.index("create cnf-files", upgrade) < after_check.index("reset all")
     assert after_check[-2:] == ["reset all", "end"]
+
+
+@pytest.mark.parametrize("name, rule_id", [("ca-cert-expired", "PKI002"), ("clock-set-after-ca-built", "CLK004")])
+def test_a_ca_rebuild_records_the_ctl_client_and_backs_up_the_sast_keys_first(analysed, name, rule_id):
+    """Primer §2.7 steps 1-2: `show ctl-client` recorded and each SAST key exported (where it is
+    exportable: a block of its own, with its warning) before `no crypto pki server` deletes anything."""
+    finding = next(f for f in analysed[name].findings if f.rule_id == rule_id)
+    blocks = render_blocks(finding.remediation)
+    lines = [(block.device, line.text.strip()) for block in blocks for line in block.lines]
+    texts = [text for _, text in lines]
+    destroy = texts.index("no crypto pki server cme-root")
+    assert texts.index("show ctl-client") < destroy
+    exports = [(device, text) for device, text in lines if text.startswith("crypto key export rsa")]
+    assert [text.split()[4] for _, text in exports] == ["sast1", "sast2"]
+    assert all(device.startswith("router, only if") for device, _ in exports)
+    assert all(texts.index(text) < destroy for _, text in exports)
+    backup = next(block for block in blocks if block.device.startswith("router, only if"))
+    assert any("private key" in warning for warning in backup.warnings)
