@@ -205,13 +205,24 @@ LSC_REISSUE = (
 )
 
 # Renew with new 2048-bit keys (PKI013): the SASTs too, one at a time.
-REKEYED_RENEWAL = (
+REKEYED_RENEWAL_BEFORE_RESTART = (
     *rekey_steps("trustpoint"),
     *enroll_steps("trustpoint"),
     *CTL_REGENERATE,
     *CNF_FILES,
     *sast_rotation(rekey=True),
+)
+REKEYED_RENEWAL = (
+    *REKEYED_RENEWAL_BEFORE_RESTART,
     *PHONES_RESTART,
+)
+
+# The size of the key CAPF asks each phone to generate for its LSC (ios-commands.md 2.7, CR-P).
+PHONE_KEY_SIZE = (
+    Step("config", "capf-server"),
+    Step("config-capf-server", "phone-key-size 1024",
+         why="CME's phone-key-size takes 512, 1024 (the default) or 2048 (CR-P); 1024 works on every secure "
+             "phone, 2048 only on models that generate it, 512 is weak"),
 )
 
 # Rebuild the certificate server with the settings the evidence shows
