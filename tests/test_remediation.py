@@ -45,8 +45,8 @@ def test_every_step_agrees_with_the_command_table(rule):
         assert entry is not None, f"{rule.id}: `{step.command}` is not accepted in {step.mode} by the table"
         if entry.destructive:
             assert step.warning, f"{rule.id}: `{step.command}` {entry.destructive}, and the step has no warning"
-        asked = [q for q in entry.questions if not q.when]
-        assert len(step.replies()) in (len(asked), len(entry.questions)), \
+        dialogs = entry.dialogs()
+        assert len(step.replies()) in {len(asked) for asked in dialogs.values()}, \
             f"{rule.id}: `{step.command}` answers {step.replies()} to {[q.text for q in entry.questions]}"
 
 
@@ -388,3 +388,23 @@ def test_a_ca_rebuild_records_the_ctl_client_and_backs_up_the_sast_keys_first(an
     assert all(texts.index(text) < destroy for _, text in exports)
     backup = next(block for block in blocks if block.device.startswith("router, only if"))
     assert any("private key" in warning for warning in backup.warnings)
+
+
+def test_manual_enrollment_answers_the_terminal_dialog_and_is_never_typed_in_a_replay():
+    """PKI009's alternative (primer F13): with `enrollment terminal` IOS asks D5's two questions
+    instead of D4's (ios-commands.md §3); the steps answer exactly those, in blocks of their own."""
+    from cmedebug.ios_commands import lookup as table_entry
+
+    terminal = "the trustpoint has `enrollment terminal`"
+    dialogs = table_entry("crypto pki enroll cme-tls", "config").dialogs()
+    assert [q.text for q in dialogs[terminal]] == ["Display Certificate Request to terminal? [yes/no]:",
+                                                    "Redisplay enrollment request? [yes/no]:"]
+    assert [q.text for q in dialogs[""]][0] == "Password:"
+    rule = next(r for r in all_rules() if r.id == "PKI009")
+    manual = [s for s in rule.remediation if s.device != "router"]
+    enroll = next(s for s in manual if s.command.startswith("crypto pki enroll"))
+    assert enroll.replies() == ("yes", "no")
+    assert any(s.command == "enrollment terminal" for s in manual)
+    assert manual[-1].command == "crypto pki import {trustpoint} certificate"
+    assert all(s.device.startswith("router,") for s in manual)  # conditional blocks: a replay skips them
+    assert manual[-1].device != enroll.device  # the CA signs the request between the two blocks
