@@ -408,3 +408,16 @@ def test_manual_enrollment_answers_the_terminal_dialog_and_is_never_typed_in_a_r
     assert manual[-1].command == "crypto pki import {trustpoint} certificate"
     assert all(s.device.startswith("router,") for s in manual)  # conditional blocks: a replay skips them
     assert manual[-1].device != enroll.device  # the CA signs the request between the two blocks
+
+
+def test_capf_enrollment_password_uses_the_digit_the_command_reference_documents():
+    """ios-commands.md §2.7 / §4: CR-C documents `cert-enroll-trustpoint ... password 0` as encrypted and
+    `1` as clear text (the primer's skeleton writes 0). CAPF005 types a clear-text password, so `1`, and
+    says which digit it is and where that is documented."""
+    from cmedebug.ios_commands import lookup as table_entry
+
+    rule = next(r for r in all_rules() if r.id == "CAPF005")
+    step = next(s for s in rule.remediation if s.command.startswith("cert-enroll-trustpoint"))
+    assert step.command == "cert-enroll-trustpoint {ra} password 1 {password}"
+    assert "encryption-type digit" in step.why and "clear text" in step.why and "CR-C" in step.why
+    assert "1 = clear text" in table_entry(step.command, step.mode).note
