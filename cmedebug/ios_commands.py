@@ -30,7 +30,8 @@ class Question:
 
     text: str
     answer: str
-    when: str = ""
+    when: str = ""  # asked only in this situation (steps for it give every answer explicitly)
+    unless: str = ""  # not asked in this situation (another dialog replaces it)
     confirmed: str = ""
 
 
@@ -63,6 +64,14 @@ class Command:
     @property
     def regex(self) -> re.Pattern:
         return _compile(self.pattern)
+
+    def dialogs(self) -> dict[str, tuple[Question, ...]]:
+        """The questions asked in each situation: '' (the usual one: those without a
+        condition) and each `when` condition (its own questions and the usual ones it
+        does not replace)."""
+        conditions = dict.fromkeys(["", *(q.when for q in self.questions if q.when)])
+        return {c: tuple(q for q in self.questions if (not q.when or q.when == c) and (not c or q.unless != c))
+                for c in conditions}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ def _dialog(command: Command) -> str:
         answer = f"`{q.answer}`" if q.answer else "Return"
         part = f"{_code(q.text)} → {answer}"
         if q.when:
-            part += f" (only {q.when}: not answered by the steps)"
+            part += f" (only {q.when}: answered only by steps written for it)"
+        if q.unless:
+            part += f" (not {q.unless})"
         parts.append(part)
     return "<br>".join(parts)
 

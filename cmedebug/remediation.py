@@ -44,6 +44,7 @@ SLOT_MEANINGS = {
     "challenge": "a challenge password you choose; IOS asks it twice and needs it to revoke the certificate",
     "passphrase": "a passphrase protecting the CA's private key; keep it, a restore needs it",
     "export_passphrase": "a passphrase for the exported keys; keep it with the backup",
+    "sast_key": "each SAST trustpoint's key label (its `rsakeypair`, `show crypto key mypubkey rsa`)",
     "sast1": "the SAST1 trustpoint (`show ctl-client`)",
     "sast2": "the SAST2 trustpoint (`show ctl-client`)",
     "new_sast": "the name of a new trustpoint for the SAST being replaced",
@@ -99,7 +100,10 @@ SLOT_MEANINGS = {
 class Step:
     """One command in one mode (or one action on the phone), with why and a warning.
     ``answers`` are the replies to IOS's questions, typed on the lines after the
-    command (empty: the command table's answers)."""
+    command (empty: the command table's answers). ``only_if`` names slots the step
+    depends on without printing them (what was enrolled, a SAST renewed): it is
+    dropped when every one of them is known to be empty, and never repeated for
+    their values (a slot named in its text would repeat it once per value)."""
 
     mode: str
     command: str
@@ -107,6 +111,7 @@ class Step:
     warning: str | None = None
     device: str = "router"
     answers: tuple[str, ...] = ()
+    only_if: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.mode not in table().modes:
@@ -168,19 +173,24 @@ def _filled(step: Step, values: Mapping[str, str]) -> Step:
     """The step with its slots substituted; its answers become explicit, read
     from the table for the filled command (`grant {ca_grant}` -> `grant auto`)."""
     done = replace(step, command=_substitute(step.command, values), why=_substitute(step.why, values),
-                   warning=_substitute(step.warning, values), device=_substitute(step.device, values))
+                   warning=_substitute(step.warning, values), device=_substitute(step.device, values), only_if=())
     return replace(done, answers=tuple(_substitute(a, values) for a in done.replies()))
 
 
 def fill(steps: Sequence[Step], values: Mapping[str, object]) -> list[Step]:
     """Steps with their slots filled. A slot given several values (two trustpoints)
     repeats the step that names it, together with the sub-mode steps it enters; a
-    slot given no value at all (an empty list: there is none) drops them."""
+    slot given no value at all (an empty list: there is none) drops them, and so
+    does a step whose `only_if` slots are all empty."""
     scalars = _scalar(values)
     named = {slot for step in steps for slot in step.slots}  # (lists of other slots are never read)
     lists = {k: [str(x) for x in v] for k, v in values.items()
              if k in named and isinstance(v, (list, tuple)) and len(v) > 1}
     empty = {k for k, v in values.items() if isinstance(v, (list, tuple)) and not v}
+
+    def dropped(step: Step) -> bool:
+        return bool(empty.intersection(step.slots)) or bool(step.only_if) and empty.issuperset(step.only_if)
+
     out: list[Step] = []
     i = 0
     while i < len(steps):
@@ -189,9 +199,9 @@ def fill(steps: Sequence[Step], values: Mapping[str, object]) -> list[Step]:
         while sub and i + len(run) < len(steps) and steps[i + len(run)].mode == sub:
             run.append(steps[i + len(run)])
         i += len(run)
-        if empty.intersection(run[0].slots):
+        if dropped(run[0]):
             continue
-        run = [s for s in run if not empty.intersection(s.slots)]
+        run = [s for s in run if not dropped(s)]
         multi = next((s for s in run[0].slots if s in lists), None)
         for value in (lists[multi] if multi else [None]):
             local = dict(scalars, **({multi: value} if multi else {}))

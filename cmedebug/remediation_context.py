@@ -30,9 +30,14 @@ _DATA_SLOTS = {
     "ca_serial_file": ("ca_serial_file",),
     "ca_crl_file": ("ca_crl_file",),
     "phone_security_mode": ("phone_security_mode",),
+    "surviving_sast": ("surviving_sast",),
+    "replaced_sast": ("replaced_sast",),
+    "lost_sasts": ("lost_sasts",),
 }
 # The modes (and so the steps) that exist only on a CME router.
 CME_MODES = ("config-telephony", "config-ctl-client", "config-capf-server", "config-ephone", "config-credentials")
+# Show commands of CME's own services, meaningless on a router without CME.
+CME_SHOWS = ("show ctl-client", "show capf-server", "show telephony-service", "show ephone")
 # Evidence that the router runs CME (configuration, show output or debug lines of its services): kinds
 # and kind families (`capf` is every capf.* kind). Not `sccp` (DSP farms speak SCCP without CME) nor
 # `ctl` (CUCM writes CTL files too).
@@ -72,6 +77,7 @@ def _case_slots(case) -> dict[str, object]:
     }
     values["ca_device"] = ca_device(case)
     values.update(sast_names(case))
+    values["sast_key"] = sast_keys(case, values)
     values.update(ca_settings(case))
     # a function left without its trustpoint: the one the CTL client names for it, else the other function's
     servers = {(s.get("role") or "").lower(): s.get("trustpoint") for f in case.facts_of("config.ctl_client")
@@ -101,6 +107,17 @@ def _case_slots(case) -> dict[str, object]:
     if secure:
         values["secure_ephone"] = secure
     return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def sast_keys(case, values: Mapping[str, object]) -> list[str] | None:
+    """The key labels of the SAST trustpoints (their `rsakeypair`), to back them up; none on a
+    router with no sign of CME (no SAST there); None (to fill) when the labels are not shown."""
+    if not cme_in_evidence(case):
+        return []
+    names = [values[s] for s in ("sast1", "sast2") if values.get(s)]
+    labels = {f.fields.get("name"): f.fields.get("rsakeypair") for f in case.facts_of("config.trustpoint")}
+    keys = [labels.get(n) for n in dict.fromkeys(names)]
+    return list(dict.fromkeys(keys)) if keys and all(keys) else None
 
 
 def uncertified_trustpoints(trustpoints: list[str], case) -> list[str] | None:
@@ -260,9 +277,11 @@ def cme_in_evidence(case) -> bool:
 
 
 def without_cme_steps(steps: Sequence[Step]) -> list[Step]:
-    """The steps less those of CME's services (and the commands entering them)."""
+    """The steps less those of CME's services (the commands entering them, and the show
+    commands of CME's state)."""
     return [s for s in steps if s.mode not in CME_MODES
-            and (s.mode in NOT_TYPED or enters(s.command, s.mode) not in CME_MODES)]
+            and (s.mode in NOT_TYPED or enters(s.command, s.mode) not in CME_MODES)
+            and not (s.mode == "exec" and s.command.startswith(CME_SHOWS))]
 
 
 def _values(data: Mapping[str, object], case) -> dict[str, object]:
@@ -296,8 +315,9 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     used = {slot for step in steps for slot in step.slots}
     if used.intersection(ROTATION_SLOTS):
         values.update(renewal_slots(values, used, case))
-    if "surviving_sast" in used:
-        values.update(sast_survivors(case))
+    if used.intersection(("surviving_sast", "lost_sasts")):  # (what the finding says of them wins)
+        given = data_slots(data)
+        values.update({k: v for k, v in sast_survivors(case).items() if k not in given})
     chosen = list(steps) if cme_in_evidence(case) else without_cme_steps(steps)
     if never_started(case):
         chosen = [replace(s, answers=("{passphrase}", "{passphrase}"))

@@ -3,11 +3,15 @@ and the signed files, rotating the SAST credentials one at a time, rebuilding
 a certificate server with its settings."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cmedebug.remediation import PHONE, WAIT, Step
 
 # A block pasted only where the NTP server authenticates its time (its own device
 # label, so it never runs together with the unconditional steps).
 NTP_AUTHENTICATED = "router, only if the NTP server authenticates"
+# The SAST key backup before a CA rebuild: only a key generated `exportable` can be exported.
+SAST_KEY_BACKUP = "router, only if the SAST keys were generated exportable"
 
 
 def trustpoint_steps(slot: str, *commands: str, why: str | None = None) -> tuple[Step, ...]:
@@ -61,6 +65,16 @@ PHONES_RESTART = (
     Step("config-telephony", "reset all", why="the phones fetch the new CTL and files when they restart",
          warning="every phone restarts and drops its calls: do it in a quiet hour"),
 )
+
+
+def restart_if_changed(*slots: str) -> tuple[Step, ...]:
+    """PHONES_RESTART where the fix changes the CTL or what CME presents only when one of
+    ``slots`` (the trustpoints enrolled, the SAST renewed) has a value: dropped when the
+    evidence shows every one of them empty (each trustpoint keeps its certificate)."""
+    telephony, reset = PHONES_RESTART
+    return (replace(telephony, only_if=slots),
+            replace(reset, only_if=slots, why="the phones fetch the new CTL and files, with the certificates enrolled "
+                                              "above, when they restart"))
 
 # An ephone's security mode and CAPF operation reach the phone in its file (deviceSecurityMode,
 # capfAuthMode): the files are rebuilt, then the phone restarts and reads its own (primer 2.4 step 4).
@@ -118,36 +132,97 @@ def sast_rotation(authenticate_first: bool = False, rekey: bool = False) -> tupl
     )
 
 
-# Renew the trustpoints a finding names: the SAST ones never with the others.
-RENEWAL = (
-    *enroll_steps("trustpoint"),
+# What follows an enrollment of CME's trustpoints: the CTL and the files carry the new
+# certificates, and a SAST the phones trust is renewed apart, one at a time.
+REFRESH_AFTER_ENROLL = (
     *CTL_REGENERATE,
     *CNF_FILES,
     *sast_rotation(),
+)
+
+# Primer F27 / CMEAUTH: a phone takes a new CTL only when a SAST of the CTL it holds signed it. Where
+# SAST1's key or certificate changed and an original SAST survives, that one signs the next CTL and
+# the new one becomes the spare; where none survives, every phone erases its CTL.
+SAST_SURVIVOR_SIGNS = (
+    Step("config", "ctl-client", why="only if an original SAST credential survives: {surviving_sast} signs "
+                                     "again"),
+    Step("config-ctl-client", "sast1 trustpoint {surviving_sast}",
+         why="the SAST the phones already trust signs the new CTL"),
+    Step("config-ctl-client", "sast2 trustpoint {replaced_sast}", why="the new SAST becomes the spare"),
+    Step("config-ctl-client", "regenerate"),
+)
+PHONES_ERASE_CTL = (
+    Step(PHONE, "erase ctl", device=PHONE,
+         why="only where no original SAST survives ({lost_sasts} have new keys): the phone then takes "
+             "CME's CTL on first use (or factory reset it)",
+         warning="a phone without a CTL trusts the next CTL it is given: do it on a network you control"),
+)
+
+# Renew the trustpoints a finding names: the SAST ones never with the others. Rules that
+# reach the phones another way too (an LSC operation in their files) restart them once, after it.
+RENEWAL_BEFORE_RESTART = (
+    *enroll_steps("trustpoint"),
+    *REFRESH_AFTER_ENROLL,
+)
+RENEWAL = (
+    *RENEWAL_BEFORE_RESTART,
     *PHONES_RESTART,
 )
 
+
+def enrollment_refresh(slot: str, authenticate: bool | str = False) -> tuple[Step, ...]:
+    """Enroll the trustpoints of ``slot`` that the CA could not serve (first fetching the CA
+    certificate when ``authenticate``, a string being its why), then REFRESH_AFTER_ENROLL and the
+    phones restarted where something was enrolled or a SAST renewed (primer F20-F26, F31: a
+    changed CTL reaches a phone when it boots)."""
+    why = authenticate if isinstance(authenticate, str) else None
+    return (*(authenticate_steps(slot, why=why) if authenticate else ()),
+            *enroll_steps(slot),
+            *REFRESH_AFTER_ENROLL,
+            *restart_if_changed(slot, "spare_sast"))
+
+
+def lsc_upgrade(why: str) -> tuple[Step, ...]:
+    """A CAPF upgrade for each secure phone, in its file: CAPF issues the LSC when the phone
+    next restarts (the restart is the caller's: one, after everything else the phones fetch)."""
+    return (
+        Step("config", "ephone {secure_ephone}"),
+        Step("config-ephone", "cert-oper upgrade auth-mode null-string", why=why, warning=NULL_STRING_WARNING),
+        Step("config", "telephony-service"),
+        Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
+    )
+
+
+# CME no longer accepts the phones' LSCs: CAPF issues them again.
+LSC_UPGRADE = lsc_upgrade("CME no longer accepts the phone's LSC (expired, or signed by a CA that is gone): CAPF "
+                          "issues a new one at the phone's next restart")
+
 # Issue the secure phones' LSCs again through CAPF (their LSC expired, or the CA that signed it is gone).
 LSC_REISSUE = (
-    Step("config", "ephone {secure_ephone}"),
-    Step("config-ephone", "cert-oper upgrade auth-mode null-string",
-         why="CME no longer accepts the phone's LSC (expired, or signed by a CA that is gone): CAPF issues "
-             "a new one at the phone's next restart",
-         warning=NULL_STRING_WARNING),
-    Step("config", "telephony-service"),
-    Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
+    *LSC_UPGRADE,
     Step("config", "ephone {secure_ephone}"),
     Step("config-ephone", "reset", why="the phone reads the new file and starts the CAPF session"),
 )
 
 # Renew with new 2048-bit keys (PKI013): the SASTs too, one at a time.
-REKEYED_RENEWAL = (
+REKEYED_RENEWAL_BEFORE_RESTART = (
     *rekey_steps("trustpoint"),
     *enroll_steps("trustpoint"),
     *CTL_REGENERATE,
     *CNF_FILES,
     *sast_rotation(rekey=True),
+)
+REKEYED_RENEWAL = (
+    *REKEYED_RENEWAL_BEFORE_RESTART,
     *PHONES_RESTART,
+)
+
+# The size of the key CAPF asks each phone to generate for its LSC (ios-commands.md 2.7, CR-P).
+PHONE_KEY_SIZE = (
+    Step("config", "capf-server"),
+    Step("config-capf-server", "phone-key-size 1024",
+         why="CME's phone-key-size takes 512, 1024 (the default) or 2048 (CR-P); 1024 works on every secure "
+             "phone, 2048 only on models that generate it, 512 is weak"),
 )
 
 # Rebuild the certificate server with the settings the evidence shows
@@ -156,6 +231,16 @@ CA_REBUILD = (
     Step("exec", "show clock detail", why="the clock must be right (NTP synchronised) before the CA is built again"),
     Step("exec", "show crypto pki server", why="record the server's settings; the steps below restore those the "
                                                "evidence shows"),
+    # primer §2.7 steps 1-2: what the phones trust is recorded, and the SAST keys kept, before anything is deleted
+    Step("exec", "show ctl-client", why="record the SAST1 and SAST2 trustpoints: an original SAST whose key "
+                                        "survives is left untouched and signs the first CTL after the rebuild"),
+    Step("exec", "show crypto pki certificates", why="record each trustpoint's certificate (serial, dates): "
+                                                     "which SAST certificates the phones' CTL holds"),
+    Step("config", "crypto key export rsa {sast_key} pem terminal 3des {export_passphrase}", device=SAST_KEY_BACKUP,
+         why="a copy of each SAST key before the CA is deleted: the phones trust these keys, and with both lost "
+             "every phone must erase its CTL (primer §2.7 step 2)",
+         warning="prints the private key, encrypted with the passphrase: keep the output and the passphrase "
+                 "apart and safe; IOS exports only a key generated `exportable`"),
     Step("config", "no crypto pki server {ca}",
          warning="deletes the certificate server: every certificate it issued must be issued again, and the "
                  "phones' LSCs with them"),

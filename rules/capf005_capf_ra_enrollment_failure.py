@@ -64,8 +64,9 @@ class CapfRaEnrollmentFailure(Rule):
         Step("cs-server", "no shutdown"),
         Step("config", "capf-server"),
         Step("config-capf-server", "cert-enroll-trustpoint {ra} password 1 {password}",
-             why="CAPF enrolls through this trustpoint; here `1` means clear text and `0` encrypted (CR-C), "
-                 "the opposite of other IOS commands"),
+             why="CAPF enrolls through this trustpoint; `1` is the encryption-type digit for a password typed in "
+                 "clear text, as the command reference documents it (CR-C: 0 = encrypted; the opposite of other "
+                 "IOS commands and of the primer skeleton's `password 0`)"),
     )
     verify = "Verify with `show capf-server sessions` (AWAIT STORE CERT RESP, then done) and the phone (LSC: Installed)."
 

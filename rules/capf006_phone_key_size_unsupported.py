@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, PHONE_KEY_SIZE
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of, sep
@@ -48,10 +48,7 @@ class PhoneKeySizeUnsupported(Rule):
     requires = ("config.capf_server", "capf.summary", "capf.keygen")
     collect = ("show capf-server summary", "debug capf-server all")
     remediation = (
-        Step("config", "capf-server"),
-        Step("config-capf-server", "phone-key-size 1024",
-             why="CME's phone-key-size takes 512, 1024 (the default) or 2048 (CR-P); 1024 works on every secure "
-                 "phone, 2048 only on models that generate it, 512 is weak"),
+        *PHONE_KEY_SIZE,
         Step("config", "ephone {ephone}"),
         Step("config-ephone", "cert-oper upgrade auth-mode null-string", why="install an LSC of the new size"),
         *PHONE_FILE_THEN_RESET,

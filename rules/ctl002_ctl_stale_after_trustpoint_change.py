@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, LSC_REISSUE
+from cmedebug.remediation_context import sast_names
+from cmedebug.remediation_steps import (CNF_FILES, CTL_REGENERATE, LSC_UPGRADE, PHONES_ERASE_CTL, PHONES_RESTART,
+                                         SAST_SURVIVOR_SIGNS)
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import device_now
@@ -23,7 +25,10 @@ class CtlStaleAfterTrustpointChange(Rule):
         The phones trust the certificates in their CTL. After a re-enrollment, a
         new key or a rebuilt CA, CME presents a certificate the CTL does not
         hold: TLS to 2443 and CAPF fail, and signed configs are refused, until
-        `regenerate` is run and the phones take the new CTL.
+        `regenerate` is run and the phones take the new CTL. When SAST1's
+        certificate is among the changed ones, a CTL it signs is refused too: the
+        original SAST2 signs it instead (`sast1`/`sast2` swapped), or, when both
+        changed, every phone erases its CTL.
 
     Evidence
         `show crypto pki certificates` -> `Validity Date: start date: 10:02:11
@@ -53,8 +58,9 @@ class CtlStaleAfterTrustpointChange(Rule):
     collect = ("show crypto pki certificates", "debug ctl-client", "CTLSEP<MAC>.tlv from CME's TFTP server",
                "show ctl-client")
     remediation = (
-        *CTL_REGENERATE,
-        *LSC_REISSUE,  # only when the CA itself was rebuilt after the CTL; else `create cnf-files` alone
+        *CTL_REGENERATE,  # SAST_SURVIVOR_SIGNS instead when SAST1's certificate is among the changed ones
+        *LSC_UPGRADE,  # only when the CA itself was rebuilt after the CTL; else `create cnf-files` alone
+        *PHONES_RESTART,
     )
     verify = "Verify with `debug ctl-client` (CTL File Created Successfully after the change) and `show ephone` (+ Authentication)."
 
@@ -82,10 +88,22 @@ class CtlStaleAfterTrustpointChange(Rule):
             message += (f" The CA certificate itself ({new_ca.fields.get('subject')}) starts at "
                         f"{fmt_time(new_ca.fields['not_before'])}: the CA was rebuilt, so the phones' LSCs, "
                         "signed by the old CA, must be issued again too.")
+        regenerate, sasts, erase = CTL_REGENERATE, {}, ()
+        changed = {tp for tp, _, _ in stale}
+        signer, spare = sast_names(case).get("sast1"), sast_names(case).get("sast2")
+        if signer in changed:  # a CTL SAST1 signs now is one the phones refuse (primer F27, §2.6)
+            if spare and spare != signer and spare not in changed:
+                regenerate, sasts = SAST_SURVIVOR_SIGNS, {"surviving_sast": spare, "replaced_sast": signer}
+                message += (f" SAST1 ({signer}) is among them: the phones would refuse a CTL it signs, so {spare}, "
+                            "the SAST they still trust, signs it and the new one becomes the spare.")
+            else:
+                erase, sasts = PHONES_ERASE_CTL, {"lost_sasts": " and ".join(sorted({signer, spare} - {None}))}
+                message += (" No original SAST survives: the phones refuse any CTL CME can sign now and must "
+                            "erase the one they hold.")
         yield self.finding(
             message, evidence_of([source, *(c for _, c, _ in stale), new_ca], 6), first_seen=stale[0][2],
-            remediation=self.remediation if new_ca is not None else (*CTL_REGENERATE, *CNF_FILES),
-            trustpoints=[tp for tp, _, _ in stale])
+            remediation=(*regenerate, *(LSC_UPGRADE if new_ca is not None else CNF_FILES), *PHONES_RESTART, *erase),
+            trustpoints=[tp for tp, _, _ in stale], **sasts)
 
 
 def _ca_rebuilt_after(case, built):

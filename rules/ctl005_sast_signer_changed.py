@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation import Step, PHONE
+from cmedebug.remediation_steps import PHONES_ERASE_CTL, SAST_SURVIVOR_SIGNS
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._device import trustpoint_configs
@@ -56,18 +56,7 @@ class SastSignerChanged(Rule):
     explains = ("CFG002", "CFG007", "CTL009", "TLS003")
     collect = ("the phone's status messages", "CTLSEP<MAC>.tlv before and after the change", "show ctl-client",
                "show crypto pki certificates")
-    remediation = (
-        Step("config", "ctl-client", why="only if an original SAST credential survives: {surviving_sast} signs "
-                                         "again"),
-        Step("config-ctl-client", "sast1 trustpoint {surviving_sast}",
-             why="the SAST the phones already trust signs the new CTL"),
-        Step("config-ctl-client", "sast2 trustpoint {replaced_sast}", why="the new SAST becomes the spare"),
-        Step("config-ctl-client", "regenerate"),
-        Step("phone", "erase ctl", device=PHONE,
-             why="only where no original SAST survives ({lost_sasts} have new keys): the phone then takes "
-                 "CME's CTL on first use (or factory reset it)",
-             warning="a phone without a CTL trusts the next CTL it is given: do it on a network you control"),
-    )
+    remediation = (*SAST_SURVIVOR_SIGNS, *PHONES_ERASE_CTL)
     verify = "Verify with the phone's status messages (Trust List Updated) and a test change reaching the phone."
 
     def evaluate(self, case):

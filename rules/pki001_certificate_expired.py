@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import LSC_REISSUE, RENEWAL, trustpoint_steps
+from cmedebug.remediation_steps import LSC_UPGRADE, PHONES_RESTART, RENEWAL_BEFORE_RESTART, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import (
@@ -10,6 +10,13 @@ from cmedebug.rules._certs import (
 from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._format import first_at
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
+
+_RENEWED = (
+    *RENEWAL_BEFORE_RESTART,
+    *trustpoint_steps("trustpoint", "auto-enroll 70", why="renew before the end next time, keeping the key"),
+)
+# Where no LSC is issued again (no CAPF, or none of the expired certificates serves CME).
+_WITHOUT_LSCS = (*_RENEWED, *PHONES_RESTART)
 
 
 class CertificateExpired(Rule):
@@ -59,11 +66,13 @@ class CertificateExpired(Rule):
     explains = CERT_FAILURE_SYMPTOMS + ("CTL002", "CTL003")
     collect = ("show crypto pki certificates verbose", "show logging | include PKI", "show clock detail")
     remediation = (
-        *RENEWAL,
-        *trustpoint_steps("trustpoint", "auto-enroll 70", why="renew before the end next time, keeping the key"),
+        *_RENEWED,
         # only when CME's own certificates expired and CAPF issues the phones' LSCs: the phones'
         # LSCs, from the same CA with the same lifetime, have expired too (inferred)
-        *LSC_REISSUE,
+        *LSC_UPGRADE,
+        # one restart, last: each phone fetches the new CTL and its file, which carries the CAPF
+        # operation (primer F05: `reset` of each ephone or `reset all`; §2.4 step 4)
+        *PHONES_RESTART,
     )
     verify = "Verify with `show crypto pki certificates {trustpoint}` (end date in the future) and `show ephone` (+ Authentication)."
 
@@ -80,7 +89,7 @@ class CertificateExpired(Rule):
             message = (f"Certificate SN {serial} has expired: its validity ended on {fmt_time(ended)}; "
                        f"chain validation failed {len(events)} time(s){first_at(first.ts)}.")
             yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
-                               remediation=self.remediation[:-len(LSC_REISSUE)],
+                               remediation=_WITHOUT_LSCS,
                                serial=serial, not_after=ended, device=first.device)
         alerts = [e for e in case.events_of("tls.handshake.failed")
                   if "alert certificate expired" in (e.fields.get("reason") or "").lower()]
@@ -91,7 +100,7 @@ class CertificateExpired(Rule):
                 f"{first.fields.get('service') or 'router'} service with `{first.fields.get('reason')}` "
                 f"{len(alerts)} time(s){first_at(first.ts)}: the router's certificate has expired by "
                 "the peer's clock.", [Evidence.of(e) for e in alerts[:3]], confidence=Confidence.MEDIUM,
-                remediation=self.remediation[:-len(LSC_REISSUE)],
+                remediation=_WITHOUT_LSCS,
                 first_seen=first.ts, serial=None, device=first.device)
 
     def _from_certificates(self, case):
@@ -132,4 +141,4 @@ class CertificateExpired(Rule):
                                confidence=Confidence.LOW if today else self.confidence,
                                first_seen=min((e.ts for e in rejected if e.ts), default=None), serial=serials[0],
                                serials=serials, not_after=first.fields["not_after"], device=device, trustpoints=trustpoints,
-                               remediation=self.remediation if lscs_too else self.remediation[:-len(LSC_REISSUE)])
+                               remediation=self.remediation if lscs_too else _WITHOUT_LSCS)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, authenticate_steps, enroll_steps, sast_rotation
+from cmedebug.remediation_steps import enrollment_refresh
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
 
@@ -61,11 +61,7 @@ class HttpServerOffScepFails(Rule):
                                              "sits in front of it, the RA forwards to the CA over HTTP); harden it "
                                              "with `ip http access-class <acl>` permitting the enrolling routers"),
         # only the trustpoints whose enrollment failed: those that hold a certificate keep it
-        *authenticate_steps("uncertified_trustpoint", why="on each client: fetch the CA certificate again"),
-        *enroll_steps("uncertified_trustpoint"),
-        *CTL_REGENERATE,
-        *CNF_FILES,
-        *sast_rotation(),
+        *enrollment_refresh("uncertified_trustpoint", authenticate="on each client: fetch the CA certificate again"),
     )
     verify = "Verify with `show ip http server status` (HTTP server status: Enabled) and `Trustpoint CA certificate accepted.` on the client."
 

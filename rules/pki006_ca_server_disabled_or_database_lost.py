@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, authenticate_steps, enroll_steps, sast_rotation
+from cmedebug.remediation_steps import enrollment_refresh
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
@@ -73,12 +73,8 @@ class CaServerDisabledOrDatabaseLost(Rule):
              warning="only while the CA's key pair is there (`show crypto key mypubkey rsa {ca}`): without it, "
                      "`no shutdown` makes a new CA, and every certificate, the CTL and the phones' trust change: "
                      "follow PKI002's rebuild instead"),
-        *authenticate_steps("uncertified_trustpoint", why="the enrollments that failed while the CA was down: "
-                                                          "each trustpoint takes the CA certificate"),
-        *enroll_steps("uncertified_trustpoint"),
-        *CTL_REGENERATE,
-        *CNF_FILES,
-        *sast_rotation(),
+        *enrollment_refresh("uncertified_trustpoint", authenticate="the enrollments that failed while the CA was "
+                                                                  "down: each trustpoint takes the CA certificate"),
     )
     verify = "Verify with `show crypto pki server` (Status: enabled) and a test enrollment that is granted."
 

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import (CNF_FILES, CTL_REGENERATE, authenticate_steps, enroll_steps, sast_rotation,
-                                         trustpoint_steps)
+from cmedebug.remediation_steps import enrollment_refresh, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._device import pki_servers, trustpoint_configs
 from cmedebug.rules._evidence import nearest_before
@@ -62,11 +61,7 @@ class CaUnreachable(Rule):
         Step("exec", "ping {ca_ip}", why="the CA answers (TCP 80 must pass every ACL on the way)"),
         *trustpoint_steps("trustpoint", "enrollment url http://{ca_ip}:80", why="the CA's address as reachable "
                                                                            "from here"),
-        *authenticate_steps("trustpoint"),
-        *enroll_steps("trustpoint"),
-        *CTL_REGENERATE,
-        *CNF_FILES,
-        *sast_rotation(),
+        *enrollment_refresh("trustpoint", authenticate=True),
     )
     verify = "Verify with `Trustpoint CA certificate accepted.` and a fingerprint matching `show crypto pki server` on the CA."
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 import re
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import (CNF_FILES, CTL_REGENERATE, authenticate_steps, enroll_steps, sast_rotation,
-                                         trustpoint_steps)
+from cmedebug.remediation_steps import enrollment_refresh, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 
 # enrollment url http://10.1.1.1:80  |  http://ca.example.com/cgi-bin  |  https://[2001:db8::1]:443
@@ -76,11 +75,7 @@ class EnrollmentUrlMalformed(Rule):
     remediation = (
         *trustpoint_steps("trustpoint", "enrollment url http://{ca_ip}:80",
                     why="a plain http URL to the CA, port 80 unless the CA's HTTP server listens elsewhere"),
-        *authenticate_steps("trustpoint"),
-        *enroll_steps("trustpoint"),
-        *CTL_REGENERATE,
-        *CNF_FILES,
-        *sast_rotation(),
+        *enrollment_refresh("trustpoint", authenticate=True),
     )
     verify = "Verify with `show running-config | section crypto pki trustpoint {trustpoint}` and `Trustpoint CA certificate accepted.`"
 

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from dataclasses import replace
+
+from cmedebug.remediation import Step
 from cmedebug.remediation_steps import enroll_steps, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import nearest_before
@@ -8,6 +11,23 @@ from cmedebug.rules._format import first_at
 from cmedebug.rules._trust import is_pkcs12_context
 
 UNSUPPORTED = ("E_ENCRYPT_ALG_NOT_SUPPORTED", "E_DIGEST_ALG_NOT_SUPPORTED")
+
+# Primer F13: where no algorithm is shared, enroll by cut and paste (no SCEP envelope at all):
+# `enrollment terminal`, the request printed (D5), the certificate the CA issued pasted back (D7).
+# Two blocks (their own device labels, never typed by a replay): the CA signs the request in between.
+BY_HAND = "router, instead, if the CA still refuses: enroll by cut and paste"
+SIGNED = "router, then, once the CA has signed that request"
+MANUAL_ENROLLMENT = (
+    *(replace(step, device=BY_HAND) for step in trustpoint_steps(
+        "trustpoint", "enrollment terminal", "serial-number none", "ip-address none",
+        why="cut-and-paste enrollment: no SCEP envelope, so no algorithm to share (the CA certificate the "
+            "trustpoint holds stays)")),
+    Step("config", "crypto pki enroll {trustpoint}", answers=("yes", "no"), device=BY_HAND,
+         why="`Display Certificate Request to terminal?` yes: copy the request between `Certificate Request "
+             "follows:` and `---End` to the CA to sign; `Redisplay enrollment request?` no"),
+    Step("config", "crypto pki import {trustpoint} certificate", device=SIGNED,
+         why="paste the certificate the CA issued (Base64), then `quit`"),
+)
 
 
 class ScepAlgorithmUnsupported(Rule):
@@ -52,6 +72,7 @@ class ScepAlgorithmUnsupported(Rule):
     remediation = (
         *trustpoint_steps("trustpoint", "hash sha256", why="a digest the CA supports"),
         *enroll_steps("trustpoint"),
+        *MANUAL_ENROLLMENT,
     )
     verify = "Verify with `show crypto pki trustpoints {trustpoint} status` (Last enrollment status: Granted)."
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import REKEYED_RENEWAL
+from cmedebug.remediation_steps import (PHONE_KEY_SIZE, PHONES_RESTART, REKEYED_RENEWAL, REKEYED_RENEWAL_BEFORE_RESTART,
+                                         lsc_upgrade)
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._certs import certificates, describe_cert, is_mic_root
 
@@ -9,6 +10,8 @@ from cmedebug.rules._certs import certificates, describe_cert, is_mic_root
 MINIMUM_BITS = 1024
 # What FIPS-mode phones require of the server certificate (8800 admin guide).
 FIPS_BITS = 2048
+# The evidence of the size CAPF asks the phones to generate (their LSC keys).
+PHONE_KEY_KINDS = ("config.capf_server", "capf.summary", "capf.keygen.requested")
 
 
 class RsaKeyTooSmall(Rule):
@@ -56,7 +59,14 @@ class RsaKeyTooSmall(Rule):
     collect = ("show crypto key mypubkey rsa", "show crypto pki certificates verbose", "debug ctl-client",
                "show running-config | section crypto pki trustpoint|capf-server")
     remediation = (
-        *REKEYED_RENEWAL,
+        *REKEYED_RENEWAL_BEFORE_RESTART,
+        # only where the phones' own keys are small (phone-key-size 512, CAPF asking for 512 bits): CAPF
+        # asks a larger size and issues each secure phone's LSC again (primer F15: "Set phone-key-size
+        # 1024 or 2048 according to the phone models"; F41: "re-run cert-oper upgrade")
+        *PHONE_KEY_SIZE,
+        *lsc_upgrade("the phone's LSC holds a key of the old size: CAPF issues one of the new size at the "
+                     "phone's next restart"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `show crypto key mypubkey rsa {trustpoint}` (2048 bits) and `Signature length 256` in `debug ctl-client`."
 
@@ -81,8 +91,10 @@ class RsaKeyTooSmall(Rule):
         trustpoints = [tp for _, _, item in small if item.kind == "cert" and not item.fields.get("is_ca")
                        for tp in item.fields.get("trustpoints") or []]
         trustpoints += self._small_key_trustpoints(case, small)
+        phone_keys = any(getattr(item, "kind", "") in PHONE_KEY_KINDS and bits < MINIMUM_BITS for bits, _, item in small)
         yield self.finding(message, evidence, severity=self.severity if failures else Severity.MEDIUM,
-                           first_seen=first, key_sizes=sizes, trustpoints=list(dict.fromkeys(trustpoints)))
+                           first_seen=first, key_sizes=sizes, trustpoints=list(dict.fromkeys(trustpoints)),
+                           remediation=self.remediation if phone_keys else REKEYED_RENEWAL)
 
     @staticmethod
     def _small_key_trustpoints(case, small) -> list[str]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, enroll_steps, sast_rotation
+from cmedebug.remediation_steps import enrollment_refresh
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._certs import certificates, is_ca_cert
 from cmedebug.rules._device import functional_trustpoints
@@ -50,10 +50,7 @@ class TrustpointNotEnrolled(Rule):
     collect = ("show crypto pki trustpoints status", "show crypto pki certificates",
                "show running-config | section telephony-service|ctl-client|capf-server")
     remediation = (
-        *enroll_steps("trustpoint"),
-        *CTL_REGENERATE,
-        *CNF_FILES,
-        *sast_rotation(),
+        *enrollment_refresh("trustpoint"),
     )
     verify = "Verify with `show crypto pki certificates {trustpoint}` (a Certificate with Associated Trustpoints: {trustpoint})."
 

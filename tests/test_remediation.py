@@ -45,8 +45,8 @@ def test_every_step_agrees_with_the_command_table(rule):
         assert entry is not None, f"{rule.id}: `{step.command}` is not accepted in {step.mode} by the table"
         if entry.destructive:
             assert step.warning, f"{rule.id}: `{step.command}` {entry.destructive}, and the step has no warning"
-        asked = [q for q in entry.questions if not q.when]
-        assert len(step.replies()) in (len(asked), len(entry.questions)), \
+        dialogs = entry.dialogs()
+        assert len(step.replies()) in {len(asked) for asked in dialogs.values()}, \
             f"{rule.id}: `{step.command}` answers {step.replies()} to {[q.text for q in entry.questions]}"
 
 
@@ -172,6 +172,8 @@ def test_cme_only_steps_are_dropped_where_the_evidence_shows_no_cme(tmp_path):
     commands = [s.command for s in pki002.remediation]
     assert "no crypto pki server ca-1" in commands
     assert not {"ctl-client", "telephony-service", "regenerate", "create cnf-files"} & set(commands)
+    # no CME, so no CTL client to record and no SAST key to back up here
+    assert "show ctl-client" not in commands and not [c for c in commands if c.startswith("crypto key export")]
 
 
 def test_cme_steps_stay_where_only_cmes_debugs_show_it(tmp_path):
@@ -313,3 +315,109 @@ def test_a_weak_sast_key_is_replaced_one_sast_at_a_time(analysed):
     swap = lines.index("sast1 trustpoint sast2")
     signer = lines.index("crypto key generate rsa general-keys label sast1-2048 exportable modulus 2048")
     assert spare < lines.index("check ctl") < swap < signer
+
+
+@pytest.mark.parametrize("rule_id, slot", [("PKI004", "uncertified_trustpoint"), ("PKI006", "uncertified_trustpoint"),
+                                           ("PKI007", "trustpoint"), ("PKI008", "trustpoint"),
+                                           ("PKI016", "trustpoint")])
+def test_an_enrollment_fix_restarts_the_phones_only_when_it_enrolled_something(rule_id, slot):
+    """Primer F20-F26, F31: a changed CTL reaches a phone when it boots. The enrollment fixes end
+    with `reset all` once something was enrolled (or a SAST renewed), after the last regenerate
+    and `create cnf-files`; where every trustpoint kept its certificate nothing restarts."""
+    rule = next(r for r in all_rules() if r.id == rule_id)
+    enrolled = [s.command for s in fill(rule.remediation, {slot: ["cme-tls"], "spare_sast": [], "signing_sast": []})]
+    assert enrolled[-1] == "reset all" and enrolled.count("reset all") == 1, enrolled
+    assert enrolled.index("crypto pki enroll cme-tls") < enrolled.index("regenerate") < enrolled.index("reset all")
+    rotated = [s.command for s in fill(rule.remediation, {slot: [], "spare_sast": "sast2", "signing_sast": "sast1"})]
+    assert rotated[-3:] == ["create cnf-files", "telephony-service", "reset all"] and "crypto pki enroll sast1" in rotated
+    kept = [s.command for s in fill(rule.remediation, {slot: [], "spare_sast": [], "signing_sast": []})]
+    assert "reset all" not in kept and "crypto pki enroll cme-tls" not in kept
+
+
+def test_enrollment_fixes_of_the_samples_end_with_one_restart(analysed):
+    """http-server-off, ca-server-disabled, ca-unreachable enroll every trustpoint: the phones
+    restart once, at the end; ca-database-lost enrolls nothing again, so nothing restarts."""
+    for name, rule_id in (("http-server-off", "PKI004"), ("ca-server-disabled", "PKI006"),
+                          ("ca-unreachable", "PKI007"), ("ca-database-lost", "PKI006")):
+        finding = next(f for f in analysed[name].findings if f.rule_id == rule_id)
+        lines = [line.text.strip() for block in render_blocks(finding.remediation) for line in block.lines]
+        if name == "ca-database-lost":
+            assert "reset all" not in lines and not any(line.startswith("crypto pki enroll") for line in lines)
+        else:
+            assert lines[-2:] == ["reset all", "end"] and lines.count("reset all") == 1, (name, lines)
+
+
+def test_a_step_that_depends_on_a_list_slot_is_neither_repeated_nor_kept_when_it_is_empty():
+    """`only_if`: naming {trustpoint} in the restart's why would print it once per trustpoint."""
+    steps = [Step("config", "crypto pki enroll {trustpoint}"), Step("config", "telephony-service", only_if=("trustpoint",)),
+             Step("config-telephony", "reset all", only_if=("trustpoint", "spare_sast"))]
+    two = [s.command for s in fill(steps, {"trustpoint": ["a", "b"]})]
+    assert two == ["crypto pki enroll a", "crypto pki enroll b", "telephony-service", "reset all"]
+    assert [s.command for s in fill(steps, {"trustpoint": []})] == []
+    unknown = [s.command for s in fill(steps, {})]
+    assert unknown == ["crypto pki enroll {trustpoint}", "telephony-service", "reset all"]  # not known empty: kept
+
+
+def test_expired_cme_certificates_and_lscs_restart_the_phones_once_at_the_end(analysed):
+    """PKI001 on cert-expired (CAPF issues the LSCs again): the CAPF operation goes into the
+    phones' files before the final restart, so the phones restart once after the SAST rotation's
+    phone check, not `reset all` and then each ephone's `reset` (primer F05: one or the other)."""
+    pki001 = next(f for f in analysed["cert-expired"].findings if f.rule_id == "PKI001")
+    lines = [line.text.strip() for block in render_blocks(pki001.remediation) for line in block.lines]
+    after_check = lines[lines.index("check ctl"):]
+    restarts = [line for line in after_check if line in ("reset all", "reset")]
+    assert restarts == ["reset all"], after_check
+    upgrade = after_check.index("cert-oper upgrade auth-mode null-string")
+    assert upgrade < after_check.index("create cnf-files", upgrade) < after_check.index("reset all")
+    assert after_check[-2:] == ["reset all", "end"]
+
+
+@pytest.mark.parametrize("name, rule_id", [("ca-cert-expired", "PKI002"), ("clock-set-after-ca-built", "CLK004")])
+def test_a_ca_rebuild_records_the_ctl_client_and_backs_up_the_sast_keys_first(analysed, name, rule_id):
+    """Primer §2.7 steps 1-2: `show ctl-client` recorded and each SAST key exported (where it is
+    exportable: a block of its own, with its warning) before `no crypto pki server` deletes anything."""
+    finding = next(f for f in analysed[name].findings if f.rule_id == rule_id)
+    blocks = render_blocks(finding.remediation)
+    lines = [(block.device, line.text.strip()) for block in blocks for line in block.lines]
+    texts = [text for _, text in lines]
+    destroy = texts.index("no crypto pki server cme-root")
+    assert texts.index("show ctl-client") < destroy
+    exports = [(device, text) for device, text in lines if text.startswith("crypto key export rsa")]
+    assert [text.split()[4] for _, text in exports] == ["sast1", "sast2"]
+    assert all(device.startswith("router, only if") for device, _ in exports)
+    assert all(texts.index(text) < destroy for _, text in exports)
+    backup = next(block for block in blocks if block.device.startswith("router, only if"))
+    assert any("private key" in warning for warning in backup.warnings)
+
+
+def test_manual_enrollment_answers_the_terminal_dialog_and_is_never_typed_in_a_replay():
+    """PKI009's alternative (primer F13): with `enrollment terminal` IOS asks D5's two questions
+    instead of D4's (ios-commands.md §3); the steps answer exactly those, in blocks of their own."""
+    from cmedebug.ios_commands import lookup as table_entry
+
+    terminal = "the trustpoint has `enrollment terminal`"
+    dialogs = table_entry("crypto pki enroll cme-tls", "config").dialogs()
+    assert [q.text for q in dialogs[terminal]] == ["Display Certificate Request to terminal? [yes/no]:",
+                                                    "Redisplay enrollment request? [yes/no]:"]
+    assert [q.text for q in dialogs[""]][0] == "Password:"
+    rule = next(r for r in all_rules() if r.id == "PKI009")
+    manual = [s for s in rule.remediation if s.device != "router"]
+    enroll = next(s for s in manual if s.command.startswith("crypto pki enroll"))
+    assert enroll.replies() == ("yes", "no")
+    assert any(s.command == "enrollment terminal" for s in manual)
+    assert manual[-1].command == "crypto pki import {trustpoint} certificate"
+    assert all(s.device.startswith("router,") for s in manual)  # conditional blocks: a replay skips them
+    assert manual[-1].device != enroll.device  # the CA signs the request between the two blocks
+
+
+def test_capf_enrollment_password_uses_the_digit_the_command_reference_documents():
+    """ios-commands.md §2.7 / §4: CR-C documents `cert-enroll-trustpoint ... password 0` as encrypted and
+    `1` as clear text (the primer's skeleton writes 0). CAPF005 types a clear-text password, so `1`, and
+    says which digit it is and where that is documented."""
+    from cmedebug.ios_commands import lookup as table_entry
+
+    rule = next(r for r in all_rules() if r.id == "CAPF005")
+    step = next(s for s in rule.remediation if s.command.startswith("cert-enroll-trustpoint"))
+    assert step.command == "cert-enroll-trustpoint {ra} password 1 {password}"
+    assert "encryption-type digit" in step.why and "clear text" in step.why and "CR-C" in step.why
+    assert "1 = clear text" in table_entry(step.command, step.mode).note
