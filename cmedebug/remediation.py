@@ -306,19 +306,24 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
     return blocks
 
 
-def notes(block: Block, reasons: bool = True) -> list[str]:
-    """What to read before pasting: the warnings, what each line is for (its step's
-    why; lines that share one are named together), then what to put in each placeholder.
-    Without ``reasons``, only what each action on the phone (or wait) means: a rule's
-    page lists every step's why above its blocks."""
+def cautions(block: Block) -> list[str]:
+    """What to read before pasting the block, printed above it: its warnings, and the
+    placeholders to replace first (IOS takes `<challenge>` as typed: a password of that
+    text, not an error)."""
     typed = block.device not in NOT_TYPED
+    return [f"WARNING: {w}" for w in block.warnings] + \
+        [f"replace <{name}> before pasting: {meaning}" if typed else f"<{name}>: {meaning}"
+         for name, meaning in block.placeholders]
+
+
+def reasons(block: Block) -> list[str]:
+    """What each line of the block is for, printed below it: its step's why; lines that
+    share one are named together (answers never)."""
     commands: dict[str, list[str]] = {}  # why -> the lines it explains, in block order
     for line in block.lines:
-        if line.step is not None and line.step.why and not line.answer and (reasons or not typed):
+        if line.step is not None and line.step.why and not line.answer:
             commands.setdefault(shown(line.step.why), []).append(line.text.strip())
-    return [f"WARNING: {w}" for w in block.warnings] + \
-        [f"{' / '.join(lines)}: {why}" for why, lines in commands.items()] + \
-        [f"<{name}>: {meaning}" for name, meaning in block.placeholders]
+    return [f"{' / '.join(lines)}: {why}" for why, lines in commands.items()]
 
 
 def heading(block: Block) -> str:

@@ -11,7 +11,7 @@ from functools import partial
 
 from cmedebug import messages
 from cmedebug.engine import Rule, all_rules
-from cmedebug.remediation import NOT_TYPED, heading, notes, render_blocks, shown
+from cmedebug.remediation import NOT_TYPED, cautions, heading, reasons, render_blocks, shown
 
 _BEFORE = "False positives"
 # never split `<export-passphrase>` or `auto-enroll` at their hyphens
@@ -32,9 +32,11 @@ def remediation_section(rule: type[Rule]) -> list[str]:
     for block in render_blocks(rule.remediation):
         title = heading(block).capitalize() if block.device in NOT_TYPED else f"On the {block.device}"
         out += ["", f"    {title}:"]
+        out += _wrap("; ".join(cautions(block)), initial_indent="    ", subsequent_indent="    ")
         out += [f"        {line.text}" for line in block.lines]
-        out += _wrap("; ".join(notes(block, reasons=False)), initial_indent="    ", subsequent_indent="    ") \
-            if notes(block, reasons=False) else []
+        # (the steps above say why each command is there; an action on the phone says it here)
+        out += _wrap("; ".join(reasons(block)), initial_indent="    ", subsequent_indent="    ") \
+            if block.device in NOT_TYPED else []
     if rule.verify:
         out += [""] + _wrap(shown(rule.verify), initial_indent="    ", subsequent_indent="    ")
     return out

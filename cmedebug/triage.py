@@ -16,7 +16,7 @@ from cmedebug import deployment, pipeline
 from cmedebug.collect import IOS_COMMAND, not_evaluated
 from cmedebug.deployment import summary
 from cmedebug.model import FAILURE_KIND, Case, Finding, Severity
-from cmedebug.remediation import heading, notes, render_blocks
+from cmedebug.remediation import cautions, heading, reasons, render_blocks
 from cmedebug.sources import Input, iter_inputs
 
 # rows of the device view that the note prints in its own sections (inputs per device, clocks)
@@ -27,10 +27,12 @@ DEVICE_ROWS_ELSEWHERE = ("inputs", "joined by", "clock")
 class PlanStep:
     text: str
     commands: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what to read about the commands (warnings, why each is there)
+    notes: list[str] = field(default_factory=list)  # why each command is there, read after them
+    cautions: list[str] = field(default_factory=list)  # warnings and placeholders to replace, read before them
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "commands": list(self.commands), "notes": list(self.notes)}
+        return {"text": self.text, "cautions": list(self.cautions), "commands": list(self.commands),
+                "notes": list(self.notes)}
 
 
 @dataclass
@@ -158,7 +160,8 @@ def problem_statement(case: Case) -> str:
 
 def fix_steps(f) -> list[PlanStep]:
     """One plan step per paste-ready block of the finding's remediation."""
-    return [PlanStep(f"{heading(b)[0].upper()}{heading(b)[1:]}:", [line.text for line in b.lines], notes(b))
+    return [PlanStep(f"{heading(b)[0].upper()}{heading(b)[1:]}:", [line.text for line in b.lines], reasons(b),
+                     cautions(b))
             for b in render_blocks(f.remediation)]
 
 

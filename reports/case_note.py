@@ -63,7 +63,10 @@ def _outline(note: CaseNote) -> list[tuple[int, str, list[str]]]:
                           f"{f.message}" + (f" Evidence: {refs}." if refs else ""), []))
     blocks.append((1, "Action plan", []))
     for n, step in enumerate(note.action_plan, start=1):
-        blocks.append((2, f"{n}. {step.text}", step.commands))
+        # warnings and placeholders above the commands, why each is there below them
+        item = [(2, f"{n}. {step.text}", []), *((3, text, []) for text in step.cautions)]
+        item[-1] = (*item[-1][:2], step.commands)
+        blocks += item
         blocks += [(3, text, []) for text in step.notes]
     blocks.append((1, "Not evaluated and data to request", []))
     if not note.not_evaluated:

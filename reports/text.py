@@ -6,7 +6,7 @@ from cmedebug import __version__, redact
 from cmedebug.collect import not_evaluated
 from cmedebug.formatting import fmt_delta
 from cmedebug.model import Case, Finding
-from cmedebug.remediation import heading, notes, render_blocks
+from cmedebug.remediation import cautions, heading, reasons, render_blocks
 
 _SEVERITY_COLOURS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
 
@@ -103,8 +103,9 @@ def _finding(f: Finding, label: str, indent: str, style, short: bool = False) ->
     if not short and f.remediation:
         for block in render_blocks(f.remediation):
             lines.append(f"{indent}   fix {heading(block)}:")
+            lines.extend(f"{indent}   {note}" for note in cautions(block))
             lines.extend(f"{indent}     {line.text}" for line in block.lines)
-            lines.extend(f"{indent}   {note}" for note in notes(block))
+            lines.extend(f"{indent}   {note}" for note in reasons(block))
         if f.verify:
             lines.append(f"{indent}   {f.verify}")
     return lines

@@ -104,11 +104,11 @@ def test_slots_the_steps_do_not_name_change_nothing():
     assert fill_text(verify, values) == "Verify on ephone 7 with trustpoints cme-tls, cme-tftp: <secure-ephone>"
 
 
-def test_a_block_says_why_each_line_is_there_and_a_rule_page_keeps_its_own_list():
-    """What a router step is for is printed with its block (a fix whose remedy is a
-    check, `show version`, means nothing without it); lines that share a why are named
-    together, answers never; a rule's page lists every step's why already."""
-    from cmedebug.remediation import notes
+def test_a_block_says_what_to_mind_before_it_and_why_each_line_is_there_after_it():
+    """What to read before pasting (a warning; a placeholder, which IOS would take as typed)
+    is apart from what each line is for (a fix whose remedy is a check, `show version`,
+    means nothing without it); lines that share a why are named together, answers never."""
+    from cmedebug.remediation import cautions, reasons
 
     steps = [Step("exec", "show version", why="move Secure CME to an ISR G2"),
              Step("config", "crypto pki trustpoint {trustpoint}", why="no questions during enrollment"),
@@ -116,15 +116,40 @@ def test_a_block_says_why_each_line_is_there_and_a_rule_page_keeps_its_own_list(
              Step("config", "crypto pki enroll {trustpoint}", warning="IOS asks twice"),
              Step("config", "telephony-service"), Step("config-telephony", "reset all", why="phones restart")]
     (block,) = render_blocks(fill(steps, {"trustpoint": ["cme-tls", "cme-tftp"]}))
-    assert notes(block) == [
+    assert cautions(block) == [
         "WARNING: IOS asks twice",
+        "replace <challenge> before pasting: a challenge password you choose; IOS asks it twice and needs it to "
+        "revoke the certificate"]
+    assert reasons(block) == [
         "show version: move Secure CME to an ISR G2",
         "crypto pki trustpoint cme-tls / crypto pki trustpoint cme-tftp: no questions during enrollment",
-        "reset all: phones restart",
-        "<challenge>: a challenge password you choose; IOS asks it twice and needs it to revoke the certificate"]
-    assert notes(block, reasons=False) == [notes(block)[0], notes(block)[-1]]
+        "reset all: phones restart"]
     phone = render_blocks([Step(PHONE, "check ctl", why="the CTL shows the new SAST", device=PHONE)])[0]
-    assert notes(phone) == notes(phone, reasons=False) == ["check ctl: the CTL shows the new SAST"]
+    assert cautions(phone) == [] and reasons(phone) == ["check ctl: the CTL shows the new SAST"]
+
+
+def test_every_report_puts_the_warnings_and_placeholders_above_the_block(analysed):
+    """Read top-down at 2 a.m., a warning printed under a block comes after the paste: the
+    text, HTML and case-note reports print a block's warnings and the placeholders to
+    replace above its first line, and why each line is there below its last."""
+    from cmedebug.reports import case_note, text
+    from cmedebug.reports import html as html_report
+    from cmedebug.triage import build_note
+
+    case = analysed["ca-unreachable"]  # PKI007: enrollment (<challenge> asked twice), reset all (warned)
+    heading, first = "pasted at the privileged EXEC prompt", "ping 10.1.1.1"
+    before = ("WARNING: every phone restarts", "replace <challenge> before pasting")
+    after = "ping 10.1.1.1: the CA answers"
+
+    def check(page: str) -> None:
+        start = page.index(first)
+        above = page[page.rindex(heading, 0, start):start]
+        assert all(caution in above for caution in before), above
+        assert after in page[start:] and after not in above
+
+    check(text.render(case))
+    check(case_note.render(build_note(case), "text"))
+    check(html.unescape(html_report.render(case)))
 
 
 def test_mode_machine_refuses_a_command_in_the_wrong_mode():
