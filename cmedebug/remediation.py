@@ -285,6 +285,21 @@ def _router_lines(steps: Sequence[Step]) -> list[Line]:
     return lines
 
 
+# What a block that changed the configuration ends with, unless its steps save it themselves:
+# enrolled certificates, generated keys and every other change live in the running
+# configuration, and a reload would lose them (primer F16: "keys generated but never saved").
+SAVE_CONFIG = Step("exec", "write memory", why="save what this block changed (configuration, keys, "
+                                               "certificates): a reload would lose it")
+_SAVES = ("write memory", "copy running-config startup-config")
+
+
+def saved(run: Sequence[Step]) -> list[Step]:
+    """A router block's steps, ending with SAVE_CONFIG where one changes the configuration
+    and none saves it."""
+    changes = any(step.mode != "exec" for step in run)
+    return [*run, SAVE_CONFIG] if changes and not any(step.command in _SAVES for step in run) else list(run)
+
+
 def render_blocks(steps: Iterable[Step]) -> list[Block]:
     """One block per run of steps on the same device, in step order."""
     runs: list[list[Step]] = []
@@ -298,7 +313,7 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
         if run[0].mode in NOT_TYPED:
             lines = [Line(shown(s.command), s.mode, s) for s in run]
         else:
-            lines = _router_lines(run)
+            lines = _router_lines(saved(run))
         slots = list(dict.fromkeys(slot for s in run for slot in s.slots))
         blocks.append(Block(shown(run[0].device), tuple(lines),
                             tuple((s.replace("_", "-"), SLOT_MEANINGS.get(s, "see the finding")) for s in slots),

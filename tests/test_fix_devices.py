@@ -16,7 +16,8 @@ def test_a_device_slot_names_the_block_and_stays_a_placeholder_when_unknown():
                                                                              device="{ca_device}")]
     filled = render_blocks(fill(steps, {"ntp_ip": "10.1.1.254", "ca_device": "CA-7"}))
     assert [b.device for b in filled] == ["CA-7"]
-    assert filled[0].text.splitlines() == ["configure terminal", "ntp server 10.1.1.254", "ntp update-calendar", "end"]
+    assert filled[0].text.splitlines() == ["configure terminal", "ntp server 10.1.1.254", "ntp update-calendar", "end",
+                                           "write memory"]
     unknown = render_blocks(fill(steps, {"ntp_ip": "10.1.1.254"}))
     assert unknown[0].device == "<ca-device>"
     assert ("ca-device", "the router that runs the certificate server (its hostname)") in unknown[0].placeholders

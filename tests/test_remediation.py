@@ -123,7 +123,8 @@ def test_a_block_says_what_to_mind_before_it_and_why_each_line_is_there_after_it
     assert reasons(block) == [
         "show version: move Secure CME to an ISR G2",
         "crypto pki trustpoint cme-tls / crypto pki trustpoint cme-tftp: no questions during enrollment",
-        "reset all: phones restart"]
+        "reset all: phones restart",
+        "write memory: save what this block changed (configuration, keys, certificates): a reload would lose it"]
     phone = render_blocks([Step(PHONE, "check ctl", why="the CTL shows the new SAST", device=PHONE)])[0]
     assert cautions(phone) == [] and reasons(phone) == ["check ctl: the CTL shows the new SAST"]
 
@@ -150,6 +151,29 @@ def test_every_report_puts_the_warnings_and_placeholders_above_the_block(analyse
     check(text.render(case))
     check(case_note.render(build_note(case), "text"))
     check(html.unescape(html_report.render(case)))
+
+
+def test_a_block_that_changes_the_configuration_ends_saved(analysed):
+    """Enrolled certificates, new keys and every configuration change live in the running
+    configuration until `write memory` (primer F16: keys generated but never saved): a
+    router block that configured something ends with it, once; a block that only shows or
+    pings does not, nor one whose steps save already (PLAT002 saves before its reload)."""
+    configures = render_blocks([Step("config", "ntp server 10.1.1.254")])[0]
+    assert configures.text.splitlines()[-2:] == ["end", "write memory"]
+    looks = render_blocks([Step("exec", "show clock detail"), Step("exec", "ping 10.1.1.1")])[0]
+    assert "write memory" not in looks.text
+    reloads = [Step("config", "license boot module c2900 technology-package uck9"), Step("exec", "write memory"),
+               Step("exec", "reload")]
+    assert render_blocks(reloads)[0].text.splitlines()[-2:] == ["write memory", "reload"]
+    phone = render_blocks([Step(PHONE, "check ctl", device=PHONE)])[0]
+    assert "write memory" not in phone.text
+    for name, case in analysed.items():  # every sample's fix: each configuring router block is saved
+        for f in case.findings:
+            for block in render_blocks(f.remediation):
+                lines = [line.text.strip() for line in block.lines]
+                if block.device not in NOT_TYPED and "configure terminal" in lines:
+                    assert lines.count("write memory") == 1, (name, f.rule_id, lines)
+                    assert lines.index("write memory") > max(i for i, line in enumerate(lines) if line == "end")
 
 
 def test_mode_machine_refuses_a_command_in_the_wrong_mode():
@@ -369,7 +393,8 @@ def test_enrollment_fixes_of_the_samples_end_with_one_restart(analysed):
         if name == "ca-database-lost":
             assert "reset all" not in lines and not any(line.startswith("crypto pki enroll") for line in lines)
         else:
-            assert lines[-2:] == ["reset all", "end"] and lines.count("reset all") == 1, (name, lines)
+            assert lines[-3:] == ["reset all", "end", "write memory"] and lines.count("reset all") == 1, \
+                (name, lines)
 
 
 def test_a_step_that_depends_on_a_list_slot_is_neither_repeated_nor_kept_when_it_is_empty():
@@ -394,7 +419,7 @@ def test_expired_cme_certificates_and_lscs_restart_the_phones_once_at_the_end(an
     assert restarts == ["reset all"], after_check
     upgrade = after_check.index("cert-oper upgrade auth-mode null-string")
     assert upgrade < after_check.index("create cnf-files", upgrade) < after_check.index("reset all")
-    assert after_check[-2:] == ["reset all", "end"]
+    assert after_check[-3:] == ["reset all", "end", "write memory"]
 
 
 @pytest.mark.parametrize("name, rule_id", [("ca-cert-expired", "PKI002"), ("clock-set-after-ca-built", "CLK004")])
