@@ -253,6 +253,7 @@ def _parents(mode: str) -> list[str]:
 
 def _router_lines(steps: Sequence[Step]) -> list[Line]:
     stack = ["exec"]
+    entered: list[str | None] = [None]  # the command that entered each mode of the stack
     lines: list[Line] = []
 
     def emit(text: str, step: Step | None = None, answer: bool = False) -> None:
@@ -260,19 +261,24 @@ def _router_lines(steps: Sequence[Step]) -> list[Line]:
         lines.append(Line((" " * depth) + text if not answer else text, stack[-1], step, answer))
 
     for step in steps:
+        if len(stack) > 2 and stack[-2] == step.mode and entered[-1] == step.command \
+                and not (step.why or step.warning or step.replies()):
+            continue  # `telephony-service` again right inside it: no `exit` and the same command again
         target = _parents(step.mode)
         if len(target) > 2 and step.mode not in stack:
             raise StepOrderError(f"`{step.command}` ({step.mode}) does not follow the command that enters "
                                  f"{step.mode}")
         if step.mode == "exec" and len(stack) > 1:
-            stack[1:] = []
+            stack[1:], entered[1:] = [], []
             lines.append(Line("end", "config"))
         if step.mode != "exec":
             if stack == ["exec"]:
                 lines.append(Line("configure terminal", "exec"))
                 stack.append("config")
+                entered.append("configure terminal")
             while stack[-1] != step.mode:
                 left = stack.pop()
+                entered.pop()
                 lines.append(Line(" " * max(len(stack) - 1, 0) + "exit", left))
         emit(shown(step.command), step)
         for reply in step.replies():
@@ -280,6 +286,7 @@ def _router_lines(steps: Sequence[Step]) -> list[Line]:
         sub = enters(step.command, step.mode)
         if sub:
             stack.append(sub)
+            entered.append(step.command)
     if len(stack) > 1:
         lines.append(Line("end", stack[-1]))
     return lines

@@ -176,6 +176,20 @@ def test_a_block_that_changes_the_configuration_ends_saved(analysed):
                     assert lines.index("write memory") > max(i for i, line in enumerate(lines) if line == "end")
 
 
+def test_a_sub_mode_entered_again_right_inside_it_is_not_left_and_entered_again():
+    """Two shared sequences that each enter `telephony-service` (the files rebuilt, then the
+    phones restarted) print one section; another ephone, or an entry that says why, is left
+    and entered as written."""
+    steps = [Step("config", "telephony-service"), Step("config-telephony", "create cnf-files"),
+             Step("config", "telephony-service"), Step("config-telephony", "reset all"),
+             Step("config", "ephone 1"), Step("config-ephone", "reset"),
+             Step("config", "ephone 2"), Step("config-ephone", "reset"),
+             Step("config", "ephone 2", why="the second phone again"), Step("config-ephone", "restart")]
+    assert render_blocks(steps)[0].text.splitlines() == [
+        "configure terminal", "telephony-service", " create cnf-files", " reset all", " exit",
+        "ephone 1", " reset", " exit", "ephone 2", " reset", " exit", "ephone 2", " restart", "end", "write memory"]
+
+
 def test_mode_machine_refuses_a_command_in_the_wrong_mode():
     machine = ModeMachine()
     assert machine.feed("crypto pki enroll cme-tls") == INVALID_INPUT
