@@ -471,3 +471,19 @@ def test_capf_enrollment_password_uses_the_digit_the_command_reference_documents
     assert step.command == "cert-enroll-trustpoint {ra} password 1 {password}"
     assert "encryption-type digit" in step.why and "clear text" in step.why and "CR-C" in step.why
     assert "1 = clear text" in table_entry(step.command, step.mode).note
+
+
+def test_the_ca_key_replacement_never_shares_a_block_with_its_backup_and_answers_the_replace_question(analysed):
+    """PKI026 printed the harmless backup (show, `crypto pki export`) and `crypto key generate rsa
+    ... label cme-root` in one paste: on the running CA it asked to replace the CA's key, took
+    the next line (`crypto key export ...`) as the answer, and a `yes` would have ended the CA."""
+    case = analysed["ca-cert-expired"]
+    pki026 = next(f for f in case.findings if f.rule_id == "PKI026")
+    blocks = render_blocks(pki026.remediation)
+    backup = next(b for b in blocks if "crypto pki export cme-root pem terminal" in b.text)
+    assert backup.device == "router" and "crypto key generate" not in backup.text
+    rekey = next(b for b in blocks if "crypto key generate" in b.text)
+    assert rekey.device.startswith("router, only within") and rekey.warnings
+    lines = [line.text.strip() for line in rekey.lines]
+    at = lines.index("crypto key generate rsa general-keys label cme-root exportable modulus 2048")
+    assert lines[at + 1] == "yes" and rekey.lines[at + 1].answer
