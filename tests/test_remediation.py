@@ -487,3 +487,21 @@ def test_the_ca_key_replacement_never_shares_a_block_with_its_backup_and_answers
     lines = [line.text.strip() for line in rekey.lines]
     at = lines.index("crypto key generate rsa general-keys label cme-root exportable modulus 2048")
     assert lines[at + 1] == "yes" and rekey.lines[at + 1].answer
+
+
+def test_a_phone_re_keyed_in_non_secure_mode_reads_its_new_file_and_gets_its_own_mode_back():
+    """PKI018 reset the phone without `create cnf-files` (its file, which carries the security
+    mode and the CAPF operation, stayed as it was: no CAPF session) and set it back to a
+    hard-coded `encrypted`, whatever mode it had; neither `device-security-mode none` nor
+    null-string said what it gives up. It now shares CAPF001's sequence."""
+    rules = {r.id: r for r in all_rules()}
+    for rule_id in ("PKI018", "CAPF001"):
+        steps = rules[rule_id].remediation
+        commands = [s.command for s in steps]
+        assert "device-security-mode encrypted" not in commands, rule_id
+        assert "device-security-mode {phone_security_mode}" in commands, rule_id
+        for at, step in enumerate(steps):
+            if step.command == "reset":
+                assert "create cnf-files" in commands[:at], rule_id
+            if step.command == "device-security-mode none" or "null-string" in step.command:
+                assert step.warning, (rule_id, step.command)
