@@ -259,13 +259,19 @@ def _router_lines(steps: Sequence[Step]) -> list[Line]:
         depth = max(len(stack) - 2, 0)
         lines.append(Line((" " * depth) + text if not answer else text, stack[-1], step, answer))
 
+    entered: list[str] = []  # the command that entered each sub-mode on the stack
+
     for step in steps:
+        if (step.mode == "config" and len(stack) == 3 and entered and step.command == entered[-1]
+                and not step.why and not step.replies()):
+            continue  # `telephony-service` again right after its own sub-mode: stay there (no exit and re-entry)
         target = _parents(step.mode)
         if len(target) > 2 and step.mode not in stack:
             raise StepOrderError(f"`{step.command}` ({step.mode}) does not follow the command that enters "
                                  f"{step.mode}")
         if step.mode == "exec" and len(stack) > 1:
             stack[1:] = []
+            entered.clear()
             lines.append(Line("end", "config"))
         if step.mode != "exec":
             if stack == ["exec"]:
@@ -273,6 +279,7 @@ def _router_lines(steps: Sequence[Step]) -> list[Line]:
                 stack.append("config")
             while stack[-1] != step.mode:
                 left = stack.pop()
+                del entered[len(stack) - 2:]
                 lines.append(Line(" " * max(len(stack) - 1, 0) + "exit", left))
         emit(shown(step.command), step)
         for reply in step.replies():
@@ -280,6 +287,7 @@ def _router_lines(steps: Sequence[Step]) -> list[Line]:
         sub = enters(step.command, step.mode)
         if sub:
             stack.append(sub)
+            entered[len(stack) - 3:] = [step.command]
     if len(stack) > 1:
         lines.append(Line("end", stack[-1]))
     return lines

@@ -505,3 +505,17 @@ def test_a_phone_re_keyed_in_non_secure_mode_reads_its_new_file_and_gets_its_own
                 assert "create cnf-files" in commands[:at], rule_id
             if step.command == "device-security-mode none" or "null-string" in step.command:
                 assert step.warning, (rule_id, step.command)
+
+
+def test_a_block_does_not_leave_a_sub_mode_to_enter_it_again():
+    """`create cnf-files` then `reset all` printed `exit` / `telephony-service` between them."""
+    from cmedebug.remediation_steps import CNF_FILES, PHONES_RESTART
+
+    (block,) = render_blocks([*CNF_FILES, *PHONES_RESTART])
+    assert [line.text.strip() for line in block.lines] == [
+        "configure terminal", "telephony-service", "create cnf-files", "reset all", "end", "write memory"]
+    assert not walk(block)
+    # a step that says why it enters again is kept (its reason is printed under the block)
+    steps = [*CNF_FILES, Step("config", "telephony-service", why="stage 2"), Step("config-telephony", "reset all",
+                                                                               warning="phones restart")]
+    assert [line.text.strip() for line in render_blocks(steps)[0].lines].count("telephony-service") == 2
