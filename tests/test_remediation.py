@@ -519,3 +519,14 @@ def test_a_block_does_not_leave_a_sub_mode_to_enter_it_again():
     steps = [*CNF_FILES, Step("config", "telephony-service", why="stage 2"), Step("config-telephony", "reset all",
                                                                                warning="phones restart")]
     assert [line.text.strip() for line in render_blocks(steps)[0].lines].count("telephony-service") == 2
+
+
+def test_a_verify_command_is_never_given_several_trustpoints_joined_by_commas(analysed):
+    """PKI021 printed `show crypto pki certificates cme-sccp, cme-tftp, cme-capf, sast1, sast2`:
+    IOS takes one trustpoint."""
+    from cmedebug.remediation import fill_text
+
+    pki021 = next(f for f in analysed["ca-cert-expired"].findings if f.rule_id == "PKI021")
+    assert "`show crypto pki certificates <trustpoint>` for each of cme-sccp, cme-tftp, cme-capf, sast1, sast2" \
+        in pki021.verify
+    assert fill_text("`show x {trustpoint}`", {"trustpoint": ["a"]}) == "`show x a`"
