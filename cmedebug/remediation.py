@@ -162,8 +162,23 @@ def _scalar(values: Mapping[str, object]) -> dict[str, str]:
     return out
 
 
+_COMMAND = re.compile(r"`[^`]*`")
+
+
 def fill_text(text: str, values: Mapping[str, object]) -> str:
-    """A sentence (a verify line) with its slots filled, several values joined, as printed."""
+    """A sentence (a verify line) with its slots filled, several values joined, as printed. A
+    command in backticks stays one command: a slot with several values reads <slot> in it,
+    and the values follow it (`show crypto pki certificates <trustpoint>` for each of a, b),
+    never `show crypto pki certificates a, b`, which IOS refuses."""
+    def one_command(m: re.Match) -> str:
+        several = [k for k in dict.fromkeys(_SLOT.findall(m.group(0)))
+                   if isinstance(values.get(k), (list, tuple)) and len(values[k]) > 1]
+        if not several:
+            return m.group(0)
+        command = _SLOT.sub(lambda s: f"<{s.group(1)}>" if s.group(1) in several else s.group(0), m.group(0))
+        return command + "".join(f" for each of {{{k}}}" for k in several)
+
+    text = _COMMAND.sub(one_command, text)
     named = set(_SLOT.findall(text))  # (a case-wide list, every ephone, is not joined for each finding)
     joined = {k: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in values.items() if k in named}
     return shown(_substitute(text, _scalar(joined)) or "")

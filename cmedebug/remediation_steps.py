@@ -37,6 +37,19 @@ def authenticate_steps(slot: str = "trustpoint", why: str | None = None) -> tupl
                             "`show crypto pki server` on the CA)"),)
 
 
+# `shutdown` of a certificate server (IOS locks a running server's settings): nothing is granted
+# until its `no shutdown`, so the block that stops it starts it again, and says so above it.
+CS_SHUTDOWN_WARNING = ("the certificate server grants nothing (no enrollment, no CAPF LSC) until the `no shutdown` "
+                       "further down: if the block stops half-way, type `crypto pki server {{{slot}}}` / "
+                       "`no shutdown` first")
+
+
+def cs_shutdown(slot: str = "ca", why: str = "IOS locks a running server's settings (\"enter shut to unlock it\")"
+                ) -> Step:
+    """`shutdown` under `crypto pki server {slot}`, warned (ios-commands.md 2.3)."""
+    return Step("cs-server", "shutdown", why=why, warning=CS_SHUTDOWN_WARNING.format(slot=slot))
+
+
 CTL_REGENERATE = (
     Step("config", "ctl-client"),
     Step("config-ctl-client", "regenerate", why="a new CTL carrying the current certificates, signed by SAST1"),
@@ -182,12 +195,40 @@ def enrollment_refresh(slot: str, authenticate: bool | str = False) -> tuple[Ste
             *restart_if_changed(slot, "spare_sast"))
 
 
+def null_string_upgrade(why: str | None = None) -> Step:
+    """`cert-oper upgrade auth-mode null-string` on an ephone, with what it gives up above the block."""
+    return Step("config-ephone", "cert-oper upgrade auth-mode null-string", why=why, warning=NULL_STRING_WARNING)
+
+
+# A phone re-keyed in non-secure mode (Cisco's auth-string procedure; a phone whose LSC no longer
+# passes): it registers without TLS until its mode is set back, after the LSC is in.
+PHONE_NONSECURE_WARNING = ("the phone registers without TLS, its calls unencrypted, until its secure mode is set "
+                           "back (the last block); a phone that never gets its LSC stays non-secure")
+
+
+def lsc_in_nonsecure_mode(cert_oper: Step, *on_phone: Step, why: str) -> tuple[Step, ...]:
+    """The phone set to non-secure mode with ``cert_oper`` in its file and restarted; ``on_phone``
+    (the user's steps, the LSC checked); then its mode as before, in its file, and restarted."""
+    return (
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "device-security-mode none", why=why, warning=PHONE_NONSECURE_WARNING),
+        cert_oper,
+        *PHONE_FILE_THEN_RESET,
+        *on_phone,
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "device-security-mode {phone_security_mode}",
+             why="back to the mode it had, now with its LSC (where it took the mode from telephony-service, "
+                 "`no device-security-mode` keeps it following telephony-service instead)"),
+        *PHONE_FILE_THEN_RESET,
+    )
+
+
 def lsc_upgrade(why: str) -> tuple[Step, ...]:
     """A CAPF upgrade for each secure phone, in its file: CAPF issues the LSC when the phone
     next restarts (the restart is the caller's: one, after everything else the phones fetch)."""
     return (
         Step("config", "ephone {secure_ephone}"),
-        Step("config-ephone", "cert-oper upgrade auth-mode null-string", why=why, warning=NULL_STRING_WARNING),
+        null_string_upgrade(why),
         Step("config", "telephony-service"),
         Step("config-telephony", "create cnf-files", why="the phone's file carries the CAPF operation"),
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import PHONE, Step, fill
-from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET
+from cmedebug.remediation_steps import lsc_in_nonsecure_mode
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._device import configured_modes_by_mac
@@ -53,23 +53,17 @@ class CapfAuthStringMismatch(Rule):
         Step("config-capf-server", "auth-string generate {ephone}",
              why="a new random string, written as `capf-auth-str` into the ephone's configuration (CMEAUTH); "
                  "`show capf-server auth-string` shows it"),
-        Step("config", "ephone {ephone}"),
-        Step("config-ephone", "device-security-mode none",
-             why="Cisco's procedure has the user enter the string with the phone in non-secure mode (CUCM "
-                 "security guide; the CME guide's procedure does the same, inferred): in authenticated or "
-                 "encrypted mode the phone waits for CAPF before it registers"),
-        Step("config-ephone", "cert-oper upgrade auth-mode auth-string",
-             why="this phone authenticates to CAPF with the string, whatever the capf-server auth-mode"),
-        *PHONE_FILE_THEN_RESET,
-        Step("phone", "enter auth-string", device=PHONE,
-             why="Settings > Security Configuration > LSC > Update, and type the string `show capf-server "
-                 "auth-string` shows for this phone"),
-        Step("phone", "check lsc", device=PHONE, why="`LSC: Installed` before the phone goes back to its secure mode"),
-        Step("config", "ephone {ephone}"),
-        Step("config-ephone", "device-security-mode {phone_security_mode}",
-             why="back to the mode it had, now with its LSC (where it took the mode from telephony-service, "
-                 "`no device-security-mode` keeps it following telephony-service instead)"),
-        *PHONE_FILE_THEN_RESET,
+        *lsc_in_nonsecure_mode(
+            Step("config-ephone", "cert-oper upgrade auth-mode auth-string",
+                 why="this phone authenticates to CAPF with the string, whatever the capf-server auth-mode"),
+            Step("phone", "enter auth-string", device=PHONE,
+                 why="Settings > Security Configuration > LSC > Update, and type the string `show capf-server "
+                     "auth-string` shows for this phone"),
+            Step("phone", "check lsc", device=PHONE, why="`LSC: Installed` before the phone goes back to its secure "
+                                                         "mode"),
+            why="Cisco's procedure has the user enter the string with the phone in non-secure mode (CUCM security "
+                "guide; the CME guide's procedure does the same, inferred): in authenticated or encrypted mode the "
+                "phone waits for CAPF before it registers"),
     )
     verify = "Verify with `debug capf-server all` (PhKeyGenReq after AuthMode 1) and the phone (LSC: Installed)."
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, null_string_upgrade
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of, sep
@@ -60,8 +60,8 @@ class CapfAuthModeMismatch(Rule):
                "SEP<mac>.cnf.xml from CME's TFTP server")
     remediation = (
         Step("config", "ephone {ephone}"),
-        Step("config-ephone", "cert-oper upgrade auth-mode null-string",
-             why="first install: null-string (auth-string with a string; LSC only renews a valid LSC; MIC needs the "
+        null_string_upgrade(
+            why="first install: null-string (auth-string with a string; LSC only renews a valid LSC; MIC needs the "
                  "MIC roots on the router)"),
         *PHONE_FILE_THEN_RESET,
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step, fill
-from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, null_string_upgrade
 from cmedebug.model import Confidence, Severity
 from cmedebug.deployment.views import SECURE_MODES
 from cmedebug.rules._device import ephone_security_modes
@@ -56,7 +56,7 @@ class CapfCertOperNotSet(Rule):
     remediation = (
         Step("config", "ephone {ephone}"),
         Step("config-ephone", "capf-ip-in-cnf", why="the phone's file names CAPF's address"),
-        Step("config-ephone", "cert-oper upgrade auth-mode null-string", why="install an LSC at the next CAPF session"),
+        null_string_upgrade("install an LSC at the next CAPF session"),
         *PHONE_FILE_THEN_RESET,
     )
     verify = "Verify with `show capf-server sessions` (a session for the phone) and the phone (LSC: Installed)."

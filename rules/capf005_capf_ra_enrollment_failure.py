@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import cs_shutdown
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._device import pki_servers
@@ -57,8 +58,7 @@ class CapfRaEnrollmentFailure(Rule):
              why="the RA's trustpoint must be enrolled and its CA authenticated"),
         Step("config", "crypto pki server {ra}", why="the RA (or CA) that signs the phones' LSCs must grant "
                                                      "CAPF's requests without a person"),
-        Step("cs-server", "shutdown", why="IOS locks a running server's settings (\"enter shut to unlock it\")",
-             warning="the server grants nothing (no enrollment, no CAPF LSC) until its `no shutdown`"),
+        cs_shutdown("ra"),
         Step("cs-server", "grant auto", why="on the RA in front of the CA only: it grants what CAPF sends",
              warning="grant auto signs every request that reaches this server: keep it on the RA CAPF uses"),
         Step("cs-server", "no shutdown"),

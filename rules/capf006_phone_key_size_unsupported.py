@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, PHONE_KEY_SIZE
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, PHONE_KEY_SIZE, null_string_upgrade
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of, sep
@@ -50,7 +50,7 @@ class PhoneKeySizeUnsupported(Rule):
     remediation = (
         *PHONE_KEY_SIZE,
         Step("config", "ephone {ephone}"),
-        Step("config-ephone", "cert-oper upgrade auth-mode null-string", why="install an LSC of the new size"),
+        null_string_upgrade("install an LSC of the new size"),
         *PHONE_FILE_THEN_RESET,
     )
     verify = "Verify with `debug capf-server all` (msgtype 4 after PhKeyGenReq) and the phone (LSC: Installed)."

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, null_string_upgrade
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._format import at_time, evidence_of, sep
 
@@ -46,8 +46,8 @@ class CapfCertificateOperationFailed(Rule):
     collect = ("debug capf-server all", "show capf-server sessions")
     remediation = (
         Step("config", "ephone {ephone}"),
-        Step("config-ephone", "cert-oper upgrade auth-mode null-string",
-             why="start the operation again with an authentication mode the phone can meet"),
+        null_string_upgrade(
+            why="start the operation again with an authentication mode the phone can meet"),
         *PHONE_FILE_THEN_RESET,
     )
     verify = "Verify with `debug capf-server all` (certificate ... successful) and the phone (LSC: Installed)."

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, cs_shutdown
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import same_device
@@ -57,8 +57,7 @@ class EnrollmentPendingManualGrant(Rule):
              why="a phone's CAPF session waits on the CA for its LSC and ends before a manual grant comes: "
                  "grant automatically while the phones enroll (Cisco's build steps; an RA serving CAPF needs "
                  "it too)"),
-        Step("cs-server", "shutdown", why="IOS locks a running server's settings (\"enter shut to unlock it\")",
-             warning="the server grants nothing (no enrollment, no CAPF LSC) until its `no shutdown`"),
+        cs_shutdown(),
         Step("cs-server", "grant auto",
              warning="every enrollment request is then granted without review: once the phones hold their "
                      "LSCs, return to manual granting (`shutdown`, `no grant auto`, `no shutdown` under "

@@ -4,6 +4,7 @@ import re
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step, PHONE
+from cmedebug.remediation_steps import lsc_in_nonsecure_mode, null_string_upgrade
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import (
@@ -59,15 +60,11 @@ class LscExpired(Rule):
     collect = ("debug ephone register mac-address <mac>", "debug crypto pki validation", "show logging | include PKI|TLS",
                "show capf-server sessions")
     remediation = (
-        Step("config", "ephone {ephone}"),
-        Step("config-ephone", "device-security-mode none", why="let the phone register while it is re-keyed"),
-        Step("config-ephone", "cert-oper upgrade auth-mode null-string"),
-        Step("config-ephone", "reset"),
-        Step("phone", "check lsc", device=PHONE, why="wait until the phone shows `LSC: Installed` and "
-                                                     "`show capf-server sessions` is empty"),
-        Step("config", "ephone {ephone}"),
-        Step("config-ephone", "device-security-mode encrypted"),
-        Step("config-ephone", "reset"),
+        *lsc_in_nonsecure_mode(
+            null_string_upgrade("CME no longer accepts the phone's expired LSC: CAPF issues a new one"),
+            Step("phone", "check lsc", device=PHONE, why="wait until the phone shows `LSC: Installed` and "
+                                                         "`show capf-server sessions` is empty"),
+            why="let the phone register while it is re-keyed"),
     )
     verify = "Verify with `show ephone` (+ Authentication + Encryption with TLS connection) and `LSC: Installed` on the phone."
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import cs_shutdown
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import full_config_given
 from cmedebug.rules._trust import VOLATILE_STORAGE
@@ -50,8 +51,8 @@ class CaDatabaseNotPersistent(Rule):
     remediation = (
         Step("exec", "mkdir flash:{ca}", why="persistent storage for the CA database"),
         Step("config", "crypto pki server {ca}"),
-        Step("cs-server", "shutdown", why="IOS locks a running server's settings, and its files must not change "
-                                          "while they are copied"),
+        cs_shutdown(why="IOS locks a running server's settings, and its files must not change while they are "
+                        "copied"),
         # The server looks for its serial and CRL files in the new folder at `no shutdown`: moved
         # without them, it does not find its database (primer F08: restore the files to the URL).
         Step("exec", "copy {ca_serial_file} flash:{ca}/{ca}.ser",

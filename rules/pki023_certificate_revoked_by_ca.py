@@ -4,7 +4,7 @@ from cmedebug.engine import Rule
 from cmedebug.formatting import fmt_time
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, enroll_steps
+from cmedebug.remediation_steps import PHONE_FILE_THEN_RESET, enroll_steps, null_string_upgrade
 from cmedebug.rules._certs import describe_cert
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, same_device
 from cmedebug.rules._revocation import failures_after, lookups, phone_macs, revocations, revoked_certificates
@@ -70,8 +70,8 @@ class CertificateRevokedByCa(Rule):
     ROUTER_FIX = enroll_steps("trustpoint", why="a new certificate for the trustpoint whose certificate was revoked")
     PHONE_FIX = (
         Step("config", "ephone {ephone}"),
-        Step("config-ephone", "cert-oper upgrade auth-mode null-string",
-             why="the phone whose LSC was revoked gets a new one (a new serial) at its next CAPF session"),
+        null_string_upgrade(
+            why="the phone whose LSC was revoked gets a new one (a new serial) at its next CAPF session"),
         *PHONE_FILE_THEN_RESET,
     )
     PHONE_VERIFY = "Verify with `show capf-server sessions` (the phone's session), the phone (LSC: Installed) and `show ephone` (+ Authentication)."

@@ -12,6 +12,8 @@ _EXPORT = re.compile(r"^cry\w* +(?:pki +exp\w* +|key +exp\w* +rsa +)(?P<name>\S+
 _REBUILD_RULES = ("PKI002", "CLK004")
 # `% Generating ... non-exportable...` and `% Certificate Server enabled.` are lines apart in D2
 _CS_DIALOG_LINES = 6
+# The key replaced and backed up: only as a step of the rebuild or re-key, never with the backup.
+REKEY_ONLY = "router, only within the planned CA rebuild or re-key (never on a running CA)"
 
 
 class NonExportableKeyNeedsBackup(Rule):
@@ -71,13 +73,18 @@ class NonExportableKeyNeedsBackup(Rule):
              why="`Key is not exportable.` confirms it: IOS cannot copy this key off the router"),
         Step("config", "crypto pki export {trustpoint} pem terminal",
              why="the certificates can still be saved, though the key cannot"),
-        Step("config", "crypto key generate rsa general-keys label {label} exportable modulus 2048",
+        # Replacing the key is a block of its own: pasted with the backup above, it would end a
+        # running CA (and IOS's replace question would take the next line as its answer).
+        Step("config", "crypto key generate rsa general-keys label {label} exportable modulus 2048", device=REKEY_ONLY,
+             answers=("yes",),
              why="future keys are generated `exportable`; for the CA server, as part of its planned rebuild "
-                 "(the PKI002 / CLK004 steps), before the rebuilt server's first `no shutdown`",
+                 "(the PKI002 / CLK004 steps), before the rebuilt server's first `no shutdown`; `yes` answers "
+                 "IOS's question whether to replace the keys named {label}",
              warning="a key named {label} exists: IOS asks to replace it, and replacing the CA's key ends the CA: "
-                     "new CA certificates, and every trustpoint's certificates issued again. Type it only within "
-                     "the planned rebuild or re-key, never on a running CA"),
-        Step("config", "crypto key export rsa {label} pem terminal aes {passphrase}",
+                     "new CA certificates, and every trustpoint's certificates issued again (a trustpoint's key: "
+                     "its certificate enrolled again). Type it only within the planned rebuild or re-key, never "
+                     "on a running CA"),
+        Step("config", "crypto key export rsa {label} pem terminal aes {passphrase}", device=REKEY_ONLY,
              why="once the key is exportable: back it up (copy the printed key somewhere safe, off the router)"),
     )
     verify = "Verify with `show crypto key mypubkey rsa {label}` (Key is exportable.)."

@@ -188,6 +188,12 @@ def test_a_sub_mode_entered_again_right_inside_it_is_not_left_and_entered_again(
     assert render_blocks(steps)[0].text.splitlines() == [
         "configure terminal", "telephony-service", " create cnf-files", " reset all", " exit",
         "ephone 1", " reset", " exit", "ephone 2", " reset", " exit", "ephone 2", " restart", "end", "write memory"]
+    from cmedebug.remediation_steps import CNF_FILES, PHONES_RESTART
+
+    (block,) = render_blocks([*CNF_FILES, *PHONES_RESTART])  # the shared sequences, as IOS reads them
+    assert [line.text.strip() for line in block.lines] == [
+        "configure terminal", "telephony-service", "create cnf-files", "reset all", "end", "write memory"]
+    assert not walk(block)
 
 
 def test_mode_machine_refuses_a_command_in_the_wrong_mode():
@@ -485,3 +491,48 @@ def test_capf_enrollment_password_uses_the_digit_the_command_reference_documents
     assert step.command == "cert-enroll-trustpoint {ra} password 1 {password}"
     assert "encryption-type digit" in step.why and "clear text" in step.why and "CR-C" in step.why
     assert "1 = clear text" in table_entry(step.command, step.mode).note
+
+
+def test_the_ca_key_replacement_never_shares_a_block_with_its_backup_and_answers_the_replace_question(analysed):
+    """PKI026 printed the harmless backup (show, `crypto pki export`) and `crypto key generate rsa
+    ... label cme-root` in one paste: on the running CA it asked to replace the CA's key, took
+    the next line (`crypto key export ...`) as the answer, and a `yes` would have ended the CA."""
+    case = analysed["ca-cert-expired"]
+    pki026 = next(f for f in case.findings if f.rule_id == "PKI026")
+    blocks = render_blocks(pki026.remediation)
+    backup = next(b for b in blocks if "crypto pki export cme-root pem terminal" in b.text)
+    assert backup.device == "router" and "crypto key generate" not in backup.text
+    rekey = next(b for b in blocks if "crypto key generate" in b.text)
+    assert rekey.device.startswith("router, only within") and rekey.warnings
+    lines = [line.text.strip() for line in rekey.lines]
+    at = lines.index("crypto key generate rsa general-keys label cme-root exportable modulus 2048")
+    assert lines[at + 1] == "yes" and rekey.lines[at + 1].answer
+
+
+def test_a_phone_re_keyed_in_non_secure_mode_reads_its_new_file_and_gets_its_own_mode_back():
+    """PKI018 reset the phone without `create cnf-files` (its file, which carries the security
+    mode and the CAPF operation, stayed as it was: no CAPF session) and set it back to a
+    hard-coded `encrypted`, whatever mode it had; neither `device-security-mode none` nor
+    null-string said what it gives up. It now shares CAPF001's sequence."""
+    rules = {r.id: r for r in all_rules()}
+    for rule_id in ("PKI018", "CAPF001"):
+        steps = rules[rule_id].remediation
+        commands = [s.command for s in steps]
+        assert "device-security-mode encrypted" not in commands, rule_id
+        assert "device-security-mode {phone_security_mode}" in commands, rule_id
+        for at, step in enumerate(steps):
+            if step.command == "reset":
+                assert "create cnf-files" in commands[:at], rule_id
+            if step.command == "device-security-mode none" or "null-string" in step.command:
+                assert step.warning, (rule_id, step.command)
+
+
+def test_a_verify_command_is_never_given_several_trustpoints_joined_by_commas(analysed):
+    """PKI021 printed `show crypto pki certificates cme-sccp, cme-tftp, cme-capf, sast1, sast2`:
+    IOS takes one trustpoint."""
+    from cmedebug.remediation import fill_text
+
+    pki021 = next(f for f in analysed["ca-cert-expired"].findings if f.rule_id == "PKI021")
+    assert "`show crypto pki certificates <trustpoint>` for each of cme-sccp, cme-tftp, cme-capf, sast1, sast2" \
+        in pki021.verify
+    assert fill_text("`show x {trustpoint}`", {"trustpoint": ["a"]}) == "`show x a`"
