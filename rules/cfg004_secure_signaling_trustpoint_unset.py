@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONES_RESTART
 from cmedebug.model import Severity
 from cmedebug.rules._device import telephony_trustpoint_unset
 from cmedebug.rules._format import evidence_of
@@ -52,6 +53,7 @@ class SecureSignalingTrustpointUnset(Rule):
         Step("config-ctl-client", "server cme {cme_ip} trustpoint {cme_trustpoint}",
              why="the phones validate CME's certificate against this CTL record"),
         Step("config-ctl-client", "regenerate"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `show telephony-service security-info` (trustpoint shown) and `show ephone socket` (fd >= 0)."
 

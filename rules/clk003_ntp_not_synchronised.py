@@ -5,7 +5,7 @@ from dataclasses import replace
 from cmedebug.clock import DEFAULT_DEVICE
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CTL_REGENERATE, NTP_AUTHENTICATED, NTP_SYNC_WAIT
+from cmedebug.remediation_steps import CTL_REGENERATE, NTP_AUTHENTICATED, NTP_SYNC_WAIT, PHONES_RESTART
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._links import same_device
@@ -72,6 +72,7 @@ class NtpNotSynchronised(Rule):
         replace(CTL_REGENERATE[0], why="the CTL built while the clock was wrong is dated before the certificates "
                                        "it carries; build it again"),
         *CTL_REGENERATE[1:],
+        *PHONES_RESTART,
     )
     verify = "Verify with `show ntp status` (Clock is synchronized) and `show clock` (no leading '.' or '*')."
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import CTL_REGENERATE
+from cmedebug.remediation_steps import CTL_REGENERATE, PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._format import evidence_of
 
@@ -47,6 +47,7 @@ class CtlSignatureInvalidOrDamaged(Rule):
     collect = ("CTLSEP<MAC>.tlv from CME's TFTP server (binary)", "debug ctl-client")
     remediation = (
         *CTL_REGENERATE,
+        *PHONES_RESTART,
     )
     verify = "Verify with `cmedebug ctl verify CTLSEP{mac}.tlv` (valid) and the phone (Trust List Updated)."
 

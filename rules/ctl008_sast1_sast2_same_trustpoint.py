@@ -4,7 +4,7 @@ from collections import Counter
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import authenticate_steps, trustpoint_steps
+from cmedebug.remediation_steps import PHONES_RESTART, authenticate_steps, trustpoint_steps
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._format import evidence_of
 
@@ -58,6 +58,7 @@ class Sast1Sast2SameTrustpoint(Rule):
                                                     "new SAST2"),
         Step("config", "crypto key export rsa {new_sast} pem terminal 3des {export_passphrase}",
              why="keep a copy of the SAST2 key off the router"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `show ctl-client` (two different SAST trustpoints) and `debug ctl-client`."
 

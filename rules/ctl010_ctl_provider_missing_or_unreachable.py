@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of
@@ -53,6 +54,7 @@ class CtlProviderMissingOrUnreachable(Rule):
         Step("config", "ctl-client", why="on the CTL client"),
         Step("config-ctl-client", "server cme {ip} username {user} password 0 {password}"),
         Step("config-ctl-client", "regenerate"),
+        *PHONES_RESTART,
     )
     verify = "Verify with `debug credentials` (TLS Handshake completes) and `show ctl-client` (both CMEs listed)."
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, cs_shutdown
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART, cs_shutdown
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import same_device
@@ -65,6 +65,7 @@ class EnrollmentPendingManualGrant(Rule):
         Step("cs-server", "no shutdown"),
         *CTL_REGENERATE,
         *CNF_FILES,
+        *PHONES_RESTART,
     )
     verify = "Verify with `show crypto pki server {ca} requests` (state granted) and `show crypto pki certificates {trustpoint}` on the client."
 

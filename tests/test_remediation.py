@@ -196,6 +196,21 @@ def test_a_sub_mode_entered_again_right_inside_it_is_not_left_and_entered_again(
     assert not walk(block)
 
 
+def test_every_fix_that_regenerates_the_ctl_restarts_the_phones_after_it():
+    """A phone reads a new CTL when it boots (primer F20-F26, F31): a fix whose last CTL
+    `regenerate` no restart follows (CFG004, CLK003, CTL006, CTL008, CTL010, PKI005 did so)
+    leaves the phones on the CTL that failed."""
+    from cmedebug.engine import all_rules
+
+    restarts = ("reset all", "restart all", "reset")
+    for rule in all_rules():
+        commands = [(step.mode, step.command) for step in rule.remediation]
+        regenerated = [i for i, (_, command) in enumerate(commands) if command == "regenerate"]
+        if regenerated:
+            after = commands[regenerated[-1]:]
+            assert any(command in restarts or mode == PHONE for mode, command in after), rule.id
+
+
 def test_mode_machine_refuses_a_command_in_the_wrong_mode():
     machine = ModeMachine()
     assert machine.feed("crypto pki enroll cme-tls") == INVALID_INPUT
