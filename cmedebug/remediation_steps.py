@@ -147,11 +147,13 @@ def sast_rotation(authenticate_first: bool = False, rekey: bool = False) -> tupl
 
 # What follows an enrollment of CME's trustpoints: the CTL and the files carry the new
 # certificates, and a SAST the phones trust is renewed apart, one at a time.
-REFRESH_AFTER_ENROLL = (
-    *CTL_REGENERATE,
-    *CNF_FILES,
-    *sast_rotation(),
-)
+def refresh_after_enroll(slot: str, rekey: bool = False) -> tuple[Step, ...]:
+    """What follows the enrollment of the trustpoints of ``slot``: the CTL and the files carry the
+    new certificates (not where ``slot`` is known empty: the SAST rotation below regenerates
+    on its own), and a SAST the phones trust is renewed apart, one at a time."""
+    return (*(replace(step, only_if=(slot,)) for step in (*CTL_REGENERATE, *CNF_FILES)),
+            *sast_rotation(rekey=rekey))
+
 
 # Primer F27 / CMEAUTH: a phone takes a new CTL only when a SAST of the CTL it holds signed it. Where
 # SAST1's key or certificate changed and an original SAST survives, that one signs the next CTL and
@@ -175,7 +177,7 @@ PHONES_ERASE_CTL = (
 # reach the phones another way too (an LSC operation in their files) restart them once, after it.
 RENEWAL_BEFORE_RESTART = (
     *enroll_steps("trustpoint"),
-    *REFRESH_AFTER_ENROLL,
+    *refresh_after_enroll("trustpoint"),
 )
 RENEWAL = (
     *RENEWAL_BEFORE_RESTART,
@@ -185,13 +187,13 @@ RENEWAL = (
 
 def enrollment_refresh(slot: str, authenticate: bool | str = False) -> tuple[Step, ...]:
     """Enroll the trustpoints of ``slot`` that the CA could not serve (first fetching the CA
-    certificate when ``authenticate``, a string being its why), then REFRESH_AFTER_ENROLL and the
+    certificate when ``authenticate``, a string being its why), then refresh_after_enroll and the
     phones restarted where something was enrolled or a SAST renewed (primer F20-F26, F31: a
     changed CTL reaches a phone when it boots)."""
     why = authenticate if isinstance(authenticate, str) else None
     return (*(authenticate_steps(slot, why=why) if authenticate else ()),
             *enroll_steps(slot),
-            *REFRESH_AFTER_ENROLL,
+            *refresh_after_enroll(slot),
             *restart_if_changed(slot, "spare_sast"))
 
 
@@ -249,9 +251,7 @@ LSC_REISSUE = (
 REKEYED_RENEWAL_BEFORE_RESTART = (
     *rekey_steps("trustpoint"),
     *enroll_steps("trustpoint"),
-    *CTL_REGENERATE,
-    *CNF_FILES,
-    *sast_rotation(rekey=True),
+    *refresh_after_enroll("trustpoint", rekey=True),
 )
 REKEYED_RENEWAL = (
     *REKEYED_RENEWAL_BEFORE_RESTART,

@@ -211,6 +211,16 @@ def test_every_fix_that_regenerates_the_ctl_restarts_the_phones_after_it():
             assert any(command in restarts or mode == PHONE for mode, command in after), rule.id
 
 
+def test_a_renewal_of_the_sasts_alone_builds_the_ctl_in_the_rotation_only(analysed):
+    """TLS004 on sast-changed: only the SAST key is weak, no other trustpoint is renewed, so the
+    CTL and files are not built again before stage 1 (nothing had changed in them)."""
+    tls004 = next(f for f in analysed["sast-changed"].findings if f.rule_id == "TLS004")
+    lines = [line.text.strip() for block in render_blocks(tls004.remediation) for line in block.lines]
+    new_key = next(i for i, line in enumerate(lines) if line.startswith("crypto key generate rsa"))
+    assert "regenerate" not in lines[:new_key] and "create cnf-files" not in lines[:new_key], lines[:new_key]
+    assert "regenerate" in lines[new_key:]
+
+
 def test_mode_machine_refuses_a_command_in_the_wrong_mode():
     machine = ModeMachine()
     assert machine.feed("crypto pki enroll cme-tls") == INVALID_INPUT
