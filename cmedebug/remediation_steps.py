@@ -145,8 +145,6 @@ def sast_rotation(authenticate_first: bool = False, rekey: bool = False) -> tupl
     )
 
 
-# What follows an enrollment of CME's trustpoints: the CTL and the files carry the new
-# certificates, and a SAST the phones trust is renewed apart, one at a time.
 def refresh_after_enroll(slot: str, rekey: bool = False) -> tuple[Step, ...]:
     """What follows the enrollment of the trustpoints of ``slot``: the CTL and the files carry the
     new certificates (not where ``slot`` is known empty: the SAST rotation below regenerates
