@@ -50,6 +50,34 @@ def cs_shutdown(slot: str = "ca", why: str = "IOS locks a running server's setti
     return Step("cs-server", "shutdown", why=why, warning=CS_SHUTDOWN_WARNING.format(slot=slot))
 
 
+def ca_database_to_flash(lost: bool, start: Step) -> tuple[Step, ...]:
+    """Primer F08's fix: the certificate server's database moved to ``flash:{ca}/``, its serial
+    and CRL files copied there from where it kept them (``{ca_serial_file}``, ``{ca_crl_file}``),
+    the server pointed at the folder and started (``start``: its `no shutdown`). A running server
+    is shut first: IOS locks its settings, and its files must not change while they are copied.
+    ``lost``: the server could not start from that storage (it is down, and it may be gone)."""
+    stop = () if lost else (
+        Step("config", "crypto pki server {ca}"),
+        cs_shutdown(why="IOS locks a running server's settings, and its files must not change while they are "
+                        "copied"))
+    source = "from the storage the server lost (or a backup of it)" if lost else "from where the server kept it"
+    return (
+        Step("exec", "mkdir flash:{ca}", why="persistent storage for the CA database"),
+        *stop,
+        # The server looks for its serial and CRL files in the new folder at `no shutdown`: moved
+        # without them, it does not find its database (primer F08: restore the files to the URL).
+        Step("exec", "copy {ca_serial_file} flash:{ca}/{ca}.ser",
+             why=f"the serial file, {source}: the server goes on numbering where it stopped",
+             warning="when neither that storage nor a backup holds the files, the copies fail and the server starts "
+                     "without its database: it no longer knows the certificates it issued and cannot revoke them "
+                     "(inferred)" if lost else None),
+        Step("exec", "copy {ca_crl_file} flash:{ca}/{ca}.crl", why="the CRL the server publishes"),
+        Step("config", "crypto pki server {ca}"),
+        Step("cs-server", "database url flash:{ca}/"),
+        start,
+    )
+
+
 CTL_REGENERATE = (
     Step("config", "ctl-client"),
     Step("config-ctl-client", "regenerate", why="a new CTL carrying the current certificates, signed by SAST1"),

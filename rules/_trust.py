@@ -211,6 +211,21 @@ def is_capf_message(event, *operations: str) -> bool:
 VOLATILE_STORAGE = re.compile(r"^(?:tftp|ftp|http|scp|slot\d|usbflash\d|disk\d)", re.IGNORECASE)
 
 
+def database_file(url: str, name: str) -> str:
+    """A file of a certificate server's database at its ``database url`` (``nvram:`` + ``cme-ca.ser``).
+    A folder URL without its last ``/`` takes one (inferred: IOS's own joining is not shown)."""
+    if ":" not in url:
+        url += ":"  # `Current storage dir: nvram`: older IOS prints the file system without its colon
+    return url + name if url.endswith((":", "/")) else f"{url}/{name}"
+
+
+def database_files(name: str, server_fields: dict, url: str) -> dict[str, str]:
+    """The fix slots of certificate server ``name``'s serial and CRL files, its database at ``url``
+    (the CRL where `show crypto pki server` says it is kept)."""
+    return {"ca_serial_file": database_file(url, f"{name}.ser"),
+            "ca_crl_file": database_file(server_fields.get("crl_storage_url") or url, f"{name}.crl")}
+
+
 # the phone refusing a new trust list: status messages, or a CTL/ITL that fails its check
 TRUST_LIST_REFUSED = ("phone.status.trust_list_update_failed", "phone.status.ctl_update_failed")
 

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import enrollment_refresh
+from cmedebug.remediation_steps import ca_database_to_flash, enrollment_refresh
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
-from cmedebug.rules._trust import VOLATILE_STORAGE
+from cmedebug.rules._trust import VOLATILE_STORAGE, database_files
 
 
 # A local client's SCEP request to a CA that is not running ends in one of these.
@@ -14,14 +14,15 @@ CLIENT_FAILURES = ("pki.ca_cert.receive_failed", "pki.ca.authenticate_failed", "
 
 
 DATABASE_URL = Step("cs-server", "database url {ca_db_url}", why="persistent storage: a reload must not lose the database")
-# The database was on storage a reload can lose: the server starts on the router's own NVRAM, with its
-# key and CA certificate (kept in the router's configuration), and numbers on from there (inferred:
-# the serial file and CRL that stayed on the lost storage are not read again).
-NVRAM_DATABASE = Step("cs-server", "database url nvram:",
-                      why="the storage that held the database is gone or can be lost at a reload: keep the "
-                          "database on the router's NVRAM (or flash:)",
-                      warning="the certificates listed in the lost database are no longer known to the server: "
-                              "it cannot revoke them (inferred)")
+NO_SHUTDOWN = Step("cs-server", "no shutdown", why="start the server",
+                   warning="only while the CA's key pair is there (`show crypto key mypubkey rsa {ca}`): without it, "
+                           "`no shutdown` makes a new CA, and every certificate, the CTL and the phones' trust change: "
+                           "follow PKI002's rebuild instead")
+REFRESH = enrollment_refresh("uncertified_trustpoint", authenticate="the enrollments that failed while the CA was "
+                                                                   "down: each trustpoint takes the CA certificate")
+# The database was on storage a reload can lose: it moves to flash, the serial and CRL files
+# copied from that storage or a backup (primer F08's fix), which is also PKI020's.
+MOVED_TO_FLASH = (*ca_database_to_flash(lost=True, start=NO_SHUTDOWN), *REFRESH)
 
 
 class CaServerDisabledOrDatabaseLost(Rule):
@@ -62,19 +63,16 @@ class CaServerDisabledOrDatabaseLost(Rule):
     confidence = Confidence.HIGH
     tags = ("pki", "ca")
     requires = ("pki.server", "config.pki_server", "pki.cs.disabled")
-    explains = ENROLLMENT_SYMPTOMS + ("PKI005", "PKI011")
+    # (PKI020: the storage it names is the one this finding moves the database off)
+    explains = ENROLLMENT_SYMPTOMS + ("PKI005", "PKI011", "PKI020")
     collect = ("show crypto pki server", "show running-config | section crypto pki server", "dir <database url>")
     remediation = (
         Step("exec", "dir {ca_db_url}", why="the database files (<ca>.ser, <ca>.crl) must be where the server "
                                           "looks; restore them there from a backup first"),
         Step("config", "crypto pki server {ca}"),
         DATABASE_URL,
-        Step("cs-server", "no shutdown", why="start the server",
-             warning="only while the CA's key pair is there (`show crypto key mypubkey rsa {ca}`): without it, "
-                     "`no shutdown` makes a new CA, and every certificate, the CTL and the phones' trust change: "
-                     "follow PKI002's rebuild instead"),
-        *enrollment_refresh("uncertified_trustpoint", authenticate="the enrollments that failed while the CA was "
-                                                                  "down: each trustpoint takes the CA certificate"),
+        NO_SHUTDOWN,
+        *REFRESH,
     )
     verify = "Verify with `show crypto pki server` (Status: enabled) and a test enrollment that is granted."
 
@@ -103,7 +101,7 @@ class CaServerDisabledOrDatabaseLost(Rule):
         for name, entry in servers.items():
             for ev in startup[:2]:
                 entry["evidence"].append(Evidence.of(ev, "startup message: the server could not load at boot"))
-            storage = self._database_url(case, name)
+            server, storage = self._database(case, name)
             message = f"Certificate server {name} is not running: " + "; ".join(entry["details"]) + "."
             if startup:
                 message += " At boot it could not find its trustpoint or certificate."
@@ -113,14 +111,22 @@ class CaServerDisabledOrDatabaseLost(Rule):
             clients = [e for e in case.events_of(*CLIENT_FAILURES) if same_device(e.device, entry["device"])]
             if clients:  # what the clients saw: this is their cause, so cite it (GEN001 would report it otherwise)
                 message += f" {len(clients)} request(s) to it failed (`{' '.join(clients[0].raw).strip()}`)."
-            steps = [NVRAM_DATABASE if step is DATABASE_URL else step for step in self.remediation] if volatile \
-                else self.remediation
+            moved = database_files(name, server, storage) if volatile else {}
             yield self.finding(message, entry["evidence"][:5] + [Evidence.of(e) for e in clients[:2]],
-                               device=entry["device"], remediation=steps, ca=name)
+                               device=entry["device"], remediation=MOVED_TO_FLASH if volatile else self.remediation,
+                               ca=name, **moved)
+
+    def links(self, cause, symptom, case) -> bool:
+        """PKI020 only when this finding moves that server's database off the storage it names."""
+        if symptom.rule_id == "PKI020":
+            return "ca_serial_file" in cause.data and cause.data.get("ca") == symptom.data.get("ca") \
+                and super().links(cause, symptom, case)
+        return super().links(cause, symptom, case)
 
     @staticmethod
-    def _database_url(case, name):
+    def _database(case, name) -> tuple[dict, str | None]:
+        """(the fields of the fact naming server ``name``'s database url, that url), or ({}, None)."""
         for f in list(case.facts_of("pki.server")) + list(case.facts_of("config.pki_server")):
             if (f.fields.get("name") or "?") == name and f.fields.get("database_url"):
-                return f.fields["database_url"]
-        return None
+                return f.fields, f.fields["database_url"]
+        return {}, None

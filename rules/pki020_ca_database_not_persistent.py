@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import cs_shutdown
+from cmedebug.remediation_steps import ca_database_to_flash
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import full_config_given
-from cmedebug.rules._trust import VOLATILE_STORAGE
+from cmedebug.rules._trust import VOLATILE_STORAGE, database_files
 
 
 class CaDatabaseNotPersistent(Rule):
@@ -48,22 +48,11 @@ class CaDatabaseNotPersistent(Rule):
     tags = ("pki", "ca", "advisory")
     requires = ("config.pki_server", "pki.server")
     collect = ("show running-config | section crypto pki server", "show crypto pki server")
-    remediation = (
-        Step("exec", "mkdir flash:{ca}", why="persistent storage for the CA database"),
-        Step("config", "crypto pki server {ca}"),
-        cs_shutdown(why="IOS locks a running server's settings, and its files must not change while they are "
-                        "copied"),
-        # The server looks for its serial and CRL files in the new folder at `no shutdown`: moved
-        # without them, it does not find its database (primer F08: restore the files to the URL).
-        Step("exec", "copy {ca_serial_file} flash:{ca}/{ca}.ser",
-             why="the serial file: the server goes on numbering where it stopped"),
-        Step("exec", "copy {ca_crl_file} flash:{ca}/{ca}.crl", why="the CRL the server publishes"),
-        Step("config", "crypto pki server {ca}"),
-        Step("cs-server", "database url flash:{ca}/"),
-        Step("cs-server", "no shutdown",
-             why="the server starts from the copied files; the certificates it issued before (`<serial>.cer` "
-                 "with `database level complete`) stay at the old place"),
-    )
+    remediation = ca_database_to_flash(
+        lost=False,
+        start=Step("cs-server", "no shutdown",
+                   why="the server starts from the copied files; the certificates it issued before (`<serial>.cer` "
+                       "with `database level complete`) stay at the old place"))
     verify = "Verify with `show crypto pki server` (Current primary storage dir: flash:{ca}/) and `dir flash:{ca}/`."
 
     def evaluate(self, case):
@@ -86,13 +75,5 @@ class CaDatabaseNotPersistent(Rule):
             seen.add(name)
             yield self.finding(f"Certificate server {name} keeps its database on `{url}` ({why}), so a reload can "
                                "leave the CA unable to start.", [Evidence.of(server)], ca=name, device=server.device,
-                               ca_serial_file=database_file(url, f"{name}.ser"),
-                               ca_crl_file=database_file(server.fields.get("crl_storage_url") or url, f"{name}.crl"))
+                               **database_files(name, server.fields, url))
 
-
-def database_file(url: str, name: str) -> str:
-    """A file of the server's database at its ``database url`` (``nvram:`` + ``cme-ca.ser``).
-    A folder URL without its last ``/`` takes one (inferred: IOS's own joining is not shown)."""
-    if ":" not in url:
-        url += ":"  # `Current storage dir: nvram`: older IOS prints the file system without its colon
-    return url + name if url.endswith((":", "/")) else f"{url}/{name}"

@@ -58,6 +58,9 @@ def test_rule_case(rule_id, case, tmp_path):
         assert roots, "no root cause found"
         assert roots[0].rule_id == case["first_root"], [f.rule_id for f in roots]
     own = [f for f in result.findings if f.rule_id == rule_id]
+    if "explains" in case:  # symptoms the first finding of the rule accounts for (their blocks not printed)
+        index = {f.id: f.rule_id for f in result.findings}
+        assert own and set(case["explains"]) <= {index[s] for s in own[0].explains}, own[0].explains if own else None
     for text in case.get("message_contains", []):
         assert own and text in own[0].message, f"{text!r} not in {own[0].message if own else None!r}"
     if "severity" in case:
