@@ -358,9 +358,27 @@ def reasons(block: Block) -> list[str]:
     share one are named together (answers never)."""
     commands: dict[str, list[str]] = {}  # why -> the lines it explains, in block order
     for line in block.lines:
-        if line.step is not None and line.step.why and not line.answer:
+        if line.step is None or line.answer:
+            continue
+        if line.step.why:
             commands.setdefault(shown(line.step.why), []).append(line.text.strip())
+        answered = _questions(line.step)
+        if answered:
+            said = "; ".join(f"`{question}` -> {f'`{shown(answer)}`' if answer else 'an empty line (Enter: the default)'}"
+                             for question, answer in answered)
+            commands.setdefault(f"typed after it, the answers to IOS's questions: {said}", []).append(
+                line.text.strip())
     return [f"{' / '.join(lines)}: {why}" for why, lines in commands.items()]
+
+
+def _questions(step: Step) -> list[tuple[str, str]]:
+    """(the question IOS asks, the line typed after the command) for each answer of the
+    step that answers a question of the command table (a step's own answers that do not
+    match the table's questions one to one are not named)."""
+    entry = lookup(step.command, step.mode) if step.mode not in NOT_TYPED else None
+    replies = step.replies()
+    asked = [q for q in entry.questions if not q.when] if entry else []
+    return [(q.text, reply) for q, reply in zip(asked, replies)] if replies and len(asked) == len(replies) else []
 
 
 def heading(block: Block) -> str:

@@ -107,7 +107,8 @@ def test_slots_the_steps_do_not_name_change_nothing():
 def test_a_block_says_what_to_mind_before_it_and_why_each_line_is_there_after_it():
     """What to read before pasting (a warning; a placeholder, which IOS would take as typed)
     is apart from what each line is for (a fix whose remedy is a check, `show version`,
-    means nothing without it); lines that share a why are named together, answers never."""
+    means nothing without it); lines that share a why are named together; the lines typed after
+    a command are named by the question of IOS they answer (an empty one is a bare Enter)."""
     from cmedebug.remediation import cautions, reasons
 
     steps = [Step("exec", "show version", why="move Secure CME to an ISR G2"),
@@ -123,10 +124,17 @@ def test_a_block_says_what_to_mind_before_it_and_why_each_line_is_there_after_it
     assert reasons(block) == [
         "show version: move Secure CME to an ISR G2",
         "crypto pki trustpoint cme-tls / crypto pki trustpoint cme-tftp: no questions during enrollment",
+        "crypto pki enroll cme-tls / crypto pki enroll cme-tftp: typed after it, the answers to IOS's questions: "
+        "`Password:` -> `<challenge>`; `Re-enter password:` -> `<challenge>`; "
+        "`Request certificate from CA? [yes/no]:` -> `yes`",
         "reset all: phones restart",
         "write memory: save what this block changed (configuration, keys, certificates): a reload would lose it"]
     phone = render_blocks([Step(PHONE, "check ctl", why="the CTL shows the new SAST", device=PHONE)])[0]
     assert cautions(phone) == [] and reasons(phone) == ["check ctl: the CTL shows the new SAST"]
+    (copied,) = render_blocks([Step("exec", "copy nvram:ca.ser flash:ca/ca.ser")])
+    assert [line.text for line in copied.lines] == ["copy nvram:ca.ser flash:ca/ca.ser", ""]
+    assert reasons(copied) == ["copy nvram:ca.ser flash:ca/ca.ser: typed after it, the answers to IOS's questions: "
+                               "`Destination filename [<file>]?` -> an empty line (Enter: the default)"]
 
 
 def test_every_report_puts_the_warnings_and_placeholders_above_the_block(analysed):
