@@ -208,3 +208,20 @@ def test_the_ca_database_move_types_cleanly_with_its_files_copied_first(world):
         f"copy nvram:{ca.name}.crl flash:{ca.name}/{ca.name}.crl"]
     assert f"Destination filename [{ca.name}/{ca.name}.ser]?" in out
     assert ca.database_url == f"flash:{ca.name}/" and ca.enabled and cli.mode == "exec"
+
+
+def test_copying_from_a_lost_database_fails_as_the_warning_says_and_the_move_still_starts_the_server(world):
+    """PKI006's fix for a database on a TFTP server that is gone: each copy confirms its
+    destination, then fails with IOS's file-system error (what the block's warning says);
+    the server, pointed at flash, starts."""
+    ca = world.ca
+    ca.database_url, ca.database_lost, ca.enabled = "tftp://10.1.1.50/cme-root/", True, False
+    cli = CliSession(world)
+    out = cli.type_text(f"mkdir flash:{ca.name}\n\ncopy tftp://10.1.1.50/cme-root/{ca.name}.ser "
+                        f"flash:{ca.name}/{ca.name}.ser\n\ncopy nvram:other.txt flash:other.txt\n\n"
+                        f"configure terminal\ncrypto pki server {ca.name}\ndatabase url flash:{ca.name}/\n"
+                        "no shutdown\nend\n")
+    assert f"%Error opening tftp://10.1.1.50/cme-root/{ca.name}.ser (Timed out)" in out
+    assert "Copied nvram:other.txt to flash:other.txt" in out  # a file elsewhere copies
+    assert not any(line.startswith("Copied tftp:") for line in out)
+    assert ca.enabled and ca.database_url == f"flash:{ca.name}/" and cli.mode == "exec"

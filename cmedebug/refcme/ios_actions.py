@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from cmedebug.refcme import show as shows
-from cmedebug.refcme.ca import CA_KEY_BITS, KEYGEN_SECONDS, IosCa
+from cmedebug.refcme.ca import CA_KEY_BITS, KEYGEN_SECONDS, TFTP_GIVE_UP_SECONDS, IosCa
 from cmedebug.refcme.clock import UTC
 from cmedebug.refcme.keys import rsa_key
 from cmedebug.refcme.trustpoints import Trustpoint, fingerprint
@@ -112,10 +112,20 @@ def delete(cli, slots, negated, command) -> None:
 
 
 def copy(cli, slots, negated, command) -> None:
-    """A file copied (the CA database moved to flash): the reference keeps no file system."""
-    destination = slots["destination"]
+    """A file copied (the CA database moved to flash): the reference keeps no file system. A
+    file of a database the server lost (its TFTP server gone) cannot be read: IOS's generic
+    file-system error, after the TFTP client's retries."""
+    source, destination = slots["source"], slots["destination"]
     cli.ask(f"Destination filename [{destination.split(':')[-1]}]?")  # inferred dialog
-    cli.say(f"Copied {slots['source']} to {destination}")  # inferred wording
+    ca = _router(cli).ca
+    if ca is not None and ca.database_lost and source.startswith(ca.database_url):
+        remote = ca.filesystem == "tftp"
+        if remote:
+            cli.world.log.wait(TFTP_GIVE_UP_SECONDS)
+        cli.say(cli.world.log.text_of("cs.file-error", url=source,
+                                      reason="Timed out" if remote else "No such file or directory"))
+        return
+    cli.say(f"Copied {source} to {destination}")  # inferred wording
 
 
 def mkdir(cli, slots, negated, command) -> None:
