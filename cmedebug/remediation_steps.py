@@ -308,14 +308,18 @@ CA_REBUILD = (
              "every phone must erase its CTL (primer §2.7 step 2)",
          warning="prints the private key, encrypted with the passphrase: keep the output and the passphrase "
                  "apart and safe; IOS exports only a key generated `exportable`"),
+    Step("exec", "mkdir flash:{ca}-new",
+         why="a folder for the new CA's database: the old one's files stay where they are, untouched (primer §2.7 "
+             "step 3 removes them; here they are kept as a record)"),
     Step("config", "no crypto pki server {ca}",
          warning="deletes the certificate server: every certificate it issued must be issued again, and the "
                  "phones' LSCs with them"),
     Step("config", "no crypto pki trustpoint {ca}", warning="deletes the old CA certificate from this router"),
-    Step("config", "crypto pki server {ca}", why="build it again, restoring its settings (inferred: move the old "
-                                                 "database files, {ca}.ser and {ca}.crl, aside first)"),
+    Step("config", "crypto pki server {ca}", why="build it again, restoring its settings"),
     Step("cs-server", "database level {ca_db_level}"),
-    Step("cs-server", "database url {ca_db_url}"),
+    Step("cs-server", "database url flash:{ca}-new/",
+         why="a new database, on storage a reload keeps: the new CA must not read the old one's serial file and CRL "
+             "(inferred), and the database is no longer where PKI020 finds it at risk"),
     Step("cs-server", "issuer-name CN={ca}-new",
          why="a name of its own: a phone finds a CTL signer by issuer and serial number, and a CA built on "
              "a new database numbers its certificates from 1 again, so they must not repeat the old CA's "

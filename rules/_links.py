@@ -30,3 +30,18 @@ def shares_trustpoint(cause, symptom) -> bool:
     """A cause about some trustpoints explains a symptom about one of them, or one that names none."""
     theirs = trustpoints_of(symptom)
     return not theirs or bool(trustpoints_of(cause) & theirs)
+
+
+def moves_ca_database(cause, symptom) -> bool:
+    """Whether the fix of ``cause`` puts the database of the certificate server that PKI020's
+    ``symptom`` names on flash (a move, or a CA built again on a new database): PKI020's own
+    fix is then part of it, and printing both would move the database twice."""
+    commands = [step.command for step in cause.remediation]
+    return f"crypto pki server {symptom.data.get('ca')}" in commands and \
+        any(command.startswith("database url flash:") for command in commands)
+
+
+def builds_ca_again(cause, symptom) -> bool:
+    """Whether the fix of ``cause`` deletes and builds again the certificate server that
+    ``symptom`` names (its ``ca``): a new CA issues a new CRL, on a new database."""
+    return f"no crypto pki server {symptom.data.get('ca')}" in (step.command for step in cause.remediation)

@@ -8,7 +8,7 @@ from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import common_name, fmt_delta, fmt_time
 from cmedebug.rules._certs import certificates, device_now, is_boot_default, is_ca_cert, is_mic_root
 from cmedebug.rules._evidence import happened_before
-from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, same_device
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, builds_ca_again, moves_ca_database, same_device
 
 # A clock change this large is a correction of a wrong clock, not a drift adjustment.
 BIG_CORRECTION = timedelta(days=30)
@@ -54,7 +54,7 @@ class ClockSetAfterCaBuilt(Rule):
     confidence = Confidence.HIGH
     tags = ("clock", "pki", "ca")
     requires = ("sys.clock.updated", "cert")
-    explains = ("PKI001", "PKI002", "PKI018", "CLK001", "CTL002", "CTL003") + CERT_FAILURE_SYMPTOMS
+    explains = ("PKI001", "PKI002", "PKI018", "CLK001", "CTL002", "CTL003", "PKI020", "PKI024") + CERT_FAILURE_SYMPTOMS
     collect = ("show logging | include CLOCKUPDATE|CS_ENABLED", "show crypto pki server",
                "show crypto pki certificates", "show clock detail")
     remediation = (
@@ -62,6 +62,14 @@ class ClockSetAfterCaBuilt(Rule):
         *REISSUE_AFTER_CA_REBUILD,
     )
     verify = "Verify with `show crypto pki server` (CA expiration timer years ahead) and `show crypto pki certificates` (start dates today)."
+
+    def links(self, cause, symptom, case) -> bool:
+        """PKI020 and PKI024 as its rebuild builds the CA again, on a new database on flash."""
+        if not super().links(cause, symptom, case):
+            return False
+        if symptom.rule_id == "PKI020":
+            return moves_ca_database(cause, symptom)
+        return symptom.rule_id != "PKI024" or builds_ca_again(cause, symptom)
 
     def evaluate(self, case):
         devices: dict[str, dict] = {}

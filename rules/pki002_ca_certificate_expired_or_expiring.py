@@ -12,7 +12,7 @@ from cmedebug.rules._certs import (
     certificates, describe_cert, is_ca_cert, is_mic_root, judging_time, TODAY_BASIS, validity_failures,
 )
 from cmedebug.rules._format import first_at
-from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, builds_ca_again, moves_ca_database
 
 # IOS raises its own expiry alerts from 60 days before the end (PKIALERT).
 WARNING_WINDOW = timedelta(days=60)
@@ -58,7 +58,7 @@ class CaCertificateExpiredOrExpiring(Rule):
     confidence = Confidence.HIGH
     tags = ("pki", "ca", "certificate", "validity")
     requires = ("pki.server", "cert", "pki.cert.invalid_expired")
-    explains = ("PKI001", "PKI003", "PKI018", "PKI010", "CTL002", "CTL003") + CERT_FAILURE_SYMPTOMS
+    explains = ("PKI001", "PKI003", "PKI018", "PKI010", "CTL002", "CTL003", "PKI020", "PKI024") + CERT_FAILURE_SYMPTOMS
     collect = ("show crypto pki server", "show crypto pki certificates", "show clock detail")
     remediation = (
         Step("config", "crypto pki export {ca} pem terminal",
@@ -141,6 +141,10 @@ class CaCertificateExpiredOrExpiring(Rule):
         if not super().links(cause, symptom, case):
             return False
         ca, ends = (cause.data.get("ca") or "").lower(), cause.data.get("not_after")
+        if symptom.rule_id == "PKI020":  # the rebuild builds the CA on a new database on flash
+            return moves_ca_database(cause, symptom)
+        if symptom.rule_id == "PKI024":  # an expired CA signs no new CRL; the rebuilt one does
+            return builds_ca_again(cause, symptom)
         if symptom.rule_id in ("PKI001", "PKI003", "PKI018"):
             serials = symptom.data.get("serials") or [symptom.data.get("serial")]
             leaves = [c for c in certificates(case) if c.fields.get("serial") in serials]

@@ -5,7 +5,7 @@ from cmedebug.remediation import Step
 from cmedebug.remediation_steps import ca_database_to_flash, enrollment_refresh
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
-from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, same_device
+from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, moves_ca_database, same_device
 from cmedebug.rules._trust import VOLATILE_STORAGE, database_files
 
 
@@ -118,10 +118,7 @@ class CaServerDisabledOrDatabaseLost(Rule):
 
     def links(self, cause, symptom, case) -> bool:
         """PKI020 only when this finding moves that server's database off the storage it names."""
-        if symptom.rule_id == "PKI020":
-            return "ca_serial_file" in cause.data and cause.data.get("ca") == symptom.data.get("ca") \
-                and super().links(cause, symptom, case)
-        return super().links(cause, symptom, case)
+        return super().links(cause, symptom, case) and (symptom.rule_id != "PKI020" or moves_ca_database(cause, symptom))
 
     @staticmethod
     def _database(case, name) -> tuple[dict, str | None]:
