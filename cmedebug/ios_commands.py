@@ -60,6 +60,9 @@ class Command:
     questions: tuple[Question, ...] = ()
     destructive: str = ""
     note: str = ""
+    # False: typed in a configuration mode, but it only prints or writes a file (an export):
+    # a block made of such commands has nothing to save
+    changes_config: bool = True
 
     @property
     def regex(self) -> re.Pattern:

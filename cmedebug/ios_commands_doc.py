@@ -50,9 +50,13 @@ def markdown() -> str:
                 "| command | also in | enters | questions → answers | destructive | source | confirmed | notes |",
                 "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         out += [f"| {_code(c.pattern)} | {', '.join(m for m in c.modes if m != mode.name)} | {c.enters} | "
-                f"{_dialog(c)} | {_cell(c.destructive)} | {_cell(c.source)} | {c.confirmed} | {_cell(c.note)} |"
+                f"{_dialog(c)} | {_cell(c.destructive)} | {_cell(c.source)} | {c.confirmed} | {_cell(_notes(c))} |"
                 for c in rows]
     return "\n".join(out) + "\n"
+
+
+def _notes(c) -> str:
+    return "; ".join(filter(None, (c.note, "" if c.changes_config else "changes no configuration (nothing to save)")))
 
 
 if __name__ == "__main__":

@@ -317,9 +317,14 @@ _SAVES = ("write memory", "copy running-config startup-config")
 
 def saved(run: Sequence[Step]) -> list[Step]:
     """A router block's steps, ending with SAVE_CONFIG where one changes the configuration
-    and none saves it."""
-    changes = any(step.mode != "exec" for step in run)
+    (a command of a configuration mode that does not only print: an export) and none saves it."""
+    changes = any(step.mode != "exec" and changes_config(step) for step in run)
     return [*run, SAVE_CONFIG] if changes and not any(step.command in _SAVES for step in run) else list(run)
+
+
+def changes_config(step: Step) -> bool:
+    entry = lookup(step.command, step.mode)
+    return entry is None or entry.changes_config
 
 
 def render_blocks(steps: Iterable[Step]) -> list[Block]:

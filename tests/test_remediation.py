@@ -13,7 +13,7 @@ import pytest
 from cmedebug.engine import all_rules
 from cmedebug.ios_commands import INVALID_INPUT, ModeMachine, lookup
 from cmedebug.pipeline import analyze
-from cmedebug.remediation import NOT_TYPED, PHONE, Block, Step, StepOrderError, fill, render_blocks
+from cmedebug.remediation import NOT_TYPED, PHONE, Block, Step, StepOrderError, changes_config, fill, render_blocks
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted(p for p in (REPO / "sample_logs").iterdir() if p.is_dir())
@@ -175,13 +175,22 @@ def test_a_block_that_changes_the_configuration_ends_saved(analysed):
     assert render_blocks(reloads)[0].text.splitlines()[-2:] == ["write memory", "reload"]
     phone = render_blocks([Step(PHONE, "check ctl", device=PHONE)])[0]
     assert "write memory" not in phone.text
+    # an export is typed in configuration mode, but only prints: nothing to save
+    exports = render_blocks([Step("config", "crypto pki export cme-root pem terminal"),
+                             Step("config", "crypto key export rsa sast1 pem terminal 3des <pw>")])[0]
+    assert exports.text.splitlines() == ["configure terminal", "crypto pki export cme-root pem terminal",
+                                         "crypto key export rsa sast1 pem terminal 3des <pw>", "end"]
     for name, case in analysed.items():  # every sample's fix: each configuring router block is saved
         for f in case.findings:
             for block in render_blocks(f.remediation):
                 lines = [line.text.strip() for line in block.lines]
-                if block.device not in NOT_TYPED and "configure terminal" in lines:
+                configures = any(line.step is not None and line.step.mode != "exec" and changes_config(line.step)
+                                 for line in block.lines)
+                if block.device not in NOT_TYPED and configures:
                     assert lines.count("write memory") == 1, (name, f.rule_id, lines)
                     assert lines.index("write memory") > max(i for i, line in enumerate(lines) if line == "end")
+                elif block.device not in NOT_TYPED:
+                    assert "write memory" not in lines, (name, f.rule_id, lines)
 
 
 def test_a_sub_mode_entered_again_right_inside_it_is_not_left_and_entered_again():
