@@ -17,11 +17,19 @@ IOS_COMMAND = re.compile(r"^(show|debug|dir|ping|more|terminal|test|clear)\b")
 
 def not_evaluated(case: Case) -> list[dict]:
     """One row per rule that was not evaluated: its id, title, the evidence it
-    lacked and what to collect, less the commands whose output the inputs hold."""
+    lacked and what to collect, less the commands whose output the inputs hold (a
+    whole running configuration holds every `show running-config | ...` section)."""
     given = [c.lower().split() for c in case.commands_given]
+    whole_config = case.has_whole_config()
     return [{"rule_id": o.rule_id, "title": o.title, "missing": list(o.missing),
-             "commands": [c for c in o.collect if not any(_same_command(g, c) for g in given)]}
+             "commands": [c for c in o.collect if not any(_same_command(g, c) for g in given)
+                          and not (whole_config and _CONFIG_SECTION.match(c))]}
             for o in case.outcomes if o.status == "not_evaluated"]
+
+
+# `show running-config | section crypto pki server`: held by a whole configuration the inputs
+# give, whether typed at a prompt or saved as a file (asking the customer for it again is noise)
+_CONFIG_SECTION = re.compile(r"show running-config\b", re.IGNORECASE)
 
 
 def _same_command(typed: list[str], wanted: str) -> bool:

@@ -418,6 +418,11 @@ class Case:
         return any(_kind_matches(kind, prefixes) for kind in self._positions(self.events, "_event_index")) or \
             any(_kind_matches(kind, prefixes) for kind in self._positions(self.facts, "_fact_index"))
 
+    def has_whole_config(self) -> bool:
+        """A whole configuration was given (not a `| section` of one), so an absent line
+        proves the setting is absent."""
+        return any(not f.fields.get("partial") for f in self.facts_of("config.present"))
+
     @property
     def timeline(self):
         """A pandas DataFrame of the events, built once on first use (pandas is

@@ -38,6 +38,21 @@ def test_collect_next_never_asks_for_output_that_was_given():
     assert "show crypto pki server <CA> requests" in asked
     collect_line = next(line for line in text.render(case).splitlines() if "collect next:" in line)
     assert "show crypto pki server;" not in collect_line and not collect_line.endswith("show crypto pki server")
+    # the scenario's running-config.txt is a whole configuration (a file, no prompt): every
+    # `show running-config | section ...` is in it
+    sections = [c for c in wanted if c.startswith("show running-config")]
+    assert sections and case.has_whole_config() and not [c for c in asked if c.startswith("show running-config")]
+
+
+def test_collect_next_asks_for_configuration_sections_when_only_part_of_it_was_given(tmp_path):
+    part = tmp_path / "part.txt"
+    part.write_text("\n".join(["CME#show running-config | section crypto pki trustpoint",
+                               "crypto pki trustpoint cme-sccp", " enrollment url http://10.1.1.1:80",
+                               " revocation-check none", ""]), encoding="utf-8")
+    case = analyze([str(part)])
+    assert not case.has_whole_config()
+    asked = [c for row in not_evaluated(case) for c in row["commands"]]
+    assert "show running-config | section crypto pki server" in asked
 
 
 def test_html_needs_column_names_commands_not_kinds():
