@@ -14,11 +14,12 @@ import pkgutil
 import re
 import textwrap
 from datetime import datetime, timezone
+from dataclasses import replace
 from typing import ClassVar, Iterable
 
 from cmedebug import deployment, messages, progress
 from cmedebug.model import Case, Confidence, Evidence, Finding, RuleOutcome, Severity
-from cmedebug.remediation import Step
+from cmedebug.remediation import ROUTER, Step
 from cmedebug.remediation_context import fit, fit_text
 
 
@@ -168,6 +169,15 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
     return case.findings
 
 
+def _on_its_device(steps: list[Step], device: str | None, devices: list) -> list[Step]:
+    """In a case of several routers, the router steps of a finding named by the device they
+    are typed on: "on the router" above the database move of a CA on another router
+    reads as this CME, where `crypto pki server <ca>` would build a new CA."""
+    if device is None or len(devices) < 2:
+        return steps
+    return [replace(step, device=device) if step.device == ROUTER else step for step in steps]
+
+
 def _cap_inferred_evidence(finding: Finding) -> None:
     """Honest confidence: a finding whose evidence lines match only `inferred` shapes of the
     message catalogue (cmedebug/data/messages.toml) is at most medium confidence."""
@@ -192,7 +202,7 @@ def _evaluate(rule: Rule, case: Case, devices: list) -> tuple[list[Finding], Rul
             return [], rule.outcome("error", error=f"{exc.__class__.__name__}: {exc}")
         for f in mine:
             f.device = f.device or (device.name if device is not None else _device_of_evidence(f, devices))
-            f.remediation = fit(f.remediation, f.data, scope)
+            f.remediation = _on_its_device(fit(f.remediation, f.data, scope), f.device, devices)
             f.verify = fit_text(f.verify, f.data, scope)
         found += mine
     if not applied:

@@ -15,6 +15,7 @@ from typing import Iterable, Mapping, Sequence
 
 from cmedebug.ios_commands import enters, lookup, table
 
+ROUTER = "router"  # the router the case is about (a case of several names each finding's)
 PHONE = "phone"
 WAIT = "wait"  # a pause before the next block (a certificate's start time to pass): nothing is typed
 NOT_TYPED = (PHONE, WAIT)  # steps a person performs, never pasted into IOS: the device is the mode
@@ -109,7 +110,7 @@ class Step:
     command: str
     why: str | None = None
     warning: str | None = None
-    device: str = "router"
+    device: str = ROUTER
     answers: tuple[str, ...] = ()
     only_if: tuple[str, ...] = ()
 
@@ -387,9 +388,12 @@ def _questions(step: Step) -> list[tuple[str, str]]:
 
 
 def heading(block: Block) -> str:
-    """'on the router, from privileged EXEC (Router#)' / 'on the phone' / 'wait, nothing to paste'."""
+    """'on the router, pasted at the privileged EXEC prompt (Router#)' / 'on router CA, pasted
+    at ... (CA#)' / 'on the phone' / 'wait before the next block'."""
     if block.device == PHONE:
         return "on the phone"
     if block.device == WAIT:
         return "wait before the next block (nothing to paste)"
-    return f"on the {block.device}, pasted at the privileged EXEC prompt (Router#)"
+    if block.device.startswith(ROUTER):  # "router", "router, only if ..."
+        return f"on the {block.device}, pasted at the privileged EXEC prompt (Router#)"
+    return f"on router {block.device}, pasted at its privileged EXEC prompt ({block.device}#)"

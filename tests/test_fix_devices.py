@@ -4,11 +4,15 @@ on that router's CLI where the reference CME models one."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+from cmedebug.pipeline import analyze
 from cmedebug.refcme.ca_router import ca_router_session
 from cmedebug.refcme.fix import wait_until
 from cmedebug.refcme.scenarios import reproduce
 from cmedebug.remediation import WAIT, Step, fill, heading, render_blocks
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_logs"
 
 
 def test_a_device_slot_names_the_block_and_stays_a_placeholder_when_unknown():
@@ -62,3 +66,24 @@ def test_the_wait_for_ntp_is_met_only_by_a_clock_ntp_set(tmp_path):
         "nothing to wait: the clock is synchronized (NTP)"
     world.router.clock.set(world.router.clock.now, "manual")
     assert wait_until(world, "wait until the clock is synchronized")["performed"].startswith("not synchronized")
+
+
+def test_in_a_case_of_two_routers_each_block_names_the_router_it_is_typed_on():
+    """The reference CME's ca-clock-ahead: CME and a CA on its own router. PKI020 (the CA's
+    database) is typed on the CA: headed "on the router", an engineer would type
+    `crypto pki server ca-root` on CME, which builds a new CA there."""
+    case = analyze([str(SAMPLES / "ca-clock-ahead")])
+    (database,) = [f for f in case.findings if f.rule_id == "PKI020"]
+    blocks = render_blocks(database.remediation)
+    assert database.device == "CA" and {b.device for b in blocks} == {"CA"}
+    assert heading(blocks[0]) == "on router CA, pasted at its privileged EXEC prompt (CA#)"
+    (auto_enroll,) = [f for f in case.findings if f.rule_id == "PKI021"]
+    assert {b.device for b in render_blocks(auto_enroll.remediation)} == {"CME"}
+
+
+def test_in_a_case_of_one_router_the_blocks_say_the_router():
+    case = analyze([str(SAMPLES / "cert-expired")])
+    devices = {b.device for f in case.findings for b in render_blocks(f.remediation)}
+    assert "router" in devices and not devices & {"CME"}
+    assert heading(render_blocks([Step("exec", "show clock")])[0]) == \
+        "on the router, pasted at the privileged EXEC prompt (Router#)"
