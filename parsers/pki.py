@@ -133,7 +133,7 @@ CONSOLE_SHAPES = (
     # % Certificate Server enabled.
     shape("pki.cs.enabled", r"% ?Certificate Server enabled"),
     # % Generating 1024 bit RSA keys, keys will be non-exportable...     % Generating 1024 bit RSA keys ...[OK]
-    # msg: crypto.generating-keys, crypto.generated-ok
+    # msg: crypto.generating-keys, crypto.generating-exportable-keys, crypto.generated-ok
     shape("pki.key.generating", r"% ?Generating (?P<key_size>\d+) bit RSA keys(?P<exportable>, keys will be (?:non-)?exportable)?"),
     # Fingerprint MD5: 995C157D AABB8EE2 494E7B35 00A75A88
     # msg: pki.fingerprint-md5, pki.fingerprint-sha1

@@ -225,3 +225,17 @@ def test_copying_from_a_lost_database_fails_as_the_warning_says_and_the_move_sti
     assert "Copied nvram:other.txt to flash:other.txt" in out  # a file elsewhere copies
     assert not any(line.startswith("Copied tftp:") for line in out)
     assert ca.enabled and ca.database_url == f"flash:{ca.name}/" and cli.mode == "exec"
+
+
+def test_key_generation_says_the_size_and_whether_the_keys_are_exportable(world):
+    """D9 with `modulus`: `% The key modulus size is 2048 bits` then `% Generating 2048 bit RSA
+    keys, keys will be non-exportable...` (TN200614); `exportable` is said as asked (inferred
+    wording): a transcript claiming non-exportable keys for an `exportable` command misleads
+    whoever reads it before a key backup."""
+    out = CliSession(world).type_text("configure terminal\n"
+                                      "crypto key generate rsa general-keys label k1 exportable modulus 2048\n"
+                                      "crypto key generate rsa general-keys label k2 modulus 1024\nend")
+    assert out[out.index("% The key modulus size is 2048 bits") + 1] == \
+        "% Generating 2048 bit RSA keys, keys will be exportable..."
+    assert out[out.index("% The key modulus size is 1024 bits") + 1] == \
+        "% Generating 1024 bit RSA keys, keys will be non-exportable..."

@@ -257,12 +257,18 @@ def export(cli, slots, negated, command) -> None:
 
 
 def keygen(cli, slots, negated, command) -> None:
-    """D9 (`modulus` omitted: the size is asked); an existing label is replaced after a question
-    (inferred wording)."""
+    """D9 (`modulus` omitted: the size is asked; given: IOS says the size). An existing label is
+    replaced after a question, asked first (inferred wording and order). IOS says whether the
+    keys are exportable."""
     words = slots["rest"].split()
     label = words[words.index("label") + 1] if "label" in words[:-1] else cli.hostname
+    if label in cli.keys and not cli.confirm(f"% You already have RSA keys defined named {label}.\n"
+                                             "% Do you really want to replace them? [yes/no]:"):
+        return
+    text_of = cli.world.log.text_of
     if "modulus" in words[:-1] and words[words.index("modulus") + 1].isdigit():
         bits = int(words[words.index("modulus") + 1])
+        cli.say(text_of("crypto.modulus-size", bits=bits))
     else:
         cli.say(f"The name for the keys will be: {label}",
                 "Choose the size of the key modulus in the range of 360 to 2048 for your",
@@ -270,11 +276,8 @@ def keygen(cli, slots, negated, command) -> None:
                 "  a few minutes.", "")
         answer = cli.ask("How many bits in the modulus [512]:")
         bits = int(answer) if answer.isdigit() else 512
-    if label in cli.keys and not cli.confirm(f"% You already have RSA keys defined named {label}.\n"
-                                             "% Do you really want to replace them? [yes/no]:"):
-        return
-    cli.say(f"% Generating {bits} bit RSA keys, keys will be non-exportable...",
-            "[OK] (elapsed time was 1 seconds)")
+    generating = "crypto.generating-exportable-keys" if "exportable" in words else "crypto.generating-keys"
+    cli.say(text_of(generating, bits=bits), text_of("crypto.generated-ok", seconds=1))
     cli.keys[label] = rsa_key(f"cli/{label}/{len(cli.keys)}", bits, cli.world.seed)
 
 
