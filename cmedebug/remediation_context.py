@@ -110,14 +110,31 @@ def _case_slots(case) -> dict[str, object]:
 
 
 def sast_keys(case, values: Mapping[str, object]) -> list[str] | None:
-    """The key labels of the SAST trustpoints (their `rsakeypair`), to back them up; none on a
-    router with no sign of CME (no SAST there); None (to fill) when the labels are not shown."""
+    """The key labels of the SAST trustpoints (their `rsakeypair`), to back them up, less those
+    the evidence shows non-exportable (IOS refuses their export); none on a router with no sign
+    of CME (no SAST there); None (to fill) when the labels are not shown."""
     if not cme_in_evidence(case):
         return []
-    names = [values[s] for s in ("sast1", "sast2") if values.get(s)]
+    names = list(dict.fromkeys(values[s] for s in ("sast1", "sast2") if values.get(s)))
     labels = {f.fields.get("name"): f.fields.get("rsakeypair") for f in case.facts_of("config.trustpoint")}
-    keys = [labels.get(n) for n in dict.fromkeys(names)]
-    return list(dict.fromkeys(keys)) if keys and all(keys) else None
+    keys = [labels.get(n) for n in names]
+    if not (keys and all(keys)):
+        return None
+    refused = {name for names_of_key, _, _ in shown_non_exportable(case) for name in names_of_key}
+    return list(dict.fromkeys(key for name, key in zip(names, keys)
+                              if name.lower() not in refused and key.lower() not in refused))
+
+
+def shown_non_exportable(case):
+    """(the names a key goes by, lower case; the evidence item; what it shows) for every key
+    `show crypto pki trustpoints status` or `show crypto key mypubkey rsa` shows non-exportable."""
+    for tp in case.facts_of("pki.trustpoint"):
+        if tp.fields.get("exportable") is False:
+            names = {tp.fields.get("name"), tp.fields.get("key_label")} - {None}
+            yield {n.lower() for n in names}, tp, "the trustpoint's keys: non-exportable"
+    for key in case.facts_of("platform.key"):
+        if key.fields.get("exportable") is False and key.fields.get("label"):
+            yield {key.fields["label"].lower()}, key, "Key is not exportable."
 
 
 def uncertified_trustpoints(trustpoints: list[str], case) -> list[str] | None:

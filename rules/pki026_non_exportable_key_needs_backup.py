@@ -5,6 +5,7 @@ import re
 from cmedebug.engine import Rule
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
+from cmedebug.remediation_context import shown_non_exportable
 
 # crypto pki export cme_root pem terminal      crypto key export rsa cisco1 pem url nvram: 3des <pass>
 _EXPORT = re.compile(r"^cry\w* +(?:pki +exp\w* +|key +exp\w* +rsa +)(?P<name>\S+)", re.IGNORECASE)
@@ -126,14 +127,9 @@ def _about_server(finding, servers: set[str]) -> bool:
 
 
 def _non_exportable_keys(case, servers: set[str]):
-    """(names the key goes by, the evidence item, what it shows) for every key shown non-exportable."""
-    for tp in case.facts_of("pki.trustpoint"):
-        if tp.fields.get("exportable") is False:
-            names = {tp.fields.get("name"), tp.fields.get("key_label")} - {None}
-            yield {n.lower() for n in names}, tp, "the trustpoint's keys: non-exportable"
-    for key in case.facts_of("platform.key"):
-        if key.fields.get("exportable") is False and key.fields.get("label"):
-            yield {key.fields["label"].lower()}, key, "Key is not exportable."
+    """(names the key goes by, the evidence item, what it shows) for every key shown non-exportable,
+    the certificate server's own by the dialog of its first start included."""
+    yield from shown_non_exportable(case)
     if len(servers) != 1:
         return
     enabled = list(case.events_of("pki.cs.enabled"))

@@ -485,15 +485,27 @@ def test_expired_cme_certificates_and_lscs_restart_the_phones_once_at_the_end(an
 
 
 @pytest.mark.parametrize("name, rule_id", [("ca-cert-expired", "PKI002"), ("clock-set-after-ca-built", "CLK004")])
-def test_a_ca_rebuild_records_the_ctl_client_and_backs_up_the_sast_keys_first(analysed, name, rule_id):
+def test_a_ca_rebuild_records_the_ctl_client_and_backs_up_the_sast_keys_first(analysed, name, rule_id, tmp_path):
     """Primer §2.7 steps 1-2: `show ctl-client` recorded and each SAST key exported (where it is
-    exportable: a block of its own, with its warning) before `no crypto pki server` deletes anything."""
+    exportable: a block of its own, with its warning) before `no crypto pki server` deletes anything.
+    The reference CME generates its keys non-exportable, and `show crypto pki trustpoints status`
+    says so: there no export is printed (IOS refuses it); where it says exportable, each is."""
     finding = next(f for f in analysed[name].findings if f.rule_id == rule_id)
-    blocks = render_blocks(finding.remediation)
+    texts = [line.text.strip() for block in render_blocks(finding.remediation) for line in block.lines]
+    assert texts.index("show ctl-client") < texts.index("no crypto pki server cme-root")
+    assert "Yes (General Purpose, non-exportable)" in (REPO / "sample_logs" / name / "shows.txt").read_text()
+    assert not [text for text in texts if text.startswith("crypto key export rsa sast")]
+
+    case_dir = tmp_path / name
+    case_dir.mkdir()
+    for source in (REPO / "sample_logs" / name).iterdir():
+        if source.suffix in (".txt", ".log"):
+            (case_dir / source.name).write_text(source.read_text().replace("non-exportable", "exportable"))
+    exportable = next(f for f in analyze([str(case_dir)]).findings if f.rule_id == rule_id)
+    blocks = render_blocks(exportable.remediation)
     lines = [(block.device, line.text.strip()) for block in blocks for line in block.lines]
     texts = [text for _, text in lines]
     destroy = texts.index("no crypto pki server cme-root")
-    assert texts.index("show ctl-client") < destroy
     exports = [(device, text) for device, text in lines if text.startswith("crypto key export rsa")]
     assert [text.split()[4] for _, text in exports] == ["sast1", "sast2"]
     assert all(device.startswith("router, only if") for device, _ in exports)
