@@ -13,8 +13,8 @@ import inspect
 import pkgutil
 import re
 import textwrap
-from datetime import datetime, timezone
 from dataclasses import replace
+from datetime import datetime, timezone
 from typing import ClassVar, Iterable
 
 from cmedebug import deployment, messages, progress

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping, Sequence
 
 from cmedebug.ios_commands import enters, lookup, table
 
-ROUTER = "router"  # the router the case is about (a case of several names each finding's)
+ROUTER = "router"  # the router of the case (in a case of several, the engine names each finding's instead)
 PHONE = "phone"
 WAIT = "wait"  # a pause before the next block (a certificate's start time to pass): nothing is typed
 NOT_TYPED = (PHONE, WAIT)  # steps a person performs, never pasted into IOS: the device is the mode
@@ -360,8 +360,8 @@ def cautions(block: Block) -> list[str]:
 
 
 def reasons(block: Block) -> list[str]:
-    """What each line of the block is for, printed below it: its step's why; lines that
-    share one are named together (answers never)."""
+    """What each line of the block is for, printed below it: its step's why (lines that
+    share one are named together), and the questions of IOS the lines typed after it answer."""
     commands: dict[str, list[str]] = {}  # why -> the lines it explains, in block order
     for line in block.lines:
         if line.step is None or line.answer:
