@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import ClassVar, Iterable
 
 from cmedebug import deployment, messages, progress
+from cmedebug.deployment import identity
 from cmedebug.model import Case, Confidence, Evidence, Finding, RuleOutcome, Severity
 from cmedebug.remediation import ROUTER, Step
 from cmedebug.remediation_context import fit, fit_text
@@ -170,10 +171,12 @@ def run(case: Case, only: Iterable[str] | None = None) -> list[Finding]:
 
 
 def _on_its_device(steps: list[Step], device: str | None, devices: list) -> list[Step]:
-    """In a case of several routers, the router steps of a finding named by the device they
-    are typed on: "on the router" above the database move of a CA on another router
-    reads as this CME, where `crypto pki server <ca>` would build a new CA."""
-    if device is None or len(devices) < 2:
+    """In a case of several devices, the router steps of a finding on a router known by its
+    hostname are named by it: "on the router" above the database move of a CA on another
+    router reads as this CME, where `crypto pki server <ca>` would build a new CA. (A phone's
+    finding is fixed on its CME, and a device known by no hostname keeps "router".)"""
+    if device is None or len(devices) < 2 or " (" in device or identity.is_generic(device) \
+            or identity.phone_mac(device):
         return steps
     return [replace(step, device=device) if step.device == ROUTER else step for step in steps]
 

@@ -87,3 +87,16 @@ def test_in_a_case_of_one_router_the_blocks_say_the_router():
     assert "router" in devices and not devices & {"CME"}
     assert heading(render_blocks([Step("exec", "show clock")])[0]) == \
         "on the router, pasted at the privileged EXEC prompt (Router#)"
+
+
+def test_only_a_router_known_by_its_hostname_names_the_steps():
+    """A phone's finding is fixed on its CME, and a device known by no hostname has no prompt
+    to print: both keep "router"."""
+    from cmedebug.engine import _on_its_device
+
+    steps = [Step("config", "ntp update-calendar"), Step(WAIT, "wait until 10:00", device=WAIT)]
+    two = [object(), object()]
+    assert [s.device for s in _on_its_device(steps, "CA", two)] == ["CA", WAIT]
+    for device in ("SEP001122334455", "router (shows.txt)", "Router", None):
+        assert [s.device for s in _on_its_device(steps, device, two)] == ["router", WAIT], device
+    assert [s.device for s in _on_its_device(steps, "CA", two[:1])] == ["router", WAIT]
