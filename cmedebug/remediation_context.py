@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from cmedebug.deployment.views import functions
 from cmedebug.ios_commands import enters
 from cmedebug.parsers.pki import TRUSTPOINT_FAILURES
-from cmedebug.remediation import NOT_TYPED, Step, fill, fill_text
+from cmedebug.remediation import NOT_TYPED, ROUTER, Step, fill, fill_text
 
 # slot -> the finding data keys that fill it, first found wins
 _DATA_SLOTS = {
@@ -158,7 +158,7 @@ def ca_device(case) -> str | None:
     configuration holds `crypto pki server`, else the device whose `show crypto pki
     server` the evidence holds (a CA on another router), else unknown."""
     if case.has("config.pki_server"):
-        return "router"
+        return ROUTER
     return next((f.device for f in case.facts_of("pki.server") if f.device), None)
 
 

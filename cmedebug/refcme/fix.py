@@ -35,9 +35,8 @@ from cmedebug.refcme import runner
 from cmedebug.refcme.ca_router import ca_router_session
 from cmedebug.refcme.ios_cli import CliSession
 from cmedebug.refcme.user_fills import fill_as_user
+from cmedebug.remediation import PHONE, ROUTER, WAIT, render_blocks
 
-PHONE = "phone"
-WAIT = "wait"
 SECURE = {"authenticated", "encrypted"}
 
 
@@ -95,9 +94,8 @@ def render(finding: Finding) -> list[Block]:
     """The finding's steps as the user sees them: one paste-ready block per device."""
     steps = getattr(finding, "steps", None) or [r for r in finding.remediation if not isinstance(r, str)]
     if steps:
-        from cmedebug.remediation import render_blocks
         return [Block(b.device, b.text) for b in render_blocks(steps)]
-    return [Block("router", "\n".join(finding.remediation))] if finding.remediation else []
+    return [Block(ROUTER, "\n".join(finding.remediation))] if finding.remediation else []
 
 
 def security_modes(world) -> dict[str, str]:
@@ -213,11 +211,11 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
             actions += [phone_action(phone, line.strip(), router) for line in block.text.splitlines() if line.strip()]
         elif block.device == WAIT:
             actions += [wait_until(world, line.strip()) for line in block.text.splitlines() if line.strip()]
-        elif block.device in ("router", router.hostname) or (ca_cli and block.device == ca_cli.hostname):
+        elif block.device in (ROUTER, router.hostname) or (ca_cli and block.device == ca_cli.hostname):
             typed, looked_up = fill_as_user(block.text, world)
             filled += looked_up
-            transcript += (cli if block.device in ("router", router.hostname) else ca_cli).type_text(typed)
-        elif block.device.startswith("router,"):  # "router, only if ...": a block for another situation
+            transcript += (cli if block.device in (ROUTER, router.hostname) else ca_cli).type_text(typed)
+        elif block.device.startswith(f"{ROUTER},"):  # "router, only if ...": a block for another situation
             skipped.append(f"{block.device}: not typed (a conditional block; the reference CME does not meet "
                            "its condition)")
         else:  # the reference CME has one router's CLI
