@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_context import never_started
 from cmedebug.remediation_steps import ca_database_to_flash, enrollment_refresh
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
@@ -23,6 +24,14 @@ REFRESH = enrollment_refresh("uncertified_trustpoint", authenticate="the enrollm
 # The database was on storage a reload can lose: it moves to flash, the serial and CRL files
 # copied from that storage or a backup (primer F08's fix), which is also PKI020's.
 MOVED_TO_FLASH = (*ca_database_to_flash(lost=True, start=NO_SHUTDOWN), *REFRESH)
+# A server that never started (no key, no CA certificate: nothing it issued to keep): its first
+# start makes the CA, and asks D2's passphrase.
+FIRST_START = (
+    Step("config", "crypto pki server {ca}"),
+    Step("cs-server", "no shutdown",
+         why="the first start: IOS generates the CA's key and certificate (no CA existed, so none is replaced)"),
+    *REFRESH,
+)
 
 
 class CaServerDisabledOrDatabaseLost(Rule):
@@ -111,10 +120,13 @@ class CaServerDisabledOrDatabaseLost(Rule):
             clients = [e for e in case.events_of(*CLIENT_FAILURES) if same_device(e.device, entry["device"])]
             if clients:  # what the clients saw: this is their cause, so cite it (GEN001 would report it otherwise)
                 message += f" {len(clients)} request(s) to it failed (`{' '.join(clients[0].raw).strip()}`)."
-            moved = database_files(name, server, storage) if volatile else {}
+            first = never_started(case)
+            if first:
+                message += " It has never started: there is no CA certificate yet."
+            moved = database_files(name, server, storage) if volatile and not first else {}
+            steps = FIRST_START if first else MOVED_TO_FLASH if volatile else self.remediation
             yield self.finding(message, entry["evidence"][:5] + [Evidence.of(e) for e in clients[:2]],
-                               device=entry["device"], remediation=MOVED_TO_FLASH if volatile else self.remediation,
-                               ca=name, **moved)
+                               device=entry["device"], remediation=steps, ca=name, **moved)
 
     def links(self, cause, symptom, case) -> bool:
         """PKI020 only when this finding moves that server's database off the storage it names."""
