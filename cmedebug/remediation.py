@@ -323,6 +323,36 @@ def saved(run: Sequence[Step]) -> list[Step]:
     return [*run, SAVE_CONFIG] if changes and not any(step.command in _SAVES for step in run) else list(run)
 
 
+# What the phones read only when they restart: a CTL regenerated or files created again, then
+# again before any restart, was never read the first time (a renewal of the files' signer,
+# then of a SAST, each followed by its own rebuild)
+REBUILDS = (("config-ctl-client", "regenerate"), ("config-telephony", "create cnf-files"))
+PHONE_RESTARTS = (("config-telephony", "reset all"), ("config-telephony", "restart all"),
+                  ("config-ephone", "reset"), ("config-ephone", "restart"))
+
+
+def without_superseded_rebuilds(run: Sequence[Step]) -> list[Step]:
+    """A router block's steps less each CTL regenerate or files rebuild that the same rebuild
+    repeats later in the block before any phone restarts, and the sub-mode entries that leaves
+    with nothing in them."""
+    kept: list[Step] = []
+    for i, step in enumerate(run):
+        key = (step.mode, step.command)
+        if key in REBUILDS and not step.warning:
+            later = next((s for s in run[i + 1:] if (s.mode, s.command) in (key, *PHONE_RESTARTS)), None)
+            if later is not None and (later.mode, later.command) == key:
+                continue
+        kept.append(step)
+    return [step for i, step in enumerate(kept)
+            if not (_enters_nothing(step, kept[i + 1] if i + 1 < len(kept) else None))]
+
+
+def _enters_nothing(step: Step, after: Step | None) -> bool:
+    """A step that enters a sub-mode the next step is not in (what its why speaks of is gone)."""
+    sub = enters(step.command, step.mode) if step.mode not in NOT_TYPED else ""
+    return bool(sub) and (after is None or after.mode != sub)
+
+
 def changes_config(step: Step) -> bool:
     entry = lookup(step.command, step.mode)
     return entry is None or entry.changes_config
@@ -341,7 +371,7 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
         if run[0].mode in NOT_TYPED:
             lines = [Line(shown(s.command), s.mode, s) for s in run]
         else:
-            lines = _router_lines(saved(run))
+            lines = _router_lines(saved(without_superseded_rebuilds(run)))
         slots = list(dict.fromkeys(slot for s in run for slot in s.slots))
         blocks.append(Block(shown(run[0].device), tuple(lines),
                             tuple((s.replace("_", "-"), SLOT_MEANINGS.get(s, "see the finding")) for s in slots),

@@ -590,3 +590,19 @@ def test_a_verify_command_is_never_given_several_trustpoints_joined_by_commas(an
     assert "`show crypto pki certificates <trustpoint>` for each of cme-sccp, cme-tftp, cme-capf, sast1, sast2" \
         in pki021.verify
     assert fill_text("`show x {trustpoint}`", {"trustpoint": ["a"]}) == "`show x a`"
+
+
+def test_a_rebuild_no_phone_reads_before_the_same_rebuild_again_is_not_typed():
+    """A CTL regenerated (or files created) and then again before any phone restarts was never
+    read: the first goes, with the section it leaves empty; one followed by a restart stays."""
+    steps = [Step("config", "ctl-client"), Step("config-ctl-client", "regenerate"),
+             Step("config", "telephony-service"), Step("config-telephony", "create cnf-files"),
+             Step("config", "crypto pki enroll sast2"),
+             Step("config", "ctl-client"), Step("config-ctl-client", "regenerate"),
+             Step("config", "telephony-service"), Step("config-telephony", "reset all"),
+             Step("config", "ctl-client"), Step("config-ctl-client", "regenerate")]
+    (block,) = render_blocks(steps)
+    assert [line.text for line in block.lines] == [
+        "configure terminal", "telephony-service", " create cnf-files", " exit", "crypto pki enroll sast2",
+        "<challenge>", "<challenge>", "yes", "ctl-client", " regenerate", " exit", "telephony-service",
+        " reset all", " exit", "ctl-client", " regenerate", "end", "write memory"]

@@ -70,9 +70,9 @@ def test_rule_case(rule_id, case, tmp_path):
 
 def _check_fix(case: dict, own: list) -> None:
     """`fix_contains` / `fix_lacks`: lines of the first finding's rendered fix (all
-    blocks, stripped); `fix_order`: lines that appear in that order; `warnings_lack`: text
-    no warning printed above its blocks holds."""
-    if not {"fix_contains", "fix_lacks", "fix_order", "warnings_lack"} & set(case):
+    blocks, stripped); `fix_contains_once`: lines it holds exactly once; `fix_order`: lines that
+    appear in that order; `warnings_lack`: text no warning printed above its blocks holds."""
+    if not {"fix_contains", "fix_contains_once", "fix_lacks", "fix_order", "warnings_lack"} & set(case):
         return
     assert own, "no finding of the rule to check the fix of"
     blocks = render_blocks(own[0].remediation)
@@ -82,6 +82,8 @@ def _check_fix(case: dict, own: list) -> None:
         assert not [w for w in warnings if unwanted in w], f"{unwanted!r} in the warnings: {warnings}"
     for wanted in case.get("fix_contains", []):
         assert wanted in lines, f"{wanted!r} not in the fix:\n" + "\n".join(lines)
+    for wanted in case.get("fix_contains_once", []):
+        assert lines.count(wanted) == 1, f"{wanted!r} {lines.count(wanted)} times in the fix:\n" + "\n".join(lines)
     for unwanted in case.get("fix_lacks", []):
         assert not [line for line in lines if unwanted in line], f"{unwanted!r} in the fix:\n" + "\n".join(lines)
     at = 0
