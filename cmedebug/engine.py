@@ -20,7 +20,7 @@ from typing import ClassVar, Iterable
 from cmedebug import deployment, messages, progress
 from cmedebug.deployment import identity
 from cmedebug.model import Case, Confidence, Evidence, Finding, RuleOutcome, Severity
-from cmedebug.remediation import ROUTER, Step
+from cmedebug.remediation import ROUTER, Step, on_router
 from cmedebug.remediation_context import fit, fit_text
 
 
@@ -178,7 +178,8 @@ def _on_its_device(steps: list[Step], device: str | None, devices: list) -> list
     if device is None or len(devices) < 2 or " (" in device or identity.is_generic(device) \
             or identity.phone_mac(device):
         return steps
-    return [replace(step, device=device) if step.device == ROUTER else step for step in steps]
+    return [replace(step, device=device + step.device[len(ROUTER):]) if on_router(step.device) else step
+            for step in steps]
 
 
 def _cap_inferred_evidence(finding: Finding) -> None:

@@ -417,6 +417,17 @@ def _questions(step: Step) -> list[tuple[str, str]]:
     return [(q.text, reply) for q, reply in zip(asked, replies)] if replies and len(asked) == len(replies) else []
 
 
+def on_router(device: str) -> bool:
+    """The device of steps typed on the case's router: "router", or "router, only if ..."
+    (a block for a situation the reader must check first)."""
+    return device == ROUTER or device.startswith(ROUTER + ", only ")
+
+
+def conditional(device: str) -> bool:
+    """Whether a block's device says it is typed only in some situation ("..., only if ...")."""
+    return ", only " in device
+
+
 def heading(block: Block) -> str:
     """'on the router, pasted at the privileged EXEC prompt (Router#)' / 'on router CA, pasted
     at ... (CA#)' / 'on the phone' / 'wait before the next block'."""
@@ -424,6 +435,6 @@ def heading(block: Block) -> str:
         return "on the phone"
     if block.device == WAIT:
         return "wait before the next block (nothing to paste)"
-    if block.device.startswith(ROUTER):  # "router", "router, only if ..."
+    if on_router(block.device):
         return f"on the {block.device}, pasted at the privileged EXEC prompt (Router#)"
-    return f"on router {block.device}, pasted at its privileged EXEC prompt ({block.device}#)"
+    return f"on router {block.device}, pasted at its privileged EXEC prompt ({block.device.split(',')[0]}#)"

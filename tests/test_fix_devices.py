@@ -94,9 +94,14 @@ def test_only_a_router_known_by_its_hostname_names_the_steps():
     to print: both keep "router"."""
     from cmedebug.engine import _on_its_device
 
-    steps = [Step("config", "ntp update-calendar"), Step(WAIT, "wait until 10:00", device=WAIT)]
+    only_if = "router, only if the NTP server authenticates"
+    steps = [Step("config", "ntp update-calendar"), Step(WAIT, "wait until 10:00", device=WAIT),
+             Step("config", "ntp authenticate", device=only_if)]
     two = [object(), object()]
-    assert [s.device for s in _on_its_device(steps, "CA", two)] == ["CA", WAIT]
+    named = _on_its_device(steps, "CA", two)
+    assert [s.device for s in named] == ["CA", WAIT, "CA, only if the NTP server authenticates"]
+    assert heading(render_blocks(named[2:])[0]) == \
+        "on router CA, only if the NTP server authenticates, pasted at its privileged EXEC prompt (CA#)"
     for device in ("SEP001122334455", "router (shows.txt)", "Router", None):
-        assert [s.device for s in _on_its_device(steps, device, two)] == ["router", WAIT], device
-    assert [s.device for s in _on_its_device(steps, "CA", two[:1])] == ["router", WAIT]
+        assert [s.device for s in _on_its_device(steps, device, two)] == ["router", WAIT, only_if], device
+    assert [s.device for s in _on_its_device(steps, "CA", two[:1])] == ["router", WAIT, only_if]

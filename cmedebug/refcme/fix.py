@@ -35,7 +35,7 @@ from cmedebug.refcme import runner
 from cmedebug.refcme.ca_router import ca_router_session
 from cmedebug.refcme.ios_cli import CliSession
 from cmedebug.refcme.user_fills import fill_as_user
-from cmedebug.remediation import PHONE, ROUTER, WAIT, render_blocks
+from cmedebug.remediation import PHONE, ROUTER, WAIT, conditional, render_blocks
 
 SECURE = {"authenticated", "encrypted"}
 
@@ -215,7 +215,7 @@ def apply_and_replay(world, finding: Finding, after_dir: Path, analyse) -> FixRe
             typed, looked_up = fill_as_user(block.text, world)
             filled += looked_up
             transcript += (cli if block.device in (ROUTER, router.hostname) else ca_cli).type_text(typed)
-        elif block.device.startswith(f"{ROUTER},"):  # "router, only if ...": a block for another situation
+        elif conditional(block.device):  # "router, only if ...": a block for another situation
             skipped.append(f"{block.device}: not typed (a conditional block; the reference CME does not meet "
                            "its condition)")
         else:  # the reference CME has one router's CLI
