@@ -97,10 +97,14 @@ def environment(case: Case) -> list[tuple[str, str]]:
         env.append((f"{who}: IOS version", v.get("version") or "not printed"))
         if v.get("license_level"):
             env.append((f"{who}: licence level", v["license_level"]))
-    licences = sorted({f"{f.fields.get('feature') or f.fields.get('technology')} ({f.fields.get('state') or '?'})"
-                       for f in case.facts_of("platform.license")})
+    licences = list(case.facts_of("platform.license"))
+    held = sorted({f"{f.fields.get('feature') or f.fields.get('technology')} ({f.fields.get('state') or '?'})"
+                   for f in licences if f.fields.get("active") is not False})
+    # (`data  None  None  None` in the technology table: no package, not a licence of unknown type)
+    lacking = sorted({str(f.fields.get("feature") or f.fields.get("technology")) for f in licences
+                      if f.fields.get("active") is False})
     if licences:
-        env.append(("licences", ", ".join(licences)))
+        env.append(("licences", ", ".join(held) + (f"; not active: {', '.join(lacking)}" if lacking else "")))
     cme = next((f.fields.get("cme_version") for f in case.facts if f.fields.get("cme_version")), None)
     env.append(("CME version", cme or "not in the evidence"))
     view = deployment.of(case)

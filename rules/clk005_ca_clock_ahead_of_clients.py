@@ -121,7 +121,7 @@ class CaClockAheadOfClients(Rule):
         data = {}
         if ca_reading is not None:
             ca_device, ca_time, fact = ca_reading
-            message += f" `show clock` on the CA {ca_device} read {fmt_time(ca_time)}."
+            message += f" `show clock` on the CA's router ({ca_device}) read {fmt_time(ca_time)}."
             evidence.append(Evidence.of(fact, "the CA's clock"))
             confidence = Confidence.HIGH
             data["ca_device"] = ca_device  # its NTP steps are typed there
