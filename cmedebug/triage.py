@@ -109,8 +109,11 @@ def environment(case: Case) -> list[tuple[str, str]]:
     env.append(("CME version", cme or "not in the evidence"))
     view = deployment.of(case)
     for device in view.devices:  # what the deployment view derived, as the HTML report shows it
-        prefix = "" if len(view.devices) == 1 else f"{device.name}: "
-        env += [(prefix + label, text) for label, text in summary.rows(device) if label not in DEVICE_ROWS_ELSEWHERE]
+        one = len(view.devices) == 1
+        prefix = "" if one else f"{device.name}: "
+        # (one device: its phones are the case's, listed below with their models)
+        env += [(prefix + label, text) for label, text in summary.rows(device)
+                if label not in DEVICE_ROWS_ELSEWHERE and not (one and label == "phones")]
     env.append(("phones", _phones(case)))
     for c in case.clocks.values():
         env.append((f"{c.device}: clock", c.state + (f", believed {c.believed_time:%Y-%m-%d %H:%M:%S %Z}"

@@ -154,3 +154,14 @@ def test_progress_bar_on_a_terminal(tmp_path):
     assert proc.returncode == 0
     assert b"reading" in shown and b"100%" in shown and b"[1/" not in shown
     assert (tmp_path / "note.txt").read_text().startswith("CASE NOTE")
+
+
+def test_one_device_lists_its_phones_once_and_each_ca_server_once_with_all_its_sources():
+    """The reference CME's key-too-small: the certificate server is in the running-config, the
+    show output and the log. One row names it with the three places; the phones of a case of one
+    device are listed once, with their models."""
+    doc = json.loads(_triage("--format", "json", SAMPLES / "key-too-small").stdout)
+    env = doc["case_note"]["environment"]
+    servers = [value for key, value in env if key == "CA servers"]
+    assert len(servers) == 1 and servers[0].count("cme-root") == 1 and servers[0].count(";") == 2
+    assert [value for key, value in env if key.endswith("phones")] == ["1: SEP001122334455 (7970)"]

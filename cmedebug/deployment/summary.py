@@ -40,7 +40,10 @@ def rows(device) -> list[tuple[str, str]]:
     if current is not None:
         out.append(("CTL", f"{current.path}: {len(current.records)} record(s)"))
     if device.ca_servers:
-        out.append(("CA servers", ", ".join(f"{f.fields.get('name') or '?'} ({f.source})" for f in device.ca_servers)))
+        sources: dict[str, list[str]] = {}  # a server seen in the config, show output and log: one entry
+        for f in device.ca_servers:
+            sources.setdefault(f.fields.get("name") or "?", []).append(str(f.source))
+        out.append(("CA servers", ", ".join(f"{name} ({'; '.join(where)})" for name, where in sources.items())))
     if device.phones:
         out.append(("phones", ", ".join(sorted(device.phones))))
     return out
