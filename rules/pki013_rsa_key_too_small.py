@@ -73,7 +73,10 @@ class RsaKeyTooSmall(Rule):
     def evaluate(self, case):
         fips = list(case.events_of("phone.status.cert_key_size_not_fips"))
         limit = FIPS_BITS if fips else MINIMUM_BITS
-        small = list({what: (bits, what, item) for bits, what, item in self._keys(case) if bits < limit}.values())
+        # (the phones' own keys count only below what every secure phone takes: the fix keeps
+        # phone-key-size at 1024 or more, and FIPS mode judges the certificates the phone checks)
+        small = list({what: (bits, what, item) for bits, what, item in self._keys(case) if bits < limit
+                      and not (getattr(item, "kind", "") in PHONE_KEY_KINDS and bits >= MINIMUM_BITS)}.values())
         if not small:
             return
         failures = list(case.events_of("tls.handshake.failed")) + fips
@@ -85,6 +88,9 @@ class RsaKeyTooSmall(Rule):
             message += f" A phone refused to register: `Cert key size is not FIPS compliant` ({len(fips)} time(s))."
         elif failures:
             message += f" {len(failures)} TLS handshake(s) failed."
+        if any(_is_ca_key(item) for _, _, item in small):
+            message += (" The CA's own key is not replaced by these steps: only a CA built again gets a new key "
+                        "(PKI002's rebuild), and every certificate and LSC it issued is issued again then.")
         evidence = [Evidence.of(item) for _, _, item in small[:4]] + [Evidence.of(e) for e in failures[:2]]
         first = next((getattr(item, "ts", None) for _, _, item in small if getattr(item, "ts", None)), None)
         # the trustpoints to re-key: those of the small certificates (not a CA's: that is a CA rebuild)
@@ -135,3 +141,9 @@ class RsaKeyTooSmall(Rule):
         for ev in case.events_of("capf.keygen.requested"):
             if ev.fields.get("key_size"):
                 yield ev.fields["key_size"], f"CAPF asked SEP{ev.fields.get('mac')} for a {ev.fields['key_size']}-bit key", ev
+
+
+def _is_ca_key(item) -> bool:
+    """The certificate server's key: generated at its first start, or held by a CA certificate."""
+    kind = getattr(item, "kind", "")
+    return kind == "pki.key.generating" or (kind == "cert" and bool(item.fields.get("is_ca")))

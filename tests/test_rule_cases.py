@@ -63,6 +63,8 @@ def test_rule_case(rule_id, case, tmp_path):
         assert own and set(case["explains"]) <= {index[s] for s in own[0].explains}, own[0].explains if own else None
     for text in case.get("message_contains", []):
         assert own and text in own[0].message, f"{text!r} not in {own[0].message if own else None!r}"
+    for text in case.get("message_lacks", []):
+        assert own and text not in own[0].message, f"{text!r} in {own[0].message!r}"
     if "severity" in case:
         assert own and own[0].severity == Severity.parse(case["severity"])
     _check_fix(case, own)
