@@ -69,7 +69,8 @@ class DeviceSecurityModeMismatch(Rule):
             if global_mode in SECURE_MODES and own and _strength(own) < _strength(global_mode):
                 mac = ephone.fields.get("mac")
                 message = (f"ephone {ephone.fields.get('ephone')} ({sep(mac)}) overrides the system's "
-                           f"device-security-mode {global_mode} with {own}, so the phone is told to register {own}")
+                           f"device-security-mode {global_mode} with {own}, so its configuration file tells the phone to "
+                           f"register in mode {own}")
                 seen = nonsecure.get(mac)
                 message += ", and it is registered without TLS." if seen else "."
                 # an override alone may be deliberate (a phone without security support)

@@ -61,6 +61,8 @@ class PlatformUnsupported(Rule):
         for version in list(case.facts_of("platform.version")):
             label = f"{version.fields.get('platform') or ''} {version.fields.get('image') or ''}".strip()
             if UNSUPPORTED.search(label):
-                yield self.finding(f"This router is a {version.fields.get('platform') or 'platform'} running "
+                platform = version.fields.get("platform") or "platform"
+                article = "an" if platform[0].upper() in "AEIO" else "a"  # an ISR4331/K9, an IAD2430, a CISCO1751
+                yield self.finding(f"This router is {article} {platform} running "
                                    f"{version.fields.get('image') or 'an unknown image'}: Secure CME (phone authentication and encryption) "
                                    "is not supported on this platform.", evidence_of([version]))
