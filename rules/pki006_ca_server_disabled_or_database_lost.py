@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_context import never_started
-from cmedebug.remediation_steps import ca_database_to_flash, enrollment_refresh
+from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD, ca_database_to_flash, enrollment_refresh
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import ENROLLMENT_SYMPTOMS, moves_ca_database, same_device
@@ -25,6 +27,13 @@ REFRESH = enrollment_refresh("uncertified_trustpoint", authenticate="the enrollm
 # copied from that storage or a backup (primer F08's fix), which is also PKI020's.
 MOVED_TO_FLASH = (*ca_database_to_flash(lost=True, start=NO_SHUTDOWN), *REFRESH)
 # A server that never started (no key, no CA certificate: nothing it issued to keep): its first
+# The CA's key pair shown there (its trustpoint's `Keys generated ... Yes`): the server starts with it.
+NO_SHUTDOWN_WITH_KEY = replace(NO_SHUTDOWN, warning=None,
+                               why="start the server with the CA's key pair, which `show crypto pki trustpoints "
+                                   "status` shows (Keys generated: Yes)")
+# The CA's key pair shown gone: `no shutdown` would make a new CA anyway, so it is built again, with
+# everything it issued (PKI002's steps).
+REBUILT = (*CA_REBUILD, *REISSUE_AFTER_CA_REBUILD)
 # start makes the CA, and asks D2's passphrase.
 FIRST_START = (
     Step("config", "crypto pki server {ca}"),
@@ -44,6 +53,10 @@ class CaServerDisabledOrDatabaseLost(Rule):
         Certificate Server's trustpoint at startup` / `% Failed to find
         Certificate Server's cert.` are quoted only when the server stays
         disabled, and a database on removable or remote storage is named.
+        The fix follows what the evidence shows of the server: a database on
+        such storage moves to flash; a server that never started starts for
+        the first time; a server whose own trustpoint shows no key pair is
+        built again (PKI002's steps), as `no shutdown` would make a new CA.
 
     Why it matters
         With the CA down, new enrollments and CAPF LSC requests fail and the
@@ -120,17 +133,33 @@ class CaServerDisabledOrDatabaseLost(Rule):
             clients = [e for e in case.events_of(*CLIENT_FAILURES) if same_device(e.device, entry["device"])]
             if clients:  # what the clients saw: this is their cause, so cite it (GEN001 would report it otherwise)
                 message += f" {len(clients)} request(s) to it failed (`{' '.join(clients[0].raw).strip()}`)."
-            first = never_started(case)
+            first, key = never_started(case), self._ca_key(case, name)
             if first:
                 message += " It has never started: there is no CA certificate yet."
-            moved = database_files(name, server, storage) if volatile and not first else {}
-            steps = FIRST_START if first else MOVED_TO_FLASH if volatile else self.remediation
+                steps = FIRST_START
+            elif key is False:
+                message += (" Its key pair is gone (`show crypto pki trustpoints status`: Keys generated: No), so "
+                            "`no shutdown` would make a new CA: it is built again, with everything it issued.")
+                steps = REBUILT
+            else:
+                steps = MOVED_TO_FLASH if volatile else self.remediation
+                if key:
+                    steps = [NO_SHUTDOWN_WITH_KEY if step is NO_SHUTDOWN else step for step in steps]
+            moved = database_files(name, server, storage) if volatile and steps is not FIRST_START else {}
             yield self.finding(message, entry["evidence"][:5] + [Evidence.of(e) for e in clients[:2]],
                                device=entry["device"], remediation=steps, ca=name, **moved)
 
     def links(self, cause, symptom, case) -> bool:
         """PKI020 only when this finding moves that server's database off the storage it names."""
         return super().links(cause, symptom, case) and (symptom.rule_id != "PKI020" or moves_ca_database(cause, symptom))
+
+    @staticmethod
+    def _ca_key(case, name) -> bool | None:
+        """Whether the server's own trustpoint (named as it) shows its key pair, by `show crypto pki
+        trustpoints status`; None when the evidence does not say."""
+        shown = [f.fields.get("keys_generated") for f in case.facts_of("pki.trustpoint")
+                 if (f.fields.get("name") or "").lower() == name.lower()]
+        return next((bool(k) for k in shown if k is not None), None)
 
     @staticmethod
     def _database(case, name) -> tuple[dict, str | None]:
