@@ -5,7 +5,7 @@ from datetime import timedelta
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_context import case_slots, sast_names
-from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD, trustpoint_steps
+from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD, cs_shutdown, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import common_name, fmt_delta, fmt_time
 from cmedebug.rules._certs import (
@@ -70,8 +70,7 @@ class CaCertificateExpiredOrExpiring(Rule):
     # Only expiring, not yet expired: roll the CA over on the existing server.
     ROLLOVER = (
         Step("config", "crypto pki server {ca}"),
-        Step("cs-server", "shutdown", why="IOS locks a running server's settings",
-             warning="the server grants nothing (no enrollment, no CAPF LSC) until its `no shutdown`"),
+        cs_shutdown(why="IOS locks a running server's settings"),
         Step("cs-server", "auto-rollover 90",
              why="with fewer than 90 days left IOS makes the next CA certificate and key now (a shadow "
                  "certificate); the server keeps its key, database and settings"),
