@@ -277,9 +277,6 @@ def _router_lines(steps: Sequence[Step]) -> list[Line]:
         lines.append(Line((" " * depth) + text if not answer else text, stack[-1], step, answer))
 
     for step in steps:
-        if len(stack) > 2 and stack[-2] == step.mode and entered[-1] == step.command \
-                and not (step.why or step.warning or step.replies()):
-            continue  # `telephony-service` again right inside it: no `exit` and the same command again
         target = _parents(step.mode)
         if len(target) > 2 and step.mode not in stack:
             raise StepOrderError(f"`{step.command}` ({step.mode}) does not follow the command that enters "
@@ -347,6 +344,52 @@ def without_superseded_rebuilds(run: Sequence[Step]) -> list[Step]:
             if not (_enters_nothing(step, kept[i + 1] if i + 1 < len(kept) else None))]
 
 
+def with_entries_gathered(run: Sequence[Step]) -> list[Step]:
+    """A router block's steps with each object of a sub-mode entered once where the block
+    enters objects of that sub-mode one after another: `crypto pki trustpoint A` (its key),
+    B (its key), A again (its enrollment settings) -> A with both, then B. Objects of one kind
+    are independent (a trustpoint's settings never read another's), so only the order between
+    objects changes, never the order of one object's commands, and nothing moves across a
+    command of any other kind. An entry again that says why (or warns, or is answered) stays
+    where it is written: its reason is its own."""
+    out: list[Step] = []
+    i = 0
+    while i < len(run):
+        entry = _entry(run, i)
+        if not entry:
+            out.append(run[i])
+            i += 1
+            continue
+        groups: dict[str, list[Step]] = {}  # the open entry of each object, by its command
+        stretch: list[list[Step]] = []
+        sub = enters(run[i].command, run[i].mode)
+        while entry and entry[0].mode == run[i].mode and enters(entry[0].command, entry[0].mode) == sub:
+            parent = entry[0]
+            open_entry = groups.get(parent.command)
+            if open_entry is not None and not (parent.why or parent.warning or parent.replies()):
+                open_entry.extend(entry[1:])
+            else:
+                groups[parent.command] = list(entry)
+                stretch.append(groups[parent.command])
+            i += len(entry)
+            entry = _entry(run, i)
+        out.extend(step for group in stretch for step in group)
+    return out
+
+
+def _entry(run: Sequence[Step], i: int) -> list[Step]:
+    """The step at ``i`` and the steps in the sub-mode it enters, or [] if it enters none."""
+    if i >= len(run) or run[i].mode in NOT_TYPED:
+        return []
+    sub = enters(run[i].command, run[i].mode)
+    if not sub:
+        return []
+    end = i + 1
+    while end < len(run) and run[end].mode not in NOT_TYPED and sub in _parents(run[end].mode):
+        end += 1
+    return list(run[i:end])
+
+
 def _enters_nothing(step: Step, after: Step | None) -> bool:
     """A step that enters a sub-mode the next step is not in (what its why speaks of is gone)."""
     sub = enters(step.command, step.mode) if step.mode not in NOT_TYPED else ""
@@ -371,7 +414,7 @@ def render_blocks(steps: Iterable[Step]) -> list[Block]:
         if run[0].mode in NOT_TYPED:
             lines = [Line(shown(s.command), s.mode, s) for s in run]
         else:
-            lines = _router_lines(saved(without_superseded_rebuilds(run)))
+            lines = _router_lines(saved(with_entries_gathered(without_superseded_rebuilds(run))))
         slots = list(dict.fromkeys(slot for s in run for slot in s.slots))
         blocks.append(Block(shown(run[0].device), tuple(lines),
                             tuple((s.replace("_", "-"), SLOT_MEANINGS.get(s, "see the finding")) for s in slots),
@@ -397,14 +440,20 @@ def reasons(block: Block) -> list[str]:
         if line.step is None or line.answer:
             continue
         if line.step.why:
-            commands.setdefault(shown(line.step.why), []).append(line.text.strip())
+            _named(commands, shown(line.step.why), line.text.strip())
         answered = _questions(line.step)
         if answered:
             said = "; ".join(f"`{question}` -> {f'`{shown(answer)}`' if answer else 'an empty line (Enter: the default)'}"
                              for question, answer in answered)
-            commands.setdefault(f"typed after it, the answers to IOS's questions: {said}", []).append(
-                line.text.strip())
+            _named(commands, f"typed after it, the answers to IOS's questions: {said}", line.text.strip())
     return [f"{' / '.join(lines)}: {why}" for why, lines in commands.items()]
+
+
+def _named(commands: dict[str, list[str]], why: str, line: str) -> None:
+    """``line`` among the lines ``why`` explains (once: the same command in several entries)."""
+    lines = commands.setdefault(why, [])
+    if line not in lines:
+        lines.append(line)
 
 
 def _questions(step: Step) -> list[tuple[str, str]]:

@@ -24,8 +24,9 @@ def enroll_steps(slot: str = "trustpoint", why: str | None = None) -> tuple[Step
     """Enroll (or re-enroll) a trustpoint over SCEP. `serial-number none` and
     `ip-address none` first, so IOS asks only the challenge password and whether
     to send the request, which the answers give."""
-    return (*trustpoint_steps(slot, "serial-number none", "ip-address none",
-                        why="no serial-number or IP-address questions during enrollment"),
+    return (Step("config", f"crypto pki trustpoint {{{slot}}}"),
+            *(Step("ca-trustpoint", command, why="no serial-number or IP-address questions during enrollment")
+              for command in ("serial-number none", "ip-address none")),
             Step("config", f"crypto pki enroll {{{slot}}}",
                  why=why or "request a new certificate from the CA (a SAST trustpoint the phones trust is renewed "
                             "apart, one at a time, with a CTL regenerate in between)"))

@@ -22,10 +22,14 @@ def remediation_section(rule: type[Rule]) -> list[str]:
     """'Remediation', the numbered steps with why and warnings, the paste-ready
     blocks with their placeholders, and the verify line."""
     out = ["Remediation"]
+    before = None
     for n, step in enumerate(rule.remediation, start=1):
         where = {"phone": "on the phone", "wait": "wait, nothing to paste"}.get(step.mode,
                                                                                 f"{step.device}, {step.mode}")
-        text = f"{n}. ({where}) `{shown(step.command)}`" + (f": {shown(step.why)}" if step.why else "")
+        text = f"{n}. ({where}) `{shown(step.command)}`"
+        if step.why:
+            text += ": (as above)" if before is not None and step.why == before.why else f": {shown(step.why)}"
+        before = step
         if step.warning:
             text += f" WARNING: {shown(step.warning)}"
         out += _wrap(text, initial_indent="    ", subsequent_indent="       ")

@@ -13,7 +13,7 @@ import pytest
 from cmedebug.engine import all_rules
 from cmedebug.ios_commands import INVALID_INPUT, ModeMachine, lookup
 from cmedebug.pipeline import analyze
-from cmedebug.remediation import NOT_TYPED, PHONE, Block, Step, StepOrderError, changes_config, fill, render_blocks
+from cmedebug.remediation import NOT_TYPED, PHONE, Block, Step, StepOrderError, changes_config, fill, reasons, render_blocks
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted(p for p in (REPO / "sample_logs").iterdir() if p.is_dir())
@@ -606,3 +606,35 @@ def test_a_rebuild_no_phone_reads_before_the_same_rebuild_again_is_not_typed():
         "configure terminal", "telephony-service", " create cnf-files", " exit", "crypto pki enroll sast2",
         "<challenge>", "<challenge>", "yes", "ctl-client", " regenerate", " exit", "telephony-service",
         " reset all", " exit", "ctl-client", " regenerate", "end", "write memory"]
+
+
+def test_each_trustpoint_of_a_run_of_entries_is_entered_once_with_its_commands_in_order():
+    """Keys set on trustpoints A and B, then their enrollment settings: A is entered once with
+    both, then B. A command of another kind ends the gathering (the enrollment reads what was
+    set before it), and an entry again that says why stays where it is written."""
+    steps = [Step("config", "crypto pki trustpoint a"), Step("ca-trustpoint", "rsakeypair a-2048"),
+             Step("config", "crypto pki trustpoint b"), Step("ca-trustpoint", "rsakeypair b-2048"),
+             Step("config", "crypto pki trustpoint a"), Step("ca-trustpoint", "serial-number none"),
+             Step("config", "crypto pki trustpoint b"), Step("ca-trustpoint", "serial-number none"),
+             Step("config", "crypto pki enroll a"),
+             Step("config", "crypto pki trustpoint a"), Step("ca-trustpoint", "auto-enroll 70"),
+             Step("config", "crypto pki trustpoint a", why="its own reason"), Step("ca-trustpoint", "hash sha256")]
+    (block,) = render_blocks(steps)
+    assert [line.text for line in block.lines if not line.answer] == [
+        "configure terminal", "crypto pki trustpoint a", " rsakeypair a-2048", " serial-number none", " exit",
+        "crypto pki trustpoint b", " rsakeypair b-2048", " serial-number none", " exit", "crypto pki enroll a",
+        "crypto pki trustpoint a", " auto-enroll 70", " exit", "crypto pki trustpoint a", " hash sha256", "end",
+        "write memory"]
+    assert not walk(block)
+
+
+def test_a_re_keyed_trustpoint_is_entered_once_before_its_enrollment(analysed):
+    """key-too-small's PKI013: each trustpoint gets its new key and its enrollment settings in
+    one entry, and the lines that share a reason are named once below the block."""
+    (finding,) = [f for f in analysed["key-too-small"].findings if f.rule_id == "PKI013"]
+    block = render_blocks(finding.remediation)[0]
+    entries = [line.text for line in block.lines if line.text.startswith("crypto pki trustpoint ")]
+    assert len(entries) == len(set(entries)) >= 4
+    assert "serial-number none / ip-address none: no serial-number or IP-address questions during enrollment" \
+        in reasons(block)
+    assert not walk(block)
