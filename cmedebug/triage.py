@@ -16,6 +16,7 @@ from cmedebug import deployment, pipeline
 from cmedebug.collect import IOS_COMMAND, not_evaluated
 from cmedebug.deployment import summary
 from cmedebug.model import FAILURE_KIND, Case, Finding, Severity
+from cmedebug.parsers.framing import parse_prefix
 from cmedebug.remediation import cautions, heading, reasons, render_blocks
 from cmedebug.sources import Input, iter_inputs
 
@@ -139,8 +140,45 @@ def _phones(case: Case) -> str:
     return f"{len(names)}: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
 
 
+def _failure_messages(case: Case) -> Counter[str]:
+    """The failure messages of the evidence as IOS printed them (a syslog by its
+    `%FAC-SEV-MNEMONIC`), each with the number of lines that carry it (two events
+    read from one line count it once)."""
+    lines: dict[str, set] = {}
+    shown: dict[str, str] = {}  # kind -> its message, from its first event
+    for e in case.events:
+        if FAILURE_KIND.search(e.kind):
+            if e.kind not in shown:
+                shown[e.kind] = _message_of(e)
+            lines.setdefault(shown[e.kind], set()).add((e.source.path, e.source.first_line))
+    return Counter({message: len(at) for message, at in lines.items()})
+
+
+def _message_of(event) -> str:
+    record = parse_prefix(event.raw[0]) if event.raw else None
+    text = (record.text if record is not None else event.raw[0].strip()) if event.raw else ""
+    if text.startswith("%") and ":" in text:
+        return text.split(":", 1)[0]
+    if not text:
+        return event.kind
+    if len(text) <= 80:
+        return text
+    cut = text[:80].rsplit(" ", 1)[0]
+    return (cut if len(cut) > 40 else text[:80]) + " ..."
+
+
+def _span(first, last) -> str:
+    """'2026-03-02 09:00:01 to 09:00:34' within a day (a case of seconds reads as one), else to the
+    minute; 'at ...' for one second."""
+    if first.replace(microsecond=0) == last.replace(microsecond=0):
+        return f"at {first:%Y-%m-%d %H:%M:%S}"
+    if first.date() == last.date():
+        return f"{first:%Y-%m-%d %H:%M:%S} to {last:%H:%M:%S}"
+    return f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}"
+
+
 def problem_statement(case: Case) -> str:
-    failures = Counter(e.kind for e in case.events if FAILURE_KIND.search(e.kind))
+    failures = _failure_messages(case)
     dated = [e.ts for e in case.events if e.ts is not None]
     parts = []
     faults = [f for f in case.findings if f.severity >= Severity.LOW]
@@ -151,11 +189,11 @@ def problem_statement(case: Case) -> str:
         parts.append("No fault in the evidence; advisories only: "
                      + "; ".join(dict.fromkeys(f.title for f in case.findings)) + ".")
     if failures:
-        listed = ", ".join(f"{kind} x{n}" for kind, n in failures.most_common(6))
+        listed = ", ".join(f"`{message}` x{n}" for message, n in failures.most_common(6))
         parts.append(f"Error messages in the evidence: {listed}.")
     if dated:
         untrusted = any(c.authoritative is False for c in case.clocks.values())
-        parts.append(f"Evidence stamped {min(dated):%Y-%m-%d %H:%M} to {max(dated):%Y-%m-%d %H:%M} (device time"
+        parts.append(f"Evidence stamped {_span(min(dated), max(dated))} (device time"
                      + (", from a clock that is not authoritative" if untrusted else "") + ").")
     if not parts:
         understood = sum(s.understood_lines for s in case.inputs)

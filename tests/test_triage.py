@@ -91,7 +91,8 @@ def test_text_note_sections_in_order_with_problem_and_plan(two_device_case):
     positions = [text.index(h) for h in headings]
     assert positions == sorted(positions)
     problem = text.split("PROBLEM STATEMENT")[1].split("ENVIRONMENT")[0]
-    assert "pki.cert.invalid_not_yet_valid x1" in problem and "not authoritative" in problem
+    assert "`%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID` x1" in problem and "not authoritative" in problem
+    assert "Evidence stamped at 1993-03-01 00:05:02 (device time" in problem  # one second: no span
     assert "Certificate rejected as not yet valid" in problem
     plan = text.split("ACTION PLAN")[1].split("NOT EVALUATED")[0]
     assert "1. Fix CLK001" in plan and "ntp server <ntp-ip>" in plan
@@ -165,3 +166,25 @@ def test_one_device_lists_its_phones_once_and_each_ca_server_once_with_all_its_s
     servers = [value for key, value in env if key == "CA servers"]
     assert len(servers) == 1 and servers[0].count("cme-root") == 1 and servers[0].count(";") == 2
     assert [value for key, value in env if key.endswith("phones")] == ["1: SEP001122334455 (7970)"]
+
+
+def test_the_problem_statement_gives_a_span_of_seconds_in_seconds():
+    """ca-clock-ahead's evidence spans 35 seconds of one day: the span is printed to the second
+    (to the minute it read '09:00 to 09:00')."""
+    doc = json.loads(_triage("--format", "json", SAMPLES / "ca-clock-ahead").stdout)
+    statement = doc["case_note"]["problem"]
+    span = re.search(r"Evidence stamped (\S+ \S+) to (\S+) \(device time", statement)
+    assert span, statement
+    first, last = span.groups()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", first) and re.fullmatch(r"\d\d:\d\d:\d\d", last)
+    assert first.split()[1] < last
+
+
+def test_the_problem_statement_quotes_the_failure_messages_as_ios_printed_them():
+    """A TAC engineer recognises `%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID`, not an event kind;
+    the OpenSSL line that gives two events is counted once."""
+    clock = json.loads(_triage("--format", "json", SAMPLES / "ca-clock-ahead").stdout)["case_note"]["problem"]
+    assert "`%PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID` x1" in clock and "`SSL Handshake Error -6983` x2" in clock
+    assert "pki.cert." not in clock
+    tls = json.loads(_triage("--format", "json", SAMPLES / "tls-version-mismatch").stdout)["case_note"]["problem"]
+    assert "`error:14076102:SSL routines:SSL23_GET_CLIENT_HELLO:unsupported protocol` x1" in tls
