@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation import Step
+from cmedebug.remediation import WAIT, Step
 from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART, cs_shutdown
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
@@ -63,6 +63,10 @@ class EnrollmentPendingManualGrant(Rule):
                      "LSCs, return to manual granting (`shutdown`, `no grant auto`, `no shutdown` under "
                      "`crypto pki server {ca}`)"),
         Step("cs-server", "no shutdown"),
+        Step(WAIT, "wait until the granted certificates are installed", device=WAIT,
+             why="`show crypto pki certificates` lists a certificate for each trustpoint that waited: the router "
+                 "collects a granted request when it next polls the CA (`enrollment retry period`, 1 minute by "
+                 "default: inferred); a CTL regenerated before then carries none of them"),
         *CTL_REGENERATE,
         *CNF_FILES,
         *PHONES_RESTART,

@@ -163,3 +163,27 @@ def test_every_failing_scenario_fix_is_proven(all_fixed, name, request):
         return
     assert fix["verdict"] == "proven", fix["reasons"]
     assert fix["phone"]["kept_ctl"] and fix["phone"]["kept_lsc"]  # what a real phone keeps, unless a step erased it
+
+
+def test_a_granted_request_is_installed_at_the_next_poll_so_the_ctl_waits_for_it(tmp_path):
+    """PKI005: the router collects a granted certificate at its next SCEP poll, not at the
+    grant (primer 2.2 step 5). Typed without the wait, the CTL is regenerated before the
+    certificates arrive and the fix does not prove; with it, it does."""
+    from dataclasses import replace
+
+    from cmedebug.remediation import WAIT
+
+    def pki005(name):
+        world = reproduce("enrollment-pending-manual-grant", tmp_path / name)
+        case = analyze([str(p) for p in sorted((tmp_path / name).iterdir()) if p.is_file()])
+        return world, next(f for f in case.findings if f.rule_id == "PKI005")
+
+    world, finding = pki005("hurried")
+    assert [s.command for s in finding.remediation if s.device == WAIT] == [
+        "wait until the granted certificates are installed"]
+    hurried = replace(finding, remediation=[s for s in finding.remediation if s.device != WAIT])
+    assert not apply_and_replay(world, hurried, tmp_path / "hurried-after", analyze).proven
+    world, finding = pki005("waited")
+    result = apply_and_replay(world, finding, tmp_path / "waited-after", analyze)
+    assert result.proven, result.reasons
+    assert any("installed: cme-sccp" in a.get("performed", "") for a in result.phone_actions)

@@ -34,6 +34,7 @@ from cmedebug.parsers.trustlist import decode_trust_list
 from cmedebug.refcme import runner
 from cmedebug.refcme.ca_router import ca_router_session
 from cmedebug.refcme.ios_cli import CliSession
+from cmedebug.refcme.trustpoints import SCEP_RETRY_PERIOD
 from cmedebug.refcme.user_fills import fill_as_user
 from cmedebug.remediation import PHONE, ROUTER, WAIT, conditional, render_blocks
 
@@ -163,7 +164,13 @@ def phone_holds(phone, what: str) -> str:
 def wait_until(world, text: str) -> dict:
     """A `device = wait` step ("wait until 2026-03-02 15:00:06 UTC"): the simulated time
     passes until every device's clock is past that time (one second more); "wait until
-    the clock is synchronized": the router's clock is NTP's."""
+    the clock is synchronized": the router's clock is NTP's; "wait until the granted certificates
+    are installed": one `enrollment retry period`, in which each trustpoint polls its request."""
+    if text.endswith("the granted certificates are installed"):  # the trustpoints' next SCEP poll
+        world.timeline.advance(SCEP_RETRY_PERIOD)
+        installed = [tp.name for tp in world.router.trustpoints.values() if tp.poll(world.ca, world.log)]
+        return {"step": text, "performed": f"waited {SCEP_RETRY_PERIOD:.0f} s: the trustpoints polled the CA; "
+                                           f"installed: {', '.join(installed) or 'none'}"}
     if text.endswith("the clock is synchronized"):  # the reference's NTP server answers at once
         synced = world.router.clock.source == "ntp"
         return {"step": text, "performed": "nothing to wait: the clock is synchronized (NTP)" if synced
