@@ -51,16 +51,18 @@ def cs_shutdown(slot: str = "ca", why: str = "IOS locks a running server's setti
     return Step("cs-server", "shutdown", why=why, warning=CS_SHUTDOWN_WARNING.format(slot=slot))
 
 
-def ca_database_to_flash(lost: bool, start: Step) -> tuple[Step, ...]:
+def ca_database_to_flash(start: Step, running: bool = True, readable: bool = True) -> tuple[Step, ...]:
     """Primer F08's fix: the certificate server's database moved to ``flash:{ca}/``, its serial
     and CRL files copied there from where it kept them (``{ca_serial_file}``, ``{ca_crl_file}``),
-    the server pointed at the folder and started (``start``: its `no shutdown`). A running server
-    is shut first: IOS locks its settings, and its files must not change while they are copied.
-    ``lost``: the server could not start from that storage (it is down, and it may be gone)."""
-    stop = () if lost else (
+    the server pointed at the folder and started (``start``: its `no shutdown`). A ``running``
+    server is shut first: IOS locks its settings, and its files must not change while they are
+    copied. Not ``readable``: the server cannot read that storage (it may be gone), so the copies
+    may fail, and the block says what then."""
+    stop = () if not running else (
         Step("config", "crypto pki server {ca}"),
         cs_shutdown(why="IOS locks a running server's settings, and its files must not change while they are "
                         "copied"))
+    lost = not readable
     source = "from the storage the server lost (or a backup of it)" if lost else "from where the server kept it"
     return (
         Step("exec", "mkdir flash:{ca}", why="persistent storage for the CA database"),

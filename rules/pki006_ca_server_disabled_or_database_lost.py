@@ -25,7 +25,7 @@ REFRESH = enrollment_refresh("uncertified_trustpoint", authenticate="the enrollm
                                                                    "down: each trustpoint takes the CA certificate")
 # The database was on storage a reload can lose: it moves to flash, the serial and CRL files
 # copied from that storage or a backup (primer F08's fix), which is also PKI020's.
-MOVED_TO_FLASH = (*ca_database_to_flash(lost=True, start=NO_SHUTDOWN), *REFRESH)
+MOVED_TO_FLASH = (*ca_database_to_flash(NO_SHUTDOWN, running=False, readable=False), *REFRESH)
 # A server that never started (no key, no CA certificate: nothing it issued to keep): its first
 # The CA's key pair shown there (its trustpoint's `Keys generated ... Yes`): the server starts with it.
 NO_SHUTDOWN_WITH_KEY = replace(NO_SHUTDOWN, warning=None,

@@ -6,7 +6,7 @@ from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
-from cmedebug.rules._device import trustpoint_configs
+from cmedebug.rules._device import pki_servers, trustpoint_configs
 from cmedebug.rules._evidence import full_config_given
 from cmedebug.rules._format import first_at
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
@@ -58,12 +58,17 @@ class CrlFetchFailure(Rule):
     explains = CERT_FAILURE_SYMPTOMS + ("PKI027",)  # the CRL the router holds stays expired
     collect = ("show logging | include CRL", "show crypto pki crls",
                "show running-config | section crypto pki trustpoint", "debug crypto pki validation")
+    # Left out of a finding's fix where the CA's router shows `ip http server`, and where the failure
+    # says the trustpoint has no enrollment URL and its configuration (if given) shows none: a
+    # request now would fail the same way.
+    HTTP_SERVER = Step("config", "ip http server",
+                       why="on the router that runs the CA: an IOS CA publishes its CRL at "
+                           "http://{ca_ip}/cgi-bin/pkiclient.exe?operation=GetCRL through its HTTP server. A "
+                           "`cdp-url` under `crypto pki server` applies only to certificates issued after it is set")
+    CRL_REQUEST = Step("config", "crypto pki crl request {trustpoint}", why="on the router that failed: fetch the CRL now")
     remediation = (
-        Step("config", "ip http server",
-             why="on the router that runs the CA: an IOS CA publishes its CRL at "
-                 "http://{ca_ip}/cgi-bin/pkiclient.exe?operation=GetCRL through its HTTP server. A `cdp-url` "
-                 "under `crypto pki server` applies only to certificates issued after it is set"),
-        Step("config", "crypto pki crl request {trustpoint}", why="on the router that failed: fetch the CRL now"),
+        HTTP_SERVER,
+        CRL_REQUEST,
         *trustpoint_steps("trustpoint", "revocation-check crl none",
                           why="accept certificates while no CRL can be fetched; the check still runs whenever "
                               "one can"),
@@ -92,9 +97,17 @@ class CrlFetchFailure(Rule):
                 message += (f" The trustpoint has `revocation-check {' '.join(checks)}`." if checks
                             else " The trustpoint has no `revocation-check` line, so IOS checks the CRL (the default).")
                 evidence.append(Evidence.of(config))
+            unreadable = _own_crl_unreadable(case, tp)
+            if unreadable is not None:
+                message += (f" The CA {tp} cannot read its own CRL: `{unreadable.raw[0].strip()}` (the storage of its "
+                            "database; PKI020 moves it).")
+                evidence.append(Evidence.of(unreadable))
             terminal = config is not None and config.fields.get("enrollment_mode") == "terminal"
+            needless = ({self.HTTP_SERVER} if _ca_http_shown_on(case, tp) else set()) | \
+                ({self.CRL_REQUEST} if _no_enrollment_url(reason, config) else set())
             yield self.finding(message, evidence, first_seen=first.ts, trustpoint=tp, device=first.device,
-                               remediation=self.ROOTS_WITHOUT_CRL if terminal else None)
+                               remediation=self.ROOTS_WITHOUT_CRL if terminal else
+                               tuple(step for step in self.remediation if step not in needless))
         yield from self._latent(case, configs, set(by_trustpoint))
         failures = [e for e in case.events_of("tls.handshake.failed") if _REVOCATION.search(e.fields.get("reason") or "")]
         if failures and not by_trustpoint:
@@ -120,3 +133,30 @@ class CrlFetchFailure(Rule):
             "from, so certificates validated against them will fail with %PKI-3-CRL_FETCH_FAIL.",
             [Evidence.of(f) for f in exposed[:4]], severity=Severity.MEDIUM, confidence=Confidence.MEDIUM,
             remediation=self.ROOTS_WITHOUT_CRL, trustpoints=names, device=exposed[0].device)
+
+
+def _local_server(case, tp):
+    """The certificate server of this router named as trustpoint ``tp`` (its own CA), or None."""
+    return next((s for s in pki_servers(case) if (s.fields.get("name") or "").lower() == tp.lower()), None)
+
+
+def _ca_http_shown_on(case, tp) -> bool:
+    """Whether ``tp``'s CA runs on this router and the router shows its HTTP server on."""
+    if _local_server(case, tp) is None:
+        return False
+    return any(g.fields.get("http_server") is True for g in case.facts_of("config.global")) or \
+        any(st.fields.get("enabled") is True for st in case.facts_of("http.server_status"))
+
+
+def _own_crl_unreadable(case, tp):
+    """`%Error opening <its database>/<tp>.crl (...)`: the CA ``tp`` of this router cannot read its CRL."""
+    if _local_server(case, tp) is None:
+        return None
+    return next((e for e in case.events_of("pki.cs.database_unreadable")
+                 if (e.fields.get("url") or "").lower().endswith(f"/{tp.lower()}.crl")), None)
+
+
+def _no_enrollment_url(reason: str | None, config) -> bool:
+    """The fetch failed for want of an enrollment URL, and the configuration given shows none either."""
+    said = bool(reason) and "enrollment url not configured" in reason.lower()
+    return said and (config is None or not config.fields.get("enrollment_url"))

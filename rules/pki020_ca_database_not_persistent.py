@@ -16,8 +16,10 @@ class CaDatabaseNotPersistent(Rule):
         server` `Current primary storage dir:`) is remote or removable
         (`tftp://`, `ftp://`, `slot0:`, `usbflash0:`), or NVRAM (the default
         when no `database url` is configured) with `database level complete`,
-        which writes every issued certificate into the small NVRAM. Advisory:
-        nothing has failed yet.
+        which writes every issued certificate into the small NVRAM. Advisory
+        while nothing has failed; medium once the server could not read that
+        storage (`%Error opening tftp://.../<CA>.crl (Timed out)`), and then
+        the copies of its files may fail too, which the fix warns of.
 
     Why it matters
         The CA needs its serial file (`<CA>.ser`), CRL and, with `complete`,
@@ -46,13 +48,14 @@ class CaDatabaseNotPersistent(Rule):
     severity = Severity.LOW
     confidence = Confidence.MEDIUM
     tags = ("pki", "ca", "advisory")
-    requires = ("config.pki_server", "pki.server")
+    requires = ("config.pki_server", "pki.server")  # (and `pki.cs.database_unreadable`, when the storage fails now)
     collect = ("show running-config | section crypto pki server", "show crypto pki server")
-    remediation = ca_database_to_flash(
-        lost=False,
-        start=Step("cs-server", "no shutdown",
-                   why="the server starts from the copied files; the certificates it issued before (`<serial>.cer` "
-                       "with `database level complete`) stay at the old place"))
+    START = Step("cs-server", "no shutdown",
+                 why="the server starts from the copied files; the certificates it issued before (`<serial>.cer` "
+                     "with `database level complete`) stay at the old place")
+    remediation = ca_database_to_flash(START)
+    # The storage shown unreadable already (`%Error opening <url>`): the copies may fail, and the block says what then.
+    FROM_UNREADABLE = ca_database_to_flash(START, readable=False)
     verify = "Verify with `show crypto pki server` (Current primary storage dir: flash:{ca}/) and `dir flash:{ca}/`."
 
     def evaluate(self, case):
@@ -73,7 +76,22 @@ class CaDatabaseNotPersistent(Rule):
             else:
                 continue
             seen.add(name)
-            yield self.finding(f"Certificate server {name} keeps its database on `{url}` ({why}), so a reload can "
-                               "leave the CA unable to start.", [Evidence.of(server)], ca=name, device=server.device,
+            message = (f"Certificate server {name} keeps its database on `{url}` ({why}), so a reload can leave the "
+                       "CA unable to start.")
+            evidence, unreadable = [Evidence.of(server)], _unreadable(case, url)
+            if unreadable is not None:
+                message += (f" It cannot read that storage now: `{unreadable.raw[0].strip()}`: it cannot publish "
+                            "its CRL, and its next start fails (PKI006).")
+                evidence.append(Evidence.of(unreadable))
+            yield self.finding(message, evidence, ca=name, device=server.device,
+                               severity=Severity.MEDIUM if unreadable is not None else self.severity,
+                               remediation=self.FROM_UNREADABLE if unreadable is not None else None,
                                **database_files(name, server.fields, url))
+
+
+def _unreadable(case, url: str):
+    """`%Error opening <a file under url> (...)`: the server could not read its database storage."""
+    folder = url.lower().rstrip("/") + "/"
+    return next((e for e in case.events_of("pki.cs.database_unreadable")
+                 if (e.fields.get("url") or "").lower().startswith(folder)), None)
 

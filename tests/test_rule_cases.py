@@ -73,13 +73,17 @@ def test_rule_case(rule_id, case, tmp_path):
 def _check_fix(case: dict, own: list) -> None:
     """`fix_contains` / `fix_lacks`: lines of the first finding's rendered fix (all
     blocks, stripped); `fix_contains_once`: lines it holds exactly once; `fix_order`: lines that
-    appear in that order; `warnings_lack`: text no warning printed above its blocks holds."""
-    if not {"fix_contains", "fix_contains_once", "fix_lacks", "fix_order", "warnings_lack"} & set(case):
+    appear in that order; `warnings_contain` / `warnings_lack`: text some / no warning printed above
+    its blocks holds."""
+    if not {"fix_contains", "fix_contains_once", "fix_lacks", "fix_order", "warnings_contain", "warnings_lack"} \
+            & set(case):
         return
     assert own, "no finding of the rule to check the fix of"
     blocks = render_blocks(own[0].remediation)
     lines = [line.text.strip() for block in blocks for line in block.lines]
     warnings = [warning for block in blocks for warning in block.warnings]
+    for wanted in case.get("warnings_contain", []):
+        assert [w for w in warnings if wanted in w], f"{wanted!r} in no warning: {warnings}"
     for unwanted in case.get("warnings_lack", []):
         assert not [w for w in warnings if unwanted in w], f"{unwanted!r} in the warnings: {warnings}"
     for wanted in case.get("fix_contains", []):
