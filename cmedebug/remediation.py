@@ -67,7 +67,7 @@ SLOT_MEANINGS = {
     "alias": "the alias the file is configured with",
     "file": "the file name",
     "storage": "a persistent storage URL (e.g. flash:cme-ca/)",
-    "image": "an image with the voice and security feature set",
+    "image": "an image with the voice and security feature set, already in flash: (`dir flash:` lists it)",
     "platform": "the platform name of `show license` (e.g. c2900)",
     "acl": "an access list permitting the enrolling routers",
     "profile": "the DSP-farm conference profile number",

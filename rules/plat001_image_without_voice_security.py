@@ -45,6 +45,9 @@ class ImageWithoutVoiceSecurity(Rule):
     requires = ("platform.version",)
     collect = ("show version",)
     remediation = (
+        Step("config", "no boot system",
+             why="IOS tries the `boot system` lines in the order they were entered: one left from before would boot "
+                 "the old image again (inferred). With none, the router boots the first image in flash:"),
         Step("config", "boot system flash:{image}",
              why="an image whose name contains universalk9, advipservicesk9 or adventerprisek9"),
         Step("exec", "write memory"),
