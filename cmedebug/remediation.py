@@ -434,19 +434,33 @@ def cautions(block: Block) -> list[str]:
 
 def reasons(block: Block) -> list[str]:
     """What each line of the block is for, printed below it: its step's why (lines that
-    share one are named together), and the questions of IOS the lines typed after it answer."""
+    share one are named together), the questions of IOS the lines typed after it answer, and
+    the typed commands no Cisco document shows (INFERRED)."""
     commands: dict[str, list[str]] = {}  # why -> the lines it explains, in block order
+    typed = block.device not in NOT_TYPED
     for line in block.lines:
         if line.step is None or line.answer:
             continue
         if line.step.why:
             _named(commands, shown(line.step.why), line.text.strip())
+        if typed and _inferred(line.step):
+            _named(commands, INFERRED, line.text.strip())
         answered = _questions(line.step)
         if answered:
             said = "; ".join(f"`{question}` -> {f'`{shown(answer)}`' if answer else 'an empty line (Enter: the default)'}"
                              for question, answer in answered)
             _named(commands, f"typed after it, the answers to IOS's questions: {said}", line.text.strip())
     return [f"{' / '.join(lines)}: {why}" for why, lines in commands.items()]
+
+
+# Said below a block of the commands the command table marks `unconfirmed`: what the brief asks of
+# anything inferred, where the engineer reads it before pasting.
+INFERRED = "inferred from general IOS knowledge: no Cisco document shows it (unconfirmed in cmedebug's command table)"
+
+
+def _inferred(step: Step) -> bool:
+    entry = lookup(step.command, step.mode)
+    return entry is None or entry.confirmed == "unconfirmed"
 
 
 def _named(commands: dict[str, list[str]], why: str, line: str) -> None:

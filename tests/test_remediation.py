@@ -638,3 +638,16 @@ def test_a_re_keyed_trustpoint_is_entered_once_before_its_enrollment(analysed):
     assert "serial-number none / ip-address none: no serial-number or IP-address questions during enrollment" \
         in reasons(block)
     assert not walk(block)
+
+
+def test_the_commands_no_cisco_document_shows_are_named_inferred_below_their_block():
+    """`mkdir` is unconfirmed in the command table: the reasons below the block say so, once for
+    every such line; a block of confirmed commands says nothing of the kind; a wait is never typed."""
+    from cmedebug.remediation import INFERRED, WAIT
+
+    steps = [Step("exec", "mkdir flash:ca"), Step("exec", "ping 10.1.1.1"), Step("config", "crypto pki server ca"),
+             Step("cs-server", "no shutdown")]
+    assert f"mkdir flash:ca / ping 10.1.1.1: {INFERRED}" in reasons(render_blocks(steps)[0])
+    assert not [r for r in reasons(render_blocks(steps[2:])[0]) if INFERRED in r]
+    wait = Step(WAIT, "wait until the clock is synchronized", device=WAIT)
+    assert not [r for r in reasons(render_blocks([wait])[0]) if INFERRED in r]
