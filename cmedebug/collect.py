@@ -9,10 +9,22 @@ from __future__ import annotations
 import re
 
 from cmedebug.model import Case
+from cmedebug.remediation_steps import DEBUG_BUFFER
 
 # What a rule asks to collect is a router command (show crypto pki certificates verbose,
 # debug capf-server all, dir <database url>, ping <ca-ip>) or a file or phone screen to get.
 IOS_COMMAND = re.compile(r"^(show|debug|dir|ping|more|terminal|test|clear)\b")
+
+
+# Said wherever debugs are asked for: a busy CME's console cannot keep up with them (primer 4.1).
+DEBUG_ADVICE = ("run the debugs into the buffer, not the console of a busy router (primer 4.1): "
+                f"`{DEBUG_BUFFER}` and `no logging console` in configuration mode first; "
+                "`show logging` reads them, `undebug all` ends them")
+
+
+def debug_advice(commands: list[str]) -> list[str]:
+    """[DEBUG_ADVICE] when ``commands`` turn a debug on, else []."""
+    return [DEBUG_ADVICE] if any(c.startswith("debug ") for c in commands) else []
 
 
 def not_evaluated(case: Case) -> list[dict]:

@@ -92,6 +92,27 @@ NTP_SYNC_WAIT = Step(WAIT, "wait until the clock is synchronized", device=WAIT,
                      why="`show ntp status`: `Clock is synchronized` (minutes after `ntp server`); then paste the "
                          "next block")
 
+DEBUG_BUFFER = "logging buffered 1000000 debugging"  # (1 MB: our choice of size)
+
+
+def debugs_while_it_repeats(*debugs: Step) -> tuple[Step, ...]:
+    """``debugs`` as primer 4.1 runs them: into the buffer, not the console (a busy CME's console
+    cannot keep up with debug output), then, once the failure has repeated, the buffer read and the
+    debugs ended."""
+    return (
+        Step("config", DEBUG_BUFFER,
+             why="debug output into a buffer of 1 MB (our choice of size) that `show logging` reads (primer 4.1)"),
+        Step("config", "no logging console",
+             why="not on the console: a busy router's console cannot keep up with debug output (primer 4.1)"),
+        *debugs,
+        Step(WAIT, "wait until the failure repeats", device=WAIT,
+             why="the debugs record the next attempt (a phone registering again, an enrollment); then paste the "
+                 "next block"),
+        Step("exec", "show logging", why="the debug lines of that attempt: keep them with the case"),
+        Step("exec", "undebug all", why="every debug off again"),
+    )
+
+
 CNF_FILES = (
     Step("config", "telephony-service"),
     Step("config-telephony", "create cnf-files", why="rebuild and re-sign the phones' configuration files"),

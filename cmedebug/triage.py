@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from cmedebug import deployment, pipeline
-from cmedebug.collect import IOS_COMMAND, not_evaluated
+from cmedebug.collect import IOS_COMMAND, debug_advice, not_evaluated
 from cmedebug.deployment import summary
 from cmedebug.model import FAILURE_KIND, Case, Finding, Severity
 from cmedebug.parsers.framing import parse_prefix
@@ -231,7 +231,7 @@ def action_plan(case: Case) -> list[PlanStep]:
     if missing:
         steps.append(PlanStep(f"Collect the evidence {len(missing)} rule(s) could not evaluate (router output "
                               "below; files and phone data under 'Not evaluated') and run cmedebug triage again.",
-                              commands))
+                              commands, cautions=debug_advice(commands)))
     for f in (r for r in roots if r.severity < Severity.LOW):
         steps.append(PlanStep(f"Consider {f.rule_id} {f.title} (advisory, not a fault)."))
         steps += fix_steps(f)

@@ -15,7 +15,7 @@ from typing import Any
 
 from cmedebug import __version__, deployment, redact
 from cmedebug.deployment import summary
-from cmedebug.collect import not_evaluated, split_commands
+from cmedebug.collect import debug_advice, not_evaluated, split_commands
 from cmedebug.model import FAILURE_KIND, Case, Finding
 from cmedebug.trust_files import MAX_LISTED_RECORDS, unlisted_summary
 from cmedebug.remediation import cautions, heading, reasons, render_blocks
@@ -303,4 +303,4 @@ def _collect(case: Case) -> dict:
     """The rules that could not run, and what to get: router commands first, then files and phone data."""
     rows = not_evaluated(case)
     commands, other = split_commands(list(dict.fromkeys(c for r in rows for c in r["commands"])))
-    return {"rows": rows, "commands": commands, "other": other}
+    return {"rows": rows, "commands": commands, "other": other, "advice": debug_advice(commands)}

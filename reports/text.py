@@ -3,7 +3,7 @@ their symptoms nested), what was not evaluated."""
 from __future__ import annotations
 
 from cmedebug import __version__, redact
-from cmedebug.collect import not_evaluated
+from cmedebug.collect import debug_advice, not_evaluated
 from cmedebug.formatting import fmt_delta
 from cmedebug.model import Case, Finding
 from cmedebug.remediation import cautions, heading, reasons, render_blocks
@@ -89,6 +89,7 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
         commands = list(dict.fromkeys(c for row in not_evaluated(case) for c in row["commands"]))
         if commands:
             out.append("  collect next: " + "; ".join(commands[:8]))
+            out.extend(f"  ({advice})" for advice in debug_advice(commands[:8]))
     return redact.text("\n".join(out) + "\n", keep_sgr=colour)  # colour sequences are ours; all else shown
 
 

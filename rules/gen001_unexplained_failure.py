@@ -8,6 +8,7 @@ import ahocorasick
 from cmedebug.engine import Rule, get_rule
 from cmedebug.model import Confidence, Evidence, Severity, SyslogEvent
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import debugs_while_it_repeats
 from cmedebug.rules._format import first_at
 
 # Event kinds that name a failure (pki.ca.authenticate_failed, tls.handshake.error,
@@ -112,8 +113,9 @@ class UnexplainedFailure(Rule):
     collect = ("show logging",)
     remediation = (
         Step("exec", "show logging", why="read the failure line in its context"),
-        Step("exec", "debug crypto pki messages", why="while the failure repeats, if a PKI line failed"),
-        Step("exec", "debug ssl openssl errors", why="while the failure repeats, if a TLS line failed"),
+        *debugs_while_it_repeats(
+            Step("exec", "debug crypto pki messages", why="while the failure repeats, if a PKI line failed"),
+            Step("exec", "debug ssl openssl errors", why="while the failure repeats, if a TLS line failed")),
     )
     verify = "Verify with a new capture of the same operation: the failure line no longer appears."
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import debugs_while_it_repeats
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._format import evidence_of
@@ -50,7 +51,7 @@ class TlsHandshakeFailureUnexplained(Rule):
     requires = ("tls.handshake",)
     collect = ("debug ssl openssl errors", "debug ssl openssl states", "debug ephone register",
                "debug ip tcp transactions")
-    remediation = (
+    remediation = debugs_while_it_repeats(
         Step("exec", "debug ssl openssl errors", why="collect the reason the handshake fails"),
         Step("exec", "debug ssl openssl states"),
         Step("exec", "debug ephone register"),

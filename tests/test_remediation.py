@@ -651,3 +651,15 @@ def test_the_commands_no_cisco_document_shows_are_named_inferred_below_their_blo
     assert not [r for r in reasons(render_blocks(steps[2:])[0]) if INFERRED in r]
     wait = Step(WAIT, "wait until the clock is synchronized", device=WAIT)
     assert not [r for r in reasons(render_blocks([wait])[0]) if INFERRED in r]
+
+
+@pytest.mark.parametrize("rule", [r for r in all_rules() if any(s.command.startswith("debug ") for s in r.remediation)],
+                         ids=lambda r: r.id)
+def test_a_fix_that_turns_debugs_on_sends_them_to_the_buffer_and_turns_them_off(rule):
+    """Primer 4.1: debugs into the buffer, not the console of a busy CME; after the failure
+    repeated, the buffer is read and every debug ended."""
+    commands = [s.command for s in rule.remediation]
+    first = next(i for i, c in enumerate(commands) if c.startswith("debug "))
+    last = max(i for i, c in enumerate(commands) if c.startswith("debug "))
+    assert {"no logging console", "logging buffered 1000000 debugging"} <= set(commands[:first])
+    assert commands[last + 1:] == ["wait until the failure repeats", "show logging", "undebug all"]

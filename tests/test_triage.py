@@ -188,3 +188,21 @@ def test_the_problem_statement_quotes_the_failure_messages_as_ios_printed_them()
     assert "pki.cert." not in clock
     tls = json.loads(_triage("--format", "json", SAMPLES / "tls-version-mismatch").stdout)["case_note"]["problem"]
     assert "`error:14076102:SSL routines:SSL23_GET_CLIENT_HELLO:unsupported protocol` x1" in tls
+
+
+def test_debugs_asked_for_are_sent_to_the_buffer_in_every_output(tmp_path):
+    """key-too-small lacks `debug crypto pki validation`: the plan's collect step, the text report's
+    'collect next' and the HTML report's collect section say to run it into the buffer (primer 4.1)."""
+    from cmedebug.collect import DEBUG_ADVICE
+
+    doc = json.loads(_triage("--format", "json", SAMPLES / "key-too-small").stdout)
+    collect = next(s for s in doc["case_note"]["action_plan"] if s["text"].startswith("Collect the evidence"))
+    assert "debug crypto pki validation" in collect["commands"] and collect["cautions"] == [DEBUG_ADVICE]
+    text = CliRunner().invoke(main, ["analyze", str(SAMPLES / "key-too-small")]).output
+    assert f"  ({DEBUG_ADVICE})" in text.split("collect next:")[1]
+    html_path = tmp_path / "r.html"
+    CliRunner().invoke(main, ["analyze", "--html", str(html_path), str(SAMPLES / "key-too-small")])
+    assert "run the debugs into the buffer" in html_path.read_text().split("collect-all")[0].rsplit("<h2", 1)[1]
+    healthy = json.loads(_triage("--format", "json", SAMPLES / "healthy").stdout)["case_note"]["action_plan"]
+    assert not [s for s in healthy if DEBUG_ADVICE in s["cautions"] and
+                not any(c.startswith("debug ") for c in s["commands"])]
