@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import re
+
 from cmedebug.engine import Rule
 from cmedebug.remediation import WAIT, Step
 from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART, cs_shutdown
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import same_device
+
+
+# cn=sep001122334455: the subject CAPF gives a phone's LSC request
+_PHONE_SUBJECT = re.compile(r"(?:cn=)?sep([0-9a-f]{12})", re.IGNORECASE)
 
 
 class EnrollmentPendingManualGrant(Rule):
@@ -50,9 +56,7 @@ class EnrollmentPendingManualGrant(Rule):
     requires = ("pki.server_request", "pki.enroll.pending", "pki.enroll.request_sent")
     explains = ("PKI016", "PKI007", "CAPF005", "TLS001", "CFG004", "CFG005", "CTL001")
     collect = ("show crypto pki server", "show crypto pki server <CA> requests", "show running-config | section crypto pki server")
-    remediation = (
-        Step("exec", "crypto pki server {ca} grant {request_id}",
-             why="on the CA: grant the request that waits (`grant all` grants every waiting request)"),
+    GRANT_AUTO = (
         Step("config", "crypto pki server {ca}",
              why="a phone's CAPF session waits on the CA for its LSC and ends before a manual grant comes: "
                  "grant automatically while the phones enroll (Cisco's build steps; an RA serving CAPF needs "
@@ -63,6 +67,23 @@ class EnrollmentPendingManualGrant(Rule):
                      "LSCs, return to manual granting (`shutdown`, `no grant auto`, `no shutdown` under "
                      "`crypto pki server {ca}`)"),
         Step("cs-server", "no shutdown"),
+    )
+    # Only phones' LSC requests wait (subject cn=SEP<mac>, sent by CAPF): their sessions have ended,
+    # so a grant now reaches no phone; the requests go, and each phone asks again at its restart,
+    # granted at once.
+    PHONES_ASK_AGAIN = (
+        Step("exec", "crypto pki server {ca} remove {request_id}",
+             why="the request of a CAPF session that has ended: no phone would collect its certificate"),
+        *GRANT_AUTO,
+        Step("config", "ephone {ephone}"),
+        Step("config-ephone", "reset", why="the phone opens a new CAPF session when it restarts, and the CA grants "
+                                           "its LSC at once now: the request that waited belonged to a session "
+                                           "that has ended"),
+    )
+    remediation = (
+        Step("exec", "crypto pki server {ca} grant {request_id}",
+             why="on the CA: grant the request that waits (`grant all` grants every waiting request)"),
+        *GRANT_AUTO,
         Step(WAIT, "wait until the granted certificates are installed", device=WAIT,
              why="`show crypto pki certificates` lists a certificate for each trustpoint that waited: the router "
                  "collects a granted request when it next polls the CA (`enrollment retry period`, 1 minute by "
@@ -72,6 +93,7 @@ class EnrollmentPendingManualGrant(Rule):
         *PHONES_RESTART,
     )
     verify = "Verify with `show crypto pki server {ca} requests` (state granted) and `show crypto pki certificates {trustpoint}` on the client."
+    PHONES_VERIFY = "Verify with `show capf-server sessions` (a session for the phone) and the phone (LSC: Installed)."
 
     def evaluate(self, case):
         manual, mode_fact = self._manual_mode(case)
@@ -105,9 +127,16 @@ class EnrollmentPendingManualGrant(Rule):
             severity, confidence = Severity.MEDIUM, Confidence.LOW
         ids = [str(f.fields.get("id")) for f in pending if f.fields.get("id") is not None]
         first = pending_events[0].ts if pending_events else (waiting[0].ts if waiting else None)
-        yield self.finding(f"Enrollment is waiting for a manual grant on CA {ca}: " + "; ".join(details) + ".",
-                           evidence, severity=severity, confidence=confidence,
-                           first_seen=first, ca=ca, request_ids=ids)
+        phones = [_PHONE_SUBJECT.fullmatch(f.fields.get("subject") or "") for f in pending]
+        only_phones = bool(phones) and all(phones) and not (pending_events or waiting)
+        message = f"Enrollment is waiting for a manual grant on CA {ca}: " + "; ".join(details) + "."
+        if only_phones:
+            message += " Every request that waits is a phone's LSC request sent by CAPF, whose session has ended."
+        macs = sorted({m.group(1).upper() for m in phones}) if only_phones else []
+        yield self.finding(message, evidence, severity=severity, confidence=confidence, first_seen=first, ca=ca,
+                           request_ids=ids, remediation=self.PHONES_ASK_AGAIN if only_phones else None,
+                           verify=self.PHONES_VERIFY if only_phones else None,
+                           **({"mac": macs[0]} if len(macs) == 1 else {"macs": macs} if macs else {}))
 
     @staticmethod
     def _manual_mode(case):

@@ -239,3 +239,18 @@ def test_key_generation_says_the_size_and_whether_the_keys_are_exportable(world)
         "% Generating 2048 bit RSA keys, keys will be exportable..."
     assert out[out.index("% The key modulus size is 1024 bits") + 1] == \
         "% Generating 1024 bit RSA keys, keys will be non-exportable..."
+
+
+def test_a_pending_request_can_be_rejected_or_removed_and_ids_are_never_reused(world):
+    """`crypto pki server <CA> reject <id>` denies a waiting request, `remove <id>` takes it out
+    of the enrollment database (IOSCS123); the next request gets a new id."""
+    ca = world.ca
+    ca.grant_auto = False
+    tp = world.router.trustpoints["cme-sccp"]
+    first, second = (ca.receive(tp.cert.subject, tp.cert.public_key(), f"FP{n}") for n in (1, 2))
+    assert (first.state, second.state) == ("pending", "pending")
+    out = CliSession(world).type_text(f"crypto pki server {ca.name} reject {first.id}\n"
+                                      f"crypto pki server {ca.name} remove {second.id}\n")
+    assert not [line for line in out if "Invalid" in line or "not running" in line]
+    assert first.state == "denied" and second not in ca.requests
+    assert ca.receive(tp.cert.subject, tp.cert.public_key(), "FP3").id == second.id + 1

@@ -88,6 +88,7 @@ class IosCa:
     cert: x509.Certificate | None = None
     last_serial: int = 0
     requests: list[Request] = field(default_factory=list)
+    last_request_id: int = 0  # the enrollment database's counter: a removed request's id is not used again
 
     @property
     def filesystem(self) -> str:
@@ -133,6 +134,7 @@ class IosCa:
         now = self.clock.now
         self.last_serial += 1  # the database's serial counter: 1 on a new database
         self.requests.clear()
+        self.last_request_id = 0
         issuer = x509.Name.from_rfc4514_string(self.issuer_name) if self.issuer_name else name(self.name)
         self.cert = build_cert(issuer, self.key.public_key(), issuer, self.key, self.last_serial,
                                now, now + timedelta(days=self.lifetime_ca_days), ca=True)
@@ -164,7 +166,8 @@ class IosCa:
     def receive(self, subject: x509.Name, public_key, fingerprint: str) -> Request:
         """A SCEP PKIOperation: granted at once with ``grant auto``, else left pending;
         denied when the CA certificate itself is not valid on the CA's clock."""
-        request = Request(len(self.requests) + 1, subject, public_key, fingerprint)
+        self.last_request_id += 1
+        request = Request(self.last_request_id, subject, public_key, fingerprint)
         self.requests.append(request)
         if not self.cert.not_valid_before_utc <= self.clock.now <= self.cert.not_valid_after_utc:
             request.state = "denied"

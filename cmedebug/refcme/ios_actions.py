@@ -37,14 +37,26 @@ def _tp(cli, name: str) -> Trustpoint | None:
 
 # -- EXEC ---------------------------------------------------------------------------------
 def grant(cli, slots, negated, command) -> None:
+    for request in _pending(cli, slots):  # (the client collects the certificate at its next poll: fix.wait_until)
+        _router(cli).ca.grant(request)
+
+
+def reject_or_remove(cli, slots, negated, command) -> None:
+    """`reject`: the request is denied; `remove`: it leaves the enrollment database (IOSCS123)."""
+    for request in _pending(cli, slots):
+        if slots["op"] == "remove":
+            _router(cli).ca.requests.remove(request)
+        else:
+            request.state = "denied"
+
+
+def _pending(cli, slots) -> list:
+    """The pending requests `crypto pki server <ca> ... {all|<id>}` names (none, said, when the server is not running)."""
     ca = _router(cli).ca
     if ca is None or ca.name != slots["ca"] or not ca.enabled:
         cli.say(f"% Certificate server {slots['ca']} is not running.")  # inferred wording
-        return
-    wanted = [r for r in ca.requests if r.state == "pending"
-              and (slots["which"] == "all" or str(r.id) == slots["which"])]
-    for request in wanted:  # (the client collects the certificate at its next poll: fix.wait_until)
-        ca.grant(request)
+        return []
+    return [r for r in ca.requests if r.state == "pending" and (slots["which"] == "all" or str(r.id) == slots["which"])]
 
 
 def clock_set(cli, slots, negated, command) -> None:
