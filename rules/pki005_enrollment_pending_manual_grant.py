@@ -28,7 +28,11 @@ class EnrollmentPendingManualGrant(Rule):
         The trustpoint never gets its certificate, so whatever uses it (TLS on
         2443, config signing, CAPF, the CTL) cannot start; CAPF sessions wait
         on the CA for LSCs. Nothing fails loudly: the request just waits for an
-        operator.
+        operator. A phone's LSC request (`cn=sep<mac>`, sent by CAPF) outlives
+        its CAPF session: granted later, it reaches no phone. Where only such
+        requests wait, the fix removes them, grants automatically and restarts
+        the phones, which ask again (the steps below are for a trustpoint's
+        request).
 
     Evidence
         `Granting mode is: manual`; a row `1  pending  <fingerprint>
