@@ -20,13 +20,18 @@ def trustpoint_steps(slot: str, *commands: str, why: str | None = None) -> tuple
             *(Step("ca-trustpoint", c) for c in commands))
 
 
-def enroll_steps(slot: str = "trustpoint", why: str | None = None) -> tuple[Step, ...]:
+def enroll_steps(slot: str = "trustpoint", why: str | None = None, authenticate: bool | str = False
+                 ) -> tuple[Step, ...]:
     """Enroll (or re-enroll) a trustpoint over SCEP. `serial-number none` and
     `ip-address none` first, so IOS asks only the challenge password and whether
-    to send the request, which the answers give."""
+    to send the request, which the answers give. With ``authenticate`` (a string
+    being its why), the CA certificate is fetched before the enrollment, after those
+    settings: a trustpoint entered just before (its URL, its key) is entered once."""
     return (Step("config", f"crypto pki trustpoint {{{slot}}}"),
             *(Step("ca-trustpoint", command, why="no serial-number or IP-address questions during enrollment")
               for command in ("serial-number none", "ip-address none")),
+            *(authenticate_steps(slot, why=authenticate if isinstance(authenticate, str) else None)
+              if authenticate else ()),
             Step("config", f"crypto pki enroll {{{slot}}}",
                  why=why or "request a new certificate from the CA (a SAST trustpoint the phones trust is renewed "
                             "apart, one at a time, with a CTL regenerate in between)"))
@@ -167,9 +172,9 @@ def sast_rotation(authenticate_first: bool = False, rekey: bool = False) -> tupl
     renewed credential the signer and renews the other. Every step names
     {spare_sast} or {signing_sast}, so the rotation drops when no SAST needs renewal."""
     def renew(slot: str, why: str) -> tuple[Step, ...]:
-        return (*(authenticate_steps(slot, why=f"{{{slot}}} takes the new CA certificate") if authenticate_first else ()),
-                *(rekey_steps(slot) if rekey else ()),
-                *enroll_steps(slot, why=why))
+        return (*(rekey_steps(slot) if rekey else ()),
+                *enroll_steps(slot, why=why,
+                              authenticate=authenticate_first and f"{{{slot}}} takes the new CA certificate"))
 
     return (
         *renew("spare_sast", "stage 1: renew only the spare SAST {spare_sast}; {signing_sast}, which the phones "
@@ -240,9 +245,7 @@ def enrollment_refresh(slot: str, authenticate: bool | str = False) -> tuple[Ste
     certificate when ``authenticate``, a string being its why), then refresh_after_enroll and the
     phones restarted where something was enrolled or a SAST renewed (primer F20-F26, F31: a
     changed CTL reaches a phone when it boots)."""
-    why = authenticate if isinstance(authenticate, str) else None
-    return (*(authenticate_steps(slot, why=why) if authenticate else ()),
-            *enroll_steps(slot),
+    return (*enroll_steps(slot, authenticate=authenticate),
             *refresh_after_enroll(slot),
             *restart_if_changed(slot, "spare_sast"))
 
@@ -358,9 +361,8 @@ CA_REBUILD = (
 
 # After a rebuild: every trustpoint takes the new CA; SAST continuity; LSCs again.
 REISSUE_AFTER_CA_REBUILD = (
-    *authenticate_steps("issued_trustpoint", why="every trustpoint of the old CA takes the new CA certificate (inferred: "
-                                           "or remove and recreate the trustpoint)"),
-    *enroll_steps("issued_trustpoint"),
+    *enroll_steps("issued_trustpoint", authenticate="every trustpoint of the old CA takes the new CA certificate "
+                                                    "(inferred: or remove and recreate the trustpoint)"),
     *CTL_REGENERATE,
     *CNF_FILES,
     *sast_rotation(authenticate_first=True),

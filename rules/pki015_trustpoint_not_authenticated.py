@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import authenticate_steps, enroll_steps
+from cmedebug.remediation_steps import enroll_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._evidence import nearest_before
@@ -46,8 +46,7 @@ class TrustpointNotAuthenticated(Rule):
     explains = CERT_FAILURE_SYMPTOMS + ("PKI016", "PKI019")
     collect = ("show crypto pki trustpoints status", "show running-config | section crypto pki")
     remediation = (
-        *authenticate_steps("trustpoint"),
-        *enroll_steps("trustpoint"),
+        *enroll_steps("trustpoint", authenticate=True),
     )
     verify = "Verify with `show crypto pki trustpoints {trustpoint} status` (Issuing CA authenticated ....... Yes)."
 

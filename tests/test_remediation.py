@@ -663,3 +663,15 @@ def test_a_fix_that_turns_debugs_on_sends_them_to_the_buffer_and_turns_them_off(
     last = max(i for i, c in enumerate(commands) if c.startswith("debug "))
     assert {"no logging console", "logging buffered 1000000 debugging"} <= set(commands[:first])
     assert commands[last + 1:] == ["wait until the failure repeats", "show logging", "undebug all"]
+
+
+@pytest.mark.parametrize("name, rule_id", [("ca-unreachable", "PKI007"), ("ca-cert-expired", "PKI002")])
+def test_a_trustpoint_authenticated_then_enrolled_is_entered_once_per_block(analysed, name, rule_id):
+    """The enrollment settings go in before the CA certificate is fetched, so a trustpoint whose URL
+    (PKI007) or key is set just before is entered once in each block, not again after the
+    authentication."""
+    finding = next(f for f in analysed[name].findings if f.rule_id == rule_id)
+    for block in render_blocks(finding.remediation):
+        entries = [line.text for line in block.lines if line.text.startswith("crypto pki trustpoint ")]
+        assert len(entries) == len(set(entries)), block.text
+        assert not walk(block)
