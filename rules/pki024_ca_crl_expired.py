@@ -23,7 +23,9 @@ class CaCrlExpired(Rule):
         default); a NextUpdate in the past means it could not (server disabled,
         clock moved, database unreachable). Every device that checks revocation
         (`revocation-check crl`, the IOS default) then fails certificate
-        validation, about a week after the CA stopped.
+        validation, about a week after the CA stopped. A server shown running
+        that issued none is not fixed by `no shutdown`: the finding says where
+        to look (its database storage, its clock) and prints only `info crl`.
 
     Evidence
         `CRL NextUpdate timer: 14:54:57 PST Jan 19 2005` (corpus 15) on a router
@@ -49,11 +51,15 @@ class CaCrlExpired(Rule):
     requires = ("pki.server", "pki.crl")
     explains = CERT_FAILURE_SYMPTOMS + ("PKI011", "PKI027")
     collect = ("show crypto pki server", "show clock detail")
+    INFO_CRL = Step("exec", "crypto pki server {ca} info crl", why="the CRL the server now holds")
     remediation = (
         Step("config", "crypto pki server {ca}", why="a running server issues a new CRL"),
         Step("cs-server", "no shutdown", why="if the server is disabled"),
-        Step("exec", "crypto pki server {ca} info crl", why="the CRL the server now holds"),
+        INFO_CRL,
     )
+    # A server shown running already: `no shutdown` would change nothing, and why it issued no CRL is
+    # not in the documents; what the evidence can say is where to look.
+    RUNNING = (INFO_CRL,)
     verify = "Verify with `show crypto pki server` (CRL NextUpdate timer: in the future)."
 
     def evaluate(self, case):
@@ -71,9 +77,13 @@ class CaCrlExpired(Rule):
                        f"{fmt_delta(now - ends)} before {fmt_time(now)} ({basis}); "
                        + (f"the server is {server.fields.get('status') or 'in an unknown state'}." if server.kind == "pki.server"
                           else "`info crl` printed it, so no newer CRL was issued."))
+            running = server.kind == "pki.server" and str(server.fields.get("status") or "").lower() == "enabled"
+            if running:
+                message += (" A running server that issued no new CRL could not write it, or its clock moved: check "
+                            "that it reaches its database (`database url`, PKI020) and its clock (CLK rules).")
             if checking:
                 message += f" Trustpoints that check CRLs fail validation: {', '.join(checking[:6])}."
-            yield self.finding(message, [Evidence.of(server)],
+            yield self.finding(message, [Evidence.of(server)], remediation=self.RUNNING if running else None,
                                # nobody here checks CRLs, or the capture's date is unknown: low
                                severity=Severity.LOW if today or (configs and not checking)
                                else Severity.MEDIUM if not checking else self.severity,
