@@ -137,7 +137,7 @@ class Step:
     def to_dict(self) -> dict:
         return {"device": self.device, "mode": self.mode, "command": shown(self.command), "why": self.why,
                 "warning": self.warning, "answers": [shown(a) for a in self.replies()],
-                "placeholders": self.slots}
+                "placeholders": self.slots, "inferred": self.mode not in NOT_TYPED and _inferred(self)}
 
 
 def shown(text: str) -> str:

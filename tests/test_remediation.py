@@ -675,3 +675,12 @@ def test_a_trustpoint_authenticated_then_enrolled_is_entered_once_per_block(anal
         entries = [line.text for line in block.lines if line.text.startswith("crypto pki trustpoint ")]
         assert len(entries) == len(set(entries)), block.text
         assert not walk(block)
+
+
+def test_the_json_steps_say_which_commands_no_cisco_document_shows(analysed):
+    """`inferred` in each JSON step: the command table's unconfirmed commands typed into IOS; a
+    wait or a phone action is no IOS command, and a confirmed command is not inferred."""
+    finding = next(f for f in analysed["ntp-unsynchronised"].findings if f.rule_id == "CLK003")
+    flags = {s["command"]: s["inferred"] for s in finding.to_dict()["remediation"]}
+    assert flags["ntp update-calendar"] is True and flags["ntp server 10.1.1.254"] is False
+    assert flags["wait until the clock is synchronized"] is False
