@@ -7,6 +7,9 @@ from cmedebug.rules._device import secure_mode_intended, telephony_trustpoint, t
 from cmedebug.rules._format import evidence_of
 
 
+CTL_CLIENT_KINDS = ("config.ctl_client", "ctl_client.summary")
+
+
 class TlsListenerNotOpen(Rule):
     """CME is not listening for SCCP over TLS on port 2443.
 
@@ -44,9 +47,10 @@ class TlsListenerNotOpen(Rule):
     tags = ("tls", "sccp")
     requires = ("ephone.socket",)
     collect = ("show ephone socket", "show telephony-service security-info", "show crypto pki trustpoints status")
+    UNSET = Step("config-telephony", "no secure-signaling trustpoint {trustpoint}")
     remediation = (
         Step("config", "telephony-service"),
-        Step("config-telephony", "no secure-signaling trustpoint {trustpoint}"),
+        UNSET,
         Step("config-telephony", "secure-signaling trustpoint {trustpoint}",
              why="applied again once the trustpoint holds a certificate, CME opens TLS on 2443"),
     )
@@ -55,7 +59,9 @@ class TlsListenerNotOpen(Rule):
     def evaluate(self, case):
         expected = secure_mode_intended(case) or case.has("ephone.secure") or \
             any(e.fields.get("service") == "skinny-secure" for e in case.events_of("tls.handshake"))
-        trustpoint, _ = telephony_trustpoint(case, "secure_signaling_trustpoint")
+        trustpoint, source = telephony_trustpoint(case, "secure_signaling_trustpoint")
+        # (a name read only from the CTL client's `server cme` line: telephony-service sets none)
+        only_in_ctl = trustpoint is not None and source is not None and source.kind in CTL_CLIENT_KINDS
         certificates = trustpoint_certificates(case) if trustpoint else {}
         for sock in list(case.facts_of("ephone.socket")):
             if sock.fields.get("secure_listen_fd") != -1:
@@ -65,12 +71,16 @@ class TlsListenerNotOpen(Rule):
                 message += f" while the plain SCCP listener is open (fd = {sock.fields['listen_fd']})"
             message += "."
             cert = certificates.get(trustpoint)
-            if cert is not None:
+            if only_in_ctl:
+                message += (f" telephony-service sets no secure-signaling trustpoint (the CTL client names {trustpoint} "
+                            "for CME): CME has no certificate to listen with.")
+            elif cert is not None:
                 message += (f" secure-signaling trustpoint {trustpoint} holds certificate SN {cert.fields.get('serial')} "
                             "now: re-apply the setting (it was likely applied before the trustpoint was enrolled).")
             elif trustpoint:
                 message += f" secure-signaling trustpoint {trustpoint} is configured: check that it holds a certificate and key."
-            fix = fill(self.remediation, {"trustpoint": trustpoint})
+            # (a setting telephony-service does not hold is set, not removed first)
+            fix = fill([s for s in self.remediation if not (only_in_ctl and s is self.UNSET)], {"trustpoint": trustpoint})
             if expected:
                 message += " Phones are expected to register securely, so they are refused on TCP 2443."
                 yield self.finding(message, evidence_of([sock]), device=sock.device, remediation=fix)
