@@ -98,7 +98,9 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
 
     Prints the inputs read (kind and how many lines were understood), the clock
     state of each device, and the findings ranked root cause first, each with
-    its evidence (file:line and the raw line) and the commands that fix it.
+    its evidence (file:line and the raw line) and the commands that fix it: one
+    paste-ready block per device, with what to mind above it and why each line is
+    there below it (a command no Cisco document shows is marked inferred).
 
     \b
     Examples:
