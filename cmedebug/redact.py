@@ -147,11 +147,18 @@ def _clean_line(line: str, keep_sgr: bool) -> str:
     return neutralise(_mask_line(line), keep_sgr)
 
 
+# A certificate is public, and it is the user's evidence: the base64 lines right after its BEGIN
+# line are shown (a lone base64 line stays masked: it may be a key's body seen without its start).
+_CERT_BEGIN = "-----BEGIN CERTIFICATE-----"
+
+
 class Redactor:
-    """Masks secrets line by line, remembering whether it is inside a private key."""
+    """Masks secrets line by line, remembering whether it is inside a private key
+    (masked) or right inside a certificate's body (shown)."""
 
     def __init__(self) -> None:
         self.in_key = False
+        self.in_cert = False
 
     def track(self, line: str) -> None:
         """Follow a line that will not be printed: only a key's start or end matters."""
@@ -160,6 +167,10 @@ class Redactor:
 
     def line(self, line: str, keep_sgr: bool = False) -> str:
         """The line with its secrets masked and its control characters neutralised."""
+        if self.in_cert:
+            if _BASE64_LINE.match(line) and "#" not in line:
+                return neutralise(line, keep_sgr)
+            self.in_cert = False  # (a certificate's body is unbroken base64: anything else ends it)
         if not self.in_key and "-----" not in line and len(line) <= MAX_LINE_REMEMBERED:
             return _clean_line(line, keep_sgr)  # (no key begins, ends or goes on here)
         return neutralise(self._masked_line(line), keep_sgr)
@@ -173,6 +184,7 @@ class Redactor:
         if _KEY_BEGIN.search(line) and not _KEY_END.search(line):
             self.in_key = True
             return line
+        self.in_cert = line.rstrip().endswith(_CERT_BEGIN)
         return _mask_line(line)
 
 

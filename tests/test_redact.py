@@ -222,3 +222,18 @@ def test_a_url_with_credentials_is_masked_before_markdown_escapes_it(secrets_cas
     for fmt in ("text", "md"):
         out = render(note, fmt)
         assert "Dbpa55wd" not in out and "causer" in out, fmt
+
+
+def test_a_certificate_body_is_shown_and_a_lone_base64_line_stays_masked():
+    """A certificate is public and is the user's evidence: its base64 lines after its BEGIN line
+    print as given. A base64 line seen without that start may be a key's body: masked. Anything
+    but base64 ends the certificate's body (a key after it is masked again)."""
+    body = ["MIIBszCCAVmgAwIBAgIBATAKBggqhkjOPQQDAjAUMRIwEAYDVQQDEwljbWUtcm9v",
+            "dDAeFw0yNjAzMDIwOTAwMDFaFw0yNzAzMDIwOTAwMDFaMBQxEjAQBgNVBAMTCWNt", "ZS1yb290"]
+    cert = ["-----BEGIN CERTIFICATE-----", *body, "-----END CERTIFICATE-----"]
+    assert redact.lines(cert) == cert
+    assert redact.lines(body[:1]) == [redact.MASK]
+    after = redact.lines([*cert, *PRIVATE_KEY, body[0]])
+    assert after[len(cert) + 1] == redact.MASK and after[-1] == redact.MASK
+    assert redact.lines(["-----BEGIN CERTIFICATE-----", " capf-auth-str 4711", body[0]])[1:] == [
+        f" capf-auth-str {redact.MASK}", redact.MASK]
