@@ -123,9 +123,10 @@ class Step:
 
     @property
     def slots(self) -> list[str]:
-        """The slots it names, in the command, the answers, why or the warning."""
-        return list(dict.fromkeys(_SLOT.findall(" ".join([self.device, self.command, *self.answers, self.why or "",
-                                                          self.warning or ""]))))
+        """The slots it names, in the command, the answers (its own, else the table's), why or
+        the warning."""
+        return list(dict.fromkeys(_SLOT.findall(" ".join([self.device, self.command, *self.replies(),
+                                                          self.why or "", self.warning or ""]))))
 
     def replies(self) -> tuple[str, ...]:
         """The answers typed after the command: the step's own, else the table's."""
