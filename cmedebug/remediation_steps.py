@@ -67,8 +67,7 @@ def ca_database_to_flash(start: Step, running: bool = True, readable: bool = Tru
         Step("config", "crypto pki server {ca}"),
         cs_shutdown(why="IOS locks a running server's settings, and its files must not change while they are "
                         "copied"))
-    lost = not readable
-    source = "from the storage the server lost (or a backup of it)" if lost else "from where the server kept it"
+    source = "from where the server kept it" if readable else "from the storage the server lost (or a backup of it)"
     return (
         Step("exec", "mkdir flash:{ca}", why="persistent storage for the CA database"),
         *stop,
@@ -78,7 +77,7 @@ def ca_database_to_flash(start: Step, running: bool = True, readable: bool = Tru
              why=f"the serial file, {source}: the server goes on numbering where it stopped",
              warning="when neither that storage nor a backup holds the files, the copies fail and the server starts "
                      "without its database: it no longer knows the certificates it issued and cannot revoke them "
-                     "(inferred)" if lost else None),
+                     "(inferred)" if not readable else None),
         Step("exec", "copy {ca_crl_file} flash:{ca}/{ca}.crl", why="the CRL the server publishes"),
         Step("config", "crypto pki server {ca}"),
         Step("cs-server", "database url flash:{ca}/"),

@@ -150,7 +150,7 @@ def _failure_messages(case: Case) -> Counter[str]:
         if FAILURE_KIND.search(e.kind):
             if e.kind not in shown:
                 shown[e.kind] = _message_of(e)
-            lines.setdefault(shown[e.kind], set()).add((e.source.path, e.source.first_line))
+            lines.setdefault(shown[e.kind], set()).add((e.path, e.first_line))  # (no SourceRef built per event)
     return Counter({message: len(at) for message, at in lines.items()})
 
 
