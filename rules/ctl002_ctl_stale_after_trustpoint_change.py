@@ -40,7 +40,10 @@ class CtlStaleAfterTrustpointChange(Rule):
         A certificate renewed to the same key keeps working with some phone
         loads; the CTL is still stale and should be regenerated. A certificate
         whose start is after the router's own time comes from a CA clock ahead
-        of CME (CLK005), not from a re-enrollment, and is not reported here.
+        of CME (CLK005), not from a re-enrollment, and is not reported here;
+        nor is one the CTL's records carry (same serial, start and issuer):
+        a CA whose clock ran ahead dates what it issues after the CTL built
+        from it, and that CTL is not stale.
 
     References
         Secure CME primer F23 ctl-stale-after-change and §2.7 (rebuilding the CA);
@@ -69,19 +72,22 @@ class CtlStaleAfterTrustpointChange(Rule):
         if built is None:
             return
         certs = trustpoint_certificates(case)
+        carried = _carried(case)
         stale = []
         for tp in sorted(_ctl_trustpoints(case)):
             cert = certs.get(tp)
             start = cert and (cert.fields.get("install_time") or cert.fields.get("not_before"))
             now, _ = device_now(case, cert.device) if cert else (None, "")
-            # a start after the device's own time is clock skew (CLK rules), not a later re-enrollment
-            if start and start > built and (now is None or start <= now):
+            # a start after the device's own time is clock skew (CLK rules), not a later re-enrollment; a
+            # certificate the CTL's records carry is in it, however its dates compare with the CTL's
+            # (a CA whose clock ran ahead dates what it issues after the CTL built from it: CLK005)
+            if start and start > built and (now is None or start <= now) and _key(cert) not in carried:
                 stale.append((tp, cert, start))
         if not stale:
             return
         names = "; ".join(f"{tp} (SN {c.fields.get('serial')}, from {fmt_time(s)}, "
                           f"{fmt_delta(s - built)} after the CTL)" for tp, c, s in stale[:5])
-        new_ca = _ca_rebuilt_after(case, built)
+        new_ca = _ca_rebuilt_after(case, built, carried)
         message = (f"The CTL was built at {fmt_time(built)}, before the current certificate of {names}: the CTL "
                    "still carries the old certificates, so phones do not trust what CME presents now.")
         if new_ca is not None:
@@ -106,16 +112,30 @@ class CtlStaleAfterTrustpointChange(Rule):
             trustpoints=[tp for tp, _, _ in stale], **sasts)
 
 
-def _ca_rebuilt_after(case, built):
-    """A self-signed CA certificate that starts after the CTL was built (and not in the device's future)."""
+def _ca_rebuilt_after(case, built, carried):
+    """A self-signed CA certificate that starts after the CTL was built (and not in the device's future),
+    unless the CTL carries a certificate it issued: one of its name that starts no earlier than it (a
+    CA whose clock ran ahead; a CA rebuilt under the same name issued the CTL's certificates before)."""
     for cert in case.facts_of("cert"):
         f = cert.fields
         start, subject = f.get("not_before"), (f.get("subject") or "").lower()
         now, _ = device_now(case, cert.device)
+        issued_in_ctl = any(issuer == subject and begins and begins >= start for _, begins, issuer in carried)
         if subject and subject == (f.get("issuer") or "").lower() and start and start > built \
-                and (now is None or start <= now):
+                and (now is None or start <= now) and not issued_in_ctl:
             return cert
     return None
+
+
+def _key(cert) -> tuple:
+    """A certificate as the CTL's records are compared with it: serial, start, issuer."""
+    f = cert.fields
+    return f.get("serial"), f.get("not_before"), (f.get("issuer") or "").lower()
+
+
+def _carried(case) -> set[tuple]:
+    """The certificates the CTL's records carry (``_key``)."""
+    return {_key(record) for record in case.facts_of("ctl.record") if record.fields.get("serial")}
 
 
 def _ctl_trustpoints(case) -> set[str]:

@@ -103,3 +103,22 @@ def test_device_now_does_not_borrow_another_named_routers_clock(tmp_path):
                               "    Status: enabled\n"})
     when, basis = h.device_now(case, "CA-1")
     assert basis == "the latest trusted time in the evidence"  # never "`show clock` on CME-1"
+
+
+def test_a_ctl_that_carries_the_current_certificates_is_not_stale_whatever_their_dates(tmp_path):
+    """ca-clock-ahead captured once CME's clock has passed the certificates' start dates: the CA
+    dated them hours after the CTL built from them, but the CTL's records are those certificates
+    (serial, start, issuer). CTL002 said 'the CTL still carries the old certificates', 'the CA was
+    rebuilt' and had every phone erase its CTL; CLK005 is the cause, and nothing is stale."""
+    import shutil
+    from pathlib import Path
+
+    case_dir = tmp_path / "ca-clock-ahead-later"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "sample_logs" / "ca-clock-ahead", case_dir)
+    (case_dir / "scenario.toml").unlink()
+    shows = case_dir / "shows.txt"
+    assert "09:00:30.586 UTC Mon Mar 2 2026" in shows.read_text()
+    shows.write_text(shows.read_text().replace("09:00:30.586 UTC Mon Mar 2 2026", "16:00:30.586 UTC Mon Mar 2 2026"))
+    case = analyze([str(p) for p in sorted(case_dir.iterdir())])
+    assert [f.rule_id for f in case.findings if f.is_root_cause][0] == "CLK005"
+    assert "CTL002" not in {f.rule_id for f in case.findings}
