@@ -45,3 +45,13 @@ def builds_ca_again(cause, symptom) -> bool:
     """Whether the fix of ``cause`` deletes and builds again the certificate server that
     ``symptom`` names (its ``ca``): a new CA issues a new CRL, on a new database."""
     return f"no crypto pki server {symptom.data.get('ca')}" in (step.command for step in cause.remediation)
+
+
+def rebuild_accounts_for(cause, symptom) -> bool | None:
+    """For a PKI020 or PKI024 symptom, whether the CA rebuild of ``cause``'s fix accounts for it
+    (the database moved to flash; a CA built again, which issues a new CRL); None for any other."""
+    if symptom.rule_id == "PKI020":
+        return moves_ca_database(cause, symptom)
+    if symptom.rule_id == "PKI024":
+        return builds_ca_again(cause, symptom)
+    return None

@@ -226,6 +226,14 @@ def database_files(name: str, server_fields: dict, url: str) -> dict[str, str]:
             "ca_crl_file": database_file(server_fields.get("crl_storage_url") or url, f"{name}.crl")}
 
 
+def database_unreadable(case, url_start: str = "", url_end: str = ""):
+    """The first `%Error opening <file> (...)` of a certificate server's database whose URL starts
+    with ``url_start`` and ends with ``url_end`` (case-blind): it could not read its storage."""
+    start, end = url_start.lower(), url_end.lower()
+    return next((e for e in case.events_of("pki.cs.database_unreadable")
+                 if (url := (e.fields.get("url") or "").lower()).startswith(start) and url.endswith(end)), None)
+
+
 # the phone refusing a new trust list: status messages, or a CTL/ITL that fails its check
 TRUST_LIST_REFUSED = ("phone.status.trust_list_update_failed", "phone.status.ctl_update_failed")
 

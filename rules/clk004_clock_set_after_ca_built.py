@@ -8,7 +8,7 @@ from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import common_name, fmt_delta, fmt_time
 from cmedebug.rules._certs import certificates, device_now, is_boot_default, is_ca_cert, is_mic_root
 from cmedebug.rules._evidence import happened_before
-from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, builds_ca_again, moves_ca_database, same_device
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, rebuild_accounts_for, same_device
 
 # A clock change this large is a correction of a wrong clock, not a drift adjustment.
 BIG_CORRECTION = timedelta(days=30)
@@ -67,9 +67,7 @@ class ClockSetAfterCaBuilt(Rule):
         """PKI020 and PKI024 as its rebuild builds the CA again, on a new database on flash."""
         if not super().links(cause, symptom, case):
             return False
-        if symptom.rule_id == "PKI020":
-            return moves_ca_database(cause, symptom)
-        return symptom.rule_id != "PKI024" or builds_ca_again(cause, symptom)
+        return rebuild_accounts_for(cause, symptom) is not False
 
     def evaluate(self, case):
         devices: dict[str, dict] = {}

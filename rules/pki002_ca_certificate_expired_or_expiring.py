@@ -12,7 +12,7 @@ from cmedebug.rules._certs import (
     certificates, describe_cert, is_ca_cert, is_mic_root, judging_time, TODAY_BASIS, validity_failures,
 )
 from cmedebug.rules._format import first_at
-from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, builds_ca_again, moves_ca_database
+from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, rebuild_accounts_for
 
 # IOS raises its own expiry alerts from 60 days before the end (PKIALERT).
 WARNING_WINDOW = timedelta(days=60)
@@ -140,10 +140,9 @@ class CaCertificateExpiredOrExpiring(Rule):
         if not super().links(cause, symptom, case):
             return False
         ca, ends = (cause.data.get("ca") or "").lower(), cause.data.get("not_after")
-        if symptom.rule_id == "PKI020":  # the rebuild builds the CA on a new database on flash
-            return moves_ca_database(cause, symptom)
-        if symptom.rule_id == "PKI024":  # an expired CA signs no new CRL; the rebuilt one does
-            return builds_ca_again(cause, symptom)
+        rebuilt = rebuild_accounts_for(cause, symptom)  # (an expired CA signs no new CRL; the rebuilt one does)
+        if rebuilt is not None:
+            return rebuilt
         if symptom.rule_id in ("PKI001", "PKI003", "PKI018"):
             serials = symptom.data.get("serials") or [symptom.data.get("serial")]
             leaves = [c for c in certificates(case) if c.fields.get("serial") in serials]

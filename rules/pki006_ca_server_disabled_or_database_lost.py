@@ -26,7 +26,6 @@ REFRESH = enrollment_refresh("uncertified_trustpoint", authenticate="the enrollm
 # The database was on storage a reload can lose: it moves to flash, the serial and CRL files
 # copied from that storage or a backup (primer F08's fix), which is also PKI020's.
 MOVED_TO_FLASH = (*ca_database_to_flash(NO_SHUTDOWN, running=False, readable=False), *REFRESH)
-# A server that never started (no key, no CA certificate: nothing it issued to keep): its first
 # The CA's key pair shown there (its trustpoint's `Keys generated ... Yes`): the server starts with it.
 NO_SHUTDOWN_WITH_KEY = replace(NO_SHUTDOWN, warning=None,
                                why="start the server with the CA's key pair, which `show crypto pki trustpoints "
@@ -34,6 +33,7 @@ NO_SHUTDOWN_WITH_KEY = replace(NO_SHUTDOWN, warning=None,
 # The CA's key pair shown gone: `no shutdown` would make a new CA anyway, so it is built again, with
 # everything it issued (PKI002's steps).
 REBUILT = (*CA_REBUILD, *REISSUE_AFTER_CA_REBUILD)
+# A server that never started (no key, no CA certificate: nothing it issued to keep): its first
 # start makes the CA, and asks D2's passphrase.
 FIRST_START = (
     Step("config", "crypto pki server {ca}"),

@@ -10,6 +10,7 @@ from cmedebug.rules._device import pki_servers, trustpoint_configs
 from cmedebug.rules._evidence import full_config_given
 from cmedebug.rules._format import first_at
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
+from cmedebug.rules._trust import database_unreadable
 
 # tls.handshake.failed / ssl reasons that mean revocation could not be checked
 _REVOCATION = re.compile(r"\bcrl\b|revocation", re.IGNORECASE)
@@ -150,10 +151,7 @@ def _ca_http_shown_on(case, tp) -> bool:
 
 def _own_crl_unreadable(case, tp):
     """`%Error opening <its database>/<tp>.crl (...)`: the CA ``tp`` of this router cannot read its CRL."""
-    if _local_server(case, tp) is None:
-        return None
-    return next((e for e in case.events_of("pki.cs.database_unreadable")
-                 if (e.fields.get("url") or "").lower().endswith(f"/{tp.lower()}.crl")), None)
+    return database_unreadable(case, url_end=f"/{tp}.crl") if _local_server(case, tp) is not None else None
 
 
 def _no_enrollment_url(reason: str | None, config) -> bool:

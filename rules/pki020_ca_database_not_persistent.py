@@ -5,7 +5,7 @@ from cmedebug.remediation import Step
 from cmedebug.remediation_steps import ca_database_to_flash
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import full_config_given
-from cmedebug.rules._trust import VOLATILE_STORAGE, database_files
+from cmedebug.rules._trust import VOLATILE_STORAGE, database_files, database_unreadable
 
 
 class CaDatabaseNotPersistent(Rule):
@@ -78,7 +78,7 @@ class CaDatabaseNotPersistent(Rule):
             seen.add(name)
             message = (f"Certificate server {name} keeps its database on `{url}` ({why}), so a reload can leave the "
                        "CA unable to start.")
-            evidence, unreadable = [Evidence.of(server)], _unreadable(case, url)
+            evidence, unreadable = [Evidence.of(server)], database_unreadable(case, url.rstrip("/") + "/")
             if unreadable is not None:
                 message += (f" It cannot read that storage now: `{unreadable.raw[0].strip()}`: it cannot publish "
                             "its CRL, and its next start fails (PKI006).")
@@ -87,11 +87,3 @@ class CaDatabaseNotPersistent(Rule):
                                severity=Severity.MEDIUM if unreadable is not None else self.severity,
                                remediation=self.FROM_UNREADABLE if unreadable is not None else None,
                                **database_files(name, server.fields, url))
-
-
-def _unreadable(case, url: str):
-    """`%Error opening <a file under url> (...)`: the server could not read its database storage."""
-    folder = url.lower().rstrip("/") + "/"
-    return next((e for e in case.events_of("pki.cs.database_unreadable")
-                 if (e.fields.get("url") or "").lower().startswith(folder)), None)
-
