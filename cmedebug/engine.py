@@ -174,8 +174,9 @@ def _on_its_device(steps: list[Step], device: str | None, devices: list) -> list
     """In a case of several devices, the router steps of a finding on a router known by its
     hostname are named by it: "on the router" above the database move of a CA on another
     router reads as this CME, where `crypto pki server <ca>` would build a new CA. (A phone's
-    finding is fixed on its CME, and a device known by no hostname keeps "router".)"""
-    if device is None or len(devices) < 2 or " (" in device or identity.is_generic(device) \
+    finding is fixed on its CME, and a device known by no hostname, or a finding that spans
+    devices, keeps "router".)"""
+    if not device or len(devices) < 2 or " (" in device or identity.is_generic(device) \
             or identity.phone_mac(device):
         return steps
     return [replace(step, device=device + step.device[len(ROUTER):]) if on_router(step.device) else step

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 import ahocorasick
 
+from cmedebug import deployment
 from cmedebug.engine import Rule, get_rule
 from cmedebug.model import Confidence, Evidence, Severity, SyslogEvent
 from cmedebug.remediation import Step
@@ -55,8 +56,27 @@ def is_failure(ev) -> bool:
 @lru_cache(maxsize=4096)
 def _says_failure(mnemonic: str, text: str) -> bool:
     """Whether a generic syslog's mnemonic or text says it failed."""
+    if mnemonic.upper().startswith(_ACL_LOGS):
+        return _denies_secure_cme(text)
     words = f"{mnemonic} {text}".lower()
     return next(_FAILURE_WORDS.iter(words), None) is not None and _FAILURE_TEXT.search(words) is not None
+
+
+# An access list's logged deny (`%SEC-6-IPACCESSLOGP: list 101 denied tcp 10.1.1.9(51012) ->
+# 10.1.1.1(2443), 1 packet`, `%IPV6_ACL-6-ACCESSLOGP`: IOS's shape, not in the domain notes, inferred)
+# is a failure of Secure CME only on a port of its flows (primer 1.2, formats.md 6): a router logs
+# denied SSH and scans all day, and those are no part of a phone's trust.
+_ACL_LOGS = ("IPACCESSLOG", "ACCESSLOG")
+# TFTP, HTTP (SCEP, CRL), NTP, SCCP, SCCP over TLS, the CTL provider, CAPF, the HTTP copy of the TFTP files
+_SECURE_CME_PORTS = frozenset((69, 80, 123, 2000, 2443, 2444, 3804, 6970))
+_ACL_PORTS = re.compile(r"\bdenied \w+ \S+?\((\d+)\) -> \S+?\((\d+)\)")
+
+
+def _denies_secure_cme(text: str) -> bool:
+    """Whether an ACL log line denies a packet to or from a port of Secure CME (CAPF on its
+    default port: a `port` set in capf-server is not known here)."""
+    m = _ACL_PORTS.search(text)
+    return m is not None and any(int(port) in _SECURE_CME_PORTS for port in m.groups())
 
 
 # per kind, not per event: a busy log holds a handful of kinds and a million events
@@ -77,7 +97,10 @@ class UnexplainedFailure(Rule):
         Every event the parsers read as a failure (a kind naming a failure,
         rejection, error, invalid certificate, denial, file not found or
         timeout; a generic syslog whose mnemonic or text says FAIL, error,
-        rejected, invalid, denied, not found or timeout) that no other finding
+        rejected, invalid, denied, not found or timeout; of an access list's
+        logged denies, `%SEC-6-IPACCESSLOGP`, only those of a port Secure CME
+        uses: TFTP 69, HTTP 80, NTP 123, SCCP 2000 and 2443, the CTL provider
+        2444, CAPF 3804, HTTP TFTP 6970) that no other finding
         cites, nor any other event of the same kind on the same device, nor a
         finding on that device whose rule reads that family of evidence (its
         `requires`: `tls.handshake` for TLS002). One finding per kind of failure
@@ -124,24 +147,37 @@ class UnexplainedFailure(Rule):
                  for line in range(e.source.first_line, e.source.last_line + 1)}
         cited_kinds = {(ev.kind, ev.device) for ev in case.events if (ev.path, ev.first_line) in cited}
         read = _families_read(case.findings)
+        device_of = deployment.of(case).device_of
         groups: dict[tuple, list] = {}
         for ev in case.events:
             if not is_failure(ev) or (ev.path, ev.first_line) in cited or (ev.kind, ev.device) in cited_kinds \
                     or (_family(ev.kind), ev.device or "") in read or (_family(ev.kind), "") in read:
                 continue
-            groups.setdefault((ev.kind, ev.device), []).append(ev)
+            # (by the device of the deployment: a syslog server's file holds several)
+            groups.setdefault((ev.kind, device_of(ev).name), []).append(ev)
         for (kind, device), events in list(groups.items())[:MAX_GROUPS]:
             first = events[0]
             line = " ".join(first.raw)[:300]
-            yield self.finding(
-                f"{len(events)} failure(s) of kind {kind} on {device or 'an unnamed device'}{first_at(first.ts)} "
+            finding = self.finding(
+                f"{len(events)} {_named(first)} on {first.device or 'an unnamed device'}{first_at(first.ts)} "
                 f"that no diagnosis explains; first: `{line}` ({first.source}).",
                 [Evidence.of(e) for e in events[:3]], first_seen=first.ts, kind=kind, count=len(events),
-                device=device)
+                device=first.device)
+            finding.device = device  # (the engine cannot tell it from the evidence's files alone)
+            yield finding
         if len(groups) > MAX_GROUPS:
             rest = list(groups.values())[MAX_GROUPS:]
             yield self.finding(f"{sum(len(g) for g in rest)} more unexplained failure(s) of {len(rest)} other kinds.",
                                [Evidence.of(g[0]) for g in rest[:3]], kind="(several)", count=sum(len(g) for g in rest))
+
+
+def _named(event) -> str:
+    """How the message names what failed: a generic syslog as IOS prints it
+    (`%SEC-6-IPACCESSLOGP`), any other failure by its event kind."""
+    if event.__class__ is SyslogEvent:
+        fields = event.fields
+        return f"`%{fields['facility']}-{fields['severity']}-{fields['mnemonic']}` message(s)"
+    return f"failure(s) of kind {event.kind}"
 
 
 @lru_cache(maxsize=4096)

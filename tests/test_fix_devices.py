@@ -102,6 +102,6 @@ def test_only_a_router_known_by_its_hostname_names_the_steps():
     assert [s.device for s in named] == ["CA", WAIT, "CA, only if the NTP server authenticates"]
     assert heading(render_blocks(named[2:])[0]) == \
         "on router CA, only if the NTP server authenticates, pasted at its privileged EXEC prompt (CA#)"
-    for device in ("SEP001122334455", "router (shows.txt)", "Router", None):
+    for device in ("SEP001122334455", "router (shows.txt)", "Router", None, ""):  # '': it spans devices
         assert [s.device for s in _on_its_device(steps, device, two)] == ["router", WAIT, only_if], device
     assert [s.device for s in _on_its_device(steps, "CA", two[:1])] == ["router", WAIT, only_if]

@@ -45,3 +45,44 @@ def test_a_generic_syslog_is_judged_by_its_mnemonic_and_text_once_per_text(tmp_p
     assert gen001._says_failure.cache_info().hits >= 8
     plain = [Event(kind=e.kind, source=SourceRef("x", 1), fields=dict(e.fields)) for e in events[:4]]
     assert [is_failure(e) for e in plain] == judged[:4]
+
+
+def test_an_access_list_deny_is_a_failure_only_on_a_port_of_secure_cme(tmp_path):
+    """A router logs denied SSH and scans all day: those are no failure of Secure CME. A deny
+    of SCCP over TLS or TFTP is one (primer 1.2), and so is one whose source is such a port."""
+    from cmedebug.pipeline import load
+
+    prefix = "Nov 26 08:00:45 cme-hq {:06d}: *Mar  1 00:00:{:02d}.776: "
+    texts = ["%SEC-6-IPACCESSLOGP: list 101 denied tcp 10.10.14.18(55613) -> 10.1.1.1(22), 1 packet",
+             "%SEC-6-IPACCESSLOGP: list 101 denied tcp 10.10.14.18(51012) -> 10.1.1.1(2443), 1 packet",
+             "%SEC-6-IPACCESSLOGP: list 101 denied udp 10.10.14.18(50123) -> 10.1.1.1(69), 1 packet",
+             "%SEC-6-IPACCESSLOGP: list 110 denied tcp 10.1.1.1(80) -> 10.1.1.9(41000), 1 packet",
+             "%SEC-6-IPACCESSLOGS: list 10 denied 10.10.14.18 1 packet",
+             "%SEC-6-IPACCESSLOGDP: list 101 denied icmp 10.10.14.18 -> 10.1.1.1 (8/0), 1 packet",
+             "%IPV6_ACL-6-ACCESSLOGP: list v6in/20 denied tcp 2001:DB8::9(51012) -> 2001:DB8::1(3804), 1 packet"]
+    log = tmp_path / "acl.log"
+    log.write_text("\n".join(prefix.format(n, n) + t for n, t in enumerate(texts)) + "\n", encoding="utf-8")
+    assert [is_failure(e) for e in load([str(log)]).events] == [False, True, True, True, False, False, True]
+
+
+def test_unexplained_failures_of_a_syslog_servers_file_name_their_device(tmp_path):
+    """One file of a syslog server holds two routers: each finding is about the router that
+    printed its lines, names the syslog as IOS prints it, and its fix is typed on that router
+    (never on a router with no name)."""
+    from cmedebug.remediation import heading, render_blocks
+
+    lines = ["Nov 26 08:00:45 cme-hq 000001: *Mar  1 00:00:01.776: %FOO-3-BAR: Enrollment FAILED",
+             "Nov 26 08:00:46 cme-br1 000001: *Mar  1 00:00:02.776: %SEC-6-IPACCESSLOGP: list 101 denied "
+             "tcp 10.10.14.18(51012) -> 10.1.1.1(2443), 1 packet",
+             "Nov 26 08:00:47 cme-br1 000002: *Mar  1 00:00:03.776: %SEC-6-IPACCESSLOGP: list 101 denied "
+             "tcp 10.10.14.18(55613) -> 10.1.1.1(22), 1 packet"]
+    log = tmp_path / "syslog-server.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    case = analyze([str(log)], year=2026)
+    found = {f.device: f for f in case.findings if f.rule_id == "GEN001"}
+    assert sorted(found) == ["cme-br1", "cme-hq"]
+    assert found["cme-br1"].message.startswith("1 `%SEC-6-IPACCESSLOGP` message(s) on cme-br1")
+    assert found["cme-hq"].message.startswith("1 `%FOO-3-BAR` message(s) on cme-hq")
+    for device, finding in found.items():
+        headings = {heading(b) for b in render_blocks(finding.remediation) if b.device not in ("phone", "wait")}
+        assert headings == {f"on router {device}, pasted at its privileged EXEC prompt ({device}#)"}

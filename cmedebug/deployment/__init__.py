@@ -95,6 +95,16 @@ class Device:
 class Deployment:
     devices: list[Device]
     whole: "Deployment | None" = field(default=None, repr=False)  # a device's case: the deployment it is part of
+    # node (input path, name printed) -> its device, and input path -> the name its unnamed lines take
+    by_node: dict = field(default_factory=dict, repr=False)
+    main_names: dict = field(default_factory=dict, repr=False)
+
+    def device_of(self, item) -> Device:
+        """The device an event or fact of the case belongs to (a syslog server's file holds
+        several devices: its lines are told apart by the name each prints)."""
+        if len(self.devices) == 1:
+            return self.devices[0]
+        return self.by_node[identity.node_of(item.path, item.device, self.main_names)]
 
     def ca_devices(self, client: Device) -> list[Device]:
         """The other devices proven to run the CA that ``client`` trusts: the
@@ -158,7 +168,7 @@ def build(case: Case) -> Deployment:
         build_clock_model(sub)
         _set_capture_time(sub, case)
         devices.append(Device(name, list(group.hostnames), files, group.joined_by, sub))
-    deployment = Deployment(devices)
+    deployment = Deployment(devices, by_node={node: devices[i] for node, i in node_index.items()}, main_names=main)
     case.deployment = deployment
     for device in devices:
         device.case.deployment = Deployment([device], deployment)
