@@ -206,6 +206,7 @@ def _evaluate(rule: Rule, case: Case, devices: list) -> tuple[list[Finding], Rul
         except Exception as exc:  # one broken rule must not cost the user the other findings
             return [], rule.outcome("error", error=f"{exc.__class__.__name__}: {exc}")
         for f in mine:
+            f.evidence = _each_line_once(f.evidence)
             f.device = f.device or (device.name if device is not None else _device_of_evidence(f, devices))
             f.remediation = _on_its_device(fit(f.remediation, f.data, scope), f.device, devices)
             f.verify = fit_text(f.verify, f.data, scope)
@@ -213,6 +214,20 @@ def _evaluate(rule: Rule, case: Case, devices: list) -> tuple[list[Finding], Rul
     if not applied:
         return [], rule.outcome("not_evaluated", missing=list(rule.requires), collect=list(rule.collect))
     return found, rule.outcome("fired" if found else "passed")
+
+
+def _each_line_once(evidence: list[Evidence]) -> list[Evidence]:
+    """A finding's evidence with an item cited twice (the same line as a '*' stamp and as
+    the message it prints) shown once, with both notes."""
+    merged: dict[tuple, Evidence] = {}
+    for item in evidence:
+        key = (item.source, item.lines)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = item
+        elif item.note and item.note not in first.note:
+            merged[key] = replace(first, note=f"{first.note}; {item.note}" if first.note else item.note)
+    return list(merged.values()) if len(merged) < len(evidence) else evidence
 
 
 def _device_of_evidence(finding: Finding, devices: list) -> str:

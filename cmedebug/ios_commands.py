@@ -63,6 +63,9 @@ class Command:
     # False: typed in a configuration mode, but it only prints or writes a file (an export):
     # a block made of such commands has nothing to save
     changes_config: bool = True
+    # False: a setting for the time of a capture (debug output into the buffer): a fix block
+    # does not save it, so that the next reload gives the router its own setting back
+    saved: bool = True
 
     @property
     def regex(self) -> re.Pattern:

@@ -56,7 +56,8 @@ def markdown() -> str:
 
 
 def _notes(c) -> str:
-    return "; ".join(filter(None, (c.note, "" if c.changes_config else "changes no configuration (nothing to save)")))
+    return "; ".join(filter(None, (c.note, "" if c.changes_config else "changes no configuration (nothing to save)",
+                                   "" if c.saved else "a capture's setting: fix blocks do not save it")))
 
 
 if __name__ == "__main__":

@@ -315,9 +315,10 @@ _SAVES = ("write memory", "copy running-config startup-config")
 
 
 def saved(run: Sequence[Step]) -> list[Step]:
-    """A router block's steps, ending with SAVE_CONFIG where one changes the configuration
-    (a command of a configuration mode that does not only print: an export) and none saves it."""
-    changes = any(step.mode != "exec" and changes_config(step) for step in run)
+    """A router block's steps, ending with SAVE_CONFIG where one changes the configuration to
+    keep (a command of a configuration mode that does not only print, an export, and is no
+    capture's setting) and none saves it."""
+    changes = any(step.mode != "exec" and to_keep(step) for step in run)
     return [*run, SAVE_CONFIG] if changes and not any(step.command in _SAVES for step in run) else list(run)
 
 
@@ -397,9 +398,10 @@ def _enters_nothing(step: Step, after: Step | None) -> bool:
     return bool(sub) and (after is None or after.mode != sub)
 
 
-def changes_config(step: Step) -> bool:
+def to_keep(step: Step) -> bool:
+    """Whether a step typed in a configuration mode makes a change a reload must not lose."""
     entry = lookup(step.command, step.mode)
-    return entry is None or entry.changes_config
+    return entry is None or entry.changes_config and entry.saved
 
 
 def render_blocks(steps: Iterable[Step]) -> list[Block]:

@@ -105,7 +105,8 @@ def debugs_while_it_repeats(*debugs: Step) -> tuple[Step, ...]:
     debugs ended."""
     return (
         Step("config", DEBUG_BUFFER,
-             why="debug output into a buffer of 1 MB (our choice of size) that `show logging` reads (primer 4.1)"),
+             why="debug output into a buffer of 1 MB (our choice of size) that `show logging` reads (primer 4.1); "
+                 "neither it nor the next line is saved: a reload gives the router its own logging back"),
         Step("config", "no logging console",
              why="not on the console: a busy router's console cannot keep up with debug output (primer 4.1)"),
         *debugs,

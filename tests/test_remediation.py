@@ -13,7 +13,8 @@ import pytest
 from cmedebug.engine import all_rules
 from cmedebug.ios_commands import INVALID_INPUT, ModeMachine, lookup
 from cmedebug.pipeline import analyze
-from cmedebug.remediation import NOT_TYPED, PHONE, Block, Step, StepOrderError, changes_config, fill, reasons, render_blocks
+from cmedebug.remediation import (NOT_TYPED, PHONE, Block, Step, StepOrderError, fill, reasons, render_blocks,
+                                  to_keep)
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted(p for p in (REPO / "sample_logs").iterdir() if p.is_dir())
@@ -180,11 +181,16 @@ def test_a_block_that_changes_the_configuration_ends_saved(analysed):
                              Step("config", "crypto key export rsa sast1 pem terminal 3des <pw>")])[0]
     assert exports.text.splitlines() == ["configure terminal", "crypto pki export cme-root pem terminal",
                                          "crypto key export rsa sast1 pem terminal 3des <pw>", "end"]
-    for name, case in analysed.items():  # every sample's fix: each configuring router block is saved
+    # the debugs' logging is a capture's setting: saved, it would outlive the capture
+    capture = render_blocks([Step("config", "logging buffered 1000000 debugging"), Step("config", "no logging console"),
+                             Step("exec", "debug ssl openssl errors")])[0]
+    assert capture.text.splitlines() == ["configure terminal", "logging buffered 1000000 debugging",
+                                         "no logging console", "end", "debug ssl openssl errors"]
+    for name, case in analysed.items():  # every sample's fix: each router block changing what it keeps is saved
         for f in case.findings:
             for block in render_blocks(f.remediation):
                 lines = [line.text.strip() for line in block.lines]
-                configures = any(line.step is not None and line.step.mode != "exec" and changes_config(line.step)
+                configures = any(line.step is not None and line.step.mode != "exec" and to_keep(line.step)
                                  for line in block.lines)
                 if block.device not in NOT_TYPED and configures:
                     assert lines.count("write memory") == 1, (name, f.rule_id, lines)

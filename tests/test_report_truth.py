@@ -84,3 +84,31 @@ def test_boot_flow_passes_a_secure_registration():
     case = analyze([str(SCENARIO.parent / "healthy")])
     (register,) = [s for s in boot_flow.boot_flow(case) if s.key == "register"]
     assert register.status == "passed"
+
+
+def test_a_line_a_finding_cites_twice_is_shown_once_with_both_reasons(tmp_path):
+    """The first `%PKI-2-NON_AUTHORITATIVE_CLOCK` line carries a '*' stamp: CLK001 cites it for
+    both, and an engineer reading the evidence sees the line once, with the note it had."""
+    from cmedebug.pipeline import analyze
+
+    log = tmp_path / "router.log"
+    log.write_text("Nov 26 08:00:00 cme-hq 000001: *Mar  1 00:00:12.030: %PKI-2-NON_AUTHORITATIVE_CLOCK: PKI "
+                   "functions can not be initialized until an authoritative time source, like NTP, can be obtained.\n"
+                   "Nov 26 08:00:01 cme-hq 000002: *Mar  1 00:00:13.030: %SYS-5-CONFIG_I: Configured from console "
+                   "by console\n", encoding="utf-8")
+    (clk,) = [f for f in analyze([str(log)], year=2026).findings if f.rule_id == "CLK001"]
+    cited = [str(e.source) for e in clk.evidence]
+    assert cited.count(f"{log}:1") == 1, cited
+    (first,) = [e for e in clk.evidence if str(e.source) == f"{log}:1"]
+    assert "'*'" in first.note
+
+
+def test_the_notes_of_a_line_cited_twice_are_both_kept():
+    from cmedebug.engine import _each_line_once
+    from cmedebug.model import Evidence, SourceRef
+
+    line, other = SourceRef("r.log", 4), SourceRef("r.log", 9)
+    merged = _each_line_once([Evidence(line, ("x",), "a '*' stamp"), Evidence(other, ("y",)),
+                              Evidence(line, ("x",), "the CA refused it"), Evidence(line, ("x",))])
+    assert [(str(e.source), e.note) for e in merged] == [("r.log:4", "a '*' stamp; the CA refused it"),
+                                                          ("r.log:9", "")]
