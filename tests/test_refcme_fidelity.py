@@ -230,12 +230,14 @@ def test_a_finding_resting_only_on_inferred_shapes_is_at_most_medium_confidence(
 
 
 def test_no_catalogue_shape_matches_any_line():
-    """A template that is all fields would make the fidelity check empty: such entries carry a pattern."""
+    """A template that is all fields would make the fidelity check empty: such entries carry a
+    pattern. (A template without fields, `!` or `%`, matches only itself.)"""
     import string
 
     for m in messages.catalogue().values():
-        literal = "".join(text for text, *_ in string.Formatter().parse(m.template)).strip()
-        if len(literal) < 3 and m.template != "!":
+        parts = list(string.Formatter().parse(m.template))
+        literal = "".join(text for text, *_ in parts).strip()
+        if len(literal) < 3 and any(field is not None for _, field, *_ in parts):
             assert m.regex.pattern != messages.template_regex(m.template).pattern, m.id
             assert not m.regex.match("anything at all"), m.id
 
@@ -272,3 +274,20 @@ def test_handshake_polls_print_as_cisco_samples_show_them():
     start = next(i for i, x in enumerate(lines) if "Start TLS Handshake" in x)
     assert "TLS Handshake retcode OPSSLReadWouldBlockErr" in lines[start + 1]
     assert _stamp_seconds(lines[start + 1]) - _stamp_seconds(lines[start]) < 0.1
+
+
+def test_a_scenario_enrollment_prints_the_dialog_ios_prints():
+    """`crypto pki enroll` in a scenario's capture asks what IOS asks (ios-commands.md D4, corpus
+    18): the challenge password twice, the key made between them, then the request."""
+    lines = (SAMPLES / "healthy" / "router.log").read_text(encoding="utf-8").splitlines()
+    start = lines.index("CME(config)#crypto pki enroll cme-sccp")
+    dialog = lines[start + 1:lines.index("CME(config)#crypto pki authenticate cme-tftp")]
+    assert dialog[:3] == ["%", "% Start certificate enrollment ..",
+                          "% Create a challenge password. You will need to verbally provide this"]
+    order = [dialog.index(line) for line in ("Password:", "Re-enter password:",
+                                            "% The subject name in the certificate will include: CN=cme-sccp",
+                                            "Request certificate from CA? [yes/no]: yes",
+                                            "% Certificate request sent to Certificate Authority")]
+    assert order == sorted(order)
+    key_made = next(i for i, line in enumerate(dialog) if "%CRYPTO_ENGINE-5-KEY_ADDITION" in line)
+    assert order[0] < key_made < order[1]

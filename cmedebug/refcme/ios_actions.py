@@ -22,7 +22,7 @@ from cmedebug.refcme import show as shows
 from cmedebug.refcme.ca import CA_KEY_BITS, KEYGEN_SECONDS, TFTP_GIVE_UP_SECONDS, IosCa
 from cmedebug.refcme.clock import UTC
 from cmedebug.refcme.keys import rsa_key
-from cmedebug.refcme.trustpoints import Trustpoint, fingerprint
+from cmedebug.refcme.trustpoints import ENROLL_NOTICE, Trustpoint, fingerprint
 
 def _router(cli):
     return cli.world.router
@@ -238,24 +238,18 @@ def enroll(cli, slots, negated, command) -> None:
     if tp.enrollment_url is None:
         cli.say("% The reference CME models SCEP enrollment only (enrollment url).")
         return
-    cli.say("%", "% Start certificate enrollment ..",
-            "% Create a challenge password. You will need to verbally provide this",
-            "   password to the CA Administrator in order to revoke your certificate.",
-            "   For security reasons your password will not be saved in the configuration.",
-            "   Please make a note of it.", "")
+    log = cli.world.log
+    cli.say(*(log.text_of(mid) for mid in ENROLL_NOTICE))
     first, again = cli.ask("Password:"), cli.ask("Re-enter password:")
     if first != again:
         cli.say("% Password mismatch.")  # inferred wording
         return
-    cli.say(f"% The subject name in the certificate will include: CN={tp.name}")
+    cli.say(log.text_of("pki.enroll-subject", subject=f"CN={tp.name}"))
     if not cli.confirm("Request certificate from CA? [yes/no]:"):
         return
     new_key = tp.key is not None and tp.key_bits is not None and tp.key.key_size != tp.key_bits
-    if tp.enroll(cli.world.ca, cli.world.log, new_key=new_key):
-        cli.say(cli.world.log.text_of("pki.request-sent"),
-                "% The 'show crypto pki certificate verbose " + tp.name + "' command will show the fingerprint.")
-    elif tp.pending is not None:
-        cli.say(cli.world.log.text_of("pki.request-sent"))
+    if tp.enroll(cli.world.ca, log, new_key=new_key) or tp.pending is not None:
+        cli.say(log.text_of("pki.request-sent"), log.text_of("pki.enroll-fingerprint-hint", tp=tp.name))
 
 
 def export(cli, slots, negated, command) -> None:

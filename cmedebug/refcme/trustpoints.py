@@ -33,6 +33,11 @@ def fingerprint(data: bytes, algorithm: str) -> str:
     return " ".join(digest[i:i + 8] for i in range(0, len(digest), 8))
 
 
+# What `crypto pki enroll` prints before it asks the challenge password (ios-commands.md D4)
+ENROLL_NOTICE = ("pki.enroll-mark", "pki.enroll-start", "pki.enroll-challenge", "pki.enroll-challenge-revoke",
+                 "pki.enroll-challenge-not-saved", "pki.enroll-challenge-note")
+
+
 @dataclass
 class Trustpoint:
     name: str
@@ -102,8 +107,14 @@ class Trustpoint:
         if self.ca_cert is None:
             return False
         log.say("config.crypto-pki-enroll", tp=self.name)
+        for mid in ENROLL_NOTICE:
+            log.say(mid)
+        log.say("console.password")
         if self.key is None or new_key:
-            self.generate_key(log)
+            self.generate_key(log)  # (between the two passwords, where corpus 18 prints %CRYPTO-6-AUTOGEN)
+        log.say("console.re-enter-password")
+        log.say("pki.enroll-subject", subject=f"CN={self.name}")
+        log.say("pki.enroll-request-prompt")
         csr = (x509.CertificateSigningRequestBuilder().subject_name(name(self.name))
                .sign(self.key, hashes.SHA256()))
         der = csr.public_bytes(serialization.Encoding.DER)
@@ -113,6 +124,7 @@ class Trustpoint:
             log.emit("PKI-6-CERTFAIL")
             return False
         log.say("pki.request-sent")
+        log.say("pki.enroll-fingerprint-hint", tp=self.name)
         request = ca.receive(csr.subject, csr.public_key(), fingerprint(der, "md5"))
         if request.state == "denied":
             log.emit("PKI-6-CERTFAIL")
