@@ -292,6 +292,13 @@ def _split_joined_output(command: str) -> tuple[str, Record | None]:
     return (m.group("cmd").strip(), rec) if rec is not None else (command, None)
 
 
+def _cut_off(pending) -> bool:
+    """Whether a message stops where it cannot end (after `%FAC-SEV-MNEMONIC:` or a comma, as
+    `%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:` before its wrapped `Reason:` line): the next
+    line continues it even where show output may resume (ios-commands.md, messages.md)."""
+    return pending.__class__ is Record and pending.text.endswith((":", ","))
+
+
 class Run(NamedTuple):
     """Routine one-line messages framing passed over whole (lines ``first_line``
     to ``first_line + count - 1``): no Record, no match, their lines as read."""
@@ -459,7 +466,8 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
             pending = (pending.first_line + pending.count - 1, prefix_match(pending.lines[-1]))
         if pending.__class__ is tuple and prompt is None:
             pending = quick_record(pending)  # it may take this line as a continuation
-        if pending is not None and prompt is None and not in_show_output and not stripped.startswith(_PEM_BEGIN) \
+        if pending is not None and prompt is None and (not in_show_output or _cut_off(pending)) \
+                and not stripped.startswith(_PEM_BEGIN) \
                 and len(pending.continuations) < MAX_CONTINUATION_LINES:  # (a Run gets here only ended)
             pending.lines.append(line)
             pending.continuations.append(stripped)

@@ -167,6 +167,24 @@ def test_show_output_resumes_after_an_interleaved_console_message():
     assert recs[4].text == "Certificate Serial Number (hex): 02"
 
 
+def test_a_message_cut_where_it_cannot_end_takes_its_next_line_after_show_output():
+    """Syslogs pasted after a show's output (no prompt between) still take the line that
+    completes them when they stop after the mnemonic or a comma (the SRST guide's wrapped
+    TLS_HANDSHAKE_FAILED); a complete one does not."""
+    recs = _records("R1#show ephone socket\nskinny_tcp_listen_socket fd = 0\n"
+                    "Dec 13 15:31:52.949: %SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:  \n"
+                    "Reason: unsupported protocol, SocketID: 0, local address : 10.1.20.11:2443\n"
+                    "Dec 13 06:15:54.587: %EPHONE_CRED-2-CTL_TLS_HANDSHAKE_FAILED: Reason: unsupported protocol, \n"
+                    "Socket ID: 1, local address : 10.1.20.11:2445\n"
+                    "*Mar  1 00:00:01.000: %SYS-5-CONFIG_I: Configured from console by console\n"
+                    "  Certificate Serial Number (hex): 02\n")
+    assert recs[2].mnemonic == "TLS_HANDSHAKE_FAILED" and (recs[2].first_line, recs[2].last_line) == (3, 4)
+    assert recs[2].text.endswith("Reason: unsupported protocol, SocketID: 0, local address : 10.1.20.11:2443")
+    assert recs[3].mnemonic == "CTL_TLS_HANDSHAKE_FAILED" and (recs[3].first_line, recs[3].last_line) == (5, 6)
+    assert recs[4].mnemonic == "CONFIG_I" and recs[4].continuations == []
+    assert recs[5].text == "Certificate Serial Number (hex): 02"
+
+
 def test_show_logging_output_keeps_wrapped_lines():
     recs = _records("R1#show logging\n*Jun 29 09:16:02.184: Start TLS Handshake 0\n10.5.43.177 51617\n")
     assert recs[1].text == "Start TLS Handshake 0 10.5.43.177 51617"
