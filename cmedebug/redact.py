@@ -12,11 +12,14 @@ lines of one text; ``text``/``lines``/``value`` start a fresh one per call.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from functools import lru_cache
 from typing import Any, Iterable
 
 import ahocorasick
+from cryptography import x509
 
 from cmedebug.safe_output import neutralise
 
@@ -196,9 +199,45 @@ def text(value: str, keep_sgr: bool = False) -> str:
 
 
 def lines(values: Iterable[str]) -> list[str]:
-    """Consecutive lines (a log excerpt) with their secrets masked."""
+    """Consecutive lines (a log excerpt) with their secrets masked; the body of a certificate
+    pasted without its BEGIN line (at `Enter the base 64 encoded CA certificate.`) is shown."""
+    values = list(values)
+    public = _certificate_bodies(values)
     redactor = Redactor()
-    return [redactor.line(v) for v in values]
+    return [neutralise(v) if i in public else redactor.line(v) for i, v in enumerate(values)]
+
+
+# A line of a base64 body, its short last line included
+_BASE64_PART = re.compile(r"^\s*[A-Za-z0-9+/]+={0,2}\s*$")
+
+
+def _certificate_bodies(values: list[str]) -> set[int]:
+    """The indexes of the lines of each run of base64 lines that decodes to an X.509
+    certificate: public, and the evidence itself. Any other run (a key's body seen without
+    its BEGIN line) stays masked."""
+    public: set[int] = set()
+    i = 0
+    while i < len(values):
+        if not _BASE64_LINE.match(values[i]) or "#" in values[i]:
+            i += 1
+            continue
+        # (a wrapped body: lines as wide as its first, then at most one shorter line; `quit`
+        # after it is base64 too)
+        width, end = len(values[i].strip()), i + 1
+        while end < len(values) and _BASE64_PART.match(values[end]) and len(values[end - 1].strip()) == width:
+            end += 1
+        if _is_certificate("".join(v.strip() for v in values[i:end])):
+            public.update(range(i, end))
+        i = max(end, i + 1)
+    return public
+
+
+def _is_certificate(body: str) -> bool:
+    try:
+        x509.load_der_x509_certificate(base64.b64decode(body, validate=True))
+    except (ValueError, binascii.Error):
+        return False
+    return True
 
 
 # Field names whose text value is a secret (`ssh_password`, `community`, `auth_string`);

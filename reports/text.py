@@ -99,7 +99,7 @@ def _finding(f: Finding, label: str, indent: str, style, short: bool = False) ->
             + f" {f.rule_id} {f.title} (confidence {f.confidence})")
     lines = [head, f"{indent}   {f.message}"]
     for ev in f.evidence[: (1 if short else 4)]:
-        first = redact.text(ev.lines[0].strip()) if ev.lines else ""
+        first = redact.lines(ev.lines)[0].strip() if ev.lines else ""  # (with its lines: a certificate's body shows)
         lines.append(f"{indent}   evidence {ev.source}: {first[:160]}")
     if not short and f.remediation:
         for block in render_blocks(f.remediation):

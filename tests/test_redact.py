@@ -60,6 +60,31 @@ def test_private_key_block_is_masked_across_lines_and_inside_one_joined_string()
     assert joined.startswith("-----BEGIN RSA PRIVATE KEY-----") and joined.endswith("-----END RSA PRIVATE KEY-----")
 
 
+def test_a_certificate_pasted_without_its_begin_line_is_shown_and_a_key_body_is_not():
+    """IOS asks a CA certificate as base64 alone (`Enter the base 64 encoded CA certificate.`):
+    a run of base64 lines that decodes to a certificate is public evidence; any other run (a
+    key's body seen without its BEGIN line, or a certificate one character off) stays masked."""
+    import base64
+    import textwrap
+
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.certfactory import issue
+
+    issued = issue("CAP-RTP-002", ca=True)
+    body = textwrap.wrap(base64.b64encode(issued.cert.public_bytes(serialization.Encoding.DER)).decode(), 64)
+    key = textwrap.wrap(base64.b64encode(issued.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption())).decode(), 64)
+    prompt = ["Router(config)# crypto pki authenticate 7970", "Enter the base 64 encoded CA certificate.",
+              'End with a blank line or the word "quit" on a line by itself']
+    assert redact.lines(prompt + body + ["quit"]) == prompt + body + ["quit"]
+    assert redact.lines(body)[0] == body[0]
+    assert set(redact.lines(key)[:-1]) == {redact.MASK}
+    damaged = [("A" if body[1][0] != "A" else "B") + body[1][1:]]
+    assert redact.lines(body[:1] + damaged + body[2:])[:2] == [redact.MASK, redact.MASK]
+
+
 def test_ordinary_lines_and_prose_about_passwords_are_left_alone():
     keep = [
         "   password to the CA Administrator in order to revoke your certificate.",
