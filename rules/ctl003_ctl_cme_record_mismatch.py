@@ -45,7 +45,7 @@ class CtlCmeRecordMismatch(Rule):
     confidence = Confidence.HIGH
     tags = ("ctl", "tls")
     requires = ("ctl.record", "ctl_client.summary", "config.ctl_client")
-    explains = ("TLS003", "CFG007")
+    explains = ("TLS003", "TLS005", "CFG007")
     collect = ("show ctl-client", "show telephony-service security-info", "show crypto pki certificates",
                "CTLSEP<MAC>.tlv from CME's TFTP server")
     remediation = (
@@ -56,6 +56,12 @@ class CtlCmeRecordMismatch(Rule):
         *PHONES_RESTART,
     )
     verify = "Verify with `show ctl-client` (CME row = secure-signaling trustpoint) and `debug ephone register` (TLS Handshake completes)."
+
+    def links(self, cause, symptom, case) -> bool:
+        # phones refusing CME's certificate end their handshakes on 2443 before CME checks theirs
+        # (primer F24: "TLS to CME fails on every phone"); other services' failures are not this
+        return super().links(cause, symptom, case) and (symptom.rule_id != "TLS005"
+                                                         or symptom.data.get("service") == "skinny-secure")
 
     def evaluate(self, case):
         trustpoint, source = telephony_trustpoint(case, "secure_signaling_trustpoint")

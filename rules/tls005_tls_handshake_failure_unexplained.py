@@ -69,7 +69,7 @@ class TlsHandshakeFailureUnexplained(Rule):
                 f"{len(vague)} TLS handshake(s) of the {first.fields.get('service') or 'TLS'} service failed "
                 f"('{', '.join(reasons[:3])}'), first from {first.fields.get('peer_ip') or 'an unknown peer'} at "
                 f"{fmt_time(first.ts)}: the reason names no version, cipher or certificate problem.",
-                evidence_of(vague, 3), first_seen=first.ts, device=first.device)
+                evidence_of(vague, 3), first_seen=first.ts, device=first.device, service=first.fields.get("service"))
         stated = {e.fields.get("peer_ip") for e in case.events_of("tls.handshake.failed")}  # syslog gives the reason
         early = [h for h in failed_handshakes(case, "skinny-secure")
                  if not any(e.kind == "pki.opssl.verifying" for e in h) and h[0].fields.get("peer_ip") not in stated]
@@ -79,4 +79,4 @@ class TlsHandshakeFailureUnexplained(Rule):
                 f"{len(early)} secure SCCP handshake(s) failed before any certificate was checked, first from "
                 f"{start.fields.get('peer_ip')}:{start.fields.get('peer_port')} at {fmt_time(start.ts)}.",
                 evidence_of([e for h in early[:2] for e in (h[0], h[-1])], 4), first_seen=start.ts,
-                device=start.device)
+                device=start.device, service="skinny-secure")

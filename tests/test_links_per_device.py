@@ -45,3 +45,19 @@ def test_the_same_findings_on_one_device_mostly_link():
 def test_the_rules_that_link_across_devices_are_few_and_named():
     assert sorted(cls.id for cls in all_rules() if cls.links_across_devices) == ["PKI023"]
     assert len(PAIRS) > 30
+
+
+def test_a_cme_record_mismatch_explains_only_the_failures_of_phones_on_2443():
+    """CTL003 accounts for phones refusing CME's certificate on 2443 (primer F24), not for a
+    TLS failure of another service of the same router (the HTTPS client's cipher refusal)."""
+    from cmedebug.engine import get_rule
+    from cmedebug.model import Case, Confidence, Finding, Severity
+
+    def finding(rule_id, **data):
+        return Finding(rule_id, "", Severity.MEDIUM, Confidence.LOW, "", data=data, device="CME")
+
+    ctl003 = get_rule("CTL003")()
+    cause = finding("CTL003")
+    assert ctl003.links(cause, finding("TLS005", service="skinny-secure"), Case())
+    assert not ctl003.links(cause, finding("TLS005", service="http-client"), Case())
+    assert ctl003.links(cause, finding("TLS003"), Case())
