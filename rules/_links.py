@@ -11,6 +11,13 @@ CERT_FAILURE_SYMPTOMS = ("TLS001", "TLS003", "CAPF005", "CAPF007", "CFG002", "CF
 ENROLLMENT_SYMPTOMS = ("PKI007", "PKI010", "PKI015", "PKI016", "CAPF005")
 
 
+def phones_on_2443(symptom) -> bool:
+    """For a TLS005 symptom, whether its failed handshakes are the phones' secure SCCP ones on
+    2443 (where a certificate the phones refuse, or one CME refuses, ends them); True for any
+    other symptom."""
+    return symptom.rule_id != "TLS005" or symptom.data.get("service") == "skinny-secure"
+
+
 def same_device(a: str | None, b: str | None) -> bool:
     """Two findings concern the same device (an unnamed device matches any)."""
     from cmedebug.clock import DEFAULT_DEVICE

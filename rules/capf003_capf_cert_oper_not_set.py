@@ -8,6 +8,7 @@ from cmedebug.deployment.views import SECURE_MODES
 from cmedebug.rules._device import ephone_security_modes
 from cmedebug.rules._evidence import full_config_given
 from cmedebug.rules._format import evidence_of, sep
+from cmedebug.rules._links import phones_on_2443
 from cmedebug.rules._trust import TLS_CERTIFICATE_REASON
 
 
@@ -51,7 +52,7 @@ class CapfCertOperNotSet(Rule):
     tags = ("capf", "config")
     requires = ("config.capf_server",)
     # Without an LSC the phone offers its MIC, which CME rejects unless the MIC root is imported.
-    explains = ("TLS003", "CFG007")
+    explains = ("TLS003", "TLS005", "CFG007")
     collect = ("show running-config", "show capf-server sessions", "debug capf-server all")
     remediation = (
         Step("config", "ephone {ephone}"),
@@ -60,6 +61,10 @@ class CapfCertOperNotSet(Rule):
         *PHONE_FILE_THEN_RESET,
     )
     verify = "Verify with `show capf-server sessions` (a session for the phone) and the phone (LSC: Installed)."
+
+    def links(self, cause, symptom, case) -> bool:
+        # a phone without an LSC offers its MIC on 2443, whose issuer CME does not trust
+        return super().links(cause, symptom, case) and phones_on_2443(symptom)
 
     def evaluate(self, case):
         if not full_config_given(case) or _phones_have_certificates(case):

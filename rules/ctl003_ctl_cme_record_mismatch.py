@@ -6,6 +6,7 @@ from cmedebug.remediation_steps import PHONES_RESTART
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._device import telephony_trustpoint
 from cmedebug.rules._format import evidence_of
+from cmedebug.rules._links import phones_on_2443
 from cmedebug.rules._trust import ctl_entry_problems
 
 
@@ -60,8 +61,7 @@ class CtlCmeRecordMismatch(Rule):
     def links(self, cause, symptom, case) -> bool:
         # phones refusing CME's certificate end their handshakes on 2443 before CME checks theirs
         # (primer F24: "TLS to CME fails on every phone"); other services' failures are not this
-        return super().links(cause, symptom, case) and (symptom.rule_id != "TLS005"
-                                                         or symptom.data.get("service") == "skinny-secure")
+        return super().links(cause, symptom, case) and phones_on_2443(symptom)
 
     def evaluate(self, case):
         trustpoint, source = telephony_trustpoint(case, "secure_signaling_trustpoint")

@@ -5,6 +5,8 @@ from cmedebug.remediation_steps import (PHONE_KEY_SIZE, PHONES_RESTART, REKEYED_
                                          lsc_upgrade)
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._certs import certificates, describe_cert, is_mic_root
+from cmedebug.rules._device import telephony_trustpoint
+from cmedebug.rules._links import phones_on_2443
 
 # Below this every modern TLS stack and FIPS-mode phone refuses the key.
 MINIMUM_BITS = 1024
@@ -55,7 +57,7 @@ class RsaKeyTooSmall(Rule):
     tags = ("pki", "keys")
     requires = ("crypto.key.autogen", "pki.key.generating", "platform.key", "cert", "ctl_client.signed",
                 "config.trustpoint", "config.capf_server", "capf.keygen.requested", "phone.status.cert_key_size_not_fips")
-    explains = ("TLS001", "TLS002", "TLS003", "TLS004", "CFG007", "CAPF006", "CAPF007", "PKI014")
+    explains = ("TLS001", "TLS002", "TLS003", "TLS004", "TLS005", "CFG007", "CAPF006", "CAPF007", "PKI014")
     collect = ("show crypto key mypubkey rsa", "show crypto pki certificates verbose", "debug ctl-client",
                "show running-config | section crypto pki trustpoint|capf-server")
     remediation = (
@@ -101,6 +103,14 @@ class RsaKeyTooSmall(Rule):
         yield self.finding(message, evidence, severity=self.severity if failures else Severity.MEDIUM,
                            first_seen=first, key_sizes=sizes, trustpoints=list(dict.fromkeys(trustpoints)),
                            remediation=self.remediation if phone_keys else REKEYED_RENEWAL)
+
+    def links(self, cause, symptom, case) -> bool:
+        # the phones refuse CME's certificate on 2443 when the small key is the secure-signaling one's
+        if symptom.rule_id == "TLS005":
+            signaling, _ = telephony_trustpoint(case, "secure_signaling_trustpoint")
+            return super().links(cause, symptom, case) and phones_on_2443(symptom) \
+                and signaling in cause.data.get("trustpoints", ())
+        return super().links(cause, symptom, case)
 
     @staticmethod
     def _small_key_trustpoints(case, small) -> list[str]:

@@ -61,3 +61,19 @@ def test_a_cme_record_mismatch_explains_only_the_failures_of_phones_on_2443():
     assert ctl003.links(cause, finding("TLS005", service="skinny-secure"), Case())
     assert not ctl003.links(cause, finding("TLS005", service="http-client"), Case())
     assert ctl003.links(cause, finding("TLS003"), Case())
+
+
+@pytest.mark.parametrize("scenario, cause", [("ca-rebuilt-stale-ctl", "CTL003"), ("capf-cert-oper-not-set", "CAPF003"),
+                                             ("key-too-small", "PKI013")])
+def test_a_phones_handshake_refused_for_a_diagnosed_certificate_is_its_symptom(scenario, cause):
+    """The reference CME's phone ends its TLS to 2443 because of the diagnosed certificate: a
+    CTL naming another certificate, no LSC to offer, a key too small. CME's debug shows a
+    handshake ending before any certificate check (TLS005): a symptom, never a root of its own."""
+    from pathlib import Path
+
+    from cmedebug.pipeline import analyze
+
+    case = analyze([str(Path(__file__).resolve().parents[1] / "sample_logs" / scenario)])
+    index = {f.id: f.rule_id for f in case.findings}
+    (tls005,) = [f for f in case.findings if f.rule_id == "TLS005"]
+    assert cause in {index[c] for c in tls005.explained_by}
