@@ -135,6 +135,20 @@ def test_each_corpus_file_with_a_configuration_runs_and_lists_assumptions(tmp_pa
         assert "assumptions (" in result.output
 
 
+@pytest.mark.parametrize("name, root, fix", [("18_cme-as-ca-enroll-512bit-autogen-key", "PKI013", "fix confirmed"),
+                                             ("15_ios-ca-server-enable-and-show", "PKI002", None)])
+def test_a_real_capture_of_a_router_running_its_own_ca_is_reproduced(tmp_path, corpus_dir, name, root, fix):
+    """Cisco's CME-as-CA example enrolls its trustpoints at the router's own address
+    (192.168.20.1), where the replayed CA must answer; CAPF's defaults name the case's CA;
+    and a CA known only by `show crypto pki server` is dated from the expiry it prints."""
+    out = tmp_path / "out"
+    result = run(str(corpus_dir / f"{name}.log"), "--out", str(out))
+    table = tomllib.loads((out / "replay.toml").read_text())
+    assert table["verdict"] == "reproduced" and table["replay_first_root"].startswith(root), result.output
+    if fix:
+        assert table["fix_verdict"] == fix, result.output
+
+
 def test_the_replayed_certificates_carry_the_case_dates_and_the_same_flows_are_played(tmp_path):
     run(str(evidence_only("cert-expired", tmp_path)), "--out", str(tmp_path / "out"))
     table = tomllib.loads((tmp_path / "out" / "replay.toml").read_text())

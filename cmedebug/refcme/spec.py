@@ -172,7 +172,9 @@ def _populate(world, spec: ReplaySpec) -> None:
                                               seed=world.seed, is_ca=tp.is_ca) for tp in spec.trustpoints}
     router.ctl_client = CtlClient(*spec.ctl_sasts, list(spec.ctl_servers)) if spec.ctl_sasts else None
     router.ctl_regenerated = spec.ctl_regenerated
-    router.capf_config = CapfConfig(**spec.capf)
+    # (what the evidence does not set follows this replay's CA and address, not the reference CME's)
+    defaults = {"source_addr": spec.address, **({"ca_trustpoint": spec.ca.name} if spec.ca is not None else {})}
+    router.capf_config = CapfConfig(**{**defaults, **spec.capf})
     router.ephones = [Ephone(e.number, e.mac) for e in spec.ephones]
     router.address = spec.address
 

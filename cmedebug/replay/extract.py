@@ -159,12 +159,43 @@ def _cert_start(case: Case, trustpoint: str, role: str = "id"):
     return None
 
 
+def _local_ca_address(name: str, trustpoints: list[dict], address: str, say) -> str:
+    """Where the certificate server on this router answers SCEP: where its own trustpoint
+    (named as the server) enrolls, when the router's other trustpoints enroll there too (a
+    router enrolling to its own CA at one of its own addresses, Cisco's CME-as-CA example);
+    else the router's address. (Trustpoints enrolling elsewhere alone prove nothing: that
+    address may be the fault.)"""
+    enrolled = [(t["name"], urlparse(t["enrollment_url"]).hostname) for t in trustpoints if t.get("enrollment_url")]
+    host = next((h for tp, h in enrolled if tp == name), None)
+    if host is None or host == address or {h for tp, h in enrolled if tp != name} != {host}:
+        return address
+    say(f"the certificate server {name} runs on this router and its trustpoints enroll at {host}: the replayed "
+        f"CA answers there, an address of this router besides {address}")
+    return host
+
+
+def _ca_start_from_expiry(case: Case, ca: CaSpec, say) -> datetime | None:
+    """When the CA's certificate started, from the expiry `show crypto pki server` prints
+    (`CA certificate expiration timer`) less the CA lifetime (`lifetime ca-certificate`, else
+    IOS's default): the dates of the case without its certificate."""
+    expires = next((f.fields["ca_cert_expires"] for f in case.facts if f.kind == "pki.server"
+                    and f.fields.get("name") == ca.name and f.fields.get("ca_cert_expires")), None)
+    if expires is None:
+        return None
+    start = expires.astimezone(runner.NOW.tzinfo) - timedelta(days=ca.lifetime_ca_days)
+    say(f"the CA certificate of {ca.name} is dated from its expiry in `show crypto pki server` "
+        f"({expires:%Y-%m-%d %H:%M %Z}) less a CA lifetime of {ca.lifetime_ca_days} days: it starts {start:%Y-%m-%d} "
+        "(collect `show crypto pki certificates` for its dates)")
+    return start
+
+
 def _pki(case: Case, spec: ReplaySpec, say) -> None:
     server = _one(case, "config.pki_server")
     trustpoints = _all(case, "config.trustpoint", "name")
     if server is not None:
         status = _one(case, "pki.server") or {}
-        spec.ca = CaSpec(server["name"], spec.address, grant_auto=bool(server.get("grant_auto")),
+        spec.ca = CaSpec(server["name"], _local_ca_address(server["name"], trustpoints, spec.address, say),
+                         grant_auto=bool(server.get("grant_auto")),
                          shutdown=bool(server.get("shutdown")), database_url=server.get("database_url") or "nvram:",
                          lifetime_cert_days=server.get("lifetime_certificate") or 365,
                          lifetime_ca_days=server.get("lifetime_ca_certificate") or 1095)
@@ -194,7 +225,8 @@ def _pki(case: Case, spec: ReplaySpec, say) -> None:
         spec.trustpoints.append(TrustpointSpec(t["name"], t.get("enrollment_url"), t.get("rsakeypair_size"),
                                                check, is_ca, _cert_start(case, t["name"])))
     starts = [tp.enrolled_at for tp in spec.trustpoints if tp.enrolled_at]
-    ca_start = _cert_start(case, spec.ca.name, "ca") if spec.ca.local else None
+    ca_start = (_cert_start(case, spec.ca.name, "ca") or _ca_start_from_expiry(case, spec.ca, say)) \
+        if spec.ca.local else None
     if starts:
         spec.built_at = min(starts)
     elif ca_start:
