@@ -295,7 +295,7 @@ def _split_joined_output(command: str) -> tuple[str, Record | None]:
 def _cut_off(pending) -> bool:
     """Whether a message stops where it cannot end (after `%FAC-SEV-MNEMONIC:` or a comma, as
     `%SKINNYSECURESERVICE-3-TLS_HANDSHAKE_FAILED:` before its wrapped `Reason:` line): the next
-    line continues it even where show output may resume (ios-commands.md, messages.md)."""
+    line continues it even where show output may resume (the SRST guide's syslogs, corpus 11)."""
     return pending.__class__ is Record and pending.text.endswith((":", ","))
 
 
