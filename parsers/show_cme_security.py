@@ -83,8 +83,9 @@ class ShowCapfSummaryParser(KeyValueShowParser):
 
 # Active CAPF Sessions        Phone ID                State
 _SESSIONS_BANNER = re.compile(r"Active CAPF Sessions$|Phone ID +State$")
-# SEP000CCE3A817C         AWAIT-KEYGEN-RES
-_SESSION_ROW = re.compile(r"(?P<phone>SEP[0-9A-Fa-f]{12}|[0-9A-Fa-f]{12}) +(?P<state>[A-Z][A-Z0-9_\-]*)$")
+# SEP000CCE3A817C         AWAIT-KEYGEN-RES      SEP001122334455         AWAIT ENCRYPT MSG RESP
+# (the Command Reference names states in words, the sample of corpus 02 joins them: messages.md)
+_SESSION_ROW = re.compile(r"(?P<phone>SEP[0-9A-Fa-f]{12}|[0-9A-Fa-f]{12}) +(?P<state>[A-Z][A-Z0-9_\-]*(?: [A-Z][A-Z0-9_\-]*)*)$")
 
 
 class ShowCapfSessionsParser(TableShowParser):

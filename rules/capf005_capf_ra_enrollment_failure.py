@@ -21,9 +21,10 @@ class CapfRaEnrollmentFailure(Rule):
         to obtain the LSC: enrollment failures from the PKI client during the
         session (`%PKI-6-CERTFAIL`, `CERTREJECT`, `CERTPENDING`,
         `%PKI-3-SOCKETSEND`) or a release without a certificate being stored;
-        `show capf-server sessions` stuck in `AWAIT CA RESP` /
-        `AWAIT ENCRYPT MSG RESP`; a `cert-enroll-trustpoint` that is not a
-        configured, enrolled trustpoint.
+        `show capf-server sessions` stuck in `AWAIT CA RESP` (`AWAIT ENCRYPT
+        MSG RESP` waits for the phone to sign, not for the CA: messages.md);
+        a `cert-enroll-trustpoint` that is not a configured, enrolled
+        trustpoint.
 
     Why it matters
         The LSC install stops after key generation. The CA/RA must sign the
@@ -74,7 +75,7 @@ class CapfRaEnrollmentFailure(Rule):
         yield from self._failed_sessions(case)
         yield from self._bad_enroll_trustpoint(case)
         stuck = [f for f in list(case.facts_of("capf.session"))
-                 if any(s in (f.fields.get("state") or "").upper() for s in ("CA RESP", "CA-RESP", "ENCRYPT"))]
+                 if any(s in (f.fields.get("state") or "").upper() for s in ("CA RESP", "CA-RESP"))]
         if stuck:
             yield self.finding(
                 f"{', '.join(sep(f.fields.get('mac')) for f in stuck[:6])} waiting for the CA/RA "

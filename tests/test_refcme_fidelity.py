@@ -291,3 +291,13 @@ def test_a_scenario_enrollment_prints_the_dialog_ios_prints():
     assert order == sorted(order)
     key_made = next(i for i, line in enumerate(dialog) if "%CRYPTO_ENGINE-5-KEY_ADDITION" in line)
     assert order[0] < key_made < order[1]
+
+
+def test_a_debug_typed_in_a_scenario_answers_as_ios_commands_md_shows():
+    """`debug ephone register` answers `EPHONE registration debugging is enabled` (ios-commands.md
+    2.1, corpus 07); the debugs the document shows no answer for print none."""
+    lines = (SAMPLES / "healthy" / "router.log").read_text(encoding="utf-8").splitlines()
+    at = lines.index("CME#debug ephone register")
+    assert lines[at + 1] == "EPHONE registration debugging is enabled"
+    debugs = [i for i, line in enumerate(lines) if line.startswith("CME#debug ")]
+    assert [lines[i + 1].startswith(("CME#", "EPHONE registration")) for i in debugs] == [True] * len(debugs)

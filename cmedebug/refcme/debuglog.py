@@ -19,6 +19,9 @@ from cmedebug.refcme.clock import VirtualClock
 LINE_STEP = 0.004
 
 
+# The debugs whose answer at the prompt ios-commands.md 2.1 shows (the others print none there)
+DEBUG_ANSWERS = {"ephone register": "exec.debug-ephone-register-on", "credentials": "exec.debug-credentials-on"}
+
 class RouterLog:
     def __init__(self, hostname: str, clock: VirtualClock, train: str = "15") -> None:
         self.hostname = hostname
@@ -57,6 +60,8 @@ class RouterLog:
             if name not in self.enabled:
                 self.enabled.add(name)
                 self.say("exec.debug", debug=name)
+                if name in DEBUG_ANSWERS:
+                    self.say(DEBUG_ANSWERS[name])
 
     def wait(self, seconds: float) -> None:
         """Virtual time passing with nothing printed (a key being generated, a timeout)."""
