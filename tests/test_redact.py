@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from certfactory import issue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,8 +69,6 @@ def test_a_certificate_pasted_without_its_begin_line_is_shown_and_a_key_body_is_
     import textwrap
 
     from cryptography.hazmat.primitives import serialization
-
-    from tests.certfactory import issue
 
     issued = issue("CAP-RTP-002", ca=True)
     body = textwrap.wrap(base64.b64encode(issued.cert.public_bytes(serialization.Encoding.DER)).decode(), 64)
