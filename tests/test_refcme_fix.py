@@ -15,6 +15,7 @@ from cmedebug.refcme.fix import apply_and_replay, phone_action, phone_holds, ver
 from cmedebug.refcme.ios_cli import INVALID
 from cmedebug.refcme.phone import Phone
 from cmedebug.refcme.runner import make_world
+from cmedebug.remediation import Step
 from cmedebug.refcme.scenarios import SCENARIOS, reproduce
 
 # Scenarios whose first root cause's steps do not prove today, and why (rule steps are
@@ -187,3 +188,17 @@ def test_a_granted_request_is_installed_at_the_next_poll_so_the_ctl_waits_for_it
     result = apply_and_replay(world, finding, tmp_path / "waited-after", analyze)
     assert result.proven, result.reasons
     assert any("installed: cme-sccp" in a.get("performed", "") for a in result.phone_actions)
+
+
+def test_a_placeholder_no_evidence_fills_is_named_as_why_the_cli_rejected_the_fix(tmp_path):
+    """A block keeps `<issued-trustpoint>` where the capture names no trustpoint: the CLI refuses
+    it and the sub-mode lines after it. The verdict says the placeholder is why, not only that the
+    CLI refused lines."""
+    world = reproduce("cert-expired", tmp_path / "case")
+    finding = Finding("TEST001", "test", Severity.HIGH, Confidence.HIGH, "m",
+                      remediation=[Step("config", "crypto pki trustpoint <issued-trustpoint>"),
+                                   Step("ca-trustpoint", "serial-number none")])
+    result = apply_and_replay(world, finding, tmp_path / "after", analyze)
+    assert result.cli_errors[0] == "crypto pki trustpoint <issued-trustpoint>"
+    assert result.reasons[0].startswith("the fix keeps placeholder(s) the evidence does not fill "
+                                        "(<issued-trustpoint>): the CLI rejected")

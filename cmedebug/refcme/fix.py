@@ -39,6 +39,7 @@ from cmedebug.refcme.user_fills import fill_as_user
 from cmedebug.remediation import PHONE, ROUTER, WAIT, conditional, render_blocks
 
 SECURE = {"authenticated", "encrypted"}
+_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9-]*>")  # `<issued-trustpoint>`, as a rendered block keeps it
 
 
 @dataclass
@@ -77,7 +78,11 @@ class FixResult:
         """Why the fix is not proven (empty: proven)."""
         out = []
         if self.cli_errors:
-            out.append(f"the CLI rejected {len(self.cli_errors)} line(s): " + "; ".join(self.cli_errors[:3]))
+            # (a placeholder no evidence fills makes its line fail, and the lines after it that
+            # needed it: the first rejected line says why)
+            unfilled = _PLACEHOLDER.findall(self.cli_errors[0])
+            why = f"the fix keeps placeholder(s) the evidence does not fill ({', '.join(unfilled)}): " if unfilled else ""
+            out.append(f"{why}the CLI rejected {len(self.cli_errors)} line(s): " + "; ".join(self.cli_errors[:3]))
         lowered = [d for d, m in self.modes_after.items() if self.modes_before.get(d) in SECURE and m not in SECURE]
         if lowered:
             out.append("the fix lowers the security mode of " + ", ".join(lowered))
