@@ -154,7 +154,8 @@ class UnexplainedFailure(Rule):
                     or (_family(ev.kind), ev.device or "") in read or (_family(ev.kind), "") in read:
                 continue
             # (by the device of the deployment: a syslog server's file holds several)
-            groups.setdefault((ev.kind, device_of(ev).name), []).append(ev)
+            device = device_of(ev)
+            groups.setdefault((ev.kind, device.name if device is not None else ""), []).append(ev)
         for (kind, device), events in list(groups.items())[:MAX_GROUPS]:
             first = events[0]
             line = " ".join(first.raw)[:300]
@@ -163,7 +164,7 @@ class UnexplainedFailure(Rule):
                 f"that no diagnosis explains; first: `{line}` ({first.source}).",
                 [Evidence.of(e) for e in events[:3]], first_seen=first.ts, kind=kind, count=len(events),
                 device=first.device)
-            finding.device = device  # (the engine cannot tell it from the evidence's files alone)
+            finding.device = device  # (the engine cannot tell it from the evidence's files alone; '': let it try)
             yield finding
         if len(groups) > MAX_GROUPS:
             rest = list(groups.values())[MAX_GROUPS:]

@@ -196,3 +196,20 @@ def test_a_whole_case_rule_names_the_device_of_its_evidence(tmp_path):
     unexplained = {f.device: [Path(e.source.path).name for e in f.evidence]
                    for f in case.findings if f.rule_id == "GEN001"}
     assert unexplained == {"cme-a": ["a.txt"], "cme-b": ["b.txt"]}
+
+
+def test_the_device_of_an_item_is_told_by_the_name_its_line_prints(tmp_path):
+    """One syslog server's file holds two routers: each event belongs to the router that printed
+    it; an event the view was not built from has no device (never another router's)."""
+    from cmedebug import deployment
+    from cmedebug.model import Event, SourceRef
+
+    log = tmp_path / "server.log"
+    log.write_text("Nov 26 08:00:45 cme-hq 000001: *Mar  1 00:00:01.776: %SYS-5-CONFIG_I: Configured from console\n"
+                   "Nov 26 08:00:46 cme-br1 000001: *Mar  1 00:00:02.776: %SYS-5-CONFIG_I: Configured from console\n",
+                   encoding="utf-8")
+    case = analyze([str(log)], year=2026)
+    view = deployment.of(case)
+    assert sorted(d.name for d in view.devices) == ["cme-br1", "cme-hq"]
+    assert {ev.device: view.device_of(ev).name for ev in case.events} == {"cme-hq": "cme-hq", "cme-br1": "cme-br1"}
+    assert view.device_of(Event(kind="x", source=SourceRef("other.log", 1), device="cme-dr")) is None

@@ -99,12 +99,13 @@ class Deployment:
     by_node: dict = field(default_factory=dict, repr=False)
     main_names: dict = field(default_factory=dict, repr=False)
 
-    def device_of(self, item) -> Device:
+    def device_of(self, item) -> Device | None:
         """The device an event or fact of the case belongs to (a syslog server's file holds
-        several devices: its lines are told apart by the name each prints)."""
+        several devices: its lines are told apart by the name each prints); None for an item
+        the view was not built from (added to the case after it)."""
         if len(self.devices) == 1:
             return self.devices[0]
-        return self.by_node[identity.node_of(item.path, item.device, self.main_names)]
+        return self.by_node.get(identity.node_of(item.path, item.device, self.main_names))
 
     def ca_devices(self, client: Device) -> list[Device]:
         """The other devices proven to run the CA that ``client`` trusts: the
