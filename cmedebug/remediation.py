@@ -142,8 +142,11 @@ class Step:
 
 
 def shown(text: str) -> str:
-    """A command as printed: an unfilled slot {trustpoint} reads <trustpoint>."""
+    """A command as printed: an unfilled slot {trustpoint} reads <trustpoint> (SHOWN_SLOT)."""
     return _SLOT.sub(lambda m: f"<{m.group(1).replace('_', '-')}>", text)
+
+
+SHOWN_SLOT = re.compile(r"<[a-z0-9-]+>")  # an unfilled slot in a printed command, as `shown` writes it
 
 
 def _substitute(text: str | None, values: Mapping[str, str]) -> str | None:

@@ -36,10 +36,9 @@ from cmedebug.refcme.ca_router import ca_router_session
 from cmedebug.refcme.ios_cli import CliSession
 from cmedebug.refcme.trustpoints import SCEP_RETRY_PERIOD
 from cmedebug.refcme.user_fills import fill_as_user
-from cmedebug.remediation import PHONE, ROUTER, WAIT, conditional, render_blocks
+from cmedebug.remediation import PHONE, ROUTER, SHOWN_SLOT, WAIT, conditional, render_blocks
 
 SECURE = {"authenticated", "encrypted"}
-_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9-]*>")  # `<issued-trustpoint>`, as a rendered block keeps it
 
 
 @dataclass
@@ -80,7 +79,7 @@ class FixResult:
         if self.cli_errors:
             # (a placeholder no evidence fills makes its line fail, and the lines after it that
             # needed it: the first rejected line says why)
-            unfilled = _PLACEHOLDER.findall(self.cli_errors[0])
+            unfilled = SHOWN_SLOT.findall(self.cli_errors[0])
             why = f"the fix keeps placeholder(s) the evidence does not fill ({', '.join(unfilled)}): " if unfilled else ""
             out.append(f"{why}the CLI rejected {len(self.cli_errors)} line(s): " + "; ".join(self.cli_errors[:3]))
         lowered = [d for d, m in self.modes_after.items() if self.modes_before.get(d) in SECURE and m not in SECURE]
