@@ -156,6 +156,12 @@ def _substitute(text: str | None, values: Mapping[str, str]) -> str | None:
                      text)
 
 
+def _distinct(values: Mapping[str, object]) -> dict[str, object]:
+    """``values`` with each list's repeats dropped: a slot named twice for one object (ephone 1
+    in two captures of one router) is typed once, not once for each capture."""
+    return {k: list(dict.fromkeys(map(str, v))) if isinstance(v, (list, tuple)) else v for k, v in values.items()}
+
+
 def _scalar(values: Mapping[str, object]) -> dict[str, str]:
     out = {}
     for key, value in values.items():
@@ -183,6 +189,7 @@ def fill_text(text: str, values: Mapping[str, object]) -> str:
         command = _SLOT.sub(lambda s: f"<{s.group(1)}>" if s.group(1) in several else s.group(0), m.group(0))
         return command + "".join(f" for each of {{{k}}}" for k in several)
 
+    values = _distinct(values)
     text = _COMMAND.sub(one_command, text)
     named = set(_SLOT.findall(text))  # (a case-wide list, every ephone, is not joined for each finding)
     joined = {k: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in values.items() if k in named}
@@ -202,9 +209,10 @@ def fill(steps: Sequence[Step], values: Mapping[str, object]) -> list[Step]:
     repeats the step that names it, together with the sub-mode steps it enters; a
     slot given no value at all (an empty list: there is none) drops them, and so
     does a step whose `only_if` slots are all empty."""
+    values = _distinct(values)
     scalars = _scalar(values)
     named = {slot for step in steps for slot in step.slots}  # (lists of other slots are never read)
-    lists = {k: [str(x) for x in v] for k, v in values.items()
+    lists = {k: v for k, v in values.items()
              if k in named and isinstance(v, (list, tuple)) and len(v) > 1}
     empty = {k for k, v in values.items() if isinstance(v, (list, tuple)) and not v}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -488,6 +489,36 @@ def test_expired_cme_certificates_and_lscs_restart_the_phones_once_at_the_end(an
     upgrade = after_check.index("cert-oper upgrade auth-mode null-string")
     assert upgrade < after_check.index("create cnf-files", upgrade) < after_check.index("reset all")
     assert after_check[-3:] == ["reset all", "end", "write memory"]
+
+
+def test_a_slot_value_the_evidence_gives_twice_is_typed_once():
+    """ephone 1 in two captures of one router's configuration: its CAPF operation once, not twice."""
+    steps = [Step("config", "ephone {secure_ephone}"), Step("config-ephone", "cert-oper upgrade auth-mode null-string")]
+    assert [s.command for s in fill(steps, {"secure_ephone": [1, "1"]})] == [
+        "ephone 1", "cert-oper upgrade auth-mode null-string"]
+    assert [s.command for s in fill(steps, {"secure_ephone": ["1", "2", "1"]})] == [
+        "ephone 1", "cert-oper upgrade auth-mode null-string", "ephone 2", "cert-oper upgrade auth-mode null-string"]
+
+
+def test_a_router_captured_twice_gets_each_command_of_its_fix_once(tmp_path):
+    """The router's configuration captured before and after ephone 1 was changed (the second
+    has a CAPF operation in it): PKI001's block types ephone 1's CAPF operation once, not once
+    per capture of its configuration."""
+    shutil.copytree(REPO / "sample_logs" / "cert-expired", tmp_path / "before")
+    after = (tmp_path / "before" / "running-config.txt").read_text().replace(
+        " capf-ip-in-cnf\n", " capf-ip-in-cnf\n cert-oper upgrade auth-mode null-string\n")
+    (tmp_path / "after").mkdir()
+    (tmp_path / "after" / "running-config.txt").write_text(after)
+    pki001 = next(f for f in analyze([str(tmp_path)]).findings if f.rule_id == "PKI001")
+    for block in render_blocks(pki001.remediation):
+        entries: list[list[str]] = []
+        for line in block.lines:
+            if line.text.startswith(" ") and entries:
+                entries[-1].append(line.text.strip())
+            else:
+                entries.append([line.text.strip()])
+        for entry in entries:
+            assert len(entry[1:]) == len(set(entry[1:])), (block.device, entry)
 
 
 @pytest.mark.parametrize("name, rule_id", [("ca-cert-expired", "PKI002"), ("clock-set-after-ca-built", "CLK004")])
