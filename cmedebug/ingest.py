@@ -77,6 +77,8 @@ def read_input(inp: Input, case: Case, kind: str | None = None, stamps: StampLog
         summary.error = f"analysis stopped early: {exc.__class__.__name__}: {exc}"
     if summary.error is None and summary.nonblank_lines and not (summary.events or summary.facts):
         summary.error = _nothing_understood(summary)
+        if summary.error is not None and not summary.understood_lines:
+            summary.kind = "unrecognised"  # (the guess from its first lines was wrong: nothing read as that)
     summary.warnings.extend(ctx.warnings)
     if stamps is not None:
         stamps.extend(ctx.stamps)

@@ -56,8 +56,11 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
         out.append(line)
     out.append("")
     out.append(style("Findings", bold=True))
+    # every input failed and gave nothing (a mistyped path): what to collect next is not the news
+    nothing_read = bool(case.inputs) and all(s.error and not (s.events or s.facts) for s in case.inputs)
     if not case.findings:
-        out.append("  none: no rule found a fault in the evidence given")
+        out.append("  none: no input could be read (errors above), so no rule had evidence to judge" if nothing_read
+                   else "  none: no rule found a fault in the evidence given")
     index = {f.id: f for f in case.findings}
     shown: set[str] = set()
 
@@ -83,7 +86,7 @@ def render(case: Case, stats: bool = False, colour: bool = False) -> str:
         out.append(style("Rules that failed to run", bold=True, fg="red") + " (a cmedebug bug; the other rules ran)")
         out.extend(f"  {o.rule_id}: {o.error}" for o in broken)
     not_eval = [o for o in case.outcomes if o.status == "not_evaluated"]
-    if not_eval:
+    if not_eval and not nothing_read:
         out.append("")
         out.append(style("Not evaluated", bold=True) + f" ({len(not_eval)} rule(s) had no evidence to work on)")
         commands = list(dict.fromkeys(c for row in not_evaluated(case) for c in row["commands"]))

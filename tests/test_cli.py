@@ -91,6 +91,20 @@ def test_missing_file_is_named_and_others_still_analysed(tmp_path):
 def test_only_unreadable_inputs_exit_2(tmp_path):
     result = run("analyze", str(tmp_path / "missing.log"))
     assert result.exit_code == 2 and "NOT READ" in result.output
+    # a mistyped path: the report says nothing could be read, not what 76 rules would like collected
+    assert "no input could be read" in result.output and "collect next" not in result.output
+
+
+def test_an_input_nothing_was_understood_in_is_not_labelled_with_a_guessed_kind(tmp_path):
+    """Random bytes sniffed as `pki` from a stray word, then not one line read as pki: `unrecognised`."""
+    path = tmp_path / "blob.log"
+    path.write_bytes(bytes(range(256)) * 8 + b"\ncrypto pki nothing\n")
+    data = json.loads(run("analyze", "--format", "json", str(path), str(tmp_path / "missing.log")).stdout)
+    assert data["inputs"][0]["kind"] == "unrecognised" and data["inputs"][0]["error"]
+    good = tmp_path / "good.log"
+    good.write_text(NOT_YET_VALID)
+    both = run("analyze", str(path), str(good)).output
+    assert "no input could be read" not in both and "collect next" in both  # (one input was read)
 
 
 def test_garbage_bytes_are_counted_not_fatal(tmp_path):

@@ -30,6 +30,15 @@ def test_usage_errors_exit_2(tmp_path):
     assert runner.invoke(main, ["reproduce", "healthy", "--all", "--out", str(tmp_path)]).exit_code == 2
 
 
+def test_a_misspelt_scenario_is_named_with_the_closest_one_before_anything_else():
+    """`reproduce cert-expird` (no --out yet): the name is what is wrong, and the closest is offered."""
+    result = CliRunner().invoke(main, ["reproduce", "cert-expird"])
+    assert result.exit_code == 2
+    assert "unknown scenario 'cert-expird' (did you mean cert-expired?)" in result.output
+    missing_out = CliRunner().invoke(main, ["reproduce", "cert-expired"])
+    assert missing_out.exit_code == 2 and "give --out DIR" in missing_out.output
+
+
 def test_refuses_to_replace_a_folder_that_is_not_a_scenario(tmp_path):
     keep = tmp_path / "notes.txt"
     keep.write_text("mine")

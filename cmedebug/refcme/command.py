@@ -1,6 +1,7 @@
 """`cmedebug reproduce`: play reference-CME scenarios and write their evidence folders."""
 from __future__ import annotations
 
+import difflib
 import sys
 import time
 from pathlib import Path
@@ -41,10 +42,14 @@ def reproduce(name, list_, all_, out, seed, fix):
         for s in SCENARIOS.values():
             click.echo(f"{s.name:<32} {s.description}")
         return
-    if not out or bool(name) == bool(all_):
-        raise click.UsageError("give a scenario NAME or --all, and --out DIR (see --list)")
-    if name and name not in SCENARIOS:
-        raise click.BadParameter(f"unknown scenario {name!r}; see `cmedebug reproduce --list`", param_hint="NAME")
+    if name and name not in SCENARIOS:  # (before --out: a misspelt name is the first thing to say)
+        close = difflib.get_close_matches(name, SCENARIOS, n=1)
+        raise click.BadParameter(f"unknown scenario {name!r}" + (f" (did you mean {close[0]}?)" if close else "")
+                                 + "; see `cmedebug reproduce --list`", param_hint="NAME")
+    if bool(name) == bool(all_):
+        raise click.UsageError("give a scenario NAME or --all (see --list)")
+    if not out:
+        raise click.UsageError(f"give --out DIR: the folder to write {'each scenario' if all_ else name} into")
     unproven = []
     for scenario in (SCENARIOS if all_ else [name]):
         target = Path(out) / scenario if all_ else Path(out)
