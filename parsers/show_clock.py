@@ -55,3 +55,10 @@ class ShowClockParser(LineParser):
     def end_block(self, ctx: Context):
         out, self.pending = ([self.pending] if self.pending is not None else []), None
         return out
+
+    # (a chatter body starts `ephone-`, `DN ` or `dn_`/`defer_`: never a clock, summer-time or source line)
+    ignores_chatter = True
+
+    def ignores_message(self, body: str) -> bool:
+        return _CLOCK_LINE.match(body) is None and (
+            self.pending is None or _SUMMER.match(body) is None and _SOURCE.match(body) is None)

@@ -168,7 +168,7 @@ def test_owners_that_ignore_chatter_say_so_of_every_chatter_body():
     """`ignores_chatter` (routine runs pass over chatter in the owner's block) promises
     that `ignores_message` holds for every chatter body that does not say 'debugging'."""
     owners = [cls() for cls in line_parsers() if cls.ignores_chatter]
-    assert {p.name for p in owners} >= {"running-config", "debug-toggle"}
+    assert {p.name for p in owners} >= {"running-config", "debug-toggle", "show-clock"}
     for parser in owners:
         for body in DROPPED:
             assert parser.ignores_message(body) or "debugging" in body, (parser.name, body)
@@ -191,6 +191,22 @@ def test_no_run_in_the_block_of_an_owner_that_may_read_chatter(tmp_path, monkeyp
     monkeypatch.setattr(RunningConfigParser, "ignores_chatter", False)
     _read(log, True, monkeypatch, runs=runs)
     assert [(r.first_line, r.count) for r in runs] == [(1, 10)]  # before the block only
+
+
+def test_chatter_after_show_clock_runs_and_the_clock_lines_are_still_read(tmp_path, monkeypatch):
+    """`show clock detail` pasted into a busy log: the block stays open until the next prompt,
+    and the chatter under it is passed over in runs (it was offered to every parser, line by
+    line); the clock, summer-time and source lines are still the fact's."""
+    chatter = [PREFIX + "ephone-5[5]:OFFHOOK"] * 10
+    log = tmp_path / "clock.log"
+    log.write_text("\n".join(["Router#show clock detail", *chatter, "*10:01:02.003 UTC Mon Nov 26 2025",
+                              "Time source is user configuration", *chatter]) + "\n")
+    runs: list[Run] = []
+    case = _read(log, True, monkeypatch, runs=runs)
+    assert [(r.first_line, r.count) for r in runs] == [(2, 10), (14, 10)]
+    (clock,) = case.facts_of("clock.show")
+    assert clock.fields["flag"] == "*" and clock.fields["time_source"] == "user configuration"
+    _same(case, _read(log, False, monkeypatch))
 
 
 # the prefixes of IOS lines as printed, relayed and stored (framing's head), each before chatter
