@@ -91,7 +91,8 @@ def config_text(r: dict) -> str:
         lines.append("  Encrypted payload:    not readable without the phone's private key (.enc.sgn)")
         return "\n".join(lines) + "\n"
     capf = ", ".join(f"{s['host']}:{s['port']}" for s in c["capf_servers"]) or "-"
-    managers = ", ".join(f"{m['host']} {m['ports']}" for m in c["call_managers"]) or "-"
+    managers = ", ".join(m["host"] + (" (" + ", ".join(f"{name} {port}" for name, port in m["ports"].items()) + ")"
+                                      if m["ports"] else "") for m in c["call_managers"]) or "-"
     tvs = ", ".join(f"{t['address']}:{t['port']}" for t in c["tvs_servers"]) or "-"
     load = (c["load_information"] or "-") + (f" ({c['load_model']})" if c["load_model"] else "")
     lines += [

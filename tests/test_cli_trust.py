@@ -149,6 +149,14 @@ def test_config_show_plain_xml(tmp_path):
     plain.write_bytes(XML)
     result = run("config", "show", plain)
     assert result.exit_code == 0 and "not signed" in result.output and "SEP001122334455" in result.output
+    with_managers = tmp_path / "SEP00112233445A.cnf.xml"
+    with_managers.write_bytes(XML.replace(b"</device>", b"<devicePool><callManagerGroup><members><member><callManager>"
+                                          b"<ports><ethernetPhonePort>2000</ethernetPhonePort><securedSipPort>5061"
+                                          b"</securedSipPort></ports><processNodeName>10.1.1.1</processNodeName>"
+                                          b"</callManager></member></members></callManagerGroup></devicePool></device>"))
+    # the ports as a sentence, not a Python dict
+    assert "Call managers:        10.1.1.1 (ethernetPhonePort 2000, securedSipPort 5061)" in run(
+        "config", "show", with_managers).output
     broken = tmp_path / "SEP001122334455.cnf.xml.broken"
     broken.write_bytes(b"<device><x></device>")
     result = run("config", "show", broken)
