@@ -224,7 +224,7 @@ def action_plan(case: Case) -> list[PlanStep]:
             steps.append(PlanStep(f.verify if f.verify.startswith("Verify") else f"Verify with {f.verify}"))
         symptoms = [case.finding(s) for s in f.explains]
         if symptoms:
-            titles = "; ".join(s.title for s in symptoms if s is not None)
+            titles = "; ".join(dict.fromkeys(s.title for s in symptoms if s is not None))  # (one rule, twice)
             steps.append(PlanStep(f"Confirm that what {f.rule_id} explains is gone: {titles}."))
     missing = not_evaluated(case)
     commands = list(dict.fromkeys(c for row in missing for c in row["commands"] if IOS_COMMAND.match(c)))

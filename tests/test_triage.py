@@ -206,3 +206,21 @@ def test_debugs_asked_for_are_sent_to_the_buffer_in_every_output(tmp_path):
     healthy = json.loads(_triage("--format", "json", SAMPLES / "healthy").stdout)["case_note"]["action_plan"]
     assert not [s for s in healthy if DEBUG_ADVICE in s["cautions"] and
                 not any(c.startswith("debug ") for c in s["commands"])]
+
+
+def test_a_plan_names_each_kind_of_symptom_once():
+    """A CA whose certificate expired explains the CRLs of two of its captures: the plan's check
+    names 'CA server CRL past its NextUpdate' once, not once per finding."""
+    from cmedebug.model import Case, Confidence, Finding, Severity
+    from cmedebug.triage import action_plan
+
+    def finding(rule_id, title, fid, **links):
+        return Finding(rule_id, title, Severity.HIGH, Confidence.HIGH, "m", id=fid, **links)
+
+    case = Case()
+    case.findings = [finding("PKI002", "CA certificate expired", "PKI002-1", explains=["PKI024-2", "PKI024-3"]),
+                     finding("PKI024", "CA server CRL past its NextUpdate", "PKI024-2", explained_by=["PKI002-1"]),
+                     finding("PKI024", "CA server CRL past its NextUpdate", "PKI024-3", explained_by=["PKI002-1"])]
+    (check,) = [step.text for step in action_plan(case) if step.text.startswith("Confirm")]
+    assert check == "Confirm that what PKI002 explains is gone: CA server CRL past its NextUpdate."
+
