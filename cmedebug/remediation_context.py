@@ -196,6 +196,15 @@ def sast_names(case) -> dict[str, str]:
     return out
 
 
+def sast_trustpoints(case) -> list[str]:
+    """Every trustpoint known to hold a SAST credential: those ``sast_names`` gives, and those
+    `debug ctl-client` built a SAST record for (`create_ctl_record: Function 0 Trustpoint <tp>`),
+    whose output does not say which one is SAST1 (messages.md)."""
+    built = [e.fields.get("trustpoint") for e in case.events_of("ctl_client.record_requested")
+             if e.fields.get("function") == 0]
+    return [tp for tp in dict.fromkeys([*sast_names(case).values(), *built]) if tp]
+
+
 def sast_survivors(case) -> dict[str, object]:
     """{surviving_sast} (an original SAST the phones still trust: it signs again),
     {replaced_sast} (the other one) and {lost_sasts} (filled only when no original
@@ -256,12 +265,12 @@ def renewal_slots(values: Mapping[str, object], used: set[str], case) -> dict[st
     keep the others and {spare_sast} / {signing_sast} name the SASTs for the
     staggered rotation. The rotation drops (empty slots) when no certified SAST is
     among them (a first enrollment), or when the trustpoints are not known."""
-    sasts = sast_names(case)
+    sasts, every_sast = sast_names(case), set(sast_trustpoints(case))
     shown = {tp for f in case.facts_of("cert") for tp in f.fields.get("trustpoints") or []}
     # without certificate evidence, assume the phones trust both SASTs (the safe side)
     # ... unless `show crypto pki trustpoints status` shows a SAST never enrolled (nothing the phones hold)
     unenrolled = {f.fields.get("name") for f in case.facts_of("pki.trustpoint") if f.fields.get("enrolled") is False}
-    certified = ((shown if shown else set(sasts.values())) & set(sasts.values())) - unenrolled
+    certified = ((shown if shown else every_sast) & every_sast) - unenrolled
     out: dict[str, object] = {"spare_sast": [], "signing_sast": []}
     touched = False
     for slot in used.intersection(_RENEWED_SLOTS):
@@ -273,6 +282,8 @@ def renewal_slots(values: Mapping[str, object], used: set[str], case) -> dict[st
         touched = touched or any(n in certified for n in names)
     if touched and len(sasts) == 2:
         out.update(spare_sast=sasts["sast2"], signing_sast=sasts["sast1"])
+    elif touched:  # a SAST among them, but which one signs is not shown: the rotation, to fill from `show ctl-client`
+        out.update(spare_sast=None, signing_sast=None)
     return out
 
 

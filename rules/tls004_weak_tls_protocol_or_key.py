@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_context import sast_names
+from cmedebug.remediation_context import sast_names, sast_trustpoints
 from cmedebug.remediation_steps import REKEYED_RENEWAL
 from cmedebug.model import Confidence, Severity
 from cmedebug.rules._certs import certificates
@@ -67,7 +67,9 @@ class WeakTlsProtocolOrKey(Rule):
         if signed:
             weak.append(signed[-1])
             notes.append(f"CTL signed with a {signed[-1].fields['signature_length'] * 8}-bit SAST key")
-            trustpoints.append(sast_names(case).get("sast1"))  # the signer: renewed in the SAST rotation
+            # the signer, renewed in the SAST rotation: SAST1, or both SASTs where the evidence does not say which
+            signer = sast_names(case).get("sast1")
+            trustpoints += [signer] if signer else sast_trustpoints(case)
         if notes:
             # the trustpoints to re-key, named so that a SAST among them goes to the rotation, one at a time
             named = [tp for tp in dict.fromkeys(trustpoints) if tp]

@@ -521,6 +521,33 @@ def test_a_router_captured_twice_gets_each_command_of_its_fix_once(tmp_path):
             assert len(entry[1:]) == len(set(entry[1:])), (block.device, entry)
 
 
+def test_a_weak_ctl_signer_known_only_from_debug_ctl_client_is_renewed_in_the_sast_rotation(tmp_path):
+    """`debug ctl-client` alone (no configuration, no `show ctl-client`): two trustpoints got SAST
+    records (function 0) and the CTL is signed with a 1024-bit key, but which one is SAST1 is not
+    printed. TLS004's fix renews them in the two-stage rotation, the names left to fill from
+    `show ctl-client`, never as one trustpoint re-keyed and the CTL regenerated at once: a
+    CTL signed by a SAST key the phones never saw is refused by every phone."""
+    debug = ["Router# debug ctl-client", "001954: .Jul 21 18:23:02.136: ctl_client_create_ctlfile:"]
+    for n, (function, trustpoint) in enumerate([(0, "cme-a"), (0, "spare-b"), (1, "cme-a"), (3, "cme-a")]):
+        debug += [f"0019{55 + 2 * n}: .Jul 21 18:23:02.{272 + 8 * n}: create_ctl_record: Function {function} "
+                  f"Trustpoint {trustpoint}",
+                  f"0019{56 + 2 * n}: .Jul 21 18:23:02.{276 + 8 * n}: create_ctl_record: record added for function "
+                  f"{function}"]
+    debug += ["001965: .Jul 21 18:23:02.424: ctl_client_create_ctlfile: Signature length 128",
+              "001966: .Jul 21 18:23:02.640: CTL File Created Successfully"]
+    log = tmp_path / "ctl-client.log"
+    log.write_text("\n".join(debug) + "\n")
+    tls004 = next(f for f in analyze([str(log)]).findings if f.rule_id == "TLS004")
+    blocks = render_blocks(tls004.remediation)
+    typed = [line.text.strip() for block in blocks for line in block.lines]
+    assert "crypto pki enroll <trustpoint>" not in typed and "crypto pki enroll cme-a" not in typed
+    enrolls = [i for i, line in enumerate(typed) if line.startswith("crypto pki enroll")]
+    assert [typed[i] for i in enrolls] == ["crypto pki enroll <spare-sast>", "crypto pki enroll <signing-sast>"]
+    checks = [i for i, line in enumerate(typed) if line == "check ctl"]
+    assert len(checks) == 1 and enrolls[0] < checks[0] < enrolls[1]  # the phones hold stage 1's CTL first
+    assert all(not walk(block) for block in blocks)
+
+
 @pytest.mark.parametrize("name, rule_id", [("ca-cert-expired", "PKI002"), ("clock-set-after-ca-built", "CLK004")])
 def test_a_ca_rebuild_records_the_ctl_client_and_backs_up_the_sast_keys_first(analysed, name, rule_id, tmp_path):
     """Primer §2.7 steps 1-2: `show ctl-client` recorded and each SAST key exported (where it is
