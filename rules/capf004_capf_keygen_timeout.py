@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import debugs_while_it_repeats
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._evidence import first_fact
@@ -48,13 +49,27 @@ class CapfKeygenTimeout(Rule):
     tags = ("capf",)
     requires = ("capf",)
     collect = ("debug capf-server all", "show capf-server sessions", "show capf-server summary")
-    remediation = (
-        Step("config", "capf-server"),
-        Step("config-capf-server", "keygen-timeout 120", why="minutes a phone may take to make its key (1-120, "
-                                                              "default 30); big keys take 30 minutes and more"),
-        Step("config-capf-server", "keygen-retry 5", why="retries before CAPF gives up (0-100, default 3)"),
-    )
+    MAX_TIMEOUT, RETRIES = 120, 5
+    RAISE_TIMEOUT = Step("config-capf-server", f"keygen-timeout {MAX_TIMEOUT}",
+                         why="minutes a phone may take to make its key (1-120, default 30); big keys take 30 minutes "
+                             "and more")
+    RAISE_RETRIES = Step("config-capf-server", f"keygen-retry {RETRIES}",
+                         why="retries before CAPF gives up (0-100, default 3)")
+    remediation = (Step("config", "capf-server"), RAISE_TIMEOUT, RAISE_RETRIES)
+    # A session caught waiting, or limits already at least these: the next attempt, watched
+    WATCH = debugs_while_it_repeats(Step("exec", "debug capf-server all",
+                                         why="whether the phone answers the key-generation request (msgtype 4)"))
     verify = "Verify with `show capf-server sessions` (past AWAIT-KEYGEN-RES) and `debug capf-server all` (msgtype 4)."
+
+    def raise_limits(self, shown) -> list[Step]:
+        """The limits to raise, never one the evidence shows higher already (a router at
+        keygen-retry 100 must not be set back to 5); the watched attempt when none is lower."""
+        fields = shown.fields if shown is not None else {}
+        timeout, retries = fields.get("keygen_timeout"), fields.get("keygen_retry")
+        raised = [step for step, value, enough in ((self.RAISE_TIMEOUT, timeout, self.MAX_TIMEOUT),
+                                                   (self.RAISE_RETRIES, retries, self.RETRIES))
+                  if not isinstance(value, int) or value < enough]
+        return [Step("config", "capf-server"), *raised] if raised else list(self.WATCH)
 
     def evaluate(self, case):
         timeout = first_fact(case, "config.capf_server", "capf.summary")
@@ -62,6 +77,7 @@ class CapfKeygenTimeout(Rule):
         if timeout is not None and timeout.fields.get("keygen_timeout"):
             limits = (f" (keygen-timeout {timeout.fields['keygen_timeout']} min, "
                       f"keygen-retry {timeout.fields.get('keygen_retry', '?')})")
+        fix = self.raise_limits(timeout)
         seen = set()
         for session in capf_sessions(case):
             requests = [e for e in session if e.kind == "capf.keygen.requested"]
@@ -80,7 +96,7 @@ class CapfKeygenTimeout(Rule):
                 f"{requests[0].fields.get('key_size')}) sent at {fmt_time(requests[0].ts)}: {what} without a key "
                 f"response{limits}.",
                 evidence_of([e for e in session if e.kind.startswith(("capf.keygen", "capf.session"))], 6),
-                first_seen=requests[0].ts, device=requests[0].device, mac=mac)
+                remediation=fix, first_seen=requests[0].ts, device=requests[0].device, mac=mac)
         waiting = [f for f in list(case.facts_of("capf.session"))
                    if "KEYGEN" in (f.fields.get("state") or "").upper() and f.fields.get("mac") not in seen]
         if waiting:
@@ -88,4 +104,4 @@ class CapfKeygenTimeout(Rule):
                 f"{', '.join(sep(f.fields.get('mac')) for f in waiting[:6])} "
                 f"{'is' if len(waiting) == 1 else 'are'} waiting for key generation (AWAIT-KEYGEN-RES){limits}; "
                 "a snapshot cannot tell a slow phone from a timeout: run `debug capf-server all`.",
-                evidence_of(waiting), severity=Severity.LOW, confidence=Confidence.LOW)
+                evidence_of(waiting), severity=Severity.LOW, confidence=Confidence.LOW, remediation=self.WATCH)

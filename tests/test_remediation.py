@@ -757,3 +757,31 @@ def test_every_placeholder_a_block_types_is_said_above_it(rule):
     for block in render_blocks(rule.remediation):
         typed = {name for line in block.lines for name in re.findall(r"<([a-z0-9-]+)>", line.text)}
         assert typed <= {name for name, _ in block.placeholders}, (block.text, block.placeholders)
+
+
+@pytest.mark.parametrize("retry, timeout, typed", [
+    ("1", "1", ["keygen-timeout 120", "keygen-retry 5"]),  # the sample: both below
+    ("100", "1", ["keygen-timeout 120"]),  # never back to 5 retries from 100
+    ("100", "120", []),  # nothing lower: the next attempt is watched instead
+])
+def test_a_keygen_timeout_raises_only_the_limits_below_what_it_sets(tmp_path, retry, timeout, typed):
+    case_dir = tmp_path / "case"
+    shutil.copytree(REPO / "sample_logs" / "capf-keygen-timeout", case_dir)
+    config = case_dir / "running-config.txt"
+    config.write_text(config.read_text().replace(" keygen-retry 1\n", f" keygen-retry {retry}\n")
+                      .replace(" keygen-timeout 1\n", f" keygen-timeout {timeout}\n"))
+    capf004 = next(f for f in analyze([str(case_dir)]).findings if f.rule_id == "CAPF004")
+    lines = [line.text.strip() for block in render_blocks(capf004.remediation) for line in block.lines]
+    assert [line for line in lines if line.startswith("keygen-")] == typed
+    assert ("debug capf-server all" in lines) == (not typed)
+
+
+@pytest.mark.skipif(not (REPO.parent / "shared" / "corpus").is_dir(), reason="../shared/corpus absent")
+def test_a_session_caught_waiting_for_its_key_is_watched_not_reconfigured():
+    """Corpus 02: a `show capf-server sessions` snapshot in AWAIT-KEYGEN-RES, limits at 120 minutes and
+    100 retries. The fix watches the next attempt; it changes no limit (5 retries would be fewer)."""
+    capf004 = next(f for f in analyze([str(REPO.parent / "shared" / "corpus" /
+                                           "02_capf-show-summary-authstring-sessions.log")]).findings
+                   if f.rule_id == "CAPF004")
+    lines = [line.text.strip() for block in render_blocks(capf004.remediation) for line in block.lines]
+    assert "debug capf-server all" in lines and not [line for line in lines if line.startswith("keygen-")]
