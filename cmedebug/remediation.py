@@ -90,6 +90,7 @@ SLOT_MEANINGS = {
     "lost_sasts": "the SAST trustpoints whose keys changed (both: no original SAST survives)",
     "ra": "the trustpoint CAPF enrolls through (capf-server `cert-enroll-trustpoint`)",
     "ca_device": "the router that runs the certificate server (its hostname)",
+    "ciphers": "the cipher suites the HTTPS server accepts, as IOS names them (`ip http client secure-ciphersuite ?`)",
     "phone_type": "the phone type as `load` names it (e.g. 7975: `show ephone` / the ephone's `type`)",
     "phone_load": "the current SCCP load for that type from Cisco (e.g. SCCP75.9-4-2SR4-3S), its files in flash",
     "ca_valid_from": "the latest start date of the certificates issued while the CA's clock ran ahead "

@@ -8,10 +8,17 @@ from cmedebug.rules._format import evidence_of
 from cmedebug.rules._trust import TLS_VERSION_OR_CIPHER
 
 # The router's own HTTPS client (%HTTPC-6-TLS_HANDSHAKE_FAILED), not the phones' side.
+# Which suites the server accepts is not in the evidence: a list of our choosing could offer less
+# than the router's defaults (legacy RSA-CBC suites to a server that takes only ECDHE).
 HTTP_CLIENT_REMEDIATION = (
-    Step("config", "ip http client secure-ciphersuite aes-128-cbc-sha aes-256-cbc-sha",
-         why="offer the AES suites the HTTPS server accepts"),
+    Step("exec", "show running-config | include ip http client",
+         why="a `secure-ciphersuite` line there narrows what the router offers; without one it offers IOS's defaults"),
+    Step("config", "ip http client secure-ciphersuite {ciphers}",
+         why="offer suites the HTTPS server accepts; the list replaces the router's own, so keep those its other "
+             "HTTPS servers need"),
 )
+HTTP_CLIENT_VERIFY = ("Verify with `show logging | include HTTPC-6-TLS_HANDSHAKE_FAILED` (no new line for that server "
+                      "after the router's next connection to it).")
 PORTS = {"skinny-secure": 2443, "credentials": 2444, "capf": 3804}
 
 
@@ -98,7 +105,8 @@ class TlsVersionOrCipherMismatch(Rule):
                 steps = None if _classic_ios(case) else self.remediation[:1]  # (None: every step)
             yield self.finding(message, evidence_of(events, 3), first_seen=first.ts, device=first.device,
                                service=service, reason=first.fields.get("reason"),
-                               severity=Severity.MEDIUM if client else None, remediation=steps)
+                               severity=Severity.MEDIUM if client else None, remediation=steps,
+                               verify=HTTP_CLIENT_VERIFY if client else None)
 
 
 def _address(ip: str, port) -> str:

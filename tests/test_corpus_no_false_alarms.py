@@ -88,6 +88,12 @@ def test_tls_version_mismatch_syslogs_are_found(corpus_dir):
     assert by_service["skinny-secure"].severity == Severity.HIGH
     assert "port 2443" in by_service["skinny-secure"].message and "10.1.20.179:12239" in by_service["skinny-secure"].message
     assert by_service["http-client"].severity == Severity.MEDIUM
+    # the router's HTTPS client: which suites the server takes is not in the evidence, so none is chosen for it,
+    # and the check is the client's own syslog, not the phones' registration
+    client = by_service["http-client"]
+    typed = [step.command for step in client.remediation]
+    assert typed == ["show running-config | include ip http client", "ip http client secure-ciphersuite {ciphers}"]
+    assert "HTTPC-6-TLS_HANDSHAKE_FAILED" in client.verify and "show ephone" not in client.verify
 
 
 def test_listener_down_is_found_but_low_without_secure_phones(corpus_dir):
