@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from cmedebug.deployment.views import is_identity_certificate
 from cmedebug.engine import Rule
 from cmedebug.remediation_context import sast_names, sast_trustpoints
 from cmedebug.remediation_steps import REKEYED_RENEWAL
@@ -16,7 +17,10 @@ class WeakTlsProtocolOrKey(Rule):
     What it detects
         Certificates on the router with RSA keys under 2048 bits or SHA-1/MD5
         signatures, and a CTL signed with a 1024-bit SAST key
-        (`ctl_client_create_ctlfile: Signature length 128`).
+        (`ctl_client_create_ctlfile: Signature length 128`). A self-signed
+        root's SHA-1 is not reported (no one checks a root's signature on
+        itself), and a CA certificate is named without re-key steps: it
+        changes only with its CA (the phones' MIC roots are Cisco's).
 
     Why it matters
         Nothing fails today: Cisco's own CME examples use 1024-bit keys and
@@ -48,21 +52,26 @@ class WeakTlsProtocolOrKey(Rule):
     verify = "Verify with `show crypto pki certificates verbose {trustpoint}` (Key size 2048) and `debug ctl-client` (Signature length 256)."
 
     def evaluate(self, case):
-        weak, notes = [], []
+        weak, notes, trustpoints, authorities = [], [], [], False
         for cert in certificates(case):
-            if cert.fields.get("origin") == "ctl":
+            f = cert.fields
+            if f.get("origin") == "ctl":
                 continue  # the same certificates as the router's own, seen through the CTL
-            size, alg = cert.fields.get("key_size"), (cert.fields.get("sig_alg") or "").lower()
+            size, alg = f.get("key_size"), (f.get("sig_alg") or "").lower()
             problems = []
             if isinstance(size, int) and size < 2048:
                 problems.append(f"{size}-bit key")
-            if any(d in alg for d in WEAK_DIGESTS):
-                problems.append(cert.fields.get("sig_alg"))
+            # (a root's signature on itself is never checked: it is trusted as installed)
+            if any(d in alg for d in WEAK_DIGESTS) and f.get("subject") != f.get("issuer"):
+                problems.append(f.get("sig_alg"))
             if problems:
                 weak.append(cert)
-                tps = ", ".join(cert.fields.get("trustpoints") or []) or "no trustpoint"
-                notes.append(f"SN {cert.fields.get('serial')} ({tps}): {' and '.join(problems)}")
-        trustpoints = [tp for cert in weak for tp in cert.fields.get("trustpoints") or []]
+                own = is_identity_certificate(cert)  # a CA's certificate is no trustpoint's to re-key
+                authorities = authorities or not own
+                tps = ", ".join(f.get("trustpoints") or []) or "no trustpoint"
+                notes.append(f"SN {f.get('serial')} ({tps}{'' if own else ', a CA certificate'}): "
+                             f"{' and '.join(problems)}")
+                trustpoints += (f.get("trustpoints") or []) if own else []
         signed = [e for e in case.events_of("ctl_client.signed") if (e.fields.get("signature_length") or 256) < 256]
         if signed:
             weak.append(signed[-1])
@@ -73,5 +82,9 @@ class WeakTlsProtocolOrKey(Rule):
         if notes:
             # the trustpoints to re-key, named so that a SAST among them goes to the rotation, one at a time
             named = [tp for tp in dict.fromkeys(trustpoints) if tp]
-            yield self.finding("Weak keys or signatures in use: " + "; ".join(dict.fromkeys(notes[:8])) + ".",
-                               evidence_of(weak, 6), **({"trustpoint": named} if named else {}))
+            message = "Weak keys or signatures in use: " + "; ".join(dict.fromkeys(notes[:8])) + "."
+            if authorities:
+                message += (" A CA certificate changes only with its CA (PKI002's rebuild where this router runs "
+                            "it; a MIC root is Cisco's): no step here re-keys it.")
+            yield self.finding(message, evidence_of(weak, 6), remediation=None if named or not authorities else (),
+                               **({"trustpoint": named} if named else {}))

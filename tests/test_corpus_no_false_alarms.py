@@ -122,3 +122,13 @@ def test_cisco_ctl_example_signed_with_1024_bit_key_is_only_information(corpus_d
     assert [f.severity for f in found] == [Severity.INFO] and "1024-bit SAST key" in found[0].message
     # the same example builds SAST records from two different trustpoints (cisco1, sast2)
     assert not _of("03_", "CTL008")
+
+
+def test_weak_mic_roots_are_named_and_never_re_keyed(corpus_dir):
+    """Corpus 16 imports Cisco's MIC roots (SHA-1 self-signed; one 1024-bit) into trustpoints 7970,
+    7960 and PEM. Only the 1024-bit key is weak (a root's signature on itself is never checked),
+    and no step generates a key for, or enrolls, a trustpoint that holds a CA certificate."""
+    (found,) = _of("16_", "TLS004")
+    assert "SN F301 (7960, a CA certificate): 1024-bit key" in found.message
+    assert "353FB24BD70F14A346C1F3A9AC725675" not in found.message and "SHA1" not in found.message
+    assert found.remediation == []
