@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from cmedebug.deployment.views import is_identity_certificate
 from cmedebug.engine import Rule
 from cmedebug.remediation_context import sast_names, sast_trustpoints
 from cmedebug.remediation_steps import REKEYED_RENEWAL
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._certs import certificates
+from cmedebug.rules._certs import certificates, is_ca_cert
 from cmedebug.rules._format import evidence_of
 
 WEAK_DIGESTS = ("md5", "sha1", "sha-1")
@@ -66,7 +65,7 @@ class WeakTlsProtocolOrKey(Rule):
                 problems.append(f.get("sig_alg"))
             if problems:
                 weak.append(cert)
-                own = is_identity_certificate(cert)  # a CA's certificate is no trustpoint's to re-key
+                own = not is_ca_cert(cert)  # a CA's certificate is no trustpoint's to re-key
                 authorities = authorities or not own
                 tps = ", ".join(f.get("trustpoints") or []) or "no trustpoint"
                 notes.append(f"SN {f.get('serial')} ({tps}{'' if own else ', a CA certificate'}): "
