@@ -429,7 +429,8 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                     owner = router.typed_config
                 if not (typed and owner is ctx.block_owner):  # one typing session is one block
                     _add_items(router.end_block(ctx), case, summary)
-                ctx.device, ctx.command, ctx.block_owner = host, command, owner
+                # (a `show tech-support` section names no host: its lines stay the device's they were)
+                ctx.device, ctx.command, ctx.block_owner = host or ctx.device, command, owner
                 if command:
                     case.commands_given.add(command)
                 if ctx.block_owner is not None:

@@ -255,3 +255,34 @@ def test_the_syslog_server_form_is_what_a_busy_log_prints():
     m = SERVER_PREFIX.match("Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776: %LINK-3-UPDOWN: Interface Gi0/1")
     assert m.group("server_host", "seq", "flag", "mon", "frac", "fac", "host", "year", "tz") == \
         ("cme-hq", "001481", "*", "Mar", "776", "LINK", None, None, None)
+
+
+def test_a_show_tech_section_header_opens_its_command_as_a_prompt_does():
+    """`show tech-support` prints each command's output after `------------------ show ... ------------------`
+    (no hostname): the header is read as the command, and a certificate's dashes are not."""
+    lines = ["------------------ show crypto pki certificates ------------------", "", "Certificate",
+             "-----BEGIN CERTIFICATE-----"]
+    records = list(frame(lines))
+    assert records[0].prompt == (None, "show crypto pki certificates", None)
+    assert [r.prompt for r in records[1:]] == [None, None, None]
+
+
+def test_show_tech_gives_what_the_same_outputs_after_prompts_give(tmp_path):
+    """A sample's show outputs and running-config, once after `CME#` prompts and once as the
+    sections of a `show tech-support`: the same facts, on the same device, the same findings."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    from cmedebug.pipeline import analyze
+
+    sample = Path(__file__).resolve().parents[1] / "sample_logs" / "cert-expired"
+    prompted = (sample / "shows.txt").read_text() + (sample / "running-config.txt").read_text()
+    tech = "CME#show tech-support\n" + re.sub(r"^CME#(show .*)$", r"------------------ \1 ------------------\n",
+                                               prompted, flags=re.M)
+    (tmp_path / "prompted.txt").write_text(prompted)
+    (tmp_path / "tech.txt").write_text(tech)
+    before, after = analyze([str(tmp_path / "prompted.txt")]), analyze([str(tmp_path / "tech.txt")])
+    assert Counter((f.kind, f.device) for f in after.facts) == Counter((f.kind, f.device) for f in before.facts)
+    assert after.inputs[0].unparsed_lines == 0
+    assert [f.rule_id for f in after.findings] == [f.rule_id for f in before.findings]
