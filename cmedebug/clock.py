@@ -272,11 +272,22 @@ class DeviceClock:
 DEFAULT_DEVICE = "router"
 
 
+def clock_name(case: Case, device: str | None) -> str:
+    """The name of the clock that evidence of ``device`` counts in (None: the evidence names no device)."""
+    return device or case.unnamed_device or DEFAULT_DEVICE
+
+
+def clock_of(case: Case, device: str | None) -> "DeviceClock | None":
+    """The clock of ``device``'s evidence, None when the case holds no clock evidence of it."""
+    return case.clocks.get(clock_name(case, device))
+
+
 def build_clock_model(case: Case) -> dict[str, DeviceClock]:
     clocks: dict[str, DeviceClock] = {}
+    unnamed = clock_name(case, None)
 
     def clock_of(device: str | None) -> DeviceClock:
-        name = device or DEFAULT_DEVICE
+        name = device or unnamed
         if name not in clocks:
             clocks[name] = DeviceClock(name)
         return clocks[name]

@@ -359,6 +359,9 @@ class Case:
     findings: list[Finding] = field(default_factory=list)
     outcomes: list[RuleOutcome] = field(default_factory=list)
     clocks: dict[str, Any] = field(default_factory=dict)  # device -> cmedebug.clock.DeviceClock
+    # the clock that the evidence naming no device counts in (None: cmedebug.clock.DEFAULT_DEVICE); the
+    # device's own name once the deployment shows that evidence is that device's
+    unnamed_device: str | None = None
     reference_time: datetime | None = None  # "now" for validity checks; the latest trusted evidence time
     assumed_years: dict[str, str] = field(default_factory=dict)  # input path -> how its stamps' year was assumed
     reference_assumed: str = ""  # why reference_time's year is an assumption ('' when a printed clock gave it)

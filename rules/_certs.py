@@ -19,9 +19,9 @@ def device_now(case, device: str | None) -> tuple[datetime | None, str]:
     was printed without a prompt (no device name); else the latest time a
     trusted clock vouched for (case.reference_time); (None, "") when the
     evidence holds no time."""
-    from cmedebug.clock import DEFAULT_DEVICE
+    from cmedebug.clock import DEFAULT_DEVICE, clock_of
 
-    clock = case.clocks.get(device or DEFAULT_DEVICE)
+    clock = clock_of(case, device)
     if clock is None or clock.believed_time is None:
         shown = [c for c in case.clocks.values() if c.believed_time is not None]
         unnamed = device in (None, DEFAULT_DEVICE) or (len(shown) == 1 and shown[0].device == DEFAULT_DEVICE)

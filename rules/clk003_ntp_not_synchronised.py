@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cmedebug.clock import DEFAULT_DEVICE
+from cmedebug.clock import clock_name
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import CTL_REGENERATE, NTP_AUTHENTICATED, NTP_SYNC_WAIT, PHONES_RESTART
@@ -79,7 +79,7 @@ class NtpNotSynchronised(Rule):
     def evaluate(self, case):
         status_by_device = {}
         for f in list(case.facts_of("ntp.status")):
-            status_by_device[f.device or DEFAULT_DEVICE] = f  # the latest one per device
+            status_by_device[clock_name(case, f.device)] = f  # the latest one per device
         rejected = list(case.events_of("pki.cert.invalid_not_yet_valid", "pki.cert.invalid_expired"))
         devices = set(status_by_device) | {c.device for c in case.clocks.values() if c.flag == "."}
         for device in sorted(devices):

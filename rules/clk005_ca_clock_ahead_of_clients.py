@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from cmedebug import deployment
+from cmedebug.clock import clock_of
 from cmedebug.engine import Rule
 from cmedebug.remediation import WAIT, Step
 from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART
@@ -111,7 +112,7 @@ class CaClockAheadOfClients(Rule):
         if others:
             message += f" {len(others)} more certificate(s) start in its future too: SN {', '.join(others[:8])}."
         confidence = self.confidence
-        clock = case.clocks.get(device or "router")
+        clock = clock_of(case, device)
         if clock is not None and clock.authoritative:
             confidence = Confidence.HIGH
             message += f" {device or 'The checking device'}'s own clock is authoritative."
@@ -132,7 +133,7 @@ class CaClockAheadOfClients(Rule):
 
     @staticmethod
     def _checker_clock_plausible(case, device, event) -> bool:
-        clock = case.clocks.get(device or "router")
+        clock = clock_of(case, device)
         if clock is not None and (clock.boot_default or clock.flag == "*"):
             return False
         if event is not None and (event.clock_flag == "*" or is_boot_default(event.ts)):

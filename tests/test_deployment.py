@@ -213,3 +213,20 @@ def test_the_device_of_an_item_is_told_by_the_name_its_line_prints(tmp_path):
     assert sorted(d.name for d in view.devices) == ["cme-br1", "cme-hq"]
     assert {ev.device: view.device_of(ev).name for ev in case.events} == {"cme-hq": "cme-hq", "cme-br1": "cme-br1"}
     assert view.device_of(Event(kind="x", source=SourceRef("other.log", 1), device="cme-dr")) is None
+
+
+def test_the_lines_a_router_prints_without_its_name_count_in_its_own_clock(tmp_path):
+    """A router's prompted log and its `show clock detail` saved without a prompt (a `show tech-support`
+    section): one device, so one clock, named by the router, and one CLK001, not a second for a
+    `router` that is the same box."""
+    (tmp_path / "router.log").write_text(
+        "CME#debug crypto pki transactions\n"
+        "*Mar  2 08:25:05.575: %PKI-2-NON_AUTHORITATIVE_CLOCK: PKI functions can not be initialized until an "
+        "authoritative time source, like NTP, can be obtained.\n")
+    (tmp_path / "tech.txt").write_text("------------------ show clock detail ------------------\n\n"
+                                       "*08:25:07.634 UTC Mon Mar 2 2026\nTime source is hardware calendar\n")
+    case = analyze([str(tmp_path)])
+    assert [d.name for d in deployment.of(case).devices] == ["CME"]
+    (clock,) = case.clocks.values()
+    assert clock.device == "CME" and clock.believed_time is not None and clock.flagged_stamps == 1
+    assert [f.device for f in case.findings if f.rule_id == "CLK001"] == ["CME"]

@@ -137,7 +137,7 @@ def _ca_fingerprints(case: Case) -> set[str]:
 
 def build(case: Case) -> Deployment:
     """Partition the case into devices; a case of one device keeps the case itself."""
-    from cmedebug.clock import build_clock_model
+    from cmedebug.clock import build_clock_model, clock_name
 
     printed = identity.printed_names(case)
     main = identity.main_names(printed)
@@ -149,6 +149,10 @@ def build(case: Case) -> Deployment:
                         group.joined_by, case)
         deployment = Deployment([device])
         case.deployment = deployment
+        own = _own_name(group)
+        if own is not None and case.unnamed_device is None and clock_name(case, None) in case.clocks:
+            case.unnamed_device = own  # (counted apart before the deployment showed whose it is)
+            build_clock_model(case)
         return deployment
     members: list[tuple[list, list]] = [([], []) for _ in groups]
     for item in case.events:
@@ -166,6 +170,7 @@ def build(case: Case) -> Deployment:
         files = list(dict.fromkeys(node[0] for node in group.nodes))
         sub = _sub_case(case, events, facts, [s for p in files for s in inputs.get(p, [])],
                         [u for p in files for u in unparsed.get(p, [])])
+        sub.unnamed_device = _own_name(group)
         build_clock_model(sub)
         _set_capture_time(sub, case)
         devices.append(Device(name, list(group.hostnames), files, group.joined_by, sub))
@@ -175,6 +180,12 @@ def build(case: Case) -> Deployment:
         device.case.deployment = Deployment([device], deployment)
     case.clocks = _clocks_by_device(devices)
     return deployment
+
+
+def _own_name(group: identity.Group) -> str | None:
+    """The router name the device's lines print most (None: they print none but a phone's): the
+    lines of the device that print no name are its own, and count in its clock."""
+    return next((name for name, _ in group.hostnames.most_common() if not identity.phone_mac(name)), None)
 
 
 def _set_capture_time(sub: Case, case: Case) -> None:
