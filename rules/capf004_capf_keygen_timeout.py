@@ -5,7 +5,6 @@ from cmedebug.remediation import Step
 from cmedebug.remediation_steps import debugs_while_it_repeats
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
-from cmedebug.rules._evidence import first_fact
 from cmedebug.rules._format import evidence_of, sep
 from cmedebug.rules._trust import capf_sessions, is_capf_message, session_mac
 
@@ -61,23 +60,23 @@ class CapfKeygenTimeout(Rule):
                                          why="whether the phone answers the key-generation request (msgtype 4)"))
     verify = "Verify with `show capf-server sessions` (past AWAIT-KEYGEN-RES) and `debug capf-server all` (msgtype 4)."
 
-    def raise_limits(self, shown) -> list[Step]:
+    def raise_limits(self, timeout: int | None, retries: int | None) -> list[Step]:
         """The limits to raise, never one the evidence shows higher already (a router at
         keygen-retry 100 must not be set back to 5); the watched attempt when none is lower."""
-        fields = shown.fields if shown is not None else {}
-        timeout, retries = fields.get("keygen_timeout"), fields.get("keygen_retry")
         raised = [step for step, value, enough in ((self.RAISE_TIMEOUT, timeout, self.MAX_TIMEOUT),
                                                    (self.RAISE_RETRIES, retries, self.RETRIES))
-                  if not isinstance(value, int) or value < enough]
+                  if value is None or value < enough]
         return [Step("config", "capf-server"), *raised] if raised else list(self.WATCH)
 
     def evaluate(self, case):
-        timeout = first_fact(case, "config.capf_server", "capf.summary")
-        limits = ""
-        if timeout is not None and timeout.fields.get("keygen_timeout"):
-            limits = (f" (keygen-timeout {timeout.fields['keygen_timeout']} min, "
-                      f"keygen-retry {timeout.fields.get('keygen_retry', '?')})")
-        fix = self.raise_limits(timeout)
+        def shown(field: str) -> int | None:  # (the configuration's, else `show capf-server summary`'s)
+            return next((f.fields[field] for kind in ("config.capf_server", "capf.summary")
+                         for f in case.facts_of(kind) if isinstance(f.fields.get(field), int)), None)
+
+        timeout, retries = shown("keygen_timeout"), shown("keygen_retry")
+        limits = f" (keygen-timeout {timeout} min, keygen-retry {'?' if retries is None else retries})" \
+            if timeout is not None else ""
+        fix = self.raise_limits(timeout, retries)
         seen = set()
         for session in capf_sessions(case):
             requests = [e for e in session if e.kind == "capf.keygen.requested"]

@@ -785,3 +785,17 @@ def test_a_session_caught_waiting_for_its_key_is_watched_not_reconfigured():
                    if f.rule_id == "CAPF004")
     lines = [line.text.strip() for block in render_blocks(capf004.remediation) for line in block.lines]
     assert "debug capf-server all" in lines and not [line for line in lines if line.startswith("keygen-")]
+
+
+def test_a_keygen_limit_the_configuration_leaves_out_is_read_from_show_capf_server_summary(tmp_path):
+    """No `keygen-retry` line in the configuration, `Phone KeyGen Retries: 100` in the summary:
+    the retries are not set back to 5."""
+    case_dir = tmp_path / "case"
+    shutil.copytree(REPO / "sample_logs" / "capf-keygen-timeout", case_dir)
+    config = case_dir / "running-config.txt"
+    config.write_text(config.read_text().replace(" keygen-retry 1\n", ""))
+    shows = case_dir / "shows.txt"
+    shows.write_text(shows.read_text().replace("Phone KeyGen Retries: 1\n", "Phone KeyGen Retries: 100\n"))
+    capf004 = next(f for f in analyze([str(case_dir)]).findings if f.rule_id == "CAPF004")
+    lines = [line.text.strip() for block in render_blocks(capf004.remediation) for line in block.lines]
+    assert [line for line in lines if line.startswith("keygen-")] == ["keygen-timeout 120"]
