@@ -101,6 +101,8 @@ def analyze(inputs, fmt, fail_on, kind, year, rules, stats, output, colour, html
     its evidence (file:line and the raw line) and the commands that fix it: one
     paste-ready block per device, with what to mind above it and why each line is
     there below it (a command no Cisco document shows is marked inferred).
+    Ctrl-C while a long log is read stops the reading and reports what was
+    read; a second Ctrl-C aborts.
 
     \b
     Examples:
@@ -178,9 +180,15 @@ def _fail_output(exc: OutputError) -> None:
 
 
 def _report_unreadable(case) -> None:
+    from cmedebug.pipeline import NOT_READ_AFTER_INTERRUPT
+
+    skipped = [s for s in case.inputs if s.error == NOT_READ_AFTER_INTERRUPT]
     for s in case.inputs:
-        if s.error:
+        if s.error and s.error != NOT_READ_AFTER_INTERRUPT:
             click.echo(neutralise(f"cmedebug: cannot read {s.path}: {s.error}"), err=True)
+    if skipped:  # (one line, however many files a folder held)
+        click.echo(neutralise(f"cmedebug: interrupted: {len(skipped)} more input(s) not read, from {skipped[0].path}; "
+                              "the report covers what was read"), err=True)
 
 
 def exit_code(case, fail_on: str) -> int:

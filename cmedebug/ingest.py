@@ -71,6 +71,8 @@ def read_input(inp: Input, case: Case, kind: str | None = None, stamps: StampLog
                 _read_file(decoder, stream, head, ctx, case, summary)
             else:
                 _read_text(stream, head, ctx, case, summary, kind)
+    except KeyboardInterrupt:  # Ctrl-C on a long read: what was read is still analysed (a second one aborts)
+        summary.error = INTERRUPTED + (f"; {summary.lines:,} lines read" if summary.lines else "")
     except (OSError, EOFError) as exc:  # truncated .gz, I/O error half-way: keep what was read
         summary.error = f"read stopped early: {exc}" + (f"; {summary.lines:,} lines read" if summary.lines else "")
     except Exception as exc:  # a parser bug outside one line (a block's start or end): keep what was read
@@ -83,6 +85,10 @@ def read_input(inp: Input, case: Case, kind: str | None = None, stamps: StampLog
     if stamps is not None:
         stamps.extend(ctx.stamps)
     return summary
+
+
+# How the error of an input whose reading the user interrupted starts: the inputs after it are not read
+INTERRUPTED = "read stopped early: interrupted (Ctrl-C)"
 
 
 # How the error of an input that gave nothing starts (callers may tell it from a read failure)

@@ -7,13 +7,15 @@ from typing import Callable, Iterable, Iterator
 
 from cmedebug import clock, crosscheck, duplicates, engine
 from cmedebug.archive import expand_zip
-from cmedebug.ingest import read_input
+from cmedebug.ingest import INTERRUPTED, read_input
 from cmedebug.model import Case, InputSummary
 from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.input_budget import InputBudget
 from cmedebug.sources import Input, iter_inputs
 
 Progress = Callable[[InputSummary], None]
+
+NOT_READ_AFTER_INTERRUPT = "the reading was interrupted (Ctrl-C) before it"
 
 # Functions that may turn one file into several inputs (a .zip of a case), kept
 # out of sources so that it stays free of archive rules.
@@ -48,11 +50,16 @@ def _read_objects_frozen() -> Iterator[Callable[[], None]]:
 def _load(paths, kind, year, progress, inputs, budget, freeze: Callable[[], None]) -> Case:
     case = Case()
     stamps = StampLog()
-    for inp in [*iter_inputs(paths, EXPANDERS, budget), *inputs]:
+    pending = iter([*iter_inputs(paths, EXPANDERS, budget), *inputs])
+    for inp in pending:
         summary = read_input(inp, case, kind, stamps)
         freeze()
         if progress is not None:
             progress(summary)
+        if (summary.error or "").startswith(INTERRUPTED):  # the user stopped the reading: judge what was read
+            case.inputs += [InputSummary(path=rest.name, kind="unreadable", error=NOT_READ_AFTER_INTERRUPT)
+                            for rest in pending]
+            break
     anchors = clock.evidence_anchors(stamps, case.facts)
     case.assumed_years = clock.resolve_years(stamps, anchors, year)
     del stamps  # every event has its time now; the log of printed stamps is not needed

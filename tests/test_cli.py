@@ -230,3 +230,33 @@ def test_a_rule_that_raises_does_not_cost_the_other_findings(monkeypatch):
         o for o in data["rules"] if o["rule_id"] == "ZZZ999").items()
     assert "KeyError" in next(o for o in data["rules"] if o["rule_id"] == "ZZZ999")["error"]
     assert "ZZZ999: KeyError" in run("analyze", str(SAMPLE)).output
+
+
+def test_ctrl_c_while_reading_reports_what_was_read(tmp_path, monkeypatch):
+    """Ctrl-C half-way through a long log: the lines read before it are judged and reported, the
+    input says where the reading stopped, and the inputs after it are named as not read (one line
+    on standard error, however many there are)."""
+    from cmedebug import ingest
+
+    log = tmp_path / "a.log"
+    log.write_text(NOT_YET_VALID + "".join(f"Nov 26 10:0{i}:00.000: %LINK-3-UPDOWN: Interface Gi0/{i}, changed "
+                                           "state to up\n" for i in range(5)))
+    later = [tmp_path / f"z{i}.log" for i in range(3)]
+    for path in later:
+        path.write_text(NOT_YET_VALID)
+    declined_syslog = ingest._Router.declined_syslog
+
+    def interrupted(self, number, *args):  # (the signal arrives while line 3 is read)
+        if number == 3:
+            raise KeyboardInterrupt
+        return declined_syslog(self, number, *args)
+
+    monkeypatch.setattr(ingest._Router, "declined_syslog", interrupted)
+    result = run("analyze", "--format", "json", str(log), *map(str, later))
+    data = json.loads(result.stdout)
+    first, *rest = data["inputs"]
+    assert first["error"].startswith("read stopped early: interrupted (Ctrl-C)") and first["lines"] < 7
+    assert any(f["rule_id"] == "CLK002" for f in data["findings"])  # from the lines read before Ctrl-C
+    assert [r["error"] for r in rest] == ["the reading was interrupted (Ctrl-C) before it"] * 3
+    assert "interrupted: 3 more input(s) not read" in result.stderr
+    assert result.stderr.count("z1.log") == 0
