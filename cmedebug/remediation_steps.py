@@ -90,11 +90,15 @@ CTL_REGENERATE = (
     Step("config-ctl-client", "regenerate", why="a new CTL carrying the current certificates, signed by SAST1"),
 )
 
+NTP_PING = Step("exec", "ping {ntp_ip}", why="the NTP server answers (UDP 123 must pass every ACL on the way)")
+NTP_UPDATE_CALENDAR = Step("config", "ntp update-calendar",
+                           why="the hardware calendar follows NTP, so a reload starts from a good time")
+
 # NTP takes minutes to synchronise after `ntp server`: what signs with the clock's time (an
 # enrollment, a CTL) waits in a block of its own, or it is dated by the wrong clock again.
 NTP_SYNC_WAIT = Step(WAIT, "wait until the clock is synchronized", device=WAIT,
-                     why="`show ntp status`: `Clock is synchronized` (minutes after `ntp server`); then paste the "
-                         "next block")
+                     why="`show ntp status`: `Clock is synchronized` (minutes after `ntp server` or a reload); then "
+                         "paste the next block")
 
 DEBUG_BUFFER = "logging buffered 1000000 debugging"  # (1 MB: our choice of size)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_steps import NTP_PING, NTP_SYNC_WAIT, NTP_UPDATE_CALENDAR
 from cmedebug.model import Case, Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._certs import is_boot_default
@@ -60,9 +61,12 @@ class ClockNotAuthoritative(Rule):
         Step("config", "ntp server {ntp_ip}",
              why="an authoritative time source (without NTP, set it by hand in EXEC: `clock set hh:mm:ss day month "
                  "year`; a time zone other than UTC needs `clock timezone` first)"),
-        Step("config", "ntp update-calendar", why="the hardware calendar follows NTP, so a reload starts "
-                                                  "from a good time"),
+        NTP_UPDATE_CALENDAR,
+        NTP_SYNC_WAIT,
     )
+    # The configuration names its NTP server already: typing it again changes nothing. What is missing
+    # is the synchronisation, which a server the router reaches gives within minutes (after a reload, too).
+    NTP_CONFIGURED = (NTP_PING, NTP_UPDATE_CALENDAR, NTP_SYNC_WAIT)
     verify = "Verify with `show clock detail` (no '*' or '.', time source NTP) and `show ntp status`."
 
     def applies(self, case: Case) -> bool:
@@ -103,8 +107,18 @@ class ClockNotAuthoritative(Rule):
             else:
                 severity, confidence = Severity.LOW, Confidence.MEDIUM
                 message += " No certificate was rejected as not yet valid; judge by certificate dates against `show clock`."
+            servers = self._ntp_servers(case, clock.device)
+            if servers:
+                message += f" NTP server {servers[0]} is configured: the clock has not synchronised to it."
             yield self.finding(message, evidence, severity=severity, confidence=confidence,
-                               first_seen=clock.first_seen, device=clock.device)
+                               first_seen=clock.first_seen, device=clock.device,
+                               remediation=self.NTP_CONFIGURED if servers else None)
+
+    @staticmethod
+    def _ntp_servers(case: Case, device: str) -> list[str]:
+        """The `ntp server` addresses of the device's configuration."""
+        return [ip for f in case.facts_of("config.global") if same_device(f.device or f.fields.get("hostname"), device)
+                for ip in f.fields.get("ntp_servers") or []]
 
     @staticmethod
     def _config_without_time_source(case: Case, device: str):

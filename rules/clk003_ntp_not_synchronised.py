@@ -5,7 +5,7 @@ from dataclasses import replace
 from cmedebug.clock import clock_name
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CTL_REGENERATE, NTP_AUTHENTICATED, NTP_SYNC_WAIT, PHONES_RESTART
+from cmedebug.remediation_steps import CTL_REGENERATE, NTP_AUTHENTICATED, NTP_PING, NTP_SYNC_WAIT, PHONES_RESTART
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._links import same_device
@@ -54,7 +54,7 @@ class NtpNotSynchronised(Rule):
     explains = ("CLK002", "CLK005", "PKI001")
     collect = ("show ntp status", "show ntp associations", "show clock detail", "show running-config | include ntp")
     remediation = (
-        Step("exec", "ping {ntp_ip}", why="the NTP server answers (UDP 123 must pass every ACL on the way)"),
+        NTP_PING,
         Step("config", "ntp server {ntp_ip}", why="`ntp source <interface>` as well where the server only answers "
                                                   "one of the router's addresses"),
         Step("config", "ntp update-calendar", why="the hardware calendar follows NTP"),

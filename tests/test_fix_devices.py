@@ -59,13 +59,21 @@ def test_a_wait_step_is_its_own_block_and_the_runner_lets_every_clock_pass_its_t
 
 def test_the_wait_for_ntp_is_met_only_by_a_clock_ntp_set(tmp_path):
     """`wait until the clock is synchronized`: the reference router's NTP server answers at
-    once, so the wait is met while NTP sets the clock, and not after a `clock set`."""
+    once, so the wait is met while NTP sets the clock; a router with its `ntp server` configured
+    but not synchronised (a `clock set`, a reload) is synchronised by it during the wait; a
+    `clock set` with no NTP server never meets it."""
     world = reproduce("healthy", tmp_path / "case")
     assert world.router.clock.source == "ntp"
     assert wait_until(world, "wait until the clock is synchronized")["performed"] == \
         "nothing to wait: the clock is synchronized (NTP)"
     world.router.clock.set(world.router.clock.now, "manual")
+    assert wait_until(world, "wait until the clock is synchronized")["performed"] == \
+        "waited: NTP synchronized the clock to 10.1.1.254"
+    assert world.router.clock.source == "ntp"
+    world.router.clock.set(world.router.clock.now, "manual")
+    world.router.ntp_server = None
     assert wait_until(world, "wait until the clock is synchronized")["performed"].startswith("not synchronized")
+    assert world.router.clock.source == "manual"
 
 
 def test_in_a_case_of_two_routers_each_block_names_the_router_it_is_typed_on():

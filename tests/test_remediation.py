@@ -799,3 +799,23 @@ def test_a_keygen_limit_the_configuration_leaves_out_is_read_from_show_capf_serv
     capf004 = next(f for f in analyze([str(case_dir)]).findings if f.rule_id == "CAPF004")
     lines = [line.text.strip() for block in render_blocks(capf004.remediation) for line in block.lines]
     assert [line for line in lines if line.startswith("keygen-")] == ["keygen-timeout 120"]
+
+
+def test_a_clock_whose_ntp_server_is_configured_is_waited_for_not_configured_again(analysed, tmp_path):
+    """clock-never-set: `ntp server 10.1.1.254` is in the configuration; the clock came from the
+    calendar after a reload and NTP has not synchronised yet. CLK001's fix checks the server answers,
+    keeps the calendar in step and waits for NTP: typing the configured server again changes nothing.
+    Without a server in the configuration, the fix configures one."""
+    clk001 = next(f for f in analysed["clock-never-set"].findings if f.rule_id == "CLK001")
+    typed = [line.text.strip() for block in render_blocks(clk001.remediation) for line in block.lines]
+    assert typed[0] == "ping 10.1.1.254" and "ntp update-calendar" in typed
+    assert not [line for line in typed if line.startswith("ntp server")]
+    assert typed[-1] == "wait until the clock is synchronized"
+    assert "NTP server 10.1.1.254 is configured" in clk001.message
+    case_dir = tmp_path / "case"
+    shutil.copytree(REPO / "sample_logs" / "clock-never-set", case_dir)
+    config = case_dir / "running-config.txt"
+    config.write_text(config.read_text().replace("ntp server 10.1.1.254\n", ""))
+    unconfigured = next(f for f in analyze([str(case_dir)]).findings if f.rule_id == "CLK001")
+    assert "ntp server <ntp-ip>" in [line.text.strip() for block in render_blocks(unconfigured.remediation)
+                                     for line in block.lines]

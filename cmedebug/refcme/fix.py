@@ -176,9 +176,13 @@ def wait_until(world, text: str) -> dict:
         return {"step": text, "performed": f"waited {SCEP_RETRY_PERIOD:.0f} s: the trustpoints polled the CA; "
                                            f"installed: {', '.join(installed) or 'none'}"}
     if text.endswith("the clock is synchronized"):  # the reference's NTP server answers at once
-        synced = world.router.clock.source == "ntp"
-        return {"step": text, "performed": "nothing to wait: the clock is synchronized (NTP)" if synced
-                else "not synchronized: the router has no NTP server it reaches"}
+        router = world.router
+        if router.clock.source == "ntp":
+            return {"step": text, "performed": "nothing to wait: the clock is synchronized (NTP)"}
+        if router.ntp_server is None:
+            return {"step": text, "performed": "not synchronized: the router has no NTP server it reaches"}
+        router.clock.set(world.phone.log.clock.now, "ntp")  # (configured before, not yet synchronised)
+        return {"step": text, "performed": f"waited: NTP synchronized the clock to {router.ntp_server}"}
     found = re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC", text)
     if found is None:
         return {"step": text, "performed": "not modelled: no time to wait for"}
