@@ -90,7 +90,8 @@ CTL_REGENERATE = (
     Step("config-ctl-client", "regenerate", why="a new CTL carrying the current certificates, signed by SAST1"),
 )
 
-NTP_PING = Step("exec", "ping {ntp_ip}", why="the NTP server answers (UDP 123 must pass every ACL on the way)")
+NTP_PING = Step("exec", "ping {ntp_ip}", why="the NTP server answers (UDP 123 must pass every ACL on the way; where it "
+                                             "answers only one of the router's addresses, `ntp source <interface>`)")
 NTP_UPDATE_CALENDAR = Step("config", "ntp update-calendar",
                            why="the hardware calendar follows NTP, so a reload starts from a good time")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from cmedebug import deployment
 from cmedebug.rules._evidence import full_config_given
+from cmedebug.rules._links import same_device
 
 
 # the telephony-service field naming a function's trustpoint -> that function in the device view
@@ -102,3 +103,9 @@ def configured_modes_by_mac(case) -> dict:
 def secure_cme_in_use(case) -> bool:
     """CME with phone security configured or running (secure modes, CTL client, CAPF)."""
     return secure_mode_intended(case) or case.has("config.ctl_client", "ctl_client", "config.capf_server", "capf")
+
+
+def ntp_servers(case, device: str | None) -> list[str]:
+    """The `ntp server` addresses of ``device``'s configuration."""
+    return [ip for f in case.facts_of("config.global") if same_device(f.device or f.fields.get("hostname"), device)
+            for ip in f.fields.get("ntp_servers") or []]

@@ -6,6 +6,7 @@ from cmedebug.remediation_steps import NTP_PING, NTP_SYNC_WAIT, NTP_UPDATE_CALEN
 from cmedebug.model import Case, Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._certs import is_boot_default
+from cmedebug.rules._device import ntp_servers
 from cmedebug.rules._evidence import full_config_given
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, same_device
 
@@ -107,18 +108,12 @@ class ClockNotAuthoritative(Rule):
             else:
                 severity, confidence = Severity.LOW, Confidence.MEDIUM
                 message += " No certificate was rejected as not yet valid; judge by certificate dates against `show clock`."
-            servers = self._ntp_servers(case, clock.device)
+            servers = ntp_servers(case, clock.device)
             if servers:
                 message += f" NTP server {servers[0]} is configured: the clock has not synchronised to it."
             yield self.finding(message, evidence, severity=severity, confidence=confidence,
                                first_seen=clock.first_seen, device=clock.device,
                                remediation=self.NTP_CONFIGURED if servers else None)
-
-    @staticmethod
-    def _ntp_servers(case: Case, device: str) -> list[str]:
-        """The `ntp server` addresses of the device's configuration."""
-        return [ip for f in case.facts_of("config.global") if same_device(f.device or f.fields.get("hostname"), device)
-                for ip in f.fields.get("ntp_servers") or []]
 
     @staticmethod
     def _config_without_time_source(case: Case, device: str):

@@ -5,9 +5,11 @@ from dataclasses import replace
 from cmedebug.clock import clock_name
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import CTL_REGENERATE, NTP_AUTHENTICATED, NTP_PING, NTP_SYNC_WAIT, PHONES_RESTART
+from cmedebug.remediation_steps import (CTL_REGENERATE, NTP_AUTHENTICATED, NTP_PING, NTP_SYNC_WAIT,
+                                        NTP_UPDATE_CALENDAR, PHONES_RESTART)
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
+from cmedebug.rules._device import ntp_servers
 from cmedebug.rules._links import same_device
 
 
@@ -53,11 +55,11 @@ class NtpNotSynchronised(Rule):
     requires = ("ntp.status", "clock.show")
     explains = ("CLK002", "CLK005", "PKI001")
     collect = ("show ntp status", "show ntp associations", "show clock detail", "show running-config | include ntp")
+    SERVER = Step("config", "ntp server {ntp_ip}", why="the router's time source")
     remediation = (
         NTP_PING,
-        Step("config", "ntp server {ntp_ip}", why="`ntp source <interface>` as well where the server only answers "
-                                                  "one of the router's addresses"),
-        Step("config", "ntp update-calendar", why="the hardware calendar follows NTP"),
+        SERVER,
+        NTP_UPDATE_CALENDAR,
         Step("config", "clock calendar-valid", why="a reload starts from a calendar IOS trusts"),
         # NTP authentication is a block of its own: pasted only where the NTP server authenticates.
         Step("config", "ntp authentication-key {ntp_key} md5 {ntp_secret}", device=NTP_AUTHENTICATED,
@@ -106,8 +108,7 @@ class NtpNotSynchronised(Rule):
                 details.append("associations without a system peer: " + ", ".join(
                     f"{a.fields.get('address')} (reach {a.fields.get('reach')})" for a in silent[:4]))
                 evidence.extend(Evidence.of(a) for a in silent[:2])
-            servers = [s for f in list(case.facts_of("config.global")) if same_device(f.device or f.fields.get("hostname"), device)
-                       for s in f.fields.get("ntp_servers") or []]
+            servers = ntp_servers(case, device)
             if servers:
                 details.append("configured servers: " + ", ".join(servers))
             hits = [e for e in rejected if same_device(e.device, device)]
@@ -115,4 +116,6 @@ class NtpNotSynchronised(Rule):
             message = f"Device {device}: NTP is not synchronised ({'; '.join(details)})."
             if hits:
                 message += f" {len(hits)} certificate(s) were rejected on their dates on this device."
-            yield self.finding(message, evidence, severity=severity, confidence=confidence, device=device)
+            # (a server the configuration names already is not typed again: that changes nothing)
+            yield self.finding(message, evidence, severity=severity, confidence=confidence, device=device,
+                               remediation=[s for s in self.remediation if s is not self.SERVER] if servers else None)

@@ -72,10 +72,12 @@ def test_rule_case(rule_id, case, tmp_path):
 
 def _check_fix(case: dict, own: list) -> None:
     """`fix_contains` / `fix_lacks`: lines of the first finding's rendered fix (all
-    blocks, stripped); `fix_contains_once`: lines it holds exactly once; `fix_order`: lines that
+    blocks, stripped), `fix_lacks` by any part of a line, `fix_lacks_line` by the whole line;
+    `fix_contains_once`: lines it holds exactly once; `fix_order`: lines that
     appear in that order; `warnings_contain` / `warnings_lack`: text some / no warning printed above
     its blocks holds."""
-    if not {"fix_contains", "fix_contains_once", "fix_lacks", "fix_order", "warnings_contain", "warnings_lack"} \
+    if not {"fix_contains", "fix_contains_once", "fix_lacks", "fix_lacks_line", "fix_order", "warnings_contain",
+            "warnings_lack"} \
             & set(case):
         return
     assert own, "no finding of the rule to check the fix of"
@@ -92,6 +94,8 @@ def _check_fix(case: dict, own: list) -> None:
         assert lines.count(wanted) == 1, f"{wanted!r} {lines.count(wanted)} times in the fix:\n" + "\n".join(lines)
     for unwanted in case.get("fix_lacks", []):
         assert not [line for line in lines if unwanted in line], f"{unwanted!r} in the fix:\n" + "\n".join(lines)
+    for unwanted in case.get("fix_lacks_line", []):
+        assert unwanted not in lines, f"{unwanted!r} is a line of the fix:\n" + "\n".join(lines)
     at = 0
     for wanted in case.get("fix_order", []):
         assert wanted in lines[at:], f"{wanted!r} not after line {at} of the fix:\n" + "\n".join(lines)
