@@ -109,3 +109,12 @@ def ntp_servers(case, device: str | None) -> list[str]:
     """The `ntp server` addresses of ``device``'s configuration."""
     return [ip for f in case.facts_of("config.global") if same_device(f.device or f.fields.get("hostname"), device)
             for ip in f.fields.get("ntp_servers") or []]
+
+
+def without_configured_ntp_server(steps, case, device: str | None):
+    """``steps`` less `ntp server {ntp_ip}` where ``device``'s configuration names its NTP server
+    (the slot is filled from it): typed again, the line changes nothing. None when nothing is dropped
+    (the rule's own steps stand)."""
+    if not ntp_servers(case, device):
+        return None
+    return [step for step in steps if (step.mode, step.command) != ("config", "ntp server {ntp_ip}")]

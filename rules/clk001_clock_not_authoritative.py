@@ -6,7 +6,7 @@ from cmedebug.remediation_steps import NTP_PING, NTP_SYNC_WAIT, NTP_UPDATE_CALEN
 from cmedebug.model import Case, Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._certs import is_boot_default
-from cmedebug.rules._device import ntp_servers
+from cmedebug.rules._device import ntp_servers, without_configured_ntp_server
 from cmedebug.rules._evidence import full_config_given
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, same_device
 
@@ -58,16 +58,16 @@ class ClockNotAuthoritative(Rule):
     # (a CA built on the boot date and expired since is CLK004).
     explains = ("CLK002",) + CERT_FAILURE_SYMPTOMS
     collect = ("show clock detail", "show ntp status", "show running-config | include ntp|clock")
+    # (where the configuration names the NTP server already, the line is not typed again: what is missing
+    # is the synchronisation, which a server the router reaches gives within minutes, after a reload too)
     remediation = (
+        NTP_PING,
         Step("config", "ntp server {ntp_ip}",
              why="an authoritative time source (without NTP, set it by hand in EXEC: `clock set hh:mm:ss day month "
                  "year`; a time zone other than UTC needs `clock timezone` first)"),
         NTP_UPDATE_CALENDAR,
         NTP_SYNC_WAIT,
     )
-    # The configuration names its NTP server already: typing it again changes nothing. What is missing
-    # is the synchronisation, which a server the router reaches gives within minutes (after a reload, too).
-    NTP_CONFIGURED = (NTP_PING, NTP_UPDATE_CALENDAR, NTP_SYNC_WAIT)
     verify = "Verify with `show clock detail` (no '*' or '.', time source NTP) and `show ntp status`."
 
     def applies(self, case: Case) -> bool:
@@ -113,7 +113,7 @@ class ClockNotAuthoritative(Rule):
                 message += f" NTP server {servers[0]} is configured: the clock has not synchronised to it."
             yield self.finding(message, evidence, severity=severity, confidence=confidence,
                                first_seen=clock.first_seen, device=clock.device,
-                               remediation=self.NTP_CONFIGURED if servers else None)
+                               remediation=without_configured_ntp_server(self.remediation, case, clock.device))
 
     @staticmethod
     def _config_without_time_source(case: Case, device: str):

@@ -5,6 +5,7 @@ from datetime import datetime
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
 from cmedebug.remediation_steps import NTP_SYNC_WAIT, RENEWAL
+from cmedebug.rules._device import without_configured_ntp_server
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import certs_by_serial, describe_cert
@@ -75,4 +76,5 @@ class CertificateNotYetValidSkew(Rule):
                 message += "; the skew cannot be computed because the log line carries no wall-clock time."
             yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
                                serial=serial, skew_seconds=skew.total_seconds() if skew else None,
-                               device=first.device)
+                               device=first.device,
+                               remediation=without_configured_ntp_server(self.remediation, case, first.device))

@@ -9,7 +9,7 @@ from cmedebug.remediation_steps import (CTL_REGENERATE, NTP_AUTHENTICATED, NTP_P
                                         NTP_UPDATE_CALENDAR, PHONES_RESTART)
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
-from cmedebug.rules._device import ntp_servers
+from cmedebug.rules._device import ntp_servers, without_configured_ntp_server
 from cmedebug.rules._links import same_device
 
 
@@ -55,10 +55,9 @@ class NtpNotSynchronised(Rule):
     requires = ("ntp.status", "clock.show")
     explains = ("CLK002", "CLK005", "PKI001")
     collect = ("show ntp status", "show ntp associations", "show clock detail", "show running-config | include ntp")
-    SERVER = Step("config", "ntp server {ntp_ip}", why="the router's time source")
     remediation = (
         NTP_PING,
-        SERVER,
+        Step("config", "ntp server {ntp_ip}", why="the router's time source"),
         NTP_UPDATE_CALENDAR,
         Step("config", "clock calendar-valid", why="a reload starts from a calendar IOS trusts"),
         # NTP authentication is a block of its own: pasted only where the NTP server authenticates.
@@ -116,6 +115,5 @@ class NtpNotSynchronised(Rule):
             message = f"Device {device}: NTP is not synchronised ({'; '.join(details)})."
             if hits:
                 message += f" {len(hits)} certificate(s) were rejected on their dates on this device."
-            # (a server the configuration names already is not typed again: that changes nothing)
             yield self.finding(message, evidence, severity=severity, confidence=confidence, device=device,
-                               remediation=[s for s in self.remediation if s is not self.SERVER] if servers else None)
+                               remediation=without_configured_ntp_server(self.remediation, case, device))
