@@ -10,6 +10,7 @@ from cmedebug.rules._trust import capf_sessions, is_capf_message, session_mac
 
 # `phone-key-size` accepts 512, 1024 (default) and 2048; phones and FIPS policy reject 512.
 SUPPORTED = (1024, 2048)
+DEFAULT_SIZE = 1024  # what `phone-key-size` defaults to, and the fix sets
 
 
 class PhoneKeySizeUnsupported(Rule):
@@ -19,8 +20,9 @@ class PhoneKeySizeUnsupported(Rule):
         `capf-server` / `phone-key-size` (or `Phone Key Size:` in `show
         capf-server summary`, or `KeySize <n>` in a key-generation request)
         other than 1024 or 2048; and a CAPF session that fails right after a
-        `PhKeyGenReq` (the phone aborts or ends the session instead of
-        answering with its key).
+        `PhKeyGenReq` for another size than 1024 (the phone aborts or ends the
+        session instead of answering with its key; every secure phone makes a
+        1024-bit key, so an abort after that request has another cause).
 
     Why it matters
         A phone that cannot generate the size never gets an LSC; a 512-bit LSC
@@ -66,8 +68,8 @@ class PhoneKeySizeUnsupported(Rule):
                                key_size=size)
         for session in capf_sessions(case):
             request = next((e for e in session if e.kind == "capf.keygen.requested"), None)
-            if request is None:
-                continue
+            if request is None or request.fields.get("key_size") == DEFAULT_SIZE:
+                continue  # (every secure phone makes a 1024-bit key: an abort then is not about the size)
             after = session[session.index(request) + 1:]
             aborted = next((e for e in after if is_capf_message(e, "ABORT_REQUEST", "END_SESSION")), None)
             answered = any(is_capf_message(e, "KEY_GENERATE_RESPONSE", "REQUEST_IN_PROGRESS") for e in after)
