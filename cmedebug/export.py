@@ -15,7 +15,7 @@ from typing import IO, Iterator
 
 import click
 
-from cmedebug import redact
+from cmedebug import deployment, redact
 from cmedebug.model import Case, Event, Fact
 from cmedebug.safe_output import OutputError, check_target, neutralise, write_atomic
 
@@ -29,14 +29,17 @@ def rows(case: Case) -> Iterator[dict]:
     order = {summary.path: i for i, summary in enumerate(case.inputs)}
     items: list[Event | Fact] = [*case.events, *case.facts]
     items.sort(key=lambda item: (order.get(item.source.path, len(order)), item.source.first_line))
+    device_of = deployment.of(case).device_of
     for item in items:
         is_event = isinstance(item, Event)
         data = item.to_dict()
+        joined = device_of(item) if not item.device else None  # (printed without a name: the device's own)
+        device = item.device or (joined.router_name if joined is not None else None)
         yield {
             "record": "event" if is_event else "fact",
             "kind": item.kind,
             "ts": data["ts"] if is_event else None,
-            "device": neutralise(item.device) if item.device else item.device,
+            "device": neutralise(device) if device else device,
             "clock_flag": item.clock_flag if is_event else "",
             "path": neutralise(item.source.path),
             "first_line": item.source.first_line,
@@ -105,7 +108,9 @@ def events(inputs, fmt, output, kind, year):
       record      event | fact
       kind        dotted kind, e.g. pki.cert.invalid_expired, cert, config.ephone
       ts          ISO 8601 time of an event (empty for facts and unstamped lines)
-      device      hostname (prompt, syslog host or config hostname) or empty
+      device      hostname (prompt, syslog host or config hostname); for a line
+                  that prints none, the hostname of the device it was joined to
+                  (the same router's show output saved without a prompt), else empty
       clock_flag  '*' not authoritative, '.' not synchronised, empty = trusted
       path        the input file
       first_line  first line of the evidence in that file (1-based)

@@ -99,3 +99,22 @@ def test_help_documents_the_columns():
     assert result.exit_code == 0
     for column in COLUMNS:
         assert column in result.output
+
+
+def test_a_line_printed_without_a_name_takes_the_name_of_the_device_it_was_joined_to(tmp_path):
+    """The same router's `show clock detail` saved without a prompt, beside its prompted log: the
+    deployment joins them, and the export names CME on every row; a lone capture that names no
+    router anywhere stays without a device."""
+    (tmp_path / "router.log").write_text(
+        "CME#debug crypto pki transactions\n"
+        "*Mar  2 08:25:05.575: %PKI-2-NON_AUTHORITATIVE_CLOCK: PKI functions can not be initialized until an "
+        "authoritative time source, like NTP, can be obtained.\n")
+    (tmp_path / "tech.txt").write_text("------------------ show clock detail ------------------\n\n"
+                                       "*08:25:07.634 UTC Mon Mar 2 2026\nTime source is hardware calendar\n")
+    rows = [json.loads(line) for line in CliRunner().invoke(main, ["events", str(tmp_path)]).stdout.splitlines()]
+    assert {(row["kind"], row["device"]) for row in rows} >= {("clock.show", "CME"), ("pki.clock.non_authoritative",
+                                                                                     "CME")}
+    assert {row["device"] for row in rows} == {"CME"}
+    alone = [json.loads(line) for line in CliRunner().invoke(main, ["events", str(tmp_path / "tech.txt")])
+             .stdout.splitlines()]
+    assert [row["device"] for row in alone] == [None]

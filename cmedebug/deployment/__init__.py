@@ -32,6 +32,12 @@ class Device:
     case: Case = field(repr=False)
 
     @property
+    def router_name(self) -> str | None:
+        """The router name its lines print (the first, phones' names aside); None: they print none.
+        Its lines that print no name are its own too, and count in its clock."""
+        return next((alias for alias in self.aliases if not identity.phone_mac(alias)), None)
+
+    @property
     def clock(self):
         """Its clock model (cmedebug.clock.DeviceClock) for its main name, else the first."""
         clocks = self.case.clocks
@@ -149,9 +155,8 @@ def build(case: Case) -> Deployment:
                         group.joined_by, case)
         deployment = Deployment([device])
         case.deployment = deployment
-        own = _own_name(group)
-        if own is not None and case.unnamed_device is None and clock_name(case, None) in case.clocks:
-            case.unnamed_device = own  # (counted apart before the deployment showed whose it is)
+        if device.router_name and case.unnamed_device is None and clock_name(case, None) in case.clocks:
+            case.unnamed_device = device.router_name  # (counted apart before the deployment showed whose)
             build_clock_model(case)
         return deployment
     members: list[tuple[list, list]] = [([], []) for _ in groups]
@@ -170,22 +175,17 @@ def build(case: Case) -> Deployment:
         files = list(dict.fromkeys(node[0] for node in group.nodes))
         sub = _sub_case(case, events, facts, [s for p in files for s in inputs.get(p, [])],
                         [u for p in files for u in unparsed.get(p, [])])
-        sub.unnamed_device = _own_name(group)
+        device = Device(name, list(group.hostnames), files, group.joined_by, sub)
+        sub.unnamed_device = device.router_name
         build_clock_model(sub)
         _set_capture_time(sub, case)
-        devices.append(Device(name, list(group.hostnames), files, group.joined_by, sub))
+        devices.append(device)
     deployment = Deployment(devices, by_node={node: devices[i] for node, i in node_index.items()}, main_names=main)
     case.deployment = deployment
     for device in devices:
         device.case.deployment = Deployment([device], deployment)
     case.clocks = _clocks_by_device(devices)
     return deployment
-
-
-def _own_name(group: identity.Group) -> str | None:
-    """The router name the device's lines print most (None: they print none but a phone's): the
-    lines of the device that print no name are its own, and count in its clock."""
-    return next((name for name, _ in group.hostnames.most_common() if not identity.phone_mac(name)), None)
 
 
 def _set_capture_time(sub: Case, case: Case) -> None:
