@@ -151,8 +151,10 @@ _PHONE_CONSOLE = re.compile(
 # %PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed. ...
 _SYSLOG_MSG = re.compile(r"%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>[0-7])-(?P<mn>[A-Z0-9_]+): ?(?P<text>.*)$")
 # Router#show clock      wilson_19#show clock     Router(config)# crypto pki server cme_root
+# Router>show ephone     (user EXEC: no configuration mode there; ios-commands.md lists show commands typed at it)
 # (commands are typed in lower case: `Device#   PID   SN` in `show version` output is no prompt)
-_PROMPT = re.compile(r"(?P<host>[A-Za-z][A-Za-z0-9_.\-]{0,63})(?:\((?P<mode>[a-z0-9\-]+)\))?# ?(?P<cmd>(?:[a-z!].*)?)$")
+_PROMPT = re.compile(r"(?P<host>[A-Za-z][A-Za-z0-9_.\-]{0,63})(?:(?:\((?P<mode>[a-z0-9\-]+)\))?#|>) ?"
+                     r"(?P<cmd>(?:[a-z!].*)?)$")
 # ------------------ show crypto pki certificates ------------------   (a section of `show
 # tech-support`: its command's output follows, as after a prompt. The header's shape is general
 # IOS knowledge, not in ../shared/domain: inferred.) No hostname in it; the groups a prompt has are there, never set.
@@ -462,7 +464,7 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
                 rec.lines = line.split(" ", 1)[:1] + rec.lines  # keep the cut stamp visible as raw
             pending = rec
             continue
-        prompt = _PROMPT.match(stripped) if "#" in stripped else \
+        prompt = _PROMPT.match(stripped) if "#" in stripped or ">" in stripped else \
             _SHOW_TECH_SECTION.match(stripped) if stripped.startswith("----------") else None
         if pending.__class__ is Run and prompt is None and not in_show_output and not stripped.startswith(_PEM_BEGIN):
             # the run's last message takes this line as a continuation: it is a message of its own

@@ -286,3 +286,11 @@ def test_show_tech_gives_what_the_same_outputs_after_prompts_give(tmp_path):
     assert Counter((f.kind, f.device) for f in after.facts) == Counter((f.kind, f.device) for f in before.facts)
     assert after.inputs[0].unparsed_lines == 0
     assert [f.rule_id for f in after.findings] == [f.rule_id for f in before.findings]
+
+
+def test_a_user_exec_prompt_opens_its_command_as_a_privileged_one_does():
+    """`Router>show ephone` (user EXEC, where ios-commands.md lets show commands be typed): the same
+    prompt record as `Router#`, with no configuration mode; `->` inside output is no prompt."""
+    user, privileged, arrow = list(frame(["CME>show ephone", "CME#show ephone", "list 101 denied tcp 10.1.1.9 -> x"]))
+    assert user.prompt == privileged.prompt == ("CME", "show ephone", None)
+    assert arrow.prompt is None
