@@ -23,3 +23,15 @@ def facts(case: Case, kind: str) -> list:
 
 def unparsed_texts(case: Case) -> list[str]:
     return [u.text for u in case.unparsed]
+
+
+def write_router_log_and_unprompted_clock(folder: Path) -> None:
+    """One router's two captures: a log whose prompt names it (CME) and its `show clock detail`
+    saved without a prompt, as a `show tech-support` section."""
+    (folder / "router.log").write_text(
+        "CME#debug crypto pki transactions\n"
+        "*Mar  2 08:25:05.575: %PKI-2-NON_AUTHORITATIVE_CLOCK: PKI functions can not be initialized until an "
+        "authoritative time source, like NTP, can be obtained.\n")
+    (folder / "tech.txt").write_text("------------------ show clock detail ------------------\n\n"
+                                     "*08:25:07.634 UTC Mon Mar 2 2026\nTime source is hardware calendar\n")
+

@@ -19,6 +19,7 @@ from cmedebug.pipeline import analyze, load
 from cmedebug.reports import html as html_report
 from cmedebug.reports.json_report import report_dict
 from cmedebug.rules._device import ctl_servers, global_security_mode, secure_mode_intended, telephony_trustpoint
+from show_helpers import write_router_log_and_unprompted_clock
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -219,12 +220,7 @@ def test_the_lines_a_router_prints_without_its_name_count_in_its_own_clock(tmp_p
     """A router's prompted log and its `show clock detail` saved without a prompt (a `show tech-support`
     section): one device, so one clock, named by the router, and one CLK001, not a second for a
     `router` that is the same box."""
-    (tmp_path / "router.log").write_text(
-        "CME#debug crypto pki transactions\n"
-        "*Mar  2 08:25:05.575: %PKI-2-NON_AUTHORITATIVE_CLOCK: PKI functions can not be initialized until an "
-        "authoritative time source, like NTP, can be obtained.\n")
-    (tmp_path / "tech.txt").write_text("------------------ show clock detail ------------------\n\n"
-                                       "*08:25:07.634 UTC Mon Mar 2 2026\nTime source is hardware calendar\n")
+    write_router_log_and_unprompted_clock(tmp_path)
     case = analyze([str(tmp_path)])
     assert [d.name for d in deployment.of(case).devices] == ["CME"]
     (clock,) = case.clocks.values()

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from certfactory import issue
 from cmedebug.cli import main
 from cmedebug.export import COLUMNS
+from show_helpers import write_router_log_and_unprompted_clock
 
 CAPTURE = """\
 CME1#show credentials
@@ -105,12 +106,7 @@ def test_a_line_printed_without_a_name_takes_the_name_of_the_device_it_was_joine
     """The same router's `show clock detail` saved without a prompt, beside its prompted log: the
     deployment joins them, and the export names CME on every row; a lone capture that names no
     router anywhere stays without a device."""
-    (tmp_path / "router.log").write_text(
-        "CME#debug crypto pki transactions\n"
-        "*Mar  2 08:25:05.575: %PKI-2-NON_AUTHORITATIVE_CLOCK: PKI functions can not be initialized until an "
-        "authoritative time source, like NTP, can be obtained.\n")
-    (tmp_path / "tech.txt").write_text("------------------ show clock detail ------------------\n\n"
-                                       "*08:25:07.634 UTC Mon Mar 2 2026\nTime source is hardware calendar\n")
+    write_router_log_and_unprompted_clock(tmp_path)
     rows = [json.loads(line) for line in CliRunner().invoke(main, ["events", str(tmp_path)]).stdout.splitlines()]
     assert {(row["kind"], row["device"]) for row in rows} >= {("clock.show", "CME"), ("pki.clock.non_authoritative",
                                                                                      "CME")}
