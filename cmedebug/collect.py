@@ -7,6 +7,7 @@ the reports need neither the engine nor each other for it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from cmedebug.model import Case
 from cmedebug.remediation_steps import DEBUG_BUFFER
@@ -30,13 +31,35 @@ def debug_advice(commands: list[str]) -> list[str]:
 def not_evaluated(case: Case) -> list[dict]:
     """One row per rule that was not evaluated: its id, title, the evidence it
     lacked and what to collect, less the commands whose output the inputs hold (a
-    whole running configuration holds every `show running-config | ...` section)."""
+    whole running configuration holds every `show running-config | ...` section)
+    and the files and phone data they hold."""
     given = [c.lower().split() for c in case.commands_given]
     whole_config = case.has_whole_config()
+    kinds = _kinds_read(case)
     return [{"rule_id": o.rule_id, "title": o.title, "missing": list(o.missing),
              "commands": [c for c in o.collect if not any(_same_command(g, c) for g in given)
-                          and not (whole_config and _CONFIG_SECTION.match(c))]}
+                          and not (whole_config and _CONFIG_SECTION.match(c)) and not _file_given(c, kinds)]}
             for o in case.outcomes if o.status == "not_evaluated"]
+
+
+# The files and phone data a rule asks for, by the input kinds that hold them (`cmedebug kinds`)
+_FILE_KINDS = (("ctlsep<mac>.tlv", ("ctl",)), ("sep<mac>.cnf.xml", ("sgn", "cnf-xml")),
+               ("the phone's status messages", ("phone-status",)), ("the phone's console log", ("phone-console",)))
+
+
+def _kinds_read(case: Case) -> Counter[str]:
+    """How many inputs were read as each kind (a text of several counts for each)."""
+    return Counter(name for s in case.inputs if not s.error
+                   for name in s.kind.removeprefix("mixed: ").split(", "))
+
+
+def _file_given(wanted: str, kinds: Counter[str]) -> bool:
+    """Whether the inputs hold every file or phone datum ``wanted`` names (two of a kind
+    where it asks for one "before and after" a change); False for a router command or
+    for what no input kind holds (the phone's menus)."""
+    asked = [found for marker, found in _FILE_KINDS if marker in wanted.lower()]
+    needed = 2 if "before and after" in wanted else 1
+    return bool(asked) and all(sum(kinds[k] for k in found) >= needed for found in asked)
 
 
 # `show running-config | section crypto pki server`: held by a whole configuration the inputs

@@ -112,3 +112,15 @@ def test_the_notes_of_a_line_cited_twice_are_both_kept():
                               Evidence(line, ("x",), "the CA refused it"), Evidence(line, ("x",))])
     assert [(str(e.source), e.note) for e in merged] == [("r.log:4", "a '*' stamp; the CA refused it"),
                                                           ("r.log:9", "")]
+
+
+def test_collect_next_never_asks_for_files_or_phone_data_that_were_given():
+    """clock-never-set holds the phone's console log, its status messages and one CTL: not asked
+    again; a CTL "before and after the change" still is (one was given)."""
+    case = analyze([str(SCENARIO.parent / "clock-never-set")])
+    wanted = [c for o in case.outcomes if o.status == "not_evaluated" for c in o.collect]
+    asked = [c for row in not_evaluated(case) for c in row["commands"]]
+    assert "the phone's status messages" in wanted and "the phone's status messages" not in asked
+    assert "the phone's console log / Network Setup" in wanted
+    assert "the phone's console log / Network Setup" not in asked
+    assert "CTLSEP<MAC>.tlv before and after the change" in asked
