@@ -79,6 +79,19 @@ def is_ca_cert(cert) -> bool:
         common_name(f.get("subject")).lower() == common_name(f.get("issuer")).lower()
 
 
+# TP-self-signed-1215158049: the trustpoint IOS makes for its own HTTPS server (corpus 32). Its
+# certificate (IOS-Self-Signed-Certificate-<n>, the one that expired on 2020-01-01 on older releases)
+# serves no Secure CME function unless the configuration names the trustpoint for one.
+_IOS_SELF_SIGNED_TRUSTPOINT = re.compile(r"TP-self-signed-\d+$")
+
+
+def serves_no_cme_function(cert, uses) -> bool:
+    """Whether ``cert`` is only IOS's self-signed HTTPS certificate: every trustpoint that holds it
+    is a `TP-self-signed-<n>` no Secure CME function uses (``uses``: functional_trustpoints)."""
+    held = cert.fields.get("trustpoints") or []
+    return bool(held) and all(_IOS_SELF_SIGNED_TRUSTPOINT.match(tp) and tp not in uses for tp in held)
+
+
 def is_mic_root(cert) -> bool:
     return is_ca_cert(cert) and bool(_MIC_ROOT.search(cert.fields.get("subject") or ""))
 

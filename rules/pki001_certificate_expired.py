@@ -5,7 +5,8 @@ from cmedebug.remediation_steps import LSC_UPGRADE, PHONES_RESTART, RENEWAL_BEFO
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import (
-    certificates, describe_cert, is_ca_cert, is_phone_cert, judging_time, TODAY_BASIS, validity_failures,
+    certificates, describe_cert, is_ca_cert, is_phone_cert, judging_time, serves_no_cme_function, TODAY_BASIS,
+    validity_failures,
 )
 from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._format import first_at
@@ -50,7 +51,9 @@ class CertificateExpired(Rule):
     False positives
         A device whose clock is far ahead reports valid certificates as expired:
         check CLK findings first. CA certificates are PKI002, phone LSCs PKI018,
-        MIC roots PKI019.
+        MIC roots PKI019. IOS's own self-signed HTTPS certificate
+        (trustpoint `TP-self-signed-<n>`, ended 2020-01-01 on older releases)
+        is not reported unless a Secure CME function uses its trustpoint.
 
     References
         Secure CME primer F05 trustpoint-cert-expired, §2.6 renewal.
@@ -109,7 +112,7 @@ class CertificateExpired(Rule):
         uses = functional_trustpoints(case)
         for cert in certificates(case):
             ended = cert.fields.get("not_after")
-            if ended is None or is_ca_cert(cert) or is_phone_cert(cert):
+            if ended is None or is_ca_cert(cert) or is_phone_cert(cert) or serves_no_cme_function(cert, uses):
                 continue
             now, basis = judging_time(case, cert.device, ended)
             if ended < now:

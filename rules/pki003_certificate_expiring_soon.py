@@ -6,8 +6,9 @@ from cmedebug.engine import Rule
 from cmedebug.remediation_steps import RENEWAL
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
-from cmedebug.rules._certs import certificates, describe_cert, device_now, is_ca_cert, is_mic_root
-from cmedebug.rules._device import trustpoint_configs
+from cmedebug.rules._certs import (certificates, describe_cert, device_now, is_ca_cert, is_mic_root,
+                                   serves_no_cme_function)
+from cmedebug.rules._device import functional_trustpoints, trustpoint_configs
 
 WINDOW = timedelta(days=30)
 
@@ -33,6 +34,8 @@ class CertificateExpiringSoon(Rule):
 
     False positives
         A trustpoint with `auto-enroll` renews itself: reported at low severity.
+        IOS's own self-signed HTTPS certificate (`TP-self-signed-<n>`) is not
+        reported unless a Secure CME function uses its trustpoint.
 
     References
         Secure CME primer §2.6 renewal and expiry (PKIALERT, CPRESS), F05.
@@ -52,10 +55,10 @@ class CertificateExpiringSoon(Rule):
     verify = "Verify with `show crypto pki certificates {trustpoint}` (new end date) and `show crypto pki timers`."
 
     def evaluate(self, case):
-        configs = trustpoint_configs(case)
+        configs, uses = trustpoint_configs(case), functional_trustpoints(case)
         for cert in certificates(case):
             ends = cert.fields.get("not_after")
-            if ends is None or is_ca_cert(cert) or is_mic_root(cert):
+            if ends is None or is_ca_cert(cert) or is_mic_root(cert) or serves_no_cme_function(cert, uses):
                 continue
             now, basis = device_now(case, cert.device)
             if now is None or not now <= ends <= now + WINDOW:
