@@ -4,7 +4,8 @@ from cmedebug.engine import Rule
 from cmedebug.remediation_context import sast_names, sast_trustpoints
 from cmedebug.remediation_steps import REKEYED_RENEWAL
 from cmedebug.model import Confidence, Severity
-from cmedebug.rules._certs import certificates, is_ca_cert
+from cmedebug.rules._certs import certificates, is_ca_cert, serves_no_cme_function
+from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._format import evidence_of
 
 WEAK_DIGESTS = ("md5", "sha1", "sha-1")
@@ -19,7 +20,9 @@ class WeakTlsProtocolOrKey(Rule):
         (`ctl_client_create_ctlfile: Signature length 128`). A self-signed
         root's SHA-1 is not reported (no one checks a root's signature on
         itself), and a CA certificate is named without re-key steps: it
-        changes only with its CA (the phones' MIC roots are Cisco's).
+        changes only with its CA (the phones' MIC roots are Cisco's). IOS's
+        self-signed HTTPS certificate (`TP-self-signed-<n>`) serves no Secure
+        CME function unless one names its trustpoint: left out.
 
     Why it matters
         Nothing fails today: Cisco's own CME examples use 1024-bit keys and
@@ -52,10 +55,11 @@ class WeakTlsProtocolOrKey(Rule):
 
     def evaluate(self, case):
         weak, notes, trustpoints, authorities = [], [], [], False
+        uses = functional_trustpoints(case)
         for cert in certificates(case):
             f = cert.fields
-            if f.get("origin") == "ctl":
-                continue  # the same certificates as the router's own, seen through the CTL
+            if f.get("origin") == "ctl" or serves_no_cme_function(cert, uses):
+                continue  # (the CTL's copies of the router's own; IOS's self-signed HTTPS certificate)
             size, alg = f.get("key_size"), (f.get("sig_alg") or "").lower()
             problems = []
             if isinstance(size, int) and size < 2048:
