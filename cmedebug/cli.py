@@ -293,12 +293,18 @@ def rules_list(fmt):
 @rules.command("explain")
 @click.argument("rule_id")
 def rules_explain(rule_id):
-    """Print the documentation page of RULE_ID (e.g. CLK002)."""
-    from cmedebug.engine import get_rule
+    """Print the documentation page of RULE_ID (e.g. CLK002, or its name: clock-not-authoritative)."""
+    import difflib
 
-    cls = get_rule(rule_id)
+    from cmedebug.engine import all_rules, get_rule
+
+    by_name = {cls.name: cls for cls in all_rules()}
+    cls = get_rule(rule_id) or by_name.get(rule_id.lower())
     if cls is None:
-        click.echo(f"cmedebug: no rule {rule_id!r}; see `cmedebug rules list`", err=True)
+        known = {name.lower(): name for cls in all_rules() for name in (cls.id, cls.name)}
+        close = [known[k] for k in difflib.get_close_matches(rule_id.lower(), known, n=3)]
+        click.echo(f"cmedebug: no rule {rule_id!r}" + (f" (did you mean {', '.join(close)}?)" if close else "")
+                   + "; see `cmedebug rules list`", err=True)
         sys.exit(EXIT_INPUT)
     click.echo(f"{cls.id} {cls.name}: {cls.title}")
     click.echo(f"severity {cls.severity}, confidence {cls.confidence}; tags: {', '.join(cls.tags) or '-'}")

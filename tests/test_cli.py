@@ -260,3 +260,10 @@ def test_ctrl_c_while_reading_reports_what_was_read(tmp_path, monkeypatch):
     assert [r["error"] for r in rest] == ["the reading was interrupted (Ctrl-C) before it"] * 3
     assert "interrupted: 3 more input(s) not read" in result.stderr
     assert result.stderr.count("z1.log") == 0
+
+
+def test_rules_explain_takes_a_rule_name_and_names_the_closest_ids_on_a_miss():
+    by_name = run("rules", "explain", "clock-not-authoritative")
+    assert by_name.exit_code == 0 and by_name.output.startswith("CLK001 clock-not-authoritative:")
+    missed = run("rules", "explain", "CLK01")
+    assert missed.exit_code == 2 and "no rule 'CLK01' (did you mean CLK001" in missed.output
