@@ -70,7 +70,9 @@ class RsaKeyTooSmall(Rule):
                      "phone's next restart"),
         *PHONES_RESTART,
     )
-    verify = "Verify with `show crypto key mypubkey rsa {trustpoint}` (2048 bits) and `Signature length 256` in `debug ctl-client`."
+    # (the new key's label, as rekey_steps names it: the old key keeps the trustpoint's name until it is removed)
+    verify = ("Verify with `show crypto key mypubkey rsa {trustpoint}-2048` (2048 bits), `show crypto pki certificates "
+              "verbose {trustpoint}` (the certificate's key: 2048 bit) and `Signature length 256` in `debug ctl-client`.")
 
     def evaluate(self, case):
         fips = list(case.events_of("phone.status.cert_key_size_not_fips"))

@@ -819,3 +819,16 @@ def test_a_clock_whose_ntp_server_is_configured_is_waited_for_not_configured_aga
     unconfigured = next(f for f in analyze([str(case_dir)]).findings if f.rule_id == "CLK001")
     assert "ntp server <ntp-ip>" in [line.text.strip() for block in render_blocks(unconfigured.remediation)
                                      for line in block.lines]
+
+
+@pytest.mark.skipif(not (REPO.parent / "shared" / "corpus").is_dir(), reason="../shared/corpus absent")
+def test_a_verify_line_looks_at_the_key_the_fix_generated():
+    """Corpus 18 (a 512-bit key IOS made for cme_cert): PKI013 makes the new key under `cme_cert-2048`,
+    the old one keeping the trustpoint's name until it goes, so its check shows that label, not the
+    old 512-bit key."""
+    case = analyze([str(REPO.parent / "shared" / "corpus" / "18_cme-as-ca-enroll-512bit-autogen-key.log")])
+    pki013 = next(f for f in case.findings if f.rule_id == "PKI013")
+    made = re.findall(r"crypto key generate rsa general-keys label (\S+)",
+                      "\n".join(step.command for step in pki013.remediation))
+    shown = re.findall(r"show crypto key mypubkey rsa ([^`\s]+)", pki013.verify)
+    assert made == shown == ["cme_cert-2048"]
