@@ -71,8 +71,9 @@ class RsaKeyTooSmall(Rule):
         *PHONES_RESTART,
     )
     # (the new key's label, as rekey_steps names it: the old key keeps the trustpoint's name until it is removed)
-    verify = ("Verify with `show crypto key mypubkey rsa {trustpoint}-2048` (2048 bits), `show crypto pki certificates "
-              "verbose {trustpoint}` (the certificate's key: 2048 bit) and `Signature length 256` in `debug ctl-client`.")
+    verify = ("Verify with `show crypto key mypubkey rsa {trustpoint}-2048` (Key type: RSA KEYS 2048 bits), `show crypto "
+              "pki certificates verbose {trustpoint}` (RSA Public Key: (2048 bit)) and `Signature length 256` in "
+              "`debug ctl-client`.")
 
     def evaluate(self, case):
         fips = list(case.events_of("phone.status.cert_key_size_not_fips"))

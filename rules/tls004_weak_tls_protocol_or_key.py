@@ -32,8 +32,9 @@ class WeakTlsProtocolOrKey(Rule):
         accept (plan SAST continuity first).
 
     Evidence
-        `show crypto pki certificates verbose` (`Key size`, `Signature
-        Algorithm`), `debug ctl-client` (`Signature length 128` = 1024-bit key).
+        `show crypto pki certificates verbose` (`RSA Public Key: (1024 bit)`,
+        `Signature Algorithm: SHA1 with RSA Encryption`), `debug ctl-client`
+        (`Signature length 128` = 1024-bit key).
 
     False positives
         Old phone models that cannot use 2048-bit keys: keep 1024 there by choice.
@@ -51,7 +52,8 @@ class WeakTlsProtocolOrKey(Rule):
     requires = ("cert", "ctl_client.signed")
     collect = ("show crypto pki certificates verbose", "debug ctl-client")
     remediation = REKEYED_RENEWAL  # (a renewal on the same key leaves a weak key weak: a SAST's too)
-    verify = "Verify with `show crypto pki certificates verbose {trustpoint}` (Key size 2048) and `debug ctl-client` (Signature length 256)."
+    verify = ("Verify with `show crypto pki certificates verbose {trustpoint}` (RSA Public Key: (2048 bit)) and "
+              "`debug ctl-client` (Signature length 256).")
 
     def evaluate(self, case):
         weak, notes, trustpoints, authorities = [], [], [], False
