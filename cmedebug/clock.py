@@ -3,7 +3,8 @@
 IOS prints log stamps without a year by default. The year is inferred once all
 inputs are parsed, from (in order) ``--year``; a printed clock (``show clock``,
 a ``%SYS-6-CLOCKUPDATE``, ``show ntp status``) of the same input, device or case;
-the boot default for ``*Mar  1`` stamps; dates that lie within days of the
+the start of a certificate refused as not yet valid within a day of the stamp that
+refused it; the boot default for ``*Mar  1`` stamps; dates that lie within days of the
 capture (a CRL's LastUpdate, the CA server's CRL NextUpdate timer); the first
 year after the capture's latest certificate issued by the router's own CA or key
 generation; and only then today. Crossing New Year inside a log (Dec -> Jan)
@@ -48,10 +49,13 @@ class Anchor:
     NTP's reference time). ``near``: within days of it (a CRL's LastUpdate, the CA
     server's CRL NextUpdate timer: a CRL lives a week by default). ``after``: the
     capture came later, shortly after by assumption (a certificate issued by the
-    router's own CA, a key generated on the router)."""
+    router's own CA, a key generated on the router). ``day``: the stamp nearest it is
+    within a day of it in its year (a certificate rejected as not yet valid hours
+    before its start): it dates the stamps even on the first days of March, where
+    `*` stamps are otherwise read as the boot default."""
 
     when: datetime
-    strength: str  # exact | near | after
+    strength: str  # exact | day | near | after
     basis: str
     path: str | None
     device: str | None
@@ -83,12 +87,24 @@ def evidence_anchors(stamps: StampLog, facts: Iterable[Fact]) -> list[Anchor]:
             add(f, f.fields.get("generated_at"), "after", "the generation date of a router key")
         elif f.kind == "cert" and _issuer_name(f.fields.get("issuer")) in own_cas:
             add(f, f.fields.get("not_before"), "after", "a certificate issued by the router's own CA")
-    for ev in stamps.events:
-        if ev.kind == "sys.clock.updated":
+    for i, ev in enumerate(stamps.events):
+        kind = ev.kind
+        if kind == "sys.clock.updated":
             # the stamps before the update ran on the old time ('*'), those after on the new one
             add(ev, ev.fields.get("old_time"), "exact", "a clock update (%SYS-6-CLOCKUPDATE)", True)
             add(ev, ev.fields.get("new_time"), "exact", "a clock update (%SYS-6-CLOCKUPDATE)", False)
+        elif kind == "pki.cert.invalid_not_yet_valid":
+            start = ev.fields.get("not_before")
+            if isinstance(start, datetime) and _same_day_of_year(stamps.stamp(i), start):
+                add(ev, start, "day", "the start of a certificate rejected as not yet valid within a day of it")
     return out
+
+
+def _same_day_of_year(stamp: Stamp, when: datetime) -> bool:
+    """Whether a year-less stamp falls within a day of ``when`` in ``when``'s year: a clock hours
+    behind, not one at the boot default that a certificate's start met by chance."""
+    printed = stamp_datetime(stamp, when.year)
+    return printed is not None and abs(printed - when) <= timedelta(days=1)
 
 
 def _issuer_name(dn) -> str:
@@ -181,6 +197,10 @@ def _base_year(path, items, offsets, anchors: list[Anchor], today: datetime) -> 
     anchor = _pick(path, device, [a for a in anchors if a.strength == "exact"])
     if anchor is not None:
         return _nearest_year(items, offsets, anchor), ""
+    anchor = _pick(path, device, [a for a in anchors if a.strength == "day"])
+    if anchor is not None:  # (before the boot default: that a certificate's start lies hours ahead dates the day)
+        year = _nearest_year(items, offsets, anchor)
+        return year, f"{year} from {anchor.basis} ({anchor.when:%Y-%m-%d}), the stamps carry no year"
     first_event, first = items[0]
     if first_event.clock_flag == "*" and first.month == 3 and first.day <= BOOT_DEFAULT_DAYS:
         # `*Mar  1 00:..` after a reload, `*Mar  2 08:25` a day later: a clock never set runs from the

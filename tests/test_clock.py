@@ -76,6 +76,21 @@ def test_boot_default_stamps_without_anchor_are_taken_as_2002_and_said_so(tmp_pa
     assert case.clocks["router"].boot_default
 
 
+def test_a_certificate_refused_hours_before_its_start_dates_early_march_stamps(tmp_path):
+    """`*Mar  2 08:25` stamps refusing a certificate that starts at 09:00 on Mar 2 2026: a clock 35
+    minutes behind on 2026's calendar, not the boot default of 2002 with 24 years of skew. A start
+    on another day leaves the boot-default reading of `*Mar  1` stamps as it was."""
+    refused = "*Mar  2 08:25:07.630: %PKI-3-CERTIFICATE_INVALID_NOT_YET_VALID: Certificate chain validation has " \
+              "failed. The certificate (SN: 1) is not yet valid   Validity period starts on {start}\n"
+    path = _write(tmp_path, "a.log", refused.format(start="09:00:01 UTC Mar 2 2026"))
+    case = load([path])
+    assert case.events[0].ts == datetime(2026, 3, 2, 8, 25, 7, 630000, tzinfo=timezone.utc)
+    assert case.clocks["router"].skew == timedelta(minutes=34, seconds=53, microseconds=370000)
+    assert not case.clocks["router"].boot_default and "2026 from the start of a certificate" in case.assumed_years[path]
+    other_day = _write(tmp_path, "b.log", refused.format(start="09:00:01 UTC Nov 26 2026").replace("Mar  2", "Mar  1"))
+    assert load([other_day]).events[0].ts.year == 2002
+
+
 def test_year_given_by_evidence_is_not_reported_as_assumed(tmp_path):
     path = _write(tmp_path, "a.log", STAMPED + "R1#show clock\n00:00:09.000 UTC Thu Jan 1 2015\n")
     assert load([path]).assumed_years == {}
