@@ -21,7 +21,8 @@ class NtpNotSynchronised(Rule):
         printing a leading `.` (authoritative once, not synchronised now), with
         the configured `ntp server` addresses and the associations that never
         answered (`reach 0`, no `*` system peer) when `show ntp associations`
-        is given.
+        is given; or, without either output, the `.` stamps of a device that
+        refused a certificate on its dates.
 
     Why it matters
         An unsynchronised clock drifts, so the CA, CME and the devices that
@@ -52,7 +53,7 @@ class NtpNotSynchronised(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     tags = ("clock", "ntp")
-    requires = ("ntp.status", "clock.show")
+    requires = ("ntp.status", "clock.show", "pki.cert.invalid_not_yet_valid", "pki.cert.invalid_expired")
     explains = ("CLK002", "CLK005", "PKI001")
     collect = ("show ntp status", "show ntp associations", "show clock detail", "show running-config | include ntp")
     remediation = (
@@ -98,7 +99,9 @@ class NtpNotSynchronised(Rule):
                 details.append("`show ntp status` says the clock is unsynchronized"
                                + (f" (stratum {stratum})" if stratum is not None else ""))
             if clock is not None and clock.flag == ".":
-                details.append(f"`show clock` prints '.' before {fmt_time(clock.believed_time)}")
+                details.append(f"`show clock` prints '.' before {fmt_time(clock.believed_time)}"
+                               if clock.believed_time is not None
+                               else f"{clock.unsynced_stamps} log line(s) stamped with '.' (set, not synchronised)")
                 evidence.extend(e for e in clock.evidence[-1:])
                 confidence = confidence if status is not None else Confidence.MEDIUM
             silent = [a for a in list(case.facts_of("ntp.association")) if same_device(a.device, device)
@@ -111,6 +114,9 @@ class NtpNotSynchronised(Rule):
             if servers:
                 details.append("configured servers: " + ", ".join(servers))
             hits = [e for e in rejected if same_device(e.device, device)]
+            if status is None and clock.believed_time is None and not hits:
+                continue  # `.` log stamps alone: working systems print them while NTP settles
+            evidence.extend(Evidence.of(e) for e in hits[:2] if not evidence)
             severity = Severity.HIGH if hits else (self.severity if status is not None else Severity.LOW)
             message = f"Device {device}: NTP is not synchronised ({'; '.join(details)})."
             if hits:

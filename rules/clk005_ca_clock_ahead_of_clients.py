@@ -12,6 +12,8 @@ from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import certificates, certs_by_serial, describe_cert, device_now, is_boot_default
 
+UNTRUSTED_FLAGS = ("*", ".")  # a clock that says it is not authoritative, or not synchronised
+
 # Beyond this the checker's clock is wrong by years (never set: CLK001), not the CA's ahead.
 MAX_PLAUSIBLE_SKEW = timedelta(days=400)
 
@@ -39,9 +41,10 @@ class CaClockAheadOfClients(Rule):
         on the CA router showing a time two hours ahead.
 
     False positives
-        A checker whose own clock is behind (never set) produces the same
-        message: that case is CLK001, and this rule stays silent when the
-        checker's clock is flagged `*` or on a boot-default date.
+        A checker whose own clock is behind (never set, or NTP not
+        synchronised) produces the same message: that case is CLK001 or
+        CLK003, and this rule stays silent when the checker's clock is flagged
+        `*` or `.` or on a boot-default date.
 
     References
         Secure CME primer F04 clock-skew-not-yet-valid (TOPOGEN: CA and clients
@@ -133,10 +136,12 @@ class CaClockAheadOfClients(Rule):
 
     @staticmethod
     def _checker_clock_plausible(case, device, event) -> bool:
+        """Whether the checking device's clock can stand as the reference: not one its own output
+        calls untrustworthy (`*`: not authoritative, `.`: NTP not synchronised, CLK003's)."""
         clock = clock_of(case, device)
-        if clock is not None and (clock.boot_default or clock.flag == "*"):
+        if clock is not None and (clock.boot_default or clock.flag in UNTRUSTED_FLAGS):
             return False
-        if event is not None and (event.clock_flag == "*" or is_boot_default(event.ts)):
+        if event is not None and (event.clock_flag in UNTRUSTED_FLAGS or is_boot_default(event.ts)):
             return False
         return True
 
