@@ -145,6 +145,11 @@ def in_peer_handshake(event, before, after) -> bool:
     return after is not None and close(after) and after.kind == "tls.handshake.failed"
 
 
+# An IOS certificate server numbers its own certificate 1 (`nvram:cme_root#1CA.cer`, corpus 19 and 21) and
+# what it issues from 2: a serial 1 the evidence holds no certificate for is as likely the CA's as a phone's.
+IOS_CA_OWN_SERIAL = "1"
+
+
 def classify_certificate_event(case, event, known: dict | None = None, adjacent: dict | None = None) -> str:
     """What a `%PKI-3-CERTIFICATE_INVALID_*` serial is: 'ca', 'mic_root', 'phone'
     (an LSC/MIC checked in a handshake), 'router' (one of the router's own
@@ -158,6 +163,8 @@ def classify_certificate_event(case, event, known: dict | None = None, adjacent:
         if any(is_ca_cert(c) for c in certs):
             return "ca"
         return "phone" if any(is_phone_cert(c) for c in certs) else "router"
+    if (event.fields.get("serial") or "").lstrip("0") == IOS_CA_OWN_SERIAL:
+        return "unknown"  # in a phone's chain, maybe its issuer's: the evidence does not say
     adjacent = adjacent_events(case, [event]) if adjacent is None else adjacent
     return "phone" if in_peer_handshake(event, *adjacent[id(event)]) else "unknown"
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.remediation_steps import LSC_UPGRADE, PHONES_RESTART, RENEWAL_BEFORE_RESTART, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import (
-    certificates, describe_cert, is_ca_cert, is_phone_cert, judging_time, serves_no_cme_function, TODAY_BASIS,
-    validity_failures,
+    IOS_CA_OWN_SERIAL, certificates, describe_cert, is_ca_cert, is_phone_cert, judging_time, serves_no_cme_function,
+    TODAY_BASIS, validity_failures,
 )
 from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._format import first_at
@@ -18,6 +19,14 @@ _RENEWED = (
 )
 # Where no LSC is issued again (no CAPF, or none of the expired certificates serves CME).
 _WITHOUT_LSCS = (*_RENEWED, *PHONES_RESTART)
+# A serial 1 the evidence holds no certificate for: most likely the CA's own, which no renewal of a
+# trustpoint replaces; what the router holds says which (then PKI002's steps, or a renewal).
+_WHICH_CERTIFICATE = (
+    Step("exec", "show crypto pki certificates",
+         why="which certificate SN 1 is: the CA's own (`CA Certificate`, serial 01: PKI002's rebuild) or a "
+             "trustpoint's (renewed as PKI001 says once cmedebug reads this output)"),
+    Step("exec", "show crypto pki server", why="the CA certificate's expiration timer, on the router that runs the CA"),
+)
 
 
 class CertificateExpired(Rule):
@@ -51,9 +60,12 @@ class CertificateExpired(Rule):
     False positives
         A device whose clock is far ahead reports valid certificates as expired:
         check CLK findings first. CA certificates are PKI002, phone LSCs PKI018,
-        MIC roots PKI019. IOS's own self-signed HTTPS certificate
-        (trustpoint `TP-self-signed-<n>`, ended 2020-01-01 on older releases)
-        is not reported unless a Secure CME function uses its trustpoint.
+        MIC roots PKI019. A serial 1 that no output of the case shows is most
+        likely the CA's own (an IOS CA numbers it 1): reported at low
+        confidence with the outputs that tell, not a renewal. IOS's own
+        self-signed HTTPS certificate (trustpoint `TP-self-signed-<n>`, ended
+        2020-01-01 on older releases) is not reported unless a Secure CME
+        function uses its trustpoint.
 
     References
         Secure CME primer F05 trustpoint-cert-expired, §2.6 renewal.
@@ -91,8 +103,13 @@ class CertificateExpired(Rule):
             ended = first.fields.get("not_after")
             message = (f"Certificate SN {serial} has expired: its validity ended on {fmt_time(ended)}; "
                        f"chain validation failed {len(events)} time(s){first_at(first.ts)}.")
+            perhaps_ca = serial.lstrip("0") == IOS_CA_OWN_SERIAL
+            if perhaps_ca:
+                message += (" An IOS CA numbers its own certificate 1: this is most likely the CA certificate, which "
+                            "no renewal of a trustpoint replaces; `show crypto pki certificates` says which.")
             yield self.finding(message, [Evidence.of(e) for e in events[:3]], first_seen=first.ts,
-                               remediation=_WITHOUT_LSCS,
+                               remediation=_WHICH_CERTIFICATE if perhaps_ca else _WITHOUT_LSCS,
+                               confidence=Confidence.LOW if perhaps_ca else None,
                                serial=serial, not_after=ended, device=first.device)
         alerts = [e for e in case.events_of("tls.handshake.failed")
                   if "alert certificate expired" in (e.fields.get("reason") or "").lower()]
