@@ -258,19 +258,21 @@ ROTATION_SLOTS = ("spare_sast", "signing_sast")
 _RENEWED_SLOTS = ("trustpoint", "issued_trustpoint", "uncertified_trustpoint")
 
 
-def renewal_slots(values: Mapping[str, object], used: set[str], case) -> dict[str, object]:
+def renewal_slots(values: Mapping[str, object], used: set[str], case, later: bool = False) -> dict[str, object]:
     """Split the trustpoints to renew: a SAST whose certificate the phones may hold
     is never renewed with the others (a phone accepts a new CTL only when signed by
     a SAST credential it already trusts), so {trustpoint} / {issued_trustpoint}
     keep the others and {spare_sast} / {signing_sast} name the SASTs for the
     staggered rotation. The rotation drops (empty slots) when no certified SAST is
-    among them (a first enrollment), or when the trustpoints are not known."""
+    among them (a first enrollment), or when the trustpoints are not known.
+    ``later``: the steps set up renewals to come (`auto-enroll`), when the phones
+    will trust every SAST, certified now or not."""
     sasts, every_sast = sast_names(case), set(sast_trustpoints(case))
     shown = {tp for f in case.facts_of("cert") for tp in f.fields.get("trustpoints") or []}
     # without certificate evidence, assume the phones trust both SASTs (the safe side)
     # ... unless `show crypto pki trustpoints status` shows a SAST never enrolled (nothing the phones hold)
     unenrolled = {f.fields.get("name") for f in case.facts_of("pki.trustpoint") if f.fields.get("enrolled") is False}
-    certified = ((shown if shown else every_sast) & every_sast) - unenrolled
+    certified = every_sast if later else ((shown if shown else every_sast) & every_sast) - unenrolled
     out: dict[str, object] = {"spare_sast": [], "signing_sast": []}
     touched = False
     for slot in used.intersection(_RENEWED_SLOTS):
@@ -342,7 +344,7 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     values = _values(data, case)
     used = {slot for step in steps for slot in step.slots}
     if used.intersection(ROTATION_SLOTS):
-        values.update(renewal_slots(values, used, case))
+        values.update(renewal_slots(values, used, case, later=bool(data.get("renewal_set_up"))))
     if used.intersection(("surviving_sast", "lost_sasts")):  # (what the finding says of them wins)
         given = data_slots(data)
         values.update({k: v for k, v in sast_survivors(case).items() if k not in given})

@@ -81,5 +81,7 @@ class TrustpointAutoEnrollMissing(Rule):
                    f"{'' if lifetime else ' (the default)'}, so they expire unless renewed by hand.")
         if ends:
             message += " They end: " + "; ".join(f"{tp} {fmt_time(when)}" for tp, when in sorted(ends.items(), key=lambda kv: kv[1])) + "."
-        yield self.finding(message, [Evidence.of(f) for f in manual[:4]], trustpoints=names,
+        # (renewal_set_up: the fix sets up renewals to come, by when the phones trust both SASTs,
+        # enrolled now or not: both never get auto-enroll)
+        yield self.finding(message, [Evidence.of(f) for f in manual[:4]], trustpoints=names, renewal_set_up=True,
                            device=manual[0].device)
