@@ -352,7 +352,42 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     if never_started(case):
         chosen = [replace(s, answers=("{passphrase}", "{passphrase}"))
                   if (s.mode, s.command, s.answers) == ("cs-server", "no shutdown", ()) else s for s in chosen]
-    return fill(chosen, values)
+    return without_configured_settings(fill(chosen, values), case)
+
+
+# Sub-modes whose lines are settings only (typing one that is in force changes nothing):
+# a fix leaves out what the configuration shows already there.
+_DECLARATIVE_MODES = ("ca-trustpoint",)
+
+
+def without_configured_settings(steps: Sequence[Step], case) -> list[Step]:
+    """``steps`` less the trustpoint settings the configuration shows in force (`serial-number
+    none` under a trustpoint that has it), and less a trustpoint entered for those alone."""
+    blocks = {f.raw[0]: {line.strip() for line in f.raw[1:]}
+              for f in case.facts_of("config.trustpoint") if f.raw}
+    if not blocks:
+        return list(steps)
+    out: list[Step] = []
+    parent: Step | None = None  # the step entering the sub-mode the steps are in (the last of ``out``)
+    kept = dropped = 0  # its sub-mode steps kept and left out
+
+    def close() -> None:
+        if parent is not None and dropped and not kept:
+            out.pop()  # entered for settings in force only
+
+    for step in steps:
+        if parent is not None and step.mode in _DECLARATIVE_MODES:
+            if step.command in blocks.get(parent.command, ()):
+                dropped += 1
+                continue
+            kept += 1
+        else:
+            close()
+            entered = step.mode not in NOT_TYPED and enters(step.command, step.mode) in _DECLARATIVE_MODES
+            parent, kept, dropped = (step if entered else None), 0, 0
+        out.append(step)
+    close()
+    return out
 
 
 def never_started(case) -> bool:

@@ -10,10 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from show_helpers import load_text
 
 from cmedebug.engine import all_rules
 from cmedebug.ios_commands import INVALID_INPUT, ModeMachine, lookup
 from cmedebug.pipeline import analyze
+from cmedebug.remediation_context import fit
 from cmedebug.remediation import (NOT_TYPED, PHONE, Block, Step, StepOrderError, fill, reasons, render_blocks,
                                   to_keep)
 
@@ -699,9 +701,30 @@ def test_a_re_keyed_trustpoint_is_entered_once_before_its_enrollment(analysed):
     block = render_blocks(finding.remediation)[0]
     entries = [line.text for line in block.lines if line.text.startswith("crypto pki trustpoint ")]
     assert len(entries) == len(set(entries)) >= 4
-    assert "serial-number none / ip-address none: no serial-number or IP-address questions during enrollment" \
-        in reasons(block)
+    assert "crypto pki enroll cme-sccp / crypto pki enroll cme-tftp / crypto pki enroll cme-capf: request a new " \
+           "certificate from the CA" in "\n".join(reasons(block))
+    # (the sample's trustpoints have `serial-number none` and `ip-address none` already)
+    assert "serial-number none" not in block.text and "ip-address none" not in block.text
     assert not walk(block)
+
+
+def test_a_fix_leaves_out_the_trustpoint_settings_the_configuration_has(tmp_path):
+    """`serial-number none` under a trustpoint whose configuration has it is not typed again,
+    and a trustpoint entered for such settings alone is not entered; another trustpoint, and a
+    setting the configuration lacks, are typed."""
+    case = load_text(tmp_path, "CME#show running-config\n!\nhostname CME\n!\n"
+                               "crypto pki trustpoint a\n enrollment url http://10.1.1.1:80\n serial-number none\n"
+                               " ip-address none\n!\ncrypto pki trustpoint b\n enrollment url http://10.1.1.1:80\n!\nend\n")
+    steps = [Step("config", "crypto pki trustpoint {trustpoint}"),
+             Step("ca-trustpoint", "serial-number none"), Step("ca-trustpoint", "ip-address none"),
+             Step("config", "crypto pki enroll {trustpoint}"),
+             Step("config", "crypto pki trustpoint {trustpoint}"), Step("ca-trustpoint", "auto-enroll 70")]
+    fitted = fit(steps, {"trustpoint": ["a", "b"]}, case)
+    assert [(s.mode, s.command) for s in fitted] == [
+        ("config", "crypto pki trustpoint b"), ("ca-trustpoint", "serial-number none"),
+        ("ca-trustpoint", "ip-address none"), ("config", "crypto pki enroll a"), ("config", "crypto pki enroll b"),
+        ("config", "crypto pki trustpoint a"), ("ca-trustpoint", "auto-enroll 70"),
+        ("config", "crypto pki trustpoint b"), ("ca-trustpoint", "auto-enroll 70")]
 
 
 def test_the_commands_no_cisco_document_shows_are_named_inferred_below_their_block():
