@@ -12,6 +12,7 @@ from cmedebug.deployment.views import functions
 from cmedebug.ios_commands import enters
 from cmedebug.parsers.pki import TRUSTPOINT_FAILURES
 from cmedebug.remediation import NOT_TYPED, ROUTER, Step, fill, fill_text
+from cmedebug.remediation_steps import UNKEYED
 
 # slot -> the finding data keys that fill it, first found wins
 _DATA_SLOTS = {
@@ -289,6 +290,22 @@ def renewal_slots(values: Mapping[str, object], used: set[str], case, later: boo
     return out
 
 
+def unkeyed_slots(values: Mapping[str, object], used: set[str], case) -> dict[str, list[str]]:
+    """{unkeyed_<slot>}: the trustpoints of {<slot>} that a full configuration shows without
+    `rsakeypair` (none where it is not shown: their key steps drop)."""
+    wanted = [slot for slot in used if slot.startswith(UNKEYED)]
+    if not wanted:
+        return {}
+    unkeyed = {f.fields.get("name") for f in case.facts_of("config.trustpoint")
+               if not f.fields.get("partial") and not f.fields.get("rsakeypair")}
+    out = {}
+    for slot in wanted:
+        named = values.get(slot[len(UNKEYED):])
+        names = [named] if isinstance(named, str) else list(named or ())
+        out[slot] = [n for n in names if n in unkeyed]
+    return out
+
+
 def ephone_of(mac, case):
     """The ephone tag configured with this MAC address (000E.325C.9A43 or 000E325C9A43)."""
     return case.derived("ephones by mac", _ephones_by_mac).get(str(mac).replace(".", "").replace(":", "").upper())
@@ -345,6 +362,7 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     used = {slot for step in steps for slot in step.slots}
     if used.intersection(ROTATION_SLOTS):
         values.update(renewal_slots(values, used, case, later=bool(data.get("renewal_set_up"))))
+    values.update(unkeyed_slots(values, used, case))
     if used.intersection(("surviving_sast", "lost_sasts")):  # (what the finding says of them wins)
         given = data_slots(data)
         values.update({k: v for k, v in sast_survivors(case).items() if k not in given})
@@ -352,7 +370,7 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     if never_started(case):
         chosen = [replace(s, answers=("{passphrase}", "{passphrase}"))
                   if (s.mode, s.command, s.answers) == ("cs-server", "no shutdown", ()) else s for s in chosen]
-    return without_configured_settings(fill(chosen, values), case)
+    return without_regenerate_of_no_ctl_client(without_configured_settings(fill(chosen, values), case), case)
 
 
 # Sub-modes whose lines are settings only (typing one that is in force changes nothing):
@@ -387,6 +405,22 @@ def without_configured_settings(steps: Sequence[Step], case) -> list[Step]:
             parent, kept, dropped = (step if entered else None), 0, 0
         out.append(step)
     close()
+    return out
+
+
+def without_regenerate_of_no_ctl_client(steps: Sequence[Step], case) -> list[Step]:
+    """``steps`` less `ctl-client` / `regenerate` where a whole configuration has no ctl-client
+    and the steps configure none: there is no CTL to refresh, and typing `ctl-client` would
+    create an empty one (CTL001 says what to configure)."""
+    if not case.has_whole_config() or case.has("config.ctl_client") or \
+            any(s.mode == "config-ctl-client" and s.command != "regenerate" for s in steps):
+        return list(steps)
+    out: list[Step] = []
+    for step in steps:
+        if step.mode == "config-ctl-client" and out and out[-1].mode == "config" and out[-1].command == "ctl-client":
+            out.pop()
+            continue
+        out.append(step)
     return out
 
 

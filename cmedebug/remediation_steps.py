@@ -20,14 +20,18 @@ def trustpoint_steps(slot: str, *commands: str, why: str | None = None) -> tuple
             *(Step("ca-trustpoint", c) for c in commands))
 
 
-def enroll_steps(slot: str = "trustpoint", why: str | None = None, authenticate: bool | str = False
-                 ) -> tuple[Step, ...]:
+def enroll_steps(slot: str = "trustpoint", why: str | None = None, authenticate: bool | str = False,
+                 keyed: bool = False) -> tuple[Step, ...]:
     """Enroll (or re-enroll) a trustpoint over SCEP. `serial-number none` and
     `ip-address none` first, so IOS asks only the challenge password and whether
     to send the request, which the answers give. With ``authenticate`` (a string
     being its why), the CA certificate is fetched before the enrollment, after those
-    settings: a trustpoint entered just before (its URL, its key) is entered once."""
-    return (Step("config", f"crypto pki trustpoint {{{slot}}}"),
+    settings: a trustpoint entered just before (its URL, its key) is entered once.
+    Unless the caller gave it a key (``keyed``), a trustpoint that the configuration
+    shows without `rsakeypair` gets a 2048-bit key first: IOS would otherwise make
+    one at enrollment, of the release's default size (512 bits in corpus 18)."""
+    return (*(() if keyed else rekey_steps(UNKEYED + slot, why=UNKEYED_WHY)),
+            Step("config", f"crypto pki trustpoint {{{slot}}}"),
             *(Step("ca-trustpoint", command, why="no serial-number or IP-address questions during enrollment")
               for command in ("serial-number none", "ip-address none")),
             *(authenticate_steps(slot, why=authenticate if isinstance(authenticate, str) else None)
@@ -35,6 +39,13 @@ def enroll_steps(slot: str = "trustpoint", why: str | None = None, authenticate:
             Step("config", f"crypto pki enroll {{{slot}}}",
                  why=why or "request a new certificate from the CA (a SAST trustpoint the phones trust is renewed "
                             "apart, one at a time, with a CTL regenerate in between)"))
+
+
+# The slot of the trustpoints of slot <s> that have no `rsakeypair` in the configuration is
+# UNKEYED + <s> (filled by remediation_context; empty without a full configuration)
+UNKEYED = "unkeyed_"
+UNKEYED_WHY = ("no `rsakeypair` in the trustpoint: without one, IOS generates the key at enrollment with the "
+               "release's default size (512 bits in Cisco's CME 8.x example)")
 
 
 def authenticate_steps(slot: str = "trustpoint", why: str | None = None) -> tuple[Step, ...]:
@@ -161,12 +172,15 @@ PHONE_FILE_THEN_RESET = (
 )
 
 
-def rekey_steps(slot: str) -> tuple[Step, ...]:
+REKEY_WHY = "a new 2048-bit key under a new label, so IOS asks nothing and the old key stays until the new " \
+            "certificate is in"
+
+
+def rekey_steps(slot: str, why: str = REKEY_WHY) -> tuple[Step, ...]:
     """A new 2048-bit key under a new label for the trustpoint, so IOS asks nothing and
     the old key stays until the new certificate is in."""
     return (Step("config", f"crypto key generate rsa general-keys label {{{slot}}}-2048 exportable modulus 2048",
-                 why="a new 2048-bit key under a new label, so IOS asks nothing and the old key stays until the "
-                     "new certificate is in"),
+                 why=why),
             *trustpoint_steps(slot, f"rsakeypair {{{slot}}}-2048"))
 
 
@@ -178,7 +192,7 @@ def sast_rotation(authenticate_first: bool = False, rekey: bool = False) -> tupl
     {spare_sast} or {signing_sast}, so the rotation drops when no SAST needs renewal."""
     def renew(slot: str, why: str) -> tuple[Step, ...]:
         return (*(rekey_steps(slot) if rekey else ()),
-                *enroll_steps(slot, why=why,
+                *enroll_steps(slot, why=why, keyed=rekey,
                               authenticate=authenticate_first and f"{{{slot}}} takes the new CA certificate"))
 
     return (
@@ -308,7 +322,7 @@ LSC_REISSUE = (
 # Renew with new 2048-bit keys (PKI013): the SASTs too, one at a time.
 REKEYED_RENEWAL_BEFORE_RESTART = (
     *rekey_steps("trustpoint"),
-    *enroll_steps("trustpoint"),
+    *enroll_steps("trustpoint", keyed=True),
     *refresh_after_enroll("trustpoint", rekey=True),
 )
 REKEYED_RENEWAL = (

@@ -51,7 +51,7 @@ class RsakeypairLabelMissing(Rule):
     remediation = (
         Step("config", "crypto key generate rsa general-keys label {label} exportable modulus 2048",
              why="the key pair the trustpoint names"),
-        *enroll_steps("trustpoint", why="a certificate for the new key"),
+        *enroll_steps("trustpoint", why="a certificate for the new key", keyed=True),
         Step("exec", "write memory", why="keep the key and certificate across a reload"),
     )
     verify = "Verify with `show crypto key mypubkey rsa {label}` (Key name: {label})."
