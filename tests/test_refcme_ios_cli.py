@@ -90,6 +90,26 @@ def test_enroll_asks_the_challenge_password_twice_without_echo_then_confirms(wor
     assert tp.cert.serial_number > before
 
 
+def test_enroll_without_serial_number_none_and_ip_address_none_asks_both_questions(world):
+    """D4 (ios-commands.md): a trustpoint without `serial-number none` asks whether to include the
+    serial number, one without `ip-address none` whether to include an IP address; typing them
+    again under the trustpoint silences both, and the running-config shows what was typed."""
+    tp = world.router.trustpoints["cme-sccp"]
+    before = tp.cert.serial_number
+    cli = CliSession(world)
+    out = cli.type_text("configure terminal\ncrypto pki trustpoint cme-sccp\nno serial-number\nno ip-address\nexit\n"
+                        "crypto pki enroll cme-sccp\npw\npw\nno\nno\nyes\n")
+    assert "% Include the router serial number in the subject name? [yes/no]: no" in out
+    assert "% Include an IP address in the subject name? [no]: no" in out
+    assert "Request certificate from CA? [yes/no]: yes" in out and tp.cert.serial_number > before
+    assert "serial-number none" not in "\n".join(tp.config_lines())
+    out = cli.type_text("crypto pki trustpoint cme-sccp\nserial-number none\nip-address none\nrsakeypair cme-sccp-2048\n"
+                        "exit\ncrypto pki enroll cme-sccp\npw\npw\nyes\n")
+    assert not any("Include" in line for line in out)
+    assert [line for line in tp.config_lines() if "serial" in line or "ip-address" in line or "rsakeypair" in line] \
+        == [" serial-number none", " ip-address none", " rsakeypair cme-sccp-2048"]
+
+
 def test_enroll_before_authenticate_is_refused(world):
     world.router.trustpoints["cme-sccp"].ca_cert = None
     out = CliSession(world).type_text("configure terminal\ncrypto pki enroll cme-sccp\n")

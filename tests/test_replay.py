@@ -176,3 +176,66 @@ def test_an_out_folder_inside_the_case_is_refused(tmp_path):
     result = run(str(case), "--out", str(case / "replay"))
     assert result.exit_code == 2 and "inside the case folder" in result.output
     assert not (case / "replay").exists()
+
+
+NEVER_ENROLLED = """CME-1#show running-config
+!
+hostname CME-1
+!
+ntp server 10.1.1.254
+ip http server
+!
+crypto pki server cme-ca
+ database level complete
+ database url flash:cme-ca/
+ issuer-name CN=cme-ca
+ grant auto
+!
+crypto pki trustpoint cme-ca
+ rsakeypair cme-ca
+!
+crypto pki trustpoint cme-tls
+ enrollment url http://10.1.1.1:80
+ serial-number none
+ revocation-check none
+!
+telephony-service
+ ip source-address 10.1.1.1 port 2000
+ secure-signaling trustpoint cme-tls
+ tftp-server-credentials trustpoint cme-tls
+ device-security-mode encrypted
+!
+ephone 1
+ mac-address 000E.325C.9A43
+ type 7970
+!
+end
+CME-1#show crypto pki trustpoints status
+Trustpoint cme-tls:
+  Issuing CA certificate configured:
+    Subject Name:
+     cn=cme-ca
+    Fingerprint MD5: 1A2B3C4D 5E6F7A8B 9C0D1E2F 3A4B5C6D
+  State:
+    Keys generated ............. No
+    Issuing CA authenticated ....... Yes
+    Certificate request(s) ..... None
+"""
+
+
+def test_a_trustpoint_never_enrolled_is_replayed_unenrolled_with_its_own_lines(tmp_path):
+    """`show crypto pki trustpoints status` shows no router certificate and no attempt is logged: the
+    replay leaves the trustpoint unenrolled (PKI016 reproduced, not a key IOS made at enrollment), its
+    lines as configured (no `ip-address none`, no `subject-name` the case lacks), and the fix's
+    `rsakeypair cme-tls-2048` is in the running-config after it as typed."""
+    case = tmp_path / "case.txt"
+    case.write_text(NEVER_ENROLLED)
+    run(str(case), "--out", str(tmp_path / "out"))
+    table = tomllib.loads((tmp_path / "out" / "replay.toml").read_text())
+    assert table["verdict"] == "reproduced" and table["replay_first_root"].startswith("PKI016")
+    before = (tmp_path / "out" / "before" / "running-config.txt").read_text()
+    block = before[before.index("crypto pki trustpoint cme-tls"):].split("!")[0]
+    assert "serial-number none" in block and "ip-address none" not in block and "subject-name" not in block
+    after = (tmp_path / "out" / "after" / "running-config.txt").read_text()
+    assert " rsakeypair cme-tls-2048\n" in after and " ip-address none\n" in after
+    assert "crypto key generate rsa general-keys label cme-tls-2048" in table["fix"]["block"][0]["text"]

@@ -227,8 +227,8 @@ def _pasted_ca_certificate(cli, limit: int = 400):
 
 
 def enroll(cli, slots, negated, command) -> None:
-    """D4 for a trustpoint with `serial-number none` and `ip-address none` (the reference
-    configuration): challenge password twice, then `Request certificate from CA?`."""
+    """D4: challenge password twice, the serial-number and IP-address questions where the
+    trustpoint has no `serial-number none` / `ip-address none`, then `Request certificate from CA?`."""
     tp = _tp(cli, slots["tp"])
     if tp is None:
         return
@@ -244,7 +244,11 @@ def enroll(cli, slots, negated, command) -> None:
     if first != again:
         cli.say("% Password mismatch.")  # inferred wording
         return
-    cli.say(log.text_of("pki.enroll-subject", subject=f"CN={tp.name}"))
+    cli.say(log.text_of("pki.enroll-subject", subject=f"CN={tp.subject}"))
+    if not tp.serial_none and cli.confirm("% Include the router serial number in the subject name? [yes/no]:"):
+        cli.say(f"% The serial number in the certificate will be: {cli.world.platform.board_serial}")
+    if not tp.ip_none:
+        cli.ask("% Include an IP address in the subject name? [no]:")
     if not cli.confirm("Request certificate from CA? [yes/no]:"):
         return
     new_key = tp.key is not None and tp.key_bits is not None and tp.key.key_size != tp.key_bits
@@ -374,12 +378,27 @@ def tp_revocation(cli, slots, negated, command) -> None:
     _current_tp(cli).revocation_check = "crl" if negated else " ".join(slots["methods"].split()) or "crl"
 
 
+def tp_serial_number(cli, slots, negated, command) -> None:
+    _current_tp(cli).serial_none = not negated and slots["rest"].split() == ["none"]
+
+
+def tp_ip_address(cli, slots, negated, command) -> None:
+    _current_tp(cli).ip_none = not negated and slots["rest"].split() == ["none"]
+
+
+def tp_subject_name(cli, slots, negated, command) -> None:
+    dn = slots["dn"].strip()
+    # (the model's certificates carry a CN only: another DN keeps the trustpoint's name as CN)
+    _current_tp(cli).subject_cn = "" if negated else dn[3:] if dn[:3].upper() == "CN=" and "," not in dn else None
+
+
 def tp_rsakeypair(cli, slots, negated, command) -> None:
     tp = _current_tp(cli)
     if negated:
-        tp.key_bits = None
+        tp.key_bits, tp.key_label = None, None
         return
     sizes = slots["sizes"].split()
+    tp.key_label = " ".join([slots["label"], *sizes])
     key = cli.keys.get(slots["label"])
     if key is not None:
         tp.key, tp.key_bits = key, key.key_size

@@ -23,6 +23,11 @@ class Platform:
     battery_calendar: bool = True  # ISR G2: the software clock is set from the calendar at boot (BSMTIME)
 
     @property
+    def board_serial(self) -> str:
+        """`Processor board ID` of `show version` (the serial number an enrollment may include)."""
+        return "FDO21520TGH" if self.train == "XE" else "FTX1840AHKT"
+
+    @property
     def config_version(self) -> str:
         """`version 15.7` as the running-config prints it."""
         major, minor = self.version.split("(")[0].split(".")[:2]
@@ -42,7 +47,7 @@ class Platform:
                render("show.version-xe.returned"), render("show.version.image", image=self.image),
                render("show.version-xe.reload-reason"), "",
                render("show.version-xe.platform", model=self.model, memory="1795979K/6147K"),
-               render("show.version.board", serial="FDO21520TGH")]
+               render("show.version.board", serial=self.board_serial)]
         out += [render("show.version-xe.license-level", level=licence) for licence in self.licences]
         return out + ["", render("show.version.config-register")]
 
@@ -59,7 +64,7 @@ class Platform:
                render("show.version.image", image=self.image),
                render("show.version.reload-type"), "",
                render("show.version.platform", model=self.model, memory="483328K/40960K"),
-               render("show.version.board", serial="FTX1840AHKT"), "",
+               render("show.version.board", serial=self.board_serial), "",
                render("show.version.tech-title", module=module), "",
                render("show.version.rule", dashes="-" * 65),
                render("show.version.tech-head1"), render("show.version.tech-head2"),

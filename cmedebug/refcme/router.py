@@ -81,11 +81,15 @@ class Router:
             tp.key = self.ca.key
 
     def enroll_all(self, cas: list[IosCa], names=None, *, new_key: bool = False) -> None:
+        """Authenticate and enroll the trustpoints ``names`` (None: all, as the build does them:
+        a trustpoint left unenrolled at the build is skipped, or not authenticated either)."""
         for tp in self.trustpoints.values():
             if tp.enrollment_url is None or (names is not None and tp.name not in names):
                 continue
+            if names is None and not tp.authenticated_at_build:
+                continue
             ca = next((c for c in cas if c.address == tp.ca_host), None)
-            if tp.authenticate(ca, self.log):
+            if tp.authenticate(ca, self.log) and (names is not None or tp.enrolled_at_build):
                 tp.enroll(ca, self.log, new_key=new_key)
 
     def regenerate_ctl(self) -> None:

@@ -45,6 +45,14 @@ class TrustpointSpec:
     revocation_check: str = "crl"
     is_ca: bool = False
     enrolled_at: datetime | None = None  # the certificate's start in the evidence
+    # what the administrator did at the build: the evidence may show a trustpoint never
+    # enrolled (`show crypto pki trustpoints status`: no router certificate), or not authenticated either
+    enrolled_at_build: bool = True
+    authenticated_at_build: bool = True
+    serial_none: bool = True  # the lines of its configuration (refcme Trustpoint)
+    ip_none: bool = True
+    subject_cn: str | None = None
+    key_label: str | None = None
 
 
 @dataclass
@@ -169,7 +177,11 @@ def _populate(world, spec: ReplaySpec) -> None:
     else:
         router.ca = None
     router.trustpoints = {tp.name: Trustpoint(tp.name, tp.enrollment_url, tp.key_bits, tp.revocation_check,
-                                              seed=world.seed, is_ca=tp.is_ca) for tp in spec.trustpoints}
+                                              seed=world.seed, is_ca=tp.is_ca, enrolled_at_build=tp.enrolled_at_build,
+                                              authenticated_at_build=tp.authenticated_at_build,
+                                              serial_none=tp.serial_none, ip_none=tp.ip_none, subject_cn=tp.subject_cn,
+                                              key_label=tp.key_label)
+                          for tp in spec.trustpoints}
     router.ctl_client = CtlClient(*spec.ctl_sasts, list(spec.ctl_servers)) if spec.ctl_sasts else None
     router.ctl_regenerated = spec.ctl_regenerated
     # (what the evidence does not set follows this replay's CA and address, not the reference CME's)

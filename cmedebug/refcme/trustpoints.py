@@ -51,6 +51,13 @@ class Trustpoint:
     ca_cert: x509.Certificate | None = None
     pending: object = None
     is_ca: bool = False  # the certificate server's own trustpoint (pins its key pair)
+    enrolled_at_build: bool = True  # False: the build leaves it without a router certificate (a replayed case)
+    authenticated_at_build: bool = True  # False: ... and without the CA certificate
+    # the lines the reference build types under the trustpoint; a replayed case's may lack them
+    serial_none: bool = True  # `serial-number none`
+    ip_none: bool = True  # `ip-address none`
+    subject_cn: str | None = None  # `subject-name CN=<subject_cn>`; None: CN=<name>; "": no subject-name
+    key_label: str | None = None  # `rsakeypair <key_label>` as typed (label and sizes); None: <name> <key_bits>
 
     @property
     def ca_host(self) -> str | None:
@@ -113,9 +120,9 @@ class Trustpoint:
         if self.key is None or new_key:
             self.generate_key(log)  # (between the two passwords, where corpus 18 prints %CRYPTO-6-AUTOGEN)
         log.say("console.re-enter-password")
-        log.say("pki.enroll-subject", subject=f"CN={self.name}")
+        log.say("pki.enroll-subject", subject=f"CN={self.subject}")
         log.say("pki.enroll-request-prompt")
-        csr = (x509.CertificateSigningRequestBuilder().subject_name(name(self.name))
+        csr = (x509.CertificateSigningRequestBuilder().subject_name(name(self.subject))
                .sign(self.key, hashes.SHA256()))
         der = csr.public_bytes(serialization.Encoding.DER)
         log.emit("pki.request-fingerprint-md5", fingerprint=fingerprint(der, "md5"))
@@ -159,9 +166,18 @@ class Trustpoint:
             return lines + revocation + [render(c + "tp.rsakeypair", label=self.name)]
         lines.append(render(c + "tp.enrollment-url", url=self.enrollment_url) if self.enrollment_url
                      else render(c + "tp.enrollment-terminal"))
-        lines += [render(c + "tp.serial-none"), render(c + "tp.ip-none"), render(c + "tp.subject", cn=self.name)]
+        lines += [render(c + "tp.serial-none")] * self.serial_none + [render(c + "tp.ip-none")] * self.ip_none
+        if self.subject_cn != "":
+            lines.append(render(c + "tp.subject", cn=self.subject))
         if self.revocation_check != "crl":  # crl is the IOS default and is not shown
             lines.append(render(c + "tp.revocation", method=self.revocation_check))
-        if self.key_bits:
+        if self.key_label is not None:
+            lines.append(render(c + "tp.rsakeypair", label=self.key_label))
+        elif self.key_bits:
             lines.append(render(c + "tp.rsakeypair-size", label=self.name, bits=self.key_bits))
         return lines
+
+    @property
+    def subject(self) -> str:
+        """The CN the certificate request carries."""
+        return self.subject_cn or self.name

@@ -24,6 +24,9 @@ FLOWS = {"enrollment": ("pki.enroll.", "pki.scep."), "ctl": ("ctl_client.", "pho
          "registration": ("ephone.register",)}
 
 
+ENROLLMENT_ATTEMPTS = ("pki.enroll.", "pki.scep.", "pki.ca.", "pki.ca_cert.", "pki.trustpoint.")
+
+
 class NoConfiguration(ValueError):
     """The case has no configuration to build a reference CME from."""
 
@@ -219,11 +222,23 @@ def _pki(case: Case, spec: ReplaySpec, say) -> None:
         spec.ca = CaSpec("cme-root", spec.address)
         say("no certificate server and no enrollment URL in the evidence: replayed with a CA named cme-root "
             "on CME itself, with IOS defaults (collect `show crypto pki server`)")
+    status = {f["name"]: f for f in _all(case, "pki.trustpoint", "name")}
+    # the trustpoints the capture shows an enrollment or authentication attempt of (None: one naming none):
+    # the replay attempts them again, to fail as they did
+    attempted = {e.fields.get("trustpoint") for e in case.events if e.kind.startswith(ENROLLMENT_ATTEMPTS)}
     for t in trustpoints:
         is_ca = spec.ca is not None and spec.ca.local and t["name"] == spec.ca.name
         check = " ".join(t.get("revocation_check") or ["crl"])
-        spec.trustpoints.append(TrustpointSpec(t["name"], t.get("enrollment_url"), t.get("rsakeypair_size"),
-                                               check, is_ca, _cert_start(case, t["name"])))
+        tp = TrustpointSpec(t["name"], t.get("enrollment_url"), t.get("rsakeypair_size"), check, is_ca,
+                            _cert_start(case, t["name"]), **_configured_lines(t))
+        shown = status.get(t["name"], {})
+        if not is_ca and tp.enrollment_url and tp.enrolled_at is None and shown.get("enrolled") is False \
+                and spec.ca.local and not spec.ca.shutdown and not attempted.intersection((None, tp.name)):
+            tp.enrolled_at_build = False
+            tp.authenticated_at_build = shown.get("ca_authenticated") is not False
+            say(f"trustpoint {t['name']} has no router certificate (`show crypto pki trustpoints status`): "
+                f"replayed as never enrolled{'' if tp.authenticated_at_build else ' nor authenticated'}")
+        spec.trustpoints.append(tp)
     starts = [tp.enrolled_at for tp in spec.trustpoints if tp.enrolled_at]
     ca_start = (_cert_start(case, spec.ca.name, "ca") or _ca_start_from_expiry(case, spec.ca, say)) \
         if spec.ca.local else None
@@ -252,6 +267,18 @@ def _pki(case: Case, spec: ReplaySpec, say) -> None:
         spec.ca.storage_gone = True
         say(f"the CRL cannot be fetched (%PKI-3-CRL_FETCH_FAIL): replayed with the CA's storage "
             f"{spec.ca.database_url} unreachable since the build")
+
+
+def _configured_lines(trustpoint: dict) -> dict:
+    """The trustpoint's lines as its configuration has them (the reference build types
+    `serial-number none`, `ip-address none`, `subject-name CN=<name>` and `rsakeypair <name> <size>`)."""
+    label, size = trustpoint.get("rsakeypair"), trustpoint.get("rsakeypair_size")
+    subject = trustpoint.get("subject_name") or ""
+    cn = subject[3:] if subject[:3].upper() == "CN=" and "," not in subject else None if subject else ""
+    return {"serial_none": trustpoint.get("serial_number") == "none",
+            "ip_none": trustpoint.get("ip_address") == "none", "subject_cn": cn,
+            "key_label": None if label is None or (label == trustpoint["name"] and size) else
+            " ".join([label, *([str(size)] if size else [])])}
 
 
 def _ctl(case: Case, spec: ReplaySpec, say) -> None:
