@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cmedebug.engine import Rule
-from cmedebug.remediation import Step
+from cmedebug.remediation import WAIT, Step
 from cmedebug.remediation_context import case_slots, sast_names
 from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD, cs_shutdown, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
@@ -39,7 +39,10 @@ class CaCertificateExpiredOrExpiring(Rule):
         `CA certificate expiration timer: 13:46:57 PST Dec 1 2025` with no
         `Auto-Rollover configured` line, against `show clock`; `CA Certificate`
         `end date: 09:44:00 PST Mar 10 2026`. Without a device clock the
-        analysis date is used, at medium severity and low confidence.
+        analysis date is used, at medium severity and low confidence: the
+        rebuild then waits until the router's own clock and timer confirm
+        the expiry, and a server with auto-rollover (which made its next CA
+        certificate itself, if it ran then) gets only what to read on it.
 
     False positives
         A device whose clock is far ahead sees a valid CA as expired: check the
@@ -79,6 +82,28 @@ class CaCertificateExpiredOrExpiring(Rule):
                     why="clients with auto-enroll fetch their certificates under the new CA before the old one ends "
                         "(not the SAST trustpoints: renewed together, the phones would refuse the next CTL; "
                         "renew them one at a time, as PKI003 does)"),
+    )
+    # Expired by today's date only (the evidence holds no clock of the device): the rebuild deletes
+    # the CA, so the router's own clock and timer confirm the expiry first, in a block of its own.
+    CONFIRM_FIRST = (
+        Step("exec", "show clock detail"),
+        Step("exec", "show crypto pki server",
+             why="the evidence holds no clock of the router: its CA certificate is judged expired by today's "
+                 "date only"),
+        Step(WAIT, "wait until the expiry is confirmed", device=WAIT,
+             why="paste the next block only if the `CA certificate expiration timer:` is before the time "
+                 "`show clock detail` shows (and that clock is right): it deletes the certificate server"),
+    )
+    # Expired by today's date on a server with auto-rollover: it made its next CA certificate itself
+    # before the end (primer 2.6 step 5, F06), if it ran then: what to read on the router, no rebuild.
+    ROLLED_OVER = (
+        Step("exec", "show crypto pki server",
+             why="auto-rollover makes the next CA certificate before the end: a rolled-over server shows an "
+                 "expiration timer after the one in the evidence; a rebuild (PKI002's other steps) only if it "
+                 "shows the old one, past"),
+        Step("exec", "show crypto pki certificates",
+             why="each client trustpoint holds the new CA certificate (a rollover with a new key needs them "
+                 "authenticated and enrolled again: inferred, primer 2.6)"),
     )
     verify = "Verify with `show crypto pki server` (expiration timer years ahead, Auto-Rollover configured)."
 
@@ -120,9 +145,18 @@ class CaCertificateExpiredOrExpiring(Rule):
             severity, confidence = Severity.MEDIUM, Confidence.LOW
         rejected = [e for e in case.events_of("pki.cert.invalid_expired")
                     if e.fields.get("not_after") is not None and abs(e.fields["not_after"] - ends) < timedelta(minutes=1)]
+        steps = None
         if ends < now:
             message = (f"The {what} expired on {fmt_time(ends)}, {fmt_delta(now - ends)} before {fmt_time(now)} "
                        f"({basis}); every certificate it issued is capped at that date.")
+            if basis == TODAY_BASIS and rollover and not rejected:
+                timer = item.fields.get("rollover_timer")
+                message += (" Auto-rollover is configured" + (f" (rollover due {fmt_time(timer)})" if timer else "")
+                            + ": a server that ran then made its next CA certificate by itself, after this "
+                              "capture; the router's own output tells.")
+                severity, steps = Severity.LOW, self.ROLLED_OVER
+            elif basis == TODAY_BASIS:
+                steps = (*self.CONFIRM_FIRST, *self.remediation)
         elif ends - now <= WARNING_WINDOW and not rollover:
             message = (f"The {what} expires on {fmt_time(ends)}, in {fmt_delta(ends - now)} ({basis}), and no "
                        "auto-rollover is configured: every chain it anchors will fail then.")
@@ -131,7 +165,8 @@ class CaCertificateExpiredOrExpiring(Rule):
             return None
         if rejected:
             message += f" Chain validation already failed {len(rejected)} time(s) on that date."
-        rollover = {} if ends < now else {"remediation": self.ROLLOVER, "trustpoint": rollover_clients(case)}
+        rollover = {"remediation": steps} if steps else {} if ends < now else \
+            {"remediation": self.ROLLOVER, "trustpoint": rollover_clients(case)}
         return self.finding(message, [Evidence.of(item)] + [Evidence.of(e) for e in rejected[:2]], severity=severity,
                             confidence=confidence, first_seen=rejected[0].ts if rejected else None, ca=ca_name,
                             device=item.device, not_after=ends, **rollover)
