@@ -373,21 +373,28 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     return without_regenerate_of_no_ctl_client(without_configured_settings(fill(chosen, values), case), case)
 
 
-# Sub-modes whose lines are settings only (typing one that is in force changes nothing):
+# Sub-modes whose configuration lines are settings (typing one that is in force changes nothing;
+# their actions, `reset`, are never configuration lines), with the facts holding their blocks:
 # a fix leaves out what the configuration shows already there.
-_DECLARATIVE_MODES = ("ca-trustpoint",)
+_DECLARATIVE_MODES = {"ca-trustpoint": "config.trustpoint", "config-ephone": "config.ephone"}
+
+
+def _words(line: str) -> str:
+    return " ".join(line.split())  # (IOS prints `ephone  1` with two spaces)
 
 
 def without_configured_settings(steps: Sequence[Step], case) -> list[Step]:
-    """``steps`` less the trustpoint settings the configuration shows in force (`serial-number
-    none` under a trustpoint that has it), and less a trustpoint entered for those alone."""
-    blocks = {f.raw[0]: {line.strip() for line in f.raw[1:]}
-              for f in case.facts_of("config.trustpoint") if f.raw}
+    """``steps`` less the settings the configuration shows in force under the trustpoint or
+    ephone they are typed in (`serial-number none`, `capf-ip-in-cnf`), and less a trustpoint or
+    ephone entered for those alone."""
+    blocks = {_words(f.raw[0]): {_words(line) for line in f.raw[1:]}
+              for kind in _DECLARATIVE_MODES.values() for f in case.facts_of(kind) if f.raw}
     if not blocks:
         return list(steps)
     out: list[Step] = []
     parent: Step | None = None  # the step entering the sub-mode the steps are in (the last of ``out``)
     kept = dropped = 0  # its sub-mode steps kept and left out
+    changed: set[tuple[str, str]] = set()  # (block, setting) a kept step typed: a later one is typed too
 
     def close() -> None:
         if parent is not None and dropped and not kept:
@@ -395,10 +402,13 @@ def without_configured_settings(steps: Sequence[Step], case) -> list[Step]:
 
     for step in steps:
         if parent is not None and step.mode in _DECLARATIVE_MODES:
-            if step.command in blocks.get(parent.command, ()):
+            block, line = _words(parent.command), _words(step.command)
+            setting = line.removeprefix("no ").split(" ", 1)[0]
+            if line in blocks.get(block, ()) and (block, setting) not in changed:
                 dropped += 1
                 continue
             kept += 1
+            changed.add((block, setting))  # (`device-security-mode none` ... then back to the mode it had)
         else:
             close()
             entered = step.mode not in NOT_TYPED and enters(step.command, step.mode) in _DECLARATIVE_MODES

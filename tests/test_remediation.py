@@ -855,3 +855,17 @@ def test_a_verify_line_looks_at_the_key_the_fix_generated():
                       "\n".join(step.command for step in pki013.remediation))
     shown = re.findall(r"show crypto key mypubkey rsa ([^`\s]+)", pki013.verify)
     assert made == shown == ["cme_cert-2048"]
+
+
+def test_an_ephone_setting_in_force_is_left_out_but_one_set_back_after_a_change_is_typed(tmp_path):
+    """`capf-ip-in-cnf` under an ephone that has it is not typed again (IOS prints `ephone  1`
+    with two spaces); `device-security-mode encrypted`, configured too, is typed where a step
+    before it in the block set the mode to none."""
+    case = load_text(tmp_path, "CME#show running-config\n!\nhostname CME\n!\nephone  1\n mac-address 0011.2233.4455\n"
+                               " device-security-mode encrypted\n capf-ip-in-cnf\n type 7970\n!\nend\n")
+    steps = [Step("config", "ephone {ephone}"), Step("config-ephone", "capf-ip-in-cnf"),
+             Step("config-ephone", "device-security-mode none"), Step("config-ephone", "reset"),
+             Step("config", "ephone {ephone}"), Step("config-ephone", "device-security-mode encrypted")]
+    assert [(s.mode, s.command) for s in fit(steps, {"ephone": 1}, case)] == [
+        ("config", "ephone 1"), ("config-ephone", "device-security-mode none"), ("config-ephone", "reset"),
+        ("config", "ephone 1"), ("config-ephone", "device-security-mode encrypted")]
