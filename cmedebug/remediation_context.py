@@ -376,7 +376,8 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
 # Sub-modes whose configuration lines are settings (typing one that is in force changes nothing;
 # their actions, `reset`, are never configuration lines), with the facts holding their blocks:
 # a fix leaves out what the configuration shows already there.
-_DECLARATIVE_MODES = {"ca-trustpoint": "config.trustpoint", "config-ephone": "config.ephone"}
+_DECLARATIVE_MODES = {"ca-trustpoint": "config.trustpoint", "config-ephone": "config.ephone",
+                      "config-ctl-client": "config.ctl_client", "config-capf-server": "config.capf_server"}
 
 
 def _words(line: str) -> str:
@@ -401,6 +402,8 @@ def without_configured_settings(steps: Sequence[Step], case) -> list[Step]:
             out.pop()  # entered for settings in force only
 
     for step in steps:
+        if step.mode == "config" and step.command.startswith("no "):
+            blocks.pop(_words(step.command[3:]), None)  # (a block deleted before it is typed again holds nothing)
         if parent is not None and step.mode in _DECLARATIVE_MODES:
             block, line = _words(parent.command), _words(step.command)
             setting = line.removeprefix("no ").split(" ", 1)[0]

@@ -13,6 +13,18 @@ from cmedebug.rules._trust import capf_sessions, is_capf_message, session_mac
 PKI_FAILURES = ("pki.enroll.failed", "pki.enroll.rejected", "pki.enroll.pending", "pki.ca.socket_send_failed")
 
 
+# The server of CAPF's cert-enroll-trustpoint set to grant without a person (not where the evidence
+# shows it granting automatically already)
+GRANT_AUTO = (
+    Step("config", "crypto pki server {ra}", why="the RA (or CA) that signs the phones' LSCs must grant "
+                                                 "CAPF's requests without a person"),
+    cs_shutdown("ra"),
+    Step("cs-server", "grant auto", why="on the RA in front of the CA only: it grants what CAPF sends",
+         warning="grant auto signs every request that reaches this server: keep it on the RA CAPF uses"),
+    Step("cs-server", "no shutdown"),
+)
+
+
 class CapfRaEnrollmentFailure(Rule):
     """CAPF cannot get the phone's certificate signed by the CA or RA.
 
@@ -57,12 +69,7 @@ class CapfRaEnrollmentFailure(Rule):
     remediation = (
         Step("exec", "show crypto pki trustpoints {ra} status",
              why="the RA's trustpoint must be enrolled and its CA authenticated"),
-        Step("config", "crypto pki server {ra}", why="the RA (or CA) that signs the phones' LSCs must grant "
-                                                     "CAPF's requests without a person"),
-        cs_shutdown("ra"),
-        Step("cs-server", "grant auto", why="on the RA in front of the CA only: it grants what CAPF sends",
-             warning="grant auto signs every request that reaches this server: keep it on the RA CAPF uses"),
-        Step("cs-server", "no shutdown"),
+        *GRANT_AUTO,
         Step("config", "capf-server"),
         Step("config-capf-server", "cert-enroll-trustpoint {ra} password 1 {password}",
              why="CAPF enrolls through this trustpoint; `1` is the encryption-type digit for a password typed in "
@@ -100,7 +107,9 @@ class CapfRaEnrollmentFailure(Rule):
             yield self.finding(
                 f"{sep(mac)} sent its public key to CAPF at {fmt_time(key.ts)} but no certificate was stored: "
                 f"the CA/RA did not sign the request{why}.",
-                evidence_of([key, *during[:2], end], 4), first_seen=key.ts, device=key.device, mac=mac)
+                evidence_of([key, *during[:2], end], 4), first_seen=key.ts, device=key.device, mac=mac,
+                **({"remediation": [s for s in self.remediation if s not in GRANT_AUTO]}
+                   if _grants_automatically(case) else {}))
 
     def _bad_enroll_trustpoint(self, case):
         capf = first_fact(case, "config.capf_server", "capf.summary")
@@ -125,3 +134,14 @@ def _is_store(event) -> bool:
         return is_capf_message(event, "STORE_CERTIFICATE_REQUEST", "STORE_CERTIFICATE_RESPONSE")
     return event.kind.startswith(("capf.cert", "capf.debug")) and \
         "store" in f"{event.fields.get('operation')} {event.fields.get('function')}".lower()
+
+
+def _grants_automatically(case) -> bool:
+    """The evidence shows the server of CAPF's cert-enroll-trustpoint granting automatically
+    (`grant auto` in its configuration, `Granting mode is: auto`)."""
+    capf = first_fact(case, "config.capf_server", "capf.summary")
+    ra = capf.fields.get("cert_enroll_trustpoint") if capf else None
+    return ra is not None and (
+        any(f.fields.get("name") == ra and f.fields.get("grant_auto") for f in case.facts_of("config.pki_server"))
+        or any(f.fields.get("name") == ra and str(f.fields.get("grant_mode") or "").startswith("auto")
+               for f in case.facts_of("pki.server")))

@@ -869,3 +869,20 @@ def test_an_ephone_setting_in_force_is_left_out_but_one_set_back_after_a_change_
     assert [(s.mode, s.command) for s in fit(steps, {"ephone": 1}, case)] == [
         ("config", "ephone 1"), ("config-ephone", "device-security-mode none"), ("config-ephone", "reset"),
         ("config", "ephone 1"), ("config-ephone", "device-security-mode encrypted")]
+
+
+def test_ctl_client_lines_in_force_are_left_out_and_a_deleted_block_is_typed_whole(tmp_path):
+    """ctl-client's `server` and `sast` lines in force are not typed again before `regenerate`;
+    a trustpoint deleted by an earlier step (`no crypto pki trustpoint a`) gets all its lines."""
+    case = load_text(tmp_path, "CME#show running-config\n!\nhostname CME\n!\ncrypto pki trustpoint a\n"
+                               " enrollment url http://10.1.1.1:80\n serial-number none\n!\nctl-client\n"
+                               " server cme 10.1.1.1 trustpoint a\n sast1 trustpoint s1\n sast2 trustpoint s2\n!\nend\n")
+    steps = [Step("config", "ctl-client"), Step("config-ctl-client", "server cme 10.1.1.1 trustpoint a"),
+             Step("config-ctl-client", "sast1 trustpoint s1"), Step("config-ctl-client", "sast2 trustpoint s3"),
+             Step("config-ctl-client", "regenerate"),
+             Step("config", "no crypto pki trustpoint a"), Step("config", "crypto pki trustpoint a"),
+             Step("ca-trustpoint", "serial-number none")]
+    assert [(s.mode, s.command) for s in fit(steps, {}, case)] == [
+        ("config", "ctl-client"), ("config-ctl-client", "sast2 trustpoint s3"), ("config-ctl-client", "regenerate"),
+        ("config", "no crypto pki trustpoint a"), ("config", "crypto pki trustpoint a"),
+        ("ca-trustpoint", "serial-number none")]
