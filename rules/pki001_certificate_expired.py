@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
+from cmedebug.remediation_context import sast_names
 from cmedebug.remediation_steps import LSC_UPGRADE, PHONES_RESTART, RENEWAL_BEFORE_RESTART, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
@@ -155,6 +156,12 @@ class CertificateExpired(Rule):
                 message += (" CAPF issues the phones' LSCs from the same CA with the same lifetime: they have "
                             "most likely expired too (inferred), so they are issued again.")
             trustpoints = [tp for c in expired for tp in c.fields.get("trustpoints") or []]
+            signer = sast_names(case).get("sast1")
+            if signer in trustpoints:
+                message += (f" The renewal below has {signer}, SAST1, sign the next CTL although its certificate "
+                            "expired: a phone checks the CTL's signer against the SAST record of the CTL it holds "
+                            "(inferred: no Cisco document says whether it also checks the signer's dates); a phone "
+                            "that refuses that CTL keeps its old one and needs it erased (`erase ctl`).")
             today = basis == TODAY_BASIS
             yield self.finding(message, [Evidence.of(c) for c in expired[:4]] + [Evidence.of(e) for e in rejected[:2]],
                                severity=Severity.MEDIUM if today else self.severity,
