@@ -389,7 +389,8 @@ def without_configured_settings(steps: Sequence[Step], case) -> list[Step]:
     ephone they are typed in (`serial-number none`, `capf-ip-in-cnf`), and less a trustpoint or
     ephone entered for those alone."""
     blocks = {_words(f.raw[0]): {_words(line) for line in f.raw[1:]}
-              for kind in _DECLARATIVE_MODES.values() for f in case.facts_of(kind) if f.raw}
+              for kind in _DECLARATIVE_MODES.values() for f in case.facts_of(kind)
+              if f.raw and f.fields.get("config") != "startup"}  # (what is in force, not what a reload loads)
     if not blocks:
         return list(steps)
     out: list[Step] = []

@@ -886,3 +886,11 @@ def test_ctl_client_lines_in_force_are_left_out_and_a_deleted_block_is_typed_who
         ("config", "ctl-client"), ("config-ctl-client", "sast2 trustpoint s3"), ("config-ctl-client", "regenerate"),
         ("config", "no crypto pki trustpoint a"), ("config", "crypto pki trustpoint a"),
         ("ca-trustpoint", "serial-number none")]
+
+
+def test_a_setting_only_the_startup_config_has_is_typed(tmp_path):
+    """`show startup-config` is what a reload loads, not what is in force: its lines leave nothing out."""
+    case = load_text(tmp_path, "CME#show startup-config\nUsing 1200 out of 262136 bytes\n!\nhostname CME\n!\n"
+                               "crypto pki trustpoint a\n enrollment url http://10.1.1.1:80\n serial-number none\n!\nend\n")
+    steps = [Step("config", "crypto pki trustpoint {trustpoint}"), Step("ca-trustpoint", "serial-number none")]
+    assert [s.command for s in fit(steps, {"trustpoint": "a"}, case)] == ["crypto pki trustpoint a", "serial-number none"]
