@@ -17,7 +17,7 @@ from cmedebug.collect import IOS_COMMAND, debug_advice, not_evaluated
 from cmedebug.deployment import summary
 from cmedebug.model import FAILURE_KIND, Case, Finding, Severity
 from cmedebug.parsers.framing import parse_prefix
-from cmedebug.remediation import cautions, heading, reasons, render_blocks
+from cmedebug.remediation import NOT_TYPED, cautions, heading, reasons, render_blocks
 from cmedebug.sources import Input, iter_inputs
 
 # rows of the device view that the note prints in its own sections (inputs per device, clocks)
@@ -30,10 +30,11 @@ class PlanStep:
     commands: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why each command is there, read after them
     cautions: list[str] = field(default_factory=list)  # warnings and placeholders to replace, read before them
+    pasted: bool = True  # False: the commands are done by a person (on the phone, a wait), never pasted
 
     def to_dict(self) -> dict:
         return {"text": self.text, "cautions": list(self.cautions), "commands": list(self.commands),
-                "notes": list(self.notes)}
+                "notes": list(self.notes), "pasted": self.pasted}
 
 
 @dataclass
@@ -206,7 +207,7 @@ def problem_statement(case: Case) -> str:
 def fix_steps(f) -> list[PlanStep]:
     """One plan step per paste-ready block of the finding's remediation."""
     return [PlanStep(f"{heading(b)[0].upper()}{heading(b)[1:]}:", [line.text for line in b.lines], reasons(b),
-                     cautions(b))
+                     cautions(b), pasted=b.device not in NOT_TYPED)
             for b in render_blocks(f.remediation)]
 
 

@@ -18,7 +18,7 @@ from cmedebug.deployment import summary
 from cmedebug.collect import debug_advice, not_evaluated, split_commands
 from cmedebug.model import FAILURE_KIND, Case, Finding
 from cmedebug.trust_files import MAX_LISTED_RECORDS, unlisted_summary
-from cmedebug.remediation import cautions, heading, reasons, render_blocks
+from cmedebug.remediation import NOT_TYPED, cautions, heading, reasons, render_blocks
 from cmedebug.reports import boot_flow, charts, excerpts
 from cmedebug.formatting import common_name, fmt_delta
 
@@ -102,7 +102,8 @@ def _findings(case: Case, inputs: dict[str, str]) -> dict[str, dict]:
 def _fix_blocks(f) -> list[dict]:
     """The finding's steps as paste-ready blocks (cmedebug.remediation), secrets masked."""
     return [{"heading": heading(b), "lines": redact.lines(line.text for line in b.lines),
-             "cautions": [redact.text(n) for n in cautions(b)], "notes": [redact.text(n) for n in reasons(b)]}
+             "cautions": [redact.text(n) for n in cautions(b)], "notes": [redact.text(n) for n in reasons(b)],
+             "pasted": b.device not in NOT_TYPED}  # (no Copy button on what a person does: a wait, the phone)
             for b in render_blocks(f.remediation)]
 
 

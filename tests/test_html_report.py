@@ -271,3 +271,16 @@ def test_each_certificate_listed_once_in_chain_order():
     first_row = section.split('<tr id="cert-1">')[1].split("</tr>")[0]
     assert roots and roots[0].fields["subject"] in first_row  # the issuer comes before what it signed
     assert section.count("&#8627;") == len(distinct) - len({(r.fields["serial"]) for r in roots})
+
+
+def test_a_block_nothing_is_pasted_from_has_no_copy_button(tmp_path):
+    """A CA expired by today's date only: the router blocks (show, then the rebuild) can be copied,
+    the wait between them (a person checks the timer) cannot."""
+    log = tmp_path / "server.txt"
+    log.write_text("Router#show crypto pki server\nCertificate Server srstca:\n    Status: enabled\n"
+                   "    Issuer name: CN=srstca\n    Granting mode is: auto\n"
+                   "    CA certificate expiration timer: 13:46:57 PST Dec 1 2007\n")
+    page = render(analyze([str(log)]))
+    blocks = re.findall(r'<div class="commands">(.*?)</pre></div>', page, re.S)
+    copied = {("wait until the expiry is confirmed" in b, 'class="copy"' in b) for b in blocks}
+    assert (True, False) in copied and (False, True) in copied and (True, True) not in copied

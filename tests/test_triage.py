@@ -224,3 +224,12 @@ def test_a_plan_names_each_kind_of_symptom_once():
     (check,) = [step.text for step in action_plan(case) if step.text.startswith("Confirm")]
     assert check == "Confirm that what PKI002 explains is gone: CA server CRL past its NextUpdate."
 
+
+
+def test_the_action_plan_says_which_blocks_are_pasted():
+    """key-too-small's SAST rotation: the router blocks are pasted, the check on the phone between
+    its two stages is done by a person."""
+    plan = json.loads(_triage("--format", "json", SAMPLES / "key-too-small").stdout)["case_note"]["action_plan"]
+    by_text = {step["text"]: step["pasted"] for step in plan if step["commands"]}
+    assert by_text["On the phone:"] is False
+    assert by_text["On the router, pasted at the privileged EXEC prompt (Router#):"] is True
