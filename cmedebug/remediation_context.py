@@ -4,6 +4,7 @@ trustpoints, ...), and drop the steps the evidence shows do not apply (CME-only
 steps on a router with no sign of telephony-service)."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit
@@ -296,8 +297,7 @@ def unkeyed_slots(values: Mapping[str, object], used: set[str], case) -> dict[st
     wanted = [slot for slot in used if slot.startswith(UNKEYED)]
     if not wanted:
         return {}
-    unkeyed = {f.fields.get("name") for f in case.facts_of("config.trustpoint")
-               if not f.fields.get("partial") and not f.fields.get("rsakeypair")}
+    unkeyed = {f.fields.get("name") for f in whole_blocks(case, "config.trustpoint") if not f.fields.get("rsakeypair")}
     out = {}
     for slot in wanted:
         named = values.get(slot[len(UNKEYED):])
@@ -384,12 +384,28 @@ def _words(line: str) -> str:
     return " ".join(line.split())  # (IOS prints `ephone  1` with two spaces)
 
 
+# `| section <regex>` and `| begin <regex>` print the blocks they show whole; `| include` picks lines
+_WHOLE_BLOCK_FILTERS = re.compile(r"\|\s*(?:sec(?:t(?:i(?:o(?:n)?)?)?)?|b(?:e(?:g(?:i(?:n)?)?)?)?)\s")
+
+
+def whole_blocks(case, kind: str) -> list:
+    """The ``kind`` facts (configuration blocks) shown with all their lines: from a whole
+    configuration, or one filtered by `| section` or `| begin` (not lines typed at a prompt,
+    which may change a block only in part)."""
+    partial = [f for f in case.facts_of("config.present") if f.fields.get("partial")
+               and not _WHOLE_BLOCK_FILTERS.match(f.fields.get("filter") or "")]
+    return [f for f in case.facts_of(kind) if f.fields.get("origin") != "typed" and (
+        not f.fields.get("partial") or not any(
+            p.source.path == f.source.path and p.source.first_line <= f.source.first_line <= p.source.last_line
+            for p in partial))]
+
+
 def without_configured_settings(steps: Sequence[Step], case) -> list[Step]:
     """``steps`` less the settings the configuration shows in force under the trustpoint or
     ephone they are typed in (`serial-number none`, `capf-ip-in-cnf`), and less a trustpoint or
     ephone entered for those alone."""
     blocks = {_words(f.raw[0]): {_words(line) for line in f.raw[1:]}
-              for kind in _DECLARATIVE_MODES.values() for f in case.facts_of(kind)
+              for kind in _DECLARATIVE_MODES.values() for f in whole_blocks(case, kind)
               if f.raw and f.fields.get("config") != "startup"}  # (what is in force, not what a reload loads)
     if not blocks:
         return list(steps)

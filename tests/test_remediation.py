@@ -894,3 +894,33 @@ def test_a_setting_only_the_startup_config_has_is_typed(tmp_path):
                                "crypto pki trustpoint a\n enrollment url http://10.1.1.1:80\n serial-number none\n!\nend\n")
     steps = [Step("config", "crypto pki trustpoint {trustpoint}"), Step("ca-trustpoint", "serial-number none")]
     assert [s.command for s in fit(steps, {"trustpoint": "a"}, case)] == ["crypto pki trustpoint a", "serial-number none"]
+
+
+@pytest.mark.parametrize("command, whole", [
+    ("show running-config | section crypto pki trustpoint", True),
+    ("show running-config | begin crypto pki", True),
+    ("show running-config | include trustpoint|serial-number", False)])
+def test_only_blocks_shown_whole_leave_settings_out_or_get_a_key(tmp_path, command, whole):
+    """`| section` and `| begin` print each block whole: a setting it shows is in force and a missing
+    `rsakeypair` is missing; `| include` picks lines, which prove neither."""
+    case = load_text(tmp_path, f"CME#{command}\ncrypto pki trustpoint a\n enrollment url http://10.1.1.1:80\n"
+                               " serial-number none\n")
+    steps = [Step("config", "crypto key generate rsa general-keys label {unkeyed_trustpoint}-2048 exportable "
+                            "modulus 2048"),
+             Step("config", "crypto pki trustpoint {trustpoint}"), Step("ca-trustpoint", "serial-number none"),
+             Step("config", "crypto pki enroll {trustpoint}")]
+    commands = [s.command for s in fit(steps, {"trustpoint": "a"}, case)]
+    if whole:
+        assert commands == ["crypto key generate rsa general-keys label a-2048 exportable modulus 2048",
+                            "crypto pki enroll a"]
+    else:
+        assert commands == ["crypto pki trustpoint a", "serial-number none", "crypto pki enroll a"]
+
+
+def test_trustpoint_lines_typed_at_a_prompt_prove_no_missing_rsakeypair(tmp_path):
+    """A console transcript types only what changed: its trustpoint without `rsakeypair` may have one."""
+    case = load_text(tmp_path, "Router(config)#crypto pki trustpoint a\nRouter(ca-trustpoint)#enrollment url "
+                               "http://10.1.1.1:80\nRouter(ca-trustpoint)#exit\n")
+    steps = [Step("config", "crypto key generate rsa general-keys label {unkeyed_trustpoint}-2048 exportable modulus 2048"),
+             Step("config", "crypto pki enroll {trustpoint}")]
+    assert [s.command for s in fit(steps, {"trustpoint": "a"}, case)] == ["crypto pki enroll a"]
