@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import Step
 from cmedebug.remediation_steps import PHONES_ERASE_CTL, SAST_SURVIVOR_SIGNS
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
@@ -57,6 +58,14 @@ class SastSignerChanged(Rule):
     collect = ("the phone's status messages", "CTLSEP<MAC>.tlv before and after the change", "show ctl-client",
                "show crypto pki certificates")
     remediation = (*SAST_SURVIVOR_SIGNS, *PHONES_ERASE_CTL)
+    # A refusal alone does not tell which SAST changed: what tells it, and nothing erased on the phones yet.
+    WHICH_SAST_CHANGED = (
+        Step("exec", "show ctl-client", why="which trustpoints are SAST1 and SAST2 now"),
+        Step("exec", "show crypto pki certificates",
+             why="the SAST trustpoints' serials (`show ctl-client` names them): a SAST whose serial is a SAST "
+                 "record of the CTL the phones hold (`cmedebug ctl show` on a CTLSEP<mac>.tlv from before the "
+                 "change) survives and must sign the next CTL; erase the phones' CTL only if none does"),
+    )
     verify = "Verify with the phone's status messages (Trust List Updated) and a test change reaching the phone."
 
     def evaluate(self, case):
@@ -91,7 +100,8 @@ class SastSignerChanged(Rule):
             yield self.finding(
                 f"{said[0].upper() + said[1:]}{when}: it refused the new CTL, most likely because its signer (SAST) is "
                 "not in the CTL it holds. Provide the previous and the new CTL to confirm.",
-                evidence_of(refused, 3), confidence=Confidence.MEDIUM, first_seen=phone.ts)
+                evidence_of(refused, 3), confidence=Confidence.MEDIUM, first_seen=phone.ts,
+                remediation=self.WHICH_SAST_CHANGED)
 
 
 def _sast1_rekeyed_before_rebuild(case):
