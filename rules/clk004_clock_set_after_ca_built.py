@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import WAIT, Step
 from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import common_name, fmt_delta, fmt_time
@@ -35,7 +36,10 @@ class ClockSetAfterCaBuilt(Rule):
         00:40:55`, then `%SYS-6-CLOCKUPDATE: System clock has been updated from
         00:52:10 UTC Fri Mar 1 2002 to 10:00:00 UTC Thu Nov 26 2026, configured
         from console by admin on console.`; `show crypto pki certificates`
-        `start date: 00:40:55 UTC Mar 1 2002` on the CA certificate.
+        `start date: 00:40:55 UTC Mar 1 2002` on the CA certificate. Only
+        leaf certificates so dated (no CA certificate, no clock correction):
+        medium confidence, and the rebuild waits until the CA's own
+        certificate is read.
 
     False positives
         A router whose clock was corrected by a few minutes (NTP after a
@@ -61,6 +65,16 @@ class ClockSetAfterCaBuilt(Rule):
         *CA_REBUILD,
         *REISSUE_AFTER_CA_REBUILD,
     )
+    # Only leaf certificates show the boot-default date (no CA certificate, no clock correction in the
+    # evidence): the CA's own certificate is checked before the block that deletes the CA.
+    CONFIRM_CA_FIRST = (
+        Step("exec", "show crypto pki certificates",
+             why="the evidence holds certificates the CA issued on a boot-default date, not the CA's own"),
+        Step(WAIT, "wait until the CA certificate's start date is known", device=WAIT,
+             why="paste the next block only if the `CA Certificate`'s start date is in a boot-default year too "
+                 "(1993, 2002): it deletes the certificate server; a CA certificate in date issues the "
+                 "trustpoints' certificates again instead (PKI001's steps, once the CA router's clock is right)"),
+    )
     verify = "Verify with `show crypto pki server` (CA expiration timer years ahead) and `show crypto pki certificates` (start dates today)."
 
     def links(self, cause, symptom, case) -> bool:
@@ -79,7 +93,8 @@ class ClockSetAfterCaBuilt(Rule):
             built = [e for e in enabled if same_device(e.device, update.device) and happened_before(e, update)]
             if not built:
                 continue
-            entry = devices.setdefault(update.device or "router", {"evidence": [], "details": [], "first": built[0].ts})
+            entry = devices.setdefault(update.device or "router", {"evidence": [], "details": [], "first": built[0].ts,
+                                                                   "ca_shown": True})
             entry["evidence"] += [Evidence.of(built[0], "certificate server enabled"),
                                   Evidence.of(update, "clock corrected afterwards")]
             entry["details"].append(f"the certificate server was enabled, then the clock was moved from "
@@ -94,7 +109,8 @@ class ClockSetAfterCaBuilt(Rule):
                 continue  # still on the boot default: CLK001's case
             built_early.setdefault(cert.device or "router", []).append(cert)
         for device, certs in built_early.items():
-            entry = devices.setdefault(device, {"evidence": [], "details": [], "first": None})
+            entry = devices.setdefault(device, {"evidence": [], "details": [], "first": None, "ca_shown": False})
+            entry["ca_shown"] = entry["ca_shown"] or any(is_ca_cert(c) for c in certs)
             entry["evidence"] += [Evidence.of(c, "start date in a boot-default year") for c in certs[:3]]
             names = ", ".join(f"SN {c.fields.get('serial')} ({self._label(c)})" for c in certs[:8])
             ends = min((c.fields["not_after"] for c in certs if c.fields.get("not_after")), default=None)
@@ -104,7 +120,12 @@ class ClockSetAfterCaBuilt(Rule):
         for device, entry in devices.items():
             message = (f"Device {device}: the CA or its certificates were created while the clock was wrong: "
                        + "; ".join(entry["details"][:4]) + ". Certificates built on that date cannot be trusted now.")
-            yield self.finding(message, entry["evidence"][:6], first_seen=entry["first"], device=device)
+            unconfirmed = {} if entry["ca_shown"] else {
+                "confidence": Confidence.MEDIUM, "remediation": (*self.CONFIRM_CA_FIRST, *self.remediation)}
+            if unconfirmed:
+                message += (" The evidence holds neither the CA's own certificate nor the clock correction: that the "
+                            "CA itself was built on that date is inferred.")
+            yield self.finding(message, entry["evidence"][:6], first_seen=entry["first"], device=device, **unconfirmed)
 
     @staticmethod
     def _label(cert) -> str:
