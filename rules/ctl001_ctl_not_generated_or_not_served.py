@@ -75,6 +75,16 @@ class CtlNotGeneratedOrNotServed(Rule):
         Step("config-ctl-client", "regenerate", why="build the CTL; the phones fetch CTLSEP<MAC>.tlv at boot"),
         *PHONES_RESTART,
     )
+    # The configuration was not given: whether CME is meant to be secure, and whether a CTL client is
+    # configured (whose SASTs the phones may trust already: typing others breaks the next CTL), is read first.
+    READ_FIRST = (
+        Step("exec", "show running-config | section ctl-client",
+             why="whether a CTL client is configured: a configured one only needs `regenerate`, and typing other "
+                 "SAST trustpoints than its own makes the phones refuse the next CTL"),
+        Step("exec", "show telephony-service security-info",
+             why="whether CME is meant to be secure (its device security mode) and what signs its files; with "
+                 "these outputs cmedebug says what to configure"),
+    )
     verify = "Verify with `debug ctl-client` (CTL File Created Successfully) and `debug tftp events` (CTLSEP{mac}.tlv served)."
 
     def evaluate(self, case):
@@ -91,7 +101,8 @@ class CtlNotGeneratedOrNotServed(Rule):
         confidence = max(c for _, _, c in proofs)
         if not intended:
             message += " This matters if the CME is meant to be secure (its configuration was not provided)."
-            yield self.finding(message, evidence_of(items, 6), severity=Severity.MEDIUM, confidence=Confidence.LOW)
+            yield self.finding(message, evidence_of(items, 6), severity=Severity.MEDIUM, confidence=Confidence.LOW,
+                               remediation=self.READ_FIRST)
         else:
             steps = self.remediation if not _non_secure_servers(case) else \
                 (*self.remediation[:-len(PHONES_RESTART)], *SECURE_SERVER_MODE, *PHONES_RESTART)
