@@ -365,6 +365,7 @@ class Case:
     reference_time: datetime | None = None  # "now" for validity checks; the latest trusted evidence time
     assumed_years: dict[str, str] = field(default_factory=dict)  # input path -> how its stamps' year was assumed
     reference_assumed: str = ""  # why reference_time's year is an assumption ('' when a printed clock gave it)
+    reference_borrowed: bool = False  # reference_time is another device's: this device's evidence holds no time
     capture_floor: Any = None  # cmedebug.clock.Anchor: the latest date the evidence proves had passed
     # (path, first line) of an event or fact -> where the same output was seen again (cmedebug.duplicates)
     copies: dict[tuple[str, int], list[SourceRef]] = field(default_factory=dict)

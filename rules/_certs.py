@@ -29,6 +29,8 @@ def device_now(case, device: str | None) -> tuple[datetime | None, str]:
     if clock is not None and clock.believed_time is not None:
         return clock.believed_time, f"`show clock` on {clock.device}"
     if case.reference_time is not None:
+        if case.reference_borrowed:
+            return case.reference_time, BORROWED_BASIS
         if case.reference_assumed:
             return case.reference_time, f"the latest log stamp, its year {case.reference_assumed}"
         return case.reference_time, "the latest trusted time in the evidence"
@@ -37,6 +39,15 @@ def device_now(case, device: str | None) -> tuple[datetime | None, str]:
 
 # The basis quoted in messages when a date had to be compared with today.
 TODAY_BASIS = "today's date: the evidence holds no device clock"
+# ... with the time another device of the case showed (this one's evidence holds none).
+BORROWED_BASIS = "the latest trusted time of another device in the evidence: this device's shows none"
+
+
+def not_its_own_time(basis: str) -> bool:
+    """Whether a date was judged against a time the device did not show (today's, another
+    device's): the device may have changed since its capture, so findings say so at low
+    confidence, and what deletes anything waits until the device's own output confirms it."""
+    return basis in (TODAY_BASIS, BORROWED_BASIS)
 
 
 def judging_time(case, device: str | None, ends: datetime | None = None) -> tuple[datetime, str]:

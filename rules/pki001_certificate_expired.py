@@ -8,7 +8,7 @@ from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import (
     IOS_CA_OWN_SERIAL, certificates, describe_cert, is_ca_cert, is_phone_cert, judging_time, serves_no_cme_function,
-    TODAY_BASIS, validity_failures,
+    not_its_own_time, validity_failures,
 )
 from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._format import first_at
@@ -162,10 +162,10 @@ class CertificateExpired(Rule):
                             "expired: a phone checks the CTL's signer against the SAST record of the CTL it holds "
                             "(inferred: no Cisco document says whether it also checks the signer's dates); a phone "
                             "that refuses that CTL keeps its old one and needs it erased (`erase ctl`).")
-            today = basis == TODAY_BASIS
+            unsure = not_its_own_time(basis)
             yield self.finding(message, [Evidence.of(c) for c in expired[:4]] + [Evidence.of(e) for e in rejected[:2]],
-                               severity=Severity.MEDIUM if today else self.severity,
-                               confidence=Confidence.LOW if today else self.confidence,
+                               severity=Severity.MEDIUM if unsure else self.severity,
+                               confidence=Confidence.LOW if unsure else self.confidence,
                                first_seen=min((e.ts for e in rejected if e.ts), default=None), serial=serials[0],
                                serials=serials, not_after=first.fields["not_after"], device=device, trustpoints=trustpoints,
                                remediation=self.remediation if lscs_too else _WITHOUT_LSCS)

@@ -9,7 +9,7 @@ from cmedebug.remediation_steps import CA_REBUILD, REISSUE_AFTER_CA_REBUILD, cs_
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import common_name, fmt_delta, fmt_time
 from cmedebug.rules._certs import (
-    certificates, describe_cert, is_ca_cert, is_mic_root, judging_time, TODAY_BASIS, validity_failures,
+    certificates, describe_cert, is_ca_cert, is_mic_root, judging_time, not_its_own_time, validity_failures,
 )
 from cmedebug.rules._format import first_at
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS, rebuild_accounts_for
@@ -39,7 +39,8 @@ class CaCertificateExpiredOrExpiring(Rule):
         `CA certificate expiration timer: 13:46:57 PST Dec 1 2025` with no
         `Auto-Rollover configured` line, against `show clock`; `CA Certificate`
         `end date: 09:44:00 PST Mar 10 2026`. Without a device clock the
-        analysis date is used, at medium severity and low confidence: the
+        analysis date (or the time another device of the case showed) is
+        used, at medium severity and low confidence: the
         rebuild then waits until the router's own clock and timer confirm
         the expiry, and a server with auto-rollover (which made its next CA
         certificate itself, if it ran then) gets only what to read on it.
@@ -88,8 +89,8 @@ class CaCertificateExpiredOrExpiring(Rule):
     CONFIRM_FIRST = (
         Step("exec", "show clock detail"),
         Step("exec", "show crypto pki server",
-             why="the evidence holds no clock of the router: its CA certificate is judged expired by today's "
-                 "date only"),
+             why="the evidence holds no clock of this router: its CA certificate is judged expired by a time it did "
+                 "not show (today's, or another device's)"),
         Step(WAIT, "wait until the expiry is confirmed", device=WAIT,
              why="paste the next block only if the `CA certificate expiration timer:` is before the time "
                  "`show clock detail` shows (and that clock is right): it deletes the certificate server"),
@@ -141,7 +142,7 @@ class CaCertificateExpiredOrExpiring(Rule):
     def _judge(self, case, item, what: str, ends, rollover: bool, ca_name: str):
         now, basis = judging_time(case, item.device, ends)
         severity, confidence = self.severity, self.confidence
-        if basis == TODAY_BASIS:
+        if not_its_own_time(basis):
             severity, confidence = Severity.MEDIUM, Confidence.LOW
         rejected = [e for e in case.events_of("pki.cert.invalid_expired")
                     if e.fields.get("not_after") is not None and abs(e.fields["not_after"] - ends) < timedelta(minutes=1)]
@@ -149,13 +150,13 @@ class CaCertificateExpiredOrExpiring(Rule):
         if ends < now:
             message = (f"The {what} expired on {fmt_time(ends)}, {fmt_delta(now - ends)} before {fmt_time(now)} "
                        f"({basis}); every certificate it issued is capped at that date.")
-            if basis == TODAY_BASIS and rollover and not rejected:
+            if not_its_own_time(basis) and rollover and not rejected:
                 timer = item.fields.get("rollover_timer")
                 message += (" Auto-rollover is configured" + (f" (rollover due {fmt_time(timer)})" if timer else "")
                             + ": a server that ran then made its next CA certificate by itself, after this "
                               "capture; the router's own output tells.")
                 severity, steps = Severity.LOW, self.ROLLED_OVER
-            elif basis == TODAY_BASIS:
+            elif not_its_own_time(basis):
                 steps = (*self.CONFIRM_FIRST, *self.remediation)
         elif ends - now <= WARNING_WINDOW and not rollover:
             message = (f"The {what} expires on {fmt_time(ends)}, in {fmt_delta(ends - now)} ({basis}), and no "

@@ -8,7 +8,7 @@ from cmedebug.remediation_steps import lsc_in_nonsecure_mode, null_string_upgrad
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_delta, fmt_time
 from cmedebug.rules._certs import (
-    certificates, describe_cert, is_phone_cert, judging_time, TODAY_BASIS, validity_failures,
+    certificates, describe_cert, is_phone_cert, judging_time, not_its_own_time, validity_failures,
 )
 from cmedebug.rules._format import first_at
 
@@ -90,7 +90,7 @@ class LscExpired(Rule):
             if ends is None or not is_phone_cert(cert):
                 continue
             now, basis = judging_time(case, cert.device, ends)
-            confidence = Confidence.LOW if basis == TODAY_BASIS else Confidence.HIGH
+            confidence = Confidence.LOW if not_its_own_time(basis) else Confidence.HIGH
             if ends < now:
                 yield self.finding(f"The phone {describe_cert(cert)} expired on {fmt_time(ends)}, {fmt_delta(now - ends)} "
                                    f"before {fmt_time(now)} ({basis}).", [Evidence.of(cert)], confidence=confidence,

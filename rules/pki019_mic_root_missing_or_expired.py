@@ -7,7 +7,7 @@ from cmedebug.remediation import Step
 from cmedebug.remediation_steps import NULL_STRING_WARNING, PHONE_FILE_THEN_RESET, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.formatting import fmt_time
-from cmedebug.rules._certs import certificates, describe_cert, is_mic_root, judging_time, TODAY_BASIS
+from cmedebug.rules._certs import certificates, describe_cert, is_mic_root, judging_time, not_its_own_time
 
 # pki.trustpoint ca_subject of a MIC root: cn=CAP-RTP-002,o=Cisco Systems
 _MIC_SUBJECT = re.compile(r"CAP-RTP-|CAPF-[0-9A-F]|Cisco Manufacturing CA", re.IGNORECASE)
@@ -93,7 +93,7 @@ class MicRootMissingOrExpired(Rule):
             if ends is None:
                 continue
             now, basis = judging_time(case, root.device, ends)
-            confidence = Confidence.LOW if basis == TODAY_BASIS else self.confidence
+            confidence = Confidence.LOW if not_its_own_time(basis) else self.confidence
             if ends >= now:
                 continue
             message = f"The MIC root {describe_cert(root)} expired on {fmt_time(ends)} (by {basis}: {fmt_time(now)})"

@@ -4,7 +4,7 @@ from cmedebug.engine import Rule
 from cmedebug.formatting import common_name, fmt_delta, fmt_time
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
-from cmedebug.rules._certs import TODAY_BASIS, judging_time
+from cmedebug.rules._certs import not_its_own_time, judging_time
 from cmedebug.rules._device import trustpoint_configs
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
 
@@ -71,7 +71,7 @@ class CaCrlExpired(Rule):
             now, basis = judging_time(case, server.device, ends)
             if ends >= now:
                 continue
-            today = basis == TODAY_BASIS
+            unsure = not_its_own_time(basis)
             name = server.fields.get("name") or common_name(server.fields.get("issuer"))
             message = (f"The CRL of CA {name} expired on {fmt_time(ends)}, "
                        f"{fmt_delta(now - ends)} before {fmt_time(now)} ({basis}); "
@@ -85,9 +85,9 @@ class CaCrlExpired(Rule):
                 message += f" Trustpoints that check CRLs fail validation: {', '.join(checking[:6])}."
             yield self.finding(message, [Evidence.of(server)], remediation=self.RUNNING if running else None,
                                # nobody here checks CRLs, or the capture's date is unknown: low
-                               severity=Severity.LOW if today or (configs and not checking)
+                               severity=Severity.LOW if unsure or (configs and not checking)
                                else Severity.MEDIUM if not checking else self.severity,
-                               confidence=Confidence.LOW if today else self.confidence,
+                               confidence=Confidence.LOW if unsure else self.confidence,
                                ca=name, device=server.device, not_after=ends)
 
 

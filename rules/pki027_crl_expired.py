@@ -4,7 +4,7 @@ from cmedebug.engine import Rule
 from cmedebug.formatting import common_name, fmt_delta, fmt_time
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.remediation import Step
-from cmedebug.rules._certs import TODAY_BASIS, certificates, is_ca_cert, judging_time
+from cmedebug.rules._certs import not_its_own_time, certificates, is_ca_cert, judging_time
 from cmedebug.rules._device import trustpoint_configs
 from cmedebug.rules._links import CERT_FAILURE_SYMPTOMS
 
@@ -95,11 +95,11 @@ class CrlExpired(Rule):
                                            for tp, c in checks.items()) + "."
             if failures:
                 message += f" {len(failures)} certificate failure(s) follow on this device."
-            today = basis == TODAY_BASIS
-            severity = (Severity.LOW if today or ignoring
+            unsure = not_its_own_time(basis)
+            severity = (Severity.LOW if unsure or ignoring
                         else self.severity if failures else Severity.MEDIUM)
             yield self.finding(message, [Evidence.of(crl)] + [Evidence.of(e) for e in failures[:2]],
-                               severity=severity, confidence=Confidence.LOW if today else self.confidence,
+                               severity=severity, confidence=Confidence.LOW if unsure else self.confidence,
                                first_seen=ends, issuer=issuer, trustpoint=trustpoints or None,
                                not_after=ends, device=crl.device)
 

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 
 from cmedebug import deployment, triage
 from cmedebug.deployment.summary import rows, sourced_text
+from cmedebug.model import Confidence
 from cmedebug.pipeline import analyze, load
 from cmedebug.reports import html as html_report
 from cmedebug.reports.json_report import report_dict
@@ -226,3 +227,19 @@ def test_the_lines_a_router_prints_without_its_name_count_in_its_own_clock(tmp_p
     (clock,) = case.clocks.values()
     assert clock.device == "CME" and clock.believed_time is not None and clock.flagged_stamps == 1
     assert [f.device for f in case.findings if f.rule_id == "CLK001"] == ["CME"]
+
+
+def test_a_device_without_a_time_of_its_own_is_judged_cautiously_by_another_devices_clock(tmp_path):
+    """Two unrelated captures: CME's `show clock`, and another router's `show crypto pki server` from
+    long ago, with no time of its own. Its CA timer is judged by CME's clock, which says nothing of
+    that router now: low confidence, and the rebuild waits for its own output (as by today's date)."""
+    (tmp_path / "cme.txt").write_text("CME-1#show clock\n09:00:32.000 UTC Mon Mar 2 2026\n")
+    (tmp_path / "srst.txt").write_text(
+        "SRST-1#show crypto pki server\nCertificate Server srstca:\n    Status: enabled\n    Issuer name: CN=srstca\n"
+        "    Granting mode is: auto\n    CA certificate expiration timer: 13:46:57 PST Dec 1 2007\n")
+    case = analyze([str(tmp_path)])
+    (finding,) = [f for f in case.findings if f.rule_id == "PKI002"]
+    assert finding.device == "SRST-1" and finding.confidence == Confidence.LOW
+    assert "another device" in finding.message
+    commands = [s.command for s in finding.remediation]
+    assert commands.index("wait until the expiry is confirmed") < commands.index("no crypto pki server srstca")

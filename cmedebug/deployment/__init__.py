@@ -197,6 +197,7 @@ def _set_capture_time(sub: Case, case: Case) -> None:
     set_capture_time(sub, [])
     if sub.reference_time is None:
         sub.reference_time, sub.reference_assumed = case.reference_time, case.reference_assumed
+        sub.reference_borrowed = case.reference_time is not None
     sub.capture_floor = case.capture_floor  # what the whole evidence proves had passed
 
 
