@@ -281,7 +281,7 @@ def renewal_slots(values: Mapping[str, object], used: set[str], case, later: boo
         named = values.get(slot)
         if named is None:
             continue
-        names = [named] if isinstance(named, str) else list(named)
+        names = _names(named)
         out[slot] = [n for n in names if n not in certified]
         touched = touched or any(n in certified for n in names)
     if touched and len(sasts) == 2:
@@ -289,6 +289,23 @@ def renewal_slots(values: Mapping[str, object], used: set[str], case, later: boo
     elif touched:  # a SAST among them, but which one signs is not shown: the rotation, to fill from `show ctl-client`
         out.update(spare_sast=None, signing_sast=None)
     return out
+
+
+def reapplied_signaling(values: Mapping[str, object], case) -> list[str]:
+    """[the secure-signaling trustpoint] where the fix enrolls it and the evidence shows it without
+    a router certificate now (so secure-signaling was applied before it had one); else []."""
+    signaling = values.get("cme_trustpoint")
+    enrolled = {n for slot in _RENEWED_SLOTS for n in _names(values.get(slot))}
+    if not isinstance(signaling, str) or signaling not in enrolled:
+        return []
+    certified = {tp for f in case.facts_of("cert") if f.fields.get("role") != "ca"
+                 for tp in f.fields.get("trustpoints") or []}
+    uncertified = {f.fields.get("name") for f in case.facts_of("pki.trustpoint") if f.fields.get("enrolled") is False}
+    return [signaling] if signaling in uncertified and signaling not in certified else []
+
+
+def _names(named) -> list[str]:
+    return [named] if isinstance(named, str) else list(named or ())
 
 
 def unkeyed_slots(values: Mapping[str, object], used: set[str], case) -> dict[str, list[str]]:
@@ -301,7 +318,7 @@ def unkeyed_slots(values: Mapping[str, object], used: set[str], case) -> dict[st
     out = {}
     for slot in wanted:
         named = values.get(slot[len(UNKEYED):])
-        names = [named] if isinstance(named, str) else list(named or ())
+        names = _names(named)
         out[slot] = [n for n in names if n in unkeyed]
     return out
 
@@ -363,6 +380,8 @@ def fit(steps: Sequence[Step], data: Mapping[str, object], case) -> list[Step]:
     if used.intersection(ROTATION_SLOTS):
         values.update(renewal_slots(values, used, case, later=bool(data.get("renewal_set_up"))))
     values.update(unkeyed_slots(values, used, case))
+    if "reapplied_signaling" in used:
+        values["reapplied_signaling"] = reapplied_signaling(values, case)
     if used.intersection(("surviving_sast", "lost_sasts")):  # (what the finding says of them wins)
         given = data_slots(data)
         values.update({k: v for k, v in sast_survivors(case).items() if k not in given})

@@ -221,11 +221,25 @@ def sast_rotation(authenticate_first: bool = False, rekey: bool = False) -> tupl
     )
 
 
+# secure-signaling applied to a trustpoint that held no certificate yet: CME opens TLS on 2443 only
+# when the setting is applied again once it holds one (primer F34, the re-apply inferred). Filled
+# (remediation_context) where the fix enrolls the secure-signaling trustpoint and it holds none now.
+SIGNALING_REAPPLIED = (
+    Step("config", "telephony-service", only_if=("reapplied_signaling",)),
+    Step("config-telephony", "no secure-signaling trustpoint {reapplied_signaling}"),
+    Step("config-telephony", "secure-signaling trustpoint {reapplied_signaling}",
+         why="applied again now that the trustpoint holds a certificate: it was applied before it had one, and "
+             "CME opens TLS on 2443 only when applied to a certified trustpoint (primer F34; inferred)"),
+)
+
+
 def refresh_after_enroll(slot: str, rekey: bool = False) -> tuple[Step, ...]:
-    """What follows the enrollment of the trustpoints of ``slot``: the CTL and the files carry the
-    new certificates (not where ``slot`` is known empty: the SAST rotation below regenerates
-    on its own), and a SAST the phones trust is renewed apart, one at a time."""
-    return (*(replace(step, only_if=(slot,)) for step in (*CTL_REGENERATE, *CNF_FILES)),
+    """What follows the enrollment of the trustpoints of ``slot``: secure-signaling applied again
+    where its trustpoint got its first certificate; the CTL and the files carry the new
+    certificates (not where ``slot`` is known empty: the SAST rotation below regenerates on
+    its own), and a SAST the phones trust is renewed apart, one at a time."""
+    return (*SIGNALING_REAPPLIED,
+            *(replace(step, only_if=(slot,)) for step in (*CTL_REGENERATE, *CNF_FILES)),
             *sast_rotation(rekey=rekey))
 
 

@@ -4,7 +4,7 @@ import re
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import WAIT, Step
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART, cs_shutdown
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART, SIGNALING_REAPPLIED, cs_shutdown
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import same_device
@@ -92,6 +92,7 @@ class EnrollmentPendingManualGrant(Rule):
              why="`show crypto pki certificates` lists a certificate for each trustpoint that waited: the router "
                  "collects a granted request when it next polls the CA (`enrollment retry period`, 1 minute by "
                  "default: inferred); a CTL regenerated before then carries none of them"),
+        *SIGNALING_REAPPLIED,
         *CTL_REGENERATE,
         *CNF_FILES,
         *PHONES_RESTART,
@@ -137,8 +138,13 @@ class EnrollmentPendingManualGrant(Rule):
         if only_phones:
             message += " Every request that waits is a phone's LSC request sent by CAPF, whose session has ended."
         macs = sorted({m.group(1).upper() for m in phones}) if only_phones else []
+        # the router's trustpoints without a certificate: the grant gives them one (secure-signaling's among them
+        # is applied again: SIGNALING_REAPPLIED)
+        waiting_trustpoints = [f.fields["name"] for f in case.facts_of("pki.trustpoint")
+                               if f.fields.get("enrolled") is False and f.fields.get("name")]
         yield self.finding(message, evidence, severity=severity, confidence=confidence, first_seen=first, ca=ca,
                            request_ids=ids, remediation=self.PHONES_ASK_AGAIN if only_phones else None,
+                           trustpoints=[] if only_phones else waiting_trustpoints,
                            verify=self.PHONES_VERIFY if only_phones else None,
                            **({"mac": macs[0]} if len(macs) == 1 else {"macs": macs} if macs else {}))
 

@@ -274,3 +274,21 @@ def test_a_pending_request_can_be_rejected_or_removed_and_ids_are_never_reused(w
     assert not [line for line in out if "Invalid" in line or "not running" in line]
     assert first.state == "denied" and second not in ca.requests
     assert ca.receive(tp.cert.subject, tp.cert.public_key(), "FP3").id == second.id + 1
+
+
+def test_secure_signaling_applied_before_its_trustpoint_had_a_certificate_opens_2443_only_when_applied_again(world):
+    """Primer F34 (the re-apply inferred): secure-signaling names a trustpoint that holds no certificate;
+    enrolling it leaves TLS on 2443 closed until the setting is applied again."""
+    router = world.router
+    tp = router.trustpoints["cme-sccp"]
+    tp.cert = None
+    router.start_services()
+    assert router.sccp.secure is None
+    cli = CliSession(world)
+    cli.type_text("configure terminal\ncrypto pki enroll cme-sccp\npw\npw\nyes\nend\n")
+    router.start_services()
+    assert tp.cert is not None and router.sccp.secure is None
+    cli.type_text("configure terminal\ntelephony-service\nno secure-signaling trustpoint cme-sccp\n"
+                  "secure-signaling trustpoint cme-sccp\nend\n")
+    router.start_services()
+    assert router.sccp.secure is not None

@@ -132,6 +132,10 @@ class Router:
             if self.watch_capf_encrypt:
                 self.capf.on_state = self._show_sessions_while_signing
         secure_tp = self.trustpoints.get(self.secure_signaling) if self.secure_signaling else None
+        if secure_tp is not None and secure_tp.cert is None:
+            # applied to a trustpoint without a certificate: the listener stays closed until the setting is
+            # applied again once it holds one (primer F34; inferred)
+            self.secure_listener_wanted = False
         if not self.secure_listener_wanted:
             secure_tp = None
         self.sccp = SccpService(self, secure_trustpoint=secure_tp, trusted_issuers=issuers)
