@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation_steps import enroll_steps
+from cmedebug.remediation_steps import enroll_steps, enrollment_refresh
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._evidence import nearest_before
@@ -48,6 +48,9 @@ class TrustpointNotAuthenticated(Rule):
     remediation = (
         *enroll_steps("trustpoint", authenticate=True),
     )
+    # a trustpoint CME uses: its first certificate reaches the CTL, the files and the phones (and
+    # secure-signaling, applied before it had one, is applied again)
+    CME_TRUSTPOINTS = enrollment_refresh("trustpoint", authenticate=True)
     verify = "Verify with `show crypto pki trustpoints {trustpoint} status` (Issuing CA authenticated ....... Yes)."
 
     def evaluate(self, case):
@@ -59,7 +62,8 @@ class TrustpointNotAuthenticated(Rule):
             yield self.finding(
                 f"IOS refused to enroll{' trustpoint ' + name if name else ''} because its CA was never authenticated "
                 f"({len(refusals)} time(s){first_at(first.ts)}).", [Evidence.of(e) for e in refusals[:3]],
-                first_seen=first.ts, trustpoints=[name] if name else [], device=first.device)
+                first_seen=first.ts, trustpoints=[name] if name else [], device=first.device,
+                remediation=self.CME_TRUSTPOINTS if name in uses else None)
         missing = [tp for tp in list(case.facts_of("pki.trustpoint")) if tp.fields.get("ca_authenticated") is False]
         used = [tp for tp in missing if tp.fields.get("name") in uses]
         spare = [tp for tp in missing if tp.fields.get("name") not in uses]
@@ -71,7 +75,8 @@ class TrustpointNotAuthenticated(Rule):
             message = (f"Trustpoint{'s' if len(names) > 1 else ''} {'; '.join(described)} "
                        f"{'have' if len(names) > 1 else 'has'} no CA certificate (`Issuing CA authenticated ....... No`).")
             yield self.finding(message, [Evidence.of(tp) for tp in group[:5]], severity=severity,
-                               trustpoints=names, device=group[0].device)
+                               trustpoints=names, device=group[0].device,
+                               remediation=self.CME_TRUSTPOINTS if group is used else None)
 
     def links(self, cause, symptom, case) -> bool:
         return super().links(cause, symptom, case) and shares_trustpoint(cause, symptom)
