@@ -54,6 +54,12 @@ class TlsListenerNotOpen(Rule):
         Step("config-telephony", "secure-signaling trustpoint {trustpoint}",
              why="applied again once the trustpoint holds a certificate, CME opens TLS on 2443"),
     )
+    # No secure phone expected: nothing to change; what to read if secure phones are planned.
+    NOT_NEEDED = (
+        Step("exec", "show telephony-service security-info",
+             why="only if secure phones are planned: the trustpoint CME would listen with, which must hold a "
+                 "certificate before secure-signaling names it; a non-secure CME needs no listener on 2443"),
+    )
     verify = "Verify with `show ephone socket` (skinny_secure_tcp_listen_socket fd >= 0)."
 
     def evaluate(self, case):
@@ -87,4 +93,4 @@ class TlsListenerNotOpen(Rule):
             else:
                 message += " No secure phone is configured, which is fine for a non-secure CME."
                 yield self.finding(message, evidence_of([sock]), severity=Severity.LOW,
-                                   confidence=Confidence.MEDIUM, device=sock.device, remediation=fix)
+                                   confidence=Confidence.MEDIUM, device=sock.device, remediation=self.NOT_NEEDED)
