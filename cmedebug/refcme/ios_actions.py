@@ -22,7 +22,7 @@ from cmedebug.refcme import show as shows
 from cmedebug.refcme.ca import CA_KEY_BITS, KEYGEN_SECONDS, TFTP_GIVE_UP_SECONDS, IosCa
 from cmedebug.refcme.clock import UTC
 from cmedebug.refcme.keys import rsa_key
-from cmedebug.refcme.trustpoints import ENROLL_NOTICE, Trustpoint, fingerprint
+from cmedebug.refcme.trustpoints import ENROLL_NOTICE, Trustpoint, fingerprint, subject_cn
 
 def _router(cli):
     return cli.world.router
@@ -387,9 +387,7 @@ def tp_ip_address(cli, slots, negated, command) -> None:
 
 
 def tp_subject_name(cli, slots, negated, command) -> None:
-    dn = slots["dn"].strip()
-    # (the model's certificates carry a CN only: another DN keeps the trustpoint's name as CN)
-    _current_tp(cli).subject_cn = "" if negated else dn[3:] if dn[:3].upper() == "CN=" and "," not in dn else None
+    _current_tp(cli).subject_cn = "" if negated else subject_cn(slots["dn"])
 
 
 def tp_rsakeypair(cli, slots, negated, command) -> None:

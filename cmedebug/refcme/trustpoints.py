@@ -38,6 +38,13 @@ ENROLL_NOTICE = ("pki.enroll-mark", "pki.enroll-start", "pki.enroll-challenge", 
                  "pki.enroll-challenge-not-saved", "pki.enroll-challenge-note")
 
 
+def subject_cn(dn: str) -> str | None:
+    """The CN of a `subject-name` DN, for the model's certificates, which carry a CN only (None:
+    a DN of other parts, and the trustpoint's name stands as CN)."""
+    dn = dn.strip()
+    return dn[3:] if dn[:3].upper() == "CN=" and "," not in dn else None
+
+
 @dataclass
 class Trustpoint:
     name: str

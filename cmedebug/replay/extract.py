@@ -15,6 +15,7 @@ from cmedebug.model import Case
 from cmedebug.refcme import runner
 from cmedebug.refcme.clock import IOS_BOOT_DEFAULT
 from cmedebug.refcme.spec import NOT_AUTHORITATIVE, PLACEHOLDER_DIGITS, CaSpec, EphoneSpec, PhoneSpec, ReplaySpec, TrustpointSpec
+from cmedebug.refcme.trustpoints import subject_cn
 
 NO_CONFIG = ("the case holds no configuration: collect `show running-config` from the CME router "
              "(with `show crypto pki certificates`, `show clock` and the debug log), then replay")
@@ -273,10 +274,9 @@ def _configured_lines(trustpoint: dict) -> dict:
     """The trustpoint's lines as its configuration has them (the reference build types
     `serial-number none`, `ip-address none`, `subject-name CN=<name>` and `rsakeypair <name> <size>`)."""
     label, size = trustpoint.get("rsakeypair"), trustpoint.get("rsakeypair_size")
-    subject = trustpoint.get("subject_name") or ""
-    cn = subject[3:] if subject[:3].upper() == "CN=" and "," not in subject else None if subject else ""
+    subject = trustpoint.get("subject_name")
     return {"serial_none": trustpoint.get("serial_number") == "none",
-            "ip_none": trustpoint.get("ip_address") == "none", "subject_cn": cn,
+            "ip_none": trustpoint.get("ip_address") == "none", "subject_cn": subject_cn(subject) if subject else "",
             "key_label": None if label is None or (label == trustpoint["name"] and size) else
             " ".join([label, *([str(size)] if size else [])])}
 
