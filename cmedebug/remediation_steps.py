@@ -67,6 +67,13 @@ def cs_shutdown(slot: str = "ca", why: str = "IOS locks a running server's setti
     return Step("cs-server", "shutdown", why=why, warning=CS_SHUTDOWN_WARNING.format(slot=slot))
 
 
+def grant_automatically(slot: str, why: str, warning: str, grant_why: str | None = None) -> tuple[Step, ...]:
+    """`grant auto` on the certificate server {slot}: shut first (IOS locks a running server's
+    settings), started again after."""
+    return (Step("config", f"crypto pki server {{{slot}}}", why=why), cs_shutdown(slot),
+            Step("cs-server", "grant auto", why=grant_why, warning=warning), Step("cs-server", "no shutdown"))
+
+
 def ca_database_to_flash(start: Step, running: bool = True, readable: bool = True) -> tuple[Step, ...]:
     """Primer F08's fix: the certificate server's database moved to ``flash:{ca}/``, its serial
     and CRL files copied there from where it kept them (``{ca_serial_file}``, ``{ca_crl_file}``),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import Step
-from cmedebug.remediation_steps import cs_shutdown
+from cmedebug.remediation_steps import grant_automatically
 from cmedebug.model import Confidence, Severity
 from cmedebug.formatting import fmt_time
 from cmedebug.rules._device import pki_servers
@@ -15,14 +15,10 @@ PKI_FAILURES = ("pki.enroll.failed", "pki.enroll.rejected", "pki.enroll.pending"
 
 # The server of CAPF's cert-enroll-trustpoint set to grant without a person (not where the evidence
 # shows it granting automatically already)
-GRANT_AUTO = (
-    Step("config", "crypto pki server {ra}", why="the RA (or CA) that signs the phones' LSCs must grant "
-                                                 "CAPF's requests without a person"),
-    cs_shutdown("ra"),
-    Step("cs-server", "grant auto", why="on the RA in front of the CA only: it grants what CAPF sends",
-         warning="grant auto signs every request that reaches this server: keep it on the RA CAPF uses"),
-    Step("cs-server", "no shutdown"),
-)
+GRANT_AUTO = grant_automatically(
+    "ra", why="the RA (or CA) that signs the phones' LSCs must grant CAPF's requests without a person",
+    grant_why="on the RA in front of the CA only: it grants what CAPF sends",
+    warning="grant auto signs every request that reaches this server: keep it on the RA CAPF uses")
 
 
 class CapfRaEnrollmentFailure(Rule):

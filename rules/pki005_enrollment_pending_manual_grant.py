@@ -4,7 +4,7 @@ import re
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import WAIT, Step
-from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART, SIGNALING_REAPPLIED, cs_shutdown
+from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART, SIGNALING_REAPPLIED, grant_automatically
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._evidence import happened_before
 from cmedebug.rules._links import same_device
@@ -60,18 +60,11 @@ class EnrollmentPendingManualGrant(Rule):
     requires = ("pki.server_request", "pki.enroll.pending", "pki.enroll.request_sent")
     explains = ("PKI016", "PKI007", "CAPF005", "TLS001", "CFG004", "CFG005", "CTL001")
     collect = ("show crypto pki server", "show crypto pki server <CA> requests", "show running-config | section crypto pki server")
-    GRANT_AUTO = (
-        Step("config", "crypto pki server {ca}",
-             why="a phone's CAPF session waits on the CA for its LSC and ends before a manual grant comes: "
-                 "grant automatically while the phones enroll (Cisco's build steps; an RA serving CAPF needs "
-                 "it too)"),
-        cs_shutdown(),
-        Step("cs-server", "grant auto",
-             warning="every enrollment request is then granted without review: once the phones hold their "
-                     "LSCs, return to manual granting (`shutdown`, `no grant auto`, `no shutdown` under "
-                     "`crypto pki server {ca}`)"),
-        Step("cs-server", "no shutdown"),
-    )
+    GRANT_AUTO = grant_automatically(
+        "ca", why="a phone's CAPF session waits on the CA for its LSC and ends before a manual grant comes: grant "
+                  "automatically while the phones enroll (Cisco's build steps; an RA serving CAPF needs it too)",
+        warning="every enrollment request is then granted without review: once the phones hold their LSCs, return "
+                "to manual granting (`shutdown`, `no grant auto`, `no shutdown` under `crypto pki server {ca}`)")
     # Only phones' LSC requests wait (subject cn=SEP<mac>, sent by CAPF): their sessions have ended,
     # so a grant now reaches no phone; the requests go, and each phone asks again at its restart,
     # granted at once.
