@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
+from cmedebug.remediation import WAIT, Step
 from cmedebug.remediation_context import sast_names, sast_trustpoints
 from cmedebug.remediation_steps import REKEYED_RENEWAL
 from cmedebug.model import Confidence, Severity
@@ -51,7 +52,15 @@ class WeakTlsProtocolOrKey(Rule):
     tags = ("tls", "certificate", "advisory")
     requires = ("cert", "ctl_client.signed")
     collect = ("show crypto pki certificates verbose", "debug ctl-client")
-    remediation = REKEYED_RENEWAL  # (a renewal on the same key leaves a weak key weak: a SAST's too)
+    # (a renewal on the same key leaves a weak key weak: a SAST's too) Nothing fails today: the re-key
+    # waits for a decision and a quiet hour, not for the next paste.
+    remediation = (
+        Step(WAIT, "wait until a maintenance window", device=WAIT,
+             why="informational: nothing fails today; the blocks below restart every phone (twice where a SAST is "
+                 "re-keyed): paste them in a quiet hour, and only where FIPS-mode phones or a policy need "
+                 "2048-bit keys"),
+        *REKEYED_RENEWAL,
+    )
     verify = ("Verify with `show crypto pki certificates verbose {trustpoint}` (RSA Public Key: (2048 bit)) and "
               "`debug ctl-client` (Signature length 256).")
 
