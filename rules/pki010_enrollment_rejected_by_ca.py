@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from cmedebug.engine import Rule
-from cmedebug.remediation import Step
-from cmedebug.remediation_steps import enroll_steps
+from cmedebug.remediation import WAIT, Step
+from cmedebug.remediation_steps import PHONES_RESTART, enroll_steps, refresh_after_enroll
 from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._evidence import happened_before, nearest_before
 from cmedebug.rules._format import first_at
 from cmedebug.rules._links import same_device
@@ -57,6 +58,17 @@ class EnrollmentRejectedByCa(Rule):
         Step("exec", "crypto pki server {ca} grant {request_id}",
              why="on the CA: grant the new request (its id is in `show crypto pki server {ca} requests`)"),
     )
+    # A trustpoint CME uses: once the granted certificate is in, the CTL, the files and the phones take it
+    # (and secure-signaling, applied before it had one, is applied again).
+    CME_TRUSTPOINT = (
+        *remediation,
+        Step(WAIT, "wait until the granted certificates are installed", device=WAIT,
+             why="`show crypto pki certificates {trustpoint}` lists it: the router collects a granted request when "
+                 "it next polls the CA (`enrollment retry period`, 1 minute by default: inferred); a CTL "
+                 "regenerated before then carries the old one"),
+        *refresh_after_enroll("trustpoint"),
+        *PHONES_RESTART,
+    )
     verify = "Verify with `%PKI-6-CERTRET: Certificate received from Certificate Authority` and `show crypto pki certificates {trustpoint}`."
 
     def evaluate(self, case):
@@ -67,9 +79,9 @@ class EnrollmentRejectedByCa(Rule):
                   if not any(same_device(r.device, e.device) and happened_before(e, r) for r in received)]
         if rejected or denied:
             details = []
+            trustpoint = nearest_before(case, rejected[0], "pki.trustpoint.locked", "trustpoint") if rejected else None
             if rejected:
                 reason = next((e.fields["reason"] for e in rejected if e.fields.get("reason")), None)
-                trustpoint = nearest_before(case, rejected[0], "pki.trustpoint.locked", "trustpoint")
                 details.append(f"%PKI-6-CERTREJECT {len(rejected)} time(s){first_at(rejected[0].ts)}"
                                + (f" for trustpoint {trustpoint}" if trustpoint else "")
                                + (f" (reason: {reason})" if reason else ""))
@@ -78,9 +90,11 @@ class EnrollmentRejectedByCa(Rule):
                     f"{f.fields.get('id')} ({f.fields.get('state')}, {f.fields.get('subject') or 'no subject'})"
                     for f in denied[:5]) + " on the CA")
             evidence = [Evidence.of(e) for e in rejected[:3]] + [Evidence.of(f) for f in denied[:3]]
+            cme_uses = trustpoint is not None and trustpoint in functional_trustpoints(case)
             yield self.finding("The CA rejected the enrollment: " + "; ".join(details) + ".", evidence,
                                first_seen=rejected[0].ts if rejected else None,
-                               device=(rejected or denied)[0].device)
+                               device=(rejected or denied)[0].device,
+                               **({"trustpoint": trustpoint, "remediation": self.CME_TRUSTPOINT} if cme_uses else {}))
         elif failed:
             yield self.finding(
                 f"Certificate enrollment failed {len(failed)} time(s){first_at(failed[0].ts)}; the message does "
