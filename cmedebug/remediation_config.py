@@ -4,11 +4,12 @@ router with no CTL client (nothing to regenerate). Only blocks shown whole prove
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Mapping, Sequence
 
 from cmedebug.ios_commands import enters
 from cmedebug.remediation import NOT_TYPED, Step
-from cmedebug.remediation_steps import UNKEYED
+from cmedebug.remediation_steps import NEW_CTL_AND_FILES, UNKEYED
 
 # Sub-modes whose configuration lines are settings (typing one that is in force changes nothing;
 # their actions, `reset`, are never configuration lines), with the facts holding their blocks:
@@ -78,7 +79,8 @@ def without_configured_settings(steps: Sequence[Step], case) -> list[Step]:
 def without_regenerate_of_no_ctl_client(steps: Sequence[Step], case) -> list[Step]:
     """``steps`` less `ctl-client` / `regenerate` where a whole configuration has no ctl-client
     and the steps configure none: there is no CTL to refresh, and typing `ctl-client` would
-    create an empty one (CTL001 says what to configure)."""
+    create an empty one (CTL001 says what to configure). A restart's why then names the files
+    alone."""
     if not case.has_whole_config() or case.has("config.ctl_client") or \
             any(s.mode == "config-ctl-client" and s.command != "regenerate" for s in steps):
         return list(steps)
@@ -87,6 +89,8 @@ def without_regenerate_of_no_ctl_client(steps: Sequence[Step], case) -> list[Ste
         if step.mode == "config-ctl-client" and out and out[-1].mode == "config" and out[-1].command == "ctl-client":
             out.pop()
             continue
+        if step.why and NEW_CTL_AND_FILES in step.why:
+            step = replace(step, why=step.why.replace(NEW_CTL_AND_FILES, "the new files"))
         out.append(step)
     return out
 

@@ -153,9 +153,10 @@ NULL_STRING_WARNING = ("null-string: CAPF does not authenticate the phone for th
 # A phone fetches its CTL and configuration file when it boots: a fix that changes them ends
 # with the phones restarted (primer F20-F26, F31: "reset phones"), or the phones keep what
 # they hold until their next reload.
+NEW_CTL_AND_FILES = "the new CTL and files"  # ("the new files" where no ctl-client exists: remediation_config)
 PHONES_RESTART = (
     Step("config", "telephony-service"),
-    Step("config-telephony", "reset all", why="the phones fetch the new CTL and files when they restart",
+    Step("config-telephony", "reset all", why=f"the phones fetch {NEW_CTL_AND_FILES} when they restart",
          warning="every phone restarts and drops its calls: do it in a quiet hour"),
 )
 
@@ -166,8 +167,8 @@ def restart_if_changed(*slots: str) -> tuple[Step, ...]:
     evidence shows every one of them empty (each trustpoint keeps its certificate)."""
     telephony, reset = PHONES_RESTART
     return (replace(telephony, only_if=slots),
-            replace(reset, only_if=slots, why="the phones fetch the new CTL and files, with the certificates enrolled "
-                                              "above, when they restart"))
+            replace(reset, only_if=slots, why=f"the phones fetch {NEW_CTL_AND_FILES}, with the certificates "
+                                              "enrolled above, when they restart"))
 
 # An ephone's security mode and CAPF operation reach the phone in its file (deviceSecurityMode,
 # capfAuthMode): the files are rebuilt, then the phone restarts and reads its own (primer 2.4 step 4).

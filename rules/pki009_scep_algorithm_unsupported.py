@@ -3,9 +3,10 @@ from __future__ import annotations
 from cmedebug.engine import Rule
 from dataclasses import replace
 
-from cmedebug.remediation import Step
-from cmedebug.remediation_steps import enroll_steps, trustpoint_steps
+from cmedebug.remediation import WAIT, Step
+from cmedebug.remediation_steps import PHONES_RESTART, enroll_steps, refresh_after_enroll, trustpoint_steps
 from cmedebug.model import Confidence, Evidence, Severity
+from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._evidence import nearest_before
 from cmedebug.rules._format import first_at
 from cmedebug.rules._trust import is_pkcs12_context
@@ -15,8 +16,8 @@ UNSUPPORTED = ("E_ENCRYPT_ALG_NOT_SUPPORTED", "E_DIGEST_ALG_NOT_SUPPORTED")
 # Primer F13: where no algorithm is shared, enroll by cut and paste (no SCEP envelope at all):
 # `enrollment terminal`, the request printed (D5), the certificate the CA issued pasted back (D7).
 # Two blocks (their own device labels, never typed by a replay): the CA signs the request in between.
-BY_HAND = "router, instead, if the CA still refuses: enroll by cut and paste"
-SIGNED = "router, then, once the CA has signed that request"
+BY_HAND = "router, only if the CA still refuses the SCEP enrollment: enroll by cut and paste instead"
+SIGNED = "router, only after the CA signed the request printed by the cut-and-paste enrollment"
 MANUAL_ENROLLMENT = (
     *(replace(step, device=BY_HAND) for step in trustpoint_steps(
         "trustpoint", "enrollment terminal", "serial-number none", "ip-address none",
@@ -74,6 +75,16 @@ class ScepAlgorithmUnsupported(Rule):
         *enroll_steps("trustpoint"),
         *MANUAL_ENROLLMENT,
     )
+    # A trustpoint CME uses: its new certificate, by SCEP or pasted, reaches the CTL, the files and
+    # the phones (and secure-signaling, applied before it had one, is applied again).
+    CME_TRUSTPOINT = (
+        *remediation,
+        Step(WAIT, "wait until the new certificate is installed", device=WAIT,
+             why="`show crypto pki certificates {trustpoint}` lists it, received by SCEP or imported by hand; "
+                 "a CTL regenerated before then carries the old one"),
+        *refresh_after_enroll("trustpoint"),
+        *PHONES_RESTART,
+    )
     verify = "Verify with `show crypto pki trustpoints {trustpoint} status` (Last enrollment status: Granted)."
 
     def evaluate(self, case):
@@ -90,5 +101,7 @@ class ScepAlgorithmUnsupported(Rule):
                    f"{' and '.join(kinds[e] for e in errors)} algorithm of the exchange is not supported "
                    f"({', '.join(errors)}, {len(hits)} line(s){first_at(first.ts)})"
                    + (f": {context}" if context else "") + ".")
+        cme_uses = trustpoint is not None and trustpoint in functional_trustpoints(case)
         yield self.finding(message, [Evidence.of(e) for e in hits[:4]], first_seen=first.ts, device=first.device,
-                           errors=errors, trustpoint=trustpoint)
+                           errors=errors, trustpoint=trustpoint,
+                           **({"remediation": self.CME_TRUSTPOINT} if cme_uses else {}))

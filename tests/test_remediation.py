@@ -924,3 +924,68 @@ def test_trustpoint_lines_typed_at_a_prompt_prove_no_missing_rsakeypair(tmp_path
     steps = [Step("config", "crypto key generate rsa general-keys label {unkeyed_trustpoint}-2048 exportable modulus 2048"),
              Step("config", "crypto pki enroll {trustpoint}")]
     assert [s.command for s in fit(steps, {"trustpoint": "a"}, case)] == ["crypto pki enroll a"]
+
+
+def test_a_cme_trustpoint_enrolled_past_an_algorithm_refusal_reaches_the_ctl_and_the_phones(tmp_path):
+    """PKI009 on the secure-signaling trustpoint: once the new certificate is in (by SCEP with a
+    digest the CA takes, or pasted), the CTL and the files carry it and the phones restart; before,
+    the fix stopped at the enrollment and the phones kept the old certificate's CTL."""
+    from cmedebug.remediation import WAIT
+
+    config = ("CME#show running-config\n!\nhostname CME\n!\n"
+              "crypto pki trustpoint cme-tls\n enrollment url http://10.1.1.1:80\n serial-number none\n"
+              " ip-address none\n rsakeypair cme-tls\n!\ntelephony-service\n secure-signaling trustpoint cme-tls\n"
+              " tftp-server-credentials trustpoint cme-tls\n!\nctl-client\n sast1 trustpoint sast1\n"
+              " sast2 trustpoint sast2\n!\nend\n")
+    debug = ("Nov 26 10:00:01.100: CRYPTO_PKI: locked trustpoint cme-tls, refcount is 1\n"
+             "Nov 26 10:00:02.008: CRYPTO_PKI: status = 0x762(E_ENCRYPT_ALG_NOT_SUPPORTED : message encryption "
+             "algorithms not supported): pkcs7 verify data returned status\n")
+    (tmp_path / "config.txt").write_text(config)
+    (tmp_path / "debug.log").write_text(debug)
+    case = analyze([str(tmp_path / "config.txt"), str(tmp_path / "debug.log")], year=2026)
+    finding = next(f for f in case.findings if f.rule_id == "PKI009")
+    commands = [s.command for s in finding.remediation]
+    enroll = commands.index("crypto pki enroll cme-tls")
+    imported = commands.index("crypto pki import cme-tls certificate")
+    wait = commands.index("wait until the new certificate is installed")
+    assert enroll < imported < wait < commands.index("regenerate") < commands.index("create cnf-files")
+    assert "reset all" in commands[wait:]
+    assert next(s for s in finding.remediation if s.command.startswith("wait")).device == WAIT
+    # the same failure on a trustpoint no CME function uses stops at the enrollment
+    (tmp_path / "debug.log").write_text(debug.replace("cme-tls", "spare"))
+    case = analyze([str(tmp_path / "config.txt"), str(tmp_path / "debug.log")], year=2026)
+    spare = next(f for f in case.findings if f.rule_id == "PKI009")
+    assert "regenerate" not in [s.command for s in spare.remediation]
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_every_block_for_the_cases_router_is_headed_as_it(rule):
+    """A block for the case's router in a situation the reader checks first reads "router, only
+    ...": the heading then says "on the router, only ..." (not "on router router, instead") and
+    a replay skips it as a conditional block instead of reporting a router it has no CLI for.
+    (Blocks for another device, a CA router or another CME, name it.)"""
+    from cmedebug.remediation import conditional, heading, on_router
+
+    steps = [*rule.remediation, *(s for variant in vars(type(rule)).values()
+                                  if isinstance(variant, tuple) and variant and isinstance(variant[0], Step)
+                                  for s in variant)]
+    for block in render_blocks(fill(steps, {})):
+        if block.device.startswith("router"):
+            assert on_router(block.device) and (block.device == "router" or conditional(block.device)), block.device
+            assert heading(block).startswith("on the router")
+
+
+def test_a_restart_where_no_ctl_client_exists_names_the_files_alone(tmp_path):
+    """Where a whole configuration has no ctl-client, the fix has no CTL to regenerate and `reset all`
+    says the phones fetch their new files, not "the new CTL and files"; with a ctl-client it says both."""
+    from cmedebug.remediation_steps import CNF_FILES, CTL_REGENERATE, PHONES_RESTART
+
+    steps = [*CTL_REGENERATE, *CNF_FILES, *PHONES_RESTART]
+    config = "CME#show running-config\n!\nhostname CME\n!\ntelephony-service\n ip source-address 10.1.1.1 port 2000\n!\n"
+    bare = fit(steps, {}, load_text(tmp_path, config + "end\n"))
+    assert [s.command for s in bare] == ["telephony-service", "create cnf-files", "telephony-service", "reset all"]
+    assert bare[-1].why == "the phones fetch the new files when they restart"
+    secure = fit(steps, {}, load_text(tmp_path, config + "ctl-client\n sast1 trustpoint s1\n sast2 trustpoint s2\n!\nend\n",
+                                      name="secure.txt"))
+    assert "regenerate" in [s.command for s in secure]
+    assert secure[-1].why == "the phones fetch the new CTL and files when they restart"
