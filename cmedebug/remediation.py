@@ -508,11 +508,14 @@ def conditional(device: str) -> bool:
 
 def heading(block: Block) -> str:
     """'on the router, pasted at the privileged EXEC prompt (Router#)' / 'on router CA, pasted
-    at ... (CA#)' / 'on the phone' / 'wait before the next block'."""
+    at ... (CA#)' / 'on the other CME, pasted at its ...' / 'on the phone' / 'wait before the next block'."""
     if block.device == PHONE:
         return "on the phone"
     if block.device == WAIT:
         return "wait before the next block (nothing to paste)"
     if on_router(block.device):
         return f"on the {block.device}, pasted at the privileged EXEC prompt (Router#)"
-    return f"on router {block.device}, pasted at its privileged EXEC prompt ({block.device.split(',')[0]}#)"
+    hostname = block.device.split(",")[0]
+    if " " in hostname:  # a role ("other CME"), not a hostname (IOS hostnames have no spaces): no prompt to show
+        return f"on the {block.device}, pasted at its privileged EXEC prompt"
+    return f"on router {block.device}, pasted at its privileged EXEC prompt ({hostname}#)"

@@ -113,3 +113,13 @@ def test_only_a_router_known_by_its_hostname_names_the_steps():
     for device in ("SEP001122334455", "router (shows.txt)", "Router", None, ""):  # '': it spans devices
         assert [s.device for s in _on_its_device(steps, device, two)] == ["router", WAIT, only_if], device
     assert [s.device for s in _on_its_device(steps, "CA", two[:1])] == ["router", WAIT, only_if]
+
+
+def test_a_block_for_a_role_shows_no_prompt_made_of_it():
+    """CTL010's provider block is for "other CME", a role: no `(other CME#)` prompt, which no IOS
+    hostname (they have no spaces) could print."""
+    from cmedebug.engine import all_rules
+
+    ctl010 = next(r for r in all_rules() if r.id == "CTL010")
+    provider = next(b for b in render_blocks(ctl010.remediation) if b.device == "other CME")
+    assert heading(provider) == "on the other CME, pasted at its privileged EXEC prompt"
