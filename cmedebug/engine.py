@@ -47,6 +47,9 @@ class Rule:
     # The fix, written once as steps with slots ({trustpoint}); the engine fills the
     # slots from each finding's data and the evidence (cmedebug.remediation_context).
     remediation: ClassVar[tuple[Step, ...]] = ()
+    # The fixes a finding gives instead where the evidence shows a situation ``remediation`` does
+    # not fit: (when, steps), each on the rule's page after it (cmedebug/rules_doc.py).
+    variants: ClassVar[tuple[tuple[str, tuple[Step, ...]], ...]] = ()
     verify: ClassVar[str] = ""
     # A fix no CLI step makes (new hardware or software): what to do instead, said by
     # `reproduce --fix` as its verdict rather than a proof attempt (PLAT003).

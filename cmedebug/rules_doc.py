@@ -20,10 +20,20 @@ _wrap = partial(textwrap.wrap, width=96, break_on_hyphens=False, break_long_word
 
 def remediation_section(rule: type[Rule]) -> list[str]:
     """'Remediation', the numbered steps with why and warnings, the paste-ready
-    blocks with their placeholders, and the verify line."""
-    out = ["Remediation"]
+    blocks with their placeholders; then each variant ('Remediation when ...') alike;
+    and the verify line."""
+    out = _steps_section("Remediation", rule.remediation)
+    for when, steps in rule.variants:
+        out += ["", *_steps_section(f"Remediation when {when}", steps)]
+    if rule.verify:
+        out += [""] + _wrap(shown(rule.verify), initial_indent="    ", subsequent_indent="    ")
+    return out
+
+
+def _steps_section(title: str, steps) -> list[str]:
+    out = _wrap(title, subsequent_indent="    ")
     before = None
-    for n, step in enumerate(rule.remediation, start=1):
+    for n, step in enumerate(steps, start=1):
         where = {"phone": "on the phone", "wait": "wait, nothing to paste"}.get(step.mode,
                                                                                 f"{step.device}, {step.mode}")
         text = f"{n}. ({where}) `{shown(step.command)}`"
@@ -33,7 +43,7 @@ def remediation_section(rule: type[Rule]) -> list[str]:
         if step.warning:
             text += f" WARNING: {shown(step.warning)}"
         out += _wrap(text, initial_indent="    ", subsequent_indent="       ")
-    for block in render_blocks(rule.remediation):
+    for block in render_blocks(steps):
         title = heading(block).capitalize() if block.device in NOT_TYPED else f"On the {block.device}"
         out += ["", f"    {title}:"]
         out += _wrap("; ".join(cautions(block)), initial_indent="    ", subsequent_indent="    ")
@@ -41,8 +51,6 @@ def remediation_section(rule: type[Rule]) -> list[str]:
         # (the steps above say why each command is there; an action on the phone says it here)
         out += _wrap("; ".join(reasons(block)), initial_indent="    ", subsequent_indent="    ") \
             if block.device in NOT_TYPED else []
-    if rule.verify:
-        out += [""] + _wrap(shown(rule.verify), initial_indent="    ", subsequent_indent="    ")
     return out
 
 
@@ -80,11 +88,14 @@ def markdown() -> str:
 
 
 def as_json() -> list[dict]:
-    """Every rule's metadata and its generic steps (slots unfilled), for
+    """Every rule's metadata, its generic steps and its variants' (slots unfilled), for
     `cmedebug rules list --format json`."""
     return [{"id": r.id, "name": r.name, "title": r.title, "severity": str(r.severity),
              "confidence": str(r.confidence), "tags": list(r.tags), "requires": list(r.requires),
              "collect": list(r.collect), "explains": list(r.explains),
              "remediation": [step.to_dict() for step in r.remediation],
-             "blocks": [block.to_dict() for block in render_blocks(r.remediation)], "verify": r.verify,
+             "blocks": [block.to_dict() for block in render_blocks(r.remediation)],
+             "variants": [{"when": when, "remediation": [step.to_dict() for step in steps],
+                           "blocks": [block.to_dict() for block in render_blocks(steps)]} for when, steps in r.variants],
+             "verify": r.verify,
              "references": r.doc_section("References")} for r in all_rules()]

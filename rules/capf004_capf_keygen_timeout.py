@@ -58,6 +58,8 @@ class CapfKeygenTimeout(Rule):
     # A session caught waiting, or limits already at least these: the next attempt, watched
     WATCH = debugs_while_it_repeats(Step("exec", "debug capf-server all",
                                          why="whether the phone answers the key-generation request (msgtype 4)"))
+    variants = (("a session is caught waiting for the phone's key, or the limits are at least these already: the next "
+                 "attempt, watched", WATCH),)
     verify = "Verify with `show capf-server sessions` (past AWAIT-KEYGEN-RES) and `debug capf-server all` (msgtype 4)."
 
     def raise_limits(self, timeout: int | None, retries: int | None) -> list[Step]:

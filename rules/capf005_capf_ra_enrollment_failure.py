@@ -72,6 +72,8 @@ class CapfRaEnrollmentFailure(Rule):
                  "clear text, as the command reference documents it (CR-C: 0 = encrypted; the opposite of other "
                  "IOS commands and of the primer skeleton's `password 0`)"),
     )
+    ALREADY_GRANTING = tuple(step for step in remediation if step not in GRANT_AUTO)
+    variants = (("the CA grants automatically already", ALREADY_GRANTING),)
     verify = "Verify with `show capf-server sessions` (AWAIT STORE CERT RESP, then done) and the phone (LSC: Installed)."
 
     def evaluate(self, case):
@@ -104,7 +106,7 @@ class CapfRaEnrollmentFailure(Rule):
                 f"{sep(mac)} sent its public key to CAPF at {fmt_time(key.ts)} but no certificate was stored: "
                 f"the CA/RA did not sign the request{why}.",
                 evidence_of([key, *during[:2], end], 4), first_seen=key.ts, device=key.device, mac=mac,
-                **({"remediation": [s for s in self.remediation if s not in GRANT_AUTO]}
+                **({"remediation": self.ALREADY_GRANTING}
                    if _grants_automatically(case) else {}))
 
     def _bad_enroll_trustpoint(self, case):

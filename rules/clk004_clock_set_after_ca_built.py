@@ -75,6 +75,9 @@ class ClockSetAfterCaBuilt(Rule):
                  "(1993, 2002): it deletes the certificate server; a CA certificate in date issues the "
                  "trustpoints' certificates again instead (PKI001's steps, once the CA router's clock is right)"),
     )
+    CONFIRMED_FIRST = (*CONFIRM_CA_FIRST, *remediation)
+    variants = (("only leaf certificates show the boot-default date (the CA's own certificate and the clock "
+                 "correction are not in the evidence)", CONFIRMED_FIRST),)
     verify = "Verify with `show crypto pki server` (CA expiration timer years ahead) and `show crypto pki certificates` (start dates today)."
 
     def links(self, cause, symptom, case) -> bool:
@@ -121,7 +124,7 @@ class ClockSetAfterCaBuilt(Rule):
             message = (f"Device {device}: the CA or its certificates were created while the clock was wrong: "
                        + "; ".join(entry["details"][:4]) + ". Certificates built on that date cannot be trusted now.")
             unconfirmed = {} if entry["ca_shown"] else {
-                "confidence": Confidence.MEDIUM, "remediation": (*self.CONFIRM_CA_FIRST, *self.remediation)}
+                "confidence": Confidence.MEDIUM, "remediation": self.CONFIRMED_FIRST}
             if unconfirmed:
                 message += (" The evidence holds neither the CA's own certificate nor the clock correction: that the "
                             "CA itself was built on that date is inferred.")

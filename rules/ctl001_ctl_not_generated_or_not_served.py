@@ -85,6 +85,10 @@ class CtlNotGeneratedOrNotServed(Rule):
              why="whether CME is meant to be secure (its device security mode) and what signs its files; with "
                  "these outputs cmedebug says what to configure"),
     )
+    WITH_SERVER_MODE = (*remediation[:-len(PHONES_RESTART)], *SECURE_SERVER_MODE, *PHONES_RESTART)
+    variants = (("the configuration was not given (whether CME is meant to be secure is not known)", READ_FIRST),
+                ("`show telephony-service security-info` says `Server Security Mode: Non-Secure` once a CTL exists",
+                 WITH_SERVER_MODE))
     verify = "Verify with `debug ctl-client` (CTL File Created Successfully) and `debug tftp events` (CTLSEP{mac}.tlv served)."
 
     def evaluate(self, case):
@@ -104,8 +108,7 @@ class CtlNotGeneratedOrNotServed(Rule):
             yield self.finding(message, evidence_of(items, 6), severity=Severity.MEDIUM, confidence=Confidence.LOW,
                                remediation=self.READ_FIRST)
         else:
-            steps = self.remediation if not _non_secure_servers(case) else \
-                (*self.remediation[:-len(PHONES_RESTART)], *SECURE_SERVER_MODE, *PHONES_RESTART)
+            steps = self.WITH_SERVER_MODE if _non_secure_servers(case) else self.remediation
             yield self.finding(message, evidence_of(items, 6), confidence=confidence,
                                first_seen=next((i.ts for i in items if getattr(i, "ts", None)), None),
                                remediation=steps)

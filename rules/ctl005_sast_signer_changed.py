@@ -66,6 +66,8 @@ class SastSignerChanged(Rule):
                  "record of the CTL the phones hold (`cmedebug ctl show` on a CTLSEP<mac>.tlv from before the "
                  "change) survives and must sign the next CTL; erase the phones' CTL only if none does"),
     )
+    variants = (("only a phone's refusal is in the evidence (not the CTL before and after the change)",
+                 WHICH_SAST_CHANGED),)
     verify = "Verify with the phone's status messages (Trust List Updated) and a test change reaching the phone."
 
     def evaluate(self, case):

@@ -90,6 +90,9 @@ class CertificateExpired(Rule):
         # operation (primer F05: `reset` of each ephone or `reset all`; §2.4 step 4)
         *PHONES_RESTART,
     )
+    variants = (("no LSC is issued again (no CAPF, or none of the expired certificates serves CME)", _WITHOUT_LSCS),
+                ("the expired certificate is SN 1 and the evidence holds no certificate of that serial (most likely "
+                 "the CA's own)", _WHICH_CERTIFICATE))
     verify = "Verify with `show crypto pki certificates {trustpoint}` (end date in the future) and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):

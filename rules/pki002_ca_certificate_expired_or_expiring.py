@@ -106,6 +106,11 @@ class CaCertificateExpiredOrExpiring(Rule):
              why="each client trustpoint holds the new CA certificate (a rollover with a new key needs them "
                  "authenticated and enrolled again: inferred, primer 2.6)"),
     )
+    CONFIRMED_REBUILD = (*CONFIRM_FIRST, *remediation)
+    variants = (("the CA certificate expires within the warning window and no auto-rollover is configured", ROLLOVER),
+                ("the expiry is judged by a time the router did not show (today's date, or another device's clock)",
+                 CONFIRMED_REBUILD),
+                ("the same, and auto-rollover is configured", ROLLED_OVER))
     verify = "Verify with `show crypto pki server` (expiration timer years ahead, Auto-Rollover configured)."
 
     def evaluate(self, case):
@@ -157,7 +162,7 @@ class CaCertificateExpiredOrExpiring(Rule):
                               "capture; the router's own output tells.")
                 severity, steps = Severity.LOW, self.ROLLED_OVER
             elif not_its_own_time(basis):
-                steps = (*self.CONFIRM_FIRST, *self.remediation)
+                steps = self.CONFIRMED_REBUILD
         elif ends - now <= WARNING_WINDOW and not rollover:
             message = (f"The {what} expires on {fmt_time(ends)}, in {fmt_delta(ends - now)} ({basis}), and no "
                        "auto-rollover is configured: every chain it anchors will fail then.")

@@ -90,6 +90,8 @@ class EnrollmentPendingManualGrant(Rule):
         *CNF_FILES,
         *PHONES_RESTART,
     )
+    variants = (("every request that waits is a phone's LSC request from a CAPF session that has ended",
+                 PHONES_ASK_AGAIN),)
     verify = "Verify with `show crypto pki server {ca} requests` (state granted) and `show crypto pki certificates {trustpoint}` on the client."
     PHONES_VERIFY = "Verify with `show capf-server sessions` (a session for the phone) and the phone (LSC: Installed)."
 

@@ -96,6 +96,9 @@ class CaServerDisabledOrDatabaseLost(Rule):
         NO_SHUTDOWN,
         *REFRESH,
     )
+    variants = (("the database is on storage a reload can lose", MOVED_TO_FLASH),
+                ("the CA's key pair is shown gone (`Keys generated ... No`)", REBUILT),
+                ("the server never started (no CA key, no CA certificate)", FIRST_START))
     verify = "Verify with `show crypto pki server` (Status: enabled) and a test enrollment that is granted."
 
     def evaluate(self, case):

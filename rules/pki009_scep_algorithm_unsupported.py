@@ -85,6 +85,7 @@ class ScepAlgorithmUnsupported(Rule):
         *refresh_after_enroll("trustpoint"),
         *PHONES_RESTART,
     )
+    variants = (("the trustpoint is one CME uses (secure-signaling, TFTP, CAPF, a SAST)", CME_TRUSTPOINT),)
     verify = "Verify with `show crypto pki trustpoints {trustpoint} status` (Last enrollment status: Granted)."
 
     def evaluate(self, case):

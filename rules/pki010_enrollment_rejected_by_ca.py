@@ -69,6 +69,7 @@ class EnrollmentRejectedByCa(Rule):
         *refresh_after_enroll("trustpoint"),
         *PHONES_RESTART,
     )
+    variants = (("the rejected trustpoint is one CME uses (secure-signaling, TFTP, CAPF, a SAST)", CME_TRUSTPOINT),)
     verify = "Verify with `%PKI-6-CERTRET: Certificate received from Certificate Authority` and `show crypto pki certificates {trustpoint}`."
 
     def evaluate(self, case):

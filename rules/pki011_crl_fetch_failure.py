@@ -79,6 +79,8 @@ class CrlFetchFailure(Rule):
         *trustpoint_steps("trustpoint", "revocation-check none",
                     why="a root pasted by hand publishes no CRL this router can fetch"),
     )
+    variants = (("the trustpoint is enrolled by hand (`enrollment terminal`: a root that publishes no CRL)",
+                 ROOTS_WITHOUT_CRL),)
     verify = "Verify with `show crypto pki crls` (a current CRL) or no further %PKI-3-CRL_FETCH_FAIL, and TLS handshakes that complete."
 
     def evaluate(self, case):

@@ -51,6 +51,7 @@ class TrustpointNotAuthenticated(Rule):
     # a trustpoint CME uses: its first certificate reaches the CTL, the files and the phones (and
     # secure-signaling, applied before it had one, is applied again)
     CME_TRUSTPOINTS = enrollment_refresh("trustpoint", authenticate=True)
+    variants = (("the trustpoint is one CME uses (secure-signaling, TFTP, CAPF, a SAST)", CME_TRUSTPOINTS),)
     verify = "Verify with `show crypto pki trustpoints {trustpoint} status` (Issuing CA authenticated ....... Yes)."
 
     def evaluate(self, case):

@@ -27,6 +27,8 @@ WITHOUT_MIC_EPHONE = (
          why="this phone's operation used its MIC, which the expired roots cannot verify", warning=NULL_STRING_WARNING),
     *PHONE_FILE_THEN_RESET,
 )
+# Only CAPF sessions show MIC authentication: which setting asked for it is not known, so both.
+WITHOUT_MIC_EITHER = (*WITHOUT_MIC_GLOBAL, *WITHOUT_MIC_EPHONE)
 
 
 class MicRootMissingOrExpired(Rule):
@@ -76,6 +78,11 @@ class MicRootMissingOrExpired(Rule):
         Step("config", "crypto pki authenticate {mic_root}", answers=("{mic_root_pem}", "quit", "yes"),
              why="paste the root, end with quit, then accept its fingerprint"),
     )
+    variants = (("CAPF authenticates with the MIC globally (`auth-mode` under capf-server) and the roots expired",
+                 WITHOUT_MIC_GLOBAL),
+                ("an ephone's own operation names the MIC (`cert-oper ... auth-mode mic`) and the roots expired",
+                 WITHOUT_MIC_EPHONE),
+                ("only CAPF sessions show MIC authentication, with the roots expired", WITHOUT_MIC_EITHER))
     verify = "Verify with `show crypto pki certificates` (MIC roots present and in date) and CAPF sessions that store the certificate."
 
     def evaluate(self, case):
@@ -120,7 +127,7 @@ class MicRootMissingOrExpired(Rule):
         # only CAPF sessions show MIC: which setting asked for it is not known, so both, for the
         # phone of the first session (its ephone found from the MAC when the configuration is given)
         macs = [item.fields.get("mac") for item, _ in mic_use if item.fields.get("mac")]
-        return {"remediation": (*WITHOUT_MIC_GLOBAL, *WITHOUT_MIC_EPHONE), "mac": macs[0] if macs else None}
+        return {"remediation": WITHOUT_MIC_EITHER, "mac": macs[0] if macs else None}
 
     @staticmethod
     def _mic_use(case) -> list[tuple[object, str]]:

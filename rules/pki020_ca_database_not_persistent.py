@@ -56,6 +56,7 @@ class CaDatabaseNotPersistent(Rule):
     remediation = ca_database_to_flash(START)
     # The storage shown unreadable already (`%Error opening <url>`): the copies may fail, and the block says what then.
     FROM_UNREADABLE = ca_database_to_flash(START, readable=False)
+    variants = (("the storage is shown unreadable already (`%Error opening <url>`)", FROM_UNREADABLE),)
     verify = "Verify with `show crypto pki server` (Current primary storage dir: flash:{ca}/) and `dir flash:{ca}/`."
 
     def evaluate(self, case):

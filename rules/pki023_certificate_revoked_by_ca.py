@@ -76,6 +76,7 @@ class CertificateRevokedByCa(Rule):
     )
     PHONE_VERIFY = "Verify with `show capf-server sessions` (the phone's session), the phone (LSC: Installed) and `show ephone` (+ Authentication)."
     remediation = ROUTER_FIX + PHONE_FIX
+    variants = (("only router certificates were revoked", ROUTER_FIX), ("only phones' LSCs were revoked", PHONE_FIX))
     verify = ("Verify with `show crypto pki certificates {trustpoint}` (a new serial), the phone (LSC: Installed) "
               "and a handshake that completes.")
 

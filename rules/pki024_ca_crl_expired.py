@@ -60,6 +60,7 @@ class CaCrlExpired(Rule):
     # A server shown running already: `no shutdown` would change nothing, and why it issued no CRL is
     # not in the documents; what the evidence can say is where to look.
     RUNNING = (INFO_CRL,)
+    variants = (("the server is shown running", RUNNING),)
     verify = "Verify with `show crypto pki server` (CRL NextUpdate timer: in the future)."
 
     def evaluate(self, case):

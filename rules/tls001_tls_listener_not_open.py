@@ -60,6 +60,7 @@ class TlsListenerNotOpen(Rule):
              why="only if secure phones are planned: the trustpoint CME would listen with, which must hold a "
                  "certificate before secure-signaling names it; a non-secure CME needs no listener on 2443"),
     )
+    variants = (("no secure phone is expected (a non-secure CME)", NOT_NEEDED),)
     verify = "Verify with `show ephone socket` (skinny_secure_tcp_listen_socket fd >= 0)."
 
     def evaluate(self, case):

@@ -75,6 +75,12 @@ class TlsVersionOrCipherMismatch(Rule):
         Step("config-telephony", "reset all",
              warning="every phone restarts (and upgrades) and drops its calls: do it in a quiet hour"),
     )
+    # IOS XE, or a release the evidence does not show: SCCP phones speak TLS 1.0 whatever their load (primer
+    # F35), so no load upgrade and restart of them all
+    NO_LOAD_UPGRADE = remediation[:1]
+    variants = (("the router is not shown to run classic IOS 15.x (IOS XE, or no `show version`)", NO_LOAD_UPGRADE),
+                ("the failing side is the router's own HTTPS client (`%HTTPC-6-TLS_HANDSHAKE_FAILED`)",
+                 HTTP_CLIENT_REMEDIATION))
     verify = "Verify with `show logging | include TLS_HANDSHAKE_FAILED` (no new lines) and `show ephone` (+ Authentication)."
 
     def evaluate(self, case):
@@ -97,12 +103,11 @@ class TlsVersionOrCipherMismatch(Rule):
             # the router's own HTTPS client (sip-oauth, SCEP over https) is tuned with its own ciphers
             client = service == "http-client"
             # A phone's load is the cause only where the router accepts TLS 1.0 to 1.2 (classic IOS 15.x):
-            # then the phone offered less. Elsewhere (IOS XE, or a release the evidence does not show)
-            # SCCP phones speak TLS 1.0 whatever their load (primer F35): no upgrade and restart of them all.
+            # then the phone offered less.
             if client:
                 steps = HTTP_CLIENT_REMEDIATION
             else:
-                steps = None if _classic_ios(case) else self.remediation[:1]  # (None: every step)
+                steps = None if _classic_ios(case) else self.NO_LOAD_UPGRADE  # (None: every step)
             yield self.finding(message, evidence_of(events, 3), first_seen=first.ts, device=first.device,
                                service=service, reason=first.fields.get("reason"),
                                severity=Severity.MEDIUM if client else None, remediation=steps,

@@ -20,6 +20,11 @@ from cmedebug.remediation import (NOT_TYPED, PHONE, Block, Step, StepOrderError,
                                   to_keep)
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def every_fix(rule) -> list[tuple[Step, ...]]:
+    """The rule's remediation and each of its variants' steps: every fix a finding of it can print."""
+    return [rule.remediation, *(steps for _, steps in rule.variants)]
 SCENARIOS = sorted(p for p in (REPO / "sample_logs").iterdir() if p.is_dir())
 
 
@@ -44,7 +49,7 @@ def walk(block: Block) -> list[str]:
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
 def test_every_step_agrees_with_the_command_table(rule):
     assert rule.remediation, f"{rule.id} has no remediation steps"
-    for step in rule.remediation:
+    for step in (step for steps in every_fix(rule) for step in steps):
         entry = lookup(step.command, step.mode)
         assert entry is not None, f"{rule.id}: `{step.command}` is not accepted in {step.mode} by the table"
         if entry.destructive:
@@ -56,10 +61,11 @@ def test_every_step_agrees_with_the_command_table(rule):
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
 def test_every_rule_renders_blocks_that_walk_cleanly(rule):
-    blocks = render_blocks(rule.remediation)
-    assert blocks
-    for block in blocks:
-        assert not walk(block), (rule.id, walk(block), block.text)
+    for steps in every_fix(rule):
+        blocks = render_blocks(steps)
+        assert blocks
+        for block in blocks:
+            assert not walk(block), (rule.id, walk(block), block.text)
 
 
 def test_config_commands_never_follow_end():
@@ -229,8 +235,8 @@ def test_every_fix_that_regenerates_the_ctl_restarts_the_phones_after_it():
     from cmedebug.engine import all_rules
 
     restarts = ("reset all", "restart all", "reset")
-    for rule in all_rules():
-        commands = [(step.mode, step.command) for step in rule.remediation]
+    for rule, steps in ((rule, steps) for rule in all_rules() for steps in every_fix(rule)):
+        commands = [(step.mode, step.command) for step in steps]
         regenerated = [i for i, (_, command) in enumerate(commands) if command == "regenerate"]
         if regenerated:
             after = commands[regenerated[-1]:]
@@ -383,7 +389,7 @@ def test_the_command_table_page_is_current():
 def test_every_command_the_rules_print_is_in_the_table_page():
     page = (REPO / "docs" / "ios-commands.md").read_text(encoding="utf-8")
     for rule in all_rules():
-        for step in rule.remediation:
+        for step in (step for steps in every_fix(rule) for step in steps):
             assert f"`{lookup(step.command, step.mode).pattern}`".replace("|", "\\|") in page
 
 
@@ -777,7 +783,7 @@ def test_the_json_steps_say_which_commands_no_cisco_document_shows(analysed):
 def test_every_placeholder_a_block_types_is_said_above_it(rule):
     """A `<challenge>` IOS would take as typed is named above the block even where it comes from
     the command table's answers rather than the step (CTL008's page did not name it)."""
-    for block in render_blocks(rule.remediation):
+    for block in (block for steps in every_fix(rule) for block in render_blocks(steps)):
         typed = {name for line in block.lines for name in re.findall(r"<([a-z0-9-]+)>", line.text)}
         assert typed <= {name for name, _ in block.placeholders}, (block.text, block.placeholders)
 
@@ -966,10 +972,7 @@ def test_every_block_for_the_cases_router_is_headed_as_it(rule):
     (Blocks for another device, a CA router or another CME, name it.)"""
     from cmedebug.remediation import conditional, heading, on_router
 
-    steps = [*rule.remediation, *(s for variant in vars(type(rule)).values()
-                                  if isinstance(variant, tuple) and variant and isinstance(variant[0], Step)
-                                  for s in variant)]
-    for block in render_blocks(fill(steps, {})):
+    for block in (block for steps in every_fix(rule) for block in render_blocks(fill(steps, {}))):
         if block.device.startswith("router"):
             assert on_router(block.device) and (block.device == "router" or conditional(block.device)), block.device
             assert heading(block).startswith("on the router")
@@ -989,3 +992,42 @@ def test_a_restart_where_no_ctl_client_exists_names_the_files_alone(tmp_path):
                                       name="secure.txt"))
     assert "regenerate" in [s.command for s in secure]
     assert secure[-1].why == "the phones fetch the new CTL and files when they restart"
+
+
+def _is_part_of(part: tuple, whole: tuple) -> bool:
+    return any(whole[i:i + len(part)] == part for i in range(len(whole) - len(part) + 1))
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_every_alternative_fix_a_rule_holds_is_a_variant_on_its_page(rule):
+    """A step sequence a rule declares (PKI002's CONFIRM_FIRST, a module's _WITHOUT_LSCS) is its
+    remediation, a variant with the situation it is for, or a part of one: a fix the evidence
+    chooses is never printed without its rule page saying when."""
+    import sys
+
+    from cmedebug import remediation_steps
+    from cmedebug.rules_doc import page
+
+    shared = {id(v) for v in vars(remediation_steps).values()}
+    declared = {name: v for scope in (vars(rule), vars(sys.modules[rule.__module__]))
+                for name, v in scope.items()
+                if isinstance(v, tuple) and v and all(isinstance(s, Step) for s in v) and id(v) not in shared}
+    fixes = every_fix(rule)
+    for name, steps in declared.items():
+        assert any(_is_part_of(steps, fix) for fix in fixes), f"{rule.id}.{name} is on no page"
+    words = " ".join(page(rule).split())
+    for when, steps in rule.variants:
+        assert f"Remediation when {' '.join(when.split())}" in words
+        assert steps and steps != rule.remediation
+
+
+def test_rules_list_json_gives_each_variant_with_its_blocks():
+    from cmedebug.rules_doc import as_json
+
+    pki002 = next(r for r in as_json() if r["id"] == "PKI002")
+    when = [v["when"] for v in pki002["variants"]]
+    assert len(when) == 3 and when[1].startswith("the expiry is judged by a time the router did not show")
+    confirm = pki002["variants"][1]
+    assert [s["command"] for s in confirm["remediation"]][:3] == ["show clock detail", "show crypto pki server",
+                                                                  "wait until the expiry is confirmed"]
+    assert confirm["blocks"][1]["device"] == "wait"
