@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cmedebug.engine import Rule
 from cmedebug.remediation import WAIT, Step
-from cmedebug.remediation_steps import PHONES_RESTART, enroll_steps, refresh_after_enroll
+from cmedebug.remediation_steps import PHONES_RESTART, debugs_while_it_repeats, enroll_steps, refresh_after_enroll
 from cmedebug.model import Confidence, Evidence, Severity
 from cmedebug.rules._device import functional_trustpoints
 from cmedebug.rules._evidence import happened_before, nearest_before
@@ -69,7 +69,16 @@ class EnrollmentRejectedByCa(Rule):
         *refresh_after_enroll("trustpoint"),
         *PHONES_RESTART,
     )
-    variants = (("the rejected trustpoint is one CME uses (secure-signaling, TFTP, CAPF, a SAST)", CME_TRUSTPOINT),)
+    # `%PKI-6-CERTFAIL` alone does not say why: the next attempt, watched, says which of the four
+    # causes it is (a refusal, a challenge password, an unreachable CA, an algorithm) before anything
+    # is removed or enrolled again.
+    WHY_FIRST = debugs_while_it_repeats(
+        Step("exec", "debug crypto pki transactions",
+             why="the next enrollment's exchange: a CA refusal (CERTREJECT), no answer (PKI007), an algorithm "
+                 "error (PKI009); cmedebug reads these lines"),
+        Step("exec", "debug crypto pki messages", why="the status line that names the error, as in PKI009"))
+    variants = (("the rejected trustpoint is one CME uses (secure-signaling, TFTP, CAPF, a SAST)", CME_TRUSTPOINT),
+                ("only `%PKI-6-CERTFAIL` is in the evidence, which does not say why", WHY_FIRST))
     verify = "Verify with `%PKI-6-CERTRET: Certificate received from Certificate Authority` and `show crypto pki certificates {trustpoint}`."
 
     def evaluate(self, case):
@@ -101,4 +110,4 @@ class EnrollmentRejectedByCa(Rule):
                 f"Certificate enrollment failed {len(failed)} time(s){first_at(failed[0].ts)}; the message does "
                 "not say why (CA refusal, challenge password, unreachable CA or algorithm mismatch).",
                 [Evidence.of(e) for e in failed[:3]], severity=Severity.MEDIUM, confidence=Confidence.LOW,
-                first_seen=failed[0].ts, device=failed[0].device)
+                first_seen=failed[0].ts, device=failed[0].device, remediation=self.WHY_FIRST)

@@ -1031,3 +1031,14 @@ def test_rules_list_json_gives_each_variant_with_its_blocks():
     assert [s["command"] for s in confirm["remediation"]][:3] == ["show clock detail", "show crypto pki server",
                                                                   "wait until the expiry is confirmed"]
     assert confirm["blocks"][1]["device"] == "wait"
+
+
+def test_an_enrollment_failure_that_does_not_say_why_is_watched_before_anything_is_removed(tmp_path):
+    """`%PKI-6-CERTFAIL` alone may be a refusal, a challenge password, an unreachable CA or an
+    algorithm: PKI010 gave a refusal's fix (remove a request whose id no evidence names, enroll,
+    grant). It now watches the next attempt with the debugs that tell which, and changes nothing."""
+    (tmp_path / "router.log").write_text("Mar  2 09:01:22.702: %PKI-6-CERTFAIL: Certificate enrollment failed.\n")
+    (finding,) = [f for f in analyze([str(tmp_path / "router.log")], year=2025).findings if f.rule_id == "PKI010"]
+    commands = [s.command for s in finding.remediation]
+    assert "debug crypto pki transactions" in commands and commands[-1] == "undebug all"
+    assert not [c for c in commands if "remove" in c or "grant" in c or c.startswith("crypto pki enroll")]
