@@ -202,3 +202,15 @@ def test_a_placeholder_no_evidence_fills_is_named_as_why_the_cli_rejected_the_fi
     assert result.cli_errors[0] == "crypto pki trustpoint <issued-trustpoint>"
     assert result.reasons[0].startswith("the fix keeps placeholder(s) the evidence does not fill "
                                         "(<issued-trustpoint>): the CLI rejected")
+
+
+def test_the_wait_for_a_new_certificate_is_one_poll_of_the_ca(tmp_path):
+    """PKI009's wait (`wait until the new certificate is installed`) passes one enrollment retry
+    period on the reference CME, as the wait for granted certificates does: not "not modelled"."""
+    from cmedebug.refcme.fix import wait_until
+
+    world = reproduce("enrollment-pending-manual-grant", tmp_path / "case")
+    before = world.log.clock.now
+    done = wait_until(world, "wait until the new certificate is installed")
+    assert done["performed"].startswith("waited ") and "the trustpoints polled the CA" in done["performed"]
+    assert (world.log.clock.now - before).total_seconds() >= 60

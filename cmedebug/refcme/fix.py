@@ -169,8 +169,9 @@ def wait_until(world, text: str) -> dict:
     """A `device = wait` step ("wait until 2026-03-02 15:00:06 UTC"): the simulated time
     passes until every device's clock is past that time (one second more); "wait until
     the clock is synchronized": the router's clock is NTP's; "wait until the granted certificates
-    are installed": one `enrollment retry period`, in which each trustpoint polls its request."""
-    if text.endswith("the granted certificates are installed"):  # the trustpoints' next SCEP poll
+    are installed" (or "the new certificate"): one `enrollment retry period`, in which each
+    trustpoint polls its request."""
+    if text.endswith(("the granted certificates are installed", "the new certificate is installed")):  # next poll
         world.timeline.advance(SCEP_RETRY_PERIOD)
         installed = [tp.name for tp in world.router.trustpoints.values() if tp.poll(world.ca, world.log)]
         return {"step": text, "performed": f"waited {SCEP_RETRY_PERIOD:.0f} s: the trustpoints polled the CA; "
