@@ -19,7 +19,8 @@ from cmedebug.capture import ExcerptCapture
 from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, LineEvent, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
-from cmedebug.parsers.framing import Record, Run, frame, quick_record, unnamed
+from cmedebug.parsers.framing import CHATTER, NOT_ROUTINE, Record, Run, digits_as_zero, frame, prefix_match, \
+    quick_record, unnamed
 from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
 
@@ -42,8 +43,7 @@ def unparsed_shape(text: str) -> str:
 
 
 # Every ASCII digit is inside a masked run, and a digit is a digit to both alternatives of
-# _SHAPE_MASK: texts equal once their digits are all '0' have the same shape.
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# _SHAPE_MASK: texts equal once their digits are all '0' (digits_as_zero) have the same shape.
 MAX_SHAPES_REMEMBERED = 4096
 
 
@@ -205,6 +205,7 @@ class _Router:
         # numbers). The few with a digit are looked for in the text itself.
         self.keyword_matches = keyword_automaton({w: m for w, m in masks.items() if not _has_digit(w)}).iter
         self.digit_keywords = [(w, m) for w, m in masks.items() if _has_digit(w)]
+        self.digit_keyword_keys = [digits_as_zero(w) for w, _ in self.digit_keywords]
         self.masks: dict[bytes, int] = {}  # text with digits made '0' -> its mask by the automaton
         self.last_resort = next((p for p in self.keyworded if p.takes_declined_syslogs), None)
         self.last_resort_bit = 1 << self.keyworded.index(self.last_resort) if self.last_resort else 0
@@ -256,8 +257,7 @@ class _Router:
 
     def keyword_mask(self, text: str) -> int:
         """Bit i set: a keyword of ``keyworded[i]`` occurs in ``text``."""
-        key = text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO) \
-            if len(text) <= MAX_TEXT_REMEMBERED else None
+        key = digits_as_zero(text) if len(text) <= MAX_TEXT_REMEMBERED else None
         wanted = self.masks.get(key)
         if wanted is None:
             wanted = 0
@@ -271,6 +271,33 @@ class _Router:
             if word in text:
                 wanted |= mask
         return wanted
+
+    def routine_kind(self, line: str, chatter: re.Pattern) -> bool | str:
+        """What routine runs may pass ``line`` over as (``frame(runs=...)``): ``CHATTER`` (a
+        one-line message the quick path counts as ``chatter``, not saying 'debugging', which
+        a block's owner may read), the shape of a one-line message every parser declines
+        (counted as unparsed), or ``NOT_ROUTINE``. Framing remembers the answer for every
+        line equal once its digits are all '0', so it reads nothing that tells digits apart:
+        no keyword with digits may occur, no '%' (`%FOO-8-BAR:` is no syslog, `%FOO-3-BAR:`
+        is), and ``declines_message`` of a message without a
+        ``%FAC-SEV-MNEMONIC:`` does not depend on a parser's state."""
+        if "%" in line:  # (a syslog's line never is: told without the prefix's regex, for logs of few repeats)
+            return NOT_ROUTINE
+        m = prefix_match(line)
+        if m is None:
+            return NOT_ROUTINE
+        rest = m.group("rest")
+        if chatter.match(rest):
+            return CHATTER if "debugging" not in rest else NOT_ROUTINE
+        text = rest.strip()
+        if not text or text.startswith("## ") or self.may_hold_digit_keyword(text) or not self.declined(text, None):
+            return NOT_ROUTINE
+        return unparsed_shape(text[:120])
+
+    def may_hold_digit_keyword(self, text: str) -> bool:
+        """Whether a text of ``text``'s digit classes may hold a keyword that has digits."""
+        key = digits_as_zero(text)
+        return any(word in key for word in self.digit_keyword_keys)
 
     def declined(self, text: str, facility: str | None) -> bool:
         """Whether every parser routing would offer the one-line message ``text`` (outside
@@ -320,20 +347,34 @@ class _Tally:
 
     def unparsed_lines(self, first_line: int, last_line: int, text: str) -> None:
         """Lines ``first_line`` to ``last_line`` (``text``: their message) are unparsed."""
-        self.unparsed += last_line - first_line + 1
         head = text[:120]  # (what a shape is made of)
-        key = head.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
+        key = digits_as_zero(head)
         shape = self.known_shapes.get(key)
         if shape is None:
             if len(self.known_shapes) >= MAX_SHAPES_REMEMBERED:
                 self.known_shapes.clear()
             shape = self.known_shapes[key] = unparsed_shape(head)
+        self._count(first_line, last_line, shape)
+        if self.samples < UNPARSED_SAMPLES_PER_INPUT:
+            self._sample(first_line, last_line, text)
+
+    def unparsed_run(self, run: Run) -> None:
+        """The messages of routine run ``run`` that no parser reads (``Run.unparsed``)."""
+        for index, shape in run.unparsed:
+            number = run.first_line + index
+            self._count(number, number, shape)
+            if self.samples < UNPARSED_SAMPLES_PER_INPUT:
+                self._sample(number, number, prefix_match(run.lines[index]).group("rest").strip())
+
+    def _count(self, first_line: int, last_line: int, shape: str) -> None:
+        self.unparsed += last_line - first_line + 1
         shapes = self.shapes
         if shape in shapes or len(shapes) < MAX_SHAPES_PER_INPUT:
             shapes[shape] += 1
-        if self.samples < UNPARSED_SAMPLES_PER_INPUT:
-            self.samples += 1
-            self.case.unparsed.append(Unparsed(SourceRef(self.path, first_line, last_line), text[:500]))
+
+    def _sample(self, first_line: int, last_line: int, text: str) -> None:
+        self.samples += 1
+        self.case.unparsed.append(Unparsed(SourceRef(self.path, first_line, last_line), text[:500]))
 
     def close(self, lines: int) -> None:
         s = self.summary
@@ -380,14 +421,18 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     claims = router.claims
     events = case.events
     runs = None
-    if chatter is not None:  # runs of chatter are only counted (and followed as excerpt context)
-        runs = (chatter, quick_parser.chatter_marks,
-                lambda: ctx.block_owner is None or ctx.block_owner.ignores_chatter)
+    if chatter is not None:  # runs of chatter and unread messages are only counted (and followed as excerpt context)
+        runs = (lambda line: router.routine_kind(line, chatter),
+                lambda: 2 if ctx.block_owner is None else 1 if ctx.block_owner.ignores_chatter else 0)
     try:
         for rec in frame(chain(first, lines), quick=True, runs=runs):
             if rec.__class__ is Run:
-                claims[quick_parser.name] += rec.count
-                tally.understood += rec.count
+                chatter_lines = rec.count - len(rec.unparsed)
+                if chatter_lines:
+                    claims[quick_parser.name] += chatter_lines
+                    tally.understood += chatter_lines
+                if rec.unparsed:
+                    tally.unparsed_run(rec)
                 capture.skip(rec.first_line, rec.lines)
                 if rec.first_line >= next_report:
                     next_report = _report_progress(report, stream, size, rec.first_line)

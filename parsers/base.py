@@ -121,8 +121,6 @@ class LineParser:
     # Message bodies (one line, as printed after the prefix) for which ``parse`` returns []
     # whatever the rest says: routine chatter that ingest only counts (framing's quick path)
     chatter: ClassVar[re.Pattern | None] = None
-    # Strings one of which every chatter body holds (routine runs are only tried from such lines)
-    chatter_marks: ClassVar[tuple[str, ...]] = ()
     # True when ``ignores_message`` holds for every chatter body that does not say
     # 'debugging': framing's routine runs may pass over chatter while it owns a block
     ignores_chatter: ClassVar[bool] = False
@@ -152,7 +150,10 @@ class LineParser:
         whose text is ``text``; ``facility``: its ``%FACILITY-SEV-MNEMONIC:``'s, or None.
         When every parser routing would offer it declines, ingest does without its
         Record: a syslog goes to the parser of last resort, another message is counted
-        as unparsed. False when unsure."""
+        as unparsed. False when unsure. For a message without ``facility`` the answer
+        must depend neither on the parser's state nor on which digits ``text`` holds
+        (only on where it holds digits): ingest remembers it per line shape
+        (``_Router.routine_kind``)."""
         return False
 
     def ignores_message(self, body: str) -> bool:

@@ -90,7 +90,6 @@ class EphoneDebugParser(LineParser):
     keywords = ("ephone-", "kinny", "sin_family", "DN ", "DN=", "socket [")
     priority = 15  # first: its chatter is most of a busy log, and it returns None for what is not its own
     chatter = CHATTER
-    chatter_marks = ("ephone-", "DN ", "DN=")
 
     def declines_message(self, text: str, facility: str | None) -> bool:
         # (parse's first tests: a syslog, or a one-line message that is no ephone, DN nor socket shape)

@@ -14,7 +14,6 @@ may use pyparsing.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import islice
 from sys import intern as _intern
 from typing import Callable, Iterable, Iterator, NamedTuple
@@ -307,33 +306,31 @@ def _cut_off(pending) -> bool:
 
 class Run(NamedTuple):
     """Routine one-line messages framing passed over whole (lines ``first_line``
-    to ``first_line + count - 1``): no Record, no match, their lines as read."""
+    to ``first_line + count - 1``): no Record, no match, their lines as read.
+    ``unparsed``: (index in ``lines``, shape) of the messages no parser reads;
+    the others are chatter."""
 
     first_line: int
     count: int
     lines: list[str]
+    unparsed: list[tuple[int, str]]
 
 
-RUN_BATCH_LINES = 512  # lines joined for one scan of routine runs
+RUN_BATCH_LINES = 512  # lines looked up at once for routine runs (a run ends at a batch's end at the latest)
+MAX_KINDS_REMEMBERED = 4096  # line shapes whose routine kind framing remembers
+# What ``frame(runs=...)``'s ``routine_kind(line)`` says a run may pass a line over as:
+# CHATTER, the shape of a message no parser reads (a str), or NOT_ROUTINE.
+CHATTER, NOT_ROUTINE = True, False
+# A line's key for its routine kind: every digit made '0'. The prefix grammar tells digits
+# apart only by `[0-7]` (a syslog's severity: ``routine_kind`` passes over no message whose
+# text starts with '%'), so every line of one key frames alike; what a routine kind reads
+# beyond that must not tell digits apart either.
+DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
-@lru_cache(maxsize=8)
-def routine_runs(chatter: re.Pattern, guarded: bool = True) -> re.Pattern:
-    """The regex ``frame(runs=...)`` scans newline-joined lines with: at the start of a
-    line, one or more messages whose body (after the prefix) ``chatter`` matches and
-    does not say 'debugging'. The prefix is ``PREFIX``'s, matched atomically: it splits
-    each line exactly as ``PREFIX`` does, so a run holds only lines the quick path would
-    pass on one by one. (Whether the line after a run continues its last message is
-    told by ``frame``, which reads that line anyway.)
-
-    Not ``guarded``: without the test for 'debugging', for a text in which the word
-    does not occur (the same matches, without reading every line to its end twice)."""
-    head, body = unnamed(_PREFIX_HEAD), unnamed(chatter.pattern)
-    guard = r"(?![^\n]*debugging)" if guarded else ""
-    # (the syslog-server form first: it is cheaper, and where it matches, the head matches alike;
-    # possessive, as nothing follows the lines: the same run, a third cheaper than a greedy repeat)
-    runs = (rf"(?:(?>{prefix}){guard}(?:{body})[^\n]*\n)++" for prefix in (_SERVER_SEQ_STAMP, head))
-    return re.compile("|".join(runs), chatter.flags)
+def digits_as_zero(text: str) -> bytes:
+    """``text`` in UTF-8 with every digit made '0' (``DIGITS_AS_ZERO``)."""
+    return text.encode("utf-8", "surrogatepass").translate(DIGITS_AS_ZERO)
 
 
 def unnamed(pattern: str) -> str:
@@ -343,46 +340,45 @@ def unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
-_SERVER_SEQ_STAMP = unnamed(_SERVER_HEAD)  # (tried first in routine runs)
-
-
-def _with_runs(lines: Iterable[str], chatter: re.Pattern, marks: tuple[str, ...],
-               may_skip: Callable[[], bool]) -> Iterator[str | list[str]]:
-    """``lines``, where ``routine_runs(chatter)`` matches from a line on and ``may_skip()``
-    holds, the lines of that run as one list instead of one by one (batches of joined
-    lines are scanned; a run ends at a batch's end at the latest). A run is only tried
-    from a line holding one of ``marks``."""
+def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str"],
+               may_skip: Callable[[], int]) -> Iterator[str | tuple[list[str], list[tuple[int, str]]]]:
+    """``lines``, where from a line on ``routine_kind`` passes lines over and ``may_skip()``
+    allows it (1: chatter, 2: chatter and unparsed messages), those lines as one
+    ``(lines, unparsed)`` instead of one by one. ``routine_kind`` is asked once per key
+    (``digits_as_zero``): a busy log repeats a few hundred shapes of line with other numbers,
+    and looking a line's key up costs a tenth of matching its prefix."""
     lines = iter(lines)
-    guarded, unguarded = routine_runs(chatter).match, routine_runs(chatter, guarded=False).match
+    kinds: dict[bytes, bool | str] = {}
     while batch := list(islice(lines, RUN_BATCH_LINES)):
-        batch.append("")  # so that the joined text ends with a line end
-        joined = "\n".join(batch)
-        batch.pop()
-        match = guarded if "debugging" in joined else unguarded
-        pos, i, n = 0, 0, len(batch)
+        keys = digits_as_zero("\n".join(batch)).split(b"\n")
+        if len(keys) != len(batch):  # (a line holding a line feed of its own)
+            keys = [digits_as_zero(line) for line in batch]
+        i, n = 0, len(batch)
         while i < n:
-            line = batch[i]
-            for mark in marks:
-                if mark in line:
-                    break
+            level = may_skip()
+            unparsed: list[tuple[int, str]] = []
+            j = i
+            while level and j < n:
+                kind = kinds.get(keys[j])
+                if kind is None:
+                    if len(kinds) >= MAX_KINDS_REMEMBERED:
+                        kinds.clear()
+                    kind = kinds[keys[j]] = routine_kind(batch[j])
+                if kind is not CHATTER:
+                    if kind is NOT_ROUTINE or level < 2:
+                        break
+                    unparsed.append((j - i, kind))
+                j += 1
+            if j > i:
+                yield batch[i:j], unparsed
+                i = j
             else:
-                mark = None
-            if mark is not None and may_skip():
-                m = match(joined, pos)
-                if m is not None:
-                    end = m.end()
-                    count = joined.count("\n", pos, end)
-                    yield batch[i:i + count]
-                    i += count
-                    pos = end
-                    continue
-            yield line
-            i += 1
-            pos += len(line) + 1
+                yield batch[i]
+                i += 1
 
 
 def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
-          runs: tuple[re.Pattern, tuple[str, ...], Callable[[], bool]] | None = None
+          runs: tuple[Callable[[str], "bool | str"], Callable[[], int]] | None = None
           ) -> Iterator[Record | tuple[int, re.Match] | Run]:
     """Yield records from physical lines (without their line ends).
 
@@ -396,25 +392,29 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
     one is needed. (For a ``%FAC-SEV-MNEMONIC:`` message, the match's ``fac`` group
     is set.) A message that continuation lines follow is always a Record.
 
-    ``runs`` = (the ``chatter`` regex, its marks, ``may_skip``): while the caller's
-    ``may_skip()`` says it would only count such messages, consecutive ones are found
-    by one regex scan over joined lines (``routine_runs``) and yielded as one ``Run``.
+    ``runs`` = (``routine_kind``, ``may_skip``): while the caller's ``may_skip()`` says
+    it would only count them (1: chatter, 2: chatter and messages no parser reads),
+    consecutive one-line messages that ``routine_kind(line)`` (asked once per line shape,
+    ``_with_runs``) calls ``CHATTER`` or gives the shape of are yielded as one ``Run``.
+    ``routine_kind`` must say so only of a line the quick path would pass on as
+    ``(line number, prefix match)`` (a prefixed one-line message).
     """
     pending: Record | None = None
     cut_stamp: tuple[int, str] | None = None
     in_show_output = False
     line_no = start_line - 1
     if runs is not None:
-        caller_may_skip = runs[2]
+        caller_may_skip = runs[1]
         # (a record still pending ends at the run's first line, which starts a message; its
         # handling by the caller changes no block and only ever fills the excerpt budget)
-        lines = _with_runs(lines, runs[0], runs[1], lambda: cut_stamp is None and caller_may_skip())
+        lines = _with_runs(lines, runs[0], lambda: 0 if cut_stamp is not None else caller_may_skip())
     for line in lines:
-        if line.__class__ is list:
+        if line.__class__ is tuple:
             if pending is not None:
                 yield pending
-            pending = new_tuple(Run, (line_no + 1, len(line), line))  # (its last message may take the next line)
-            line_no += len(line)
+            run_lines, unparsed = line  # (its last message may take the next line)
+            pending = new_tuple(Run, (line_no + 1, len(run_lines), run_lines, unparsed))
+            line_no += len(run_lines)
             continue
         line_no += 1
         if cut_stamp is not None:
@@ -469,7 +469,9 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
         if pending.__class__ is Run and prompt is None and not in_show_output and not stripped.startswith(_PEM_BEGIN):
             # the run's last message takes this line as a continuation: it is a message of its own
             if pending.count > 1:
-                yield new_tuple(Run, (pending.first_line, pending.count - 1, pending.lines[:-1]))
+                last = pending.count - 1
+                yield new_tuple(Run, (pending.first_line, last, pending.lines[:-1],
+                                      [u for u in pending.unparsed if u[0] != last]))
             pending = (pending.first_line + pending.count - 1, prefix_match(pending.lines[-1]))
         if pending.__class__ is tuple and prompt is None:
             pending = quick_record(pending)  # it may take this line as a continuation

@@ -13,7 +13,8 @@ from cmedebug.ingest import read_input
 from cmedebug.model import Case
 from cmedebug.parsers.base import Context, line_parsers
 from cmedebug.parsers.ephone import CHATTER, EphoneDebugParser
-from cmedebug.parsers.framing import RUN_BATCH_LINES, Run, frame, routine_runs
+from cmedebug.parsers import framing
+from cmedebug.parsers.framing import RUN_BATCH_LINES, Run, frame
 from cmedebug.sources import Input
 
 PREFIX = "Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776: "
@@ -37,6 +38,7 @@ NOT_CHATTER = [
     "ephone-1[0] Mac:0030.94C3.E1A8 TCP socket:[1]", "ephone-x[1]:OFFHOOK", "DN x chan 1",
     "skinny_socket_process: keepalive socket 37 ip 10.10.13.132",
 ]
+KEEPALIVE = NOT_CHATTER[-1]  # a message no parser reads: counted as unparsed, in routine runs
 BODIES = DROPPED + NOT_CHATTER
 
 
@@ -44,7 +46,6 @@ BODIES = DROPPED + NOT_CHATTER
 def test_chatter_is_what_the_parser_drops(body):
     rec = next(iter(frame([PREFIX + body])))
     assert CHATTER.match(body) and EphoneDebugParser().parse(rec, Context(path="x")) == []
-    assert any(mark in body for mark in EphoneDebugParser.chatter_marks)  # routine runs may start at it
 
 
 @pytest.mark.parametrize("body", NOT_CHATTER)
@@ -151,11 +152,13 @@ def test_routine_runs_give_the_full_result_on_chatter_and_the_corpus(tmp_path, m
 def test_a_run_never_takes_the_line_a_message_could_own(after, run, record):
     """The last chatter line before a line that may continue it leaves the run, with that
     line; before a prompt, a blank line, a PEM block or another message, the run keeps it."""
-    lines = [*[PREFIX + "ephone-5[5]:OFFHOOK"] * 3, after]
-    framed = list(frame(lines, quick=True, runs=(CHATTER, EphoneDebugParser.chatter_marks, lambda: True)))
+    lines = [PREFIX + "ephone-5[5]:OFFHOOK", PREFIX + KEEPALIVE, PREFIX + "ephone-5[5]:OFFHOOK", after]
+    router = ingest._Router([cls() for cls in line_parsers()])
+    framed = list(frame(lines, quick=True, runs=(lambda line: router.routine_kind(line, CHATTER), lambda: 2)))
     runs = [r for r in framed if r.__class__ is Run]
     assert [(r.first_line, r.count) for r in runs] == [(1, run)]
     assert runs[0].lines == lines[:run]
+    assert runs[0].unparsed == [(1, "skinny_socket_process: keepalive socket # ip #.#.#.#")]
     after_run = framed[framed.index(runs[0]) + 1]
     if record is None:
         assert after_run[0] == 4  # (line number, prefix match): the quick message
@@ -219,21 +222,6 @@ PREFIXES = [
 ]
 
 
-@pytest.mark.parametrize("prefix", PREFIXES)
-def test_routine_runs_split_every_prefix_as_framing_does(prefix):
-    """The syslog-server form tried first in routine runs takes the same prefix as the
-    whole head, and the other forms still make runs."""
-    from cmedebug.parsers.framing import PREFIX, _SERVER_SEQ_STAMP
-    import re
-
-    line = prefix + "ephone-5[5]:OFFHOOK"
-    fast = re.match(_SERVER_SEQ_STAMP, line)
-    assert fast is None or fast.end() == PREFIX.match(line).start("rest")
-    joined = "\n".join([line] * 3) + "\n\n"
-    m = routine_runs(CHATTER).match(joined)
-    assert m is not None and joined.count("\n", 0, m.end()) == 3
-
-
 def test_routine_runs_give_the_full_result_on_every_prefix(tmp_path, monkeypatch):
     lines = [p + b for p in PREFIXES for b in DROPPED[:-1] * 3] + [PREFIXES[1] + b for b in NOT_CHATTER]
     log = tmp_path / "prefixes.log"
@@ -259,3 +247,45 @@ def test_a_batch_that_says_debugging_keeps_the_guard(tmp_path, monkeypatch):
     confirmations = [e for e in quick.events if e.fields.get("subsystem") == "DN 3 chan 1 tone"]
     assert len(confirmations) == 3
     assert sum(r.count for r in runs) >= RUN_BATCH_LINES * 2
+
+
+@pytest.mark.parametrize("kinds_remembered", [framing.MAX_KINDS_REMEMBERED, 2])
+def test_messages_no_parser_reads_are_counted_in_routine_runs(tmp_path, monkeypatch, kinds_remembered):
+    """Keepalives no parser reads, amid chatter, are passed over in the same runs: counted
+    as unparsed with their shape, the first ones sampled with their line, as the full path
+    counts them; inside a block whose owner only ignores chatter, they leave the runs. (Also
+    when framing remembers the kinds of fewer line shapes than the log holds.)"""
+    monkeypatch.setattr(framing, "MAX_KINDS_REMEMBERED", kinds_remembered)
+    chatter = [PREFIX + "ephone-5[5]:OFFHOOK", PREFIX + "DN 98 chan 1 Voice_Mode"]
+    lines: list[str] = []
+    for n in range(300):
+        lines += [*chatter, PREFIX + f"skinny_socket_process: keepalive socket {n} ip 10.10.{n % 250}.7"]
+    lines += ["Router#show clock", *chatter, PREFIX + KEEPALIVE, *chatter]
+    log = tmp_path / "keepalives.log"
+    log.write_text("\n".join(lines) + "\n")
+    runs: list[Run] = []
+    quick = _read(log, True, monkeypatch, excerpt_budget=0, runs=runs)  # (undoes the patch after it)
+    _same(quick, _read(log, False, monkeypatch, excerpt_budget=0))
+    assert quick.inputs[0].unparsed_lines == 301 and len(quick.unparsed) == ingest.UNPARSED_SAMPLES_PER_INPUT
+    assert quick.inputs[0].unparsed_shapes == {"skinny_socket_process: keepalive socket # ip #.#.#.#": 301}
+    in_runs = [r.lines[i] for r in runs for i, _ in r.unparsed]
+    assert len(in_runs) == 300 and all("keepalive" in line for line in in_runs)
+    # in the clock's block, the keepalive (its line 904) is not in a run
+    assert [(r.first_line, r.count, r.unparsed) for r in runs[-2:]] == [(902, 2, []), (905, 2, [])]
+
+
+def test_lines_whose_digits_differ_only_where_the_grammar_tells_them_apart(tmp_path, monkeypatch):
+    """Routine kinds are remembered per line shape with digits 0-7 and 8-9 apart: a
+    severity 8 is no syslog (unparsed), a severity 3 one is (an event); a keyword with
+    digits (`base 64`) is never passed over in a run, whichever digits come first."""
+    lines = [PREFIX + "%FOO-8-BAR: not a syslog", PREFIX + "%FOO-3-BAR: a syslog",
+             PREFIX + "%FOO-9-BAR: not a syslog", PREFIX + "%FOO-1-BAR: a syslog",
+             PREFIX + "certificate in base 12 follows", PREFIX + "certificate in base 64 follows"] * 3
+    log = tmp_path / "digits.log"
+    log.write_text("\n".join(lines) + "\n")
+    runs: list[Run] = []
+    quick = _read(log, True, monkeypatch, excerpt_budget=0, runs=runs)
+    _same(quick, _read(log, False, monkeypatch, excerpt_budget=0))
+    assert [e.kind for e in quick.events].count("syslog.foo.bar") == 6
+    assert quick.inputs[0].unparsed_shapes["%FOO-#-BAR: not a syslog"] == 6
+    assert not [r for r in runs for i, _ in r.unparsed if "base" in r.lines[i]]

@@ -224,6 +224,7 @@ def test_unparsed_shapes_are_counted_exactly_when_remembered(tmp_path, monkeypat
     from collections import Counter
 
     from cmedebug import ingest
+    from cmedebug.parsers import framing
 
     monkeypatch.setattr(ingest, "MAX_SHAPES_REMEMBERED", 8)
     rng = random.Random(7)
@@ -237,4 +238,4 @@ def test_unparsed_shapes_are_counted_exactly_when_remembered(tmp_path, monkeypat
     expected = Counter(ingest.unparsed_shape(line) for line in lines)
     assert summary.unparsed_lines == len(lines)
     assert summary.unparsed_shapes == dict(expected.most_common(20))
-    assert len({line.encode().translate(ingest._DIGITS_AS_ZERO) for line in lines}) > 8  # more than it holds
+    assert len({framing.digits_as_zero(line) for line in lines}) > 8  # more than it holds
