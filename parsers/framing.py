@@ -318,6 +318,7 @@ class Run(NamedTuple):
 
 RUN_BATCH_LINES = 512  # lines looked up at once for routine runs (a run ends at a batch's end at the latest)
 MAX_KINDS_REMEMBERED = 4096  # line shapes whose routine kind framing remembers
+BATCHES_AFTER_NEW_KEYS = 3  # batches passed on line by line after one of mostly new keys (_with_runs)
 # What ``frame(runs=...)``'s ``routine_kind(line)`` says a run may pass a line over as:
 # CHATTER, the shape of a message no parser reads (a str), or NOT_ROUTINE.
 CHATTER, NOT_ROUTINE = True, False
@@ -346,10 +347,19 @@ def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str"]
     allows it (1: chatter, 2: chatter and unparsed messages), those lines as one
     ``(lines, unparsed)`` instead of one by one. ``routine_kind`` is asked once per key
     (``digits_as_zero``): a busy log repeats a few hundred shapes of line with other numbers,
-    and looking a line's key up costs a tenth of matching its prefix."""
+    and looking a line's key up costs a tenth of matching its prefix. After a batch whose
+    lines were mostly new keys (a hex dump, a MAC or serial on every line), the next
+    ``BATCHES_AFTER_NEW_KEYS`` are passed on line by line: asking for each line would cost
+    more than its runs save."""
     lines = iter(lines)
     kinds: dict[bytes, bool | str] = {}
+    passed_on = 0  # batches still to pass on line by line
     while batch := list(islice(lines, RUN_BATCH_LINES)):
+        if passed_on:
+            passed_on -= 1
+            yield from batch
+            continue
+        asked = 0
         keys = digits_as_zero("\n".join(batch)).split(b"\n")
         if len(keys) != len(batch):  # (a line holding a line feed of its own)
             keys = [digits_as_zero(line) for line in batch]
@@ -364,6 +374,7 @@ def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str"]
                     if len(kinds) >= MAX_KINDS_REMEMBERED:
                         kinds.clear()
                     kind = kinds[keys[j]] = routine_kind(batch[j])
+                    asked += 1
                 if kind is not CHATTER:
                     if kind is NOT_ROUTINE or level < 2:
                         break
@@ -375,6 +386,8 @@ def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str"]
             else:
                 yield batch[i]
                 i += 1
+        if asked > n // 2:
+            passed_on = BATCHES_AFTER_NEW_KEYS
 
 
 def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
