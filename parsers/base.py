@@ -119,7 +119,9 @@ class LineParser:
     priority: ClassVar[int] = 50  # lower runs first; the generic syslog parser runs last
     reads_typed_config: ClassVar[bool] = False  # gets the commands typed at `Router(cs-server)#` prompts
     # Message bodies (one line, as printed after the prefix) for which ``parse`` returns []
-    # whatever the rest says: routine chatter that ingest only counts (framing's quick path)
+    # whatever the rest says: routine chatter that ingest only counts (framing's quick path).
+    # It tells digits only from other characters: routine runs remember its answer for every
+    # line equal once its digits are all '0'.
     chatter: ClassVar[re.Pattern | None] = None
     # True when ``ignores_message`` holds for every chatter body that does not say
     # 'debugging': framing's routine runs may pass over chatter while it owns a block

@@ -53,6 +53,16 @@ def test_chatter_refuses_what_the_parser_keeps_or_refuses(body):
     assert not CHATTER.match(body)
 
 
+@pytest.mark.parametrize("body", BODIES)
+def test_chatter_tells_digits_only_from_other_characters(body):
+    """Routine runs remember whether a line is chatter by the line with its digits made '0':
+    every parser's chatter regex gives the same answer whichever digits a body holds."""
+    for parser in (cls for cls in line_parsers() if cls.chatter is not None):
+        answers = {parser.chatter.match(body.translate(str.maketrans("0123456789", d * 10))) is not None
+                   for d in "0189"}
+        assert answers == {parser.chatter.match(body) is not None}, (parser.name, body)
+
+
 def _read(path: Path, quick: bool, monkeypatch, excerpt_budget: int | None = None, runs: list | None = None) -> Case:
     """Read ``path`` with or without the quick path; ``excerpt_budget``: lines the excerpt
     capture keeps (routine runs start once it is spent); ``runs`` collects the runs framed."""
