@@ -295,7 +295,7 @@ class _Router:
         return unparsed_shape(text[:120])
 
     def may_hold_digit_keyword(self, text: str) -> bool:
-        """Whether a text of ``text``'s digit classes may hold a keyword that has digits."""
+        """Whether a text equal to ``text`` once their digits are '0' may hold a keyword that has digits."""
         key = digits_as_zero(text)
         return any(word in key for word in self.digit_keyword_keys)
 
