@@ -276,7 +276,7 @@ class _Router:
         """What routine runs may pass ``line`` over as (``frame(runs=...)``): ``CHATTER`` (a
         one-line message the quick path counts as ``chatter``, not saying 'debugging', which
         a block's owner may read), the shape of a one-line message every parser declines
-        (counted as unparsed), or ``NOT_ROUTINE``. Framing remembers the answer for every
+        (counted as unparsed; not saying 'debugging' either), or ``NOT_ROUTINE``. Framing remembers the answer for every
         line equal once its digits are all '0', so it reads nothing that tells digits apart:
         no keyword with digits may occur, no '%' (`%FOO-8-BAR:` is no syslog, `%FOO-3-BAR:`
         is), and ``declines_message`` of a message without a
@@ -290,7 +290,8 @@ class _Router:
         if chatter.match(rest):
             return CHATTER if "debugging" not in rest else NOT_ROUTINE
         text = rest.strip()
-        if not text or text.startswith("## ") or self.may_hold_digit_keyword(text) or not self.declined(text, None):
+        if not text or text.startswith("## ") or "debugging" in text or self.may_hold_digit_keyword(text) \
+                or not self.declined(text, None):
             return NOT_ROUTINE
         return unparsed_shape(text[:120])
 
@@ -423,7 +424,8 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     runs = None
     if chatter is not None:  # runs of chatter and unread messages are only counted (and followed as excerpt context)
         runs = (lambda line: router.routine_kind(line, chatter),
-                lambda: 2 if ctx.block_owner is None else 1 if ctx.block_owner.ignores_chatter else 0)
+                lambda: 2 if ctx.block_owner is None or ctx.block_owner.ignores_unread
+                else 1 if ctx.block_owner.ignores_chatter else 0)
     try:
         for rec in frame(chain(first, lines), quick=True, runs=runs):
             if rec.__class__ is Run:

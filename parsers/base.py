@@ -126,6 +126,10 @@ class LineParser:
     # True when ``ignores_message`` holds for every chatter body that does not say
     # 'debugging': framing's routine runs may pass over chatter while it owns a block
     ignores_chatter: ClassVar[bool] = False
+    # True when ``ignores_message`` holds for every body without '%' that does not say
+    # 'debugging': routine runs may also pass over the messages no parser reads (a busy
+    # log's keepalives) while it owns a block
+    ignores_unread: ClassVar[bool] = False
     # The parser of last resort for syslogs: ingest gives it, as ``declined_syslog_event``
     # (line number, prefix match), a one-line `%FAC-SEV-MNEMONIC:` message that the block's
     # owner, if any, ignores and every other parser whose keywords it holds ``declines_message``

@@ -59,7 +59,7 @@ class DebugSwitchParser(LineParser):
         out, self.pending = self.pending, []
         return out
 
-    ignores_chatter = True
+    ignores_chatter = ignores_unread = True
 
     def ignores_message(self, body: str) -> bool:
         return "debugging" not in body

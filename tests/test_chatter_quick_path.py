@@ -288,6 +288,39 @@ def test_messages_no_parser_reads_are_counted_in_routine_runs(tmp_path, monkeypa
     assert [(r.first_line, r.count, r.unparsed) for r in runs[-2:]] == [(902, 2, []), (905, 2, [])]
 
 
+def test_owners_that_ignore_unread_messages_say_so_of_every_body_without_debugging():
+    """`ignores_unread` (routine runs pass over messages no parser reads in the owner's block)
+    promises that `ignores_message` holds for every body without '%' not saying 'debugging'."""
+    owners = [cls() for cls in line_parsers() if cls.ignores_unread]
+    assert {p.name for p in owners} >= {"debug-toggle", "show-ephone", "show-pki-certificates"}
+    bodies = [*BODIES, "session 1f2e keepalive from peer", "Foo debugging is on", "anything at all: 0x1F",
+              "version 15.1", "!", "Building configuration...", "Current configuration : 1234 bytes",
+              "*10:01:02.003 UTC Mon Nov 26 2025", "Time source is NTP"]
+    for parser in owners:
+        assert parser.ignores_chatter, parser.name  # (a run passes over chatter wherever it passes over the rest)
+        for body in bodies:
+            assert parser.ignores_message(body) or "debugging" in body, (parser.name, body)
+
+
+def test_messages_no_parser_reads_run_in_blocks_of_owners_that_ignore_them(tmp_path, monkeypatch):
+    """Keepalives under `debug ephone detail` and under `show ephone` output (a busy log's
+    blocks stay open until the next prompt) are passed over in runs, as outside blocks; a
+    message that says 'debugging' reaches the debug block's owner, line by line."""
+    chatter = [PREFIX + "ephone-5[5]:OFFHOOK", PREFIX + "DN 98 chan 1 Voice_Mode"]
+    keepalives = [*chatter, PREFIX + KEEPALIVE] * 50
+    lines = ["Router#debug ephone detail", *keepalives, PREFIX + "Skinny keepalive debugging is on", *keepalives,
+             "Router#show ephone", *keepalives]
+    log = tmp_path / "blocks.log"
+    log.write_text("\n".join(lines) + "\n")
+    runs: list[Run] = []
+    quick = _read(log, True, monkeypatch, excerpt_budget=0, runs=runs)
+    _same(quick, _read(log, False, monkeypatch, excerpt_budget=0))
+    assert quick.inputs[0].unparsed_shapes == {"skinny_socket_process: keepalive socket # ip #.#.#.#": 150}
+    assert sum(len(r.unparsed) for r in runs) == 150  # every keepalive, in each of the two blocks
+    assert not [line for r in runs for line in r.lines if "debugging" in line]
+    assert [e.kind for e in quick.events if e.first_line == 152]  # the owner read the line that says 'debugging'
+
+
 def test_lines_whose_digits_differ_only_where_the_grammar_tells_them_apart(tmp_path, monkeypatch):
     """Routine kinds are remembered per line shape with digits 0-7 and 8-9 apart: a
     severity 8 is no syslog (unparsed), a severity 3 one is (an event); a keyword with
