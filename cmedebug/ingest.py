@@ -11,6 +11,7 @@ import gc
 import re
 from collections import Counter
 from itertools import chain, islice
+from typing import Callable, Iterator
 
 import ahocorasick
 
@@ -19,7 +20,8 @@ from cmedebug.capture import ExcerptCapture
 from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, LineEvent, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
-from cmedebug.parsers.framing import CHATTER, NOT_ROUTINE, Record, Run, digits_as_zero, frame, prefix_match, \
+from cmedebug.parsers.framing import CHATTER, NOT_ROUTINE, SKIP_CHATTER, SKIP_NOTHING, SKIP_SYSLOGS, \
+    SKIP_UNPARSED, Record, Run, SyslogShape, digits_as_zero, frame, prefix_match, \
     quick_record, unnamed
 from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
@@ -209,6 +211,7 @@ class _Router:
         self.masks: dict[bytes, int] = {}  # text with digits made '0' -> its mask by the automaton
         self.last_resort = next((p for p in self.keyworded if p.takes_declined_syslogs), None)
         self.last_resort_bit = 1 << self.keyworded.index(self.last_resort) if self.last_resort else 0
+        self.syslog_readers = [p for p in parsers if type(p).reads_syslogs_now is not LineParser.reads_syslogs_now]
         self.flushed: list = []  # items of a block that a headless block start ended
         self.claims: Counter[str] = Counter()  # records claimed per parser: what the input mostly is
 
@@ -272,28 +275,52 @@ class _Router:
                 wanted |= mask
         return wanted
 
-    def routine_kind(self, line: str, chatter: re.Pattern) -> bool | str:
+    def routine_kind(self, line: str, chatter: re.Pattern) -> bool | str | SyslogShape:
         """What routine runs may pass ``line`` over as (``frame(runs=...)``): ``CHATTER`` (a
-        one-line message the quick path counts as ``chatter``, not saying 'debugging', which
-        a block's owner may read), the shape of a one-line message every parser declines
-        (counted as unparsed; not saying 'debugging' either), or ``NOT_ROUTINE``. Framing remembers the answer for every
-        line equal once its digits are all '0', so it reads nothing that tells digits apart:
-        no keyword with digits may occur, no '%' (`%FOO-8-BAR:` is no syslog, `%FOO-3-BAR:`
-        is), and ``declines_message`` of a message without a
-        ``%FAC-SEV-MNEMONIC:`` does not depend on a parser's state."""
-        if "%" in line:  # (a syslog's line never is: told without the prefix's regex, for logs of few repeats)
-            return NOT_ROUTINE
+        one-line message the quick path counts as ``chatter``), the shape of a one-line
+        message every parser declines (counted as unparsed), the ``SyslogShape`` of a generic
+        syslog (``routine_syslog``), or ``NOT_ROUTINE``; never for a message that says
+        'debugging' (a block's owner may read it) or ends after a colon or comma. Framing
+        remembers the answer for every line equal once its digits are all '0', so it reads
+        nothing that tells digits apart: no keyword with digits may occur, a syslog's
+        severity (`%FOO-8-BAR:` is no syslog, `%FOO-3-BAR:` is) is checked on each line
+        (``SyslogShape.severity_at``), and ``declines_message`` depends on no parser's state
+        (for a syslog: while none ``reads_syslogs_now``)."""
         m = prefix_match(line)
         if m is None:
             return NOT_ROUTINE
         rest = m.group("rest")
-        if chatter.match(rest):
-            return CHATTER if "debugging" not in rest else NOT_ROUTINE
         text = rest.strip()
-        if not text or text.startswith("## ") or "debugging" in text or self.may_hold_digit_keyword(text) \
-                or not self.declined(text, None):
+        # (a message cut after a colon or comma takes the next line even in show output: _cut_off)
+        if "debugging" in text or text.endswith((":", ",")):
+            return NOT_ROUTINE
+        if "%" in line:
+            return self.routine_syslog(m, text)
+        if chatter.match(rest):
+            return CHATTER
+        if not text or text.startswith("## ") or self.may_hold_digit_keyword(text) or not self.declined(text, None):
             return NOT_ROUTINE
         return unparsed_shape(text[:120])
+
+    def routine_syslog(self, m: re.Match, text: str) -> SyslogShape | bool:
+        """The shape of a `%FAC-SEV-MNEMONIC:` line (prefix match ``m``, message ``text``)
+        that every parser but the one of last resort declines (while none ``reads_syslogs_now``),
+        or ``NOT_ROUTINE``. (A '%' elsewhere, or `%FOO-8-BAR:`, makes no syslog: not routine.)"""
+        facility = m.group("fac")
+        if facility is None or self.last_resort is None or "\n" in m.string or self.reading_syslogs() \
+                or self.may_hold_digit_keyword(text) or not self.declined(text, facility):
+            return NOT_ROUTINE
+        return self.last_resort.routine_shape(m, text) or NOT_ROUTINE
+
+    def reading_syslogs(self) -> bool:
+        """Whether a parser's state may make it read a syslog it declines otherwise (``reads_syslogs_now``)."""
+        return any(parser.reads_syslogs_now() for parser in self.syslog_readers)
+
+    def skip_level(self, owner: LineParser | None) -> int:
+        """What routine runs may pass over in the block of ``owner`` (None: no block), for ``frame``."""
+        if owner is None or owner.ignores_routine:
+            return SKIP_UNPARSED if self.reading_syslogs() else SKIP_SYSLOGS
+        return SKIP_CHATTER if owner.ignores_chatter else SKIP_NOTHING
 
     def may_hold_digit_keyword(self, text: str) -> bool:
         """Whether a text equal to ``text`` once their digits are '0' may hold a keyword that has digits."""
@@ -424,18 +451,26 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     runs = None
     if chatter is not None:  # runs of chatter and unread messages are only counted (and followed as excerpt context)
         runs = (lambda line: router.routine_kind(line, chatter),
-                lambda: 2 if ctx.block_owner is None or ctx.block_owner.ignores_unread
-                else 1 if ctx.block_owner.ignores_chatter else 0)
+                lambda: router.skip_level(ctx.block_owner))
+    records = frame(chain(first, lines), quick=True, runs=runs)
+    if runs is not None:
+        records = _confirmed_runs(records, lambda: router.skip_level(ctx.block_owner))
     try:
-        for rec in frame(chain(first, lines), quick=True, runs=runs):
+        for rec in records:
             if rec.__class__ is Run:
-                chatter_lines = rec.count - len(rec.unparsed)
+                chatter_lines = rec.count - len(rec.unparsed) - len(rec.syslogs)
                 if chatter_lines:
                     claims[quick_parser.name] += chatter_lines
                     tally.understood += chatter_lines
                 if rec.unparsed:
                     tally.unparsed_run(rec)
-                capture.skip(rec.first_line, rec.lines)
+                if rec.syslogs:
+                    _run_syslogs(rec, router.last_resort, ctx, events, capture)
+                    claims[router.last_resort.name] += len(rec.syslogs)
+                    summary.events += len(rec.syslogs)
+                    tally.understood += len(rec.syslogs)
+                else:
+                    capture.skip(rec.first_line, rec.lines)
                 if rec.first_line >= next_report:
                     next_report = _report_progress(report, stream, size, rec.first_line)
                 continue
@@ -535,6 +570,39 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
         summary.warnings.extend(reader.warnings(ctx.path))
         if failures > MAX_PARSER_FAILURES_LISTED:
             summary.warnings.append(f"{ctx.path}: parsers failed on {failures} lines in all")
+
+
+def _confirmed_runs(records: Iterator, skip_level: Callable[[], int]) -> Iterator:
+    """``records``, but a routine run that ``skip_level()`` no longer allows framed again
+    line by line. Framing holds a message back while the next line may continue it, so it
+    asks what a run may pass over before that message is handled: one that opens a block or
+    starts a certificate paste changes the answer. Each run is confirmed once all before it
+    are handled (when the loop asks for it)."""
+    for rec in records:
+        if rec.__class__ is Run:
+            needed = SKIP_SYSLOGS if rec.syslogs else SKIP_UNPARSED if rec.unparsed else SKIP_CHATTER
+            if needed > skip_level():
+                yield from frame(rec.lines, start_line=rec.first_line, quick=True)
+                continue
+        yield rec
+
+
+def _run_syslogs(run: Run, parser: LineParser, ctx: Context, events: list, capture: ExcerptCapture) -> None:
+    """The events of the syslogs of routine run ``run`` (``Run.syslogs``), as the quick path
+    makes them line by line; the excerpt capture follows the run's lines and cites the
+    syslogs that spend the budget (``cites_message_of``)."""
+    lines, first = run.lines, run.first_line
+    followed = 0  # lines of the run the capture followed so far
+    for index, shape in run.syslogs:
+        line = lines[index]
+        events.append(parser.routine_event(line, first + index, shape, ctx))
+        if capture.cites_message_of(shape.kind):
+            if index > followed:
+                capture.skip(first + followed, lines[followed:index])
+            capture.record(first + index, [line], True)
+            followed = index + 1
+    if followed < run.count:
+        capture.skip(first + followed, lines[followed:])
 
 
 def _report_progress(report, stream, size: int | None, line_no: int) -> int:

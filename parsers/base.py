@@ -126,10 +126,10 @@ class LineParser:
     # True when ``ignores_message`` holds for every chatter body that does not say
     # 'debugging': framing's routine runs may pass over chatter while it owns a block
     ignores_chatter: ClassVar[bool] = False
-    # True when ``ignores_message`` holds for every body without '%' that does not say
-    # 'debugging': routine runs may also pass over the messages no parser reads (a busy
-    # log's keepalives) while it owns a block
-    ignores_unread: ClassVar[bool] = False
+    # True when ``ignores_message`` holds for every body that does not say 'debugging':
+    # routine runs may also pass over the messages no parser reads (a busy log's keepalives)
+    # and generic syslogs while it owns a block
+    ignores_routine: ClassVar[bool] = False
     # The parser of last resort for syslogs: ingest gives it, as ``declined_syslog_event``
     # (line number, prefix match), a one-line `%FAC-SEV-MNEMONIC:` message that the block's
     # owner, if any, ignores and every other parser whose keywords it holds ``declines_message``
@@ -159,7 +159,13 @@ class LineParser:
         as unparsed. False when unsure. For a message without ``facility`` the answer
         must depend neither on the parser's state nor on which digits ``text`` holds
         (only on where it holds digits): ingest remembers it per line shape
-        (``_Router.routine_kind``)."""
+        (``_Router.routine_kind``). For a syslog, the same holds while
+        ``reads_syslogs_now`` is False."""
+        return False
+
+    def reads_syslogs_now(self) -> bool:
+        """True while the parser's state may make it read a syslog it declines otherwise
+        (a CA certificate being pasted): routine runs pass over no syslog then."""
         return False
 
     def ignores_message(self, body: str) -> bool:

@@ -59,7 +59,7 @@ class DebugSwitchParser(LineParser):
         out, self.pending = self.pending, []
         return out
 
-    ignores_chatter = ignores_unread = True
+    ignores_chatter = ignores_routine = True
 
     def ignores_message(self, body: str) -> bool:
         return "debugging" not in body

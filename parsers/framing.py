@@ -304,24 +304,59 @@ def _cut_off(pending) -> bool:
     return pending.__class__ is Record and pending.text.endswith((":", ","))
 
 
+class SyslogShape(NamedTuple):
+    """Where the fields of a one-line `%FAC-SEV-MNEMONIC:` message lie in every line of
+    one key (``digits_as_zero``: digits change, not where they are), for a syslog that
+    routine runs pass over to the parser of last resort (``routine_kind``'s answer)."""
+
+    kind: str  # the event kind (no digit in the facility or mnemonic: it is the key's)
+    severity_at: int  # (a line of the key whose digit there is 8 or 9 is no syslog)
+    text_at: int  # where the message's text starts
+    clock_flag: str
+    host: str | tuple[int, int] | None  # the device's name, or its span when it holds digits
+    second: tuple[int, int] | None  # span of the stamp down to its second (None: no stamp printed)
+    fraction: tuple[int, int] | None  # span of its fraction of a second
+
+
+def syslog_shape(m: re.Match, kind: str, text_at: int) -> SyslogShape | None:
+    """The shape of the syslog line of prefix match ``m`` (``PREFIX`` or ``SERVER_PREFIX``);
+    None when its stamp prints a year or zone (rare: kept as printed, line by line)."""
+    if m.group("year") is not None or m.group("tz") is not None:
+        return None
+    name = "host" if m.group("host") else "server_host" if m.group("server_host") else None
+    host = None if name is None else m.group(name)
+    if host is not None and any(c.isdigit() for c in host):
+        host = m.span(name)
+    elif host is not None:
+        host = _intern(host)
+    frac = m.span("frac") if m.group("frac") else None
+    second = (m.start("mon"), m.end("s")) if m.group("mon") else None
+    return SyslogShape(kind, m.start("sev"), text_at, m.group("flag") or "", host, second,
+                       frac if second else None)
+
+
 class Run(NamedTuple):
     """Routine one-line messages framing passed over whole (lines ``first_line``
     to ``first_line + count - 1``): no Record, no match, their lines as read.
     ``unparsed``: (index in ``lines``, shape) of the messages no parser reads;
+    ``syslogs``: (index, ``SyslogShape``) of the syslogs for the parser of last resort;
     the others are chatter."""
 
     first_line: int
     count: int
     lines: list[str]
     unparsed: list[tuple[int, str]]
+    syslogs: list[tuple[int, SyslogShape]]
 
 
 RUN_BATCH_LINES = 512  # lines looked up at once for routine runs (a run ends at a batch's end at the latest)
 MAX_KINDS_REMEMBERED = 4096  # line shapes whose routine kind framing remembers
 BATCHES_AFTER_NEW_KEYS = 3  # batches passed on line by line after one of mostly new keys (_with_runs)
 # What ``frame(runs=...)``'s ``routine_kind(line)`` says a run may pass a line over as:
-# CHATTER, the shape of a message no parser reads (a str), or NOT_ROUTINE.
+# CHATTER, the shape of a message no parser reads (a str), a SyslogShape, or NOT_ROUTINE;
+# and what ``may_skip()`` allows (each level allows the ones before).
 CHATTER, NOT_ROUTINE = True, False
+SKIP_NOTHING, SKIP_CHATTER, SKIP_UNPARSED, SKIP_SYSLOGS = 0, 1, 2, 3
 # A line's key for its routine kind: every digit made '0'. The prefix grammar tells digits
 # apart only by `[0-7]` (a syslog's severity: ``routine_kind`` passes over no line holding
 # '%'), so every line of one key frames alike; what a routine kind reads beyond that must
@@ -341,11 +376,11 @@ def unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
-def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str"],
-               may_skip: Callable[[], int]) -> Iterator[str | tuple[list[str], list[tuple[int, str]]]]:
+def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str | SyslogShape"],
+               may_skip: Callable[[], int]) -> Iterator[str | tuple[list[str], list, list]]:
     """``lines``, where from a line on ``routine_kind`` passes lines over and ``may_skip()``
-    allows it (1: chatter, 2: chatter and unparsed messages), those lines as one
-    ``(lines, unparsed)`` instead of one by one. ``routine_kind`` is asked once per key
+    allows it (``SKIP_CHATTER``, ``SKIP_UNPARSED``, ``SKIP_SYSLOGS``), those lines as one
+    ``(lines, unparsed, syslogs)`` instead of one by one. ``routine_kind`` is asked once per key
     (``digits_as_zero``): a busy log repeats a few hundred shapes of line with other numbers,
     and looking a line's key up costs a tenth of matching its prefix. After a batch whose
     lines were mostly new keys (a hex dump, a MAC or serial on every line), the next
@@ -367,6 +402,7 @@ def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str"]
         while i < n:
             level = may_skip()
             unparsed: list[tuple[int, str]] = []
+            syslogs: list[tuple[int, SyslogShape]] = []
             j = i
             while level and j < n:
                 kind = kinds.get(keys[j])
@@ -376,12 +412,17 @@ def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str"]
                     kind = kinds[keys[j]] = routine_kind(batch[j])
                     asked += 1
                 if kind is not CHATTER:
-                    if kind is NOT_ROUTINE or level < 2:
+                    if kind is NOT_ROUTINE or level < SKIP_UNPARSED:
                         break
-                    unparsed.append((j - i, kind))
+                    if kind.__class__ is str:
+                        unparsed.append((j - i, kind))
+                    elif level < SKIP_SYSLOGS or batch[j][kind.severity_at] > "7":  # ('8', '9': no syslog)
+                        break
+                    else:
+                        syslogs.append((j - i, kind))
                 j += 1
             if j > i:
-                yield batch[i:j], unparsed
+                yield batch[i:j], unparsed, syslogs
                 i = j
             else:
                 yield batch[i]
@@ -406,11 +447,15 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
     is set.) A message that continuation lines follow is always a Record.
 
     ``runs`` = (``routine_kind``, ``may_skip``): while the caller's ``may_skip()`` says
-    it would only count them (1: chatter, 2: chatter and messages no parser reads),
+    it would only count them or make events of them without a Record (``SKIP_CHATTER``,
+    ``SKIP_UNPARSED``: and messages no parser reads, ``SKIP_SYSLOGS``: and generic syslogs),
     consecutive one-line messages that ``routine_kind(line)`` (asked once per line shape,
-    ``_with_runs``) calls ``CHATTER`` or gives the shape of are yielded as one ``Run``.
+    ``_with_runs``) calls ``CHATTER`` or gives the (syslog) shape of are yielded as one ``Run``.
     ``routine_kind`` must say so only of a line the quick path would pass on as
-    ``(line number, prefix match)`` (a prefixed one-line message).
+    ``(line number, prefix match)`` (a prefixed one-line message), whose message ends
+    where it may (not after a colon or comma: ``_cut_off``). ``may_skip()`` is asked while
+    the message before the run is still held back (it may take the next line): the caller
+    confirms each run once it has handled everything before it.
     """
     pending: Record | None = None
     cut_stamp: tuple[int, str] | None = None
@@ -418,15 +463,15 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
     line_no = start_line - 1
     if runs is not None:
         caller_may_skip = runs[1]
-        # (a record still pending ends at the run's first line, which starts a message; its
-        # handling by the caller changes no block and only ever fills the excerpt budget)
+        # (a record still pending ends at the run's first line, which starts a message; the
+        # caller has not handled it yet when ``may_skip`` is asked, and confirms each run it gets)
         lines = _with_runs(lines, runs[0], lambda: 0 if cut_stamp is not None else caller_may_skip())
     for line in lines:
         if line.__class__ is tuple:
             if pending is not None:
                 yield pending
-            run_lines, unparsed = line  # (its last message may take the next line)
-            pending = new_tuple(Run, (line_no + 1, len(run_lines), run_lines, unparsed))
+            run_lines, unparsed, syslogs = line  # (its last message may take the next line)
+            pending = new_tuple(Run, (line_no + 1, len(run_lines), run_lines, unparsed, syslogs))
             line_no += len(run_lines)
             continue
         line_no += 1
@@ -484,7 +529,8 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
             if pending.count > 1:
                 last = pending.count - 1
                 yield new_tuple(Run, (pending.first_line, last, pending.lines[:-1],
-                                      [u for u in pending.unparsed if u[0] != last]))
+                                      [u for u in pending.unparsed if u[0] != last],
+                                      [u for u in pending.syslogs if u[0] != last]))
             pending = (pending.first_line + pending.count - 1, prefix_match(pending.lines[-1]))
         if pending.__class__ is tuple and prompt is None:
             pending = quick_record(pending)  # it may take this line as a continuation

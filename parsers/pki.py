@@ -214,6 +214,9 @@ class PkiParser(LineParser):
     def declines_message(self, text: str, facility: str | None) -> bool:
         return facility is not None and facility != "PKI" and self.paste is None  # (parse's first two tests)
 
+    def reads_syslogs_now(self) -> bool:
+        return self.paste is not None
+
     def parse(self, rec: Record, ctx: Context):
         text = rec.text
         if self.paste is not None:

@@ -71,7 +71,7 @@ class RunningConfigParser(ShowBlockParser):
 
     # -- block lifecycle -------------------------------------------------------------
     ignores_chatter = True  # a chatter body never starts a configuration
-    ignores_unread = False  # (a message `version 15.1` or `!` may: ShowBlockParser's promise does not hold)
+    ignores_routine = False  # (a message `version 15.1` or `!` may: ShowBlockParser's promise does not hold)
 
     def ignores_message(self, body: str) -> bool:
         return _START.match(body) is None  # a message is never configuration; only a new start resets it

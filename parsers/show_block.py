@@ -126,7 +126,7 @@ class ShowBlockParser(LineParser):
         self._in_block = False
         return items
 
-    ignores_chatter = ignores_unread = True
+    ignores_chatter = ignores_routine = True
 
     def ignores_message(self, body: str) -> bool:
         return True  # `parse` returns None for every message first

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Callable, Iterator
 
 from cmedebug.model import Event
-from cmedebug.parsers.framing import PREFIX, SERVER_PREFIX, Stamp, new_tuple, stamp_from
+from cmedebug.parsers.framing import PREFIX, SERVER_PREFIX, Stamp, new_tuple, prefix_match, stamp_from
 
 # Bit fields from the low end: microsecond 20, second 6, minute 6, hour 5, day 5, month 4,
 # year 14 (stored plus one; 0: not printed). Written out, not looped: one runs per event.
@@ -49,6 +49,16 @@ def pack_printed(m: re.Match) -> int | None:
     if packed == _UNPACKABLE:
         return None
     return packed | _microseconds(fraction) if fraction else packed
+
+
+def pack_line(line: str, second: tuple[int, int], fraction: tuple[int, int] | None) -> int | None:
+    """``pack_printed`` of a stamp printed at these spans of ``line`` (a syslog that a routine
+    run passed over: ``SyslogShape``), without its match; None when its second is not
+    remembered yet or does not pack."""
+    packed = _BY_SECOND.get(line[second[0]:second[1]])
+    if packed is None or packed == _UNPACKABLE:
+        return None
+    return packed | _microseconds(line[fraction[0]:fraction[1]]) if fraction else packed
 
 
 MAX_REMEMBERED = 4096
@@ -107,6 +117,16 @@ class StampLog:
             packed = 0
         self.events.append(event)
         self._packed.append(packed)
+
+    def append_from_line(self, event: Event, line: str, second: tuple[int, int],
+                         fraction: tuple[int, int] | None) -> None:
+        """``append`` of a stamp printed at these spans of ``line`` (``pack_line``)."""
+        packed = pack_line(line, second, fraction)
+        if packed is None:
+            self.append(event, prefix_match(line))
+        else:
+            self.events.append(event)
+            self._packed.append(packed)
 
     def extend(self, other: StampLog) -> None:
         base = len(self.events)

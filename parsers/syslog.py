@@ -9,7 +9,7 @@ from sys import intern
 
 from cmedebug.model import SyslogEvent
 from cmedebug.parsers.base import Context, LineParser
-from cmedebug.parsers.framing import Record, message_origin, split_syslog
+from cmedebug.parsers.framing import Record, SyslogShape, message_origin, split_syslog, syslog_shape
 
 
 class GenericSyslogParser(LineParser):
@@ -56,6 +56,27 @@ class GenericSyslogParser(LineParser):
         host, clock_flag = message_origin(m)
         return ctx.syslog_event(self._kind(facility, mnemonic), line, number, clock_flag, host,
                                 m if month else None, int(severity), text_at)
+
+    def routine_shape(self, m: re.Match, body: str) -> SyslogShape | None:
+        """The shape of the lines of ``m``'s key (``SyslogShape``) that ``routine_event``
+        makes what ``declined_syslog_event`` makes of each; None when it cannot (digits in
+        the facility or mnemonic, a printed year or zone, a message that does not end its line)."""
+        text_at = _text_at(m.string, body)
+        facility, mnemonic = m.group("fac", "mn")
+        if text_at is None or any(c.isdigit() for c in facility + mnemonic):
+            return None
+        return syslog_shape(m, self._kind(facility, mnemonic), text_at)
+
+    def routine_event(self, line: str, number: int, shape: SyslogShape, ctx: Context) -> SyslogEvent:
+        """What ``declined_syslog_event`` makes of syslog ``line`` of ``shape`` (a routine run's)."""
+        host = shape.host
+        if host.__class__ is tuple:
+            host = intern(line[host[0]:host[1]])
+        event = ctx.syslog_event(shape.kind, line, number, shape.clock_flag, host, None,
+                                 int(line[shape.severity_at]), shape.text_at)
+        if shape.second is not None:
+            ctx.stamps.append_from_line(event, line, shape.second, shape.fraction)
+        return event
 
     def _kind(self, facility: str, mnemonic: str) -> str:
         kind = self.kinds.get((facility, mnemonic))

@@ -15,6 +15,7 @@ from cmedebug.parsers.base import Context, line_parsers
 from cmedebug.parsers.ephone import CHATTER, EphoneDebugParser
 from cmedebug.parsers import framing
 from cmedebug.parsers.framing import RUN_BATCH_LINES, Run, frame
+from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import Input
 
 PREFIX = "Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776: "
@@ -65,15 +66,17 @@ def test_chatter_tells_digits_only_from_other_characters(body):
 
 def _read(path: Path, quick: bool, monkeypatch, excerpt_budget: int | None = None, runs: list | None = None) -> Case:
     """Read ``path`` with or without the quick path; ``excerpt_budget``: lines the excerpt
-    capture keeps (routine runs start once it is spent); ``runs`` collects the runs framed."""
+    capture keeps; ``runs`` collects the runs framed. The printed stamps logged are in
+    ``case.stamps_logged``: (event kind, line, stamp), in order."""
     if not quick:
         monkeypatch.setattr(EphoneDebugParser, "chatter", None)
     if excerpt_budget is not None:
         monkeypatch.setattr(capture, "MAX_LINES_PER_INPUT", excerpt_budget)
     if runs is not None:
         monkeypatch.setattr(ingest, "frame", lambda *a, **k: _collect_runs(frame(*a, **k), runs))
-    case = Case()
-    read_input(Input(str(path), lambda: open(path, "rb")), case)
+    case, stamps = Case(), StampLog()
+    read_input(Input(str(path), lambda: open(path, "rb")), case, stamps=stamps)
+    case.stamps_logged = [(e.kind, e.first_line, st) for e, st in stamps]
     monkeypatch.undo()
     return case
 
@@ -92,6 +95,9 @@ def _same(quick: Case, full: Case) -> None:
     assert [(f.kind, f.source, f.raw) for f in quick.facts] == [(f.kind, f.source, f.raw) for f in full.facts]
     assert quick.unparsed == full.unparsed
     assert quick.excerpts == full.excerpts
+    assert quick.stamps_logged == full.stamps_logged
+    assert [(e.severity, e.text_at, e.text, e.device, e.clock_flag) for e in quick.events if hasattr(e, "text_at")] \
+        == [(e.severity, e.text_at, e.text, e.device, e.clock_flag) for e in full.events if hasattr(e, "text_at")]
 
 
 def test_quick_path_gives_the_full_result(tmp_path, monkeypatch):
@@ -289,9 +295,9 @@ def test_messages_no_parser_reads_are_counted_in_routine_runs(tmp_path, monkeypa
 
 
 def test_owners_that_ignore_unread_messages_say_so_of_every_body_without_debugging():
-    """`ignores_unread` (routine runs pass over messages no parser reads in the owner's block)
+    """`ignores_routine` (routine runs pass over messages no parser reads in the owner's block)
     promises that `ignores_message` holds for every body without '%' not saying 'debugging'."""
-    owners = [cls() for cls in line_parsers() if cls.ignores_unread]
+    owners = [cls() for cls in line_parsers() if cls.ignores_routine]
     assert {p.name for p in owners} >= {"debug-toggle", "show-ephone", "show-pki-certificates"}
     bodies = [*BODIES, "session 1f2e keepalive from peer", "Foo debugging is on", "anything at all: 0x1F",
               "version 15.1", "!", "Building configuration...", "Current configuration : 1234 bytes",
@@ -355,3 +361,78 @@ def test_after_a_batch_of_new_keys_lines_are_passed_on_one_by_one(tmp_path, monk
     assert len(asked) > RUN_BATCH_LINES // 2  # (most of the first batch's lines)
     assert [(r.first_line, r.count) for r in runs if r.first_line > RUN_BATCH_LINES] == \
         [(RUN_BATCH_LINES * 4 + 1, RUN_BATCH_LINES)]  # the fifth batch: three were passed on line by line
+
+
+# generic syslogs (the last resort's): digits in the host, none in it, a digit in the facility
+SYSLOGS = ["%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to up",
+           "%DHCPD-4-PING_CONFLICT: DHCP address conflict:  server pinged 10.10.23.146.",
+           "%SEC-6-IPACCESSLOGP: list 101 denied tcp 10.10.36.103(9404) -> 10.1.1.1(22), 1 packet",
+           "%LINK-5-CHANGED: Interface GigabitEthernet0/2, changed state to administratively down",
+           "%DOT11-6-ASSOC: Interface Dot11Radio0, Station 0011.2233.4455 Associated KEY_MGMT[NONE]"]
+
+
+@pytest.mark.parametrize("excerpt_budget", [None, 0])
+def test_generic_syslogs_in_routine_runs_give_the_full_result(tmp_path, monkeypatch, excerpt_budget):
+    """Generic syslogs amid chatter and keepalives, on every prefix (hosts with and without
+    digits, stamps with and without a fraction, uptime stamps, a printed year and zone), and
+    in a `show ephone` block: the events, their stamps, fields, excerpts and counts are the
+    full path's; runs hold them, but those of a shape they cannot (a digit in the facility,
+    a printed year or zone)."""
+    chatter = [PREFIX + "ephone-5[5]:OFFHOOK", PREFIX + KEEPALIVE]
+    lines: list[str] = []
+    for n in range(150):  # (more than a kind's cited messages: 100)
+        for prefix in PREFIXES:
+            prefix = prefix.replace("001481", f"{n:06d}").replace("cme-hq", f"cme-br{n % 3}" if n % 2 else "cme-hq")
+            lines += [*chatter, prefix + SYSLOGS[n % len(SYSLOGS)]]
+    lines += ["Router#show ephone", *[PREFIX + s for s in SYSLOGS] * 3, *chatter]
+    log = tmp_path / "syslogs.log"
+    log.write_text("\n".join(lines) + "\n")
+    runs: list[Run] = []
+    quick = _read(log, True, monkeypatch, excerpt_budget=excerpt_budget, runs=runs)
+    _same(quick, _read(log, False, monkeypatch, excerpt_budget=excerpt_budget))
+    in_runs = [r.lines[i] for r in runs for i, _ in r.syslogs]
+    generic = [e for e in quick.events if e.kind.startswith("syslog.")]
+    assert len(generic) == 150 * len(PREFIXES) + 15
+    shaped = [e for e in generic if not any(word in e.raw[0] for word in ("DOT11", " UTC: ", " PST: "))]
+    assert len(in_runs) > len(shaped) * 0.95  # (the first of each key is asked, its line passed on)
+    assert not [line for line in in_runs if "DOT11" in line or " UTC: " in line or " PST: " in line]
+    assert {"cme-hq", "cme-br0", "cme-br1", "cme-br2"} <= {e.device for e in generic}
+
+
+def test_a_syslog_cut_after_a_comma_in_show_output_takes_its_wrapped_line(tmp_path, monkeypatch):
+    """A message that ends with a comma takes the next line even in show output
+    (framing's ``_cut_off``): routine runs never hold it, and the result is the full path's."""
+    lines = ["Router#show ephone", *[PREFIX + "ephone-5[5]:OFFHOOK"] * 3,
+             PREFIX + "%LINK-3-UPDOWN: Interface GigabitEthernet0/1,", "changed state to up",
+             *[PREFIX + "ephone-5[5]:OFFHOOK"] * 3] * 2
+    log = tmp_path / "cut.log"
+    log.write_text("\n".join(lines) + "\n")
+    runs: list[Run] = []
+    quick = _read(log, True, monkeypatch, excerpt_budget=0, runs=runs)
+    _same(quick, _read(log, False, monkeypatch, excerpt_budget=0))
+    assert [e.fields["text"] for e in quick.events if e.kind == "syslog.link.updown"] == \
+        ["Interface GigabitEthernet0/1, changed state to up"] * 2
+    assert runs and not [r for r in runs if r.syslogs]
+
+
+def test_a_run_framed_before_its_message_was_handled_is_confirmed(tmp_path, monkeypatch):
+    """Framing holds a message back (it may take the next line) while it asks what the
+    next run may pass over: a stamped prompt to paste a CA certificate hands the lines
+    after it to the pki parser, so the run framed before it was handled is framed again
+    line by line, and the paste reads them as the full path does."""
+    paste = PREFIX + "Enter the base 64 encoded CA certificate."
+    lines = [*[PREFIX + "ephone-5[5]:OFFHOOK"] * 3, paste, *[PREFIX + s for s in SYSLOGS[:3]],
+             PREFIX + KEEPALIVE, "quit", *[PREFIX + "ephone-5[5]:OFFHOOK"] * 3]
+    log = tmp_path / "paste.log"
+    log.write_text("\n".join(lines) + "\n")
+    framed: list[Run] = []
+    confirmed: list[Run] = []
+    monkeypatch.setattr(ingest, "_confirmed_runs", lambda records, level: _collect_runs(
+        ingest_confirmed(_collect_runs(records, framed), level), confirmed))
+    quick = _read(log, True, monkeypatch, excerpt_budget=0)
+    _same(quick, _read(log, False, monkeypatch, excerpt_budget=0))
+    assert [r.first_line for r in framed if r.syslogs] == [5]  # framed while the paste's line was held back
+    assert 5 not in [r.first_line for r in confirmed]  # and framed again, line by line
+
+
+ingest_confirmed = ingest._confirmed_runs

@@ -238,7 +238,7 @@ def test_ctrl_c_while_reading_reports_what_was_read(tmp_path, monkeypatch):
     """Ctrl-C half-way through a long log: the lines read before it are judged and reported, the
     input says where the reading stopped, and the inputs after it are named as not read (one line
     on standard error, however many there are)."""
-    from cmedebug import ingest
+    from cmedebug.parsers.base import Context
 
     log = tmp_path / "a.log"
     log.write_text(NOT_YET_VALID + "".join(f"Nov 26 10:0{i}:00.000: %LINK-3-UPDOWN: Interface Gi0/{i}, changed "
@@ -246,14 +246,14 @@ def test_ctrl_c_while_reading_reports_what_was_read(tmp_path, monkeypatch):
     later = [tmp_path / f"z{i}.log" for i in range(3)]
     for path in later:
         path.write_text(NOT_YET_VALID)
-    declined_syslog = ingest._Router.declined_syslog
+    syslog_event = Context.syslog_event
 
-    def interrupted(self, number, *args):  # (the signal arrives while line 3 is read)
+    def interrupted(self, kind, line, number, *args):  # (the signal arrives while line 3 is read)
         if number == 3:
             raise KeyboardInterrupt
-        return declined_syslog(self, number, *args)
+        return syslog_event(self, kind, line, number, *args)
 
-    monkeypatch.setattr(ingest._Router, "declined_syslog", interrupted)
+    monkeypatch.setattr(Context, "syslog_event", interrupted)
     result = run("analyze", "--format", "json", str(log), *map(str, later))
     data = json.loads(result.stdout)
     first, *rest = data["inputs"]

@@ -12,6 +12,8 @@ import pytest
 from cmedebug.ingest import _Router
 from cmedebug.pipeline import load
 from cmedebug.parsers.base import line_parsers
+from cmedebug.parsers.framing import prefix_match
+from cmedebug.parsers.syslog import GenericSyslogParser
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_logs"
@@ -56,7 +58,8 @@ OTHER_PREFIXES = ["*Mar  1 00:00:41.776: ", "001481: 1d06h: ", "Nov 26 08:00:45 
 
 def _load(path: Path, declined: bool, monkeypatch):
     """The case of ``path``; with ``declined``, also the texts that the declined path took
-    (syslogs: ``declined_syslog`` made their event; others: counted as unparsed)."""
+    (syslogs: ``declined_syslog`` made their event, or a routine run's ``routine_event``;
+    others: counted as unparsed, or asked once for the routine runs of their line shape)."""
     if not declined:
         monkeypatch.setattr(_Router, "declined", lambda self, text, facility: False)
     calls = []
@@ -68,7 +71,13 @@ def _load(path: Path, declined: bool, monkeypatch):
                 calls.append(text)
             return answer
 
+        routine_event = GenericSyslogParser.routine_event
+        def made_in_a_run(self, line, *args):
+            calls.append(prefix_match(line).group("rest").strip())
+            return routine_event(self, line, *args)
+
         monkeypatch.setattr(_Router, "declined", counted)
+        monkeypatch.setattr(GenericSyslogParser, "routine_event", made_in_a_run)
     case = load([str(path)])
     monkeypatch.undo()
     return case, calls
