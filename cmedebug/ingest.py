@@ -595,8 +595,9 @@ def _run_syslogs(run: Run, parser: LineParser, ctx: Context, events: list, captu
     followed = 0  # lines of the run the capture followed so far
     for index, shape in run.syslogs:
         line = lines[index]
-        events.append(parser.routine_event(line, first + index, shape, ctx))
-        if capture.cites_message_of(shape.kind):
+        event = parser.routine_event(line, first + index, shape, ctx)
+        events.append(event)
+        if capture.cites_message_of(event.kind):
             if index > followed:
                 capture.skip(first + followed, lines[followed:index])
             capture.record(first + index, [line], True)

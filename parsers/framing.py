@@ -309,7 +309,9 @@ class SyslogShape(NamedTuple):
     one key (``digits_as_zero``: digits change, not where they are), for a syslog that
     routine runs pass over to the parser of last resort (``routine_kind``'s answer)."""
 
-    kind: str  # the event kind (no digit in the facility or mnemonic: it is the key's)
+    # the event kind; when the facility or mnemonic holds a digit (`SSH2_USERAUTH`), the spans
+    # of both, which the kind is read from on each line
+    kind: str | tuple[int, int, int, int]
     severity_at: int  # (a line of the key whose digit there is 8 or 9 is no syslog)
     text_at: int  # where the message's text starts
     clock_flag: str
@@ -319,10 +321,13 @@ class SyslogShape(NamedTuple):
 
 
 def syslog_shape(m: re.Match, kind: str, text_at: int) -> SyslogShape | None:
-    """The shape of the syslog line of prefix match ``m`` (``PREFIX`` or ``SERVER_PREFIX``);
-    None when its stamp prints a year or zone (rare: kept as printed, line by line)."""
+    """The shape of the syslog line of prefix match ``m`` (``PREFIX`` or ``SERVER_PREFIX``),
+    whose event kind is ``kind``; None when its stamp prints a year or zone (rare: kept
+    as printed, line by line)."""
     if m.group("year") is not None or m.group("tz") is not None:
         return None
+    if any(c.isdigit() for c in m.group("fac") + m.group("mn")):
+        kind = (*m.span("fac"), *m.span("mn"))
     name = "host" if m.group("host") else "server_host" if m.group("server_host") else None
     host = None if name is None else m.group(name)
     if host is not None and any(c.isdigit() for c in host):

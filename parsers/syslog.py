@@ -59,20 +59,21 @@ class GenericSyslogParser(LineParser):
 
     def routine_shape(self, m: re.Match, body: str) -> SyslogShape | None:
         """The shape of the lines of ``m``'s key (``SyslogShape``) that ``routine_event``
-        makes what ``declined_syslog_event`` makes of each; None when it cannot (digits in
-        the facility or mnemonic, a printed year or zone, a message that does not end its line)."""
+        makes what ``declined_syslog_event`` makes of each; None when it cannot (a printed
+        year or zone, a message that does not end its line)."""
         text_at = _text_at(m.string, body)
-        facility, mnemonic = m.group("fac", "mn")
-        if text_at is None or any(c.isdigit() for c in facility + mnemonic):
+        if text_at is None:
             return None
-        return syslog_shape(m, self._kind(facility, mnemonic), text_at)
+        return syslog_shape(m, self._kind(*m.group("fac", "mn")), text_at)
 
     def routine_event(self, line: str, number: int, shape: SyslogShape, ctx: Context) -> SyslogEvent:
         """What ``declined_syslog_event`` makes of syslog ``line`` of ``shape`` (a routine run's)."""
-        host = shape.host
+        host, kind = shape.host, shape.kind
         if host.__class__ is tuple:
             host = intern(line[host[0]:host[1]])
-        event = ctx.syslog_event(shape.kind, line, number, shape.clock_flag, host, None,
+        if kind.__class__ is tuple:
+            kind = self._kind(line[kind[0]:kind[1]], line[kind[2]:kind[3]])
+        event = ctx.syslog_event(kind, line, number, shape.clock_flag, host, None,
                                  int(line[shape.severity_at]), shape.text_at)
         if shape.second is not None:
             ctx.stamps.append_from_line(event, line, shape.second, shape.fraction)

@@ -368,16 +368,17 @@ SYSLOGS = ["%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to up",
            "%DHCPD-4-PING_CONFLICT: DHCP address conflict:  server pinged 10.10.23.146.",
            "%SEC-6-IPACCESSLOGP: list 101 denied tcp 10.10.36.103(9404) -> 10.1.1.1(22), 1 packet",
            "%LINK-5-CHANGED: Interface GigabitEthernet0/2, changed state to administratively down",
-           "%DOT11-6-ASSOC: Interface Dot11Radio0, Station 0011.2233.4455 Associated KEY_MGMT[NONE]"]
+           "%DOT11-6-ASSOC: Interface Dot11Radio0, Station 0011.2233.4455 Associated KEY_MGMT[NONE]",
+           "%DOT12-6-ASSOC: Interface Dot11Radio0, Station 0011.2233.4455 Associated KEY_MGMT[NONE]"]
 
 
 @pytest.mark.parametrize("excerpt_budget", [None, 0])
 def test_generic_syslogs_in_routine_runs_give_the_full_result(tmp_path, monkeypatch, excerpt_budget):
     """Generic syslogs amid chatter and keepalives, on every prefix (hosts with and without
-    digits, stamps with and without a fraction, uptime stamps, a printed year and zone), and
-    in a `show ephone` block: the events, their stamps, fields, excerpts and counts are the
-    full path's; runs hold them, but those of a shape they cannot (a digit in the facility,
-    a printed year or zone)."""
+    digits, stamps with and without a fraction, uptime stamps, a printed year and zone), with
+    digits in the facility, and in a `show ephone` block: the events, their stamps, fields,
+    excerpts and counts are the full path's; runs hold them, but those of a shape they
+    cannot (a printed year or zone)."""
     chatter = [PREFIX + "ephone-5[5]:OFFHOOK", PREFIX + KEEPALIVE]
     lines: list[str] = []
     for n in range(150):  # (more than a kind's cited messages: 100)
@@ -392,10 +393,13 @@ def test_generic_syslogs_in_routine_runs_give_the_full_result(tmp_path, monkeypa
     _same(quick, _read(log, False, monkeypatch, excerpt_budget=excerpt_budget))
     in_runs = [r.lines[i] for r in runs for i, _ in r.syslogs]
     generic = [e for e in quick.events if e.kind.startswith("syslog.")]
-    assert len(generic) == 150 * len(PREFIXES) + 15
-    shaped = [e for e in generic if not any(word in e.raw[0] for word in ("DOT11", " UTC: ", " PST: "))]
+    assert len(generic) == 150 * len(PREFIXES) + 3 * len(SYSLOGS)
+    shaped = [e for e in generic if not any(word in e.raw[0] for word in (" UTC: ", " PST: "))]
     assert len(in_runs) > len(shaped) * 0.95  # (the first of each key is asked, its line passed on)
-    assert not [line for line in in_runs if "DOT11" in line or " UTC: " in line or " PST: " in line]
+    assert not [line for line in in_runs if " UTC: " in line or " PST: " in line]
+    # a digit in the facility: one key, two kinds of event
+    assert {e.kind for e in generic} >= {"syslog.dot11.assoc", "syslog.dot12.assoc"}
+    assert [line for line in in_runs if "DOT11" in line] and [line for line in in_runs if "DOT12" in line]
     assert {"cme-hq", "cme-br0", "cme-br1", "cme-br2"} <= {e.device for e in generic}
 
 
