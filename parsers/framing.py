@@ -403,19 +403,29 @@ def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str |
         keys = digits_as_zero("\n".join(batch)).split(b"\n")
         if len(keys) != len(batch):  # (a line holding a line feed of its own)
             keys = [digits_as_zero(line) for line in batch]
+        line_kinds = list(map(kinds.get, keys))
+        if None in line_kinds:
+            for j, kind in enumerate(line_kinds):
+                if kind is None:
+                    kind = kinds.get(keys[j])  # (a line before it in the batch may have its key)
+                    if kind is None:
+                        if len(kinds) >= MAX_KINDS_REMEMBERED:
+                            kinds.clear()
+                        kind = kinds[keys[j]] = routine_kind(batch[j])
+                        asked += 1
+                    line_kinds[j] = kind
         i, n = 0, len(batch)
         while i < n:
+            if line_kinds[i] is NOT_ROUTINE:  # (no need to ask what a run may pass over)
+                yield batch[i]
+                i += 1
+                continue
             level = may_skip()
             unparsed: list[tuple[int, str]] = []
             syslogs: list[tuple[int, SyslogShape]] = []
             j = i
             while level and j < n:
-                kind = kinds.get(keys[j])
-                if kind is None:
-                    if len(kinds) >= MAX_KINDS_REMEMBERED:
-                        kinds.clear()
-                    kind = kinds[keys[j]] = routine_kind(batch[j])
-                    asked += 1
+                kind = line_kinds[j]
                 if kind is not CHATTER:
                     if kind is NOT_ROUTINE or level < SKIP_UNPARSED:
                         break
