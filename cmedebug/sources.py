@@ -254,7 +254,7 @@ def binary_share(head: bytes) -> float:
 MAX_LINE_CHARS = 16 * 1024
 # characters decoded per read: the decoding layer's own chunk, so that a stream that breaks
 # half-way (a truncated .gz) loses no more of what was decoded than reading line by line did
-READ_CHUNK_CHARS = 8192
+READ_CHUNK_CHARS = 65536  # (8,192 cost a fifth more than a bare read: 0.155 against 0.13 s on 1M lines)
 
 
 class TextLines:
