@@ -78,23 +78,18 @@ class ExcerptCapture:
                 self.recent.append((number, text))
 
     def skip(self, first_line: int, physical: list[str]) -> None:
-        """Follow lines no evidence cites (a run of chatter), as ``record(..., False)``
-        would, looking only at the lines that matter: those the last cited record's
-        trailing context keeps and the last ``CONTEXT_LINES``, which may precede the
-        next cited one."""
+        """Follow lines no evidence cites (a routine run), none of which holds '-----'
+        (``_Router.routine_kind`` passes over no such line: it may bound a key), as
+        ``record(..., False)`` would, looking only at the lines that matter: those the
+        last cited record's trailing context keeps and the last ``CONTEXT_LINES``, which
+        may precede the next cited one."""
         if self.full:
             return
-        if not self.trailing and not self.redactor.in_key and "-----" not in "".join(physical):
-            # (most runs: no trailing context to keep, no key boundary; only the last lines matter)
-            self.recent.extend(zip(range(first_line, first_line + len(physical)), physical))
+        if self.redactor.in_key:
+            self.record(first_line, physical, False)  # (lines inside a key are stored masked)
             return
         keep = min(self.trailing, len(physical))
-        tail = max(keep, len(physical) - CONTEXT_LINES)
-        # (one test of the joined lines: a '-----' it makes across two of them only costs the slow path)
-        if self.redactor.in_key or tail > keep and "-----" in "".join(physical[keep:tail]):
-            self.record(first_line, physical, False)  # a key's boundary may be among them
-            return
         if keep:
             self.record(first_line, physical[:keep], False)
-        self.record(first_line + tail, physical[tail:], False)
-
+        tail = max(keep, len(physical) - CONTEXT_LINES)
+        self.recent.extend(zip(range(first_line + tail, first_line + len(physical)), physical[tail:]))

@@ -280,13 +280,14 @@ class _Router:
         one-line message the quick path counts as ``chatter``), the shape of a one-line
         message every parser declines (counted as unparsed), the ``SyslogShape`` of a generic
         syslog (``routine_syslog``), or ``NOT_ROUTINE``; never for a message that says
-        'debugging' (a block's owner may read it) or ends after a colon or comma. Framing
+        'debugging' (a block's owner may read it), ends after a colon or comma or holds
+        '-----' (the excerpt capture follows runs without looking for key boundaries). Framing
         remembers the answer for every line equal once its digits are all '0', so it reads
         nothing that tells digits apart: no keyword with digits may occur, a syslog's
         severity (`%FOO-8-BAR:` is no syslog, `%FOO-3-BAR:` is) is checked on each line
         (``SyslogShape.severity_at``), and ``declines_message`` depends on no parser's state
         (for a syslog: while none ``reads_syslogs_now``)."""
-        m = prefix_match(line)
+        m = prefix_match(line) if "-----" not in line else None  # (it may bound a key: ExcerptCapture.skip)
         if m is None:
             return NOT_ROUTINE
         rest = m.group("rest")

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from cmedebug.capture import ExcerptCapture
 
-_LINES = st.sampled_from(["chatter", "more chatter", "-----BEGIN RSA PRIVATE KEY-----", "MIIBOgIBAAJBAKj34Gkx",
-                          "-----END RSA PRIVATE KEY-----", "--", "---", "x-----y"])
-# (record or skip, cited, the lines)
+_ROUTINE = ["chatter", "more chatter", "MIIBOgIBAAJBAKj34Gkx", "--", "---", "x----y"]
+_LINES = st.sampled_from([*_ROUTINE, "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----", "x-----y"])
+# (record or skip, cited, the lines): a run's lines hold no '-----' (routine_kind passes over none)
 _STEPS = st.lists(st.tuples(st.booleans(), st.booleans(), st.lists(_LINES, min_size=1, max_size=6)), max_size=12)
 
 
@@ -18,6 +18,8 @@ def _follow(steps, use_skip: bool) -> tuple[dict, list]:
     capture = ExcerptCapture({})
     line = 1
     for is_run, cited, lines in steps:
+        if is_run:
+            lines = [text if "-----" not in text else "chatter" for text in lines]
         if is_run and use_skip:
             capture.skip(line, lines)
         else:
