@@ -20,8 +20,8 @@ from cmedebug.capture import ExcerptCapture
 from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, LineEvent, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
-from cmedebug.parsers.framing import CHATTER, NOT_ROUTINE, SKIP_CHATTER, SKIP_NOTHING, SKIP_SYSLOGS, \
-    SKIP_UNPARSED, Record, Run, SyslogShape, digits_as_zero, frame, prefix_match, \
+from cmedebug.parsers.framing import CHATTER, NOT_ROUTINE, SKIP_NOTHING, SKIP_SYSLOGS, SKIP_UNREAD, \
+    Record, Run, SyslogShape, digits_as_zero, frame, prefix_match, \
     quick_record, unnamed
 from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
@@ -212,6 +212,8 @@ class _Router:
         self.last_resort = next((p for p in self.keyworded if p.takes_declined_syslogs), None)
         self.last_resort_bit = 1 << self.keyworded.index(self.last_resort) if self.last_resort else 0
         self.syslog_readers = [p for p in parsers if type(p).reads_syslogs_now is not LineParser.reads_syslogs_now]
+        # the bodies a block's owner may read (``reads_messages``): never routine, whatever the block
+        self.read_in_blocks = list({p.reads_messages for p in parsers if p.reads_messages is not None})
         self.flushed: list = []  # items of a block that a headless block start ended
         self.claims: Counter[str] = Counter()  # records claimed per parser: what the input mostly is
 
@@ -280,8 +282,9 @@ class _Router:
         one-line message the quick path counts as ``chatter``), the shape of a one-line
         message every parser declines (counted as unparsed), the ``SyslogShape`` of a generic
         syslog (``routine_syslog``), or ``NOT_ROUTINE``; never for a message that says
-        'debugging' (a block's owner may read it), ends after a colon or comma or holds
-        '-----' (the excerpt capture follows runs without looking for key boundaries). Framing
+        'debugging' or that a block's owner may read (``reads_messages``), that ends after a
+        colon or comma, or that holds '-----' (the excerpt capture follows runs without
+        looking for key boundaries). Framing
         remembers the answer for every line equal once its digits are all '0', so it reads
         nothing that tells digits apart: no keyword with digits may occur, a syslog's
         severity (`%FOO-8-BAR:` is no syslog, `%FOO-3-BAR:` is) is checked on each line
@@ -293,7 +296,7 @@ class _Router:
         rest = m.group("rest")
         text = rest.strip()
         # (a message cut after a colon or comma takes the next line even in show output: _cut_off)
-        if "debugging" in text or text.endswith((":", ",")):
+        if "debugging" in text or text.endswith((":", ",")) or any(p.match(text) for p in self.read_in_blocks):
             return NOT_ROUTINE
         if "%" in line:
             return self.routine_syslog(m, text)
@@ -322,9 +325,9 @@ class _Router:
 
     def skip_level(self, owner: LineParser | None) -> int:
         """What routine runs may pass over in the block of ``owner`` (None: no block), for ``frame``."""
-        if owner is None or owner.ignores_routine:
-            return SKIP_UNPARSED if self.reading_syslogs() else SKIP_SYSLOGS
-        return SKIP_CHATTER if owner.ignores_chatter else SKIP_NOTHING
+        if owner is None or owner.reads_messages is not None:
+            return SKIP_UNREAD if self.reading_syslogs() else SKIP_SYSLOGS
+        return SKIP_NOTHING
 
     def may_hold_digit_keyword(self, text: str) -> bool:
         """Whether a text equal to ``text`` once their digits are '0' may hold a keyword that has digits."""
@@ -584,7 +587,7 @@ def _confirmed_runs(records: Iterator, skip_level: Callable[[], int]) -> Iterato
     are handled (when the loop asks for it)."""
     for rec in records:
         if rec.__class__ is Run:
-            needed = SKIP_SYSLOGS if rec.syslogs else SKIP_UNPARSED if rec.unparsed else SKIP_CHATTER
+            needed = SKIP_SYSLOGS if rec.syslogs else SKIP_UNREAD
             if needed > skip_level():
                 yield from frame(rec.lines, start_line=rec.first_line, quick=True)
                 continue

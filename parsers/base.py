@@ -102,6 +102,9 @@ class Context:
                     fields=fields, raw=tuple(raw))
 
 
+NO_MESSAGE = re.compile(r"(?!)")  # ``reads_messages`` of a parser that reads none in its blocks
+
+
 class LineParser:
     """Base of the text parsers.
 
@@ -123,13 +126,13 @@ class LineParser:
     # It tells digits only from other characters: routine runs remember its answer for every
     # line equal once its digits are all '0'.
     chatter: ClassVar[re.Pattern | None] = None
-    # True when ``ignores_message`` holds for every chatter body that does not say
-    # 'debugging': framing's routine runs may pass over chatter while it owns a block
-    ignores_chatter: ClassVar[bool] = False
-    # True when ``ignores_message`` holds for every body that does not say 'debugging':
-    # routine runs may also pass over the messages no parser reads (a busy log's keepalives)
-    # and generic syslogs while it owns a block
-    ignores_routine: ClassVar[bool] = False
+    # The message bodies it may read while it owns a block (``match``): when set,
+    # ``ignores_message`` holds, whatever its state, for every other body that does not say
+    # 'debugging', and routine runs pass over chatter, the messages no parser reads (a busy
+    # log's keepalives) and generic syslogs in its blocks (``_Router.routine_kind`` passes over
+    # no body that any parser's pattern matches; it tells digits only from other
+    # characters, as ``chatter``). None: no such promise.
+    reads_messages: ClassVar[re.Pattern | None] = None
     # The parser of last resort for syslogs: ingest gives it, as ``declined_syslog_event``
     # (line number, prefix match), a one-line `%FAC-SEV-MNEMONIC:` message that the block's
     # owner, if any, ignores and every other parser whose keywords it holds ``declines_message``

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from cmedebug.parsers.base import Context, LineParser
+from cmedebug.parsers.base import NO_MESSAGE, Context, LineParser
 from cmedebug.parsers.framing import Record
 from cmedebug.parsers.grammar import match_shapes, norm_mac, shape
 
@@ -59,7 +59,7 @@ class DebugSwitchParser(LineParser):
         out, self.pending = self.pending, []
         return out
 
-    ignores_chatter = ignores_routine = True
+    reads_messages = NO_MESSAGE  # (but those that say 'debugging')
 
     def ignores_message(self, body: str) -> bool:
         return "debugging" not in body

@@ -361,7 +361,7 @@ BATCHES_AFTER_NEW_KEYS = 3  # batches passed on line by line after one of mostly
 # CHATTER, the shape of a message no parser reads (a str), a SyslogShape, or NOT_ROUTINE;
 # and what ``may_skip()`` allows (each level allows the ones before).
 CHATTER, NOT_ROUTINE = True, False
-SKIP_NOTHING, SKIP_CHATTER, SKIP_UNPARSED, SKIP_SYSLOGS = 0, 1, 2, 3
+SKIP_NOTHING, SKIP_UNREAD, SKIP_SYSLOGS = 0, 1, 2
 # A line's key for its routine kind: every digit made '0'. The prefix grammar tells digits
 # apart only by `[0-7]` (a syslog's severity: ``routine_kind`` passes over no line holding
 # '%'), so every line of one key frames alike; what a routine kind reads beyond that must
@@ -384,7 +384,7 @@ def unnamed(pattern: str) -> str:
 def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str | SyslogShape"],
                may_skip: Callable[[], int]) -> Iterator[str | tuple[list[str], list, list]]:
     """``lines``, where from a line on ``routine_kind`` passes lines over and ``may_skip()``
-    allows it (``SKIP_CHATTER``, ``SKIP_UNPARSED``, ``SKIP_SYSLOGS``), those lines as one
+    allows it (``SKIP_UNREAD``, ``SKIP_SYSLOGS``), those lines as one
     ``(lines, unparsed, syslogs)`` instead of one by one. ``routine_kind`` is asked once per key
     (``digits_as_zero``): a busy log repeats a few hundred shapes of line with other numbers,
     and looking a line's key up costs a tenth of matching its prefix. After a batch whose
@@ -427,7 +427,7 @@ def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str |
             while level and j < n:
                 kind = line_kinds[j]
                 if kind is not CHATTER:
-                    if kind is NOT_ROUTINE or level < SKIP_UNPARSED:
+                    if kind is NOT_ROUTINE:
                         break
                     if kind.__class__ is str:
                         unparsed.append((j - i, kind))
@@ -462,8 +462,8 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
     is set.) A message that continuation lines follow is always a Record.
 
     ``runs`` = (``routine_kind``, ``may_skip``): while the caller's ``may_skip()`` says
-    it would only count them or make events of them without a Record (``SKIP_CHATTER``,
-    ``SKIP_UNPARSED``: and messages no parser reads, ``SKIP_SYSLOGS``: and generic syslogs),
+    it would only count them or make events of them without a Record (``SKIP_UNREAD``:
+    chatter and messages no parser reads, ``SKIP_SYSLOGS``: and generic syslogs),
     consecutive one-line messages that ``routine_kind(line)`` (asked once per line shape,
     ``_with_runs``) calls ``CHATTER`` or gives the (syslog) shape of are yielded as one ``Run``.
     ``routine_kind`` must say so only of a line the quick path would pass on as

@@ -70,8 +70,7 @@ class RunningConfigParser(ShowBlockParser):
         self.config: dict | None = None
 
     # -- block lifecycle -------------------------------------------------------------
-    ignores_chatter = True  # a chatter body never starts a configuration
-    ignores_routine = False  # (a message `version 15.1` or `!` may: ShowBlockParser's promise does not hold)
+    reads_messages = _START  # (a message that starts a configuration begins a second one)
 
     def ignores_message(self, body: str) -> bool:
         return _START.match(body) is None  # a message is never configuration; only a new start resets it

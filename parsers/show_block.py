@@ -16,7 +16,7 @@ import re
 from typing import ClassVar
 
 from cmedebug.model import Fact, SourceRef
-from cmedebug.parsers.base import Context, Item, LineParser, line_parsers
+from cmedebug.parsers.base import NO_MESSAGE, Context, Item, LineParser, line_parsers
 from cmedebug.parsers.framing import Record
 
 # Status: Available        Granting mode is: auto        Credentials PORT: 2444
@@ -126,7 +126,7 @@ class ShowBlockParser(LineParser):
         self._in_block = False
         return items
 
-    ignores_chatter = ignores_routine = True
+    reads_messages = NO_MESSAGE
 
     def ignores_message(self, body: str) -> bool:
         return True  # `parse` returns None for every message first

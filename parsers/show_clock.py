@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from cmedebug.parsers.base import Context, LineParser
-from cmedebug.parsers.framing import Record
+from cmedebug.parsers.framing import Record, unnamed
 from cmedebug.parsers.grammar import parse_ios_date
 from cmedebug.parsers.show_block import extend_fact
 
@@ -56,8 +56,8 @@ class ShowClockParser(LineParser):
         out, self.pending = ([self.pending] if self.pending is not None else []), None
         return out
 
-    # (a chatter body starts `ephone-`, `DN ` or `dn_`/`defer_`: never a clock, summer-time or source line)
-    ignores_chatter = True
+    # (whatever its state: it reads no other message)
+    reads_messages = re.compile("|".join(f"(?:{unnamed(p.pattern)})" for p in (_CLOCK_LINE, _SUMMER, _SOURCE)))
 
     def ignores_message(self, body: str) -> bool:
         return _CLOCK_LINE.match(body) is None and (

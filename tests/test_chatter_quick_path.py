@@ -170,7 +170,8 @@ def test_a_run_never_takes_the_line_a_message_could_own(after, run, record):
     line; before a prompt, a blank line, a PEM block or another message, the run keeps it."""
     lines = [PREFIX + "ephone-5[5]:OFFHOOK", PREFIX + KEEPALIVE, PREFIX + "ephone-5[5]:OFFHOOK", after]
     router = ingest._Router([cls() for cls in line_parsers()])
-    framed = list(frame(lines, quick=True, runs=(lambda line: router.routine_kind(line, CHATTER), lambda: 2)))
+    framed = list(frame(lines, quick=True, runs=(lambda line: router.routine_kind(line, CHATTER),
+                                                 lambda: framing.SKIP_UNREAD)))  # (a syslog after it: not in it)
     runs = [r for r in framed if r.__class__ is Run]
     assert [(r.first_line, r.count) for r in runs] == [(1, run)]
     assert runs[0].lines == lines[:run]
@@ -183,19 +184,9 @@ def test_a_run_never_takes_the_line_a_message_could_own(after, run, record):
         assert after_run.lines == lines[record[0] - 1:record[0] - 1 + record[1]]
 
 
-def test_owners_that_ignore_chatter_say_so_of_every_chatter_body():
-    """`ignores_chatter` (routine runs pass over chatter in the owner's block) promises
-    that `ignores_message` holds for every chatter body that does not say 'debugging'."""
-    owners = [cls() for cls in line_parsers() if cls.ignores_chatter]
-    assert {p.name for p in owners} >= {"running-config", "debug-toggle", "show-clock"}
-    for parser in owners:
-        for body in DROPPED:
-            assert parser.ignores_message(body) or "debugging" in body, (parser.name, body)
-
-
 def test_no_run_in_the_block_of_an_owner_that_may_read_chatter(tmp_path, monkeypatch):
     """Runs pass over chatter only outside blocks or in those of owners that declare
-    `ignores_chatter`: one that does not sees every line, as before."""
+    the messages they read (`reads_messages`): one that does not sees every line."""
     from cmedebug.parsers.running_config import RunningConfigParser
 
     chatter = [PREFIX + "ephone-5[5]:OFFHOOK"] * 10
@@ -207,7 +198,7 @@ def test_no_run_in_the_block_of_an_owner_that_may_read_chatter(tmp_path, monkeyp
     # before the prompt, and inside the block (in show output, 'hostname' continues no message)
     assert [(r.first_line, r.count) for r in runs] == [(1, 10), (13, 10)]
     runs.clear()
-    monkeypatch.setattr(RunningConfigParser, "ignores_chatter", False)
+    monkeypatch.setattr(RunningConfigParser, "reads_messages", None)
     _read(log, True, monkeypatch, runs=runs)
     assert [(r.first_line, r.count) for r in runs] == [(1, 10)]  # before the block only
 
@@ -269,9 +260,13 @@ def test_a_batch_that_says_debugging_keeps_the_guard(tmp_path, monkeypatch):
 def test_messages_no_parser_reads_are_counted_in_routine_runs(tmp_path, monkeypatch, kinds_remembered):
     """Keepalives no parser reads, amid chatter, are passed over in the same runs: counted
     as unparsed with their shape, the first ones sampled with their line, as the full path
-    counts them; inside a block whose owner only ignores chatter, they leave the runs. (Also
-    when framing remembers the kinds of fewer line shapes than the log holds.)"""
+    counts them; inside a block whose owner does not say which messages it reads (`show clock`
+    made so), they and the chatter leave the runs. (Also when framing remembers the
+    kinds of fewer line shapes than the log holds.)"""
+    from cmedebug.parsers.show_clock import ShowClockParser
+
     monkeypatch.setattr(framing, "MAX_KINDS_REMEMBERED", kinds_remembered)
+    monkeypatch.setattr(ShowClockParser, "reads_messages", None)
     chatter = [PREFIX + "ephone-5[5]:OFFHOOK", PREFIX + "DN 98 chan 1 Voice_Mode"]
     lines: list[str] = []
     for n in range(300):
@@ -290,22 +285,32 @@ def test_messages_no_parser_reads_are_counted_in_routine_runs(tmp_path, monkeypa
         assert 0 < len(in_runs) < 300
         return
     assert len(in_runs) == 300
-    # in the clock's block, the keepalive (its line 904) is not in a run
-    assert [(r.first_line, r.count, r.unparsed) for r in runs[-2:]] == [(902, 2, []), (905, 2, [])]
+    # in the clock's block (from line 901), neither the chatter nor the keepalive (its line 904) is in a run
+    assert sum(r.count for r in runs) == 900 and max(r.first_line + r.count for r in runs) == 901
 
 
-def test_owners_that_ignore_unread_messages_say_so_of_every_body_without_debugging():
-    """`ignores_routine` (routine runs pass over messages no parser reads in the owner's block)
-    promises that `ignores_message` holds for every body without '%' not saying 'debugging'."""
-    owners = [cls() for cls in line_parsers() if cls.ignores_routine]
-    assert {p.name for p in owners} >= {"debug-toggle", "show-ephone", "show-pki-certificates"}
+def test_owners_that_say_which_messages_they_read_ignore_every_other():
+    """`reads_messages` (routine runs pass over messages no parser reads and generic syslogs in
+    the owner's block) promises that `ignores_message` holds, whatever the owner's state, for
+    every body it does not match and that does not say 'debugging'; like `chatter`, it tells
+    digits only from other characters."""
+    owners = [cls() for cls in line_parsers() if cls.reads_messages is not None]
+    assert {p.name for p in owners} >= {"debug-toggle", "show-ephone", "show-pki-certificates", "running-config",
+                                        "show-clock"}
     bodies = [*BODIES, "session 1f2e keepalive from peer", "Foo debugging is on", "anything at all: 0x1F",
               "version 15.1", "!", "Building configuration...", "Current configuration : 1234 bytes",
-              "*10:01:02.003 UTC Mon Nov 26 2025", "Time source is NTP"]
+              "*10:01:02.003 UTC Mon Nov 26 2025", "Time source is NTP", "Summer time starts 02:00:00 PST Sun Mar 8 2026",
+              "%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to up"]
     for parser in owners:
-        assert parser.ignores_chatter, parser.name  # (a run passes over chatter wherever it passes over the rest)
+        if parser.name == "show-clock":  # its clock line read: summer time and source lines are its too
+            parser.parse(next(iter(frame(["*10:01:02.003 UTC Mon Nov 26 2025"]))), Context("x"))
+            assert parser.pending is not None
         for body in bodies:
-            assert parser.ignores_message(body) or "debugging" in body, (parser.name, body)
+            matched = parser.reads_messages.match(body) is not None
+            assert parser.ignores_message(body) or "debugging" in body or matched, (parser.name, body)
+            assert {parser.reads_messages.match(body.translate(str.maketrans("0123456789", d * 10))) is not None
+                    for d in "0189"} == {matched}, (parser.name, body)
+    assert any(p.reads_messages.match("Time source is NTP") for p in owners)
 
 
 def test_messages_no_parser_reads_run_in_blocks_of_owners_that_ignore_them(tmp_path, monkeypatch):
