@@ -37,12 +37,12 @@ MAX_GROUPS = 20  # one finding per kind of failure and device; beyond that, one 
 
 def is_failure(ev) -> bool:
     """Whether the parsers' reading of ``ev`` is a failure."""
+    if ev.__class__ is SyslogEvent:  # generic, no code: its mnemonic and text, read without building its fields
+        return _says_failure(_mnemonic(ev.kind), ev.text)
     kind = ev.kind
     generic = _is_generic(kind)
     if kind in _NOT_FAILURES or not (generic or _names_failure(kind)):
         return False
-    if ev.__class__ is SyslogEvent:  # no code; its mnemonic and text read without building its fields
-        return _says_failure(kind.rsplit(".", 1)[1], ev.text)
     fields = ev.fields
     if str(fields.get("code")) in _WOULD_BLOCK_CODES:
         return False
@@ -83,6 +83,12 @@ def _denies_secure_cme(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def _is_generic(kind: str) -> bool:
     return _GENERIC.search(kind) is not None
+
+
+@lru_cache(maxsize=4096)
+def _mnemonic(kind: str) -> str:
+    """`syslog.link.updown` -> `updown`."""
+    return kind.rsplit(".", 1)[1]
 
 
 @lru_cache(maxsize=4096)
