@@ -363,9 +363,9 @@ BATCHES_AFTER_NEW_KEYS = 3  # batches passed on line by line after one of mostly
 CHATTER, NOT_ROUTINE = True, False
 SKIP_NOTHING, SKIP_UNREAD, SKIP_SYSLOGS = 0, 1, 2
 # A line's key for its routine kind: every digit made '0'. The prefix grammar tells digits
-# apart only by `[0-7]` (a syslog's severity: ``routine_kind`` passes over no line holding
-# '%'), so every line of one key frames alike; what a routine kind reads beyond that must
-# not tell digits apart either.
+# apart only by `[0-7]` (a syslog's severity: checked on each line of a SyslogShape's key),
+# so every line of one key frames alike; what a routine kind reads beyond that must not
+# tell digits apart either.
 DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
