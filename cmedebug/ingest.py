@@ -21,8 +21,7 @@ from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, LineEvent, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
 from cmedebug.parsers.framing import CHATTER, NOT_ROUTINE, SKIP_NOTHING, SKIP_SYSLOGS, SKIP_UNREAD, \
-    Record, Run, SyslogShape, digits_as_zero, frame, prefix_match, \
-    quick_record, unnamed
+    Record, Run, SyslogShape, digits_as_zero, frame, match_any, prefix_match, quick_record
 from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
 
@@ -192,12 +191,7 @@ class _Router:
         self.parsers = parsers
         self.block_parsers = [(p, [re.compile(c + r"\b", re.I) for c in p.commands]) for p in parsers if p.commands]
         self.headless = [p for p in parsers if p.block_start is not None]
-        # Whether any of them may start a block here, in one match: most lines of show output and
-        # configurations start none, and each was tried against two dozen regexes. (Patterns with
-        # flags of their own could not be joined: then every line is tried against each.)
-        starts = [p.block_start for p in self.headless]
-        self.any_block_start = re.compile("|".join(f"(?:{unnamed(s.pattern)})" for s in starts)).match \
-            if starts and all(s.flags == re.UNICODE for s in starts) else lambda text: True
+        self.any_block_start = match_any(p.block_start for p in self.headless)  # (whether any may start here)
         self.owners: dict[str, LineParser | None] = {}  # command -> owner_for(command)
         self.typed_config = next((p for p in parsers if p.reads_typed_config), None)
         self.keyworded = [p for p in parsers if p.keywords]

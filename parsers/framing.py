@@ -381,6 +381,19 @@ def unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
+def match_any(patterns: Iterable[re.Pattern]) -> Callable[[str], "re.Match | None"]:
+    """What matches ``text`` at its start when one of ``patterns`` does, in one match (their
+    named groups made plain): most lines of show output and configurations start no block,
+    and trying two dozen regexes one by one cost more than the line's parsing. (Patterns with
+    flags of their own cannot be joined: then they are tried one by one.)"""
+    patterns = list(patterns)
+    if not patterns:
+        return lambda text: None
+    if all(p.flags == re.UNICODE for p in patterns):
+        return re.compile("|".join(f"(?:{unnamed(p.pattern)})" for p in patterns)).match
+    return lambda text: next((m for p in patterns if (m := p.match(text)) is not None), None)
+
+
 def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str | SyslogShape"],
                may_skip: Callable[[], int]) -> Iterator[str | tuple[list[str], list, list]]:
     """``lines``, where from a line on ``routine_kind`` passes lines over and ``may_skip()``

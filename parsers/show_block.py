@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import ClassVar
+from typing import Callable, ClassVar
 
 from cmedebug.model import Fact, SourceRef
 from cmedebug.parsers.base import NO_MESSAGE, Context, Item, LineParser, line_parsers
-from cmedebug.parsers.framing import Record
+from cmedebug.parsers.framing import Record, match_any
 
 # Status: Available        Granting mode is: auto        Credentials PORT: 2444
 _KEY_VALUE = re.compile(r"(?P<key>[^:]{1,80}?)\s*:\s*(?P<value>.*)$")
@@ -35,13 +35,13 @@ def starts_other_output(text: str, parser: LineParser) -> bool:
     """True when ``text`` is the first line of another parser's output: for the
     outputs whose lines have no fixed shape (a phone's lines, a wrapped value),
     this is where they end when the next output was pasted without a prompt."""
-    return any(start.match(text) for start in _other_block_starts(type(parser)))
+    return _other_block_start(type(parser))(text) is not None
 
 
 @functools.cache
-def _other_block_starts(parser_class: type) -> tuple[re.Pattern, ...]:
-    return tuple(cls.block_start for cls in line_parsers()
-                 if cls.block_start is not None and not issubclass(parser_class, cls))
+def _other_block_start(parser_class: type) -> Callable[[str], re.Match | None]:
+    return match_any(cls.block_start for cls in line_parsers()
+                     if cls.block_start is not None and not issubclass(parser_class, cls))
 
 
 def key_value(text: str) -> tuple[str, str] | None:

@@ -38,6 +38,20 @@ def test_the_joined_block_start_matches_where_one_of_them_does():
     assert len(found) > 30 and len(found) < len(lines) // 4  # (starts are found, and most lines are none)
 
 
+def test_another_outputs_start_is_found_where_one_of_its_patterns_matches():
+    """``starts_other_output`` (where a show output whose lines have no fixed shape ends)
+    asks one joined regex of the other parsers' block starts."""
+    from cmedebug.parsers.show_block import starts_other_output
+
+    lines = _lines()
+    for parser in (cls() for cls in line_parsers() if cls.name in ("show-ephone", "show-pki-server")):
+        others = [cls.block_start for cls in line_parsers()
+                  if cls.block_start is not None and not isinstance(parser, cls)]
+        found = [line for line in lines if any(p.match(line) for p in others)]
+        assert [line for line in lines if starts_other_output(line, parser)] == found
+        assert len(found) > 20
+
+
 def test_a_block_start_with_flags_of_its_own_is_still_tried(monkeypatch):
     """A pattern compiled with its own flags cannot be joined to the others: every line
     is then tried against each pattern, as before."""
