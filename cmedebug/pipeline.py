@@ -5,7 +5,7 @@ import gc
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
 
-from cmedebug import clock, crosscheck, duplicates, engine
+from cmedebug import clock, crosscheck, deployment, duplicates, engine
 from cmedebug.archive import expand_zip
 from cmedebug.ingest import INTERRUPTED, read_input
 from cmedebug.model import Case, InputSummary
@@ -79,8 +79,8 @@ def _load(paths, kind, year, progress, inputs, budget, freeze: Callable[[], None
     case.assumed_years = clock.resolve_years(stamps, anchors, year)
     del stamps  # every event has its time now; the log of printed stamps is not needed
     duplicates.collapse(case)  # the same output seen twice counts once
-    clock.build_clock_model(case)
     clock.set_capture_time(case, anchors)
+    deployment.build(case)  # the devices, each with its clock model (the case's own when it shows one device)
     crosscheck.add_crosschecks(case)
     return case
 

@@ -243,3 +243,21 @@ def test_a_device_without_a_time_of_its_own_is_judged_cautiously_by_another_devi
     assert "another device" in finding.message
     commands = [s.command for s in finding.remediation]
     assert commands.index("wait until the expiry is confirmed") < commands.index("no crypto pki server srstca")
+
+
+def test_each_clock_model_is_built_once(tmp_path, monkeypatch):
+    """The clock model is built per device as the deployment is (a pass over every event
+    of the device): the whole case's, which a case of several devices replaces by theirs,
+    is not built first for nothing; a case of one device builds its own once."""
+    from cmedebug import clock
+
+    built = []
+    real = clock.build_clock_model
+    monkeypatch.setattr(clock, "build_clock_model", lambda case: built.append(len(case.events)) or real(case))
+    (tmp_path / "a.txt").write_text("Router#show clock\n10:00:00.000 UTC Thu Nov 26 2026\n")
+    (tmp_path / "c.txt").write_text("wilson_19#show clock\n10:05:00.000 UTC Thu Nov 26 2026\n")
+    case = load([str(tmp_path)], year=2026)
+    assert len(case.deployment.devices) == 2 and len(built) == 2 and len(case.clocks) == 2
+    built.clear()
+    single = load([str(tmp_path / "c.txt")], year=2026)
+    assert len(built) == 1 and list(single.clocks) == ["wilson_19"]

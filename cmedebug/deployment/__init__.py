@@ -155,6 +155,7 @@ def build(case: Case) -> Deployment:
                         group.joined_by, case)
         deployment = Deployment([device])
         case.deployment = deployment
+        build_clock_model(case)
         if device.router_name and case.unnamed_device is None and clock_name(case, None) in case.clocks:
             case.unnamed_device = device.router_name  # (counted apart before the deployment showed whose)
             build_clock_model(case)
