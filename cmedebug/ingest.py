@@ -278,12 +278,11 @@ class _Router:
         syslog (``routine_syslog``), or ``NOT_ROUTINE``; never for a message that says
         'debugging' or that a block's owner may read (``reads_messages``), that ends after a
         colon or comma, or that holds '-----' (the excerpt capture follows runs without
-        looking for key boundaries). Framing
-        remembers the answer for every line equal once its digits are all '0', so it reads
-        nothing that tells digits apart: no keyword with digits may occur, a syslog's
-        severity (`%FOO-8-BAR:` is no syslog, `%FOO-3-BAR:` is) is checked on each line
-        (``SyslogShape.severity_at``), and ``declines_message`` depends on no parser's state
-        (for a syslog: while none ``reads_syslogs_now``)."""
+        looking for key boundaries). Framing remembers the answer for every line equal once
+        its digits are all '0', so it reads nothing that tells digits apart: no keyword with
+        digits may occur, a syslog's severity (`%FOO-8-BAR:` is no syslog, `%FOO-3-BAR:` is)
+        is checked on each line (``SyslogShape.severity_at``), and ``declines_message``
+        depends on no parser's state (for a syslog: while none ``reads_syslogs_now``)."""
         m = prefix_match(line) if "-----" not in line else None  # (it may bound a key: ExcerptCapture.skip)
         if m is None:
             return NOT_ROUTINE
@@ -450,12 +449,15 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     claims = router.claims
     events = case.events
     runs = None
-    if chatter is not None:  # runs of chatter and unread messages are only counted (and followed as excerpt context)
-        runs = (lambda line: router.routine_kind(line, chatter),
-                lambda: router.skip_level(ctx.block_owner))
+
+    def skip_level() -> int:
+        return router.skip_level(ctx.block_owner)
+
+    if chatter is not None:  # routine runs: counted, or made events without a Record (and followed as context)
+        runs = (lambda line: router.routine_kind(line, chatter), skip_level)
     records = frame(chain(first, lines), quick=True, runs=runs)
     if runs is not None:
-        records = _confirmed_runs(records, lambda: router.skip_level(ctx.block_owner))
+        records = _confirmed_runs(records, skip_level)
     try:
         for rec in records:
             if rec.__class__ is Run:
