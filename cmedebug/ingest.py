@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import re
 from collections import Counter
-from itertools import chain, islice
+from itertools import chain
 from typing import Callable, Iterator
 
 import ahocorasick
@@ -427,9 +427,9 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
         parsers.sort(key=lambda p: p.name != kind)  # the named parser gets the first look
     router = _Router(parsers)
     reader = TextLines(stream, encoding)
-    lines = iter(reader)
-    first = list(islice(lines, SNIFF_LINES))
-    summary.kind = kind or _sniff_kind(parsers, first)
+    batches = reader.batches()
+    head = _head(batches)
+    summary.kind = kind or _sniff_kind(parsers, head[:SNIFF_LINES])
     tally = _Tally(ctx.path, case, summary)
     capture = ExcerptCapture(case.excerpts.setdefault(ctx.path, {}))
     failures = 0
@@ -455,7 +455,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
 
     if chatter is not None:  # routine runs: counted, or made events without a Record (and followed as context)
         runs = (lambda line: router.routine_kind(line, chatter), skip_level)
-    records = frame(chain(first, lines), quick=True, runs=runs)
+    records = frame(chain([head], batches), quick=True, runs=runs, batched=True)
     if runs is not None:
         records = _confirmed_runs(records, skip_level)
     try:
@@ -573,6 +573,16 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
         summary.warnings.extend(reader.warnings(ctx.path))
         if failures > MAX_PARSER_FAILURES_LISTED:
             summary.warnings.append(f"{ctx.path}: parsers failed on {failures} lines in all")
+
+
+def _head(batches: Iterator[list[str]]) -> list[str]:
+    """The lines of the first of ``batches``, enough to hold ``SNIFF_LINES`` when there are."""
+    head: list[str] = []
+    for batch in batches:
+        head += batch
+        if len(head) >= SNIFF_LINES:
+            break
+    return head
 
 
 def _confirmed_runs(records: Iterator, skip_level: Callable[[], int]) -> Iterator:

@@ -14,7 +14,7 @@ may use pyparsing.
 from __future__ import annotations
 
 import re
-from itertools import islice
+from itertools import chain, islice
 from sys import intern as _intern
 from typing import Callable, Iterable, Iterator, NamedTuple
 
@@ -394,9 +394,16 @@ def match_any(patterns: Iterable[re.Pattern]) -> Callable[[str], "re.Match | Non
     return lambda text: next((m for p in patterns if (m := p.match(text)) is not None), None)
 
 
-def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str | SyslogShape"],
+def batches_of(lines: Iterable[str]) -> Iterator[list[str]]:
+    """``lines`` in lists of ``RUN_BATCH_LINES``."""
+    lines = iter(lines)
+    while batch := list(islice(lines, RUN_BATCH_LINES)):
+        yield batch
+
+
+def _with_runs(batches: Iterable[list[str]], routine_kind: Callable[[str], "bool | str | SyslogShape"],
                may_skip: Callable[[], int]) -> Iterator[str | tuple[list[str], list, list]]:
-    """``lines``, where from a line on ``routine_kind`` passes lines over and ``may_skip()``
+    """The lines of ``batches``, where from a line on ``routine_kind`` passes lines over and ``may_skip()``
     allows it (``SKIP_UNREAD``, ``SKIP_SYSLOGS``), those lines as one
     ``(lines, unparsed, syslogs)`` instead of one by one. ``routine_kind`` is asked once per key
     (``digits_as_zero``): a busy log repeats a few hundred shapes of line with other numbers,
@@ -404,10 +411,11 @@ def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str |
     lines were mostly new keys (a hex dump, a MAC or serial on every line), the next
     ``BATCHES_AFTER_NEW_KEYS`` are passed on line by line: asking for each line would cost
     more than its runs save."""
-    lines = iter(lines)
     kinds: dict[bytes, bool | str] = {}
     passed_on = 0  # batches still to pass on line by line
-    while batch := list(islice(lines, RUN_BATCH_LINES)):
+    for batch in batches:
+        if not batch:
+            continue
         if passed_on:
             passed_on -= 1
             yield from batch
@@ -460,9 +468,10 @@ def _with_runs(lines: Iterable[str], routine_kind: Callable[[str], "bool | str |
 
 
 def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
-          runs: tuple[Callable[[str], "bool | str"], Callable[[], int]] | None = None
-          ) -> Iterator[Record | tuple[int, re.Match] | Run]:
-    """Yield records from physical lines (without their line ends).
+          runs: tuple[Callable[[str], "bool | str"], Callable[[], int]] | None = None,
+          batched: bool = False) -> Iterator[Record | tuple[int, re.Match] | Run]:
+    """Yield records from physical lines (without their line ends); with ``batched``,
+    ``lines`` holds lists of them (``TextLines.batches``).
 
     Unprefixed lines that follow a message belong to it (up to
     MAX_CONTINUATION_LINES) until a blank line, a prompt or a new message; after
@@ -493,7 +502,10 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
         caller_may_skip = runs[1]
         # (a record still pending ends at the run's first line, which starts a message; the
         # caller has not handled it yet when ``may_skip`` is asked, and confirms each run it gets)
-        lines = _with_runs(lines, runs[0], lambda: 0 if cut_stamp is not None else caller_may_skip())
+        lines = _with_runs(lines if batched else batches_of(lines), runs[0],
+                           lambda: 0 if cut_stamp is not None else caller_may_skip())
+    elif batched:
+        lines = chain.from_iterable(lines)
     for line in lines:
         if line.__class__ is tuple:
             if pending is not None:

@@ -16,7 +16,7 @@ from cmedebug.parsers.ephone import CHATTER, EphoneDebugParser
 from cmedebug.parsers import framing
 from cmedebug.parsers.framing import RUN_BATCH_LINES, Run, frame
 from cmedebug.parsers.stamp_log import StampLog
-from cmedebug.sources import Input
+from cmedebug.sources import Input, TextLines
 
 PREFIX = "Nov 26 08:00:45 cme-hq 001481: *Mar  1 00:00:41.776: "
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
@@ -350,22 +350,27 @@ def test_lines_whose_digits_differ_only_where_the_grammar_tells_them_apart(tmp_p
 
 
 def test_after_a_batch_of_new_keys_lines_are_passed_on_one_by_one(tmp_path, monkeypatch):
-    """A batch whose lines are mostly new keys (a hex value on every line) makes framing pass
-    the next three batches on line by line, without asking what each line is; runs resume
-    after them, and the result is the full path's."""
-    hexed = [PREFIX + f"session {n * 7919:08x} keepalive from peer" for n in range(RUN_BATCH_LINES)]
-    chatter = [PREFIX + "ephone-5[5]:OFFHOOK"] * (RUN_BATCH_LINES * 4)
+    """A batch (a chunk the reader split) whose lines are mostly new keys (a session name on every
+    line) makes framing pass the next three batches on line by line, without asking what each
+    line is; runs resume after them, and the result is the full path's."""
+    named = "".join  # (letters: a key tells lines apart by them, not by their digits)
+    hexed = [PREFIX + f"session {named(chr(97 + (n >> 4 * i) % 16) for i in range(4))} keepalive from peer"
+             for n in range(1500)]
+    chatter = [PREFIX + "ephone-5[5]:OFFHOOK"] * 8000
     log = tmp_path / "hex.log"
     log.write_text("\n".join(hexed + chatter) + "\n")
+    with open(log, "rb") as stream:
+        sizes = [len(batch) for batch in TextLines(stream).batches()]
+    assert sizes[0] < len(hexed) and sum(sizes[:4]) > len(hexed) and len(sizes) > 5  # (the file makes the case)
     asked: list[str] = []
     routine_kind = ingest._Router.routine_kind
     monkeypatch.setattr(ingest._Router, "routine_kind", lambda self, line, c: asked.append(line) or routine_kind(self, line, c))
     runs: list[Run] = []
     quick = _read(log, True, monkeypatch, excerpt_budget=0, runs=runs)
     _same(quick, _read(log, False, monkeypatch, excerpt_budget=0))
-    assert len(asked) > RUN_BATCH_LINES // 2  # (most of the first batch's lines)
-    assert [(r.first_line, r.count) for r in runs if r.first_line > RUN_BATCH_LINES] == \
-        [(RUN_BATCH_LINES * 4 + 1, RUN_BATCH_LINES)]  # the fifth batch: three were passed on line by line
+    assert sizes[0] // 2 < len(asked) <= sizes[0] + 2  # (most of the first batch's lines; then only at the fifth)
+    # the fifth batch is one run: the three before it were passed on line by line
+    assert [(r.first_line, r.count) for r in runs if r.first_line > sizes[0]][:1] == [(sum(sizes[:4]) + 1, sizes[4])]
 
 
 # generic syslogs (the last resort's): digits in the host, none in it, a digit in the facility

@@ -22,9 +22,14 @@ def whole_text_reading(data: bytes, limit: int):
     return [line[:limit] for line in lines], nuls, len(cut), cut[0] if cut else None
 
 
-def chunked_reading(data: bytes, limit: int):
+def chunked_reading(data: bytes, limit: int, batched: bool = False):
     reader = TextLines(io.BytesIO(data), max_chars=limit)
-    lines = list(reader)
+    if batched:
+        batches = list(reader.batches())
+        assert all(batches)  # (no empty batch)
+        lines = [line for batch in batches for line in batch]
+    else:
+        lines = list(reader)
     return lines, reader.nul_chars, reader.cut_lines, reader.first_cut, reader.count
 
 
@@ -33,12 +38,13 @@ PIECES = st.sampled_from([b"a", b"bb", "é".encode(), b"\n", b"\r\n", b"\r", b"\
 
 
 @settings(max_examples=400, deadline=None)
-@given(pieces=st.lists(PIECES, max_size=60), chunk=st.integers(1, 9), limit=st.integers(1, 12))
-def test_chunks_give_what_reading_the_whole_text_gives(pieces, chunk, limit):
+@given(pieces=st.lists(PIECES, max_size=60), chunk=st.integers(1, 9), limit=st.integers(1, 12), batched=st.booleans())
+def test_chunks_give_what_reading_the_whole_text_gives(pieces, chunk, limit, batched):
+    """Line by line or in batches (``TextLines.batches``)."""
     data = b"".join(pieces)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sources, "READ_CHUNK_CHARS", chunk)
-        lines, nuls, cut_lines, first_cut, count = chunked_reading(data, limit)
+        lines, nuls, cut_lines, first_cut, count = chunked_reading(data, limit, batched)
     assert (lines, nuls, cut_lines, first_cut) == whole_text_reading(data, limit)
     assert count == len(lines)
 
