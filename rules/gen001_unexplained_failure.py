@@ -151,7 +151,9 @@ class UnexplainedFailure(Rule):
     def evaluate(self, case):
         cited = {(e.source.path, line) for f in case.findings for e in f.evidence
                  for line in range(e.source.first_line, e.source.last_line + 1)}
-        cited_kinds = {(ev.kind, ev.device) for ev in case.events if (ev.path, ev.first_line) in cited}
+        cited_lines = {line for _, line in cited}  # (a line number first: most events are cited nowhere)
+        cited_kinds = {(ev.kind, ev.device) for ev in case.events
+                       if ev.first_line in cited_lines and (ev.path, ev.first_line) in cited}
         read = _families_read(case.findings)
         device_of = deployment.of(case).device_of
         groups: dict[tuple, list] = {}
