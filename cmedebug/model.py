@@ -120,12 +120,14 @@ class LineEvent(Event):
     updates an event after returning it makes it with ``Context.open_event``).
     """
 
-    __slots__ = ("store", "index", "_live")
+    # ``path``: its store's, kept by the event too (one pointer): the passes over the events
+    # read it most of all, and a property's call cost more than the rest of some passes
+    __slots__ = ("store", "index", "_live", "path")
 
     def __init__(self, kind: str, store: LineStore, line: str, number: int, clock_flag: str,
                  device: str | None, fields: dict[str, Any]):
         self.kind, self.ts, self.clock_flag, self.device = kind, None, clock_flag, device
-        self.store, self.index, self._live = store, NOT_STORED, (line, number, fields)
+        self.store, self.index, self._live, self.path = store, NOT_STORED, (line, number, fields), store.path
 
     def freeze(self) -> None:
         """Move the line and fields into the store (kept live when a field value is
@@ -142,10 +144,6 @@ class LineEvent(Event):
         return live[0] if live is not None else self.store.line(self.index)
 
     @property
-    def path(self) -> str:
-        return self.store.path
-
-    @property
     def first_line(self) -> int:
         live = self._live
         return live[1] if live is not None else self.store.numbers[self.index]
@@ -153,7 +151,7 @@ class LineEvent(Event):
     @property
     def source(self) -> SourceRef:
         number = self.first_line
-        return SourceRef(self.store.path, number, number)
+        return SourceRef(self.path, number, number)
 
     @property
     def fields(self) -> Mapping[str, Any]:
@@ -166,7 +164,7 @@ class LineEvent(Event):
 
     # Pickling and copying (a case sent to another process) keep the stored form:
     # ``source``, ``fields`` and ``raw`` are built when read, not slots to restore.
-    _STATE = ("kind", "ts", "clock_flag", "device", "store", "index", "_live")
+    _STATE = ("kind", "ts", "clock_flag", "device", "store", "index", "_live", "path")
 
     def __getstate__(self) -> tuple:
         return tuple(getattr(self, name) for name in self._STATE)
@@ -187,7 +185,7 @@ class SyslogEvent(LineEvent):
     def __init__(self, kind: str, store: LineStore, index: int, clock_flag: str, device: str | None,
                  severity: int, text_at: int):
         self.kind, self.ts, self.clock_flag, self.device = kind, None, clock_flag, device
-        self.store, self.index, self._live = store, index, None
+        self.store, self.index, self._live, self.path = store, index, None, store.path
         self.severity, self.text_at = severity, text_at
 
     @property
