@@ -161,10 +161,12 @@ def build(case: Case) -> Deployment:
             build_clock_model(case)
         return deployment
     members: list[tuple[list, list]] = [([], []) for _ in groups]
+    # (path, device) -> the events and facts of its device: looked up once per pair, not per item
+    member_of = {key: members[node_index[identity.node_of(*key, main)]] for key in printed}
     for item in case.events:
-        members[node_index[identity.node_of(item.path, item.device, main)]][0].append(item)
+        member_of[item.path, item.device][0].append(item)
     for item in case.facts:
-        members[node_index[identity.node_of(item.path, item.device, main)]][1].append(item)
+        member_of[item.path, item.device][1].append(item)
     inputs: dict[str, list] = {}
     unparsed: dict[str, list] = {}
     for summary in case.inputs:
