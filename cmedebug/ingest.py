@@ -11,6 +11,7 @@ import gc
 import re
 from collections import Counter
 from itertools import chain
+from operator import itemgetter
 from typing import Callable, Iterator
 
 import ahocorasick
@@ -382,23 +383,30 @@ class _Tally:
             if len(self.known_shapes) >= MAX_SHAPES_REMEMBERED:
                 self.known_shapes.clear()
             shape = self.known_shapes[key] = unparsed_shape(head)
-        self._count(first_line, last_line, shape)
+        self._count(last_line - first_line + 1, shape)
         if self.samples < UNPARSED_SAMPLES_PER_INPUT:
             self._sample(first_line, last_line, text)
 
     def unparsed_run(self, run: Run) -> None:
-        """The messages of routine run ``run`` that no parser reads (``Run.unparsed``)."""
-        for index, shape in run.unparsed:
+        """The messages of routine run ``run`` that no parser reads (``Run.unparsed``): the
+        first sampled one by one, then counted by shape at once (a busy log's runs repeat a
+        few shapes)."""
+        unparsed = run.unparsed
+        sampled = min(len(unparsed), UNPARSED_SAMPLES_PER_INPUT - self.samples)
+        for index, shape in unparsed[:sampled]:
             number = run.first_line + index
-            self._count(number, number, shape)
-            if self.samples < UNPARSED_SAMPLES_PER_INPUT:
-                self._sample(number, number, prefix_match(run.lines[index]).group("rest").strip())
+            self._count(1, shape)
+            self._sample(number, number, prefix_match(run.lines[index]).group("rest").strip())
+        if len(unparsed) > sampled:
+            for shape, count in Counter(map(itemgetter(1), unparsed[sampled:])).items():
+                self._count(count, shape, count)
 
-    def _count(self, first_line: int, last_line: int, shape: str) -> None:
-        self.unparsed += last_line - first_line + 1
+    def _count(self, lines: int, shape: str, messages: int = 1) -> None:
+        """``lines`` lines are unparsed: ``messages`` messages of ``shape``."""
+        self.unparsed += lines
         shapes = self.shapes
         if shape in shapes or len(shapes) < MAX_SHAPES_PER_INPUT:
-            shapes[shape] += 1
+            shapes[shape] += messages
 
     def _sample(self, first_line: int, last_line: int, text: str) -> None:
         self.samples += 1
