@@ -89,7 +89,7 @@ def unpack(packed: int) -> Stamp:
 def checked_datetime(year: int, month: int, day: int, hour: int, minute: int, second: int, microsecond: int,
                      tzinfo: timezone) -> datetime | None:
     try:
-        return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tzinfo)
+        return datetime(year, month, day, hour, minute, second, microsecond, tzinfo)  # (positional: a third quicker)
     except ValueError:  # Feb 29 in a guessed year, or a damaged stamp
         return None
 
