@@ -190,8 +190,9 @@ class SyslogEvent(LineEvent):
 
     @property
     def text(self) -> str:
-        """The message text (its ``fields["text"]``), read from the line."""
-        return self.line[self.text_at:].strip()
+        """The message text (its ``fields["text"]``), read from the line (in the store: GEN001
+        reads the text of every generic syslog)."""
+        return self.store.line(self.index)[self.text_at:].strip()
 
     @property
     def fields(self) -> dict[str, Any]:
