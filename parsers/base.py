@@ -67,7 +67,9 @@ class Context:
         ``number``, kept in the input's line store), whose text starts at ``text_at``;
         ``stamp``: its printed stamp, or the prefix match it is read from."""
         device = host or self.device
-        store = self.line_store(device)
+        store = self.line_stores.get(device)
+        if store is None:  # (a new device: the call only then)
+            store = self.line_store(device)
         event = SyslogEvent(kind, store, store.add(line, number), clock_flag, device, severity, text_at)
         if stamp is not None:
             self.stamps.append(event, stamp)

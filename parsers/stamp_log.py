@@ -51,16 +51,6 @@ def pack_printed(m: re.Match) -> int | None:
     return packed | _microseconds(fraction) if fraction else packed
 
 
-def pack_line(line: str, second: tuple[int, int], fraction: tuple[int, int] | None) -> int | None:
-    """``pack_printed`` of a stamp printed at these spans of ``line`` (a syslog that a routine
-    run passed over: ``SyslogShape``), without its match; None when its second is not
-    remembered yet or does not pack."""
-    packed = _BY_SECOND.get(line[second[0]:second[1]])
-    if packed is None or packed == _UNPACKABLE:
-        return None
-    return packed | _microseconds(line[fraction[0]:fraction[1]]) if fraction else packed
-
-
 MAX_REMEMBERED = 4096
 _BY_SECOND: dict[str, int] = {}  # the text of a stamp down to its second -> its fields packed (microsecond 0)
 _UNPACKABLE = -1  # (a field out of range: the stamp is kept as printed)
@@ -120,13 +110,15 @@ class StampLog:
 
     def append_from_line(self, event: Event, line: str, second: tuple[int, int],
                          fraction: tuple[int, int] | None) -> None:
-        """``append`` of a stamp printed at these spans of ``line`` (``pack_line``)."""
-        packed = pack_line(line, second, fraction)
-        if packed is None:
+        """``append`` of a stamp printed at these spans of ``line`` (a syslog that a routine run
+        passed over: ``SyslogShape``), read as ``pack_printed`` reads it, without the match
+        when its second is remembered (else from the match)."""
+        packed = _BY_SECOND.get(line[second[0]:second[1]])
+        if packed is None or packed == _UNPACKABLE:
             self.append(event, prefix_match(line))
-        else:
-            self.events.append(event)
-            self._packed.append(packed)
+            return
+        self.events.append(event)
+        self._packed.append(packed | _microseconds(line[fraction[0]:fraction[1]]) if fraction else packed)
 
     def extend(self, other: StampLog) -> None:
         base = len(self.events)
