@@ -177,16 +177,20 @@ class LineEvent(Event):
 class SyslogEvent(LineEvent):
     """A generic ``%FAC-SEV-MNEMONIC: text`` message printed on one line: its fields
     are read from the line itself (kind, the severity and where the text starts in
-    the line), so the store holds only the line. Stored when made."""
+    the line), so the store holds only the line. Stored when made.
 
-    __slots__ = ("severity", "text_at")
-    _STATE = (*LineEvent._STATE, "severity", "text_at")
+    ``shape``: the ``SyslogShape`` of the routine run's key that made it (None when made
+    line by line): the lines of one shape differ in their digits only, so what does not
+    depend on digits can be judged once a shape (GEN001)."""
+
+    __slots__ = ("severity", "text_at", "shape")
+    _STATE = (*LineEvent._STATE, "severity", "text_at", "shape")
 
     def __init__(self, kind: str, store: LineStore, index: int, clock_flag: str, device: str | None,
-                 severity: int, text_at: int):
+                 severity: int, text_at: int, shape: Any = None):
         self.kind, self.ts, self.clock_flag, self.device = kind, None, clock_flag, device
         self.store, self.index, self._live, self.path = store, index, None, store.path
-        self.severity, self.text_at = severity, text_at
+        self.severity, self.text_at, self.shape = severity, text_at, shape
 
     @property
     def text(self) -> str:

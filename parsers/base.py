@@ -20,7 +20,7 @@ from typing import ClassVar, Iterable
 
 from cmedebug.line_store import LineStore
 from cmedebug.model import Event, Fact, LineEvent, SourceRef, SyslogEvent
-from cmedebug.parsers.framing import Record, Stamp
+from cmedebug.parsers.framing import Record, Stamp, SyslogShape
 from cmedebug.parsers.stamp_log import StampLog
 
 Item = Event | Fact
@@ -62,15 +62,17 @@ class Context:
                                    device=rec.host or self.device, fields=fields, raw=tuple(rec.lines)), rec)
 
     def syslog_event(self, kind: str, line: str, number: int, clock_flag: str, host: str | None,
-                     stamp: Stamp | re.Match | None, severity: int, text_at: int) -> SyslogEvent:
+                     stamp: Stamp | re.Match | None, severity: int, text_at: int,
+                     shape: SyslogShape | None = None) -> SyslogEvent:
         """The compact event of a generic syslog printed on one line (``line``, line
         ``number``, kept in the input's line store), whose text starts at ``text_at``;
-        ``stamp``: its printed stamp, or the prefix match it is read from."""
+        ``stamp``: its printed stamp, or the prefix match it is read from; ``shape``: the
+        routine run's ``SyslogShape`` it was made from."""
         device = host or self.device
         store = self.line_stores.get(device)
         if store is None:  # (a new device: the call only then)
             store = self.line_store(device)
-        event = SyslogEvent(kind, store, store.add(line, number), clock_flag, device, severity, text_at)
+        event = SyslogEvent(kind, store, store.add(line, number), clock_flag, device, severity, text_at, shape)
         if stamp is not None:
             self.stamps.append(event, stamp)
         return event

@@ -74,7 +74,7 @@ class GenericSyslogParser(LineParser):
         if kind.__class__ is tuple:
             kind = self._kind(line[kind[0]:kind[1]], line[kind[2]:kind[3]])
         event = ctx.syslog_event(kind, line, number, shape.clock_flag, host, None,
-                                 int(line[shape.severity_at]), shape.text_at)
+                                 int(line[shape.severity_at]), shape.text_at, shape)
         if shape.second is not None:
             ctx.stamps.append_from_line(event, line, shape.second, shape.fraction)
         return event

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterable, Iterator
 
 import ahocorasick
 
@@ -51,6 +52,27 @@ def is_failure(ev) -> bool:
     return _says_failure(str(fields.get("mnemonic") or ""), str(fields.get("text") or ""))
 
 
+def failures(events: Iterable) -> Iterator:
+    """The events of ``events`` that ``is_failure`` calls failures, in order. Generic
+    syslogs of one ``shape`` (a routine run's key: their lines differ in their digits only)
+    are judged once: no failure word holds a digit, and a digit and the `0` in its place
+    are both word characters. An access list's log is judged line by line (its ports)."""
+    verdicts: dict[int, bool | None] = {}  # id of a shape -> its verdict (None: judge each line)
+    for ev in events:
+        shape = ev.shape if ev.__class__ is SyslogEvent else None
+        if shape is None:
+            fails = is_failure(ev)
+        else:
+            key = id(shape)  # (the events keep their shapes alive while this runs: no id is reused)
+            if key not in verdicts:
+                verdicts[key] = None if _is_acl_log(ev.kind) else is_failure(ev)
+            fails = verdicts[key]
+            if fails is None:
+                fails = is_failure(ev)
+        if fails:
+            yield ev
+
+
 # per text, not per event: a busy log repeats its messages word for word (an interface
 # flapping, logins), and GEN001 judges every generic syslog of the case
 @lru_cache(maxsize=4096)
@@ -83,6 +105,11 @@ def _denies_secure_cme(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def _is_generic(kind: str) -> bool:
     return _GENERIC.search(kind) is not None
+
+
+@lru_cache(maxsize=4096)
+def _is_acl_log(kind: str) -> bool:
+    return _mnemonic(kind).upper().startswith(_ACL_LOGS)
 
 
 @lru_cache(maxsize=4096)
@@ -157,8 +184,8 @@ class UnexplainedFailure(Rule):
         read = _families_read(case.findings)
         device_of = deployment.of(case).device_of
         groups: dict[tuple, list] = {}
-        for ev in case.events:
-            if not is_failure(ev) or (ev.path, ev.first_line) in cited or (ev.kind, ev.device) in cited_kinds \
+        for ev in failures(case.events):
+            if (ev.path, ev.first_line) in cited or (ev.kind, ev.device) in cited_kinds \
                     or (_family(ev.kind), ev.device or "") in read or (_family(ev.kind), "") in read:
                 continue
             # (by the device of the deployment: a syslog server's file holds several)

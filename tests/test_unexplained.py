@@ -86,3 +86,30 @@ def test_unexplained_failures_of_a_syslog_servers_file_name_their_device(tmp_pat
     for device, finding in found.items():
         headings = {heading(b) for b in render_blocks(finding.remediation) if b.device not in ("phone", "wait")}
         assert headings == {f"on router {device}, pasted at its privileged EXEC prompt ({device}#)"}
+
+
+def test_generic_syslogs_of_one_routine_shape_are_judged_once_and_as_each_alone(tmp_path, monkeypatch):
+    """Routine runs make generic syslogs of one shape (their lines differ in digits only);
+    GEN001 judges a shape once, except an access list's logs, judged line by line (a deny of
+    port 2443 fails, one of port 2243 of the same shape does not). What it finds is what
+    judging every event alone finds."""
+    from cmedebug.model import SyslogEvent
+    from cmedebug.pipeline import load
+    from cmedebug.rules import gen001_unexplained_failure as gen001
+
+    prefix = "Nov 26 08:00:45 cme-hq {:06d}: *Mar  1 00:{:02d}:{:02d}.776: "
+    texts = ["%LINK-3-UPDOWN: Interface GigabitEthernet0/{} changed state to down",
+             "%FOO-3-BAR: Enrollment FAILED for trustpoint cme_root{}",
+             "%SEC-6-IPACCESSLOGP: list 101 denied tcp 10.10.14.18(51012) -> 10.1.1.1(2{}43), 1 packet"]
+    lines = [prefix.format(n, n // 60, n % 60) + texts[n % 3].format(n % 10) for n in range(600)]
+    log = tmp_path / "routine.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    events = load([str(log)]).events
+    assert len(events) == 600 and all(e.__class__ is SyslogEvent and e.shape is not None for e in events)
+    assert len({id(e.shape) for e in events}) == 3  # (one shape a message: the runs made them)
+    alone = [e for e in events if is_failure(e)]
+    judged = []
+    monkeypatch.setattr(gen001, "is_failure", lambda e: judged.append(e) or is_failure(e))
+    assert list(gen001.failures(events)) == alone
+    assert len(alone) == 200 + 20  # every FAILED line; the denies of port 2443 (digit 4: 20 of 200)
+    assert len(judged) == 2 + 200  # a shape once; the access list's lines one by one
