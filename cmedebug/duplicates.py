@@ -27,7 +27,7 @@ def collapse(case: Case) -> int:
     """Drop repeated events and facts from ``case``, recording their locations in
     ``case.copies`` ((path, first line) of the kept item -> other SourceRefs).
     Returns how many items were dropped."""
-    kept_events, dropped = _dedupe(case.events, _event_key, _event_hash_key, case.copies)
+    kept_events, dropped = _dedupe(case.events, _event_key, _event_hash, case.copies)
     kept_facts, dropped_facts = _dedupe(case.facts, _fact_key, _fact_hash, case.copies)
     case.events, case.facts = kept_events, kept_facts
     return dropped + dropped_facts
@@ -39,16 +39,16 @@ def _event_key(ev):
     return (ev.kind, ev.device, ev.ts, ev.raw) if ev.raw else None
 
 
-def _event_hash_key(ev):
-    """What the hash filter hashes for an event: equal keys give equal values. A one-line
-    event gives its line's CRC (a stored one's store keeps it: its line is not read, nor
-    its key built); an event that is no ``LineEvent`` never shares a key with one."""
+def _event_hash(ev) -> int:
+    """What the hash filter records for an event: equal keys give equal values, ``_NO_KEY``
+    none. A one-line event gives its line's CRC (a stored one's store keeps it: its line is
+    not read, nor its key built); an event that is no ``LineEvent`` never shares a key with one."""
     if isinstance(ev, LineEvent):
         if ev._live is None:
-            return ev.store.line_hashes[ev.index]
-        return zlib.crc32(ev.line.encode("utf-8", "surrogatepass"))
+            return ev.store.line_hashes[ev.index] or _NO_KEY + 1
+        return zlib.crc32(ev.line.encode("utf-8", "surrogatepass")) or _NO_KEY + 1
     key = _event_key(ev)
-    return None if key is None else hash(key)
+    return _NO_KEY if key is None else hash(key) or _NO_KEY + 1
 
 
 def _fact_key(fact):
@@ -57,15 +57,15 @@ def _fact_key(fact):
     return (fact.kind, fact.device, fact.raw) if fact.raw and fact.source.first_line else None
 
 
-def _fact_hash(fact):
+def _fact_hash(fact) -> int:
     key = _fact_key(fact)
-    return None if key is None else hash(key)
+    return _NO_KEY if key is None else hash(key) or _NO_KEY + 1
 
 
 def _dedupe(items: list, key_of, hash_of, copies: dict) -> tuple[list, int]:
     # On a big case only the items whose hash is shared are looked at, with their keys:
     # a table of every key was the peak of memory on a million events, and a pass over
-    # every item most of the time. ``hash_of``: an int equal for equal keys (None: no key).
+    # every item most of the time. ``hash_of``: an int equal for equal keys (``_NO_KEY``: no key).
     if len(items) < HASH_FILTER_FROM:
         looked_at = range(len(items))
     else:
@@ -92,7 +92,9 @@ def _dedupe(items: list, key_of, hash_of, copies: dict) -> tuple[list, int]:
 
 
 HASH_FILTER_FROM = 100_000  # items in a case from which the hashes are sorted first
-_NO_KEY = 0  # the hash recorded for an item without a key (a real key hashing to it is moved off it)
+# the hash recorded for an item without a key; a real key hashing to it is moved off it
+# (``h or _NO_KEY + 1``: it is 0, the one falsy int)
+_NO_KEY = 0
 
 
 def _sharing_a_hash(items: list, hash_of) -> list[int]:
@@ -100,14 +102,7 @@ def _sharing_a_hash(items: list, hash_of) -> list[int]:
     hashes in an array (8 bytes an item) and sorted once, instead of a dict of keys.
     (numpy's argsort was quicker on millions of items, but importing it cost 0.09 s of
     CPU, more than the whole filter on a log of a hundred thousand events.)"""
-
-    def hashed(item) -> int:
-        h = hash_of(item)
-        if h is None:
-            return _NO_KEY
-        return h if h != _NO_KEY else _NO_KEY + 1
-
-    hashes = array("q", map(hashed, items))
+    hashes = array("q", map(hash_of, items))
     ordered = sorted(hashes)
     shared = {h for h, after in zip(ordered, islice(ordered, 1, None)) if h == after}
     del ordered
