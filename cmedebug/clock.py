@@ -312,11 +312,14 @@ def build_clock_model(case: Case) -> dict[str, DeviceClock]:
             clocks[name] = DeviceClock(name)
         return clocks[name]
 
+    c, c_device = None, None  # the clock of the last event's device (a device's events come in a row)
     for ev in case.events:  # (one pass over up to millions of events: attributes read once)
         ts, flag, kind = ev.ts, ev.clock_flag, ev.kind
         if ts is None and not flag or kind.startswith("phone.") and ev.path:
             continue  # phones keep their own clocks; they are not the router's
-        c = clock_of(ev.device)
+        if c is None or ev.device != c_device:
+            c_device = ev.device
+            c = clock_of(c_device)
         if flag == "*":
             c.flagged_stamps += 1
             if not c.boot_default and ts is not None and ts.year in BOOT_DEFAULT_YEARS:
