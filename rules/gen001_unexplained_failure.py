@@ -178,13 +178,16 @@ class UnexplainedFailure(Rule):
     def evaluate(self, case):
         cited = {(e.source.path, line) for f in case.findings for e in f.evidence
                  for line in range(e.source.first_line, e.source.last_line + 1)}
-        cited_lines = {line for _, line in cited}  # (a line number first: most events are cited nowhere)
-        cited_kinds = {(ev.kind, ev.device) for ev in case.events
+        failing = list(failures(case.events))
+        # a failure is explained when an event of its kind and device is cited: only the events
+        # of the failures' kinds are looked at (a line number first: most are cited nowhere)
+        cited_lines = {line for _, line in cited}
+        cited_kinds = {(ev.kind, ev.device) for ev in case.events_of(*{ev.kind for ev in failing})
                        if ev.first_line in cited_lines and (ev.path, ev.first_line) in cited}
         read = _families_read(case.findings)
         device_of = deployment.of(case).device_of
         groups: dict[tuple, list] = {}
-        for ev in failures(case.events):
+        for ev in failing:
             if (ev.path, ev.first_line) in cited or (ev.kind, ev.device) in cited_kinds \
                     or (_family(ev.kind), ev.device or "") in read or (_family(ev.kind), "") in read:
                 continue
