@@ -531,7 +531,9 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
         if len(stripped) < 16 and _CUT_STAMP.match(stripped):
             cut_stamp = (line_no, stripped)
             continue
-        if line.startswith(_COMMENT_PREFIXES):
+        # (an indented line of show output or a configuration: no prefix, console or wrapper
+        # form starts with white space)
+        if line.startswith(_COMMENT_PREFIXES) or line[0].isspace():
             rec = None
         else:
             m = SERVER_PREFIX.match(line) or PREFIX.match(line)  # (prefix_match, inline: once a line)
