@@ -532,8 +532,10 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
             cut_stamp = (line_no, stripped)
             continue
         # (an indented line of show output or a configuration: no prefix, console or wrapper
-        # form starts with white space)
-        if line.startswith(_COMMENT_PREFIXES) or line[0].isspace():
+        # form starts with white space; and each holds a colon, but a bare `%` message and a
+        # wrapper that begins at a `<PRI>`)
+        if line.startswith(_COMMENT_PREFIXES) or line[0].isspace() or \
+                ":" not in line and "<" not in line and line[0] != "%":
             rec = None
         else:
             m = SERVER_PREFIX.match(line) or PREFIX.match(line)  # (prefix_match, inline: once a line)
