@@ -392,7 +392,7 @@ def set_capture_time(case: Case, anchors: list[Anchor]) -> None:
     is an assumption (``case.reference_assumed``) and, for captures without any
     clock, the latest date the evidence proves had passed (``case.capture_floor``)."""
     case.reference_time = reference_time(case)
-    if case.reference_time is not None:
+    if case.reference_time is not None and case.assumed_years:  # (a pass over every event: only when it may tell)
         latest = max((e for e in case.events if e.ts == case.reference_time), key=lambda e: e.source.first_line,
                      default=None)
         if latest is not None and latest.source.path in case.assumed_years:
