@@ -174,13 +174,9 @@ class _Sequence:
 
     def nearest(self, line: int) -> int:
         """The position of the (first) event printed nearest ``line`` (its stamp not read)."""
-        events = self.stamps.events
-        best, best_distance = 0, None
-        for k, i in enumerate(self.indexes):
-            distance = abs(events[i].first_line - line)
-            if best_distance is None or distance < best_distance:
-                best, best_distance = k, distance
-        return best
+        first_lines = self.stamps.first_lines
+        distances = [abs(first_lines[i] - line) for i in self.indexes]
+        return distances.index(min(distances)) if distances else 0
 
 
 def _pick(path, device, anchors: list[Anchor]) -> Anchor | None:

@@ -74,7 +74,7 @@ class Context:
             store = self.line_store(device)
         event = SyslogEvent(kind, store, store.add(line, number), clock_flag, device, severity, text_at, shape)
         if stamp is not None:
-            self.stamps.append(event, stamp)
+            self.stamps.append(event, stamp, number)
         return event
 
     def line_store(self, device: str | None) -> LineStore:
@@ -92,7 +92,7 @@ class Context:
     def _stamped(self, ev: Event, rec: Record):
         stamp = rec.printed_stamp
         if stamp is not None:
-            self.stamps.append(ev, stamp)
+            self.stamps.append(ev, stamp, rec.first_line)
         return ev
 
     def fact(self, kind: str, rec: Record | None = None, *, first_line: int = 0, last_line: int = 0,

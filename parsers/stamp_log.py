@@ -87,15 +87,19 @@ def checked_datetime(year: int, month: int, day: int, hour: int, minute: int, se
 class StampLog:
     """Stamped events in the order they were read, and their printed stamps."""
 
-    __slots__ = ("events", "_packed", "_unpacked")
+    __slots__ = ("events", "first_lines", "_packed", "_unpacked")
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        # index -> the event's first line (year resolution looks for the event printed nearest
+        # a line: an event's ``first_line`` is a property call, this an array item)
+        self.first_lines = array("L")
         self._packed = array("q")
         self._unpacked: dict[int, Stamp] = {}  # index -> a stamp that does not pack
 
-    def append(self, event: Event, stamp: Stamp | re.Match) -> None:
-        """Log ``event``'s printed stamp: a Stamp, or the prefix match it is read from."""
+    def append(self, event: Event, stamp: Stamp | re.Match, first_line: int) -> None:
+        """Log ``event``'s printed stamp (a Stamp, or the prefix match it is read from) and
+        its first line."""
         if stamp.__class__ is re.Match:
             packed = pack_printed(stamp)
             if packed is None:
@@ -106,24 +110,27 @@ class StampLog:
             self._unpacked[len(self.events)] = stamp
             packed = 0
         self.events.append(event)
+        self.first_lines.append(first_line)
         self._packed.append(packed)
 
-    def append_from_line(self, event: Event, line: str, second: tuple[int, int],
+    def append_from_line(self, event: Event, line: str, number: int, second: tuple[int, int],
                          fraction: tuple[int, int] | None) -> None:
-        """``append`` of a stamp printed at these spans of ``line`` (a syslog that a routine run
-        passed over: ``SyslogShape``), read as ``pack_printed`` reads it, without the match
-        when its second is remembered (else from the match)."""
+        """``append`` of a stamp printed at these spans of ``line`` (line ``number``: a syslog
+        that a routine run passed over, ``SyslogShape``), read as ``pack_printed`` reads it,
+        without the match when its second is remembered (else from the match)."""
         packed = _BY_SECOND.get(line[second[0]:second[1]])
         if packed is None or packed == _UNPACKABLE:
-            self.append(event, prefix_match(line))
+            self.append(event, prefix_match(line), number)
             return
         self.events.append(event)
+        self.first_lines.append(number)
         self._packed.append(packed | _microseconds(line[fraction[0]:fraction[1]]) if fraction else packed)
 
     def extend(self, other: StampLog) -> None:
         base = len(self.events)
         self._unpacked.update({base + i: st for i, st in other._unpacked.items()})
         self.events.extend(other.events)
+        self.first_lines.extend(other.first_lines)
         self._packed.extend(other._packed)
 
     def stamp(self, index: int) -> Stamp:

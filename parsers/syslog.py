@@ -76,7 +76,7 @@ class GenericSyslogParser(LineParser):
         event = ctx.syslog_event(kind, line, number, shape.clock_flag, host, None,
                                  int(line[shape.severity_at]), shape.text_at, shape)
         if shape.second is not None:
-            ctx.stamps.append_from_line(event, line, shape.second, shape.fraction)
+            ctx.stamps.append_from_line(event, line, number, shape.second, shape.fraction)
         return event
 
     def _kind(self, facility: str, mnemonic: str) -> str:

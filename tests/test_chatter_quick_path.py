@@ -77,6 +77,7 @@ def _read(path: Path, quick: bool, monkeypatch, excerpt_budget: int | None = Non
     case, stamps = Case(), StampLog()
     read_input(Input(str(path), lambda: open(path, "rb")), case, stamps=stamps)
     case.stamps_logged = [(e.kind, e.first_line, st) for e, st in stamps]
+    assert list(stamps.first_lines) == [e.first_line for e in stamps.events]  # (what year resolution reads)
     monkeypatch.undo()
     return case
 

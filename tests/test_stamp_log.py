@@ -29,12 +29,13 @@ def test_log_gives_each_event_its_stamp_across_inputs():
     events = [Event(kind="k", source=SourceRef("a.log", n)) for n in range(len(STAMPS) + len(ODD))]
     first, second = StampLog(), StampLog()
     for ev, st in zip(events, STAMPS[:2] + ODD[:1]):
-        first.append(ev, st)
+        first.append(ev, st, ev.first_line)
     for ev, st in zip(events[3:], STAMPS[2:] + ODD[1:]):
-        second.append(ev, st)
+        second.append(ev, st, ev.first_line)
     first.extend(second)
     assert len(first) == len(events)
     assert list(first) == list(zip(events, STAMPS[:2] + ODD[:1] + STAMPS[2:] + ODD[1:]))
+    assert list(first.first_lines) == [ev.first_line for ev in events]  # (their first lines follow them)
     assert first.stamp(2) is ODD[0] and first.stamp(6) is ODD[1]  # the odd ones, at their new indexes
 
 
@@ -50,7 +51,7 @@ def test_the_log_dates_each_stamp_without_building_it():
     log = StampLog()
     events = [Event(kind="k", source=SourceRef("a.log", n)) for n in range(len(STAMPS) + len(ODD))]
     for ev, st in zip(events, STAMPS + ODD):
-        log.append(ev, st)
+        log.append(ev, st, ev.first_line)
     assert [log.printed_year_and_month(i) for i in range(len(STAMPS))] == [(st.year, st.month) for st in STAMPS]
     assert log.printed_year_and_month(len(STAMPS)) == (2025, 8)
     everything = array("q", range(len(events)))
@@ -92,8 +93,8 @@ def test_a_prefix_match_is_logged_as_its_stamp_would_be():
     by_match, by_stamp = StampLog(), StampLog()
     for n, m in enumerate(matches):
         ev = Event(kind="k", source=SourceRef("a.log", n))
-        by_match.append(ev, m)
-        by_stamp.append(ev, stamp_from(m))
+        by_match.append(ev, m, n)
+        by_stamp.append(ev, stamp_from(m), n)
     assert list(by_match) == list(by_stamp)
     assert by_match.stamp(2) == stamp_from(matches[2]) and by_match.stamp(2).tz == "UTC"  # kept as printed, a Stamp
 
@@ -121,3 +122,22 @@ def test_remembered_seconds_give_what_packing_each_stamp_gives(monkeypatch):
     assert [pack_printed(m) for m in matches] == [pack(stamp_from(m)) for m in matches]
     assert any(pack_printed(m) is None for m in matches) and any(pack_printed(m) is not None for m in matches)
     assert len(stamp_log._BY_SECOND) <= 16
+
+
+def test_the_event_printed_nearest_a_line_is_found_from_the_first_lines_logged():
+    """Year resolution dates a sequence by the event printed nearest an anchor's line: the
+    first of the nearest, in the sequence's order, read from the lines logged with the stamps
+    (not from the events)."""
+    from array import array
+
+    from cmedebug.clock import _Sequence
+
+    log = StampLog()
+    lines = [10, 40, 20, 30, 22, 18]
+    for n in lines:
+        log.append(Event(kind="k", source=SourceRef("a.log", n)), STAMPS[0], n)
+    sequence = _Sequence(log, array("q", [0, 2, 3, 4, 5]))  # (lines 10, 20, 30, 22, 18)
+    assert sequence.nearest(21) == 1  # 20 and 22 are as near: the first
+    assert sequence.nearest(19) == 1  # 20 and 18: the first again
+    assert sequence.nearest(1000) == 2 and sequence.nearest(0) == 0
+    assert _Sequence(log, array("q")).nearest(5) == 0
