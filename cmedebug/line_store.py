@@ -46,10 +46,10 @@ class LineStore:
 
     def __init__(self, path: str):
         self.path = path  # the input the lines come from
-        self.numbers = array("L")  # index -> line number in the input
+        self.numbers = array("I")  # index -> line number in the input ("I": 4 bytes, "L" is 8 here)
         # index -> CRC-32 of the line: equal lines, equal values, in any process (duplicates
         # compares them before it reads any line)
-        self.line_hashes = array("L")
+        self.line_hashes = array("I")
         self._line_blocks: list[bytes] = []  # full blocks of lines, compressed
         self._field_blocks: list[bytes | None] = []  # their fields, compressed (None: no line has fields)
         self._open_lines: list[str] = []  # the block being filled

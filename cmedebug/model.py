@@ -404,7 +404,7 @@ class Case:
             for i, item in enumerate(items):
                 found = positions.get(item.kind)
                 if found is None:
-                    found = positions[item.kind] = array("L")
+                    found = positions[item.kind] = array("I")
                 found.append(i)
             index = (len(items), positions)
             setattr(self, attr, index)

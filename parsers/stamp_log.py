@@ -93,7 +93,7 @@ class StampLog:
         self.events: list[Event] = []
         # index -> the event's first line (year resolution looks for the event printed nearest
         # a line: an event's ``first_line`` is a property call, this an array item)
-        self.first_lines = array("L")
+        self.first_lines = array("I")
         self._packed = array("q")
         self._unpacked: dict[int, Stamp] = {}  # index -> a stamp that does not pack
 
