@@ -327,11 +327,13 @@ def build_clock_model(case: Case) -> dict[str, DeviceClock]:
             c.trusted_stamps += 1
             if flag == ".":
                 c.unsynced_stamps += 1
-        if ts is not None:
-            if c.first_seen is None or ts < c.first_seen:
-                c.first_seen = ts
-            if c.last_seen is None or ts > c.last_seen:
+        if ts is not None:  # (a log runs forward: a later time is the common case, one comparison)
+            if c.last_seen is None:
+                c.first_seen = c.last_seen = ts
+            elif ts > c.last_seen:
                 c.last_seen = ts
+            elif ts < c.first_seen:
+                c.first_seen = ts
         if kind == "pki.clock.non_authoritative":
             c.authoritative = False
             c.reasons.append("PKI said the clock is not authoritative (%PKI-2-NON_AUTHORITATIVE_CLOCK)")
