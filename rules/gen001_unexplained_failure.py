@@ -52,6 +52,9 @@ def is_failure(ev) -> bool:
     return _says_failure(str(fields.get("mnemonic") or ""), str(fields.get("text") or ""))
 
 
+_UNJUDGED = object()
+
+
 def failures(events: Iterable) -> Iterator:
     """The events of ``events`` that ``is_failure`` calls failures, in order. Generic
     syslogs of one ``shape`` (a routine run's key: their lines differ in their digits only)
@@ -64,9 +67,9 @@ def failures(events: Iterable) -> Iterator:
             fails = is_failure(ev)
         else:
             key = id(shape)  # (the events keep their shapes alive while this runs: no id is reused)
-            if key not in verdicts:
-                verdicts[key] = None if _is_acl_log(ev.kind) else is_failure(ev)
-            fails = verdicts[key]
+            fails = verdicts.get(key, _UNJUDGED)
+            if fails is _UNJUDGED:
+                fails = verdicts[key] = None if _is_acl_log(ev.kind) else is_failure(ev)
             if fails is None:
                 fails = is_failure(ev)
         if fails:
