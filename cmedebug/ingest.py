@@ -436,8 +436,8 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
     router = _Router(parsers)
     reader = TextLines(stream, encoding)
     batches = reader.batches()
-    head = _head(batches)
-    summary.kind = kind or _sniff_kind(parsers, head[:SNIFF_LINES])
+    first_lines = _first_lines(batches)
+    summary.kind = kind or _sniff_kind(parsers, first_lines[:SNIFF_LINES])
     tally = _Tally(ctx.path, case, summary)
     capture = ExcerptCapture(case.excerpts.setdefault(ctx.path, {}))
     failures = 0
@@ -463,7 +463,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
 
     if chatter is not None:  # routine runs: counted, or made events without a Record (and followed as context)
         runs = (lambda line: router.routine_kind(line, chatter), skip_level)
-    records = frame(chain([head], batches), quick=True, runs=runs, batched=True)
+    records = frame(chain([first_lines], batches), quick=True, runs=runs, batched=True)
     if runs is not None:
         records = _confirmed_runs(records, skip_level)
     try:
@@ -583,14 +583,14 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
             summary.warnings.append(f"{ctx.path}: parsers failed on {failures} lines in all")
 
 
-def _head(batches: Iterator[list[str]]) -> list[str]:
+def _first_lines(batches: Iterator[list[str]]) -> list[str]:
     """The lines of the first of ``batches``, enough to hold ``SNIFF_LINES`` when there are."""
-    head: list[str] = []
+    lines: list[str] = []
     for batch in batches:
-        head += batch
-        if len(head) >= SNIFF_LINES:
+        lines += batch
+        if len(lines) >= SNIFF_LINES:
             break
-    return head
+    return lines
 
 
 def _confirmed_runs(records: Iterator, skip_level: Callable[[], int]) -> Iterator:
