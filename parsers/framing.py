@@ -411,7 +411,7 @@ def _with_runs(batches: Iterable[list[str]], routine_kind: Callable[[str], "bool
     lines were mostly new keys (a hex dump, a MAC or serial on every line), the next
     ``BATCHES_AFTER_NEW_KEYS`` are passed on line by line: asking for each line would cost
     more than its runs save."""
-    kinds: dict[bytes, bool | str] = {}
+    kinds: dict[bytes, bool | str | SyslogShape] = {}
     passed_on = 0  # batches still to pass on line by line
     for batch in batches:
         if not batch:
@@ -468,7 +468,7 @@ def _with_runs(batches: Iterable[list[str]], routine_kind: Callable[[str], "bool
 
 
 def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
-          runs: tuple[Callable[[str], "bool | str"], Callable[[], int]] | None = None,
+          runs: tuple[Callable[[str], "bool | str | SyslogShape"], Callable[[], int]] | None = None,
           batched: bool = False) -> Iterator[Record | tuple[int, re.Match] | Run]:
     """Yield records from physical lines (without their line ends); with ``batched``,
     ``lines`` holds lists of them (``TextLines.batches``).
