@@ -192,8 +192,8 @@ def _plain(value) -> bool:
     kind = type(value)
     if kind in _PLAIN:
         return True
-    if kind is tuple or kind is list:
-        return all(_plain(v) for v in value)
+    if kind is tuple or kind is list:  # (most hold scalars only: their types looked up in one pass)
+        return all(map(_PLAIN.__contains__, map(type, value))) or all(map(_plain, value))
     if kind is dict:
         return all(_plain(k) and _plain(v) for k, v in value.items())
     return False
