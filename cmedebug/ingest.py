@@ -36,6 +36,7 @@ MAX_OWNERS_REMEMBERED = 4096  # distinct commands whose block owner routing reme
 # at most ~1 MB is kept.
 MAX_TEXTS_REMEMBERED = 4096
 MAX_TEXT_REMEMBERED = 256
+MAX_MESSAGES_REMEMBERED = 4096  # one-line syslogs whose event routing remembers (_Router.repeated)
 _SHAPE_MASK = re.compile(r"[0-9A-Fa-f]{4,}|\d+")
 
 
@@ -211,6 +212,10 @@ class _Router:
         self.read_in_blocks = list({p.reads_messages for p in parsers if p.reads_messages is not None})
         self.flushed: list = []  # items of a block that a headless block start ended
         self.claims: Counter[str] = Counter()  # records claimed per parser: what the input mostly is
+        self.claimer: LineParser | None = None  # the parser that claimed the last record routed
+        # one-line syslog text -> (parser name, kind, fields) of the one event a parser that
+        # ``parses_messages_alone`` made of it: the same message again is made from them
+        self.repeated: dict[str, tuple[str, str, dict]] = {}
 
     def owner_for(self, command: str) -> LineParser | None:
         """The parser that reads the output of ``command`` (remembered per command: a
@@ -232,6 +237,7 @@ class _Router:
             items = owner.parse(rec, ctx)
             if items is not None:
                 self.claims[owner.name] += 1
+                self.claimer = owner
                 return items
         text = rec.text
         if not rec.is_message and self.any_block_start(text) is not None:
@@ -242,6 +248,7 @@ class _Router:
                     items = parser.parse(rec, ctx)
                     if items is not None:
                         self.claims[parser.name] += 1
+                        self.claimer = parser
                         return items
         wanted = self.keyword_mask(text)
         keyworded = self.keyworded
@@ -251,9 +258,33 @@ class _Router:
             items = parser.parse(rec, ctx)
             if items is not None:
                 self.claims[parser.name] += 1
+                self.claimer = parser
                 return items
             wanted ^= lowest
         return None
+
+    def remember(self, text: str, facility: str, items: list) -> None:
+        """Remember what the parser that claimed the one-line syslog ``text`` (routed with no
+        block's owner reading it) made of it, when the same text always gives the same: it
+        ``parses_messages_alone``, ``items`` is one stored event, no parser reads syslogs now,
+        and every parser offered the text before it ``declines_message`` it."""
+        claimer = self.claimer
+        if not claimer.parses_messages_alone or len(items) != 1 or items[0].__class__ is not LineEvent \
+                or items[0]._live is not None or self.reading_syslogs():
+            return
+        keyworded, wanted = self.keyworded, self.keyword_mask(text)
+        while wanted:
+            lowest = wanted & -wanted
+            parser = keyworded[lowest.bit_length() - 1]
+            if parser is claimer:
+                break
+            if not parser.declines_message(text, facility):
+                return
+            wanted ^= lowest
+        if len(self.repeated) >= MAX_MESSAGES_REMEMBERED:
+            self.repeated.clear()
+        event = items[0]
+        self.repeated[text] = (claimer.name, event.kind, dict(event.fields))
 
     def keyword_mask(self, text: str) -> int:
         """Bit i set: a keyword of ``keyworded[i]`` occurs in ``text``."""
@@ -485,6 +516,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 if rec.first_line >= next_report:
                     next_report = _report_progress(report, stream, size, rec.first_line)
                 continue
+            repeatable = False  # a one-line syslog routed with no block's owner reading it
             if rec.__class__ is tuple:  # (line number, prefix match) of a one-line message
                 # What routing its Record would give, without the Record when it can be told at once.
                 line_no, match = rec
@@ -494,14 +526,23 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 rest = match.group("rest")
                 if match.group("fac") is not None:
                     text = rest.strip()
-                    event = router.declined_syslog(line_no, match, text, ctx) \
-                        if owner is None or owner.ignores_message(text) else None
-                    if event is not None:  # (stored when made: nothing for _add_items to do but count it)
-                        events.append(event)
-                        summary.events += 1
-                        capture.record(line_no, [match.string], capture.cites_message_of(event.kind))
-                        tally.understood += 1
-                        continue
+                    if owner is None or owner.ignores_message(text):
+                        made = router.repeated.get(text)
+                        if made is not None and not router.reading_syslogs():  # (said word for word before)
+                            claimer, event_kind, fields = made
+                            _add_items([ctx.message_event(event_kind, line_no, match, fields)], case, summary)
+                            claims[claimer] += 1
+                            capture.record(line_no, [match.string], capture.cites_message_of(event_kind))
+                            tally.understood += 1
+                            continue
+                        event = router.declined_syslog(line_no, match, text, ctx)
+                        if event is not None:  # (stored when made: nothing for _add_items to do but count it)
+                            events.append(event)
+                            summary.events += 1
+                            capture.record(line_no, [match.string], capture.cites_message_of(event.kind))
+                            tally.understood += 1
+                            continue
+                        repeatable = True
                 elif chatter is not None and chatter.match(rest):
                     if owner is None or owner.ignores_message(rest.strip()):
                         claims[quick_parser.name] += 1
@@ -555,6 +596,8 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 router.flushed = []
             if items:
                 _add_items(items, case, summary)
+                if repeatable:
+                    router.remember(text, rec.facility, items)
             # Cited: a record that gave items, or a line of a command block (its facts come at the
             # block's end). A message that gave nothing (chatter) is only context, so that the
             # excerpt budget is spent on evidence, not on the first lines of a busy log.

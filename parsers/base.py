@@ -16,11 +16,11 @@ import importlib
 import pkgutil
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar, Iterable
+from typing import Any, ClassVar, Iterable
 
 from cmedebug.line_store import LineStore
 from cmedebug.model import Event, Fact, LineEvent, SourceRef, SyslogEvent
-from cmedebug.parsers.framing import Record, Stamp, SyslogShape
+from cmedebug.parsers.framing import Record, Stamp, SyslogShape, message_origin
 from cmedebug.parsers.stamp_log import StampLog
 
 Item = Event | Fact
@@ -75,6 +75,16 @@ class Context:
         event = SyslogEvent(kind, store, store.add(line, number), clock_flag, device, severity, text_at, shape)
         if stamp is not None:
             self.stamps.append(event, stamp, number)
+        return event
+
+    def message_event(self, kind: str, number: int, m: re.Match, fields: dict[str, Any]) -> LineEvent:
+        """What ``event`` makes of the one-line message of prefix match ``m`` at line
+        ``number`` (``quick_record``'s Record), without that Record."""
+        host, clock_flag = message_origin(m)
+        device = host or self.device
+        event = LineEvent(kind, self.line_store(device), m.string, number, clock_flag, device, fields)
+        if m.group("mon") is not None:  # (the Record's stamp: the match, when it printed a date)
+            self.stamps.append(event, m, number)
         return event
 
     def line_store(self, device: str | None) -> LineStore:
@@ -141,6 +151,11 @@ class LineParser:
     # (line number, prefix match), a one-line `%FAC-SEV-MNEMONIC:` message that the block's
     # owner, if any, ignores and every other parser whose keywords it holds ``declines_message``
     takes_declined_syslogs: ClassVar[bool] = False
+    # What ``parse`` makes of a one-line `%FAC-SEV-MNEMONIC:` message depends on its text alone:
+    # no state read or changed, nothing of the line's prefix used but through ``Context.event``.
+    # Ingest then makes the event of the same message repeated word for word (a busy log's
+    # logins, config changes) from the kind and fields of the first (``_Router.repeated``).
+    parses_messages_alone: ClassVar[bool] = False
 
     def parse(self, rec: Record, ctx: Context) -> list[Item] | None:
         """Items from one record; ``[]`` when recognised but carrying nothing,

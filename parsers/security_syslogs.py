@@ -77,6 +77,7 @@ class SecuritySyslogParser(LineParser):
     description = "%SKINNYSECURESERVICE-, %EPHONE_CRED-, %HTTPC-, %CRYPTO-, %CRYPTO_ENGINE-, %SSL-, %IPPHONE-, %SYS- syslogs"
     keywords = ("%SKINNYSECURESERVICE-", "%EPHONE_CRED-", "%HTTPC-", "%CRYPTO", "%SSL-", "%IPPHONE-", "%SYS-")
     priority = 40
+    parses_messages_alone = True
 
     def parse(self, rec: Record, ctx: Context):
         facility, mnemonic = rec.facility, rec.mnemonic or ""

@@ -11,7 +11,7 @@ import pytest
 
 from cmedebug.ingest import _Router
 from cmedebug.pipeline import load
-from cmedebug.parsers.base import line_parsers
+from cmedebug.parsers.base import Context, line_parsers
 from cmedebug.parsers.framing import prefix_match
 from cmedebug.parsers.syslog import GenericSyslogParser
 
@@ -59,10 +59,13 @@ OTHER_PREFIXES = ["*Mar  1 00:00:41.776: ", "001481: 1d06h: ", "Nov 26 08:00:45 
 def _load(path: Path, declined: bool, monkeypatch):
     """The case of ``path``; with ``declined``, also the texts that the declined path took
     (syslogs: ``declined_syslog`` made their event, or a routine run's ``routine_event``;
-    others: counted as unparsed, or asked once for the routine runs of their line shape)."""
+    others: counted as unparsed, or asked once for the routine runs of their line shape) and
+    those made from what a parser made of the same text before (``_Router.repeated``).
+    Without, every record is routed (nothing declined, nothing remembered)."""
     if not declined:
         monkeypatch.setattr(_Router, "declined", lambda self, text, facility: False)
-    calls = []
+        monkeypatch.setattr(_Router, "remember", lambda self, text, facility, items: None)
+    calls, repeated = [], []
     if declined:
         original = _Router.declined
         def counted(self, text, facility):
@@ -76,25 +79,31 @@ def _load(path: Path, declined: bool, monkeypatch):
             calls.append(prefix_match(line).group("rest").strip())
             return routine_event(self, line, *args)
 
+        message_event = Context.message_event
+        def made_again(self, kind, number, m, fields):
+            repeated.append(m.group("rest").strip())
+            return message_event(self, kind, number, m, fields)
+
         monkeypatch.setattr(_Router, "declined", counted)
         monkeypatch.setattr(GenericSyslogParser, "routine_event", made_in_a_run)
+        monkeypatch.setattr(Context, "message_event", made_again)
     case = load([str(path)])
     monkeypatch.undo()
-    return case, calls
+    return case, calls, repeated
 
 
-def _same(path: Path, monkeypatch) -> list[int]:
+def _same(path: Path, monkeypatch) -> tuple[list[str], list[str]]:
     """Load ``path`` both ways; every input summary, event (its time, device and clock
     flag too), fact, unparsed line and excerpt agree. Returns the texts the declined
-    path took."""
-    quick, calls = _load(path, True, monkeypatch)
-    full, _ = _load(path, False, monkeypatch)
+    path took, and those made from a remembered event."""
+    quick, calls, repeated = _load(path, True, monkeypatch)
+    full, _, _ = _load(path, False, monkeypatch)
     assert [dataclasses.asdict(s) for s in quick.inputs] == [dataclasses.asdict(s) for s in full.inputs]
     view = lambda e: (e.kind, e.source, e.raw, dict(e.fields), e.ts, e.device, e.clock_flag, type(e))  # noqa: E731
     assert [view(e) for e in quick.events] == [view(e) for e in full.events]
     assert [(f.kind, f.source, f.raw) for f in quick.facts] == [(f.kind, f.source, f.raw) for f in full.facts]
     assert quick.unparsed == full.unparsed and quick.excerpts == full.excerpts
-    return calls
+    return calls, repeated
 
 
 def test_declined_messages_give_what_routing_gives(tmp_path, monkeypatch):
@@ -113,10 +122,35 @@ def test_declined_messages_give_what_routing_gives(tmp_path, monkeypatch):
               "Router(config)#end", PREFIX + SYSLOGS[2]]
     log = tmp_path / "syslogs.log"
     log.write_text("\n".join(lines * 3) + "\n", encoding="utf-8")
-    taken = set(_same(log, monkeypatch))
+    calls, repeated = _same(log, monkeypatch)
+    taken = set(calls)
     # the generic syslogs and the noise (%SYS- is a family parser's keyword; `## ` is read as an annotation)
     assert {SYSLOGS[0], SYSLOGS[1].strip(), SYSLOGS[2], SYSLOGS[-2], *MESSAGES[:2]} <= taken
     assert not taken & {SYSLOGS[3], *MESSAGES[2:]}
+    # a family parser's syslog said again word for word, under any prefix: made from the first
+    # (%IPPHONE-, %SKINNYSECURESERVICE-, %SYS-: the parser that reads its text alone), never
+    # the generic ones, nor %PKI- (its parser keeps a state)
+    assert set(repeated) == {SYSLOGS[3], SYSLOGS[4], SYSLOGS[10], SYSLOGS[11].strip()}
+    assert repeated.count(SYSLOGS[3]) == 3 * (1 + len(OTHER_PREFIXES)) - 1
+
+
+def test_a_repeated_message_is_routed_again_while_a_parser_reads_syslogs(tmp_path, monkeypatch):
+    """While a parser may read any syslog (the PKI parser during a CA certificate paste), a
+    message said before is routed again, not made from the first: here the PKI parser starts
+    reading syslogs as soon as the first is remembered."""
+    from cmedebug.parsers.pki import PkiParser
+
+    log = tmp_path / "repeated.log"
+    log.write_text("\n".join([PREFIX + SYSLOGS[3]] * 3) + "\n", encoding="utf-8")
+    assert _same(log, monkeypatch)[1] == [SYSLOGS[3]] * 2
+    remember, reading = _Router.remember, []
+    def remembered(self, *args):
+        remember(self, *args)
+        reading.append(bool(self.repeated))
+    monkeypatch.setattr(_Router, "remember", remembered)
+    monkeypatch.setattr(PkiParser, "reads_syslogs_now", lambda self: any(reading))
+    _, _, repeated = _load(log, True, monkeypatch)
+    assert reading[0] and repeated == []
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
@@ -162,7 +196,8 @@ def test_declined_messages_give_what_routing_gives_on_a_busy_log(tmp_path, monke
         sys.path.pop(0)
     log = tmp_path / "mixed.log"
     generate_mixed(log, 20_000, 3)
-    assert len(_same(log, monkeypatch)) > 1000
+    calls, repeated = _same(log, monkeypatch)
+    assert len(calls) > 1000 and len(repeated) > 100
 
 
 def test_remembered_keyword_masks_are_the_keywords_that_occur(monkeypatch):
