@@ -80,10 +80,10 @@ def _dedupe(items: list, key_of, hash_of, copies: dict) -> tuple[list, int]:
         original = first.get(key)
         if original is None:
             first[key] = item
-        elif key[2] is None and original.source.path == item.source.path:
+        elif key[2] is None and original.path == item.path:
             continue  # unstamped, same input: a new occurrence
-        else:
-            copies.setdefault((original.source.path, original.source.first_line), []).append(item.source)
+        else:  # (path and first line read without a SourceRef: a one-line event builds one per read)
+            copies.setdefault((original.path, original.first_line), []).append(item.source)
             dropped.append(i)
     if not dropped:
         return items, 0

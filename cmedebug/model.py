@@ -221,6 +221,11 @@ class Fact:
         """The input it came from (``source.path``)."""
         return self.source.path
 
+    @property
+    def first_line(self) -> int:
+        """``source.first_line``, as an Event's."""
+        return self.source.first_line
+
     def to_dict(self) -> dict:
         return {"kind": self.kind, **_located(self)}
 

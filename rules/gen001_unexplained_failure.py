@@ -59,8 +59,10 @@ def failures(events: Iterable) -> Iterator:
     """The events of ``events`` that ``is_failure`` calls failures, in order. Generic
     syslogs of one ``shape`` (a routine run's key: their lines differ in their digits only)
     are judged once: no failure word holds a digit, and a digit and the `0` in its place
-    are both word characters. An access list's log is judged line by line (its ports)."""
-    verdicts: dict[int, bool | None] = {}  # id of a shape -> its verdict (None: judge each line)
+    are both word characters. An access list's log is judged line by line, by its ports,
+    which lie at the same places in every line of a shape (the digits differ, not their count)."""
+    # id of a shape -> its verdict, or where its lines print the two ports of an access list's log
+    verdicts: dict[int, bool | tuple] = {}
     for ev in events:
         shape = ev.shape if ev.__class__ is SyslogEvent else None
         if shape is None:
@@ -69,11 +71,20 @@ def failures(events: Iterable) -> Iterator:
             key = id(shape)  # (the events keep their shapes alive while this runs: no id is reused)
             fails = verdicts.get(key, _UNJUDGED)
             if fails is _UNJUDGED:
-                fails = verdicts[key] = None if _is_acl_log(ev.kind) else is_failure(ev)
-            if fails is None:
-                fails = is_failure(ev)
+                fails = verdicts[key] = _port_spans(ev) if _is_acl_log(ev.kind) else is_failure(ev)
+            if fails.__class__ is tuple:
+                line, (source, destination) = ev.store.line(ev.index), fails
+                fails = int(line[source[0]:source[1]]) in _SECURE_CME_PORTS or \
+                    int(line[destination[0]:destination[1]]) in _SECURE_CME_PORTS
         if fails:
             yield ev
+
+
+def _port_spans(ev: SyslogEvent) -> tuple | bool:
+    """Where the line of an access list's log ``ev`` prints its two ports (``_ACL_PORTS``);
+    False when it prints none (no line of its shape denies Secure CME then)."""
+    m = _ACL_PORTS.search(ev.store.line(ev.index), ev.text_at)
+    return (m.span(1), m.span(2)) if m is not None else False
 
 
 # per text, not per event: a busy log repeats its messages word for word (an interface

@@ -90,9 +90,9 @@ def test_unexplained_failures_of_a_syslog_servers_file_name_their_device(tmp_pat
 
 def test_generic_syslogs_of_one_routine_shape_are_judged_once_and_as_each_alone(tmp_path, monkeypatch):
     """Routine runs make generic syslogs of one shape (their lines differ in digits only);
-    GEN001 judges a shape once, except an access list's logs, judged line by line (a deny of
-    port 2443 fails, one of port 2243 of the same shape does not). What it finds is what
-    judging every event alone finds."""
+    GEN001 judges a shape once, except an access list's logs, judged line by line by their
+    ports (a deny of port 2443 fails, one of port 2243 of the same shape does not). What it
+    finds is what judging every event alone finds."""
     from cmedebug.model import SyslogEvent
     from cmedebug.pipeline import load
     from cmedebug.rules import gen001_unexplained_failure as gen001
@@ -112,4 +112,24 @@ def test_generic_syslogs_of_one_routine_shape_are_judged_once_and_as_each_alone(
     monkeypatch.setattr(gen001, "is_failure", lambda e: judged.append(e) or is_failure(e))
     assert list(gen001.failures(events)) == alone
     assert len(alone) == 200 + 20  # every FAILED line; the denies of port 2443 (digit 4: 20 of 200)
-    assert len(judged) == 2 + 200  # a shape once; the access list's lines one by one
+    assert len(judged) == 2  # the other shapes once; the access list's lines by the ports each prints
+
+
+def test_an_access_list_log_of_a_routine_shape_fails_by_either_of_its_ports(tmp_path):
+    """A deny to or from a Secure CME port fails (CTL provider 2444 as the source, SCCP over TLS
+    2443 as the destination), one between two other ports does not: as judging each alone."""
+    from cmedebug.pipeline import load
+    from cmedebug.rules.gen001_unexplained_failure import failures
+
+    prefix = "Nov 26 08:00:45 cme-hq {:06d}: *Mar  1 00:00:{:02d}.776: %SEC-6-IPACCESSLOGP: list 101 denied tcp "
+    flows = ["10.10.14.18(2{}44) -> 10.1.1.1(51012), 1 packet", "10.10.14.18(51012) -> 10.1.1.1(24{}3), 1 packet",
+             "10.10.14.18(5101{}) -> 10.1.1.1(51013), 1 packet"]
+    lines = [prefix.format(n, n % 60) + flows[n % 3].format(n // 3 % 10) for n in range(90)]
+    log = tmp_path / "acl.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    events = load([str(log)]).events
+    assert len(events) == 90 and len({id(e.shape) for e in events}) == 3
+    failing = list(failures(events))
+    assert failing == [e for e in events if is_failure(e)]
+    # 2444 (digit 4) as the source: 3 of 30; 2443 (digit 4) as the destination: 3 of 30; no other
+    assert sorted((e.first_line - 1) % 3 for e in failing) == [0] * 3 + [1] * 3
