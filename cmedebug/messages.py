@@ -125,8 +125,12 @@ def render(mid: str, train: str | None = None, **fields) -> str:
 
 def matching(line: str, families: tuple[str, ...] = FAMILIES) -> list[Message]:
     """The entries whose template matches ``line`` (its log stamp removed)."""
-    text = STAMP.sub("", line.rstrip("\n"), count=1)
-    return [m for m in catalogue().values() if m.family in families and m.matches(text)]
+    return list(_matching(STAMP.sub("", line.rstrip("\n"), count=1), families))
+
+
+@lru_cache(maxsize=4096)  # (per text: every finding's evidence is asked, and a long log repeats its lines)
+def _matching(text: str, families: tuple[str, ...]) -> tuple[Message, ...]:
+    return tuple(m for m in catalogue().values() if m.family in families and m.matches(text))
 
 
 def provenance(lines) -> str | None:

@@ -29,13 +29,19 @@ _WHOLE_BLOCK_FILTERS = re.compile(r"\|\s*(?:sec(?:t(?:i(?:o(?:n)?)?)?)?|b(?:e(?:
 def whole_blocks(case, kind: str) -> list:
     """The ``kind`` facts (configuration blocks) shown with all their lines: from a whole
     configuration, or one filtered by `| section` or `| begin` (not lines typed at a prompt,
-    which may change a block only in part)."""
-    partial = [f for f in case.facts_of("config.present") if f.fields.get("partial")
-               and not _WHOLE_BLOCK_FILTERS.match(f.fields.get("filter") or "")]
+    which may change a block only in part). Remembered per case: every fix of every finding
+    asks, and a long capture repeats its configurations."""
+    return case.derived(f"whole_blocks {kind}", lambda c: _whole_blocks(c, kind))
+
+
+def _whole_blocks(case, kind: str) -> list:
+    cut: dict[str, list] = {}  # input -> the spans of the configurations it shows only in part
+    for f in case.facts_of("config.present"):
+        if f.fields.get("partial") and not _WHOLE_BLOCK_FILTERS.match(f.fields.get("filter") or ""):
+            cut.setdefault(f.source.path, []).append((f.source.first_line, f.source.last_line))
     return [f for f in case.facts_of(kind) if f.fields.get("origin") != "typed" and (
         not f.fields.get("partial") or not any(
-            p.source.path == f.source.path and p.source.first_line <= f.source.first_line <= p.source.last_line
-            for p in partial))]
+            first <= f.source.first_line <= last for first, last in cut.get(f.source.path, ())))]
 
 
 def without_configured_settings(steps: Sequence[Step], case) -> list[Step]:
