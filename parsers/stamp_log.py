@@ -9,9 +9,11 @@ fit them (a printed zone, a field out of range) is kept as it is.
 from __future__ import annotations
 
 import re
+import sys
 from array import array
 from datetime import datetime, timezone
 from functools import lru_cache
+from operator import itemgetter
 from typing import Callable, Iterator
 
 from cmedebug.model import Event
@@ -52,6 +54,9 @@ def pack_printed(m: re.Match) -> int | None:
 
 
 MAX_REMEMBERED = 4096
+# the bytes of a packed stamp (an 8-byte array item) that hold its bits 40-47 (month and the
+# lowest bits of the year) and 48-63 (the rest of the year), by the machine's byte order
+_MONTH_BYTE, _YEAR_BYTES = (5, (6, 7)) if sys.byteorder == "little" else (2, (1, 0))
 _BY_SECOND: dict[str, int] = {}  # the text of a stamp down to its second -> its fields packed (microsecond 0)
 _UNPACKABLE = -1  # (a field out of range: the stamp is kept as printed)
 
@@ -149,6 +154,8 @@ class StampLog:
     def rollover_offsets(self, indexes: array) -> array:
         """Per stamp of a sequence (``indexes``, in order), the years passed since its
         first (Oct-Dec -> Jan-Mar between two year-less stamps)."""
+        if not self._may_roll_over(indexes):
+            return array("H", bytes(2 * len(indexes)))
         offsets, off, prev = array("H"), 0, None
         packed_of, unpacked = self._packed, self._unpacked
         for i in indexes:
@@ -164,6 +171,26 @@ class StampLog:
                 prev = month
             offsets.append(off)
         return offsets
+
+    def _may_roll_over(self, indexes: array) -> bool:
+        """False when no stamp of the sequence prints a year and none of them is in Oct-Dec or
+        none in Jan-Mar: no year passes then. Told from the bytes of the packed stamps that
+        hold the month (bits 42-45) and the year (46-59), read in C: the loop of
+        ``rollover_offsets`` runs for every stamped event of a case."""
+        if not indexes:
+            return False
+        if self._unpacked and not self._unpacked.keys().isdisjoint(indexes):
+            return True  # (a stamp kept as printed: its month is not in the packed bytes)
+        stamps = memoryview(self._packed).cast("B")
+        columns = [stamps[at::8] for at in (_MONTH_BYTE, *_YEAR_BYTES)]
+        if len(indexes) < len(self._packed):  # (else the sequence is every stamp, in order)
+            pick = itemgetter(*indexes) if len(indexes) > 1 else lambda column: (column[indexes[0]],)
+            columns = [pick(column) for column in columns]
+        month_bytes = set(columns[0])
+        if max(month_bytes) >> 6 or any(max(column) for column in columns[1:]):  # (a printed year)
+            return True
+        months = {byte >> 2 & 15 for byte in month_bytes}
+        return max(months) >= 10 and min(months) <= 3
 
     def date(self, indexes: array, offsets: array, base: int,
              odd_datetime: Callable[[Stamp, int], datetime | None]) -> None:

@@ -141,3 +141,56 @@ def test_the_event_printed_nearest_a_line_is_found_from_the_first_lines_logged()
     assert sequence.nearest(19) == 1  # 20 and 18: the first again
     assert sequence.nearest(1000) == 2 and sequence.nearest(0) == 0
     assert _Sequence(log, array("q")).nearest(5) == 0
+
+
+def _offsets_by_hand(stamps: list) -> list[int]:
+    """The years passed since the first stamp: a year-less Jan-Mar stamp after a year-less Oct-Dec one."""
+    offsets, off, prev = [], 0, None
+    for st in stamps:
+        if st.year is None:
+            if prev is not None and prev >= 10 and st.month <= 3:
+                off += 1
+            prev = st.month
+        offsets.append(off)
+    return offsets
+
+
+def test_the_years_passed_are_told_without_the_loop_only_when_none_can_pass():
+    """``rollover_offsets`` skips its loop when no stamp prints a year and the months are not
+    both in Oct-Dec and Jan-Mar (read from the packed bytes); the offsets are the same as
+    counted by hand, for every sequence of stamps and sub-sequences of them."""
+    from array import array
+
+    from hypothesis import given, settings, strategies as st
+
+    stamp = st.builds(Stamp, st.integers(1, 12), st.integers(1, 28), st.integers(0, 23), st.integers(0, 59),
+                      st.integers(0, 59), st.integers(0, 999999), st.one_of(st.none(), st.integers(1990, 2030)))
+    # kept as printed (packed as 0), a year-less damaged December among them
+    odd = st.sampled_from([*ODD, Stamp(12, 99, 99, 99, 99, 0)])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(stamp, stamp, stamp, odd), min_size=1, max_size=40), st.data())
+    def check(stamps, data):
+        log = StampLog()
+        for n, printed in enumerate(stamps):
+            log.append(Event(kind="k", source=SourceRef("a.log", n)), printed, n)
+        picked = sorted(data.draw(st.sets(st.integers(0, len(stamps) - 1), min_size=1)))
+        for indexes in (array("q", range(len(stamps))), array("q", picked)):
+            sequence = [stamps[i] for i in indexes]
+            assert list(log.rollover_offsets(indexes)) == _offsets_by_hand(sequence)
+            months = {s.month for s in sequence}
+            may = any(s.year is not None or pack(s) is None for s in sequence) or max(months) >= 10 and min(months) <= 3
+            assert log._may_roll_over(indexes) == may
+
+    check()
+    # a year-less December kept as printed, then January: a year passed (its month is in no packed byte)
+    log = StampLog()
+    for n, printed in enumerate([Stamp(12, 99, 99, 99, 99, 0), Stamp(1, 5, 0, 0, 0, 0)]):
+        log.append(Event(kind="k", source=SourceRef("a.log", n)), printed, n)
+    assert list(log.rollover_offsets(array("q", [0, 1]))) == [0, 1]
+    # March alone, and the year-less Oct-Dec then Jan-Mar of a log that ran past New Year
+    for months, may in (([3, 3], False), ([11, 12, 1], True)):
+        log = StampLog()
+        for n, month in enumerate(months):
+            log.append(Event(kind="k", source=SourceRef("a.log", n)), Stamp(month, 1, 0, 0, 0, 0), n)
+        assert log._may_roll_over(array("q", range(len(months)))) is may
