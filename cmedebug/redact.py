@@ -198,6 +198,15 @@ def text(value: str, keep_sgr: bool = False) -> str:
     return "\n".join(redactor.line(part, keep_sgr) for part in value.split("\n"))
 
 
+SHORT_TEXT = 200  # characters: a report's keys, kinds, states and names repeat; their masked forms are remembered
+_short_text = lru_cache(maxsize=8192)(text)
+
+
+def _masked_text(value: str) -> str:
+    """``text(value)``, remembered for a short one."""
+    return _short_text(value) if len(value) <= SHORT_TEXT else text(value)
+
+
 def lines(values: Iterable[str]) -> list[str]:
     """Consecutive lines (a log excerpt) with their secrets masked; the body of a certificate
     pasted without its BEGIN line (at `Enter the base 64 encoded CA certificate.`) is shown."""
@@ -247,18 +256,23 @@ _SECRET_FIELD = re.compile(r"password|secret|passphrase|community|auth_?str(?:in
 
 def field(name: str, data: Any) -> Any:
     """A named value: masked whole when the name says it is a secret, else as ``value``."""
-    if isinstance(data, str) and data and _SECRET_FIELD.search(name):
+    if isinstance(data, str) and data and _names_secret(name):
         return MASK
     return value(data)
+
+
+@lru_cache(maxsize=4096)  # (a report names the same few fields thousands of times)
+def _names_secret(name: str) -> bool:
+    return _SECRET_FIELD.search(name) is not None
 
 
 def value(data: Any) -> Any:
     """A JSON-like structure with every string masked; a list of strings is read as
     consecutive lines so that a private key spread over it is masked whole."""
     if isinstance(data, str):
-        return text(data)
+        return _masked_text(data)
     if isinstance(data, dict):  # keys too: coverage tables are keyed by line shapes
-        return {text(k) if isinstance(k, str) else k: field(str(k), v) for k, v in data.items()}
+        return {_masked_text(k) if isinstance(k, str) else k: field(str(k), v) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
         if data and all(isinstance(v, str) for v in data):
             return lines(data)
