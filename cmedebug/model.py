@@ -427,8 +427,8 @@ class Case:
 
     def has(self, *prefixes: str) -> bool:
         """True when any event or fact of these kinds is in the case."""
-        return any(_kind_matches(kind, prefixes) for kind in self._positions(self.events, "_event_index")) or \
-            any(_kind_matches(kind, prefixes) for kind in self._positions(self.facts, "_fact_index"))
+        present = self.derived("kinds and their prefixes", _kinds_and_prefixes)
+        return any(prefix in present for prefix in prefixes)
 
     def has_whole_config(self) -> bool:
         """A whole configuration was given (not a `| section` of one), so an absent line
@@ -450,6 +450,15 @@ class Case:
 
     def finding(self, finding_id: str) -> Finding | None:
         return next((f for f in self.findings if f.id == finding_id), None)
+
+
+def _kinds_and_prefixes(case: Case) -> frozenset[str]:
+    """The kinds of the events and facts of ``case``, and each dotted prefix of one (`pki`,
+    `pki.cert` of `pki.cert.expired`): what ``_kind_matches`` matches them with, asked at once
+    (every rule asks whether its evidence is there, on every device)."""
+    kinds = [*case._positions(case.events, "_event_index"), *case._positions(case.facts, "_fact_index")]
+    return frozenset(kind[:end] for kind in kinds
+                     for end in [*(i for i, c in enumerate(kind) if c == "."), len(kind)])
 
 
 def _kind_matches(kind: str, prefixes: Iterable[str]) -> bool:

@@ -16,6 +16,16 @@ def test_events_of_matches_dotted_prefixes_in_case_order():
     assert list(case.events_of("tls.handshake.fail")) == []  # prefixes are whole dotted parts
 
 
+def test_has_matches_kinds_and_their_whole_dotted_prefixes_of_events_and_facts():
+    case = Case(events=[_ev("tls.handshake.failed", 1), _ev("tlsx.other", 2)],
+                facts=[Fact(kind="config.ephone", source=SourceRef("a.log", 3))])
+    for prefixes, found in ((("tls",), True), (("tls.handshake",), True), (("tls.handshake.failed",), True),
+                            (("tls.handshake.fail",), False), (("tls.hand",), False), (("tlsx",), True),
+                            (("config",), True), (("config.ephone.x",), False), (("nothing", "config"), True),
+                            (("nothing", "tls."), False), (("",), False), ((), False)):
+        assert case.has(*prefixes) is found, prefixes
+
+
 def test_the_index_follows_events_added_later():
     case = Case(events=[_ev("a.b", 1)])
     assert case.has("a")
