@@ -121,6 +121,21 @@ def test_inputs_without_proof_stay_separate_devices(tmp_path):
     assert at["router (b.txt)"] == "10:05", "a clock never set gives no time: the capture's stands"
 
 
+def test_each_device_derives_its_own_values_even_at_the_same_size(tmp_path):
+    """Two routers' captures of the same size (as many events and facts): a value a rule
+    derives from one device's evidence (``Case.derived``) is never the other's, nor the case's."""
+    (tmp_path / "a.txt").write_text("alpha#show clock\n10:00:00.000 UTC Thu Nov 26 2026\n")
+    (tmp_path / "b.txt").write_text("bravo#show clock\n10:05:00.000 UTC Thu Nov 26 2026\n")
+    case = load([str(tmp_path)], year=2026)
+    view = deployment.build(case)
+    cases = [d.case for d in view.devices]
+    assert len(cases) == 2 and len({(len(c.events), len(c.facts)) for c in cases}) == 1
+    shown = [c.derived("clock shown", lambda c: [f.device for f in c.facts_of("clock.show")]) for c in cases]
+    assert sorted(map(tuple, shown)) == [("alpha",), ("bravo",)]
+    assert case.has("clock.show") and all(c.has("clock.show") for c in cases)
+    assert not cases[0].has("pki") and not case.has("pki")
+
+
 def test_inputs_joined_on_hostname_address_fingerprint_and_phone(tmp_path):
     (tmp_path / "config.txt").write_text(RUNNING_CONFIG)
     (tmp_path / "log.txt").write_text("cme-9#show clock\n10:00:00.000 UTC Thu Nov 26 2026\n")  # same name, other case

@@ -231,6 +231,7 @@ def _sub_case(case: Case, events: list, facts: list, inputs: list, unparsed: lis
     sub.events, sub.facts, sub.inputs, sub.unparsed = events, facts, inputs, unparsed
     sub.findings, sub.outcomes, sub.clocks = [], [], {}
     sub._timeline = sub._event_index = sub._fact_index = None
+    sub._derived = {}  # (its own: the values derived from another case of the same size are not its)
     return sub
 
 
