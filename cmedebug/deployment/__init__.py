@@ -145,9 +145,10 @@ def build(case: Case) -> Deployment:
     """Partition the case into devices; a case of one device keeps the case itself."""
     from cmedebug.clock import build_clock_model, clock_name
 
-    printed = identity.printed_names(case)
+    by_events, by_facts = identity.printed_names(case)
+    printed = by_events + by_facts  # (in the order first met: the events' names, then the facts' new ones)
     main = identity.main_names(printed)
-    groups, node_index = identity.partition(case, main, printed)
+    groups, node_index = identity.partition(case, main, by_events, by_facts)
     names = _names(groups)
     if len(groups) <= 1:
         group = groups[0] if groups else identity.Group()

@@ -24,6 +24,7 @@ import os
 import re
 from collections import Counter
 from functools import lru_cache
+from operator import attrgetter
 from itertools import chain
 from dataclasses import dataclass, field
 
@@ -77,10 +78,12 @@ def node_of(path: str, device: str | None, main: dict[str, str | None]) -> Node:
     return (path, device if device is not None else main.get(path))
 
 
-def printed_names(case: Case) -> Counter[tuple[str, str | None]]:
-    """(input path, device name printed or None) -> how many events and facts hold it, in
-    the order first met: the passes over a case of a million events then run once."""
-    return Counter((item.path, item.device) for item in chain(case.events, case.facts))
+def printed_names(case: Case) -> tuple[Counter[tuple[str, str | None]], Counter[tuple[str, str | None]]]:
+    """(input path, device name printed or None) -> how many events hold it, and how many
+    facts, each in the order first met: the passes over a case of a million events then run
+    once (counted in C)."""
+    where = attrgetter("path", "device")
+    return Counter(map(where, case.events)), Counter(map(where, case.facts))
 
 
 def main_names(printed: Counter[tuple[str, str | None]]) -> dict[str, str | None]:
@@ -96,10 +99,10 @@ def main_names(printed: Counter[tuple[str, str | None]]) -> dict[str, str | None
     return {path: c.most_common(1)[0][0] for path, c in counts.items()}
 
 
-def partition(case: Case, main: dict[str, str | None], printed: Counter[tuple[str, str | None]]
-              ) -> tuple[list[Group], dict[Node, int]]:
-    """The devices of the case (groups of nodes) and node -> group index; ``main``:
-    ``main_names(printed)``."""
+def partition(case: Case, main: dict[str, str | None], by_events: Counter[tuple[str, str | None]],
+              by_facts: Counter[tuple[str, str | None]]) -> tuple[list[Group], dict[Node, int]]:
+    """The devices of the case (groups of nodes) and node -> group index; ``by_events``,
+    ``by_facts``: ``printed_names(case)``, ``main``: ``main_names`` of both."""
     groups: dict[Node, Group] = {}
 
     def group(node: Node) -> Group:
@@ -112,8 +115,16 @@ def partition(case: Case, main: dict[str, str | None], printed: Counter[tuple[st
 
     for summary in case.inputs:
         group((summary.path, main.get(summary.path)))
-    of_printed = {key: group(node_of(*key, main)) for key in printed}  # (path, device) -> its group
-    for item in chain(case.events, case.facts):  # in order: a group's first name is its first printed
+    of_printed = {key: group(node_of(*key, main)) for key in chain(by_events, by_facts)}  # (path, device) -> its group
+    # in order: a group's first name is its first printed (events first, then facts, whose
+    # configurations may name the router)
+    for (path, device), count in by_events.items():
+        if device:
+            of_printed[path, device].hostnames[device] += count
+    for item in case.events_of(*_IDENTITY_KINDS, *_IDENTITY_FAMILIES):  # (their sets: in any order)
+        if _holds_identity(item.kind):
+            _collect_identity(item, of_printed[item.path, item.device])
+    for item in case.facts:
         device = item.device
         g = of_printed[item.path, device]
         if device:
@@ -126,12 +137,13 @@ def partition(case: Case, main: dict[str, str | None], printed: Counter[tuple[st
 # the kinds _collect_identity reads (any other item holds no identity; its fields are not built)
 _IDENTITY_KINDS = frozenset(("config.present", "config.global", *_OWN_ADDRESSES, "ctl.record", "phone.config", "cert",
                              "pki.trustpoint", "config.ephone", "ephone.status"))
-_IDENTITY_FAMILIES = ("ephone.", "capf.", "tftp.")
+_IDENTITY_FAMILIES = ("ephone", "capf", "tftp")  # (the kinds of these dotted families)
+_FAMILY_PREFIXES = tuple(family + "." for family in _IDENTITY_FAMILIES)
 
 
 @lru_cache(maxsize=4096)
 def _holds_identity(kind: str) -> bool:
-    return kind in _IDENTITY_KINDS or kind.startswith(_IDENTITY_FAMILIES)
+    return kind in _IDENTITY_KINDS or kind.startswith(_FAMILY_PREFIXES)
 
 
 def _collect_identity(item, g: Group) -> None:
@@ -153,7 +165,7 @@ def _collect_identity(item, g: Group) -> None:
         g.fingerprints.add(f["id_fingerprint_sha1"])  # `show crypto pki trustpoints status`: the router's own
     elif item.kind in ("config.ephone", "ephone.status") and f.get("mac"):
         g.known_macs.add(str(f["mac"]).upper())
-    elif item.kind.startswith(_IDENTITY_FAMILIES) and isinstance(f.get("mac"), str):
+    elif item.kind.startswith(_FAMILY_PREFIXES) and isinstance(f.get("mac"), str):
         g.known_macs.add(f["mac"].upper())
 
 
