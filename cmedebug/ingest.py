@@ -22,7 +22,8 @@ from cmedebug.compact import SharedValues
 from cmedebug.model import Case, Event, InputSummary, LineEvent, SourceRef, Unparsed
 from cmedebug.parsers.base import Context, FileParser, LineParser, file_parsers, line_parsers
 from cmedebug.parsers.framing import CHATTER, NOT_ROUTINE, SKIP_NOTHING, SKIP_SYSLOGS, SKIP_UNREAD, \
-    Record, Run, SyslogShape, digits_as_zero, frame, match_any, prefix_match, quick_record
+    Record, RepeatedSyslog, Run, SyslogShape, digits_as_zero, frame, match_any, prefix_match, quick_record, \
+    repeated_syslog
 from cmedebug.parsers.stamp_log import StampLog
 from cmedebug.sources import HEAD_BYTES, Input, TextLines, binary_share, detect_encoding
 
@@ -216,6 +217,9 @@ class _Router:
         # one-line syslog text -> (parser name, kind, fields) of the one event a parser that
         # ``parses_messages_alone`` made of it: the same message again is made from them
         self.repeated: dict[str, tuple[str, str, dict]] = {}
+        # line with its digits '0' -> what routine runs may pass it over as (``routine_kind``,
+        # remembered by framing; a key is forgotten when a message of it is remembered)
+        self.routine_kinds: dict[bytes, bool | str | SyslogShape | RepeatedSyslog] = {}
 
     def owner_for(self, command: str) -> LineParser | None:
         """The parser that reads the output of ``command`` (remembered per command: a
@@ -263,11 +267,12 @@ class _Router:
             wanted ^= lowest
         return None
 
-    def remember(self, text: str, facility: str, items: list) -> None:
-        """Remember what the parser that claimed the one-line syslog ``text`` (routed with no
-        block's owner reading it) made of it, when the same text always gives the same: it
-        ``parses_messages_alone``, ``items`` is one stored event, no parser reads syslogs now,
-        and every parser offered the text before it ``declines_message`` it."""
+    def remember(self, line: str, text: str, facility: str, items: list) -> None:
+        """Remember what the parser that claimed the one-line syslog ``line`` (its message
+        ``text``, routed with no block's owner reading it) made of it, when the same text
+        always gives the same: it ``parses_messages_alone``, ``items`` is one stored event, no
+        parser reads syslogs now, and every parser offered the text before it
+        ``declines_message`` it. Routine runs then ask again what the lines of its key are."""
         claimer = self.claimer
         if not claimer.parses_messages_alone or len(items) != 1 or items[0].__class__ is not LineEvent \
                 or items[0]._live is not None or self.reading_syslogs():
@@ -285,6 +290,7 @@ class _Router:
             self.repeated.clear()
         event = items[0]
         self.repeated[text] = (claimer.name, event.kind, dict(event.fields))
+        self.routine_kinds.pop(digits_as_zero(line), None)
 
     def keyword_mask(self, text: str) -> int:
         """Bit i set: a keyword of ``keyworded[i]`` occurs in ``text``."""
@@ -337,8 +343,11 @@ class _Router:
         or ``NOT_ROUTINE``. (A '%' elsewhere, or `%FOO-8-BAR:`, makes no syslog: not routine.)"""
         facility = m.group("fac")
         if facility is None or self.last_resort is None or "\n" in m.string or self.reading_syslogs() \
-                or self.may_hold_digit_keyword(text) or not self.declined(text, facility):
+                or self.may_hold_digit_keyword(text):
             return NOT_ROUTINE
+        if not self.declined(text, facility):  # (a parser reads it: a run passes it over only said again)
+            made = self.repeated.get(text)
+            return NOT_ROUTINE if made is None else repeated_syslog(m, made) or NOT_ROUTINE
         return self.last_resort.routine_shape(m, text) or NOT_ROUTINE
 
     def reading_syslogs(self) -> bool:
@@ -493,7 +502,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
         return router.skip_level(ctx.block_owner)
 
     if chatter is not None:  # routine runs: counted, or made events without a Record (and followed as context)
-        runs = (lambda line: router.routine_kind(line, chatter), skip_level)
+        runs = (lambda line: router.routine_kind(line, chatter), skip_level, router.routine_kinds)
     records = frame(chain([first_lines], batches), quick=True, runs=runs, batched=True)
     if runs is not None:
         records = _confirmed_runs(records, skip_level)
@@ -507,8 +516,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
                 if rec.unparsed:
                     tally.unparsed_run(rec)
                 if rec.syslogs:
-                    _run_syslogs(rec, router.last_resort, ctx, events, capture)
-                    claims[router.last_resort.name] += len(rec.syslogs)
+                    _run_syslogs(rec, router.last_resort, ctx, events, capture, claims)
                     summary.events += len(rec.syslogs)
                     tally.understood += len(rec.syslogs)
                 else:
@@ -597,7 +605,7 @@ def _read_text(stream, head: bytes, ctx: Context, case: Case, summary: InputSumm
             if items:
                 _add_items(items, case, summary)
                 if repeatable:
-                    router.remember(text, rec.facility, items)
+                    router.remember(rec.lines[0], text, rec.facility, items)
             # Cited: a record that gave items, or a line of a command block (its facts come at the
             # block's end). A message that gave nothing (chatter) is only context, so that the
             # excerpt budget is spent on evidence, not on the first lines of a busy log.
@@ -651,15 +659,23 @@ def _confirmed_runs(records: Iterator, skip_level: Callable[[], int]) -> Iterato
         yield rec
 
 
-def _run_syslogs(run: Run, parser: LineParser, ctx: Context, events: list, capture: ExcerptCapture) -> None:
+def _run_syslogs(run: Run, parser: LineParser, ctx: Context, events: list, capture: ExcerptCapture,
+                 claims: Counter[str]) -> None:
     """The events of the syslogs of routine run ``run`` (``Run.syslogs``), as the quick path
-    makes them line by line; the excerpt capture follows the run's lines and cites the
-    syslogs that spend the budget (``cites_message_of``)."""
+    makes them line by line (a generic syslog by ``parser``, the parser of last resort; one
+    said again from what its parser made of it); the excerpt capture follows the run's lines
+    and cites the syslogs that spend the budget (``cites_message_of``)."""
     lines, first = run.lines, run.first_line
     followed = 0  # lines of the run the capture followed so far
+    generic = 0
     for index, shape in run.syslogs:
         line = lines[index]
-        event = parser.routine_event(line, first + index, shape, ctx)
+        if shape.__class__ is RepeatedSyslog:
+            event = ctx.repeated_event(line, first + index, shape)
+            claims[shape.claimer] += 1
+        else:
+            event = parser.routine_event(line, first + index, shape, ctx)
+            generic += 1
         events.append(event)
         if capture.cites_message_of(event.kind):
             if index > followed:
@@ -668,6 +684,7 @@ def _run_syslogs(run: Run, parser: LineParser, ctx: Context, events: list, captu
             followed = index + 1
     if followed < run.count:
         capture.skip(first + followed, lines[followed:])
+    claims[parser.name] += generic
 
 
 def _report_progress(report, stream, size: int | None, line_no: int) -> int:

@@ -16,11 +16,12 @@ import importlib
 import pkgutil
 import re
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any, ClassVar, Iterable
 
 from cmedebug.line_store import LineStore
 from cmedebug.model import Event, Fact, LineEvent, SourceRef, SyslogEvent
-from cmedebug.parsers.framing import Record, Stamp, SyslogShape, message_origin
+from cmedebug.parsers.framing import Record, RepeatedSyslog, Stamp, SyslogShape, message_origin
 from cmedebug.parsers.stamp_log import StampLog
 
 Item = Event | Fact
@@ -85,6 +86,19 @@ class Context:
         event = LineEvent(kind, self.line_store(device), m.string, number, clock_flag, device, fields)
         if m.group("mon") is not None:  # (the Record's stamp: the match, when it printed a date)
             self.stamps.append(event, m, number)
+        return event
+
+    def repeated_event(self, line: str, number: int, shape: RepeatedSyslog) -> LineEvent:
+        """``message_event`` of syslog ``line`` (line ``number``) of a routine run, said again
+        word for word (``shape``), read from where its key holds its fields; stored."""
+        host = shape.host
+        if host.__class__ is tuple:
+            host = intern(line[host[0]:host[1]])
+        device = host or self.device
+        event = LineEvent(shape.kind, self.line_store(device), line, number, shape.clock_flag, device, shape.fields)
+        if shape.second is not None:
+            self.stamps.append_from_line(event, line, number, shape.second, shape.fraction)
+        event.freeze()
         return event
 
     def line_store(self, device: str | None) -> LineStore:

@@ -340,26 +340,54 @@ def syslog_shape(m: re.Match, kind: str, text_at: int) -> SyslogShape | None:
                        frac if second else None)
 
 
+class RepeatedSyslog(NamedTuple):
+    """A one-line syslog that a parser read, said again word for word: the event that parser
+    made of the message (its kind, fields and name) and where the lines of its key hold the
+    fields of ``SyslogShape`` that change per line. A line of the key is this message only
+    when it ends with ``message`` (the lines of one key are equally long)."""
+
+    kind: str
+    fields: dict
+    claimer: str
+    message: str  # the line from its message on, as printed
+    clock_flag: str
+    host: str | tuple[int, int] | None
+    second: tuple[int, int] | None
+    fraction: tuple[int, int] | None
+
+
+def repeated_syslog(m: re.Match, made: tuple[str, str, dict]) -> RepeatedSyslog | None:
+    """The ``RepeatedSyslog`` of the line of prefix match ``m`` (``PREFIX`` or ``SERVER_PREFIX``),
+    whose message a parser made ``made`` of ((its name, the event's kind, its fields)); None
+    when its stamp prints a year or zone (``syslog_shape``)."""
+    spans = syslog_shape(m, made[1], m.start("rest"))
+    if spans is None:
+        return None
+    return RepeatedSyslog(made[1], made[2], made[0], m.string[m.start("rest"):], spans.clock_flag, spans.host,
+                          spans.second, spans.fraction)
+
+
 class Run(NamedTuple):
     """Routine one-line messages framing passed over whole (lines ``first_line``
     to ``first_line + count - 1``): no Record, no match, their lines as read.
     ``unparsed``: (index in ``lines``, shape) of the messages no parser reads;
-    ``syslogs``: (index, ``SyslogShape``) of the syslogs for the parser of last resort;
-    the others are chatter."""
+    ``syslogs``: (index, ``SyslogShape``) of the syslogs for the parser of last resort, and
+    (index, ``RepeatedSyslog``) of those said again word for word; the others are chatter."""
 
     first_line: int
     count: int
     lines: list[str]
     unparsed: list[tuple[int, str]]
-    syslogs: list[tuple[int, SyslogShape]]
+    syslogs: list[tuple[int, "SyslogShape | RepeatedSyslog"]]
 
 
 RUN_BATCH_LINES = 512  # lines looked up at once for routine runs (a run ends at a batch's end at the latest)
 MAX_KINDS_REMEMBERED = 4096  # line shapes whose routine kind framing remembers
 BATCHES_AFTER_NEW_KEYS = 3  # batches passed on line by line after one of mostly new keys (_with_runs)
 # What ``frame(runs=...)``'s ``routine_kind(line)`` says a run may pass a line over as:
-# CHATTER, the shape of a message no parser reads (a str), a SyslogShape, or NOT_ROUTINE;
-# and what ``may_skip()`` allows (each level allows the ones before).
+# CHATTER, the shape of a message no parser reads (a str), a SyslogShape, a RepeatedSyslog
+# (those lines of the key that end with its message), or NOT_ROUTINE; and what
+# ``may_skip()`` allows (each level allows the ones before; syslogs of both shapes need the last).
 CHATTER, NOT_ROUTINE = True, False
 SKIP_NOTHING, SKIP_UNREAD, SKIP_SYSLOGS = 0, 1, 2
 # A line's key for its routine kind: every digit made '0'. The prefix grammar tells digits
@@ -402,7 +430,7 @@ def batches_of(lines: Iterable[str]) -> Iterator[list[str]]:
 
 
 def _with_runs(batches: Iterable[list[str]], routine_kind: Callable[[str], "bool | str | SyslogShape"],
-               may_skip: Callable[[], int]) -> Iterator[str | tuple[list[str], list, list]]:
+               may_skip: Callable[[], int], kinds: dict) -> Iterator[str | tuple[list[str], list, list]]:
     """The lines of ``batches``, where from a line on ``routine_kind`` passes lines over and ``may_skip()``
     allows it (``SKIP_UNREAD``, ``SKIP_SYSLOGS``), those lines as one
     ``(lines, unparsed, syslogs)`` instead of one by one. ``routine_kind`` is asked once per key
@@ -410,8 +438,8 @@ def _with_runs(batches: Iterable[list[str]], routine_kind: Callable[[str], "bool
     and looking a line's key up costs a tenth of matching its prefix. After a batch whose
     lines were mostly new keys (a hex dump, a MAC or serial on every line), the next
     ``BATCHES_AFTER_NEW_KEYS`` are passed on line by line: asking for each line would cost
-    more than its runs save."""
-    kinds: dict[bytes, bool | str | SyslogShape] = {}
+    more than its runs save. ``kinds``: key -> its routine kind, the caller's (it may forget
+    a key whose answer changed)."""
     passed_on = 0  # batches still to pass on line by line
     for batch in batches:
         if not batch:
@@ -452,7 +480,8 @@ def _with_runs(batches: Iterable[list[str]], routine_kind: Callable[[str], "bool
                         break
                     if kind.__class__ is str:
                         unparsed.append((j - i, kind))
-                    elif level < SKIP_SYSLOGS or batch[j][kind.severity_at] > "7":  # ('8', '9': no syslog)
+                    elif level < SKIP_SYSLOGS or (batch[j][kind.severity_at] > "7" if kind.__class__ is SyslogShape
+                                                  else not batch[j].endswith(kind.message)):  # ('8', '9': no syslog)
                         break
                     else:
                         syslogs.append((j - i, kind))
@@ -468,7 +497,7 @@ def _with_runs(batches: Iterable[list[str]], routine_kind: Callable[[str], "bool
 
 
 def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
-          runs: tuple[Callable[[str], "bool | str | SyslogShape"], Callable[[], int]] | None = None,
+          runs: tuple[Callable[[str], "bool | str | SyslogShape"], Callable[[], int], dict] | None = None,
           batched: bool = False) -> Iterator[Record | tuple[int, re.Match] | Run]:
     """Yield records from physical lines (without their line ends); with ``batched``,
     ``lines`` holds lists of them (``TextLines.batches``).
@@ -483,8 +512,9 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
     one is needed. (For a ``%FAC-SEV-MNEMONIC:`` message, the match's ``fac`` group
     is set.) A message that continuation lines follow is always a Record.
 
-    ``runs`` = (``routine_kind``, ``may_skip``): while the caller's ``may_skip()`` says
-    it would only count them or make events of them without a Record (``SKIP_UNREAD``:
+    ``runs`` = (``routine_kind``, ``may_skip``, a dict for the kinds it said per key): while
+    the caller's ``may_skip()`` says it would only count them or make events of them without
+    a Record (``SKIP_UNREAD``:
     chatter and messages no parser reads, ``SKIP_SYSLOGS``: and generic syslogs),
     consecutive one-line messages that ``routine_kind(line)`` (asked once per line shape,
     ``_with_runs``) calls ``CHATTER`` or gives the (syslog) shape of are yielded as one ``Run``.
@@ -503,7 +533,7 @@ def frame(lines: Iterable[str], start_line: int = 1, quick: bool = False,
         # (a record still pending ends at the run's first line, which starts a message; the
         # caller has not handled it yet when ``may_skip`` is asked, and confirms each run it gets)
         lines = _with_runs(lines if batched else batches_of(lines), runs[0],
-                           lambda: 0 if cut_stamp is not None else caller_may_skip())
+                           lambda: 0 if cut_stamp is not None else caller_may_skip(), runs[2])
     elif batched:
         lines = chain.from_iterable(lines)
     for line in lines:

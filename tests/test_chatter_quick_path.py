@@ -172,7 +172,7 @@ def test_a_run_never_takes_the_line_a_message_could_own(after, run, record):
     lines = [PREFIX + "ephone-5[5]:OFFHOOK", PREFIX + KEEPALIVE, PREFIX + "ephone-5[5]:OFFHOOK", after]
     router = ingest._Router([cls() for cls in line_parsers()])
     framed = list(frame(lines, quick=True, runs=(lambda line: router.routine_kind(line, CHATTER),
-                                                 lambda: framing.SKIP_UNREAD)))  # (a syslog after it: not in it)
+                                                 lambda: framing.SKIP_UNREAD, {})))  # (a syslog after it: not in it)
     runs = [r for r in framed if r.__class__ is Run]
     assert [(r.first_line, r.count) for r in runs] == [(1, run)]
     assert runs[0].lines == lines[:run]

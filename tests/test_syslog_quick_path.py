@@ -12,7 +12,7 @@ import pytest
 from cmedebug.ingest import _Router
 from cmedebug.pipeline import load
 from cmedebug.parsers.base import Context, line_parsers
-from cmedebug.parsers.framing import prefix_match
+from cmedebug.parsers.framing import SyslogShape, prefix_match
 from cmedebug.parsers.syslog import GenericSyslogParser
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
@@ -64,7 +64,7 @@ def _load(path: Path, declined: bool, monkeypatch):
     Without, every record is routed (nothing declined, nothing remembered)."""
     if not declined:
         monkeypatch.setattr(_Router, "declined", lambda self, text, facility: False)
-        monkeypatch.setattr(_Router, "remember", lambda self, text, facility, items: None)
+        monkeypatch.setattr(_Router, "remember", lambda self, *args: None)
     calls, repeated = [], []
     if declined:
         original = _Router.declined
@@ -79,14 +79,19 @@ def _load(path: Path, declined: bool, monkeypatch):
             calls.append(prefix_match(line).group("rest").strip())
             return routine_event(self, line, *args)
 
-        message_event = Context.message_event
+        message_event, repeated_event = Context.message_event, Context.repeated_event
         def made_again(self, kind, number, m, fields):
             repeated.append(m.group("rest").strip())
             return message_event(self, kind, number, m, fields)
 
+        def made_again_in_a_run(self, line, number, shape):
+            repeated.append(prefix_match(line).group("rest").strip())
+            return repeated_event(self, line, number, shape)
+
         monkeypatch.setattr(_Router, "declined", counted)
         monkeypatch.setattr(GenericSyslogParser, "routine_event", made_in_a_run)
         monkeypatch.setattr(Context, "message_event", made_again)
+        monkeypatch.setattr(Context, "repeated_event", made_again_in_a_run)
     case = load([str(path)])
     monkeypatch.undo()
     return case, calls, repeated
@@ -132,6 +137,32 @@ def test_declined_messages_give_what_routing_gives(tmp_path, monkeypatch):
     # the generic ones, nor %PKI- (its parser keeps a state)
     assert set(repeated) == {SYSLOGS[3], SYSLOGS[4], SYSLOGS[10], SYSLOGS[11].strip()}
     assert repeated.count(SYSLOGS[3]) == 3 * (1 + len(OTHER_PREFIXES)) - 1
+
+
+def test_a_message_said_again_within_routine_lines_is_made_in_their_run(tmp_path, monkeypatch):
+    """Between chatter and generic syslogs, a family parser's message said again word for word
+    is made in the routine run from the first one's event; the same line shape with other
+    digits (another address) is another message: routed, then remembered too. The events
+    are those of routing every line."""
+    import cmedebug.ingest as ingest
+
+    made_in_runs = []
+    run_syslogs = ingest._run_syslogs
+    def counted(run, *args):
+        made_in_runs.extend(prefix_match(run.lines[i]).group("rest").strip() for i, shape in run.syslogs
+                            if shape.__class__ is not SyslogShape)
+        return run_syslogs(run, *args)
+    monkeypatch.setattr(ingest, "_run_syslogs", counted)
+    other = SYSLOGS[3].replace("10.1.1.5", "10.1.1.6")
+    routine = ["ephone-5[5]:OFFHOOK", SYSLOGS[0], "ephone-5[5]:ONHOOK", SYSLOGS[2]]
+    lines = [PREFIX.replace("001481", f"{n:06d}") + text for n in range(1500)
+             for text in [routine[n % 4], SYSLOGS[3] if n % 3 else other][:1 + (n % 5 == 0)]]
+    log = tmp_path / "busy.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    calls, repeated = _same(log, monkeypatch)
+    # (a run passes over the lines of the message its key was last asked with: the other is routed)
+    assert made_in_runs and set(made_in_runs) <= {SYSLOGS[3], other}
+    assert set(repeated) == {SYSLOGS[3], other} and len(repeated) > 100
 
 
 def test_a_repeated_message_is_routed_again_while_a_parser_reads_syslogs(tmp_path, monkeypatch):
