@@ -52,7 +52,11 @@ def test_not_a_terminal_prints_lines_and_quiet_silences_them(tmp_path, monkeypat
     log = _log(tmp_path, 2_500)
     loud = CliRunner().invoke(main, ["analyze", "--format", "json", "-o", os.devnull, str(log)])
     lines = loud.stderr.splitlines()
-    assert any(line.startswith(f"cmedebug: reading and parsing {log}: 2,000 lines") for line in lines), lines
+    # a report every 1,000 lines or so (a routine run of lines is reported at its first line)
+    read = [int(line.split(": ")[2].split(" lines")[0].replace(",", "")) for line in lines
+            if line.startswith(f"cmedebug: reading and parsing {log}: ") and " lines, " in line]
+    assert len(read) >= 2 and read == sorted(set(read)) and read[0] >= 1_000 and read[-1] <= 2_500, lines
+    assert all(later - earlier >= 1_000 for earlier, later in zip(read, read[1:])), read
     assert any(line.startswith("cmedebug: judging: ") and " rules, " in line for line in lines), lines
     quiet = CliRunner().invoke(main, ["analyze", "--quiet", "--format", "json", "-o", os.devnull, str(log)])
     assert "cmedebug:" not in quiet.stderr
