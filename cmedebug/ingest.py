@@ -217,6 +217,7 @@ class _Router:
         # one-line syslog text -> (parser name, kind, fields) of the one event a parser that
         # ``parses_messages_alone`` made of it: the same message again is made from them
         self.repeated: dict[str, tuple[str, str, dict]] = {}
+        self.said_once: set[str] = set()  # such texts seen once: one is remembered when said again
         # line with its digits '0' -> what routine runs may pass it over as (``routine_kind``,
         # remembered by framing; a key is forgotten when a message of it is remembered)
         self.routine_kinds: dict[bytes, bool | str | SyslogShape | RepeatedSyslog] = {}
@@ -272,7 +273,14 @@ class _Router:
         ``text``, routed with no block's owner reading it) made of it, when the same text
         always gives the same: it ``parses_messages_alone``, ``items`` is one stored event, no
         parser reads syslogs now, and every parser offered the text before it
-        ``declines_message`` it. Routine runs then ask again what the lines of its key are."""
+        ``declines_message`` it. Routine runs then ask again what the lines of its key are.
+        A text is remembered the second time it is routed: most messages that hold a
+        port or a serial are never said twice, and remembering costs more than routing."""
+        if text not in self.said_once:
+            if len(self.said_once) >= MAX_MESSAGES_REMEMBERED:
+                self.said_once.clear()
+            self.said_once.add(text)
+            return
         claimer = self.claimer
         if not claimer.parses_messages_alone or len(items) != 1 or items[0].__class__ is not LineEvent \
                 or items[0]._live is not None or self.reading_syslogs():
