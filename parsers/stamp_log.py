@@ -184,7 +184,7 @@ class StampLog:
         stamps = memoryview(self._packed).cast("B")
         columns = [stamps[at::8] for at in (_MONTH_BYTE, *_YEAR_BYTES)]
         if len(indexes) < len(self._packed):  # (else the sequence is every stamp, in order)
-            pick = itemgetter(*indexes) if len(indexes) > 1 else lambda column: (column[indexes[0]],)
+            pick = itemgetter(indexes[0], *indexes)  # (two indexes at least: it gives a tuple)
             columns = [pick(column) for column in columns]
         month_bytes = set(columns[0])
         if max(month_bytes) >> 6 or any(max(column) for column in columns[1:]):  # (a printed year)
